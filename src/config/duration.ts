@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/;
+
+/** "90s", "45m", "2h", "1.5h" or a bare number of seconds → milliseconds; undefined when unreadable. */
+export function parseDuration(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? Math.round(value * 1000) : undefined;
+  const match = DURATION_PATTERN.exec(value.trim());
+  if (!match) return undefined;
+  const milliseconds = Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? 1_000);
+  return milliseconds > 0 ? Math.round(milliseconds) : undefined;
+}
+
+/** Accepts what parseDuration reads; outputs milliseconds. */
+export const durationSchema = z.union([z.number(), z.string()]).transform((value, context) => {
+  const milliseconds = parseDuration(value);
+  if (milliseconds === undefined) {
+    context.addIssue({ code: 'custom', message: 'must be a positive duration: seconds as a number, or "90s", "45m", "2h"' });
+    return z.NEVER;
+  }
+  return milliseconds;
+});
+
+export function formatDuration(milliseconds: number): string {
+  if (milliseconds < 1_000) return `${Math.round(milliseconds)}ms`;
+  const seconds = milliseconds / 1_000;
+  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
+}

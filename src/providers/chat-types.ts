@@ -1,0 +1,73 @@
+import type OpenAI from 'openai';
+
+/** Messages use the OpenAI chat-completions shape: every supported endpoint speaks it. */
+export type ChatMessage = OpenAI.ChatCompletionMessageParam;
+
+/** A tool as a model sees it: `server__tool` name, description, JSON Schema of the arguments. */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+export interface ChatRequest {
+  messages: ChatMessage[];
+  tools: ToolDefinition[];
+  temperature?: number;
+  maxOutputTokens?: number;
+  /** Cancels the request (and any retry wait). */
+  signal?: AbortSignal;
+  /** Streaming only: called with each piece of assistant text as it arrives. */
+  onTextDelta?: (text: string) => void;
+}
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** The raw JSON text the model produced; parsed (and validated) by whoever runs the tool. */
+  arguments: string;
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  /** Prompt tokens served from the provider's cache, when it says so. */
+  cachedInputTokens: number;
+  /** Reasoning tokens, when the provider reports them (already counted in outputTokens). */
+  reasoningTokens: number;
+}
+
+export type CostSource = 'provider' | 'price-table' | 'unknown';
+
+export interface ChatResponse {
+  content: string | null;
+  toolCalls: ToolCall[];
+  /** True when the tool calls were recovered from JSON written in the text instead of the tool-call field. */
+  toolCallsFromText: boolean;
+  finishReason: string | null;
+  usage: Usage;
+  /** USD for this call: the provider's own figure when reported, else the price table, else 0 with source 'unknown'. */
+  costUsd: number;
+  costSource: CostSource;
+  /** Model id the endpoint says answered (may differ from the one asked for, e.g. OpenRouter routing). */
+  model: string;
+  provider: string;
+  durationMs: number;
+  /** Attempts it took, 1 when the first one succeeded. */
+  attempts: number;
+}
+
+/** One model on one provider, with its parameters bound: what an agent talks to. */
+export interface ChatModel {
+  readonly provider: string;
+  readonly model: string;
+  complete(request: ChatRequest): Promise<ChatResponse>;
+}
+
+export interface RetryNotice {
+  provider: string;
+  model: string;
+  attempt: number;
+  delayMs: number;
+  reason: string;
+}
