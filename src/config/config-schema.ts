@@ -9,7 +9,7 @@ const stringMap = z.record(z.string(), z.string());
 
 export const providerSchema = z.strictObject({
   /** OpenAI-compatible base URL, e.g. https://openrouter.ai/api/v1 or http://127.0.0.1:11434/v1. */
-  baseURL: z.url({ error: 'must be an http(s) URL such as https://openrouter.ai/api/v1' }),
+  baseURL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://openrouter.ai/api/v1' }),
   /** Environment variable holding the API key. Omit for keyless local servers (Ollama, vLLM, llama.cpp). */
   apiKeyEnv: environmentVariableName.optional(),
   headers: stringMap.default({}),
@@ -48,7 +48,7 @@ export const stdioServerSchema = z.strictObject({
 
 export const httpServerSchema = z.strictObject({
   type: z.enum(['http', 'streamable-http', 'sse']),
-  url: z.url({ error: 'must be an http(s) URL of the MCP endpoint' }),
+  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL of the MCP endpoint' }),
   headers: stringMap.default({}),
   ...serverCommon,
 });
@@ -98,10 +98,7 @@ export const mcpServerSchema = z.preprocess(
     return entry;
   },
   z.discriminatedUnion('type', [stdioServerSchema, httpServerSchema, builtinServerSchema], {
-    error: (issue) =>
-      issue.code === 'invalid_type' && issue.expected === 'object'
-        ? undefined
-        : 'needs "command" (a stdio server), "url" (an HTTP server) or "builtin" (a mux-swarm server)',
+    error: 'needs "command" (a stdio server), "url" (an HTTP server) or "builtin" (a mux-swarm server)',
   }),
 );
 export type McpServerConfig = z.infer<typeof mcpServerSchema>;

@@ -1,0 +1,56 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
+import type { CommandOutcome } from '../command-outcome.js';
+import { PACKAGE_ROOT } from '../package-info.js';
+
+/** The shipped defaults a new project starts from (the same files the package itself runs with). */
+const STARTER_FILES = ['config.json', 'swarm.json', 'goals/example.md'];
+const DEFAULT_OLLAMA_MODEL = 'qwen2.5-coder:7b';
+
+interface InitOptions {
+  force?: boolean;
+  ollama?: string | boolean;
+}
+
+export function registerInitCommand(program: Command, outcome: CommandOutcome): void {
+  program
+    .command('init')
+    .description('write a working starter config.json, swarm.json and goals/example.md')
+    .argument('[dir]', 'where to write them', '.')
+    .option('--force', 'overwrite files that exist')
+    .option('--ollama [model]', `put every agent on the local Ollama provider (model default: ${DEFAULT_OLLAMA_MODEL})`)
+    .action((directory: string, options: InitOptions) => {
+      const target = resolve(directory);
+      const existing = STARTER_FILES.filter((file) => existsSync(join(target, file)));
+      if (existing.length > 0 && !options.force) {
+        throw new MuxSwarmError('init_would_overwrite', `${existing.map((file) => join(target, file)).join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written. Use --force to overwrite, or choose another directory.`);
+      }
+      for (const file of STARTER_FILES) {
+        mkdirSync(dirname(join(target, file)), { recursive: true });
+        copyFileSync(join(PACKAGE_ROOT, file), join(target, file));
+      }
+      if (options.ollama) {
+        const model = typeof options.ollama === 'string' ? options.ollama : DEFAULT_OLLAMA_MODEL;
+        const swarmPath = join(target, 'swarm.json');
+        const swarm = JSON.parse(readFileSync(swarmPath, 'utf8')) as { orchestrator: Record<string, unknown>; agents: Array<Record<string, unknown>> };
+        for (const agent of [swarm.orchestrator, ...swarm.agents]) Object.assign(agent, { provider: 'ollama', model });
+        writeFileSync(swarmPath, `${JSON.stringify(swarm, null, 2)}\n`);
+      }
+      const where = relative(process.cwd(), target) || '.';
+      process.stdout.write(
+        [
+          `Wrote ${STARTER_FILES.map((file) => join(where, file)).join(', ')}.`,
+          'Next:',
+          options.ollama
+            ? '  1. start Ollama (`ollama serve`) and pull the model the agents use'
+            : '  1. export OPENROUTER_API_KEY=<your key>   (or re-run with --ollama for a local model)',
+          `  2. ${where === '.' ? '' : `cd ${where} && `}mux-swarm status`,
+          `  3. mux-swarm run goals/example.md`,
+          '',
+        ].join('\n'),
+      );
+      outcome.exitCode = 0;
+    });
+}

@@ -1,0 +1,114 @@
+import { Option, type Command } from 'commander';
+import { parseDuration } from '../../config/duration.js';
+import { loadGoalFile, parseGoal, type Goal } from '../../config/load-goal.js';
+import { ConfigError } from '../../errors/config-error.js';
+import { describeError } from '../../errors/mux-swarm-error.js';
+import { RUNTIME_AGENT, type ResultEvent } from '../../events/event-schema.js';
+import { EXIT_CODES } from '../../runtime/run-result.js';
+import type { CommandOutcome } from '../command-outcome.js';
+import { addProjectOptions, commaList, positiveInteger, positiveNumber } from '../common-options.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../output-format.js';
+import { loadProject, type ProjectOptions } from '../project.js';
+import { runSession } from '../run-session.js';
+
+interface RunOptions extends ProjectOptions {
+  task?: string;
+  agents?: string[];
+  flat?: boolean;
+  hierarchical?: boolean;
+  output?: string;
+  outputFormat: OutputFormat;
+  maxTurns?: number;
+  maxBudgetUsd?: number;
+  maxTokens?: number;
+  timeout?: string;
+  provider?: string;
+  model?: string;
+  verbose?: boolean;
+}
+
+export function registerRunCommand(program: Command, outcome: CommandOutcome): void {
+  const command = program
+    .command('run')
+    .description('work a goal with the swarm until it completes, fails, or hits a limit')
+    .argument('[goal]', 'markdown goal file, or - to read it from stdin')
+    .option('-t, --task <text>', 'a one-line goal instead of a file')
+    .option('-a, --agents <names>', 'only these specialists (comma-separated); in flat mode, their order', commaList)
+    .option('--flat', 'specialists work the goal one after another')
+    .option('--hierarchical', 'the orchestrator plans and delegates')
+    .option('-o, --output <file.md>', 'also write the final result as markdown')
+    .addOption(new Option('-f, --output-format <format>', 'text (live progress on stderr), json (one result object), stream-json (NDJSON events)').choices(OUTPUT_FORMATS).default('text'))
+    .option('--max-turns <n>', 'model turns across the run', positiveInteger)
+    .option('--max-budget-usd <usd>', 'stop when the run has cost this much', positiveNumber)
+    .option('--max-tokens <n>', 'stop after this many input + output tokens', positiveInteger)
+    .option('--timeout <duration>', 'wall-clock limit: 90s, 45m, 2h')
+    .option('--provider <name>', 'run every agent on this provider from config.json')
+    .option('--model <id>', 'run every agent on this model')
+    .option('-v, --verbose', 'full assistant text and tool results in the progress');
+  addProjectOptions(command).action(async (goalArgument: string | undefined, options: RunOptions) => {
+    outcome.reportFailure = (error, usage) => reportEarlyFailure(options.outputFormat, error, usage);
+    if (options.flat && options.hierarchical) throw new ConfigError('command line', [{ path: '', message: '--flat and --hierarchical exclude each other' }]);
+    const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout);
+    if (options.timeout !== undefined && timeoutMs === undefined) throw new ConfigError('command line', [{ path: '', message: `--timeout "${options.timeout}" is not a duration; use e.g. 90s, 45m or 2h` }]);
+    const goal = await readGoal(goalArgument, options.task);
+    const project = loadProject(options);
+    outcome.exitCode = await runSession({
+      project,
+      goal,
+      overrides: {
+        mode: options.flat ? 'flat' : options.hierarchical ? 'hierarchical' : undefined,
+        agents: options.agents,
+        maxTurns: options.maxTurns,
+        maxBudgetUsd: options.maxBudgetUsd,
+        maxTokens: options.maxTokens,
+        timeoutMs,
+        provider: options.provider,
+        model: options.model,
+      },
+      outputFormat: options.outputFormat,
+      outputFile: options.output,
+      verbose: options.verbose === true,
+      environment: process.env,
+    });
+  });
+}
+
+async function readGoal(argument: string | undefined, task: string | undefined): Promise<Goal> {
+  if (argument !== undefined && task !== undefined) throw new ConfigError('command line', [{ path: '', message: 'give a goal file or --task, not both' }]);
+  if (task !== undefined) return parseGoal(task, '--task');
+  if (argument === undefined) throw new ConfigError('command line', [{ path: '', message: 'no goal: give a markdown goal file, - to read one from stdin, or --task "…"' }]);
+  if (argument === '-') return parseGoal(await readStandardInput(), 'stdin');
+  return loadGoalFile(argument, process.cwd());
+}
+
+async function readStandardInput(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** In the machine formats, a run that could not start still ends with a `result` line on stdout. */
+function reportEarlyFailure(format: OutputFormat, error: unknown, usage: boolean): void {
+  if (format === 'text') return;
+  const zero = { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, reasoning_tokens: 0 };
+  const event: ResultEvent = {
+    type: 'result',
+    seq: 0,
+    run_id: 'not-started',
+    session_id: 'not-started',
+    agent: RUNTIME_AGENT,
+    timestamp: new Date().toISOString(),
+    subtype: usage ? 'error_config' : 'error_during_execution',
+    is_error: true,
+    exit_code: usage ? EXIT_CODES.usage : EXIT_CODES.goalFailed,
+    num_turns: 0,
+    total_cost_usd: 0,
+    usage: zero,
+    usage_by_agent: {},
+    usage_by_model: {},
+    duration_ms: 0,
+    result: describeError(error),
+    artifacts: [],
+  };
+  process.stdout.write(`${JSON.stringify(event)}\n`);
+}

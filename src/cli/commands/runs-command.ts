@@ -1,0 +1,126 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load-config.js';
+import { formatDuration } from '../../config/duration.js';
+import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
+import { DATABASE_FILE, openDatabase, type SqliteDatabase } from '../../state/database.js';
+import { findRunIds, getRunDetails, getTranscript, listRuns } from '../../state/run-queries.js';
+import type { CommandOutcome } from '../command-outcome.js';
+import { addProjectOptions, positiveInteger } from '../common-options.js';
+import type { ProjectOptions } from '../project.js';
+import { formatTable } from '../table.js';
+
+interface ListOptions extends ProjectOptions {
+  json?: boolean;
+  limit: number;
+}
+
+interface ShowOptions extends ProjectOptions {
+  json?: boolean;
+  transcript?: boolean;
+}
+
+export function registerRunsCommand(program: Command, outcome: CommandOutcome): void {
+  const command = program.command('runs').description('the runs recorded in this workdir, newest first').option('--json', 'machine-readable output').option('-n, --limit <n>', 'how many', positiveInteger, 20);
+  addProjectOptions(command).action((options: ListOptions) => {
+    withDatabase(options, (database) => {
+      const runs = listRuns(database, options.limit);
+      if (options.json) process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+      else if (runs.length === 0) process.stdout.write('No runs recorded yet.\n');
+      else {
+        process.stdout.write(
+          `${formatTable(
+            ['run', 'started', 'status', 'outcome', 'turns', 'cost', 'duration', 'goal'],
+            runs.map((run) => [run.id, run.started_at.replace('T', ' ').slice(0, 19), run.status, run.subtype ?? '—', String(run.num_turns), `$${run.cost_usd.toFixed(4)}`, run.ended_at ? formatDuration(Date.parse(run.ended_at) - Date.parse(run.started_at)) : '—', run.goal_name]),
+          )}\n`,
+        );
+      }
+    });
+    outcome.exitCode = 0;
+  });
+}
+
+export function registerShowCommand(program: Command, outcome: CommandOutcome): void {
+  const command = program
+    .command('show')
+    .description('one run: outcome, delegations, tool calls and usage')
+    .argument('<run>', 'run id, or a unique prefix of one; "last" for the newest')
+    .option('--json', 'machine-readable output')
+    .option('--transcript', 'also print every agent message');
+  addProjectOptions(command).action((runArgument: string, options: ShowOptions) => {
+    withDatabase(options, (database) => {
+      const runId = resolveRunId(database, runArgument);
+      const details = getRunDetails(database, runId)!;
+      const transcript = options.transcript ? getTranscript(database, runId) : undefined;
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ ...details, ...(transcript ? { transcript } : {}) }, null, 2)}\n`);
+        return;
+      }
+      const { run } = details;
+      const lines = [
+        `run ${run.id}: ${run.status}${run.subtype ? ` (${run.subtype}, exit ${run.exit_code})` : ''}`,
+        `goal: ${run.goal_name} (${run.goal_source}), ${run.mode} mode, on ${run.hostname}`,
+        `started ${run.started_at}${run.ended_at ? `, took ${formatDuration(Date.parse(run.ended_at) - Date.parse(run.started_at))}` : ''} · ${run.num_turns} turns · ${run.input_tokens + run.output_tokens} tokens · $${run.cost_usd.toFixed(4)}`,
+        '',
+        'Delegations',
+        ...details.delegations.map((delegation) => `${'  '.repeat(delegation.depth + 1)}${delegation.id} ${delegation.from_agent ?? '?'} → ${delegation.agent}: ${delegation.status ?? 'unfinished'} (${delegation.turns} turns, $${delegation.cost_usd.toFixed(4)}) ${firstLine(delegation.summary ?? delegation.task)}`),
+        '',
+        `Tool calls: ${details.toolCalls.length} (${details.toolCalls.filter((call) => call.is_error === 1).length} failed)`,
+        ...details.toolCalls.map((call) => `  ${call.delegation_id} ${call.agent} turn ${call.turn}: ${call.name}${call.is_error === 1 ? ' ✗' : ''}${call.spilled_to ? ` → ${call.spilled_to}` : ''}`),
+        '',
+        'Usage by agent',
+        formatTable(['agent', 'calls', 'tokens', 'cost'], details.usageByAgent.map((row) => [row.key, String(row.calls), String(row.input_tokens + row.output_tokens), `$${row.cost_usd.toFixed(4)}`])),
+        '',
+        'Usage by model',
+        formatTable(['model', 'calls', 'tokens', 'cost'], details.usageByModel.map((row) => [row.key, String(row.calls), String(row.input_tokens + row.output_tokens), `$${row.cost_usd.toFixed(4)}`])),
+        '',
+        'Result',
+        run.result ?? '(none yet)',
+      ];
+      if (transcript) {
+        lines.push('', 'Transcript');
+        for (const message of transcript) {
+          lines.push(`--- ${message.delegation_id} #${message.seq} ${message.role}${message.tool_call_id ? ` (${message.tool_call_id})` : ''}`);
+          if (message.content) lines.push(message.content);
+          if (message.tool_calls_json) lines.push(`tool calls: ${message.tool_calls_json}`);
+        }
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+    outcome.exitCode = 0;
+  });
+}
+
+/** The state directory from config.json when there is one, else `<workdir>/.mux-swarm`. */
+function withDatabase(options: ProjectOptions, use: (database: SqliteDatabase) => void): void {
+  const stateDirectory = existsSync(resolve(options.config))
+    ? loadConfig({ path: options.config, environment: process.env, currentDirectory: process.cwd(), workdirOverride: options.workdir }).stateDirectory
+    : join(resolve(options.workdir ?? '.'), '.mux-swarm');
+  if (!existsSync(join(stateDirectory, DATABASE_FILE))) {
+    throw new MuxSwarmError('no_state', `no runs recorded: ${join(stateDirectory, DATABASE_FILE)} does not exist (is this the workdir of a run? use --workdir)`);
+  }
+  const database = openDatabase(stateDirectory);
+  try {
+    use(database);
+  } finally {
+    database.close();
+  }
+}
+
+function resolveRunId(database: SqliteDatabase, argument: string): string {
+  if (argument === 'last') {
+    const newest = listRuns(database, 1)[0];
+    if (!newest) throw new MuxSwarmError('run_not_found', 'no runs recorded yet');
+    return newest.id;
+  }
+  const matches = findRunIds(database, argument);
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) throw new MuxSwarmError('run_not_found', `no run "${argument}"; see \`mux-swarm runs\``);
+  throw new MuxSwarmError('run_ambiguous', `"${argument}" matches ${matches.length} runs (${matches.slice(0, 5).join(', ')}…); give more of the id`);
+}
+
+function firstLine(text: string): string {
+  const line = text.trim().split('\n')[0] ?? '';
+  return line.length > 100 ? `${line.slice(0, 99)}…` : line;
+}

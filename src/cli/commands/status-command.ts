@@ -1,0 +1,115 @@
+import type { Command } from 'commander';
+import { describeError } from '../../errors/mux-swarm-error.js';
+import { discoverGpus, type GpuDiscovery } from '../../hardware/gpu-discovery.js';
+import { createProviderClient } from '../../providers/provider-client.js';
+import type { ServerStatus } from '../../tools/tool-hub.js';
+import type { CommandOutcome } from '../command-outcome.js';
+import { addProjectOptions } from '../common-options.js';
+import { withInspectionHub } from '../inspection-hub.js';
+import { loadProject, type Project, type ProjectOptions } from '../project.js';
+import { formatTable } from '../table.js';
+
+interface StatusOptions extends ProjectOptions {
+  json?: boolean;
+}
+
+interface ProviderReport {
+  name: string;
+  baseURL: string;
+  key: string;
+  reachable: boolean;
+  latencyMs?: number;
+  models?: string[];
+  error?: string;
+}
+
+interface ModelReport {
+  agent: string;
+  provider: string;
+  model: string;
+  listed: boolean | null;
+}
+
+export function registerStatusCommand(program: Command, outcome: CommandOutcome): void {
+  const command = program
+    .command('status')
+    .description('is every provider reachable, every model listed, every MCP server up, and which GPUs are there?')
+    .option('--json', 'machine-readable output');
+  addProjectOptions(command).action(async (options: StatusOptions) => {
+    const project = loadProject(options);
+    const [providers, servers, gpus] = await Promise.all([
+      checkProviders(project),
+      withInspectionHub(project.config, async (hub) => hub.statuses),
+      discoverGpus(),
+    ]);
+    const models = checkModels(project, providers);
+    const healthy =
+      providers.filter((provider) => usedProviders(project).has(provider.name)).every((provider) => provider.reachable) &&
+      models.every((model) => model.listed !== false) &&
+      servers.every((server) => server.status !== 'failed' || server.optional);
+    if (options.json) process.stdout.write(`${JSON.stringify({ healthy, providers, models, mcpServers: servers, gpus }, null, 2)}\n`);
+    else process.stdout.write(render(providers, models, servers, gpus, healthy));
+    outcome.exitCode = healthy ? 0 : 1;
+  });
+}
+
+function usedProviders(project: Project): Set<string> {
+  return new Set([project.swarm.orchestrator, ...project.swarm.agents].map((agent) => agent.provider));
+}
+
+async function checkProviders(project: Project): Promise<ProviderReport[]> {
+  const { providers, prices } = project.config.config;
+  return Promise.all(
+    Object.entries(providers).map(async ([name, provider]): Promise<ProviderReport> => {
+      const key = provider.apiKeyEnv ? `${provider.apiKeyEnv} ${process.env[provider.apiKeyEnv] ? 'set' : 'NOT SET'}` : 'none needed';
+      const started = Date.now();
+      try {
+        const client = createProviderClient(name, { ...provider, maxRetries: 0 }, { env: process.env, prices });
+        const models = await client.listModels(AbortSignal.timeout(10_000));
+        return { name, baseURL: provider.baseURL, key, reachable: true, latencyMs: Date.now() - started, models };
+      } catch (error) {
+        return { name, baseURL: provider.baseURL, key, reachable: false, error: describeError(error).split('\n')[0] };
+      }
+    }),
+  );
+}
+
+function checkModels(project: Project, providers: ProviderReport[]): ModelReport[] {
+  return [project.swarm.orchestrator, ...project.swarm.agents].map((agent) => {
+    const listing = providers.find((provider) => provider.name === agent.provider)?.models;
+    return { agent: agent.name, provider: agent.provider, model: agent.model, listed: listing ? listing.includes(agent.model) : null };
+  });
+}
+
+function render(providers: ProviderReport[], models: ModelReport[], servers: ServerStatus[], gpus: GpuDiscovery, healthy: boolean): string {
+  const sections = [
+    'Providers',
+    formatTable(
+      ['provider', 'base URL', 'key', 'reachable'],
+      providers.map((provider) => [provider.name, provider.baseURL, provider.key, provider.reachable ? `yes (${provider.latencyMs} ms, ${provider.models?.length ?? 0} models)` : `no: ${provider.error}`]),
+    ),
+    '',
+    'Models',
+    formatTable(
+      ['agent', 'model', 'listed by the endpoint'],
+      models.map((model) => [model.agent, `${model.provider}/${model.model}`, model.listed === null ? 'unknown (provider not reachable)' : model.listed ? 'yes' : 'NO: check the model id'])
+    ),
+    '',
+    'MCP servers',
+    formatTable(
+      ['server', 'state', 'transport', 'tools'],
+      servers.map((server) => [server.name, server.status === 'failed' ? `FAILED${server.optional ? ' (optional)' : ''}: ${server.error?.split('\n')[0] ?? ''}` : server.status, server.transport ?? '—', String(server.tools)]),
+    ),
+    '',
+    'GPUs',
+    gpus.gpus.length === 0
+      ? `  ${gpus.note ?? 'none'}`
+      : formatTable(
+          ['#', 'name', 'memory used/total', 'util', 'temp', 'power'],
+          gpus.gpus.map((gpu) => [String(gpu.index), gpu.name, `${gpu.memoryUsedMiB ?? '?'} / ${gpu.memoryTotalMiB ?? '?'} MiB`, gpu.utilizationPercent === undefined ? '?' : `${gpu.utilizationPercent}%`, gpu.temperatureC === undefined ? '?' : `${gpu.temperatureC} C`, gpu.powerDrawW === undefined ? '?' : `${gpu.powerDrawW} W`]),
+        ),
+    '',
+    healthy ? 'Ready.' : 'Not ready: see the rows above.',
+  ];
+  return `${sections.join('\n')}\n`;
+}

@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import { loadGoalFile } from '../../config/load-goal.js';
+import type { CommandOutcome } from '../command-outcome.js';
+import { addProjectOptions } from '../common-options.js';
+import { loadProject, type ProjectOptions } from '../project.js';
+
+export function registerValidateCommand(program: Command, outcome: CommandOutcome): void {
+  const command = program
+    .command('validate')
+    .description('check config.json, swarm.json (and goal files) without starting anything')
+    .argument('[goals...]', 'goal files to check too');
+  addProjectOptions(command).action((goals: string[], options: ProjectOptions) => {
+    const { config, swarm } = loadProject(options);
+    const servers = Object.values(config.config.mcpServers);
+    process.stdout.write(
+      `${config.label}: ok (${Object.keys(config.config.providers).length} providers, ${servers.filter((server) => server.enabled).length} of ${servers.length} MCP servers enabled, workdir ${config.workdir})\n`,
+    );
+    process.stdout.write(`${swarm.label}: ok (${swarm.mode}, ${swarm.orchestrator.name} + ${swarm.agents.length} agents: ${swarm.agents.map((agent) => agent.name).join(', ')})\n`);
+    for (const path of goals) {
+      const goal = loadGoalFile(path, process.cwd());
+      process.stdout.write(`${goal.label}: ok ("${goal.name}")\n`);
+    }
+    for (const warning of swarm.warnings) process.stderr.write(`warning: ${warning}\n`);
+    outcome.exitCode = 0;
+  });
+}

@@ -1,0 +1,57 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../errors/config-error.js';
+import { McpServerStartError } from '../errors/mcp-server-error.js';
+import { describeError, isMuxSwarmError } from '../errors/mux-swarm-error.js';
+import { NoModelEndpointError } from '../errors/no-model-endpoint-error.js';
+import { EXIT_CODES } from '../runtime/run-result.js';
+import { registerAgentsCommand } from './commands/agents-command.js';
+import { registerInitCommand } from './commands/init-command.js';
+import { registerRunCommand } from './commands/run-command.js';
+import { registerRunsCommand, registerShowCommand } from './commands/runs-command.js';
+import { registerStatusCommand } from './commands/status-command.js';
+import { registerValidateCommand } from './commands/validate-command.js';
+import { PACKAGE_VERSION } from './package-info.js';
+import { CommandOutcome } from './command-outcome.js';
+
+/** Errors that mean "fix your input", as opposed to "the run went wrong". */
+function isUsageError(error: unknown): boolean {
+  return error instanceof ConfigError || error instanceof NoModelEndpointError || error instanceof McpServerStartError;
+}
+
+export function buildProgram(outcome: CommandOutcome): Command {
+  const program = new Command('mux-swarm')
+    .description('Hand a markdown goal to a swarm of LLM agents that act through MCP tools.')
+    .version(PACKAGE_VERSION, '-V, --version')
+    .showHelpAfterError('(run `mux-swarm --help` for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: (text) => process.stderr.write(text) });
+  registerRunCommand(program, outcome);
+  registerValidateCommand(program, outcome);
+  registerAgentsCommand(program, outcome);
+  registerStatusCommand(program, outcome);
+  registerInitCommand(program, outcome);
+  registerRunsCommand(program, outcome);
+  registerShowCommand(program, outcome);
+  return program;
+}
+
+/** Runs the CLI; returns the exit code (documented in the README) instead of exiting. */
+export async function main(argv: string[]): Promise<number> {
+  const outcome = new CommandOutcome();
+  const program = buildProgram(outcome);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return outcome.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; anything else commander refuses is a usage error.
+      return error.exitCode === 0 ? 0 : EXIT_CODES.usage;
+    }
+    const usage = isUsageError(error);
+    outcome.reportFailure?.(error, usage);
+    process.stderr.write(`mux-swarm: ${describeError(error)}\n`);
+    if (!isMuxSwarmError(error) && process.env.MUX_SWARM_DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+    else if (!isMuxSwarmError(error)) process.stderr.write('(an unexpected error: set MUX_SWARM_DEBUG=1 to see where it came from, and please report it)\n');
+    return usage ? EXIT_CODES.usage : EXIT_CODES.goalFailed;
+  }
+}

@@ -1,0 +1,157 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Goal } from '../config/load-goal.js';
+import type { AgentDefinition } from '../config/load-swarm.js';
+import { resolveRunSettings, type RunOverrides } from '../config/run-settings.js';
+import { NoModelEndpointError } from '../errors/no-model-endpoint-error.js';
+import { EventBus } from '../events/event-bus.js';
+import { RUNTIME_AGENT, type ResultEvent } from '../events/event-schema.js';
+import { createHumanRenderer } from '../events/human-renderer.js';
+import { createNdjsonWriter } from '../events/ndjson-writer.js';
+import { createLogger } from '../logging/logger.js';
+import { SecretScrubber } from '../logging/secret-scrubber.js';
+import type { ChatModel } from '../providers/chat-types.js';
+import { createProviderClient, type ProviderClient } from '../providers/provider-client.js';
+import { RunContext } from '../runtime/run-context.js';
+import { driveRun } from '../runtime/run-driver.js';
+import { openDatabase } from '../state/database.js';
+import { RunStore } from '../state/run-store.js';
+import { ToolHub } from '../tools/tool-hub.js';
+import { endpointGuidance } from './endpoint-guidance.js';
+import type { OutputFormat } from './output-format.js';
+import type { Project } from './project.js';
+import { writeRunReport } from './run-report.js';
+
+export interface RunSessionOptions {
+  project: Project;
+  goal: Goal;
+  overrides: RunOverrides;
+  outputFormat: OutputFormat;
+  /** Markdown report of the result, relative to the current directory. */
+  outputFile?: string;
+  verbose: boolean;
+  environment: NodeJS.ProcessEnv;
+}
+
+/**
+ * The composition root of `mux-swarm run`: resolves settings, checks there is a model to talk to, opens the
+ * state store, starts the MCP servers, wires providers, events and logs, drives the run, and reports.
+ * Returns the exit code.
+ */
+export async function runSession(options: RunSessionOptions): Promise<number> {
+  const { project, goal, environment } = options;
+  const { config } = project;
+  const settings = resolveRunSettings(project.swarm, goal, options.overrides, config.config);
+  const team: AgentDefinition[] = settings.mode === 'hierarchical' ? [settings.orchestrator, ...settings.agents] : settings.agents.filter((agent) => settings.flatOrder.includes(agent.name));
+  const scrubber = new SecretScrubber(config.secrets);
+
+  checkProviderKeys(team, project, environment);
+
+  const runId = newRunId();
+  const runDirectory = join(config.stateDirectory, 'runs', runId);
+  mkdirSync(config.workdir, { recursive: true });
+  mkdirSync(runDirectory, { recursive: true });
+  const logger = createLogger({ level: config.config.logging.level, consoleLevel: options.outputFormat === 'text' ? config.config.logging.consoleLevel : 'error', file: join(runDirectory, 'run.log'), scrubber });
+  for (const warning of project.swarm.warnings) logger.warn(warning);
+
+  const store = new RunStore(openDatabase(config.stateDirectory), scrubber);
+  const events = new EventBus(runId, scrubber, (error) => logger.error({ err: error }, 'an event listener failed'));
+  events.subscribe((event) => store.appendEvent(event));
+  let resultEvent: ResultEvent | undefined;
+  events.subscribe((event) => {
+    if (event.type === 'result') resultEvent = event;
+  });
+  if (options.outputFormat === 'stream-json') events.subscribe(createNdjsonWriter(process.stdout));
+  if (options.outputFormat === 'text') events.subscribe(createHumanRenderer({ write: (text) => process.stderr.write(text), color: process.stderr.isTTY === true && !environment.NO_COLOR, verbose: options.verbose }));
+
+  let hub: ToolHub | undefined;
+  const signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
+  try {
+    hub = await ToolHub.start(config.config.mcpServers, {
+      context: { workdir: config.workdir, allowedRoots: config.allowedRoots, spillDirectory: join(runDirectory, 'spill') },
+      onStderrLine: (server, line) => logger.info({ server }, line),
+      onWarning: (message) => {
+        logger.warn(message);
+        events.emit({ type: 'system', subtype: 'warning', agent: RUNTIME_AGENT, message });
+      },
+    });
+
+    const models = new Map<string, ChatModel>();
+    const modelFor = (agent: AgentDefinition): ChatModel => {
+      let model = models.get(agent.name);
+      if (!model) {
+        const client = createProviderClient(agent.provider, config.config.providers[agent.provider]!, {
+          env: environment,
+          prices: config.config.prices,
+          onRetry: (notice) => events.emit({ type: 'model-retry', agent: agent.name, provider: notice.provider, model: notice.model, attempt: notice.attempt, delay_ms: notice.delayMs, reason: notice.reason }),
+        });
+        model = client.chatModel(agent.model, agent.params);
+        models.set(agent.name, model);
+      }
+      return model;
+    };
+
+    const run = new RunContext({
+      runId,
+      workdir: config.workdir,
+      runDirectory,
+      goal,
+      mode: settings.mode,
+      orchestrator: settings.orchestrator,
+      agents: settings.agents,
+      flatOrder: settings.flatOrder,
+      limits: settings.limits,
+      hub,
+      modelFor,
+      events,
+      store,
+    });
+    let interrupts = 0;
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const handler = (): void => {
+        interrupts += 1;
+        if (interrupts > 1) process.exit(130);
+        logger.warn(`${signal} received: stopping the run (again to quit at once)`);
+        run.stop('interrupted', signal);
+      };
+      process.on(signal, handler);
+      signalHandlers.push([signal, handler]);
+    }
+    logger.info({ runId, workdir: config.workdir, goal: goal.label }, 'run starting');
+    const result = await driveRun(run);
+    logger.info({ subtype: result.subtype, exitCode: result.exit_code }, 'run finished');
+
+    if (result.subtype === 'error_during_execution' && run.usage.totals().calls === 0) {
+      process.stderr.write(`${endpointGuidance(config.config, environment, result.result)}\n`);
+    }
+    if (options.outputFile) writeRunReport(resolve(options.outputFile), { goal, result, runId });
+    if (options.outputFormat === 'json') process.stdout.write(`${JSON.stringify(result)}\n`);
+    if (options.outputFormat === 'text') process.stdout.write(`${result.result}\n`);
+    return result.exit_code;
+  } finally {
+    for (const [signal, handler] of signalHandlers) process.off(signal, handler);
+    await hub?.close();
+    if (!resultEvent) logger.error('the run ended without a result');
+    store.close();
+    logger.flush();
+  }
+}
+
+/** A missing key is known before anything starts: say so, with the ways to give the swarm a model. */
+function checkProviderKeys(team: AgentDefinition[], project: Project, environment: NodeJS.ProcessEnv): void {
+  const { config } = project;
+  for (const providerName of new Set(team.map((agent) => agent.provider))) {
+    const provider = config.config.providers[providerName]!;
+    if (provider.apiKeyEnv && !environment[provider.apiKeyEnv]?.trim()) {
+      const agents = team.filter((agent) => agent.provider === providerName).map((agent) => agent.name);
+      throw new NoModelEndpointError(endpointGuidance(config.config, environment, `${agents.join(', ')} use${agents.length === 1 ? 's' : ''} provider "${providerName}", whose key variable ${provider.apiKeyEnv} is not set.`));
+    }
+  }
+}
+
+/** Sortable by time, readable, unique enough for one workdir: `20261122-153012-a1b2`. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(2).toString('hex')}`;
+}

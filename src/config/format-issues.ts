@@ -1,0 +1,151 @@
+import type { z } from 'zod';
+import type { ConfigIssue } from '../errors/config-error.js';
+import { formatJsonPath } from './json-path.js';
+
+type ZodIssue = z.core.$ZodIssue;
+type AnySchema = z.core.$ZodType;
+
+/** zod's own wording; anything else was written by us in the schema and is kept as is. */
+const DEFAULT_MESSAGE = /^(Invalid (input|option|string|URL|key|element|union)|Too (small|big)|Unrecognized key)/;
+
+/** Turns zod issues into one line each, phrased for a person editing the file. */
+export function formatIssues(issues: readonly ZodIssue[], data: unknown, schema: AnySchema): ConfigIssue[] {
+  const result: ConfigIssue[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      const known = knownKeysAt(schema, issue.path);
+      for (const key of issue.keys) {
+        const suggestion = closest(key, known);
+        result.push({
+          path: formatJsonPath([...issue.path, key]),
+          message: `unknown key${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; ${known.length ? `allowed here: ${known.join(', ')}` : 'remove it'}`,
+        });
+      }
+      continue;
+    }
+    // A discriminator the user never wrote (we infer `type` from the keys): report on the entry itself.
+    const path = issue.code === 'invalid_union' && issue.path.length > 0 && valueAt(data, issue.path) === undefined ? issue.path.slice(0, -1) : issue.path;
+    result.push({ path: formatJsonPath(path), message: describeIssue(issue, valueAt(data, path)) });
+  }
+  return result;
+}
+
+function describeIssue(issue: ZodIssue, value: unknown): string {
+  if (!DEFAULT_MESSAGE.test(issue.message)) return issue.message;
+  switch (issue.code) {
+    case 'invalid_type':
+      if (value === undefined) return `required (${article(issue.expected)})`;
+      return `expected ${article(issue.expected)}, got ${describeValue(value)}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((option) => JSON.stringify(option)).join(', ')}; got ${describeValue(value)}`;
+    case 'too_small':
+      if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? 'must not be empty' : `must be at least ${issue.minimum} characters`;
+      if (issue.origin === 'array') return `must have at least ${issue.minimum} item${Number(issue.minimum) === 1 ? '' : 's'}`;
+      return `must be ${issue.inclusive ? 'at least' : 'greater than'} ${issue.minimum}; got ${describeValue(value)}`;
+    case 'too_big':
+      if (issue.origin === 'string') return `must be at most ${issue.maximum} characters`;
+      if (issue.origin === 'array') return `must have at most ${issue.maximum} items`;
+      return `must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}; got ${describeValue(value)}`;
+    case 'invalid_format':
+      return `not a valid ${issue.format}: ${describeValue(value)}`;
+    case 'invalid_union':
+      return `does not match any allowed shape; got ${describeValue(value)}`;
+    default:
+      return issue.message;
+  }
+}
+
+function article(expected: string): string {
+  const names: Record<string, string> = { int: 'an integer', object: 'an object', array: 'an array', string: 'a string', number: 'a number', boolean: 'true or false', record: 'an object' };
+  return names[expected] ?? expected;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+export function valueAt(data: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let current: unknown = data;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current;
+}
+
+/** The keys an object schema accepts at `path`, walking through wrappers, arrays, records and unions. */
+function knownKeysAt(schema: AnySchema, path: ReadonlyArray<PropertyKey>): string[] {
+  const keys = new Set<string>();
+  const visit = (node: AnySchema, depth: number): void => {
+    const definition = node._zod.def as unknown as Record<string, unknown> & { type: string };
+    switch (definition.type) {
+      case 'optional':
+      case 'default':
+      case 'nullable':
+      case 'prefault':
+      case 'readonly':
+        visit(definition.innerType as AnySchema, depth);
+        return;
+      case 'pipe':
+        visit(definition.in as AnySchema, depth);
+        visit(definition.out as AnySchema, depth);
+        return;
+      case 'union':
+        for (const option of definition.options as AnySchema[]) visit(option, depth);
+        return;
+      case 'object': {
+        const shape = definition.shape as Record<string, AnySchema>;
+        if (depth === path.length) {
+          for (const key of Object.keys(shape)) keys.add(key);
+          return;
+        }
+        const child = shape[String(path[depth])];
+        if (child) visit(child, depth + 1);
+        return;
+      }
+      case 'record':
+        if (depth < path.length) visit(definition.valueType as AnySchema, depth + 1);
+        return;
+      case 'array':
+        if (depth < path.length) visit(definition.element as AnySchema, depth + 1);
+        return;
+      default:
+        return;
+    }
+  };
+  visit(schema, 0);
+  return [...keys].sort();
+}
+
+/** The known key nearest to `key` by edit distance (case-insensitive), when it is near enough to be a typo. */
+export function closest(key: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = candidate;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(1, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+function editDistance(left: string, right: string): number {
+  const previous = Array.from({ length: right.length + 1 }, (_, index) => index);
+  for (let row = 1; row <= left.length; row += 1) {
+    let diagonal = previous[0]!;
+    previous[0] = row;
+    for (let column = 1; column <= right.length; column += 1) {
+      const above = previous[column]!;
+      previous[column] = Math.min(above + 1, previous[column - 1]! + 1, diagonal + (left[row - 1] === right[column - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return previous[right.length]!;
+}

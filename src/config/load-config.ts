@@ -1,0 +1,106 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
+import { configSchema, type Config } from './config-schema.js';
+import { formatIssues } from './format-issues.js';
+import { interpolateEnvironment } from './interpolate.js';
+import { readJsonFile } from './json-file.js';
+
+export interface LoadedConfig {
+  /** Absolute path of the file. */
+  file: string;
+  /** How the file is named in messages: relative to the current directory when inside it. */
+  label: string;
+  config: Config;
+  /** Absolute working directory of agents. */
+  workdir: string;
+  /** Absolute roots the filesystem tools may touch; the workdir's root first. */
+  allowedRoots: string[];
+  /** Absolute state directory (database, logs, spilled results). */
+  stateDirectory: string;
+  /** Secret values (API keys, tokens) to scrub from anything stored or printed. */
+  secrets: string[];
+}
+
+export interface LoadConfigOptions {
+  path: string;
+  environment: NodeJS.ProcessEnv;
+  /** Directory relative paths on the command line are resolved from. */
+  currentDirectory: string;
+  /** `--workdir`, relative to the current directory. */
+  workdirOverride?: string;
+}
+
+export const CONFIG_MISSING_HINT = 'Run `mux-swarm init` to write a starter config.json, swarm.json and goal, or pass --config <path>.';
+
+export function displayPath(file: string, currentDirectory: string): string {
+  const relativePath = relative(currentDirectory, file);
+  return relativePath && !relativePath.startsWith('..') && !isAbsolute(relativePath) ? relativePath : file;
+}
+
+export function loadConfig(options: LoadConfigOptions): LoadedConfig {
+  const file = resolve(options.currentDirectory, options.path);
+  const label = displayPath(file, options.currentDirectory);
+  const raw = readJsonFile(file, label, CONFIG_MISSING_HINT);
+
+  const disabledServer = (path: PropertyKey[], value: unknown): boolean =>
+    path.length === 2 && path[0] === 'mcpServers' && typeof value === 'object' && value !== null && (value as { enabled?: unknown }).enabled === false;
+  const interpolated = interpolateEnvironment(raw, options.environment, disabledServer);
+  if (interpolated.issues.length > 0) throw new ConfigError(label, interpolated.issues);
+
+  const parsed = configSchema.safeParse(interpolated.value);
+  if (!parsed.success) throw new ConfigError(label, formatIssues(parsed.error.issues, interpolated.value, configSchema));
+  const config = parsed.data;
+
+  const configDirectory = dirname(file);
+  const workdir = options.workdirOverride
+    ? resolve(options.currentDirectory, options.workdirOverride)
+    : config.filesystem.workdir
+      ? resolve(configDirectory, config.filesystem.workdir)
+      : options.currentDirectory;
+
+  const issues: ConfigIssue[] = [];
+  if (existsSync(workdir) && !statSync(workdir).isDirectory()) {
+    issues.push({ path: 'filesystem.workdir', message: `${workdir} exists and is not a directory` });
+  }
+  const allowedRoots = (config.filesystem.allowedRoots ?? ['.']).map((root) => resolve(workdir, root));
+  const workdirRootIndex = allowedRoots.findIndex((root) => workdir === root || workdir.startsWith(root.endsWith(sep) ? root : root + sep));
+  if (workdirRootIndex < 0) {
+    issues.push({
+      path: 'filesystem.allowedRoots',
+      message: `none of the roots contains the workdir ${workdir}; add "." to allowedRoots (roots are relative to the workdir)`,
+    });
+  } else {
+    allowedRoots.unshift(...allowedRoots.splice(workdirRootIndex, 1));
+  }
+  if (issues.length > 0) throw new ConfigError(label, issues);
+
+  return {
+    file,
+    label,
+    config,
+    workdir,
+    allowedRoots: [...new Set(allowedRoots)],
+    stateDirectory: resolve(workdir, config.stateDir),
+    secrets: collectSecrets(config, options.environment, interpolated.secrets),
+  };
+}
+
+function collectSecrets(config: Config, environment: NodeJS.ProcessEnv, substituted: string[]): string[] {
+  const secrets = new Set(substituted);
+  for (const provider of Object.values(config.providers)) {
+    const key = provider.apiKeyEnv ? environment[provider.apiKeyEnv] : undefined;
+    if (key) secrets.add(key);
+    for (const [name, value] of Object.entries(provider.headers)) {
+      if (/authorization|api[-_]?key|token/i.test(name) && value) secrets.add(value.replace(/^Bearer\s+/i, ''));
+    }
+  }
+  for (const server of Object.values(config.mcpServers)) {
+    const headers = server.type === 'http' || server.type === 'streamable-http' || server.type === 'sse' ? server.headers : {};
+    for (const [name, value] of Object.entries(headers)) {
+      if (/authorization|api[-_]?key|token/i.test(name) && value) secrets.add(value.replace(/^Bearer\s+/i, ''));
+    }
+  }
+  // Very short values would scrub ordinary words out of transcripts.
+  return [...secrets].filter((secret) => secret.length >= 8);
+}

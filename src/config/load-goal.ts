@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../errors/config-error.js';
+import { durationSchema } from './duration.js';
+import { formatIssues } from './format-issues.js';
+import { displayPath } from './load-config.js';
+import { agentNameSchema } from './swarm-schema.js';
+
+export const goalFrontMatterSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  description: z.string().optional(),
+  mode: z.enum(['hierarchical', 'flat']).optional(),
+  /** Restrict the team to these specialists. */
+  agents: z.array(agentNameSchema).min(1).optional(),
+  budget: z
+    .strictObject({
+      usd: z.number().positive().optional(),
+      tokens: z.number().int().positive().optional(),
+      /** Wall-clock limit: seconds, or "45m", "2h". */
+      time: durationSchema.optional(),
+    })
+    .optional(),
+  limits: z
+    .strictObject({
+      maxTurns: z.number().int().positive().optional(),
+      maxConcurrentDelegations: z.number().int().positive().max(64).optional(),
+    })
+    .optional(),
+});
+export type GoalFrontMatter = z.infer<typeof goalFrontMatterSchema>;
+
+export interface Goal {
+  /** Absolute path of the goal file, when it came from one. */
+  file?: string;
+  /** How the goal is named in messages: a path, "stdin" or "--task". */
+  label: string;
+  /** Short name: front matter `name`, else the first heading, else the file name or first words. */
+  name: string;
+  /** The markdown without front matter: what the agents are given. */
+  text: string;
+  frontMatter: GoalFrontMatter;
+}
+
+const FRONT_MATTER = /^\uFEFF?---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
+
+export function loadGoalFile(path: string, currentDirectory: string): Goal {
+  const file = resolve(currentDirectory, path);
+  const label = displayPath(file, currentDirectory);
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(label, [{ path: '', message: code === 'ENOENT' ? `goal file not found at ${file}` : `cannot read the goal file (${code})` }], 'Pass a markdown goal file, `-` to read it from stdin, or --task "…" for a one-line goal.');
+  }
+  return { ...parseGoal(source, label, basename(file).replace(/\.md$/i, '')), file };
+}
+
+/** Parses goal markdown (with optional YAML front matter). `fallbackName` is used when no name is found. */
+export function parseGoal(source: string, label: string, fallbackName?: string): Goal {
+  let frontMatter: GoalFrontMatter = {};
+  let text = source;
+  const match = FRONT_MATTER.exec(source);
+  if (match) {
+    text = source.slice(match[0].length);
+    let data: unknown;
+    try {
+      data = parseYaml(match[1] ?? '') ?? {};
+    } catch (error) {
+      const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line + 1}` : '';
+      throw new ConfigError(label, [{ path: 'front matter', message: `invalid YAML${where}: ${(error as Error).message.split('\n')[0]}` }]);
+    }
+    const parsed = goalFrontMatterSchema.safeParse(data);
+    if (!parsed.success) {
+      throw new ConfigError(label, formatIssues(parsed.error.issues, data, goalFrontMatterSchema).map((issue) => ({ ...issue, path: `front matter${issue.path ? `.${issue.path}` : ''}` })));
+    }
+    frontMatter = parsed.data;
+  }
+  text = text.trim();
+  if (text.length === 0) throw new ConfigError(label, [{ path: '', message: 'the goal is empty; write what the swarm should achieve' }]);
+  const heading = /^#\s+(.+)$/m.exec(text)?.[1]?.trim();
+  const name = frontMatter.name ?? heading ?? fallbackName ?? firstWords(text);
+  return { label, name, text, frontMatter };
+}
+
+function firstWords(text: string): string {
+  const line = text.split('\n')[0] ?? text;
+  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
+}

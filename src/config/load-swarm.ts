@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
+import type { Config } from './config-schema.js';
+import { closest, formatIssues } from './format-issues.js';
+import { readJsonFile } from './json-file.js';
+import { displayPath } from './load-config.js';
+import { swarmSchema, type AgentFile, type Limits, type ModelParams } from './swarm-schema.js';
+
+export type AgentRole = 'orchestrator' | 'specialist';
+
+/** An agent with everything resolved: prompt text loaded, delegation targets known to exist. */
+export interface AgentDefinition {
+  name: string;
+  role: AgentRole;
+  description: string;
+  systemPrompt: string;
+  provider: string;
+  model: string;
+  params: ModelParams;
+  mcpServers: string[];
+  tools: string[];
+  deniedTools: string[];
+  canDelegateTo: string[];
+  maxTurns: number;
+}
+
+export interface LoadedSwarm {
+  file: string;
+  label: string;
+  mode: 'hierarchical' | 'flat';
+  orchestrator: AgentDefinition;
+  /** The specialists, in file order. */
+  agents: AgentDefinition[];
+  flatOrder: string[];
+  limits: Limits;
+  /** Problems that do not stop a run (e.g. a granted server that is disabled). */
+  warnings: string[];
+}
+
+export interface LoadSwarmOptions {
+  path: string;
+  currentDirectory: string;
+  config: Config;
+  configLabel: string;
+}
+
+export const SWARM_MISSING_HINT = 'Run `mux-swarm init` to write a starter swarm.json, or pass --swarm <path>.';
+
+export function loadSwarm(options: LoadSwarmOptions): LoadedSwarm {
+  const file = resolve(options.currentDirectory, options.path);
+  const label = displayPath(file, options.currentDirectory);
+  const raw = readJsonFile(file, label, SWARM_MISSING_HINT);
+  const parsed = swarmSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(label, formatIssues(parsed.error.issues, raw, swarmSchema));
+  const swarm = parsed.data;
+
+  const issues: ConfigIssue[] = [];
+  const warnings: string[] = [];
+  const specialistNames = swarm.agents.map((agent) => agent.name);
+  const providerNames = Object.keys(options.config.providers);
+  const serverNames = Object.keys(options.config.mcpServers);
+
+  const seen = new Map<string, string>([[swarm.orchestrator.name, 'orchestrator']]);
+  swarm.agents.forEach((agent, index) => {
+    const previous = seen.get(agent.name);
+    if (previous) issues.push({ path: `agents[${index}].name`, message: `"${agent.name}" is already used by ${previous}; agent names must be unique` });
+    else seen.set(agent.name, `agents[${index}]`);
+  });
+
+  const resolveAgent = (agent: AgentFile | typeof swarm.orchestrator, path: string, role: AgentRole): AgentDefinition => {
+    if (!providerNames.includes(agent.provider)) {
+      issues.push({ path: `${path}.provider`, message: unknownName('provider', agent.provider, providerNames, options.configLabel, 'providers') });
+    }
+    agent.mcpServers.forEach((server, index) => {
+      if (!serverNames.includes(server)) {
+        issues.push({ path: `${path}.mcpServers[${index}]`, message: unknownName('MCP server', server, serverNames, options.configLabel, 'mcpServers') });
+      } else if (options.config.mcpServers[server]?.enabled === false) {
+        warnings.push(`${label}: ${path}.mcpServers[${index}]: server "${server}" is disabled in ${options.configLabel}; ${agent.name} will not get its tools`);
+      }
+    });
+    const defaultTargets = role === 'orchestrator' ? specialistNames : [];
+    const canDelegateTo = agent.canDelegateTo ?? defaultTargets;
+    canDelegateTo.forEach((target, index) => {
+      const targetPath = `${path}.canDelegateTo[${index}]`;
+      if (target === agent.name) issues.push({ path: targetPath, message: `an agent cannot delegate to itself` });
+      else if (target === swarm.orchestrator.name) issues.push({ path: targetPath, message: `agents cannot delegate to the orchestrator "${target}"` });
+      else if (!specialistNames.includes(target)) issues.push({ path: targetPath, message: unknownName('agent', target, specialistNames, label, 'agents') });
+    });
+    return {
+      name: agent.name,
+      role,
+      description: agent.description,
+      systemPrompt: loadPrompt(agent, path, file, issues),
+      provider: agent.provider,
+      model: agent.model,
+      params: agent.params,
+      mcpServers: agent.mcpServers,
+      tools: agent.tools,
+      deniedTools: agent.deniedTools,
+      canDelegateTo,
+      maxTurns: agent.maxTurns,
+    };
+  };
+
+  const orchestrator = resolveAgent(swarm.orchestrator, 'orchestrator', 'orchestrator');
+  const agents = swarm.agents.map((agent, index) => resolveAgent(agent, `agents[${index}]`, 'specialist'));
+
+  const flatOrder = swarm.flatOrder ?? specialistNames;
+  (swarm.flatOrder ?? []).forEach((name, index) => {
+    if (!specialistNames.includes(name)) issues.push({ path: `flatOrder[${index}]`, message: unknownName('agent', name, specialistNames, label, 'agents') });
+  });
+  if (swarm.mode === 'flat' && flatOrder.length === 0) {
+    issues.push({ path: 'agents', message: 'flat mode needs at least one agent to work the goal' });
+  }
+
+  if (issues.length > 0) throw new ConfigError(label, issues);
+  return { file, label, mode: swarm.mode, orchestrator, agents, flatOrder, limits: swarm.limits, warnings };
+}
+
+function unknownName(kind: string, name: string, known: string[], file: string, section: string): string {
+  const suggestion = closest(name, known);
+  const listing = known.length > 0 ? `defined: ${known.join(', ')}` : `none is defined`;
+  return `"${name}" is not ${kind === 'agent' || kind === 'MCP server' ? 'an' : 'a'} ${kind} in ${file} ${section}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; ${listing}`;
+}
+
+function loadPrompt(agent: AgentFile | { name: string; description: string; systemPrompt?: string; systemPromptFile?: string }, path: string, swarmFile: string, issues: ConfigIssue[]): string {
+  if (agent.systemPrompt !== undefined && agent.systemPromptFile !== undefined) {
+    issues.push({ path, message: 'give either systemPrompt (inline) or systemPromptFile (a path), not both' });
+    return agent.systemPrompt;
+  }
+  if (agent.systemPromptFile !== undefined) {
+    const promptPath = resolve(dirname(swarmFile), agent.systemPromptFile);
+    try {
+      return readFileSync(promptPath, 'utf8');
+    } catch (error) {
+      issues.push({ path: `${path}.systemPromptFile`, message: `cannot read ${promptPath} (${(error as NodeJS.ErrnoException).code ?? 'error'}); paths are relative to the swarm file` });
+      return '';
+    }
+  }
+  return agent.systemPrompt ?? `You are the ${agent.name} agent. ${agent.description}`;
+}

@@ -1,0 +1,69 @@
+import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
+import type { Config } from './config-schema.js';
+import { closest } from './format-issues.js';
+import type { Goal } from './load-goal.js';
+import type { AgentDefinition, LoadedSwarm } from './load-swarm.js';
+import type { Limits } from './swarm-schema.js';
+
+/** What the command line can override; it wins over the goal's front matter, which wins over swarm.json. */
+export interface RunOverrides {
+  mode?: 'hierarchical' | 'flat';
+  agents?: string[];
+  maxTurns?: number;
+  maxBudgetUsd?: number;
+  maxTokens?: number;
+  timeoutMs?: number;
+  /** Run every agent on this provider and/or model (e.g. a local Ollama). */
+  provider?: string;
+  model?: string;
+}
+
+export interface RunSettings {
+  mode: 'hierarchical' | 'flat';
+  orchestrator: AgentDefinition;
+  /** Specialists in play, in swarm.json order. */
+  agents: AgentDefinition[];
+  flatOrder: string[];
+  limits: Limits;
+}
+
+export function resolveRunSettings(swarm: LoadedSwarm, goal: Goal, overrides: RunOverrides, config: Config): RunSettings {
+  const issues: ConfigIssue[] = [];
+  const known = swarm.agents.map((agent) => agent.name);
+  const requested = overrides.agents ?? goal.frontMatter.agents;
+  const source = overrides.agents ? '--agents' : `${goal.label} front matter agents`;
+  for (const name of requested ?? []) {
+    if (!known.includes(name)) {
+      const suggestion = closest(name, known);
+      issues.push({ path: '', message: `${source}: "${name}" is not an agent in ${swarm.label}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; agents: ${known.join(', ')}` });
+    }
+  }
+  if (overrides.provider !== undefined && !(overrides.provider in config.providers)) {
+    issues.push({ path: '', message: `--provider: "${overrides.provider}" is not a provider in config.json; providers: ${Object.keys(config.providers).join(', ')}` });
+  }
+  if (issues.length > 0) throw new ConfigError('command line', issues);
+
+  const team = new Set(requested ?? known);
+  const retarget = (agent: AgentDefinition): AgentDefinition => ({
+    ...agent,
+    provider: overrides.provider ?? agent.provider,
+    model: overrides.model ?? agent.model,
+    canDelegateTo: agent.canDelegateTo.filter((name) => team.has(name)),
+  });
+  const agents = swarm.agents.filter((agent) => team.has(agent.name)).map(retarget);
+  // Flat mode works in the order given on the command line (or in the goal), else swarm.json's.
+  const flatOrder = requested ?? swarm.flatOrder;
+
+  const front = goal.frontMatter;
+  const limits: Limits = {
+    ...swarm.limits,
+    maxTurns: overrides.maxTurns ?? front.limits?.maxTurns ?? swarm.limits.maxTurns,
+    maxBudgetUsd: overrides.maxBudgetUsd ?? front.budget?.usd ?? swarm.limits.maxBudgetUsd,
+    maxTokens: overrides.maxTokens ?? front.budget?.tokens ?? swarm.limits.maxTokens,
+    timeout: overrides.timeoutMs ?? front.budget?.time ?? swarm.limits.timeout,
+    maxConcurrentDelegations: front.limits?.maxConcurrentDelegations ?? swarm.limits.maxConcurrentDelegations,
+  };
+  const mode = overrides.mode ?? front.mode ?? swarm.mode;
+  if (mode === 'flat' && flatOrder.length === 0) throw new ConfigError('command line', [{ path: '', message: 'flat mode needs at least one agent to work the goal' }]);
+  return { mode, orchestrator: retarget(swarm.orchestrator), agents, flatOrder, limits };
+}

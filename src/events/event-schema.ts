@@ -1,0 +1,193 @@
+import { z } from 'zod';
+
+/**
+ * The one typed stream every surface is fed from: NDJSON on stdout (`--output-format stream-json`), the human
+ * renderer on stderr, the `events` table. Envelopes follow the convention of headless coding agents
+ * (`system`/`init`, `assistant`, `user` tool results, final `result`); our own events are noun-verb.
+ * Every event carries `run_id` (also as `session_id`), `agent` and a monotonic `seq`.
+ */
+
+/** Events that are not about one agent carry this name. */
+export const RUNTIME_AGENT = 'mux-swarm';
+
+const base = {
+  seq: z.number().int().nonnegative(),
+  run_id: z.string(),
+  session_id: z.string(),
+  agent: z.string(),
+  timestamp: z.string(),
+};
+
+export const usageSchema = z.object({
+  input_tokens: z.number().int().nonnegative(),
+  output_tokens: z.number().int().nonnegative(),
+  cache_read_input_tokens: z.number().int().nonnegative(),
+  reasoning_tokens: z.number().int().nonnegative(),
+});
+export type EventUsage = z.infer<typeof usageSchema>;
+
+const usageTotalsSchema = usageSchema.extend({ cost_usd: z.number().nonnegative(), calls: z.number().int().nonnegative() });
+
+export const initEventSchema = z.object({
+  ...base,
+  type: z.literal('system'),
+  subtype: z.literal('init'),
+  cwd: z.string(),
+  mode: z.enum(['hierarchical', 'flat']),
+  /** The orchestrator's model (flat mode: the first specialist's). */
+  model: z.string(),
+  goal: z.object({ name: z.string(), source: z.string() }),
+  agents: z.array(
+    z.object({
+      name: z.string(),
+      role: z.enum(['orchestrator', 'specialist']),
+      provider: z.string(),
+      model: z.string(),
+      tools: z.array(z.string()),
+      can_delegate_to: z.array(z.string()),
+    }),
+  ),
+  tools: z.array(z.string()),
+  mcp_servers: z.array(z.object({ name: z.string(), status: z.enum(['connected', 'failed', 'disabled']), tools: z.number().int(), error: z.string().optional() })),
+  limits: z.record(z.string(), z.number().nullable()),
+});
+
+export const warningEventSchema = z.object({
+  ...base,
+  type: z.literal('system'),
+  subtype: z.literal('warning'),
+  message: z.string(),
+});
+
+const textBlock = z.object({ type: z.literal('text'), text: z.string() });
+const toolUseBlock = z.object({ type: z.literal('tool_use'), id: z.string(), name: z.string(), input: z.unknown() });
+const toolResultBlock = z.object({
+  type: z.literal('tool_result'),
+  tool_use_id: z.string(),
+  name: z.string(),
+  content: z.string(),
+  is_error: z.boolean(),
+  duration_ms: z.number().nonnegative(),
+  /** Set when the full result was written to a file and `content` is a preview. */
+  spilled_to: z.string().optional(),
+});
+
+export const assistantEventSchema = z.object({
+  ...base,
+  type: z.literal('assistant'),
+  delegation_id: z.string(),
+  turn: z.number().int().positive(),
+  message: z.object({
+    role: z.literal('assistant'),
+    model: z.string(),
+    content: z.array(z.union([textBlock, toolUseBlock])),
+  }),
+  usage: usageSchema,
+  cost_usd: z.number().nonnegative(),
+});
+
+export const userEventSchema = z.object({
+  ...base,
+  type: z.literal('user'),
+  delegation_id: z.string(),
+  message: z.object({ role: z.literal('user'), content: z.array(toolResultBlock) }),
+});
+
+export const delegationStartEventSchema = z.object({
+  ...base,
+  type: z.literal('delegation-start'),
+  delegation_id: z.string(),
+  parent_delegation_id: z.string().nullable(),
+  from: z.string(),
+  depth: z.number().int().nonnegative(),
+  task: z.string(),
+});
+
+export const agentStatusSchema = z.enum(['success', 'failure', 'partial']);
+
+export const delegationEndEventSchema = z.object({
+  ...base,
+  type: z.literal('delegation-end'),
+  delegation_id: z.string(),
+  status: agentStatusSchema,
+  stop_reason: z.enum(['completed', 'max_turns', 'no_completion', 'error']),
+  summary: z.string(),
+  artifacts: z.array(z.string()),
+  turns: z.number().int().nonnegative(),
+  duration_ms: z.number().nonnegative(),
+  cost_usd: z.number().nonnegative(),
+});
+
+export const modelRetryEventSchema = z.object({
+  ...base,
+  type: z.literal('model-retry'),
+  provider: z.string(),
+  model: z.string(),
+  attempt: z.number().int().positive(),
+  delay_ms: z.number().nonnegative(),
+  reason: z.string(),
+});
+
+export const budgetWarningEventSchema = z.object({
+  ...base,
+  type: z.literal('budget-warning'),
+  budget: z.enum(['usd', 'tokens', 'turns', 'time']),
+  used: z.number(),
+  limit: z.number(),
+});
+
+export const resultSubtypeSchema = z.enum([
+  'success',
+  'error_goal_failed',
+  'error_during_execution',
+  'error_max_turns',
+  'error_max_budget_usd',
+  'error_max_tokens',
+  'error_timeout',
+  'error_interrupted',
+  'error_config',
+]);
+export type ResultSubtype = z.infer<typeof resultSubtypeSchema>;
+
+export const resultEventSchema = z.object({
+  ...base,
+  type: z.literal('result'),
+  subtype: resultSubtypeSchema,
+  is_error: z.boolean(),
+  exit_code: z.number().int(),
+  /** Model turns across all agents. */
+  num_turns: z.number().int().nonnegative(),
+  total_cost_usd: z.number().nonnegative(),
+  usage: usageSchema,
+  usage_by_agent: z.record(z.string(), usageTotalsSchema),
+  usage_by_model: z.record(z.string(), usageTotalsSchema),
+  duration_ms: z.number().nonnegative(),
+  /** The final answer: the completing agent's summary, or what stopped the run. */
+  result: z.string(),
+  artifacts: z.array(z.string()),
+});
+
+export const runEventSchema = z.union([
+  initEventSchema,
+  warningEventSchema,
+  assistantEventSchema,
+  userEventSchema,
+  delegationStartEventSchema,
+  delegationEndEventSchema,
+  modelRetryEventSchema,
+  budgetWarningEventSchema,
+  resultEventSchema,
+]);
+
+export type RunEvent = z.infer<typeof runEventSchema>;
+export type InitEvent = z.infer<typeof initEventSchema>;
+export type AssistantEvent = z.infer<typeof assistantEventSchema>;
+export type UserEvent = z.infer<typeof userEventSchema>;
+export type DelegationStartEvent = z.infer<typeof delegationStartEventSchema>;
+export type DelegationEndEvent = z.infer<typeof delegationEndEventSchema>;
+export type ResultEvent = z.infer<typeof resultEventSchema>;
+export type AgentStatus = z.infer<typeof agentStatusSchema>;
+
+type BaseKeys = 'seq' | 'run_id' | 'session_id' | 'timestamp';
+/** What a producer hands to the event bus: the envelope fields are filled in by it. */
+export type RunEventInput = RunEvent extends infer Event ? (Event extends RunEvent ? Omit<Event, BaseKeys> : never) : never;

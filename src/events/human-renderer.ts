@@ -1,0 +1,99 @@
+import type { RunEvent } from './event-schema.js';
+
+export interface HumanRendererOptions {
+  write: (text: string) => void;
+  color: boolean;
+  /** Full assistant text and tool results instead of one-line summaries. */
+  verbose?: boolean;
+}
+
+const RUNTIME_TOOLS = new Set(['complete', 'delegate']);
+/** Tool calls slower than this are reported when they finish, not only when they start. */
+const SLOW_TOOL_MS = 5_000;
+
+/**
+ * Live progress a person can follow on stderr: who works on what, each tool call, failures, retries, budget
+ * warnings, and the totals at the end. One line per thing that happened.
+ */
+export function createHumanRenderer(options: HumanRendererOptions): (event: RunEvent) => void {
+  const paint = (code: number, text: string): string => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const dim = (text: string): string => paint(2, text);
+  let width = 12;
+  const line = (agent: string, text: string): void => options.write(`${paint(36, agent.padEnd(width))} ${text}\n`);
+
+  return (event) => {
+    switch (event.type) {
+      case 'system':
+        if (event.subtype === 'init') {
+          width = Math.max(width, ...event.agents.map((agent) => agent.name.length));
+          const servers = event.mcp_servers.filter((server) => server.status === 'connected');
+          options.write(
+            `${paint(1, `mux-swarm run ${event.run_id}`)} ${dim('·')} ${event.goal.name} ${dim(`· ${event.mode} · ${event.agents.length} agents · ${servers.length} MCP servers, ${event.tools.length} tools`)}\n`,
+          );
+          for (const agent of event.agents) line(agent.name, dim(`${agent.provider}/${agent.model}${agent.can_delegate_to.length ? ` → ${agent.can_delegate_to.join(', ')}` : ''}`));
+          for (const server of event.mcp_servers.filter((entry) => entry.status === 'failed')) options.write(`${paint(33, '⚠')} MCP server ${server.name} failed: ${firstLine(server.error ?? '')}\n`);
+        } else {
+          options.write(`${paint(33, '⚠')} ${event.message}\n`);
+        }
+        return;
+      case 'delegation-start':
+        line(event.from, `${paint(35, '→')} ${paint(1, event.agent)}: ${clip(firstLine(event.task), 120)}`);
+        return;
+      case 'delegation-end': {
+        const mark = event.status === 'success' ? paint(32, '✔') : event.status === 'partial' ? paint(33, '◐') : paint(31, '✘');
+        line(event.agent, `${mark} ${event.status} ${dim(`(${event.turns} turns, ${seconds(event.duration_ms)}, $${event.cost_usd.toFixed(4)})`)} ${clip(firstLine(event.summary), options.verbose ? 2_000 : 140)}`);
+        return;
+      }
+      case 'assistant':
+        for (const block of event.message.content) {
+          if (block.type === 'text' && block.text.trim()) line(event.agent, dim(options.verbose ? block.text.trim() : clip(firstLine(block.text), 140)));
+          if (block.type === 'tool_use' && !RUNTIME_TOOLS.has(block.name)) line(event.agent, `${paint(34, '⚙')} ${block.name} ${dim(clip(describeInput(block.input), 110))}`);
+        }
+        return;
+      case 'user':
+        for (const block of event.message.content) {
+          if (RUNTIME_TOOLS.has(block.name)) continue;
+          if (block.is_error) line(event.agent, `${paint(31, '✗')} ${block.name}: ${clip(firstLine(block.content), options.verbose ? 2_000 : 160)}`);
+          else if (options.verbose || block.duration_ms >= SLOW_TOOL_MS) line(event.agent, `${paint(32, '✓')} ${block.name} ${dim(seconds(block.duration_ms))}${options.verbose ? `\n${block.content}` : ''}`);
+        }
+        return;
+      case 'model-retry':
+        line(event.agent, `${paint(33, '↻')} ${event.provider}/${event.model} attempt ${event.attempt + 1} in ${seconds(event.delay_ms)}: ${clip(event.reason, 120)}`);
+        return;
+      case 'budget-warning':
+        options.write(`${paint(33, '⚠')} ${event.budget} budget: ${formatUsed(event.budget, event.used)} of ${formatUsed(event.budget, event.limit)} used\n`);
+        return;
+      case 'result': {
+        const mark = event.subtype === 'success' ? paint(32, '■ success') : paint(31, `■ ${event.subtype}`);
+        const tokens = event.usage.input_tokens + event.usage.output_tokens;
+        options.write(`${mark} ${dim(`in ${seconds(event.duration_ms)} · ${event.num_turns} turns · ${tokens.toLocaleString('en-US')} tokens · $${event.total_cost_usd.toFixed(4)} · exit ${event.exit_code}`)}\n`);
+        return;
+      }
+    }
+  };
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? '';
+}
+
+function clip(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
+
+function describeInput(input: unknown): string {
+  if (input === null || typeof input !== 'object') return JSON.stringify(input) ?? '';
+  return Object.entries(input as Record<string, unknown>)
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? JSON.stringify(firstLine(value)) : JSON.stringify(value)}`)
+    .join(' ');
+}
+
+function seconds(milliseconds: number): string {
+  return milliseconds < 1_000 ? `${Math.round(milliseconds)}ms` : `${(milliseconds / 1_000).toFixed(1)}s`;
+}
+
+function formatUsed(budget: string, value: number): string {
+  if (budget === 'usd') return `$${value.toFixed(2)}`;
+  if (budget === 'time') return seconds(value);
+  return value.toLocaleString('en-US');
+}

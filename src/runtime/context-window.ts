@@ -1,0 +1,34 @@
+import type { ChatMessage } from '../providers/chat-types.js';
+
+/** A rough count good enough to stay under a context window: ~4 characters per token. */
+export function estimateTokens(messages: readonly ChatMessage[]): number {
+  let characters = 0;
+  for (const message of messages) {
+    const content = (message as { content?: unknown }).content;
+    characters += typeof content === 'string' ? content.length : JSON.stringify(content ?? '').length;
+    const toolCalls = (message as { tool_calls?: unknown }).tool_calls;
+    if (toolCalls) characters += JSON.stringify(toolCalls).length;
+  }
+  return Math.ceil(characters / 4);
+}
+
+const KEEP_RECENT = 6;
+const HEADROOM = 0.8;
+
+/**
+ * Returns the messages to send so the estimate stays under `contextWindow` × 0.8: the oldest tool results
+ * (never the system prompt, the task, or the most recent messages) are replaced by a one-line stub, keeping
+ * every tool call paired with its result. The stored transcript is left whole.
+ */
+export function fitToContextWindow(messages: readonly ChatMessage[], contextWindow: number | undefined): ChatMessage[] {
+  if (contextWindow === undefined || estimateTokens(messages) <= contextWindow * HEADROOM) return [...messages];
+  const fitted = [...messages];
+  const lastTrimmable = fitted.length - KEEP_RECENT;
+  for (let index = 2; index < lastTrimmable; index += 1) {
+    const message = fitted[index]!;
+    if (message.role !== 'tool' || typeof message.content !== 'string' || message.content.length < 200) continue;
+    fitted[index] = { ...message, content: `[earlier tool result of ${message.content.length} characters removed to fit the context window]` };
+    if (estimateTokens(fitted) <= contextWindow * HEADROOM) break;
+  }
+  return fitted;
+}

@@ -1,0 +1,1 @@
+export const DELEGATE_TOOL_NAME = 'delegate';

@@ -1,0 +1,149 @@
+import type { Goal } from '../config/load-goal.js';
+import type { AgentDefinition } from '../config/load-swarm.js';
+import type { Limits } from '../config/swarm-schema.js';
+import type { EventBus } from '../events/event-bus.js';
+import { RUNTIME_AGENT } from '../events/event-schema.js';
+import type { ChatModel, ChatResponse } from '../providers/chat-types.js';
+import type { RunStore } from '../state/run-store.js';
+import type { ToolHub } from '../tools/tool-hub.js';
+import { RunStoppedError, type StopReason } from './run-stop.js';
+import { UsageTracker } from './usage-tracker.js';
+
+export interface RunDependencies {
+  runId: string;
+  workdir: string;
+  /** Absolute directory of this run's files (spilled results, logs). */
+  runDirectory: string;
+  goal: Goal;
+  mode: 'hierarchical' | 'flat';
+  orchestrator: AgentDefinition;
+  /** Specialists in play for this run. */
+  agents: AgentDefinition[];
+  flatOrder: string[];
+  limits: Limits;
+  hub: ToolHub;
+  /** The chat model an agent talks to. */
+  modelFor: (agent: AgentDefinition) => ChatModel;
+  events: EventBus;
+  store: RunStore;
+  now?: () => number;
+}
+
+const WARNING_FRACTION = 0.8;
+
+/**
+ * Everything one run shares across its agents: dependencies, the stop switch (turn, budget and time limits,
+ * interruption), usage totals and id counters.
+ */
+export class RunContext {
+  readonly usage = new UsageTracker();
+  private readonly controller = new AbortController();
+  private stopped: RunStoppedError | undefined;
+  private delegationCounter = 0;
+  private readonly warned = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  readonly startedAt: number;
+
+  constructor(readonly dependencies: RunDependencies) {
+    this.startedAt = this.now();
+  }
+
+  get runId(): string {
+    return this.dependencies.runId;
+  }
+
+  get events(): EventBus {
+    return this.dependencies.events;
+  }
+
+  get store(): RunStore {
+    return this.dependencies.store;
+  }
+
+  get limits(): Limits {
+    return this.dependencies.limits;
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get stopError(): RunStoppedError | undefined {
+    return this.stopped;
+  }
+
+  now(): number {
+    return this.dependencies.now?.() ?? Date.now();
+  }
+
+  isoNow(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  agent(name: string): AgentDefinition | undefined {
+    if (name === this.dependencies.orchestrator.name) return this.dependencies.orchestrator;
+    return this.dependencies.agents.find((agent) => agent.name === name);
+  }
+
+  nextDelegationId(): string {
+    this.delegationCounter += 1;
+    return `d${this.delegationCounter}`;
+  }
+
+  /** Starts the wall-clock limit, when there is one. */
+  startClock(): void {
+    const timeout = this.limits.timeout;
+    if (timeout === undefined) return;
+    this.timer = setTimeout(() => this.stop('timeout', `${Math.round(timeout / 1000)}s`), timeout);
+    this.timer.unref();
+  }
+
+  /** Stops the run: every agent stops at its next step and in-flight model and tool calls are cancelled. */
+  stop(reason: StopReason, detail?: string): void {
+    if (this.stopped) return;
+    this.stopped = new RunStoppedError(reason, detail);
+    clearTimeout(this.timer);
+    this.controller.abort(this.stopped);
+  }
+
+  throwIfStopped(): void {
+    if (this.stopped) throw this.stopped;
+  }
+
+  /** Counts a model turn against the run's limit; throws when the run must stop instead. */
+  beginModelTurn(): void {
+    this.throwIfStopped();
+    if (this.usage.turns >= this.limits.maxTurns) {
+      this.stop('max_turns', `${this.limits.maxTurns} turns`);
+      this.throwIfStopped();
+    }
+    this.usage.turns += 1;
+    this.warnNear('turns', this.usage.turns, this.limits.maxTurns);
+  }
+
+  /** Adds a model call's usage and cost, then enforces the USD and token budgets. */
+  recordModelUsage(agent: string, response: ChatResponse, requestedModel: string): void {
+    this.usage.record(agent, response, requestedModel);
+    const totals = this.usage.totals();
+    const tokens = totals.input_tokens + totals.output_tokens;
+    const { maxBudgetUsd, maxTokens } = this.limits;
+    if (maxBudgetUsd !== undefined) {
+      this.warnNear('usd', totals.cost_usd, maxBudgetUsd);
+      if (totals.cost_usd >= maxBudgetUsd) this.stop('max_budget_usd', `$${totals.cost_usd.toFixed(4)} of $${maxBudgetUsd}`);
+    }
+    if (maxTokens !== undefined) {
+      this.warnNear('tokens', tokens, maxTokens);
+      if (tokens >= maxTokens) this.stop('max_tokens', `${tokens} of ${maxTokens} tokens`);
+    }
+  }
+
+  private warnNear(budget: 'usd' | 'tokens' | 'turns', used: number, limit: number): void {
+    if (used < limit * WARNING_FRACTION || this.warned.has(budget)) return;
+    this.warned.add(budget);
+    this.events.emit({ type: 'budget-warning', agent: RUNTIME_AGENT, budget, used, limit });
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+  }
+}

@@ -1,0 +1,166 @@
+import { hostname } from 'node:os';
+import type { AgentDefinition } from '../config/load-swarm.js';
+import { describeError } from '../errors/mux-swarm-error.js';
+import { RUNTIME_AGENT, type ResultEvent, type ResultSubtype } from '../events/event-schema.js';
+import { COMPLETE_TOOL_NAME } from './complete-tool.js';
+import { DELEGATE_TOOL_NAME } from './delegate-tool-name.js';
+import { runDelegation, type DelegationOutcome } from './delegation.js';
+import { READ_RESULT_TOOL_NAME } from './read-result-tool.js';
+import type { RunContext } from './run-context.js';
+import { exitCodeFor, runStatusFor, subtypeForStop } from './run-result.js';
+import { RunStoppedError } from './run-stop.js';
+
+interface Ending {
+  subtype: ResultSubtype;
+  result: string;
+  artifacts: string[];
+}
+
+/**
+ * Runs the goal to an explicit result: records the run, announces it (`system`/`init`), works the goal in
+ * the configured mode, and ends with one `result` event and a finished run row, whatever happened.
+ */
+export async function driveRun(run: RunContext): Promise<ResultEvent> {
+  const { goal, mode } = run.dependencies;
+  run.store.createRun({
+    id: run.runId,
+    goalName: goal.name,
+    goalSource: goal.label,
+    goalText: goal.text,
+    mode,
+    settings: settingsSnapshot(run),
+    hostname: hostname(),
+    pid: process.pid,
+    startedAt: new Date(run.startedAt).toISOString(),
+  });
+  emitInit(run);
+  run.startClock();
+
+  let ending: Ending;
+  try {
+    ending = mode === 'flat' ? await workFlat(run) : await workHierarchical(run);
+  } catch (error) {
+    const stopped = error instanceof RunStoppedError ? error : run.stopError;
+    ending = stopped
+      ? { subtype: subtypeForStop(stopped.reason), result: `Stopped: ${stopped.message}.`, artifacts: [] }
+      : { subtype: 'error_during_execution', result: describeError(error), artifacts: [] };
+  } finally {
+    run.dispose();
+  }
+
+  const totals = run.usage.totals();
+  const exitCode = exitCodeFor(ending.subtype);
+  const { calls: _calls, cost_usd: totalCost, ...usage } = totals;
+  const event = run.events.emit({
+    type: 'result',
+    agent: RUNTIME_AGENT,
+    subtype: ending.subtype,
+    is_error: ending.subtype !== 'success',
+    exit_code: exitCode,
+    num_turns: run.usage.turns,
+    total_cost_usd: totalCost,
+    usage,
+    usage_by_agent: run.usage.byAgent(),
+    usage_by_model: run.usage.byModel(),
+    duration_ms: run.now() - run.startedAt,
+    result: ending.result,
+    artifacts: ending.artifacts,
+  }) as ResultEvent;
+  run.store.finishRun(run.runId, {
+    status: runStatusFor(ending.subtype),
+    subtype: ending.subtype,
+    exitCode,
+    result: ending.result,
+    endedAt: run.isoNow(),
+    numTurns: run.usage.turns,
+    costUsd: totalCost,
+    inputTokens: totals.input_tokens,
+    outputTokens: totals.output_tokens,
+  });
+  return event;
+}
+
+async function workHierarchical(run: RunContext): Promise<Ending> {
+  const { goal, orchestrator } = run.dependencies;
+  const outcome = await runDelegation(run, { agent: orchestrator, task: goalTask(goal.name, goal.text), from: RUNTIME_AGENT, parentDelegationId: null, depth: 0, scope: 'goal' });
+  return { subtype: outcome.status === 'success' ? 'success' : 'error_goal_failed', result: outcome.summary, artifacts: outcome.artifacts };
+}
+
+/** Flat mode: the specialists work the goal one after another, each told what the previous ones produced. */
+async function workFlat(run: RunContext): Promise<Ending> {
+  const { goal, flatOrder } = run.dependencies;
+  const steps: Array<{ agent: string; outcome: DelegationOutcome }> = [];
+  for (const [index, name] of flatOrder.entries()) {
+    const agent = run.agent(name)!;
+    const outcome = await runDelegation(run, { agent, task: flatTask(goal.name, goal.text, flatOrder, index, steps), from: RUNTIME_AGENT, parentDelegationId: null, depth: 0, scope: 'task' });
+    steps.push({ agent: name, outcome });
+    if (outcome.status === 'failure') break;
+  }
+  const allSucceeded = steps.length === flatOrder.length && steps.every((step) => step.outcome.status === 'success');
+  return {
+    subtype: allSucceeded ? 'success' : 'error_goal_failed',
+    result: steps.map((step) => `${step.agent} (${step.outcome.status}): ${step.outcome.summary}`).join('\n\n'),
+    artifacts: [...new Set(steps.flatMap((step) => step.outcome.artifacts))],
+  };
+}
+
+function goalTask(name: string, text: string): string {
+  return `# Goal: ${name}\n\n${text}`;
+}
+
+function flatTask(name: string, text: string, order: string[], index: number, previous: Array<{ agent: string; outcome: DelegationOutcome }>): string {
+  const sections = [goalTask(name, text), `## Your part\nThe team works this goal in order: ${order.join(' → ')}. You are step ${index + 1} of ${order.length} (${order[index]}). Do your share, building on the files earlier steps wrote.`];
+  if (previous.length > 0) {
+    sections.push(
+      '## Earlier steps',
+      ...previous.map((step) => `### ${step.agent}: ${step.outcome.status}\n${step.outcome.summary}\nFiles: ${step.outcome.artifacts.length > 0 ? step.outcome.artifacts.join(', ') : 'none'}`),
+    );
+  }
+  return sections.join('\n\n');
+}
+
+function agentsInPlay(run: RunContext): AgentDefinition[] {
+  const { mode, orchestrator, agents } = run.dependencies;
+  return mode === 'hierarchical' ? [orchestrator, ...agents] : agents;
+}
+
+function emitInit(run: RunContext): void {
+  const { hub, goal, mode, workdir, orchestrator, flatOrder, limits } = { ...run.dependencies, limits: run.limits };
+  const team = agentsInPlay(run);
+  const first = mode === 'flat' ? run.agent(flatOrder[0]!) ?? orchestrator : orchestrator;
+  run.events.emit({
+    type: 'system',
+    subtype: 'init',
+    agent: RUNTIME_AGENT,
+    cwd: workdir,
+    mode,
+    model: first.model,
+    goal: { name: goal.name, source: goal.label },
+    agents: team.map((agent) => ({
+      name: agent.name,
+      role: agent.role,
+      provider: agent.provider,
+      model: agent.model,
+      tools: [COMPLETE_TOOL_NAME, READ_RESULT_TOOL_NAME, ...(agent.canDelegateTo.length > 0 ? [DELEGATE_TOOL_NAME] : []), ...hub.toolsFor(agent).map((tool) => tool.exposedName)],
+      can_delegate_to: agent.canDelegateTo,
+    })),
+    tools: hub.tools().map((tool) => tool.exposedName),
+    mcp_servers: hub.statuses.map((status) => ({ name: status.name, status: status.status, tools: status.tools, ...(status.error ? { error: status.error } : {}) })),
+    limits: {
+      max_turns: limits.maxTurns,
+      max_budget_usd: limits.maxBudgetUsd ?? null,
+      max_tokens: limits.maxTokens ?? null,
+      timeout_ms: limits.timeout ?? null,
+      max_concurrent_delegations: limits.maxConcurrentDelegations,
+      max_delegation_depth: limits.maxDelegationDepth,
+    },
+  });
+}
+
+function settingsSnapshot(run: RunContext): unknown {
+  return {
+    workdir: run.dependencies.workdir,
+    limits: run.limits,
+    agents: agentsInPlay(run).map((agent) => ({ name: agent.name, role: agent.role, provider: agent.provider, model: agent.model, canDelegateTo: agent.canDelegateTo })),
+  };
+}

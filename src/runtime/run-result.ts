@@ -1,0 +1,50 @@
+import type { ResultSubtype } from '../events/event-schema.js';
+import type { RunStatus } from '../state/run-store.js';
+import type { StopReason } from './run-stop.js';
+
+/** Exit codes, documented in the README: the outcome of a run as a shell sees it. */
+export const EXIT_CODES = {
+  success: 0,
+  goalFailed: 1,
+  usage: 2,
+  limit: 3,
+  interrupted: 130,
+} as const;
+
+export function exitCodeFor(subtype: ResultSubtype): number {
+  switch (subtype) {
+    case 'success':
+      return EXIT_CODES.success;
+    case 'error_goal_failed':
+    case 'error_during_execution':
+      return EXIT_CODES.goalFailed;
+    case 'error_config':
+      return EXIT_CODES.usage;
+    case 'error_interrupted':
+      return EXIT_CODES.interrupted;
+    default:
+      return EXIT_CODES.limit;
+  }
+}
+
+export function subtypeForStop(reason: StopReason): ResultSubtype {
+  switch (reason) {
+    case 'max_turns':
+      return 'error_max_turns';
+    case 'max_budget_usd':
+      return 'error_max_budget_usd';
+    case 'max_tokens':
+      return 'error_max_tokens';
+    case 'timeout':
+      return 'error_timeout';
+    case 'interrupted':
+      return 'error_interrupted';
+  }
+}
+
+export function runStatusFor(subtype: ResultSubtype): RunStatus {
+  if (subtype === 'success') return 'succeeded';
+  if (subtype === 'error_interrupted') return 'interrupted';
+  if (subtype === 'error_goal_failed' || subtype === 'error_during_execution' || subtype === 'error_config') return 'failed';
+  return 'stopped';
+}

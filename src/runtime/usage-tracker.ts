@@ -1,0 +1,58 @@
+import type { ChatResponse } from '../providers/chat-types.js';
+
+export interface UsageTotals {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens: number;
+  reasoning_tokens: number;
+  cost_usd: number;
+  calls: number;
+}
+
+const empty = (): UsageTotals => ({ input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, reasoning_tokens: 0, cost_usd: 0, calls: 0 });
+
+/** Token and cost totals for the run, per agent and per model (`provider/model`). */
+export class UsageTracker {
+  private readonly run = empty();
+  private readonly agents = new Map<string, UsageTotals>();
+  private readonly models = new Map<string, UsageTotals>();
+  /** Model turns across all agents. */
+  turns = 0;
+
+  record(agent: string, response: Pick<ChatResponse, 'usage' | 'costUsd' | 'provider' | 'model'>, requestedModel: string): void {
+    const modelKey = `${response.provider}/${requestedModel}`;
+    for (const totals of [this.run, this.totalsFor(this.agents, agent), this.totalsFor(this.models, modelKey)]) {
+      totals.input_tokens += response.usage.inputTokens;
+      totals.output_tokens += response.usage.outputTokens;
+      totals.cache_read_input_tokens += response.usage.cachedInputTokens;
+      totals.reasoning_tokens += response.usage.reasoningTokens;
+      totals.cost_usd += response.costUsd;
+      totals.calls += 1;
+    }
+  }
+
+  totals(): UsageTotals {
+    return { ...this.run };
+  }
+
+  byAgent(): Record<string, UsageTotals> {
+    return Object.fromEntries([...this.agents].map(([name, totals]) => [name, { ...totals }]));
+  }
+
+  byModel(): Record<string, UsageTotals> {
+    return Object.fromEntries([...this.models].map(([name, totals]) => [name, { ...totals }]));
+  }
+
+  costFor(agent: string): number {
+    return this.agents.get(agent)?.cost_usd ?? 0;
+  }
+
+  private totalsFor(map: Map<string, UsageTotals>, key: string): UsageTotals {
+    let totals = map.get(key);
+    if (!totals) {
+      totals = empty();
+      map.set(key, totals);
+    }
+    return totals;
+  }
+}

@@ -1,0 +1,2 @@
+export { createShellServer, type ShellServerOptions } from './shell-server.js';
+export type { CommandResult } from './command-result.js';

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+
+export type OutputStreamName = 'stdout' | 'stderr';
+
+export interface CapturedOutput {
+  stdout: string;
+  stderr: string;
+  /** True when stdout + stderr exceeded the limit and middles were cut. */
+  truncated: boolean;
+  /** Full stdout and stderr, written only when truncated. */
+  stdoutFile?: string;
+  stderrFile?: string;
+  /** Why the full output could not be saved, if it could not. */
+  spillError?: string;
+}
+
+/** Head, tail and size of one stream; the full text goes to a spill file once the limit is passed. */
+class StreamRecord {
+  readonly decoder = new StringDecoder('utf8');
+  head = '';
+  /** Text after the head, at most `keepChars` of its end. */
+  tail = '';
+  totalChars = 0;
+  spill: WriteStream | undefined;
+  spillPath: string | undefined;
+
+  constructor(private readonly keepChars: number) {}
+
+  append(text: string): void {
+    this.totalChars += text.length;
+    this.spill?.write(text);
+    let rest = text;
+    if (this.head.length < this.keepChars) {
+      const room = this.keepChars - this.head.length;
+      this.head += rest.slice(0, room);
+      rest = rest.slice(room);
+    }
+    if (rest.length > 0) this.tail = (this.tail + rest).slice(-this.keepChars);
+  }
+
+  /** Everything seen so far; exact only before any text was dropped (total ≤ 2 × keepChars). */
+  whole(): string {
+    return this.head + this.tail;
+  }
+
+  firstChars(count: number): string {
+    return this.head.slice(0, count);
+  }
+
+  lastChars(count: number): string {
+    if (count === 0) return '';
+    return this.tail.length >= count ? this.tail.slice(-count) : this.whole().slice(-count);
+  }
+}
+
+/**
+ * Collects a command's stdout and stderr within `maxChars` combined. Memory stays bounded whatever the command
+ * prints: past the limit, both streams are written in full to files under `spillDir` and only a head and a
+ * tail of each are kept.
+ */
+export class OutputCapture {
+  readonly #maxChars: number;
+  readonly #spillDir: string;
+  readonly #streams: Record<OutputStreamName, StreamRecord>;
+  #spilling = false;
+  #spillError: string | undefined;
+
+  constructor(options: { maxChars: number; spillDir: string }) {
+    this.#maxChars = options.maxChars;
+    this.#spillDir = options.spillDir;
+    this.#streams = { stdout: new StreamRecord(options.maxChars), stderr: new StreamRecord(options.maxChars) };
+  }
+
+  append(name: OutputStreamName, chunk: Buffer): void {
+    this.#appendText(name, this.#streams[name].decoder.write(chunk));
+  }
+
+  /** Flushes decoders and spill files; call once, after both streams ended. */
+  async finish(): Promise<CapturedOutput> {
+    for (const name of ['stdout', 'stderr'] as const) this.#appendText(name, this.#streams[name].decoder.end());
+    await Promise.all(Object.values(this.#streams).map((record) => closeSpill(record.spill)));
+
+    const { stdout, stderr } = this.#streams;
+    if (stdout.totalChars + stderr.totalChars <= this.#maxChars) {
+      return { stdout: stdout.whole(), stderr: stderr.whole(), truncated: false };
+    }
+    // Each stream gets half the limit; a stream that needs less leaves the rest to the other.
+    const half = Math.floor(this.#maxChars / 2);
+    const stdoutBudget = Math.min(stdout.totalChars, this.#maxChars - Math.min(stderr.totalChars, half));
+    const stderrBudget = Math.min(stderr.totalChars, this.#maxChars - stdoutBudget);
+    const output: CapturedOutput = {
+      stdout: shorten(stdout, stdoutBudget, 'stdout'),
+      stderr: shorten(stderr, stderrBudget, 'stderr'),
+      truncated: true,
+    };
+    if (this.#spillError !== undefined) {
+      output.spillError = this.#spillError;
+    } else {
+      if (stdout.spillPath !== undefined) output.stdoutFile = stdout.spillPath;
+      if (stderr.spillPath !== undefined) output.stderrFile = stderr.spillPath;
+    }
+    return output;
+  }
+
+  #appendText(name: OutputStreamName, text: string): void {
+    if (text.length === 0) return;
+    const { stdout, stderr } = this.#streams;
+    if (!this.#spilling && stdout.totalChars + stderr.totalChars + text.length > this.#maxChars) {
+      this.#startSpilling(); // both records still hold everything seen so far
+    }
+    this.#streams[name].append(text);
+  }
+
+  #startSpilling(): void {
+    this.#spilling = true;
+    try {
+      mkdirSync(this.#spillDir, { recursive: true });
+    } catch (error) {
+      this.#spillError = `could not create ${this.#spillDir}: ${String(error)}`;
+      return;
+    }
+    const stem = `shell-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
+    for (const name of ['stdout', 'stderr'] as const) {
+      const record = this.#streams[name];
+      record.spillPath = path.resolve(this.#spillDir, `${stem}.${name}.txt`);
+      record.spill = createWriteStream(record.spillPath);
+      record.spill.on('error', (error) => {
+        this.#spillError ??= `could not write ${record.spillPath}: ${error.message}`;
+      });
+      record.spill.write(record.whole());
+    }
+  }
+}
+
+function shorten(record: StreamRecord, budget: number, name: OutputStreamName): string {
+  if (record.totalChars <= budget) return record.whole();
+  const headChars = Math.floor(budget / 2);
+  const tailChars = budget - headChars;
+  const cut = record.totalChars - headChars - tailChars;
+  const where = record.spillPath === undefined ? '' : `; full ${name} in ${record.spillPath}`;
+  const marker = `\n[… ${cut} of ${record.totalChars} characters of ${name} cut${where} …]\n`;
+  return record.firstChars(headChars) + marker + record.lastChars(tailChars);
+}
+
+function closeSpill(spill: WriteStream | undefined): Promise<void> {
+  if (spill === undefined || spill.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    spill.once('close', () => resolve());
+    spill.once('error', () => resolve());
+    spill.end();
+  });
+}

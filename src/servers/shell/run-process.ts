@@ -1,0 +1,119 @@
+import { performance } from 'node:perf_hooks';
+import { isProcessGroupAlive, killProcessGroup, spawnInProcessGroup } from '../../supervisor/process-group.js';
+import { waitForStreamsToClose } from '../../supervisor/wait-for-streams.js';
+import type { OutputCapture } from './output-capture.js';
+
+/** Grace between SIGTERM and SIGKILL when a command times out, is cancelled or leaves processes behind. */
+export const COMMAND_KILL_GRACE_MS = 2_000;
+/** How long to wait for the pipes to close once the group is gone (a process that escaped it may hold them). */
+const PIPE_DRAIN_MS = 1_000;
+
+export interface ProcessInvocation {
+  file: string;
+  args: readonly string[];
+  cwd: string;
+  environment: Record<string, string>;
+  stdin?: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  capture: OutputCapture;
+}
+
+export interface ProcessOutcome {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  cancelled: boolean;
+  /** The leader ended but other processes of its group were still running; they were killed. */
+  backgroundProcessesStopped: boolean;
+  durationMs: number;
+  /** Set when the program could not be started at all. */
+  spawnError?: NodeJS.ErrnoException;
+}
+
+/**
+ * Runs one program as the leader of its own process group and returns when the whole group is gone: at the
+ * timeout or on abort the group is killed (SIGTERM, grace, SIGKILL), and processes left running when the
+ * leader exits are killed too, so nothing outlives the call and no grandchild can keep it waiting on a pipe.
+ */
+export function runInProcessGroup(invocation: ProcessInvocation): Promise<ProcessOutcome> {
+  const started = performance.now();
+  const elapsed = (): number => Math.round(performance.now() - started);
+  const child = spawnInProcessGroup(invocation.file, invocation.args, {
+    cwd: invocation.cwd,
+    env: invocation.environment,
+    stdio: [invocation.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  const processGroupId = child.pid;
+
+  return new Promise((resolve) => {
+    let timedOut = false;
+    let cancelled = false;
+    let backgroundProcessesStopped = false;
+    let killing: Promise<void> | undefined;
+    let settled = false;
+
+    const killGroup = (): Promise<void> => {
+      killing ??=
+        processGroupId === undefined
+          ? Promise.resolve()
+          : killProcessGroup(processGroupId, { graceMs: COMMAND_KILL_GRACE_MS }).catch(() => {
+              // Unkillable processes (uninterruptible I/O) stay tracked and get SIGKILL again at our exit.
+            });
+      return killing;
+    };
+    const onTimeout = (): void => {
+      timedOut = true;
+      void killGroup();
+    };
+    const onAbort = (): void => {
+      cancelled = true;
+      void killGroup();
+    };
+    const timer = setTimeout(onTimeout, invocation.timeoutMs);
+    invocation.signal?.addEventListener('abort', onAbort, { once: true });
+    if (invocation.signal?.aborted) onAbort();
+
+    const settle = (outcome: Omit<ProcessOutcome, 'durationMs'>): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      invocation.signal?.removeEventListener('abort', onAbort);
+      resolve({ ...outcome, durationMs: elapsed() });
+    };
+
+    child.stdout?.on('data', (chunk: Buffer) => invocation.capture.append('stdout', chunk));
+    child.stderr?.on('data', (chunk: Buffer) => invocation.capture.append('stderr', chunk));
+    if (child.stdin) {
+      child.stdin.on('error', () => {
+        // EPIPE: the command exited without reading all of its input; that is its business.
+      });
+      child.stdin.end(invocation.stdin);
+    }
+
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      if (processGroupId !== undefined) return; // errors after a successful spawn show in the exit status
+      settle({
+        exitCode: null,
+        signal: null,
+        timedOut: false,
+        cancelled,
+        backgroundProcessesStopped: false,
+        spawnError: error,
+      });
+    });
+
+    child.once('exit', (exitCode, signal) => {
+      clearTimeout(timer);
+      void (async () => {
+        if (killing === undefined && processGroupId !== undefined && isProcessGroupAlive(processGroupId)) {
+          backgroundProcessesStopped = true;
+          void killGroup();
+        }
+        await killing;
+        await waitForStreamsToClose([child.stdout, child.stderr], PIPE_DRAIN_MS);
+        settle({ exitCode, signal, timedOut, cancelled, backgroundProcessesStopped });
+      })();
+    });
+  });
+}

@@ -1,0 +1,111 @@
+import type { SqliteDatabase } from './database.js';
+
+export interface RunSummary {
+  id: string;
+  goal_name: string;
+  goal_source: string;
+  mode: string;
+  status: string;
+  subtype: string | null;
+  exit_code: number | null;
+  started_at: string;
+  ended_at: string | null;
+  num_turns: number;
+  cost_usd: number;
+  input_tokens: number;
+  output_tokens: number;
+}
+
+export interface DelegationRow {
+  id: string;
+  parent_id: string | null;
+  agent: string;
+  from_agent: string | null;
+  depth: number;
+  task: string;
+  status: string | null;
+  stop_reason: string | null;
+  summary: string | null;
+  artifacts_json: string | null;
+  turns: number;
+  cost_usd: number;
+  started_at: string;
+  ended_at: string | null;
+}
+
+export interface UsageRow {
+  key: string;
+  calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}
+
+export interface ToolCallRow {
+  id: string;
+  delegation_id: string;
+  agent: string;
+  turn: number;
+  name: string;
+  arguments_json: string;
+  result_text: string | null;
+  is_error: number | null;
+  spilled_to: string | null;
+  duration_ms: number | null;
+}
+
+export interface MessageRow {
+  delegation_id: string;
+  seq: number;
+  role: string;
+  content: string | null;
+  tool_calls_json: string | null;
+  tool_call_id: string | null;
+}
+
+export interface RunDetails {
+  run: RunSummary & { result: string | null; goal_text: string; hostname: string };
+  delegations: DelegationRow[];
+  usageByAgent: UsageRow[];
+  usageByModel: UsageRow[];
+  toolCalls: ToolCallRow[];
+}
+
+export function listRuns(database: SqliteDatabase, limit = 20): RunSummary[] {
+  return database
+    .prepare(
+      `SELECT id, goal_name, goal_source, mode, status, subtype, exit_code, started_at, ended_at, num_turns, cost_usd, input_tokens, output_tokens
+       FROM runs ORDER BY started_at DESC, id DESC LIMIT ?`,
+    )
+    .all(limit) as RunSummary[];
+}
+
+/** Runs whose id starts with `prefix` (a unique prefix is enough to name a run). */
+export function findRunIds(database: SqliteDatabase, prefix: string): string[] {
+  return (database.prepare(`SELECT id FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY id`).all(`${prefix.replace(/[%_\\]/g, '\\$&')}%`) as Array<{ id: string }>).map((row) => row.id);
+}
+
+export function getRunDetails(database: SqliteDatabase, runId: string): RunDetails | undefined {
+  const run = database.prepare(`SELECT * FROM runs WHERE id = ?`).get(runId) as RunDetails['run'] | undefined;
+  if (!run) return undefined;
+  const usage = (column: string): UsageRow[] =>
+    database
+      .prepare(
+        `SELECT ${column} AS key, COUNT(*) AS calls, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(cost_usd) AS cost_usd
+         FROM model_calls WHERE run_id = ? GROUP BY ${column} ORDER BY ${column}`,
+      )
+      .all(runId) as UsageRow[];
+  return {
+    run,
+    delegations: database.prepare(`SELECT * FROM delegations WHERE run_id = ? ORDER BY started_at, rowid`).all(runId) as DelegationRow[],
+    usageByAgent: usage('agent'),
+    usageByModel: usage(`provider || '/' || model`),
+    toolCalls: database.prepare(`SELECT * FROM tool_calls WHERE run_id = ? ORDER BY started_at, rowid`).all(runId) as ToolCallRow[],
+  };
+}
+
+export function getTranscript(database: SqliteDatabase, runId: string): MessageRow[] {
+  return database
+    .prepare(`SELECT delegation_id, seq, role, content, tool_calls_json, tool_call_id FROM messages WHERE run_id = ? ORDER BY rowid`)
+    .all(runId) as MessageRow[];
+}

@@ -1,0 +1,38 @@
+/**
+ * Variables every child process gets from mux-swarm's own environment when they are set: enough for programs
+ * to find executables, a home directory, a locale, a terminal type and a temp directory, and nothing that
+ * usually holds a secret. Everything else (API keys included) must be passed on purpose.
+ */
+export const MINIMAL_ENVIRONMENT_NAMES: readonly string[] = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'LANG',
+  'LC_ALL',
+  'TERM',
+  'TMPDIR',
+];
+
+export interface ChildEnvironmentOptions {
+  /** Names copied from `source` besides the minimal set, e.g. a shell server's `passEnv`. */
+  passEnv?: readonly string[];
+  /** Explicit values, e.g. a stdio server's configured `env`; they win over inherited ones. */
+  set?: Readonly<Record<string, string>>;
+  /** Where inherited values come from; defaults to `process.env`. */
+  source?: NodeJS.ProcessEnv;
+}
+
+/** The whole environment of a child process: minimal set + passEnv from `source`, then `set`. */
+export function buildChildEnvironment(options: ChildEnvironmentOptions = {}): Record<string, string> {
+  const source = options.source ?? process.env;
+  const environment: Record<string, string> = {};
+  for (const name of [...MINIMAL_ENVIRONMENT_NAMES, ...(options.passEnv ?? [])]) {
+    const value = source[name];
+    // Exported shell functions ("() { …") are skipped, as the MCP SDK does: they are code, not configuration.
+    if (value === undefined || value.startsWith('()')) continue;
+    environment[name] = value;
+  }
+  return { ...environment, ...options.set };
+}
