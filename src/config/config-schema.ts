@@ -46,9 +46,15 @@ export const stdioServerSchema = z.strictObject({
   ...serverCommon,
 });
 
+/**
+ * A `${VAR}` still in place. loadConfig does not interpolate disabled server entries (their variables need not be
+ * set), so a disabled entry's URL may be one; an enabled entry's never is.
+ */
+const UNRESOLVED_REFERENCE = /\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}/;
+
 export const httpServerSchema = z.strictObject({
   type: z.enum(['http', 'streamable-http', 'sse']),
-  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL of the MCP endpoint' }),
+  url: z.union([z.url({ protocol: /^https?$/ }), z.string().regex(UNRESOLVED_REFERENCE)], { error: 'must be an http(s) URL of the MCP endpoint' }),
   headers: stringMap.default({}),
   ...serverCommon,
 });

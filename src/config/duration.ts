@@ -5,11 +5,15 @@ const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/;
 
 /** "90s", "45m", "2h", "1.5h" or a bare number of seconds → milliseconds; undefined when unreadable. */
 export function parseDuration(value: string | number): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? Math.round(value * 1000) : undefined;
-  const match = DURATION_PATTERN.exec(value.trim());
-  if (!match) return undefined;
-  const milliseconds = Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? 1_000);
-  return milliseconds > 0 ? Math.round(milliseconds) : undefined;
+  let milliseconds: number;
+  if (typeof value === 'number') milliseconds = Math.round(value * 1000);
+  else {
+    const match = DURATION_PATTERN.exec(value.trim());
+    if (!match) return undefined;
+    milliseconds = Math.round(Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? 1_000));
+  }
+  // Rounded first: "0.2ms" would otherwise be a timeout of 0.
+  return Number.isFinite(milliseconds) && milliseconds > 0 ? milliseconds : undefined;
 }
 
 /** Accepts what parseDuration reads; outputs milliseconds. */

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { ConfigIssue } from '../errors/config-error.js';
 import { formatJsonPath } from './json-path.js';
 
@@ -13,7 +13,7 @@ export function formatIssues(issues: readonly ZodIssue[], data: unknown, schema:
   const result: ConfigIssue[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
-      const known = knownKeysAt(schema, issue.path);
+      const known = knownKeysAt(schema, issue.path, data);
       for (const key of issue.keys) {
         const suggestion = closest(key, known);
         result.push({
@@ -50,6 +50,11 @@ function describeIssue(issue: ZodIssue, value: unknown): string {
       return `not a valid ${issue.format}: ${describeValue(value)}`;
     case 'invalid_union':
       return `does not match any allowed shape; got ${describeValue(value)}`;
+    case 'invalid_key': {
+      // A record key failed its pattern: the schema's own wording says what names are allowed.
+      const written = issue.issues.map((inner) => inner.message).find((message) => !DEFAULT_MESSAGE.test(message));
+      return written ?? 'this name is not allowed here';
+    }
     default:
       return issue.message;
   }
@@ -78,10 +83,14 @@ export function valueAt(data: unknown, path: ReadonlyArray<PropertyKey>): unknow
   return current;
 }
 
-/** The keys an object schema accepts at `path`, walking through wrappers, arrays, records and unions. */
-function knownKeysAt(schema: AnySchema, path: ReadonlyArray<PropertyKey>): string[] {
+/**
+ * The keys an object schema accepts at `path`, walking through wrappers, arrays, records and unions. `data` picks
+ * the option of a discriminated union (after any preprocess step, e.g. an MCP server's inferred `type`), so a
+ * stdio server is not told that `url` is allowed.
+ */
+function knownKeysAt(schema: AnySchema, path: ReadonlyArray<PropertyKey>, data: unknown): string[] {
   const keys = new Set<string>();
-  const visit = (node: AnySchema, depth: number): void => {
+  const visit = (node: AnySchema, depth: number, value: unknown): void => {
     const definition = node._zod.def as unknown as Record<string, unknown> & { type: string };
     switch (definition.type) {
       case 'optional':
@@ -89,15 +98,23 @@ function knownKeysAt(schema: AnySchema, path: ReadonlyArray<PropertyKey>): strin
       case 'nullable':
       case 'prefault':
       case 'readonly':
-        visit(definition.innerType as AnySchema, depth);
+        visit(definition.innerType as AnySchema, depth, value);
         return;
-      case 'pipe':
-        visit(definition.in as AnySchema, depth);
-        visit(definition.out as AnySchema, depth);
+      case 'pipe': {
+        const input = definition.in as AnySchema;
+        visit(input, depth, value);
+        const transformed = input._zod.def.type === 'transform' ? z.safeParse(input, value).data : value;
+        visit(definition.out as AnySchema, depth, transformed);
         return;
-      case 'union':
-        for (const option of definition.options as AnySchema[]) visit(option, depth);
+      }
+      case 'union': {
+        const options = definition.options as AnySchema[];
+        const discriminator = definition.discriminator as string | undefined;
+        const chosen = discriminator === undefined ? undefined : valueAt(value, [discriminator]);
+        const matching = options.filter((option) => option._zod.propValues?.[discriminator ?? '']?.has(chosen as never));
+        for (const option of matching.length > 0 ? matching : options) visit(option, depth, value);
         return;
+      }
       case 'object': {
         const shape = definition.shape as Record<string, AnySchema>;
         if (depth === path.length) {
@@ -105,20 +122,20 @@ function knownKeysAt(schema: AnySchema, path: ReadonlyArray<PropertyKey>): strin
           return;
         }
         const child = shape[String(path[depth])];
-        if (child) visit(child, depth + 1);
+        if (child) visit(child, depth + 1, valueAt(value, [path[depth]!]));
         return;
       }
       case 'record':
-        if (depth < path.length) visit(definition.valueType as AnySchema, depth + 1);
+        if (depth < path.length) visit(definition.valueType as AnySchema, depth + 1, valueAt(value, [path[depth]!]));
         return;
       case 'array':
-        if (depth < path.length) visit(definition.element as AnySchema, depth + 1);
+        if (depth < path.length) visit(definition.element as AnySchema, depth + 1, valueAt(value, [path[depth]!]));
         return;
       default:
         return;
     }
   };
-  visit(schema, 0);
+  visit(schema, 0, data);
   return [...keys].sort();
 }
 

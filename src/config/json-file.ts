@@ -15,20 +15,52 @@ export function readJsonFile(path: string, label: string, missingHint: string): 
     if (code === 'EISDIR') throw new ConfigError(label, [{ path: '', message: `${path} is a directory, not a JSON file` }]);
     throw new ConfigError(label, [{ path: '', message: `cannot be read (${code ?? String(error)}) at ${path}` }]);
   }
+  const json = text.replace(/^\uFEFF/, '');
   try {
-    return JSON.parse(text.replace(/^\uFEFF/, ''));
+    return JSON.parse(json);
   } catch (error) {
-    throw new ConfigError(label, [{ path: '', message: `invalid JSON: ${describeSyntaxError(text, (error as Error).message)}` }]);
+    throw new ConfigError(label, [{ path: '', message: `invalid JSON: ${describeSyntaxError(json, (error as Error).message)}` }]);
   }
 }
 
 function describeSyntaxError(text: string, message: string): string {
-  const reason = message.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
+  if (text.trim() === '') return 'the file is empty; it should hold a JSON object';
   const position = /at position (\d+)/.exec(message);
-  if (!position) return reason;
-  const offset = Number(position[1]);
+  const end = text.trimEnd().length;
+  // A truncated file (a missing closing brace) fails where the text ends, with or without a position.
+  if (/end of JSON input/.test(message) || (position && Number(position[1]) >= end)) {
+    return `the file ends early at ${lineAndColumn(text, end)}: a closing "}", "]" or quote is missing`;
+  }
+  if (position) return `${message.replace(/ (in JSON )?at position \d+.*$/s, '')} at ${lineAndColumn(text, Number(position[1]))}`;
+  // V8 names no position for a stray character either, and quotes the whole file instead (secrets included).
+  const offset = firstBadCharacter(text);
+  return offset === undefined ? 'not valid JSON' : `Unexpected character ${JSON.stringify(text[offset])} at ${lineAndColumn(text, offset)}`;
+}
+
+function lineAndColumn(text: string, offset: number): string {
   const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
-  return `${reason} at line ${line}, column ${column}`;
+  return `line ${before.split('\n').length}, column ${offset - before.lastIndexOf('\n')}`;
+}
+
+/** Index of the first character JSON cannot accept: the shortest prefix that fails other than by ending early. */
+function firstBadCharacter(text: string): number | undefined {
+  const failsBeforeItsEnd = (length: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return false;
+    } catch (error) {
+      const message = (error as Error).message;
+      const position = /at position (\d+)/.exec(message);
+      return !/end of JSON input/.test(message) && !(position && Number(position[1]) >= length);
+    }
+  };
+  if (!failsBeforeItsEnd(text.length)) return undefined;
+  let low = 0;
+  let high = text.length;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (failsBeforeItsEnd(middle)) high = middle;
+    else low = middle + 1;
+  }
+  return low - 1;
 }

@@ -43,7 +43,7 @@ export interface Goal {
   frontMatter: GoalFrontMatter;
 }
 
-const FRONT_MATTER = /^\uFEFF?---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
+const FRONT_MATTER = /^\uFEFF?---[ \t]*\r?\n(?:([\s\S]*?)\r?\n)?---[ \t]*(?:\r?\n|$)/;
 
 export function loadGoalFile(path: string, currentDirectory: string): Goal {
   const file = resolve(currentDirectory, path);
@@ -69,8 +69,10 @@ export function parseGoal(source: string, label: string, fallbackName?: string):
     try {
       data = parseYaml(match[1] ?? '') ?? {};
     } catch (error) {
-      const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line + 1}` : '';
-      throw new ConfigError(label, [{ path: 'front matter', message: `invalid YAML${where}: ${(error as Error).message.split('\n')[0]}` }]);
+      // yaml counts lines from the front matter's first line and ends its first line with "at line L, column C:".
+      const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line + 1}, column ${error.linePos[0].col}` : '';
+      const reason = (error as Error).message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '');
+      throw new ConfigError(label, [{ path: 'front matter', message: `invalid YAML${where}: ${reason}` }]);
     }
     const parsed = goalFrontMatterSchema.safeParse(data);
     if (!parsed.success) {

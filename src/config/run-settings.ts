@@ -31,15 +31,19 @@ export function resolveRunSettings(swarm: LoadedSwarm, goal: Goal, overrides: Ru
   const issues: ConfigIssue[] = [];
   const known = swarm.agents.map((agent) => agent.name);
   const requested = overrides.agents ?? goal.frontMatter.agents;
-  const source = overrides.agents ? '--agents' : `${goal.label} front matter agents`;
-  for (const name of requested ?? []) {
+  requested?.forEach((name, index) => {
     if (!known.includes(name)) {
       const suggestion = closest(name, known);
-      issues.push({ path: '', message: `${source}: "${name}" is not an agent in ${swarm.label}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; agents: ${known.join(', ')}` });
+      issues.push({
+        path: overrides.agents ? '--agents' : `front matter.agents[${index}]`,
+        message: `"${name}" is not an agent in ${swarm.label}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; agents: ${known.join(', ')}`,
+      });
     }
-  }
+  });
+  // The team named in the goal is the goal file's problem, not the command line's.
+  if (issues.length > 0 && !overrides.agents) throw new ConfigError(goal.label, issues);
   if (overrides.provider !== undefined && !(overrides.provider in config.providers)) {
-    issues.push({ path: '', message: `--provider: "${overrides.provider}" is not a provider in config.json; providers: ${Object.keys(config.providers).join(', ')}` });
+    issues.push({ path: '--provider', message: `"${overrides.provider}" is not a provider in config.json; providers: ${Object.keys(config.providers).join(', ')}` });
   }
   if (issues.length > 0) throw new ConfigError('command line', issues);
 

@@ -123,6 +123,7 @@ export const modelRetryEventSchema = z.object({
   type: z.literal('model-retry'),
   provider: z.string(),
   model: z.string(),
+  /** The attempt about to start: 2 for the first retry. */
   attempt: z.number().int().positive(),
   delay_ms: z.number().nonnegative(),
   reason: z.string(),

@@ -41,7 +41,7 @@ export function createHumanRenderer(options: HumanRendererOptions): (event: RunE
         return;
       case 'delegation-end': {
         const mark = event.status === 'success' ? paint(32, '✔') : event.status === 'partial' ? paint(33, '◐') : paint(31, '✘');
-        line(event.agent, `${mark} ${event.status} ${dim(`(${event.turns} turns, ${seconds(event.duration_ms)}, $${event.cost_usd.toFixed(4)})`)} ${clip(firstLine(event.summary), options.verbose ? 2_000 : 140)}`);
+        line(event.agent, `${mark} ${event.status} ${dim(`(${plural(event.turns, 'turn')}, ${seconds(event.duration_ms)}, $${event.cost_usd.toFixed(4)})`)} ${clip(firstLine(event.summary), options.verbose ? 2_000 : 140)}`);
         return;
       }
       case 'assistant':
@@ -58,7 +58,7 @@ export function createHumanRenderer(options: HumanRendererOptions): (event: RunE
         }
         return;
       case 'model-retry':
-        line(event.agent, `${paint(33, '↻')} ${event.provider}/${event.model} attempt ${event.attempt + 1} in ${seconds(event.delay_ms)}: ${clip(event.reason, 120)}`);
+        line(event.agent, `${paint(33, '↻')} ${event.provider}/${event.model} attempt ${event.attempt} in ${seconds(event.delay_ms)}: ${clip(event.reason, 120)}`);
         return;
       case 'budget-warning':
         options.write(`${paint(33, '⚠')} ${event.budget} budget: ${formatUsed(event.budget, event.used)} of ${formatUsed(event.budget, event.limit)} used\n`);
@@ -66,11 +66,15 @@ export function createHumanRenderer(options: HumanRendererOptions): (event: RunE
       case 'result': {
         const mark = event.subtype === 'success' ? paint(32, '■ success') : paint(31, `■ ${event.subtype}`);
         const tokens = event.usage.input_tokens + event.usage.output_tokens;
-        options.write(`${mark} ${dim(`in ${seconds(event.duration_ms)} · ${event.num_turns} turns · ${tokens.toLocaleString('en-US')} tokens · $${event.total_cost_usd.toFixed(4)} · exit ${event.exit_code}`)}\n`);
+        options.write(`${mark} ${dim(`in ${seconds(event.duration_ms)} · ${plural(event.num_turns, 'turn')} · ${tokens.toLocaleString('en-US')} tokens · $${event.total_cost_usd.toFixed(4)} · exit ${event.exit_code}`)}\n`);
         return;
       }
     }
   };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function firstLine(text: string): string {

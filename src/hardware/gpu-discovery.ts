@@ -36,13 +36,13 @@ export function parseNvidiaSmi(output: string): GpuInfo[] {
   const gpus: GpuInfo[] = [];
   for (const line of output.split('\n')) {
     if (!line.trim()) continue;
-    const fields = line.split(',').map((field) => field.trim());
-    if (fields.length < 9) continue;
-    const [index, uuid, total, used, utilization, temperature, power, driver] = fields;
+    const raw = line.split(',');
+    if (raw.length < 9) continue;
+    const [index, uuid, total, used, utilization, temperature, power, driver] = raw.map((field) => field.trim());
     gpus.push({
       index: number(index) ?? gpus.length,
       vendor: 'nvidia',
-      name: fields.slice(8).join(',').trim(),
+      name: raw.slice(8).join(',').trim(),
       uuid: text(uuid),
       memoryTotalMiB: number(total),
       memoryUsedMiB: number(used),

@@ -2,11 +2,13 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { HttpServerConfig, McpServerConfig, StdioServerConfig } from '../config/config-schema.js';
 import { McpServerStartError } from '../errors/mcp-server-error.js';
 import { describeError } from '../errors/mux-swarm-error.js';
 import { createBuiltinServer, type BuiltinContext } from './builtin-servers.js';
+import { formatDuration } from './format-duration.js';
 import { ProcessGroupStdioTransport } from './process-group-stdio-transport.js';
 
 export const CLIENT_INFO = { name: 'mux-swarm', version: '0.1.0' };
@@ -27,6 +29,8 @@ export interface ServerConnection {
   readonly client: Client;
   tools: ListedTool[];
   stderrTail(): string[];
+  /** Why the connection ended by itself (the server exited or was killed); undefined while it is up. */
+  lostReason(): string | undefined;
   close(): Promise<void>;
 }
 
@@ -34,42 +38,75 @@ export interface ConnectOptions {
   context: BuiltinContext;
   startupTimeoutMs: number;
   onStderrLine?: (server: string, line: string) => void;
+  /** The connection ended without close() being called: the server exited, crashed or was killed. */
+  onConnectionLost?: (server: string, reason: string) => void;
 }
 
-/** Connects to one configured server and lists its tools, or fails with the server's name and stderr tail. */
+/** What one opening step needs: the caller's options, the start-up deadline as a signal, and request options bound to it. */
+interface Opening {
+  name: string;
+  options: ConnectOptions;
+  deadline: AbortSignal;
+  requestOptions: RequestOptions;
+}
+
+/**
+ * Connects to one configured server and lists its tools within `startupTimeoutMs`, or fails with the server's
+ * name, the reason and its stderr tail. Whatever was started is stopped before this rejects: a stdio server that
+ * never answers the handshake has its whole process group killed, not left running.
+ */
 export async function connectServer(name: string, entry: McpServerConfig, options: ConnectOptions): Promise<ServerConnection> {
-  const connection = await withTimeout(open(name, entry, options), options.startupTimeoutMs, name);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), options.startupTimeoutMs);
+  // The SDK's own request timeout must not win the race with the deadline: its message would not say which limit.
+  const requestOptions: RequestOptions = { signal: controller.signal, timeout: options.startupTimeoutMs + 60_000 };
+  const opening: Opening = { name, options, deadline: controller.signal, requestOptions };
   try {
-    connection.tools = await withTimeout(listAllTools(connection.client), options.startupTimeoutMs, name);
-    return connection;
-  } catch (error) {
-    const tail = connection.stderrTail();
-    await connection.close().catch(() => {});
-    throw error instanceof McpServerStartError ? error : new McpServerStartError(name, `listing its tools failed: ${describeError(error)}`, tail);
+    const connection = await open(entry, opening);
+    try {
+      connection.tools = await listAllTools(connection.client, requestOptions);
+      return connection;
+    } catch (error) {
+      const tail = connection.stderrTail();
+      await connection.close().catch(() => {});
+      throw startFailure(opening, `listing its tools failed: ${describeError(error)}`, tail);
+    }
+  } finally {
+    clearTimeout(timer);
   }
 }
 
-async function open(name: string, entry: McpServerConfig, options: ConnectOptions): Promise<ServerConnection> {
+async function open(entry: McpServerConfig, opening: Opening): Promise<ServerConnection> {
   switch (entry.type) {
     case 'builtin': {
-      const server = await createBuiltinServer(entry, options.context);
+      const server = await createBuiltinServer(entry, opening.options.context);
       const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
       await server.connect(serverTransport);
       const client = new Client(CLIENT_INFO);
-      await client.connect(clientTransport);
-      return connection(name, 'in-process', client, () => [], async () => {
+      try {
+        await client.connect(clientTransport, opening.requestOptions);
+      } catch (error) {
+        await server.close().catch(() => {});
+        throw startFailure(opening, describeError(error));
+      }
+      return connection(opening, 'in-process', client, () => [], async () => {
         await client.close();
         await server.close();
       });
     }
     case 'stdio':
-      return openStdio(name, entry, options);
+      return openStdio(entry, opening);
     default:
-      return openHttp(name, entry);
+      return openHttp(entry, opening);
   }
 }
 
-async function openStdio(name: string, entry: StdioServerConfig, options: ConnectOptions): Promise<ServerConnection> {
+/**
+ * The handshake request carries the deadline's signal, so the connect rejects when it passes (the spawn itself
+ * is quick and not interrupted); the transport is then closed, which kills the server's process group.
+ */
+async function openStdio(entry: StdioServerConfig, opening: Opening): Promise<ServerConnection> {
+  const { name, options } = opening;
   const transport = new ProcessGroupStdioTransport({
     command: entry.command,
     args: entry.args,
@@ -78,52 +115,85 @@ async function openStdio(name: string, entry: StdioServerConfig, options: Connec
     onStderrLine: (line) => options.onStderrLine?.(name, line),
   });
   const client = new Client(CLIENT_INFO);
+  let exitReason: string | undefined;
+  client.onerror = (error) => {
+    exitReason ??= howItEnded(error);
+  };
   try {
-    await client.connect(transport);
+    await client.connect(transport, opening.requestOptions);
   } catch (error) {
-    const tail = transport.stderrTail();
     await transport.close().catch(() => {});
-    throw new McpServerStartError(name, `${entry.command} ${entry.args.join(' ')}: ${describeError(error)}`, tail);
+    const commandLine = [entry.command, ...entry.args].join(' ');
+    const reason = exitReason ? `${exitReason} before answering the MCP handshake` : describeError(error);
+    throw startFailure(opening, `${commandLine}: ${reason}`, transport.stderrTail());
   }
-  return connection(name, 'stdio', client, () => transport.stderrTail(), () => client.close());
+  return connection(opening, 'stdio', client, () => transport.stderrTail(), () => client.close());
 }
 
-async function openHttp(name: string, entry: HttpServerConfig): Promise<ServerConnection> {
+/** Streamable HTTP first; for `type: "http"` a 4xx answer (other than 401/403) means an SSE-only server: try SSE. */
+async function openHttp(entry: HttpServerConfig, opening: Opening): Promise<ServerConnection> {
   const url = new URL(entry.url);
   const requestInit = { headers: entry.headers };
   if (entry.type !== 'sse') {
+    const transport = new StreamableHTTPClientTransport(url, { requestInit });
     const client = new Client(CLIENT_INFO);
     try {
-      await client.connect(new StreamableHTTPClientTransport(url, { requestInit }));
-      return connection(name, 'streamable-http', client, () => [], () => client.close());
+      await untilDeadline(client.connect(transport, opening.requestOptions), opening.deadline);
+      return connection(opening, 'streamable-http', client, () => [], () => client.close());
     } catch (error) {
+      await transport.close().catch(() => {});
       const status = error instanceof StreamableHTTPError ? error.code : undefined;
-      // Servers that only speak the older SSE transport answer the new one with 4xx.
-      const fallBack = entry.type === 'http' && status !== undefined && status >= 400 && status < 500 && status !== 401 && status !== 403;
-      await client.close().catch(() => {});
-      if (!fallBack) throw new McpServerStartError(name, `cannot connect to ${entry.url}: ${describeError(error)}`);
+      const fallBack = entry.type === 'http' && !opening.deadline.aborted && status !== undefined && status >= 400 && status < 500 && status !== 401 && status !== 403;
+      if (!fallBack) throw startFailure(opening, `cannot connect to ${entry.url}: ${describeError(error)}`);
     }
   }
+  const transport = new SSEClientTransport(url, { requestInit });
   const client = new Client(CLIENT_INFO);
   try {
-    await client.connect(new SSEClientTransport(url, { requestInit }) as Transport);
+    // SSEClientTransport.start() waits for the server's endpoint event and is not interrupted by the signal.
+    await untilDeadline(client.connect(transport as Transport, opening.requestOptions), opening.deadline);
   } catch (error) {
-    throw new McpServerStartError(name, `cannot connect to ${entry.url} (streamable HTTP and SSE both failed): ${describeError(error)}`);
+    await transport.close().catch(() => {});
+    const tried = entry.type === 'sse' ? 'SSE' : 'streamable HTTP and SSE both';
+    throw startFailure(opening, `cannot connect to ${entry.url} (${tried} failed): ${describeError(error)}`);
   }
-  return connection(name, 'sse', client, () => [], () => client.close());
+  return connection(opening, 'sse', client, () => [], () => client.close());
 }
 
-function connection(name: string, transportKind: TransportKind, client: Client, stderrTail: () => string[], close: () => Promise<void>): ServerConnection {
-  return { name, transportKind, client, tools: [], stderrTail, close };
+function connection(opening: Opening, transportKind: TransportKind, client: Client, stderrTail: () => string[], closeResources: () => Promise<void>): ServerConnection {
+  let closing = false;
+  let lastError: string | undefined;
+  let lostReason: string | undefined;
+  client.onerror = (error) => {
+    lastError = howItEnded(error) ?? describeError(error).split('\n')[0];
+  };
+  client.onclose = () => {
+    if (closing) return;
+    lostReason = lastError ?? 'the connection closed';
+    opening.options.onConnectionLost?.(opening.name, lostReason);
+  };
+  return {
+    name: opening.name,
+    transportKind,
+    client,
+    tools: [],
+    stderrTail,
+    lostReason: () => lostReason,
+    close: async () => {
+      closing = true;
+      await closeResources();
+    },
+  };
 }
 
 /** Follows `nextCursor` until the server has listed every tool. */
-async function listAllTools(client: Client): Promise<ListedTool[]> {
+async function listAllTools(client: Client, requestOptions: RequestOptions): Promise<ListedTool[]> {
   if (!client.getServerCapabilities()?.tools) return [];
   const tools: ListedTool[] = [];
+  const seenCursors = new Set<string>();
   let cursor: string | undefined;
-  for (let page = 0; page < 1000; page += 1) {
-    const response = await client.listTools(cursor ? { cursor } : undefined);
+  for (;;) {
+    const response = await client.listTools(cursor ? { cursor } : undefined, requestOptions);
     for (const tool of response.tools) {
       tools.push({
         name: tool.name,
@@ -133,19 +203,40 @@ async function listAllTools(client: Client): Promise<ListedTool[]> {
       });
     }
     cursor = response.nextCursor;
-    if (!cursor) break;
+    if (!cursor) return tools;
+    if (seenCursors.has(cursor)) throw new Error(`tools/list returned cursor "${cursor}" twice; the server's pagination loops`);
+    seenCursors.add(cursor);
   }
-  return tools;
 }
 
-async function withTimeout<T>(promise: Promise<T>, milliseconds: number, server: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new McpServerStartError(server, `no answer within ${Math.round(milliseconds / 1000)}s`)), milliseconds);
+/** The transport's "exited with code 1" / "was killed by SIGKILL", when that is what the error reports. */
+function howItEnded(error: Error): string | undefined {
+  const match = /(exited with code -?\d+|was killed by [A-Z0-9]+)/.exec(error.message);
+  return match ? `the process ${match[1]}` : undefined;
+}
+
+function startFailure(opening: Opening, reason: string, stderrTail: string[] = []): McpServerStartError {
+  const why = opening.deadline.aborted
+    ? `no answer within ${formatDuration(opening.options.startupTimeoutMs)} (startupTimeoutMs); it was stopped`
+    : reason;
+  return new McpServerStartError(opening.name, why, stderrTail);
+}
+
+/** Rejects as soon as `deadline` fires, for steps that do not watch the signal themselves. */
+function untilDeadline<T>(promise: Promise<T>, deadline: AbortSignal): Promise<T> {
+  if (deadline.aborted) return Promise.reject(new Error('start-up deadline passed'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('start-up deadline passed'));
+    deadline.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        deadline.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        deadline.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
   });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,10 +1,12 @@
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerConfig } from '../config/config-schema.js';
 import { McpServerStartError } from '../errors/mcp-server-error.js';
 import { describeError } from '../errors/mux-swarm-error.js';
 import type { BuiltinContext } from './builtin-servers.js';
+import { formatDuration } from './format-duration.js';
 import { connectServer, type ListedTool, type ServerConnection, type TransportKind } from './server-connection.js';
 import { isToolGranted, type ToolGrant } from './tool-grant.js';
-import { exposedToolName } from './tool-names.js';
+import { uniqueExposedName } from './tool-names.js';
 import { toolResultText, type McpToolResult } from './tool-result-text.js';
 
 /** A tool as the hub offers it: where it lives and what the model will call it. */
@@ -49,18 +51,25 @@ export class ToolHub {
   private readonly byExposedName = new Map<string, HubTool>();
   readonly statuses: ServerStatus[] = [];
 
-  private constructor(private readonly servers: Record<string, McpServerConfig>) {}
+  private constructor(
+    private readonly servers: Record<string, McpServerConfig>,
+    private readonly onWarning: ((message: string) => void) | undefined,
+  ) {}
 
   /**
    * Starts the servers in parallel. A required server that fails stops everything (the ones already started
    * are closed); an optional one only warns.
    */
   static async start(servers: Record<string, McpServerConfig>, options: ToolHubOptions): Promise<ToolHub> {
-    const hub = new ToolHub(servers);
+    const hub = new ToolHub(servers, options.onWarning);
     const entries = Object.entries(servers);
-    const results = await Promise.allSettled(
-      entries.map(async ([name, entry]) => (entry.enabled ? connectServer(name, entry, { context: options.context, startupTimeoutMs: options.startupTimeoutMs ?? 30_000, onStderrLine: options.onStderrLine }) : undefined)),
-    );
+    const connectOptions = {
+      context: options.context,
+      startupTimeoutMs: options.startupTimeoutMs ?? 30_000,
+      onStderrLine: options.onStderrLine,
+      onConnectionLost: (server: string, reason: string) => hub.markLost(server, reason),
+    };
+    const results = await Promise.allSettled(entries.map(async ([name, entry]) => (entry.enabled ? connectServer(name, entry, connectOptions) : undefined)));
     const failures: McpServerStartError[] = [];
     results.forEach((result, index) => {
       const [name, entry] = entries[index]!;
@@ -69,6 +78,8 @@ export class ToolHub {
       } else if (result.status === 'fulfilled' && result.value) {
         hub.add(result.value);
         hub.statuses.push({ name, status: 'connected', transport: result.value.transportKind, tools: result.value.tools.length, optional: entry.optional });
+        const lost = result.value.lostReason();
+        if (lost) hub.markLost(name, lost);
       } else if (result.status === 'rejected') {
         const error = result.reason instanceof McpServerStartError ? result.reason : new McpServerStartError(name, describeError(result.reason));
         hub.statuses.push({ name, status: 'failed', tools: 0, optional: entry.optional, error: error.message });
@@ -78,7 +89,7 @@ export class ToolHub {
     });
     if (failures.length > 0) {
       await hub.close();
-      throw failures.length === 1 ? failures[0]! : new McpServerStartError(failures.map((failure) => failure.server).join(', '), failures.map((failure) => failure.message).join('\n'));
+      throw McpServerStartError.combine(failures);
     }
     return hub;
   }
@@ -89,7 +100,7 @@ export class ToolHub {
   }
 
   private register(server: string, tool: ListedTool): void {
-    const exposedName = exposedToolName(server, tool.name);
+    const exposedName = uniqueExposedName(server, tool.name, this.byExposedName);
     this.byExposedName.set(exposedName, {
       exposedName,
       server,
@@ -98,6 +109,15 @@ export class ToolHub {
       inputSchema: tool.inputSchema,
       annotations: tool.annotations,
     });
+  }
+
+  /** A server's connection ended by itself: its status turns `failed`, and the run is warned once. */
+  private markLost(server: string, reason: string): void {
+    const status = this.statuses.find((candidate) => candidate.name === server);
+    if (!status || status.status !== 'connected') return;
+    status.status = 'failed';
+    status.error = `MCP server "${server}" stopped while in use: ${reason}`;
+    this.onWarning?.(`${status.error}; calls to its tools will fail`);
   }
 
   tools(): HubTool[] {
@@ -121,26 +141,34 @@ export class ToolHub {
     if (!tool) return { text: `unknown tool "${exposedName}"`, isError: true };
     const connection = this.connections.get(tool.server);
     if (!connection) return { text: `MCP server "${tool.server}" is not connected`, isError: true };
+    const lost = connection.lostReason();
+    if (lost) return { text: lostOutcome(exposedName, tool.server, lost), isError: true };
     const timeoutMs = this.servers[tool.server]?.timeoutMs ?? 120_000;
     try {
       const result = (await connection.client.callTool({ name: tool.tool, arguments: input }, undefined, { signal: options.signal, timeout: timeoutMs })) as McpToolResult;
       return { text: toolResultText(result), isError: result.isError === true, structuredContent: result.structuredContent };
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      const message = describeError(error);
-      const timedOut = /timed? ?out|-32001/i.test(message);
+      const lostDuringCall = connection.lostReason();
+      if (lostDuringCall) return { text: lostOutcome(exposedName, tool.server, lostDuringCall), isError: true };
+      const timedOut = error instanceof McpError && error.code === ErrorCode.RequestTimeout;
       return {
         text: timedOut
-          ? `tool ${exposedName} (server "${tool.server}") gave no answer within ${Math.round(timeoutMs / 1000)}s and was cancelled`
-          : `tool ${exposedName} failed on server "${tool.server}": ${message}`,
+          ? `tool ${exposedName} (server "${tool.server}") timed out: no answer within ${formatDuration(timeoutMs)} (the server's timeoutMs), so the call was cancelled`
+          : `tool ${exposedName} failed on server "${tool.server}": ${describeError(error)}`,
         isError: true,
       };
     }
   }
 
+  /** Closes every connection; stdio servers' whole process groups are gone when this resolves. */
   async close(): Promise<void> {
     const connections = [...this.connections.values()];
     this.connections.clear();
     await Promise.allSettled(connections.map((connection) => connection.close()));
   }
+}
+
+function lostOutcome(exposedName: string, server: string, reason: string): string {
+  return `tool ${exposedName} cannot run: its MCP server "${server}" is no longer running (${reason}); other servers' tools still work`;
 }

@@ -8,21 +8,24 @@ export interface McpToolResult {
 
 /**
  * Text a model can read for an MCP tool result: text blocks joined, other blocks described in one line, the
- * structured content as JSON when there is no text at all.
+ * structured content as JSON when no block carries text (after the descriptions of images and the like).
  */
 export function toolResultText(result: McpToolResult): string {
   const parts: string[] = [];
+  let hasText = false;
   for (const block of result.content ?? []) {
     switch (block.type) {
       case 'text':
+        hasText = true;
         parts.push(String(block.text ?? ''));
         break;
       case 'image':
       case 'audio':
-        parts.push(`[${block.type}: ${String(block.mimeType ?? 'unknown type')}, ${Math.round((String(block.data ?? '').length * 3) / 4)} bytes]`);
+        parts.push(`[${block.type}: ${String(block.mimeType ?? 'unknown type')}, ${base64ByteLength(String(block.data ?? ''))} bytes]`);
         break;
       case 'resource': {
         const resource = (block.resource ?? {}) as Record<string, unknown>;
+        hasText ||= typeof resource.text === 'string';
         parts.push(typeof resource.text === 'string' ? resource.text : `[resource ${String(resource.uri ?? '')}]`);
         break;
       }
@@ -33,7 +36,13 @@ export function toolResultText(result: McpToolResult): string {
         parts.push(`[${String(block.type)} content]`);
     }
   }
-  if (parts.length === 0 && result.structuredContent !== undefined) return JSON.stringify(result.structuredContent, null, 2);
-  if (parts.length === 0 && result.toolResult !== undefined) return JSON.stringify(result.toolResult, null, 2);
+  if (!hasText && result.structuredContent !== undefined) parts.push(JSON.stringify(result.structuredContent, null, 2));
+  else if (parts.length === 0 && result.toolResult !== undefined) parts.push(JSON.stringify(result.toolResult, null, 2));
   return parts.join('\n');
+}
+
+/** Bytes encoded by a base64 string, padding and line breaks not counted. */
+function base64ByteLength(data: string): number {
+  const digits = data.replace(/[^A-Za-z0-9+/_-]/g, '');
+  return Math.floor((digits.length * 3) / 4);
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,7 +16,10 @@ export interface CliResult {
  * Runs the built CLI (`bin/mux-swarm`, i.e. dist/) as a child process, the way a user or CI does. The
  * environment is explicit: only PATH, HOME and what the test passes.
  */
-export function runCli(args: string[], options: { cwd: string; env?: Record<string, string>; stdin?: string; timeoutMs?: number }): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; stdin?: string; timeoutMs?: number; onSpawn?: (child: ChildProcess) => void },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd,
@@ -37,5 +40,6 @@ export function runCli(args: string[], options: { cwd: string; env?: Record<stri
       resolve({ code, signal, stdout, stderr });
     });
     child.stdin.end(options.stdin ?? '');
+    options.onSpawn?.(child);
   });
 }

@@ -1,0 +1,123 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseGoal } from '../../src/config/load-goal.js';
+import type { AgentDefinition } from '../../src/config/load-swarm.js';
+import { limitsSchema, type Limits } from '../../src/config/swarm-schema.js';
+import { mcpServerSchema, type McpServerConfig } from '../../src/config/config-schema.js';
+import { EventBus } from '../../src/events/event-bus.js';
+import type { ResultEvent, RunEvent } from '../../src/events/event-schema.js';
+import { SecretScrubber } from '../../src/logging/secret-scrubber.js';
+import { RunContext } from '../../src/runtime/run-context.js';
+import { driveRun } from '../../src/runtime/run-driver.js';
+import { openDatabase } from '../../src/state/database.js';
+import { RunStore } from '../../src/state/run-store.js';
+import { ToolHub } from '../../src/tools/tool-hub.js';
+import { ScriptedChatModel, type ScriptedReply } from './scripted-chat-model.js';
+
+export function agentDefinition(name: string, overrides: Partial<AgentDefinition> = {}): AgentDefinition {
+  return {
+    name,
+    role: 'specialist',
+    description: `the ${name} agent`,
+    systemPrompt: `You are ${name}.`,
+    provider: 'scripted',
+    model: `${name}-model`,
+    params: {},
+    mcpServers: [],
+    tools: [],
+    deniedTools: [],
+    canDelegateTo: [],
+    maxTurns: 10,
+    ...overrides,
+  };
+}
+
+export interface HarnessOptions {
+  orchestrator?: Partial<AgentDefinition>;
+  agents?: AgentDefinition[];
+  mode?: 'hierarchical' | 'flat';
+  flatOrder?: string[];
+  limits?: Partial<Limits>;
+  /** Replies per agent name. */
+  script: Record<string, ScriptedReply[]>;
+  goal?: string;
+  secrets?: string[];
+  /** MCP servers; default: built-in fs and shell. */
+  servers?: Record<string, unknown>;
+}
+
+export interface RuntimeHarness {
+  run: RunContext;
+  workdir: string;
+  runDirectory: string;
+  events: RunEvent[];
+  store: RunStore;
+  models: Map<string, ScriptedChatModel>;
+  drive(): Promise<ResultEvent>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real run (SQLite store, built-in MCP servers in-process, event bus) whose agents talk to scripted models
+ * instead of an endpoint: how runtime behaviour is tested.
+ */
+export async function createRuntimeHarness(options: HarnessOptions): Promise<RuntimeHarness> {
+  const root = mkdtempSync(join(tmpdir(), 'mux-swarm-runtime-'));
+  const workdir = join(root, 'work');
+  mkdirSync(workdir);
+  const runDirectory = join(workdir, '.mux-swarm', 'runs', 'test-run');
+  mkdirSync(runDirectory, { recursive: true });
+  const scrubber = new SecretScrubber(options.secrets ?? []);
+  const store = new RunStore(openDatabase(join(workdir, '.mux-swarm')), scrubber);
+  const events: RunEvent[] = [];
+  const bus = new EventBus('test-run', scrubber, (error) => {
+    throw error;
+  });
+  bus.subscribe((event) => events.push(event));
+  bus.subscribe((event) => store.appendEvent(event));
+  const servers = Object.fromEntries(
+    Object.entries(options.servers ?? { fs: { builtin: 'filesystem' }, shell: { builtin: 'shell', options: { timeoutMs: 10_000 } } }).map(([name, entry]) => [name, mcpServerSchema.parse(entry) as McpServerConfig]),
+  );
+  const hub = await ToolHub.start(servers, { context: { workdir, allowedRoots: [workdir], spillDirectory: join(runDirectory, 'spill') } });
+  const agents = options.agents ?? [];
+  const orchestrator = agentDefinition('orchestrator', { role: 'orchestrator', canDelegateTo: agents.map((agent) => agent.name), ...options.orchestrator });
+  const models = new Map<string, ScriptedChatModel>();
+  for (const agent of [orchestrator, ...agents]) models.set(agent.name, new ScriptedChatModel(agent.model, options.script[agent.name] ?? []));
+  const run = new RunContext({
+    runId: 'test-run',
+    workdir,
+    runDirectory,
+    goal: parseGoal(options.goal ?? '# Test goal\n\nDo the thing.', 'goal.md'),
+    mode: options.mode ?? 'hierarchical',
+    orchestrator,
+    agents,
+    flatOrder: options.flatOrder ?? agents.map((agent) => agent.name),
+    limits: { ...limitsSchema.parse({}), ...options.limits },
+    hub,
+    modelFor: (agent) => models.get(agent.name)!,
+    events: bus,
+    store,
+  });
+  return {
+    run,
+    workdir,
+    runDirectory,
+    events,
+    store,
+    models,
+    drive: () => driveRun(run),
+    async close() {
+      await hub.close();
+      store.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Tool results the runtime sent back to an agent's model, from its recorded requests. */
+export function toolMessages(model: ScriptedChatModel, requestIndex: number): string[] {
+  const request = model.requests[requestIndex];
+  if (!request) throw new Error(`no request ${requestIndex} to ${model.model}`);
+  return request.messages.filter((message) => message.role === 'tool').map((message) => String(message.content));
+}
