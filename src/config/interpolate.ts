@@ -48,7 +48,7 @@ export function interpolateEnvironment(
           if (fallback !== undefined) return fallback;
           issues.push({
             path: formatJsonPath(path),
-            message: `environment variable ${name} is not set; export ${name}=… or write \${${name}:-default}`,
+            message: `environment variable ${name} is not set (or is empty); export ${name}=… or write \${${name}:-default}`,
           });
           return '';
         }),

@@ -30,7 +30,8 @@ export interface RunSettings {
 export function resolveRunSettings(swarm: LoadedSwarm, goal: Goal, overrides: RunOverrides, config: Config): RunSettings {
   const issues: ConfigIssue[] = [];
   const known = swarm.agents.map((agent) => agent.name);
-  const requested = overrides.agents ?? goal.frontMatter.agents;
+  const listed = overrides.agents ?? goal.frontMatter.agents;
+  const requested = listed ? [...new Set(listed)] : undefined;
   requested?.forEach((name, index) => {
     if (!known.includes(name)) {
       const suggestion = closest(name, known);
@@ -43,7 +44,9 @@ export function resolveRunSettings(swarm: LoadedSwarm, goal: Goal, overrides: Ru
   // The team named in the goal is the goal file's problem, not the command line's.
   if (issues.length > 0 && !overrides.agents) throw new ConfigError(goal.label, issues);
   if (overrides.provider !== undefined && !(overrides.provider in config.providers)) {
-    issues.push({ path: '--provider', message: `"${overrides.provider}" is not a provider in config.json; providers: ${Object.keys(config.providers).join(', ')}` });
+    const providers = Object.keys(config.providers);
+    const suggestion = closest(overrides.provider, providers);
+    issues.push({ path: '--provider', message: `"${overrides.provider}" is not a provider in the config${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; providers: ${providers.join(', ')}` });
   }
   if (issues.length > 0) throw new ConfigError('command line', issues);
 

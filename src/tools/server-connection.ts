@@ -144,7 +144,7 @@ async function openHttp(entry: HttpServerConfig, opening: Opening): Promise<Serv
       await transport.close().catch(() => {});
       const status = error instanceof StreamableHTTPError ? error.code : undefined;
       const fallBack = entry.type === 'http' && !opening.deadline.aborted && status !== undefined && status >= 400 && status < 500 && status !== 401 && status !== 403;
-      if (!fallBack) throw startFailure(opening, `cannot connect to ${entry.url}: ${describeError(error)}`);
+      if (!fallBack) throw startFailure(opening, `cannot connect to ${entry.url}: ${status !== undefined && status > 0 ? `HTTP ${status}, ` : ''}${describeError(error)}`);
     }
   }
   const transport = new SSEClientTransport(url, { requestInit });

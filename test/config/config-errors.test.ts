@@ -80,7 +80,7 @@ describe('config.json errors', () => {
     const truncated = configErrorOf(() => loadConfigFile('{\n  "providers": {\n    "ollama": { "baseURL": "http://127.0.0.1:11434/v1"'));
     assert.equal(truncated.message, 'config.json: invalid JSON: the file ends early at line 3, column 55: a closing "}", "]" or quote is missing');
     const unclosedString = configErrorOf(() => loadConfigFile('{\n  "stateDir": ".mux'));
-    assert.equal(unclosedString.message, 'config.json: invalid JSON: the file ends early at line 2, column 19: a closing "}", "]" or quote is missing');
+    assert.equal(unclosedString.message, 'config.json: invalid JSON: the file ends early at line 2, column 20: a closing "}", "]" or quote is missing');
     const empty = configErrorOf(() => loadConfigFile(''));
     assert.equal(empty.message, 'config.json: invalid JSON: the file is empty; it should hold a JSON object');
   });
@@ -139,8 +139,8 @@ describe('config.json errors', () => {
 
   it('reports an unset ${VAR} at its JSON path', () => {
     const error = configErrorOf(() => loadConfigFile({ providers: { corp: { baseURL: 'https://llm.corp.test/v1', headers: { 'X-Api-Key': '${CORP_KEY}' } } } }));
-    assert.equal(error.message, 'config.json: providers.corp.headers["X-Api-Key"]: environment variable CORP_KEY is not set; export CORP_KEY=… or write ${CORP_KEY:-default}');
-    assert.deepEqual(error.issues, [{ path: 'providers.corp.headers["X-Api-Key"]', message: 'environment variable CORP_KEY is not set; export CORP_KEY=… or write ${CORP_KEY:-default}' }]);
+    assert.equal(error.message, 'config.json: providers.corp.headers["X-Api-Key"]: environment variable CORP_KEY is not set (or is empty); export CORP_KEY=… or write ${CORP_KEY:-default}');
+    assert.deepEqual(error.issues, [{ path: 'providers.corp.headers["X-Api-Key"]', message: 'environment variable CORP_KEY is not set (or is empty); export CORP_KEY=… or write ${CORP_KEY:-default}' }]);
   });
 
   it('reports several problems together, one line each', () => {

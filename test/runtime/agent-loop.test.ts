@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { agentDefinition, createRuntimeHarness, toolMessages, type RuntimeHarness } from '../support/runtime-harness.js';
+import { agentDefinition, completeTurn as complete, createRuntimeHarness, toolMessages, type RuntimeHarness } from '../support/runtime-harness.js';
 
-const complete = (status: string, summary: string, artifacts: string[] = []) => ({ toolCalls: [{ name: 'complete', arguments: { status, summary, artifacts } }] });
 
 describe('agent loop', () => {
   let harness: RuntimeHarness | undefined;

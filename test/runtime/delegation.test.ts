@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { ProviderUnreachableError } from '../../src/errors/provider-unreachable-error.js';
-import { agentDefinition, createRuntimeHarness, toolMessages, type RuntimeHarness } from '../support/runtime-harness.js';
+import { agentDefinition, completeTurn as complete, createRuntimeHarness, toolMessages, type RuntimeHarness } from '../support/runtime-harness.js';
 
-const complete = (status: string, summary: string, artifacts: string[] = []) => ({ toolCalls: [{ name: 'complete', arguments: { status, summary, artifacts } }] });
 const delegate = (agent: string, task: string) => ({ name: 'delegate', arguments: { agent, task } });
 const unreachable = () => new ProviderUnreachableError({ provider: 'fake', baseURL: 'http://127.0.0.1:9/v1', detail: 'ECONNREFUSED', attempts: 3, reason: 'refused' });
 

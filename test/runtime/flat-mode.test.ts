@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { agentDefinition, createRuntimeHarness, type RuntimeHarness } from '../support/runtime-harness.js';
+import { agentDefinition, completeTurn as complete, createRuntimeHarness, type RuntimeHarness } from '../support/runtime-harness.js';
 
-const complete = (status: string, summary: string, artifacts: string[] = []) => ({ toolCalls: [{ name: 'complete', arguments: { status, summary, artifacts } }] });
 
 describe('flat mode', () => {
   let harness: RuntimeHarness | undefined;

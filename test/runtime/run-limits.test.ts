@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { agentDefinition, createRuntimeHarness, type RuntimeHarness } from '../support/runtime-harness.js';
+import { agentDefinition, completeTurn, createRuntimeHarness, type RuntimeHarness } from '../support/runtime-harness.js';
 
 const listing = { toolCalls: [{ name: 'fs__list_allowed_directories', arguments: {} }] };
-const complete = (summary: string) => ({ toolCalls: [{ name: 'complete', arguments: { status: 'success', summary } }] });
+const complete = (summary: string) => completeTurn('success', summary);
 
 describe('run limits', () => {
   let harness: RuntimeHarness | undefined;

@@ -121,3 +121,8 @@ export function toolMessages(model: ScriptedChatModel, requestIndex: number): st
   if (!request) throw new Error(`no request ${requestIndex} to ${model.model}`);
   return request.messages.filter((message) => message.role === 'tool').map((message) => String(message.content));
 }
+
+/** A scripted turn that calls `complete`. */
+export function completeTurn(status: 'success' | 'failure' | 'partial', summary: string, artifacts: string[] = []): { toolCalls: Array<{ name: string; arguments: unknown }> } {
+  return { toolCalls: [{ name: 'complete', arguments: { status, summary, artifacts } }] };
+}

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { durationSchema, formatDuration, parseDuration } from '../../src/config/duration.js';
+
+describe('parseDuration', () => {
+  const table: Array<[string | number, number | undefined]> = [
+    [90, 90_000],
+    [1.5, 1_500],
+    ['90', 90_000],
+    ['90s', 90_000],
+    ['250ms', 250],
+    ['45m', 2_700_000],
+    ['2h', 7_200_000],
+    ['1.5h', 5_400_000],
+    ['1d', 86_400_000],
+    [' 2h ', 7_200_000],
+    ['2 h', 7_200_000],
+    [0, undefined],
+    [-5, undefined],
+    [Number.NaN, undefined],
+    [Number.POSITIVE_INFINITY, undefined],
+    ['0s', undefined],
+    ['0.2ms', undefined],
+    [0.0001, undefined],
+    ['', undefined],
+    ['soon', undefined],
+    ['-1m', undefined],
+    ['2x', undefined],
+    ['1h30m', undefined],
+    ['2H', undefined],
+    ['.5s', undefined],
+  ];
+  for (const [input, expected] of table) {
+    it(`reads ${JSON.stringify(input)} as ${expected === undefined ? 'not a duration' : `${expected} ms`}`, () => {
+      assert.equal(parseDuration(input), expected);
+    });
+  }
+});
+
+describe('durationSchema', () => {
+  it('outputs milliseconds and refuses what parseDuration cannot read', () => {
+    assert.equal(durationSchema.parse('15m'), 900_000);
+    assert.equal(durationSchema.parse(30), 30_000);
+    const refused = durationSchema.safeParse('tomorrow');
+    assert.equal(refused.success, false);
+    assert.equal(refused.error?.issues[0]?.message, 'must be a positive duration: seconds as a number, or "90s", "45m", "2h"');
+    assert.equal(durationSchema.safeParse(true).success, false);
+  });
+});
+
+describe('formatDuration', () => {
+  it('writes milliseconds, seconds, minutes and hours', () => {
+    assert.deepEqual([250, 1_500, 45_000, 90_000, 7_200_000, 5_430_000].map(formatDuration), ['250ms', '1.5s', '45s', '1m30s', '2h00m', '1h30m']);
+  });
+});
