@@ -1,3 +1,4 @@
+import { formatDuration } from '../config/duration.js';
 import type { RunEvent } from './event-schema.js';
 
 export interface HumanRendererOptions {
@@ -41,7 +42,7 @@ export function createHumanRenderer(options: HumanRendererOptions): (event: RunE
         return;
       case 'delegation-end': {
         const mark = event.status === 'success' ? paint(32, '✔') : event.status === 'partial' ? paint(33, '◐') : paint(31, '✘');
-        line(event.agent, `${mark} ${event.status} ${dim(`(${plural(event.turns, 'turn')}, ${seconds(event.duration_ms)}, $${event.cost_usd.toFixed(4)})`)} ${clip(firstLine(event.summary), options.verbose ? 2_000 : 140)}`);
+        line(event.agent, `${mark} ${event.status} ${dim(`(${plural(event.turns, 'turn')}, ${formatDuration(event.duration_ms)}, $${event.cost_usd.toFixed(4)})`)} ${clip(firstLine(event.summary), options.verbose ? 2_000 : 140)}`);
         return;
       }
       case 'assistant':
@@ -54,11 +55,11 @@ export function createHumanRenderer(options: HumanRendererOptions): (event: RunE
         for (const block of event.message.content) {
           if (RUNTIME_TOOLS.has(block.name)) continue;
           if (block.is_error) line(event.agent, `${paint(31, '✗')} ${block.name}: ${clip(firstLine(block.content), options.verbose ? 2_000 : 160)}`);
-          else if (options.verbose || block.duration_ms >= SLOW_TOOL_MS) line(event.agent, `${paint(32, '✓')} ${block.name} ${dim(seconds(block.duration_ms))}${options.verbose ? `\n${block.content}` : ''}`);
+          else if (options.verbose || block.duration_ms >= SLOW_TOOL_MS) line(event.agent, `${paint(32, '✓')} ${block.name} ${dim(formatDuration(block.duration_ms))}${options.verbose ? `\n${block.content}` : ''}`);
         }
         return;
       case 'model-retry':
-        line(event.agent, `${paint(33, '↻')} ${event.provider}/${event.model} attempt ${event.attempt} in ${seconds(event.delay_ms)}: ${clip(event.reason, 120)}`);
+        line(event.agent, `${paint(33, '↻')} ${event.provider}/${event.model} attempt ${event.attempt} in ${formatDuration(event.delay_ms)}: ${clip(event.reason, 120)}`);
         return;
       case 'budget-warning':
         options.write(`${paint(33, '⚠')} ${event.budget} budget: ${formatUsed(event.budget, event.used)} of ${formatUsed(event.budget, event.limit)} used\n`);
@@ -66,7 +67,7 @@ export function createHumanRenderer(options: HumanRendererOptions): (event: RunE
       case 'result': {
         const mark = event.subtype === 'success' ? paint(32, '■ success') : paint(31, `■ ${event.subtype}`);
         const tokens = event.usage.input_tokens + event.usage.output_tokens;
-        options.write(`${mark} ${dim(`in ${seconds(event.duration_ms)} · ${plural(event.num_turns, 'turn')} · ${tokens.toLocaleString('en-US')} tokens · $${event.total_cost_usd.toFixed(4)} · exit ${event.exit_code}`)}\n`);
+        options.write(`${mark} ${dim(`in ${formatDuration(event.duration_ms)} · ${plural(event.num_turns, 'turn')} · ${tokens.toLocaleString('en-US')} tokens · $${event.total_cost_usd.toFixed(4)} · exit ${event.exit_code}`)}\n`);
         return;
       }
     }
@@ -92,12 +93,9 @@ function describeInput(input: unknown): string {
     .join(' ');
 }
 
-function seconds(milliseconds: number): string {
-  return milliseconds < 1_000 ? `${Math.round(milliseconds)}ms` : `${(milliseconds / 1_000).toFixed(1)}s`;
-}
 
 function formatUsed(budget: string, value: number): string {
   if (budget === 'usd') return `$${value.toFixed(2)}`;
-  if (budget === 'time') return seconds(value);
+  if (budget === 'time') return formatDuration(value);
   return value.toLocaleString('en-US');
 }

@@ -42,6 +42,7 @@ export class RunContext {
   private delegationCounter = 0;
   private readonly warned = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private warningTimer: NodeJS.Timeout | undefined;
   readonly startedAt: number;
 
   constructor(readonly dependencies: RunDependencies) {
@@ -95,14 +96,16 @@ export class RunContext {
     const timeout = this.limits.timeout;
     if (timeout === undefined) return;
     this.timer = setTimeout(() => this.stop('timeout', `${Math.round(timeout / 1000)}s`), timeout);
+    this.warningTimer = setTimeout(() => this.warnNear('time', this.now() - this.startedAt, timeout), timeout * WARNING_FRACTION);
     this.timer.unref();
+    this.warningTimer.unref();
   }
 
   /** Stops the run: every agent stops at its next step and in-flight model and tool calls are cancelled. */
   stop(reason: StopReason, detail?: string): void {
     if (this.stopped) return;
     this.stopped = new RunStoppedError(reason, detail);
-    clearTimeout(this.timer);
+    this.clearTimers();
     this.controller.abort(this.stopped);
   }
 
@@ -137,13 +140,18 @@ export class RunContext {
     }
   }
 
-  private warnNear(budget: 'usd' | 'tokens' | 'turns', used: number, limit: number): void {
+  private warnNear(budget: 'usd' | 'tokens' | 'turns' | 'time', used: number, limit: number): void {
     if (used < limit * WARNING_FRACTION || this.warned.has(budget)) return;
     this.warned.add(budget);
     this.events.emit({ type: 'budget-warning', agent: RUNTIME_AGENT, budget, used, limit });
   }
 
   dispose(): void {
+    this.clearTimers();
+  }
+
+  private clearTimers(): void {
     clearTimeout(this.timer);
+    clearTimeout(this.warningTimer);
   }
 }

@@ -68,6 +68,7 @@ export class ProcessGroupStdioTransport implements Transport {
     this.#started = true;
     const { command, cwd } = this.#options;
     if (cwd !== undefined) await assertDirectory(command, cwd);
+    if (this.#shutdown !== undefined) throw closedBeforeStart(command);
 
     const child = spawnInProcessGroup(command, this.#options.args ?? [], {
       cwd,
@@ -88,6 +89,11 @@ export class ProcessGroupStdioTransport implements Transport {
       });
     });
 
+    if (this.#shutdown !== undefined) {
+      // close() came while the child was spawning: it found nothing to kill, so the group goes now.
+      await killProcessGroup(child.pid!, { graceMs: 0 });
+      throw closedBeforeStart(command);
+    }
     child.on('error', (error) => this.onerror?.(error));
     child.stdin?.on('error', (error) => {
       if (this.#shutdown === undefined) this.onerror?.(error); // EPIPE while closing is expected
@@ -236,4 +242,8 @@ function describeSpawnFailure(command: string, error: NodeJS.ErrnoException): Mu
   return new MuxSwarmError('mcp-server-spawn-failed', `Cannot start MCP server "${command}": ${error.message}`, {
     cause: error,
   });
+}
+
+function closedBeforeStart(command: string): Error {
+  return new Error(`MCP server "${command}" was closed before it had started.`);
 }

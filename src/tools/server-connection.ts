@@ -8,7 +8,7 @@ import type { HttpServerConfig, McpServerConfig, StdioServerConfig } from '../co
 import { McpServerStartError } from '../errors/mcp-server-error.js';
 import { describeError } from '../errors/mux-swarm-error.js';
 import { createBuiltinServer, type BuiltinContext } from './builtin-servers.js';
-import { formatDuration } from './format-duration.js';
+import { formatDuration } from '../config/duration.js';
 import { ProcessGroupStdioTransport } from './process-group-stdio-transport.js';
 
 export const CLIENT_INFO = { name: 'mux-swarm', version: '0.1.0' };

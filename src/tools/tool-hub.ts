@@ -3,7 +3,7 @@ import type { McpServerConfig } from '../config/config-schema.js';
 import { McpServerStartError } from '../errors/mcp-server-error.js';
 import { describeError } from '../errors/mux-swarm-error.js';
 import type { BuiltinContext } from './builtin-servers.js';
-import { formatDuration } from './format-duration.js';
+import { formatDuration } from '../config/duration.js';
 import { connectServer, type ListedTool, type ServerConnection, type TransportKind } from './server-connection.js';
 import { isToolGranted, type ToolGrant } from './tool-grant.js';
 import { uniqueExposedName } from './tool-names.js';

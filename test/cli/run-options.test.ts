@@ -102,6 +102,24 @@ describe('mux-swarm run: goal sources, output formats, limits and exit codes', (
     assert.equal((JSON.parse(runs.stdout) as Array<{ status: string }>)[0]!.status, 'interrupted');
   });
 
+  it('works through a streaming provider, retries a 429 (reporting it), and accepts tool calls written as JSON text', async () => {
+    project.write('config-stream.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' }, providers: { fake: { baseURL: server.baseURL, stream: true, maxRetries: 2 } } }));
+    server.enqueue(
+      { error: { status: 429, message: 'slow down', headers: { 'retry-after': '0' } } },
+      { toolCalls: [{ name: 'fs__write_file', arguments: { path: 'streamed.txt', content: 'via stream' } }] },
+      { content: 'Done. {"name": "complete", "arguments": {"status": "success", "summary": "finished in text", "artifacts": ["streamed.txt"]}}' },
+    );
+    const result = await runCli(['run', '--task', 'Write streamed.txt', '--config', 'config-stream.json', '--output-format', 'stream-json'], { cwd: project.directory });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(readFileSync(join(project.directory, 'work', 'streamed.txt'), 'utf8'), 'via stream');
+    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; attempt?: number; reason?: string; subtype?: string; result?: string });
+    const retry = events.find((event) => event.type === 'model-retry');
+    assert.equal(retry?.attempt, 2);
+    assert.match(retry?.reason ?? '', /429/);
+    assert.deepEqual([events.at(-1)!.subtype, events.at(-1)!.result], ['success', 'finished in text']);
+    assert.ok(server.chatRequests().every((request) => request.body.stream === true));
+  });
+
   it('show prints a recorded run: outcome, delegations, tool calls, usage, and the transcript on request', async () => {
     server.enqueue({ toolCalls: [{ name: 'fs__write_file', arguments: { path: 'shown.txt', content: 'x' } }] }, complete('success', 'shown', ['shown.txt']));
     const run = await runCli(['run', '--task', 'Write shown.txt', '--output-format', 'json'], { cwd: project.directory });

@@ -50,6 +50,6 @@ describe('durationSchema', () => {
 
 describe('formatDuration', () => {
   it('writes milliseconds, seconds, minutes and hours', () => {
-    assert.deepEqual([250, 1_500, 45_000, 90_000, 7_200_000, 5_430_000].map(formatDuration), ['250ms', '1.5s', '45s', '1m30s', '2h00m', '1h30m']);
+    assert.deepEqual([250, 1_500, 45_000, 90_000, 7_200_000, 5_430_000].map((milliseconds) => formatDuration(milliseconds)), ['250 ms', '1.5 s', '45 s', '1 min 30 s', '2 h 00 min', '1 h 30 min']);
   });
 });

@@ -68,6 +68,8 @@ describe('run limits', () => {
     assert.equal(result.exit_code, 3);
     assert.ok(Date.now() - started < 3_000, 'the slow call was cancelled, not awaited');
     assert.equal(harness.models.get('orchestrator')!.requests[0]!.signal?.aborted, true);
+    const warning = harness.events.find((event) => event.type === 'budget-warning');
+    assert.ok(warning?.type === 'budget-warning' && warning.budget === 'time' && warning.limit === 200 && warning.used >= 160);
   });
 
   it('reports an interruption as error_interrupted with exit code 130', async () => {

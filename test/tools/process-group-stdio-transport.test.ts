@@ -53,6 +53,19 @@ describe('ProcessGroupStdioTransport', { concurrency: true }, () => {
     assert.deepEqual(livingMembersOfGroup(pid), [], 'close() resolved with the whole group gone');
   });
 
+  it('close() during start-up wins: start rejects and no server process is left', async () => {
+    // With a cwd, close() lands while the directory is checked; without, while the child is spawning.
+    for (const cwd of [process.cwd(), undefined]) {
+      const transport = new ProcessGroupStdioTransport({ command: 'sleep', args: ['30'], cwd });
+      const starting = transport.start();
+      const closing = transport.close();
+      await assert.rejects(starting, /MCP server "sleep" was closed before it had started\./);
+      await closing;
+      assert.equal(transport.pid === undefined, cwd !== undefined, 'spawned only when close() came during the spawn');
+      if (transport.pid !== undefined) assert.deepEqual(livingMembersOfGroup(transport.pid), [], 'the spawned group was killed');
+    }
+  });
+
   it('kills a server started through a shell wrapper, leaving no orphan', async () => {
     // "; exit $?" keeps sh from exec-ing node: the server is sh's child, as with npx or uvx. --linger: the
     // server ignores the end of its stdin, so only signals to the group can stop it.
