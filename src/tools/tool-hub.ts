@@ -4,6 +4,7 @@ import { McpServerStartError } from '../errors/mcp-server-error.js';
 import { describeError } from '../errors/mux-swarm-error.js';
 import type { BuiltinContext } from './builtin-servers.js';
 import { formatDuration } from '../config/duration.js';
+import { withCallSignal } from './call-signal.js';
 import { connectServer, type ListedTool, type ServerConnection, type TransportKind } from './server-connection.js';
 import { isToolGranted, type ToolGrant } from './tool-grant.js';
 import { uniqueExposedName } from './tool-names.js';
@@ -145,7 +146,7 @@ export class ToolHub {
     if (lost) return { text: lostOutcome(exposedName, tool.server, lost), isError: true };
     const timeoutMs = this.servers[tool.server]?.timeoutMs ?? 120_000;
     try {
-      const result = (await connection.client.callTool({ name: tool.tool, arguments: input }, undefined, { signal: options.signal, timeout: timeoutMs })) as McpToolResult;
+      const result = (await withCallSignal(options.signal, (signal) => connection.client.callTool({ name: tool.tool, arguments: input }, undefined, { signal, timeout: timeoutMs }))) as McpToolResult;
       return { text: toolResultText(result), isError: result.isError === true, structuredContent: result.structuredContent };
     } catch (error) {
       if (options.signal?.aborted) throw error;

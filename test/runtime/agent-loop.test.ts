@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
@@ -214,5 +215,6 @@ describe('agent loop', () => {
     assert.equal((database.prepare(`SELECT COUNT(*) AS count FROM model_calls`).get() as { count: number }).count, 2);
     assert.ok(harness.events.every((event) => !JSON.stringify(event).includes(secret)));
     assert.ok(existsSync(join(harness.workdir, '.mux-swarm', 'state.db')));
+    assert.equal(getEventListeners(harness.run.signal, 'abort').length, 0, 'model and tool calls unhooked from the run-wide signal');
   });
 });

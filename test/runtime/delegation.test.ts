@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, it } from 'node:test';
 import { ProviderUnreachableError } from '../../src/errors/provider-unreachable-error.js';
 import { agentDefinition, completeTurn as complete, createRuntimeHarness, toolMessages, type RuntimeHarness } from '../support/runtime-harness.js';
@@ -46,6 +47,7 @@ describe('delegation', () => {
       { id: 'd3', parent_id: 'd2', agent: 'memory', from_agent: 'code', depth: 2, status: 'success' },
     ]);
     assert.match(toolMessages(harness.models.get('code')!, 1)[0]!, /^memory finished with status success after 1 turn .*\nSummary: yes: rename max_seq_length to max_length\nArtifacts: none$/);
+    assert.equal(getEventListeners(harness.run.signal, 'abort').length, 0, 'no call left a listener on the run-wide signal');
   });
 
   it('withholds the delegate tool beyond the maximum delegation depth', async () => {

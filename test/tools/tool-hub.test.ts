@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -37,6 +38,15 @@ describe('ToolHub with built-in and stdio servers', () => {
     await hub?.close();
     await temp?.remove();
   });
+  it('leaves no listener on the caller\'s signal after its calls, however many (a run shares one signal for hours)', async () => {
+    const run = new AbortController();
+    for (let call = 0; call < 30; call += 1) {
+      const outcome = await hub.call('fs__list_allowed_directories', {}, { signal: run.signal });
+      assert.equal(outcome.isError, false);
+    }
+    assert.equal(getEventListeners(run.signal, 'abort').length, 0);
+  });
+
 
   it('reports each server: connected with its transport and tool count, or disabled and never started', () => {
     const byName = Object.fromEntries(hub.statuses.map((status) => [status.name, status]));
