@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Goal } from '../config/load-goal.js';
@@ -12,7 +12,7 @@ import { createNdjsonWriter } from '../events/ndjson-writer.js';
 import { createLogger } from '../logging/logger.js';
 import { SecretScrubber } from '../logging/secret-scrubber.js';
 import type { ChatModel } from '../providers/chat-types.js';
-import { createProviderClient, type ProviderClient } from '../providers/provider-client.js';
+import { createProviderClient } from '../providers/provider-client.js';
 import { RunContext } from '../runtime/run-context.js';
 import { driveRun } from '../runtime/run-driver.js';
 import { openDatabase } from '../state/database.js';

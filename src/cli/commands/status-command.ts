@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { MissingApiKeyError } from '../../errors/missing-api-key-error.js';
 import { describeError } from '../../errors/mux-swarm-error.js';
 import { discoverGpus, type GpuDiscovery } from '../../hardware/gpu-discovery.js';
 import { createProviderClient } from '../../providers/provider-client.js';
@@ -68,7 +69,8 @@ async function checkProviders(project: Project): Promise<ProviderReport[]> {
         const models = await client.listModels(AbortSignal.timeout(10_000));
         return { name, baseURL: provider.baseURL, key, reachable: true, latencyMs: Date.now() - started, models };
       } catch (error) {
-        return { name, baseURL: provider.baseURL, key, reachable: false, error: describeError(error).split('\n')[0] };
+        const problem = error instanceof MissingApiKeyError ? `not checked (${provider.apiKeyEnv} is not set)` : describeError(error).split('\n')[0]!;
+        return { name, baseURL: provider.baseURL, key, reachable: false, error: problem };
       }
     }),
   );
@@ -86,8 +88,9 @@ function render(providers: ProviderReport[], models: ModelReport[], servers: Ser
     'Providers',
     formatTable(
       ['provider', 'base URL', 'key', 'reachable'],
-      providers.map((provider) => [provider.name, provider.baseURL, provider.key, provider.reachable ? `yes (${provider.latencyMs} ms, ${provider.models?.length ?? 0} models)` : `no: ${provider.error}`]),
+      providers.map((provider) => [provider.name, provider.baseURL, provider.key, provider.reachable ? `yes (${provider.latencyMs} ms, ${provider.models?.length ?? 0} models)` : `no: ${firstSentence(provider.error ?? '')}`]),
     ),
+    ...providers.filter((provider) => !provider.reachable && firstSentence(provider.error ?? '') !== provider.error).map((provider) => `  ${provider.name}: ${provider.error}`),
     '',
     'Models',
     formatTable(
@@ -112,4 +115,10 @@ function render(providers: ProviderReport[], models: ModelReport[], servers: Ser
     healthy ? 'Ready.' : 'Not ready: see the rows above.',
   ];
   return `${sections.join('\n')}\n`;
+}
+
+/** The first sentence of a message, for a table cell; the whole message is printed under the table. */
+function firstSentence(text: string): string {
+  const end = text.search(/[.:] /);
+  return end > 0 && end < 90 ? text.slice(0, end) : text.length > 90 ? `${text.slice(0, 89)}…` : text;
 }
