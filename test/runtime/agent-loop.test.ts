@@ -2,19 +2,15 @@ import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
-import { agentDefinition, completeTurn as complete, createRuntimeHarness, toolMessages, type RuntimeHarness } from '../support/runtime-harness.js';
+import { describe, it } from 'node:test';
+import { agentDefinition, completeTurn as complete, harnessPerTest, toolMessages } from '../support/runtime-harness.js';
 
 
 describe('agent loop', () => {
-  let harness: RuntimeHarness | undefined;
-  afterEach(async () => {
-    await harness?.close();
-    harness = undefined;
-  });
+  const createHarness = harnessPerTest();
 
   it('ends the run with the orchestrator\'s explicit completion: status, summary and artifacts', async () => {
-    harness = await createRuntimeHarness({
+    const harness = await createHarness({
       orchestrator: { mcpServers: ['fs'] },
       script: {
         orchestrator: [
@@ -33,7 +29,7 @@ describe('agent loop', () => {
   });
 
   it('runs the completion after the other calls of the same turn, so its artifacts can be written in that turn', async () => {
-    harness = await createRuntimeHarness({
+    const harness = await createHarness({
       orchestrator: { mcpServers: ['fs'] },
       script: {
         orchestrator: [
@@ -52,7 +48,7 @@ describe('agent loop', () => {
   });
 
   it('refuses a successful completion naming artifacts that do not exist, and accepts the corrected one', async () => {
-    harness = await createRuntimeHarness({
+    const harness = await createHarness({
       script: { orchestrator: [complete('success', 'claimed', ['missing.txt']), complete('partial', 'nothing written', [])] },
     });
     const result = await harness.drive();
@@ -63,7 +59,7 @@ describe('agent loop', () => {
   });
 
   it('stops an agent at its turn limit as partial, with its last message, never in silence', async () => {
-    harness = await createRuntimeHarness({
+    const harness = await createHarness({
       agents: [agentDefinition('worker', { maxTurns: 2, mcpServers: ['fs'] })],
       script: {
         orchestrator: [{ toolCalls: [{ name: 'delegate', arguments: { agent: 'worker', task: 'loop forever' } }] }, complete('failure', 'worker gave up')],
@@ -85,7 +81,7 @@ describe('agent loop', () => {
   });
 
   it('nudges an agent that answers without tools, then takes two such answers as an unconfirmed end', async () => {
-    harness = await createRuntimeHarness({ script: { orchestrator: [{ content: 'I think it is done.' }, { content: 'Really done.' }] } });
+    const harness = await createHarness({ script: { orchestrator: [{ content: 'I think it is done.' }, { content: 'Really done.' }] } });
     const result = await harness.drive();
     const secondRequest = harness.models.get('orchestrator')!.requests[1]!;
     assert.match(String(secondRequest.messages.at(-1)!.content), /^You replied without calling a tool\. If your work is finished/);
@@ -96,7 +92,7 @@ describe('agent loop', () => {
   });
 
   it('answers an unknown tool and malformed arguments with errors the model can act on', async () => {
-    harness = await createRuntimeHarness({
+    const harness = await createHarness({
       orchestrator: { mcpServers: ['fs'] },
       script: {
         orchestrator: [
@@ -115,7 +111,7 @@ describe('agent loop', () => {
   });
 
   it('gives every tool call of a turn a unique id even when the model repeats one', async () => {
-    harness = await createRuntimeHarness({
+    const harness = await createHarness({
       orchestrator: { mcpServers: ['fs'] },
       script: {
         orchestrator: [
@@ -135,7 +131,7 @@ describe('agent loop', () => {
 
   it('writes a large tool result to a file, shows the model a preview with the path, and reads parts back with read_result', async () => {
     const big = Array.from({ length: 3000 }, (_, index) => `line ${index}`).join('\n');
-    harness = await createRuntimeHarness({
+    const harness = await createHarness({
       orchestrator: { mcpServers: ['fs'] },
       limits: { maxToolResultChars: 2000 },
       script: {
@@ -170,7 +166,7 @@ describe('agent loop', () => {
     const chunk = 'x'.repeat(4000);
     const writes = Array.from({ length: 8 }, (_, index) => ({ toolCalls: [{ name: 'fs__write_file', arguments: { path: `f${index}.txt`, content: chunk } }] }));
     const reads = Array.from({ length: 8 }, (_, index) => ({ toolCalls: [{ name: 'fs__read_text_file', arguments: { path: `f${index}.txt` } }] }));
-    harness = await createRuntimeHarness({
+    const harness = await createHarness({
       orchestrator: { mcpServers: ['fs'], maxTurns: 30, params: { contextWindow: 6000 } },
       script: { orchestrator: [...writes, ...reads, complete('success', 'done')] },
     });
@@ -185,7 +181,7 @@ describe('agent loop', () => {
 
   it('records the run, its transcript, model calls and tool calls in SQLite, with secrets scrubbed', async () => {
     const secret = 'sk-test-SECRET-123456789';
-    harness = await createRuntimeHarness({
+    const harness = await createHarness({
       secrets: [secret],
       goal: `# Goal\n\nUse the key ${secret} nowhere.`,
       orchestrator: { mcpServers: ['shell'] },

@@ -1,21 +1,17 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ProviderUnreachableError } from '../../src/errors/provider-unreachable-error.js';
-import { agentDefinition, completeTurn as complete, createRuntimeHarness, toolMessages, type RuntimeHarness } from '../support/runtime-harness.js';
+import { agentDefinition, completeTurn as complete, harnessPerTest, toolMessages } from '../support/runtime-harness.js';
 
 const delegate = (agent: string, task: string) => ({ name: 'delegate', arguments: { agent, task } });
 const unreachable = () => new ProviderUnreachableError({ provider: 'fake', baseURL: 'http://127.0.0.1:9/v1', detail: 'ECONNREFUSED', attempts: 3, reason: 'refused' });
 
 describe('delegation', () => {
-  let harness: RuntimeHarness | undefined;
-  afterEach(async () => {
-    await harness?.close();
-    harness = undefined;
-  });
+  const createHarness = harnessPerTest();
 
   it('refuses a target outside canDelegateTo and lists the valid ones', async () => {
-    harness = await createRuntimeHarness({
+    const harness = await createHarness({
       agents: [agentDefinition('code'), agentDefinition('research')],
       orchestrator: { canDelegateTo: ['code'] },
       script: { orchestrator: [{ toolCalls: [delegate('research', 'look it up')] }, complete('failure', 'no research allowed')] },
@@ -30,7 +26,7 @@ describe('delegation', () => {
   });
 
   it('nests delegations (orchestrator → code → memory), recording parents and depth, and hands results back up', async () => {
-    harness = await createRuntimeHarness({
+    const harness = await createHarness({
       agents: [agentDefinition('code', { canDelegateTo: ['memory'] }), agentDefinition('memory')],
       script: {
         orchestrator: [{ toolCalls: [delegate('code', 'fix the bug')] }, complete('success', 'fixed')],
@@ -51,7 +47,7 @@ describe('delegation', () => {
   });
 
   it('withholds the delegate tool beyond the maximum delegation depth', async () => {
-    harness = await createRuntimeHarness({
+    const harness = await createHarness({
       agents: [agentDefinition('code', { canDelegateTo: ['memory'] }), agentDefinition('memory')],
       limits: { maxDelegationDepth: 1 },
       script: {
@@ -66,7 +62,7 @@ describe('delegation', () => {
   });
 
   it('turns a specialist whose model cannot be reached into a failed delegation the orchestrator can act on', async () => {
-    harness = await createRuntimeHarness({
+    const harness = await createHarness({
       agents: [agentDefinition('code'), agentDefinition('research')],
       script: {
         orchestrator: [{ toolCalls: [delegate('code', 'build')] }, { toolCalls: [delegate('research', 'build instead')] }, complete('success', 'research built it')],
@@ -83,7 +79,7 @@ describe('delegation', () => {
   });
 
   it('ends the run with error_during_execution when the orchestrator itself cannot reach its model', async () => {
-    harness = await createRuntimeHarness({ script: { orchestrator: [{ error: unreachable() }] } });
+    const harness = await createHarness({ script: { orchestrator: [{ error: unreachable() }] } });
     const result = await harness.drive();
     assert.equal(result.subtype, 'error_during_execution');
     assert.equal(result.exit_code, 1);
@@ -95,7 +91,7 @@ describe('delegation', () => {
   it('runs several delegations of one turn in parallel, bounded by maxConcurrentDelegations', async () => {
     const agents = ['a', 'b', 'c'].map((name) => agentDefinition(name));
     const slow = (summary: string) => [{ delayMs: 300, ...complete('success', summary) }];
-    harness = await createRuntimeHarness({
+    const harness = await createHarness({
       agents,
       limits: { maxConcurrentDelegations: 2 },
       script: {

@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
-import { agentDefinition, completeTurn as complete, createRuntimeHarness, type RuntimeHarness } from '../support/runtime-harness.js';
+import { describe, it } from 'node:test';
+import { agentDefinition, completeTurn as complete, harnessPerTest } from '../support/runtime-harness.js';
 
 
 describe('flat mode', () => {
-  let harness: RuntimeHarness | undefined;
-  afterEach(async () => {
-    await harness?.close();
-    harness = undefined;
-  });
+  const createHarness = harnessPerTest();
 
   it('has the specialists work the goal in order, each told what the previous ones produced', async () => {
-    harness = await createRuntimeHarness({
+    const harness = await createHarness({
       mode: 'flat',
       agents: [agentDefinition('research', { mcpServers: ['fs'] }), agentDefinition('code', { mcpServers: ['fs'] })],
       flatOrder: ['research', 'code'],
@@ -34,7 +30,7 @@ describe('flat mode', () => {
   });
 
   it('stops the sequence at the first failure and reports the goal failed', async () => {
-    harness = await createRuntimeHarness({
+    const harness = await createHarness({
       mode: 'flat',
       agents: [agentDefinition('first'), agentDefinition('second')],
       script: { first: [complete('failure', 'could not start')], second: [complete('success', 'never runs')] },

@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
-import { agentDefinition, completeTurn, createRuntimeHarness, type RuntimeHarness } from '../support/runtime-harness.js';
+import { describe, it } from 'node:test';
+import { agentDefinition, completeTurn, harnessPerTest } from '../support/runtime-harness.js';
 
 const listing = { toolCalls: [{ name: 'fs__list_allowed_directories', arguments: {} }] };
 const complete = (summary: string) => completeTurn('success', summary);
 
 describe('run limits', () => {
-  let harness: RuntimeHarness | undefined;
-  afterEach(async () => {
-    await harness?.close();
-    harness = undefined;
-  });
+  const createHarness = harnessPerTest();
 
   it('stops cleanly with error_max_budget_usd (exit 3) once the reported cost reaches the budget, warning first', async () => {
-    harness = await createRuntimeHarness({
+    const harness = await createHarness({
       orchestrator: { mcpServers: ['fs'] },
       limits: { maxBudgetUsd: 1 },
       script: { orchestrator: [{ ...listing, costUsd: 0.45 }, { ...listing, costUsd: 0.4 }, { ...listing, costUsd: 0.3 }, complete('never reached')] },
@@ -34,7 +30,7 @@ describe('run limits', () => {
   });
 
   it('stops with error_max_tokens once input + output tokens reach the limit', async () => {
-    harness = await createRuntimeHarness({
+    const harness = await createHarness({
       orchestrator: { mcpServers: ['fs'] },
       limits: { maxTokens: 500 },
       script: { orchestrator: [{ ...listing, inputTokens: 200, outputTokens: 100 }, { ...listing, inputTokens: 200, outputTokens: 100 }, complete('never')] },
@@ -45,7 +41,7 @@ describe('run limits', () => {
   });
 
   it('counts turns across every agent and stops the run at maxTurns with error_max_turns', async () => {
-    harness = await createRuntimeHarness({
+    const harness = await createHarness({
       agents: [agentDefinition('worker', { mcpServers: ['fs'] })],
       limits: { maxTurns: 3 },
       script: {
@@ -61,7 +57,7 @@ describe('run limits', () => {
   });
 
   it('stops at the wall-clock limit, cancelling the model call in flight', async () => {
-    harness = await createRuntimeHarness({ limits: { timeout: 200 }, script: { orchestrator: [{ delayMs: 10_000, ...complete('too late') }] } });
+    const harness = await createHarness({ limits: { timeout: 200 }, script: { orchestrator: [{ delayMs: 10_000, ...complete('too late') }] } });
     const started = Date.now();
     const result = await harness.drive();
     assert.equal(result.subtype, 'error_timeout');
@@ -73,9 +69,9 @@ describe('run limits', () => {
   });
 
   it('reports an interruption as error_interrupted with exit code 130', async () => {
-    harness = await createRuntimeHarness({ script: { orchestrator: [{ delayMs: 10_000, ...complete('too late') }] } });
+    const harness = await createHarness({ script: { orchestrator: [{ delayMs: 10_000, ...complete('too late') }] } });
     const running = harness.drive();
-    setTimeout(() => harness!.run.stop('interrupted', 'SIGINT'), 100);
+    setTimeout(() => harness.run.stop('interrupted', 'SIGINT'), 100);
     const result = await running;
     assert.equal(result.subtype, 'error_interrupted');
     assert.equal(result.exit_code, 130);

@@ -1,3 +1,4 @@
+import { afterEach } from 'node:test';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,4 +126,17 @@ export function toolMessages(model: ScriptedChatModel, requestIndex: number): st
 /** A scripted turn that calls `complete`. */
 export function completeTurn(status: 'success' | 'failure' | 'partial', summary: string, artifacts: string[] = []): { toolCalls: Array<{ name: string; arguments: unknown }> } {
   return { toolCalls: [{ name: 'complete', arguments: { status, summary, artifacts } }] };
+}
+
+/** Creates harnesses inside tests and closes each one after its test, pass or fail. */
+export function harnessPerTest(): (options: HarnessOptions) => Promise<RuntimeHarness> {
+  const open: RuntimeHarness[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((harness) => harness.close()));
+  });
+  return async (options) => {
+    const harness = await createRuntimeHarness(options);
+    open.push(harness);
+    return harness;
+  };
 }
