@@ -1,9 +1,8 @@
 import type { ConfigIssue } from '../errors/config-error.js';
+import { isSecretName } from '../logging/secret-names.js';
 import { formatJsonPath } from './json-path.js';
 
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
-/** Variables whose values are treated as secrets and scrubbed from logs and transcripts. */
-const SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH)/i;
 
 export interface InterpolationResult {
   value: unknown;
@@ -42,7 +41,7 @@ export function interpolateEnvironment(
         part.replace(REFERENCE, (_match, name: string, fallback: string | undefined) => {
           const found = environment[name];
           if (found !== undefined && found !== '') {
-            if (SECRET_NAME.test(name)) secrets.add(found);
+            if (isSecretName(name)) secrets.add(found);
             return found;
           }
           if (fallback !== undefined) return fallback;

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
+import { secretHeaderValues } from '../logging/secret-names.js';
 import { configSchema, type Config } from './config-schema.js';
 import { formatIssues } from './format-issues.js';
 import { interpolateEnvironment } from './interpolate.js';
@@ -18,7 +19,7 @@ export interface LoadedConfig {
   allowedRoots: string[];
   /** Absolute state directory (database, logs, spilled results). */
   stateDirectory: string;
-  /** Secret values (API keys, tokens) to scrub from anything stored or printed. */
+  /** Secret values (API keys, tokens) to scrub from anything stored or printed; the scrubber ignores very short ones. */
   secrets: string[];
 }
 
@@ -91,16 +92,12 @@ function collectSecrets(config: Config, environment: NodeJS.ProcessEnv, substitu
   for (const provider of Object.values(config.providers)) {
     const key = provider.apiKeyEnv ? environment[provider.apiKeyEnv] : undefined;
     if (key) secrets.add(key);
-    for (const [name, value] of Object.entries(provider.headers)) {
-      if (/authorization|api[-_]?key|token/i.test(name) && value) secrets.add(value.replace(/^Bearer\s+/i, ''));
-    }
+    for (const value of secretHeaderValues(provider.headers)) secrets.add(value);
   }
   for (const server of Object.values(config.mcpServers)) {
-    const headers = server.type === 'http' || server.type === 'streamable-http' || server.type === 'sse' ? server.headers : {};
-    for (const [name, value] of Object.entries(headers)) {
-      if (/authorization|api[-_]?key|token/i.test(name) && value) secrets.add(value.replace(/^Bearer\s+/i, ''));
+    if (server.type === 'http' || server.type === 'streamable-http' || server.type === 'sse') {
+      for (const value of secretHeaderValues(server.headers)) secrets.add(value);
     }
   }
-  // Very short values would scrub ordinary words out of transcripts.
-  return [...secrets].filter((secret) => secret.length >= 8);
+  return [...secrets];
 }

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import type { Price, ProviderConfig } from '../config/config-schema.js';
 import { MissingApiKeyError } from '../errors/missing-api-key-error.js';
+import { secretHeaderValues } from '../logging/secret-names.js';
 import { SecretScrubber } from '../logging/secret-scrubber.js';
 import type { ChatModel, RetryNotice } from './chat-types.js';
 import { OpenAIChatModel } from './openai-chat-model.js';
@@ -13,8 +14,6 @@ export const keylessPlaceholderKey = 'mux-swarm-no-key';
 
 /** Listing models is quick everywhere; do not wait a model-loading timeout for it. */
 const listModelsTimeoutMs = 15_000;
-/** Header names whose values are treated as secrets in messages. */
-const secretHeaderPattern = /key|token|auth|secret|cookie/i;
 
 export interface ChatModelOptions {
   temperature?: number | undefined;
@@ -56,9 +55,7 @@ export function createProviderClient(name: string, config: ProviderConfig, optio
     if (!apiKey) throw new MissingApiKeyError(name, config.apiKeyEnv);
   }
   const baseURL = config.baseURL.replace(/\/+$/, '');
-  const headerSecrets = Object.entries(config.headers)
-    .filter(([header]) => secretHeaderPattern.test(header))
-    .map(([, value]) => value);
+  const headerSecrets = secretHeaderValues(config.headers);
   const identity: ProviderIdentity = {
     name,
     baseURL,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { SecretScrubber } from '../../src/logging/secret-scrubber.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,6 +148,10 @@ describe('loadConfig interpolation', () => {
       },
       { OPENROUTER_API_KEY: 'sk-or-v1-abcdef', GITHUB_TOKEN: 'ghp_0123456789', SHORT_KEY: 'abc' },
     );
-    assert.deepEqual(loaded.secrets.sort(), ['corp-literal-token', 'ghp_0123456789', 'search-key-12345', 'sk-or-v1-abcdef']);
+    assert.deepEqual(loaded.secrets.sort(), ['abc', 'corp-literal-token', 'ghp_0123456789', 'search-key-12345', 'sk-or-v1-abcdef']);
+    // Very short values would scrub ordinary words out of transcripts: the scrubber leaves them alone.
+    const scrubber = new SecretScrubber(loaded.secrets);
+    assert.equal(scrubber.size, 4);
+    assert.equal(scrubber.text('abc uses ghp_0123456789'), 'abc uses [REDACTED]');
   });
 });
