@@ -6,7 +6,7 @@ import type { AgentDefinition } from '../config/load-swarm.js';
 import { resolveRunSettings, type RunOverrides } from '../config/run-settings.js';
 import { NoModelEndpointError } from '../errors/no-model-endpoint-error.js';
 import { EventBus } from '../events/event-bus.js';
-import { RUNTIME_AGENT, type ResultEvent } from '../events/event-schema.js';
+import { RUNTIME_AGENT } from '../events/event-schema.js';
 import { createHumanRenderer } from '../events/human-renderer.js';
 import { createNdjsonWriter } from '../events/ndjson-writer.js';
 import { createLogger } from '../logging/logger.js';
@@ -58,10 +58,6 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   const store = new RunStore(openDatabase(config.stateDirectory), scrubber);
   const events = new EventBus(runId, scrubber, (error) => logger.error({ err: error }, 'an event listener failed'));
   events.subscribe((event) => store.appendEvent(event));
-  let resultEvent: ResultEvent | undefined;
-  events.subscribe((event) => {
-    if (event.type === 'result') resultEvent = event;
-  });
   if (options.outputFormat === 'stream-json') events.subscribe(createNdjsonWriter(process.stdout));
   if (options.outputFormat === 'text') events.subscribe(createHumanRenderer({ write: (text) => process.stderr.write(text), color: process.stderr.isTTY === true && !environment.NO_COLOR, verbose: options.verbose }));
 
@@ -132,7 +128,6 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   } finally {
     for (const [signal, handler] of signalHandlers) process.off(signal, handler);
     await hub?.close();
-    if (!resultEvent) logger.error('the run ended without a result');
     store.close();
     logger.flush();
   }

@@ -15,7 +15,7 @@ export const providerSchema = z.strictObject({
   headers: stringMap.default({}),
   timeoutMs: z.number().int().positive().default(120_000),
   maxRetries: z.number().int().min(0).max(20).default(4),
-  /** Stream completions (live text in the terminal). Off by default: tool calls over streams are unreliable on some local servers. */
+  /** Receive completions as a stream (a long answer keeps the request alive). Off by default: tool calls over streams are unreliable on some local servers. */
   stream: z.boolean().default(false),
   description: z.string().optional(),
 });

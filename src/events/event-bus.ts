@@ -2,7 +2,6 @@ import type { SecretScrubber } from '../logging/secret-scrubber.js';
 import type { RunEvent, RunEventInput } from './event-schema.js';
 
 export type RunEventListener = (event: RunEvent) => void;
-export type TextDeltaListener = (agent: string, delegationId: string, text: string) => void;
 
 /**
  * Stamps events with the envelope (seq, run id, time), scrubs secrets, and hands them to every listener in
@@ -11,7 +10,6 @@ export type TextDeltaListener = (agent: string, delegationId: string, text: stri
 export class EventBus {
   private sequence = 0;
   private readonly listeners: RunEventListener[] = [];
-  private readonly textListeners: TextDeltaListener[] = [];
 
   constructor(
     readonly runId: string,
@@ -23,11 +21,6 @@ export class EventBus {
   subscribe(listener: RunEventListener): () => void {
     this.listeners.push(listener);
     return () => this.listeners.splice(this.listeners.indexOf(listener), 1);
-  }
-
-  subscribeText(listener: TextDeltaListener): () => void {
-    this.textListeners.push(listener);
-    return () => this.textListeners.splice(this.textListeners.indexOf(listener), 1);
   }
 
   emit(input: RunEventInput): RunEvent {
@@ -47,16 +40,5 @@ export class EventBus {
       }
     }
     return event;
-  }
-
-  emitTextDelta(agent: string, delegationId: string, text: string): void {
-    const clean = this.scrubber ? this.scrubber.text(text) : text;
-    for (const listener of this.textListeners) {
-      try {
-        listener(agent, delegationId, clean);
-      } catch (error) {
-        this.onListenerError(error);
-      }
-    }
   }
 }

@@ -27,6 +27,7 @@ export const usageSchema = z.object({
 export type EventUsage = z.infer<typeof usageSchema>;
 
 const usageTotalsSchema = usageSchema.extend({ cost_usd: z.number().nonnegative(), calls: z.number().int().nonnegative() });
+export type UsageTotals = z.infer<typeof usageTotalsSchema>;
 
 export const initEventSchema = z.object({
   ...base,

@@ -1,6 +1,7 @@
 import type { AgentDefinition } from '../config/load-swarm.js';
 import type { AgentStatus } from '../events/event-schema.js';
 import type { ChatMessage, ChatResponse, ToolCall, ToolDefinition } from '../providers/chat-types.js';
+import type { HubTool } from '../tools/tool-hub.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { fitToContextWindow } from './context-window.js';
 import { DELEGATE_TOOL_NAME } from './delegate-tool-name.js';
@@ -15,6 +16,8 @@ export interface AgentInvocation {
   task: string;
   delegationId: string;
   runtimeTools: RuntimeTool[];
+  /** The MCP tools swarm.json grants this agent. */
+  hubTools: HubTool[];
 }
 
 export type AgentStopReason = 'completed' | 'max_turns' | 'no_completion' | 'error';
@@ -42,7 +45,7 @@ export async function runAgent(run: RunContext, invocation: AgentInvocation): Pr
   const { agent, delegationId } = invocation;
   const model = run.dependencies.modelFor(agent);
   const toolbox: AgentToolbox = {
-    hubTools: new Map(run.dependencies.hub.toolsFor(agent).map((tool) => [tool.exposedName, tool])),
+    hubTools: new Map(invocation.hubTools.map((tool) => [tool.exposedName, tool])),
     runtimeTools: new Map(invocation.runtimeTools.map((tool) => [tool.definition.name, tool])),
   };
   const tools: ToolDefinition[] = [
@@ -136,7 +139,6 @@ async function callModel(run: RunContext, invocation: AgentInvocation, model: Re
       temperature: agent.params.temperature,
       maxOutputTokens: agent.params.maxOutputTokens,
       signal: run.signal,
-      onTextDelta: (text) => run.events.emitTextDelta(agent.name, delegationId, text),
     });
   } catch (error) {
     run.throwIfStopped();

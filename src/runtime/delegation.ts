@@ -44,12 +44,12 @@ export async function runDelegation(run: RunContext, request: DelegationRequest)
     createReadResultTool({ workdir: run.dependencies.workdir, runDirectory: run.dependencies.runDirectory }),
     ...(delegates.length > 0 ? [createDelegateTool(run, request.agent, delegates, delegationId, request.depth)] : []),
   ];
-  const hasTools = run.dependencies.hub.toolsFor(request.agent).length > 0;
-  const systemPrompt = composeSystemPrompt(request.agent, { workdir: run.dependencies.workdir, delegates, scope: request.scope, hasTools });
+  const hubTools = run.dependencies.hub.toolsFor(request.agent);
+  const systemPrompt = composeSystemPrompt(request.agent, { workdir: run.dependencies.workdir, delegates, scope: request.scope, hasTools: hubTools.length > 0 });
 
   let outcome: AgentOutcome;
   try {
-    outcome = await runAgent(run, { agent: request.agent, systemPrompt, task: request.task, delegationId, runtimeTools });
+    outcome = await runAgent(run, { agent: request.agent, systemPrompt, task: request.task, delegationId, runtimeTools, hubTools });
   } catch (error) {
     const stopped = error instanceof RunStoppedError;
     const summary = stopped ? describeError(error) : `${request.agent.name} could not work: ${describeError(error)}`;

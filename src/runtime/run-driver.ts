@@ -125,7 +125,8 @@ function agentsInPlay(run: RunContext): AgentDefinition[] {
 }
 
 function emitInit(run: RunContext): void {
-  const { hub, goal, mode, workdir, orchestrator, flatOrder, limits } = { ...run.dependencies, limits: run.limits };
+  const { hub, goal, mode, workdir, orchestrator, flatOrder } = run.dependencies;
+  const limits = run.limits;
   const team = agentsInPlay(run);
   const first = mode === 'flat' ? run.agent(flatOrder[0]!) ?? orchestrator : orchestrator;
   run.events.emit({
@@ -141,7 +142,7 @@ function emitInit(run: RunContext): void {
       role: agent.role,
       provider: agent.provider,
       model: agent.model,
-      tools: [COMPLETE_TOOL_NAME, READ_RESULT_TOOL_NAME, ...(agent.canDelegateTo.length > 0 ? [DELEGATE_TOOL_NAME] : []), ...hub.toolsFor(agent).map((tool) => tool.exposedName)],
+      tools: [COMPLETE_TOOL_NAME, READ_RESULT_TOOL_NAME, ...(mayDelegate(run, agent) ? [DELEGATE_TOOL_NAME] : []), ...hub.toolsFor(agent).map((tool) => tool.exposedName)],
       can_delegate_to: agent.canDelegateTo,
     })),
     tools: hub.tools().map((tool) => tool.exposedName),
@@ -155,6 +156,13 @@ function emitInit(run: RunContext): void {
       max_delegation_depth: limits.maxDelegationDepth,
     },
   });
+}
+
+/** Whether the agent is offered `delegate` where it works: at depth 0 (orchestrator, flat steps) or as a delegate at depth 1. */
+function mayDelegate(run: RunContext, agent: AgentDefinition): boolean {
+  if (agent.canDelegateTo.length === 0) return false;
+  const depth = agent.role === 'orchestrator' || run.dependencies.mode === 'flat' ? 0 : 1;
+  return depth < run.limits.maxDelegationDepth;
 }
 
 function settingsSnapshot(run: RunContext): unknown {

@@ -1,13 +1,7 @@
+import type { UsageTotals } from '../events/event-schema.js';
 import type { ChatResponse } from '../providers/chat-types.js';
 
-export interface UsageTotals {
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_input_tokens: number;
-  reasoning_tokens: number;
-  cost_usd: number;
-  calls: number;
-}
+export type { UsageTotals };
 
 const empty = (): UsageTotals => ({ input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, reasoning_tokens: 0, cost_usd: 0, calls: 0 });
 
