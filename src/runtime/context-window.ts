@@ -21,14 +21,17 @@ const HEADROOM = 0.8;
  * every tool call paired with its result. The stored transcript is left whole.
  */
 export function fitToContextWindow(messages: readonly ChatMessage[], contextWindow: number | undefined): ChatMessage[] {
-  if (contextWindow === undefined || estimateTokens(messages) <= contextWindow * HEADROOM) return [...messages];
+  if (contextWindow === undefined) return [...messages];
+  const budget = contextWindow * HEADROOM;
+  let estimate = estimateTokens(messages);
   const fitted = [...messages];
   const lastTrimmable = fitted.length - KEEP_RECENT;
-  for (let index = 2; index < lastTrimmable; index += 1) {
+  for (let index = 2; index < lastTrimmable && estimate > budget; index += 1) {
     const message = fitted[index]!;
     if (message.role !== 'tool' || typeof message.content !== 'string' || message.content.length < 200) continue;
-    fitted[index] = { ...message, content: `[earlier tool result of ${message.content.length} characters removed to fit the context window]` };
-    if (estimateTokens(fitted) <= contextWindow * HEADROOM) break;
+    const stub = `[earlier tool result of ${message.content.length} characters removed to fit the context window]`;
+    fitted[index] = { ...message, content: stub };
+    estimate -= (message.content.length - stub.length) / 4;
   }
   return fitted;
 }

@@ -74,6 +74,8 @@ describe('mux-swarm run, end to end through the built CLI', () => {
     assert.deepEqual(init.agents.map((agent) => agent.name), ['orchestrator', 'writer', 'runner']);
     assert.ok(init.agents.find((agent) => agent.name === 'writer')!.tools.includes('fs__write_file'));
     assert.ok(!init.agents.find((agent) => agent.name === 'writer')!.tools.includes('shell__run_command'));
+    assert.ok(init.agents.find((agent) => agent.name === 'orchestrator')!.tools.includes('delegate'));
+    assert.ok(!init.agents.find((agent) => agent.name === 'writer')!.tools.includes('delegate'), 'writer may delegate to nobody');
 
     const starts = events.filter((event) => event.type === 'delegation-start' && event.depth === 1);
     const firstEnd = events.findIndex((event) => event.type === 'delegation-end' && event.agent !== 'orchestrator');
