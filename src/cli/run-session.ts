@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Goal } from '../config/load-goal.js';
 import type { AgentDefinition } from '../config/load-swarm.js';
@@ -65,7 +65,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   const signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
   try {
     hub = await ToolHub.start(config.config.mcpServers, {
-      context: { workdir: config.workdir, allowedRoots: config.allowedRoots, spillDirectory: join(runDirectory, 'spill') },
+      context: { workdir: config.workdir, allowedRoots: config.allowedRoots, spillDirectory: join(runDirectory, 'spill'), projectDirectory: dirname(config.file), stateDirectory: config.stateDirectory },
       onStderrLine: (server, line) => logger.info({ server }, line),
       onWarning: (message) => {
         logger.warn(message);

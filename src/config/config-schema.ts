@@ -72,22 +72,68 @@ export const shellOptionsSchema = z.strictObject({
   allowedCommands: z.array(z.string()).optional(),
   /** Environment variables passed through to commands, besides a minimal set (PATH, HOME, LANG, …). */
   passEnv: z.array(environmentVariableName).default([]),
+  /** Background jobs that may run at once; starting one more is refused until one ends. */
+  maxJobs: z.number().int().positive().default(8),
 });
 
+export const pythonOptionsSchema = z.strictObject({
+  /** The interpreter: a name looked up on PATH (python3) or a path, e.g. a venv's /venv/main/bin/python; relative to the workdir. */
+  interpreter: z.string().min(1).default('python3'),
+  timeoutMs: z.number().int().positive().default(600_000),
+  maxOutputChars: z.number().int().positive().default(30_000),
+  /** Environment variables passed through to Python, besides a minimal set (PATH, HOME, LANG, …). */
+  passEnv: z.array(environmentVariableName).default([]),
+  /** Variables set for every Python process (e.g. PYTHONUNBUFFERED, HF_HOME). */
+  env: stringMap.default({}),
+  maxJobs: z.number().int().positive().default(8),
+});
+
+export const fetchOptionsSchema = z.strictObject({
+  /** Longest a fetch may take, redirects and body included. */
+  timeoutMs: z.number().int().positive().default(30_000),
+  /** Largest response body read, in bytes; a larger one is refused. */
+  maxBytes: z.number().int().positive().default(5_000_000),
+  /** Characters returned per call when the call does not say (max_length). */
+  maxLength: z.number().int().positive().default(20_000),
+  /** Allow loopback, private, link-local and other non-public addresses (off: such URLs are refused). */
+  allowPrivateNetwork: z.boolean().default(false),
+  /** Host names or IP literals allowed even when they resolve to non-public addresses, e.g. "localhost". */
+  allowedHosts: z.array(z.string().min(1)).default([]),
+  userAgent: z.string().min(1).default('mux-swarm-fetch/0.1'),
+});
+
+export const memoryOptionsSchema = z.strictObject({
+  /** The database holding the graph; relative to the workdir. Default: the state database (stateDir/state.db). */
+  database: z.string().optional(),
+});
+
+export const skillsOptionsSchema = z.strictObject({
+  /** More skill directories, relative to the directory of config.json, searched after the project's skills/. */
+  directories: z.array(z.string()).default([]),
+  /** The user's own skills; default ~/.mux-swarm/skills. "~" is the home directory. */
+  userDirectory: z.string().optional(),
+});
+
+function builtinEntry<Name extends string, Options extends z.ZodType>(name: Name, options: Options) {
+  return z.strictObject({
+    type: z.literal('builtin'),
+    builtin: z.literal(name),
+    options: options.prefault({} as z.input<Options>),
+    ...serverCommon,
+  });
+}
+
+export const BUILTIN_SERVER_NAMES = ['filesystem', 'shell', 'python', 'fetch', 'memory', 'skills'] as const;
+export type BuiltinServerName = (typeof BUILTIN_SERVER_NAMES)[number];
+
 export const builtinServerSchema = z.discriminatedUnion('builtin', [
-  z.strictObject({
-    type: z.literal('builtin'),
-    builtin: z.literal('filesystem'),
-    options: filesystemOptionsSchema.default({ readOnly: false }),
-    ...serverCommon,
-  }),
-  z.strictObject({
-    type: z.literal('builtin'),
-    builtin: z.literal('shell'),
-    options: shellOptionsSchema.default({ timeoutMs: 120_000, maxOutputChars: 30_000, passEnv: [] }),
-    ...serverCommon,
-  }),
-], { error: 'must be one of the built-in servers: "filesystem", "shell"' });
+  builtinEntry('filesystem', filesystemOptionsSchema),
+  builtinEntry('shell', shellOptionsSchema),
+  builtinEntry('python', pythonOptionsSchema),
+  builtinEntry('fetch', fetchOptionsSchema),
+  builtinEntry('memory', memoryOptionsSchema),
+  builtinEntry('skills', skillsOptionsSchema),
+], { error: `must be one of the built-in servers: ${BUILTIN_SERVER_NAMES.map((name) => `"${name}"`).join(', ')}` });
 
 /**
  * Entries take the shape every MCP server's README shows ({command, args, env} or {url, headers}), plus
@@ -113,6 +159,10 @@ export type HttpServerConfig = z.infer<typeof httpServerSchema>;
 export type BuiltinServerConfig = z.infer<typeof builtinServerSchema>;
 export type ShellOptions = z.infer<typeof shellOptionsSchema>;
 export type FilesystemOptions = z.infer<typeof filesystemOptionsSchema>;
+export type PythonOptions = z.infer<typeof pythonOptionsSchema>;
+export type FetchOptions = z.infer<typeof fetchOptionsSchema>;
+export type MemoryOptions = z.infer<typeof memoryOptionsSchema>;
+export type SkillsOptions = z.infer<typeof skillsOptionsSchema>;
 
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),

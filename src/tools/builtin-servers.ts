@@ -1,22 +1,37 @@
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { BuiltinServerConfig } from '../config/config-schema.js';
+import { DATABASE_FILE } from '../state/database.js';
+import { createFetchServer } from '../servers/fetch/fetch-server.js';
 import { createFilesystemServer } from '../servers/filesystem/filesystem-server.js';
+import { createMemoryServer } from '../servers/memory/memory-server.js';
+import { createPythonServer } from '../servers/python/python-server.js';
 import { createShellServer } from '../servers/shell/shell-server.js';
+import { createSkillsServer } from '../servers/skills/skills-server.js';
+
+export { BUILTIN_SERVER_NAMES, type BuiltinServerName } from '../config/config-schema.js';
 
 /** What built-in servers need to know about the place they work in. */
 export interface BuiltinContext {
   workdir: string;
   allowedRoots: string[];
-  /** Where servers may write large outputs (a run's spill directory). */
+  /** Where servers may write large outputs and job logs (a run's spill directory). */
   spillDirectory: string;
+  /** The directory of config.json: the project's `skills/` is there. */
+  projectDirectory: string;
+  /** The state directory; the memory graph lives in its database. */
+  stateDirectory: string;
+  /** mux-swarm's own environment (passEnv is read from it, the home directory found in it); default process.env. */
+  environment?: NodeJS.ProcessEnv;
 }
 
-export const BUILTIN_SERVER_NAMES = ['filesystem', 'shell'] as const;
-export type BuiltinServerName = (typeof BUILTIN_SERVER_NAMES)[number];
-
-/** Creates the McpServer for a built-in entry of config.json. */
+/**
+ * Creates the McpServer for a built-in entry of config.json. Servers that hold resources (a database, running
+ * jobs) release them when the server is closed.
+ */
 export async function createBuiltinServer(entry: BuiltinServerConfig, context: BuiltinContext): Promise<McpServer> {
+  const environment = context.environment ?? process.env;
   switch (entry.builtin) {
     case 'filesystem':
       return createFilesystemServer({
@@ -24,13 +39,30 @@ export async function createBuiltinServer(entry: BuiltinServerConfig, context: B
         readOnly: entry.options.readOnly,
       });
     case 'shell':
-      return createShellServer({
-        workdir: context.workdir,
-        timeoutMs: entry.options.timeoutMs,
-        maxOutputChars: entry.options.maxOutputChars,
-        allowedCommands: entry.options.allowedCommands,
-        passEnv: entry.options.passEnv,
-        spillDir: context.spillDirectory,
+      return createShellServer({ workdir: context.workdir, spillDir: context.spillDirectory, environment, ...entry.options });
+    case 'python':
+      return createPythonServer({ workdir: context.workdir, spillDir: context.spillDirectory, environment, ...entry.options });
+    case 'fetch':
+      return createFetchServer(entry.options);
+    case 'memory':
+      return createMemoryServer({
+        databasePath: entry.options.database ? resolve(context.workdir, entry.options.database) : join(context.stateDirectory, DATABASE_FILE),
+      });
+    case 'skills':
+      return createSkillsServer({
+        directories: [
+          join(context.projectDirectory, 'skills'),
+          join(context.workdir, '.agents', 'skills'),
+          ...entry.options.directories.map((directory) => resolve(context.projectDirectory, directory)),
+          expandHome(entry.options.userDirectory ?? '~/.mux-swarm/skills', environment),
+        ],
+        environment,
       });
   }
+}
+
+function expandHome(path: string, environment: NodeJS.ProcessEnv): string {
+  const home = environment.HOME ?? homedir();
+  if (path === '~') return home;
+  return path.startsWith('~/') ? join(home, path.slice(2)) : resolve(path);
 }

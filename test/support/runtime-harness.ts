@@ -80,7 +80,7 @@ export async function createRuntimeHarness(options: HarnessOptions): Promise<Run
   const servers = Object.fromEntries(
     Object.entries(options.servers ?? { fs: { builtin: 'filesystem' }, shell: { builtin: 'shell', options: { timeoutMs: 10_000 } } }).map(([name, entry]) => [name, mcpServerSchema.parse(entry) as McpServerConfig]),
   );
-  const hub = await ToolHub.start(servers, { context: { workdir, allowedRoots: [workdir], spillDirectory: join(runDirectory, 'spill') } });
+  const hub = await ToolHub.start(servers, { context: { workdir, allowedRoots: [workdir], spillDirectory: join(runDirectory, 'spill'), projectDirectory: workdir, stateDirectory: join(workdir, '.mux-swarm') } });
   const agents = options.agents ?? [];
   const orchestrator = agentDefinition('orchestrator', { role: 'orchestrator', canDelegateTo: agents.map((agent) => agent.name), ...options.orchestrator });
   const models = new Map<string, ScriptedChatModel>();

@@ -23,6 +23,10 @@ export interface ShellServerOptions {
   passEnv: string[];
   /** Where full outputs are written when they are too long to return (created on demand; relative to workdir). */
   spillDir: string;
+  /** Where passEnv values are read from; default process.env. */
+  environment?: NodeJS.ProcessEnv;
+  /** Background jobs that may run at once. */
+  maxJobs?: number;
 }
 
 const SHELL = '/bin/sh';
@@ -42,7 +46,7 @@ const runCommandInput = {
 /** The built-in shell MCP server ("shell"), with one tool: run_command. */
 export function createShellServer(options: ShellServerOptions): McpServer {
   const server = new McpServer({ name: 'shell', version: '0.1.0' });
-  const environment = buildChildEnvironment({ passEnv: options.passEnv });
+  const environment = buildChildEnvironment({ passEnv: options.passEnv, ...(options.environment ? { source: options.environment } : {}) });
   const spillDir = path.resolve(options.workdir, options.spillDir);
 
   server.registerTool(
