@@ -34,6 +34,8 @@ const serverCommon = {
   optional: z.boolean().default(false),
   /** Per-call timeout for this server's tools. */
   timeoutMs: z.number().int().positive().default(120_000),
+  /** Restarts in a row (with backoff) for a server that stops mid-run; the count resets once it has run a minute. 0: never. */
+  maxRestarts: z.number().int().min(0).max(100).default(3),
   description: z.string().optional(),
 };
 

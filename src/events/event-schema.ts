@@ -49,7 +49,7 @@ export const initEventSchema = z.object({
     }),
   ),
   tools: z.array(z.string()),
-  mcp_servers: z.array(z.object({ name: z.string(), status: z.enum(['connected', 'failed', 'disabled']), tools: z.number().int(), error: z.string().optional() })),
+  mcp_servers: z.array(z.object({ name: z.string(), status: z.enum(['connected', 'restarting', 'failed', 'disabled']), tools: z.number().int(), error: z.string().optional() })),
   limits: z.record(z.string(), z.number().nullable()),
 });
 

@@ -16,8 +16,8 @@ export interface AgentInvocation {
   task: string;
   delegationId: string;
   runtimeTools: RuntimeTool[];
-  /** The MCP tools swarm.json grants this agent. */
-  hubTools: HubTool[];
+  /** The MCP tools swarm.json grants this agent, now: asked again whenever the hub's tools change. */
+  hubTools: () => HubTool[];
 }
 
 export type AgentStopReason = 'completed' | 'max_turns' | 'no_completion' | 'error';
@@ -45,13 +45,22 @@ export async function runAgent(run: RunContext, invocation: AgentInvocation): Pr
   const { agent, delegationId } = invocation;
   const model = run.dependencies.modelFor(agent);
   const toolbox: AgentToolbox = {
-    hubTools: new Map(invocation.hubTools.map((tool) => [tool.exposedName, tool])),
+    hubTools: new Map(),
     runtimeTools: new Map(invocation.runtimeTools.map((tool) => [tool.definition.name, tool])),
   };
-  const tools: ToolDefinition[] = [
-    ...invocation.runtimeTools.map((tool) => tool.definition),
-    ...[...toolbox.hubTools.values()].map((tool) => ({ name: tool.exposedName, description: tool.description, parameters: tool.inputSchema })),
-  ];
+  let tools: ToolDefinition[] = [];
+  let toolsRevision: number | undefined;
+  // A server that restarts or announces list_changed changes what the agent is offered from its next turn on.
+  const refreshTools = (): void => {
+    const revision = run.dependencies.hub.revision;
+    if (revision === toolsRevision) return;
+    toolsRevision = revision;
+    toolbox.hubTools = new Map(invocation.hubTools().map((tool) => [tool.exposedName, tool]));
+    tools = [
+      ...invocation.runtimeTools.map((tool) => tool.definition),
+      ...[...toolbox.hubTools.values()].map((tool) => ({ name: tool.exposedName, description: tool.description, parameters: tool.inputSchema })),
+    ];
+  };
   const messages: ChatMessage[] = [];
   const append = (message: ChatMessage): void => {
     messages.push(message);
@@ -74,6 +83,7 @@ export async function runAgent(run: RunContext, invocation: AgentInvocation): Pr
 
   for (let turn = 1; turn <= agent.maxTurns; turn += 1) {
     run.beginModelTurn();
+    refreshTools();
     const response = await callModel(run, invocation, model, messages, tools, turn);
     run.throwIfStopped();
     const toolCalls = response.toolCalls;

@@ -8,6 +8,7 @@ import type { RunContext } from './run-context.js';
 import { RunStoppedError } from './run-stop.js';
 import type { RuntimeTool } from './runtime-tool.js';
 import { composeSystemPrompt } from './system-prompt.js';
+import type { HubTool } from '../tools/tool-hub.js';
 
 export interface DelegationRequest {
   agent: AgentDefinition;
@@ -44,8 +45,8 @@ export async function runDelegation(run: RunContext, request: DelegationRequest)
     createReadResultTool({ workdir: run.dependencies.workdir, runDirectory: run.dependencies.runDirectory }),
     ...(delegates.length > 0 ? [createDelegateTool(run, request.agent, delegates, delegationId, request.depth)] : []),
   ];
-  const hubTools = run.dependencies.hub.toolsFor(request.agent);
-  const systemPrompt = composeSystemPrompt(request.agent, { workdir: run.dependencies.workdir, delegates, scope: request.scope, hasTools: hubTools.length > 0 });
+  const hubTools = (): HubTool[] => run.dependencies.hub.toolsFor(request.agent);
+  const systemPrompt = composeSystemPrompt(request.agent, { workdir: run.dependencies.workdir, delegates, scope: request.scope, hasTools: hubTools().length > 0 });
 
   let outcome: AgentOutcome;
   try {

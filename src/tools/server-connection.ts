@@ -4,6 +4,7 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontex
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { HttpServerConfig, McpServerConfig, StdioServerConfig } from '../config/config-schema.js';
 import { McpServerStartError } from '../errors/mcp-server-error.js';
 import { describeError } from '../errors/mux-swarm-error.js';
@@ -28,6 +29,8 @@ export interface ServerConnection {
   readonly transportKind: TransportKind;
   readonly client: Client;
   tools: ListedTool[];
+  /** Lists the server's tools again (every page) and keeps them as `tools`. */
+  refreshTools(): Promise<ListedTool[]>;
   stderrTail(): string[];
   /** Why the connection ended by itself (the server exited or was killed); undefined while it is up. */
   lostReason(): string | undefined;
@@ -40,6 +43,8 @@ export interface ConnectOptions {
   onStderrLine?: (server: string, line: string) => void;
   /** The connection ended without close() being called: the server exited, crashed or was killed. */
   onConnectionLost?: (server: string, reason: string) => void;
+  /** The server said its tool list changed (`notifications/tools/list_changed`). */
+  onToolsChanged?: (server: string) => void;
 }
 
 /** What one opening step needs: the caller's options, the start-up deadline as a signal, and request options bound to it. */
@@ -172,11 +177,19 @@ function connection(opening: Opening, transportKind: TransportKind, client: Clie
     lostReason = lastError ?? 'the connection closed';
     opening.options.onConnectionLost?.(opening.name, lostReason);
   };
-  return {
+  // Handled whether or not the server advertises listChanged: some servers notify without saying they will.
+  client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+    if (!closing) opening.options.onToolsChanged?.(opening.name);
+  });
+  const result: ServerConnection = {
     name: opening.name,
     transportKind,
     client,
     tools: [],
+    refreshTools: async () => {
+      result.tools = await listAllTools(client, { timeout: opening.options.startupTimeoutMs });
+      return result.tools;
+    },
     stderrTail,
     lostReason: () => lostReason,
     close: async () => {
@@ -184,6 +197,7 @@ function connection(opening: Opening, transportKind: TransportKind, client: Clie
       await closeResources();
     },
   };
+  return result;
 }
 
 /** Follows `nextCursor` until the server has listed every tool. */

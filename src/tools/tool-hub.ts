@@ -5,7 +5,8 @@ import { describeError } from '../errors/mux-swarm-error.js';
 import type { BuiltinContext } from './builtin-servers.js';
 import { formatDuration } from '../config/duration.js';
 import { withCallSignal } from './call-signal.js';
-import { connectServer, type ListedTool, type ServerConnection, type TransportKind } from './server-connection.js';
+import { ManagedServer, type ServerState } from './managed-server.js';
+import type { ListedTool, TransportKind } from './server-connection.js';
 import { isToolGranted, type ToolGrant } from './tool-grant.js';
 import { uniqueExposedName } from './tool-names.js';
 import { toolResultText, type McpToolResult } from './tool-result-text.js';
@@ -22,10 +23,12 @@ export interface HubTool {
 
 export interface ServerStatus {
   name: string;
-  status: 'connected' | 'failed' | 'disabled';
+  status: ServerState;
   transport?: TransportKind;
   tools: number;
   optional: boolean;
+  /** Times it was restarted after stopping mid-run. */
+  restarts: number;
   error?: string;
 }
 
@@ -40,6 +43,8 @@ export interface ToolHubOptions {
   startupTimeoutMs?: number;
   onStderrLine?: (server: string, line: string) => void;
   onWarning?: (message: string) => void;
+  /** Delay before restart attempt n of a server that stopped; default 1 s, 2 s, 4 s … with jitter. */
+  restartDelayMs?: (attempt: number) => number;
 }
 
 /**
@@ -48,77 +53,74 @@ export interface ToolHubOptions {
  * agent, and calls them with per-server timeouts and cancellation.
  */
 export class ToolHub {
-  private readonly connections = new Map<string, ServerConnection>();
+  private readonly managed = new Map<string, ManagedServer>();
   private readonly byExposedName = new Map<string, HubTool>();
-  readonly statuses: ServerStatus[] = [];
-
-  private constructor(
-    private readonly servers: Record<string, McpServerConfig>,
-    private readonly onWarning: ((message: string) => void) | undefined,
-  ) {}
+  private toolRevision = 0;
 
   /**
    * Starts the servers in parallel. A required server that fails stops everything (the ones already started
    * are closed); an optional one only warns.
    */
   static async start(servers: Record<string, McpServerConfig>, options: ToolHubOptions): Promise<ToolHub> {
-    const hub = new ToolHub(servers, options.onWarning);
-    const entries = Object.entries(servers);
-    const connectOptions = {
-      context: options.context,
-      startupTimeoutMs: options.startupTimeoutMs ?? 30_000,
-      onStderrLine: options.onStderrLine,
-      onConnectionLost: (server: string, reason: string) => hub.markLost(server, reason),
+    const hub = new ToolHub();
+    const base = { context: options.context, startupTimeoutMs: options.startupTimeoutMs ?? 30_000, onStderrLine: options.onStderrLine };
+    const hooks = {
+      onToolsChanged: (server: string, tools: ListedTool[]) => hub.replaceTools(server, tools),
+      onWarning: options.onWarning,
+      restartDelayMs: options.restartDelayMs,
     };
-    const results = await Promise.allSettled(entries.map(async ([name, entry]) => (entry.enabled ? connectServer(name, entry, connectOptions) : undefined)));
+    for (const [name, entry] of Object.entries(servers)) hub.managed.set(name, new ManagedServer(name, entry, base, hooks));
+    const enabled = [...hub.managed.values()].filter((server) => server.state !== 'disabled');
+    const results = await Promise.allSettled(enabled.map((server) => server.start()));
     const failures: McpServerStartError[] = [];
     results.forEach((result, index) => {
-      const [name, entry] = entries[index]!;
-      if (!entry.enabled) {
-        hub.statuses.push({ name, status: 'disabled', tools: 0, optional: entry.optional });
-      } else if (result.status === 'fulfilled' && result.value) {
-        hub.add(result.value);
-        hub.statuses.push({ name, status: 'connected', transport: result.value.transportKind, tools: result.value.tools.length, optional: entry.optional });
-        const lost = result.value.lostReason();
-        if (lost) hub.markLost(name, lost);
-      } else if (result.status === 'rejected') {
-        const error = result.reason instanceof McpServerStartError ? result.reason : new McpServerStartError(name, describeError(result.reason));
-        hub.statuses.push({ name, status: 'failed', tools: 0, optional: entry.optional, error: error.message });
-        if (entry.optional) options.onWarning?.(`optional ${error.message.split('\n')[0]}; its tools are not available`);
-        else failures.push(error);
-      }
+      const server = enabled[index]!;
+      if (result.status === 'fulfilled') return;
+      const error = result.reason instanceof McpServerStartError ? result.reason : new McpServerStartError(server.name, describeError(result.reason));
+      if (server.entry.optional) options.onWarning?.(`optional ${error.message.split('\n')[0]}; its tools are not available`);
+      else failures.push(error);
     });
     if (failures.length > 0) {
       await hub.close();
       throw McpServerStartError.combine(failures);
     }
+    // Registered in config order, whatever order the servers answered in.
+    for (const server of hub.managed.values()) hub.replaceTools(server.name, server.tools);
     return hub;
   }
 
-  private add(connection: ServerConnection): void {
-    this.connections.set(connection.name, connection);
-    for (const tool of connection.tools) this.register(connection.name, tool);
+  /** Every configured server's state, in config order. */
+  get statuses(): ServerStatus[] {
+    return [...this.managed.values()].map((server) => ({
+      name: server.name,
+      status: server.state,
+      ...(server.transportKind ? { transport: server.transportKind } : {}),
+      tools: server.tools.length,
+      optional: server.entry.optional,
+      restarts: server.restarts,
+      ...(server.error ? { error: server.error } : {}),
+    }));
   }
 
-  private register(server: string, tool: ListedTool): void {
-    const exposedName = uniqueExposedName(server, tool.name, this.byExposedName);
-    this.byExposedName.set(exposedName, {
-      exposedName,
-      server,
-      tool: tool.name,
-      description: tool.description ?? '',
-      inputSchema: tool.inputSchema,
-      annotations: tool.annotations,
-    });
+  /** Grows by one whenever the set of tools changes (a restart, a `list_changed`), so callers can tell. */
+  get revision(): number {
+    return this.toolRevision;
   }
 
-  /** A server's connection ended by itself: its status turns `failed`, and the run is warned once. */
-  private markLost(server: string, reason: string): void {
-    const status = this.statuses.find((candidate) => candidate.name === server);
-    if (!status || status.status !== 'connected') return;
-    status.status = 'failed';
-    status.error = `MCP server "${server}" stopped while in use: ${reason}`;
-    this.onWarning?.(`${status.error}; calls to its tools will fail`);
+  private replaceTools(server: string, tools: ListedTool[]): void {
+    for (const [exposedName, tool] of this.byExposedName) if (tool.server === server) this.byExposedName.delete(exposedName);
+    for (const tool of tools) {
+      const exposedName = uniqueExposedName(server, tool.name, this.byExposedName);
+      this.byExposedName.set(exposedName, {
+        exposedName,
+        server,
+        tool: tool.name,
+        description: tool.description ?? '',
+        inputSchema: tool.inputSchema,
+        annotations: tool.annotations,
+      });
+    }
+    this.toolRevision += 1;
   }
 
   tools(): HubTool[] {
@@ -140,18 +142,27 @@ export class ToolHub {
   async call(exposedName: string, input: Record<string, unknown>, options: { signal?: AbortSignal } = {}): Promise<ToolCallOutcome> {
     const tool = this.byExposedName.get(exposedName);
     if (!tool) return { text: `unknown tool "${exposedName}"`, isError: true };
-    const connection = this.connections.get(tool.server);
-    if (!connection) return { text: `MCP server "${tool.server}" is not connected`, isError: true };
-    const lost = connection.lostReason();
-    if (lost) return { text: lostOutcome(exposedName, tool.server, lost), isError: true };
-    const timeoutMs = this.servers[tool.server]?.timeoutMs ?? 120_000;
+    const server = this.managed.get(tool.server);
+    if (!server) return { text: `MCP server "${tool.server}" is not configured`, isError: true };
+    const timeoutMs = server.entry.timeoutMs;
+    const connection = await server.connectionForCall(options.signal, timeoutMs);
+    if (options.signal?.aborted) throw options.signal.reason;
+    if ('unavailable' in connection) return { text: `tool ${exposedName} cannot run: its MCP server "${tool.server}" is not available: ${connection.unavailable}; other servers' tools still work`, isError: true };
     try {
       const result = (await withCallSignal(options.signal, (signal) => connection.client.callTool({ name: tool.tool, arguments: input }, undefined, { signal, timeout: timeoutMs }))) as McpToolResult;
+      // A tool that changed the server's tools (its list_changed came before its answer) is followed by the new list.
+      await server.toolChangesSettled();
       return { text: toolResultText(result), isError: result.isError === true, structuredContent: result.structuredContent };
     } catch (error) {
       if (options.signal?.aborted) throw error;
       const lostDuringCall = connection.lostReason();
-      if (lostDuringCall) return { text: lostOutcome(exposedName, tool.server, lostDuringCall), isError: true };
+      if (lostDuringCall) {
+        const next = server.entry.maxRestarts > 0 ? 'it is being restarted' : 'it is not restarted (maxRestarts is 0)';
+        return {
+          text: `tool ${exposedName} failed: its MCP server "${tool.server}" stopped during the call (${lostDuringCall}); ${next}. The call was not repeated because it may have had effects: check, then call again`,
+          isError: true,
+        };
+      }
       const timedOut = error instanceof McpError && error.code === ErrorCode.RequestTimeout;
       return {
         text: timedOut
@@ -162,14 +173,8 @@ export class ToolHub {
     }
   }
 
-  /** Closes every connection; stdio servers' whole process groups are gone when this resolves. */
+  /** Closes every server; stdio servers' whole process groups are gone when this resolves. */
   async close(): Promise<void> {
-    const connections = [...this.connections.values()];
-    this.connections.clear();
-    await Promise.allSettled(connections.map((connection) => connection.close()));
+    await Promise.allSettled([...this.managed.values()].map((server) => server.close()));
   }
-}
-
-function lostOutcome(exposedName: string, server: string, reason: string): string {
-  return `tool ${exposedName} cannot run: its MCP server "${server}" is no longer running (${reason}); other servers' tools still work`;
 }

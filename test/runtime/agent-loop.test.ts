@@ -3,6 +3,7 @@ import { getEventListeners } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { newMarker, tsxServer } from '../fixtures/hub-test-support.js';
 import { agentDefinition, completeTurn as complete, harnessPerTest, toolMessages } from '../support/runtime-harness.js';
 
 
@@ -212,5 +213,26 @@ describe('agent loop', () => {
     assert.ok(harness.events.every((event) => !JSON.stringify(event).includes(secret)));
     assert.ok(existsSync(join(harness.workdir, '.mux-swarm', 'state.db')));
     assert.equal(getEventListeners(harness.run.signal, 'abort').length, 0, 'model and tool calls unhooked from the run-wide signal');
+  });
+
+  it('offers tools a server adds at run time from the next turn on (list_changed), and only those it grants', async () => {
+    const harness = await createHarness({
+      servers: { live: tsxServer('hub-changing-mcp-server.ts', newMarker()) },
+      orchestrator: { mcpServers: [], tools: ['live__add_tool', 'live__fresh*'] },
+      script: {
+        orchestrator: [
+          { toolCalls: [{ name: 'live__add_tool', arguments: { name: 'fresh_tool' } }, { name: 'live__add_tool', arguments: { name: 'other_tool' } }] },
+          { toolCalls: [{ name: 'live__fresh_tool', arguments: {} }] },
+          complete('success', 'used the new tool'),
+        ],
+      },
+    });
+    const result = await harness.drive();
+    assert.equal(result.subtype, 'success');
+    const model = harness.models.get('orchestrator')!;
+    const offered = (index: number) => (model.requests[index]?.tools ?? []).map((tool) => tool.name).filter((name) => name.startsWith('live__'));
+    assert.deepEqual(offered(0), ['live__add_tool']);
+    assert.deepEqual(offered(1), ['live__add_tool', 'live__fresh_tool'], 'the new granted tool is offered; other_tool is not granted');
+    assert.equal(toolMessages(model, 2).at(-1), 'fresh_tool works');
   });
 });

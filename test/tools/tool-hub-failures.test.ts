@@ -162,7 +162,7 @@ describe('ToolHub calls that go wrong', () => {
     hub = await ToolHub.start(
       servers({
         slow: tsxServer('hub-paged-mcp-server.ts', marker, { timeoutMs: 400 }),
-        victim: tsxServer('hub-paged-mcp-server.ts', marker),
+        victim: tsxServer('hub-paged-mcp-server.ts', marker, { maxRestarts: 0 }),
         fs: { builtin: 'filesystem' },
       }),
       { context: temp.context, startupTimeoutMs: 15_000, onStderrLine: (server, line) => stderr.push([server, line]), onWarning: (message) => warnings.push(message) },
@@ -197,7 +197,7 @@ describe('ToolHub calls that go wrong', () => {
     assert.equal((await hub.call('victim__echo', { text: 'after abort' })).text, 'after abort');
   });
 
-  it('a server killed mid-call gives an error outcome for that call and, promptly, for the next; the others still work', async () => {
+  it('a server killed mid-call (maxRestarts 0) gives an error outcome for that call and, promptly, for the next; the others still work', async () => {
     const pid = Number((await hub.call('victim__pid', {})).text);
     assert.ok(livingMembersOfGroup(pid).includes(pid));
     const inFlight = hub.call('victim__sleep', { ms: 30_000 });
@@ -207,17 +207,20 @@ describe('ToolHub calls that go wrong', () => {
     const interrupted = await inFlight;
     assert.ok(Date.now() - started < 3_000, `the in-flight call ended (${Date.now() - started} ms)`);
     assert.equal(interrupted.isError, true);
-    assert.match(interrupted.text, /^tool victim__sleep cannot run: its MCP server "victim" is no longer running \(the process was killed by SIGKILL\)/);
+    assert.equal(
+      interrupted.text,
+      'tool victim__sleep failed: its MCP server "victim" stopped during the call (the process was killed by SIGKILL); it is not restarted (maxRestarts is 0). The call was not repeated because it may have had effects: check, then call again',
+    );
 
     started = Date.now();
     const next = await hub.call('victim__echo', { text: 'anyone there?' });
     assert.ok(Date.now() - started < 500, 'no hang');
     assert.equal(next.isError, true);
-    assert.match(next.text, /victim" is no longer running \(the process was killed by SIGKILL\)/);
+    assert.match(next.text, /^tool victim__echo cannot run: its MCP server "victim" is not available: stopped while in use: the process was killed by SIGKILL; not restarted \(maxRestarts is 0\)/);
 
     const status = hub.statuses.find((candidate) => candidate.name === 'victim');
     assert.equal(status?.status, 'failed');
-    assert.deepEqual(warnings, ['MCP server "victim" stopped while in use: the process was killed by SIGKILL; calls to its tools will fail']);
+    assert.deepEqual(warnings, ['MCP server "victim" stopped while in use: the process was killed by SIGKILL; not restarted (maxRestarts is 0); calls to its tools will fail']);
     assert.deepEqual(livingMembersOfGroup(pid), []);
     assert.equal((await hub.call('slow__echo', { text: 'unaffected' })).text, 'unaffected');
     assert.equal((await hub.call('fs__list_allowed_directories', {})).isError, false);

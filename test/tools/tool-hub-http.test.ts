@@ -55,7 +55,7 @@ describe('ToolHub over HTTP', () => {
   it('reaches a streamable-HTTP server through a {url, headers} entry, sending the headers with every request', async () => {
     const hub = await ToolHub.start(servers({ web: { url: streamable.url, headers: { 'x-hub-token': TOKEN } } }), { context: temp.context, startupTimeoutMs: 5_000 });
     try {
-      assert.deepEqual({ ...hub.statuses[0] }, { name: 'web', status: 'connected', transport: 'streamable-http', tools: 2, optional: false });
+      assert.deepEqual({ ...hub.statuses[0] }, { name: 'web', status: 'connected', transport: 'streamable-http', tools: 2, optional: false, restarts: 0 });
       assert.deepEqual(hub.tools().map((tool) => tool.exposedName).sort(), ['web__echo', 'web__whoami']);
       assert.deepEqual(await hub.call('web__echo', { text: 'over http' }), { text: 'streamable: over http', isError: false, structuredContent: undefined });
       assert.equal((await hub.call('web__whoami', {})).text, `token=${TOKEN}`);

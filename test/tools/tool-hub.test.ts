@@ -53,9 +53,9 @@ describe('ToolHub with built-in and stdio servers', () => {
     assert.equal(byName.fs?.status, 'connected');
     assert.equal(byName.fs?.transport, 'in-process');
     assert.ok((byName.fs?.tools ?? 0) >= 10, `filesystem lists its tools (${byName.fs?.tools})`);
-    assert.deepEqual({ ...byName.sh }, { name: 'sh', status: 'connected', transport: 'in-process', tools: 1, optional: false });
-    assert.deepEqual({ ...byName.paged }, { name: 'paged', status: 'connected', transport: 'stdio', tools: 9, optional: false });
-    assert.deepEqual({ ...byName.off }, { name: 'off', status: 'disabled', tools: 0, optional: false });
+    assert.deepEqual({ ...byName.sh }, { name: 'sh', status: 'connected', transport: 'in-process', tools: 1, optional: false, restarts: 0 });
+    assert.deepEqual({ ...byName.paged }, { name: 'paged', status: 'connected', transport: 'stdio', tools: 9, optional: false, restarts: 0 });
+    assert.deepEqual({ ...byName.off }, { name: 'off', status: 'disabled', tools: 0, optional: false, restarts: 0 });
     assert.deepEqual(livingProcessesWithArgument(disabledMarker), [], 'the disabled server was never started');
     assert.ok(!stderr.some(([server]) => server === 'off'));
     assert.deepEqual(warnings, []);
