@@ -6,6 +6,8 @@ import { NoModelEndpointError } from '../errors/no-model-endpoint-error.js';
 import { EXIT_CODES } from '../runtime/run-result.js';
 import { registerAgentsCommand } from './commands/agents-command.js';
 import { registerInitCommand } from './commands/init-command.js';
+import { McpCallUsageError } from './commands/mcp/mcp-call-command.js';
+import { registerMcpCommand } from './commands/mcp/mcp-command.js';
 import { registerRunCommand } from './commands/run-command.js';
 import { registerRunsCommand, registerShowCommand } from './commands/runs-command.js';
 import { registerStatusCommand } from './commands/status-command.js';
@@ -15,7 +17,7 @@ import { CommandOutcome } from './command-outcome.js';
 
 /** Errors that mean "fix your input", as opposed to "the run went wrong". */
 function isUsageError(error: unknown): boolean {
-  return error instanceof ConfigError || error instanceof NoModelEndpointError || error instanceof McpServerStartError;
+  return error instanceof ConfigError || error instanceof NoModelEndpointError || error instanceof McpServerStartError || error instanceof McpCallUsageError;
 }
 
 export function buildProgram(outcome: CommandOutcome): Command {
@@ -32,6 +34,7 @@ export function buildProgram(outcome: CommandOutcome): Command {
   registerInitCommand(program, outcome);
   registerRunsCommand(program, outcome);
   registerShowCommand(program, outcome);
+  registerMcpCommand(program, outcome);
   return program;
 }
 

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Goal } from '../config/load-goal.js';
 import type { AgentDefinition } from '../config/load-swarm.js';
@@ -18,6 +18,7 @@ import { driveRun } from '../runtime/run-driver.js';
 import { openDatabase } from '../state/database.js';
 import { RunStore } from '../state/run-store.js';
 import { ToolHub } from '../tools/tool-hub.js';
+import { builtinContextFor } from './builtin-context.js';
 import { endpointGuidance } from './endpoint-guidance.js';
 import type { OutputFormat } from './output-format.js';
 import type { Project } from './project.js';
@@ -65,7 +66,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   const signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
   try {
     hub = await ToolHub.start(config.config.mcpServers, {
-      context: { workdir: config.workdir, allowedRoots: config.allowedRoots, spillDirectory: join(runDirectory, 'spill'), projectDirectory: dirname(config.file), stateDirectory: config.stateDirectory },
+      context: builtinContextFor(config, join(runDirectory, 'spill'), environment),
       onStderrLine: (server, line) => logger.info({ server }, line),
       onWarning: (message) => {
         logger.warn(message);

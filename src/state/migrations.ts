@@ -101,4 +101,53 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, seq)
   );
   `,
+  /* 2: the memory server's knowledge graph, with a full-text index (one row per entity) kept in sync by triggers */ `
+  CREATE TABLE memory_entities (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    entity_type TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+  );
+  CREATE TABLE memory_observations (
+    id         INTEGER PRIMARY KEY,
+    entity_id  INTEGER NOT NULL REFERENCES memory_entities(id) ON DELETE CASCADE,
+    content    TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (entity_id, content)
+  );
+  -- Relations name their ends, as in @modelcontextprotocol/server-memory: an end need not exist (yet).
+  CREATE TABLE memory_relations (
+    id            INTEGER PRIMARY KEY,
+    from_entity   TEXT NOT NULL,
+    to_entity     TEXT NOT NULL,
+    relation_type TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    UNIQUE (from_entity, to_entity, relation_type)
+  );
+  CREATE INDEX memory_relations_by_target ON memory_relations(to_entity);
+  CREATE VIRTUAL TABLE memory_search USING fts5(
+    name, entity_type, observations,
+    tokenize = 'unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER memory_entity_indexed AFTER INSERT ON memory_entities BEGIN
+    INSERT INTO memory_search (rowid, name, entity_type, observations) VALUES (new.id, new.name, new.entity_type, '');
+  END;
+  CREATE TRIGGER memory_entity_reindexed AFTER UPDATE OF name, entity_type ON memory_entities BEGIN
+    UPDATE memory_search SET name = new.name, entity_type = new.entity_type WHERE rowid = new.id;
+  END;
+  CREATE TRIGGER memory_entity_unindexed AFTER DELETE ON memory_entities BEGIN
+    DELETE FROM memory_search WHERE rowid = old.id;
+  END;
+  CREATE TRIGGER memory_observation_indexed AFTER INSERT ON memory_observations BEGIN
+    UPDATE memory_search
+       SET observations = (SELECT group_concat(content, char(10)) FROM memory_observations WHERE entity_id = new.entity_id)
+     WHERE rowid = new.entity_id;
+  END;
+  CREATE TRIGGER memory_observation_unindexed AFTER DELETE ON memory_observations BEGIN
+    UPDATE memory_search
+       SET observations = coalesce((SELECT group_concat(content, char(10)) FROM memory_observations WHERE entity_id = old.entity_id), '')
+     WHERE rowid = old.entity_id;
+  END;
+  `,
 ];

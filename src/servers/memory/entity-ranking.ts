@@ -1,0 +1,73 @@
+import type { SqliteDatabase } from '../../state/database.js';
+import { allTermsAsPrefixes, allTermsExactly, anyTermAsPrefix, quotedTerms } from './full-text-query.js';
+
+/** bm25 weights of the indexed columns: a word in the name counts most, then the type, then observations. */
+const columnWeights = { name: 10, entityType: 3, observations: 1 } as const;
+
+const substringFunction = 'memory_contains';
+
+const databasesWithFunctions = new WeakSet<SqliteDatabase>();
+
+/**
+ * The ids of the entities that match `query`, best first, in four tiers (an entity appears once, in the first
+ * tier that finds it):
+ *
+ * 1. all words of the query as whole tokens, by bm25 score;
+ * 2. all words, each possibly the start of a longer token (`deploy` → `deployment`), by bm25 score;
+ * 3. only when tiers 1 and 2 found nothing and the query has several words: any word as a prefix, by bm25;
+ * 4. the whole query as a case-insensitive substring of the name, the type or one observation — exactly what
+ *    @modelcontextprotocol/server-memory matches — in the order the entities were created.
+ *
+ * Tier 4 makes the result a superset of the reference server's: `script` still finds `TypeScript`.
+ */
+export function rankEntityIds(database: SqliteDatabase, query: string, limit?: number): number[] {
+  registerSubstringFunction(database);
+  const ranked: number[] = [];
+  const seen = new Set<number>();
+  const take = (ids: readonly number[]): void => {
+    for (const id of ids) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      ranked.push(id);
+    }
+  };
+  const terms = quotedTerms(query);
+  if (terms.length > 0) {
+    take(matchingIds(database, allTermsExactly(terms)));
+    take(matchingIds(database, allTermsAsPrefixes(terms)));
+    if (ranked.length === 0 && terms.length > 1) take(matchingIds(database, anyTermAsPrefix(terms)));
+  }
+  take(substringIds(database, query));
+  return limit === undefined ? ranked : ranked.slice(0, limit);
+}
+
+function matchingIds(database: SqliteDatabase, expression: string): number[] {
+  return database
+    .prepare(
+      `SELECT rowid AS id FROM memory_search WHERE memory_search MATCH ?
+        ORDER BY bm25(memory_search, ${columnWeights.name}, ${columnWeights.entityType}, ${columnWeights.observations}), rowid`,
+    )
+    .pluck()
+    .all(expression) as number[];
+}
+
+function substringIds(database: SqliteDatabase, query: string): number[] {
+  return database
+    .prepare(
+      `SELECT e.id FROM memory_entities e
+        WHERE ${substringFunction}(e.name, @query) OR ${substringFunction}(e.entity_type, @query)
+           OR EXISTS (SELECT 1 FROM memory_observations o WHERE o.entity_id = e.id AND ${substringFunction}(o.content, @query))
+        ORDER BY e.id`,
+    )
+    .pluck()
+    .all({ query }) as number[];
+}
+
+/** JavaScript's case folding (`toLowerCase`), as the reference uses: SQLite's lower() folds ASCII only. */
+function registerSubstringFunction(database: SqliteDatabase): void {
+  if (databasesWithFunctions.has(database)) return;
+  database.function(substringFunction, { deterministic: true }, (text: unknown, needle: unknown) =>
+    String(text).toLowerCase().includes(String(needle).toLowerCase()) ? 1 : 0,
+  );
+  databasesWithFunctions.add(database);
+}

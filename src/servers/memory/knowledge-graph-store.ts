@@ -1,0 +1,256 @@
+import type { Statement } from 'better-sqlite3';
+import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
+import type { SqliteDatabase } from '../../state/database.js';
+import { rankEntityIds } from './entity-ranking.js';
+import type {
+  AddedObservations,
+  Entity,
+  KnowledgeGraph,
+  ObservationAddition,
+  ObservationDeletion,
+  Relation,
+} from './knowledge-graph.js';
+import { UnknownEntityError } from './unknown-entity-error.js';
+
+export interface SearchOptions {
+  /** Most entities returned (the best ranked); default all that match. */
+  limit?: number;
+}
+
+interface EntityRow {
+  id: number;
+  name: string;
+  entity_type: string;
+}
+
+/**
+ * The knowledge graph in SQLite (tables of migration 2), with the semantics of @modelcontextprotocol/server-memory:
+ * entities are unique by name, relations by (from, to, relationType), observations per entity; creating what
+ * exists is skipped, deleting what does not exist is not an error. Every write is one immediate transaction;
+ * every read sees one snapshot. Lists come back in creation order, search results best first.
+ */
+export class KnowledgeGraphStore {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(readonly database: SqliteDatabase) {}
+
+  /** Creates the entities whose names are new and returns them; an existing name is skipped, not updated. */
+  createEntities(entities: readonly Entity[]): Entity[] {
+    return this.write(() => {
+      const now = new Date().toISOString();
+      const created: Entity[] = [];
+      for (const entity of entities) {
+        const inserted = this.statement(
+          `INSERT INTO memory_entities (name, entity_type, created_at, updated_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (name) DO NOTHING RETURNING id`,
+        ).pluck().get(entity.name, entity.entityType, now, now) as number | undefined;
+        if (inserted === undefined) continue;
+        const observations = this.insertObservations(inserted, entity.observations, now);
+        created.push({ name: entity.name, entityType: entity.entityType, observations });
+      }
+      return created;
+    });
+  }
+
+  /** Creates the relations not yet present and returns them. Their ends need not exist, as in the reference. */
+  createRelations(relations: readonly Relation[]): Relation[] {
+    return this.write(() => {
+      const now = new Date().toISOString();
+      return relations.filter(
+        (relation) =>
+          this.statement(
+            `INSERT INTO memory_relations (from_entity, to_entity, relation_type, created_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (from_entity, to_entity, relation_type) DO NOTHING`,
+          ).run(relation.from, relation.to, relation.relationType, now).changes === 1,
+      );
+    });
+  }
+
+  /**
+   * Adds observations to existing entities, skipping ones the entity already has. An unknown entity name throws
+   * UnknownEntityError and nothing of the call is kept.
+   */
+  addObservations(additions: readonly ObservationAddition[]): AddedObservations[] {
+    return this.write(() => {
+      const now = new Date().toISOString();
+      return additions.map((addition) => {
+        const entityId = this.entityId(addition.entityName);
+        if (entityId === undefined) throw new UnknownEntityError(addition.entityName);
+        const added = this.insertObservations(entityId, addition.contents, now);
+        if (added.length > 0) this.touch(entityId, now);
+        return { entityName: addition.entityName, addedObservations: added };
+      });
+    });
+  }
+
+  /** Deletes the entities, their observations and every relation from or to them; unknown names are ignored. */
+  deleteEntities(entityNames: readonly string[]): void {
+    this.write(() => {
+      for (const name of entityNames) {
+        this.statement('DELETE FROM memory_relations WHERE from_entity = @name OR to_entity = @name').run({ name });
+        this.statement('DELETE FROM memory_entities WHERE name = ?').run(name);
+      }
+    });
+  }
+
+  /** Removes the given observations; unknown entities and observations are ignored. */
+  deleteObservations(deletions: readonly ObservationDeletion[]): void {
+    this.write(() => {
+      const now = new Date().toISOString();
+      for (const deletion of deletions) {
+        const entityId = this.entityId(deletion.entityName);
+        if (entityId === undefined) continue;
+        const removed = this.statement(
+          'DELETE FROM memory_observations WHERE entity_id = ? AND content IN (SELECT value FROM json_each(?))',
+        ).run(entityId, JSON.stringify(deletion.observations)).changes;
+        if (removed > 0) this.touch(entityId, now);
+      }
+    });
+  }
+
+  /** Deletes the relations that match exactly; the others are ignored. */
+  deleteRelations(relations: readonly Relation[]): void {
+    this.write(() => {
+      for (const relation of relations) {
+        this.statement('DELETE FROM memory_relations WHERE from_entity = ? AND to_entity = ? AND relation_type = ?').run(
+          relation.from,
+          relation.to,
+          relation.relationType,
+        );
+      }
+    });
+  }
+
+  /** The whole graph. It can be large: prefer searchNodes or openNodes. */
+  readGraph(): KnowledgeGraph {
+    return this.read(() => {
+      const rows = this.statement('SELECT id, name, entity_type FROM memory_entities ORDER BY id').all() as EntityRow[];
+      const observations = this.groupObservations(
+        this.statement('SELECT entity_id, content FROM memory_observations ORDER BY id').all() as ObservationRow[],
+      );
+      const relations = this.statement(
+        'SELECT from_entity, to_entity, relation_type FROM memory_relations ORDER BY id',
+      ).all() as RelationRow[];
+      return { entities: rows.map((row) => toEntity(row, observations)), relations: relations.map(toRelation) };
+    });
+  }
+
+  /**
+   * The entities that match `query`, best first (see rankEntityIds for the tiers), and every relation with at
+   * least one end among them.
+   */
+  searchNodes(query: string, options: SearchOptions = {}): KnowledgeGraph {
+    return this.read(() => this.subgraph(rankEntityIds(this.database, query, options.limit)));
+  }
+
+  /** The named entities that exist, in creation order, and every relation with at least one end among them. */
+  openNodes(names: readonly string[]): KnowledgeGraph {
+    return this.read(() => {
+      const ids = this.statement(
+        'SELECT id FROM memory_entities WHERE name IN (SELECT value FROM json_each(?)) ORDER BY id',
+      ).pluck().all(JSON.stringify(names)) as number[];
+      return this.subgraph(ids);
+    });
+  }
+
+  /** Closes the database; closing twice is harmless. */
+  close(): void {
+    this.statements.clear();
+    if (this.database.open) this.database.close();
+  }
+
+  private subgraph(ids: readonly number[]): KnowledgeGraph {
+    const idList = JSON.stringify(ids);
+    const rows = this.statement(
+      'SELECT id, name, entity_type FROM memory_entities WHERE id IN (SELECT value FROM json_each(?))',
+    ).all(idList) as EntityRow[];
+    const rowsById = new Map(rows.map((row) => [row.id, row]));
+    const observations = this.groupObservations(
+      this.statement(
+        'SELECT entity_id, content FROM memory_observations WHERE entity_id IN (SELECT value FROM json_each(?)) ORDER BY id',
+      ).all(idList) as ObservationRow[],
+    );
+    const entities = ids.flatMap((id) => {
+      const row = rowsById.get(id);
+      return row === undefined ? [] : [toEntity(row, observations)];
+    });
+    const relations = this.statement(
+      `SELECT from_entity, to_entity, relation_type FROM memory_relations
+        WHERE from_entity IN (SELECT value FROM json_each(@names)) OR to_entity IN (SELECT value FROM json_each(@names))
+        ORDER BY id`,
+    ).all({ names: JSON.stringify(entities.map((entity) => entity.name)) }) as RelationRow[];
+    return { entities, relations: relations.map(toRelation) };
+  }
+
+  /** Inserts the observations the entity lacks (each once) and returns them in the order given. */
+  private insertObservations(entityId: number, contents: readonly string[], now: string): string[] {
+    const insert = this.statement(
+      'INSERT INTO memory_observations (entity_id, content, created_at) VALUES (?, ?, ?) ON CONFLICT (entity_id, content) DO NOTHING',
+    );
+    return contents.filter((content) => insert.run(entityId, content, now).changes === 1);
+  }
+
+  private entityId(name: string): number | undefined {
+    return this.statement('SELECT id FROM memory_entities WHERE name = ?').pluck().get(name) as number | undefined;
+  }
+
+  private touch(entityId: number, now: string): void {
+    this.statement('UPDATE memory_entities SET updated_at = ? WHERE id = ?').run(now, entityId);
+  }
+
+  private groupObservations(rows: readonly ObservationRow[]): Map<number, string[]> {
+    const grouped = new Map<number, string[]>();
+    for (const row of rows) {
+      const list = grouped.get(row.entity_id);
+      if (list === undefined) grouped.set(row.entity_id, [row.content]);
+      else list.push(row.content);
+    }
+    return grouped;
+  }
+
+  private write<Result>(work: () => Result): Result {
+    this.ensureOpen();
+    return this.database.transaction(work).immediate();
+  }
+
+  private read<Result>(work: () => Result): Result {
+    this.ensureOpen();
+    return this.database.transaction(work).deferred();
+  }
+
+  private statement(sql: string): Statement {
+    let prepared = this.statements.get(sql);
+    if (prepared === undefined) {
+      prepared = this.database.prepare(sql);
+      this.statements.set(sql, prepared);
+    }
+    return prepared;
+  }
+
+  private ensureOpen(): void {
+    if (this.database.open) return;
+    throw new MuxSwarmError(
+      'memory_store_closed',
+      `The knowledge graph database ${this.database.name} is closed (its memory server was closed); start the memory server again to use it.`,
+    );
+  }
+}
+
+interface ObservationRow {
+  entity_id: number;
+  content: string;
+}
+
+interface RelationRow {
+  from_entity: string;
+  to_entity: string;
+  relation_type: string;
+}
+
+function toEntity(row: EntityRow, observations: ReadonlyMap<number, string[]>): Entity {
+  return { name: row.name, entityType: row.entity_type, observations: observations.get(row.id) ?? [] };
+}
+
+function toRelation(row: RelationRow): Relation {
+  return { from: row.from_entity, to: row.to_entity, relationType: row.relation_type };
+}
