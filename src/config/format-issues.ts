@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ConfigIssue } from '../errors/config-error.js';
 import { formatJsonPath } from './json-path.js';
+import { editDistance } from './edit-distance.js';
 
 type ZodIssue = z.core.$ZodIssue;
 type AnySchema = z.core.$ZodType;
@@ -151,18 +152,4 @@ export function closest(key: string, candidates: readonly string[]): string | un
     }
   }
   return best !== undefined && bestDistance <= Math.max(1, Math.floor(key.length / 3)) ? best : undefined;
-}
-
-function editDistance(left: string, right: string): number {
-  const previous = Array.from({ length: right.length + 1 }, (_, index) => index);
-  for (let row = 1; row <= left.length; row += 1) {
-    let diagonal = previous[0]!;
-    previous[0] = row;
-    for (let column = 1; column <= right.length; column += 1) {
-      const above = previous[column]!;
-      previous[column] = Math.min(above + 1, previous[column - 1]! + 1, diagonal + (left[row - 1] === right[column - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return previous[right.length]!;
 }

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors/config-error.js';
 import { durationSchema } from './duration.js';
+import { parseFrontMatterYaml, splitFrontMatter } from './front-matter.js';
 import { formatIssues } from './format-issues.js';
 import { displayPath } from './load-config.js';
 import { agentNameSchema } from './swarm-schema.js';
@@ -43,7 +43,6 @@ export interface Goal {
   frontMatter: GoalFrontMatter;
 }
 
-const FRONT_MATTER = /^\uFEFF?---[ \t]*\r?\n(?:([\s\S]*?)\r?\n)?---[ \t]*(?:\r?\n|$)/;
 
 export function loadGoalFile(path: string, currentDirectory: string): Goal {
   const file = resolve(currentDirectory, path);
@@ -62,18 +61,12 @@ export function loadGoalFile(path: string, currentDirectory: string): Goal {
 export function parseGoal(source: string, label: string, fallbackName?: string): Goal {
   let frontMatter: GoalFrontMatter = {};
   let text = source;
-  const match = FRONT_MATTER.exec(source);
-  if (match) {
-    text = source.slice(match[0].length);
-    let data: unknown;
-    try {
-      data = parseYaml(match[1] ?? '') ?? {};
-    } catch (error) {
-      // yaml counts lines from the front matter's first line and ends its first line with "at line L, column C:".
-      const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line + 1}, column ${error.linePos[0].col}` : '';
-      const reason = (error as Error).message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '');
-      throw new ConfigError(label, [{ path: 'front matter', message: `invalid YAML${where}: ${reason}` }]);
-    }
+  const split = splitFrontMatter(source);
+  if (split) {
+    text = split.body;
+    const yaml = parseFrontMatterYaml(split.yaml);
+    if ('problem' in yaml) throw new ConfigError(label, [{ path: 'front matter', message: yaml.problem }]);
+    const data = yaml.data;
     const parsed = goalFrontMatterSchema.safeParse(data);
     if (!parsed.success) {
       throw new ConfigError(label, formatIssues(parsed.error.issues, data, goalFrontMatterSchema).map((issue) => ({ ...issue, path: `front matter${issue.path ? `.${issue.path}` : ''}` })));

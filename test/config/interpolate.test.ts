@@ -127,7 +127,7 @@ describe('loadConfig interpolation', () => {
 
   it('still checks a disabled entry for typos, and an enabled URL that holds no variable', () => {
     assert.throws(() => load({ providers, mcpServers: { notion: { url: '${NOTION_MCP_URL}', enabeld: true, enabled: false } } }, {}), {
-      message: 'config.json: mcpServers.notion.enabeld: unknown key (did you mean "enabled"?); allowed here: description, enabled, headers, optional, timeoutMs, type, url',
+      message: 'config.json: mcpServers.notion.enabeld: unknown key (did you mean "enabled"?); allowed here: description, enabled, headers, maxRestarts, optional, timeoutMs, type, url',
     });
     assert.throws(() => load({ providers, mcpServers: { notion: { url: 'mcp.notion.com/mcp', enabled: false } } }, {}), {
       message: 'config.json: mcpServers.notion.url: must be an http(s) URL of the MCP endpoint',

@@ -1,3 +1,5 @@
+import { editDistance } from '../../config/edit-distance.js';
+
 /**
  * Up to `limit` of `candidates` near enough to `wanted` to be what was meant: a small edit distance (ignoring
  * case) or one name containing the other. Nearest first.
@@ -15,19 +17,4 @@ export function closestNames(wanted: string, candidates: readonly string[], limi
     .sort((left, right) => left.distance - right.distance || (left.candidate < right.candidate ? -1 : 1))
     .slice(0, limit)
     .map((entry) => entry.candidate);
-}
-
-/** Levenshtein distance, one row. */
-function editDistance(left: string, right: string): number {
-  const row = Array.from({ length: right.length + 1 }, (_, index) => index);
-  for (let leftIndex = 1; leftIndex <= left.length; leftIndex += 1) {
-    let diagonal = row[0]!;
-    row[0] = leftIndex;
-    for (let rightIndex = 1; rightIndex <= right.length; rightIndex += 1) {
-      const above = row[rightIndex]!;
-      row[rightIndex] = Math.min(above + 1, row[rightIndex - 1]! + 1, diagonal + (left[leftIndex - 1] === right[rightIndex - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[right.length]!;
 }

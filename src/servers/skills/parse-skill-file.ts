@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parseFrontMatterYaml, splitFrontMatter } from '../../config/front-matter.js';
 import { z } from 'zod';
 import type { SkillRequirements } from './skill-catalog.js';
 
@@ -22,7 +22,6 @@ export interface SkillFileContent {
 
 export type SkillFileParse = { valid: true; content: SkillFileContent } | { valid: false; problem: string };
 
-const FRONT_MATTER = /^\uFEFF?---[ \t]*\r?\n(?:([\s\S]*?)\r?\n)?---[ \t]*(?:\r?\n|$)/;
 
 /** A name or a list of names; one name alone is read as a list of one. */
 const nameList = z.union([z.string().min(1).transform((name) => [name]), z.array(z.string().min(1))], {
@@ -67,19 +66,13 @@ const frontMatterSchema = z.looseObject({
  * Never throws: a file that cannot be used comes back with the problem in words.
  */
 export function parseSkillFile(source: string, folderName: string): SkillFileParse {
-  const match = FRONT_MATTER.exec(source);
-  if (!match) {
+  const split = splitFrontMatter(source);
+  if (!split) {
     return invalid('no YAML front matter: start the file with a "---" line, then "name: …" and "description: …" lines, then a closing "---" line');
   }
-  let data: unknown;
-  try {
-    data = parseYaml(match[1] ?? '') ?? {};
-  } catch (error) {
-    // The front matter starts on the file's second line.
-    const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line + 1}, column ${error.linePos[0].col}` : '';
-    const reason = (error as Error).message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '');
-    return invalid(`invalid YAML in the front matter${where}: ${reason}`);
-  }
+  const yaml = parseFrontMatterYaml(split.yaml);
+  if ('problem' in yaml) return invalid(yaml.problem.replace(/^invalid YAML/, 'invalid YAML in the front matter'));
+  const data = yaml.data;
   if (typeof data !== 'object' || Array.isArray(data) || data === null) {
     return invalid('the front matter is not a mapping of fields: write "name: …" and "description: …" lines between the "---" lines');
   }
@@ -110,7 +103,7 @@ export function parseSkillFile(source: string, folderName: string): SkillFilePar
       description: frontMatter.description,
       agents: frontMatter.agents,
       requirements,
-      body: source.slice(match[0].length).trim(),
+      body: split.body.trim(),
     },
   };
 }
