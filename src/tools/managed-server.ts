@@ -86,6 +86,11 @@ export class ManagedServer {
     return { unavailable: this.lastError ?? 'it is not connected' };
   }
 
+  /** A call found `connection` unusable (an HTTP session the server forgot): reconnect as if it had stopped. */
+  connectionFailed(connection: ServerConnection, reason: string): void {
+    if (this.connection === connection) this.lost(reason);
+  }
+
   /** Stops the server (a stdio server's whole process group) and any restart in progress. */
   async close(): Promise<void> {
     this.closed = true;

@@ -1,3 +1,4 @@
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerConfig } from '../config/config-schema.js';
 import { McpServerStartError } from '../errors/mcp-server-error.js';
@@ -6,7 +7,7 @@ import type { BuiltinContext } from './builtin-servers.js';
 import { formatDuration } from '../config/duration.js';
 import { withCallSignal } from './call-signal.js';
 import { ManagedServer, type ServerState } from './managed-server.js';
-import type { ListedTool, TransportKind } from './server-connection.js';
+import type { ListedTool, ServerConnection, TransportKind } from './server-connection.js';
 import { isToolGranted, type ToolGrant } from './tool-grant.js';
 import { uniqueExposedName } from './tool-names.js';
 import { toolResultText, type McpToolResult } from './tool-result-text.js';
@@ -144,17 +145,29 @@ export class ToolHub {
     if (!tool) return { text: `unknown tool "${exposedName}"`, isError: true };
     const server = this.managed.get(tool.server);
     if (!server) return { text: `MCP server "${tool.server}" is not configured`, isError: true };
+    const first = await this.callOnce(server, tool, input, options.signal);
+    if (!('sessionGone' in first)) return first;
+    // The server forgot our session (it was restarted): the request was refused unread, so after a reconnect it is
+    // sent once more.
+    server.connectionFailed(first.connection, 'its HTTP session ended (HTTP 404: the server no longer knows it, e.g. after a restart)');
+    const second = await this.callOnce(server, tool, input, options.signal);
+    return 'sessionGone' in second ? { text: `tool ${exposedName} failed on server "${tool.server}": its HTTP session ended again right after reconnecting`, isError: true } : second;
+  }
+
+  private async callOnce(server: ManagedServer, tool: HubTool, input: Record<string, unknown>, callSignal: AbortSignal | undefined): Promise<ToolCallOutcome | { sessionGone: true; connection: ServerConnection }> {
+    const { exposedName } = tool;
     const timeoutMs = server.entry.timeoutMs;
-    const connection = await server.connectionForCall(options.signal, timeoutMs);
-    if (options.signal?.aborted) throw options.signal.reason;
+    const connection = await server.connectionForCall(callSignal, timeoutMs);
+    if (callSignal?.aborted) throw callSignal.reason;
     if ('unavailable' in connection) return { text: `tool ${exposedName} cannot run: its MCP server "${tool.server}" is not available: ${connection.unavailable}; other servers' tools still work`, isError: true };
     try {
-      const result = (await withCallSignal(options.signal, (signal) => connection.client.callTool({ name: tool.tool, arguments: input }, undefined, { signal, timeout: timeoutMs }))) as McpToolResult;
+      const result = (await withCallSignal(callSignal, (signal) => connection.client.callTool({ name: tool.tool, arguments: input }, undefined, { signal, timeout: timeoutMs }))) as McpToolResult;
       // A tool that changed the server's tools (its list_changed came before its answer) is followed by the new list.
       await server.toolChangesSettled();
       return { text: toolResultText(result), isError: result.isError === true, structuredContent: result.structuredContent };
     } catch (error) {
-      if (options.signal?.aborted) throw error;
+      if (callSignal?.aborted) throw error;
+      if (connection.transportKind === 'streamable-http' && error instanceof StreamableHTTPError && error.code === 404) return { sessionGone: true, connection };
       const lostDuringCall = connection.lostReason();
       if (lostDuringCall) {
         const next = server.entry.maxRestarts > 0 ? 'it is being restarted' : 'it is not restarted (maxRestarts is 0)';

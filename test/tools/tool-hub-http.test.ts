@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { McpServerStartError } from '../../src/errors/mcp-server-error.js';
 import { ToolHub } from '../../src/tools/tool-hub.js';
-import { startSseOnlyServer, startStreamableHttpServer, type RunningHttpServer } from '../fixtures/hub-http-servers.js';
+import { startSseOnlyServer, startStatefulStreamableHttpServer, startStreamableHttpServer, type RunningHttpServer } from '../fixtures/hub-http-servers.js';
 import { servers, tempContext, type TempContext } from '../fixtures/hub-test-support.js';
 
 const TOKEN = 'hub-test-token-1';
@@ -128,6 +128,27 @@ describe('ToolHub over HTTP', () => {
       }
     } finally {
       await hanging.close();
+    }
+  });
+
+  it('reconnects when a streamable-HTTP server forgets the session (a restart) and sends the refused call again', async () => {
+    const stateful = await startStatefulStreamableHttpServer();
+    const warnings: string[] = [];
+    const hub = await ToolHub.start(servers({ api: { url: stateful.url } }), { context: temp.context, startupTimeoutMs: 10_000, onWarning: (message) => warnings.push(message), restartDelayMs: () => 10 });
+    try {
+      assert.equal((await hub.call('api__echo', { text: 'one' })).text, 'stateful: one');
+      assert.deepEqual(stateful.sessionIds, ['session-1']);
+      await stateful.forgetSessions();
+
+      const outcome = await hub.call('api__echo', { text: 'two' });
+      assert.deepEqual(outcome, { text: 'stateful: two', isError: false, structuredContent: undefined });
+      assert.deepEqual(stateful.sessionIds, ['session-1', 'session-2'], 'a new session was opened');
+      assert.equal(hub.statuses[0]?.restarts, 1);
+      assert.match(warnings[0]!, /^MCP server "api" stopped \(its HTTP session ended \(HTTP 404/);
+      assert.equal((await hub.call('api__echo', { text: 'three' })).text, 'stateful: three');
+    } finally {
+      await hub.close();
+      await stateful.close();
     }
   });
 });
