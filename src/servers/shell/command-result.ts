@@ -42,13 +42,22 @@ export function isFailure(result: CommandResult): boolean {
   return result.exit_code !== 0 || result.timed_out || result.cancelled;
 }
 
+export interface DescribeCommandOptions {
+  timeoutMs: number;
+  spillError?: string;
+  /** What ran, for the status line: "Command" (default), "Python", … */
+  subject?: string;
+  /** The tool that ran it, for the note on background processes; default run_command. */
+  toolName?: string;
+}
+
 /** The result as a model reads it best: one status line, then the two streams under clear headings. */
-export function describeCommandResult(result: CommandResult, options: { timeoutMs: number; spillError?: string }): string {
-  const lines = [statusLine(result, options.timeoutMs)];
+export function describeCommandResult(result: CommandResult, options: DescribeCommandOptions): string {
+  const lines = [statusLine(result, options.timeoutMs, options.subject ?? 'Command')];
   if (result.background_processes_stopped) {
     lines.push(
-      'Processes it left running in the background were stopped: nothing outlives a run_command call ' +
-        '(run long jobs in the foreground with a suitable timeout_ms).',
+      `Processes it left running in the background were stopped: nothing outlives a ${options.toolName ?? 'run_command'} call ` +
+        '(run long jobs in the foreground with a suitable timeout_ms, or with start_job).',
     );
   }
   if (result.output_truncated) {
@@ -64,15 +73,15 @@ export function describeCommandResult(result: CommandResult, options: { timeoutM
   return lines.join('\n');
 }
 
-function statusLine(result: CommandResult, timeoutMs: number): string {
+function statusLine(result: CommandResult, timeoutMs: number, subject: string): string {
   const duration = `${result.duration_ms} ms`;
   if (result.timed_out) {
-    return `Command timed out after ${timeoutMs} ms and was killed with its whole process group (${duration}).`;
+    return `${subject} timed out after ${timeoutMs} ms and was killed with its whole process group (${duration}).`;
   }
-  if (result.cancelled) return `Command was cancelled and killed with its whole process group (${duration}).`;
-  if (result.signal !== null) return `Command was killed by ${result.signal} (${duration}).`;
-  if (result.exit_code === 0) return `Command succeeded: exit code 0 (${duration}).`;
-  return `Command failed: exit code ${result.exit_code} (${duration}).`;
+  if (result.cancelled) return `${subject} was cancelled and killed with its whole process group (${duration}).`;
+  if (result.signal !== null) return `${subject} was killed by ${result.signal} (${duration}).`;
+  if (result.exit_code === 0) return `${subject} succeeded: exit code 0 (${duration}).`;
+  return `${subject} failed: exit code ${result.exit_code} (${duration}).`;
 }
 
 function section(name: string, text: string): string {

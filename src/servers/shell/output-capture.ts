@@ -64,13 +64,16 @@ class StreamRecord {
 export class OutputCapture {
   readonly #maxChars: number;
   readonly #spillDir: string;
+  readonly #namePrefix: string;
   readonly #streams: Record<OutputStreamName, StreamRecord>;
   #spilling = false;
   #spillError: string | undefined;
 
-  constructor(options: { maxChars: number; spillDir: string }) {
+  /** `namePrefix` starts the spill files' names (default "shell"): `<prefix>-<time>-<random>.stdout.txt`. */
+  constructor(options: { maxChars: number; spillDir: string; namePrefix?: string }) {
     this.#maxChars = options.maxChars;
     this.#spillDir = options.spillDir;
+    this.#namePrefix = options.namePrefix ?? 'shell';
     this.#streams = { stdout: new StreamRecord(options.maxChars), stderr: new StreamRecord(options.maxChars) };
   }
 
@@ -122,7 +125,7 @@ export class OutputCapture {
       this.#spillError = `could not create ${this.#spillDir}: ${String(error)}`;
       return;
     }
-    const stem = `shell-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
+    const stem = `${this.#namePrefix}-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
     for (const name of ['stdout', 'stderr'] as const) {
       const record = this.#streams[name];
       record.spillPath = path.resolve(this.#spillDir, `${stem}.${name}.txt`);

@@ -2,13 +2,14 @@ import path from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { describeError } from '../../errors/mux-swarm-error.js';
 import { buildChildEnvironment } from '../../supervisor/child-environment.js';
-import { refuseExecutable, refuseShellLine } from './command-allow-list.js';
+import { JobRegistry } from '../jobs/job-registry.js';
+import { registerJobTools } from '../jobs/job-tools.js';
+import { commandInput, describeSpawnError, prepareCommand, SHELL, type CommandContext } from './command-invocation.js';
 import { commandResultShape, describeCommandResult, isFailure, toCommandResult } from './command-result.js';
 import { OutputCapture } from './output-capture.js';
 import { runInProcessGroup } from './run-process.js';
-import { resolveWorkingDirectory } from './working-directory.js';
+import { registerStartJobTool } from './start-job-tool.js';
 
 export interface ShellServerOptions {
   /** Commands run here by default, and may not leave it (`cwd` is checked by real path). */
@@ -21,33 +22,36 @@ export interface ShellServerOptions {
   allowedCommands?: string[];
   /** Environment variables passed to commands besides the minimal set (PATH, HOME, LANG, …). */
   passEnv: string[];
-  /** Where full outputs are written when they are too long to return (created on demand; relative to workdir). */
+  /** Where full outputs and job logs are written (created on demand; relative to workdir). */
   spillDir: string;
   /** Where passEnv values are read from; default process.env. */
   environment?: NodeJS.ProcessEnv;
-  /** Background jobs that may run at once. */
+  /** Background jobs that may run at once (default 8). */
   maxJobs?: number;
 }
 
-const SHELL = '/bin/sh';
+const DEFAULT_MAX_JOBS = 8;
 
 const runCommandInput = {
-  command: z.string().min(1).optional().describe(`A shell command line, run by ${SHELL} -c. Give this or argv, not both.`),
-  argv: z
-    .array(z.string())
-    .min(1)
-    .optional()
-    .describe('A program and its arguments, run without a shell (no quoting needed). Give this or command.'),
-  cwd: z.string().optional().describe('Directory to run in, relative to the workdir (default: the workdir).'),
+  ...commandInput,
   timeout_ms: z.number().int().positive().optional().describe('Time limit in ms; capped by the server\'s limit.'),
   stdin: z.string().optional().describe('Text given to the command on standard input (default: none).'),
 };
 
-/** The built-in shell MCP server ("shell"), with one tool: run_command. */
+/**
+ * The built-in shell MCP server ("shell"): run_command for commands that finish within the call, and
+ * start_job with job_status, wait_job, send_job_input, kill_job and list_jobs for long ones.
+ */
 export function createShellServer(options: ShellServerOptions): McpServer {
   const server = new McpServer({ name: 'shell', version: '0.1.0' });
   const environment = buildChildEnvironment({ passEnv: options.passEnv, ...(options.environment ? { source: options.environment } : {}) });
   const spillDir = path.resolve(options.workdir, options.spillDir);
+  const commandContext: CommandContext = {
+    workdir: options.workdir,
+    allowedCommands: options.allowedCommands,
+    searchPath: environment.PATH,
+  };
+  const allowedNote = options.allowedCommands === undefined ? '' : ` Allowed programs: ${options.allowedCommands.join(', ')}.`;
 
   server.registerTool(
     'run_command',
@@ -57,43 +61,25 @@ export function createShellServer(options: ShellServerOptions): McpServer {
         `Runs a command in the workdir and returns its exit code, stdout and stderr. Pass "command" for a shell ` +
         `line (pipes, &&, redirections; run by ${SHELL} -c) or "argv" for a program and its arguments without a ` +
         `shell. Times out after ${options.timeoutMs} ms at most; the command and everything it started are killed ` +
-        `then, and also when it returns (background processes do not survive the call). Output beyond ` +
-        `${options.maxOutputChars} characters is cut in the middle and saved in full to files whose paths are ` +
-        'returned. Only a minimal environment is set (PATH, HOME, LANG, …).' +
-        (options.allowedCommands === undefined ? '' : ` Allowed programs: ${options.allowedCommands.join(', ')}.`),
+        `then, and also when it returns (background processes do not survive the call; use start_job for those). ` +
+        `Output beyond ${options.maxOutputChars} characters is cut in the middle and saved in full to files whose ` +
+        'paths are returned. Only a minimal environment is set (PATH, HOME, LANG, …).' +
+        allowedNote,
       inputSchema: runCommandInput,
       outputSchema: commandResultShape,
       annotations: { destructiveHint: true, openWorldHint: true },
     },
     async (input, extra) => {
-      if ((input.command === undefined) === (input.argv === undefined)) {
-        return toolError('Give exactly one of "command" (a shell line) or "argv" (a program and its arguments).');
-      }
-      let cwd: string;
-      try {
-        cwd = await resolveWorkingDirectory(options.workdir, input.cwd);
-      } catch (error) {
-        return toolError(describeError(error));
-      }
-      const [file, args] =
-        input.argv !== undefined
-          ? [input.argv[0] as string, input.argv.slice(1)]
-          : [SHELL, ['-c', input.command as string]];
-
-      if (options.allowedCommands !== undefined) {
-        const context = { allowedCommands: options.allowedCommands, cwd, searchPath: environment.PATH };
-        const refusal =
-          input.argv !== undefined ? refuseExecutable(file, context) : refuseShellLine(input.command as string, context);
-        if (refusal !== undefined) return toolError(refusal);
-      }
+      const invocation = await prepareCommand(input, commandContext);
+      if (typeof invocation === 'string') return toolError(invocation);
       if (extra.signal.aborted) return toolError('The call was cancelled before the command started.');
 
       const timeoutMs = Math.min(input.timeout_ms ?? options.timeoutMs, options.timeoutMs);
       const capture = new OutputCapture({ maxChars: options.maxOutputChars, spillDir });
       const outcome = await runInProcessGroup({
-        file,
-        args,
-        cwd,
+        file: invocation.file,
+        args: invocation.args,
+        cwd: invocation.cwd,
         environment,
         ...(input.stdin === undefined ? {} : { stdin: input.stdin }),
         timeoutMs,
@@ -101,7 +87,7 @@ export function createShellServer(options: ShellServerOptions): McpServer {
         capture,
       });
       const output = await capture.finish();
-      if (outcome.spawnError !== undefined) return toolError(describeSpawnError(file, outcome.spawnError));
+      if (outcome.spawnError !== undefined) return toolError(describeSpawnError(invocation.file, outcome.spawnError));
 
       const result = toCommandResult(outcome, output);
       const text = describeCommandResult(result, {
@@ -115,17 +101,19 @@ export function createShellServer(options: ShellServerOptions): McpServer {
       };
     },
   );
+
+  const registry = new JobRegistry({
+    idPrefix: 'shell',
+    logDirectory: path.join(spillDir, 'jobs'),
+    maxJobs: options.maxJobs ?? DEFAULT_MAX_JOBS,
+    tailBytes: options.maxOutputChars,
+    serverLabel: 'shell server',
+  });
+  registerStartJobTool(server, { registry, commandContext, environment, allowedNote });
+  registerJobTools(server, { registry, maxOutputBytes: options.maxOutputChars });
   return server;
 }
 
 function toolError(message: string): CallToolResult {
   return { content: [{ type: 'text', text: message }], isError: true };
-}
-
-function describeSpawnError(file: string, error: NodeJS.ErrnoException): string {
-  if (error.code === 'ENOENT') {
-    return `Program "${file}" was not found on the PATH given to commands; check its name, or use "command" for a shell line.`;
-  }
-  if (error.code === 'EACCES') return `Program "${file}" is not executable (permission denied).`;
-  return `Program "${file}" could not be started: ${error.message}`;
 }

@@ -4,13 +4,13 @@ import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
 
 /**
  * The real path of `cwd` (relative to `workdir`, default the workdir itself), which must be a directory
- * inside the workdir once symbolic links are resolved.
+ * inside the workdir once symbolic links are resolved. `serverLabel` names the server in messages.
  */
-export async function resolveWorkingDirectory(workdir: string, cwd: string | undefined): Promise<string> {
+export async function resolveWorkingDirectory(workdir: string, cwd: string | undefined, serverLabel = 'shell server'): Promise<string> {
   const realWorkdir = await realpath(workdir).catch((error: unknown) => {
     throw new MuxSwarmError(
       'shell-workdir-missing',
-      `The shell server's workdir ${workdir} cannot be opened (${String(error)}); check filesystem.workdir in config.json.`,
+      `The ${serverLabel}'s workdir ${workdir} cannot be opened (${String(error)}); check filesystem.workdir in config.json.`,
     );
   });
   const requested = cwd ?? '.';
@@ -24,7 +24,7 @@ export async function resolveWorkingDirectory(workdir: string, cwd: string | und
   if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) {
     throw new MuxSwarmError(
       'shell-cwd-outside-workdir',
-      `cwd "${requested}" resolves to ${target}, outside the workdir ${realWorkdir}; commands may only run inside the workdir.`,
+      `cwd "${requested}" resolves to ${target}, outside the workdir ${realWorkdir}; the ${serverLabel} runs programs only inside the workdir.`,
     );
   }
   if (!(await stat(target)).isDirectory()) {

@@ -1,0 +1,115 @@
+import { z, type ZodRawShape } from 'zod';
+import { formatDuration } from '../../config/duration.js';
+import type { Job } from './job.js';
+
+/** Characters of the latest combined output shown by job_status. */
+export const STATUS_TAIL_CHARS = 2_000;
+
+/** `structuredContent` of start_job, job_status and kill_job (and of each list_jobs entry, without `tail`). */
+export const jobStatusShape = {
+  job_id: z.string(),
+  name: z.string().optional(),
+  command: z.string().describe('What the job runs'),
+  state: z.enum(['running', 'exited', 'killed', 'timed_out']),
+  running: z.boolean(),
+  pid: z.number().int().describe('Process id of the job, also its process group id'),
+  started_at: z.string().describe('ISO 8601 time'),
+  runtime_ms: z.number().describe('Time since the start, or from start to end once it ended'),
+  time_limit_ms: z.number().optional(),
+  exit_code: z.number().int().nullable().describe('Exit code once ended, null while running or when ended by a signal'),
+  signal: z.string().nullable().describe('Signal that ended the job, e.g. SIGTERM, or null'),
+  stdin_open: z.boolean().describe('Input can still be sent with send_job_input'),
+  background_processes_stopped: z.boolean().describe('The job ended leaving processes in its group; they were killed'),
+  output_bytes: z.number().int().describe('Bytes of stdout + stderr so far: the end cursor of wait_job'),
+  stdout_bytes: z.number().int(),
+  stderr_bytes: z.number().int(),
+  output_log: z.string().describe('stdout and stderr interleaved as they came; wait_job cursors are byte offsets into it'),
+  stdout_log: z.string(),
+  stderr_log: z.string(),
+  log_error: z.string().optional().describe('Why the log files are incomplete, if writing them failed'),
+  tail: z.string().optional().describe(`The last ${STATUS_TAIL_CHARS} characters of the output`),
+};
+const jobStatusSchema = z.object(jobStatusShape);
+export type JobStatus = z.infer<typeof jobStatusSchema>;
+
+/**
+ * What a server adds to the status and wait results of its jobs, e.g. the Python server's parsed exception.
+ * `shape` holds optional fields; `describe` gives their values and a paragraph for the text, or undefined.
+ */
+export interface JobDetails {
+  shape: ZodRawShape;
+  describe(job: Job): { fields: Record<string, unknown>; text: string } | undefined;
+}
+
+export function toJobStatus(job: Job, options: { withTail: boolean }): JobStatus {
+  const sizes = job.log.sizes();
+  const status: JobStatus = {
+    job_id: job.id,
+    command: job.commandText,
+    state: job.state,
+    running: job.running,
+    pid: job.pid,
+    started_at: job.startedAt.toISOString(),
+    runtime_ms: job.runtimeMs(),
+    exit_code: job.exitCode,
+    signal: job.signal,
+    stdin_open: job.stdinOpen,
+    background_processes_stopped: job.backgroundProcessesStopped,
+    output_bytes: sizes.output,
+    stdout_bytes: sizes.stdout,
+    stderr_bytes: sizes.stderr,
+    output_log: job.log.paths.output,
+    stdout_log: job.log.paths.stdout,
+    stderr_log: job.log.paths.stderr,
+  };
+  if (job.name !== undefined) status.name = job.name;
+  if (job.timeLimitMs !== undefined) status.time_limit_ms = job.timeLimitMs;
+  const logError = job.log.writeError();
+  if (logError !== undefined) status.log_error = logError;
+  if (options.withTail) status.tail = job.log.tailText(STATUS_TAIL_CHARS);
+  return status;
+}
+
+/** One line: which job, what it runs, and how it stands. */
+export function describeJobState(job: Job): string {
+  const label = job.name === undefined ? `Job ${job.id}` : `Job ${job.id} (${job.name})`;
+  const runtime = formatDuration(job.runtimeMs());
+  const what = `\`${job.commandText}\``;
+  switch (job.state) {
+    case 'running':
+      return `${label} is running ${what}: pid ${job.pid}, for ${runtime} so far.`;
+    case 'timed_out':
+      return `${label} reached its time limit of ${formatDuration(job.timeLimitMs ?? 0)} and was killed with its process group: ${what}.`;
+    case 'killed':
+      return `${label} was killed with its process group after ${runtime}${job.signal === null ? '' : ` (${job.signal})`}: ${what}.`;
+    case 'exited':
+      if (job.signal !== null) return `${label} was ended by ${job.signal} after ${runtime}: ${what}.`;
+      return `${label} ${job.exitCode === 0 ? 'succeeded' : 'failed'}: exit code ${job.exitCode} after ${runtime}: ${what}.`;
+  }
+}
+
+/** The status as text: state, where the logs are, then the last output. */
+export function describeJobStatus(job: Job, status: JobStatus, extra?: string): string {
+  const lines = [describeJobState(job)];
+  if (job.backgroundProcessesStopped) lines.push('It left processes running in its group; they were stopped.');
+  lines.push(describeLogs(status));
+  if (status.log_error !== undefined) lines.push(`Logging problem: ${status.log_error}.`);
+  if (job.running) lines.push(status.stdin_open ? 'Its standard input is open (send_job_input).' : 'Its standard input is closed.');
+  if (extra !== undefined) lines.push(extra);
+  if (status.tail !== undefined) {
+    const cut = status.tail.length < status.output_bytes ? ' (the last part)' : '';
+    lines.push(status.tail.length === 0 ? '--- output: (none yet) ---' : `--- output${cut} ---\n${withoutFinalNewline(status.tail)}`);
+  }
+  return lines.join('\n');
+}
+
+export function describeLogs(status: JobStatus): string {
+  return (
+    `Output: ${status.output_bytes} bytes (stdout ${status.stdout_bytes}, stderr ${status.stderr_bytes}) in ${status.output_log}; ` +
+    `stdout alone in ${status.stdout_log}, stderr alone in ${status.stderr_log}.`
+  );
+}
+
+export function withoutFinalNewline(text: string): string {
+  return text.endsWith('\n') ? text.slice(0, -1) : text;
+}
