@@ -51,7 +51,7 @@ describe('project commands: validate, agents, status, init', () => {
     assert.match(lines[2]!, /^agent\s+model\s+tools\s+delegates to$/);
     const row = (name: string) => lines.find((line) => line.startsWith(`${name} `))!;
     assert.match(row('orchestrator'), /fake\/orchestrator-model\s+fs__read_text_file, fs__read_file, fs__read_media_file, fs__read_multiple_files\s+code, research$/);
-    assert.match(row('code'), /fake\/code-model\s+fs \(13\), shell \(1\)\s+—$/);
+    assert.match(row('code'), /fake\/code-model\s+fs \(13\), shell \(7\)\s+—$/);
     assert.match(row('research'), /fake\/not-served\s+none\s+—$/);
 
     const json = await runCli(['agents', '--json'], { cwd: project.directory });
@@ -73,7 +73,7 @@ describe('project commands: validate, agents, status, init', () => {
       assert.match(result.stdout, /orchestrator\s+fake\/orchestrator-model\s+yes/);
       assert.match(result.stdout, /research\s+fake\/not-served\s+NO: check the model id/);
       assert.match(result.stdout, /fs\s+connected\s+in-process\s+14/);
-      assert.match(result.stdout, /shell\s+connected\s+in-process\s+1/);
+      assert.match(result.stdout, /shell\s+connected\s+in-process\s+7/);
       assert.match(result.stdout, /0\s+NVIDIA RTX PRO 6000, Blackwell\s+1024 \/ 97887 MiB\s+3%\s+41 C\s+72\.5 W/);
       assert.match(result.stdout, /Not ready: see the rows above\.\n$/);
     } finally {
