@@ -1,0 +1,70 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { describeError } from '../../errors/mux-swarm-error.js';
+import type { Job } from '../jobs/job.js';
+import type { JobRegistry } from '../jobs/job-registry.js';
+import { jobStatusShape, type JobDetails } from '../jobs/job-status.js';
+import { jobStartedResult, jobStartInput } from '../jobs/job-tools.js';
+import { isSpawnError } from '../jobs/spawn-failure.js';
+import { findPythonException, pythonExceptionShape } from './python-exception-result.js';
+import { describeInterpreterFailure } from './python-interpreter.js';
+import { preparePython, pythonSourceInput, type PythonContext } from './python-invocation.js';
+import { toolError } from './run-python-tool.js';
+
+export interface StartPythonJobToolOptions {
+  registry: JobRegistry;
+  context: PythonContext;
+  environment: Record<string, string>;
+}
+
+/** The python server's start_job: run_python's inputs, run in the background as a job. */
+export function registerStartPythonJobTool(server: McpServer, options: StartPythonJobToolOptions): void {
+  const { registry, context } = options;
+  server.registerTool(
+    'start_job',
+    {
+      title: 'Start a Python job',
+      description:
+        'Starts a Python script ("script") or snippet ("code") in the background and returns at once with its job ' +
+        'id, pid and log file paths: for training runs, servers and anything longer than a run_python call. Output ' +
+        'is unbuffered, so wait_job (new output since a cursor) shows prints as they happen; its standard input stays ' +
+        'open for send_job_input. Check it with job_status, stop it with kill_job; when it crashes, job_status and ' +
+        `wait_job give the parsed exception. At most ${registry.options.maxJobs} jobs run at once; running jobs are ` +
+        'killed when mux-swarm stops.',
+      inputSchema: { ...pythonSourceInput, ...jobStartInput },
+      outputSchema: jobStatusShape,
+      annotations: { destructiveHint: true, openWorldHint: true },
+    },
+    async (input): Promise<CallToolResult> => {
+      const invocation = await preparePython(input, context);
+      if (typeof invocation === 'string') return toolError(invocation);
+      try {
+        const job = await registry.start({
+          file: invocation.file,
+          args: invocation.args,
+          cwd: invocation.cwd,
+          environment: options.environment,
+          commandText: invocation.commandText,
+          ...(input.name === undefined ? {} : { name: input.name }),
+          ...(input.time_limit_ms === undefined ? {} : { timeLimitMs: input.time_limit_ms }),
+        });
+        return jobStartedResult(job);
+      } catch (error) {
+        if (isSpawnError(error)) return toolError(describeInterpreterFailure(context.interpreter, error, options.environment.PATH));
+        return toolError(describeError(error));
+      }
+    },
+  );
+}
+
+/**
+ * job_status, wait_job and kill_job of a Python job that exited by itself with a failure carry the exception from
+ * its stderr (a job we killed or timed out died of our signal, not of an exception).
+ */
+export const pythonJobDetails: JobDetails = {
+  shape: pythonExceptionShape,
+  describe(job: Job) {
+    if (job.state !== 'exited' || job.exitCode === 0) return undefined;
+    return findPythonException(job.log.stderrTailText());
+  },
+};
