@@ -53,7 +53,7 @@ describe('ToolHub with built-in and stdio servers', () => {
     assert.equal(byName.fs?.status, 'connected');
     assert.equal(byName.fs?.transport, 'in-process');
     assert.ok((byName.fs?.tools ?? 0) >= 10, `filesystem lists its tools (${byName.fs?.tools})`);
-    assert.deepEqual({ ...byName.sh }, { name: 'sh', status: 'connected', transport: 'in-process', tools: 1, optional: false, restarts: 0 });
+    assert.deepEqual({ ...byName.sh }, { name: 'sh', status: 'connected', transport: 'in-process', tools: 7, optional: false, restarts: 0 });
     assert.deepEqual({ ...byName.paged }, { name: 'paged', status: 'connected', transport: 'stdio', tools: 9, optional: false, restarts: 0 });
     assert.deepEqual({ ...byName.off }, { name: 'off', status: 'disabled', tools: 0, optional: false, restarts: 0 });
     assert.deepEqual(livingProcessesWithArgument(disabledMarker), [], 'the disabled server was never started');
@@ -133,9 +133,10 @@ describe('ToolHub with built-in and stdio servers', () => {
     const names = (grant: { mcpServers?: string[]; tools?: string[]; deniedTools?: string[] }) =>
       hub.toolsFor({ mcpServers: grant.mcpServers ?? [], tools: grant.tools ?? [], deniedTools: grant.deniedTools ?? [] }).map((tool) => tool.exposedName).sort();
     assert.deepEqual(names({}), []);
-    assert.deepEqual(names({ mcpServers: ['sh'] }), ['sh__run_command']);
+    const shellTools = ['sh__job_status', 'sh__kill_job', 'sh__list_jobs', 'sh__run_command', 'sh__send_job_input', 'sh__start_job', 'sh__wait_job'];
+    assert.deepEqual(names({ mcpServers: ['sh'] }), shellTools);
     assert.deepEqual(names({ tools: ['fs__read_*'] }), ['fs__read_file', 'fs__read_media_file', 'fs__read_multiple_files', 'fs__read_text_file']);
-    assert.deepEqual(names({ mcpServers: ['sh'], tools: ['fs__read_*', 'paged__echo'], deniedTools: ['fs__read_media_file', 'fs__read_multiple_*'] }), [
+    assert.deepEqual(names({ mcpServers: ['sh'], tools: ['fs__read_*', 'paged__echo'], deniedTools: ['fs__read_media_file', 'fs__read_multiple_*', 'sh__*job*'] }), [
       'fs__read_file',
       'fs__read_text_file',
       'paged__echo',
