@@ -1,5 +1,4 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { FetchOptions } from '../../config/config-schema.js';
 import { describeError } from '../../errors/mux-swarm-error.js';
@@ -8,6 +7,7 @@ import { type ContentPage, contentPage } from './content-page.js';
 import { ExpiringCache } from './expiring-cache.js';
 import { FetchedDocument } from './fetched-document.js';
 import { MAX_REDIRECTS, parseFetchUrl } from './http-get.js';
+import { errorResult } from '../tool-results.js';
 
 export type FetchServerOptions = FetchOptions;
 
@@ -119,8 +119,4 @@ function withoutPassword(text: string, url: string): string {
     // keep the encoded form only
   }
   return [...new Set([password, decoded])].reduce((redacted, secret) => redacted.split(secret).join('***'), text);
-}
-
-function errorResult(message: string): CallToolResult {
-  return { content: [{ type: 'text', text: message }], isError: true };
 }

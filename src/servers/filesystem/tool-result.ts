@@ -1,16 +1,9 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { describeError } from '../../errors/mux-swarm-error.js';
+import { errorResult } from '../tool-results.js';
 import { fileOperationFailure } from './file-operation-failure.js';
 
-/** A successful tool result holding one text block. */
-export function textResult(text: string): CallToolResult {
-  return { content: [{ type: 'text', text }] };
-}
-
-/** A tool result the model sees as a failure (`isError: true`) with a message it can act on. */
-export function errorResult(message: string): CallToolResult {
-  return { content: [{ type: 'text', text: message }], isError: true };
-}
+export { errorResult, textResult } from '../tool-results.js';
 
 /**
  * Wraps a tool handler so that anything it throws comes back as an `isError` result: mux-swarm errors with their

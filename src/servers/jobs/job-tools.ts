@@ -2,8 +2,10 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { describeError } from '../../errors/mux-swarm-error.js';
+import { errorResult } from '../tool-results.js';
 import type { Job } from './job.js';
 import type { JobRegistry } from './job-registry.js';
+import { isSpawnError } from './spawn-failure.js';
 import { describeJobState, describeJobStatus, jobStatusShape, toJobStatus, type JobDetails } from './job-status.js';
 import { DEFAULT_WAIT_MS, describeJobWait, jobWaitShape, MAX_WAIT_MS, toJobWaitResult, waitForJobOutput } from './job-wait.js';
 
@@ -219,6 +221,34 @@ async function guarded(handler: () => CallToolResult | Promise<CallToolResult>):
   try {
     return await handler();
   } catch (error) {
-    return { content: [{ type: 'text', text: describeError(error) }], isError: true };
+    return errorResult(describeError(error));
+  }
+}
+
+/** What start_job runs: a prepared program, and the caller's optional name and time limit. */
+export interface JobStartRequest {
+  invocation: { file: string; args: string[]; cwd: string; commandText: string };
+  input: { name?: string; time_limit_ms?: number };
+  environment: Record<string, string>;
+  /** Explains a program that could not be started (not found, not executable). */
+  describeSpawnFailure(error: NodeJS.ErrnoException): string;
+}
+
+/** start_job's answer: the new job's status, or why it could not start (job limit, spawn failure). */
+export async function startJobResult(registry: JobRegistry, request: JobStartRequest): Promise<CallToolResult> {
+  const { invocation, input } = request;
+  try {
+    const job = await registry.start({
+      file: invocation.file,
+      args: invocation.args,
+      cwd: invocation.cwd,
+      environment: request.environment,
+      commandText: invocation.commandText,
+      ...(input.name === undefined ? {} : { name: input.name }),
+      ...(input.time_limit_ms === undefined ? {} : { timeLimitMs: input.time_limit_ms }),
+    });
+    return jobStartedResult(job);
+  } catch (error) {
+    return errorResult(isSpawnError(error) ? request.describeSpawnFailure(error) : describeError(error));
   }
 }

@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { describeError, isMuxSwarmError } from '../../errors/mux-swarm-error.js';
+import { errorResult } from '../tool-results.js';
 
 /** A result as @modelcontextprotocol/server-memory returns it: the value as indented JSON text and as structured content. */
 export function jsonResult(value: unknown, structured: Record<string, unknown>): CallToolResult {
@@ -32,6 +33,6 @@ export function runMemoryTool(context: MemoryToolContext, work: () => CallToolRe
       : `${context.toolName} failed on the knowledge graph database ${context.databasePath}: ${describeError(error)}.` +
         (context.writes ? ' Nothing of this call was saved (each call is one transaction).' : '') +
         ' Retry the call; if it fails again, check that the database file is readable and writable.';
-    return { content: [{ type: 'text', text: message }], isError: true };
+    return errorResult(message);
   }
 }

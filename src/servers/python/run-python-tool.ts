@@ -7,6 +7,7 @@ import { runInProcessGroup } from '../shell/run-process.js';
 import { describeInterpreterFailure } from './python-interpreter.js';
 import { preparePython, pythonSourceInput, type PythonContext } from './python-invocation.js';
 import { describePythonRun, pythonRunResultShape } from './python-run-result.js';
+import { errorResult } from '../tool-results.js';
 
 export interface RunPythonToolOptions {
   context: PythonContext;
@@ -40,8 +41,8 @@ export function registerRunPythonTool(server: McpServer, options: RunPythonToolO
     },
     async (input, extra): Promise<CallToolResult> => {
       const invocation = await preparePython(input, context);
-      if (typeof invocation === 'string') return toolError(invocation);
-      if (extra.signal.aborted) return toolError('The call was cancelled before Python started.');
+      if (typeof invocation === 'string') return errorResult(invocation);
+      if (extra.signal.aborted) return errorResult('The call was cancelled before Python started.');
 
       const timeoutMs = Math.min(input.timeout_ms ?? options.timeoutMs, options.timeoutMs);
       const capture = new OutputCapture({ maxChars: options.maxOutputChars, spillDir: context.spillDir, namePrefix: 'python' });
@@ -57,7 +58,7 @@ export function registerRunPythonTool(server: McpServer, options: RunPythonToolO
       });
       const output = await capture.finish();
       if (outcome.spawnError !== undefined) {
-        return toolError(describeInterpreterFailure(context.interpreter, outcome.spawnError, options.environment.PATH));
+        return errorResult(describeInterpreterFailure(context.interpreter, outcome.spawnError, options.environment.PATH));
       }
       const command = toCommandResult(outcome, output);
       const { result, text } = await describePythonRun(command, output, {
@@ -74,6 +75,3 @@ export function registerRunPythonTool(server: McpServer, options: RunPythonToolO
   );
 }
 
-export function toolError(message: string): CallToolResult {
-  return { content: [{ type: 'text', text: message }], isError: true };
-}

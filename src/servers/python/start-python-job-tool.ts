@@ -1,15 +1,13 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { describeError } from '../../errors/mux-swarm-error.js';
 import type { Job } from '../jobs/job.js';
 import type { JobRegistry } from '../jobs/job-registry.js';
 import { jobStatusShape, type JobDetails } from '../jobs/job-status.js';
-import { jobStartedResult, jobStartInput } from '../jobs/job-tools.js';
-import { isSpawnError } from '../jobs/spawn-failure.js';
+import { jobStartInput, startJobResult } from '../jobs/job-tools.js';
 import { findPythonException, pythonExceptionShape } from './python-exception-result.js';
 import { describeInterpreterFailure } from './python-interpreter.js';
 import { preparePython, pythonSourceInput, type PythonContext } from './python-invocation.js';
-import { toolError } from './run-python-tool.js';
+import { errorResult } from '../tool-results.js';
 
 export interface StartPythonJobToolOptions {
   registry: JobRegistry;
@@ -37,22 +35,13 @@ export function registerStartPythonJobTool(server: McpServer, options: StartPyth
     },
     async (input): Promise<CallToolResult> => {
       const invocation = await preparePython(input, context);
-      if (typeof invocation === 'string') return toolError(invocation);
-      try {
-        const job = await registry.start({
-          file: invocation.file,
-          args: invocation.args,
-          cwd: invocation.cwd,
-          environment: options.environment,
-          commandText: invocation.commandText,
-          ...(input.name === undefined ? {} : { name: input.name }),
-          ...(input.time_limit_ms === undefined ? {} : { timeLimitMs: input.time_limit_ms }),
-        });
-        return jobStartedResult(job);
-      } catch (error) {
-        if (isSpawnError(error)) return toolError(describeInterpreterFailure(context.interpreter, error, options.environment.PATH));
-        return toolError(describeError(error));
-      }
+      if (typeof invocation === 'string') return errorResult(invocation);
+      return startJobResult(registry, {
+        invocation,
+        input,
+        environment: options.environment,
+        describeSpawnFailure: (error) => describeInterpreterFailure(context.interpreter, error, options.environment.PATH),
+      });
     },
   );
 }

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { buildChildEnvironment } from '../../supervisor/child-environment.js';
 import { JobRegistry } from '../jobs/job-registry.js';
@@ -10,6 +9,7 @@ import { commandResultShape, describeCommandResult, isFailure, toCommandResult }
 import { OutputCapture } from './output-capture.js';
 import { runInProcessGroup } from './run-process.js';
 import { registerStartJobTool } from './start-job-tool.js';
+import { errorResult } from '../tool-results.js';
 
 export interface ShellServerOptions {
   /** Commands run here by default, and may not leave it (`cwd` is checked by real path). */
@@ -71,8 +71,8 @@ export function createShellServer(options: ShellServerOptions): McpServer {
     },
     async (input, extra) => {
       const invocation = await prepareCommand(input, commandContext);
-      if (typeof invocation === 'string') return toolError(invocation);
-      if (extra.signal.aborted) return toolError('The call was cancelled before the command started.');
+      if (typeof invocation === 'string') return errorResult(invocation);
+      if (extra.signal.aborted) return errorResult('The call was cancelled before the command started.');
 
       const timeoutMs = Math.min(input.timeout_ms ?? options.timeoutMs, options.timeoutMs);
       const capture = new OutputCapture({ maxChars: options.maxOutputChars, spillDir });
@@ -87,7 +87,7 @@ export function createShellServer(options: ShellServerOptions): McpServer {
         capture,
       });
       const output = await capture.finish();
-      if (outcome.spawnError !== undefined) return toolError(describeSpawnError(invocation.file, outcome.spawnError));
+      if (outcome.spawnError !== undefined) return errorResult(describeSpawnError(invocation.file, outcome.spawnError));
 
       const result = toCommandResult(outcome, output);
       const text = describeCommandResult(result, {
@@ -114,6 +114,3 @@ export function createShellServer(options: ShellServerOptions): McpServer {
   return server;
 }
 
-function toolError(message: string): CallToolResult {
-  return { content: [{ type: 'text', text: message }], isError: true };
-}

@@ -1,11 +1,10 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { describeError } from '../../errors/mux-swarm-error.js';
 import type { JobRegistry } from '../jobs/job-registry.js';
 import { jobStatusShape } from '../jobs/job-status.js';
-import { jobStartedResult, jobStartInput } from '../jobs/job-tools.js';
-import { isSpawnError } from '../jobs/spawn-failure.js';
+import { jobStartInput, startJobResult } from '../jobs/job-tools.js';
 import { commandInput, describeSpawnError, prepareCommand, SHELL, type CommandContext } from './command-invocation.js';
+import { errorResult } from '../tool-results.js';
 
 export interface StartJobToolOptions {
   registry: JobRegistry;
@@ -36,25 +35,13 @@ export function registerStartJobTool(server: McpServer, options: StartJobToolOpt
     },
     async (input): Promise<CallToolResult> => {
       const invocation = await prepareCommand(input, options.commandContext);
-      if (typeof invocation === 'string') return toolError(invocation);
-      try {
-        const job = await registry.start({
-          file: invocation.file,
-          args: invocation.args,
-          cwd: invocation.cwd,
-          environment: options.environment,
-          commandText: invocation.commandText,
-          ...(input.name === undefined ? {} : { name: input.name }),
-          ...(input.time_limit_ms === undefined ? {} : { timeLimitMs: input.time_limit_ms }),
-        });
-        return jobStartedResult(job);
-      } catch (error) {
-        return toolError(isSpawnError(error) ? describeSpawnError(invocation.file, error) : describeError(error));
-      }
+      if (typeof invocation === 'string') return errorResult(invocation);
+      return startJobResult(registry, {
+        invocation,
+        input,
+        environment: options.environment,
+        describeSpawnFailure: (error) => describeSpawnError(invocation.file, error),
+      });
     },
   );
-}
-
-function toolError(message: string): CallToolResult {
-  return { content: [{ type: 'text', text: message }], isError: true };
 }
