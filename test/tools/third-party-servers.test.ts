@@ -100,4 +100,16 @@ describe('third-party MCP servers from npm, over stdio', () => {
     assert.ok(!livingProcessesWithEnvironment(marker).includes(everythingPids[0]!));
     assert.ok(warnings.some((warning) => warning.startsWith('MCP server "everything" restarted')), warnings.join('\n'));
   });
+
+  it('kill -9 of the sh -c wrapper takes the server it started down with it (no orphan), and the server comes back', async () => {
+    const processes = () => livingProcessesWithEnvironment(marker).map((pid) => ({ pid, command: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0') }));
+    const wrapper = processes().find((entry) => entry.command[0] === 'sh' && entry.command.join(' ').includes('server-memory'));
+    const child = processes().find((entry) => entry.command[0] !== 'sh' && entry.command.join(' ').includes('server-memory'));
+    assert.ok(wrapper && child, 'sh and the node server it started are both running');
+    process.kill(wrapper.pid, 'SIGKILL');
+    assert.ok(await waitFor(() => !livingProcessesWithEnvironment(marker).includes(child.pid), 10_000), 'the orphaned node server was killed with its group');
+    assert.ok(await waitFor(() => hub.statuses[1]?.restarts === 1 && hub.statuses[1]?.status === 'connected', 20_000), 'restarted');
+    const found = await hub.call('graph__search_nodes', { query: 'shim' });
+    assert.match(found.text, /venv-python/, 'the restarted server reads the same graph file');
+  });
 });
