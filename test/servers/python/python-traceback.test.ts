@@ -18,7 +18,8 @@ const PROJECT = '/tmp/mux-swarm-tracebacks/project/';
 const STANDARD_LIBRARY = '/root/.pyenv/versions/3.11.7/lib/python3.11/';
 const PACKAGES = '/workspace/.venv/lib/python3.11/site-packages/';
 const RULE = '============================================================';
-const HEADER = 'Traceback (most recent call last):';
+import { adversarialOutputs, progressBars } from './adversarial-output.js';
+
 
 type Location = Pick<PythonFrame, 'file' | 'line' | 'function'>;
 
@@ -528,44 +529,19 @@ describe('parsePythonTraceback on edge cases', () => {
     assert.equal(parsePythonTraceback(`${'x'.repeat(200)}\n${crash}\n`, { tailCharacters: crash.length + 1 })?.type, 'ValueError');
   });
 
-  it('finds the traceback at the end of 10 MB of progress-bar output in well under a second', () => {
-    const bars = Array.from(
-      { length: 200_000 },
-      (_, step) => `\r${String(step % 100).padStart(3)}%|#####     | ${step}/200000 [00:01<00:02, 9.1it/s]`,
-    ).join('');
-    const started = performance.now();
-    const exception = parsePythonTraceback(`${bars}\n${crash}\n`);
-    const elapsed = performance.now() - started;
-    assert.equal(exception?.type, 'ValueError');
-    assert.ok(elapsed < 1000, `took ${elapsed.toFixed(0)} ms`);
+  it('finds the traceback at the end of 10 MB of progress-bar output', { timeout: 30_000 }, () => {
+    const exception = parsePythonTraceback(`${progressBars(200_000)}\n${crash}\n`);
+    assertException(exception, { type: 'ValueError', message: 'no rows left after filtering', frame: crashFrame }, '');
   });
 
-  it('stays linear on adversarial output', () => {
-    const size = PYTHON_TRACEBACK_TAIL_CHARACTERS;
-    const inputs: Record<string, string> = {
-      headers: `${HEADER}\n`.repeat(size / 35),
-      'frames without an exception': `${HEADER}\n${'  File "a.py", line 1, in f\n    x\n'.repeat(size / 34)}`,
-      'one unterminated File line': `  File "${'a'.repeat(size)}`,
-      'one long exception-shaped line': `${HEADER}\n  File "a.py", line 1, in f\nValueError: ${'a '.repeat(size / 2)}`,
-      'carriage returns': `${'\r'.repeat(size)}x`,
-      'escape sequences': '\x1b]\x1b['.repeat(size / 4),
-      separators: 'ValueError: x\n\nThe above exception was the direct cause of the following exception:\n\n'.repeat(size / 90),
-      'group rails': `  + Exception Group ${HEADER}\n  | x\n${'  +-+---- 1 ----\n    | ValueError: v\n'.repeat(size / 40)}`,
-      'nested groups': `  + Exception Group ${HEADER}\n  | ExceptionGroup: top\n${Array.from({ length: 150 }, (_, depth) => {
-        const rail = ' '.repeat(4 + depth * 2);
-        return `${' '.repeat(2 + depth * 2)}+-+---- 1 ----\n${rail}| Exception Group ${HEADER}\n${rail}|   File "a.py", line 1, in f\n${rail}| ExceptionGroup: g`;
-      }).join('\n')}`,
-      'bare exceptions above separators': `${'ValueError: x\n'.repeat(29)}The above exception was the direct cause of the following exception:\n`.repeat(size / 500),
-      'tagged headers': Array.from({ length: size / 40 }, (_, index) => `[rank${index % 64}]: ${HEADER}`).join('\n'),
-      'warning-like line': `${'a'.repeat(900)}:1: ${'W'.repeat(size)}`,
-    };
-    for (const [name, text] of Object.entries(inputs)) {
-      const started = performance.now();
-      parsePythonTraceback(text);
-      const elapsed = performance.now() - started;
-      assert.ok(elapsed < 1000, `${name} took ${elapsed.toFixed(0)} ms`);
-    }
-  });
+  // Hang guards: a parser that backtracks badly on these would not finish; the time it takes is measured by
+  // bench/traceback-parse.ts, not here.
+  for (const [name, text] of Object.entries(adversarialOutputs(PYTHON_TRACEBACK_TAIL_CHARACTERS))) {
+    it(`still finds the real crash after adversarial output: ${name}`, { timeout: 30_000 }, () => {
+      const exception = parsePythonTraceback(`${text}\n${crash}\n`, { tailCharacters: PYTHON_TRACEBACK_TAIL_CHARACTERS * 2 });
+      assertException(exception, { type: 'ValueError', message: 'no rows left after filtering', frame: crashFrame }, name);
+    });
+  }
 });
 
 describe('describePythonException', () => {
