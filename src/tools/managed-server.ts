@@ -41,6 +41,7 @@ export class ManagedServer {
   private changedAgain = false;
   private cancelRefreshWait: (() => void) | undefined;
   private closed = false;
+  private readonly closing = new Set<Promise<void>>();
 
   constructor(
     readonly name: string,
@@ -99,7 +100,13 @@ export class ManagedServer {
     this.wakeSleeper?.();
     const connection = this.connection;
     this.connection = undefined;
-    await Promise.allSettled([connection?.close(), this.reconnecting]);
+    await Promise.allSettled([connection?.close(), this.reconnecting, ...this.closing]);
+  }
+
+  /** Remembers the closing of a dead connection, so close() also waits for its process group to be gone. */
+  private track(closing: Promise<void>): void {
+    const settled = closing.catch(() => {}).finally(() => this.closing.delete(settled));
+    this.closing.add(settled);
   }
 
   private connect(): Promise<ServerConnection> {
@@ -129,7 +136,7 @@ export class ManagedServer {
     if (Date.now() - this.connectedAt >= STABLE_RUN_MS) this.failuresInARow = 0;
     const dead = this.connection;
     this.connection = undefined;
-    void dead?.close().catch(() => {});
+    if (dead) this.track(dead.close());
     this.lastError = `stopped while in use: ${reason}`;
     this.currentState = 'restarting';
     this.reconnecting = this.restartLoop(reason).finally(() => {
