@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { McpTestClient } from '../../support/mcp-test-client.js';
+import { REPOSITORY_ROOT } from '../../support/run-cli.js';
 import { bodyOf, connectFetchServer, startTestSite, type TestSite, unusedPort } from './fetch-harness.js';
 import { articlePage, listingPage } from './fixtures.js';
 
@@ -185,5 +190,23 @@ describe('fetch tool: bad URLs and unreachable servers', () => {
     const result = await client.call('fetch', { url: `http://127.0.0.1:${port}/` });
     assert.equal(result.isError, true);
     assert.match(result.text, new RegExp(`the connection to 127\\.0\\.0\\.1 failed \\(ECONNREFUSED`));
+  });
+
+  it('refuses an HTTPS server whose certificate it cannot trust, saying why', async () => {
+    const tls = join(REPOSITORY_ROOT, 'test', 'fixtures', 'tls');
+    const secure = createHttpsServer({ key: readFileSync(join(tls, 'self-signed.key')), cert: readFileSync(join(tls, 'self-signed.crt')) }, (_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('secret page');
+    });
+    await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = secure.address() as AddressInfo;
+      const result = await client.call('fetch', { url: `https://127.0.0.1:${port}/` });
+      assert.equal(result.isError, true);
+      assert.match(result.text, /the TLS connection to 127\.0\.0\.1 failed \(DEPTH_ZERO_SELF_SIGNED_CERT: .*\)\. The certificate is invalid, expired or for another name/);
+      assert.ok(!result.text.includes('secret page'));
+    } finally {
+      secure.closeAllConnections();
+      await new Promise<void>((resolve) => secure.close(() => resolve()));
+    }
   });
 });
