@@ -5,6 +5,7 @@ import { describeError, isMuxSwarmError } from '../errors/mux-swarm-error.js';
 import { NoModelEndpointError } from '../errors/no-model-endpoint-error.js';
 import { EXIT_CODES } from '../runtime/run-result.js';
 import { registerAgentsCommand } from './commands/agents-command.js';
+import { registerExportCommand, registerImportCommand } from './commands/archive-commands.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { McpCallUsageError } from './commands/mcp/mcp-call-command.js';
 import { registerMcpCommand } from './commands/mcp/mcp-command.js';
@@ -35,6 +36,8 @@ export function buildProgram(outcome: CommandOutcome): Command {
   registerRunsCommand(program, outcome);
   registerShowCommand(program, outcome);
   registerMcpCommand(program, outcome);
+  registerExportCommand(program, outcome);
+  registerImportCommand(program, outcome);
   return program;
 }
 

@@ -1,14 +1,10 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load-config.js';
 import { formatDuration } from '../../config/duration.js';
-import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
-import { DATABASE_FILE, openDatabase, type SqliteDatabase } from '../../state/database.js';
-import { findRunIds, getRunDetails, getTranscript, listRuns } from '../../state/run-queries.js';
+import { getRunDetails, getTranscript, listRuns } from '../../state/run-queries.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions, positiveInteger } from '../common-options.js';
 import type { ProjectOptions } from '../project.js';
+import { resolveRunId, withStateDatabase as withDatabase } from '../state-access.js';
 import { formatTable } from '../table.js';
 
 interface ListOptions extends ProjectOptions {
@@ -90,34 +86,6 @@ export function registerShowCommand(program: Command, outcome: CommandOutcome): 
     });
     outcome.exitCode = 0;
   });
-}
-
-/** The state directory from config.json when there is one, else `<workdir>/.mux-swarm`. */
-function withDatabase(options: ProjectOptions, use: (database: SqliteDatabase) => void): void {
-  const stateDirectory = existsSync(resolve(options.config))
-    ? loadConfig({ path: options.config, environment: process.env, currentDirectory: process.cwd(), workdirOverride: options.workdir }).stateDirectory
-    : join(resolve(options.workdir ?? '.'), '.mux-swarm');
-  if (!existsSync(join(stateDirectory, DATABASE_FILE))) {
-    throw new MuxSwarmError('no_state', `no runs recorded: ${join(stateDirectory, DATABASE_FILE)} does not exist (is this the workdir of a run? use --workdir)`);
-  }
-  const database = openDatabase(stateDirectory);
-  try {
-    use(database);
-  } finally {
-    database.close();
-  }
-}
-
-function resolveRunId(database: SqliteDatabase, argument: string): string {
-  if (argument === 'last') {
-    const newest = listRuns(database, 1)[0];
-    if (!newest) throw new MuxSwarmError('run_not_found', 'no runs recorded yet');
-    return newest.id;
-  }
-  const matches = findRunIds(database, argument);
-  if (matches.length === 1) return matches[0]!;
-  if (matches.length === 0) throw new MuxSwarmError('run_not_found', `no run "${argument}"; see \`mux-swarm runs\``);
-  throw new MuxSwarmError('run_ambiguous', `"${argument}" matches ${matches.length} runs (${matches.slice(0, 5).join(', ')}…); give more of the id`);
 }
 
 function firstLine(text: string): string {
