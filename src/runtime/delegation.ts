@@ -11,6 +11,8 @@ import { composeSystemPrompt } from './system-prompt.js';
 import type { HubTool } from '../tools/tool-hub.js';
 
 export interface DelegationRequest {
+  /** Stable across restarts: "d1" for the goal (flat steps d1, d2 …), else the journal id of the delegate call. */
+  id: string;
   agent: AgentDefinition;
   task: string;
   /** Who hands the task over: an agent's name, or the runtime itself for the root task. */
@@ -33,7 +35,7 @@ export interface DelegationOutcome extends AgentOutcome {
  * root (depth 0), and when the run is stopping, the error is passed up.
  */
 export async function runDelegation(run: RunContext, request: DelegationRequest): Promise<DelegationOutcome> {
-  const delegationId = run.nextDelegationId();
+  const delegationId = request.id;
   const startedAt = run.now();
   const costBefore = run.usage.totals().cost_usd;
   run.store.startDelegation({ runId: run.runId, id: delegationId, parentId: request.parentDelegationId, agent: request.agent.name, fromAgent: request.from, depth: request.depth, task: request.task, startedAt: new Date(startedAt).toISOString() });
@@ -99,13 +101,13 @@ function createDelegateTool(run: RunContext, caller: AgentDefinition, delegates:
         additionalProperties: false,
       },
     },
-    async execute(input) {
+    async execute(input, context) {
       const { agent: target, task } = (input ?? {}) as { agent?: unknown; task?: unknown };
       if (typeof target !== 'string' || !names.includes(target)) {
         return { text: `${caller.name} cannot delegate to ${JSON.stringify(target ?? null)}; valid agents: ${names.join(', ')}`, isError: true };
       }
       if (typeof task !== 'string' || task.trim() === '') return { text: `invalid arguments for ${DELEGATE_TOOL_NAME}: "task" must be a non-empty string`, isError: true };
-      const outcome = await runDelegation(run, { agent: run.agent(target)!, task, from: caller.name, parentDelegationId: callerDelegationId, depth: depth + 1, scope: 'task' });
+      const outcome = await runDelegation(run, { id: context.journalId, agent: run.agent(target)!, task, from: caller.name, parentDelegationId: callerDelegationId, depth: depth + 1, scope: 'task' });
       return { text: formatDelegationResult(target, outcome), isError: outcome.status === 'failure' };
     },
   };

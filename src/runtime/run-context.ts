@@ -33,13 +33,12 @@ const WARNING_FRACTION = 0.8;
 
 /**
  * Everything one run shares across its agents: dependencies, the stop switch (turn, budget and time limits,
- * interruption), usage totals and id counters.
+ * interruption) and usage totals.
  */
 export class RunContext {
   readonly usage = new UsageTracker();
   private readonly controller = new AbortController();
   private stopped: RunStoppedError | undefined;
-  private delegationCounter = 0;
   private readonly warned = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private warningTimer: NodeJS.Timeout | undefined;
@@ -86,10 +85,6 @@ export class RunContext {
     return this.dependencies.agents.find((agent) => agent.name === name);
   }
 
-  nextDelegationId(): string {
-    this.delegationCounter += 1;
-    return `d${this.delegationCounter}`;
-  }
 
   /** Starts the wall-clock limit, when there is one. */
   startClock(): void {

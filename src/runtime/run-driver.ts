@@ -82,7 +82,7 @@ export async function driveRun(run: RunContext): Promise<ResultEvent> {
 
 async function workHierarchical(run: RunContext): Promise<Ending> {
   const { goal, orchestrator } = run.dependencies;
-  const outcome = await runDelegation(run, { agent: orchestrator, task: goalTask(goal.name, goal.text), from: RUNTIME_AGENT, parentDelegationId: null, depth: 0, scope: 'goal' });
+  const outcome = await runDelegation(run, { id: 'd1', agent: orchestrator, task: goalTask(goal.name, goal.text), from: RUNTIME_AGENT, parentDelegationId: null, depth: 0, scope: 'goal' });
   return { subtype: outcome.status === 'success' ? 'success' : 'error_goal_failed', result: outcome.summary, artifacts: outcome.artifacts };
 }
 
@@ -92,7 +92,7 @@ async function workFlat(run: RunContext): Promise<Ending> {
   const steps: Array<{ agent: string; outcome: DelegationOutcome }> = [];
   for (const [index, name] of flatOrder.entries()) {
     const agent = run.agent(name)!;
-    const outcome = await runDelegation(run, { agent, task: flatTask(goal.name, goal.text, flatOrder, index, steps), from: RUNTIME_AGENT, parentDelegationId: null, depth: 0, scope: 'task' });
+    const outcome = await runDelegation(run, { id: `d${index + 1}`, agent, task: flatTask(goal.name, goal.text, flatOrder, index, steps), from: RUNTIME_AGENT, parentDelegationId: null, depth: 0, scope: 'task' });
     steps.push({ agent: name, outcome });
     if (outcome.status === 'failure') break;
   }

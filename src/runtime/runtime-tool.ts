@@ -13,6 +13,8 @@ export interface RuntimeToolContext {
   signal: AbortSignal;
   turn: number;
   callId: string;
+  /** The call's key in the journal: `<delegation>.<turn>.<index>`; the same on every resume. */
+  journalId: string;
 }
 
 export interface RuntimeToolResult {
@@ -29,6 +31,8 @@ export interface RuntimeToolResult {
  */
 export interface RuntimeTool {
   definition: ToolDefinition;
+  /** Safe to run again when a restart interrupted it before its outcome was recorded (reads, checks). */
+  idempotent?: boolean;
   execute(input: unknown, context: RuntimeToolContext): Promise<RuntimeToolResult>;
 }
 

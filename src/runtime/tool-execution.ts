@@ -51,7 +51,7 @@ export async function executeToolCall(run: RunContext, toolbox: AgentToolbox, sc
   if (!input.ok) {
     outcome = { text: `the arguments of ${call.name} are not a JSON object (${input.error}); call it again with a JSON object matching its schema`, isError: true };
   } else {
-    outcome = await dispatch(run, toolbox, call, input.value, scope.turn);
+    outcome = await dispatch(run, toolbox, call, input.value, scope.turn, storedId);
   }
 
   const spilled = outcome.completion
@@ -71,10 +71,10 @@ export async function executeToolCall(run: RunContext, toolbox: AgentToolbox, sc
   return { toolCallId: call.id, name: call.name, text: spilled.text, isError: outcome.isError, completion: outcome.completion };
 }
 
-async function dispatch(run: RunContext, toolbox: AgentToolbox, call: ToolCall, input: Record<string, unknown>, turn: number): Promise<{ text: string; isError: boolean; completion?: Completion }> {
+async function dispatch(run: RunContext, toolbox: AgentToolbox, call: ToolCall, input: Record<string, unknown>, turn: number, journalId: string): Promise<{ text: string; isError: boolean; completion?: Completion }> {
   const runtimeTool = toolbox.runtimeTools.get(call.name);
   if (runtimeTool) {
-    return runtimeTool.execute(input, { signal: run.signal, turn, callId: call.id });
+    return runtimeTool.execute(input, { signal: run.signal, turn, callId: call.id, journalId });
   }
   if (toolbox.hubTools.has(call.name)) {
     try {

@@ -39,8 +39,8 @@ describe('delegation', () => {
     const rows = harness.store.database.prepare(`SELECT id, parent_id, agent, from_agent, depth, status FROM delegations ORDER BY id`).all();
     assert.deepEqual(rows, [
       { id: 'd1', parent_id: null, agent: 'orchestrator', from_agent: 'mux-swarm', depth: 0, status: 'success' },
-      { id: 'd2', parent_id: 'd1', agent: 'code', from_agent: 'orchestrator', depth: 1, status: 'success' },
-      { id: 'd3', parent_id: 'd2', agent: 'memory', from_agent: 'code', depth: 2, status: 'success' },
+      { id: 'd1.1.0', parent_id: 'd1', agent: 'code', from_agent: 'orchestrator', depth: 1, status: 'success' },
+      { id: 'd1.1.0.1.0', parent_id: 'd1.1.0', agent: 'memory', from_agent: 'code', depth: 2, status: 'success' },
     ]);
     assert.match(toolMessages(harness.models.get('code')!, 1)[0]!, /^memory finished with status success after 1 turn .*\nSummary: yes: rename max_seq_length to max_length\nArtifacts: none$/);
     assert.equal(getEventListeners(harness.run.signal, 'abort').length, 0, 'no call left a listener on the run-wide signal');
