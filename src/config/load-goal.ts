@@ -5,6 +5,7 @@ import { ConfigError } from '../errors/config-error.js';
 import { durationSchema } from './duration.js';
 import { parseFrontMatterYaml, splitFrontMatter } from './front-matter.js';
 import { formatIssues } from './format-issues.js';
+import { parseGoalPhases, type GoalPhase } from './goal-phases.js';
 import { displayPath } from './load-config.js';
 import { agentNameSchema } from './swarm-schema.js';
 
@@ -41,6 +42,8 @@ export interface Goal {
   /** The markdown without front matter: what the agents are given. */
   text: string;
   frontMatter: GoalFrontMatter;
+  /** The `## Phase N: title` sections with their "Done when" conditions; the whole goal as phase 1 without them. */
+  phases: GoalPhase[];
 }
 
 
@@ -61,9 +64,11 @@ export function loadGoalFile(path: string, currentDirectory: string): Goal {
 export function parseGoal(source: string, label: string, fallbackName?: string): Goal {
   let frontMatter: GoalFrontMatter = {};
   let text = source;
+  let firstLine = 1;
   const split = splitFrontMatter(source);
   if (split) {
     text = split.body;
+    firstLine = source.slice(0, source.length - split.body.length).split('\n').length;
     const yaml = parseFrontMatterYaml(split.yaml);
     if ('problem' in yaml) throw new ConfigError(label, [{ path: 'front matter', message: yaml.problem }]);
     const data = yaml.data;
@@ -73,11 +78,13 @@ export function parseGoal(source: string, label: string, fallbackName?: string):
     }
     frontMatter = parsed.data;
   }
+  const body = text;
   text = text.trim();
   if (text.length === 0) throw new ConfigError(label, [{ path: '', message: 'the goal is empty; write what the swarm should achieve' }]);
   const heading = /^#\s+(.+)$/m.exec(text)?.[1]?.trim();
   const name = frontMatter.name ?? heading ?? fallbackName ?? firstWords(text);
-  return { label, name, text, frontMatter };
+  const phases = parseGoalPhases(body, { label, firstLine, goalName: name });
+  return { label, name, text, frontMatter, phases };
 }
 
 function firstWords(text: string): string {
