@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Goal } from '../config/load-goal.js';
 import type { AgentDefinition } from '../config/load-swarm.js';
 import { resolveRunSettings, type RunOverrides } from '../config/run-settings.js';
@@ -17,6 +18,9 @@ import { RunContext } from '../runtime/run-context.js';
 import { driveRun } from '../runtime/run-driver.js';
 import { openDatabase } from '../state/database.js';
 import { RunStore } from '../state/run-store.js';
+import { beatRunSession, beginRunSession, endRunSession, previouslyActiveMs, SESSION_HEARTBEAT_MS } from '../state/run-sessions.js';
+import { isSameProcessAlive, processStartTime } from '../supervisor/process-identity.js';
+import { pickRun, type RunChoice } from './run-choice.js';
 import { ToolHub } from '../tools/tool-hub.js';
 import { builtinContextFor } from './builtin-context.js';
 import { endpointGuidance } from './endpoint-guidance.js';
@@ -33,6 +37,8 @@ export interface RunSessionOptions {
   outputFile?: string;
   verbose: boolean;
   environment: NodeJS.ProcessEnv;
+  /** Default: resume the unfinished run of this goal, if there is one. */
+  choice?: RunChoice;
 }
 
 /**
@@ -49,14 +55,28 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
 
   checkProviderKeys(team, project, environment);
 
-  const runId = newRunId();
+  const store = new RunStore(openDatabase(config.stateDirectory), scrubber);
+  let runId: string;
+  let session: number;
+  let resumed: boolean;
+  try {
+    const picked = pickRun(store.database, options.choice ?? { kind: 'auto' }, goal, scrubber);
+    resumed = picked.resumeRunId !== undefined;
+    runId = picked.resumeRunId ?? newRunId();
+    if (!resumed) store.createRun({ id: runId, goalName: goal.name, goalSource: goal.label, goalText: goal.text, mode: settings.mode, settings: {}, hostname: hostname(), pid: process.pid, startedAt: new Date().toISOString() });
+    session = beginRunSession(store.database, runId, { hostname: hostname(), pid: process.pid, processStart: processStartTime(process.pid) }, new Date(), isSameProcessAlive);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const heartbeat = setInterval(() => beatRunSession(store.database, runId, session, new Date()), SESSION_HEARTBEAT_MS);
+  heartbeat.unref();
+
   const runDirectory = join(config.stateDirectory, 'runs', runId);
   mkdirSync(config.workdir, { recursive: true });
   mkdirSync(runDirectory, { recursive: true });
   const logger = createLogger({ level: config.config.logging.level, consoleLevel: options.outputFormat === 'text' ? config.config.logging.consoleLevel : 'error', file: join(runDirectory, 'run.log'), scrubber });
   for (const warning of project.swarm.warnings) logger.warn(warning);
-
-  const store = new RunStore(openDatabase(config.stateDirectory), scrubber);
   const events = new EventBus(runId, scrubber, (error) => logger.error({ err: error }, 'an event listener failed'));
   events.subscribe((event) => store.appendEvent(event));
   if (options.outputFormat === 'stream-json') events.subscribe(createNdjsonWriter(process.stdout));
@@ -115,8 +135,13 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
       process.on(signal, handler);
       signalHandlers.push([signal, handler]);
     }
-    logger.info({ runId, workdir: config.workdir, goal: goal.label }, 'run starting');
-    const result = await driveRun(run);
+    if (resumed) {
+      store.closeInterruptedModelCalls(runId);
+      run.restore({ usage: store.journal.completedModelCalls(runId), previouslyActiveMs: previouslyActiveMs(store.database, runId, session) });
+      events.continueFrom(store.journal.nextEventSeq(runId));
+    }
+    logger.info({ runId, workdir: config.workdir, goal: goal.label, session }, resumed ? 'run resuming' : 'run starting');
+    const result = await driveRun(run, resumed ? { resumedSession: session } : {});
     logger.info({ subtype: result.subtype, exitCode: result.exit_code }, 'run finished');
 
     if (result.subtype === 'error_during_execution' && run.usage.totals().calls === 0) {
@@ -129,6 +154,8 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   } finally {
     for (const [signal, handler] of signalHandlers) process.off(signal, handler);
     await hub?.close();
+    clearInterval(heartbeat);
+    endRunSession(store.database, runId, session, new Date());
     store.close();
     logger.flush();
   }

@@ -18,6 +18,11 @@ export class EventBus {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** Numbers the next event `seq`: a resumed run continues its event stream where it stopped. */
+  continueFrom(seq: number): void {
+    this.sequence = seq;
+  }
+
   subscribe(listener: RunEventListener): () => void {
     this.listeners.push(listener);
     return () => this.listeners.splice(this.listeners.indexOf(listener), 1);

@@ -51,6 +51,8 @@ export const initEventSchema = z.object({
   tools: z.array(z.string()),
   mcp_servers: z.array(z.object({ name: z.string(), status: z.enum(['connected', 'restarting', 'failed', 'disabled']), tools: z.number().int(), error: z.string().optional() })),
   limits: z.record(z.string(), z.number().nullable()),
+  /** Present when a run is picked up again after a crash, restart or stop: the session number (2 = first resume). */
+  resumed_session: z.number().int().optional(),
 });
 
 export const warningEventSchema = z.object({

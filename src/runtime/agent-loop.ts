@@ -2,13 +2,14 @@ import type { AgentDefinition } from '../config/load-swarm.js';
 import type { AgentStatus } from '../events/event-schema.js';
 import type { ChatMessage, ChatResponse, ToolCall, ToolDefinition } from '../providers/chat-types.js';
 import type { HubTool } from '../tools/tool-hub.js';
-import { ConcurrencyLimiter } from './concurrency-limiter.js';
-import { fitToContextWindow } from './context-window.js';
-import { DELEGATE_TOOL_NAME } from './delegate-tool-name.js';
-import type { RunContext } from './run-context.js';
-import type { Completion, RuntimeTool } from './runtime-tool.js';
-import { executeToolCall, type AgentToolbox, type ExecutedToolCall } from './tool-execution.js';
+import { AgentTranscript, lastAssistantText, lastToolCalls, trailingRepliesWithoutTools } from './agent-transcript.js';
 import { COMPLETE_TOOL_NAME } from './complete-tool.js';
+import { fitToContextWindow } from './context-window.js';
+import { failPoint } from './fail-points.js';
+import type { RunContext } from './run-context.js';
+import type { RuntimeTool } from './runtime-tool.js';
+import type { AgentToolbox } from './tool-execution.js';
+import { TurnToolRunner } from './turn-tool-runner.js';
 
 export interface AgentInvocation {
   agent: AgentDefinition;
@@ -18,6 +19,8 @@ export interface AgentInvocation {
   runtimeTools: RuntimeTool[];
   /** The MCP tools swarm.json grants this agent, now: asked again whenever the hub's tools change. */
   hubTools: () => HubTool[];
+  /** The transcript journaled before a restart: the agent continues from its last recorded step. */
+  resumeFrom?: ChatMessage[];
 }
 
 export type AgentStopReason = 'completed' | 'max_turns' | 'no_completion' | 'error';
@@ -42,7 +45,7 @@ const NUDGE =
  * completion tool. Its turn limit ends the task as `partial` with what it last said, never in silence.
  */
 export async function runAgent(run: RunContext, invocation: AgentInvocation): Promise<AgentOutcome> {
-  const { agent, delegationId } = invocation;
+  const { agent } = invocation;
   const model = run.dependencies.modelFor(agent);
   const toolbox: AgentToolbox = {
     hubTools: new Map(),
@@ -61,73 +64,41 @@ export async function runAgent(run: RunContext, invocation: AgentInvocation): Pr
       ...[...toolbox.hubTools.values()].map((tool) => ({ name: tool.exposedName, description: tool.description, parameters: tool.inputSchema })),
     ];
   };
-  const messages: ChatMessage[] = [];
-  const append = (message: ChatMessage): void => {
-    messages.push(message);
-    const record = message as { role: string; content?: unknown; tool_calls?: unknown; tool_call_id?: string };
-    run.store.appendMessage(
-      run.runId,
-      delegationId,
-      messages.length,
-      { role: record.role, content: typeof record.content === 'string' ? record.content : record.content == null ? null : JSON.stringify(record.content), toolCalls: record.tool_calls, toolCallId: record.tool_call_id },
-      run.isoNow(),
-    );
-  };
-  append({ role: 'system', content: invocation.systemPrompt });
-  append({ role: 'user', content: invocation.task });
+  const transcript = new AgentTranscript(run, invocation.delegationId, invocation.resumeFrom);
+  if (transcript.messages.length === 0) transcript.append({ role: 'system', content: invocation.systemPrompt }, { role: 'user', content: invocation.task });
 
-  const toolLimiter = new ConcurrencyLimiter(run.limits.maxParallelToolCalls);
-  const delegationLimiter = new ConcurrencyLimiter(run.limits.maxConcurrentDelegations);
-  let lastText = '';
-  let repliesWithoutTools = 0;
+  const turnRunner = new TurnToolRunner(run, toolbox, transcript, { agent: agent.name, delegationId: invocation.delegationId });
+  let lastText = lastAssistantText(transcript.messages);
 
-  for (let turn = 1; turn <= agent.maxTurns; turn += 1) {
-    run.beginModelTurn();
+  // Resuming: a turn whose tool calls were made but whose results were not all journaled is finished first, and a
+  // reply without tool calls gets the nudge it was about to get.
+  const last = transcript.messages.at(-1);
+  if (last?.role === 'assistant') {
     refreshTools();
-    const response = await callModel(run, invocation, model, messages, tools, turn);
-    run.throwIfStopped();
-    const toolCalls = response.toolCalls;
-    if (response.content) lastText = response.content;
-    append({
-      role: 'assistant',
-      content: response.content ?? (toolCalls.length > 0 ? null : ''),
-      ...(toolCalls.length > 0 ? { tool_calls: toolCalls.map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } })) } : {}),
-    });
+    const ending = await afterReply(lastToolCalls(last), transcript.turns);
+    if (ending) return ending;
+  }
 
+  async function afterReply(toolCalls: ToolCall[], turn: number): Promise<AgentOutcome | undefined> {
     if (toolCalls.length === 0) {
-      repliesWithoutTools += 1;
-      if (repliesWithoutTools >= MAX_REPLIES_WITHOUT_TOOLS) {
+      if (trailingRepliesWithoutTools(transcript.messages) >= MAX_REPLIES_WITHOUT_TOOLS) {
         return { status: 'partial', summary: lastText || 'the agent stopped without a summary', artifacts: [], turns: turn, stopReason: 'no_completion' };
       }
-      append({ role: 'user', content: NUDGE });
-      continue;
+      transcript.append({ role: 'user', content: NUDGE });
+      return undefined;
     }
-    repliesWithoutTools = 0;
+    const completion = await turnRunner.runTurn(toolCalls, turn);
+    return completion ? { ...completion, turns: turn, stopReason: 'completed' } : undefined;
+  }
 
-    // Other calls run concurrently first; the completion call runs last, so it reports on their outcome.
-    const completeCall = toolCalls.find((call) => call.name === COMPLETE_TOOL_NAME);
-    const others = toolCalls.filter((call) => call.name !== COMPLETE_TOOL_NAME);
-    const scope = { agent: agent.name, delegationId, turn };
-    const settled = await Promise.allSettled(
-      others.map((call) => (call.name === DELEGATE_TOOL_NAME ? delegationLimiter : toolLimiter).run(() => executeToolCall(run, toolbox, scope, call, toolCalls.indexOf(call)))),
-    );
+  for (let turn = transcript.turns + 1; turn <= agent.maxTurns; turn += 1) {
+    run.beginModelTurn();
+    refreshTools();
+    const response = await callModel(run, invocation, model, transcript, tools, turn);
     run.throwIfStopped();
-    const results = new Map<string, ExecutedToolCall>();
-    for (const outcome of settled) {
-      if (outcome.status === 'rejected') throw outcome.reason;
-      results.set(outcome.value.toolCallId, outcome.value);
-    }
-    let completion: Completion | undefined;
-    if (completeCall) {
-      const executed = await executeToolCall(run, toolbox, scope, completeCall, toolCalls.indexOf(completeCall));
-      results.set(executed.toolCallId, executed);
-      completion = executed.completion;
-    }
-    for (const call of toolCalls) {
-      const result = results.get(call.id);
-      append({ role: 'tool', tool_call_id: call.id, content: result ? result.text : `not run: only one ${COMPLETE_TOOL_NAME} call is taken per turn` });
-    }
-    if (completion) return { ...completion, turns: turn, stopReason: 'completed' };
+    if (response.content) lastText = response.content;
+    const ending = await afterReply(response.toolCalls, turn);
+    if (ending) return ending;
   }
   return {
     status: 'partial',
@@ -138,34 +109,46 @@ export async function runAgent(run: RunContext, invocation: AgentInvocation): Pr
   };
 }
 
-async function callModel(run: RunContext, invocation: AgentInvocation, model: ReturnType<RunContext['dependencies']['modelFor']>, messages: ChatMessage[], tools: ToolDefinition[], turn: number): Promise<ChatResponse> {
+/**
+ * One model call, journaled: an intent row before it is made, then its usage and its reply committed together
+ * (so a reply is never lost after it was paid for, nor asked for twice).
+ */
+async function callModel(run: RunContext, invocation: AgentInvocation, model: ReturnType<RunContext['dependencies']['modelFor']>, transcript: AgentTranscript, tools: ToolDefinition[], turn: number): Promise<ChatResponse> {
   const { agent, delegationId } = invocation;
   const startedAt = run.now();
+  const intent = run.store.startModelCall({ runId: run.runId, delegationId, agent: agent.name, turn, provider: model.provider, model: model.model, startedAt: new Date(startedAt).toISOString() });
+  failPoint('model-intent');
   let response: ChatResponse;
   try {
     response = await model.complete({
-      messages: fitToContextWindow(messages, agent.params.contextWindow),
+      messages: fitToContextWindow(transcript.messages, agent.params.contextWindow),
       tools,
       temperature: agent.params.temperature,
       maxOutputTokens: agent.params.maxOutputTokens,
       signal: run.signal,
     });
   } catch (error) {
+    run.store.failModelCall(intent, (error as Error).message, run.now() - startedAt);
     run.throwIfStopped();
-    run.store.recordModelCall({
-      runId: run.runId, delegationId, agent: agent.name, turn, provider: model.provider, model: model.model,
-      inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, reasoningTokens: 0, costUsd: 0,
-      startedAt: new Date(startedAt).toISOString(), durationMs: run.now() - startedAt, error: (error as Error).message,
-    });
     throw error;
   }
+  failPoint('model-reply');
   response = { ...response, toolCalls: withUniqueIds(response.toolCalls, turn) };
-  run.store.recordModelCall({
-    runId: run.runId, delegationId, agent: agent.name, turn, provider: response.provider, model: model.model, responseModel: response.model,
-    inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens, cachedInputTokens: response.usage.cachedInputTokens,
-    reasoningTokens: response.usage.reasoningTokens, costUsd: response.costUsd, costSource: response.costSource, finishReason: response.finishReason,
-    attempts: response.attempts, startedAt: new Date(startedAt).toISOString(), durationMs: response.durationMs,
-  });
+  const reply: ChatMessage = {
+    role: 'assistant',
+    content: response.content ?? (response.toolCalls.length > 0 ? null : ''),
+    ...(response.toolCalls.length > 0 ? { tool_calls: response.toolCalls.map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } })) } : {}),
+  };
+  run.store.finishModelCall(
+    intent,
+    {
+      responseModel: response.model, inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens, cachedInputTokens: response.usage.cachedInputTokens,
+      reasoningTokens: response.usage.reasoningTokens, costUsd: response.costUsd, costSource: response.costSource, finishReason: response.finishReason,
+      attempts: response.attempts, durationMs: response.durationMs,
+    },
+    transcript.placeNext(reply),
+  );
+  transcript.pushJournaled(reply);
   run.events.emit({
     type: 'assistant',
     agent: agent.name,

@@ -1,6 +1,8 @@
 import type { AgentDefinition } from '../config/load-swarm.js';
 import { describeError } from '../errors/mux-swarm-error.js';
-import { runAgent, type AgentOutcome } from './agent-loop.js';
+import type { ChatMessage } from '../providers/chat-types.js';
+import type { DelegationRecord } from '../state/run-journal.js';
+import { runAgent, type AgentOutcome, type AgentStopReason } from './agent-loop.js';
 import { createCompleteTool } from './complete-tool.js';
 import { DELEGATE_TOOL_NAME } from './delegate-tool-name.js';
 import { createReadResultTool } from './read-result-tool.js';
@@ -36,10 +38,16 @@ export interface DelegationOutcome extends AgentOutcome {
  */
 export async function runDelegation(run: RunContext, request: DelegationRequest): Promise<DelegationOutcome> {
   const delegationId = request.id;
-  const startedAt = run.now();
+  const recorded = run.store.journal.delegation(run.runId, delegationId);
+  // Resuming a run: a delegation that finished before the restart is not worked again.
+  if (recorded?.status) return recordedOutcome(recorded);
+  const startedAt = recorded ? Date.parse(recorded.started_at) : run.now();
   const costBefore = run.usage.totals().cost_usd;
-  run.store.startDelegation({ runId: run.runId, id: delegationId, parentId: request.parentDelegationId, agent: request.agent.name, fromAgent: request.from, depth: request.depth, task: request.task, startedAt: new Date(startedAt).toISOString() });
-  run.events.emit({ type: 'delegation-start', agent: request.agent.name, delegation_id: delegationId, parent_delegation_id: request.parentDelegationId, from: request.from, depth: request.depth, task: request.task });
+  if (!recorded) {
+    run.store.startDelegation({ runId: run.runId, id: delegationId, parentId: request.parentDelegationId, agent: request.agent.name, fromAgent: request.from, depth: request.depth, task: request.task, startedAt: new Date(startedAt).toISOString() });
+    run.events.emit({ type: 'delegation-start', agent: request.agent.name, delegation_id: delegationId, parent_delegation_id: request.parentDelegationId, from: request.from, depth: request.depth, task: request.task });
+  }
+  const resumeFrom = recorded ? (run.store.journal.transcript(run.runId, delegationId) as ChatMessage[]) : undefined;
 
   const delegates = request.depth < run.limits.maxDelegationDepth ? request.agent.canDelegateTo.map((name) => run.agent(name)).filter((agent): agent is AgentDefinition => agent !== undefined) : [];
   const runtimeTools: RuntimeTool[] = [
@@ -52,7 +60,7 @@ export async function runDelegation(run: RunContext, request: DelegationRequest)
 
   let outcome: AgentOutcome;
   try {
-    outcome = await runAgent(run, { agent: request.agent, systemPrompt, task: request.task, delegationId, runtimeTools, hubTools });
+    outcome = await runAgent(run, { agent: request.agent, systemPrompt, task: request.task, delegationId, runtimeTools, hubTools, ...(resumeFrom ? { resumeFrom } : {}) });
   } catch (error) {
     const stopped = error instanceof RunStoppedError;
     const summary = stopped ? describeError(error) : `${request.agent.name} could not work: ${describeError(error)}`;
@@ -80,6 +88,19 @@ function finish(run: RunContext, request: DelegationRequest, delegationId: strin
     cost_usd: costUsd,
   });
   return { ...outcome, delegationId, costUsd, durationMs };
+}
+
+function recordedOutcome(record: DelegationRecord): DelegationOutcome {
+  return {
+    delegationId: record.id,
+    status: record.status ?? 'partial',
+    summary: record.summary ?? '',
+    artifacts: record.artifacts_json === null ? [] : (JSON.parse(record.artifacts_json) as string[]),
+    turns: record.turns,
+    stopReason: (record.stop_reason ?? 'completed') as AgentStopReason,
+    costUsd: record.cost_usd,
+    durationMs: record.ended_at ? Date.parse(record.ended_at) - Date.parse(record.started_at) : 0,
+  };
 }
 
 /** The tool through which an agent hands a task to one of the agents it may delegate to. */

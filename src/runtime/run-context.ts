@@ -43,9 +43,17 @@ export class RunContext {
   private timer: NodeJS.Timeout | undefined;
   private warningTimer: NodeJS.Timeout | undefined;
   readonly startedAt: number;
+  /** Time the run was worked on before this process picked it up (zero for a new run). */
+  private previouslyActiveMs = 0;
 
   constructor(readonly dependencies: RunDependencies) {
     this.startedAt = this.now();
+  }
+
+  /** A resumed run: its earlier model calls count towards totals and budgets, its earlier time towards the time limit. */
+  restore(journal: { usage: Parameters<UsageTracker['restore']>[0]; previouslyActiveMs: number }): void {
+    this.usage.restore(journal.usage);
+    this.previouslyActiveMs = journal.previouslyActiveMs;
   }
 
   get runId(): string {
@@ -90,8 +98,9 @@ export class RunContext {
   startClock(): void {
     const timeout = this.limits.timeout;
     if (timeout === undefined) return;
-    this.timer = setTimeout(() => this.stop('timeout', `${Math.round(timeout / 1000)}s`), timeout);
-    this.warningTimer = setTimeout(() => this.warnNear('time', this.now() - this.startedAt, timeout), timeout * WARNING_FRACTION);
+    const remaining = Math.max(0, timeout - this.previouslyActiveMs);
+    this.timer = setTimeout(() => this.stop('timeout', `${Math.round(timeout / 1000)}s`), remaining);
+    this.warningTimer = setTimeout(() => this.warnNear('time', this.previouslyActiveMs + this.now() - this.startedAt, timeout), Math.max(0, timeout * WARNING_FRACTION - this.previouslyActiveMs));
     this.timer.unref();
     this.warningTimer.unref();
   }

@@ -20,9 +20,10 @@ interface Ending {
  * Runs the goal to an explicit result: records the run, announces it (`system`/`init`), works the goal in
  * the configured mode, and ends with one `result` event and a finished run row, whatever happened.
  */
-export async function driveRun(run: RunContext): Promise<ResultEvent> {
+export async function driveRun(run: RunContext, options: { resumedSession?: number } = {}): Promise<ResultEvent> {
   const { goal, mode } = run.dependencies;
-  run.store.createRun({
+  if (options.resumedSession !== undefined) run.store.reopenRun(run.runId);
+  else run.store.createRun({
     id: run.runId,
     goalName: goal.name,
     goalSource: goal.label,
@@ -33,7 +34,7 @@ export async function driveRun(run: RunContext): Promise<ResultEvent> {
     pid: process.pid,
     startedAt: new Date(run.startedAt).toISOString(),
   });
-  emitInit(run);
+  emitInit(run, options.resumedSession);
   run.startClock();
 
   let ending: Ending;
@@ -124,7 +125,7 @@ function agentsInPlay(run: RunContext): AgentDefinition[] {
   return mode === 'hierarchical' ? [orchestrator, ...agents] : agents;
 }
 
-function emitInit(run: RunContext): void {
+function emitInit(run: RunContext, resumedSession: number | undefined): void {
   const { hub, goal, mode, workdir, orchestrator, flatOrder } = run.dependencies;
   const limits = run.limits;
   const team = agentsInPlay(run);
@@ -155,6 +156,7 @@ function emitInit(run: RunContext): void {
       max_concurrent_delegations: limits.maxConcurrentDelegations,
       max_delegation_depth: limits.maxDelegationDepth,
     },
+    ...(resumedSession === undefined ? {} : { resumed_session: resumedSession }),
   });
 }
 

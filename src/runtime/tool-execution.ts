@@ -4,6 +4,8 @@ import type { HubTool } from '../tools/tool-hub.js';
 import type { RunContext } from './run-context.js';
 import type { Completion, RuntimeTool } from './runtime-tool.js';
 import { spillIfLarge } from './result-spill.js';
+import { failPoint } from './fail-points.js';
+import { COMPLETE_TOOL_NAME } from './complete-tool.js';
 
 /** The tools one agent may call during one task. */
 export interface AgentToolbox {
@@ -26,13 +28,33 @@ export interface ExecutedToolCall {
   completion?: Completion;
 }
 
+/** What the agent is told about a call a restart cut off, when running it again would not be safe. */
+export const INTERRUPTED_CALL_TEXT =
+  'not known whether this call took effect: mux-swarm stopped (a crash or a restart) after starting it and before recording its result, ' +
+  'and it was not run again because it may change things. Check its effects (files, processes) before calling it again.';
+
 /**
  * Runs one tool call of a model turn: parses its arguments, runs a runtime tool or an MCP tool through the hub,
- * writes large results to a file, records the call (a row before it runs, completed after), and emits the
- * result event. Errors the model can fix come back as error results; only a stopping run throws.
+ * writes large results to a file, journals the call (an intent row before it runs, its outcome after), and emits
+ * the result event. Errors the model can fix come back as error results; only a stopping run throws.
+ *
+ * On a resumed run the journal decides: a call with a recorded outcome is not run again, its recorded result is
+ * given back (only `complete` is checked again, its outcome being the agent's); a call cut off after its intent
+ * is run again when that is safe (the runtime's own tools — a delegation resumes where it stopped — and MCP tools
+ * marked read-only or idempotent), else the agent is told it was interrupted.
  */
 export async function executeToolCall(run: RunContext, toolbox: AgentToolbox, scope: ToolCallScope, call: ToolCall, index: number): Promise<ExecutedToolCall> {
   const storedId = `${scope.delegationId}.${scope.turn}.${index}`;
+  const recorded = run.store.journal.toolCall(run.runId, storedId);
+  // The completion is checked again rather than replayed: the agent's outcome is built from it.
+  if (recorded?.completed && call.name !== COMPLETE_TOOL_NAME) {
+    return { toolCallId: call.id, name: call.name, text: recorded.replyText ?? '', isError: recorded.isError };
+  }
+  if (recorded && !recorded.completed && !rerunsSafely(toolbox, call.name)) {
+    run.store.finishToolCall({ runId: run.runId, id: storedId, resultText: INTERRUPTED_CALL_TEXT, replyText: INTERRUPTED_CALL_TEXT, isError: true, durationMs: 0 });
+    emitResult(run, scope, call, INTERRUPTED_CALL_TEXT, true, 0);
+    return { toolCallId: call.id, name: call.name, text: INTERRUPTED_CALL_TEXT, isError: true };
+  }
   const startedAt = run.now();
   run.store.startToolCall({
     runId: run.runId,
@@ -46,6 +68,7 @@ export async function executeToolCall(run: RunContext, toolbox: AgentToolbox, sc
     startedAt: new Date(startedAt).toISOString(),
   });
 
+  failPoint('tool-intent');
   let outcome: { text: string; isError: boolean; completion?: Completion };
   const input = parseArguments(call.arguments);
   if (!input.ok) {
@@ -54,21 +77,33 @@ export async function executeToolCall(run: RunContext, toolbox: AgentToolbox, sc
     outcome = await dispatch(run, toolbox, call, input.value, scope.turn, storedId);
   }
 
+  failPoint('tool-ran');
   const spilled = outcome.completion
     ? { text: outcome.text }
     : spillIfLarge(outcome.text, { maxChars: run.limits.maxToolResultChars, runDirectory: run.dependencies.runDirectory, workdir: run.dependencies.workdir, name: storedId });
   const durationMs = run.now() - startedAt;
-  run.store.finishToolCall({ runId: run.runId, id: storedId, resultText: outcome.text, isError: outcome.isError, spilledTo: spilled.spilledTo, durationMs });
+  run.store.finishToolCall({ runId: run.runId, id: storedId, resultText: outcome.text, replyText: spilled.text, isError: outcome.isError, spilledTo: spilled.spilledTo, durationMs });
+  emitResult(run, scope, call, spilled.text, outcome.isError, durationMs, spilled.spilledTo);
+  return { toolCallId: call.id, name: call.name, text: spilled.text, isError: outcome.isError, completion: outcome.completion };
+}
+
+/** The runtime's own tools, and MCP tools that say they are read-only or idempotent, may run again after a restart. */
+function rerunsSafely(toolbox: AgentToolbox, name: string): boolean {
+  if (toolbox.runtimeTools.has(name)) return true;
+  const annotations = toolbox.hubTools.get(name)?.annotations;
+  return annotations?.readOnlyHint === true || annotations?.idempotentHint === true;
+}
+
+function emitResult(run: RunContext, scope: ToolCallScope, call: ToolCall, text: string, isError: boolean, durationMs: number, spilledTo?: string): void {
   run.events.emit({
     type: 'user',
     agent: scope.agent,
     delegation_id: scope.delegationId,
     message: {
       role: 'user',
-      content: [{ type: 'tool_result', tool_use_id: call.id, name: call.name, content: spilled.text, is_error: outcome.isError, duration_ms: durationMs, ...(spilled.spilledTo ? { spilled_to: spilled.spilledTo } : {}) }],
+      content: [{ type: 'tool_result', tool_use_id: call.id, name: call.name, content: text, is_error: isError, duration_ms: durationMs, ...(spilledTo ? { spilled_to: spilledTo } : {}) }],
     },
   });
-  return { toolCallId: call.id, name: call.name, text: spilled.text, isError: outcome.isError, completion: outcome.completion };
 }
 
 async function dispatch(run: RunContext, toolbox: AgentToolbox, call: ToolCall, input: Record<string, unknown>, turn: number, journalId: string): Promise<{ text: string; isError: boolean; completion?: Completion }> {

@@ -25,6 +25,15 @@ export class UsageTracker {
     }
   }
 
+  /** Counts the model calls a run made before a restart, so its totals and budgets carry on. */
+  restore(calls: ReadonlyArray<{ agent: string; provider: string; model: string; input_tokens: number; output_tokens: number; cached_input_tokens: number; reasoning_tokens: number; cost_usd: number }>): void {
+    for (const call of calls) {
+      const usage = { inputTokens: call.input_tokens, outputTokens: call.output_tokens, cachedInputTokens: call.cached_input_tokens, reasoningTokens: call.reasoning_tokens };
+      this.record(call.agent, { usage, costUsd: call.cost_usd, provider: call.provider, model: call.model }, call.model);
+      this.turns += 1;
+    }
+  }
+
   totals(): UsageTotals {
     return { ...this.run };
   }

@@ -150,4 +150,21 @@ export const MIGRATIONS: readonly string[] = [
      WHERE rowid = old.entity_id;
   END;
   `,
+  /* 3: the journal for resuming: model calls recorded as an intent before they are made, what each tool result
+        showed the model, and the sessions (processes) that drove a run, which double as its lock */ `
+  ALTER TABLE model_calls ADD COLUMN status TEXT NOT NULL DEFAULT 'completed' CHECK (status IN ('started', 'completed', 'failed'));
+  CREATE INDEX model_calls_by_turn ON model_calls(run_id, delegation_id, turn);
+  ALTER TABLE tool_calls ADD COLUMN reply_text TEXT;
+  CREATE TABLE run_sessions (
+    run_id        TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    session       INTEGER NOT NULL,
+    hostname      TEXT NOT NULL,
+    pid           INTEGER NOT NULL,
+    process_start TEXT,
+    started_at    TEXT NOT NULL,
+    heartbeat_at  TEXT NOT NULL,
+    ended_at      TEXT,
+    PRIMARY KEY (run_id, session)
+  );
+  `,
 ];

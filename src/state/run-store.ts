@@ -1,5 +1,6 @@
 import type { SecretScrubber } from '../logging/secret-scrubber.js';
 import type { SqliteDatabase } from './database.js';
+import { RunJournal } from './run-journal.js';
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'interrupted';
 
@@ -34,13 +35,17 @@ export interface StoredMessage {
   toolCallId?: string;
 }
 
-export interface ModelCallRecord {
+export interface ModelCallIntent {
   runId: string;
   delegationId: string;
   agent: string;
   turn: number;
   provider: string;
   model: string;
+  startedAt: string;
+}
+
+export interface ModelCallOutcome {
   responseModel?: string;
   inputTokens: number;
   outputTokens: number;
@@ -50,9 +55,16 @@ export interface ModelCallRecord {
   costSource?: string;
   finishReason?: string | null;
   attempts?: number;
-  startedAt: string;
   durationMs: number;
-  error?: string;
+}
+
+/** A transcript message and its place: the delegation's transcript, position `seq`. */
+export interface PlacedMessage {
+  runId: string;
+  delegationId: string;
+  seq: number;
+  message: StoredMessage;
+  createdAt: string;
 }
 
 /**
@@ -61,10 +73,15 @@ export interface ModelCallRecord {
  * the event stream. All text passes through the secret scrubber before it is stored.
  */
 export class RunStore {
+  /** Reads the journal back (to resume a run). */
+  readonly journal: RunJournal;
+
   constructor(
     readonly database: SqliteDatabase,
     private readonly scrubber?: SecretScrubber,
-  ) {}
+  ) {
+    this.journal = new RunJournal(database);
+  }
 
   private clean(text: string): string;
   private clean(text: string | null | undefined): string | null;
@@ -73,11 +90,18 @@ export class RunStore {
     return this.scrubber ? this.scrubber.text(text) : text;
   }
 
+  /** A run picked up again after a crash or stop: running once more, its old outcome cleared. */
+  reopenRun(runId: string): void {
+    this.database.prepare(`UPDATE runs SET status = 'running', subtype = NULL, exit_code = NULL, result = NULL, ended_at = NULL WHERE id = ?`).run(runId);
+  }
+
   createRun(run: NewRun): void {
     this.database
       .prepare(
+        // The composition root records the run before it takes its lock; the driver then fills in the settings.
         `INSERT INTO runs (id, goal_name, goal_source, goal_text, mode, status, settings_json, hostname, pid, started_at)
-         VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET mode = excluded.mode, settings_json = excluded.settings_json, hostname = excluded.hostname, pid = excluded.pid`,
       )
       .run(run.id, this.clean(run.goalName), run.goalSource, this.clean(run.goalText), run.mode, this.clean(JSON.stringify(run.settings)), run.hostname, run.pid, run.startedAt);
   }
@@ -103,36 +127,69 @@ export class RunStore {
       .run(record.status, record.stopReason, this.clean(record.summary), JSON.stringify(record.artifacts), record.turns, record.costUsd, record.endedAt, record.runId, record.id);
   }
 
-  appendMessage(runId: string, delegationId: string, seq: number, message: StoredMessage, createdAt: string): void {
+  /** Appends transcript messages in one transaction (a turn's tool results land together or not at all). */
+  appendMessages(messages: readonly PlacedMessage[]): void {
+    this.database.transaction(() => {
+      for (const placed of messages) this.insertMessage(placed);
+    })();
+  }
+
+  private insertMessage({ runId, delegationId, seq, message, createdAt }: PlacedMessage): void {
     this.database
       .prepare(`INSERT INTO messages (run_id, delegation_id, seq, role, content, tool_calls_json, tool_call_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(runId, delegationId, seq, message.role, this.clean(message.content), message.toolCalls === undefined ? null : this.clean(JSON.stringify(message.toolCalls)), message.toolCallId ?? null, createdAt);
   }
 
-  recordModelCall(call: ModelCallRecord): void {
-    this.database
-      .prepare(
-        `INSERT INTO model_calls (run_id, delegation_id, agent, turn, provider, model, response_model, input_tokens, output_tokens,
-           cached_input_tokens, reasoning_tokens, cost_usd, cost_source, finish_reason, attempts, started_at, duration_ms, error)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        call.runId, call.delegationId, call.agent, call.turn, call.provider, call.model, call.responseModel ?? null, call.inputTokens, call.outputTokens,
-        call.cachedInputTokens, call.reasoningTokens, call.costUsd, call.costSource ?? null, call.finishReason ?? null, call.attempts ?? null,
-        call.startedAt, call.durationMs, this.clean(call.error),
-      );
+  /** Journals a model call before it is made; returns its row id for the outcome. */
+  startModelCall(intent: ModelCallIntent): number {
+    const result = this.database
+      .prepare(`INSERT INTO model_calls (run_id, delegation_id, agent, turn, provider, model, started_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'started')`)
+      .run(intent.runId, intent.delegationId, intent.agent, intent.turn, intent.provider, intent.model, intent.startedAt);
+    return Number(result.lastInsertRowid);
+  }
+
+  /** The call's usage and cost and the reply it produced, committed together: a reply is never billed twice or lost. */
+  finishModelCall(id: number, outcome: ModelCallOutcome, reply: PlacedMessage): void {
+    this.database.transaction(() => {
+      this.database
+        .prepare(
+          `UPDATE model_calls SET status = 'completed', response_model = ?, input_tokens = ?, output_tokens = ?, cached_input_tokens = ?,
+             reasoning_tokens = ?, cost_usd = ?, cost_source = ?, finish_reason = ?, attempts = ?, duration_ms = ? WHERE id = ?`,
+        )
+        .run(
+          outcome.responseModel ?? null, outcome.inputTokens, outcome.outputTokens, outcome.cachedInputTokens, outcome.reasoningTokens,
+          outcome.costUsd, outcome.costSource ?? null, outcome.finishReason ?? null, outcome.attempts ?? null, outcome.durationMs, id,
+        );
+      this.insertMessage(reply);
+    })();
+  }
+
+  /** Model calls a crash cut off (an intent, no reply): marked failed, so a resumed run asks again and totals stay right. */
+  closeInterruptedModelCalls(runId: string): number {
+    return this.database
+      .prepare(`UPDATE model_calls SET status = 'failed', error = 'interrupted: mux-swarm stopped before the reply was recorded; asked again on resume' WHERE run_id = ? AND status = 'started'`)
+      .run(runId).changes;
+  }
+
+  failModelCall(id: number, error: string, durationMs: number): void {
+    this.database.prepare(`UPDATE model_calls SET status = 'failed', error = ?, duration_ms = ? WHERE id = ?`).run(this.clean(error), durationMs, id);
   }
 
   startToolCall(record: { runId: string; id: string; delegationId: string; agent: string; turn: number; modelCallId: string; name: string; argumentsJson: string; startedAt: string }): void {
     this.database
-      .prepare(`INSERT INTO tool_calls (id, run_id, delegation_id, agent, turn, model_call_id, name, arguments_json, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      // A call a restart interrupted and that is run again keeps its key: the intent is renewed.
+      .prepare(
+        `INSERT INTO tool_calls (id, run_id, delegation_id, agent, turn, model_call_id, name, arguments_json, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, id) DO UPDATE SET started_at = excluded.started_at, result_text = NULL, reply_text = NULL, is_error = NULL, duration_ms = NULL`,
+      )
       .run(record.id, record.runId, record.delegationId, record.agent, record.turn, record.modelCallId, record.name, this.clean(record.argumentsJson), record.startedAt);
   }
 
-  finishToolCall(record: { runId: string; id: string; resultText: string; isError: boolean; spilledTo?: string; durationMs: number }): void {
+  /** `replyText` is what the model was shown (a preview and a path when the result was spilled to a file). */
+  finishToolCall(record: { runId: string; id: string; resultText: string; replyText: string; isError: boolean; spilledTo?: string; durationMs: number }): void {
     this.database
-      .prepare(`UPDATE tool_calls SET result_text = ?, is_error = ?, spilled_to = ?, duration_ms = ? WHERE run_id = ? AND id = ?`)
-      .run(this.clean(record.resultText), record.isError ? 1 : 0, record.spilledTo ?? null, record.durationMs, record.runId, record.id);
+      .prepare(`UPDATE tool_calls SET result_text = ?, reply_text = ?, is_error = ?, spilled_to = ?, duration_ms = ? WHERE run_id = ? AND id = ?`)
+      .run(this.clean(record.resultText), this.clean(record.replyText), record.isError ? 1 : 0, record.spilledTo ?? null, record.durationMs, record.runId, record.id);
   }
 
   /** Events arrive already scrubbed by the event bus. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { create as createTar, extract, list } from 'tar';
 import { openDatabase } from '../../src/state/database.js';
+import { MIGRATIONS } from '../../src/state/migrations.js';
 import { exportRun } from '../../src/state/run-archive/export-run.js';
 import { importRun } from '../../src/state/run-archive/import-run.js';
 import { RunStore } from '../../src/state/run-store.js';
@@ -31,7 +32,7 @@ describe('run archives', () => {
     const { manifest } = await exportRun({ workdir, stateDirectory: join(workdir, '.mux-swarm'), runId, output, muxSwarmVersion: '9.9.9' });
     assert.equal(manifest.runId, runId);
     assert.equal(manifest.stateDirectory, '.mux-swarm');
-    assert.equal(manifest.databaseSchemaVersion, 2);
+    assert.equal(manifest.databaseSchemaVersion, MIGRATIONS.length);
     const unpacked = join(base, 'unpacked');
     mkdirSync(unpacked);
     await extract({ file: output, cwd: unpacked });

@@ -1,0 +1,40 @@
+import type { Goal } from '../config/load-goal.js';
+import { MuxSwarmError } from '../errors/mux-swarm-error.js';
+import type { SecretScrubber } from '../logging/secret-scrubber.js';
+import type { SqliteDatabase } from '../state/database.js';
+import { resolveRunId } from './state-access.js';
+
+/** Which run `run`/`resume` drives: the unfinished run of the same goal, a new one, or a named one. */
+export type RunChoice = { kind: 'auto' } | { kind: 'fresh' } | { kind: 'named'; run: string | undefined };
+
+export interface PickedRun {
+  /** Undefined: start a new run. */
+  resumeRunId: string | undefined;
+}
+
+/** Statuses of runs that did not reach a result by themselves: a crash leaves `running`, Ctrl-C `interrupted`. */
+const UNFINISHED = ['running', 'interrupted'];
+
+/**
+ * `auto` (plain `mux-swarm run goal.md`): the newest unfinished run of this very goal (same name and text) in this
+ * workdir is resumed, else a new run starts. `fresh`: always a new run. `named`: that run (an id, a prefix or
+ * "last"; without one, the newest unfinished run), which must not have succeeded already.
+ */
+export function pickRun(database: SqliteDatabase, choice: RunChoice, goal: Goal, scrubber: SecretScrubber): PickedRun {
+  if (choice.kind === 'fresh') return { resumeRunId: undefined };
+  if (choice.kind === 'auto') {
+    const row = database
+      .prepare(`SELECT id FROM runs WHERE status IN (${UNFINISHED.map(() => '?').join(', ')}) AND goal_name = ? AND goal_text = ? ORDER BY started_at DESC LIMIT 1`)
+      .get(...UNFINISHED, scrubber.text(goal.name), scrubber.text(goal.text)) as { id: string } | undefined;
+    return { resumeRunId: row?.id };
+  }
+  if (choice.run === undefined) {
+    const row = database.prepare(`SELECT id FROM runs WHERE status IN (${UNFINISHED.map(() => '?').join(', ')}) ORDER BY started_at DESC LIMIT 1`).get(...UNFINISHED) as { id: string } | undefined;
+    if (!row) throw new MuxSwarmError('nothing_to_resume', 'no unfinished run in this workdir (every run reached a result); see `mux-swarm runs`, or name one: mux-swarm resume <run>');
+    return { resumeRunId: row.id };
+  }
+  const runId = resolveRunId(database, choice.run);
+  const { status } = database.prepare('SELECT status FROM runs WHERE id = ?').get(runId) as { status: string };
+  if (status === 'succeeded') throw new MuxSwarmError('run_already_succeeded', `run ${runId} already succeeded; there is nothing to resume (start a new one with mux-swarm run --fresh)`);
+  return { resumeRunId: runId };
+}

@@ -1,0 +1,70 @@
+import { MuxSwarmError } from '../errors/mux-swarm-error.js';
+import type { SqliteDatabase } from './database.js';
+
+/** The process driving a run. */
+export interface SessionOwner {
+  hostname: string;
+  pid: number;
+  processStart: string | undefined;
+}
+
+/** How long another machine's session counts as alive after its last heartbeat. */
+export const SESSION_STALE_MS = 30_000;
+/** How often a session writes its heartbeat. */
+export const SESSION_HEARTBEAT_MS = 5_000;
+
+export class RunLockedError extends MuxSwarmError {
+  constructor(runId: string, holder: { hostname: string; pid: number; heartbeat_at: string }) {
+    super(
+      'run_locked',
+      `run ${runId} is being driven by pid ${holder.pid} on ${holder.hostname} (last heartbeat ${holder.heartbeat_at}); ` +
+        'two processes must not drive one run: stop that one first, or start a new run with --fresh',
+    );
+  }
+}
+
+interface SessionRow {
+  session: number;
+  hostname: string;
+  pid: number;
+  process_start: string | null;
+  heartbeat_at: string;
+  ended_at: string | null;
+}
+
+/**
+ * Takes the run for this process: a new session row, unless the newest session has not ended and its process is
+ * alive (same machine: the pid with the same start time; another machine: a heartbeat within SESSION_STALE_MS),
+ * in which case RunLockedError. A session whose process is gone is closed at its last heartbeat. One immediate
+ * transaction, so two processes starting at once cannot both win.
+ */
+export function beginRunSession(database: SqliteDatabase, runId: string, owner: SessionOwner, now: Date, isAlive: (pid: number, processStart: string | null) => boolean): number {
+  return database.transaction(() => {
+    const latest = database.prepare(`SELECT session, hostname, pid, process_start, heartbeat_at, ended_at FROM run_sessions WHERE run_id = ? ORDER BY session DESC LIMIT 1`).get(runId) as SessionRow | undefined;
+    if (latest && latest.ended_at === null) {
+      const alive = latest.hostname === owner.hostname ? isAlive(latest.pid, latest.process_start) : now.getTime() - Date.parse(latest.heartbeat_at) < SESSION_STALE_MS;
+      if (alive) throw new RunLockedError(runId, latest);
+      database.prepare(`UPDATE run_sessions SET ended_at = heartbeat_at WHERE run_id = ? AND session = ?`).run(runId, latest.session);
+    }
+    const session = (latest?.session ?? 0) + 1;
+    const at = now.toISOString();
+    database
+      .prepare(`INSERT INTO run_sessions (run_id, session, hostname, pid, process_start, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      .run(runId, session, owner.hostname, owner.pid, owner.processStart ?? null, at, at);
+    return session;
+  }).immediate();
+}
+
+export function beatRunSession(database: SqliteDatabase, runId: string, session: number, now: Date): void {
+  database.prepare(`UPDATE run_sessions SET heartbeat_at = ? WHERE run_id = ? AND session = ?`).run(now.toISOString(), runId, session);
+}
+
+export function endRunSession(database: SqliteDatabase, runId: string, session: number, now: Date): void {
+  database.prepare(`UPDATE run_sessions SET heartbeat_at = ?, ended_at = ? WHERE run_id = ? AND session = ?`).run(now.toISOString(), now.toISOString(), runId, session);
+}
+
+/** Time the run has been worked on in ended sessions (start to end, or to the last heartbeat of one that died). */
+export function previouslyActiveMs(database: SqliteDatabase, runId: string, currentSession: number): number {
+  const rows = database.prepare(`SELECT started_at, coalesce(ended_at, heartbeat_at) AS until FROM run_sessions WHERE run_id = ? AND session < ?`).all(runId, currentSession) as Array<{ started_at: string; until: string }>;
+  return rows.reduce((sum, row) => sum + Math.max(0, Date.parse(row.until) - Date.parse(row.started_at)), 0);
+}

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { startFakeOpenAIServer, type FakeOpenAIServer, type ScriptedReply } from '../support/fake-openai-server.js';
+import { createProjectFixture, fakeAgent, fakeConfig, type ProjectFixture } from '../support/project-fixture.js';
+import { runCli } from '../support/run-cli.js';
+
+const INTERRUPTED = /not known whether this call took effect: mux-swarm stopped/;
+
+/**
+ * The orchestrator runs a shell command that appends a line to ran.log (so a second run of it would show), then
+ * delegates notes.txt to the writer (two model turns), then completes. Fail points are counted in that order:
+ * model calls orchestrator 1, 2, writer 1, 2, orchestrator 3; tool calls shell, delegate, write, writer's complete,
+ * orchestrator's complete.
+ */
+function script(repeat?: { model: string; index: number }): Record<string, ScriptedReply[]> {
+  const replies: Record<string, ScriptedReply[]> = {
+    'orchestrator-model': [
+      { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo once >> ran.log' } }] },
+      { toolCalls: [{ name: 'delegate', arguments: { agent: 'writer', task: 'Write notes.txt saying "resumed fine".' } }] },
+      { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'all done', artifacts: ['notes.txt'] } }] },
+    ],
+    'writer-model': [
+      { toolCalls: [{ name: 'fs__write_file', arguments: { path: 'notes.txt', content: 'resumed fine\n' } }] },
+      { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'wrote notes.txt', artifacts: ['notes.txt'] } }] },
+    ],
+  };
+  // A reply lost to the kill is asked for again: the fake model answers the same.
+  if (repeat) replies[repeat.model]!.splice(repeat.index, 0, replies[repeat.model]![repeat.index]!);
+  return replies;
+}
+
+interface Outcome {
+  project: ProjectFixture;
+  workdir: string;
+  requests: Record<string, number>;
+  toolMessagesSeen: string[];
+  database: Database.Database;
+}
+
+describe('resuming a run killed at a fail point', { concurrency: 1 }, () => {
+  let server: FakeOpenAIServer;
+  const projects: ProjectFixture[] = [];
+  const databases: Database.Database[] = [];
+
+  before(async () => {
+    server = await startFakeOpenAIServer();
+  });
+  after(async () => {
+    for (const database of databases) database.close();
+    for (const project of projects) project.remove();
+    await server.close();
+  });
+
+  async function killThenResume(failAt: string | undefined, repeat?: { model: string; index: number }): Promise<Outcome> {
+    server.reset();
+    for (const [model, replies] of Object.entries(script(repeat))) server.route({ model }, ...replies);
+    const project = createProjectFixture('mux-swarm-resume-');
+    projects.push(project);
+    project.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' } }));
+    project.write('swarm.json', {
+      orchestrator: fakeAgent('orchestrator', { mcpServers: ['shell'], canDelegateTo: ['writer'] }),
+      agents: [fakeAgent('writer', { mcpServers: ['fs'] })],
+    });
+    project.write('goal.md', '# Notes\n\nLog a line, then have notes.txt written.\n');
+    if (failAt) {
+      const killed = await runCli(['run', 'goal.md'], { cwd: project.directory, env: { MUX_SWARM_FAIL_AT: failAt } });
+      assert.equal(killed.signal, 'SIGKILL', `the run died at ${failAt} (code ${killed.code}; stderr: ${killed.stderr})`);
+    }
+    const resumed = await runCli(['run', 'goal.md', '--output-format', 'json'], { cwd: project.directory });
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(server.pendingResponses(), 0, 'every scripted reply was used');
+    const requests: Record<string, number> = {};
+    for (const request of server.chatRequests()) requests[request.body.model] = (requests[request.body.model] ?? 0) + 1;
+    const toolMessagesSeen = server.chatRequests().flatMap((request) => request.body.messages.filter((message) => message.role === 'tool').map((message) => String(message.content)));
+    const workdir = join(project.directory, 'work');
+    const database = new Database(join(workdir, '.mux-swarm', 'state.db'), { readonly: true });
+    databases.push(database);
+    return { project, workdir, requests, toolMessagesSeen, database };
+  }
+
+  function assertFinished(outcome: Outcome, sessions: number): void {
+    const { database, workdir } = outcome;
+    assert.equal(readFileSync(join(workdir, 'notes.txt'), 'utf8'), 'resumed fine\n', 'the artifact is what an uninterrupted run writes');
+    assert.deepEqual(database.prepare('SELECT status, subtype FROM runs').all(), [{ status: 'succeeded', subtype: 'success' }], 'one run, resumed to success');
+    assert.equal((database.prepare('SELECT count(*) AS n FROM run_sessions WHERE ended_at IS NOT NULL').get() as { n: number }).n, sessions);
+    assert.deepEqual(database.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
+    assert.deepEqual(database.pragma('foreign_key_check'), []);
+    assert.deepEqual(database.prepare(`SELECT id FROM tool_calls WHERE duration_ms IS NULL`).all(), [], 'every journaled tool call has an outcome');
+    assert.deepEqual(database.prepare(`SELECT count(*) AS n FROM model_calls WHERE status = 'started'`).get(), { n: 0 });
+    const seqs = (database.prepare('SELECT seq FROM events ORDER BY seq').all() as Array<{ seq: number }>).map((row) => row.seq);
+    assert.deepEqual(seqs, seqs.map((_, index) => index), 'one event stream, numbered on across the restart');
+  }
+
+  function ranLines(outcome: Outcome): number {
+    const file = join(outcome.workdir, 'ran.log');
+    return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
+  }
+
+  it('an uninterrupted run makes 5 model calls and runs the command once (the baseline)', async () => {
+    const outcome = await killThenResume(undefined);
+    assertFinished(outcome, 1);
+    assert.deepEqual(outcome.requests, { 'orchestrator-model': 3, 'writer-model': 2 });
+    assert.equal(ranLines(outcome), 1);
+  });
+
+  it('killed after the command ran but before its outcome was journaled: not run again, the agent is told', async () => {
+    const outcome = await killThenResume('tool-ran:1');
+    assertFinished(outcome, 2);
+    assert.equal(ranLines(outcome), 1, 'the command ran once');
+    assert.deepEqual(outcome.requests, { 'orchestrator-model': 3, 'writer-model': 2 }, 'no model call was made twice');
+    assert.ok(outcome.toolMessagesSeen.some((text) => INTERRUPTED.test(text)), 'the orchestrator heard that the call was interrupted');
+  });
+
+  it('killed after a tool call\'s intent, before it ran: reported as interrupted, not run', async () => {
+    const outcome = await killThenResume('tool-intent:1');
+    assertFinished(outcome, 2);
+    assert.equal(ranLines(outcome), 0);
+    assert.ok(outcome.toolMessagesSeen.some((text) => INTERRUPTED.test(text)));
+  });
+
+  it('killed inside a delegation, before the writer\'s second model call: the orchestrator\'s turn and the writer resume where they were', async () => {
+    const outcome = await killThenResume('model-intent:4');
+    assertFinished(outcome, 2);
+    assert.deepEqual(outcome.requests, { 'orchestrator-model': 3, 'writer-model': 2 }, 'no model call was made twice');
+    assert.equal(ranLines(outcome), 1);
+    assert.deepEqual(outcome.database.prepare(`SELECT id, status FROM delegations ORDER BY id`).all(), [
+      { id: 'd1', status: 'success' },
+      { id: 'd1.2.0', status: 'success' },
+    ]);
+  });
+
+  it('killed after the model answered but before its reply was journaled: that one call is made again, nothing else', async () => {
+    const outcome = await killThenResume('model-reply:3', { model: 'writer-model', index: 0 });
+    assertFinished(outcome, 2);
+    assert.deepEqual(outcome.requests, { 'orchestrator-model': 3, 'writer-model': 3 }, 'only the lost writer reply was asked for again');
+    assert.equal(ranLines(outcome), 1);
+    assert.deepEqual(outcome.database.prepare(`SELECT count(*) AS n FROM model_calls WHERE status = 'completed'`).get(), { n: 5 }, 'five replies paid for and kept');
+  });
+
+  it('killed after a whole turn was journaled: the next turn starts from the journal', async () => {
+    const outcome = await killThenResume('turn-recorded:1');
+    assertFinished(outcome, 2);
+    assert.deepEqual(outcome.requests, { 'orchestrator-model': 3, 'writer-model': 2 });
+    assert.equal(ranLines(outcome), 1);
+    assert.ok(!outcome.toolMessagesSeen.some((text) => INTERRUPTED.test(text)), 'nothing was interrupted');
+  });
+});
