@@ -6,6 +6,7 @@ import { NoModelEndpointError } from '../errors/no-model-endpoint-error.js';
 import { EXIT_CODES } from '../runtime/run-result.js';
 import { registerAgentsCommand } from './commands/agents-command.js';
 import { registerExportCommand, registerImportCommand } from './commands/archive-commands.js';
+import { registerGoalCommand } from './commands/goal-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { McpCallUsageError } from './commands/mcp/mcp-call-command.js';
 import { registerMcpCommand } from './commands/mcp/mcp-command.js';
@@ -13,6 +14,7 @@ import { registerRunCommand } from './commands/run-command.js';
 import { registerRunsCommand, registerShowCommand } from './commands/runs-command.js';
 import { registerStatusCommand } from './commands/status-command.js';
 import { registerValidateCommand } from './commands/validate-command.js';
+import { registerWatchCommand } from './commands/watch-command.js';
 import { PACKAGE_VERSION } from './package-info.js';
 import { CommandOutcome } from './command-outcome.js';
 
@@ -30,6 +32,8 @@ export function buildProgram(outcome: CommandOutcome): Command {
     .configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: (text) => process.stderr.write(text) });
   registerRunCommand(program, outcome);
   registerValidateCommand(program, outcome);
+  registerGoalCommand(program, outcome);
+  registerWatchCommand(program, outcome);
   registerAgentsCommand(program, outcome);
   registerStatusCommand(program, outcome);
   registerInitCommand(program, outcome);

@@ -5,11 +5,13 @@ import { ConfigError } from '../../errors/config-error.js';
 import { describeError } from '../../errors/mux-swarm-error.js';
 import { RUNTIME_AGENT, type ResultEvent } from '../../events/event-schema.js';
 import { EXIT_CODES } from '../../runtime/run-result.js';
+import { withHeartbeat } from '../../supervisor/heartbeat.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions, commaList, positiveInteger, positiveNumber } from '../common-options.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../output-format.js';
 import { loadProject, type ProjectOptions } from '../project.js';
 import { runSession } from '../run-session.js';
+import { invocationArgs, superviseCommand } from './watch-command.js';
 
 interface RunOptions extends ProjectOptions {
   task?: string;
@@ -25,6 +27,7 @@ interface RunOptions extends ProjectOptions {
   provider?: string;
   model?: string;
   verbose?: boolean;
+  watchdog?: boolean;
 }
 
 export function registerRunCommand(program: Command, outcome: CommandOutcome): void {
@@ -44,15 +47,20 @@ export function registerRunCommand(program: Command, outcome: CommandOutcome): v
     .option('--timeout <duration>', 'wall-clock limit: 90s, 45m, 2h')
     .option('--provider <name>', 'run every agent on this provider from config.json')
     .option('--model <id>', 'run every agent on this model')
-    .option('-v, --verbose', 'full assistant text and tool results in the progress');
+    .option('-v, --verbose', 'full assistant text and tool results in the progress')
+    .option('--watchdog', 'run under a watchdog that restarts the run when it crashes or hangs (docs/watchdog.md)');
   addProjectOptions(command).action(async (goalArgument: string | undefined, options: RunOptions) => {
     outcome.reportFailure = (error, usage) => reportEarlyFailure(options.outputFormat, error, usage);
+    if (options.watchdog) {
+      outcome.exitCode = await superviseCommand(invocationArgs(program));
+      return;
+    }
     if (options.flat && options.hierarchical) throw new ConfigError('command line', [{ path: '', message: '--flat and --hierarchical exclude each other' }]);
     const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout);
     if (options.timeout !== undefined && timeoutMs === undefined) throw new ConfigError('command line', [{ path: '', message: `--timeout "${options.timeout}" is not a duration; use e.g. 90s, 45m or 2h` }]);
     const goal = await readGoal(goalArgument, options.task);
     const project = loadProject(options);
-    outcome.exitCode = await runSession({
+    outcome.exitCode = await withHeartbeat(() => runSession({
       project,
       goal,
       overrides: {
@@ -69,7 +77,7 @@ export function registerRunCommand(program: Command, outcome: CommandOutcome): v
       outputFile: options.output,
       verbose: options.verbose === true,
       environment: process.env,
-    });
+    }));
   });
 }
 

@@ -1,0 +1,127 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { parseDuration } from '../../config/duration.js';
+import { loadConfig } from '../../config/load-config.js';
+import { ConfigError } from '../../errors/config-error.js';
+import { runWatchdog } from '../../supervisor/watchdog.js';
+import { stateJournalPositionReader } from '../../supervisor/watchdog-journal-position.js';
+import type { CommandOutcome } from '../command-outcome.js';
+import { positiveInteger } from '../common-options.js';
+
+/** The CLI script the worker runs: bin/mux-swarm, three levels above both src/cli/commands and dist/cli/commands. */
+const CLI_SCRIPT = fileURLToPath(new URL('../../../bin/mux-swarm', import.meta.url));
+
+interface WatchOptions {
+  maxCrashes?: number;
+  crashWindow?: string;
+  heartbeatTimeout?: string;
+  stopGrace?: string;
+}
+
+export interface SuperviseOptions {
+  maxCrashes?: number;
+  crashWindowMs?: number;
+  heartbeatTimeoutMs?: number;
+  stopGraceMs?: number;
+}
+
+export function registerWatchCommand(program: Command, outcome: CommandOutcome): void {
+  program
+    .command('watch')
+    .description('run a mux-swarm command (usually run) under a watchdog that restarts it when it crashes or hangs')
+    .argument('<command...>', 'the command to supervise, after --: watch -- run goal.md')
+    .option('--max-crashes <n>', 'crashes tolerated within the crash window before giving up (default 5)', positiveInteger)
+    .option('--crash-window <duration>', 'the window crashes are counted in (default 10m)')
+    .option('--heartbeat-timeout <duration>', 'a worker silent for this long is killed and restarted (default 60s)')
+    .option('--stop-grace <duration>', 'after SIGINT/SIGTERM, how long the worker has before SIGKILL (default 10s)')
+    .action(async (commandArgs: string[], options: WatchOptions) => {
+      outcome.exitCode = await superviseCommand(commandArgs, {
+        maxCrashes: options.maxCrashes,
+        crashWindowMs: durationOption('--crash-window', options.crashWindow),
+        heartbeatTimeoutMs: durationOption('--heartbeat-timeout', options.heartbeatTimeout),
+        stopGraceMs: durationOption('--stop-grace', options.stopGrace),
+      });
+    });
+}
+
+/**
+ * Runs `mux-swarm <commandArgs…>` (without any --watchdog) as the watchdog's worker; returns the exit code.
+ * Heartbeats and a crash report go to `<state dir>/watchdog/` when the command's config can be read, else to
+ * a temporary directory; the crash report's journal position comes from that state directory's database.
+ */
+export async function superviseCommand(commandArgs: readonly string[], options: SuperviseOptions = {}): Promise<number> {
+  const workerArgs = commandArgs.filter((argument) => argument !== '--watchdog');
+  if (workerArgs.includes('-')) {
+    throw new ConfigError('command line', [
+      { path: '', message: 'under the watchdog the goal cannot come from stdin (-): a restart needs it again. Save it to a file and give its path' },
+    ]);
+  }
+  const stateDirectory = findStateDirectory(workerArgs);
+  const heartbeatDirectory = stateDirectory === undefined ? mkdtempSync(join(tmpdir(), 'mux-swarm-watchdog-')) : join(stateDirectory, 'watchdog');
+  const result = await runWatchdog({
+    command: process.execPath,
+    args: [CLI_SCRIPT, ...workerArgs],
+    heartbeatDirectory,
+    journalPosition: stateDirectory === undefined ? undefined : stateJournalPositionReader(stateDirectory),
+    maxCrashes: options.maxCrashes,
+    crashWindowMs: options.crashWindowMs,
+    heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+    stopGraceMs: options.stopGraceMs,
+  });
+  removeIfEmpty(heartbeatDirectory);
+  return result.exitCode;
+}
+
+/**
+ * The arguments the program was parsed from (`run goal.md --watchdog`): commander keeps them in `rawArgs`,
+ * which its typings do not declare; `process.argv` is what the bin script passes anyway.
+ */
+export function invocationArgs(program: Command): string[] {
+  const rawArgs = (program as Command & { rawArgs?: unknown }).rawArgs;
+  return Array.isArray(rawArgs) && rawArgs.length > 0 ? rawArgs.map(String) : process.argv.slice(2);
+}
+
+/** The state directory the worker will use, read from its --config/--workdir the way it will; undefined if unreadable. */
+function findStateDirectory(args: readonly string[]): string | undefined {
+  try {
+    return loadConfig({
+      path: lastOptionValue(args, '--config', '-c') ?? 'config.json',
+      environment: process.env,
+      currentDirectory: process.cwd(),
+      workdirOverride: lastOptionValue(args, '--workdir', '-w'),
+    }).stateDirectory;
+  } catch {
+    return undefined; // the worker will report the problem itself (exit 2)
+  }
+}
+
+/** `--config x`, `--config=x`, `-c x` or `-cx`; the last one wins, as in commander. */
+function lastOptionValue(args: readonly string[], long: string, short: string): string | undefined {
+  let value: string | undefined;
+  for (let index = 0; index < args.length; index += 1) {
+    const argument = args[index]!;
+    if (argument === '--') break;
+    if (argument === long || argument === short) value = args[index + 1];
+    else if (argument.startsWith(`${long}=`)) value = argument.slice(long.length + 1);
+    else if (argument.startsWith(short) && !argument.startsWith('--') && argument.length > short.length) value = argument.slice(short.length);
+  }
+  return value;
+}
+
+function durationOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const milliseconds = parseDuration(value);
+  if (milliseconds === undefined) throw new ConfigError('command line', [{ path: '', message: `${name} "${value}" is not a duration; use e.g. 90s, 10m or 1h` }]);
+  return milliseconds;
+}
+
+function removeIfEmpty(directory: string): void {
+  try {
+    if (readdirSync(directory).length === 0) rmSync(directory, { recursive: true });
+  } catch {
+    // Already gone, or not ours to clean: leave it.
+  }
+}

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { readHeartbeat } from '../../src/supervisor/heartbeat.js';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.js';
+import { createProjectFixture, fakeAgent, fakeConfig, type ProjectFixture } from '../support/project-fixture.js';
+import { runCli } from '../support/run-cli.js';
+
+const complete = (summary: string) => ({ toolCalls: [{ name: 'complete', arguments: { status: 'success', summary, artifacts: [] } }] });
+
+function occurrences(text: string, needle: string): number {
+  return text.split(needle).length - 1;
+}
+
+describe('mux-swarm watch and run --watchdog, through the built CLI', { timeout: 120_000 }, () => {
+  let server: FakeOpenAIServer;
+  let project: ProjectFixture;
+
+  before(async () => {
+    server = await startFakeOpenAIServer();
+    project = createProjectFixture();
+    project.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' } }));
+    project.write('swarm.json', { orchestrator: fakeAgent('orchestrator'), agents: [fakeAgent('code', { mcpServers: ['fs'] })] });
+  });
+  afterEach(() => {
+    assert.deepEqual(server.unmatched, []);
+    server.reset();
+  });
+  after(async () => {
+    await server.close();
+    project.remove();
+  });
+
+  it('watch -- validate: a clean exit runs the command once and exits 0, passing its output through', async () => {
+    const result = await runCli(['watch', '--', 'validate'], { cwd: project.directory });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(occurrences(result.stdout, 'config.json: ok'), 1);
+    assert.equal(occurrences(result.stdout, 'swarm.json: ok'), 1);
+    assert.doesNotMatch(result.stderr, /mux-swarm watch:/, 'nothing crashed, nothing restarted');
+    const watchdogDirectory = join(project.directory, 'work', '.mux-swarm', 'watchdog');
+    assert.ok(!existsSync(watchdogDirectory) || readdirSync(watchdogDirectory).length === 0, 'no heartbeat file left');
+  });
+
+  it('watch -- validate with a broken config: exit 2, not restarted', async () => {
+    const broken = createProjectFixture();
+    try {
+      broken.write('config.json', { providers: 'none' });
+      broken.write('swarm.json', { orchestrator: fakeAgent('orchestrator'), agents: [] });
+      const result = await runCli(['watch', '--max-crashes', '3', '--', 'validate'], { cwd: broken.directory });
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(occurrences(result.stderr, 'mux-swarm: config.json: providers:'), 1, result.stderr);
+      assert.doesNotMatch(result.stderr, /restarting/);
+    } finally {
+      broken.remove();
+    }
+  });
+
+  it('watch refuses a duration it cannot read (exit 2) and a goal from stdin (a restart would need it again)', async () => {
+    const badDuration = await runCli(['watch', '--crash-window', 'soon', '--', 'validate'], { cwd: project.directory });
+    assert.equal(badDuration.code, 2);
+    assert.match(badDuration.stderr, /--crash-window "soon" is not a duration; use e\.g\. 90s, 10m or 1h/);
+
+    const stdinGoal = await runCli(['run', '-', '--watchdog'], { cwd: project.directory, stdin: 'Do something.\n' });
+    assert.equal(stdinGoal.code, 2);
+    assert.match(stdinGoal.stderr, /under the watchdog the goal cannot come from stdin \(-\)/);
+    assert.equal(server.chatRequests().length, 0);
+  });
+
+  it('run --watchdog runs the same run in a worker process and exits with its code', async () => {
+    server.enqueue(complete('done under the watchdog'));
+    let supervisorPid = 0;
+    const result = await runCli(['run', '--task', 'Say done', '--watchdog', '--output-format', 'stream-json'], {
+      cwd: project.directory,
+      onSpawn: (child) => (supervisorPid = child.pid!),
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; result?: string; run_id: string });
+    assert.equal(lines.filter((line) => line.type === 'result').length, 1, 'ran once');
+    assert.equal(lines.at(-1)!.result, 'done under the watchdog');
+
+    const database = new Database(join(project.directory, 'work', '.mux-swarm', 'state.db'), { readonly: true });
+    try {
+      const run = database.prepare('SELECT pid, status FROM runs WHERE id = ?').get(lines.at(-1)!.run_id) as { pid: number; status: string };
+      assert.equal(run.status, 'succeeded');
+      assert.notEqual(run.pid, supervisorPid, 'the run happened in a worker, not in the supervisor');
+    } finally {
+      database.close();
+    }
+  });
+
+  it('run beats into MUX_SWARM_HEARTBEAT_FILE while it runs', async () => {
+    server.enqueue({ ...complete('slow answer'), delayMs: 400 });
+    const heartbeatFile = join(project.directory, 'beat.json');
+    let runPid = 0;
+    const result = await runCli(['run', '--task', 'Answer slowly'], {
+      cwd: project.directory,
+      env: { MUX_SWARM_HEARTBEAT_FILE: heartbeatFile, MUX_SWARM_HEARTBEAT_INTERVAL_MS: '50' },
+      onSpawn: (child) => (runPid = child.pid!),
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const beat = readHeartbeat(heartbeatFile);
+    assert.ok(beat !== undefined, `no beat in ${heartbeatFile}: ${existsSync(heartbeatFile) ? readFileSync(heartbeatFile, 'utf8') : 'missing'}`);
+    assert.equal(beat.pid, runPid);
+  });
+});
