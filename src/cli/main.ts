@@ -4,12 +4,14 @@ import { McpServerStartError } from '../errors/mcp-server-error.js';
 import { describeError, isMuxSwarmError } from '../errors/mux-swarm-error.js';
 import { NoModelEndpointError } from '../errors/no-model-endpoint-error.js';
 import { EXIT_CODES } from '../runtime/run-result.js';
+import { RunLockedError } from '../state/run-sessions.js';
 import { registerAgentsCommand } from './commands/agents-command.js';
 import { registerExportCommand, registerImportCommand } from './commands/archive-commands.js';
 import { registerGoalCommand } from './commands/goal-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { McpCallUsageError } from './commands/mcp/mcp-call-command.js';
 import { registerMcpCommand } from './commands/mcp/mcp-command.js';
+import { registerResumeCommand } from './commands/resume-command.js';
 import { registerRunCommand } from './commands/run-command.js';
 import { registerRunsCommand, registerShowCommand } from './commands/runs-command.js';
 import { registerStatusCommand } from './commands/status-command.js';
@@ -20,7 +22,7 @@ import { CommandOutcome } from './command-outcome.js';
 
 /** Errors that mean "fix your input", as opposed to "the run went wrong". */
 function isUsageError(error: unknown): boolean {
-  return error instanceof ConfigError || error instanceof NoModelEndpointError || error instanceof McpServerStartError || error instanceof McpCallUsageError;
+  return error instanceof ConfigError || error instanceof NoModelEndpointError || error instanceof McpServerStartError || error instanceof McpCallUsageError || error instanceof RunLockedError;
 }
 
 export function buildProgram(outcome: CommandOutcome): Command {
@@ -31,6 +33,7 @@ export function buildProgram(outcome: CommandOutcome): Command {
     .exitOverride()
     .configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: (text) => process.stderr.write(text) });
   registerRunCommand(program, outcome);
+  registerResumeCommand(program, outcome);
   registerValidateCommand(program, outcome);
   registerGoalCommand(program, outcome);
   registerWatchCommand(program, outcome);

@@ -147,4 +147,87 @@ describe('resuming a run killed at a fail point', { concurrency: 1 }, () => {
     assert.equal(ranLines(outcome), 1);
     assert.ok(!outcome.toolMessagesSeen.some((text) => INTERRUPTED.test(text)), 'nothing was interrupted');
   });
+
+  describe('choosing the run', () => {
+    function project(): ProjectFixture {
+      const fixture = createProjectFixture('mux-swarm-resume-choice-');
+      projects.push(fixture);
+      fixture.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' } }));
+      fixture.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['shell'] }), agents: [] });
+      fixture.write('goal.md', '# Tally\n\nAppend a line to tally.log, then finish.\n');
+      return fixture;
+    }
+    const turns = (): ScriptedReply[] => [
+      { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo x >> tally.log' } }] },
+      { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'tallied' } }] },
+    ];
+    const runStatuses = (fixture: ProjectFixture) => {
+      const database = new Database(join(fixture.directory, 'work', '.mux-swarm', 'state.db'), { readonly: true });
+      try {
+        return (database.prepare('SELECT status FROM runs ORDER BY started_at, rowid').all() as Array<{ status: string }>).map((row) => row.status);
+      } finally {
+        database.close();
+      }
+    };
+
+    it('mux-swarm resume continues the newest unfinished run without naming the goal, and refuses a run that succeeded', async () => {
+      server.reset();
+      server.route({ model: 'orchestrator-model' }, ...turns());
+      const fixture = project();
+      const killed = await runCli(['run', 'goal.md'], { cwd: fixture.directory, env: { MUX_SWARM_FAIL_AT: 'turn-recorded:1' } });
+      assert.equal(killed.signal, 'SIGKILL');
+      const resumed = await runCli(['resume', '--output-format', 'json'], { cwd: fixture.directory });
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.equal((JSON.parse(resumed.stdout) as { result: string }).result, 'tallied');
+      assert.deepEqual(runStatuses(fixture), ['succeeded']);
+      assert.equal(readFileSync(join(fixture.directory, 'work', 'tally.log'), 'utf8'), 'x\n');
+      const again = await runCli(['resume', 'last'], { cwd: fixture.directory });
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /already succeeded; there is nothing to resume/);
+      const none = await runCli(['resume'], { cwd: fixture.directory });
+      assert.match(none.stderr, /no unfinished run in this workdir/);
+    });
+
+    it('--fresh starts a new run beside the unfinished one', async () => {
+      server.reset();
+      server.route({ model: 'orchestrator-model' }, ...turns(), ...turns());
+      const fixture = project();
+      assert.equal((await runCli(['run', 'goal.md'], { cwd: fixture.directory, env: { MUX_SWARM_FAIL_AT: 'turn-recorded:1' } })).signal, 'SIGKILL');
+      server.reset();
+      server.route({ model: 'orchestrator-model' }, ...turns());
+      const fresh = await runCli(['run', 'goal.md', '--fresh'], { cwd: fixture.directory });
+      assert.equal(fresh.code, 0, fresh.stderr);
+      assert.deepEqual(runStatuses(fixture), ['running', 'succeeded'], 'the crashed run is left as it was; a second run did the work');
+      assert.equal(readFileSync(join(fixture.directory, 'work', 'tally.log'), 'utf8'), 'x\nx\n');
+    });
+
+    it('refuses a second process on a run that is being driven (exit 2), naming the one that drives it', async () => {
+      server.reset();
+      server.route({ model: 'orchestrator-model' }, { delayMs: 4_000, content: 'thinking slowly' }, ...turns());
+      const fixture = project();
+      const first = runCli(['run', 'goal.md'], { cwd: fixture.directory });
+      await waitForRunRow(fixture);
+      const second = await runCli(['run', 'goal.md'], { cwd: fixture.directory });
+      assert.equal(second.code, 2, second.stderr);
+      assert.match(second.stderr, /is being driven by pid \d+ on .*; two processes must not drive one run/);
+      assert.equal((await first).code, 0);
+    });
+
+    async function waitForRunRow(fixture: ProjectFixture): Promise<void> {
+      const file = join(fixture.directory, 'work', '.mux-swarm', 'state.db');
+      for (let attempt = 0; attempt < 200; attempt += 1) {
+        if (existsSync(file)) {
+          const database = new Database(file, { readonly: true, fileMustExist: true });
+          try {
+            const row = database.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'run_sessions'`).get() as { n: number };
+            if (row.n > 0 && (database.prepare('SELECT count(*) AS n FROM run_sessions').get() as { n: number }).n > 0) return;
+          } finally {
+            database.close();
+          }
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.fail('the first run never took its session');
+    }
+  });
 });

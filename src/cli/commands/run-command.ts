@@ -10,11 +10,12 @@ import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions, commaList, positiveInteger, positiveNumber } from '../common-options.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../output-format.js';
 import { loadProject, type ProjectOptions } from '../project.js';
+import type { RunChoice } from '../run-choice.js';
 import { runSession } from '../run-session.js';
 import { invocationArgs, superviseCommand } from './watch-command.js';
 
-interface RunOptions extends ProjectOptions {
-  task?: string;
+/** What `run` and `resume` take besides the goal. */
+export interface RunLaunchOptions extends ProjectOptions {
   agents?: string[];
   flat?: boolean;
   hierarchical?: boolean;
@@ -27,15 +28,36 @@ interface RunOptions extends ProjectOptions {
   provider?: string;
   model?: string;
   verbose?: boolean;
+}
+
+interface RunOptions extends RunLaunchOptions {
+  task?: string;
+  fresh?: boolean;
   watchdog?: boolean;
 }
 
 export function registerRunCommand(program: Command, outcome: CommandOutcome): void {
   const command = program
     .command('run')
-    .description('work a goal with the swarm until it completes, fails, or hits a limit')
+    .description('work a goal with the swarm until it completes, fails, or hits a limit; an unfinished run of the same goal is resumed')
     .argument('[goal]', 'markdown goal file, or - to read it from stdin')
     .option('-t, --task <text>', 'a one-line goal instead of a file')
+    .option('--fresh', 'start a new run even when an unfinished run of this goal is recorded in the workdir');
+  addRunOptions(command).option('--watchdog', 'run under a watchdog that restarts the run when it crashes or hangs (docs/watchdog.md)');
+  addProjectOptions(command).action(async (goalArgument: string | undefined, options: RunOptions) => {
+    outcome.reportFailure = (error, usage) => reportEarlyFailure(options.outputFormat, error, usage);
+    if (options.watchdog) {
+      outcome.exitCode = await superviseCommand(invocationArgs(program));
+      return;
+    }
+    const goal = await readGoal(goalArgument, options.task);
+    outcome.exitCode = await startRun(goal, options, options.fresh ? { kind: 'fresh' } : { kind: 'auto' });
+  });
+}
+
+/** Options `run` and `resume` share: the team, the limits, the output. */
+export function addRunOptions(command: Command): Command {
+  return command
     .option('-a, --agents <names>', 'only these specialists (comma-separated); in flat mode, their order', commaList)
     .option('--flat', 'specialists work the goal one after another')
     .option('--hierarchical', 'the orchestrator plans and delegates')
@@ -47,22 +69,20 @@ export function registerRunCommand(program: Command, outcome: CommandOutcome): v
     .option('--timeout <duration>', 'wall-clock limit: 90s, 45m, 2h')
     .option('--provider <name>', 'run every agent on this provider from config.json')
     .option('--model <id>', 'run every agent on this model')
-    .option('-v, --verbose', 'full assistant text and tool results in the progress')
-    .option('--watchdog', 'run under a watchdog that restarts the run when it crashes or hangs (docs/watchdog.md)');
-  addProjectOptions(command).action(async (goalArgument: string | undefined, options: RunOptions) => {
-    outcome.reportFailure = (error, usage) => reportEarlyFailure(options.outputFormat, error, usage);
-    if (options.watchdog) {
-      outcome.exitCode = await superviseCommand(invocationArgs(program));
-      return;
-    }
-    if (options.flat && options.hierarchical) throw new ConfigError('command line', [{ path: '', message: '--flat and --hierarchical exclude each other' }]);
-    const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout);
-    if (options.timeout !== undefined && timeoutMs === undefined) throw new ConfigError('command line', [{ path: '', message: `--timeout "${options.timeout}" is not a duration; use e.g. 90s, 45m or 2h` }]);
-    const goal = await readGoal(goalArgument, options.task);
-    const project = loadProject(options);
-    outcome.exitCode = await withHeartbeat(() => runSession({
+    .option('-v, --verbose', 'full assistant text and tool results in the progress');
+}
+
+/** Drives `goal` as `choice` says (new, resumed or named run), with the heartbeat a watchdog reads. */
+export async function startRun(goal: Goal, options: RunLaunchOptions, choice: RunChoice): Promise<number> {
+  if (options.flat && options.hierarchical) throw new ConfigError('command line', [{ path: '', message: '--flat and --hierarchical exclude each other' }]);
+  const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout);
+  if (options.timeout !== undefined && timeoutMs === undefined) throw new ConfigError('command line', [{ path: '', message: `--timeout "${options.timeout}" is not a duration; use e.g. 90s, 45m or 2h` }]);
+  const project = loadProject(options);
+  return withHeartbeat(() =>
+    runSession({
       project,
       goal,
+      choice,
       overrides: {
         mode: options.flat ? 'flat' : options.hierarchical ? 'hierarchical' : undefined,
         agents: options.agents,
@@ -77,8 +97,8 @@ export function registerRunCommand(program: Command, outcome: CommandOutcome): v
       outputFile: options.output,
       verbose: options.verbose === true,
       environment: process.env,
-    }));
-  });
+    }),
+  );
 }
 
 async function readGoal(argument: string | undefined, task: string | undefined): Promise<Goal> {
@@ -96,7 +116,7 @@ async function readStandardInput(): Promise<string> {
 }
 
 /** In the machine formats, a run that could not start still ends with a `result` line on stdout. */
-function reportEarlyFailure(format: OutputFormat, error: unknown, usage: boolean): void {
+export function reportEarlyFailure(format: OutputFormat, error: unknown, usage: boolean): void {
   if (format === 'text') return;
   const zero = { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, reasoning_tokens: 0 };
   const event: ResultEvent = {

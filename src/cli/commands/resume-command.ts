@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { loadGoalFile, parseGoal, type Goal } from '../../config/load-goal.js';
+import type { CommandOutcome } from '../command-outcome.js';
+import { addProjectOptions } from '../common-options.js';
+import { resumableRun } from '../run-choice.js';
+import { withStateDatabase } from '../state-access.js';
+import { addRunOptions, reportEarlyFailure, startRun, type RunLaunchOptions } from './run-command.js';
+
+/**
+ * `mux-swarm resume [run]`: picks up a run that did not finish (crash, Ctrl-C, a limit) where its journal stops.
+ * The goal is the one the run recorded; its file is read again (for front-matter limits) when it still says
+ * the same thing.
+ */
+export function registerResumeCommand(program: Command, outcome: CommandOutcome): void {
+  const command = program
+    .command('resume')
+    .description('continue a run that did not finish where its journal stops: finished work is not redone')
+    .argument('[run]', 'run id, a unique prefix of one, or "last"; default: the newest unfinished run');
+  addRunOptions(command);
+  addProjectOptions(command).action(async (runArgument: string | undefined, options: RunLaunchOptions) => {
+    outcome.reportFailure = (error, usage) => reportEarlyFailure(options.outputFormat, error, usage);
+    const { runId, goal } = withStateDatabase(options, (database) => {
+      const id = resumableRun(database, runArgument);
+      const row = database.prepare('SELECT goal_name, goal_source, goal_text FROM runs WHERE id = ?').get(id) as { goal_name: string; goal_source: string; goal_text: string };
+      return { runId: id, goal: recordedGoal(row) };
+    });
+    outcome.exitCode = await startRun(goal, options, { kind: 'named', run: runId });
+  });
+}
+
+/** The goal a run recorded; its file when that still holds the same text (so its front matter applies again). */
+function recordedGoal(row: { goal_name: string; goal_source: string; goal_text: string }): Goal {
+  const file = resolve(row.goal_source);
+  if (existsSync(file)) {
+    try {
+      const fromFile = loadGoalFile(file, process.cwd());
+      if (fromFile.text === row.goal_text) return { ...fromFile, name: row.goal_name };
+    } catch {
+      // the file changed into something unreadable: the recorded text is the goal
+    }
+  }
+  return { ...parseGoal(row.goal_text, row.goal_source, row.goal_name), name: row.goal_name };
+}
