@@ -93,4 +93,35 @@ describe('mux-swarm export and import', () => {
     assert.equal(result.code, 1);
     assert.match(result.stderr, /no run "no-such-run"; see `mux-swarm runs`/);
   });
+
+  it('moves a run killed mid-way to another directory, where resume finishes it without redoing the finished steps', async () => {
+    const moving = createProjectFixture('mux-swarm-export-moving-');
+    try {
+      moving.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' } }));
+      moving.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['shell'] }), agents: [] });
+      moving.write('goal.md', '# Two steps\n\nRecord step one, then step two.\n');
+      server.reset();
+      server.route(
+        { model: 'orchestrator-model' },
+        { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo one >> steps.log' } }] },
+        { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo two >> steps.log' } }] },
+        { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'both steps', artifacts: ['steps.log'] } }] },
+      );
+      const killed = await runCli(['run', 'goal.md'], { cwd: moving.directory, env: { MUX_SWARM_FAIL_AT: 'turn-recorded:1' } });
+      assert.equal(killed.signal, 'SIGKILL');
+      const archive = join(elsewhere.directory, 'moving.tar.gz');
+      assert.equal((await runCli(['export', 'last', '-o', archive], { cwd: moving.directory })).code, 0);
+
+      const target = join(elsewhere.directory, 'moved-run');
+      assert.equal((await runCli(['import', archive, '--workdir', target], { cwd: elsewhere.directory })).code, 0);
+      const resumed = await runCli(['resume', '--workdir', target, '--output-format', 'json'], { cwd: moving.directory });
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.equal((JSON.parse(resumed.stdout) as { result: string }).result, 'both steps');
+      assert.equal(readFileSync(join(target, 'steps.log'), 'utf8'), 'one\ntwo\n', 'step one ran once (before the move), step two after it');
+      assert.equal(readFileSync(join(moving.directory, 'work', 'steps.log'), 'utf8'), 'one\n', 'the original workdir was left alone');
+      assert.equal(server.chatRequests().length, 3, 'no model call was made twice');
+    } finally {
+      moving.remove();
+    }
+  });
 });
