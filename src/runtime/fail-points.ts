@@ -22,6 +22,8 @@ export function failPoint(point: FailPoint): void {
   if (!wanted) return;
   const [name, count] = wanted.split(':');
   if (name !== point) return;
+  const onAttempt = process.env.MUX_SWARM_FAIL_ON_ATTEMPT;
+  if (onAttempt !== undefined && onAttempt !== (process.env.MUX_SWARM_WATCHDOG_ATTEMPT ?? '1')) return;
   const times = (reached.get(point) ?? 0) + 1;
   reached.set(point, times);
   if (times === Number(count ?? 1)) process.kill(process.pid, 'SIGKILL');

@@ -90,6 +90,38 @@ describe('mux-swarm watch and run --watchdog, through the built CLI', { timeout:
     }
   });
 
+  it('run --watchdog: a worker killed mid-run is restarted, resumes the journaled run and finishes it', async () => {
+    const killedProject = createProjectFixture();
+    try {
+      killedProject.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' } }));
+      killedProject.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['shell'] }), agents: [] });
+      killedProject.write('goal.md', '# Count\n\nAppend to count.log, then finish.\n');
+      server.route(
+        { model: 'orchestrator-model' },
+        { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo once >> count.log' } }] },
+        complete('counted after a restart'),
+      );
+      const result = await runCli(['run', 'goal.md', '--watchdog', '--output-format', 'json'], {
+        cwd: killedProject.directory,
+        env: { MUX_SWARM_FAIL_AT: 'turn-recorded:1', MUX_SWARM_FAIL_ON_ATTEMPT: '1' },
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /SIGKILL/, 'the watchdog saw the first worker die');
+      assert.equal((JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { result: string }).result, 'counted after a restart');
+      assert.equal(readFileSync(join(killedProject.directory, 'work', 'count.log'), 'utf8'), 'once\n', 'the command ran once over both workers');
+      assert.equal(server.chatRequests().length, 2, 'no model call was made twice');
+      const database = new Database(join(killedProject.directory, 'work', '.mux-swarm', 'state.db'), { readonly: true });
+      try {
+        assert.deepEqual(database.prepare('SELECT status FROM runs').all(), [{ status: 'succeeded' }]);
+        assert.deepEqual(database.prepare('SELECT count(*) AS n FROM run_sessions').get(), { n: 2 });
+      } finally {
+        database.close();
+      }
+    } finally {
+      killedProject.remove();
+    }
+  });
+
   it('run beats into MUX_SWARM_HEARTBEAT_FILE while it runs', async () => {
     server.enqueue({ ...complete('slow answer'), delayMs: 400 });
     const heartbeatFile = join(project.directory, 'beat.json');
