@@ -65,6 +65,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`mux-swarm: ${describeError(error)}\n`);
     if (!isMuxSwarmError(error) && process.env.MUX_SWARM_DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
     else if (!isMuxSwarmError(error)) process.stderr.write('(an unexpected error: set MUX_SWARM_DEBUG=1 to see where it came from, and please report it)\n');
-    return usage ? EXIT_CODES.usage : EXIT_CODES.goalFailed;
+    if (usage) return EXIT_CODES.usage;
+    return isMuxSwarmError(error) ? EXIT_CODES.goalFailed : EXIT_CODES.internal;
   }
 }

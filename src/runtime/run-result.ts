@@ -8,6 +8,8 @@ export const EXIT_CODES = {
   goalFailed: 1,
   usage: 2,
   limit: 3,
+  /** A bug or an unexpected failure inside mux-swarm (not a run outcome): the watchdog restarts on it. */
+  internal: 70,
   interrupted: 130,
 } as const;
 
