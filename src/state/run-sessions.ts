@@ -55,6 +55,16 @@ export function beginRunSession(database: SqliteDatabase, runId: string, owner: 
   }).immediate();
 }
 
+/**
+ * Whether a process is driving the run now: its newest session has not ended and its process lives (this machine:
+ * the same pid and start time) or beats (another machine). A `running` run that nobody drives has crashed.
+ */
+export function isRunDriven(database: SqliteDatabase, runId: string, here: string, now: Date, isAlive: (pid: number, processStart: string | null) => boolean): boolean {
+  const latest = database.prepare(`SELECT session, hostname, pid, process_start, heartbeat_at, ended_at FROM run_sessions WHERE run_id = ? ORDER BY session DESC LIMIT 1`).get(runId) as SessionRow | undefined;
+  if (!latest || latest.ended_at !== null) return false;
+  return latest.hostname === here ? isAlive(latest.pid, latest.process_start) : now.getTime() - Date.parse(latest.heartbeat_at) < SESSION_STALE_MS;
+}
+
 export function beatRunSession(database: SqliteDatabase, runId: string, session: number, now: Date): void {
   database.prepare(`UPDATE run_sessions SET heartbeat_at = ? WHERE run_id = ? AND session = ?`).run(now.toISOString(), runId, session);
 }

@@ -176,6 +176,8 @@ describe('resuming a run killed at a fail point', { concurrency: 1 }, () => {
       const fixture = project();
       const killed = await runCli(['run', 'goal.md'], { cwd: fixture.directory, env: { MUX_SWARM_FAIL_AT: 'turn-recorded:1' } });
       assert.equal(killed.signal, 'SIGKILL');
+      const listed = await runCli(['runs', '--json'], { cwd: fixture.directory });
+      assert.deepEqual((JSON.parse(listed.stdout) as Array<{ status: string }>).map((run) => run.status), ['crashed'], 'runs tells a crashed run from a running one');
       const resumed = await runCli(['resume', '--output-format', 'json'], { cwd: fixture.directory });
       assert.equal(resumed.code, 0, resumed.stderr);
       assert.equal((JSON.parse(resumed.stdout) as { result: string }).result, 'tallied');

@@ -1,6 +1,9 @@
+import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { formatDuration } from '../../config/duration.js';
 import { getRunDetails, getTranscript, listRuns } from '../../state/run-queries.js';
+import { isRunDriven } from '../../state/run-sessions.js';
+import { isSameProcessAlive } from '../../supervisor/process-identity.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions, positiveInteger } from '../common-options.js';
 import type { ProjectOptions } from '../project.js';
@@ -21,7 +24,9 @@ export function registerRunsCommand(program: Command, outcome: CommandOutcome): 
   const command = program.command('runs').description('the runs recorded in this workdir, newest first').option('--json', 'machine-readable output').option('-n, --limit <n>', 'how many', positiveInteger, 20);
   addProjectOptions(command).action((options: ListOptions) => {
     withDatabase(options, (database) => {
-      const runs = listRuns(database, options.limit);
+      // A run left `running` by a process that is gone has crashed: say so, it can be resumed.
+      const now = new Date();
+      const runs = listRuns(database, options.limit).map((run) => (run.status === 'running' && !isRunDriven(database, run.id, hostname(), now, isSameProcessAlive) ? { ...run, status: 'crashed' } : run));
       if (options.json) process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
       else if (runs.length === 0) process.stdout.write('No runs recorded yet.\n');
       else {
