@@ -140,6 +140,27 @@ export const budgetWarningEventSchema = z.object({
   limit: z.number(),
 });
 
+export const phaseStateSchema = z.enum(['done', 'not-done', 'unchecked']);
+
+/** Phase 0 of every start: each phase as its "Done when" checks judge it now, and where the recovery report is. */
+export const phaseReportEventSchema = z.object({
+  ...base,
+  type: z.literal('phase-report'),
+  phases: z.array(
+    z.object({
+      number: z.number().int().positive(),
+      title: z.string(),
+      state: phaseStateSchema,
+      /** The first condition that does not hold (phases not done only): its line in the goal file, its text, what was found. */
+      first_unmet: z.object({ line: z.number().int().positive(), text: z.string(), detail: z.string() }).optional(),
+    }),
+  ),
+  /** Every phase has checks and all hold: the run ends at once, with success, without calling a model. */
+  goal_complete: z.boolean(),
+  /** The report's markdown file, relative to the workdir (absolute when the state directory lies outside it). */
+  report_path: z.string(),
+});
+
 export const resultSubtypeSchema = z.enum([
   'success',
   'error_goal_failed',
@@ -180,6 +201,7 @@ export const runEventSchema = z.union([
   delegationEndEventSchema,
   modelRetryEventSchema,
   budgetWarningEventSchema,
+  phaseReportEventSchema,
   resultEventSchema,
 ]);
 
@@ -190,6 +212,7 @@ export type UserEvent = z.infer<typeof userEventSchema>;
 export type DelegationStartEvent = z.infer<typeof delegationStartEventSchema>;
 export type DelegationEndEvent = z.infer<typeof delegationEndEventSchema>;
 export type ResultEvent = z.infer<typeof resultEventSchema>;
+export type PhaseReportEvent = z.infer<typeof phaseReportEventSchema>;
 export type AgentStatus = z.infer<typeof agentStatusSchema>;
 
 type BaseKeys = 'seq' | 'run_id' | 'session_id' | 'timestamp';

@@ -64,6 +64,19 @@ export function createHumanRenderer(options: HumanRendererOptions): (event: RunE
       case 'budget-warning':
         options.write(`${paint(33, '⚠')} ${event.budget} budget: ${formatUsed(event.budget, event.used)} of ${formatUsed(event.budget, event.limit)} used\n`);
         return;
+      case 'phase-report': {
+        const marks: Record<string, string> = { done: paint(32, '✓'), 'not-done': paint(31, '✗'), unchecked: dim('–') };
+        const checked = event.phases.filter((phase) => phase.state !== 'unchecked');
+        const phases = checked.length === 0 ? 'no "Done when" checks' : `${event.phases.map((phase) => `${marks[phase.state]}${phase.number}`).join(' ')} ${dim(`(${checked.filter((phase) => phase.state === 'done').length} of ${event.phases.length} done)`)}`;
+        options.write(`${paint(1, '▣ phase 0')} ${phases} ${dim(`· report ${event.report_path}`)}
+`);
+        const next = event.phases.find((phase) => phase.first_unmet !== undefined);
+        if (event.goal_complete) options.write(`  ${paint(32, 'every phase is done: nothing to run')}
+`);
+        else if (next?.first_unmet) options.write(`  ${dim('next:')} phase ${next.number} ${clip(next.first_unmet.text, 100)} ${dim(`— ${clip(firstLine(next.first_unmet.detail), 100)}`)}
+`);
+        return;
+      }
       case 'result': {
         const mark = event.subtype === 'success' ? paint(32, '■ success') : paint(31, `■ ${event.subtype}`);
         const tokens = event.usage.input_tokens + event.usage.output_tokens;

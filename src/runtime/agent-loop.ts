@@ -21,6 +21,11 @@ export interface AgentInvocation {
   hubTools: () => HubTool[];
   /** The transcript journaled before a restart: the agent continues from its last recorded step. */
   resumeFrom?: ChatMessage[];
+  /**
+   * Resuming from a non-empty transcript: a message from the runtime (role user) added, and journaled, before the
+   * next model call, e.g. the recovery report after a restart. Ignored for an agent that starts afresh.
+   */
+  resumeMessage?: string;
 }
 
 export type AgentStopReason = 'completed' | 'max_turns' | 'no_completion' | 'error';
@@ -78,6 +83,8 @@ export async function runAgent(run: RunContext, invocation: AgentInvocation): Pr
     const ending = await afterReply(lastToolCalls(last), transcript.turns);
     if (ending) return ending;
   }
+  // After the interrupted turn's results (a tool call must be followed by its result, not by another message).
+  if (invocation.resumeMessage && invocation.resumeFrom && invocation.resumeFrom.length > 0) transcript.append({ role: 'user', content: invocation.resumeMessage });
 
   async function afterReply(toolCalls: ToolCall[], turn: number): Promise<AgentOutcome | undefined> {
     if (toolCalls.length === 0) {

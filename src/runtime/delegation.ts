@@ -23,6 +23,8 @@ export interface DelegationRequest {
   depth: number;
   /** `goal` when this agent's completion ends the run. */
   scope: 'task' | 'goal';
+  /** Given to the agent as a message before its next model call when the delegation resumes after a restart. */
+  resumeMessage?: string;
 }
 
 export interface DelegationOutcome extends AgentOutcome {
@@ -42,7 +44,6 @@ export async function runDelegation(run: RunContext, request: DelegationRequest)
   // Resuming a run: a delegation that finished before the restart is not worked again.
   if (recorded?.status) return recordedOutcome(recorded);
   const startedAt = recorded ? Date.parse(recorded.started_at) : run.now();
-  const costBefore = run.usage.totals().cost_usd;
   if (!recorded) {
     run.store.startDelegation({ runId: run.runId, id: delegationId, parentId: request.parentDelegationId, agent: request.agent.name, fromAgent: request.from, depth: request.depth, task: request.task, startedAt: new Date(startedAt).toISOString() });
     run.events.emit({ type: 'delegation-start', agent: request.agent.name, delegation_id: delegationId, parent_delegation_id: request.parentDelegationId, from: request.from, depth: request.depth, task: request.task });
@@ -60,21 +61,27 @@ export async function runDelegation(run: RunContext, request: DelegationRequest)
 
   let outcome: AgentOutcome;
   try {
-    outcome = await runAgent(run, { agent: request.agent, systemPrompt, task: request.task, delegationId, runtimeTools, hubTools, ...(resumeFrom ? { resumeFrom } : {}) });
+    outcome = await runAgent(run, { agent: request.agent, systemPrompt, task: request.task, delegationId, runtimeTools, hubTools, ...(resumeFrom ? { resumeFrom } : {}), ...(resumeFrom && request.resumeMessage ? { resumeMessage: request.resumeMessage } : {}) });
   } catch (error) {
-    const stopped = error instanceof RunStoppedError;
-    const summary = stopped ? describeError(error) : `${request.agent.name} could not work: ${describeError(error)}`;
-    const failed = finish(run, request, delegationId, startedAt, costBefore, { status: stopped ? 'partial' : 'failure', summary, artifacts: [], turns: 0, stopReason: 'error' });
-    if (stopped || request.depth === 0) throw error;
+    if (error instanceof RunStoppedError) {
+      // A stopped run (Ctrl-C, a limit) leaves its delegations unfinished in the journal: resuming continues them.
+      finish(run, request, delegationId, startedAt, { status: 'partial', summary: describeError(error), artifacts: [], turns: 0, stopReason: 'error' }, { record: false });
+      throw error;
+    }
+    const failed = finish(run, request, delegationId, startedAt, { status: 'failure', summary: `${request.agent.name} could not work: ${describeError(error)}`, artifacts: [], turns: 0, stopReason: 'error' });
+    if (request.depth === 0) throw error;
     return failed;
   }
-  return finish(run, request, delegationId, startedAt, costBefore, outcome);
+  return finish(run, request, delegationId, startedAt, outcome);
 }
 
-function finish(run: RunContext, request: DelegationRequest, delegationId: string, startedAt: number, costBefore: number, outcome: AgentOutcome): DelegationOutcome {
-  const costUsd = run.usage.totals().cost_usd - costBefore;
+/** Ends a delegation: its outcome journaled (unless it only stopped), and its end event. Its cost is that of its own and its sub-delegations' model calls, across restarts. */
+function finish(run: RunContext, request: DelegationRequest, delegationId: string, startedAt: number, outcome: AgentOutcome, options: { record: boolean } = { record: true }): DelegationOutcome {
+  const costUsd = run.store.journal.delegationCost(run.runId, delegationId);
   const durationMs = run.now() - startedAt;
-  run.store.finishDelegation({ runId: run.runId, id: delegationId, status: outcome.status, stopReason: outcome.stopReason, summary: outcome.summary, artifacts: outcome.artifacts, turns: outcome.turns, costUsd, endedAt: run.isoNow() });
+  if (options.record) {
+    run.store.finishDelegation({ runId: run.runId, id: delegationId, status: outcome.status, stopReason: outcome.stopReason, summary: outcome.summary, artifacts: outcome.artifacts, turns: outcome.turns, costUsd, endedAt: run.isoNow() });
+  }
   run.events.emit({
     type: 'delegation-end',
     agent: request.agent.name,

@@ -6,6 +6,8 @@ import { COMPLETE_TOOL_NAME } from './complete-tool.js';
 import { DELEGATE_TOOL_NAME } from './delegate-tool-name.js';
 import { runDelegation, type DelegationOutcome } from './delegation.js';
 import { READ_RESULT_TOOL_NAME } from './read-result-tool.js';
+import { restartMessage, taskWithRecoveryReport } from './recovery/recovery-messages.js';
+import { prepareRecoveryReport, type RecoveryReport } from './recovery/recovery-report.js';
 import type { RunContext } from './run-context.js';
 import { exitCodeFor, runStatusFor, subtypeForStop } from './run-result.js';
 import { RunStoppedError } from './run-stop.js';
@@ -16,9 +18,16 @@ interface Ending {
   artifacts: string[];
 }
 
+/** Phase 0's report and the session it was written for. */
+interface Recovery {
+  report: RecoveryReport;
+  session: number;
+}
+
 /**
- * Runs the goal to an explicit result: records the run, announces it (`system`/`init`), works the goal in
- * the configured mode, and ends with one `result` event and a finished run row, whatever happened.
+ * Runs the goal to an explicit result: records the run, announces it (`system`/`init`), writes the recovery
+ * report (phase 0), works the goal in the configured mode, and ends with one `result` event and a finished run
+ * row, whatever happened. A goal whose phases are all done by their checks ends at once, without a model call.
  */
 export async function driveRun(run: RunContext, options: { resumedSession?: number } = {}): Promise<ResultEvent> {
   const { goal, mode } = run.dependencies;
@@ -39,7 +48,10 @@ export async function driveRun(run: RunContext, options: { resumedSession?: numb
 
   let ending: Ending;
   try {
-    ending = mode === 'flat' ? await workFlat(run) : await workHierarchical(run);
+    const session = options.resumedSession ?? 1;
+    const report = await prepareRecoveryReport(run, { session, resumed: options.resumedSession !== undefined });
+    if (report.goalComplete) ending = { subtype: 'success', result: report.text, artifacts: [] };
+    else ending = mode === 'flat' ? await workFlat(run, { report, session }) : await workHierarchical(run, { report, session });
   } catch (error) {
     const stopped = error instanceof RunStoppedError ? error : run.stopError;
     ending = stopped
@@ -81,19 +93,38 @@ export async function driveRun(run: RunContext, options: { resumedSession?: numb
   return event;
 }
 
-async function workHierarchical(run: RunContext): Promise<Ending> {
+/** The orchestrator's context begins with the recovery report: before the goal, or after its transcript when it resumes. */
+async function workHierarchical(run: RunContext, recovery: Recovery): Promise<Ending> {
   const { goal, orchestrator } = run.dependencies;
-  const outcome = await runDelegation(run, { id: 'd1', agent: orchestrator, task: goalTask(goal.name, goal.text), from: RUNTIME_AGENT, parentDelegationId: null, depth: 0, scope: 'goal' });
+  const task = taskWithRecoveryReport(recovery.report, goalTask(goal.name, goal.text));
+  const outcome = await runDelegation(run, { id: 'd1', agent: orchestrator, task, from: RUNTIME_AGENT, parentDelegationId: null, depth: 0, scope: 'goal', resumeMessage: restartMessage(recovery.report, recovery.session) });
   return { subtype: outcome.status === 'success' ? 'success' : 'error_goal_failed', result: outcome.summary, artifacts: outcome.artifacts };
 }
 
-/** Flat mode: the specialists work the goal one after another, each told what the previous ones produced. */
-async function workFlat(run: RunContext): Promise<Ending> {
+/**
+ * Flat mode: the specialists work the goal one after another, each told what the previous ones produced. The
+ * first step this session works (a new one, or the one a restart interrupted) is given the recovery report.
+ */
+async function workFlat(run: RunContext, recovery: Recovery): Promise<Ending> {
   const { goal, flatOrder } = run.dependencies;
   const steps: Array<{ agent: string; outcome: DelegationOutcome }> = [];
+  let briefed = false;
   for (const [index, name] of flatOrder.entries()) {
     const agent = run.agent(name)!;
-    const outcome = await runDelegation(run, { id: `d${index + 1}`, agent, task: flatTask(goal.name, goal.text, flatOrder, index, steps), from: RUNTIME_AGENT, parentDelegationId: null, depth: 0, scope: 'task' });
+    const id = `d${index + 1}`;
+    const brief: boolean = !briefed && !run.store.journal.delegation(run.runId, id)?.status;
+    briefed ||= brief;
+    const task = flatTask(goal.name, goal.text, flatOrder, index, steps);
+    const outcome = await runDelegation(run, {
+      id,
+      agent,
+      task: brief ? taskWithRecoveryReport(recovery.report, task) : task,
+      from: RUNTIME_AGENT,
+      parentDelegationId: null,
+      depth: 0,
+      scope: 'task',
+      ...(brief ? { resumeMessage: restartMessage(recovery.report, recovery.session) } : {}),
+    });
     steps.push({ agent: name, outcome });
     if (outcome.status === 'failure') break;
   }

@@ -63,6 +63,26 @@ const modelUsageRowSchema = z.object({
 });
 export type ModelUsageRow = z.infer<typeof modelUsageRowSchema>;
 
+const delegationOverviewSchema = delegationRecordSchema.extend({
+  parent_id: z.string().nullable(),
+  depth: z.number().int(),
+  task: z.string(),
+});
+/** A delegation as a recovery report lists it: finished (`status` set) or in flight (`status` null). */
+export type DelegationOverview = z.infer<typeof delegationOverviewSchema>;
+
+const toolCallIntentSchema = z.object({
+  id: z.string(),
+  delegation_id: z.string(),
+  agent: z.string(),
+  turn: z.number().int(),
+  name: z.string(),
+  arguments_json: z.string(),
+  started_at: z.string(),
+});
+/** A tool call whose intent was journaled and whose outcome was not: a crash cut it off. */
+export type ToolCallIntent = z.infer<typeof toolCallIntentSchema>;
+
 export class RunJournal {
   constructor(private readonly database: SqliteDatabase) {}
 
@@ -100,12 +120,40 @@ export class RunJournal {
     return { completed: row.duration_ms !== null, replyText: row.reply_text ?? row.result_text, isError: row.is_error === 1 };
   }
 
+  /** Every delegation of a run in the order they started, finished or not. */
+  delegations(runId: string): DelegationOverview[] {
+    return this.database
+      .prepare(
+        `SELECT id, parent_id, agent, depth, task, status, stop_reason, summary, artifacts_json, turns, cost_usd, started_at, ended_at
+         FROM delegations WHERE run_id = ? ORDER BY started_at, rowid`,
+      )
+      .all(runId)
+      .map((row) => delegationOverviewSchema.parse(row));
+  }
+
+  /** Tool calls started and never finished, in the order they started (until a resumed run settles each one). */
+  unfinishedToolCalls(runId: string): ToolCallIntent[] {
+    return this.database
+      .prepare(`SELECT id, delegation_id, agent, turn, name, arguments_json, started_at FROM tool_calls WHERE run_id = ? AND duration_ms IS NULL ORDER BY started_at, rowid`)
+      .all(runId)
+      .map((row) => toolCallIntentSchema.parse(row));
+  }
+
   /** Usage of every model call that completed, to carry the run's totals and budgets across a restart. */
   completedModelCalls(runId: string): ModelUsageRow[] {
     return this.database
       .prepare(`SELECT agent, provider, model, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd FROM model_calls WHERE run_id = ? AND status = 'completed' ORDER BY id`)
       .all(runId)
       .map((row) => modelUsageRowSchema.parse(row));
+  }
+
+  /** USD spent by a delegation's model calls and its sub-delegations' (their ids extend its id: d1 → d1.2.0). */
+  delegationCost(runId: string, delegationId: string): number {
+    const prefix = `${delegationId.replace(/[%_\\]/g, '\\$&')}.%`;
+    const row = this.database
+      .prepare(`SELECT coalesce(sum(cost_usd), 0) AS cost FROM model_calls WHERE run_id = ? AND (delegation_id = ? OR delegation_id LIKE ? ESCAPE '\\')`)
+      .get(runId, delegationId, prefix) as { cost: number };
+    return row.cost;
   }
 
   /** The next event sequence number of a run (0 for a new one). */

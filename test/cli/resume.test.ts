@@ -203,6 +203,27 @@ describe('resuming a run killed at a fail point', { concurrency: 1 }, () => {
       assert.equal(readFileSync(join(fixture.directory, 'work', 'tally.log'), 'utf8'), 'x\nx\n');
     });
 
+    it('a run stopped with Ctrl-C is resumed by the next run of the goal, and finishes its interrupted task', async () => {
+      server.reset();
+      server.route({ model: 'orchestrator-model' }, { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo x >> tally.log' } }] }, { delayMs: 10_000, content: 'never heard' });
+      const fixture = project();
+      let child: import('node:child_process').ChildProcess | undefined;
+      const interrupted = runCli(['run', 'goal.md'], { cwd: fixture.directory, onSpawn: (spawned) => (child = spawned) });
+      for (let attempt = 0; attempt < 200 && server.chatRequests().length < 2; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(server.chatRequests().length, 2, 'the second model call is in flight');
+      child!.kill('SIGINT');
+      assert.equal((await interrupted).code, 130);
+      assert.deepEqual(runStatuses(fixture), ['interrupted']);
+
+      server.reset();
+      server.route({ model: 'orchestrator-model' }, { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'tallied after Ctrl-C' } }] });
+      const resumed = await runCli(['run', 'goal.md', '--output-format', 'json'], { cwd: fixture.directory });
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.equal((JSON.parse(resumed.stdout) as { result: string }).result, 'tallied after Ctrl-C');
+      assert.deepEqual(runStatuses(fixture), ['succeeded'], 'the same run, continued');
+      assert.equal(readFileSync(join(fixture.directory, 'work', 'tally.log'), 'utf8'), 'x\n');
+    });
+
     it('refuses a second process on a run that is being driven (exit 2), naming the one that drives it', async () => {
       server.reset();
       server.route({ model: 'orchestrator-model' }, { delayMs: 4_000, content: 'thinking slowly' }, ...turns());

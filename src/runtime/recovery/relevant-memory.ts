@@ -1,0 +1,23 @@
+import type { GoalEvaluation } from '../phases/evaluate-phase-conditions.js';
+import { searchMemoryEntities, type MemoryEntitySummary } from '../../state/memory-graph-search.js';
+import type { SqliteDatabase } from '../../state/database.js';
+
+/** A handful: the report is read at every start, and the agents can search the graph for more. */
+const MAX_ENTITIES = 6;
+const OBSERVATIONS_PER_ENTITY = 4;
+
+/**
+ * What the memory graph (in the state database) remembers that bears on the work left: entities matching the
+ * goal's name or the title of a phase that is not done yet (quirks found, fixes that worked). None when every
+ * phase is done; a graph that cannot be read is reported, not fatal.
+ */
+export function findRelevantMemory(database: SqliteDatabase, goalName: string, evaluation: GoalEvaluation): { entities: MemoryEntitySummary[]; problem?: string } {
+  const openTitles = evaluation.phases.filter((phase) => phase.state !== 'done').map((phase) => phase.phase.title);
+  if (openTitles.length === 0) return { entities: [] };
+  const queries = [...new Set([goalName, ...openTitles])];
+  try {
+    return { entities: searchMemoryEntities(database, queries, { limit: MAX_ENTITIES, observationsPerEntity: OBSERVATIONS_PER_ENTITY }) };
+  } catch (error) {
+    return { entities: [], problem: (error as Error).message };
+  }
+}
