@@ -76,6 +76,8 @@ describe('run limits', () => {
     assert.equal(result.subtype, 'error_interrupted');
     assert.equal(result.exit_code, 130);
     const delegation = harness.store.database.prepare(`SELECT status, stop_reason FROM delegations`).get();
-    assert.deepEqual(delegation, { status: 'partial', stop_reason: 'error' });
+    assert.deepEqual(delegation, { status: null, stop_reason: null }, 'left unfinished in the journal, so a resume continues it');
+    const ended = harness.events.find((event) => event.type === 'delegation-end') as { status: string } | undefined;
+    assert.equal(ended?.status, 'partial', 'the event stream still says how it ended');
   });
 });
