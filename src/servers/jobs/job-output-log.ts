@@ -1,25 +1,13 @@
-import { closeSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
+import { describeError, MuxSwarmError } from '../../errors/mux-swarm-error.js';
 import { decodeWholeCharacters, incompleteUtf8SuffixLength } from './utf8-boundaries.js';
-
-export type JobStreamName = 'stdout' | 'stderr';
-type LogName = 'output' | JobStreamName;
-
-export interface JobLogPaths {
-  /** stdout and stderr interleaved in arrival order, as a terminal shows them; cursors are byte offsets into it. */
-  output: string;
-  stdout: string;
-  stderr: string;
-}
-
-export type JobOutputSizes = Record<LogName, number>;
 
 /** New output from a cursor on, as `wait_job` returns it. */
 export interface OutputSlice {
   /** Decoded text; when the output was longer than the limit, its head and tail around a marker. */
   text: string;
-  /** Byte offset in the combined output where the text starts: the cursor asked for. */
+  /** Byte offset in the output where the text starts: the cursor asked for. */
   from: number;
   /** Byte offset right after the text: the next cursor. */
   to: number;
@@ -27,92 +15,56 @@ export interface OutputSlice {
   cutBytes: number;
 }
 
-/** Stderr kept in memory by default for reading an error report (a traceback) at the end of a job. */
-export const DEFAULT_STDERR_TAIL_BYTES = 64 * 1024;
-
-export interface JobOutputLogLimits {
-  /** Bytes of the combined output kept in memory. */
-  tailBytes: number;
-  /** Bytes of stderr kept in memory; default 64 KiB. */
-  stderrTailBytes?: number;
-}
-
 /**
- * The output of one job: every byte goes to three log files (combined, stdout, stderr), written synchronously
- * as it arrives so a reader always finds what the sizes say; memory holds only the last `tailBytes` of the
- * combined output and the last `stderrTailBytes` of stderr. Reading from a cursor takes the memory tail when it covers the
- * range, the combined log file otherwise.
+ * The output of one job: `<directory>/<jobId>.output.log`, which the job's program writes itself — its stdout
+ * and stderr are that file, opened with O_APPEND, so lines land in the order they were written, nothing passes
+ * through mux-swarm, and the job keeps writing when mux-swarm dies. Everything is read back from the file:
+ * sizes, output from a cursor, the last lines; memory holds none of it.
  */
 export class JobOutputLog {
-  readonly paths: JobLogPaths;
-  /** Called after every append, e.g. to wake callers waiting for output. */
-  onAppend: (() => void) | undefined;
+  /** stdout and stderr interleaved as written; cursors are byte offsets into it. */
+  readonly file: string;
   readonly #jobId: string;
-  readonly #tailBytes: number;
-  readonly #stderrTailBytes: number;
-  readonly #descriptors: Partial<Record<LogName, number>>;
-  readonly #sizes: JobOutputSizes = { output: 0, stdout: 0, stderr: 0 };
-  #combinedTail: Buffer = Buffer.alloc(0);
-  #stderrTail: Buffer = Buffer.alloc(0);
-  #writeError: string | undefined;
+  #lastKnownSize = 0;
 
-  private constructor(jobId: string, paths: JobLogPaths, descriptors: Record<LogName, number>, limits: JobOutputLogLimits) {
+  constructor(jobId: string, file: string) {
     this.#jobId = jobId;
-    this.paths = paths;
-    this.#descriptors = descriptors;
-    this.#tailBytes = limits.tailBytes;
-    this.#stderrTailBytes = limits.stderrTailBytes ?? DEFAULT_STDERR_TAIL_BYTES;
+    this.file = file;
+  }
+
+  /** `<directory>/<jobId>.output.log`. */
+  static pathFor(directory: string, jobId: string): string {
+    return path.join(directory, `${jobId}.output.log`);
   }
 
   /**
-   * Creates `<directory>/<jobId>.output.log`, `.stdout.log` and `.stderr.log`; undefined when the combined log
-   * already exists (another server writing to the same directory took that id). Throws when they cannot be made.
+   * Creates the log of a new job and opens it for appending, for the job's stdout and stderr; undefined when it
+   * already exists (another server writing to the same directory took that id). Throws when it cannot be made.
    */
-  static tryCreate(directory: string, jobId: string, limits: JobOutputLogLimits): JobOutputLog | undefined {
-    const paths: JobLogPaths = {
-      output: path.join(directory, `${jobId}.output.log`),
-      stdout: path.join(directory, `${jobId}.stdout.log`),
-      stderr: path.join(directory, `${jobId}.stderr.log`),
-    };
-    const opened: number[] = [];
+  static tryCreate(directory: string, jobId: string): { log: JobOutputLog; descriptor: number } | undefined {
+    const file = JobOutputLog.pathFor(directory, jobId);
     try {
       mkdirSync(directory, { recursive: true });
-      const output = openSync(paths.output, 'wx');
-      opened.push(output);
-      const stdout = openSync(paths.stdout, 'w');
-      opened.push(stdout);
-      const stderr = openSync(paths.stderr, 'w');
-      return new JobOutputLog(jobId, paths, { output, stdout, stderr }, limits);
+      const descriptor = openSync(file, 'ax');
+      return { log: new JobOutputLog(jobId, file), descriptor };
     } catch (error) {
-      for (const descriptor of opened) closeSync(descriptor);
-      if (opened.length === 0 && errorCode(error) === 'EEXIST') return undefined;
+      if (errorCode(error) === 'EEXIST') return undefined;
       throw new MuxSwarmError(
         'job-log-create-failed',
-        `Could not create the log files of job ${jobId} in ${directory} (${String(error)}); the job was not started. ` +
+        `Could not create the log file of job ${jobId} in ${directory} (${describeError(error)}); the job was not started. ` +
           'Check that the run directory is writable and the disk is not full.',
       );
     }
   }
 
-  append(stream: JobStreamName, chunk: Buffer): void {
-    if (chunk.length === 0) return;
-    this.#write('output', chunk);
-    this.#write(stream, chunk);
-    this.#sizes.output += chunk.length;
-    this.#sizes[stream] += chunk.length;
-    this.#combinedTail = keepLastBytes(this.#combinedTail, chunk, this.#tailBytes);
-    if (stream === 'stderr') this.#stderrTail = keepLastBytes(this.#stderrTail, chunk, this.#stderrTailBytes);
-    this.onAppend?.();
-  }
-
-  /** Bytes logged so far. */
-  sizes(): JobOutputSizes {
-    return { ...this.#sizes };
-  }
-
-  /** Why the log files are incomplete, if a write failed (the job still runs; memory keeps the tails). */
-  writeError(): string | undefined {
-    return this.#writeError;
+  /** Bytes written so far (the last size seen when the file cannot be read any more). */
+  size(): number {
+    try {
+      this.#lastKnownSize = statSync(this.file).size;
+    } catch {
+      // deleted or unreadable: keep what was seen
+    }
+    return this.#lastKnownSize;
   }
 
   /**
@@ -121,7 +73,7 @@ export class JobOutputLog {
    */
   read(cursor: number, maxBytes: number, final: boolean): OutputSlice {
     this.checkCursor(cursor);
-    const end = this.#sizes.output;
+    const end = this.size();
     const to = final ? end : end - incompleteUtf8SuffixLength(this.#bytes(Math.max(cursor, end - 3), end));
     if (to - cursor <= maxBytes) {
       return { text: decodeWholeCharacters(this.#bytes(cursor, to)), from: cursor, to, cutBytes: 0 };
@@ -131,83 +83,61 @@ export class JobOutputLog {
     const cutFrom = cursor + headBytes;
     const cutTo = to - tailBytes;
     const marker =
-      `\n[… ${cutTo - cutFrom} bytes of output cut: bytes ${cutFrom}–${cutTo} of ${this.paths.output} ` +
+      `\n[… ${cutTo - cutFrom} bytes of output cut: bytes ${cutFrom}–${cutTo} of ${this.file} ` +
       '(read them with sed, grep or tail) …]\n';
     const text = decodeWholeCharacters(this.#bytes(cursor, cutFrom)) + marker + decodeWholeCharacters(this.#bytes(cutTo, to));
     return { text, from: cursor, to, cutBytes: cutTo - cutFrom };
   }
 
-  /** Throws when `cursor` lies past the output logged so far. */
+  /** Throws when `cursor` lies past the output written so far. */
   checkCursor(cursor: number): void {
-    if (cursor <= this.#sizes.output) return;
+    const size = this.size();
+    if (cursor <= size) return;
     throw new MuxSwarmError(
       'job-cursor-past-end',
-      `Cursor ${cursor} is past the end of job ${this.#jobId}'s output (${this.#sizes.output} bytes so far); ` +
+      `Cursor ${cursor} is past the end of job ${this.#jobId}'s output (${size} bytes so far); ` +
         'pass the next_cursor of the previous result, or 0 to read from the start.',
     );
   }
 
-  /** About the last `maxChars` characters of the combined output (from memory), starting at a line when cut. */
+  /** About the last `maxChars` characters of the output, starting at a line when cut; a note if unreadable. */
   tailText(maxChars: number): string {
-    const text = decodeWholeCharacters(this.#combinedTail);
-    if (text.length <= maxChars && this.#combinedTail.length === this.#sizes.output) return text;
-    const tail = lastChars(text, maxChars);
+    const size = this.size();
+    const from = Math.max(0, size - maxChars * 4); // a character is at most 4 bytes
+    let text: string;
+    try {
+      text = decodeWholeCharacters(this.#bytes(from, size));
+    } catch (error) {
+      return `[${describeError(error)}]\n`;
+    }
+    if (from === 0 && text.length <= maxChars) return text;
+    const tail = text.length <= maxChars ? text : text.slice(text.length - maxChars);
     const firstLineEnd = tail.indexOf('\n');
     return firstLineEnd === -1 || firstLineEnd === tail.length - 1 ? tail : tail.slice(firstLineEnd + 1);
   }
 
-  /** The end of stderr kept in memory, e.g. to find a traceback. */
-  stderrTailText(): string {
-    return decodeWholeCharacters(this.#stderrTail);
-  }
-
-  /** Closes the log files; reading stays possible. Call once the job's pipes have closed. */
-  finish(): void {
-    for (const name of ['output', 'stdout', 'stderr'] as const) this.#close(name);
-  }
-
-  /** Closes and deletes the log files, for a job that never started. */
-  remove(): void {
-    this.finish();
-    for (const file of Object.values(this.paths)) rmSync(file, { force: true });
-  }
-
-  #write(name: LogName, chunk: Buffer): void {
-    const descriptor = this.#descriptors[name];
-    if (descriptor === undefined) return;
+  /** The last `maxBytes` of the output as text (e.g. to find a traceback); empty when the file cannot be read. */
+  lastBytesText(maxBytes: number): string {
+    const size = this.size();
     try {
-      let written = 0;
-      while (written < chunk.length) written += writeSync(descriptor, chunk, written, chunk.length - written);
-    } catch (error) {
-      this.#writeError ??= `writing ${this.paths[name]} failed (${String(error)}); later output is only kept as a tail in memory`;
-      this.#close(name);
-    }
-  }
-
-  #close(name: LogName): void {
-    const descriptor = this.#descriptors[name];
-    if (descriptor === undefined) return;
-    delete this.#descriptors[name];
-    try {
-      closeSync(descriptor);
+      return decodeWholeCharacters(this.#bytes(Math.max(0, size - maxBytes), size));
     } catch {
-      // already unusable; nothing more to do
+      return '';
     }
   }
 
-  /** Bytes [from, to) of the combined output: from memory when the tail covers them, else from the log file. */
+  /** Deletes the log file, for a job that never started. */
+  remove(): void {
+    rmSync(this.file, { force: true });
+  }
+
+  /** Bytes [from, to) of the output, read from the file. */
   #bytes(from: number, to: number): Buffer {
     if (to <= from) return Buffer.alloc(0);
-    const tailStart = this.#sizes.output - this.#combinedTail.length;
-    if (from >= tailStart) return this.#combinedTail.subarray(from - tailStart, to - tailStart);
-    return this.#readLogFile(from, to, tailStart);
-  }
-
-  #readLogFile(from: number, to: number, tailStart: number): Buffer {
     const buffer = Buffer.alloc(to - from);
     let descriptor: number | undefined;
     try {
-      descriptor = openSync(this.paths.output, 'r');
+      descriptor = openSync(this.file, 'r');
       let read = 0;
       while (read < buffer.length) {
         const count = readSync(descriptor, buffer, read, buffer.length - read, from + read);
@@ -218,24 +148,13 @@ export class JobOutputLog {
     } catch (error) {
       throw new MuxSwarmError(
         'job-log-unreadable',
-        `Output of job ${this.#jobId} before byte ${tailStart} could not be read from ${this.paths.output} ` +
-          `(${String(error)}); only later output is kept in memory: pass a cursor of at least ${tailStart}.`,
+        `Output of job ${this.#jobId} could not be read from ${this.file} (${describeError(error)}); ` +
+          'check that the file still exists and is readable.',
       );
     } finally {
       if (descriptor !== undefined) closeSync(descriptor);
     }
   }
-}
-
-/** The last `limit` bytes of `kept` + `chunk`, copied so that large chunks are not retained. */
-function keepLastBytes(kept: Buffer, chunk: Buffer, limit: number): Buffer {
-  if (chunk.length >= limit) return Buffer.from(chunk.subarray(chunk.length - limit));
-  const keepFromOld = Math.min(kept.length, limit - chunk.length);
-  return Buffer.concat([kept.subarray(kept.length - keepFromOld), chunk]);
-}
-
-function lastChars(text: string, count: number): string {
-  return text.length <= count ? text : text.slice(text.length - count);
 }
 
 function errorCode(error: unknown): string | undefined {

@@ -1,18 +1,20 @@
+import { closeSync } from 'node:fs';
 import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
-import { Job, JOB_KILL_GRACE_MS, type JobLaunch } from './job.js';
+import { trackProcessGroup } from '../../supervisor/process-group-registry.js';
+import { processStartTime } from '../../supervisor/process-identity.js';
+import { Job, JOB_KILL_GRACE_MS } from './job.js';
+import type { JobProgram } from './job-launch.js';
 import { JobOutputLog } from './job-output-log.js';
+import type { JobOwner } from './job-record.js';
+import { claimRecordedJobs, jobExitFilePath, jobRecordPath } from './recorded-jobs.js';
 
 export interface JobRegistryOptions {
   /** Job ids are this prefix and a number: "shell-1", "python-2". */
   idPrefix: string;
   /** Where the log files go, e.g. `<spillDir>/jobs`. */
   logDirectory: string;
-  /** Jobs that may run at once; starting one more is refused. */
+  /** Jobs that may run at once (re-attached ones included); starting one more is refused. */
   maxJobs: number;
-  /** Bytes of combined output kept in memory per job (the rest is read back from its log file). */
-  tailBytes: number;
-  /** Bytes of stderr kept in memory per job, to read an error report at its end; default 64 KiB. */
-  stderrTailBytes?: number;
   /** Human name of the server for messages, e.g. "shell server". */
   serverLabel: string;
 }
@@ -20,23 +22,38 @@ export interface JobRegistryOptions {
 /** Ended jobs kept for status and wait; older ones are forgotten (their log files stay). */
 const MAX_ENDED_JOBS = 100;
 
-/** The jobs of one server: starts them within the job limit, finds them by id, and kills them all at close. */
+/**
+ * The jobs of one server: starts them within the job limit, finds them by id, and kills them all at close.
+ * At creation it re-attaches the jobs recorded in its log directory by a mux-swarm process that has died (a
+ * crash, a kill -9, an OOM kill): running ones go on being followed, ended ones report how they ended, and new
+ * ids continue after the highest recorded one.
+ */
 export class JobRegistry {
   readonly options: JobRegistryOptions;
+  /** Job records found at creation that could not be re-attached: what failed and what to do. */
+  readonly reattachProblems: readonly string[];
   readonly #jobs = new Map<string, Job>();
-  #nextNumber = 1;
+  readonly #owner: JobOwner = { pid: process.pid, processStartTime: processStartTime(process.pid) ?? null };
+  #nextNumber: number;
   #starting = 0;
   #closed = false;
 
   constructor(options: JobRegistryOptions) {
     this.options = options;
+    const recorded = claimRecordedJobs(options.logDirectory, options.idPrefix, this.#owner);
+    for (const { record, file } of recorded.claimed) {
+      this.#jobs.set(record.id, Job.reattach(record, file, new JobOutputLog(record.id, record.outputLog)));
+    }
+    this.#nextNumber = recorded.highestNumber + 1;
+    this.reattachProblems = recorded.problems;
+    this.#forgetOldEndedJobs();
   }
 
   /**
    * Starts a job. Throws a MuxSwarmError when the limit is reached, the server is closed or the logs cannot be
    * created; rethrows the spawn error (an ErrnoException) when the program cannot be started.
    */
-  async start(launch: Omit<JobLaunch, 'id' | 'log'>): Promise<Job> {
+  async start(launch: JobProgram): Promise<Job> {
     if (this.#closed) {
       throw new MuxSwarmError('jobs-closed', `The ${this.options.serverLabel} is shutting down; no new job can be started.`);
     }
@@ -51,16 +68,27 @@ export class JobRegistry {
     }
     this.#starting += 1;
     try {
-      const [id, log] = this.#createLog();
+      const { id, log, descriptor } = this.#createLog();
+      const { logDirectory } = this.options;
       try {
-        const job = await Job.start({ ...launch, id, log });
+        const job = await Job.start({
+          ...launch,
+          id,
+          log,
+          outputDescriptor: descriptor,
+          exitFile: jobExitFilePath(logDirectory, id),
+          recordFile: jobRecordPath(logDirectory, id),
+          owner: this.#owner,
+        });
         this.#jobs.set(id, job);
-        if (this.#closed) void job.kill(JOB_KILL_GRACE_MS); // the server closed while it started
+        if (this.#closed) this.#killAtClose(job); // the server closed while it started
         this.#forgetOldEndedJobs();
         return job;
       } catch (error) {
         log.remove();
         throw error;
+      } finally {
+        closeSync(descriptor); // the job holds its own copy
       }
     } finally {
       this.#starting -= 1;
@@ -88,22 +116,29 @@ export class JobRegistry {
     return this.list().filter((job) => job.running);
   }
 
-  /** Refuses new jobs and kills every running one (SIGTERM, grace, SIGKILL); resolves when all have ended. */
+  /**
+   * The orderly stop (the server is closed: the run finished, or was stopped with Ctrl-C/SIGTERM): refuses new
+   * jobs and kills every running one, re-attached ones included (SIGTERM, grace, SIGKILL); resolves when all
+   * have ended. Only from here on are the jobs' groups in the process-group registry, so that mux-swarm exiting
+   * before the grace is over still SIGKILLs them; until then a crash of mux-swarm leaves them running.
+   */
   async closeAll(): Promise<void> {
     this.#closed = true;
-    await Promise.all(this.running().map((job) => job.kill(JOB_KILL_GRACE_MS)));
+    await Promise.all(this.running().map((job) => this.#killAtClose(job)));
   }
 
-  /** The next free id and its log files (another server may write jobs into the same directory). */
-  #createLog(): [string, JobOutputLog] {
+  #killAtClose(job: Job): Promise<void> {
+    trackProcessGroup(job.pid); // killProcessGroup untracks it once the group is gone
+    return job.kill(JOB_KILL_GRACE_MS);
+  }
+
+  /** The next free id and its log file, open for the job (another server may write jobs into the same directory). */
+  #createLog(): { id: string; log: JobOutputLog; descriptor: number } {
     for (;;) {
       const id = `${this.options.idPrefix}-${this.#nextNumber}`;
       this.#nextNumber += 1;
-      const log = JobOutputLog.tryCreate(this.options.logDirectory, id, {
-        tailBytes: this.options.tailBytes,
-        ...(this.options.stderrTailBytes === undefined ? {} : { stderrTailBytes: this.options.stderrTailBytes }),
-      });
-      if (log !== undefined) return [id, log];
+      const created = JobOutputLog.tryCreate(this.options.logDirectory, id);
+      if (created !== undefined) return { id, ...created };
     }
   }
 

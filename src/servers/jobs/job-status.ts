@@ -12,21 +12,23 @@ export const jobStatusShape = {
   command: z.string().describe('What the job runs'),
   state: z.enum(['running', 'exited', 'killed', 'timed_out']),
   running: z.boolean(),
-  pid: z.number().int().describe('Process id of the job, also its process group id'),
+  pid: z.number().int().describe('Process id of the wrapper shell that leads the job, also its process group id'),
   started_at: z.string().describe('ISO 8601 time'),
   runtime_ms: z.number().describe('Time since the start, or from start to end once it ended'),
   time_limit_ms: z.number().optional(),
-  exit_code: z.number().int().nullable().describe('Exit code once ended, null while running or when ended by a signal'),
+  exit_code: z.number().int().nullable().describe('Exit code once ended, null while running, when ended by a signal, or unknown'),
   signal: z.string().nullable().describe('Signal that ended the job, e.g. SIGTERM, or null'),
+  exit_status_unknown: z
+    .boolean()
+    .optional()
+    .describe('True when the job ended unseen (e.g. while mux-swarm was not running) and left no exit status'),
+  reattached: z
+    .boolean()
+    .describe('Started by an earlier mux-swarm process that crashed; followed again since the restart, without its input'),
   stdin_open: z.boolean().describe('Input can still be sent with send_job_input'),
   background_processes_stopped: z.boolean().describe('The job ended leaving processes in its group; they were killed'),
   output_bytes: z.number().int().describe('Bytes of stdout + stderr so far: the end cursor of wait_job'),
-  stdout_bytes: z.number().int(),
-  stderr_bytes: z.number().int(),
-  output_log: z.string().describe('stdout and stderr interleaved as they came; wait_job cursors are byte offsets into it'),
-  stdout_log: z.string(),
-  stderr_log: z.string(),
-  log_error: z.string().optional().describe('Why the log files are incomplete, if writing them failed'),
+  output_log: z.string().describe('stdout and stderr interleaved as written; wait_job cursors are byte offsets into it'),
   tail: z.string().optional().describe(`The last ${STATUS_TAIL_CHARS} characters of the output`),
 };
 const jobStatusSchema = z.object(jobStatusShape);
@@ -42,7 +44,6 @@ export interface JobDetails {
 }
 
 export function toJobStatus(job: Job, options: { withTail: boolean }): JobStatus {
-  const sizes = job.log.sizes();
   const status: JobStatus = {
     job_id: job.id,
     command: job.commandText,
@@ -53,19 +54,15 @@ export function toJobStatus(job: Job, options: { withTail: boolean }): JobStatus
     runtime_ms: job.runtimeMs(),
     exit_code: job.exitCode,
     signal: job.signal,
+    reattached: job.reattached,
     stdin_open: job.stdinOpen,
     background_processes_stopped: job.backgroundProcessesStopped,
-    output_bytes: sizes.output,
-    stdout_bytes: sizes.stdout,
-    stderr_bytes: sizes.stderr,
-    output_log: job.log.paths.output,
-    stdout_log: job.log.paths.stdout,
-    stderr_log: job.log.paths.stderr,
+    output_bytes: job.log.size(),
+    output_log: job.log.file,
   };
   if (job.name !== undefined) status.name = job.name;
   if (job.timeLimitMs !== undefined) status.time_limit_ms = job.timeLimitMs;
-  const logError = job.log.writeError();
-  if (logError !== undefined) status.log_error = logError;
+  if (!job.running && !job.exitStatusKnown) status.exit_status_unknown = true;
   if (options.withTail) status.tail = job.log.tailText(STATUS_TAIL_CHARS);
   return status;
 }
@@ -83,6 +80,12 @@ export function describeJobState(job: Job): string {
     case 'killed':
       return `${label} was killed with its process group after ${runtime}${job.signal === null ? '' : ` (${job.signal})`}: ${what}.`;
     case 'exited':
+      if (!job.exitStatusKnown) {
+        const when = job.endedUnattended
+          ? 'ended while mux-swarm was not running'
+          : 'ended without a recorded exit status (its wrapper shell died with it, e.g. by SIGKILL to its group)';
+        return `${label} ${when}; exit status unknown: ${what}.`;
+      }
       if (job.signal !== null) return `${label} was ended by ${job.signal} after ${runtime}: ${what}.`;
       return `${label} ${job.exitCode === 0 ? 'succeeded' : 'failed'}: exit code ${job.exitCode} after ${runtime}: ${what}.`;
   }
@@ -93,8 +96,7 @@ export function describeJobStatus(job: Job, status: JobStatus, extra?: string): 
   const lines = [describeJobState(job)];
   if (job.backgroundProcessesStopped) lines.push('It left processes running in its group; they were stopped.');
   lines.push(describeLogs(status));
-  if (status.log_error !== undefined) lines.push(`Logging problem: ${status.log_error}.`);
-  if (job.running) lines.push(status.stdin_open ? 'Its standard input is open (send_job_input).' : 'Its standard input is closed.');
+  if (job.running) lines.push(describeInput(job));
   if (extra !== undefined) lines.push(extra);
   if (status.tail !== undefined) {
     const cut = status.tail.length < status.output_bytes ? ' (the last part)' : '';
@@ -104,10 +106,14 @@ export function describeJobStatus(job: Job, status: JobStatus, extra?: string): 
 }
 
 export function describeLogs(status: JobStatus): string {
-  return (
-    `Output: ${status.output_bytes} bytes (stdout ${status.stdout_bytes}, stderr ${status.stderr_bytes}) in ${status.output_log}; ` +
-    `stdout alone in ${status.stdout_log}, stderr alone in ${status.stderr_log}.`
-  );
+  return `Output: ${status.output_bytes} bytes of stdout and stderr, interleaved as written, in ${status.output_log}.`;
+}
+
+function describeInput(job: Job): string {
+  if (job.reattached) {
+    return 'It was started before mux-swarm restarted and re-attached since: its standard input is gone (send_job_input cannot reach it).';
+  }
+  return job.stdinOpen ? 'Its standard input is open (send_job_input).' : 'Its standard input is closed.';
 }
 
 export function withoutFinalNewline(text: string): string {

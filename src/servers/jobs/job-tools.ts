@@ -167,7 +167,9 @@ export function registerJobTools(server: McpServer, options: JobToolsOptions): v
     'list_jobs',
     {
       title: 'List jobs',
-      description: 'Lists the background jobs of this server, running and ended, with their state and log paths.',
+      description:
+        'Lists the background jobs of this server, running and ended, with their state and log paths; jobs started ' +
+        'before mux-swarm restarted after a crash are listed too (re-attached).',
       inputSchema: {},
       outputSchema: {
         jobs: z.array(z.object(jobStatusShape)),
@@ -180,8 +182,10 @@ export function registerJobTools(server: McpServer, options: JobToolsOptions): v
       const jobs = registry.list();
       const running = jobs.filter((job) => job.running).length;
       const heading = `${jobs.length} job(s), ${running} running (at most ${registry.options.maxJobs} at once).`;
+      const lines = [heading, ...jobs.map((job) => `- ${describeJobState(job)}${job.reattached ? ' (re-attached after a restart)' : ''}`)];
+      for (const problem of registry.reattachProblems) lines.push(`Not re-attached: ${problem}`);
       return {
-        content: [{ type: 'text', text: [heading, ...jobs.map((job) => `- ${describeJobState(job)}`)].join('\n') }],
+        content: [{ type: 'text', text: lines.join('\n') }],
         structuredContent: {
           jobs: jobs.map((job) => toJobStatus(job, { withTail: false })),
           running,
@@ -203,7 +207,7 @@ export function jobStartedResult(job: Job): CallToolResult {
   const status = toJobStatus(job, { withTail: false });
   const text =
     `Started job ${job.id}: \`${job.commandText}\` (pid ${job.pid}${job.timeLimitMs === undefined ? '' : `, time limit ${job.timeLimitMs} ms`}).\n` +
-    `Output goes to ${status.output_log} (stdout alone: ${status.stdout_log}, stderr alone: ${status.stderr_log}).\n` +
+    `Its stdout and stderr are written to ${status.output_log}.\n` +
     `Follow it with wait_job (job_id "${job.id}", cursor 0), send input with send_job_input, stop it with kill_job.`;
   return { content: [{ type: 'text', text }], structuredContent: status };
 }

@@ -19,6 +19,7 @@ export const jobWaitShape = {
   running: z.boolean(),
   exit_code: z.number().int().nullable(),
   signal: z.string().nullable(),
+  exit_status_unknown: z.boolean().optional().describe('The job ended unseen (e.g. while mux-swarm was not running) and left no exit status'),
   runtime_ms: z.number(),
   returned_on: z
     .enum(['output', 'ended', 'timeout', 'cancelled'])
@@ -43,7 +44,7 @@ export async function waitForJobOutput(job: Job, cursor: number, timeoutMs: numb
   for (;;) {
     if (!job.running) return 'ended';
     if (signal?.aborted) return 'cancelled';
-    if (job.log.sizes().output > cursor) {
+    if (job.log.size() > cursor) {
       await Promise.race([delay(OUTPUT_SETTLE_MS), job.ended]);
       return job.running ? 'output' : 'ended';
     }
@@ -63,6 +64,7 @@ export function toJobWaitResult(job: Job, cursor: number, maxBytes: number, retu
     running,
     exit_code: job.exitCode,
     signal: job.signal,
+    ...(running || job.exitStatusKnown ? {} : { exit_status_unknown: true }),
     runtime_ms: job.runtimeMs(),
     returned_on: returnedOn,
     cursor: slice.from,
@@ -70,8 +72,8 @@ export function toJobWaitResult(job: Job, cursor: number, maxBytes: number, retu
     output: slice.text,
     output_truncated: slice.cutBytes > 0,
     cut_bytes: slice.cutBytes,
-    output_log: job.log.paths.output,
-    output_bytes: job.log.sizes().output,
+    output_log: job.log.file,
+    output_bytes: job.log.size(),
   };
 }
 

@@ -1,102 +1,134 @@
 import type { ChildProcess } from 'node:child_process';
-import type { Writable } from 'node:stream';
-import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
-import { isProcessGroupAlive, killProcessGroup, spawnInProcessGroup } from '../../supervisor/process-group.js';
-import { waitForStreamsToClose } from '../../supervisor/wait-for-streams.js';
+import { isProcessGroupAlive, killProcessGroup } from '../../supervisor/process-group.js';
+import { exitStatusFromShellCode, readJobExitFile, type JobExitStatus } from './job-exit-status.js';
+import { JobInput } from './job-input.js';
+import type { JobLaunch } from './job-launch.js';
 import type { JobOutputLog } from './job-output-log.js';
+import { spawnJobProcess } from './job-process.js';
+import { writeJobRecord, type JobEndRecord, type JobRecord } from './job-record.js';
+import { LogGrowthWatcher } from './log-growth-watcher.js';
+import { recordedProcessState } from './recorded-process-state.js';
 
 /** running → exited (ended by itself, maybe by a signal from elsewhere) | killed (kill_job, server closed) | timed_out. */
 export type JobState = 'running' | 'exited' | 'killed' | 'timed_out';
 
 /** Grace between SIGTERM and SIGKILL at a job's time limit, when the server closes, and by default for kill_job. */
 export const JOB_KILL_GRACE_MS = 2_000;
-/** How long to wait for the pipes to close once the group is gone (a process that escaped it may hold them). */
-const PIPE_DRAIN_MS = 1_000;
-/** How long send_job_input waits for the pipe to take the text before saying the job is not reading. */
-const INPUT_FLUSH_WAIT_MS = 2_000;
-
-export interface JobLaunch {
-  /** Unique among the jobs of the server; the log files are named after it. */
-  id: string;
-  name?: string;
-  file: string;
-  args: readonly string[];
-  cwd: string;
-  environment: Record<string, string>;
-  /** How the job is shown in status and lists: the shell line, the argv, the script and its arguments. */
-  commandText: string;
-  /** The job is killed (state timed_out) when it still runs after this long. */
-  timeLimitMs?: number;
-  log: JobOutputLog;
-}
+/** How often a re-attached job's leader (not our child: no exit event) is looked at. */
+const LEADER_POLL_INTERVAL_MS = 200;
 
 /**
- * One background process tree: its program leads a new process group (tracked, so mux-swarm's exit kills it),
- * stdin is a pipe kept open for send_job_input, stdout and stderr go to the job's output log. When the leader
- * exits, processes it left in the group are killed: a job ends as a whole, as a run_command call does.
+ * One background process tree: a wrapper shell leads a new process group, runs the program and records its
+ * exit status in the exit file; the program's stdout and stderr are the output log; stdin is a pipe kept open
+ * for send_job_input. The job is described in its record file, so that a mux-swarm started after a crash
+ * re-attaches to it (`Job.reattach`): status, waiting, time limit and kill work as before, input does not. When
+ * the leader exits, processes it left in the group are killed: a job ends as a whole, as a run_command call does.
  */
 export class Job {
   readonly id: string;
   readonly name: string | undefined;
   readonly commandText: string;
   readonly pid: number;
-  readonly startedAt = new Date();
+  readonly startedAt: Date;
   readonly timeLimitMs: number | undefined;
   readonly log: JobOutputLog;
-  /** Resolves once the job has ended and its output is complete. */
+  /** Started by an earlier mux-swarm process; this one re-attached to it after a restart. */
+  readonly reattached: boolean;
+  /** Resolves once the job has ended. */
   readonly ended: Promise<void>;
-  readonly #stdin: Writable | null;
+  readonly #record: JobRecord;
+  readonly #recordFile: string;
+  readonly #input: JobInput;
   readonly #waiters = new Set<() => void>();
-  readonly #timeLimit: NodeJS.Timeout | undefined;
+  #resolveEnded: () => void = () => {};
+  #timeLimit: NodeJS.Timeout | undefined;
+  #leaderPoll: NodeJS.Timeout | undefined;
+  #growth: LogGrowthWatcher | undefined;
   #state: JobState = 'running';
   #exitCode: number | null = null;
   #signal: NodeJS.Signals | null = null;
+  #exitStatusKnown = true;
+  #endedUnattended = false;
   #endedAt: Date | undefined;
-  #stdinOpen = true;
   #leaderExited = false;
   #backgroundProcessesStopped = false;
   #endReason: 'killed' | 'timed_out' | undefined;
   #killing: Promise<void> | undefined;
 
-  /** Starts the job; rejects with the spawn error (ENOENT, EACCES, …) when the program cannot be started. */
+  /**
+   * Starts the job and writes its record; rejects with the spawn error (ENOENT, EACCES, …) when the program
+   * cannot be started, with a MuxSwarmError when the record cannot be written (the job is killed then).
+   */
   static async start(launch: JobLaunch): Promise<Job> {
-    const child = spawnInProcessGroup(launch.file, launch.args, {
-      cwd: launch.cwd,
-      env: launch.environment,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    if (child.pid === undefined) {
-      // Node reports a failed spawn by leaving pid unset and emitting 'error' on the next tick.
-      throw await new Promise<NodeJS.ErrnoException>((resolve) => child.once('error', resolve));
+    const started = await spawnJobProcess(launch);
+    const record: JobRecord = {
+      schemaVersion: 1,
+      id: launch.id,
+      ...(launch.name === undefined ? {} : { name: launch.name }),
+      command: launch.commandText,
+      pid: started.pid,
+      processStartTime: started.processStartTime,
+      startedAt: new Date().toISOString(),
+      ...(launch.timeLimitMs === undefined ? {} : { timeLimitMs: launch.timeLimitMs }),
+      outputLog: launch.log.file,
+      exitFile: launch.exitFile,
+      owner: launch.owner,
+    };
+    try {
+      writeJobRecord(launch.recordFile, record);
+    } catch (error) {
+      started.child.stdin?.destroy();
+      await killProcessGroup(started.pid, { graceMs: 0 }).catch(() => {});
+      throw error;
     }
-    return new Job(launch, child, child.pid);
+    return new Job(record, launch.recordFile, launch.log, started.child);
   }
 
-  private constructor(launch: JobLaunch, child: ChildProcess, pid: number) {
-    this.id = launch.id;
-    this.name = launch.name;
-    this.commandText = launch.commandText;
-    this.pid = pid;
-    this.timeLimitMs = launch.timeLimitMs;
-    this.log = launch.log;
-    this.log.onAppend = () => this.#wake();
-    this.#stdin = child.stdin;
+  /** The job a record describes, from an earlier mux-swarm process: running if its leader still runs, else ended. */
+  static reattach(record: JobRecord, recordFile: string, log: JobOutputLog): Job {
+    return new Job(record, recordFile, log, undefined);
+  }
 
-    child.stdout?.on('data', (chunk: Buffer) => this.log.append('stdout', chunk));
-    child.stderr?.on('data', (chunk: Buffer) => this.log.append('stderr', chunk));
-    child.stdin?.on('error', () => {
-      this.#stdinOpen = false; // EPIPE: the job closed its end; send_job_input says so
-    });
-    child.on('error', () => {
-      // After a successful spawn only signal delivery can fail here; the exit status tells the rest.
-    });
-    if (launch.timeLimitMs !== undefined) {
-      this.#timeLimit = setTimeout(() => void this.kill(JOB_KILL_GRACE_MS, 'timed_out'), launch.timeLimitMs);
-      this.#timeLimit.unref();
+  private constructor(record: JobRecord, recordFile: string, log: JobOutputLog, child: ChildProcess | undefined) {
+    this.id = record.id;
+    this.name = record.name;
+    this.commandText = record.command;
+    this.pid = record.pid;
+    this.startedAt = new Date(record.startedAt);
+    this.timeLimitMs = record.timeLimitMs;
+    this.log = log;
+    this.reattached = child === undefined;
+    this.#record = record;
+    this.#recordFile = recordFile;
+    this.#input = new JobInput(record.id, child?.stdin ?? null);
+    if (record.end !== undefined) {
+      this.#restoreEnd(record.end);
+      this.ended = Promise.resolve();
+      return;
     }
     this.ended = new Promise((resolve) => {
-      child.once('exit', (exitCode, signal) => void this.#finish(child, exitCode, signal).then(resolve));
+      this.#resolveEnded = resolve;
     });
+    this.#growth = new LogGrowthWatcher(log.file, () => log.size(), () => this.#wake());
+    if (record.timeLimitMs !== undefined) {
+      const remaining = this.startedAt.getTime() + record.timeLimitMs - Date.now();
+      this.#timeLimit = setTimeout(() => void this.kill(JOB_KILL_GRACE_MS, 'timed_out'), Math.max(0, remaining));
+      this.#timeLimit.unref();
+    }
+    if (child !== undefined) {
+      child.on('error', () => {
+        // After a successful spawn only signal delivery can fail here; the exit status tells the rest.
+      });
+      child.once('exit', (exitCode, signal) => {
+        const status = signal !== null ? { exitCode: null, signal } : exitStatusFromShellCode(exitCode ?? 0);
+        void this.#finish(status, true);
+      });
+    } else {
+      this.#leaderPoll = setInterval(() => this.#checkLeader(), LEADER_POLL_INTERVAL_MS);
+      this.#leaderPoll.unref();
+      this.#checkLeader();
+      this.#endedUnattended = this.#leaderExited;
+    }
   }
 
   get state(): JobState {
@@ -115,12 +147,22 @@ export class Job {
     return this.#signal;
   }
 
+  /** False for a job whose end nobody saw and that left no exit file (its wrapper died with it). */
+  get exitStatusKnown(): boolean {
+    return this.#exitStatusKnown;
+  }
+
+  /** The job had ended before this process re-attached to it: no mux-swarm was watching when it ended. */
+  get endedUnattended(): boolean {
+    return this.#endedUnattended;
+  }
+
   get endedAt(): Date | undefined {
     return this.#endedAt;
   }
 
   get stdinOpen(): boolean {
-    return this.#stdinOpen && this.running;
+    return this.#input.open && this.running;
   }
 
   /** The leader ended while other processes of its group still ran; they were killed. */
@@ -129,7 +171,7 @@ export class Job {
   }
 
   runtimeMs(): number {
-    return (this.#endedAt ?? new Date()).getTime() - this.startedAt.getTime();
+    return Math.max(0, (this.#endedAt ?? new Date()).getTime() - this.startedAt.getTime());
   }
 
   /** Resolves at the next output or the end of the job, after `timeoutMs`, or when `signal` aborts. */
@@ -152,31 +194,9 @@ export class Job {
    * Writes `text` to the job's stdin, then closes it if asked. `delivered` is false when the pipe did not take
    * the text within two seconds (the job is not reading); it stays queued.
    */
-  async writeInput(text: string, closeAfter: boolean): Promise<{ delivered: boolean }> {
-    const stdin = this.#stdin;
-    if (!this.running || !this.#stdinOpen || stdin === null || stdin.writableEnded || stdin.destroyed) {
-      const why = this.running ? 'it was closed' : `the job has ${this.#state === 'exited' ? 'exited' : 'been stopped'}`;
-      throw new MuxSwarmError('job-stdin-closed', `Job ${this.id}'s standard input is closed (${why}); no more input can be sent.`);
-    }
-    let delivered = true;
-    if (text.length > 0) {
-      delivered = await new Promise<boolean>((resolve, reject) => {
-        const timer = setTimeout(() => resolve(false), INPUT_FLUSH_WAIT_MS);
-        stdin.write(text, (error) => {
-          clearTimeout(timer);
-          if (error) {
-            reject(new MuxSwarmError('job-stdin-write-failed', `Writing to job ${this.id}'s standard input failed: ${error.message} (the job closed its input).`));
-          } else {
-            resolve(true);
-          }
-        });
-      });
-    }
-    if (closeAfter) {
-      this.#stdinOpen = false;
-      stdin.end();
-    }
-    return { delivered };
+  writeInput(text: string, closeAfter: boolean): Promise<{ delivered: boolean }> {
+    const closedBecause = this.running ? 'it was closed' : `the job has ${this.#state === 'exited' ? 'exited' : 'been stopped'}`;
+    return this.#input.write(text, closeAfter, closedBecause);
   }
 
   /** SIGTERM to the whole group, SIGKILL after `graceMs`; resolves once the job has ended. */
@@ -189,27 +209,71 @@ export class Job {
   }
 
   #killGroup(graceMs: number): void {
-    this.#killing ??= killProcessGroup(this.pid, { graceMs }).catch(() => {
-      // Processes stuck in uninterruptible I/O stay tracked and get SIGKILL again when mux-swarm exits.
+    if (this.#killing !== undefined) return;
+    this.#killing = killProcessGroup(this.pid, { graceMs }).catch(() => {
+      // Processes stuck in uninterruptible I/O survive SIGKILL for a while; the job ends with its leader.
     });
+    if (this.reattached) void this.#killing.then(() => this.#checkLeader());
   }
 
-  async #finish(child: ChildProcess, exitCode: number | null, signal: NodeJS.Signals | null): Promise<void> {
+  /** A re-attached job: has its leader ended? (It is not our child: there is no exit event.) */
+  #checkLeader(): void {
+    if (this.#leaderExited) return;
+    const leader = recordedProcessState(this.pid, this.#record.processStartTime);
+    // A replaced pid belongs to another process: its group is not the job's and must not be signalled.
+    if (leader !== 'running') void this.#finish(undefined, leader === 'ended');
+  }
+
+  /** The leader is gone: stop what it left in the group, read how the program ended, record it. */
+  async #finish(leaderStatus: JobExitStatus | undefined, groupIsOurs: boolean): Promise<void> {
+    if (this.#leaderExited) return;
     this.#leaderExited = true;
     clearTimeout(this.#timeLimit);
-    if (this.#killing === undefined && isProcessGroupAlive(this.pid)) {
+    clearInterval(this.#leaderPoll);
+    if (groupIsOurs && this.#killing === undefined && isProcessGroupAlive(this.pid)) {
       this.#backgroundProcessesStopped = true;
       this.#killGroup(JOB_KILL_GRACE_MS);
     }
     await this.#killing;
-    await waitForStreamsToClose([child.stdout, child.stderr], PIPE_DRAIN_MS);
-    child.stdin?.destroy();
-    this.log.finish();
-    this.#exitCode = exitCode;
-    this.#signal = signal;
-    this.#endedAt = new Date();
+    this.#input.destroy();
+    this.#growth?.stop();
+    const recorded = readJobExitFile(this.#record.exitFile);
+    const status = recorded ?? leaderStatus;
+    this.#exitCode = status?.exitCode ?? null;
+    this.#signal = status?.signal ?? null;
+    this.#exitStatusKnown = status !== undefined;
+    this.#endedAt = this.reattached && recorded !== undefined ? recorded.endedAt : new Date();
     this.#state = this.#endReason ?? 'exited';
+    this.#saveEnd();
     this.#wake();
+    this.#resolveEnded();
+  }
+
+  #saveEnd(): void {
+    const end: JobEndRecord = {
+      state: this.#state === 'running' ? 'exited' : this.#state,
+      exitCode: this.#exitCode,
+      signal: this.#signal,
+      exitStatusKnown: this.#exitStatusKnown,
+      endedAt: (this.#endedAt ?? new Date()).toISOString(),
+      backgroundProcessesStopped: this.#backgroundProcessesStopped,
+    };
+    try {
+      writeJobRecord(this.#recordFile, { ...this.#record, end });
+    } catch {
+      // A later restart then reads the end from the exit file, or reports it unknown.
+    }
+  }
+
+  #restoreEnd(end: JobEndRecord): void {
+    this.#leaderExited = true;
+    this.#state = end.state;
+    this.#exitCode = end.exitCode;
+    this.#signal = end.signal as NodeJS.Signals | null;
+    this.#exitStatusKnown = end.exitStatusKnown;
+    this.#endedUnattended = !end.exitStatusKnown;
+    this.#endedAt = new Date(end.endedAt);
+    this.#backgroundProcessesStopped = end.backgroundProcessesStopped;
   }
 
   #wake(): void {

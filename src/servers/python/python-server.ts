@@ -6,7 +6,6 @@ import { JobRegistry } from '../jobs/job-registry.js';
 import { registerJobTools } from '../jobs/job-tools.js';
 import { resolveInterpreter } from './python-interpreter.js';
 import type { PythonContext } from './python-invocation.js';
-import { PYTHON_TRACEBACK_TAIL_CHARACTERS } from './python-traceback.js';
 import { registerRunPythonTool } from './run-python-tool.js';
 import { pythonJobDetails, registerStartPythonJobTool } from './start-python-job-tool.js';
 
@@ -44,8 +43,6 @@ export function createPythonServer(options: PythonServerOptions): McpServer {
     idPrefix: 'python',
     logDirectory: path.join(spillDir, 'jobs'),
     maxJobs: options.maxJobs,
-    tailBytes: options.maxOutputChars,
-    stderrTailBytes: PYTHON_TRACEBACK_TAIL_CHARACTERS,
     serverLabel: 'python server',
   });
   registerStartPythonJobTool(server, { registry, context, environment });

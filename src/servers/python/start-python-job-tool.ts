@@ -7,6 +7,7 @@ import { jobStartInput, startJobResult } from '../jobs/job-tools.js';
 import { findPythonException, pythonExceptionShape } from './python-exception-result.js';
 import { describeInterpreterFailure } from './python-interpreter.js';
 import { preparePython, pythonSourceInput, type PythonContext } from './python-invocation.js';
+import { PYTHON_TRACEBACK_TAIL_CHARACTERS } from './python-traceback.js';
 import { errorResult } from '../tool-results.js';
 
 export interface StartPythonJobToolOptions {
@@ -27,8 +28,9 @@ export function registerStartPythonJobTool(server: McpServer, options: StartPyth
         'id, pid and log file paths: for training runs, servers and anything longer than a run_python call. Output ' +
         'is unbuffered, so wait_job (new output since a cursor) shows prints as they happen; its standard input stays ' +
         'open for send_job_input. Check it with job_status, stop it with kill_job; when it crashes, job_status and ' +
-        `wait_job give the parsed exception. At most ${registry.options.maxJobs} jobs run at once; running jobs are ` +
-        'killed when mux-swarm stops.',
+        `wait_job give the parsed exception. At most ${registry.options.maxJobs} jobs run at once. Running jobs are ` +
+        'killed when mux-swarm stops in an orderly way; they outlive a crash of mux-swarm, which re-attaches to them ' +
+        'when it restarts (list_jobs).',
       inputSchema: { ...pythonSourceInput, ...jobStartInput },
       outputSchema: jobStatusShape,
       annotations: { destructiveHint: true, openWorldHint: true },
@@ -47,13 +49,14 @@ export function registerStartPythonJobTool(server: McpServer, options: StartPyth
 }
 
 /**
- * job_status, wait_job and kill_job of a Python job that exited by itself with a failure carry the exception from
- * its stderr (a job we killed or timed out died of our signal, not of an exception).
+ * job_status, wait_job and kill_job of a Python job that exited by itself with a failure carry the exception,
+ * parsed from the end of its output log (stdout and stderr interleaved; the parser skips other lines). A job we
+ * killed or timed out died of our signal, not of an exception.
  */
 export const pythonJobDetails: JobDetails = {
   shape: pythonExceptionShape,
   describe(job: Job) {
     if (job.state !== 'exited' || job.exitCode === 0) return undefined;
-    return findPythonException(job.log.stderrTailText());
+    return findPythonException(job.log.lastBytesText(PYTHON_TRACEBACK_TAIL_CHARACTERS));
   },
 };

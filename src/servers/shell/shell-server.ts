@@ -106,7 +106,6 @@ export function createShellServer(options: ShellServerOptions): McpServer {
     idPrefix: 'shell',
     logDirectory: path.join(spillDir, 'jobs'),
     maxJobs: options.maxJobs ?? DEFAULT_MAX_JOBS,
-    tailBytes: options.maxOutputChars,
     serverLabel: 'shell server',
   });
   registerStartJobTool(server, { registry, commandContext, environment, allowedNote });

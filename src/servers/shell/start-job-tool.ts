@@ -25,9 +25,10 @@ export function registerStartJobTool(server: McpServer, options: StartJobToolOpt
         'Starts a command in the background and returns at once with its job id, pid and log file paths: for ' +
         'servers, training runs, builds and anything longer than a run_command call. Same "command" / "argv" / ' +
         `"cwd" as run_command (${SHELL} -c for a shell line). Its standard input stays open for send_job_input; ` +
-        'stdout and stderr are written to log files. Follow it with wait_job (new output since a cursor), check ' +
-        `it with job_status, stop it with kill_job. At most ${registry.options.maxJobs} jobs run at once; running ` +
-        'jobs are killed when mux-swarm stops.' +
+        'stdout and stderr are written to one log file. Follow it with wait_job (new output since a cursor), check ' +
+        `it with job_status, stop it with kill_job. At most ${registry.options.maxJobs} jobs run at once. Running ` +
+        'jobs are killed when mux-swarm stops in an orderly way; they outlive a crash of mux-swarm, which ' +
+        're-attaches to them when it restarts (list_jobs).' +
         options.allowedNote,
       inputSchema: { ...commandInput, ...jobStartInput },
       outputSchema: jobStatusShape,

@@ -12,14 +12,12 @@ export interface JobStatusView {
   pid: number;
   exit_code: number | null;
   signal: string | null;
+  exit_status_unknown?: boolean;
+  reattached: boolean;
   stdin_open: boolean;
   background_processes_stopped: boolean;
   output_bytes: number;
-  stdout_bytes: number;
-  stderr_bytes: number;
   output_log: string;
-  stdout_log: string;
-  stderr_log: string;
   tail?: string;
   [extra: string]: unknown;
 }

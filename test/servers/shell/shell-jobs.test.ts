@@ -24,7 +24,8 @@ before(async () => {
 after(async () => {
   await Promise.all(clients.map((client) => client.close()));
   await assertNoJobProcessLeft();
-  await rm(root, { recursive: true, force: true });
+  // A closed server may still be recording how its last jobs ended: retry until the directory stays empty.
+  await rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
 });
 
 async function connect(overrides: Partial<ShellServerOptions> = {}): Promise<McpTestClient> {
@@ -50,9 +51,11 @@ describe('shell server jobs', () => {
     assert.equal(started.state, 'running');
     assert.equal(started.name, 'steps');
     assert.equal(started.output_log, path.join(spillDir, 'jobs', `${started.job_id}.output.log`));
-    assert.equal(started.stdout_log, path.join(spillDir, 'jobs', `${started.job_id}.stdout.log`));
-    assert.equal(started.stderr_log, path.join(spillDir, 'jobs', `${started.job_id}.stderr.log`));
-    assert.ok(trackedProcessGroups().includes(started.pid), 'the group is in the registry that kills it when mux-swarm exits');
+    assert.equal(started.reattached, false);
+    assert.ok(
+      !trackedProcessGroups().includes(started.pid),
+      'a running job is not in the registry that kills groups at process exit: it must outlive a crash of mux-swarm',
+    );
 
     const first = await waitJob(client, { job_id: started.job_id, cursor: 0, timeout_ms: 20_000 });
     assert.equal(first.result.output, 'first\n');
@@ -75,7 +78,6 @@ describe('shell server jobs', () => {
     assert.equal(rest.last.state, 'exited');
     assert.equal(rest.last.exit_code, 0);
     assert.equal(await readFile(started.output_log, 'utf8'), 'first\nsecond A\nthird B\n');
-    assert.ok(!trackedProcessGroups().includes(started.pid), 'an ended job is no longer tracked');
   });
 
   it('feeds send_job_input lines to a read loop and reports stdin closed afterwards', async () => {
@@ -86,8 +88,11 @@ describe('shell server jobs', () => {
     const { output, last } = await followToEnd(client, job.job_id);
     assert.equal(output.split('\n').filter((line) => line.startsWith('got:')).join(','), 'got:one,got:two,got:three');
     assert.equal(last.exit_code, 0);
-    assert.equal(await readFile(job.stdout_log, 'utf8'), 'got:one\ngot:two\ngot:three\ndone\n');
-    assert.equal(await readFile(job.stderr_log, 'utf8'), 'err:one\nerr:two\nerr:three\n');
+    assert.equal(
+      await readFile(job.output_log, 'utf8'),
+      'got:one\nerr:one\ngot:two\nerr:two\ngot:three\nerr:three\ndone\n',
+      'stdout and stderr land in the one log in the order they were written',
+    );
 
     const refused = await client.call('send_job_input', { job_id: job.job_id, text: 'four\n' });
     assert.equal(refused.isError, true);
@@ -105,7 +110,7 @@ describe('shell server jobs', () => {
     assert.equal(result.exit_code, 7);
     const { outcome, status } = await jobStatus(client, job.job_id);
     assert.equal(status.exit_code, 7);
-    assert.equal(status.stderr_bytes, 4);
+    assert.equal(status.output_bytes, 4);
     assert.equal(status.tail, 'bye\n');
     assert.match(outcome.text, /failed: exit code 7/);
   });
@@ -217,7 +222,6 @@ describe('shell server jobs', () => {
     assert.ok(result.output.length < 1_300);
     assert.ok(outcome.text.includes(job.output_log), 'the text names the log file');
     assert.equal(await readFile(job.output_log, 'utf8'), full);
-    assert.equal(await readFile(job.stdout_log, 'utf8'), full);
 
     // A cursor far behind the in-memory tail is read back from the log file.
     const middle = await waitJob(client, { job_id: job.job_id, cursor: full.indexOf('5000\n') });

@@ -1,0 +1,54 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
+
+/** Where Node's spawn looks for a bare name when the child's environment sets no PATH. */
+const DEFAULT_SEARCH_PATH = '/usr/bin:/bin';
+
+/**
+ * The file `spawn(file)` would execute, found as execvp finds it: a name with "/" is taken relative to `cwd`, a
+ * bare name is searched on `searchPath` (empty entries mean `cwd`). Jobs run their program under a wrapper
+ * shell, so a missing program would otherwise only show as exit code 127 in the log; this lets start_job refuse
+ * it at once. Throws an error shaped like spawn's (`code` ENOENT or EACCES, `syscall` "spawn <file>").
+ *
+ * The absolute path is what the wrapper then runs, so that a name such as `printf` or `echo` runs the program,
+ * not the shell's builtin of that name.
+ */
+export function findExecutable(file: string, searchPath: string | undefined, cwd: string): string {
+  if (file.includes('/')) {
+    const candidate = path.resolve(cwd, file);
+    const found = probe(candidate);
+    if (found === 'executable') return candidate;
+    throw spawnError(file, found === 'missing' ? 'ENOENT' : 'EACCES');
+  }
+  let sawDenied = false;
+  for (const directory of (searchPath ?? DEFAULT_SEARCH_PATH).split(':')) {
+    const candidate = path.resolve(cwd, directory === '' ? '.' : directory, file);
+    const found = probe(candidate);
+    if (found === 'executable') return candidate;
+    if (found === 'denied') sawDenied = true;
+  }
+  throw spawnError(file, sawDenied ? 'EACCES' : 'ENOENT');
+}
+
+function probe(candidate: string): 'executable' | 'denied' | 'missing' {
+  try {
+    if (statSync(candidate).isDirectory()) return 'denied';
+  } catch {
+    return 'missing';
+  }
+  try {
+    accessSync(candidate, constants.X_OK);
+    return 'executable';
+  } catch {
+    return 'denied';
+  }
+}
+
+function spawnError(file: string, code: 'ENOENT' | 'EACCES'): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = new Error(`spawn ${file} ${code}`);
+  error.code = code;
+  error.errno = code === 'ENOENT' ? -2 : -13;
+  error.syscall = `spawn ${file}`;
+  error.path = file;
+  return error;
+}
