@@ -2,7 +2,7 @@ import type { AgentDefinition } from '../config/load-swarm.js';
 import type { AgentStatus } from '../events/event-schema.js';
 import type { ChatMessage, ChatResponse, ToolCall, ToolDefinition } from '../providers/chat-types.js';
 import type { HubTool } from '../tools/tool-hub.js';
-import { AgentTranscript, lastAssistantText, lastToolCalls, trailingRepliesWithoutTools } from './agent-transcript.js';
+import { AgentTranscript, lastAssistantMessage, lastAssistantText, lastToolCalls, trailingRepliesWithoutTools } from './agent-transcript.js';
 import { COMPLETE_TOOL_NAME } from './complete-tool.js';
 import { fitToContextWindow } from './context-window.js';
 import { failPoint } from './fail-points.js';
@@ -82,6 +82,12 @@ export async function runAgent(run: RunContext, invocation: AgentInvocation): Pr
     refreshTools();
     const ending = await afterReply(lastToolCalls(last), transcript.turns);
     if (ending) return ending;
+  } else if (last?.role === 'tool') {
+    // The last turn's results are journaled; if it completed the task, the crash came before the delegation's
+    // outcome was: the completion is checked again and returned, the model is not asked for another turn.
+    refreshTools();
+    const completion = await turnRunner.recheckCompletion(lastToolCalls(lastAssistantMessage(transcript.messages)), transcript.turns);
+    if (completion) return { ...completion, turns: transcript.turns, stopReason: 'completed' };
   }
   // After the interrupted turn's results (a tool call must be followed by its result, not by another message).
   if (invocation.resumeMessage && invocation.resumeFrom && invocation.resumeFrom.length > 0) transcript.append({ role: 'user', content: invocation.resumeMessage });

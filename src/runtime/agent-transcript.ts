@@ -59,6 +59,14 @@ export function lastAssistantText(messages: readonly ChatMessage[]): string {
   return '';
 }
 
+/** The newest assistant message (a placeholder without tool calls when there is none). */
+export function lastAssistantMessage(messages: readonly ChatMessage[]): ChatMessage {
+  for (let index = messages.length - 1; index >= 0; index -= 1) {
+    if (messages[index]!.role === 'assistant') return messages[index]!;
+  }
+  return { role: 'assistant', content: '' };
+}
+
 /** The tool calls of an assistant message, as the runtime runs them. */
 export function lastToolCalls(message: ChatMessage): ToolCall[] {
   if (message.role !== 'assistant' || !message.tool_calls) return [];

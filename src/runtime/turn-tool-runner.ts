@@ -27,6 +27,17 @@ export class TurnToolRunner {
     this.delegationLimiter = new ConcurrencyLimiter(run.limits.maxConcurrentDelegations);
   }
 
+  /**
+   * A resumed turn whose results were all journaled: when it called the completion tool, the completion is
+   * checked again (it is idempotent) and returned; nothing is appended to the transcript.
+   */
+  async recheckCompletion(toolCalls: ToolCall[], turn: number): Promise<Completion | undefined> {
+    const completeCall = toolCalls.find((call) => call.name === COMPLETE_TOOL_NAME);
+    if (!completeCall) return undefined;
+    const executed = await executeToolCall(this.run, this.toolbox, { ...this.owner, turn }, completeCall, toolCalls.indexOf(completeCall));
+    return executed.completion;
+  }
+
   /** Runs the turn's calls; returns the completion when the agent called the completion tool successfully. */
   async runTurn(toolCalls: ToolCall[], turn: number): Promise<Completion | undefined> {
     const { run, toolbox } = this;

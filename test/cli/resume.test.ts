@@ -148,6 +148,16 @@ describe('resuming a run killed at a fail point', { concurrency: 1 }, () => {
     assert.ok(!outcome.toolMessagesSeen.some((text) => INTERRUPTED.test(text)), 'nothing was interrupted');
   });
 
+  it('killed after a completing turn was journaled but before the delegation\'s outcome: the completion stands, no further model call', async () => {
+    // Turn-recorded points: 1 orchestrator (shell), 2 writer (write), 3 writer (complete), 4 orchestrator (delegate), 5 orchestrator (complete).
+    for (const point of ['turn-recorded:3', 'turn-recorded:5']) {
+      const outcome = await killThenResume(point);
+      assertFinished(outcome, 2);
+      assert.deepEqual(outcome.requests, { 'orchestrator-model': 3, 'writer-model': 2 }, `${point}: no model call after the completion`);
+      assert.equal(ranLines(outcome), 1);
+    }
+  });
+
   describe('choosing the run', () => {
     function project(): ProjectFixture {
       const fixture = createProjectFixture('mux-swarm-resume-choice-');
