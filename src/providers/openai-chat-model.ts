@@ -17,6 +17,7 @@ import { withRetries } from './retry-policy.js';
 import { newToolCallId } from './tool-call-id.js';
 import { parseToolCallsFromText } from './tool-call-text-parser.js';
 import { mapUsage, reportedCost } from './usage.js';
+import { failPoint } from '../supervisor/fail-points.js';
 
 export interface ChatModelParams {
   temperature?: number | undefined;
@@ -110,7 +111,10 @@ export class OpenAIChatModel implements ChatModel {
 
     const stream = await completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, options);
     const accumulator = new ChatStreamAccumulator();
+    let first = true;
     for await (const chunk of stream) {
+      if (first) failPoint('model-stream');
+      first = false;
       onProgress();
       const text = accumulator.add(chunk);
       if (text !== undefined) request.onTextDelta?.(text);

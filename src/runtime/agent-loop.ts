@@ -5,7 +5,7 @@ import type { HubTool } from '../tools/tool-hub.js';
 import { AgentTranscript, lastAssistantMessage, lastAssistantText, lastToolCalls, trailingRepliesWithoutTools } from './agent-transcript.js';
 import { COMPLETE_TOOL_NAME } from './complete-tool.js';
 import { fitToContextWindow } from './context-window.js';
-import { failPoint } from './fail-points.js';
+import { failPoint } from '../supervisor/fail-points.js';
 import type { RunContext } from './run-context.js';
 import type { RuntimeTool } from './runtime-tool.js';
 import type { AgentToolbox } from './tool-execution.js';

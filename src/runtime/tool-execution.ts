@@ -4,7 +4,7 @@ import type { HubTool } from '../tools/tool-hub.js';
 import type { RunContext } from './run-context.js';
 import type { Completion, RuntimeTool } from './runtime-tool.js';
 import { spillIfLarge } from './result-spill.js';
-import { failPoint } from './fail-points.js';
+import { failPoint } from '../supervisor/fail-points.js';
 import { COMPLETE_TOOL_NAME } from './complete-tool.js';
 
 /** The tools one agent may call during one task. */

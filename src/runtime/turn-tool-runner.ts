@@ -3,7 +3,7 @@ import type { AgentTranscript } from './agent-transcript.js';
 import { COMPLETE_TOOL_NAME } from './complete-tool.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { DELEGATE_TOOL_NAME } from './delegate-tool-name.js';
-import { failPoint } from './fail-points.js';
+import { failPoint } from '../supervisor/fail-points.js';
 import type { RunContext } from './run-context.js';
 import type { Completion } from './runtime-tool.js';
 import { executeToolCall, type AgentToolbox, type ExecutedToolCall } from './tool-execution.js';

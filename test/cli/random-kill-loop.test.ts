@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { FailPoint } from '../../src/runtime/fail-points.js';
+import type { FailPoint } from '../../src/supervisor/fail-points.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.js';
 import { completedModelCalls, observeScenario, type ScenarioObservation } from '../support/kill-loop-observation.js';
 import { LOGGED_COMMANDS, replyByTurn, writeKillLoopProject } from '../support/kill-loop-scenario.js';
@@ -17,12 +17,14 @@ import { chooseSeed, createSeededRandom, type SeededRandom } from '../support/se
 const SEED = chooseSeed('MUX_SWARM_KILL_SEED', 20_260_101);
 const KILLS = Number(process.env.MUX_SWARM_KILLS ?? 50);
 if (!Number.isInteger(KILLS) || KILLS < 1) throw new Error(`MUX_SWARM_KILLS=${process.env.MUX_SWARM_KILLS} is not a positive whole number`);
-const FAIL_POINTS: readonly FailPoint[] = ['model-intent', 'model-reply', 'tool-intent', 'tool-ran', 'turn-recorded'];
+/** The points the loop kills at (the scenario's provider does not stream, so `model-stream` is tested in resume.test.ts). */
+type LoopPoint = Exclude<FailPoint, 'model-stream'>;
+const FAIL_POINTS: readonly LoopPoint[] = ['model-intent', 'model-reply', 'tool-intent', 'tool-ran', 'turn-recorded'];
 /** More sessions than this for one scenario means the loop stopped making progress. */
 const MAX_SESSIONS = 60;
 
 /** How often an uninterrupted run reaches each fail point. */
-type PointCounts = Record<FailPoint, number>;
+type PointCounts = Record<LoopPoint, number>;
 
 interface ScenarioRun {
   observation: ScenarioObservation;
@@ -103,7 +105,7 @@ describe('a seeded random kill loop through the built CLI', { concurrency: 1 }, 
  * A random point, and an occurrence within what is probably left of the run (judged by the share of model calls
  * already made), plus one: sometimes beyond the run's end, so that a session finishes.
  */
-function chooseFailAt(random: SeededRandom, counts: PointCounts, done: number): { point: FailPoint; occurrence: number } {
+function chooseFailAt(random: SeededRandom, counts: PointCounts, done: number): { point: LoopPoint; occurrence: number } {
   const point = random.pick(FAIL_POINTS);
   const left = Math.ceil(counts[point] * Math.max(0, 1 - done));
   return { point, occurrence: random.integer(1, left + 1) };

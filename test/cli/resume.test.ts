@@ -54,12 +54,12 @@ describe('resuming a run killed at a fail point', { concurrency: 1 }, () => {
     await server.close();
   });
 
-  async function killThenResume(failAt: string | undefined, repeat?: { model: string; index: number }): Promise<Outcome> {
+  async function killThenResume(failAt: string | undefined, repeat?: { model: string; index: number }, options: { stream?: boolean } = {}): Promise<Outcome> {
     server.reset();
     for (const [model, replies] of Object.entries(script(repeat))) server.route({ model }, ...replies);
     const project = createProjectFixture('mux-swarm-resume-');
     projects.push(project);
-    project.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' } }));
+    project.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' }, ...(options.stream ? { providers: { fake: { baseURL: server.baseURL, maxRetries: 1, timeoutMs: 20_000, stream: true } } } : {}) }));
     project.write('swarm.json', {
       orchestrator: fakeAgent('orchestrator', { mcpServers: ['shell'], canDelegateTo: ['writer'] }),
       agents: [fakeAgent('writer', { mcpServers: ['fs'] })],
@@ -138,6 +138,14 @@ describe('resuming a run killed at a fail point', { concurrency: 1 }, () => {
     assert.deepEqual(outcome.requests, { 'orchestrator-model': 3, 'writer-model': 3 }, 'only the lost writer reply was asked for again');
     assert.equal(ranLines(outcome), 1);
     assert.deepEqual(outcome.database.prepare(`SELECT count(*) AS n FROM model_calls WHERE status = 'completed'`).get(), { n: 5 }, 'five replies paid for and kept');
+  });
+
+  it('killed while a streamed reply was arriving: that one call is made again, nothing else', async () => {
+    const outcome = await killThenResume('model-stream:3', { model: 'writer-model', index: 0 }, { stream: true });
+    assertFinished(outcome, 2);
+    assert.deepEqual(outcome.requests, { 'orchestrator-model': 3, 'writer-model': 3 });
+    assert.ok(server.chatRequests().every((request) => request.body.stream === true), 'the provider streamed');
+    assert.equal(ranLines(outcome), 1);
   });
 
   it('killed after a whole turn was journaled: the next turn starts from the journal', async () => {

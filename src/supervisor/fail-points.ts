@@ -6,6 +6,8 @@
 export type FailPoint =
   /** A model call's intent is journaled; the request has not been sent. */
   | 'model-intent'
+  /** The first chunk of a streamed answer arrived (providers with `stream: true`); nothing of it is journaled. */
+  | 'model-stream'
   /** The model answered; its reply and usage are not journaled yet. */
   | 'model-reply'
   /** A tool call's intent is journaled; the tool has not run. */
