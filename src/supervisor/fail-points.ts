@@ -15,7 +15,9 @@ export type FailPoint =
   /** The tool ran; its outcome is not journaled yet. */
   | 'tool-ran'
   /** A turn's tool results are journaled; the next model call has not been made. */
-  | 'turn-recorded';
+  | 'turn-recorded'
+  /** A background job (shell or python start_job) was started and recorded; its tool call has no outcome yet. */
+  | 'job-spawned';
 
 const reached = new Map<string, number>();
 

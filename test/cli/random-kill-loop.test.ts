@@ -17,8 +17,8 @@ import { chooseSeed, createSeededRandom, type SeededRandom } from '../support/se
 const SEED = chooseSeed('MUX_SWARM_KILL_SEED', 20_260_101);
 const KILLS = Number(process.env.MUX_SWARM_KILLS ?? 50);
 if (!Number.isInteger(KILLS) || KILLS < 1) throw new Error(`MUX_SWARM_KILLS=${process.env.MUX_SWARM_KILLS} is not a positive whole number`);
-/** The points the loop kills at (the scenario's provider does not stream, so `model-stream` is tested in resume.test.ts). */
-type LoopPoint = Exclude<FailPoint, 'model-stream'>;
+/** The points the loop kills at (the scenario's provider does not stream, and it starts no background job, so `model-stream` and `job-spawned` are tested in resume.test.ts). */
+type LoopPoint = Exclude<FailPoint, 'model-stream' | 'job-spawned'>;
 const FAIL_POINTS: readonly LoopPoint[] = ['model-intent', 'model-reply', 'tool-intent', 'tool-ran', 'turn-recorded'];
 /** More sessions than this for one scenario means the loop stopped making progress. */
 const MAX_SESSIONS = 60;

@@ -166,6 +166,31 @@ describe('resuming a run killed at a fail point', { concurrency: 1 }, () => {
     }
   });
 
+  it('killed right after starting a background job: the job lives on and the resumed run re-attaches to it', async () => {
+    server.reset();
+    server.route(
+      { model: 'orchestrator-model' },
+      { toolCalls: [{ name: 'shell__start_job', arguments: { command: 'echo started; sleep 30; echo late', name: 'sleeper' } }] },
+      { toolCalls: [{ name: 'shell__list_jobs', arguments: {} }] },
+      { toolCalls: [{ name: 'shell__kill_job', arguments: { job_id: 'shell-1', grace_ms: 100 } }] },
+      { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'found the job after the restart' } }] },
+    );
+    const fixture = createProjectFixture('mux-swarm-resume-job-');
+    projects.push(fixture);
+    fixture.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' } }));
+    fixture.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['shell'] }), agents: [] });
+    fixture.write('goal.md', '# Sleeper\n\nStart a long job and keep track of it.\n');
+    const killed = await runCli(['run', 'goal.md'], { cwd: fixture.directory, env: { MUX_SWARM_FAIL_AT: 'job-spawned:1' } });
+    assert.equal(killed.signal, 'SIGKILL');
+    const resumed = await runCli(['run', 'goal.md', '--output-format', 'json'], { cwd: fixture.directory });
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const results = server.chatRequests().flatMap((request) => request.body.messages.filter((message) => message.role === 'tool').map((message) => String(message.content)));
+    assert.ok(results.some((text) => INTERRUPTED.test(text)), 'start_job was reported as interrupted, not run again');
+    const listing = results.find((text) => text.includes('shell-1') && /running/.test(text));
+    assert.ok(listing, `list_jobs showed the re-attached job running:\n${results.join('\n---\n')}`);
+    assert.ok(!results.some((text) => text.includes('shell-2')), 'no second job was started');
+  });
+
   describe('choosing the run', () => {
     function project(): ProjectFixture {
       const fixture = createProjectFixture('mux-swarm-resume-choice-');

@@ -5,6 +5,7 @@ import { processStartTime } from '../../supervisor/process-identity.js';
 import { Job, JOB_KILL_GRACE_MS } from './job.js';
 import type { JobProgram } from './job-launch.js';
 import { JobOutputLog } from './job-output-log.js';
+import { failPoint } from '../../supervisor/fail-points.js';
 import type { JobOwner } from './job-record.js';
 import { claimRecordedJobs, jobExitFilePath, jobRecordPath } from './recorded-jobs.js';
 
@@ -81,6 +82,7 @@ export class JobRegistry {
           owner: this.#owner,
         });
         this.#jobs.set(id, job);
+        failPoint('job-spawned');
         if (this.#closed) this.#killAtClose(job); // the server closed while it started
         this.#forgetOldEndedJobs();
         return job;
