@@ -19,6 +19,7 @@ import { driveRun } from '../runtime/run-driver.js';
 import { openDatabase } from '../state/database.js';
 import { RunStore } from '../state/run-store.js';
 import { beatRunSession, beginRunSession, endRunSession, previouslyActiveMs, SESSION_HEARTBEAT_MS } from '../state/run-sessions.js';
+import { killGroupsForForcedQuit } from '../supervisor/forced-quit.js';
 import { isSameProcessAlive, processStartTime } from '../supervisor/process-identity.js';
 import { pickRun, type RunChoice } from './run-choice.js';
 import { ToolHub } from '../tools/tool-hub.js';
@@ -128,7 +129,10 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       const handler = (): void => {
         interrupts += 1;
-        if (interrupts > 1) process.exit(130);
+        if (interrupts > 1) {
+          killGroupsForForcedQuit(); // background jobs too: a forced quit stops everything
+          process.exit(130);
+        }
         logger.warn(`${signal} received: stopping the run (again to quit at once)`);
         run.stop('interrupted', signal);
       };

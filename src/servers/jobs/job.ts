@@ -8,6 +8,7 @@ import { spawnJobProcess } from './job-process.js';
 import { writeJobRecord, type JobEndRecord, type JobRecord } from './job-record.js';
 import { LogGrowthWatcher } from './log-growth-watcher.js';
 import { recordedProcessState } from './recorded-process-state.js';
+import { trackGroupForForcedQuit } from '../../supervisor/forced-quit.js';
 
 /** running → exited (ended by itself, maybe by a signal from elsewhere) | killed (kill_job, server closed) | timed_out. */
 export type JobState = 'running' | 'exited' | 'killed' | 'timed_out';
@@ -43,6 +44,7 @@ export class Job {
   #resolveEnded: () => void = () => {};
   #timeLimit: NodeJS.Timeout | undefined;
   #leaderPoll: NodeJS.Timeout | undefined;
+  #untrackForcedQuit: (() => void) | undefined;
   #growth: LogGrowthWatcher | undefined;
   #state: JobState = 'running';
   #exitCode: number | null = null;
@@ -110,6 +112,7 @@ export class Job {
       this.#resolveEnded = resolve;
     });
     this.#growth = new LogGrowthWatcher(log.file, () => log.size(), () => this.#wake());
+    this.#untrackForcedQuit = trackGroupForForcedQuit(record.pid);
     if (record.timeLimitMs !== undefined) {
       const remaining = this.startedAt.getTime() + record.timeLimitMs - Date.now();
       this.#timeLimit = setTimeout(() => void this.kill(JOB_KILL_GRACE_MS, 'timed_out'), Math.max(0, remaining));
@@ -228,6 +231,7 @@ export class Job {
   async #finish(leaderStatus: JobExitStatus | undefined, groupIsOurs: boolean): Promise<void> {
     if (this.#leaderExited) return;
     this.#leaderExited = true;
+    this.#untrackForcedQuit?.();
     clearTimeout(this.#timeLimit);
     clearInterval(this.#leaderPoll);
     if (groupIsOurs && this.#killing === undefined && isProcessGroupAlive(this.pid)) {
