@@ -3,7 +3,7 @@ import { MuxSwarmError } from '../errors/mux-swarm-error.js';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS } from './heartbeat.js';
 import type { JournalPositionReader } from './watchdog-journal-position.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './watchdog-restart-policy.js';
-import { DEFAULT_STDERR_TAIL_LINES } from './watchdog-stderr-tail.js';
+import { DEFAULT_STDERR_TAIL_LINES } from './line-tail.js';
 
 export const DEFAULT_MAX_CRASHES = 5;
 export const DEFAULT_CRASH_WINDOW_MS = 10 * 60_000;

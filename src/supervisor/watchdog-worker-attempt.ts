@@ -7,7 +7,7 @@ import { killProcessGroup, signalProcessGroup, spawnInProcessGroup } from './pro
 import { waitForStreamsToClose } from './wait-for-streams.js';
 import { monitorHeartbeat, type HeartbeatMonitor } from './watchdog-heartbeat-monitor.js';
 import type { ResolvedWatchdogOptions } from './watchdog-options.js';
-import { StderrTail } from './watchdog-stderr-tail.js';
+import { LineTail } from './line-tail.js';
 
 /** Grace given to processes left in the worker's group after the worker itself ended. */
 const LEFTOVER_GRACE_MS = 1_000;
@@ -55,7 +55,7 @@ export class WorkerAttempt {
     private readonly heartbeatFile: string,
     private readonly options: ResolvedWatchdogOptions,
   ) {
-    const tail = new StderrTail(options.stderrTailLines);
+    const tail = new LineTail(options.stderrTailLines);
     child.stderr?.on('data', (chunk: Buffer) => {
       tail.push(chunk);
       options.stderr.write(chunk);

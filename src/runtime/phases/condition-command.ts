@@ -2,7 +2,7 @@ import { formatDuration } from '../../config/duration.js';
 import { isProcessGroupAlive, killProcessGroup, spawnInProcessGroup } from '../../supervisor/process-group.js';
 import { waitForStreamsToClose } from '../../supervisor/wait-for-streams.js';
 import type { ConditionResult } from './condition-result.js';
-import { OutputTail } from './output-tail.js';
+import { LineTail } from '../../supervisor/line-tail.js';
 
 /** Time limit of a condition command without "within …". */
 export const DEFAULT_CONDITION_COMMAND_TIME_LIMIT_MS = 120_000;
@@ -32,8 +32,8 @@ export interface ConditionCommand {
 export function runConditionCommand(options: ConditionCommand): Promise<ConditionResult> {
   const child = spawnInProcessGroup('/bin/sh', ['-c', options.command], { cwd: options.cwd, env: options.environment, stdio: ['ignore', 'pipe', 'pipe'] });
   const processGroupId = child.pid;
-  const stdout = new OutputTail(KEPT_OUTPUT_LINES);
-  const stderr = new OutputTail(KEPT_OUTPUT_LINES);
+  const stdout = new LineTail(KEPT_OUTPUT_LINES);
+  const stderr = new LineTail(KEPT_OUTPUT_LINES);
   child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
 

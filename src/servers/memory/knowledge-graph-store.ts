@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
 import type { SqliteDatabase } from '../../state/database.js';
-import { rankEntityIds } from './entity-ranking.js';
+import { rankEntityIds } from '../../state/memory-entity-ranking.js';
 import type {
   AddedObservations,
   Entity,
@@ -140,7 +140,7 @@ export class KnowledgeGraphStore {
    * least one end among them.
    */
   searchNodes(query: string, options: SearchOptions = {}): KnowledgeGraph {
-    return this.read(() => this.subgraph(rankEntityIds(this.database, query, options.limit)));
+    return this.read(() => this.subgraph(rankEntityIds(this.database, query, { limit: options.limit })));
   }
 
   /** The named entities that exist, in creation order, and every relation with at least one end among them. */

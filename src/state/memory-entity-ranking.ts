@@ -1,10 +1,19 @@
-import type { SqliteDatabase } from '../../state/database.js';
+import type { SqliteDatabase } from './database.js';
 import { allTermsAsPrefixes, allTermsExactly, anyTermAsPrefix, quotedTerms } from './full-text-query.js';
 
 /** bm25 weights of the indexed columns: a word in the name counts most, then the type, then observations. */
 const columnWeights = { name: 10, entityType: 3, observations: 1 } as const;
 
 const substringFunction = 'memory_contains';
+
+/** Words that would make the any-word tier match nearly everything ("the" is a prefix of "then", "there" …). */
+const FUNCTION_WORDS = new Set(['a', 'an', 'and', 'as', 'at', 'be', 'by', 'for', 'from', 'in', 'into', 'is', 'it', 'of', 'on', 'or', 'the', 'then', 'to', 'with']);
+
+export interface RankingOptions {
+  limit?: number;
+  /** Leave function words out of the any-word tier (for searches built from titles rather than typed by an agent). */
+  skipFunctionWords?: boolean;
+}
 
 const databasesWithFunctions = new WeakSet<SqliteDatabase>();
 
@@ -20,7 +29,7 @@ const databasesWithFunctions = new WeakSet<SqliteDatabase>();
  *
  * Tier 4 makes the result a superset of the reference server's: `script` still finds `TypeScript`.
  */
-export function rankEntityIds(database: SqliteDatabase, query: string, limit?: number): number[] {
+export function rankEntityIds(database: SqliteDatabase, query: string, options: RankingOptions = {}): number[] {
   registerSubstringFunction(database);
   const ranked: number[] = [];
   const seen = new Set<number>();
@@ -35,10 +44,11 @@ export function rankEntityIds(database: SqliteDatabase, query: string, limit?: n
   if (terms.length > 0) {
     take(matchingIds(database, allTermsExactly(terms)));
     take(matchingIds(database, allTermsAsPrefixes(terms)));
-    if (ranked.length === 0 && terms.length > 1) take(matchingIds(database, anyTermAsPrefix(terms)));
+    const anyOf = options.skipFunctionWords ? quotedTerms(query.split(/\s+/u).filter((word) => !FUNCTION_WORDS.has(word.toLowerCase())).join(' ')) : terms;
+    if (ranked.length === 0 && terms.length > 1 && anyOf.length > 0) take(matchingIds(database, anyTermAsPrefix(anyOf)));
   }
   take(substringIds(database, query));
-  return limit === undefined ? ranked : ranked.slice(0, limit);
+  return options.limit === undefined ? ranked : ranked.slice(0, options.limit);
 }
 
 function matchingIds(database: SqliteDatabase, expression: string): number[] {

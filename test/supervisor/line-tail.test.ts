@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StderrTail } from '../../src/supervisor/watchdog-stderr-tail.js';
+import { LineTail } from '../../src/supervisor/line-tail.js';
 
-describe('StderrTail', () => {
+describe('LineTail', () => {
   it('keeps the last lines, joining lines split across chunks, with an unfinished last line', () => {
-    const tail = new StderrTail(3);
+    const tail = new LineTail(3);
     tail.push(Buffer.from('one\ntw'));
     tail.push(Buffer.from('o\r\nthree\nfour\nfi'));
     assert.deepEqual(tail.lines(), ['three', 'four', 'fi']);
@@ -13,7 +13,7 @@ describe('StderrTail', () => {
   });
 
   it('decodes a UTF-8 character split across chunks and cuts very long lines', () => {
-    const tail = new StderrTail(5);
+    const tail = new LineTail(5);
     const bytes = Buffer.from('café\n');
     tail.push(bytes.subarray(0, 4));
     tail.push(bytes.subarray(4));

@@ -4,8 +4,8 @@ export const DEFAULT_STDERR_TAIL_LINES = 50;
 /** Longer lines are cut: a tail is for reading, and one huge line must not hold megabytes. */
 const MAX_LINE_LENGTH = 2_000;
 
-/** The last `capacity` lines of a byte stream (UTF-8), fed chunk by chunk. */
-export class StderrTail {
+/** The last `capacity` lines of a byte stream (UTF-8: a character split across chunks is kept whole), fed chunk by chunk; memory stays bounded. */
+export class LineTail {
   private readonly decoder = new StringDecoder('utf8');
   private readonly complete: string[] = [];
   private partial = '';
