@@ -3,7 +3,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { isFailure, toCommandResult } from '../shell/command-result.js';
 import { OutputCapture } from '../shell/output-capture.js';
-import { runInProcessGroup } from '../shell/run-process.js';
+import { runInProcessGroup } from '../../supervisor/run-in-process-group.js';
 import { describeInterpreterFailure } from './python-interpreter.js';
 import { preparePython, pythonSourceInput, type PythonContext } from './python-invocation.js';
 import { describePythonRun, pythonRunResultShape } from './python-run-result.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CapturedOutput } from './output-capture.js';
-import type { ProcessOutcome } from './run-process.js';
+import type { ProcessOutcome } from '../../supervisor/run-in-process-group.js';
 
 /** `structuredContent` of run_command, declared as its `outputSchema`. */
 export const commandResultShape = {

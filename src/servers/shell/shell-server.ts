@@ -7,7 +7,7 @@ import { registerJobTools } from '../jobs/job-tools.js';
 import { commandInput, describeSpawnError, prepareCommand, SHELL, type CommandContext } from './command-invocation.js';
 import { commandResultShape, describeCommandResult, isFailure, toCommandResult } from './command-result.js';
 import { OutputCapture } from './output-capture.js';
-import { runInProcessGroup } from './run-process.js';
+import { runInProcessGroup } from '../../supervisor/run-in-process-group.js';
 import { registerStartJobTool } from './start-job-tool.js';
 import { errorResult } from '../tool-results.js';
 

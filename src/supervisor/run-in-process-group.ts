@@ -1,9 +1,13 @@
 import { performance } from 'node:perf_hooks';
-import { isProcessGroupAlive, killProcessGroup, spawnInProcessGroup } from '../../supervisor/process-group.js';
-import { waitForStreamsToClose } from '../../supervisor/wait-for-streams.js';
-import type { OutputCapture } from './output-capture.js';
+import { isProcessGroupAlive, killProcessGroup, spawnInProcessGroup } from './process-group.js';
+import { waitForStreamsToClose } from './wait-for-streams.js';
 
-/** Grace between SIGTERM and SIGKILL when a command times out, is cancelled or leaves processes behind. */
+/** Where a command's output goes as it arrives (the shell server spills it to files, a check keeps a tail). */
+export interface OutputSink {
+  append(stream: 'stdout' | 'stderr', chunk: Buffer): void;
+}
+
+/** Default grace between SIGTERM and SIGKILL when a command times out, is cancelled or leaves processes behind. */
 export const COMMAND_KILL_GRACE_MS = 2_000;
 /** How long to wait for the pipes to close once the group is gone (a process that escaped it may hold them). */
 const PIPE_DRAIN_MS = 1_000;
@@ -16,7 +20,9 @@ export interface ProcessInvocation {
   stdin?: string;
   timeoutMs: number;
   signal?: AbortSignal;
-  capture: OutputCapture;
+  capture: OutputSink;
+  /** Grace between SIGTERM and SIGKILL; default COMMAND_KILL_GRACE_MS. */
+  killGraceMs?: number;
 }
 
 export interface ProcessOutcome {
@@ -57,7 +63,7 @@ export function runInProcessGroup(invocation: ProcessInvocation): Promise<Proces
       killing ??=
         processGroupId === undefined
           ? Promise.resolve()
-          : killProcessGroup(processGroupId, { graceMs: COMMAND_KILL_GRACE_MS }).catch(() => {
+          : killProcessGroup(processGroupId, { graceMs: invocation.killGraceMs ?? COMMAND_KILL_GRACE_MS }).catch(() => {
               // Unkillable processes (uninterruptible I/O) stay tracked and get SIGKILL again at our exit.
             });
       return killing;
