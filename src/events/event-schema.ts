@@ -161,6 +161,67 @@ export const phaseReportEventSchema = z.object({
   report_path: z.string(),
 });
 
+export const TRAINING_CLASSIFICATIONS = [
+  'success',
+  'python_exception',
+  'cuda_oom',
+  'killed',
+  'stalled',
+  'stopped',
+  'timed_out',
+  'failed',
+  'unknown',
+] as const;
+export const trainingClassificationSchema = z.enum(TRAINING_CLASSIFICATIONS);
+export type TrainingClassification = z.infer<typeof trainingClassificationSchema>;
+
+/** A training job was started by the training server, or re-attached after mux-swarm restarted. */
+export const trainingStartEventSchema = z.object({
+  ...base,
+  type: z.literal('training-start'),
+  job_id: z.string(),
+  name: z.string().optional(),
+  command: z.string(),
+  cwd: z.string(),
+  log_file: z.string(),
+  reattached: z.boolean(),
+});
+
+/** What a trainer reported through the progress protocol (docs/training-protocol.md); throttled per job. */
+export const trainingProgressEventSchema = z.object({
+  ...base,
+  type: z.literal('training-progress'),
+  job_id: z.string(),
+  name: z.string().optional(),
+  /** The protocol event that triggered this one: log, eval, checkpoint, start, stopping, done, … */
+  event: z.string(),
+  step: z.number().nullable(),
+  total_steps: z.number().nullable(),
+  /** The latest value of every numeric metric reported so far (loss, learning_rate, eval_loss, …). */
+  metrics: z.record(z.string(), z.number()),
+  checkpoint: z.string().optional(),
+});
+
+/** A training job ended, and how: what the orchestrator and monitor act on. */
+export const trainingEndEventSchema = z.object({
+  ...base,
+  type: z.literal('training-end'),
+  job_id: z.string(),
+  name: z.string().optional(),
+  classification: trainingClassificationSchema,
+  /** One line: what happened, e.g. "TypeError: SFTTrainer.__init__() got an unexpected keyword argument 'max_seq_length' (train.py:88)". */
+  summary: z.string(),
+  exit_code: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  runtime_ms: z.number().nonnegative(),
+  last_step: z.number().nullable(),
+  /** The last checkpoint the trainer reported, if any. */
+  checkpoint: z.string().optional(),
+  exception: z.object({ type: z.string(), message: z.string(), frame: z.string().optional() }).optional(),
+  gpu_cost_usd: z.number().nonnegative(),
+  log_file: z.string(),
+});
+
 export const resultSubtypeSchema = z.enum([
   'success',
   'error_goal_failed',
@@ -202,6 +263,9 @@ export const runEventSchema = z.union([
   modelRetryEventSchema,
   budgetWarningEventSchema,
   phaseReportEventSchema,
+  trainingStartEventSchema,
+  trainingProgressEventSchema,
+  trainingEndEventSchema,
   resultEventSchema,
 ]);
 
@@ -213,6 +277,9 @@ export type DelegationStartEvent = z.infer<typeof delegationStartEventSchema>;
 export type DelegationEndEvent = z.infer<typeof delegationEndEventSchema>;
 export type ResultEvent = z.infer<typeof resultEventSchema>;
 export type PhaseReportEvent = z.infer<typeof phaseReportEventSchema>;
+export type TrainingStartEvent = z.infer<typeof trainingStartEventSchema>;
+export type TrainingProgressEvent = z.infer<typeof trainingProgressEventSchema>;
+export type TrainingEndEvent = z.infer<typeof trainingEndEventSchema>;
 export type AgentStatus = z.infer<typeof agentStatusSchema>;
 
 type BaseKeys = 'seq' | 'run_id' | 'session_id' | 'timestamp';

@@ -167,4 +167,39 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, session)
   );
   `,
+  /* 4: training jobs of the built-in training server: one row per job (how it ended, its GPU time and cost) and
+        the progress lines its trainer printed (log, eval, checkpoint, …), for events, the report and resume */ `
+  CREATE TABLE training_jobs (
+    run_id          TEXT NOT NULL DEFAULT '',
+    job_id          TEXT NOT NULL,
+    name            TEXT,
+    command         TEXT NOT NULL,
+    cwd             TEXT NOT NULL,
+    log_file        TEXT NOT NULL,
+    started_at      TEXT NOT NULL,
+    ended_at        TEXT,
+    state           TEXT NOT NULL DEFAULT 'running',
+    classification  TEXT,
+    outcome_json    TEXT,
+    exit_code       INTEGER,
+    signal          TEXT,
+    last_step       INTEGER,
+    total_steps     INTEGER,
+    last_progress_at TEXT,
+    log_cursor      INTEGER NOT NULL DEFAULT 0,
+    gpu_hourly_usd  REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, job_id)
+  );
+  CREATE TABLE training_metrics (
+    run_id     TEXT NOT NULL DEFAULT '',
+    job_id     TEXT NOT NULL,
+    log_offset INTEGER NOT NULL,
+    event      TEXT NOT NULL,
+    step       INTEGER,
+    data_json  TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    PRIMARY KEY (run_id, job_id, log_offset)
+  );
+  CREATE INDEX training_metrics_by_step ON training_metrics(run_id, job_id, event, step);
+  `,
 ];
