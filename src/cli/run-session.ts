@@ -24,6 +24,7 @@ import { isSameProcessAlive, processStartTime } from '../supervisor/process-iden
 import { pickRun, type RunChoice } from './run-choice.js';
 import { ToolHub } from '../tools/tool-hub.js';
 import { builtinContextFor } from './builtin-context.js';
+import { discoverGpus } from '../hardware/gpu-discovery.js';
 import { endpointGuidance } from './endpoint-guidance.js';
 import type { OutputFormat } from './output-format.js';
 import type { Project } from './project.js';
@@ -87,7 +88,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   const signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
   try {
     hub = await ToolHub.start(config.config.mcpServers, {
-      context: builtinContextFor(config, join(runDirectory, 'spill'), environment),
+      context: { ...builtinContextFor(config, join(runDirectory, 'spill'), environment), run: { id: runId, directory: runDirectory, emit: (event) => events.emit(event) } },
       onStderrLine: (server, line) => logger.info({ server }, line),
       onWarning: (message) => {
         logger.warn(message);
@@ -124,6 +125,9 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
       modelFor,
       events,
       store,
+      trainingServers: Object.entries(config.config.mcpServers).filter(([, entry]) => entry.type === 'builtin' && entry.builtin === 'training').map(([name]) => name),
+      gpus: await discoverGpus(),
+      beforeResult: async () => hub?.close(),
     });
     let interrupts = 0;
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -116,6 +116,27 @@ export const skillsOptionsSchema = z.strictObject({
   userDirectory: z.string().optional(),
 });
 
+export const trainingOptionsSchema = z.strictObject({
+  /** Training jobs that may run at once. */
+  maxJobs: z.number().int().positive().default(2),
+  /** What one hour of the GPU box costs, in USD (e.g. 0.80); GPU time is added to the run's cost and budget. */
+  gpuHourlyUsd: z.number().min(0).default(0),
+  /** A job that prints no progress line for this long is stopped and classified "stalled"; per-job override in start. */
+  stallTimeoutMs: z.number().int().positive().default(30 * 60_000),
+  /** Time between SIGTERM and SIGKILL when a job is stopped (stop, stall, mux-swarm stopping): for the checkpoint. */
+  stopGraceMs: z.number().int().min(0).default(60_000),
+  /** At most one training-progress event per job this often (eval, checkpoint and done are sent at once). */
+  progressEventIntervalMs: z.number().int().min(0).default(5_000),
+  /** When mux-swarm stops in an orderly way (end of run, Ctrl-C, limits): stop jobs with a checkpoint, or leave them running for the next resume. */
+  onExit: z.enum(['stop', 'leave-running']).default('stop'),
+  /** Environment variables passed through to trainers, besides a minimal set (PATH, HOME, LANG, …), e.g. HF_TOKEN. */
+  passEnv: z.array(environmentVariableName).default([]),
+  /** Variables set for every trainer (e.g. HF_HOME, PYTORCH_CUDA_ALLOC_CONF). */
+  env: stringMap.default({}),
+  /** Most characters of log output one wait or status returns. */
+  maxOutputChars: z.number().int().positive().default(8_000),
+});
+
 function builtinEntry<Name extends string, Options extends z.ZodType>(name: Name, options: Options) {
   return z.strictObject({
     type: z.literal('builtin'),
@@ -125,7 +146,7 @@ function builtinEntry<Name extends string, Options extends z.ZodType>(name: Name
   });
 }
 
-export const BUILTIN_SERVER_NAMES = ['filesystem', 'shell', 'python', 'fetch', 'memory', 'skills'] as const;
+export const BUILTIN_SERVER_NAMES = ['filesystem', 'shell', 'python', 'fetch', 'memory', 'skills', 'training'] as const;
 export type BuiltinServerName = (typeof BUILTIN_SERVER_NAMES)[number];
 
 export const builtinServerSchema = z.discriminatedUnion('builtin', [
@@ -135,6 +156,7 @@ export const builtinServerSchema = z.discriminatedUnion('builtin', [
   builtinEntry('fetch', fetchOptionsSchema),
   builtinEntry('memory', memoryOptionsSchema),
   builtinEntry('skills', skillsOptionsSchema),
+  builtinEntry('training', trainingOptionsSchema),
 ], { error: `must be one of the built-in servers: ${BUILTIN_SERVER_NAMES.map((name) => `"${name}"`).join(', ')}` });
 
 /**
@@ -165,6 +187,7 @@ export type PythonOptions = z.infer<typeof pythonOptionsSchema>;
 export type FetchOptions = z.infer<typeof fetchOptionsSchema>;
 export type MemoryOptions = z.infer<typeof memoryOptionsSchema>;
 export type SkillsOptions = z.infer<typeof skillsOptionsSchema>;
+export type TrainingOptions = z.infer<typeof trainingOptionsSchema>;
 
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),

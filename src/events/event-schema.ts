@@ -53,6 +53,14 @@ export const initEventSchema = z.object({
   limits: z.record(z.string(), z.number().nullable()),
   /** Present when a run is picked up again after a crash, restart or stop: the session number (2 = first resume). */
   resumed_session: z.number().int().optional(),
+  /** The machine's GPUs as discovery found them (nvidia-smi, amd-smi, rocm-smi), or why none was found. */
+  gpus: z
+    .object({
+      source: z.string(),
+      note: z.string().optional(),
+      devices: z.array(z.object({ index: z.number().int(), name: z.string(), memory_total_mib: z.number().optional(), memory_used_mib: z.number().optional(), driver: z.string().optional() })),
+    })
+    .optional(),
 });
 
 export const warningEventSchema = z.object({
@@ -247,6 +255,9 @@ export const resultEventSchema = z.object({
   usage: usageSchema,
   usage_by_agent: z.record(z.string(), usageTotalsSchema),
   usage_by_model: z.record(z.string(), usageTotalsSchema),
+  /** Time the run's training jobs held the GPU box (overlaps counted once) and its cost; included in total_cost_usd. */
+  gpu_seconds: z.number().nonnegative().optional(),
+  gpu_cost_usd: z.number().nonnegative().optional(),
   duration_ms: z.number().nonnegative(),
   /** The final answer: the completing agent's summary, or what stopped the run. */
   result: z.string(),

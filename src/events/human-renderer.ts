@@ -77,6 +77,20 @@ export function createHumanRenderer(options: HumanRendererOptions): (event: RunE
 `);
         return;
       }
+      case 'training-start':
+        options.write(`${paint(36, '▶ training')} ${event.job_id}${event.name === undefined ? '' : ` (${event.name})`} ${event.reattached ? dim('re-attached after a restart') : clip(event.command, 100)}\n`);
+        return;
+      case 'training-progress': {
+        const step = event.step === null ? '' : ` step ${event.step}${event.total_steps === null ? '' : `/${event.total_steps}`}`;
+        const shown = ['loss', 'eval_loss', 'learning_rate'].filter((key) => event.metrics[key] !== undefined).map((key) => `${key} ${Number(event.metrics[key]!.toPrecision(4))}`);
+        options.write(`  ${dim(`${event.job_id}${step} ${event.event}`)} ${shown.join(' · ')}${event.checkpoint === undefined ? '' : dim(` → ${event.checkpoint}`)}\n`);
+        return;
+      }
+      case 'training-end': {
+        const mark = event.classification === 'success' ? paint(32, '■ training') : paint(31, `■ training ${event.classification}`);
+        options.write(`${mark} ${event.job_id}: ${clip(event.summary, 160)}${event.gpu_cost_usd > 0 ? dim(` · GPU $${event.gpu_cost_usd.toFixed(2)}`) : ''}\n`);
+        return;
+      }
       case 'result': {
         const mark = event.subtype === 'success' ? paint(32, '■ success') : paint(31, `■ ${event.subtype}`);
         const tokens = event.usage.input_tokens + event.usage.output_tokens;

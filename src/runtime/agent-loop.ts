@@ -104,9 +104,19 @@ export async function runAgent(run: RunContext, invocation: AgentInvocation): Pr
     return completion ? { ...completion, turns: turn, stopReason: 'completed' } : undefined;
   }
 
+  // Training jobs that end while this agent works are announced to it, when it is concerned, before its next turn.
+  const trainingServers = run.dependencies.trainingServers ?? [];
+  const hearsOfTraining = agent.role === 'orchestrator' || invocation.hubTools().some((tool) => trainingServers.includes(tool.server));
+  let noticeCursor = run.notices.cursor();
+
   for (let turn = transcript.turns + 1; turn <= agent.maxTurns; turn += 1) {
     run.beginModelTurn();
     refreshTools();
+    if (hearsOfTraining) {
+      const { notices, cursor } = run.notices.since(noticeCursor);
+      noticeCursor = cursor;
+      if (notices.length > 0) transcript.append({ role: 'user', content: notices.join('\n\n') });
+    }
     const response = await callModel(run, invocation, model, transcript, tools, turn);
     run.throwIfStopped();
     if (response.content) lastText = response.content;

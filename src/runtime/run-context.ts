@@ -7,7 +7,9 @@ import type { ChatModel, ChatResponse } from '../providers/chat-types.js';
 import type { RunStore } from '../state/run-store.js';
 import type { ToolHub } from '../tools/tool-hub.js';
 import { RunStoppedError, type StopReason } from './run-stop.js';
+import { TrainingNotices } from './training-notices.js';
 import { UsageTracker } from './usage-tracker.js';
+import type { GpuDiscovery } from '../hardware/gpu-discovery.js';
 
 export interface RunDependencies {
   runId: string;
@@ -27,6 +29,12 @@ export interface RunDependencies {
   events: EventBus;
   store: RunStore;
   now?: () => number;
+  /** Names of the config.json entries that are built-in training servers: their agents are told when a job ends. */
+  trainingServers?: readonly string[];
+  /** The machine's GPUs, for the init event. */
+  gpus?: GpuDiscovery;
+  /** Called once the work is over, before the result is counted and announced: e.g. closes the tool hub, so training jobs stopped then are in the result. */
+  beforeResult?: () => Promise<void>;
 }
 
 const WARNING_FRACTION = 0.8;
@@ -37,6 +45,8 @@ const WARNING_FRACTION = 0.8;
  */
 export class RunContext {
   readonly usage = new UsageTracker();
+  /** Training jobs that ended, as messages for the agents concerned. */
+  readonly notices: TrainingNotices;
   private readonly controller = new AbortController();
   private stopped: RunStoppedError | undefined;
   private readonly warned = new Set<string>();
@@ -48,6 +58,7 @@ export class RunContext {
 
   constructor(readonly dependencies: RunDependencies) {
     this.startedAt = this.now();
+    this.notices = new TrainingNotices(dependencies.events);
   }
 
   /** A resumed run: its earlier model calls count towards totals and budgets, its earlier time towards the time limit. */
@@ -133,15 +144,26 @@ export class RunContext {
     this.usage.record(agent, response, requestedModel);
     const totals = this.usage.totals();
     const tokens = totals.input_tokens + totals.output_tokens;
-    const { maxBudgetUsd, maxTokens } = this.limits;
-    if (maxBudgetUsd !== undefined) {
-      this.warnNear('usd', totals.cost_usd, maxBudgetUsd);
-      if (totals.cost_usd >= maxBudgetUsd) this.stop('max_budget_usd', `$${totals.cost_usd.toFixed(4)} of $${maxBudgetUsd}`);
-    }
+    const { maxTokens } = this.limits;
+    this.checkUsdBudget();
     if (maxTokens !== undefined) {
       this.warnNear('tokens', tokens, maxTokens);
       if (tokens >= maxTokens) this.stop('max_tokens', `${tokens} of ${maxTokens} tokens`);
     }
+  }
+
+  /** The run's GPU time and cost, counted again; the cost counts towards the USD budget. */
+  recordGpuTime(seconds: number, costUsd: number): void {
+    this.usage.setGpuTime(seconds, costUsd);
+    this.checkUsdBudget();
+  }
+
+  private checkUsdBudget(): void {
+    const { maxBudgetUsd } = this.limits;
+    if (maxBudgetUsd === undefined) return;
+    const cost = this.usage.totals().cost_usd;
+    this.warnNear('usd', cost, maxBudgetUsd);
+    if (cost >= maxBudgetUsd) this.stop('max_budget_usd', `$${cost.toFixed(4)} of $${maxBudgetUsd}`);
   }
 
   private warnNear(budget: 'usd' | 'tokens' | 'turns' | 'time', used: number, limit: number): void {

@@ -1,8 +1,10 @@
 import { hostname } from 'node:os';
 import type { AgentDefinition } from '../config/load-swarm.js';
 import { describeError } from '../errors/mux-swarm-error.js';
-import { RUNTIME_AGENT, type ResultEvent, type ResultSubtype } from '../events/event-schema.js';
+import { RUNTIME_AGENT, type InitEvent, type ResultEvent, type ResultSubtype } from '../events/event-schema.js';
+import type { GpuDiscovery } from '../hardware/gpu-discovery.js';
 import { COMPLETE_TOOL_NAME } from './complete-tool.js';
+import { GpuCostMeter } from './gpu-cost-meter.js';
 import { DELEGATE_TOOL_NAME } from './delegate-tool-name.js';
 import { runDelegation, type DelegationOutcome } from './delegation.js';
 import { READ_RESULT_TOOL_NAME } from './read-result-tool.js';
@@ -45,6 +47,7 @@ export async function driveRun(run: RunContext, options: { resumedSession?: numb
   });
   emitInit(run, options.resumedSession);
   run.startClock();
+  const gpuCost = new GpuCostMeter(run);
 
   let ending: Ending;
   try {
@@ -60,8 +63,12 @@ export async function driveRun(run: RunContext, options: { resumedSession?: numb
   } finally {
     run.dispose();
   }
+  // Training jobs still running are stopped now (with time to checkpoint), so that their end and GPU time are in the result.
+  await run.dependencies.beforeResult?.().catch(() => {});
+  gpuCost.close();
 
   const totals = run.usage.totals();
+  const gpu = run.usage.gpuTime();
   const exitCode = exitCodeFor(ending.subtype);
   const { calls: _calls, cost_usd: totalCost, ...usage } = totals;
   const event = run.events.emit({
@@ -75,6 +82,7 @@ export async function driveRun(run: RunContext, options: { resumedSession?: numb
     usage,
     usage_by_agent: run.usage.byAgent(),
     usage_by_model: run.usage.byModel(),
+    ...(gpu.seconds > 0 ? { gpu_seconds: gpu.seconds, gpu_cost_usd: gpu.costUsd } : {}),
     duration_ms: run.now() - run.startedAt,
     result: ending.result,
     artifacts: ending.artifacts,
@@ -188,7 +196,22 @@ function emitInit(run: RunContext, resumedSession: number | undefined): void {
       max_delegation_depth: limits.maxDelegationDepth,
     },
     ...(resumedSession === undefined ? {} : { resumed_session: resumedSession }),
+    ...(run.dependencies.gpus === undefined ? {} : { gpus: gpusForInit(run.dependencies.gpus) }),
   });
+}
+
+function gpusForInit(discovery: GpuDiscovery): NonNullable<InitEvent['gpus']> {
+  return {
+    source: discovery.source,
+    ...(discovery.note === undefined ? {} : { note: discovery.note }),
+    devices: discovery.gpus.map((gpu) => ({
+      index: gpu.index,
+      name: gpu.name,
+      ...(gpu.memoryTotalMiB === undefined ? {} : { memory_total_mib: gpu.memoryTotalMiB }),
+      ...(gpu.memoryUsedMiB === undefined ? {} : { memory_used_mib: gpu.memoryUsedMiB }),
+      ...(gpu.driver === undefined ? {} : { driver: gpu.driver }),
+    })),
+  };
 }
 
 /** Whether the agent is offered `delegate` where it works: at depth 0 (orchestrator, flat steps) or as a delegate at depth 1. */

@@ -12,6 +12,8 @@ export class UsageTracker {
   private readonly models = new Map<string, UsageTotals>();
   /** Model turns across all agents. */
   turns = 0;
+  /** GPU time of the run's training jobs and what it cost; the cost is part of the run's totals. */
+  private gpu = { seconds: 0, costUsd: 0 };
 
   record(agent: string, response: Pick<ChatResponse, 'usage' | 'costUsd' | 'provider' | 'model'>, requestedModel: string): void {
     const modelKey = `${response.provider}/${requestedModel}`;
@@ -34,8 +36,18 @@ export class UsageTracker {
     }
   }
 
+  /** The run's GPU time and cost so far (counted from its training jobs, not added up: it replaces the last count). */
+  setGpuTime(seconds: number, costUsd: number): void {
+    this.gpu = { seconds, costUsd };
+  }
+
+  gpuTime(): { seconds: number; costUsd: number } {
+    return { ...this.gpu };
+  }
+
+  /** Tokens and model calls of the run; cost_usd is the models' cost plus the GPU cost. */
   totals(): UsageTotals {
-    return { ...this.run };
+    return { ...this.run, cost_usd: this.run.cost_usd + this.gpu.costUsd };
   }
 
   byAgent(): Record<string, UsageTotals> {

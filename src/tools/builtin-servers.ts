@@ -9,6 +9,8 @@ import { createMemoryServer } from '../servers/memory/memory-server.js';
 import { createPythonServer } from '../servers/python/python-server.js';
 import { createShellServer } from '../servers/shell/shell-server.js';
 import { createSkillsServer } from '../servers/skills/skills-server.js';
+import { createTrainingServer } from '../servers/training/training-server.js';
+import type { RunEventInput } from '../events/event-schema.js';
 
 export { BUILTIN_SERVER_NAMES, type BuiltinServerName } from '../config/config-schema.js';
 
@@ -24,6 +26,8 @@ export interface BuiltinContext {
   stateDirectory: string;
   /** mux-swarm's own environment (passEnv is read from it, the home directory found in it); default process.env. */
   environment?: NodeJS.ProcessEnv;
+  /** The run the servers serve, when there is one: training jobs are recorded under it and report to its events. */
+  run?: { id: string; directory: string; emit: (event: RunEventInput) => void };
 }
 
 /**
@@ -56,6 +60,16 @@ export async function createBuiltinServer(entry: BuiltinServerConfig, context: B
           ...entry.options.directories.map((directory) => resolve(context.projectDirectory, directory)),
           expandHome(entry.options.userDirectory ?? '~/.mux-swarm/skills', environment),
         ],
+        environment,
+      });
+    case 'training':
+      return createTrainingServer({
+        ...entry.options,
+        workdir: context.workdir,
+        runDirectory: context.run?.directory ?? context.spillDirectory,
+        stateDirectory: context.stateDirectory,
+        runId: context.run?.id ?? '',
+        ...(context.run === undefined ? {} : { emit: context.run.emit }),
         environment,
       });
   }

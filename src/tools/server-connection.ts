@@ -9,6 +9,7 @@ import type { HttpServerConfig, McpServerConfig, StdioServerConfig } from '../co
 import { McpServerStartError } from '../errors/mcp-server-error.js';
 import { describeError } from '../errors/mux-swarm-error.js';
 import { createBuiltinServer, type BuiltinContext } from './builtin-servers.js';
+import { shutdownServer } from '../servers/server-shutdown.js';
 import { formatDuration } from '../config/duration.js';
 import { ProcessGroupStdioTransport } from './process-group-stdio-transport.js';
 
@@ -91,12 +92,12 @@ async function open(entry: McpServerConfig, opening: Opening): Promise<ServerCon
       try {
         await client.connect(clientTransport, opening.requestOptions);
       } catch (error) {
-        await server.close().catch(() => {});
+        await shutdownServer(server).catch(() => {});
         throw startFailure(opening, describeError(error));
       }
       return connection(opening, 'in-process', client, () => [], async () => {
         await client.close();
-        await server.close();
+        await shutdownServer(server);
       });
     }
     case 'stdio':

@@ -3,6 +3,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { shutdownServer } from '../../src/servers/server-shutdown.js';
 
 /** A tool result as tests look at it. */
 export interface TestToolOutcome {
@@ -18,7 +19,7 @@ export interface McpTestClient {
   call(name: string, args?: Record<string, unknown>, options?: RequestOptions): Promise<TestToolOutcome>;
   /** Names of the tools the server lists. */
   toolNames(): Promise<string[]>;
-  /** Closes the client and the server (which releases what the server holds). */
+  /** Closes the client and the server, and waits for the server's shutdown work (e.g. training jobs stopping). */
   close(): Promise<void>;
 }
 
@@ -34,7 +35,7 @@ export async function connectTestClient(server: McpServer, clientName = 'mux-swa
     toolNames: async () => (await client.listTools()).tools.map((tool) => tool.name),
     close: async () => {
       await client.close();
-      await server.close();
+      await shutdownServer(server);
     },
   };
 }

@@ -18,6 +18,8 @@ export interface JobRegistryOptions {
   maxJobs: number;
   /** Human name of the server for messages, e.g. "shell server". */
   serverLabel: string;
+  /** Grace between SIGTERM and SIGKILL for the jobs killed by closeAll; default JOB_KILL_GRACE_MS. */
+  closeGraceMs?: number;
 }
 
 /** Ended jobs kept for status and wait; older ones are forgotten (their log files stay). */
@@ -129,9 +131,14 @@ export class JobRegistry {
     await Promise.all(this.running().map((job) => this.#killAtClose(job)));
   }
 
+  /** Refuses new jobs and leaves the running ones running, for a mux-swarm started later to re-attach to. */
+  closeLeavingJobsRunning(): void {
+    this.#closed = true;
+  }
+
   #killAtClose(job: Job): Promise<void> {
     trackProcessGroup(job.pid); // killProcessGroup untracks it once the group is gone
-    return job.kill(JOB_KILL_GRACE_MS);
+    return job.kill(this.options.closeGraceMs ?? JOB_KILL_GRACE_MS);
   }
 
   /** The next free id and its log file, open for the job (another server may write jobs into the same directory). */

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { BUILTIN_SERVER_NAMES, mcpServerSchema, type BuiltinServerConfig } from '../../../config/config-schema.js';
 import { loadConfig } from '../../../config/load-config.js';
 import { createBuiltinServer, type BuiltinContext } from '../../../tools/builtin-servers.js';
+import { shutdownServer } from '../../../servers/server-shutdown.js';
 import { builtinContextFor } from '../../builtin-context.js';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { McpCallUsageError } from './mcp-call-command.js';
@@ -37,7 +38,7 @@ export function registerMcpServeCommand(mcp: Command, outcome: CommandOutcome): 
         const stop = () => {
           if (stopping) return;
           stopping = true;
-          void server.close().finally(done);
+          void shutdownServer(server).finally(done);
         };
         process.stdin.once('end', stop);
         process.stdin.once('close', stop);

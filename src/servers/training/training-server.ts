@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { TrainingOptions } from '../../config/config-schema.js';
+import type { RunEventInput } from '../../events/event-schema.js';
+import type { GpuDiscovery } from '../../hardware/gpu-discovery.js';
+import { openDatabase } from '../../state/database.js';
+import { TrainingStore } from '../../state/training-store.js';
+import { buildChildEnvironment } from '../../supervisor/child-environment.js';
+import { onServerShutdown } from '../server-shutdown.js';
+import { registerGpuTools } from './gpu-tools.js';
+import { TrainingJobs } from './training-jobs.js';
+import { registerTrainingTools } from './training-tools.js';
+
+export interface TrainingServerOptions extends TrainingOptions {
+  /** Trainers run here by default; cwd may not leave it. */
+  workdir: string;
+  /** The run's directory: logs go to its `training/` folder. */
+  runDirectory: string;
+  /** The state database (training_jobs, training_metrics) is in this directory. */
+  stateDirectory: string;
+  /** The run the jobs belong to; '' outside a run (`mcp serve training`). */
+  runId: string;
+  /** The run's event bus: training-start, training-progress and training-end go there. */
+  emit?: (event: RunEventInput) => void;
+  /** Where passEnv values are read from; default process.env. */
+  environment?: NodeJS.ProcessEnv;
+  /** GPU discovery, replaceable in tests. */
+  discoverGpus?: () => Promise<GpuDiscovery>;
+}
+
+/**
+ * The built-in training MCP server ("training"): `gpu` and `estimate_memory` for hardware facts, and `start`,
+ * `status`, `list`, `wait`, `stop` for detached training jobs whose progress lines are stored, reported as events
+ * and watched for stalls, and whose end is classified. Closing the server stops running jobs with their grace
+ * (or leaves them running, onExit "leave-running"); the closer waits for that (shutdownServer).
+ */
+export function createTrainingServer(options: TrainingServerOptions): McpServer {
+  const server = new McpServer({ name: 'training', version: '0.1.0' });
+  const database = openDatabase(options.stateDirectory);
+  const environment = buildChildEnvironment({
+    passEnv: options.passEnv,
+    set: { PYTHONUNBUFFERED: '1', ...options.env },
+    ...(options.environment ? { source: options.environment } : {}),
+  });
+  const jobs = new TrainingJobs({
+    ...options,
+    jobDirectory: join(options.runDirectory, 'training'),
+    store: new TrainingStore(database),
+    environment,
+  });
+  registerGpuTools(server, options.discoverGpus === undefined ? {} : { discover: options.discoverGpus });
+  registerTrainingTools(server, jobs);
+  onServerShutdown(server, async () => {
+    try {
+      await jobs.close();
+    } finally {
+      database.close();
+    }
+  });
+  return server;
+}
