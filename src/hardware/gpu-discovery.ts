@@ -1,5 +1,10 @@
-import { execFile } from 'node:child_process';
+import { AMD_SMI_METRIC_ARGS, AMD_SMI_STATIC_ARGS, parseAmdSmi } from './amd-smi-parser.js';
+import { NVIDIA_SMI_QUERY, parseNvidiaSmi } from './nvidia-smi-parser.js';
+import { parseRocmSmi, ROCM_SMI_ARGS } from './rocm-smi-parser.js';
+import { runGpuTool, type GpuToolResult } from './run-gpu-tool.js';
+import { firstLine } from './tool-output-values.js';
 
+/** One GPU as a vendor tool reports it; a reading the tool could not give is undefined (never NaN or 0). */
 export interface GpuInfo {
   index: number;
   vendor: 'nvidia' | 'amd';
@@ -7,6 +12,8 @@ export interface GpuInfo {
   uuid?: string;
   memoryTotalMiB?: number;
   memoryUsedMiB?: number;
+  /** total − used, when both are known. */
+  memoryFreeMiB?: number;
   utilizationPercent?: number;
   temperatureC?: number;
   powerDrawW?: number;
@@ -15,88 +22,73 @@ export interface GpuInfo {
 
 export interface GpuDiscovery {
   gpus: GpuInfo[];
-  /** Which tool answered, or why none did. */
-  source: 'nvidia-smi' | 'rocm-smi' | 'none';
+  /** Which tool answered, or none. */
+  source: 'nvidia-smi' | 'amd-smi' | 'rocm-smi' | 'none';
+  /** With no GPU: why each tool gave none. */
   note?: string;
 }
 
-const NVIDIA_FIELDS = 'index,uuid,memory.total,memory.used,utilization.gpu,temperature.gpu,power.draw,driver_version,name';
-
-/** GPUs through nvidia-smi, then rocm-smi; "no GPU" (with the reason) when neither answers. */
-export async function discoverGpus(timeoutMs = 5_000): Promise<GpuDiscovery> {
-  const nvidia = await run('nvidia-smi', [`--query-gpu=${NVIDIA_FIELDS}`, '--format=csv,noheader,nounits'], timeoutMs);
-  if (nvidia.ok) return { gpus: parseNvidiaSmi(nvidia.stdout), source: 'nvidia-smi' };
-  const rocm = await run('rocm-smi', ['--showproductname', '--showuse', '--showmeminfo', 'vram', '--showtemp', '--showpower', '--json'], timeoutMs);
-  if (rocm.ok) return { gpus: parseRocmSmi(rocm.stdout), source: 'rocm-smi' };
-  return { gpus: [], source: 'none', note: `no GPU found (nvidia-smi: ${nvidia.error}; rocm-smi: ${rocm.error})` };
+export interface DiscoverGpusOptions {
+  /** The environment the tools run in and are looked up through (its PATH); process.env by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
-/** One CSV line per GPU; the name is last so commas in it cannot shift the other columns; `[N/A]` is tolerated. */
-export function parseNvidiaSmi(output: string): GpuInfo[] {
-  const gpus: GpuInfo[] = [];
-  for (const line of output.split('\n')) {
-    if (!line.trim()) continue;
-    const raw = line.split(',');
-    if (raw.length < 9) continue;
-    const [index, uuid, total, used, utilization, temperature, power, driver] = raw.map((field) => field.trim());
-    gpus.push({
-      index: number(index) ?? gpus.length,
-      vendor: 'nvidia',
-      name: raw.slice(8).join(',').trim(),
-      uuid: text(uuid),
-      memoryTotalMiB: number(total),
-      memoryUsedMiB: number(used),
-      utilizationPercent: number(utilization),
-      temperatureC: number(temperature),
-      powerDrawW: number(power),
-      driver: text(driver),
-    });
-  }
-  return gpus;
+/**
+ * GPUs through nvidia-smi, then amd-smi, then rocm-smi: the first tool that lists at least one GPU wins. A tool
+ * that is missing, fails (e.g. nvidia-smi without a working driver), times out or prints no GPU adds its reason
+ * to the note of the "no GPU" answer. Never throws.
+ */
+export async function discoverGpus(timeoutMs = 5_000, options: DiscoverGpusOptions = {}): Promise<GpuDiscovery> {
+  const env = options.env ?? process.env;
+  const reasons: string[] = [];
+  const attempt = (tool: string, result: GpuToolResult, gpus: (stdout: string) => GpuInfo[]): GpuInfo[] => {
+    if (!result.ok) {
+      reasons.push(`${tool}: ${result.error}`);
+      return [];
+    }
+    const found = gpus(result.stdout);
+    if (found.length === 0) reasons.push(`${tool}: no GPU in its output${describe(result.stdout)}`);
+    return found;
+  };
+
+  const nvidia = attempt('nvidia-smi', await runGpuTool('nvidia-smi', [`--query-gpu=${NVIDIA_SMI_QUERY}`, '--format=csv,noheader,nounits'], timeoutMs, env), parseNvidiaSmi);
+  if (nvidia.length > 0) return { gpus: nvidia, source: 'nvidia-smi' };
+
+  const amdStatic = await runGpuTool('amd-smi', AMD_SMI_STATIC_ARGS, timeoutMs, env);
+  const amdMetric = amdStatic.ok ? await runGpuTool('amd-smi', AMD_SMI_METRIC_ARGS, timeoutMs, env) : undefined;
+  const amd = attempt('amd-smi', amdStatic, (stdout) => parseAmdSmi(stdout, amdMetric?.ok ? amdMetric.stdout : ''));
+  if (amd.length > 0) return { gpus: amd, source: 'amd-smi' };
+
+  const rocm = attempt('rocm-smi', await runGpuTool('rocm-smi', ROCM_SMI_ARGS, timeoutMs, env), parseRocmSmi);
+  if (rocm.length > 0) return { gpus: rocm, source: 'rocm-smi' };
+
+  return { gpus: [], source: 'none', note: `no GPU found (${reasons.join('; ')})` };
 }
 
-/** rocm-smi --json: one `cardN` object per GPU, values as strings, memory in bytes. */
-export function parseRocmSmi(output: string): GpuInfo[] {
-  let data: Record<string, Record<string, string>>;
-  try {
-    data = JSON.parse(output) as Record<string, Record<string, string>>;
-  } catch {
-    return [];
-  }
-  return Object.entries(data)
-    .filter(([key]) => /^card\d+$/.test(key))
-    .map(([key, card]) => {
-      const find = (pattern: RegExp): string | undefined => Object.entries(card).find(([name]) => pattern.test(name))?.[1];
-      const bytes = (value: string | undefined): number | undefined => (number(value) === undefined ? undefined : Math.round(number(value)! / 1_048_576));
-      return {
-        index: Number(key.slice(4)),
-        vendor: 'amd' as const,
-        name: find(/card series|product name|card model/i) ?? 'AMD GPU',
-        memoryTotalMiB: bytes(find(/vram total memory/i)),
-        memoryUsedMiB: bytes(find(/vram total used memory/i)),
-        utilizationPercent: number(find(/gpu use/i)),
-        temperatureC: number(find(/temperature.*(edge|junction)/i)),
-        powerDrawW: number(find(/power/i)),
-      };
-    });
+/** One line per GPU, for the CLI and for agents: "GPU0 NVIDIA H100 80GB HBM3: 81559 MiB total, 1234 MiB used, …". */
+export function summarizeGpus(discovery: GpuDiscovery): string {
+  if (discovery.gpus.length === 0) return discovery.note ?? 'no GPU found';
+  return discovery.gpus
+    .map((gpu) => {
+      const readings = [
+        gpu.memoryTotalMiB !== undefined && `${gpu.memoryTotalMiB} MiB total`,
+        gpu.memoryUsedMiB !== undefined && `${gpu.memoryUsedMiB} MiB used`,
+        gpu.memoryFreeMiB !== undefined && `${gpu.memoryFreeMiB} MiB free`,
+        gpu.utilizationPercent !== undefined && `${round(gpu.utilizationPercent)} %`,
+        gpu.temperatureC !== undefined && `${round(gpu.temperatureC)} °C`,
+        gpu.powerDrawW !== undefined && `${round(gpu.powerDrawW)} W`,
+        gpu.driver !== undefined && `driver ${gpu.driver}`,
+      ].filter((reading): reading is string => typeof reading === 'string');
+      return `GPU${gpu.index} ${gpu.name}: ${readings.length > 0 ? readings.join(', ') : 'no readings'}`;
+    })
+    .join('\n');
 }
 
-function number(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = Number.parseFloat(value.replace(/[^0-9.+-eE]/g, ''));
-  return /N\/A|not supported/i.test(value) || Number.isNaN(parsed) ? undefined : parsed;
+function describe(stdout: string): string {
+  const line = firstLine(stdout);
+  return line === undefined ? ' (empty)' : `: ${line.length > 120 ? `${line.slice(0, 119)}…` : line}`;
 }
 
-function text(value: string | undefined): string | undefined {
-  return value && !/N\/A/i.test(value) ? value : undefined;
-}
-
-function run(command: string, args: string[], timeoutMs: number): Promise<{ ok: true; stdout: string } | { ok: false; error: string }> {
-  return new Promise((resolve) => {
-    execFile(command, args, { timeout: timeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (!error) return resolve({ ok: true, stdout });
-      const code = (error as NodeJS.ErrnoException).code;
-      resolve({ ok: false, error: code === 'ENOENT' ? 'not installed' : (stderr.trim().split('\n')[0] ?? error.message) || error.message });
-    });
-  });
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
 }
