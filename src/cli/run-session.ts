@@ -126,7 +126,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
       events,
       store,
       trainingServers: Object.entries(config.config.mcpServers).filter(([, entry]) => entry.type === 'builtin' && entry.builtin === 'training').map(([name]) => name),
-      gpus: await discoverGpus(),
+      gpus: await discoverGpus(5_000, { env: environment }),
       beforeResult: async () => hub?.close(),
     });
     let interrupts = 0;

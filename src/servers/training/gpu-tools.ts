@@ -1,12 +1,12 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { discoverGpus, summarizeGpus, type GpuDiscovery } from '../../hardware/gpu-discovery.js';
+import { summarizeGpus, type GpuDiscovery } from '../../hardware/gpu-discovery.js';
 import { estimateTrainingMemory, fitAgainstGpus, type MemoryFitInput } from '../../hardware/memory-fit.js';
 import { errorResult } from '../tool-results.js';
 
 export interface GpuToolsOptions {
-  /** How GPUs are found; the real discovery (nvidia-smi, amd-smi, rocm-smi) by default. */
-  discover?: () => Promise<GpuDiscovery>;
+  /** How GPUs are found: discovery through nvidia-smi, amd-smi or rocm-smi, or a stand-in in tests. */
+  discover: () => Promise<GpuDiscovery>;
 }
 
 const gpuShape = z.object({
@@ -23,8 +23,8 @@ const gpuShape = z.object({
 });
 
 /** Registers `gpu` (what the box has, now) and `estimate_memory` (will these training settings fit?). */
-export function registerGpuTools(server: McpServer, options: GpuToolsOptions = {}): void {
-  const discover = options.discover ?? (() => discoverGpus());
+export function registerGpuTools(server: McpServer, options: GpuToolsOptions): void {
+  const { discover } = options;
 
   server.registerTool(
     'gpu',

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { TrainingOptions } from '../../config/config-schema.js';
 import type { RunEventInput } from '../../events/event-schema.js';
-import type { GpuDiscovery } from '../../hardware/gpu-discovery.js';
+import { discoverGpus, type GpuDiscovery } from '../../hardware/gpu-discovery.js';
 import { openDatabase } from '../../state/database.js';
 import { TrainingStore } from '../../state/training-store.js';
 import { buildChildEnvironment } from '../../supervisor/child-environment.js';
@@ -48,7 +48,7 @@ export function createTrainingServer(options: TrainingServerOptions): McpServer 
     store: new TrainingStore(database),
     environment,
   });
-  registerGpuTools(server, options.discoverGpus === undefined ? {} : { discover: options.discoverGpus });
+  registerGpuTools(server, { discover: options.discoverGpus ?? (() => discoverGpus(5_000, { env: options.environment ?? process.env })) });
   registerTrainingTools(server, jobs);
   onServerShutdown(server, async () => {
     try {

@@ -1,0 +1,57 @@
+import { formatDuration } from '../../config/duration.js';
+import { gpuTime } from '../../state/gpu-time.js';
+import type { UsageRow } from '../../state/run-queries.js';
+import { markdownTable, none, usd } from './markdown-format.js';
+import type { ReportData } from './report-data.js';
+
+export interface UsageLine {
+  /** The agent, or `provider/model`. */
+  key: string;
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+/** What the run cost: model calls by agent and by model, GPU time of its training jobs, and the sum. */
+export interface CostSection {
+  byAgent: UsageLine[];
+  byModel: UsageLine[];
+  modelUsd: number;
+  /** The union of the training jobs' intervals, each instant at the highest hourly price of the jobs running then. */
+  gpu: { jobs: number; seconds: number; costUsd: number };
+  totalUsd: number;
+}
+
+export function costSection(data: ReportData, now: Date): CostSection {
+  const usage = (rows: readonly UsageRow[]): UsageLine[] => rows.map((row) => ({ key: row.key, calls: row.calls, inputTokens: row.input_tokens, outputTokens: row.output_tokens, costUsd: row.cost_usd }));
+  const modelUsd = data.usageByAgent.reduce((sum, row) => sum + row.cost_usd, 0);
+  const gpu = gpuTime(
+    data.trainingJobs.map((job) => ({ startedAt: job.started_at, endedAt: job.ended_at, hourlyUsd: job.gpu_hourly_usd })),
+    now,
+  );
+  return { byAgent: usage(data.usageByAgent), byModel: usage(data.usageByModel), modelUsd, gpu: { jobs: data.trainingJobs.length, ...gpu }, totalUsd: modelUsd + gpu.costUsd };
+}
+
+export function renderCosts(section: CostSection): string[] {
+  if (section.byAgent.length === 0 && section.gpu.jobs === 0) return none('no model calls and no training jobs were recorded');
+  const table = (title: string, lines: readonly UsageLine[]) => [
+    `### By ${title.toLowerCase()}`,
+    '',
+    ...markdownTable(
+      [title, 'Calls', 'Input tokens', 'Output tokens', 'USD'],
+      lines.map((line) => [line.key, String(line.calls), String(line.inputTokens), String(line.outputTokens), usd(line.costUsd)]),
+    ),
+    '',
+  ];
+  return [
+    ...(section.byAgent.length === 0 ? ['No model calls.', ''] : [...table('Agent', section.byAgent), ...table('Model', section.byModel)]),
+    '### GPU',
+    '',
+    section.gpu.jobs === 0
+      ? 'No training jobs.'
+      : `${formatDuration(section.gpu.seconds * 1000)} of GPU time over ${section.gpu.jobs} training ${section.gpu.jobs === 1 ? 'job' : 'jobs'}: ${usd(section.gpu.costUsd)} (overlapping jobs counted once, at the higher hourly price).`,
+    '',
+    `**Total: ${usd(section.totalUsd)}** = models ${usd(section.modelUsd)} + GPU ${usd(section.gpu.costUsd)}`,
+  ];
+}

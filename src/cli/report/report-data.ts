@@ -1,0 +1,98 @@
+import { runEventSchema, type RunEvent } from '../../events/event-schema.js';
+import type { SqliteDatabase } from '../../state/database.js';
+import { getRunDetails, type RunDetails } from '../../state/run-queries.js';
+
+/** What the report reads of one run from the state database; nothing else is read (the rows are scrubbed at write time). */
+export interface ReportData {
+  run: RunDetails['run'];
+  /** The workdir the run recorded in its settings, if it did. */
+  workdir: string | undefined;
+  sessions: SessionRow[];
+  /** The events the report tells about, in order; assistant and user events are left out. */
+  events: RunEvent[];
+  delegations: RunDetails['delegations'];
+  usageByAgent: RunDetails['usageByAgent'];
+  usageByModel: RunDetails['usageByModel'];
+  toolCalls: RunDetails['toolCalls'];
+  trainingJobs: TrainingJobRow[];
+  /** The `log` and `eval` lines of the run's training jobs, by job and step. */
+  trainingMetrics: TrainingMetricRow[];
+}
+
+export interface SessionRow {
+  session: number;
+  started_at: string;
+  ended_at: string | null;
+}
+
+export interface TrainingJobRow {
+  job_id: string;
+  name: string | null;
+  command: string;
+  started_at: string;
+  ended_at: string | null;
+  state: string;
+  classification: string | null;
+  outcome_json: string | null;
+  exit_code: number | null;
+  signal: string | null;
+  last_step: number | null;
+  total_steps: number | null;
+  gpu_hourly_usd: number;
+}
+
+export interface TrainingMetricRow {
+  job_id: string;
+  event: string;
+  step: number | null;
+  data_json: string;
+}
+
+const REPORTED_EVENT_TYPES = ['system', 'phase-report', 'delegation-start', 'delegation-end', 'budget-warning', 'training-start', 'training-end', 'result'];
+
+/** Everything the report needs about `runId`, which must exist. */
+export function loadReportData(database: SqliteDatabase, runId: string): ReportData {
+  const details = getRunDetails(database, runId)!;
+  const settings = database.prepare(`SELECT settings_json FROM runs WHERE id = ?`).get(runId) as { settings_json: string };
+  const eventRows = database
+    .prepare(`SELECT json FROM events WHERE run_id = ? AND type IN (${REPORTED_EVENT_TYPES.map(() => '?').join(', ')}) ORDER BY seq`)
+    .all(runId, ...REPORTED_EVENT_TYPES) as Array<{ json: string }>;
+  return {
+    run: details.run,
+    workdir: recordedWorkdir(settings.settings_json),
+    sessions: database.prepare(`SELECT session, started_at, ended_at FROM run_sessions WHERE run_id = ? ORDER BY session`).all(runId) as SessionRow[],
+    // An event an older mux-swarm wrote in another shape is left out rather than misread.
+    events: eventRows.flatMap((row) => {
+      const parsed = runEventSchema.safeParse(parseJson(row.json));
+      return parsed.success ? [parsed.data] : [];
+    }),
+    delegations: details.delegations,
+    usageByAgent: details.usageByAgent,
+    usageByModel: details.usageByModel,
+    toolCalls: details.toolCalls,
+    trainingJobs: database
+      .prepare(
+        `SELECT job_id, name, command, started_at, ended_at, state, classification, outcome_json, exit_code, signal, last_step, total_steps, gpu_hourly_usd
+         FROM training_jobs WHERE run_id = ? ORDER BY started_at, job_id`,
+      )
+      .all(runId) as TrainingJobRow[],
+    trainingMetrics: database
+      .prepare(`SELECT job_id, event, step, data_json FROM training_metrics WHERE run_id = ? AND event IN ('log', 'eval') ORDER BY job_id, step, log_offset`)
+      .all(runId) as TrainingMetricRow[],
+  };
+}
+
+/** JSON text as a value; undefined when it does not parse. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function recordedWorkdir(settingsJson: string): string | undefined {
+  const settings = parseJson(settingsJson);
+  const workdir = settings !== null && typeof settings === 'object' ? (settings as { workdir?: unknown }).workdir : undefined;
+  return typeof workdir === 'string' ? workdir : undefined;
+}

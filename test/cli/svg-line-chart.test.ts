@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { linearScale, niceTicks, renderLineChart } from '../../src/cli/report/svg-line-chart.js';
+
+/** The numbers of the tick labels of one axis ("x-tick" or "y-tick"), in document order. */
+function tickLabels(svg: string, axis: 'x-tick' | 'y-tick'): number[] {
+  return [...svg.matchAll(new RegExp(`<text class="${axis}"[^>]*>([^<]*)</text>`, 'g'))].map((match) => Number(match[1]));
+}
+
+/** The coordinates of a path's points, as [x, y] pairs, and how many M (segment starts) it has. */
+function pathPoints(d: string): { points: Array<[number, number]>; moves: number } {
+  const commands = [...d.matchAll(/([ML])(-?[\d.]+) (-?[\d.]+)/g)];
+  return { points: commands.map((match) => [Number(match[2]), Number(match[3])]), moves: commands.filter((match) => match[1] === 'M').length };
+}
+
+describe('niceTicks', () => {
+  it('covers the range with steps of 1, 2 or 5 × 10ⁿ', () => {
+    assert.deepEqual(niceTicks(10, 100), { values: [0, 20, 40, 60, 80, 100], step: 20, decimals: 0 });
+    assert.deepEqual(niceTicks(1.13, 2.31).values, [1, 1.5, 2, 2.5]);
+    assert.equal(niceTicks(1.13, 2.31).decimals, 1);
+    assert.deepEqual(niceTicks(0.012, 0.047).values, [0.01, 0.02, 0.03, 0.04, 0.05]);
+    assert.deepEqual(niceTicks(-3, 7).values, [-4, -2, 0, 2, 4, 6, 8]);
+  });
+
+  it('prints clean values, not float noise', () => {
+    for (const value of niceTicks(0.1, 0.7).values) assert.equal(String(value).length <= 3, true, String(value));
+  });
+
+  it('widens a single value into a range around it', () => {
+    const around = niceTicks(5, 5);
+    assert.ok(around.values[0]! < 5 && around.values.at(-1)! > 5, around.values.join(','));
+    const zero = niceTicks(0, 0);
+    assert.ok(zero.values[0]! <= -1 && zero.values.at(-1)! >= 1, zero.values.join(','));
+  });
+
+  it('accepts its bounds in either order', () => {
+    assert.deepEqual(niceTicks(100, 10), niceTicks(10, 100));
+  });
+});
+
+describe('linearScale', () => {
+  it('maps the domain onto the range, reversed when the range is', () => {
+    const x = linearScale([0, 100], [50, 650]);
+    assert.equal(x(0), 50);
+    assert.equal(x(50), 350);
+    assert.equal(x(100), 650);
+    const y = linearScale([0, 2], [350, 50]);
+    assert.equal(y(0), 350);
+    assert.equal(y(2), 50);
+    assert.equal(y(0.5), 275);
+  });
+
+  it('puts everything in the middle of the range for an empty domain', () => {
+    assert.equal(linearScale([3, 3], [0, 10])(3), 5);
+  });
+});
+
+describe('renderLineChart', () => {
+  const chart = renderLineChart({
+    title: 'Loss & <friends>',
+    xLabel: 'step',
+    yLabel: 'loss',
+    series: [
+      { name: 'job-a loss', points: [{ x: 30, y: 1.5 }, { x: 10, y: 2.31 }, { x: 20, y: 1.9 }] },
+      { name: 'job-a eval_loss', points: [{ x: 20, y: 1.7 }, { x: 40, y: null }, { x: 60, y: 1.2 }, { x: 80, y: 1.13 }], dashed: true },
+      { name: 'job-b loss', points: [{ x: 100, y: 1.4 }] },
+    ],
+  });
+
+  it('is one SVG document with a path per series and escaped text', () => {
+    assert.match(chart, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="720" height="400"/);
+    assert.ok(chart.trimEnd().endsWith('</svg>'));
+    assert.equal(chart.split('<path').length - 1, 3);
+    assert.match(chart, />Loss &amp; &lt;friends&gt;</);
+    assert.doesNotMatch(chart, /<friends>/);
+    for (const name of ['job-a loss', 'job-a eval_loss', 'job-b loss']) assert.ok(chart.includes(`>${name}</text>`), `legend names ${name}`);
+    assert.equal(chart.split('stroke-dasharray').length - 1, 2, 'the dashed series: its path and its legend line');
+  });
+
+  it('labels ticks that cover the data range on both axes', () => {
+    const x = tickLabels(chart, 'x-tick');
+    const y = tickLabels(chart, 'y-tick');
+    assert.ok(x[0]! <= 10 && x.at(-1)! >= 100, x.join(','));
+    assert.ok(y[0]! <= 1.13 && y.at(-1)! >= 2.31, y.join(','));
+    assert.deepEqual(x, niceTicks(10, 100).values);
+    assert.deepEqual(y, niceTicks(1.13, 2.31).values);
+  });
+
+  it('draws points in x order, inside the axes, higher values higher up, and breaks the line at a missing value', () => {
+    const paths = [...chart.matchAll(/<path d="([^"]*)"/g)].map((match) => pathPoints(match[1]!));
+    const first = paths[0]!;
+    assert.equal(first.moves, 1);
+    const xs = first.points.map(([px]) => px);
+    assert.deepEqual(xs, [...xs].sort((a, b) => a - b), 'sorted by x');
+    assert.ok(first.points[0]![1] < first.points[2]![1], 'loss 2.31 at step 10 is drawn above 1.5 at step 30');
+    assert.equal(paths[1]!.moves, 2, 'the eval series is two segments around the missing value');
+    assert.equal(paths[1]!.points.length, 3);
+    const axis = /<g class="axes"[^>]*>\n<line x1="([\d.]+)" y1="([\d.]+)" x2="([\d.]+)"/.exec(chart)!;
+    const [left, bottom, right] = [Number(axis[1]), Number(axis[2]), Number(axis[3])];
+    for (const [px, py] of paths.flatMap((path) => path.points)) assert.ok(px >= left && px <= right && py <= bottom, `${px},${py} inside`);
+    assert.equal(paths[2]!.points.length, 1);
+    assert.match(chart, /<circle cx="[\d.]+" cy="[\d.]+" r="2.5"/, 'a lone point is a dot');
+  });
+
+  it('says "no data" with default axes when no series has a value', () => {
+    const empty = renderLineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'nothing', points: [{ x: 1, y: null }] }], width: 300, height: 200 });
+    assert.match(empty, /^<svg[^>]* width="300" height="200"/);
+    assert.match(empty, />no data</);
+    assert.deepEqual(tickLabels(empty, 'x-tick'), niceTicks(0, 1).values);
+    assert.match(empty, /<path d="" /);
+  });
+});
