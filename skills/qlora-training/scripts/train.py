@@ -857,7 +857,7 @@ def install_stop_handlers(stop: StopState) -> None:
 
 class ProgressReporter:
     """The protocol side of training, written against TrainerCallback's hooks (args, state, control, **kwargs).
-    `progress_callback_class()` mixes it into a real TrainerCallback; tests drive it with stand-in objects."""
+    `progress_callback_class()` mixes it into a real TrainerCallback."""
 
     def __init__(self, writer: ProgressWriter, stop: StopState, run_info: dict):
         self.writer = writer
