@@ -117,7 +117,7 @@ describe('config.json errors', () => {
 
   it('refuses an unknown builtin server', () => {
     const error = configErrorOf(() => loadConfigFile({ ...validConfig, mcpServers: { web: { builtin: 'browser' } } }));
-    assert.equal(error.message, 'config.json: mcpServers.web.builtin: must be one of the built-in servers: "filesystem", "shell", "python", "fetch", "memory", "skills"');
+    assert.equal(error.message, 'config.json: mcpServers.web.builtin: must be one of the built-in servers: "filesystem", "shell", "python", "fetch", "memory", "skills", "training"');
   });
 
   it('refuses a URL that is not http(s)', () => {
