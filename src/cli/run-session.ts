@@ -25,6 +25,7 @@ import { pickRun, type RunChoice } from './run-choice.js';
 import { ToolHub } from '../tools/tool-hub.js';
 import { builtinContextFor } from './builtin-context.js';
 import { discoverGpus } from '../hardware/gpu-discovery.js';
+import { EventGate } from '../events/event-gate.js';
 import { endpointGuidance } from './endpoint-guidance.js';
 import type { OutputFormat } from './output-format.js';
 import type { Project } from './project.js';
@@ -84,11 +85,14 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   if (options.outputFormat === 'stream-json') events.subscribe(createNdjsonWriter(process.stdout));
   if (options.outputFormat === 'text') events.subscribe(createHumanRenderer({ write: (text) => process.stderr.write(text), color: process.stderr.isTTY === true && !environment.NO_COLOR, verbose: options.verbose }));
 
+  // A resumed run's events are numbered on; what servers report while they start follows the init line.
+  if (resumed) events.continueFrom(store.journal.nextEventSeq(runId));
+  const serverEvents = new EventGate(events);
   let hub: ToolHub | undefined;
   const signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
   try {
     hub = await ToolHub.start(config.config.mcpServers, {
-      context: { ...builtinContextFor(config, join(runDirectory, 'spill'), environment), run: { id: runId, directory: runDirectory, emit: (event) => events.emit(event) } },
+      context: { ...builtinContextFor(config, join(runDirectory, 'spill'), environment), run: { id: runId, directory: runDirectory, emit: (event) => serverEvents.emit(event) } },
       onStderrLine: (server, line) => logger.info({ server }, line),
       onWarning: (message) => {
         logger.warn(message);
@@ -146,7 +150,6 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     if (resumed) {
       store.closeInterruptedModelCalls(runId);
       run.restore({ usage: store.journal.completedModelCalls(runId), previouslyActiveMs: previouslyActiveMs(store.database, runId, session) });
-      events.continueFrom(store.journal.nextEventSeq(runId));
     }
     logger.info({ runId, workdir: config.workdir, goal: goal.label, session }, resumed ? 'run resuming' : 'run starting');
     const result = await driveRun(run, resumed ? { resumedSession: session } : {});
