@@ -1,6 +1,7 @@
 import { runEventSchema, type RunEvent } from '../../events/event-schema.js';
 import type { SqliteDatabase } from '../../state/database.js';
 import { getRunDetails, type RunDetails } from '../../state/run-queries.js';
+import { TrainingStore, type TrainingJobRow } from '../../state/training-store.js';
 
 /** What the report reads of one run from the state database; nothing else is read (the rows are scrubbed at write time). */
 export interface ReportData {
@@ -23,22 +24,6 @@ export interface SessionRow {
   session: number;
   started_at: string;
   ended_at: string | null;
-}
-
-export interface TrainingJobRow {
-  job_id: string;
-  name: string | null;
-  command: string;
-  started_at: string;
-  ended_at: string | null;
-  state: string;
-  classification: string | null;
-  outcome_json: string | null;
-  exit_code: number | null;
-  signal: string | null;
-  last_step: number | null;
-  total_steps: number | null;
-  gpu_hourly_usd: number;
 }
 
 export interface TrainingMetricRow {
@@ -70,12 +55,7 @@ export function loadReportData(database: SqliteDatabase, runId: string): ReportD
     usageByAgent: details.usageByAgent,
     usageByModel: details.usageByModel,
     toolCalls: details.toolCalls,
-    trainingJobs: database
-      .prepare(
-        `SELECT job_id, name, command, started_at, ended_at, state, classification, outcome_json, exit_code, signal, last_step, total_steps, gpu_hourly_usd
-         FROM training_jobs WHERE run_id = ? ORDER BY started_at, job_id`,
-      )
-      .all(runId) as TrainingJobRow[],
+    trainingJobs: new TrainingStore(database).jobs(runId),
     trainingMetrics: database
       .prepare(`SELECT job_id, event, step, data_json FROM training_metrics WHERE run_id = ? AND event IN ('log', 'eval') ORDER BY job_id, step, log_offset`)
       .all(runId) as TrainingMetricRow[],

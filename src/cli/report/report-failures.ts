@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { TrainingEndEvent } from '../../events/event-schema.js';
 import { brief, code, markdownTable, none } from './markdown-format.js';
-import { parseJson, type ReportData, type TrainingJobRow } from './report-data.js';
+import type { TrainingJobRow } from '../../state/training-store.js';
+import { parseJson, type ReportData } from './report-data.js';
 import { jobLabel } from './report-training.js';
 
 /** Classifications that are not failures: the job finished, or was stopped on purpose. */
