@@ -202,4 +202,71 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX training_metrics_by_step ON training_metrics(run_id, job_id, event, step);
   `,
+  /* 5: failure memory — every failure's fingerprint, the fixes recorded for it (by the runtime when the failed step
+        later succeeded, or by agents) with how often each worked, and the files as they were when a step failed, to
+        diff against when it succeeds. The same tables hold the user-level store (~/.mux-swarm/memory.db). */ `
+  CREATE TABLE failures (
+    fingerprint   TEXT PRIMARY KEY,
+    kind          TEXT NOT NULL,
+    type          TEXT NOT NULL,
+    message       TEXT NOT NULL,
+    frame         TEXT,
+    example       TEXT NOT NULL,
+    occurrences   INTEGER NOT NULL DEFAULT 0,
+    first_seen_at TEXT NOT NULL,
+    last_seen_at  TEXT NOT NULL
+  );
+  CREATE TABLE failure_fixes (
+    id          INTEGER PRIMARY KEY,
+    uid         TEXT NOT NULL UNIQUE,
+    fingerprint TEXT NOT NULL REFERENCES failures(fingerprint) ON DELETE CASCADE,
+    description TEXT NOT NULL,
+    explanation TEXT,
+    files_json  TEXT NOT NULL DEFAULT '[]',
+    diff        TEXT,
+    source      TEXT NOT NULL CHECK (source IN ('runtime', 'agent', 'import')),
+    run_id      TEXT,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    worked      INTEGER NOT NULL DEFAULT 0,
+    failed      INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX failure_fixes_by_fingerprint ON failure_fixes(fingerprint);
+  CREATE VIRTUAL TABLE failure_search USING fts5(
+    fingerprint UNINDEXED, type, message, example, fixes,
+    tokenize = 'unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER failure_indexed AFTER INSERT ON failures BEGIN
+    INSERT INTO failure_search (rowid, fingerprint, type, message, example, fixes) VALUES (new.rowid, new.fingerprint, new.type, new.message, new.example, '');
+  END;
+  CREATE TRIGGER failure_reindexed AFTER UPDATE OF type, message, example ON failures BEGIN
+    UPDATE failure_search SET type = new.type, message = new.message, example = new.example WHERE rowid = new.rowid;
+  END;
+  CREATE TRIGGER failure_unindexed AFTER DELETE ON failures BEGIN
+    DELETE FROM failure_search WHERE rowid = old.rowid;
+  END;
+  CREATE TRIGGER failure_fix_indexed AFTER INSERT ON failure_fixes BEGIN
+    UPDATE failure_search
+       SET fixes = (SELECT group_concat(description || ' ' || coalesce(explanation, ''), char(10)) FROM failure_fixes WHERE fingerprint = new.fingerprint)
+     WHERE fingerprint = new.fingerprint;
+  END;
+  CREATE TRIGGER failure_fix_unindexed AFTER DELETE ON failure_fixes BEGIN
+    UPDATE failure_search
+       SET fixes = coalesce((SELECT group_concat(description || ' ' || coalesce(explanation, ''), char(10)) FROM failure_fixes WHERE fingerprint = old.fingerprint), '')
+     WHERE fingerprint = old.fingerprint;
+  END;
+  CREATE TABLE failure_steps (
+    id             INTEGER PRIMARY KEY,
+    run_id         TEXT NOT NULL,
+    step_key       TEXT NOT NULL,
+    fingerprint    TEXT NOT NULL,
+    agent          TEXT,
+    delegation_id  TEXT,
+    failed_at      TEXT NOT NULL,
+    snapshot_json  TEXT NOT NULL,
+    resolved_at    TEXT,
+    fix_uid        TEXT
+  );
+  CREATE INDEX failure_steps_open ON failure_steps(run_id, step_key, resolved_at);
+  `,
 ];
