@@ -4,17 +4,16 @@
  * text), so every run is deterministic and runs can be compared file for file.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startFakeOpenAIServer, type FakeChatBody, type FakeOpenAIServer, type ScriptedResponse } from '../support/fake-openai-server.js';
+import { readJson, REPO, runPythonScript, userText, type ScriptResult } from './skill-script-helpers.js';
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SKILL = join(REPO, 'skills/dataset-distillation');
 const SCRIPT = join(SKILL, 'scripts/distill.py');
 const FIXTURES = join(REPO, 'test/fixtures/skills/distill');
@@ -24,28 +23,8 @@ const TEMPLATES = ['qa', 'troubleshooting', 'code', 'comparison'];
 /** 4 fixture files, cut by --chunk-chars 600 --min-chunk-chars 100. */
 const CHUNKS = 11;
 
-interface ScriptResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
 function runScript(args: string[], env: Record<string, string> = {}, onSpawn?: (child: ChildProcess) => void): Promise<ScriptResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('python3', [SCRIPT, ...args], {
-      cwd: FIXTURES,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (data: Buffer) => (stdout += data.toString('utf8')));
-    child.stderr.on('data', (data: Buffer) => (stderr += data.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    onSpawn?.(child);
-  });
+  return runPythonScript(SCRIPT, FIXTURES, args, env, onSpawn);
 }
 
 function jsonLines(text: string): Array<Record<string, unknown>> {
@@ -53,15 +32,6 @@ function jsonLines(text: string): Array<Record<string, unknown>> {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-function readJson(path: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-}
-
-function userText(body: FakeChatBody): string {
-  const user = body.messages.findLast((message) => message.role === 'user');
-  return typeof user?.content === 'string' ? user.content : '';
 }
 
 function chunkOf(body: FakeChatBody): string {

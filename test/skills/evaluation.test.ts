@@ -5,46 +5,21 @@
  * randomised A/B order back to base/specialist changes the numbers.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { startFakeOpenAIServer, type FakeChatBody, type FakeOpenAIServer, type ScriptedResponse } from '../support/fake-openai-server.js';
+import { readJson, REPO, runPythonScript, userText, type ScriptResult } from './skill-script-helpers.js';
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SCRIPT = join(REPO, 'skills/evaluation/scripts/evaluate.py');
 const FIXTURES = join(REPO, 'test/fixtures/skills/eval');
 const JUDGE_KEY = 'sk-judge-5c4b3a29f8e7d6c5b4a3';
 const JUDGE_KEY_ENV = 'EVAL_JUDGE_KEY';
 
-interface ScriptResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function runScript(args: string[], env: Record<string, string> = {}): Promise<ScriptResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('python3', [SCRIPT, ...args], {
-      cwd: FIXTURES,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (data: Buffer) => (stdout += data.toString('utf8')));
-    child.stderr.on('data', (data: Buffer) => (stderr += data.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function userText(body: FakeChatBody): string {
-  const user = body.messages.findLast((message) => message.role === 'user');
-  return typeof user?.content === 'string' ? user.content : '';
+  return runPythonScript(SCRIPT, FIXTURES, args, env);
 }
 
 function section(text: string, label: string): string {
@@ -87,10 +62,6 @@ function scriptedJudge(table: Record<string, Record<string, Verdict[]>>) {
     const verdict = table[body.model]?.[prompt]?.[index];
     return verdict === undefined ? undefined : verdictReply(body.model, verdict, a, b);
   };
-}
-
-function readJson(path: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
 }
 
 function lines(path: string): string[] {

@@ -7,42 +7,39 @@ OUT/raw.jsonl as soon as they complete (keyed by a hash of chunk text, template 
 the same arguments skips them; train.jsonl, eval.jsonl and stats.json are always rebuilt from raw.jsonl
 (validation, exact and near-duplicate removal, hash-based train/eval split).
 
-Standard library only (Python 3.11+). Progress and the summary go to stdout as JSON lines; human messages
-to stderr. Exit status: 0 done, 1 some items failed (or the run was stopped), 2 bad arguments or missing
-key, 3 another run holds OUT, 130 interrupted.
+Standard library only (Python 3.11+), with the OpenAI-compatible client and file helpers it shares with the
+evaluation skill in skills/.shared (keep that folder beside the skill folder). Progress and the summary go
+to stdout as JSON lines; human messages to stderr. Exit status: 0 done, 1 some items failed (or the run was
+stopped), 2 bad arguments or missing key, 3 another run holds OUT, 130 interrupted.
 """
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
-import email.utils
-import fcntl
-import hashlib
 import html
 import html.parser
-import http.client
 import json
 import os
-import random
 import re
-import signal
-import socket
 import sys
 import threading
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
-DEFAULT_KEY_ENVS = ("OPENROUTER_API_KEY", "OPENAI_API_KEY")
+SKILL_DIR = Path(__file__).resolve().parent.parent
+# skills/.shared holds the OpenAI-compatible client and file helpers shared with the evaluation skill.
+SHARED_DIR = SKILL_DIR.parent / ".shared"
+if not all((SHARED_DIR / name).is_file() for name in ("openai_http.py", "skill_io.py")):
+    sys.exit(f"distill: {SHARED_DIR} lacks openai_http.py or skill_io.py; copy skills/.shared too, beside the skill folder")
+sys.path.insert(0, str(SHARED_DIR))
+sys.dont_write_bytecode = True  # keep __pycache__ out of the skills folder
+from openai_http import DEFAULT_BASE_URL, ApiError, ChatClient, Runner, Scrubber, add_client_arguments, ask_parsed
+from openai_http import base_url_or_default, json_candidates, json_object_argument, resolve_key
+from skill_io import AppendLog, emit, exit_interrupted, interrupt_on_sigterm, lock_run_dir, make_say, now_iso
+from skill_io import read_records, run_main, sha256, write_atomic
+
 DEFAULT_TEMPLATES = "qa,troubleshooting,code,comparison"
 SOURCE_EXTENSIONS = {".md", ".markdown", ".txt", ".rst", ".html", ".htm"}
-SKILL_DIR = Path(__file__).resolve().parent.parent
 RAW_FORMAT = "mux-swarm-distill-raw/1"
 STATE_FORMAT = "mux-swarm-distill-state/1"
 STATS_FORMAT = "mux-swarm-distill-stats/1"
@@ -68,209 +65,8 @@ REFUSAL_AT_START = (
 )
 INSTRUCTION_KEYS = ("instruction", "question", "prompt", "input", "query")
 RESPONSE_KEYS = ("response", "answer", "output", "completion")
-FATAL_STATUSES = {401, 402, 403, 404}
 
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def emit(event: dict[str, Any]) -> None:
-    """One JSON line on stdout."""
-    sys.stdout.write(json.dumps(event, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-
-
-def say(message: str) -> None:
-    """One human line on stderr (already scrubbed by the caller when it may hold server text)."""
-    sys.stderr.write(f"distill: {message}\n")
-    sys.stderr.flush()
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Secrets
-
-
-class Scrubber:
-    """Removes API keys, and any recognisable piece of them, from text that will be printed or stored."""
-
-    def __init__(self, secrets: list[str]) -> None:
-        self.secrets = [secret for secret in secrets if secret]
-        self._token = re.compile(r"[A-Za-z0-9_\-\.\*\u2026]{4,}")
-
-    def __call__(self, text: Any) -> str:
-        text = str(text)
-        for secret in self.secrets:
-            text = text.replace(secret, "[redacted]")
-        if not self.secrets:
-            return text
-
-        def check(match: re.Match[str]) -> str:
-            token = match.group(0)
-            masked = "*" in token or "\u2026" in token or "..." in token
-            for piece in re.split(r"[^A-Za-z0-9]+", token):
-                long_enough = len(piece) >= 6 or (masked and len(piece) >= 3)
-                if long_enough and any(piece in secret for secret in self.secrets):
-                    return "[redacted]"
-            return token
-
-        return self._token.sub(check, text)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# OpenAI-compatible client (urllib)
-
-
-class ApiError(Exception):
-    def __init__(self, message: str, status: int | None = None, attempts: int = 1, fatal: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.attempts = attempts
-        self.fatal = fatal
-
-
-def parse_retry_after(headers: Any) -> float | None:
-    if headers is None:
-        return None
-    value = headers.get("retry-after-ms")
-    if value:
-        try:
-            return max(0.0, float(value) / 1000.0)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-        return max(0.0, when.timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
-
-
-def error_message(raw: bytes) -> str:
-    text = raw.decode("utf-8", errors="replace")
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError:
-        return text.strip()[:500]
-    if isinstance(payload, dict):
-        error = payload.get("error", payload)
-        if isinstance(error, dict) and error.get("message"):
-            return str(error["message"])[:500]
-        if isinstance(error, str):
-            return error[:500]
-    return text.strip()[:500]
-
-
-class ChatClient:
-    def __init__(self, base_url: str, key: str | None, scrub: Scrubber, *, timeout: float, max_attempts: int,
-                 backoff_base: float, max_backoff: float, max_retry_wait: float) -> None:
-        self.url = base_url.rstrip("/") + "/chat/completions"
-        self.key = key
-        self.scrub = scrub
-        self.timeout = timeout
-        self.max_attempts = max(1, max_attempts)
-        self.backoff_base = backoff_base
-        self.max_backoff = max_backoff
-        self.max_retry_wait = max_retry_wait
-        self.lock = threading.Lock()
-        self.requests = 0
-
-    def _count(self) -> None:
-        with self.lock:
-            self.requests += 1
-
-    def _wait(self, attempt: int, retry_after: float | None) -> None:
-        if retry_after is not None:
-            delay = min(retry_after, self.max_retry_wait)
-        else:
-            delay = min(self.max_backoff, self.backoff_base * (2 ** (attempt - 1)))
-            delay *= random.uniform(0.8, 1.2)
-        time.sleep(delay)
-
-    def complete(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
-        """POST the body; returns (response JSON, HTTP attempts). Raises ApiError."""
-        data = json.dumps(body).encode("utf-8")
-        headers = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": "mux-swarm-skill/1"}
-        if self.key:
-            headers["Authorization"] = f"Bearer {self.key}"
-        last = "no attempt made"
-        last_status: int | None = None
-        for attempt in range(1, self.max_attempts + 1):
-            self._count()
-            retry_after: float | None = None
-            request = urllib.request.Request(self.url, data=data, headers=headers, method="POST")
-            try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    raw = response.read()
-                try:
-                    payload = json.loads(raw.decode("utf-8"))
-                except (json.JSONDecodeError, UnicodeDecodeError):
-                    last, last_status = "the endpoint answered with a body that is not JSON", None
-                else:
-                    if isinstance(payload, dict) and isinstance(payload.get("choices"), list) and payload["choices"]:
-                        return payload, attempt
-                    # OpenRouter can answer 200 with {"error": {...}} for an upstream failure.
-                    code = None
-                    if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
-                        code = payload["error"].get("code")
-                    message = error_message(raw)
-                    if isinstance(code, int) and 400 <= code < 500 and code != 429:
-                        raise ApiError(self.scrub(f"HTTP 200 with error {code}: {message}"), code, attempt, code in FATAL_STATUSES)
-                    last, last_status = f"no choices in the answer: {message}", code if isinstance(code, int) else None
-            except urllib.error.HTTPError as error:
-                status = error.code
-                message = self.scrub(error_message(error.read() or b""))
-                retry_after = parse_retry_after(error.headers)
-                should_retry = (error.headers.get("x-should-retry") or "").lower() if error.headers else ""
-                retryable = (status == 429 or status >= 500) and should_retry != "false"
-                if not retryable:
-                    raise ApiError(f"HTTP {status}: {message}", status, attempt, status in FATAL_STATUSES) from None
-                last, last_status = f"HTTP {status}: {message}", status
-            except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError, socket.timeout, OSError) as error:
-                reason = getattr(error, "reason", error)
-                last, last_status = self.scrub(f"connection error: {reason}"), None
-            if attempt < self.max_attempts:
-                self._wait(attempt, retry_after)
-        raise ApiError(f"gave up after {self.max_attempts} attempts; last: {last}", last_status, self.max_attempts)
-
-
-def message_text(payload: dict[str, Any]) -> str:
-    choice = payload["choices"][0] if payload.get("choices") else {}
-    message = choice.get("message") or {}
-    content = message.get("content")
-    if isinstance(content, list):
-        return "".join(part.get("text", "") for part in content if isinstance(part, dict))
-    return content if isinstance(content, str) else ""
-
-
-def resolve_key(name: str | None, base_url: str, required: bool) -> tuple[str | None, str]:
-    """Returns (key, description of where it came from). Exits 2 when a needed key is missing."""
-    if name:
-        value = os.environ.get(name, "")
-        if not value:
-            say(f"the API key variable {name} is not set (or empty); export it, or name another with --api-key-env")
-            sys.exit(2)
-        return value, name
-    for candidate in DEFAULT_KEY_ENVS:
-        value = os.environ.get(candidate, "")
-        if value:
-            return value, candidate
-    host = urllib.parse.urlparse(base_url).hostname or ""
-    if not required or host in {"localhost", "127.0.0.1", "::1"}:
-        return None, "none"
-    say(f"no API key: set {DEFAULT_KEY_ENVS[0]} (or {DEFAULT_KEY_ENVS[1]}), or name the variable with --api-key-env")
-    sys.exit(2)
+say = make_say("distill")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -502,32 +298,6 @@ def render(template: str, values: dict[str, str]) -> str:
     return re.sub(r"\{(n|source|template|format|chunk)\}", lambda match: values[match.group(1)], template)
 
 
-def _candidates(text: str) -> list[Any]:
-    """JSON values found in a model reply: the whole text, fenced blocks, then each balanced {...} / [...]."""
-    values: list[Any] = []
-    stripped = text.strip()
-    try:
-        values.append(json.loads(stripped))
-    except json.JSONDecodeError:
-        pass
-    for match in re.finditer(r"```[a-zA-Z0-9_-]*\s*\n?(.*?)```", text, re.S):
-        try:
-            values.append(json.loads(match.group(1).strip()))
-        except json.JSONDecodeError:
-            pass
-    decoder = json.JSONDecoder()
-    for index, char in enumerate(text):
-        if char in "{[":
-            try:
-                value, _ = decoder.raw_decode(text, index)
-            except json.JSONDecodeError:
-                continue
-            values.append(value)
-            if len(values) > 50:
-                break
-    return values
-
-
 def _pick(item: dict[str, Any], keys: tuple[str, ...]) -> Any:
     lowered = {str(k).lower(): v for k, v in item.items()}
     for key in keys:
@@ -540,7 +310,7 @@ def parse_pairs(text: str) -> tuple[list[Any] | None, str]:
     """(pairs, "") or (None, reason). Pairs keep the model's values; validation happens at build time."""
     if not text.strip():
         return None, "empty reply"
-    for value in _candidates(text):
+    for value in json_candidates(text):
         items: Any = None
         if isinstance(value, dict):
             for key in ("pairs", "examples", "data", "items"):
@@ -691,55 +461,6 @@ def build_plan(args: argparse.Namespace, templates: dict[str, str]) -> Plan:
     return plan
 
 
-def load_raw(path: Path) -> tuple[dict[str, dict[str, Any]], int]:
-    """Latest record per key, and how many lines could not be read (a line cut by a kill)."""
-    records: dict[str, dict[str, Any]] = {}
-    broken = 0
-    if not path.exists():
-        return records, broken
-    with path.open("r", encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                broken += 1
-                continue
-            if isinstance(record, dict) and isinstance(record.get("key"), str):
-                records[record["key"]] = record
-    return records, broken
-
-
-class RawLog:
-    """Append-only raw.jsonl: one whole line per finished item, flushed and synced at once."""
-
-    def __init__(self, path: Path) -> None:
-        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        size = os.fstat(self.fd).st_size
-        if size:
-            with path.open("rb") as handle:
-                handle.seek(size - 1)
-                if handle.read(1) != b"\n":
-                    os.write(self.fd, b"\n")  # a line cut by a kill stays unreadable, alone
-
-    def append(self, record: dict[str, Any]) -> None:
-        os.write(self.fd, (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
-        os.fsync(self.fd)
-
-    def close(self) -> None:
-        os.close(self.fd)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-
-
 def item_status(records: dict[str, dict[str, Any]], item: Item) -> str:
     record = records.get(item.key)
     if record is None:
@@ -787,45 +508,20 @@ def request_body(args: argparse.Namespace, item: Item, template: str) -> dict[st
     return body
 
 
-def add_usage(total: dict[str, float], payload: dict[str, Any]) -> None:
-    usage = payload.get("usage")
-    if not isinstance(usage, dict):
-        return
-    for name in ("prompt_tokens", "completion_tokens", "cost"):
-        value = usage.get(name)
-        if isinstance(value, (int, float)):
-            total[name] = total.get(name, 0) + value
-
-
 def generate(client: ChatClient, args: argparse.Namespace, item: Item, template: str, stop: threading.Event) -> dict[str, Any]:
     """Runs one item: a request, and one more when the reply cannot be parsed. Returns the raw record."""
     record: dict[str, Any] = {
         "format": RAW_FORMAT, "key": item.key, "source": item.label, "template": item.template, "model": args.model,
     }
-    usage: dict[str, float] = {}
-    requests = 0
-    reason = ""
-    raw_reply = ""
-    for _ in range(2):
-        if stop.is_set():
-            raise ApiError("stopped", None, 0)
-        try:
-            payload, attempts = client.complete(request_body(args, item, template))
-        except ApiError as error:
-            requests += error.attempts
-            if error.fatal:
-                raise
-            record.update(status="failed", reason=error.message, requests=requests, usage=usage, finished_at=now_iso())
-            return record
-        requests += attempts
-        add_usage(usage, payload)
-        raw_reply = message_text(payload)
-        pairs, reason = parse_pairs(raw_reply)
-        if pairs is not None:
-            record.update(status="ok", pairs=pairs, requests=requests, usage=usage, finished_at=now_iso())
-            return record
-    record.update(status="failed", reason=f"invalid output: {reason}", reply=client.scrub(raw_reply[:500]),
-                  requests=requests, usage=usage, finished_at=now_iso())
+    exchange = ask_parsed(client, request_body(args, item, template), parse_pairs, stop)
+    usage, requests = exchange.usage, exchange.requests
+    if exchange.error is not None:
+        record.update(status="failed", reason=exchange.error, requests=requests, usage=usage, finished_at=now_iso())
+    elif exchange.parsed is not None:
+        record.update(status="ok", pairs=exchange.parsed, requests=requests, usage=usage, finished_at=now_iso())
+    else:
+        record.update(status="failed", reason=f"invalid output: {exchange.reason}", reply=client.scrub(exchange.reply[:500]),
+                      requests=requests, usage=usage, finished_at=now_iso())
     return record
 
 
@@ -948,11 +644,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=1, help="parallel requests (default 1)")
     parser.add_argument("--max-items", type=int, help="stop after this many new items (a sample run)")
     parser.add_argument("--dry-run", action="store_true", help="list the items and what is done; no requests")
-    parser.add_argument("--timeout", type=float, default=300.0, help="seconds per HTTP request (default 300)")
-    parser.add_argument("--max-attempts", type=int, default=6, help="HTTP attempts per request on 429/5xx/connection errors")
-    parser.add_argument("--backoff-base", type=float, default=1.0, help="first backoff in seconds, doubled each retry")
-    parser.add_argument("--max-backoff", type=float, default=60.0)
-    parser.add_argument("--max-retry-wait", type=float, default=300.0, help="cap on a server's Retry-After")
+    add_client_arguments(parser)
     parser.add_argument("--max-consecutive-failures", type=int, default=5, help="stop the run after this many failed items in a row")
     parser.add_argument("--min-instruction-chars", type=int, default=10)
     parser.add_argument("--max-instruction-chars", type=int, default=4000)
@@ -968,13 +660,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error("--pairs-per-chunk >= 1, --chunk-chars >= 200 and --concurrency >= 1")
     if not 0.0 <= args.eval_fraction < 1.0:
         parser.error("--eval-fraction must be in [0, 1)")
-    try:
-        args.extra_body = json.loads(args.extra_body)
-    except json.JSONDecodeError as error:
-        parser.error(f"--extra-body is not JSON: {error}")
-    if not isinstance(args.extra_body, dict):
-        parser.error("--extra-body must be a JSON object")
-    args.base_url = args.base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+    args.extra_body = json_object_argument(parser, args.extra_body, "--extra-body")
+    args.base_url = base_url_or_default(args.base_url)
     return args
 
 
@@ -983,7 +670,7 @@ def main(argv: list[str]) -> int:
     templates = load_templates(args.template_names, args.template_dir)
     plan = build_plan(args, templates)
     out = Path(args.out)
-    records, broken = load_raw(out / "raw.jsonl")
+    records, broken = read_records(out / "raw.jsonl")
 
     if args.dry_run:
         counts = {"done": 0, "failed": 0, "pending": 0}
@@ -1004,20 +691,16 @@ def main(argv: list[str]) -> int:
             f"would request {summary['to_request']} (about {summary['approx_prompt_tokens']} prompt tokens)")
         return 0
 
-    key, key_source = resolve_key(args.api_key_env, args.base_url, required=True)
+    key, key_source = resolve_key(args.api_key_env, args.base_url, "--api-key-env", say)
     scrub = Scrubber([key] if key else [])
-    out.mkdir(parents=True, exist_ok=True)
-    lock_handle = (out / ".lock").open("w")
-    try:
-        fcntl.flock(lock_handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+    lock = lock_run_dir(out)
+    if lock is None:
         say(f"another distill run is using {out}; wait for it or pick another --out")
         return 3
     if broken:
         say(f"{broken} unreadable line(s) in raw.jsonl ignored (a run was killed mid-write); those items run again")
 
-    client = ChatClient(args.base_url, key, scrub, timeout=args.timeout, max_attempts=args.max_attempts,
-                        backoff_base=args.backoff_base, max_backoff=args.max_backoff, max_retry_wait=args.max_retry_wait)
+    client = ChatClient.from_args(args.base_url, key, scrub, args)
     todo = [item for item in plan.items if item_status(records, item) != "done"]
     skipped = len(plan.items) - len(todo)
     if args.max_items is not None:
@@ -1027,70 +710,49 @@ def main(argv: list[str]) -> int:
           "done": skipped, "to_request": len(todo), "chunks": plan.chunks, "templates": args.template_names})
     say(f"{len(plan.items)} items ({plan.chunks} chunks x {len(args.template_names)} templates): {skipped} already done, {len(todo)} to request with {args.model}")
 
-    raw = RawLog(out / "raw.jsonl")
+    raw = AppendLog(out / "raw.jsonl")
     stop = threading.Event()
     exit_code = 0
     consecutive_failures = 0
-
-    def on_term(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_term)
-    executor = concurrent.futures.ThreadPoolExecutor(max_workers=args.concurrency)
-    queue = iter(todo)
-    in_flight: dict[concurrent.futures.Future[dict[str, Any]], Item] = {}
     number = 0
 
-    def refill() -> None:
-        # Items are handed out only as results come back, so a stop takes effect before the next request.
-        while not stop.is_set() and len(in_flight) < args.concurrency:
-            item = next(queue, None)
-            if item is None:
-                return
-            in_flight[executor.submit(generate, client, args, item, templates[item.template], stop)] = item
+    def stopped_by(error: ApiError) -> None:
+        nonlocal exit_code
+        run["stopped"] = error.message
+        say(f"stopping: {error.message}" + (f" (key from {key_source})" if error.status in (401, 403) else ""))
+        exit_code = 1
 
+    def finished(item: Item, record: dict[str, Any]) -> None:
+        nonlocal exit_code, consecutive_failures, number
+        number += 1
+        raw.append(record)
+        records[item.key] = record
+        run["items_attempted"] += 1
+        write_state(out, args, plan, records)
+        event = {"event": "item", "n": number, "of": len(todo), "source": item.label, "template": item.template,
+                 "status": record["status"], "requests": record.get("requests", 0)}
+        if record["status"] == "ok":
+            event["pairs"] = len(record.get("pairs") or [])
+            consecutive_failures = 0
+        else:
+            event["reason"] = record.get("reason", "")
+            say(f"failed {item.label} [{item.template}]: {record.get('reason', '')}")
+            consecutive_failures += 1
+            if consecutive_failures >= args.max_consecutive_failures and not stop.is_set():
+                stop.set()
+                run["stopped"] = f"{consecutive_failures} items failed in a row"
+                exit_code = 1
+                say(f"stopping: {consecutive_failures} items failed in a row; check the endpoint and rerun to resume")
+        emit(event)
+
+    interrupt_on_sigterm()
+    runner = Runner(args.concurrency, stop, on_fatal=stopped_by)
     try:
-        refill()
-        while in_flight:
-            finished, _ = concurrent.futures.wait(in_flight, return_when=concurrent.futures.FIRST_COMPLETED)
-            for future in finished:
-                item = in_flight.pop(future)
-                try:
-                    record = future.result()
-                except ApiError as error:
-                    if error.fatal and not stop.is_set():
-                        stop.set()
-                        run["stopped"] = error.message
-                        say(f"stopping: {error.message}" + (f" (key from {key_source})" if error.status in (401, 403) else ""))
-                        exit_code = 1
-                    continue
-                number += 1
-                raw.append(record)
-                records[item.key] = record
-                run["items_attempted"] += 1
-                write_state(out, args, plan, records)
-                event = {"event": "item", "n": number, "of": len(todo), "source": item.label, "template": item.template,
-                         "status": record["status"], "requests": record.get("requests", 0)}
-                if record["status"] == "ok":
-                    event["pairs"] = len(record.get("pairs") or [])
-                    consecutive_failures = 0
-                else:
-                    event["reason"] = record.get("reason", "")
-                    say(f"failed {item.label} [{item.template}]: {record.get('reason', '')}")
-                    consecutive_failures += 1
-                    if consecutive_failures >= args.max_consecutive_failures and not stop.is_set():
-                        stop.set()
-                        run["stopped"] = f"{consecutive_failures} items failed in a row"
-                        exit_code = 1
-                        say(f"stopping: {consecutive_failures} items failed in a row; check the endpoint and rerun to resume")
-                emit(event)
-            refill()
+        runner.run(todo, lambda item: generate(client, args, item, templates[item.template], stop), finished)
     except KeyboardInterrupt:
-        stop.set()
         run["stopped"] = "interrupted"
         exit_code = 130
     finally:
-        executor.shutdown(wait=exit_code != 130, cancel_futures=True)
         raw.close()
 
     run["requests"] = client.requests
@@ -1104,17 +766,11 @@ def main(argv: list[str]) -> int:
         f"{stats['invalid']} invalid, {stats['duplicates_removed']} duplicates; {stats['items_failed']} failed and "
         f"{stats['items_pending']} pending items; {client.requests} requests this run")
     if exit_code == 130:
-        # Worker threads may still sit in a request; do not wait for them.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(130)
+        exit_interrupted()
     if exit_code:
         return exit_code
     return 1 if stats["items_failed"] else 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except KeyboardInterrupt:
-        sys.exit(130)
+    run_main(main)

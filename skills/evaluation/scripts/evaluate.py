@@ -6,42 +6,38 @@ Each judge model scores both answers of every prompt 1-5 (correctness, depth, ac
 a seeded random A/B order; judgements are cached in OUT/judgements.jsonl, so a rerun only asks for what is
 missing. Writes OUT/evaluation.json (format "mux-swarm-evaluation/1") and OUT/evaluation.md.
 
-Standard library only (Python 3.11+). Progress and the summary go to stdout as JSON lines; human messages
-to stderr. Exit status: 0 every prompt scored, 1 some prompt unscored (or the run was stopped), 2 bad
-arguments or missing key, 3 another run holds OUT, 130 interrupted.
+Standard library only (Python 3.11+), with the OpenAI-compatible client and file helpers it shares with the
+dataset-distillation skill in skills/.shared (keep that folder beside the skill folder). Progress and the
+summary go to stdout as JSON lines; human messages to stderr. Exit status: 0 every prompt scored, 1 some
+prompt unscored (or the run was stopped), 2 bad arguments or missing key, 3 another run holds OUT, 130
+interrupted.
 """
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
-import email.utils
-import fcntl
-import hashlib
-import http.client
 import json
-import os
-import random
 import re
-import signal
-import socket
 import sys
 import threading
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
-DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
-DEFAULT_KEY_ENVS = ("OPENROUTER_API_KEY", "OPENAI_API_KEY")
+# skills/.shared holds the OpenAI-compatible client and file helpers shared with the dataset-distillation skill.
+SHARED_DIR = Path(__file__).resolve().parents[2] / ".shared"
+if not all((SHARED_DIR / name).is_file() for name in ("openai_http.py", "skill_io.py")):
+    sys.exit(f"evaluate: {SHARED_DIR} lacks openai_http.py or skill_io.py; copy skills/.shared too, beside the skill folder")
+sys.path.insert(0, str(SHARED_DIR))
+sys.dont_write_bytecode = True  # keep __pycache__ out of the skills folder
+from openai_http import DEFAULT_BASE_URL, ApiError, ChatClient, Runner, Scrubber, add_client_arguments, add_usage, ask_parsed
+from openai_http import base_url_or_default, json_candidates, json_object_argument, message_text, resolve_key
+from skill_io import AppendLog, emit, exit_interrupted, interrupt_on_sigterm, lock_run_dir, make_say, now_iso
+from skill_io import read_records, run_main, sha256, write_atomic
+
 EVALUATION_FORMAT = "mux-swarm-evaluation/1"
 ANSWER_FORMAT = "mux-swarm-eval-answer/1"
 JUDGEMENT_FORMAT = "mux-swarm-eval-judgement/1"
 SYSTEMS = ("base", "specialist")
-FATAL_STATUSES = {401, 402, 403, 404}
 
 JUDGE_SYSTEM_PROMPT = (
     "You are a strict, impartial expert judge of technical answers. You score each answer on its own merits, "
@@ -65,187 +61,7 @@ JUDGE_REPLY_FORMAT = (
 )
 
 
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def emit(event: dict[str, Any]) -> None:
-    """One JSON line on stdout."""
-    sys.stdout.write(json.dumps(event, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-
-
-def say(message: str) -> None:
-    """One human line on stderr (already scrubbed by the caller when it may hold server text)."""
-    sys.stderr.write(f"evaluate: {message}\n")
-    sys.stderr.flush()
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Secrets and the OpenAI-compatible client (urllib); the same code as dataset-distillation's distill.py
-
-
-class Scrubber:
-    """Removes API keys, and any recognisable piece of them, from text that will be printed or stored."""
-
-    def __init__(self, secrets: list[str]) -> None:
-        self.secrets = [secret for secret in secrets if secret]
-        self._token = re.compile(r"[A-Za-z0-9_\-\.\*\u2026]{4,}")
-
-    def __call__(self, text: Any) -> str:
-        text = str(text)
-        for secret in self.secrets:
-            text = text.replace(secret, "[redacted]")
-        if not self.secrets:
-            return text
-
-        def check(match: re.Match[str]) -> str:
-            token = match.group(0)
-            masked = "*" in token or "\u2026" in token or "..." in token
-            for piece in re.split(r"[^A-Za-z0-9]+", token):
-                long_enough = len(piece) >= 6 or (masked and len(piece) >= 3)
-                if long_enough and any(piece in secret for secret in self.secrets):
-                    return "[redacted]"
-            return token
-
-        return self._token.sub(check, text)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# OpenAI-compatible client (urllib)
-
-
-class ApiError(Exception):
-    def __init__(self, message: str, status: int | None = None, attempts: int = 1, fatal: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.attempts = attempts
-        self.fatal = fatal
-
-
-def parse_retry_after(headers: Any) -> float | None:
-    if headers is None:
-        return None
-    value = headers.get("retry-after-ms")
-    if value:
-        try:
-            return max(0.0, float(value) / 1000.0)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-        return max(0.0, when.timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
-
-
-def error_message(raw: bytes) -> str:
-    text = raw.decode("utf-8", errors="replace")
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError:
-        return text.strip()[:500]
-    if isinstance(payload, dict):
-        error = payload.get("error", payload)
-        if isinstance(error, dict) and error.get("message"):
-            return str(error["message"])[:500]
-        if isinstance(error, str):
-            return error[:500]
-    return text.strip()[:500]
-
-
-class ChatClient:
-    def __init__(self, base_url: str, key: str | None, scrub: Scrubber, *, timeout: float, max_attempts: int,
-                 backoff_base: float, max_backoff: float, max_retry_wait: float) -> None:
-        self.url = base_url.rstrip("/") + "/chat/completions"
-        self.key = key
-        self.scrub = scrub
-        self.timeout = timeout
-        self.max_attempts = max(1, max_attempts)
-        self.backoff_base = backoff_base
-        self.max_backoff = max_backoff
-        self.max_retry_wait = max_retry_wait
-        self.lock = threading.Lock()
-        self.requests = 0
-
-    def _count(self) -> None:
-        with self.lock:
-            self.requests += 1
-
-    def _wait(self, attempt: int, retry_after: float | None) -> None:
-        if retry_after is not None:
-            delay = min(retry_after, self.max_retry_wait)
-        else:
-            delay = min(self.max_backoff, self.backoff_base * (2 ** (attempt - 1)))
-            delay *= random.uniform(0.8, 1.2)
-        time.sleep(delay)
-
-    def complete(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
-        """POST the body; returns (response JSON, HTTP attempts). Raises ApiError."""
-        data = json.dumps(body).encode("utf-8")
-        headers = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": "mux-swarm-skill/1"}
-        if self.key:
-            headers["Authorization"] = f"Bearer {self.key}"
-        last = "no attempt made"
-        last_status: int | None = None
-        for attempt in range(1, self.max_attempts + 1):
-            self._count()
-            retry_after: float | None = None
-            request = urllib.request.Request(self.url, data=data, headers=headers, method="POST")
-            try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    raw = response.read()
-                try:
-                    payload = json.loads(raw.decode("utf-8"))
-                except (json.JSONDecodeError, UnicodeDecodeError):
-                    last, last_status = "the endpoint answered with a body that is not JSON", None
-                else:
-                    if isinstance(payload, dict) and isinstance(payload.get("choices"), list) and payload["choices"]:
-                        return payload, attempt
-                    # OpenRouter can answer 200 with {"error": {...}} for an upstream failure.
-                    code = None
-                    if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
-                        code = payload["error"].get("code")
-                    message = error_message(raw)
-                    if isinstance(code, int) and 400 <= code < 500 and code != 429:
-                        raise ApiError(self.scrub(f"HTTP 200 with error {code}: {message}"), code, attempt, code in FATAL_STATUSES)
-                    last, last_status = f"no choices in the answer: {message}", code if isinstance(code, int) else None
-            except urllib.error.HTTPError as error:
-                status = error.code
-                message = self.scrub(error_message(error.read() or b""))
-                retry_after = parse_retry_after(error.headers)
-                should_retry = (error.headers.get("x-should-retry") or "").lower() if error.headers else ""
-                retryable = (status == 429 or status >= 500) and should_retry != "false"
-                if not retryable:
-                    raise ApiError(f"HTTP {status}: {message}", status, attempt, status in FATAL_STATUSES) from None
-                last, last_status = f"HTTP {status}: {message}", status
-            except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError, socket.timeout, OSError) as error:
-                reason = getattr(error, "reason", error)
-                last, last_status = self.scrub(f"connection error: {reason}"), None
-            if attempt < self.max_attempts:
-                self._wait(attempt, retry_after)
-        raise ApiError(f"gave up after {self.max_attempts} attempts; last: {last}", last_status, self.max_attempts)
-
-
-def message_text(payload: dict[str, Any]) -> str:
-    choice = payload["choices"][0] if payload.get("choices") else {}
-    message = choice.get("message") or {}
-    content = message.get("content")
-    if isinstance(content, list):
-        return "".join(part.get("text", "") for part in content if isinstance(part, dict))
-    return content if isinstance(content, str) else ""
+say = make_say("evaluate")
 
 
 @dataclass
@@ -257,47 +73,8 @@ class Endpoint:
 
 def resolve_endpoint(url: str, key_env: str | None, option: str) -> Endpoint:
     """The key for one endpoint; exits 2 when it is needed and missing (a localhost endpoint may go without)."""
-    if key_env:
-        value = os.environ.get(key_env, "")
-        if not value:
-            say(f"the API key variable {key_env} is not set (or empty); export it, or name another with {option}")
-            sys.exit(2)
-        return Endpoint(url, value, key_env)
-    for candidate in DEFAULT_KEY_ENVS:
-        value = os.environ.get(candidate, "")
-        if value:
-            return Endpoint(url, value, candidate)
-    host = urllib.parse.urlparse(url).hostname or ""
-    if host in {"localhost", "127.0.0.1", "::1"}:
-        return Endpoint(url, None, "none")
-    say(f"no API key for {url}: set {DEFAULT_KEY_ENVS[0]} (or {DEFAULT_KEY_ENVS[1]}), or name the variable with {option}")
-    sys.exit(2)
-
-
-def _candidates(text: str) -> list[Any]:
-    """JSON values found in a model reply: the whole text, fenced blocks, then each balanced {...} / [...]."""
-    values: list[Any] = []
-    stripped = text.strip()
-    try:
-        values.append(json.loads(stripped))
-    except json.JSONDecodeError:
-        pass
-    for match in re.finditer(r"```[a-zA-Z0-9_-]*\s*\n?(.*?)```", text, re.S):
-        try:
-            values.append(json.loads(match.group(1).strip()))
-        except json.JSONDecodeError:
-            pass
-    decoder = json.JSONDecoder()
-    for index, char in enumerate(text):
-        if char in "{[":
-            try:
-                value, _ = decoder.raw_decode(text, index)
-            except json.JSONDecodeError:
-                continue
-            values.append(value)
-            if len(values) > 50:
-                break
-    return values
+    key, source = resolve_key(key_env, url, option, say, name_url=True)
+    return Endpoint(url, key, source)
 
 
 def _score(value: Any) -> float | None:
@@ -373,7 +150,7 @@ def parse_judgement(text: str) -> tuple[dict[str, Any] | None, str]:
     """({"a": score, "b": score, "a_reason", "b_reason"}, "") or (None, why)."""
     if not text.strip():
         return None, "empty reply"
-    for value in _candidates(text):
+    for value in json_candidates(text):
         if not isinstance(value, dict):
             continue
         a, b = _side(value, "a"), _side(value, "b")
@@ -410,51 +187,6 @@ def read_jsonl(path: Path, what: str) -> list[dict[str, Any]]:
             sys.exit(2)
         rows.append(row)
     return rows
-
-
-def read_cache(path: Path) -> dict[str, dict[str, Any]]:
-    """Latest record per key; a line cut by a kill is skipped."""
-    records: dict[str, dict[str, Any]] = {}
-    if not path.exists():
-        return records
-    with path.open("r", encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(record, dict) and isinstance(record.get("key"), str):
-                records[record["key"]] = record
-    return records
-
-
-class AppendLog:
-    """Append-only JSONL cache: one whole line per finished task, synced at once."""
-
-    def __init__(self, path: Path) -> None:
-        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        size = os.fstat(self.fd).st_size
-        if size:
-            with path.open("rb") as handle:
-                handle.seek(size - 1)
-                if handle.read(1) != b"\n":
-                    os.write(self.fd, b"\n")
-
-    def append(self, record: dict[str, Any]) -> None:
-        os.write(self.fd, (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
-        os.fsync(self.fd)
-
-    def close(self) -> None:
-        os.close(self.fd)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
 
 
 @dataclass
@@ -507,16 +239,6 @@ def load_answer_file(path: Path, keep_think: bool) -> dict[str, str]:
 
 # ---------------------------------------------------------------------------------------------------------
 # Tasks
-
-
-def add_usage(total: dict[str, float], payload: dict[str, Any]) -> None:
-    usage = payload.get("usage")
-    if not isinstance(usage, dict):
-        return
-    for name in ("prompt_tokens", "completion_tokens", "cost"):
-        value = usage.get(name)
-        if isinstance(value, (int, float)):
-            total[name] = total.get(name, 0) + value
 
 
 def merge_usage(total: dict[str, float], record: dict[str, Any]) -> None:
@@ -608,80 +330,21 @@ def run_judgement(client: ChatClient, args: argparse.Namespace, task: JudgeTask,
     }
     if args.judge_max_tokens:
         body["max_tokens"] = args.judge_max_tokens
-    requests = 0
-    usage: dict[str, float] = {}
-    reason, reply = "", ""
-    for _ in range(2):  # an unparseable judgement is asked once more, then recorded as missing
-        if stop.is_set():
-            raise ApiError("stopped")
-        try:
-            payload, attempts = client.complete(body)
-        except ApiError as error:
-            requests += error.attempts
-            if error.fatal:
-                raise
-            record.update(status="missing", reason=error.message, requests=requests, usage=usage, finished_at=now_iso())
-            return record
-        requests += attempts
-        add_usage(usage, payload)
-        reply = message_text(payload)
-        parsed, reason = parse_judgement(reply)
-        if parsed is not None:
-            a_system, b_system = ("base", "specialist") if task.base_first else ("specialist", "base")
-            record.update(status="ok", **{a_system: parsed["a"], b_system: parsed["b"],
-                                          f"{a_system}_reason": parsed["a_reason"], f"{b_system}_reason": parsed["b_reason"]},
-                          requests=requests, usage=usage, finished_at=now_iso())
-            return record
-    record.update(status="missing", reason=f"unparseable judgement: {reason}", reply=client.scrub(reply[:500]),
-                  requests=requests, usage=usage, finished_at=now_iso())
+    # An unparseable judgement is asked once more, then recorded as missing.
+    exchange = ask_parsed(client, body, parse_judgement, stop)
+    usage, requests = exchange.usage, exchange.requests
+    if exchange.error is not None:
+        record.update(status="missing", reason=exchange.error, requests=requests, usage=usage, finished_at=now_iso())
+    elif exchange.parsed is not None:
+        parsed = exchange.parsed
+        a_system, b_system = ("base", "specialist") if task.base_first else ("specialist", "base")
+        record.update(status="ok", **{a_system: parsed["a"], b_system: parsed["b"],
+                                      f"{a_system}_reason": parsed["a_reason"], f"{b_system}_reason": parsed["b_reason"]},
+                      requests=requests, usage=usage, finished_at=now_iso())
+    else:
+        record.update(status="missing", reason=f"unparseable judgement: {exchange.reason}", reply=client.scrub(exchange.reply[:500]),
+                      requests=requests, usage=usage, finished_at=now_iso())
     return record
-
-
-class Runner:
-    """Runs tasks with bounded parallelism, handing one out only when a slot frees, and stops on a fatal error."""
-
-    def __init__(self, concurrency: int, stop: threading.Event) -> None:
-        self.concurrency = concurrency
-        self.stop = stop
-        self.fatal: str | None = None
-        self.fatal_status: int | None = None
-
-    def run(self, tasks: Iterable[Any], work: Callable[[Any], dict[str, Any]], done: Callable[[Any, dict[str, Any]], None]) -> None:
-        queue = iter(tasks)
-        in_flight: dict[concurrent.futures.Future[dict[str, Any]], Any] = {}
-        executor = concurrent.futures.ThreadPoolExecutor(max_workers=self.concurrency)
-
-        def refill() -> None:
-            # Tasks are handed out only as results come back, so a stop takes effect before the next request.
-            while not self.stop.is_set() and len(in_flight) < self.concurrency:
-                task = next(queue, None)
-                if task is None:
-                    return
-                in_flight[executor.submit(work, task)] = task
-
-        interrupted = False
-        try:
-            refill()
-            while in_flight:
-                finished, _ = concurrent.futures.wait(in_flight, return_when=concurrent.futures.FIRST_COMPLETED)
-                for future in finished:
-                    task = in_flight.pop(future)
-                    try:
-                        record = future.result()
-                    except ApiError as error:
-                        if error.fatal and not self.stop.is_set():
-                            self.stop.set()
-                            self.fatal, self.fatal_status = error.message, error.status
-                        continue
-                    done(task, record)
-                refill()
-        except KeyboardInterrupt:
-            interrupted = True
-            self.stop.set()
-            raise
-        finally:
-            # On an interrupt, do not wait for requests still in flight.
-            executor.shutdown(wait=not interrupted, cancel_futures=True)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -830,24 +493,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--answer-extra-body", default="{}", help='JSON merged into answer requests, e.g. {"chat_template_kwargs": {"enable_thinking": false}}')
     parser.add_argument("--keep-think", action="store_true", help="keep <think>...</think> blocks in answers (stripped by default)")
     parser.add_argument("--concurrency", type=int, default=1, help="parallel requests (default 1)")
-    parser.add_argument("--timeout", type=float, default=300.0, help="seconds per HTTP request (default 300)")
-    parser.add_argument("--max-attempts", type=int, default=6, help="HTTP attempts per request on 429/5xx/connection errors")
-    parser.add_argument("--backoff-base", type=float, default=1.0)
-    parser.add_argument("--max-backoff", type=float, default=60.0)
-    parser.add_argument("--max-retry-wait", type=float, default=300.0, help="cap on a server's Retry-After")
+    add_client_arguments(parser)
     args = parser.parse_args(argv)
-    args.judge_url = args.judge_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+    args.judge_url = base_url_or_default(args.judge_url)
     args.judge_models = list(dict.fromkeys(model.strip() for model in args.judge_model if model.strip()))
     if not args.judge_models:
         parser.error("--judge-model names no model")
     if args.judge_repeats < 1 or args.concurrency < 1:
         parser.error("--judge-repeats and --concurrency must be at least 1")
-    try:
-        args.answer_extra_body = json.loads(args.answer_extra_body)
-    except json.JSONDecodeError as error:
-        parser.error(f"--answer-extra-body is not JSON: {error}")
-    if not isinstance(args.answer_extra_body, dict):
-        parser.error("--answer-extra-body must be a JSON object")
+    args.answer_extra_body = json_object_argument(parser, args.answer_extra_body, "--answer-extra-body")
     for system in SYSTEMS:
         answers, model, url = (getattr(args, f"{system}_{name}") for name in ("answers", "model", "url"))
         if answers and url:
@@ -877,21 +531,14 @@ def main(argv: list[str]) -> int:
     scrub = Scrubber([e.key for e in [judge_endpoint, *endpoints.values()] if e.key])
 
     def client_for(endpoint: Endpoint) -> ChatClient:
-        return ChatClient(endpoint.url, endpoint.key, scrub, timeout=args.timeout, max_attempts=args.max_attempts,
-                          backoff_base=args.backoff_base, max_backoff=args.max_backoff, max_retry_wait=args.max_retry_wait)
+        return ChatClient.from_args(endpoint.url, endpoint.key, scrub, args)
 
-    out.mkdir(parents=True, exist_ok=True)
-    lock_handle = (out / ".lock").open("w")
-    try:
-        fcntl.flock(lock_handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+    lock = lock_run_dir(out)
+    if lock is None:
         say(f"another evaluation run is using {out}; wait for it or pick another --out")
         return 3
 
-    def on_term(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_term)
+    interrupt_on_sigterm()
     stop = threading.Event()
     runner = Runner(args.concurrency, stop)
     counts = {"answer_requests": 0, "judge_requests": 0, "answers_generated": 0, "answers_cached": 0, "answers_failed": 0,
@@ -917,7 +564,7 @@ def main(argv: list[str]) -> int:
                 continue
             model = getattr(args, f"{system}_model")
             cache_path = out / f"answers-{system}.jsonl"
-            cache = read_cache(cache_path)
+            cache = read_records(cache_path)[0]
             answers[system] = {}
             todo: list[AnswerTask] = []
             for prompt in prompts:
@@ -967,7 +614,7 @@ def main(argv: list[str]) -> int:
                     key = judgement_key(args, judge, repeat, prompt, both, rubric)
                     tasks[(prompt.id, judge, repeat)] = JudgeTask(prompt, judge, repeat, key, base_goes_first(args.seed, prompt.id, judge, repeat), both)
         judgements_path = out / "judgements.jsonl"
-        judgements = read_cache(judgements_path)
+        judgements = read_records(judgements_path)[0]
         todo_judgements = [task for task in tasks.values() if judgements.get(task.key, {}).get("status") != "ok"]
         counts["judgements_cached"] = len(tasks) - len(todo_judgements)
         if todo_judgements and not runner.fatal:
@@ -996,7 +643,7 @@ def main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         stop.set()
         interrupted = True
-        judgements = read_cache(out / "judgements.jsonl")
+        judgements = read_records(out / "judgements.jsonl")[0]
 
     if runner.fatal:
         hint = ""
@@ -1017,14 +664,9 @@ def main(argv: list[str]) -> int:
         f"over {aggregate['prompts']} prompts; {aggregate['missing_judgements']} missing judgements; "
         f"{counts['answer_requests']} answer and {counts['judge_requests']} judge requests this run")
     if interrupted:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(130)
+        exit_interrupted()
     return 1 if unscored or runner.fatal else 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except KeyboardInterrupt:
-        sys.exit(130)
+    run_main(main)
