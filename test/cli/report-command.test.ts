@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ReportData, TrainingJobRow } from '../../src/cli/report/report-data.js';
+import type { ReportData } from '../../src/cli/report/report-data.js';
+import type { TrainingJobRow } from '../../src/state/training-store.js';
 import { failureSection } from '../../src/cli/report/report-failures.js';
 import { openDatabase } from '../../src/state/database.js';
 import { RunStore } from '../../src/state/run-store.js';
@@ -399,7 +400,7 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
 
 describe('failureSection: which job fixed a failure', () => {
   const job = (jobId: string, name: string | null, classification: string, start: string, end: string): TrainingJobRow => ({
-    job_id: jobId, name, command: 'python train.py', started_at: at(start), ended_at: at(end), state: 'exited', classification,
+    run_id: 'r', job_id: jobId, name, command: 'python train.py', cwd: '.', log_file: 'train.log', last_progress_at: null, log_cursor: 0, started_at: at(start), ended_at: at(end), state: 'exited', classification,
     outcome_json: null, exit_code: classification === 'success' ? 0 : 1, signal: null, last_step: null, total_steps: null, gpu_hourly_usd: 0,
   });
   const delegationEnding = (id: string, end: string) => ({ id, parent_id: null, agent: 'trainer', from_agent: 'orchestrator', depth: 1, task: 't', status: 'success', stop_reason: 'completed', summary: `summary of ${id}`, artifacts_json: '[]', turns: 1, cost_usd: 0, started_at: at('09:00:00'), ended_at: at(end) });
