@@ -11,6 +11,7 @@ import { registerGoalCommand } from './commands/goal-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { McpCallUsageError } from './commands/mcp/mcp-call-command.js';
 import { registerMcpCommand } from './commands/mcp/mcp-command.js';
+import { registerMemoryCommand } from './commands/memory-command.js';
 import { registerReportCommand } from './commands/report-command.js';
 import { registerResumeCommand } from './commands/resume-command.js';
 import { registerRunCommand } from './commands/run-command.js';
@@ -47,6 +48,7 @@ export function buildProgram(outcome: CommandOutcome): Command {
   registerMcpCommand(program, outcome);
   registerExportCommand(program, outcome);
   registerImportCommand(program, outcome);
+  registerMemoryCommand(program, outcome);
   return program;
 }
 

@@ -107,6 +107,8 @@ export const fetchOptionsSchema = z.strictObject({
 export const memoryOptionsSchema = z.strictObject({
   /** The database holding the graph; relative to the workdir. Default: the state database (stateDir/state.db). */
   database: z.string().optional(),
+  /** Also offer search_fixes, record_fix and rate_fix over the failure memory (off: exactly the reference server's tools). */
+  fixes: z.boolean().default(true),
 });
 
 export const skillsOptionsSchema = z.strictObject({
@@ -216,5 +218,15 @@ export const configSchema = z.strictObject({
       consoleLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
     })
     .default({ level: 'info', consoleLevel: 'warn' }),
+  /** Failure memory (docs/failure-memory.md): the user store shared by every workdir, and whether runs write to it. */
+  memory: z
+    .strictObject({
+      /** Directory of the user store (memory.db); "~" is the home directory. */
+      userStore: z.string().default('~/.mux-swarm'),
+      /** Write failures and fixes through to the user store as well as the workdir's state.db. */
+      shareWithUserStore: z.boolean().default(true),
+    })
+    .prefault({}),
 });
 export type Config = z.infer<typeof configSchema>;
+export type MemoryConfig = Config['memory'];
