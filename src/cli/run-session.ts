@@ -1,11 +1,13 @@
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Goal } from '../config/load-goal.js';
 import type { AgentDefinition } from '../config/load-swarm.js';
 import { resolveRunSettings, type RunOverrides } from '../config/run-settings.js';
 import { NoModelEndpointError } from '../errors/no-model-endpoint-error.js';
+import { describeError } from '../errors/mux-swarm-error.js';
+import type { LoadedConfig } from '../config/load-config.js';
 import { EventBus } from '../events/event-bus.js';
 import { RUNTIME_AGENT } from '../events/event-schema.js';
 import { createHumanRenderer } from '../events/human-renderer.js';
@@ -16,7 +18,7 @@ import type { ChatModel } from '../providers/chat-types.js';
 import { createProviderClient } from '../providers/provider-client.js';
 import { RunContext } from '../runtime/run-context.js';
 import { driveRun } from '../runtime/run-driver.js';
-import { openDatabase } from '../state/database.js';
+import { openDatabase, type SqliteDatabase } from '../state/database.js';
 import { RunStore } from '../state/run-store.js';
 import { beatRunSession, beginRunSession, endRunSession, previouslyActiveMs, SESSION_HEARTBEAT_MS } from '../state/run-sessions.js';
 import { killGroupsForForcedQuit } from '../supervisor/forced-quit.js';
@@ -26,6 +28,8 @@ import { ToolHub } from '../tools/tool-hub.js';
 import { builtinContextFor } from './builtin-context.js';
 import { discoverGpus } from '../hardware/gpu-discovery.js';
 import { EventGate } from '../events/event-gate.js';
+import { FailureMemory, userStoreDirectory } from '../state/failure-memory.js';
+import { FailureStore } from '../state/failure-store.js';
 import { endpointGuidance } from './endpoint-guidance.js';
 import type { OutputFormat } from './output-format.js';
 import type { Project } from './project.js';
@@ -85,6 +89,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   if (options.outputFormat === 'stream-json') events.subscribe(createNdjsonWriter(process.stdout));
   if (options.outputFormat === 'text') events.subscribe(createHumanRenderer({ write: (text) => process.stderr.write(text), color: process.stderr.isTTY === true && !environment.NO_COLOR, verbose: options.verbose }));
 
+  const failureMemory = openFailureMemory(config, store.database, environment, (message) => logger.warn(message));
   // A resumed run's events are numbered on; what servers report while they start follows the init line.
   if (resumed) events.continueFrom(store.journal.nextEventSeq(runId));
   const serverEvents = new EventGate(events);
@@ -131,6 +136,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
       store,
       trainingServers: Object.entries(config.config.mcpServers).filter(([, entry]) => entry.type === 'builtin' && entry.builtin === 'training').map(([name]) => name),
       gpus: await discoverGpus(5_000, { env: environment }),
+      failureMemory: { memory: failureMemory, scrub: (text) => scrubber.text(text) },
       beforeResult: async () => hub?.close(),
     });
     let interrupts = 0;
@@ -165,10 +171,29 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   } finally {
     for (const [signal, handler] of signalHandlers) process.off(signal, handler);
     await hub?.close();
+    failureMemory.close();
     clearInterval(heartbeat);
     endRunSession(store.database, runId, session, new Date());
     store.close();
     logger.flush();
+  }
+}
+
+/**
+ * The workdir's failure memory and, unless memory.shareWithUserStore is false, the user store shared by every workdir
+ * on this machine; a user store that cannot be opened only warns (the run goes on with the workdir's).
+ */
+function openFailureMemory(config: LoadedConfig, database: SqliteDatabase, environment: NodeJS.ProcessEnv, warn: (message: string) => void): FailureMemory {
+  const options = { secrets: config.secrets };
+  const workdir = new FailureStore(database, options);
+  const memory = config.config.memory;
+  if (!memory.shareWithUserStore) return new FailureMemory(workdir);
+  const directory = userStoreDirectory(memory, environment, dirname(config.file));
+  try {
+    return new FailureMemory(workdir, FailureMemory.openUserStore(directory, options));
+  } catch (error) {
+    warn(`the user failure memory in ${directory} cannot be opened (${describeError(error)}); this run remembers failures in the workdir only`);
+    return new FailureMemory(workdir);
   }
 }
 

@@ -8,6 +8,8 @@ import type { RunStore } from '../state/run-store.js';
 import type { ToolHub } from '../tools/tool-hub.js';
 import { RunStoppedError, type StopReason } from './run-stop.js';
 import { TrainingNotices } from './training-notices.js';
+import { FailureTracker } from './failures/failure-tracker.js';
+import type { FailureMemory } from '../state/failure-memory.js';
 import { UsageTracker } from './usage-tracker.js';
 import type { GpuDiscovery } from '../hardware/gpu-discovery.js';
 
@@ -33,6 +35,8 @@ export interface RunDependencies {
   trainingServers?: readonly string[];
   /** The machine's GPUs, for the init event. */
   gpus?: GpuDiscovery;
+  /** Failure memory: failures are fingerprinted and answered with known fixes, fixes recorded (absent: not used). */
+  failureMemory?: { memory: FailureMemory; scrub: (text: string) => string };
   /** Called once the work is over, before the result is counted and announced: e.g. closes the tool hub, so training jobs stopped then are in the result. */
   beforeResult?: () => Promise<void>;
 }
@@ -45,6 +49,8 @@ const WARNING_FRACTION = 0.8;
  */
 export class RunContext {
   readonly usage = new UsageTracker();
+  /** Failures and their fixes, remembered across runs; undefined when the run has no failure memory. */
+  readonly failures: FailureTracker | undefined;
   /** Training jobs that ended, as messages for the agents concerned. */
   readonly notices: TrainingNotices;
   private readonly controller = new AbortController();
@@ -58,7 +64,12 @@ export class RunContext {
 
   constructor(readonly dependencies: RunDependencies) {
     this.startedAt = this.now();
-    this.notices = new TrainingNotices(dependencies.events);
+    const failureMemory = dependencies.failureMemory;
+    this.failures =
+      failureMemory === undefined
+        ? undefined
+        : new FailureTracker({ ...failureMemory, database: dependencies.store.database, runId: dependencies.runId, workdir: dependencies.workdir, events: dependencies.events, now: () => new Date(this.now()) });
+    this.notices = new TrainingNotices(dependencies.events, (event) => this.failures?.afterTrainingEnd(event) ?? '');
   }
 
   /** A resumed run: its earlier model calls count towards totals and budgets, its earlier time towards the time limit. */

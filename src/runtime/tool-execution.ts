@@ -6,6 +6,8 @@ import type { Completion, RuntimeTool } from './runtime-tool.js';
 import { spillIfLarge } from './result-spill.js';
 import { failPoint } from '../supervisor/fail-points.js';
 import { COMPLETE_TOOL_NAME } from './complete-tool.js';
+import { describeError } from '../errors/mux-swarm-error.js';
+import { RUNTIME_AGENT } from '../events/event-schema.js';
 
 /** The tools one agent may call during one task. */
 export interface AgentToolbox {
@@ -74,7 +76,7 @@ export async function executeToolCall(run: RunContext, toolbox: AgentToolbox, sc
   if (!input.ok) {
     outcome = { text: `the arguments of ${call.name} are not a JSON object (${input.error}); call it again with a JSON object matching its schema`, isError: true };
   } else {
-    outcome = await dispatch(run, toolbox, call, input.value, scope.turn, storedId);
+    outcome = await dispatch(run, toolbox, scope, call, input.value, storedId);
   }
 
   failPoint('tool-ran');
@@ -106,18 +108,37 @@ function emitResult(run: RunContext, scope: ToolCallScope, call: ToolCall, text:
   });
 }
 
-async function dispatch(run: RunContext, toolbox: AgentToolbox, call: ToolCall, input: Record<string, unknown>, turn: number, journalId: string): Promise<{ text: string; isError: boolean; completion?: Completion }> {
+/**
+ * Failure memory sees every MCP tool outcome: a failure gets its known fixes (returned, to add to the result), a
+ * success may close an earlier failure of the same step as fixed. Memory never breaks a tool call: its own errors are
+ * reported as a warning.
+ */
+function rememberOutcome(run: RunContext, scope: ToolCallScope, tool: string, input: Record<string, unknown>, outcome: { text: string; isError: boolean; structuredContent?: unknown }): string {
+  if (run.failures === undefined) return '';
+  try {
+    const structured = outcome.structuredContent !== null && typeof outcome.structuredContent === 'object' ? (outcome.structuredContent as Record<string, unknown>) : undefined;
+    return run.failures.afterToolCall({ agent: scope.agent, delegationId: scope.delegationId, tool, input, text: outcome.text, isError: outcome.isError, ...(structured === undefined ? {} : { structured }) });
+  } catch (error) {
+    run.events.emit({ type: 'system', subtype: 'warning', agent: RUNTIME_AGENT, message: `failure memory: ${describeError(error)} (the tool result is unaffected)` });
+    return '';
+  }
+}
+
+async function dispatch(run: RunContext, toolbox: AgentToolbox, scope: ToolCallScope, call: ToolCall, input: Record<string, unknown>, journalId: string): Promise<{ text: string; isError: boolean; completion?: Completion }> {
   const runtimeTool = toolbox.runtimeTools.get(call.name);
   if (runtimeTool) {
-    return runtimeTool.execute(input, { signal: run.signal, turn, callId: call.id, journalId });
+    return runtimeTool.execute(input, { signal: run.signal, turn: scope.turn, callId: call.id, journalId });
   }
   if (toolbox.hubTools.has(call.name)) {
+    let outcome;
     try {
-      return await run.dependencies.hub.call(call.name, input, { signal: run.signal });
+      outcome = await run.dependencies.hub.call(call.name, input, { signal: run.signal });
     } catch (error) {
       run.throwIfStopped();
       throw error;
     }
+    const knownFixes = rememberOutcome(run, scope, call.name, input, outcome);
+    return knownFixes === '' ? outcome : { ...outcome, text: `${outcome.text}\n\n${knownFixes}` };
   }
   const available = [...toolbox.runtimeTools.keys(), ...toolbox.hubTools.keys()];
   const suggestion = closest(call.name, available);

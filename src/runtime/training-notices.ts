@@ -10,9 +10,12 @@ import type { TrainingEndEvent } from '../events/event-schema.js';
 export class TrainingNotices {
   readonly #notices: string[] = [];
 
-  constructor(events: EventBus) {
+  /** `annotate` adds to a notice, e.g. the known fixes of the job's failure. */
+  constructor(events: EventBus, annotate: (event: TrainingEndEvent) => string = () => '') {
     events.subscribe((event) => {
-      if (event.type === 'training-end') this.#notices.push(noticeFor(event));
+      if (event.type !== 'training-end') return;
+      const extra = annotate(event);
+      this.#notices.push(extra === '' ? noticeFor(event) : `${noticeFor(event)}\n${extra}`);
     });
   }
 

@@ -26,6 +26,8 @@ export interface BuiltinContext {
   stateDirectory: string;
   /** mux-swarm's own environment (passEnv is read from it, the home directory found in it); default process.env. */
   environment?: NodeJS.ProcessEnv;
+  /** Where the user failure memory is and the secrets to keep out of it, for the memory server's fix tools. */
+  failureMemory?: { userStoreDirectory?: string; secrets?: readonly string[] };
   /** The run the servers serve, when there is one: training jobs are recorded under it and report to its events. */
   run?: { id: string; directory: string; emit: (event: RunEventInput) => void };
 }
@@ -51,6 +53,7 @@ export async function createBuiltinServer(entry: BuiltinServerConfig, context: B
     case 'memory':
       return createMemoryServer({
         databasePath: entry.options.database ? resolve(context.workdir, entry.options.database) : join(context.stateDirectory, DATABASE_FILE),
+        ...(entry.options.fixes ? { failureMemory: context.failureMemory ?? {} } : {}),
       });
     case 'skills':
       return createSkillsServer({

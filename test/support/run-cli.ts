@@ -1,9 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPOSITORY_ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..');
 export const CLI = join(REPOSITORY_ROOT, 'bin', 'mux-swarm');
+
+/**
+ * The HOME of the CLIs a test file runs: its own empty directory, so that what mux-swarm keeps in the home directory
+ * (the user failure memory ~/.mux-swarm/memory.db, user skills) neither leaks between test files nor reaches the
+ * developer's own home. A test passes its own HOME to share one between runs.
+ */
+export const TEST_HOME = mkdtempSync(join(tmpdir(), 'mux-swarm-home-'));
+process.once('exit', () => rmSync(TEST_HOME, { recursive: true, force: true }));
 
 export interface CliResult {
   code: number | null;
@@ -14,7 +24,7 @@ export interface CliResult {
 
 /**
  * Runs the built CLI (`bin/mux-swarm`, i.e. dist/) as a child process, the way a user or CI does. The
- * environment is explicit: only PATH, HOME and what the test passes.
+ * environment is explicit: only PATH, HOME (TEST_HOME unless the test passes one) and what the test passes.
  */
 export function runCli(
   args: string[],
@@ -23,7 +33,7 @@ export function runCli(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...options.env },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: TEST_HOME, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
