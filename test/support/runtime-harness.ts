@@ -13,6 +13,8 @@ import { RunContext } from '../../src/runtime/run-context.js';
 import { driveRun } from '../../src/runtime/run-driver.js';
 import { openDatabase } from '../../src/state/database.js';
 import { RunStore } from '../../src/state/run-store.js';
+import { FailureMemory } from '../../src/state/failure-memory.js';
+import { FailureStore } from '../../src/state/failure-store.js';
 import { ToolHub } from '../../src/tools/tool-hub.js';
 import { ScriptedChatModel, type ScriptedReply } from './scripted-chat-model.js';
 
@@ -46,6 +48,8 @@ export interface HarnessOptions {
   secrets?: string[];
   /** MCP servers; default: built-in fs and shell. */
   servers?: Record<string, unknown>;
+  /** Failure memory on: the workdir's state database and a user store in this directory. */
+  userStore?: string;
 }
 
 export interface RuntimeHarness {
@@ -80,7 +84,7 @@ export async function createRuntimeHarness(options: HarnessOptions): Promise<Run
   const servers = Object.fromEntries(
     Object.entries(options.servers ?? { fs: { builtin: 'filesystem' }, shell: { builtin: 'shell', options: { timeoutMs: 10_000 } } }).map(([name, entry]) => [name, mcpServerSchema.parse(entry) as McpServerConfig]),
   );
-  const hub = await ToolHub.start(servers, { context: { workdir, allowedRoots: [workdir], spillDirectory: join(runDirectory, 'spill'), projectDirectory: workdir, stateDirectory: join(workdir, '.mux-swarm') } });
+  const hub = await ToolHub.start(servers, { context: { workdir, allowedRoots: [workdir], spillDirectory: join(runDirectory, 'spill'), projectDirectory: workdir, stateDirectory: join(workdir, '.mux-swarm'), run: { id: 'test-run', directory: runDirectory, emit: (event) => bus.emit(event) } } });
   const agents = options.agents ?? [];
   const orchestrator = agentDefinition('orchestrator', { role: 'orchestrator', canDelegateTo: agents.map((agent) => agent.name), ...options.orchestrator });
   const models = new Map<string, ScriptedChatModel>();
@@ -99,6 +103,10 @@ export async function createRuntimeHarness(options: HarnessOptions): Promise<Run
     modelFor: (agent) => models.get(agent.name)!,
     events: bus,
     store,
+    trainingServers: Object.entries(servers).filter(([, entry]) => entry.type === 'builtin' && entry.builtin === 'training').map(([name]) => name),
+    ...(options.userStore === undefined
+      ? {}
+      : { failureMemory: { memory: new FailureMemory(new FailureStore(store.database), FailureMemory.openUserStore(options.userStore)), scrub: (text: string) => scrubber.text(text) } }),
   });
   return {
     run,
@@ -110,6 +118,7 @@ export async function createRuntimeHarness(options: HarnessOptions): Promise<Run
     drive: () => driveRun(run),
     async close() {
       await hub.close();
+      run.dependencies.failureMemory?.memory.close();
       store.close();
       rmSync(root, { recursive: true, force: true });
     },
