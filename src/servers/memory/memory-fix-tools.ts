@@ -8,6 +8,7 @@ import { jsonResult, runMemoryTool } from './memory-tool-result.js';
 
 const errorInput = z
   .string()
+  .trim()
   .min(1)
   .describe('The error as it was printed: a traceback, the error line, or a command\'s output. Paths, numbers and line numbers do not matter.');
 
