@@ -37,6 +37,18 @@ export class FailureSteps {
     })();
   }
 
+  /** The run's failed steps that have not succeeded since, oldest first, with their failure's type and message. */
+  openInRun(runId: string): Array<{ stepKey: string; fingerprint: string; failedAt: string; type: string | null; message: string | null; fixes: number }> {
+    return this.database
+      .prepare(
+        `SELECT s.step_key AS stepKey, s.fingerprint, s.failed_at AS failedAt, f.type, f.message,
+                (SELECT count(*) FROM failure_fixes x WHERE x.fingerprint = s.fingerprint AND x.worked > 0) AS fixes
+           FROM failure_steps s LEFT JOIN failures f ON f.fingerprint = s.fingerprint
+          WHERE s.run_id = ? AND s.resolved_at IS NULL ORDER BY s.id`,
+      )
+      .all(runId) as Array<{ stepKey: string; fingerprint: string; failedAt: string; type: string | null; message: string | null; fixes: number }>;
+  }
+
   resolve(id: number, at: string, fixUid: string | null): void {
     this.database.prepare('UPDATE failure_steps SET resolved_at = ?, fix_uid = ? WHERE id = ?').run(at, fixUid, id);
   }

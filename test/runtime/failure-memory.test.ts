@@ -3,7 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { EventBus } from '../../src/events/event-bus.js';
+import { RunContext } from '../../src/runtime/run-context.js';
+import { driveRun } from '../../src/runtime/run-driver.js';
 import { FailureMemory } from '../../src/state/failure-memory.js';
+import { ScriptedChatModel } from '../support/scripted-chat-model.js';
 import { trainerCommand } from '../servers/training/training-test-helpers.js';
 import { completeTurn, harnessPerTest, toolMessages } from '../support/runtime-harness.js';
 
@@ -110,5 +114,33 @@ describe('failure memory in a run', () => {
     assert.match(notices[2]!, /Changed args\.txt — worked 1 time/);
     assert.match(notices[2]!, /-+--steps 3 --fail max_seq_length --fail-at 2\n\s+\+--steps 3/);
     assert.match(notices[2]!, /Why: The trainer takes max_length now/);
+  });
+
+  it('lists the steps still failing in the recovery report of a resumed run', async () => {
+    const session = await harness({
+      userStore: userStore(),
+      orchestrator: { mcpServers: ['fs', 'shell'] },
+      script: { orchestrator: [run('python3 job.py'), run('sleep 30')] },
+    });
+    writeFileSync(join(session.workdir, 'job.py'), JOB);
+    writeFileSync(join(session.workdir, 'settings.json'), '{"mode": "fast"}\n');
+    // Session 1 freezes in its second call, as a killed process would.
+    const firstSession = session.drive();
+    for (let waited = 0; !session.store.journal.unfinishedToolCalls('test-run').some((call) => call.arguments_json.includes('sleep')); waited += 50) {
+      assert.ok(waited < 10_000, 'the second call started');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const orchestrator = new ScriptedChatModel('orchestrator-model', [completeTurn('success', 'resumed')]);
+    session.store.closeInterruptedModelCalls('test-run');
+    const bus = new EventBus('test-run');
+    bus.continueFrom(session.store.journal.nextEventSeq('test-run'));
+    const resumed = new RunContext({ ...session.run.dependencies, events: bus, modelFor: () => orchestrator });
+    const result = await driveRun(resumed, { resumedSession: 2 });
+    session.run.stop('interrupted');
+    await firstSession.catch(() => undefined);
+
+    assert.equal(result.subtype, 'success');
+    const note = String(orchestrator.requests[0]!.messages.at(-1)!.content);
+    assert.match(note, /## Failures not fixed yet\n.*\n- `shell__run_command:python3 job\.py` failed at \S+ with ValueError: unsupported mode for this dataset \(fingerprint [0-9a-f]{16}\)/);
   });
 });

@@ -17,6 +17,8 @@ export interface RecoveryReportContent {
   /** Present for a resumed run. */
   journal?: JournalRecovery;
   memory: { entities: MemoryEntitySummary[]; problem?: string };
+  /** Steps of this run that failed and have not succeeded since (resumed runs). */
+  openFailures?: Array<{ stepKey: string; fingerprint: string; failedAt: string; type: string | null; message: string | null; fixes: number }>;
 }
 
 const MARKS = { done: '✓', 'not-done': '✗', unchecked: '–' } as const;
@@ -31,6 +33,7 @@ const MAX_FINISHED = 20;
 export function formatRecoveryReport(content: RecoveryReportContent): string {
   const sections = [header(content), phasesSection(content.evaluation), nextSection(content)];
   if (content.journal) sections.push(journalSection(content.journal));
+  if (content.openFailures && content.openFailures.length > 0) sections.push(openFailuresSection(content.openFailures));
   const memory = memorySection(content.memory);
   if (memory) sections.push(memory);
   sections.push(guidance(content));
@@ -108,6 +111,16 @@ function journalSection({ finished, inFlight, cutOff }: JournalRecovery): string
   if (cutOff.length > 0) {
     lines.push('', 'Tool calls cut off (started, no outcome recorded; only read-only or idempotent ones are run again — check the effects of the others before repeating them):');
     for (const call of cutOff) lines.push(`- ${call.id} ${call.agent}, turn ${call.turn}: ${call.name} ${clipText(oneLine(call.arguments), 160)}`);
+  }
+  return lines.join('\n');
+}
+
+function openFailuresSection(failures: NonNullable<RecoveryReportContent['openFailures']>): string {
+  const lines = ['## Failures not fixed yet', 'Steps of this run that failed and have not succeeded since (failure memory: `mux-swarm memory show <fingerprint>`):'];
+  for (const failure of failures.slice(-MAX_FINISHED)) {
+    const error = failure.type === null ? 'an error' : `${failure.type}${failure.message ? `: ${oneLine(failure.message)}` : ''}`;
+    const known = failure.fixes > 0 ? ` — ${failure.fixes} known fix${failure.fixes === 1 ? '' : 'es'}` : '';
+    lines.push(`- \`${clipText(failure.stepKey, 120)}\` failed at ${failure.failedAt} with ${clipText(error, MAX_LINE)} (fingerprint ${failure.fingerprint})${known}`);
   }
   return lines.join('\n');
 }

@@ -6,6 +6,7 @@ import type { RunContext } from '../run-context.js';
 import { formatRecoveryReport } from './format-recovery-report.js';
 import { readJournalRecovery } from './journal-recovery.js';
 import { findRelevantMemory } from './relevant-memory.js';
+import { FailureSteps } from '../../state/failure-steps.js';
 
 /** The newest report of a run, rewritten at every start; each session's own copy is `recovery-report-<session>.md`. */
 export const RECOVERY_REPORT_FILE = 'recovery-report.md';
@@ -34,6 +35,7 @@ export async function prepareRecoveryReport(run: RunContext, options: { session:
   const goalComplete = isGoalComplete(evaluation);
   const journal = options.resumed ? readJournalRecovery(run.store.journal, run.runId) : undefined;
   const memory = goalComplete ? { entities: [] } : findRelevantMemory(run.store.database, goal.name, evaluation);
+  const openFailures = options.resumed ? new FailureSteps(run.store.database).openInRun(run.runId) : [];
   const text = formatRecoveryReport({
     goal: { name: goal.name, label: goal.label },
     runId: run.runId,
@@ -44,6 +46,7 @@ export async function prepareRecoveryReport(run: RunContext, options: { session:
     goalComplete,
     ...(journal ? { journal } : {}),
     memory,
+    openFailures,
   });
   const path = writeReport(runDirectory, options.session, text);
   run.events.emit({
@@ -59,7 +62,7 @@ export async function prepareRecoveryReport(run: RunContext, options: { session:
     report_path: workdirRelative(workdir, path),
   });
   const journaled = journal !== undefined && journal.finished.length + journal.inFlight.length + journal.cutOff.length > 0;
-  const informative = evaluation.phases.some((phase) => phase.conditions.length > 0) || journaled || memory.entities.length > 0 || 'problem' in memory;
+  const informative = evaluation.phases.some((phase) => phase.conditions.length > 0) || journaled || memory.entities.length > 0 || 'problem' in memory || openFailures.length > 0;
   return { text, path, evaluation, goalComplete, informative };
 }
 
