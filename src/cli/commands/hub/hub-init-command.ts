@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import { HubClient } from '../../../hub/hub-client.js';
+import { redactUrl } from '../../../hub/hub-connection.js';
+import type { CommandOutcome } from '../../command-outcome.js';
+import { addDbOption, hubAction, requireDb, type DbOptions } from './hub-options.js';
+
+/** `hub init --db <url>`: the mux_swarm schema (versioned migrations), pg-boss's schema and the experiments queue. */
+export function registerHubInit(hub: Command, outcome: CommandOutcome): void {
+  const command = hub
+    .command('init')
+    .description('create or upgrade the hub schema on a PostgreSQL database (idempotent): nodes, results, breakthroughs, verifications, and the pg-boss work-item queue');
+  addDbOption(command).action(
+    hubAction(outcome, async (options: DbOptions) => {
+      const url = requireDb(options);
+      const { migrations, queue } = await HubClient.init(url);
+      const applied = migrations.applied.length > 0 ? `applied migration${migrations.applied.length > 1 ? 's' : ''} ${migrations.applied.join(', ')}` : 'already up to date';
+      process.stdout.write(`Hub ready at ${redactUrl(url)}: schema mux_swarm at version ${migrations.to} (${applied}); pg-boss schema pgboss with queue "${queue}".\n`);
+    }),
+  );
+}
