@@ -8,11 +8,13 @@ import { RunLockedError } from '../state/run-sessions.js';
 import { registerAgentsCommand } from './commands/agents-command.js';
 import { registerExportCommand, registerImportCommand } from './commands/archive-commands.js';
 import { registerGoalCommand } from './commands/goal-command.js';
+import { registerHubCommand } from './commands/hub-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { McpCallUsageError } from './commands/mcp/mcp-call-command.js';
 import { registerMcpCommand } from './commands/mcp/mcp-command.js';
 import { registerMemoryCommand } from './commands/memory-command.js';
 import { registerReportCommand } from './commands/report-command.js';
+import { registerResultsCommand } from './commands/results-command.js';
 import { registerResumeCommand } from './commands/resume-command.js';
 import { registerRunCommand } from './commands/run-command.js';
 import { registerRunsCommand, registerShowCommand } from './commands/runs-command.js';
@@ -45,10 +47,12 @@ export function buildProgram(outcome: CommandOutcome): Command {
   registerRunsCommand(program, outcome);
   registerShowCommand(program, outcome);
   registerReportCommand(program, outcome);
+  registerResultsCommand(program, outcome);
   registerMcpCommand(program, outcome);
   registerExportCommand(program, outcome);
   registerImportCommand(program, outcome);
   registerMemoryCommand(program, outcome);
+  registerHubCommand(program, outcome);
   return program;
 }
 

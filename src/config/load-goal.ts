@@ -5,6 +5,7 @@ import { ConfigError } from '../errors/config-error.js';
 import { durationSchema } from './duration.js';
 import { parseFrontMatterYaml, splitFrontMatter } from './front-matter.js';
 import { formatIssues } from './format-issues.js';
+import { goalLoopSchema } from './goal-loop.js';
 import { parseGoalPhases, type GoalPhase } from './goal-phases.js';
 import { displayPath } from './load-config.js';
 import { agentNameSchema } from './swarm-schema.js';
@@ -29,6 +30,8 @@ export const goalFrontMatterSchema = z.strictObject({
       maxConcurrentDelegations: z.number().int().positive().max(64).optional(),
     })
     .optional(),
+  /** Run the goal as a self-improvement loop of experiments judged by a metric (docs/loop.md). */
+  loop: goalLoopSchema.optional(),
 });
 export type GoalFrontMatter = z.infer<typeof goalFrontMatterSchema>;
 

@@ -7,6 +7,7 @@ import { COMPLETE_TOOL_NAME } from './complete-tool.js';
 import { GpuCostMeter } from './gpu-cost-meter.js';
 import { DELEGATE_TOOL_NAME } from './delegate-tool-name.js';
 import { runDelegation, type DelegationOutcome } from './delegation.js';
+import { runExperimentLoop } from './loop/experiment-loop.js';
 import { READ_RESULT_TOOL_NAME } from './read-result-tool.js';
 import { restartMessage, taskWithRecoveryReport } from './recovery/recovery-messages.js';
 import { prepareRecoveryReport, type RecoveryReport } from './recovery/recovery-report.js';
@@ -53,7 +54,9 @@ export async function driveRun(run: RunContext, options: { resumedSession?: numb
   try {
     const session = options.resumedSession ?? 1;
     const report = await prepareRecoveryReport(run, { session, resumed: options.resumedSession !== undefined });
-    if (report.goalComplete) ending = { subtype: 'success', result: report.text, artifacts: [] };
+    // A loop goes on while its phases' checks hold: they are its setup, its stop conditions are in `loop:`.
+    if (goal.frontMatter.loop) ending = await runExperimentLoop(run, { report, session });
+    else if (report.goalComplete) ending = { subtype: 'success', result: report.text, artifacts: [] };
     else ending = mode === 'flat' ? await workFlat(run, { report, session }) : await workHierarchical(run, { report, session });
   } catch (error) {
     const stopped = error instanceof RunStoppedError ? error : run.stopError;

@@ -63,7 +63,7 @@ describe('goal front matter', () => {
     assert.equal(nested.file, 'goal.md');
     assert.deepEqual(nested.issues.map((issue) => issue.path), ['front matter.budget.tme']);
     const topLevel = goalErrorOf('goal.md', '---\nagent: [code]\n---\nDo it.');
-    assert.equal(topLevel.message, 'goal.md: front matter.agent: unknown key (did you mean "agents"?); allowed here: agents, budget, description, limits, mode, name');
+    assert.equal(topLevel.message, 'goal.md: front matter.agent: unknown key (did you mean "agents"?); allowed here: agents, budget, description, limits, loop, mode, name');
   });
 
   it('reports invalid values with their paths, several at once', () => {

@@ -1,0 +1,56 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildChildEnvironment } from '../../supervisor/child-environment.js';
+import { runExperimentCommand } from './experiment-command.js';
+import type { LoopContext } from './loop-context.js';
+import { readMetric } from './metric-reader.js';
+
+/** One measurement: the metric, or null and why not. */
+export interface Measurement {
+  metric: number | null;
+  problem?: string;
+  durationMs: number;
+}
+
+/**
+ * Measures the workdir as it is: runs the loop's `command` (when there is one) and reads the metric. What the
+ * command leaves behind is tidied so the next experiment starts from HEAD: tracked files it changed are put back,
+ * new files it wrote become outputs (`.git/info/exclude`). A metric file the command did not write is refused.
+ */
+export async function measureMetric(context: LoopContext, label: string): Promise<Measurement> {
+  const { run, loop, git, workdirRealPath, excluded } = context;
+  const started = Date.now();
+  const source = loop.metric.from;
+  if (loop.command !== undefined) {
+    const before = await fileStamp(join(workdirRealPath, source.path));
+    const outcome = await runExperimentCommand({
+      command: loop.command,
+      cwd: workdirRealPath,
+      environment: buildChildEnvironment({ passEnv: loop.passEnv }),
+      timeLimitMs: loop.commandTimeout,
+      logFile: join(context.commandLogDirectory, `${label}.log`),
+      signal: run.signal,
+    });
+    run.throwIfStopped();
+    const reading = outcome.ok ? await readMetric(workdirRealPath, source) : undefined;
+    const left = await git.changes(excluded, { untrackedDirectories: true });
+    await git.restore(left.tracked);
+    await git.exclude(left.untracked);
+    if (!outcome.ok) return { metric: null, problem: `the command \`${loop.command}\` ${outcome.detail}`, durationMs: Date.now() - started };
+    if ((await fileStamp(join(workdirRealPath, source.path))) === before) {
+      return { metric: null, problem: `the command \`${loop.command}\` did not write \`${source.path}\`: its metric would be stale`, durationMs: Date.now() - started };
+    }
+    return fromReading(reading!, started);
+  }
+  return fromReading(await readMetric(workdirRealPath, source), started);
+}
+
+function fromReading(reading: Awaited<ReturnType<typeof readMetric>>, started: number): Measurement {
+  const durationMs = Date.now() - started;
+  return 'value' in reading ? { metric: reading.value, durationMs } : { metric: null, problem: reading.problem, durationMs };
+}
+
+/** A file's modification time and size, as one comparable string; "absent" when there is none. */
+async function fileStamp(path: string): Promise<string> {
+  return stat(path).then((stats) => `${stats.mtimeMs}:${stats.size}`, () => 'absent');
+}
