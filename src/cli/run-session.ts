@@ -16,6 +16,7 @@ import { createLogger } from '../logging/logger.js';
 import { SecretScrubber } from '../logging/secret-scrubber.js';
 import type { ChatModel } from '../providers/chat-types.js';
 import { createProviderClient } from '../providers/provider-client.js';
+import type { LoopExchangeOpener } from '../runtime/loop/loop-exchange.js';
 import { RunContext } from '../runtime/run-context.js';
 import { driveRun } from '../runtime/run-driver.js';
 import { openDatabase, type SqliteDatabase } from '../state/database.js';
@@ -46,6 +47,8 @@ export interface RunSessionOptions {
   environment: NodeJS.ProcessEnv;
   /** Default: resume the unfinished run of this goal, if there is one. */
   choice?: RunChoice;
+  /** `run --hub` / `--remote`: the loop shares breakthroughs through this (opened and closed by the loop). */
+  loopExchange?: LoopExchangeOpener;
 }
 
 /**
@@ -138,6 +141,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
       gpus: await discoverGpus(5_000, { env: environment }),
       failureMemory: { memory: failureMemory, scrub: (text) => scrubber.text(text) },
       beforeResult: async () => hub?.close(),
+      ...(options.loopExchange ? { loopExchange: options.loopExchange } : {}),
     });
     let interrupts = 0;
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {

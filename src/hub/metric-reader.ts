@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseFieldPath } from '../config/goal-phases-field-path.js';
+import { metricFromJson, metricFromLog, type MetricReading } from '../runtime/loop/metric-reader.js';
 
 /**
  * Where an evaluation leaves its metric: a field of the last JSON object printed on stdout (the default), a field
  * of a JSON file it writes, the first capture group of a regex over its output, or of the last match of a regex
  * over a log file it writes (files relative to the checkout). `field` is a dotted path, default the metric's name.
- * The loop's `metric.from` of a goal maps onto these: `{json, field}` is `json-file`, `{log, regex}` is `log-file`.
+ * The loop's `metric.from` of a goal maps onto these: `{json, field}` is `json-file`, `{log, regex}` is `log-file`;
+ * those two are read by the loop's own parsers (src/runtime/loop/metric-reader.ts), so both judge a metric alike.
  */
 export type MetricSource =
   | { kind: 'stdout-json'; field?: string }
@@ -26,34 +29,31 @@ export function readMetric(source: MetricSource, metricName: string, output: { s
     }
     case 'json-file': {
       const field = source.field ?? metricName;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(readFileSync(join(output.cwd, source.path), 'utf8'));
-      } catch (error) {
-        throw new Error(`cannot read the metric file ${source.path}: ${(error as Error).message}`);
-      }
-      const value = fieldOf(parsed, field);
-      if (value === undefined) throw new Error(`${source.path} has no "${field}" field`);
-      return asNumber(value, `"${field}" in ${source.path}`);
+      const parsed = parseFieldPath(field);
+      if ('problem' in parsed) throw new Error(parsed.problem);
+      return valueOf(metricFromJson(readText(output.cwd, source.path, 'the metric file'), source.path, parsed.segments));
     }
-    case 'log-file': {
-      let log: string;
-      try {
-        log = readFileSync(join(output.cwd, source.path), 'utf8');
-      } catch (error) {
-        throw new Error(`cannot read the log ${source.path}: ${(error as Error).message}`);
-      }
-      const matches = [...log.matchAll(new RegExp(source.pattern, 'gm'))].filter((match) => match[1] !== undefined);
-      const last = matches.at(-1);
-      if (!last) throw new Error(`no line of ${source.path} matches /${source.pattern}/ with a capture group`);
-      return asNumber(last[1], `the last capture of /${source.pattern}/ in ${source.path}`);
-    }
+    case 'log-file':
+      return valueOf(metricFromLog(readText(output.cwd, source.path, 'the log'), source.path, source.pattern));
     case 'regex': {
       const match = new RegExp(source.pattern, 'm').exec(`${output.stdout}\n${output.stderr}`);
       if (!match?.[1]) throw new Error(`the output does not match /${source.pattern}/ (or it has no capture group)`);
       return asNumber(match[1], `the capture of /${source.pattern}/`);
     }
   }
+}
+
+function readText(cwd: string, path: string, what: string): string {
+  try {
+    return readFileSync(join(cwd, path), 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read ${what} ${path}: ${(error as Error).message}`);
+  }
+}
+
+function valueOf(reading: MetricReading): number {
+  if ('problem' in reading) throw new Error(reading.problem);
+  return reading.value;
 }
 
 function tryParse(line: string): unknown {

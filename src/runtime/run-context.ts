@@ -12,6 +12,7 @@ import { FailureTracker } from './failures/failure-tracker.js';
 import type { FailureMemory } from '../state/failure-memory.js';
 import { UsageTracker } from './usage-tracker.js';
 import type { GpuDiscovery } from '../hardware/gpu-discovery.js';
+import type { LoopExchangeOpener } from './loop/loop-exchange.js';
 
 export interface RunDependencies {
   runId: string;
@@ -39,6 +40,8 @@ export interface RunDependencies {
   failureMemory?: { memory: FailureMemory; scrub: (text: string) => string };
   /** Called once the work is over, before the result is counted and announced: e.g. closes the tool hub, so training jobs stopped then are in the result. */
   beforeResult?: () => Promise<void>;
+  /** A goal with `loop:` shares with other nodes through this (run --hub / --remote); absent: the loop stays local. */
+  loopExchange?: LoopExchangeOpener;
 }
 
 const WARNING_FRACTION = 0.8;

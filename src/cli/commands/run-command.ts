@@ -4,6 +4,8 @@ import { loadGoalFile, parseGoal, type Goal } from '../../config/load-goal.js';
 import { ConfigError } from '../../errors/config-error.js';
 import { describeError } from '../../errors/mux-swarm-error.js';
 import { RUNTIME_AGENT, type ResultEvent } from '../../events/event-schema.js';
+import { prepareLoopExchange } from '../../runtime/loop/exchange-open.js';
+import type { LoopExchangeOpener } from '../../runtime/loop/loop-exchange.js';
 import { EXIT_CODES } from '../../runtime/run-result.js';
 import { withHeartbeat } from '../../supervisor/heartbeat.js';
 import type { CommandOutcome } from '../command-outcome.js';
@@ -34,6 +36,10 @@ interface RunOptions extends RunLaunchOptions {
   task?: string;
   fresh?: boolean;
   watchdog?: boolean;
+  hub?: string;
+  remote?: string;
+  node?: string;
+  keys?: string;
 }
 
 export function registerRunCommand(program: Command, outcome: CommandOutcome): void {
@@ -44,6 +50,11 @@ export function registerRunCommand(program: Command, outcome: CommandOutcome): v
     .option('-t, --task <text>', 'a one-line goal instead of a file')
     .option('--fresh', 'start a new run even when an unfinished run of this goal is recorded in the workdir');
   addRunOptions(command).option('--watchdog', 'run under a watchdog that restarts the run when it crashes or hangs (docs/watchdog.md)');
+  command
+    .addOption(new Option('--hub <url>', 'share the loop\'s breakthroughs through this PostgreSQL hub (needs --node; docs/hub.md)').env('MUX_SWARM_HUB_URL'))
+    .option('--remote <repo>', 'share the loop\'s breakthroughs through this git remote (a bare repository\'s path or a URL) instead of a hub')
+    .option('--node <name>', 'this node\'s name on the hub or remote: its claims are signed with <keys>/<name>.key')
+    .option('--keys <dir>', 'where the node keys are (default ~/.mux-swarm/keys; `mux-swarm hub keygen --node <name>` makes them)');
   addProjectOptions(command).action(async (goalArgument: string | undefined, options: RunOptions) => {
     outcome.reportFailure = (error, usage) => reportEarlyFailure(options.outputFormat, error, usage);
     if (options.watchdog) {
@@ -51,7 +62,8 @@ export function registerRunCommand(program: Command, outcome: CommandOutcome): v
       return;
     }
     const goal = await readGoal(goalArgument, options.task);
-    outcome.exitCode = await startRun(goal, options, options.fresh ? { kind: 'fresh' } : { kind: 'auto' });
+    const loopExchange = prepareLoopExchange(goal, { ...options, hubFromEnvironment: command.getOptionValueSource('hub') === 'env' });
+    outcome.exitCode = await startRun(goal, options, options.fresh ? { kind: 'fresh' } : { kind: 'auto' }, loopExchange);
   });
 }
 
@@ -73,7 +85,7 @@ export function addRunOptions(command: Command): Command {
 }
 
 /** Drives `goal` as `choice` says (new, resumed or named run), with the heartbeat a watchdog reads. */
-export async function startRun(goal: Goal, options: RunLaunchOptions, choice: RunChoice): Promise<number> {
+export async function startRun(goal: Goal, options: RunLaunchOptions, choice: RunChoice, loopExchange?: LoopExchangeOpener): Promise<number> {
   if (options.flat && options.hierarchical) throw new ConfigError('command line', [{ path: '', message: '--flat and --hierarchical exclude each other' }]);
   const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout);
   if (options.timeout !== undefined && timeoutMs === undefined) throw new ConfigError('command line', [{ path: '', message: `--timeout "${options.timeout}" is not a duration; use e.g. 90s, 45m or 2h` }]);
@@ -97,6 +109,7 @@ export async function startRun(goal: Goal, options: RunLaunchOptions, choice: Ru
       outputFile: options.output,
       verbose: options.verbose === true,
       environment: process.env,
+      ...(loopExchange ? { loopExchange } : {}),
     }),
   );
 }

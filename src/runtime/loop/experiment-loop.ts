@@ -41,22 +41,31 @@ export async function runExperimentLoop(run: RunContext, start: LoopStart): Prom
     throw new MuxSwarmError('loop_needs_orchestrator', `${goal.label}: loop: runs in hierarchical mode (the orchestrator proposes each experiment); remove mode: flat / --flat`);
   }
   const context = await openLoopContext(run, loop);
+  // Sharing with other nodes (run --hub / --remote): opened once the workdir is a repository, closed however the loop ends.
+  const exchange = await run.dependencies.loopExchange?.open(context);
   try {
     let results = await prepareBaseline(context);
     let report = start.report;
     for (let first = true; ; first = false) {
+      if (exchange) results = await exchange.betweenIterations(results);
       const standing = loopStanding(results, loop.margin);
       const stop = loopStopFor(loop, standing);
       if (stop) return { subtype: 'success', result: `Experiment loop stopped: ${stop.text}. ${summary(context, standing)}`, artifacts: [resultsArtifact(context)] };
       if (!first) report = await prepareRecoveryReport(run, { session: start.session, resumed: false });
-      await runExperimentIteration(context, { iteration: (results.experiments.at(-1)?.iteration ?? 0) + 1, results, standing, report, session: start.session });
+      const iteration = (results.experiments.at(-1)?.iteration ?? 0) + 1;
+      const base = exchange ? await context.git.head() : undefined;
+      await runExperimentIteration(context, { iteration, results, standing, report, session: start.session });
       results = readExperimentResults(context.resultsPath);
+      const line = results.experiments.at(-1);
+      if (exchange && base && line?.iteration === iteration) await exchange.afterIteration(line, base);
     }
   } catch (error) {
     const stopped = error instanceof RunStoppedError ? error : run.stopError;
     if (!stopped) throw error;
     const standing = loopStanding(readExperimentResults(context.resultsPath), loop.margin);
     return { subtype: subtypeForStop(stopped.reason), result: `Stopped: ${stopped.message}. ${summary(context, standing)}`, artifacts: [resultsArtifact(context)] };
+  } finally {
+    await exchange?.close();
   }
 }
 

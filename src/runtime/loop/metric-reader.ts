@@ -21,7 +21,8 @@ export async function readMetric(workdirRealPath: string, source: MetricSource):
   return source.kind === 'json' ? metricFromJson(text, source.path, source.fieldPath) : metricFromLog(text, source.path, source.regex);
 }
 
-function metricFromJson(text: string, path: string, fieldPath: readonly FieldPathSegment[]): MetricReading {
+/** The metric from a JSON document's field (`path` names the file in messages). The hub's reader uses this too. */
+export function metricFromJson(text: string, path: string, fieldPath: readonly FieldPathSegment[]): MetricReading {
   let value: unknown;
   try {
     value = JSON.parse(text.replace(/^\uFEFF/, ''));
@@ -37,8 +38,8 @@ function metricFromJson(text: string, path: string, fieldPath: readonly FieldPat
   return asMetric(value, `field ${formatFieldPath(fieldPath)} of \`${path}\``);
 }
 
-/** The last match wins: a log grows, and its newest line is the experiment's result. */
-function metricFromLog(text: string, path: string, regex: string): MetricReading {
+/** The last match wins: a log grows, and its newest line is the experiment's result. The hub's reader uses this too. */
+export function metricFromLog(text: string, path: string, regex: string): MetricReading {
   let last: RegExpExecArray | undefined;
   for (const match of text.matchAll(new RegExp(regex, 'gm'))) last = match;
   if (last === undefined) return { problem: `no line of \`${path}\` matches /${regex}/` };

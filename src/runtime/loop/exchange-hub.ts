@@ -1,0 +1,65 @@
+import { createPublicKey } from 'node:crypto';
+import { diffHash } from '../../hub/commit-diff.js';
+import { evalScriptHash, type EvaluationSpec } from '../../hub/evaluation.js';
+import { ExperimentQueue } from '../../hub/experiment-queue.js';
+import { HubClient } from '../../hub/hub-client.js';
+import { HubExchange } from '../../hub/hub-exchange.js';
+import { describeHardware } from '../../hub/node-hardware.js';
+import type { PreparedBreakthrough } from '../../hub/prepare-breakthrough.js';
+import type { BreakthroughCandidate } from '../../hub/verify-breakthrough.js';
+import type { ExperimentLine } from '../../state/experiment-results.js';
+import type { LoopContext } from './loop-context.js';
+import type { BreakthroughTransport, NodeIdentity } from './loop-exchange.js';
+
+/**
+ * `run --hub <url> --node <name>`: connects (the hub's schema must be initialised), registers this node's public
+ * key (its claims are trusted once someone runs `hub allow`), and opens the experiments queue. Results go to the
+ * results table, breakthroughs (claim + bundle) to the breakthroughs table, verifications to theirs.
+ */
+export async function openHubTransport(url: string, identity: NodeIdentity, context: LoopContext): Promise<BreakthroughTransport> {
+  const hub = await HubClient.connect(url);
+  let queue: ExperimentQueue | undefined;
+  try {
+    await hub.nodes.register(identity.node, createPublicKey(identity.privateKey));
+    queue = await ExperimentQueue.open(url, { node: identity.node });
+  } catch (error) {
+    await hub.close().catch(() => undefined);
+    throw error;
+  }
+  const exchange = new HubExchange(hub);
+  const repo = context.workdirRealPath;
+  let closed = false;
+  return {
+    exchange,
+    async nextPending(): Promise<BreakthroughCandidate | undefined> {
+      for (;;) {
+        const [next] = await hub.breakthroughs.pending(identity.node, 1);
+        if (!next) return undefined;
+        const candidate = await exchange.candidate(next.id);
+        if (candidate) return candidate;
+      }
+    },
+    publish: (prepared: PreparedBreakthrough) => hub.breakthroughs.publish(prepared),
+    async recordResult(line: ExperimentLine & { metric: number }, base: string, evaluation: EvaluationSpec): Promise<void> {
+      const { loop, run } = context;
+      await hub.recordResult({
+        node: identity.node,
+        experimentId: `${run.runId}/${line.iteration}`,
+        baseCommit: base,
+        ...(line.commit !== null && line.commit !== base ? { diffHash: await diffHash(repo, base, line.commit) } : {}),
+        metric: { name: loop.metric.name, value: line.metric, direction: loop.metric.direction },
+        evalScriptHash: evalScriptHash(repo, evaluation.script),
+        hardware: describeHardware(),
+      });
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      try {
+        await queue?.stop({ graceful: false });
+      } finally {
+        await hub.close();
+      }
+    },
+  };
+}
