@@ -4,6 +4,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import postgres from 'pg';
 import { HubClient } from '../../src/hub/hub-client.js';
 import { generateNodeKeys, parsePublicKey, writeNodeKeys } from '../../src/hub/node-keys.js';
 import { readExperimentResults, type ExperimentLine } from '../../src/state/experiment-results.js';
@@ -53,7 +54,10 @@ function nodeProject(server: FakeOpenAIServer, origin: string, node: string, mod
 }
 
 const write = (lr: number) => ({ toolCalls: [{ name: 'fs__write_file', arguments: { path: 'params.json', content: `{"lr": ${lr}}\n` } }] });
-const complete = (hypothesis: string) => ({ toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: `Hypothesis: ${hypothesis}` } }] });
+const complete = (hypothesis: string, ...alsoTry: string[]) => ({
+  toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: [`Hypothesis: ${hypothesis}`, ...alsoTry.map((change) => `Also try: ${change}`)].join('\n') } }],
+});
+const PROPOSAL = 'lr 0.25 with a longer warmup';
 
 /** The experiment lines of a run's results log (the result's first artifact, relative to the workdir). */
 function experiments(project: ProjectFixture, resultsArtifact: string): ExperimentLine[] {
@@ -70,8 +74,8 @@ interface RunResult {
  * Node A keeps lr 0.3 (loss 0) and publishes it; node B, started after, adopts it between iterations (an
  * iteration of its own in the results log, its workdir at A's commit), then goes on with its own experiment.
  */
-async function twoNodes(server: FakeOpenAIServer, sharing: string[], origin: string, keys: string, prefix: string): Promise<void> {
-  server.route({ model: `${prefix}-a` }, write(0.3), complete('lr 0.3 is the optimum'));
+async function twoNodes(server: FakeOpenAIServer, sharing: string[], origin: string, keys: string, prefix: string, options: { workItems: boolean }): Promise<void> {
+  server.route({ model: `${prefix}-a` }, write(0.3), complete('lr 0.3 is the optimum', PROPOSAL));
   server.route({ model: `${prefix}-b` }, write(0.35), complete('a little more lr'));
   const a = nodeProject(server, origin, 'A', `${prefix}-a`, 1);
   const b = nodeProject(server, origin, 'B', `${prefix}-b`, 2);
@@ -102,6 +106,10 @@ async function twoNodes(server: FakeOpenAIServer, sharing: string[], origin: str
     assert.equal(git(workB, ['merge-base', '--is-ancestor', keptA.commit!, 'HEAD']), '');
     assert.deepEqual(JSON.parse(readFileSync(join(workB, 'params.json'), 'utf8')), { lr: 0.3 }, "B's own regression was reverted onto A's change");
     assert.equal(server.pendingResponses(), 0);
+    // A's "Also try:" went to the queue of work items, and B's own iteration was that try (with a hub; a git remote has no queue).
+    const bRequests = server.chatRequests().filter((request) => request.body.model === `${prefix}-b`);
+    const proposed = bRequests.some((request) => request.body.messages.some((message) => typeof message.content === 'string' && message.content.includes(`### Proposed by node A`) && message.content.includes(PROPOSAL)));
+    assert.equal(proposed, options.workItems, 'B was given A\'s proposal as its iteration');
   } finally {
     a.remove();
     b.remove();
@@ -129,7 +137,15 @@ describe('run --hub / --remote: loop nodes share breakthroughs', { concurrency: 
     const hub = await HubClient.connect(pg.url);
     try {
       await hub.nodes.allow('A', parsePublicKey(join(keys, 'A.pub')));
-      await twoNodes(server, ['--hub', pg.url], origin, keys, 'hub');
+      await twoNodes(server, ['--hub', pg.url], origin, keys, 'hub', { workItems: true });
+      const client = new postgres.Client({ connectionString: pg.url });
+      await client.connect();
+      try {
+        const jobs = (await client.query("SELECT state, data, output FROM pgboss.job WHERE name = 'experiments'")).rows as Array<{ state: string; data: { hypothesis: string; requested_by: string }; output: { node: string; decision: string } }>;
+        assert.deepEqual(jobs.map((job) => [job.state, job.data.hypothesis, job.data.requested_by, job.output.node, job.output.decision]), [['completed', PROPOSAL, 'A', 'B', 'discarded']]);
+      } finally {
+        await client.end();
+      }
       const results = await hub.results();
       assert.deepEqual(results.map((row) => [row.node, row.metric.value]).sort(), [['A', 0], ['B', 0.0025]].sort(), 'each measured iteration is a result (an adoption is not an experiment of B)');
       const verifications = await hub.breakthroughs.verifications();
@@ -142,7 +158,7 @@ describe('run --hub / --remote: loop nodes share breakthroughs', { concurrency: 
   it('through a shared git remote, without a hub', { timeout: 40_000 }, async () => {
     const { root, origin, keys } = swarmRoot();
     roots.push(root);
-    await twoNodes(server, ['--remote', origin], origin, keys, 'remote');
+    await twoNodes(server, ['--remote', origin], origin, keys, 'remote', { workItems: false });
     assert.match(git(origin, ['for-each-ref', '--format=%(refname)', 'refs/mux-swarm/']), /^refs\/mux-swarm\/breakthroughs\/A\/[0-9a-f]+$/);
   });
 

@@ -27,6 +27,7 @@ export async function openHubTransport(url: string, identity: NodeIdentity, cont
     throw error;
   }
   const exchange = new HubExchange(hub);
+  const experiments = queue; // opened above, or this function has thrown
   const repo = context.workdirRealPath;
   let closed = false;
   return {
@@ -40,6 +41,12 @@ export async function openHubTransport(url: string, identity: NodeIdentity, cont
       }
     },
     publish: (prepared: PreparedBreakthrough) => hub.breakthroughs.publish(prepared),
+    workItems: {
+      enqueue: (item) => experiments.enqueueExperiment(item),
+      fetch: () => experiments.fetchExperiment(),
+      complete: (id, output) => experiments.complete(id, output),
+      fail: (id, problem) => experiments.fail(id, problem),
+    },
     async recordResult(line: ExperimentLine & { metric: number }, base: string, evaluation: EvaluationSpec): Promise<void> {
       const { loop, run } = context;
       await hub.recordResult({

@@ -22,6 +22,10 @@ export interface IterationOptions {
   /** Phase 0's report of this start of the iteration. */
   report: RecoveryReport;
   session: number;
+  /** Shared with other nodes: the orchestrator may propose more changes (`Also try:`). */
+  sharing?: boolean;
+  /** A change another node proposed, to make in this iteration. */
+  suggestion?: { hypothesis: string; from: string };
 }
 
 /**
@@ -29,12 +33,21 @@ export interface IterationOptions {
  * appends the result line (fsynced), and reverts a discarded change. The line comes before the revert, and each
  * step can tell from git whether it already happened, so a crash anywhere resumes without redoing finished work.
  */
-export async function runExperimentIteration(context: LoopContext, options: IterationOptions): Promise<void> {
+export async function runExperimentIteration(context: LoopContext, options: IterationOptions): Promise<{ summary: string }> {
   const { run, loop, git } = context;
   const { iteration, results, standing, report } = options;
   const { goal, orchestrator } = run.dependencies;
   const delegationId = iterationDelegationId(iteration);
-  const task = iterationTask({ iteration, goalName: goal.name, goalText: goal.text, loop, standing, results });
+  const task = iterationTask({
+    iteration,
+    goalName: goal.name,
+    goalText: goal.text,
+    loop,
+    standing,
+    results,
+    ...(options.sharing ? { sharing: true } : {}),
+    ...(options.suggestion ? { suggestion: options.suggestion } : {}),
+  });
   const loopReport = forTheLoop(report);
   const outcome = await runDelegation(run, {
     id: delegationId,
@@ -66,6 +79,7 @@ export async function runExperimentIteration(context: LoopContext, options: Iter
     endedAt,
   });
   if (verdict.decision === 'discarded' && commit !== null) await git.revert(commit, `mux-swarm: discard experiment ${iteration} (${clipText(oneLine(verdict.reason), 120)})`);
+  return { summary: outcome.summary };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { isAbsolute, relative } from 'node:path';
 import type { GoalLoop } from '../../config/goal-loop.js';
-import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
+import { describeError, MuxSwarmError } from '../../errors/mux-swarm-error.js';
 import { RUNTIME_AGENT, type ResultSubtype } from '../../events/event-schema.js';
 import { appendExperimentResult, readExperimentResults, type ExperimentResults } from '../../state/experiment-results.js';
 import { prepareRecoveryReport, type RecoveryReport } from '../recovery/recovery-report.js';
@@ -9,6 +9,7 @@ import { subtypeForStop } from '../run-result.js';
 import { RunStoppedError } from '../run-stop.js';
 import { finishCutOffRevert, runExperimentIteration } from './experiment-iteration.js';
 import { formatMetric } from './keep-decision.js';
+import { proposalsOf } from './iteration-task.js';
 import { openLoopContext, type LoopContext } from './loop-context.js';
 import { loopStanding, type LoopStanding } from './loop-standing.js';
 import { loopStopFor } from './loop-stop.js';
@@ -54,10 +55,21 @@ export async function runExperimentLoop(run: RunContext, start: LoopStart): Prom
       if (!first) report = await prepareRecoveryReport(run, { session: start.session, resumed: false });
       const iteration = (results.experiments.at(-1)?.iteration ?? 0) + 1;
       const base = exchange ? await context.git.head() : undefined;
-      await runExperimentIteration(context, { iteration, results, standing, report, session: start.session });
+      const suggestion = exchange ? await exchange.takeSuggestion() : undefined;
+      let summaryText: string;
+      try {
+        ({ summary: summaryText } = await runExperimentIteration(context, { iteration, results, standing, report, session: start.session, sharing: exchange !== undefined, ...(suggestion ? { suggestion } : {}) }));
+      } catch (error) {
+        if (suggestion && exchange) await exchange.finishSuggestion(suggestion, undefined, describeError(error));
+        throw error;
+      }
       results = readExperimentResults(context.resultsPath);
       const line = results.experiments.at(-1);
-      if (exchange && base && line?.iteration === iteration) await exchange.afterIteration(line, base);
+      if (exchange && base && line?.iteration === iteration) {
+        await exchange.afterIteration(line, base);
+        if (suggestion) await exchange.finishSuggestion(suggestion, line);
+        await exchange.propose(proposalsOf(summaryText), (await context.git.head()) ?? base);
+      }
     }
   } catch (error) {
     const stopped = error instanceof RunStoppedError ? error : run.stopError;

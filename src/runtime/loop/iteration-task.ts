@@ -11,6 +11,15 @@ const MAX_HYPOTHESIS = 200;
 /** Rows of the history table the orchestrator sees (the newest). */
 const MAX_HISTORY_ROWS = 30;
 
+/** Further changes an iteration's summary proposes for other nodes: `Also try: …` lines. */
+const ALSO_TRY_LINE = /^\s*(?:[-*]\s*)?\**also try\**\s*:\**\s*(.+)$/gim;
+const MAX_PROPOSALS = 5;
+
+/** The changes an iteration's summary proposes besides its own (`Also try: …`), at most five. */
+export function proposalsOf(summary: string): string[] {
+  return [...summary.matchAll(ALSO_TRY_LINE)].map((match) => clipText(oneLine(match[1]!), MAX_HYPOTHESIS)).filter(Boolean).slice(0, MAX_PROPOSALS);
+}
+
 /** The hypothesis an iteration's summary states (`Hypothesis: …`), else its first line. */
 export function hypothesisOf(summary: string): string {
   const stated = HYPOTHESIS_LINE.exec(summary)?.[1];
@@ -28,7 +37,18 @@ export function describeMetricSource(loop: GoalLoop): string {
  * The orchestrator's task for one iteration: the loop's rules, where it stands, the history of the metric, what
  * the previous iteration did and how it was judged, and the request for ONE change with its hypothesis.
  */
-export function iterationTask(options: { iteration: number; goalName: string; goalText: string; loop: GoalLoop; standing: LoopStanding; results: ExperimentResults }): string {
+export function iterationTask(options: {
+  iteration: number;
+  goalName: string;
+  goalText: string;
+  loop: GoalLoop;
+  standing: LoopStanding;
+  results: ExperimentResults;
+  /** Shared with other nodes (run --hub): the orchestrator may propose more changes for them. */
+  sharing?: boolean;
+  /** A change another node proposed, to make in this iteration. */
+  suggestion?: { hypothesis: string; from: string };
+}): string {
   const { iteration, loop, standing, results } = options;
   const metric = `${loop.metric.name} (${loop.metric.direction} is better)`;
   const sections = [
@@ -53,12 +73,19 @@ export function iterationTask(options: { iteration: number; goalName: string; go
         `Hypothesis: ${previous.hypothesis}`,
     );
   }
+  if (options.suggestion) {
+    sections.push(
+      `### Proposed by node ${options.suggestion.from}\n` +
+        `Another node of the swarm proposed this change for some node to try; this iteration is its try. Make it (adapted to the current best version), unless the history shows it was already tried:\n${options.suggestion.hypothesis}`,
+    );
+  }
   sections.push(
     '### This iteration\n' +
       'Make ONE concrete change that you expect to improve the metric — learn from the history: do not repeat what was discarded. ' +
       `When the change is made, call ${COMPLETE_TOOL_NAME} with status success and a summary whose first line is\n` +
       `\`Hypothesis: <the change, and why you expect it to improve ${loop.metric.name}>\`\n` +
-      `If no sensible change is left, call ${COMPLETE_TOOL_NAME} with status failure and say why.`,
+      `If no sensible change is left, call ${COMPLETE_TOOL_NAME} with status failure and say why.` +
+      (options.sharing ? '\nOther nodes work on the same goal: for other promising changes you did not make, add a line `Also try: <the change>` each (at most five); they are queued for the swarm.' : ''),
   );
   return sections.join('\n\n');
 }

@@ -6,6 +6,7 @@ import { describeError, MuxSwarmError } from '../../errors/mux-swarm-error.js';
 import { RUNTIME_AGENT } from '../../events/event-schema.js';
 import type { MetricSource as HubMetricSource } from '../../hub/metric-reader.js';
 import type { EvaluationSpec } from '../../hub/evaluation.js';
+import type { ExperimentItem, ExperimentJob } from '../../hub/experiment-queue.js';
 import { git } from '../../hub/git.js';
 import { prepareBreakthrough, type PreparedBreakthrough } from '../../hub/prepare-breakthrough.js';
 import { verifyBreakthrough, type BreakthroughCandidate, type BreakthroughExchange, type VerificationOutcome } from '../../hub/verify-breakthrough.js';
@@ -24,7 +25,29 @@ export interface LoopExchange {
   afterIteration(line: ExperimentLine, base: string): Promise<void>;
   /** Verifies pending breakthroughs best-first, adopts what reproduces (one results line each); the log as it is then. */
   betweenIterations(results: ExperimentResults): Promise<ExperimentResults>;
+  /** The next change another node proposed (a work item of the queue), taken for this iteration; undefined when none. */
+  takeSuggestion(): Promise<SuggestedExperiment | undefined>;
+  /** The iteration that tried a suggestion wrote its result line (the item is completed), or failed before (retried elsewhere). */
+  finishSuggestion(suggestion: SuggestedExperiment, line: ExperimentLine | undefined, problem?: string): Promise<void>;
+  /** Changes the orchestrator proposed besides the one it made (`Also try:` lines), queued for any node to try. */
+  propose(hypotheses: readonly string[], base: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A change proposed by a node, taken from the queue of work items. */
+export interface SuggestedExperiment {
+  id: string;
+  hypothesis: string;
+  /** The node that proposed it. */
+  from: string;
+}
+
+/** The queue of experiments to try (the hub's pg-boss queue); a git remote has none. */
+export interface WorkItemQueue {
+  enqueue(item: ExperimentItem): Promise<string>;
+  fetch(): Promise<ExperimentJob | undefined>;
+  complete(id: string, output: Record<string, unknown>): Promise<void>;
+  fail(id: string, problem: string): Promise<void>;
 }
 
 /** Opens the exchange once the loop's workdir is a git repository (RunDependencies.loopExchange). */
@@ -47,6 +70,8 @@ export interface BreakthroughTransport {
   publish(prepared: PreparedBreakthrough): Promise<string>;
   /** Records a measured experiment where the swarm sees it (the hub's results table); absent: not recorded. */
   recordResult?(line: ExperimentLine & { metric: number }, base: string, evaluation: EvaluationSpec): Promise<void>;
+  /** Experiments proposed by nodes for any node to try; absent: no work items. */
+  workItems?: WorkItemQueue;
   close(): Promise<void>;
 }
 
@@ -166,6 +191,45 @@ export class TransportLoopExchange implements LoopExchange {
         endedAt,
       });
       results = readExperimentResults(resultsPath);
+    }
+  }
+
+  async takeSuggestion(): Promise<SuggestedExperiment | undefined> {
+    const queue = this.transport.workItems;
+    if (queue === undefined) return undefined;
+    try {
+      for (;;) {
+        const job = await queue.fetch();
+        if (job === undefined) return undefined;
+        if (job.data.hypothesis?.trim()) return { id: job.id, hypothesis: job.data.hypothesis.trim(), from: job.data.requested_by ?? 'another node' };
+        await queue.complete(job.id, { skipped: 'no hypothesis to try' });
+      }
+    } catch (error) {
+      this.warn(`could not take a proposed experiment from the queue: ${describeError(error)}`);
+      return undefined;
+    }
+  }
+
+  async finishSuggestion(suggestion: SuggestedExperiment, line: ExperimentLine | undefined, problem?: string): Promise<void> {
+    const queue = this.transport.workItems;
+    if (queue === undefined) return;
+    try {
+      if (line === undefined) await queue.fail(suggestion.id, problem ?? 'the iteration ended without a result');
+      else await queue.complete(suggestion.id, { iteration: line.iteration, commit: line.commit, metric: line.metric, decision: line.decision, reason: line.reason });
+    } catch (error) {
+      this.warn(`could not finish work item ${suggestion.id}: ${describeError(error)}`);
+    }
+  }
+
+  async propose(hypotheses: readonly string[], base: string): Promise<void> {
+    const queue = this.transport.workItems;
+    if (queue === undefined) return;
+    for (const [index, hypothesis] of hypotheses.entries()) {
+      try {
+        await queue.enqueue({ experiment_id: `${this.context.run.runId}/${this.identity.node}/${Date.now()}-${index}`, hypothesis, base_commit: base });
+      } catch (error) {
+        this.warn(`could not queue the proposed experiment "${clipText(hypothesis, 80)}": ${describeError(error)}`);
+      }
     }
   }
 
