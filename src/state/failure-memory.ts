@@ -1,6 +1,5 @@
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
 import type { MemoryConfig } from '../config/config-schema.js';
+import { expandHome } from '../config/home-path.js';
 import { MuxSwarmError } from '../errors/mux-swarm-error.js';
 import { openDatabase } from './database.js';
 import { compareFixes, mergeFailures, mergeFixes, type FailureRecord, type FailureSignatureInput, type FixRecord } from './failure-records.js';
@@ -117,13 +116,6 @@ export class FailureMemory {
 /** The directory of the user store from the config (default ~/.mux-swarm); a relative one is relative to `baseDirectory` (config.json's). */
 export function userStoreDirectory(memory: MemoryConfig | undefined, environment: NodeJS.ProcessEnv = process.env, baseDirectory = process.cwd()): string {
   return expandHome(memory?.userStore ?? '~/.mux-swarm', environment, baseDirectory);
-}
-
-/** `~` and `~/…` are the home directory (HOME); anything else is resolved from `baseDirectory`. */
-export function expandHome(path: string, environment: NodeJS.ProcessEnv = process.env, baseDirectory = process.cwd()): string {
-  const home = environment.HOME ?? homedir();
-  if (path === '~') return home;
-  return path.startsWith('~/') ? join(home, path.slice(2)) : resolve(baseDirectory, path);
 }
 
 /**

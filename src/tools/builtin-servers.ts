@@ -1,7 +1,7 @@
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { BuiltinServerConfig } from '../config/config-schema.js';
+import { expandHome } from '../config/home-path.js';
 import { DATABASE_FILE } from '../state/database.js';
 import { createFetchServer } from '../servers/fetch/fetch-server.js';
 import { createFilesystemServer } from '../servers/filesystem/filesystem-server.js';
@@ -76,10 +76,4 @@ export async function createBuiltinServer(entry: BuiltinServerConfig, context: B
         environment,
       });
   }
-}
-
-function expandHome(path: string, environment: NodeJS.ProcessEnv): string {
-  const home = environment.HOME ?? homedir();
-  if (path === '~') return home;
-  return path.startsWith('~/') ? join(home, path.slice(2)) : resolve(path);
 }

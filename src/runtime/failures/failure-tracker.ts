@@ -1,4 +1,5 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readLogRange } from '../../servers/training/log-line-reader.js';
 import type { EventBus } from '../../events/event-bus.js';
 import type { TrainingEndEvent } from '../../events/event-schema.js';
 import { fingerprintFailure, type Fingerprint } from '../../failures/failure-fingerprint.js';
@@ -220,17 +221,11 @@ function describeChange(change: WorkdirChange): string {
 
 /** The last `bytes` of a file as text; '' when it cannot be read. */
 function readTail(file: string, bytes: number): string {
-  let descriptor: number | undefined;
+  let size: number;
   try {
-    const size = statSync(file).size;
-    const length = Math.min(size, bytes);
-    const buffer = Buffer.alloc(length);
-    descriptor = openSync(file, 'r');
-    readSync(descriptor, buffer, 0, length, size - length);
-    return buffer.toString('utf8');
+    size = statSync(file).size;
   } catch {
     return '';
-  } finally {
-    if (descriptor !== undefined) closeSync(descriptor);
   }
+  return readLogRange(file, Math.max(0, size - bytes), size);
 }

@@ -10,6 +10,8 @@ const SOURCE_NAMES = new Set(['Makefile', 'Dockerfile', 'requirements.txt', 'set
 const MAX_FILE_BYTES = 128 * 1024;
 const MAX_FILES = 400;
 const MAX_TOTAL_BYTES = 4 * 1024 * 1024;
+/** Directory entries looked at, at most: a workdir holding a dataset of millions of files is not walked whole at every failure. */
+const MAX_ENTRIES_VISITED = 20_000;
 /** Most characters of diff kept for one fix; the rest is cut with a note. */
 const MAX_DIFF_CHARS = 20_000;
 
@@ -20,7 +22,7 @@ const MAX_DIFF_CHARS = 20_000;
  */
 export function snapshotWorkdir(workdir: string): Record<string, string> {
   const candidates: Array<{ relative: string; size: number; mtimeMs: number }> = [];
-  walk(workdir, '', candidates);
+  walk(workdir, '', candidates, { left: MAX_ENTRIES_VISITED });
   candidates.sort((left, right) => right.mtimeMs - left.mtimeMs);
   const snapshot: Record<string, string> = {};
   let total = 0;
@@ -64,7 +66,7 @@ export function changesSince(workdir: string, before: Record<string, string>, si
   return { files: files.sort(), diff: diff.length <= MAX_DIFF_CHARS ? diff : `${diff.slice(0, MAX_DIFF_CHARS)}\n[… diff cut at ${MAX_DIFF_CHARS} characters …]\n` };
 }
 
-function walk(root: string, relative: string, into: Array<{ relative: string; size: number; mtimeMs: number }>): void {
+function walk(root: string, relative: string, into: Array<{ relative: string; size: number; mtimeMs: number }>, budget: { left: number }): void {
   let entries;
   try {
     entries = readdirSync(path.join(root, relative), { withFileTypes: true });
@@ -72,9 +74,10 @@ function walk(root: string, relative: string, into: Array<{ relative: string; si
     return;
   }
   for (const entry of entries) {
+    if (--budget.left < 0) return;
     const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
     if (entry.isDirectory()) {
-      if (!SKIPPED_DIRECTORIES.has(entry.name)) walk(root, child, into);
+      if (!SKIPPED_DIRECTORIES.has(entry.name)) walk(root, child, into, budget);
       continue;
     }
     if (!entry.isFile() || !isSource(entry.name)) continue;

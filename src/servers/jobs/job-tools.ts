@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { describeError } from '../../errors/mux-swarm-error.js';
-import { errorResult } from '../tool-results.js';
+import { errorResult, guarded } from '../tool-results.js';
 import type { Job } from './job.js';
 import type { JobRegistry } from './job-registry.js';
 import { isSpawnError } from './spawn-failure.js';
@@ -219,14 +219,6 @@ function statusResult(job: Job, detailsOf: (job: Job) => { fields: Record<string
     content: [{ type: 'text' as const, text: describeJobStatus(job, status, details?.text) }],
     structuredContent: { ...status, ...details?.fields },
   };
-}
-
-async function guarded(handler: () => CallToolResult | Promise<CallToolResult>): Promise<CallToolResult> {
-  try {
-    return await handler();
-  } catch (error) {
-    return errorResult(describeError(error));
-  }
 }
 
 /** What start_job runs: a prepared program, and the caller's optional name and time limit. */

@@ -3,7 +3,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { describeError } from '../../errors/mux-swarm-error.js';
-import { errorResult } from '../tool-results.js';
+import { errorResult, guarded } from '../tool-results.js';
 import { DEFAULT_WAIT_MS, MAX_WAIT_MS } from '../jobs/job-wait.js';
 import { isSpawnError } from '../jobs/spawn-failure.js';
 import { describeProgressLines, describeTrainingJob, describeTrainingStatus, toTrainingStatus, trainingStatusShape } from './training-job-view.js';
@@ -202,12 +202,4 @@ function logTail(text: string): string {
     .split('\n')
     .filter((line) => parseProgressLine(line) === undefined)
     .join('\n');
-}
-
-async function guarded(handler: () => CallToolResult | Promise<CallToolResult>): Promise<CallToolResult> {
-  try {
-    return await handler();
-  } catch (error) {
-    return errorResult(describeError(error));
-  }
 }

@@ -50,7 +50,8 @@ describe('memory server: the failure memory tools', () => {
 
     const rated = await memory.call('rate_fix', { fix: `fix ${fix.id}`, worked: false });
     assert.equal(rated.isError, false, rated.text);
-    assert.deepEqual((rated.structured as { fix: { worked: number; failed: number } }).fix, { ...(rated.structured as { fix: object }).fix, worked: 1, failed: 1 });
+    const ratedFix = (rated.structured as { fix: { id: string; worked: number; failed: number } }).fix;
+    assert.deepEqual([ratedFix.id, ratedFix.worked, ratedFix.failed], [fix.id, 1, 1]);
 
     // Written through to the user store.
     const user = FailureMemory.openUserStore(path.join(directory, 'user'));

@@ -3,7 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../../../config/load-config.js';
 import { MuxSwarmError } from '../../../errors/mux-swarm-error.js';
 import { DATABASE_FILE, openDatabase } from '../../../state/database.js';
-import { expandHome, FailureMemory, USER_STORE_FILE, userStoreDirectory, type StoreName } from '../../../state/failure-memory.js';
+import { expandHome } from '../../../config/home-path.js';
+import { FailureMemory, USER_STORE_FILE, userStoreDirectory, type StoreName } from '../../../state/failure-memory.js';
 import { FailureStore } from '../../../state/failure-store.js';
 import type { ProjectOptions } from '../../project.js';
 
