@@ -22,7 +22,7 @@ export class UnknownModelPriceError extends MuxSwarmError {
     super(
       'model_price_unknown',
       [
-        `The run has a USD budget ($${options.budgetUsd}, from ${options.budgetSource}), but the price of ${models.length === 1 ? 'this model is' : 'these models are'} unknown, so the budget could not be enforced:`,
+        `The run has a USD budget ($${options.budgetUsd.toLocaleString('en-US', { maximumFractionDigits: 10, useGrouping: false })}, from ${options.budgetSource}), but ${models.length === 1 ? 'the price of this model is' : 'the prices of these models are'} unknown, so the budget could not be enforced:`,
         ...models.map((entry) => `  - agent "${entry.agent}" uses ${entry.provider}/${entry.model}`),
         'Give each a price, in one of these ways, or run without a USD budget (costs are then reported as unknown):',
         `  - add its price (USD per million tokens, your provider's figures) to ${configFile}: ${example}`,

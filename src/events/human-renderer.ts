@@ -1,4 +1,5 @@
 import { formatDuration } from '../config/duration.js';
+import { costText } from './cost-text.js';
 import type { RunEvent } from './event-schema.js';
 
 export interface HumanRendererOptions {
@@ -94,7 +95,7 @@ export function createHumanRenderer(options: HumanRendererOptions): (event: RunE
       case 'result': {
         const mark = event.subtype === 'success' ? paint(32, '■ success') : paint(31, `■ ${event.subtype}`);
         const tokens = event.usage.input_tokens + event.usage.output_tokens;
-        options.write(`${mark} ${dim(`in ${formatDuration(event.duration_ms)} · ${plural(event.num_turns, 'turn')} · ${tokens.toLocaleString('en-US')} tokens · $${event.total_cost_usd.toFixed(4)} · exit ${event.exit_code}`)}\n`);
+        options.write(`${mark} ${dim(`in ${formatDuration(event.duration_ms)} · ${plural(event.num_turns, 'turn')} · ${tokens.toLocaleString('en-US')} tokens · ${costText(event.total_cost_usd, event.cost_unknown_models ?? [])} · exit ${event.exit_code}`)}\n`);
         return;
       }
     }

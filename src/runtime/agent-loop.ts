@@ -144,7 +144,8 @@ async function callModel(run: RunContext, invocation: AgentInvocation, model: Re
   let response: ChatResponse;
   try {
     response = await model.complete({
-      messages: fitToContextWindow(transcript.messages, agent.params.contextWindow),
+      // swarm.json's window, else the model catalogue's (undefined when neither knows: nothing is trimmed).
+      messages: fitToContextWindow(transcript.messages, agent.params.contextWindow ?? (await model.contextWindow?.())),
       tools,
       temperature: agent.params.temperature,
       maxOutputTokens: agent.params.maxOutputTokens,

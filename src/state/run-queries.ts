@@ -14,6 +14,8 @@ export interface RunSummary {
   cost_usd: number;
   input_tokens: number;
   output_tokens: number;
+  /** `provider/model` of the calls whose cost no source knew (counted as 0 in cost_usd), sorted; empty when none. */
+  cost_unknown_models: string[];
 }
 
 export interface DelegationRow {
@@ -39,6 +41,8 @@ export interface UsageRow {
   input_tokens: number;
   output_tokens: number;
   cost_usd: number;
+  /** Calls among them whose cost no source knew (counted as 0 in cost_usd). */
+  unknown_cost_calls: number;
 }
 
 export interface ToolCallRow {
@@ -71,13 +75,24 @@ export interface RunDetails {
   toolCalls: ToolCallRow[];
 }
 
+/**
+ * The models of a run with a call of unknown cost, read from the journal (`model_calls.cost_source`), so runs recorded
+ * before the result said so, and resumed runs, are right too. A JSON array text; parsed by withUnknownModels.
+ */
+const COST_UNKNOWN_MODELS = `(SELECT json_group_array(DISTINCT provider || '/' || model) FROM model_calls WHERE model_calls.run_id = runs.id AND cost_source = 'unknown') AS cost_unknown_models`;
+
 export function listRuns(database: SqliteDatabase, limit = 20): RunSummary[] {
-  return database
+  const rows = database
     .prepare(
-      `SELECT id, goal_name, goal_source, mode, status, subtype, exit_code, started_at, ended_at, num_turns, cost_usd, input_tokens, output_tokens
+      `SELECT id, goal_name, goal_source, mode, status, subtype, exit_code, started_at, ended_at, num_turns, cost_usd, input_tokens, output_tokens, ${COST_UNKNOWN_MODELS}
        FROM runs ORDER BY started_at DESC, id DESC LIMIT ?`,
     )
-    .all(limit) as RunSummary[];
+    .all(limit) as Array<RunSummary & { cost_unknown_models: string }>;
+  return rows.map(withUnknownModels);
+}
+
+function withUnknownModels<Row extends { cost_unknown_models: string }>(row: Row): Omit<Row, 'cost_unknown_models'> & { cost_unknown_models: string[] } {
+  return { ...row, cost_unknown_models: (JSON.parse(row.cost_unknown_models) as string[]).sort() };
 }
 
 /** Runs whose id starts with `prefix` (a unique prefix is enough to name a run). */
@@ -86,17 +101,18 @@ export function findRunIds(database: SqliteDatabase, prefix: string): string[] {
 }
 
 export function getRunDetails(database: SqliteDatabase, runId: string): RunDetails | undefined {
-  const run = database.prepare(`SELECT * FROM runs WHERE id = ?`).get(runId) as RunDetails['run'] | undefined;
-  if (!run) return undefined;
+  const row = database.prepare(`SELECT *, ${COST_UNKNOWN_MODELS} FROM runs WHERE id = ?`).get(runId) as (Omit<RunDetails['run'], 'cost_unknown_models'> & { cost_unknown_models: string }) | undefined;
+  if (!row) return undefined;
   const usage = (column: string): UsageRow[] =>
     database
       .prepare(
-        `SELECT ${column} AS key, COUNT(*) AS calls, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(cost_usd) AS cost_usd
+        `SELECT ${column} AS key, COUNT(*) AS calls, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(cost_usd) AS cost_usd,
+           COUNT(CASE WHEN cost_source = 'unknown' THEN 1 END) AS unknown_cost_calls
          FROM model_calls WHERE run_id = ? GROUP BY ${column} ORDER BY ${column}`,
       )
       .all(runId) as UsageRow[];
   return {
-    run,
+    run: withUnknownModels(row),
     delegations: database.prepare(`SELECT * FROM delegations WHERE run_id = ? ORDER BY started_at, rowid`).all(runId) as DelegationRow[],
     usageByAgent: usage('agent'),
     usageByModel: usage(`provider || '/' || model`),
