@@ -4,7 +4,7 @@ import { configSchema } from '../../src/config/config-schema.js';
 import { ConfigError } from '../../src/errors/config-error.js';
 import { loadModelCatalogue } from '../../src/providers/model-catalogue.js';
 import { checkCatalogueProviders, mayNeedCatalogue, reportsOwnCost, unpricedModels } from '../../src/providers/price-check.js';
-import { catalogueModel } from './catalogue-data.js';
+import { catalogueModel, catalogueRawPrices } from './catalogue-data.js';
 
 // Every way out to the network a module without imports has: the catalogue must use none of them.
 const reached: string[] = [];
@@ -46,6 +46,25 @@ describe('the model catalogue (@pydantic/genai-prices, loaded on first use)', ()
     assert.equal(catalogue.find({ baseURL: 'http://127.0.0.1:11434/v1', modelIds: ['gpt-4o-mini'] }), undefined);
     assert.equal(catalogue.find({ baseURL: 'https://api.openai.com/v1', modelIds: ['qwen2.5-coder:7b'] }), undefined);
     assert.equal(catalogue.cost({ baseURL: 'http://127.0.0.1:11434/v1', modelIds: ['gpt-4o-mini'] }, { inputTokens: 10, outputTokens: 10, cachedInputTokens: 0, reasoningTokens: 0 }), undefined);
+  });
+
+  it('prices a model with tiered prices at the tier the prompt\'s length reaches', async () => {
+    const catalogue = await loadModelCatalogue();
+    const raw = await catalogueRawPrices('anthropic', 'claude-sonnet-4-5');
+    const tiered = raw.input_mtok;
+    assert.ok(typeof tiered === 'object', 'a tiered input price: choose another model if the catalogue changed');
+    const rate = (value: (typeof raw)[string], prompt: number): number => {
+      if (typeof value === 'number') return value;
+      if (value === undefined) return 0;
+      return value.tiers.filter((tier) => prompt > tier.start).at(-1)?.price ?? value.base;
+    };
+    const query = { baseURL: 'https://api.anthropic.com/v1', modelIds: ['claude-sonnet-4-5'] };
+    for (const prompt of [tiered.tiers[0]!.start - 1_000, tiered.tiers[0]!.start + 50_000]) {
+      const cost = catalogue.cost(query, { inputTokens: prompt, outputTokens: 1_000, cachedInputTokens: 0, reasoningTokens: 0 });
+      const expected = (prompt * rate(raw.input_mtok, prompt) + 1_000 * rate(raw.output_mtok, prompt)) / 1_000_000;
+      assert.ok(cost !== undefined && Math.abs(cost.costUsd - expected) < 1e-9, `${prompt} tokens: ${cost?.costUsd} vs ${expected}`);
+    }
+    assert.equal(catalogue.find(query)?.price?.inputPerMillion, tiered.base, 'the per-million figure is the base rate');
   });
 
   it('lists its provider ids and tells which it has', async () => {
