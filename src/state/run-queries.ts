@@ -1,3 +1,4 @@
+import type { PhaseStanding } from '../events/event-schema.js';
 import type { SqliteDatabase } from './database.js';
 
 export interface RunSummary {
@@ -14,6 +15,8 @@ export interface RunSummary {
   cost_usd: number;
   input_tokens: number;
   output_tokens: number;
+  /** Where the goal's phases stood by their checks when the run ended; null while it runs (and for runs before mux-swarm 0.2). */
+  phases: PhaseStanding | null;
 }
 
 export interface DelegationRow {
@@ -71,13 +74,27 @@ export interface RunDetails {
   toolCalls: ToolCallRow[];
 }
 
+type RunRow<Row> = Omit<Row, 'phases'> & { phases_json: string | null };
+
 export function listRuns(database: SqliteDatabase, limit = 20): RunSummary[] {
-  return database
+  const rows = database
     .prepare(
-      `SELECT id, goal_name, goal_source, mode, status, subtype, exit_code, started_at, ended_at, num_turns, cost_usd, input_tokens, output_tokens
+      `SELECT id, goal_name, goal_source, mode, status, subtype, exit_code, started_at, ended_at, num_turns, cost_usd, input_tokens, output_tokens, phases_json
        FROM runs ORDER BY started_at DESC, id DESC LIMIT ?`,
     )
-    .all(limit) as RunSummary[];
+    .all(limit) as Array<RunRow<RunSummary>>;
+  return rows.map(withPhases);
+}
+
+/** The stored phase standing as an object (null when none was stored or it does not parse). */
+function withPhases<Row>({ phases_json: stored, ...row }: RunRow<Row>): Row {
+  let phases: PhaseStanding | null = null;
+  try {
+    phases = stored === null ? null : (JSON.parse(stored) as PhaseStanding);
+  } catch {
+    phases = null;
+  }
+  return { ...row, phases } as Row;
 }
 
 /** Runs whose id starts with `prefix` (a unique prefix is enough to name a run). */
@@ -86,8 +103,9 @@ export function findRunIds(database: SqliteDatabase, prefix: string): string[] {
 }
 
 export function getRunDetails(database: SqliteDatabase, runId: string): RunDetails | undefined {
-  const run = database.prepare(`SELECT * FROM runs WHERE id = ?`).get(runId) as RunDetails['run'] | undefined;
-  if (!run) return undefined;
+  const row = database.prepare(`SELECT * FROM runs WHERE id = ?`).get(runId) as RunRow<RunDetails['run']> | undefined;
+  if (!row) return undefined;
+  const run = withPhases(row);
   const usage = (column: string): UsageRow[] =>
     database
       .prepare(
