@@ -1,5 +1,6 @@
 import { formatDuration } from '../config/duration.js';
 import type { RunEvent } from './event-schema.js';
+import { waitingLine } from './in-flight-text.js';
 
 export interface HumanRendererOptions {
   write: (text: string) => void;
@@ -91,6 +92,9 @@ export function createHumanRenderer(options: HumanRendererOptions): (event: RunE
         options.write(`${mark} ${event.job_id}: ${clip(event.summary, 160)}${event.gpu_cost_usd > 0 ? dim(` · GPU $${event.gpu_cost_usd.toFixed(2)}`) : ''}\n`);
         return;
       }
+      case 'heartbeat':
+        options.write(`${dim(waitingLine(event.in_flight))}\n`);
+        return;
       case 'result': {
         const mark = event.subtype === 'success' ? paint(32, '■ success') : paint(31, `■ ${event.subtype}`);
         const tokens = event.usage.input_tokens + event.usage.output_tokens;
