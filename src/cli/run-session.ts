@@ -34,6 +34,7 @@ import { endpointGuidance } from './endpoint-guidance.js';
 import type { OutputFormat } from './output-format.js';
 import type { Project } from './project.js';
 import { writeRunReport } from './run-report.js';
+import { resumeCommand } from './resume-hint.js';
 import { TextProgress } from './text-progress.js';
 
 export interface RunSessionOptions {
@@ -49,6 +50,8 @@ export interface RunSessionOptions {
   choice?: RunChoice;
   /** `run --hub` / `--remote`: the loop shares breakthroughs through this (opened and closed by the loop). */
   loopExchange?: LoopExchangeOpener;
+  /** Text mode: the options of the command that started it, printed after `mux-swarm resume <run-id>` when it is interrupted. */
+  resumeArguments?: string[];
 }
 
 /** Testing knob: the interval of `heartbeat` events in milliseconds (default 30 s). */
@@ -94,6 +97,9 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   events.subscribe((event) => store.appendEvent(event));
   if (options.outputFormat === 'stream-json') events.subscribe(createNdjsonWriter(process.stdout));
   const progress = options.outputFormat === 'text' ? new TextProgress(events, { environment, verbose: options.verbose }) : undefined;
+  // Text mode: an interrupted run ends with the command that resumes it, as the last line on stderr.
+  const resumeHint = `${resumeCommand(runId, options.resumeArguments ?? [])}\n`;
+  let interrupted = false;
 
   const failureMemory = openFailureMemory(config, store.database, environment, (message) => logger.warn(message));
   // A resumed run's events are numbered on; what servers report while they start follows the init line.
@@ -154,6 +160,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
         if (interrupts > 1) {
           killGroupsForForcedQuit(); // background jobs too: a forced quit stops everything
           progress?.close();
+          if (progress) process.stderr.write(resumeHint);
           process.exit(130);
         }
         logger.warn(`${signal} received: stopping the run (again to quit at once)`);
@@ -169,6 +176,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     logger.info({ runId, workdir: config.workdir, goal: goal.label, session }, resumed ? 'run resuming' : 'run starting');
     progress?.showWaiting(() => run.activity.inFlight());
     const result = await driveRun(run, resumed ? { resumedSession: session } : {});
+    interrupted = result.subtype === 'error_interrupted';
     logger.info({ subtype: result.subtype, exitCode: result.exit_code }, 'run finished');
 
     if (result.subtype === 'error_during_execution' && run.usage.totals().calls === 0) {
@@ -187,6 +195,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     endRunSession(store.database, runId, session, new Date());
     store.close();
     logger.flush();
+    if (progress && interrupted) process.stderr.write(resumeHint);
   }
 }
 
