@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.js';
 import { createProjectFixture, fakeAgent, fakeConfig, type ProjectFixture } from '../support/project-fixture.js';
 import { runCli } from '../support/run-cli.js';
+import { runCliInTerminal, screenLines } from '../support/run-cli-in-terminal.js';
 
 describe('Ctrl-C in text mode', () => {
   let server: FakeOpenAIServer;
@@ -61,6 +62,30 @@ describe('Ctrl-C in text mode', () => {
     const resumedRequest = server.chatRequests().at(-1)!.body;
     assert.ok(resumedRequest.messages.some((message) => message.role === 'tool'), 'the model was asked again with the transcript so far');
     assert.equal(server.pendingResponses(), 0);
+  });
+
+  it('on a terminal: the waiting line is gone, the stop is reported, and the resume command is the last line', async () => {
+    server.reset();
+    server.route({ model: 'orchestrator-model' }, { delayMs: 60_000, content: 'never answered' });
+    let child: ChildProcess | undefined;
+    let interrupted = false;
+    const result = await runCliInTerminal(['run', '--task', 'Think forever', '-c', 'configs/main.json', '-s', 'configs/team.json'], {
+      cwd: project.directory,
+      onSpawn: (spawned) => (child = spawned),
+      // Ctrl-C once the waiting line is on the screen.
+      onOutput: (transcript) => {
+        if (interrupted || !transcript.includes('⋯ orchestrator · fake/orchestrator-model')) return;
+        interrupted = true;
+        child!.kill('SIGINT');
+      },
+    });
+    assert.equal(result.code, 130, result.transcript);
+    const screen = screenLines(result.transcript).filter((line) => line !== '');
+    assert.ok(!screen.some((line) => line.includes('⋯')), `no waiting line is left, nor a piece of one:\n${screen.join('\n')}`);
+    assert.ok(screen.some((line) => /^mux-swarm warn: SIGINT received: stopping the run/.test(line)), screen.join('\n'));
+    assert.ok(screen.some((line) => /^■ error_interrupted in /.test(line)), screen.join('\n'));
+    const runId = /mux-swarm run (\S+)/.exec(screen.join('\n'))?.[1];
+    assert.equal(screen.at(-1), `mux-swarm resume ${runId} --config configs/main.json --swarm configs/team.json`);
   });
 });
 
