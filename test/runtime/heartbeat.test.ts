@@ -31,6 +31,8 @@ describe('heartbeat events', () => {
       const at = harness.events.indexOf(beat);
       assert.ok(at > start && at < reply, `heartbeat ${beat.seq} between the call's start and its reply`);
     }
+    const stored = harness.store.database.prepare(`SELECT count(*) AS count FROM events WHERE type = 'heartbeat'`).get() as { count: number };
+    assert.equal(stored.count, beats.length, 'stored with the other events');
     const emitted = harness.events.length;
     await delay(300);
     assert.equal(harness.events.length, emitted, 'nothing is emitted after the run ended');
