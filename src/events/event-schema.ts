@@ -262,6 +262,29 @@ export const trainingEndEventSchema = z.object({
   log_file: z.string(),
 });
 
+/** One model or tool call the run is waiting for, as a `heartbeat` names it. */
+export const inFlightCallSchema = z.object({
+  agent: z.string(),
+  delegation_id: z.string(),
+  kind: z.enum(['model', 'tool']),
+  /** Model calls: `provider/model`. */
+  model: z.string().optional(),
+  /** Tool calls: the name the model called (`server__tool`, or the runtime's `complete`). */
+  tool: z.string().optional(),
+  elapsed_ms: z.number().nonnegative(),
+  /** Streaming model calls: the tokens received so far, estimated from their characters (about 4 a token). */
+  tokens_streamed: z.number().int().nonnegative().optional(),
+});
+export type InFlightCall = z.infer<typeof inFlightCallSchema>;
+
+/** A sign of life while the run waits: emitted every 30 s while at least one model or tool call is in flight. */
+export const heartbeatEventSchema = z.object({
+  ...base,
+  type: z.literal('heartbeat'),
+  /** Longest-waiting first. */
+  in_flight: z.array(inFlightCallSchema).min(1),
+});
+
 export const resultSubtypeSchema = z.enum([
   'success',
   'error_goal_failed',
@@ -313,6 +336,7 @@ export const runEventSchema = z.union([
   trainingStartEventSchema,
   trainingProgressEventSchema,
   trainingEndEventSchema,
+  heartbeatEventSchema,
   resultEventSchema,
 ]);
 
@@ -329,6 +353,7 @@ export type StuckPattern = (typeof STUCK_PATTERNS)[number];
 export type TrainingStartEvent = z.infer<typeof trainingStartEventSchema>;
 export type TrainingProgressEvent = z.infer<typeof trainingProgressEventSchema>;
 export type TrainingEndEvent = z.infer<typeof trainingEndEventSchema>;
+export type HeartbeatEvent = z.infer<typeof heartbeatEventSchema>;
 export type AgentStatus = z.infer<typeof agentStatusSchema>;
 
 type BaseKeys = 'seq' | 'run_id' | 'session_id' | 'timestamp';

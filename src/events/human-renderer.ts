@@ -1,5 +1,6 @@
 import { formatDuration } from '../config/duration.js';
 import type { RunEvent } from './event-schema.js';
+import { waitingLine } from './in-flight-text.js';
 
 export interface HumanRendererOptions {
   write: (text: string) => void;
@@ -94,6 +95,9 @@ export function createHumanRenderer(options: HumanRendererOptions): (event: RunE
       case 'stuck':
         if (event.action === 'warned') line(event.agent, `${paint(33, '⚠')} no progress, told: ${clip(event.detail, 160)}`);
         else line(event.agent, `${paint(31, '✘')} stuck: ${clip(event.detail, 160)}`);
+        return;
+      case 'heartbeat':
+        options.write(`${dim(waitingLine(event.in_flight))}\n`);
         return;
       case 'result': {
         const mark = event.subtype === 'success' ? paint(32, '■ success') : paint(31, `■ ${event.subtype}`);

@@ -152,6 +152,7 @@ async function callModel(run: RunContext, invocation: AgentInvocation, model: Re
   const startedAt = run.now();
   const intent = run.store.startModelCall({ runId: run.runId, delegationId, agent: agent.name, turn, provider: model.provider, model: model.model, startedAt: new Date(startedAt).toISOString() });
   failPoint('model-intent');
+  const activity = run.activity.begin({ kind: 'model', agent: agent.name, delegationId, model: `${model.provider}/${model.model}` });
   let response: ChatResponse;
   try {
     response = await model.complete({
@@ -160,11 +161,14 @@ async function callModel(run: RunContext, invocation: AgentInvocation, model: Re
       temperature: agent.params.temperature,
       maxOutputTokens: agent.params.maxOutputTokens,
       signal: run.signal,
+      onStreamProgress: activity.streamed,
     });
   } catch (error) {
     run.store.failModelCall(intent, (error as Error).message, run.now() - startedAt);
     run.throwIfStopped();
     throw error;
+  } finally {
+    activity.end();
   }
   failPoint('model-reply');
   response = { ...response, toolCalls: withUniqueIds(response.toolCalls, turn) };

@@ -14,6 +14,8 @@ import { UsageTracker } from './usage-tracker.js';
 import { GoalEvaluations } from './goal-check.js';
 import type { GpuDiscovery } from '../hardware/gpu-discovery.js';
 import type { LoopExchangeOpener } from './loop/loop-exchange.js';
+import { RunActivity } from './run-activity.js';
+import { RunPulse } from './run-pulse.js';
 
 export interface RunDependencies {
   runId: string;
@@ -43,6 +45,8 @@ export interface RunDependencies {
   beforeResult?: () => Promise<void>;
   /** A goal with `loop:` shares with other nodes through this (run --hub / --remote); absent: the loop stays local. */
   loopExchange?: LoopExchangeOpener;
+  /** How often a `heartbeat` is emitted while a model or tool call is in flight (default 30 s; shorter in tests). */
+  pulseIntervalMs?: number;
 }
 
 const WARNING_FRACTION = 0.8;
@@ -59,6 +63,9 @@ export class RunContext {
   readonly failures: FailureTracker | undefined;
   /** Training jobs that ended, as messages for the agents concerned. */
   readonly notices: TrainingNotices;
+  /** The model and tool calls in flight, for the signs of life (`heartbeat`, text mode's waiting line). */
+  readonly activity: RunActivity;
+  private readonly pulse: RunPulse;
   private readonly controller = new AbortController();
   private stopped: RunStoppedError | undefined;
   private readonly warned = new Set<string>();
@@ -76,6 +83,8 @@ export class RunContext {
         ? undefined
         : new FailureTracker({ ...failureMemory, database: dependencies.store.database, runId: dependencies.runId, workdir: dependencies.workdir, events: dependencies.events, now: () => new Date(this.now()) });
     this.notices = new TrainingNotices(dependencies.events, (event) => this.failures?.afterTrainingEnd(event) ?? '');
+    this.activity = new RunActivity(() => this.now());
+    this.pulse = new RunPulse(this.activity, dependencies.events, dependencies.pulseIntervalMs);
   }
 
   /** A resumed run: its earlier model calls count towards totals and budgets, its earlier time towards the time limit. */
@@ -131,6 +140,11 @@ export class RunContext {
     this.warningTimer = setTimeout(() => this.warnNear('time', this.previouslyActiveMs + this.now() - this.startedAt, timeout), Math.max(0, timeout * WARNING_FRACTION - this.previouslyActiveMs));
     this.timer.unref();
     this.warningTimer.unref();
+  }
+
+  /** Starts the `heartbeat` events; they stop when the run is disposed (not when it is stopped: it may still wait). */
+  startPulse(): void {
+    this.pulse.start();
   }
 
   /** Stops the run: every agent stops at its next step and in-flight model and tool calls are cancelled. */
@@ -191,6 +205,7 @@ export class RunContext {
 
   dispose(): void {
     this.clearTimers();
+    this.pulse.stop();
   }
 
   private clearTimers(): void {

@@ -53,6 +53,7 @@ export async function driveRun(run: RunContext, options: { resumedSession?: numb
   });
   emitInit(run, options.resumedSession);
   run.startClock();
+  run.startPulse();
   const gpuCost = new GpuCostMeter(run);
 
   let ending: Ending;

@@ -2,11 +2,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChatMessage } from '../../src/providers/chat-types.js';
 import { comparableResult, observedTurns, type ObservedTurn } from '../../src/runtime/stuck/observed-turn.js';
-import { StuckDetector } from '../../src/runtime/stuck/stuck-detector.js';
+import { StuckDetector, type StuckSignal, type StuckVerdict } from '../../src/runtime/stuck/stuck-detector.js';
 
 const call = (name: string, args: object, result: string) => ({ name, arguments: JSON.stringify(args), result });
 const turn = (...calls: ReturnType<typeof call>[]): ObservedTurn => ({ calls });
 const refused = (text: string): ObservedTurn => ({ calls: [], refusal: { text, goalUnmet: text.startsWith('not completed: the goal') } });
+
+/** The signal of a verdict that is not `none`. */
+function signalOf(verdict: StuckVerdict): StuckSignal {
+  assert.notEqual(verdict.action, 'none');
+  return (verdict as Exclude<StuckVerdict, { action: 'none' }>).signal;
+}
 
 function actions(detector: StuckDetector, turns: ObservedTurn[]): string[] {
   return turns.map((entry) => detector.observe(entry).action);
@@ -19,8 +25,8 @@ describe('the no-progress detector', () => {
     assert.deepEqual(actions(detector, [same, same]), ['none', 'none']);
     const warned = detector.observe(same);
     assert.equal(warned.action, 'warn');
-    assert.ok(warned.action !== 'none' && warned.signal.pattern === 'repeated_call');
-    assert.ok(warned.action !== 'none' && /called shell__run_command \{"command":"ls"\} 3 times in a row/.test(warned.signal.detail), JSON.stringify(warned));
+    assert.equal(signalOf(warned).pattern, 'repeated_call');
+    assert.match(signalOf(warned).detail, /called shell__run_command \{"command":"ls"\} 3 times in a row/);
     const ended = detector.observe(same);
     assert.equal(ended.action, 'end');
   });
@@ -69,7 +75,8 @@ describe('the no-progress detector', () => {
     assert.deepEqual(actions(detector, [a, b, a, b, a]), ['none', 'none', 'none', 'none', 'none']);
     const warned = detector.observe(b);
     assert.equal(warned.action, 'warn');
-    assert.ok(warned.action !== 'none' && warned.signal.pattern === 'no_progress' && /4 turns in a row without a new tool result/.test(warned.signal.detail));
+    assert.equal(signalOf(warned).pattern, 'no_progress');
+    assert.match(signalOf(warned).detail, /4 turns in a row without a new tool result/);
     assert.equal(detector.observe(a).action, 'end');
   });
 
