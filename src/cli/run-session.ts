@@ -10,7 +10,6 @@ import { describeError } from '../errors/mux-swarm-error.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { EventBus } from '../events/event-bus.js';
 import { RUNTIME_AGENT } from '../events/event-schema.js';
-import { createHumanRenderer } from '../events/human-renderer.js';
 import { createNdjsonWriter } from '../events/ndjson-writer.js';
 import { createLogger } from '../logging/logger.js';
 import { SecretScrubber } from '../logging/secret-scrubber.js';
@@ -36,6 +35,8 @@ import { endpointGuidance } from './endpoint-guidance.js';
 import type { OutputFormat } from './output-format.js';
 import type { Project } from './project.js';
 import { writeRunReport } from './run-report.js';
+import { resumeCommand } from './resume-hint.js';
+import { TextProgress } from './text-progress.js';
 
 export interface RunSessionOptions {
   project: Project;
@@ -50,7 +51,12 @@ export interface RunSessionOptions {
   choice?: RunChoice;
   /** `run --hub` / `--remote`: the loop shares breakthroughs through this (opened and closed by the loop). */
   loopExchange?: LoopExchangeOpener;
+  /** Text mode: the options of the command that started it, printed after `mux-swarm resume <run-id>` when it is interrupted. */
+  resumeArguments?: string[];
 }
+
+/** Testing knob: the interval of `heartbeat` events in milliseconds (default 30 s). */
+export const PULSE_INTERVAL_VARIABLE = 'MUX_SWARM_PULSE_MS';
 
 /**
  * The composition root of `mux-swarm run`: resolves settings, checks there is a model to talk to, opens the
@@ -92,7 +98,10 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   const events = new EventBus(runId, scrubber, (error) => logger.error({ err: error }, 'an event listener failed'));
   events.subscribe((event) => store.appendEvent(event));
   if (options.outputFormat === 'stream-json') events.subscribe(createNdjsonWriter(process.stdout));
-  if (options.outputFormat === 'text') events.subscribe(createHumanRenderer({ write: (text) => process.stderr.write(text), color: process.stderr.isTTY === true && !environment.NO_COLOR, verbose: options.verbose }));
+  const progress = options.outputFormat === 'text' ? new TextProgress(events, { environment, verbose: options.verbose }) : undefined;
+  // Text mode: an interrupted run ends with the command that resumes it, as the last line on stderr.
+  const resumeHint = `${resumeCommand(runId, options.resumeArguments ?? [])}\n`;
+  let interrupted = false;
 
   const failureMemory = openFailureMemory(config, store.database, environment, (message) => logger.warn(message));
   // A resumed run's events are numbered on; what servers report while they start follows the init line.
@@ -144,6 +153,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
       failureMemory: { memory: failureMemory, scrub: (text) => scrubber.text(text) },
       beforeResult: async () => hub?.close(),
       ...(options.loopExchange ? { loopExchange: options.loopExchange } : {}),
+      ...pulseInterval(environment),
     });
     let interrupts = 0;
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -151,6 +161,8 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
         interrupts += 1;
         if (interrupts > 1) {
           killGroupsForForcedQuit(); // background jobs too: a forced quit stops everything
+          progress?.close();
+          if (progress) process.stderr.write(resumeHint);
           process.exit(130);
         }
         logger.warn(`${signal} received: stopping the run (again to quit at once)`);
@@ -164,7 +176,9 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
       run.restore({ usage: store.journal.completedModelCalls(runId), previouslyActiveMs: previouslyActiveMs(store.database, runId, session) });
     }
     logger.info({ runId, workdir: config.workdir, goal: goal.label, session }, resumed ? 'run resuming' : 'run starting');
+    progress?.showWaiting(() => run.activity.inFlight());
     const result = await driveRun(run, resumed ? { resumedSession: session } : {});
+    interrupted = result.subtype === 'error_interrupted';
     logger.info({ subtype: result.subtype, exitCode: result.exit_code }, 'run finished');
 
     if (result.subtype === 'error_during_execution' && run.usage.totals().calls === 0) {
@@ -175,6 +189,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     if (options.outputFormat === 'text') process.stdout.write(`${result.result}\n`);
     return result.exit_code;
   } finally {
+    progress?.close();
     for (const [signal, handler] of signalHandlers) process.off(signal, handler);
     await hub?.close();
     failureMemory.close();
@@ -182,7 +197,14 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     endRunSession(store.database, runId, session, new Date());
     store.close();
     logger.flush();
+    if (progress && interrupted) process.stderr.write(resumeHint);
   }
+}
+
+/** The `heartbeat` interval from MUX_SWARM_PULSE_MS, when it holds a positive number of milliseconds. */
+function pulseInterval(environment: NodeJS.ProcessEnv): { pulseIntervalMs?: number } {
+  const value = Number(environment[PULSE_INTERVAL_VARIABLE]);
+  return Number.isFinite(value) && value > 0 ? { pulseIntervalMs: value } : {};
 }
 
 /**

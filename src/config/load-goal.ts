@@ -44,6 +44,8 @@ export interface Goal {
   name: string;
   /** The markdown without front matter: what the agents are given. */
   text: string;
+  /** Line of the goal file on which `text` begins (front matter and blank lines before it skipped): parse `text` again with it and lines stay right. */
+  textLine?: number;
   frontMatter: GoalFrontMatter;
   /** The `## Phase N: title` sections with their "Done when" conditions; the whole goal as phase 1 without them. */
   phases: GoalPhase[];
@@ -82,12 +84,13 @@ export function parseGoal(source: string, label: string, fallbackName?: string):
     frontMatter = parsed.data;
   }
   const body = text;
+  const textLine = firstLine + (/^\s*/.exec(body)?.[0].split('\n').length ?? 1) - 1;
   text = text.trim();
   if (text.length === 0) throw new ConfigError(label, [{ path: '', message: 'the goal is empty; write what the swarm should achieve' }]);
   const heading = /^#\s+(.+)$/m.exec(text)?.[1]?.trim();
   const name = frontMatter.name ?? heading ?? fallbackName ?? firstWords(text);
   const phases = parseGoalPhases(body, { label, firstLine, goalName: name });
-  return { label, name, text, frontMatter, phases };
+  return { label, name, text, textLine, frontMatter, phases };
 }
 
 function firstWords(text: string): string {

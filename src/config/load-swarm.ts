@@ -5,7 +5,7 @@ import type { Config } from './config-schema.js';
 import { closest, formatIssues } from './format-issues.js';
 import { readJsonFile } from './json-file.js';
 import { displayPath } from './load-config.js';
-import { swarmSchema, type AgentFile, type Limits, type ModelParams } from './swarm-schema.js';
+import { swarmSchema, type AgentFile, type AgentStuckLimits, type Limits, type ModelParams } from './swarm-schema.js';
 
 export type AgentRole = 'orchestrator' | 'specialist';
 
@@ -23,6 +23,8 @@ export interface AgentDefinition {
   deniedTools: string[];
   canDelegateTo: string[];
   maxTurns: number;
+  /** Its own no-progress thresholds, over the run's limits.stuck. */
+  stuck?: AgentStuckLimits;
 }
 
 export interface LoadedSwarm {
@@ -100,6 +102,7 @@ export function loadSwarm(options: LoadSwarmOptions): LoadedSwarm {
       deniedTools: agent.deniedTools,
       canDelegateTo,
       maxTurns: agent.maxTurns,
+      ...(agent.stuck ? { stuck: agent.stuck } : {}),
     };
   };
 

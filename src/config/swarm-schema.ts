@@ -21,6 +21,30 @@ export const modelParamsSchema = z.strictObject({
 });
 export type ModelParams = z.infer<typeof modelParamsSchema>;
 
+/** A threshold of the no-progress detector: a count, or false to turn that rule off. */
+const STUCK_THRESHOLD_ERROR = 'must be a whole number from 2 to 1000, or false to turn this rule off';
+const stuckThreshold = z.union(
+  [z.number({ error: STUCK_THRESHOLD_ERROR }).int({ error: STUCK_THRESHOLD_ERROR }).min(2, { error: STUCK_THRESHOLD_ERROR }).max(1000, { error: STUCK_THRESHOLD_ERROR }), z.literal(false)],
+  { error: STUCK_THRESHOLD_ERROR },
+);
+
+/**
+ * When an agent counts as stuck (docs/runtime.md, "Stuck agents"): the same call answered the same way, or the same
+ * refused completion, `repeatedCalls` times in a row; or `idleTurns` turns in a row without a new tool result.
+ */
+export const stuckLimitsSchema = z.strictObject({
+  repeatedCalls: stuckThreshold.default(3),
+  idleTurns: stuckThreshold.default(10),
+});
+export type StuckLimits = z.infer<typeof stuckLimitsSchema>;
+
+/** An agent's own thresholds, over the run-wide ones in limits.stuck. */
+export const agentStuckSchema = z.strictObject({
+  repeatedCalls: stuckThreshold.optional(),
+  idleTurns: stuckThreshold.optional(),
+});
+export type AgentStuckLimits = z.infer<typeof agentStuckSchema>;
+
 const agentFields = {
   description: z.string().min(1, { error: 'must say what this agent is for: delegators choose by it' }),
   /** The system prompt, inline. */
@@ -39,6 +63,8 @@ const agentFields = {
   canDelegateTo: z.array(z.string()).optional(),
   /** Model turns this agent may take for one task before it must stop (result: partial). */
   maxTurns: z.number().int().positive().default(40),
+  /** This agent's no-progress thresholds, over limits.stuck (e.g. a monitor that polls may repeat more). */
+  stuck: agentStuckSchema.optional(),
 };
 
 export const agentSchema = z.strictObject({ name: agentNameSchema, ...agentFields });
@@ -60,6 +86,8 @@ export const limitsSchema = z.strictObject({
   maxToolResultChars: z.number().int().positive().default(20_000),
   /** Tool calls of one model turn run concurrently up to this many. */
   maxParallelToolCalls: z.number().int().positive().max(64).default(8),
+  /** The no-progress detector's thresholds for every agent (each agent may override them with its own `stuck`). */
+  stuck: stuckLimitsSchema.prefault({}),
 });
 export type Limits = z.infer<typeof limitsSchema>;
 

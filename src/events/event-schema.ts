@@ -114,14 +114,15 @@ export const delegationStartEventSchema = z.object({
   task: z.string(),
 });
 
-export const agentStatusSchema = z.enum(['success', 'failure', 'partial']);
+/** How a delegation ended: as its agent completed it, or `stuck` when the runtime ended it for making no progress. */
+export const agentStatusSchema = z.enum(['success', 'failure', 'partial', 'stuck']);
 
 export const delegationEndEventSchema = z.object({
   ...base,
   type: z.literal('delegation-end'),
   delegation_id: z.string(),
   status: agentStatusSchema,
-  stop_reason: z.enum(['completed', 'max_turns', 'no_completion', 'error']),
+  stop_reason: z.enum(['completed', 'max_turns', 'no_completion', 'error', 'stuck']),
   summary: z.string(),
   artifacts: z.array(z.string()),
   turns: z.number().int().nonnegative(),
@@ -150,6 +151,19 @@ export const budgetWarningEventSchema = z.object({
 
 export const phaseStateSchema = z.enum(['done', 'not-done', 'unchecked']);
 
+/** Where the goal's phases stand by their "Done when" checks: in the `result` event, `runs`, `show` and the report. */
+export const phaseStandingSchema = z.object({
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  /** Phases without a "Done when" list (a goal without phase headings is one unchecked phase). */
+  unchecked: z.number().int().nonnegative(),
+  /** The first condition that does not hold, in phase order; null when every checked phase is done. */
+  first_unmet: z
+    .object({ phase: z.number().int().positive(), title: z.string(), line: z.number().int().positive(), text: z.string(), detail: z.string() })
+    .nullable(),
+});
+export type PhaseStanding = z.infer<typeof phaseStandingSchema>;
+
 /** Phase 0 of every start: each phase as its "Done when" checks judge it now, and where the recovery report is. */
 export const phaseReportEventSchema = z.object({
   ...base,
@@ -167,6 +181,24 @@ export const phaseReportEventSchema = z.object({
   goal_complete: z.boolean(),
   /** The report's markdown file, relative to the workdir (absolute when the state directory lies outside it). */
   report_path: z.string(),
+});
+
+export const STUCK_PATTERNS = ['repeated_call', 'repeated_refusal', 'no_progress'] as const;
+
+/**
+ * An agent makes no progress: the same call with the same result again and again, the same refused completion, or
+ * turns without a new result. `warned`: the runtime told the agent; `ended`: it went on, and its delegation ended `stuck`.
+ */
+export const stuckEventSchema = z.object({
+  ...base,
+  type: z.literal('stuck'),
+  delegation_id: z.string(),
+  pattern: z.enum(STUCK_PATTERNS),
+  action: z.enum(['warned', 'ended']),
+  /** What it repeats, e.g. "shell__run_command {\"command\":\"ls\"} answered the same 3 times in a row". */
+  detail: z.string(),
+  /** Turns of the agent's task so far. */
+  turn: z.number().int().nonnegative(),
 });
 
 export const TRAINING_CLASSIFICATIONS = [
@@ -230,9 +262,33 @@ export const trainingEndEventSchema = z.object({
   log_file: z.string(),
 });
 
+/** One model or tool call the run is waiting for, as a `heartbeat` names it. */
+export const inFlightCallSchema = z.object({
+  agent: z.string(),
+  delegation_id: z.string(),
+  kind: z.enum(['model', 'tool']),
+  /** Model calls: `provider/model`. */
+  model: z.string().optional(),
+  /** Tool calls: the name the model called (`server__tool`, or the runtime's `complete`). */
+  tool: z.string().optional(),
+  elapsed_ms: z.number().nonnegative(),
+  /** Streaming model calls: the tokens received so far, estimated from their characters (about 4 a token). */
+  tokens_streamed: z.number().int().nonnegative().optional(),
+});
+export type InFlightCall = z.infer<typeof inFlightCallSchema>;
+
+/** A sign of life while the run waits: emitted every 30 s while at least one model or tool call is in flight. */
+export const heartbeatEventSchema = z.object({
+  ...base,
+  type: z.literal('heartbeat'),
+  /** Longest-waiting first. */
+  in_flight: z.array(inFlightCallSchema).min(1),
+});
+
 export const resultSubtypeSchema = z.enum([
   'success',
   'error_goal_failed',
+  'error_goal_unmet',
   'error_during_execution',
   'error_max_turns',
   'error_max_budget_usd',
@@ -264,6 +320,8 @@ export const resultEventSchema = z.object({
   /** The final answer: the completing agent's summary, or what stopped the run. */
   result: z.string(),
   artifacts: z.array(z.string()),
+  /** The goal's phases as their checks stand when the run ends (evaluated then, whatever ended it). */
+  phases: phaseStandingSchema.optional(),
 });
 
 export const runEventSchema = z.union([
@@ -276,9 +334,11 @@ export const runEventSchema = z.union([
   modelRetryEventSchema,
   budgetWarningEventSchema,
   phaseReportEventSchema,
+  stuckEventSchema,
   trainingStartEventSchema,
   trainingProgressEventSchema,
   trainingEndEventSchema,
+  heartbeatEventSchema,
   resultEventSchema,
 ]);
 
@@ -290,9 +350,12 @@ export type DelegationStartEvent = z.infer<typeof delegationStartEventSchema>;
 export type DelegationEndEvent = z.infer<typeof delegationEndEventSchema>;
 export type ResultEvent = z.infer<typeof resultEventSchema>;
 export type PhaseReportEvent = z.infer<typeof phaseReportEventSchema>;
+export type StuckEvent = z.infer<typeof stuckEventSchema>;
+export type StuckPattern = (typeof STUCK_PATTERNS)[number];
 export type TrainingStartEvent = z.infer<typeof trainingStartEventSchema>;
 export type TrainingProgressEvent = z.infer<typeof trainingProgressEventSchema>;
 export type TrainingEndEvent = z.infer<typeof trainingEndEventSchema>;
+export type HeartbeatEvent = z.infer<typeof heartbeatEventSchema>;
 export type AgentStatus = z.infer<typeof agentStatusSchema>;
 
 type BaseKeys = 'seq' | 'run_id' | 'session_id' | 'timestamp';

@@ -1,6 +1,7 @@
 import { formatDuration } from '../config/duration.js';
 import { costText } from './cost-text.js';
 import type { RunEvent } from './event-schema.js';
+import { waitingLine } from './in-flight-text.js';
 
 export interface HumanRendererOptions {
   write: (text: string) => void;
@@ -92,10 +93,20 @@ export function createHumanRenderer(options: HumanRendererOptions): (event: RunE
         options.write(`${mark} ${event.job_id}: ${clip(event.summary, 160)}${event.gpu_cost_usd > 0 ? dim(` · GPU $${event.gpu_cost_usd.toFixed(2)}`) : ''}\n`);
         return;
       }
+      case 'stuck':
+        if (event.action === 'warned') line(event.agent, `${paint(33, '⚠')} no progress, told: ${clip(event.detail, 160)}`);
+        else line(event.agent, `${paint(31, '✘')} stuck: ${clip(event.detail, 160)}`);
+        return;
+      case 'heartbeat':
+        options.write(`${dim(waitingLine(event.in_flight))}\n`);
+        return;
       case 'result': {
         const mark = event.subtype === 'success' ? paint(32, '■ success') : paint(31, `■ ${event.subtype}`);
         const tokens = event.usage.input_tokens + event.usage.output_tokens;
-        options.write(`${mark} ${dim(`in ${formatDuration(event.duration_ms)} · ${plural(event.num_turns, 'turn')} · ${tokens.toLocaleString('en-US')} tokens · ${costText(event.total_cost_usd, event.cost_unknown_models ?? [])} · exit ${event.exit_code}`)}\n`);
+        const phases = event.phases && event.phases.total > event.phases.unchecked ? ` · phases ${event.phases.done}/${event.phases.total}` : '';
+        options.write(`${mark} ${dim(`in ${formatDuration(event.duration_ms)} · ${plural(event.num_turns, 'turn')} · ${tokens.toLocaleString('en-US')} tokens · ${costText(event.total_cost_usd, event.cost_unknown_models ?? [])}${phases} · exit ${event.exit_code}`)}\n`);
+        const unmet = event.phases?.first_unmet;
+        if (unmet) options.write(`  ${dim('first unmet:')} phase ${unmet.phase}, line ${unmet.line}: ${clip(unmet.text, 100)} ${dim(`— ${clip(unmet.detail, 100)}`)}\n`);
         return;
       }
     }

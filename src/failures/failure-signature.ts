@@ -1,6 +1,7 @@
 // The types every recogniser returns (re-exported by failure-fingerprint.ts, where the API is documented).
 
-export type FailureKind = 'python' | 'cuda' | 'node' | 'npm' | 'shell' | 'generic';
+/** `stuck`: not an error output but an agent the runtime stopped for making no progress (runtime/stuck). */
+export type FailureKind = 'python' | 'cuda' | 'node' | 'npm' | 'shell' | 'generic' | 'stuck';
 
 export interface FailureSignature {
   kind: FailureKind;

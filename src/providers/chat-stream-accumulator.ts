@@ -28,6 +28,12 @@ export class ChatStreamAccumulator {
   private finishReason: string | null = null;
   private usage: OpenAI.CompletionUsage | undefined;
   private model: string | undefined;
+  private characterCount = 0;
+
+  /** Characters of content and tool-call arguments received so far: how far the reply has come. */
+  get characters(): number {
+    return this.characterCount;
+  }
 
   /** Adds a chunk; returns its text delta, if any. */
   add(chunk: OpenAI.ChatCompletionChunk): string | undefined {
@@ -43,6 +49,7 @@ export class ChatStreamAccumulator {
     }
     if (typeof delta.content === 'string' && delta.content !== '') {
       this.content += delta.content;
+      this.characterCount += delta.content.length;
       this.sawContent = true;
       return delta.content;
     }
@@ -62,7 +69,10 @@ export class ChatStreamAccumulator {
     const name = delta.function?.name;
     // The name arrives once; a few servers repeat it whole in later chunks.
     if (name && name !== call.name) call.name += name;
-    if (delta.function?.arguments) call.arguments += delta.function.arguments;
+    if (delta.function?.arguments) {
+      call.arguments += delta.function.arguments;
+      this.characterCount += delta.function.arguments.length;
+    }
   }
 
   result(): AccumulatedCompletion {

@@ -19,6 +19,11 @@ export interface ChatRequest {
   signal?: AbortSignal;
   /** Streaming only: called with each piece of assistant text as it arrives. */
   onTextDelta?: (text: string) => void;
+  /**
+   * Streaming only: called with each chunk, with the characters of text and tool-call arguments received so far
+   * in this attempt (a sign of life for whoever waits; a retry starts again from 0).
+   */
+  onStreamProgress?: (characters: number) => void;
 }
 
 export interface ToolCall {

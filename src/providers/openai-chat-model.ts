@@ -132,6 +132,7 @@ export class OpenAIChatModel implements ChatModel {
       onProgress();
       const text = accumulator.add(chunk);
       if (text !== undefined) request.onTextDelta?.(text);
+      request.onStreamProgress?.(accumulator.characters);
     }
     // The openai stream ends quietly when aborted: make that an error.
     if (signal.aborted) throw new Error('stream aborted');

@@ -10,6 +10,7 @@ import type { RunContext } from './run-context.js';
 import type { RuntimeTool } from './runtime-tool.js';
 import type { AgentToolbox } from './tool-execution.js';
 import { TurnToolRunner } from './turn-tool-runner.js';
+import { StuckWatch, type StuckEnding } from './stuck/stuck-watch.js';
 
 export interface AgentInvocation {
   agent: AgentDefinition;
@@ -28,7 +29,7 @@ export interface AgentInvocation {
   resumeMessage?: string;
 }
 
-export type AgentStopReason = 'completed' | 'max_turns' | 'no_completion' | 'error';
+export type AgentStopReason = 'completed' | 'max_turns' | 'no_completion' | 'error' | 'stuck';
 
 export interface AgentOutcome {
   status: AgentStatus;
@@ -73,12 +74,16 @@ export async function runAgent(run: RunContext, invocation: AgentInvocation): Pr
   if (transcript.messages.length === 0) transcript.append({ role: 'system', content: invocation.systemPrompt }, { role: 'user', content: invocation.task });
 
   const turnRunner = new TurnToolRunner(run, toolbox, transcript, { agent: agent.name, delegationId: invocation.delegationId });
+  const stuckWatch = new StuckWatch(run, agent, invocation.delegationId);
   let lastText = lastAssistantText(transcript.messages);
+  const stuckOutcome = (ending: StuckEnding, turn: number): AgentOutcome => ({ status: 'stuck', summary: ending.summary, artifacts: [], turns: turn, stopReason: 'stuck' });
 
   // Resuming: a turn whose tool calls were made but whose results were not all journaled is finished first, and a
-  // reply without tool calls gets the nudge it was about to get.
+  // reply without tool calls gets the nudge it was about to get. The no-progress detector first replays the
+  // recorded turns, so it judges the next one as it would have without the restart.
   const last = transcript.messages.at(-1);
   if (last?.role === 'assistant') {
+    stuckWatch.resume(transcript);
     refreshTools();
     const ending = await afterReply(lastToolCalls(last), transcript.turns);
     if (ending) return ending;
@@ -88,6 +93,10 @@ export async function runAgent(run: RunContext, invocation: AgentInvocation): Pr
     refreshTools();
     const completion = await turnRunner.recheckCompletion(lastToolCalls(lastAssistantMessage(transcript.messages)), transcript.turns);
     if (completion) return { ...completion, turns: transcript.turns, stopReason: 'completed' };
+    const stuck = stuckWatch.resume(transcript);
+    if (stuck) return stuckOutcome(stuck, transcript.turns);
+  } else if (last?.role === 'user' && invocation.resumeFrom && invocation.resumeFrom.length > 0) {
+    stuckWatch.resume(transcript);
   }
   // After the interrupted turn's results (a tool call must be followed by its result, not by another message).
   if (invocation.resumeMessage && invocation.resumeFrom && invocation.resumeFrom.length > 0) transcript.append({ role: 'user', content: invocation.resumeMessage });
@@ -98,10 +107,12 @@ export async function runAgent(run: RunContext, invocation: AgentInvocation): Pr
         return { status: 'partial', summary: lastText || 'the agent stopped without a summary', artifacts: [], turns: turn, stopReason: 'no_completion' };
       }
       transcript.append({ role: 'user', content: NUDGE });
-      return undefined;
+    } else {
+      const completion = await turnRunner.runTurn(toolCalls, turn);
+      if (completion) return { ...completion, turns: turn, stopReason: 'completed' };
     }
-    const completion = await turnRunner.runTurn(toolCalls, turn);
-    return completion ? { ...completion, turns: turn, stopReason: 'completed' } : undefined;
+    const stuck = stuckWatch.afterTurn(transcript);
+    return stuck ? stuckOutcome(stuck, turn) : undefined;
   }
 
   // Training jobs that end while this agent works are announced to it, when it is concerned, before its next turn.
@@ -141,6 +152,7 @@ async function callModel(run: RunContext, invocation: AgentInvocation, model: Re
   const startedAt = run.now();
   const intent = run.store.startModelCall({ runId: run.runId, delegationId, agent: agent.name, turn, provider: model.provider, model: model.model, startedAt: new Date(startedAt).toISOString() });
   failPoint('model-intent');
+  const activity = run.activity.begin({ kind: 'model', agent: agent.name, delegationId, model: `${model.provider}/${model.model}` });
   let response: ChatResponse;
   try {
     response = await model.complete({
@@ -149,11 +161,14 @@ async function callModel(run: RunContext, invocation: AgentInvocation, model: Re
       temperature: agent.params.temperature,
       maxOutputTokens: agent.params.maxOutputTokens,
       signal: run.signal,
+      onStreamProgress: activity.streamed,
     });
   } catch (error) {
     run.store.failModelCall(intent, (error as Error).message, run.now() - startedAt);
     run.throwIfStopped();
     throw error;
+  } finally {
+    activity.end();
   }
   failPoint('model-reply');
   response = { ...response, toolCalls: withUniqueIds(response.toolCalls, turn) };

@@ -5,22 +5,33 @@ import { parseToolInput, toolParameters, type RuntimeTool } from './runtime-tool
 
 export const COMPLETE_TOOL_NAME = 'complete';
 
+/** How every refused completion begins: the no-progress detector recognises a refusal in a transcript by it. */
+export const NOT_COMPLETED_PREFIX = 'not completed:';
+/** How a completion refused because the goal's checks fail begins. */
+export const GOAL_UNMET_PREFIX = `${NOT_COMPLETED_PREFIX} the goal does not hold yet`;
+
 const completeInput = z.object({
   status: z.enum(['success', 'failure', 'partial']).describe('success: the task is done; partial: some of it is done; failure: it could not be done'),
   summary: z.string().min(1).describe('What you did and found, and anything the caller must know. Be specific and brief.'),
   artifacts: z.array(z.string()).default([]).describe('Paths of the files you produced or changed (relative to the working directory)'),
 });
 
+/** The goal's "Done when" conditions that do not hold, one line each (phase, goal file line, condition, what was found); empty when all hold. */
+export type GoalCheck = () => Promise<string[]>;
+
 /**
  * The explicit end of an agent's task. Artifacts must exist (unless the task failed), so a "success" cannot
- * point at files that were never written.
+ * point at files that were never written; and where the agent's success ends the goal (`checkGoal`), every
+ * "Done when" condition of the goal must hold too: the same evaluation as `mux-swarm goal check`.
  */
-export function createCompleteTool(options: { workdir: string; scope: 'task' | 'goal' }): RuntimeTool {
+export function createCompleteTool(options: { workdir: string; scope: 'task' | 'goal'; checkGoal?: GoalCheck }): RuntimeTool {
   const what = options.scope === 'goal' ? 'the whole goal' : 'your task';
   return {
     definition: {
       name: COMPLETE_TOOL_NAME,
-      description: `Finish ${what}: report the status, a summary and the files produced. Call it exactly once, when you are done or cannot go on; nothing you write after it is read.`,
+      description:
+        `Finish ${what}: report the status, a summary and the files produced. Call it exactly once, when you are done or cannot go on; nothing you write after it is read.` +
+        (options.checkGoal ? ' A success is accepted only when every "Done when" condition of the goal holds: mux-swarm checks them.' : ''),
       parameters: toolParameters(completeInput),
     },
     async execute(input) {
@@ -31,13 +42,28 @@ export function createCompleteTool(options: { workdir: string; scope: 'task' | '
       const missing = status === 'failure' ? [] : artifacts.filter((path) => !existsSync(resolve(options.workdir, path)));
       if (missing.length > 0) {
         return {
-          text: `not completed: these artifact paths do not exist: ${missing.join(', ')}. Create them, correct the paths (relative to ${options.workdir}), or leave them out, then call ${COMPLETE_TOOL_NAME} again.`,
+          text: `${NOT_COMPLETED_PREFIX} these artifact paths do not exist: ${missing.join(', ')}. Create them, correct the paths (relative to ${options.workdir}), or leave them out, then call ${COMPLETE_TOOL_NAME} again.`,
           isError: true,
         };
+      }
+      if (status === 'success' && options.checkGoal) {
+        const unmet = await options.checkGoal();
+        if (unmet.length > 0) return { text: goalUnmetText(unmet), isError: true };
       }
       return { text: `completed with status ${status}`, isError: false, completion: { status, summary, artifacts } };
     },
   };
+}
+
+/** The first unmet condition on the first line (what a repeated refusal is recognised by), the others below it. */
+function goalUnmetText(unmet: string[]): string {
+  const [first, ...rest] = unmet;
+  return [
+    `${GOAL_UNMET_PREFIX}: ${first}`,
+    ...(rest.length > 0 ? ['Also unmet:', ...rest.map((line) => `- ${line}`)] : []),
+    `Success is accepted only when every "Done when" condition of the goal holds (\`mux-swarm goal check\` evaluates the same). ` +
+      `Do the missing work, then call ${COMPLETE_TOOL_NAME} again; if it cannot be done, call ${COMPLETE_TOOL_NAME} with status partial or failure and say what is missing and why.`,
+  ].join('\n');
 }
 
 function normalise(workdir: string, path: string): string {

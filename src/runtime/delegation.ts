@@ -4,6 +4,7 @@ import type { ChatMessage } from '../providers/chat-types.js';
 import type { DelegationRecord } from '../state/run-journal.js';
 import { runAgent, type AgentOutcome, type AgentStopReason } from './agent-loop.js';
 import { createCompleteTool } from './complete-tool.js';
+import { goalCheckFor } from './goal-check.js';
 import { DELEGATE_TOOL_NAME } from './delegate-tool-name.js';
 import { createReadResultTool } from './read-result-tool.js';
 import type { RunContext } from './run-context.js';
@@ -23,6 +24,11 @@ export interface DelegationRequest {
   depth: number;
   /** `goal` when this agent's completion ends the run. */
   scope: 'task' | 'goal';
+  /**
+   * This agent's success is the goal's: the orchestrator's, the last flat step's, a loop iteration's. Its completion
+   * with status success is refused while a "Done when" condition of the goal does not hold.
+   */
+  checksGoal?: boolean;
   /** Given to the agent as a message before its next model call when the delegation resumes after a restart. */
   resumeMessage?: string;
 }
@@ -50,14 +56,15 @@ export async function runDelegation(run: RunContext, request: DelegationRequest)
   }
   const resumeFrom = recorded ? (run.store.journal.transcript(run.runId, delegationId) as ChatMessage[]) : undefined;
 
+  const checkGoal = request.checksGoal ? goalCheckFor(run) : undefined;
   const delegates = request.depth < run.limits.maxDelegationDepth ? request.agent.canDelegateTo.map((name) => run.agent(name)).filter((agent): agent is AgentDefinition => agent !== undefined) : [];
   const runtimeTools: RuntimeTool[] = [
-    createCompleteTool({ workdir: run.dependencies.workdir, scope: request.scope }),
+    createCompleteTool({ workdir: run.dependencies.workdir, scope: request.scope, ...(checkGoal ? { checkGoal } : {}) }),
     createReadResultTool({ workdir: run.dependencies.workdir, runDirectory: run.dependencies.runDirectory }),
     ...(delegates.length > 0 ? [createDelegateTool(run, request.agent, delegates, delegationId, request.depth)] : []),
   ];
   const hubTools = (): HubTool[] => run.dependencies.hub.toolsFor(request.agent);
-  const systemPrompt = composeSystemPrompt(request.agent, { workdir: run.dependencies.workdir, delegates, scope: request.scope, hasTools: hubTools().length > 0 });
+  const systemPrompt = composeSystemPrompt(request.agent, { workdir: run.dependencies.workdir, delegates, scope: request.scope, hasTools: hubTools().length > 0, checksGoal: checkGoal !== undefined });
 
   let outcome: AgentOutcome;
   try {
@@ -136,7 +143,7 @@ function createDelegateTool(run: RunContext, caller: AgentDefinition, delegates:
       }
       if (typeof task !== 'string' || task.trim() === '') return { text: `invalid arguments for ${DELEGATE_TOOL_NAME}: "task" must be a non-empty string`, isError: true };
       const outcome = await runDelegation(run, { id: context.journalId, agent: run.agent(target)!, task, from: caller.name, parentDelegationId: callerDelegationId, depth: depth + 1, scope: 'task' });
-      return { text: formatDelegationResult(target, outcome), isError: outcome.status === 'failure' };
+      return { text: formatDelegationResult(target, outcome), isError: outcome.status === 'failure' || outcome.status === 'stuck' };
     },
   };
 }

@@ -11,8 +11,11 @@ import { TrainingNotices } from './training-notices.js';
 import { FailureTracker } from './failures/failure-tracker.js';
 import type { FailureMemory } from '../state/failure-memory.js';
 import { UsageTracker } from './usage-tracker.js';
+import { GoalEvaluations } from './goal-check.js';
 import type { GpuDiscovery } from '../hardware/gpu-discovery.js';
 import type { LoopExchangeOpener } from './loop/loop-exchange.js';
+import { RunActivity } from './run-activity.js';
+import { RunPulse } from './run-pulse.js';
 
 export interface RunDependencies {
   runId: string;
@@ -42,6 +45,8 @@ export interface RunDependencies {
   beforeResult?: () => Promise<void>;
   /** A goal with `loop:` shares with other nodes through this (run --hub / --remote); absent: the loop stays local. */
   loopExchange?: LoopExchangeOpener;
+  /** How often a `heartbeat` is emitted while a model or tool call is in flight (default 30 s; shorter in tests). */
+  pulseIntervalMs?: number;
 }
 
 const WARNING_FRACTION = 0.8;
@@ -52,10 +57,15 @@ const WARNING_FRACTION = 0.8;
  */
 export class RunContext {
   readonly usage = new UsageTracker();
+  /** The goal's phases as last evaluated during the run (by a completion's goal check). */
+  readonly goalEvaluations = new GoalEvaluations();
   /** Failures and their fixes, remembered across runs; undefined when the run has no failure memory. */
   readonly failures: FailureTracker | undefined;
   /** Training jobs that ended, as messages for the agents concerned. */
   readonly notices: TrainingNotices;
+  /** The model and tool calls in flight, for the signs of life (`heartbeat`, text mode's waiting line). */
+  readonly activity: RunActivity;
+  private readonly pulse: RunPulse;
   private readonly controller = new AbortController();
   private stopped: RunStoppedError | undefined;
   private readonly warned = new Set<string>();
@@ -73,6 +83,8 @@ export class RunContext {
         ? undefined
         : new FailureTracker({ ...failureMemory, database: dependencies.store.database, runId: dependencies.runId, workdir: dependencies.workdir, events: dependencies.events, now: () => new Date(this.now()) });
     this.notices = new TrainingNotices(dependencies.events, (event) => this.failures?.afterTrainingEnd(event) ?? '');
+    this.activity = new RunActivity(() => this.now());
+    this.pulse = new RunPulse(this.activity, dependencies.events, dependencies.pulseIntervalMs);
   }
 
   /** A resumed run: its earlier model calls count towards totals and budgets, its earlier time towards the time limit. */
@@ -128,6 +140,11 @@ export class RunContext {
     this.warningTimer = setTimeout(() => this.warnNear('time', this.previouslyActiveMs + this.now() - this.startedAt, timeout), Math.max(0, timeout * WARNING_FRACTION - this.previouslyActiveMs));
     this.timer.unref();
     this.warningTimer.unref();
+  }
+
+  /** Starts the `heartbeat` events; they stop when the run is disposed (not when it is stopped: it may still wait). */
+  startPulse(): void {
+    this.pulse.start();
   }
 
   /** Stops the run: every agent stops at its next step and in-flight model and tool calls are cancelled. */
@@ -200,6 +217,7 @@ export class RunContext {
 
   dispose(): void {
     this.clearTimers();
+    this.pulse.stop();
   }
 
   private clearTimers(): void {

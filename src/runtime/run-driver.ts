@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { AgentDefinition } from '../config/load-swarm.js';
 import { describeError } from '../errors/mux-swarm-error.js';
-import { RUNTIME_AGENT, type InitEvent, type ResultEvent, type ResultSubtype } from '../events/event-schema.js';
+import { RUNTIME_AGENT, type InitEvent, type PhaseStanding, type ResultEvent, type ResultSubtype } from '../events/event-schema.js';
 import type { GpuDiscovery } from '../hardware/gpu-discovery.js';
 import { COMPLETE_TOOL_NAME } from './complete-tool.js';
 import { GpuCostMeter } from './gpu-cost-meter.js';
@@ -14,11 +14,16 @@ import { prepareRecoveryReport, type RecoveryReport } from './recovery/recovery-
 import type { RunContext } from './run-context.js';
 import { exitCodeFor, runStatusFor, subtypeForStop } from './run-result.js';
 import { RunStoppedError } from './run-stop.js';
+import { lastGoalRefusal } from './goal-refusal.js';
+import { standingAtEnd } from './phases/standing-at-end.js';
+import { formatPhaseStanding } from './phases/phase-standing.js';
 
 interface Ending {
   subtype: ResultSubtype;
   result: string;
   artifacts: string[];
+  /** The goal-completing agent's last claim of success was refused by the goal's checks: what it then said. */
+  refusedClaim?: { agent: string; status: string; summary: string };
 }
 
 /** Phase 0's report and the session it was written for. */
@@ -48,12 +53,14 @@ export async function driveRun(run: RunContext, options: { resumedSession?: numb
   });
   emitInit(run, options.resumedSession);
   run.startClock();
+  run.startPulse();
   const gpuCost = new GpuCostMeter(run);
 
   let ending: Ending;
+  let report: RecoveryReport | undefined;
   try {
     const session = options.resumedSession ?? 1;
-    const report = await prepareRecoveryReport(run, { session, resumed: options.resumedSession !== undefined });
+    report = await prepareRecoveryReport(run, { session, resumed: options.resumedSession !== undefined });
     // A loop goes on while its phases' checks hold: they are its setup, its stop conditions are in `loop:`.
     if (goal.frontMatter.loop) ending = await runExperimentLoop(run, { report, session });
     else if (report.goalComplete) ending = { subtype: 'success', result: report.text, artifacts: [] };
@@ -69,6 +76,9 @@ export async function driveRun(run: RunContext, options: { resumedSession?: numb
   // Training jobs still running are stopped now (with time to checkpoint), so that their end and GPU time are in the result.
   await run.dependencies.beforeResult?.().catch(() => {});
   gpuCost.close();
+  // Whatever ended the run, the result says where the goal stands now: evaluated at the end, never copied from its start.
+  const phases = await standingAtEnd(run, { succeeded: ending.subtype === 'success', atStart: report?.goalComplete ? report.evaluation : undefined });
+  if (ending.refusedClaim) ending = goalUnmetEnding(ending, ending.refusedClaim, phases);
 
   const totals = run.usage.totals();
   const gpu = run.usage.gpuTime();
@@ -91,6 +101,7 @@ export async function driveRun(run: RunContext, options: { resumedSession?: numb
     duration_ms: run.now() - run.startedAt,
     result: ending.result,
     artifacts: ending.artifacts,
+    ...(phases ? { phases } : {}),
   }) as ResultEvent;
   run.store.finishRun(run.runId, {
     status: runStatusFor(ending.subtype),
@@ -102,16 +113,38 @@ export async function driveRun(run: RunContext, options: { resumedSession?: numb
     costUsd: totalCost,
     inputTokens: totals.input_tokens,
     outputTokens: totals.output_tokens,
+    ...(phases ? { phases } : {}),
   });
   return event;
+}
+
+/**
+ * The goal-completing agent insisted on success while the goal's checks failed, and ended without it (stuck, out of
+ * turns, or with partial/failure): the run says which condition does not hold, as the checks stand at its end.
+ */
+function goalUnmetEnding(ending: Ending, claim: NonNullable<Ending['refusedClaim']>, phases: PhaseStanding | undefined): Ending {
+  if (phases !== undefined && phases.first_unmet === null) return { ...ending, refusedClaim: undefined };
+  const standing = phases === undefined ? '' : ` (${formatPhaseStanding(phases)})`;
+  return {
+    subtype: 'error_goal_unmet',
+    result: `The goal does not hold${standing}. ${claim.agent} claimed success, the goal's checks refused it, and it ended ${claim.status}: ${claim.summary}`,
+    artifacts: ending.artifacts,
+  };
 }
 
 /** The orchestrator's context begins with the recovery report: before the goal, or after its transcript when it resumes. */
 async function workHierarchical(run: RunContext, recovery: Recovery): Promise<Ending> {
   const { goal, orchestrator } = run.dependencies;
   const task = taskWithRecoveryReport(recovery.report, goalTask(goal.name, goal.text));
-  const outcome = await runDelegation(run, { id: 'd1', agent: orchestrator, task, from: RUNTIME_AGENT, parentDelegationId: null, depth: 0, scope: 'goal', resumeMessage: restartMessage(recovery.report, recovery.session) });
-  return { subtype: outcome.status === 'success' ? 'success' : 'error_goal_failed', result: outcome.summary, artifacts: outcome.artifacts };
+  const outcome = await runDelegation(run, { id: 'd1', agent: orchestrator, task, from: RUNTIME_AGENT, parentDelegationId: null, depth: 0, scope: 'goal', checksGoal: true, resumeMessage: restartMessage(recovery.report, recovery.session) });
+  if (outcome.status === 'success') return { subtype: 'success', result: outcome.summary, artifacts: outcome.artifacts };
+  return { subtype: 'error_goal_failed', result: outcome.summary, artifacts: outcome.artifacts, ...refusedClaim(run, 'd1', orchestrator.name, outcome) };
+}
+
+/** The agent's last completion was a success the goal's checks refused (read from its journaled transcript). */
+function refusedClaim(run: RunContext, delegationId: string, agent: string, outcome: DelegationOutcome): Pick<Ending, 'refusedClaim'> {
+  const transcript = run.store.journal.transcript(run.runId, delegationId) as Parameters<typeof lastGoalRefusal>[0];
+  return lastGoalRefusal(transcript) === undefined ? {} : { refusedClaim: { agent, status: outcome.status, summary: outcome.summary } };
 }
 
 /**
@@ -122,12 +155,14 @@ async function workFlat(run: RunContext, recovery: Recovery): Promise<Ending> {
   const { goal, flatOrder } = run.dependencies;
   const steps: Array<{ agent: string; outcome: DelegationOutcome }> = [];
   let briefed = false;
+  let lastStep: { id: string; agent: string; outcome: DelegationOutcome } | undefined;
   for (const [index, name] of flatOrder.entries()) {
     const agent = run.agent(name)!;
     const id = `d${index + 1}`;
     const brief: boolean = !briefed && !run.store.journal.delegation(run.runId, id)?.status;
     briefed ||= brief;
     const task = flatTask(goal.name, goal.text, flatOrder, index, steps);
+    const last = index === flatOrder.length - 1;
     const outcome = await runDelegation(run, {
       id,
       agent,
@@ -136,16 +171,20 @@ async function workFlat(run: RunContext, recovery: Recovery): Promise<Ending> {
       parentDelegationId: null,
       depth: 0,
       scope: 'task',
+      // The last step's success is the goal's: the goal's checks must hold for it.
+      checksGoal: last,
       ...(brief ? { resumeMessage: restartMessage(recovery.report, recovery.session) } : {}),
     });
     steps.push({ agent: name, outcome });
-    if (outcome.status === 'failure') break;
+    if (last && outcome.status !== 'success') lastStep = { id, agent: name, outcome };
+    if (outcome.status === 'failure' || outcome.status === 'stuck') break;
   }
   const allSucceeded = steps.length === flatOrder.length && steps.every((step) => step.outcome.status === 'success');
   return {
     subtype: allSucceeded ? 'success' : 'error_goal_failed',
     result: steps.map((step) => `${step.agent} (${step.outcome.status}): ${step.outcome.summary}`).join('\n\n'),
     artifacts: [...new Set(steps.flatMap((step) => step.outcome.artifacts))],
+    ...(allSucceeded || lastStep === undefined ? {} : refusedClaim(run, lastStep.id, lastStep.agent, lastStep.outcome)),
   };
 }
 
@@ -229,6 +268,8 @@ function mayDelegate(run: RunContext, agent: AgentDefinition): boolean {
 function settingsSnapshot(run: RunContext): unknown {
   return {
     workdir: run.dependencies.workdir,
+    // The report parses the stored goal text again to check its phases: with this line its conditions keep their file lines.
+    goalTextLine: run.dependencies.goal.textLine ?? 1,
     limits: run.limits,
     agents: agentsInPlay(run).map((agent) => ({ name: agent.name, role: agent.role, provider: agent.provider, model: agent.model, canDelegateTo: agent.canDelegateTo })),
   };

@@ -18,6 +18,7 @@ export function exitCodeFor(subtype: ResultSubtype): number {
     case 'success':
       return EXIT_CODES.success;
     case 'error_goal_failed':
+    case 'error_goal_unmet':
     case 'error_during_execution':
       return EXIT_CODES.goalFailed;
     case 'error_config':
@@ -47,6 +48,6 @@ export function subtypeForStop(reason: StopReason): ResultSubtype {
 export function runStatusFor(subtype: ResultSubtype): RunStatus {
   if (subtype === 'success') return 'succeeded';
   if (subtype === 'error_interrupted') return 'interrupted';
-  if (subtype === 'error_goal_failed' || subtype === 'error_during_execution' || subtype === 'error_config') return 'failed';
+  if (subtype === 'error_goal_failed' || subtype === 'error_goal_unmet' || subtype === 'error_during_execution' || subtype === 'error_config') return 'failed';
   return 'stopped';
 }

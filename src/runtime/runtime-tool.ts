@@ -4,7 +4,8 @@ import type { AgentStatus } from '../events/event-schema.js';
 
 /** How an agent said it is done. */
 export interface Completion {
-  status: AgentStatus;
+  /** As the agent said it: `stuck` is the runtime's verdict, never an agent's. */
+  status: Exclude<AgentStatus, 'stuck'>;
   summary: string;
   artifacts: string[];
 }

@@ -10,6 +10,8 @@ export interface PromptContext {
   /** `goal` for the agent that completes the whole run. */
   scope: 'task' | 'goal';
   hasTools: boolean;
+  /** Its success is checked against the goal's "Done when" conditions before it is accepted. */
+  checksGoal?: boolean;
 }
 
 /** The agent's own prompt from swarm.json, followed by the rules every agent of a mux-swarm run works by. */
@@ -32,5 +34,8 @@ export function composeSystemPrompt(agent: AgentDefinition, context: PromptConte
       ? `- When the goal is achieved, or cannot be, call ${COMPLETE_TOOL_NAME} with the status, a summary of the outcome and the paths of the deliverables. The run ends there.`
       : `- When your task is done, or cannot be, call ${COMPLETE_TOOL_NAME} with the status, a summary and the paths of the files you produced. Only what you pass to ${COMPLETE_TOOL_NAME} reaches the caller.`,
   );
+  if (context.checksGoal) {
+    rules.push(`- A success is accepted only when every "Done when" condition of the goal holds: mux-swarm checks them when you call ${COMPLETE_TOOL_NAME}, and tells you which do not.`);
+  }
   return `${agent.systemPrompt.trim()}\n\n## How this run works\n${rules.join('\n')}`;
 }

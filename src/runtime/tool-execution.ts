@@ -6,6 +6,7 @@ import type { Completion, RuntimeTool } from './runtime-tool.js';
 import { spillIfLarge } from './result-spill.js';
 import { failPoint } from '../supervisor/fail-points.js';
 import { COMPLETE_TOOL_NAME } from './complete-tool.js';
+import { DELEGATE_TOOL_NAME } from './delegate-tool-name.js';
 import { describeError } from '../errors/mux-swarm-error.js';
 import { RUNTIME_AGENT } from '../events/event-schema.js';
 
@@ -76,7 +77,13 @@ export async function executeToolCall(run: RunContext, toolbox: AgentToolbox, sc
   if (!input.ok) {
     outcome = { text: `the arguments of ${call.name} are not a JSON object (${input.error}); call it again with a JSON object matching its schema`, isError: true };
   } else {
-    outcome = await dispatch(run, toolbox, scope, call, input.value, storedId);
+    // A delegation is not a wait of its own: the delegate's model and tool calls are.
+    const activity = call.name === DELEGATE_TOOL_NAME ? undefined : run.activity.begin({ kind: 'tool', agent: scope.agent, delegationId: scope.delegationId, tool: call.name });
+    try {
+      outcome = await dispatch(run, toolbox, scope, call, input.value, storedId);
+    } finally {
+      activity?.end();
+    }
   }
 
   failPoint('tool-ran');

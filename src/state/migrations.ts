@@ -269,4 +269,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX failure_steps_open ON failure_steps(run_id, step_key, resolved_at);
   `,
+  /* 6: where the goal's phases stood by their checks when the run ended ({done, total, unchecked, first_unmet}) */ `
+  ALTER TABLE runs ADD COLUMN phases_json TEXT;
+  `,
 ];

@@ -9,7 +9,7 @@ import type { SqliteDatabase } from './database.js';
 const delegationRecordSchema = z.object({
   id: z.string(),
   agent: z.string(),
-  status: z.enum(['success', 'failure', 'partial']).nullable(),
+  status: z.enum(['success', 'failure', 'partial', 'stuck']).nullable(),
   stop_reason: z.string().nullable(),
   summary: z.string().nullable(),
   artifacts_json: z.string().nullable(),

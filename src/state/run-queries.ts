@@ -1,3 +1,4 @@
+import type { PhaseStanding } from '../events/event-schema.js';
 import type { SqliteDatabase } from './database.js';
 
 export interface RunSummary {
@@ -16,6 +17,8 @@ export interface RunSummary {
   output_tokens: number;
   /** `provider/model` of the calls whose cost no source knew (counted as 0 in cost_usd), sorted; empty when none. */
   cost_unknown_models: string[];
+  /** Where the goal's phases stood by their checks when the run ended; null while it runs (and for runs before mux-swarm 0.2). */
+  phases: PhaseStanding | null;
 }
 
 export interface DelegationRow {
@@ -77,22 +80,32 @@ export interface RunDetails {
 
 /**
  * The models of a run with a call of unknown cost, read from the journal (`model_calls.cost_source`), so runs recorded
- * before the result said so, and resumed runs, are right too. A JSON array text; parsed by withUnknownModels.
+ * before the result said so, and resumed runs, are right too: a JSON array text, parsed by fromRow.
  */
 const COST_UNKNOWN_MODELS = `(SELECT json_group_array(DISTINCT provider || '/' || model) FROM model_calls WHERE model_calls.run_id = runs.id AND cost_source = 'unknown') AS cost_unknown_models`;
+
+/** A runs row as selected: the phase standing as stored JSON, the unknown-cost models as COST_UNKNOWN_MODELS's JSON array. */
+type RunRow<Row> = Omit<Row, 'phases' | 'cost_unknown_models'> & { phases_json: string | null; cost_unknown_models: string };
 
 export function listRuns(database: SqliteDatabase, limit = 20): RunSummary[] {
   const rows = database
     .prepare(
-      `SELECT id, goal_name, goal_source, mode, status, subtype, exit_code, started_at, ended_at, num_turns, cost_usd, input_tokens, output_tokens, ${COST_UNKNOWN_MODELS}
+      `SELECT id, goal_name, goal_source, mode, status, subtype, exit_code, started_at, ended_at, num_turns, cost_usd, input_tokens, output_tokens, phases_json, ${COST_UNKNOWN_MODELS}
        FROM runs ORDER BY started_at DESC, id DESC LIMIT ?`,
     )
-    .all(limit) as Array<RunSummary & { cost_unknown_models: string }>;
-  return rows.map(withUnknownModels);
+    .all(limit) as Array<RunRow<RunSummary>>;
+  return rows.map(fromRow);
 }
 
-function withUnknownModels<Row extends { cost_unknown_models: string }>(row: Row): Omit<Row, 'cost_unknown_models'> & { cost_unknown_models: string[] } {
-  return { ...row, cost_unknown_models: (JSON.parse(row.cost_unknown_models) as string[]).sort() };
+/** The stored phase standing as an object (null when none was stored or it does not parse), the unknown-cost models as a sorted list. */
+function fromRow<Row>({ phases_json: stored, cost_unknown_models: unknownCost, ...row }: RunRow<Row>): Row {
+  let phases: PhaseStanding | null = null;
+  try {
+    phases = stored === null ? null : (JSON.parse(stored) as PhaseStanding);
+  } catch {
+    phases = null;
+  }
+  return { ...row, phases, cost_unknown_models: (JSON.parse(unknownCost) as string[]).sort() } as Row;
 }
 
 /** Runs whose id starts with `prefix` (a unique prefix is enough to name a run). */
@@ -101,8 +114,9 @@ export function findRunIds(database: SqliteDatabase, prefix: string): string[] {
 }
 
 export function getRunDetails(database: SqliteDatabase, runId: string): RunDetails | undefined {
-  const row = database.prepare(`SELECT *, ${COST_UNKNOWN_MODELS} FROM runs WHERE id = ?`).get(runId) as (Omit<RunDetails['run'], 'cost_unknown_models'> & { cost_unknown_models: string }) | undefined;
+  const row = database.prepare(`SELECT *, ${COST_UNKNOWN_MODELS} FROM runs WHERE id = ?`).get(runId) as RunRow<RunDetails['run']> | undefined;
   if (!row) return undefined;
+  const run = fromRow(row);
   const usage = (column: string): UsageRow[] =>
     database
       .prepare(
@@ -112,7 +126,7 @@ export function getRunDetails(database: SqliteDatabase, runId: string): RunDetai
       )
       .all(runId) as UsageRow[];
   return {
-    run: withUnknownModels(row),
+    run,
     delegations: database.prepare(`SELECT * FROM delegations WHERE run_id = ? ORDER BY started_at, rowid`).all(runId) as DelegationRow[],
     usageByAgent: usage('agent'),
     usageByModel: usage(`provider || '/' || model`),

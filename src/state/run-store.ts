@@ -1,3 +1,4 @@
+import type { PhaseStanding } from '../events/event-schema.js';
 import type { SecretScrubber } from '../logging/secret-scrubber.js';
 import type { SqliteDatabase } from './database.js';
 import { RunJournal } from './run-journal.js';
@@ -26,6 +27,8 @@ export interface RunOutcome {
   costUsd: number;
   inputTokens: number;
   outputTokens: number;
+  /** The goal's phases as their checks stood at the end. */
+  phases?: PhaseStanding;
 }
 
 export interface StoredMessage {
@@ -92,7 +95,7 @@ export class RunStore {
 
   /** A run picked up again after a crash or stop: running once more, its old outcome cleared. */
   reopenRun(runId: string): void {
-    this.database.prepare(`UPDATE runs SET status = 'running', subtype = NULL, exit_code = NULL, result = NULL, ended_at = NULL WHERE id = ?`).run(runId);
+    this.database.prepare(`UPDATE runs SET status = 'running', subtype = NULL, exit_code = NULL, result = NULL, ended_at = NULL, phases_json = NULL WHERE id = ?`).run(runId);
   }
 
   createRun(run: NewRun): void {
@@ -110,9 +113,13 @@ export class RunStore {
     this.database
       .prepare(
         `UPDATE runs SET status = ?, subtype = ?, exit_code = ?, result = ?, ended_at = ?, num_turns = ?, cost_usd = ?,
-           input_tokens = ?, output_tokens = ? WHERE id = ?`,
+           input_tokens = ?, output_tokens = ?, phases_json = ? WHERE id = ?`,
       )
-      .run(outcome.status, outcome.subtype, outcome.exitCode, this.clean(outcome.result), outcome.endedAt, outcome.numTurns, outcome.costUsd, outcome.inputTokens, outcome.outputTokens, runId);
+      .run(
+        outcome.status, outcome.subtype, outcome.exitCode, this.clean(outcome.result), outcome.endedAt, outcome.numTurns, outcome.costUsd, outcome.inputTokens, outcome.outputTokens,
+        outcome.phases === undefined ? null : this.clean(JSON.stringify(outcome.phases)),
+        runId,
+      );
   }
 
   startDelegation(record: { runId: string; id: string; parentId: string | null; agent: string; fromAgent: string | null; depth: number; task: string; startedAt: string }): void {

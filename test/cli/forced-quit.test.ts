@@ -39,6 +39,7 @@ describe('a second Ctrl-C quits at once', () => {
     child!.kill('SIGINT');
     const result = await running;
     assert.equal(result.code, 130);
+    assert.match(result.stderr.trimEnd().split('\n').at(-1) ?? '', /^mux-swarm resume \S+$/, 'the last line says how to resume');
     assert.deepEqual(await waitUntilGroupGone(pid, 5_000), [], 'no process of the job is left');
   });
 });

@@ -45,6 +45,24 @@ function imageLink(markdown: string, alt: string): string {
   return decodeURIComponent(match[1]!);
 }
 
+const FINETUNE_GOAL = [
+  '# Fine-tune Qwen',
+  '',
+  '## Phase 1: Prepare data',
+  '',
+  'Done when:',
+  '- `data/train.jsonl` exists',
+  '',
+  '## Phase 2: Fine-tune',
+  '',
+  'Done when:',
+  '- `out/final/adapter_config.json` exists',
+  '',
+  '## Phase 3: Evaluate',
+  '',
+  'Compare with the base model.',
+].join('\n');
+
 /**
  * A state database as a run with training leaves it: two sessions; phase checks; delegations; a training job that
  * fails with a TypeError, a delegation that fixes train.py, a second job that succeeds with loss and eval_loss
@@ -54,8 +72,10 @@ function imageLink(markdown: string, alt: string): string {
 function writeState(workdir: string, plainWorkdir: string): void {
   const store = new RunStore(openDatabase(join(workdir, '.mux-swarm')));
   const { database } = store;
-  store.createRun({ id: RUN, goalName: 'Fine-tune Qwen', goalSource: 'goals/finetune.md', goalText: '# Fine-tune Qwen', mode: 'hierarchical', settings: { workdir }, hostname: 'box', pid: 1, startedAt: at('10:00:00') });
-  store.finishRun(RUN, { status: 'succeeded', subtype: 'success', exitCode: 0, result: 'Fine-tuned adapter in out/final', endedAt: at('11:30:00'), numTurns: 9, costUsd: 0.6, inputTokens: 6000, outputTokens: 1100 });
+  // The goal text as the run recorded it: it began on line 2 of the goal file (after a blank line).
+  store.createRun({ id: RUN, goalName: 'Fine-tune Qwen', goalSource: 'goals/finetune.md', goalText: FINETUNE_GOAL, mode: 'hierarchical', settings: { workdir, goalTextLine: 2 }, hostname: 'box', pid: 1, startedAt: at('10:00:00') });
+  const standingAtEnd = { done: 0, total: 3, unchecked: 1, first_unmet: { phase: 1, title: 'Prepare data', line: 7, text: '`data/train.jsonl` exists', detail: 'does not exist' } };
+  store.finishRun(RUN, { status: 'succeeded', subtype: 'success', exitCode: 0, result: 'Fine-tuned adapter in out/final', endedAt: at('11:30:00'), numTurns: 9, costUsd: 0.6, inputTokens: 6000, outputTokens: 1100, phases: standingAtEnd });
   const session = database.prepare('INSERT INTO run_sessions (run_id, session, hostname, pid, started_at, heartbeat_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
   session.run(RUN, 1, 'box', 1, at('10:00:00'), at('10:16:00'), at('10:16:00'));
   session.run(RUN, 2, 'box', 2, at('10:20:00'), at('11:30:00'), at('11:30:00'));
@@ -172,6 +192,7 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     mkdirSync(plainWorkdir, { recursive: true });
     writeState(workdir, plainWorkdir);
     project.write('work/eval/evaluation.json', evaluation);
+    project.write('work/data/train.jsonl', '{"text": "hello"}\n');
     project.write('work/broken/evaluation.json', { format: 'mux-swarm-evaluation/1', created_at: 'today' });
     project.write('work/node_modules/pkg/evaluation.json', { ...evaluation, base: { model: 'from-node-modules' } });
     project.write('work/a/b/c/d/e/f/g/evaluation.json', { ...evaluation, base: { model: 'too-deep' } });
@@ -191,12 +212,14 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     assert.match(markdown, /- Result: Fine-tuned adapter in out\/final/);
   });
 
-  it('tables the phases of the latest phase check', () => {
+  it('tables the phases as they stand when the report is made, checked in the run\'s workdir, and says where they stood at the end', () => {
     const phases = section(markdown, 'Phases');
+    assert.match(phases, /As checked when this report was made \([^)]+\), in the run's workdir\./);
+    assert.match(phases, /When the run ended: 0 of 3 phases done; first unmet: phase 1, line 7: `data\/train\.jsonl` exists — does not exist\./);
+    // data/train.jsonl was written after the run ended: the table shows it done now.
     assert.match(phases, /\| 1 \| Prepare data \| done \| — \|/);
-    assert.match(phases, /\| 2 \| Fine-tune \| not-done \| line 12: out\/final\/adapter_config\.json exists \(no such file\) \|/);
+    assert.match(phases, /\| 2 \| Fine-tune \| not-done \| line 12: `out\/final\/adapter_config\.json` exists \(does not exist\) \|/);
     assert.match(phases, /\| 3 \| Evaluate \| unchecked \| — \|/);
-    assert.doesNotMatch(phases, /data\/train\.jsonl/, 'the first session\'s check is not the latest');
   });
 
   it('lists the timeline in order, with offsets from the start', () => {
@@ -289,7 +312,7 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     assert.equal(result.code, 0, result.stderr);
     const data = JSON.parse(result.stdout) as {
       header: { runId: string; sessions: number };
-      phases: { phases: Array<{ state: string }> };
+      phases: { source: string; phases: Array<{ state: string }>; atEnd: { done: number; first_unmet: { line: number } } };
       timeline: Array<{ what: string }>;
       training: { jobs: Array<{ jobId: string; gpuCostUsd: number }>; curves: Array<{ metric: string; points: unknown[] }> };
       evaluation: { evaluations: Array<{ path: string; evaluation: { aggregate: { delta: number } } }>; skipped: Array<{ path: string }> };
@@ -299,6 +322,8 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     assert.equal(data.header.runId, RUN);
     assert.equal(data.header.sessions, 2);
     assert.deepEqual(data.phases.phases.map((phase) => phase.state), ['done', 'not-done', 'unchecked']);
+    assert.equal(data.phases.source, 'now');
+    assert.deepEqual([data.phases.atEnd.done, data.phases.atEnd.first_unmet.line], [0, 7]);
     assert.equal(data.timeline.at(-1)!.what, 'result success: Fine-tuned adapter in out/final');
     assert.deepEqual(data.training.jobs.map((job) => [job.jobId, Number(job.gpuCostUsd.toFixed(6))]), [['job-1', 0.4], ['job-2', 3], ['job-3', 1]]);
     assert.deepEqual(data.training.curves.map((curve) => [curve.metric, curve.points.length]), [['loss', 10], ['eval_loss', 2]]);
@@ -351,7 +376,7 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^# Run report: Say hello\n/, 'the newest run by default');
     assert.match(result.stdout, /- Sessions: 0 \(never resumed\)/);
-    assert.match(section(result.stdout, 'Phases'), /\n\nNone: no phase check was recorded\.\n/);
+    assert.match(section(result.stdout, 'Phases'), /\n\nNone: the goal has no "Done when" conditions to check\.\n/);
     assert.match(section(result.stdout, 'Timeline'), /\n\nNone: no events were recorded\.\n/);
     assert.match(section(result.stdout, 'Training'), /\n\nNone: this run started no training jobs\.\n/);
     assert.match(section(result.stdout, 'Evaluation'), /\n\nNone: no evaluation\.json was found \(give one with --eval\)\.\n/);
@@ -405,8 +430,8 @@ describe('failureSection: which job fixed a failure', () => {
   });
   const delegationEnding = (id: string, end: string) => ({ id, parent_id: null, agent: 'trainer', from_agent: 'orchestrator', depth: 1, task: 't', status: 'success', stop_reason: 'completed', summary: `summary of ${id}`, artifacts_json: '[]', turns: 1, cost_usd: 0, started_at: at('09:00:00'), ended_at: at(end) });
   const data = (trainingJobs: TrainingJobRow[]): ReportData => ({
-    run: { id: 'r', goal_name: 'g', goal_source: 's', goal_text: 't', mode: 'flat', status: 'succeeded', subtype: 'success', exit_code: 0, result: null, hostname: 'h', started_at: at('09:00:00'), ended_at: null, num_turns: 0, cost_usd: 0, input_tokens: 0, output_tokens: 0, cost_unknown_models: [] },
-    workdir: undefined, sessions: [], events: [], usageByAgent: [], usageByModel: [], toolCalls: [], trainingMetrics: [], trainingJobs,
+    run: { id: 'r', goal_name: 'g', goal_source: 's', goal_text: 't', mode: 'flat', status: 'succeeded', subtype: 'success', exit_code: 0, result: null, hostname: 'h', started_at: at('09:00:00'), ended_at: null, num_turns: 0, cost_usd: 0, input_tokens: 0, output_tokens: 0, phases: null, cost_unknown_models: [] },
+    workdir: undefined, goalTextLine: 1, sessions: [], events: [], usageByAgent: [], usageByModel: [], toolCalls: [], trainingMetrics: [], trainingJobs,
     delegations: [delegationEnding('before', '10:05:00'), delegationEnding('between', '10:30:00'), delegationEnding('at-fix', '11:00:00'), delegationEnding('after', '11:30:00')],
   });
 

@@ -259,7 +259,7 @@ describe('swarm.json errors', () => {
         'swarm.json: agents[0].name: agent names are lowercase letters, digits and "-", starting with a letter (e.g. "code")',
         'swarm.json: agents[1].description: must say what this agent is for: delegators choose by it',
         'swarm.json: limits.maxTurns: must be greater than 0; got 0',
-        'swarm.json: limits.maxTurn: unknown key (did you mean "maxTurns"?); allowed here: maxBudgetUsd, maxConcurrentDelegations, maxDelegationDepth, maxParallelToolCalls, maxTokens, maxToolResultChars, maxTurns, timeout',
+        'swarm.json: limits.maxTurn: unknown key (did you mean "maxTurns"?); allowed here: maxBudgetUsd, maxConcurrentDelegations, maxDelegationDepth, maxParallelToolCalls, maxTokens, maxToolResultChars, maxTurns, stuck, timeout',
       ].join('\n'),
     );
     assert.deepEqual(error.issues.map((issue) => issue.path), ['mode', 'agents[0].name', 'agents[1].description', 'limits.maxTurns', 'limits.maxTurn']);
@@ -270,6 +270,15 @@ describe('swarm.json errors', () => {
     assert.equal(flat.message, 'swarm.json: flatOrder[0]: "reserch" is not an agent in swarm.json agents (did you mean "research"?); defined: code, research');
     const timeout = configErrorOf(() => loadSwarmFile(swarmWith([agent('code')], { limits: { timeout: 'soon' } })));
     assert.equal(timeout.message, 'swarm.json: limits.timeout: must be a positive duration: seconds as a number, or "90s", "45m", "2h"');
+  });
+
+  it('refuses no-progress thresholds below 2, and unknown keys in them, run-wide and per agent', () => {
+    const limits = configErrorOf(() => loadSwarmFile(swarmWith([agent('code')], { limits: { stuck: { repeatedCalls: 1, idleTurn: 5 } } })));
+    assert.deepEqual(limits.issues.map((issue) => issue.path), ['limits.stuck.repeatedCalls', 'limits.stuck.idleTurn']);
+    assert.match(limits.message, /limits\.stuck\.repeatedCalls: must be a whole number from 2 to 1000, or false to turn this rule off/);
+    assert.match(limits.message, /limits\.stuck\.idleTurn: unknown key \(did you mean "idleTurns"\?\)/);
+    const perAgent = configErrorOf(() => loadSwarmFile(swarmWith([agent('code', { stuck: { idleTurns: true } })])));
+    assert.match(perAgent.message, /agents\[0\]\.stuck\.idleTurns: must be a whole number from 2 to 1000, or false to turn this rule off/);
   });
 });
 

@@ -108,6 +108,24 @@ describe('OpenAIChatModel against the fake endpoint', () => {
     assert.equal(response.toolCallsFromText, false);
   });
 
+  it('reports streaming progress with each chunk: the characters of text and tool-call arguments so far', async () => {
+    const longPath = 'src/some/deeply/nested/directory/with/a/long/file-name.ts';
+    server.enqueue({ content: 'Reading it now.', toolCalls: [{ id: 'call_1', name: 'fs__read_file', arguments: { path: longPath } }] });
+    const { client } = testProvider(server.baseURL, { stream: true });
+    const progress: number[] = [];
+    const response = await client.chatModel('small-model').complete(ask('go', { tools: [readFileTool], onStreamProgress: (characters) => progress.push(characters) }));
+    const total = 'Reading it now.'.length + response.toolCalls[0]!.arguments.length;
+    assert.ok(progress.length >= 4, `one call per chunk: ${progress.join(', ')}`);
+    assert.deepEqual([...progress].sort((a, b) => a - b), progress, 'never goes back within one attempt');
+    assert.ok(progress.some((characters) => characters > 0 && characters < total), `grows as chunks arrive: ${progress.join(', ')}`);
+    assert.equal(progress.at(-1), total);
+
+    server.enqueue({ content: 'not streamed' });
+    const quiet: number[] = [];
+    await testProvider(server.baseURL).client.chatModel('small-model').complete(ask('go', { onStreamProgress: (characters) => quiet.push(characters) }));
+    assert.deepEqual(quiet, [], 'a provider that does not stream reports no progress');
+  });
+
   it('recovers a tool call written as text, streamed or not', async () => {
     for (const stream of [false, true]) {
       server.enqueue({ content: 'Let me look.\n<tool_call>\n{"name": "fs__read_file", "arguments": {"path": "notes.md"}}\n</tool_call>' });

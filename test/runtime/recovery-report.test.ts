@@ -199,7 +199,11 @@ describe('phase 0: the recovery report', () => {
     await waitFor(() => harness.store.journal.unfinishedToolCalls('test-run').some((call) => call.name === 'shell__run_command'), 'the shell call started');
 
     // Session 2 picks the run up, as `mux-swarm run` does after a crash.
-    const orchestrator = new ScriptedChatModel('orchestrator-model', [complete('success', 'resumed and finished')]);
+    // It finishes phase 2 before it claims success: a success is accepted only when the goal's checks hold.
+    const orchestrator = new ScriptedChatModel('orchestrator-model', [
+      { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'mkdir -p out && echo \'{"accuracy": 0.9}\' > out/metrics.json' } }] },
+      complete('success', 'resumed and finished'),
+    ]);
     const worker = new ScriptedChatModel('worker-model', []);
     const events: RunEvent[] = [];
     const bus = new EventBus('test-run');
@@ -261,7 +265,7 @@ describe('phase 0 after a real kill (built CLI, MUX_SWARM_FAIL_AT)', () => {
   it('the resumed orchestrator is told what the journal holds and what is done, once, before its next model call', async () => {
     server.route(
       { model: 'orchestrator-model' },
-      { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'mkdir -p data && printf "a\\nb\\nc\\n" > data/train.txt && echo {} > data/labels.json' } }] },
+      { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'mkdir -p data out && printf "a\\nb\\nc\\n" > data/train.txt && echo {} > data/labels.json && echo \'{"accuracy": 0.9}\' > out/metrics.json' } }] },
       { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'resumed fine' } }] },
     );
     project.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' } }));

@@ -50,6 +50,8 @@ export interface HarnessOptions {
   servers?: Record<string, unknown>;
   /** Failure memory on: the workdir's state database and a user store in this directory. */
   userStore?: string;
+  /** The `heartbeat` interval (default 30 s). */
+  pulseIntervalMs?: number;
 }
 
 export interface RuntimeHarness {
@@ -103,6 +105,7 @@ export async function createRuntimeHarness(options: HarnessOptions): Promise<Run
     modelFor: (agent) => models.get(agent.name)!,
     events: bus,
     store,
+    ...(options.pulseIntervalMs === undefined ? {} : { pulseIntervalMs: options.pulseIntervalMs }),
     trainingServers: Object.entries(servers).filter(([, entry]) => entry.type === 'builtin' && entry.builtin === 'training').map(([name]) => name),
     ...(options.userStore === undefined
       ? {}

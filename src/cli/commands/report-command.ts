@@ -9,6 +9,7 @@ import { addProjectOptions } from '../common-options.js';
 import type { ProjectOptions } from '../project.js';
 import { findEvaluationFiles, loadEvaluations } from '../report/evaluation-files.js';
 import { loadReportData } from '../report/report-data.js';
+import { checkGoalNow } from '../report/report-goal-check.js';
 import { renderReportMarkdown } from '../report/report-markdown.js';
 import { buildRunReport } from '../report/report-model.js';
 import { trainingCurveChart } from '../report/report-training.js';
@@ -36,12 +37,12 @@ export function registerReportCommand(program: Command, outcome: CommandOutcome)
         .default([] as string[], 'those found in the run\'s workdir'),
     )
     .addOption(new Option('--json', 'the report\'s data as one JSON object on stdout; writes no files').conflicts('output'));
-  addProjectOptions(command).action((runArgument: string, options: ReportOptions) => {
-    outcome.exitCode = report(runArgument, options);
+  addProjectOptions(command).action(async (runArgument: string, options: ReportOptions) => {
+    outcome.exitCode = await report(runArgument, options);
   });
 }
 
-function report(runArgument: string, options: ReportOptions): number {
+async function report(runArgument: string, options: ReportOptions): Promise<number> {
   let loaded;
   try {
     loaded = withStateDatabase(options, (database, location) => {
@@ -56,7 +57,8 @@ function report(runArgument: string, options: ReportOptions): number {
   const { data, location } = loaded;
   const workdir = data.workdir !== undefined && existsSync(data.workdir) ? data.workdir : location.workdir;
   const evaluationFiles = options.eval.length > 0 ? options.eval.map(evaluationArgument) : findEvaluationFiles(workdir, [location.stateDirectory]);
-  const runReport = buildRunReport(data, loadEvaluations(evaluationFiles, workdir), new Date());
+  const goalNow = await checkGoalNow(data, workdir, () => new Date());
+  const runReport = buildRunReport(data, loadEvaluations(evaluationFiles, workdir), new Date(), goalNow);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(runReport, null, 2)}\n`);
     return EXIT_CODES.success;

@@ -13,6 +13,7 @@ import { addProjectOptions, commaList, positiveInteger, positiveNumber } from '.
 import { OUTPUT_FORMATS, type OutputFormat } from '../output-format.js';
 import { loadProject, type ProjectOptions } from '../project.js';
 import type { RunChoice } from '../run-choice.js';
+import { resumeArguments } from '../resume-hint.js';
 import { runSession } from '../run-session.js';
 import { invocationArgs, superviseCommand } from './watch-command.js';
 
@@ -109,6 +110,7 @@ export async function startRun(goal: Goal, options: RunLaunchOptions, choice: Ru
       outputFile: options.output,
       verbose: options.verbose === true,
       environment: process.env,
+      resumeArguments: resumeArguments(options),
       ...(loopExchange ? { loopExchange } : {}),
     }),
   );

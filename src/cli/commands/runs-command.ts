@@ -10,6 +10,8 @@ import { addProjectOptions, positiveInteger } from '../common-options.js';
 import type { ProjectOptions } from '../project.js';
 import { resolveRunId, withStateDatabase as withDatabase } from '../state-access.js';
 import { formatTable } from '../table.js';
+import { formatPhaseStanding } from '../../runtime/phases/phase-standing.js';
+import type { PhaseStanding } from '../../events/event-schema.js';
 
 interface ListOptions extends ProjectOptions {
   json?: boolean;
@@ -33,8 +35,8 @@ export function registerRunsCommand(program: Command, outcome: CommandOutcome): 
       else {
         process.stdout.write(
           `${formatTable(
-            ['run', 'started', 'status', 'outcome', 'turns', 'cost', 'duration', 'goal'],
-            runs.map((run) => [run.id, run.started_at.replace('T', ' ').slice(0, 19), run.status, run.subtype ?? '—', String(run.num_turns), costText(run.cost_usd, run.cost_unknown_models), run.ended_at ? formatDuration(Date.parse(run.ended_at) - Date.parse(run.started_at)) : '—', run.goal_name]),
+            ['run', 'started', 'status', 'outcome', 'phases', 'turns', 'cost', 'duration', 'goal'],
+            runs.map((run) => [run.id, run.started_at.replace('T', ' ').slice(0, 19), run.status, run.subtype ?? '—', phasesCell(run.phases), String(run.num_turns), costText(run.cost_usd, run.cost_unknown_models), run.ended_at ? formatDuration(Date.parse(run.ended_at) - Date.parse(run.started_at)) : '—', run.goal_name]),
           )}\n`,
         );
       }
@@ -64,9 +66,11 @@ export function registerShowCommand(program: Command, outcome: CommandOutcome): 
         `run ${run.id}: ${run.status}${run.subtype ? ` (${run.subtype}, exit ${run.exit_code})` : ''}`,
         `goal: ${run.goal_name} (${run.goal_source}), ${run.mode} mode, on ${run.hostname}`,
         `started ${run.started_at}${run.ended_at ? `, took ${formatDuration(Date.parse(run.ended_at) - Date.parse(run.started_at))}` : ''} · ${run.num_turns} turns · ${run.input_tokens + run.output_tokens} tokens · ${costText(run.cost_usd, run.cost_unknown_models)}`,
+        ...(run.phases ? [`phases at the end: ${formatPhaseStanding(run.phases)}`] : []),
         '',
         'Delegations',
         ...details.delegations.map((delegation) => `${'  '.repeat(delegation.depth + 1)}${delegation.id} ${delegation.from_agent ?? '?'} → ${delegation.agent}: ${delegation.status ?? 'unfinished'} (${delegation.turns} turns, $${delegation.cost_usd.toFixed(4)}) ${firstLine(delegation.summary ?? delegation.task)}`),
+        ...stuckLine(details.delegations),
         '',
         `Tool calls: ${details.toolCalls.length} (${details.toolCalls.filter((call) => call.is_error === 1).length} failed)`,
         ...details.toolCalls.map((call) => `  ${call.delegation_id} ${call.agent} turn ${call.turn}: ${call.name}${call.is_error === 1 ? ' ✗' : ''}${call.spilled_to ? ` → ${call.spilled_to}` : ''}`),
@@ -92,6 +96,17 @@ export function registerShowCommand(program: Command, outcome: CommandOutcome): 
     });
     outcome.exitCode = 0;
   });
+}
+
+/** `2/3` (phases done of all), with `✗` when a checked phase is not done; `—` for a goal without checks or a run without a recorded end. */
+function phasesCell(phases: PhaseStanding | null): string {
+  if (phases === null || phases.total === phases.unchecked) return '—';
+  return `${phases.done}/${phases.total}${phases.first_unmet ? ' ✗' : ''}`;
+}
+
+function stuckLine(delegations: ReadonlyArray<{ status: string | null }>): string[] {
+  const stuck = delegations.filter((delegation) => delegation.status === 'stuck').length;
+  return stuck === 0 ? [] : [`${stuck} delegation${stuck === 1 ? '' : 's'} ended stuck (no progress after a warning)`];
 }
 
 function firstLine(text: string): string {

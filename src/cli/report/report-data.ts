@@ -8,6 +8,8 @@ export interface ReportData {
   run: RunDetails['run'];
   /** The workdir the run recorded in its settings, if it did. */
   workdir: string | undefined;
+  /** Line of the goal file on which the recorded goal text began (1 for runs that did not record it). */
+  goalTextLine: number;
   sessions: SessionRow[];
   /** The events the report tells about, in order; assistant and user events are left out. */
   events: RunEvent[];
@@ -33,7 +35,7 @@ export interface TrainingMetricRow {
   data_json: string;
 }
 
-const REPORTED_EVENT_TYPES = ['system', 'phase-report', 'delegation-start', 'delegation-end', 'budget-warning', 'training-start', 'training-end', 'result'];
+const REPORTED_EVENT_TYPES = ['system', 'phase-report', 'delegation-start', 'delegation-end', 'stuck', 'budget-warning', 'training-start', 'training-end', 'result'];
 
 /** Everything the report needs about `runId`, which must exist. */
 export function loadReportData(database: SqliteDatabase, runId: string): ReportData {
@@ -45,6 +47,7 @@ export function loadReportData(database: SqliteDatabase, runId: string): ReportD
   return {
     run: details.run,
     workdir: recordedWorkdir(settings.settings_json),
+    goalTextLine: recordedGoalTextLine(settings.settings_json),
     sessions: database.prepare(`SELECT session, started_at, ended_at FROM run_sessions WHERE run_id = ? ORDER BY session`).all(runId) as SessionRow[],
     // An event an older mux-swarm wrote in another shape is left out rather than misread.
     events: eventRows.flatMap((row) => {
@@ -72,7 +75,16 @@ export function parseJson(text: string): unknown {
 }
 
 function recordedWorkdir(settingsJson: string): string | undefined {
-  const settings = parseJson(settingsJson);
-  const workdir = settings !== null && typeof settings === 'object' ? (settings as { workdir?: unknown }).workdir : undefined;
+  const workdir = recordedSetting(settingsJson, 'workdir');
   return typeof workdir === 'string' ? workdir : undefined;
+}
+
+function recordedGoalTextLine(settingsJson: string): number {
+  const line = recordedSetting(settingsJson, 'goalTextLine');
+  return typeof line === 'number' && Number.isInteger(line) && line >= 1 ? line : 1;
+}
+
+function recordedSetting(settingsJson: string, key: string): unknown {
+  const settings = parseJson(settingsJson);
+  return settings !== null && typeof settings === 'object' ? (settings as Record<string, unknown>)[key] : undefined;
 }

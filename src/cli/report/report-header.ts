@@ -17,6 +17,8 @@ export interface HeaderSection {
   durationMs: number | null;
   /** Processes that drove the run: 1, plus one per resume. */
   sessions: number;
+  /** Delegations the runtime ended as stuck (no progress after a warning). */
+  stuckDelegations: number;
 }
 
 export function headerSection(data: ReportData): HeaderSection {
@@ -33,6 +35,7 @@ export function headerSection(data: ReportData): HeaderSection {
     endedAt: run.ended_at,
     durationMs: run.ended_at ? Date.parse(run.ended_at) - Date.parse(run.started_at) : null,
     sessions: data.sessions.length,
+    stuckDelegations: data.delegations.filter((delegation) => delegation.status === 'stuck').length,
   };
 }
 
@@ -46,6 +49,7 @@ export function renderHeader(header: HeaderSection): string[] {
     `- Status: ${header.status}${header.outcome ? `, outcome **${header.outcome}**${header.exitCode === null ? '' : ` (exit ${header.exitCode})`}` : ''}`,
     `- Started: ${timestamp(header.startedAt)} · ended: ${header.endedAt ? timestamp(header.endedAt) : 'not yet'}${header.durationMs === null ? '' : ` · duration: ${formatDuration(header.durationMs)}`}`,
     `- Sessions: ${header.sessions} (${resumes === 0 ? 'never resumed' : `resumed ${resumes} ${resumes === 1 ? 'time' : 'times'}`})`,
+    `- Stuck delegations: ${header.stuckDelegations}${header.stuckDelegations > 0 ? ' (ended by the no-progress detector after a warning; see the timeline)' : ''}`,
     ...(header.result ? [`- Result: ${brief(header.result, 300)}`] : []),
   ];
 }

@@ -1,28 +1,60 @@
-import type { PhaseReportEvent } from '../../events/event-schema.js';
+import type { PhaseReportEvent, PhaseStanding } from '../../events/event-schema.js';
+import { formatPhaseStanding } from '../../runtime/phases/phase-standing.js';
 import { brief, markdownTable, none, timestamp } from './markdown-format.js';
 import type { ReportData } from './report-data.js';
+import type { GoalCheckNow } from './report-goal-check.js';
 
-/** The goal's phases as the latest phase check (phase 0 of the latest session) judged them. */
+/**
+ * The goal's phases: checked when the report is made (`now`), in the run's workdir. Without the workdir (the report
+ * read elsewhere) the table is the latest session start's (`session-start`), and says so. `atEnd` is where the phases
+ * stood when the run ended, as the run recorded it.
+ */
 export interface PhasesSection {
   checkedAt: string;
+  source: 'now' | 'session-start';
   goalComplete: boolean;
   phases: Array<{ number: number; title: string; state: string; firstUnmet: { line: number; text: string; detail: string } | null }>;
+  atEnd: PhaseStanding | null;
 }
 
-export function phasesSection(data: ReportData): PhasesSection | null {
+export function phasesSection(data: ReportData, now: GoalCheckNow | undefined): PhasesSection | null {
+  const atEnd = data.run.phases;
+  if (now) {
+    const { evaluation } = now;
+    return {
+      checkedAt: now.checkedAt,
+      source: 'now',
+      goalComplete: evaluation.phases.length > 0 && evaluation.phases.every((phase) => phase.state === 'done'),
+      phases: evaluation.phases.map(({ phase, state, firstUnmet }) => ({
+        number: phase.number,
+        title: phase.title,
+        state,
+        firstUnmet: firstUnmet ? { line: firstUnmet.condition.line, text: firstUnmet.condition.text, detail: firstUnmet.detail.split('\n')[0] ?? '' } : null,
+      })),
+      atEnd,
+    };
+  }
   const latest = data.events.filter((event): event is PhaseReportEvent => event.type === 'phase-report').at(-1);
   if (!latest) return null;
   return {
     checkedAt: latest.timestamp,
+    source: 'session-start',
     goalComplete: latest.goal_complete,
     phases: latest.phases.map((phase) => ({ number: phase.number, title: phase.title, state: phase.state, firstUnmet: phase.first_unmet ?? null })),
+    atEnd,
   };
 }
 
 export function renderPhases(section: PhasesSection | null): string[] {
   if (!section) return none('no phase check was recorded');
+  if (section.phases.every((phase) => phase.state === 'unchecked')) return none('the goal has no "Done when" conditions to check');
+  const when =
+    section.source === 'now'
+      ? `As checked when this report was made (${timestamp(section.checkedAt)}), in the run's workdir`
+      : `As checked at ${timestamp(section.checkedAt)}, when the latest session started (the run's workdir is not here to check now)`;
   return [
-    `As checked at ${timestamp(section.checkedAt)}, when the latest session started${section.goalComplete ? ': every phase done, the goal complete' : ''}.`,
+    `${when}${section.goalComplete ? ': every phase done, the goal complete' : ''}.`,
+    ...(section.atEnd ? [`When the run ended: ${formatPhaseStanding(section.atEnd)}.`] : []),
     '',
     ...markdownTable(
       ['#', 'Phase', 'State', 'First unmet condition'],

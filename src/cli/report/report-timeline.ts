@@ -38,6 +38,8 @@ function describe(event: RunEvent): string | undefined {
       return `started, delegated by ${event.from}: ${brief(event.task)}`;
     case 'delegation-end':
       return `ended ${event.status}: ${brief(event.summary)}`;
+    case 'stuck':
+      return event.action === 'warned' ? `no progress, told: ${brief(event.detail)}` : `ended stuck: ${brief(event.detail)}`;
     case 'budget-warning':
       return `budget warning: ${event.budget} at ${event.used} of ${event.limit}`;
     case 'training-start':

@@ -2,7 +2,8 @@ import { statSync } from 'node:fs';
 import { readLogRange } from '../../servers/training/log-line-reader.js';
 import type { EventBus } from '../../events/event-bus.js';
 import type { TrainingEndEvent } from '../../events/event-schema.js';
-import { fingerprintFailure, type Fingerprint } from '../../failures/failure-fingerprint.js';
+import { fingerprintFailure, fingerprintOf, type Fingerprint } from '../../failures/failure-fingerprint.js';
+import { normaliseMessage } from '../../failures/normalise-message.js';
 import type { SqliteDatabase } from '../../state/database.js';
 import type { FailureMemory } from '../../state/failure-memory.js';
 import { FailureSteps, type OpenFailedStep } from '../../state/failure-steps.js';
@@ -95,6 +96,15 @@ export class FailureTracker {
     if (event.classification === 'stopped') return '';
     const output = `${readTail(event.log_file, TRAINING_LOG_TAIL_BYTES)}\n${event.summary}`;
     return this.#failed(step, output, { exitCode: event.exit_code, signal: event.signal, tool: 'training' });
+  }
+
+  /**
+   * An agent ended as stuck: counted under a fingerprint of kind `stuck` (its pattern, and the call it repeated or the
+   * condition its completion was refused for), like any failure; returns the known fixes as text, or ''.
+   */
+  afterStuck(stuck: { pattern: string; subject: string; description: string }): string {
+    const fingerprint = fingerprintOf({ kind: 'stuck', type: stuck.pattern.replace(/_/g, ' '), message: normaliseMessage(this.#options.scrub(stuck.subject)), frame: null });
+    return this.#record(fingerprint, stuck.description);
   }
 
   #stepOf(call: TrackedToolCall): Step | undefined {

@@ -57,6 +57,8 @@ export async function runExperimentIteration(context: LoopContext, options: Iter
     parentDelegationId: null,
     depth: 0,
     scope: 'task',
+    // An experiment that breaks the goal's checks (its setup) is not a success, whatever its metric would say.
+    checksGoal: true,
     resumeMessage: restartMessage(loopReport, options.session),
   });
   const hypothesis = hypothesisOf(outcome.summary);
