@@ -6,7 +6,7 @@ import type { Usage } from './chat-types.js';
  * prices and context windows of some 1,700 models at 43 providers, found by the endpoint's base URL (each catalogue
  * provider has an API URL pattern) or by a catalogue provider id named in config.json (`catalogue`).
  * The data is inside the package: nothing is fetched, ever (its `updatePrices` is never called). The module is large
- * (~830 kB, ~45 ms to import), so it is loaded on first use, once per process, and only by the runs that need it.
+ * (~830 kB, ~35 ms to import), so it is loaded on first use, once per process, and only by the runs that need it.
  */
 export interface ModelCatalogue {
   /** The entry the catalogue has for the first of `query.modelIds` it knows; undefined when it knows none. */
