@@ -3,6 +3,7 @@ import { ConfigError } from '../errors/config-error.js';
 import { McpServerStartError } from '../errors/mcp-server-error.js';
 import { describeError, isMuxSwarmError } from '../errors/mux-swarm-error.js';
 import { NoModelEndpointError } from '../errors/no-model-endpoint-error.js';
+import { UnknownModelPriceError } from '../errors/unknown-model-price-error.js';
 import { EXIT_CODES } from '../runtime/run-result.js';
 import { RunLockedError } from '../state/run-sessions.js';
 import { registerAgentsCommand } from './commands/agents-command.js';
@@ -26,7 +27,7 @@ import { CommandOutcome } from './command-outcome.js';
 
 /** Errors that mean "fix your input", as opposed to "the run went wrong". */
 function isUsageError(error: unknown): boolean {
-  return error instanceof ConfigError || error instanceof NoModelEndpointError || error instanceof McpServerStartError || error instanceof McpCallUsageError || error instanceof RunLockedError;
+  return error instanceof ConfigError || error instanceof NoModelEndpointError || error instanceof UnknownModelPriceError || error instanceof McpServerStartError || error instanceof McpCallUsageError || error instanceof RunLockedError;
 }
 
 export function buildProgram(outcome: CommandOutcome): Command {

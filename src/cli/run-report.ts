@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Goal } from '../config/load-goal.js';
+import { costText } from '../events/cost-text.js';
 import type { ResultEvent } from '../events/event-schema.js';
 
 /** `--output file.md`: the final result as markdown a person can read or attach to a ticket. */
@@ -15,7 +16,7 @@ export function writeRunReport(file: string, report: { goal: Goal; result: Resul
     '',
     `- Run: \`${runId}\``,
     `- Outcome: **${result.subtype}** (exit ${result.exit_code})`,
-    `- Turns: ${result.num_turns} · Tokens: ${tokens} · Cost: $${result.total_cost_usd.toFixed(4)} · Duration: ${(result.duration_ms / 1000).toFixed(1)}s`,
+    `- Turns: ${result.num_turns} · Tokens: ${tokens} · Cost: ${costText(result.total_cost_usd, result.cost_unknown_models ?? [])} · Duration: ${(result.duration_ms / 1000).toFixed(1)}s`,
     '',
     '## Result',
     '',

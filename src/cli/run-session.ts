@@ -23,6 +23,7 @@ import { RunStore } from '../state/run-store.js';
 import { beatRunSession, beginRunSession, endRunSession, previouslyActiveMs, SESSION_HEARTBEAT_MS } from '../state/run-sessions.js';
 import { killGroupsForForcedQuit } from '../supervisor/forced-quit.js';
 import { isSameProcessAlive, processStartTime } from '../supervisor/process-identity.js';
+import { checkModelPrices } from './price-gate.js';
 import { pickRun, type RunChoice } from './run-choice.js';
 import { ToolHub } from '../tools/tool-hub.js';
 import { builtinContextFor } from './builtin-context.js';
@@ -70,6 +71,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   const scrubber = new SecretScrubber(config.secrets);
 
   checkProviderKeys(team, project, environment);
+  await checkModelPrices(team, settings, project, goal, options.overrides);
 
   const store = new RunStore(openDatabase(config.stateDirectory), scrubber);
   let runId: string;

@@ -17,6 +17,13 @@ export const providerSchema = z.strictObject({
   maxRetries: z.number().int().min(0).max(20).default(4),
   /** Receive completions as a stream (a long answer keeps the request alive). Off by default: tool calls over streams are unreliable on some local servers. */
   stream: z.boolean().default(false),
+  /** A keyless endpoint that costs nothing per token (Ollama, llama.cpp, a local vLLM): its calls cost 0 and never block a USD budget. */
+  free: z.boolean().default(false),
+  /**
+   * The price catalogue's provider to look this endpoint's models up in (e.g. "openai" for a LiteLLM proxy in front of
+   * OpenAI), when its base URL matches none of the catalogue's. Checked against the catalogue when a run starts and by `validate`.
+   */
+  catalogue: z.string().min(1, { error: 'must name a provider of the price catalogue, e.g. "openai"' }).optional(),
   description: z.string().optional(),
 });
 export type ProviderConfig = z.infer<typeof providerSchema>;

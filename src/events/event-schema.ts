@@ -314,6 +314,8 @@ export const resultEventSchema = z.object({
   /** Time the run's training jobs held the GPU box (overlaps counted once) and its cost; included in total_cost_usd. */
   gpu_seconds: z.number().nonnegative().optional(),
   gpu_cost_usd: z.number().nonnegative().optional(),
+  /** The `provider/model` keys with calls whose cost no source knew (counted as 0 in total_cost_usd); absent when none. */
+  cost_unknown_models: z.array(z.string()).optional(),
   duration_ms: z.number().nonnegative(),
   /** The final answer: the completing agent's summary, or what stopped the run. */
   result: z.string(),

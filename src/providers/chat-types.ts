@@ -42,7 +42,11 @@ export interface Usage {
   reasoningTokens: number;
 }
 
-export type CostSource = 'provider' | 'price-table' | 'unknown';
+/**
+ * Where a call's cost came from: the provider's own figure, a provider marked free, config.json `prices`, the model
+ * catalogue, or nowhere ('unknown': counted as 0, reported as unknown, refused under a USD budget).
+ */
+export type CostSource = 'provider' | 'free' | 'price-table' | 'catalogue' | 'unknown';
 
 export interface ChatResponse {
   content: string | null;
@@ -51,7 +55,7 @@ export interface ChatResponse {
   toolCallsFromText: boolean;
   finishReason: string | null;
   usage: Usage;
-  /** USD for this call: the provider's own figure when reported, else the price table, else 0 with source 'unknown'. */
+  /** USD for this call, from the first source that has it (see CostSource); 0 when the source is 'unknown'. */
   costUsd: number;
   costSource: CostSource;
   /** Model id the endpoint says answered (may differ from the one asked for, e.g. OpenRouter routing). */
@@ -67,6 +71,8 @@ export interface ChatModel {
   readonly provider: string;
   readonly model: string;
   complete(request: ChatRequest): Promise<ChatResponse>;
+  /** The model's context window in tokens as the model catalogue gives it; undefined when it does not know. */
+  contextWindow?(): Promise<number | undefined>;
 }
 
 export interface RetryNotice {

@@ -33,6 +33,7 @@ export interface ChatModelParams {
 export class OpenAIChatModel implements ChatModel {
   readonly provider: string;
   private tokenLimitField: TokenLimitField;
+  private catalogueWindow: Promise<number | undefined> | undefined;
 
   constructor(
     private readonly connection: ProviderConnection,
@@ -62,6 +63,19 @@ export class OpenAIChatModel implements ChatModel {
         }),
     });
     return this.toResponse(value, request, attempts, started);
+  }
+
+  /**
+   * The catalogue's context window for this model, looked up once. A free provider (a local server) is only looked up
+   * when config names its `catalogue` provider: the catalogue has no local endpoints, and loading it would be wasted.
+   */
+  contextWindow(): Promise<number | undefined> {
+    const { free, catalogue, loadCatalogue } = this.connection;
+    if (free && catalogue.providerId === undefined) return Promise.resolve(undefined);
+    this.catalogueWindow ??= loadCatalogue()
+      .then((loaded) => loaded.find({ ...catalogue, modelIds: [this.model] })?.contextWindow)
+      .catch(() => undefined);
+    return this.catalogueWindow;
   }
 
   /** One attempt under its own deadline; the caller's signal aborts it too. */
@@ -125,7 +139,7 @@ export class OpenAIChatModel implements ChatModel {
     return accumulator.result();
   }
 
-  private toResponse(completion: AccumulatedCompletion, request: ChatRequest, attempts: number, started: number): ChatResponse {
+  private async toResponse(completion: AccumulatedCompletion, request: ChatRequest, attempts: number, started: number): Promise<ChatResponse> {
     let { content, toolCalls } = completion;
     let toolCallsFromText = false;
     if (toolCalls.length === 0 && content && request.tools.length > 0) {
@@ -136,14 +150,11 @@ export class OpenAIChatModel implements ChatModel {
         toolCallsFromText = true;
       }
     }
+    const durationMs = Date.now() - started; // the call's time, not the catalogue's first load
     const usage = mapUsage(completion.usage);
     const modelIds = completion.model && completion.model !== this.model ? [this.model, completion.model] : [this.model];
-    const { costUsd, costSource } = computeCost({
-      usage,
-      reportedCostUsd: reportedCost(completion.usage),
-      modelIds,
-      prices: this.connection.prices,
-    });
+    const { prices, free, catalogue, loadCatalogue } = this.connection;
+    const { costUsd, costSource } = await computeCost({ usage, reportedCostUsd: reportedCost(completion.usage), modelIds, prices, free, catalogue, loadCatalogue });
     return {
       content,
       toolCalls,
@@ -154,7 +165,7 @@ export class OpenAIChatModel implements ChatModel {
       costSource,
       model: completion.model || this.model,
       provider: this.provider,
-      durationMs: Date.now() - started,
+      durationMs,
       attempts,
     };
   }

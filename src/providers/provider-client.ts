@@ -4,6 +4,7 @@ import { MissingApiKeyError } from '../errors/missing-api-key-error.js';
 import { secretHeaderValues } from '../logging/secret-names.js';
 import { SecretScrubber } from '../logging/secret-scrubber.js';
 import type { ChatModel, RetryNotice } from './chat-types.js';
+import { loadModelCatalogue, type ModelCatalogue } from './model-catalogue.js';
 import { OpenAIChatModel } from './openai-chat-model.js';
 import type { ProviderConnection } from './provider-connection.js';
 import { describeFailure, toProviderError, type ProviderIdentity } from './provider-error-translation.js';
@@ -40,6 +41,8 @@ export interface ProviderClientOptions {
   onRetry?: (notice: RetryNotice) => void;
   /** Overrides of the retry timings (tests shorten them); `maxRetries` comes from the config. */
   retryPolicy?: Partial<Omit<RetryPolicy, 'maxRetries'>>;
+  /** The model catalogue (default: the shipped one, loaded on first use). */
+  loadCatalogue?: () => Promise<ModelCatalogue>;
 }
 
 /**
@@ -87,6 +90,9 @@ export function createProviderClient(name: string, config: ProviderConfig, optio
     stream: config.stream,
     retryPolicy: { ...defaultRetryPolicy(config.maxRetries), ...options.retryPolicy, maxRetries: config.maxRetries },
     prices: options.prices,
+    free: config.free,
+    catalogue: { baseURL, providerId: config.catalogue },
+    loadCatalogue: options.loadCatalogue ?? loadModelCatalogue,
     onRetry: options.onRetry,
     listModelsOnce,
   };

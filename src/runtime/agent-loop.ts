@@ -4,7 +4,7 @@ import type { ChatMessage, ChatResponse, ToolCall, ToolDefinition } from '../pro
 import type { HubTool } from '../tools/tool-hub.js';
 import { AgentTranscript, lastAssistantMessage, lastAssistantText, lastToolCalls, trailingRepliesWithoutTools } from './agent-transcript.js';
 import { COMPLETE_TOOL_NAME } from './complete-tool.js';
-import { fitToContextWindow } from './context-window.js';
+import { contextWindowFor, fitToContextWindow } from './context-window.js';
 import { failPoint } from '../supervisor/fail-points.js';
 import type { RunContext } from './run-context.js';
 import type { RuntimeTool } from './runtime-tool.js';
@@ -156,7 +156,7 @@ async function callModel(run: RunContext, invocation: AgentInvocation, model: Re
   let response: ChatResponse;
   try {
     response = await model.complete({
-      messages: fitToContextWindow(transcript.messages, agent.params.contextWindow),
+      messages: fitToContextWindow(transcript.messages, await contextWindowFor(transcript.messages, agent.params.contextWindow, model)),
       tools,
       temperature: agent.params.temperature,
       maxOutputTokens: agent.params.maxOutputTokens,

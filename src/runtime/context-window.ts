@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../providers/chat-types.js';
+import type { ChatMessage, ChatModel } from '../providers/chat-types.js';
 
 /** A rough count good enough to stay under a context window: ~4 characters per token. */
 export function estimateTokens(messages: readonly ChatMessage[]): number {
@@ -13,7 +13,20 @@ export function estimateTokens(messages: readonly ChatMessage[]): number {
 }
 
 const KEEP_RECENT = 6;
+/** The system prompt and the task (indexes 0 and 1) are never trimmed. */
+const FIRST_TRIMMABLE = 2;
 const HEADROOM = 0.8;
+
+/**
+ * The window to fit `messages` to: swarm.json's `params.contextWindow`, else the model's own (the catalogue's). The
+ * model is only asked once the transcript has something that could be trimmed, so a first call never waits for the
+ * catalogue to load.
+ */
+export async function contextWindowFor(messages: readonly ChatMessage[], configured: number | undefined, model: Pick<ChatModel, 'contextWindow'>): Promise<number | undefined> {
+  if (configured !== undefined) return configured;
+  if (messages.length - KEEP_RECENT <= FIRST_TRIMMABLE) return undefined;
+  return model.contextWindow?.();
+}
 
 /**
  * Returns the messages to send so the estimate stays under `contextWindow` × 0.8: the oldest tool results
@@ -26,7 +39,7 @@ export function fitToContextWindow(messages: readonly ChatMessage[], contextWind
   let estimate = estimateTokens(messages);
   const fitted = [...messages];
   const lastTrimmable = fitted.length - KEEP_RECENT;
-  for (let index = 2; index < lastTrimmable && estimate > budget; index += 1) {
+  for (let index = FIRST_TRIMMABLE; index < lastTrimmable && estimate > budget; index += 1) {
     const message = fitted[index]!;
     if (message.role !== 'tool' || typeof message.content !== 'string' || message.content.length < 200) continue;
     const stub = `[earlier tool result of ${message.content.length} characters removed to fit the context window]`;

@@ -148,9 +148,9 @@ export class RunContext {
   }
 
   /** Stops the run: every agent stops at its next step and in-flight model and tool calls are cancelled. */
-  stop(reason: StopReason, detail?: string): void {
+  stop(reason: StopReason, detail?: string, explanation?: string): void {
     if (this.stopped) return;
-    this.stopped = new RunStoppedError(reason, detail);
+    this.stopped = new RunStoppedError(reason, detail, explanation);
     this.clearTimers();
     this.controller.abort(this.stopped);
   }
@@ -170,12 +170,24 @@ export class RunContext {
     this.warnNear('turns', this.usage.turns, this.limits.maxTurns);
   }
 
-  /** Adds a model call's usage and cost, then enforces the USD and token budgets. */
+  /**
+   * Adds a model call's usage and cost, then enforces the USD and token budgets. Under a USD budget, a call whose cost
+   * no source knew stops the run as the budget would: it cannot be enforced on calls that count $0.
+   */
   recordModelUsage(agent: string, response: ChatResponse, requestedModel: string): void {
     this.usage.record(agent, response, requestedModel);
     const totals = this.usage.totals();
     const tokens = totals.input_tokens + totals.output_tokens;
-    const { maxTokens } = this.limits;
+    const { maxTokens, maxBudgetUsd } = this.limits;
+    if (maxBudgetUsd !== undefined && response.costSource === 'unknown') {
+      const model = `${response.provider}/${requestedModel}`;
+      this.stop(
+        'max_budget_usd',
+        `cost of ${model} unknown`,
+        `the cost of a call to ${model} is unknown (the provider reported none and no price is known), so the USD budget of $${maxBudgetUsd.toLocaleString('en-US', { maximumFractionDigits: 10, useGrouping: false })} cannot be enforced; ` +
+          'give the model a price ("prices" in config.json, "free": true on a local provider, or a "catalogue" provider id; see docs/providers.md) or run without a USD budget',
+      );
+    }
     this.checkUsdBudget();
     if (maxTokens !== undefined) {
       this.warnNear('tokens', tokens, maxTokens);

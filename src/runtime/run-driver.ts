@@ -84,6 +84,7 @@ export async function driveRun(run: RunContext, options: { resumedSession?: numb
   const gpu = run.usage.gpuTime();
   const exitCode = exitCodeFor(ending.subtype);
   const { calls: _calls, cost_usd: totalCost, ...usage } = totals;
+  const costUnknownModels = run.usage.costUnknownModels();
   const event = run.events.emit({
     type: 'result',
     agent: RUNTIME_AGENT,
@@ -96,6 +97,7 @@ export async function driveRun(run: RunContext, options: { resumedSession?: numb
     usage_by_agent: run.usage.byAgent(),
     usage_by_model: run.usage.byModel(),
     ...(gpu.seconds > 0 ? { gpu_seconds: gpu.seconds, gpu_cost_usd: gpu.costUsd } : {}),
+    ...(costUnknownModels.length > 0 ? { cost_unknown_models: costUnknownModels } : {}),
     duration_ms: run.now() - run.startedAt,
     result: ending.result,
     artifacts: ending.artifacts,

@@ -11,13 +11,17 @@ const DESCRIPTIONS: Record<StopReason, string> = {
   interrupted: 'the run was interrupted',
 };
 
-/** Thrown inside agents once the run is stopping; caught by the run driver, which reports the reason. */
+/**
+ * Thrown inside agents once the run is stopping; caught by the run driver, which reports the reason. `explanation`
+ * replaces the standard sentence when the stop needs its own (a USD budget that cannot be enforced).
+ */
 export class RunStoppedError extends MuxSwarmError {
   constructor(
     readonly reason: StopReason,
     readonly detail?: string,
+    explanation?: string,
   ) {
-    super(`run_stopped_${reason}`, detail ? `${DESCRIPTIONS[reason]} (${detail})` : DESCRIPTIONS[reason]);
+    super(`run_stopped_${reason}`, explanation ?? (detail ? `${DESCRIPTIONS[reason]} (${detail})` : DESCRIPTIONS[reason]));
   }
 }
 

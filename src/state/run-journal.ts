@@ -60,6 +60,7 @@ const modelUsageRowSchema = z.object({
   cached_input_tokens: z.number().int(),
   reasoning_tokens: z.number().int(),
   cost_usd: z.number(),
+  cost_source: z.string().nullable(),
 });
 export type ModelUsageRow = z.infer<typeof modelUsageRowSchema>;
 
@@ -142,7 +143,7 @@ export class RunJournal {
   /** Usage of every model call that completed, to carry the run's totals and budgets across a restart. */
   completedModelCalls(runId: string): ModelUsageRow[] {
     return this.database
-      .prepare(`SELECT agent, provider, model, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd FROM model_calls WHERE run_id = ? AND status = 'completed' ORDER BY id`)
+      .prepare(`SELECT agent, provider, model, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, cost_source FROM model_calls WHERE run_id = ? AND status = 'completed' ORDER BY id`)
       .all(runId)
       .map((row) => modelUsageRowSchema.parse(row));
   }

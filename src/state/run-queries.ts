@@ -15,6 +15,8 @@ export interface RunSummary {
   cost_usd: number;
   input_tokens: number;
   output_tokens: number;
+  /** `provider/model` of the calls whose cost no source knew (counted as 0 in cost_usd), sorted; empty when none. */
+  cost_unknown_models: string[];
   /** Where the goal's phases stood by their checks when the run ended; null while it runs (and for runs before mux-swarm 0.2). */
   phases: PhaseStanding | null;
 }
@@ -42,6 +44,8 @@ export interface UsageRow {
   input_tokens: number;
   output_tokens: number;
   cost_usd: number;
+  /** Calls among them whose cost no source knew (counted as 0 in cost_usd). */
+  unknown_cost_calls: number;
 }
 
 export interface ToolCallRow {
@@ -74,27 +78,34 @@ export interface RunDetails {
   toolCalls: ToolCallRow[];
 }
 
-type RunRow<Row> = Omit<Row, 'phases'> & { phases_json: string | null };
+/**
+ * The models of a run with a call of unknown cost, read from the journal (`model_calls.cost_source`), so runs recorded
+ * before the result said so, and resumed runs, are right too: a JSON array text, parsed by fromRow.
+ */
+const COST_UNKNOWN_MODELS = `(SELECT json_group_array(DISTINCT provider || '/' || model) FROM model_calls WHERE model_calls.run_id = runs.id AND cost_source = 'unknown') AS cost_unknown_models`;
+
+/** A runs row as selected: the phase standing as stored JSON, the unknown-cost models as COST_UNKNOWN_MODELS's JSON array. */
+type RunRow<Row> = Omit<Row, 'phases' | 'cost_unknown_models'> & { phases_json: string | null; cost_unknown_models: string };
 
 export function listRuns(database: SqliteDatabase, limit = 20): RunSummary[] {
   const rows = database
     .prepare(
-      `SELECT id, goal_name, goal_source, mode, status, subtype, exit_code, started_at, ended_at, num_turns, cost_usd, input_tokens, output_tokens, phases_json
+      `SELECT id, goal_name, goal_source, mode, status, subtype, exit_code, started_at, ended_at, num_turns, cost_usd, input_tokens, output_tokens, phases_json, ${COST_UNKNOWN_MODELS}
        FROM runs ORDER BY started_at DESC, id DESC LIMIT ?`,
     )
     .all(limit) as Array<RunRow<RunSummary>>;
-  return rows.map(withPhases);
+  return rows.map(fromRow);
 }
 
-/** The stored phase standing as an object (null when none was stored or it does not parse). */
-function withPhases<Row>({ phases_json: stored, ...row }: RunRow<Row>): Row {
+/** The stored phase standing as an object (null when none was stored or it does not parse), the unknown-cost models as a sorted list. */
+function fromRow<Row>({ phases_json: stored, cost_unknown_models: unknownCost, ...row }: RunRow<Row>): Row {
   let phases: PhaseStanding | null = null;
   try {
     phases = stored === null ? null : (JSON.parse(stored) as PhaseStanding);
   } catch {
     phases = null;
   }
-  return { ...row, phases } as Row;
+  return { ...row, phases, cost_unknown_models: (JSON.parse(unknownCost) as string[]).sort() } as Row;
 }
 
 /** Runs whose id starts with `prefix` (a unique prefix is enough to name a run). */
@@ -103,13 +114,14 @@ export function findRunIds(database: SqliteDatabase, prefix: string): string[] {
 }
 
 export function getRunDetails(database: SqliteDatabase, runId: string): RunDetails | undefined {
-  const row = database.prepare(`SELECT * FROM runs WHERE id = ?`).get(runId) as RunRow<RunDetails['run']> | undefined;
+  const row = database.prepare(`SELECT *, ${COST_UNKNOWN_MODELS} FROM runs WHERE id = ?`).get(runId) as RunRow<RunDetails['run']> | undefined;
   if (!row) return undefined;
-  const run = withPhases(row);
+  const run = fromRow(row);
   const usage = (column: string): UsageRow[] =>
     database
       .prepare(
-        `SELECT ${column} AS key, COUNT(*) AS calls, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(cost_usd) AS cost_usd
+        `SELECT ${column} AS key, COUNT(*) AS calls, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(cost_usd) AS cost_usd,
+           COUNT(CASE WHEN cost_source = 'unknown' THEN 1 END) AS unknown_cost_calls
          FROM model_calls WHERE run_id = ? GROUP BY ${column} ORDER BY ${column}`,
       )
       .all(runId) as UsageRow[];

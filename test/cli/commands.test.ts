@@ -97,6 +97,11 @@ describe('project commands: validate, agents, status, init', () => {
       assert.equal(ollama.code, 0, ollama.stderr);
       const swarm = JSON.parse(readFileSync(join(fresh.directory, 'local', 'swarm.json'), 'utf8')) as { orchestrator: { provider: string; model: string }; agents: Array<{ provider: string; model: string }> };
       assert.deepEqual([swarm.orchestrator, ...swarm.agents].map((agent) => `${agent.provider}/${agent.model}`), Array(5).fill('ollama/llama3.1:8b'));
+      const config = JSON.parse(readFileSync(join(fresh.directory, 'local', 'config.json'), 'utf8')) as { providers: Record<string, { free?: boolean }> };
+      assert.equal(config.providers.ollama!.free, true, 'the local Ollama is marked free: a USD budget does not refuse it');
+      assert.equal(config.providers.openrouter!.free, undefined);
+      const localValidate = await runCli(['validate'], { cwd: join(fresh.directory, 'local') });
+      assert.equal(localValidate.code, 0, localValidate.stderr);
     } finally {
       fresh.remove();
     }

@@ -46,7 +46,8 @@ describe('a verdict you can trust: success only when the goal holds (built CLI, 
     server.reset();
     project?.remove();
     project = createProjectFixture('mux-swarm-verdict-');
-    project.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' } }));
+    // The example goal has a USD budget, which needs a known price: the fake endpoint stands for a free local one.
+    project.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' }, providers: { fake: { baseURL: server.baseURL, maxRetries: 1, timeoutMs: 20_000, free: true } } }));
     project.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['shell'] }), agents: [] });
     project.write('goals/example.md', EXAMPLE_GOAL);
   });

@@ -430,7 +430,7 @@ describe('failureSection: which job fixed a failure', () => {
   });
   const delegationEnding = (id: string, end: string) => ({ id, parent_id: null, agent: 'trainer', from_agent: 'orchestrator', depth: 1, task: 't', status: 'success', stop_reason: 'completed', summary: `summary of ${id}`, artifacts_json: '[]', turns: 1, cost_usd: 0, started_at: at('09:00:00'), ended_at: at(end) });
   const data = (trainingJobs: TrainingJobRow[]): ReportData => ({
-    run: { id: 'r', goal_name: 'g', goal_source: 's', goal_text: 't', mode: 'flat', status: 'succeeded', subtype: 'success', exit_code: 0, result: null, hostname: 'h', started_at: at('09:00:00'), ended_at: null, num_turns: 0, cost_usd: 0, input_tokens: 0, output_tokens: 0, phases: null },
+    run: { id: 'r', goal_name: 'g', goal_source: 's', goal_text: 't', mode: 'flat', status: 'succeeded', subtype: 'success', exit_code: 0, result: null, hostname: 'h', started_at: at('09:00:00'), ended_at: null, num_turns: 0, cost_usd: 0, input_tokens: 0, output_tokens: 0, phases: null, cost_unknown_models: [] },
     workdir: undefined, goalTextLine: 1, sessions: [], events: [], usageByAgent: [], usageByModel: [], toolCalls: [], trainingMetrics: [], trainingJobs,
     delegations: [delegationEnding('before', '10:05:00'), delegationEnding('between', '10:30:00'), delegationEnding('at-fix', '11:00:00'), delegationEnding('after', '11:30:00')],
   });

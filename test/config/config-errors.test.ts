@@ -95,7 +95,7 @@ describe('config.json errors', () => {
     const error = configErrorOf(() => loadConfigFile({ providers: { openrouter: { baseURL: 'https://openrouter.ai/api/v1', apikeyEnv: 'OPENROUTER_API_KEY' } } }));
     assert.equal(
       error.message,
-      'config.json: providers.openrouter.apikeyEnv: unknown key (did you mean "apiKeyEnv"?); allowed here: apiKeyEnv, baseURL, description, headers, maxRetries, stream, timeoutMs',
+      'config.json: providers.openrouter.apikeyEnv: unknown key (did you mean "apiKeyEnv"?); allowed here: apiKeyEnv, baseURL, catalogue, description, free, headers, maxRetries, stream, timeoutMs',
     );
     assert.deepEqual(error.issues.map((issue) => issue.path), ['providers.openrouter.apikeyEnv']);
   });
@@ -304,7 +304,7 @@ describe('valid files', () => {
   it('fills in defaults for a minimal config and swarm', () => {
     write('prompts/research.md', 'You research things.');
     const config = loadConfigFile({ providers: { ollama: { baseURL: 'http://127.0.0.1:11434/v1' } } });
-    assert.deepEqual(config.config.providers.ollama, { baseURL: 'http://127.0.0.1:11434/v1', headers: {}, timeoutMs: 120_000, maxRetries: 4, stream: false });
+    assert.deepEqual(config.config.providers.ollama, { baseURL: 'http://127.0.0.1:11434/v1', headers: {}, timeoutMs: 120_000, maxRetries: 4, stream: false, free: false });
     assert.deepEqual(config.config.mcpServers, {});
     assert.deepEqual(config.config.logging, { level: 'info', consoleLevel: 'warn' });
     assert.equal(config.workdir, directory, 'the directory mux-swarm runs from');

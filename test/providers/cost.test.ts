@@ -1,28 +1,73 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { computeCost, findPrice } from '../../src/providers/cost.js';
+import { computeCost, findPrice, type CostOptions } from '../../src/providers/cost.js';
+import { loadModelCatalogue } from '../../src/providers/model-catalogue.js';
 import { mapUsage, reportedCost } from '../../src/providers/usage.js';
+import { catalogueModel } from './catalogue-data.js';
 
 const usage = { inputTokens: 1_000_000, outputTokens: 500_000, cachedInputTokens: 400_000, reasoningTokens: 100_000 };
 
-describe('computeCost', () => {
-  it('prefers the cost the provider reports, even 0', () => {
-    assert.deepEqual(computeCost({ usage, reportedCostUsd: 0, modelIds: ['m'], prices: { m: { inputPerMillion: 5, outputPerMillion: 5 } } }), {
-      costUsd: 0,
-      costSource: 'provider',
-    });
+/** Options for a call to `model` on a local endpoint that no catalogue provider matches; counts catalogue loads. */
+function costOptions(overrides: Partial<CostOptions> = {}): { options: CostOptions; loads: () => number } {
+  let loads = 0;
+  const options: CostOptions = {
+    usage,
+    reportedCostUsd: undefined,
+    modelIds: ['m'],
+    prices: {},
+    free: false,
+    catalogue: { baseURL: 'http://127.0.0.1:8000/v1' },
+    loadCatalogue: () => {
+      loads += 1;
+      return loadModelCatalogue();
+    },
+    ...overrides,
+  };
+  return { options, loads: () => loads };
+}
+
+describe('computeCost: provider, free, price table, catalogue, unknown — the first that knows', () => {
+  it('prefers the cost the provider reports, even 0, over a free mark and a price, without loading the catalogue', async () => {
+    const { options, loads } = costOptions({ reportedCostUsd: 0, free: true, prices: { m: { inputPerMillion: 5, outputPerMillion: 5 } } });
+    assert.deepEqual(await computeCost(options), { costUsd: 0, costSource: 'provider' });
+    assert.equal(loads(), 0);
   });
 
-  it('bills cached input at the cached price, or the input price when none is given', () => {
-    const withCached = computeCost({ usage, reportedCostUsd: undefined, modelIds: ['m'], prices: { m: { inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3 } } });
+  it('counts a free provider as 0 with source free, even when the table prices the model', async () => {
+    const { options, loads } = costOptions({ free: true, prices: { m: { inputPerMillion: 5, outputPerMillion: 5 } } });
+    assert.deepEqual(await computeCost(options), { costUsd: 0, costSource: 'free' });
+    assert.equal(loads(), 0);
+  });
+
+  it('bills cached input at the cached price, or the input price when none is given', async () => {
+    const withCached = await computeCost(costOptions({ prices: { m: { inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3 } } }).options);
     assert.equal(withCached.costSource, 'price-table');
     assert.ok(Math.abs(withCached.costUsd - (0.6 * 3 + 0.4 * 0.3 + 0.5 * 15)) < 1e-12);
-    const withoutCached = computeCost({ usage, reportedCostUsd: undefined, modelIds: ['m'], prices: { m: { inputPerMillion: 3, outputPerMillion: 15 } } });
+    const withoutCached = await computeCost(costOptions({ prices: { m: { inputPerMillion: 3, outputPerMillion: 15 } } }).options);
     assert.ok(Math.abs(withoutCached.costUsd - (1 * 3 + 0.5 * 15)) < 1e-12);
   });
 
-  it('is 0 with source unknown when no price matches', () => {
-    assert.deepEqual(computeCost({ usage, reportedCostUsd: undefined, modelIds: ['m'], prices: {} }), { costUsd: 0, costSource: 'unknown' });
+  it('prices from the catalogue by the base URL when the table has no entry', async () => {
+    const expected = await catalogueModel('openai', 'gpt-4o-mini');
+    const { options } = costOptions({ modelIds: ['gpt-4o-mini'], catalogue: { baseURL: 'https://api.openai.com/v1' } });
+    const cost = await computeCost(options);
+    assert.equal(cost.costSource, 'catalogue');
+    const cached = expected.cachedInputPerMillion ?? expected.inputPerMillion;
+    assert.ok(Math.abs(cost.costUsd - (0.6 * expected.inputPerMillion + 0.4 * cached + 0.5 * expected.outputPerMillion)) < 1e-9, `${cost.costUsd}`);
+  });
+
+  it('prices from the catalogue by the provider id config names, trying the model that answered after the one asked for', async () => {
+    const expected = await catalogueModel('openai', 'gpt-4o-mini');
+    const { options } = costOptions({ usage: { ...usage, cachedInputTokens: 0 }, modelIds: ['my-router-alias', 'gpt-4o-mini'], catalogue: { baseURL: 'http://127.0.0.1:4000/v1', providerId: 'openai' } });
+    const cost = await computeCost(options);
+    assert.equal(cost.costSource, 'catalogue');
+    assert.ok(Math.abs(cost.costUsd - (expected.inputPerMillion + 0.5 * expected.outputPerMillion)) < 1e-9);
+  });
+
+  it('is 0 with source unknown when nothing prices the model (a local endpoint, not free, no price)', async () => {
+    const { options, loads } = costOptions({ modelIds: ['gpt-4o-mini'] });
+    assert.deepEqual(await computeCost(options), { costUsd: 0, costSource: 'unknown' });
+    assert.equal(loads(), 1, 'the catalogue was asked, and matched no provider for a local base URL');
   });
 });
 

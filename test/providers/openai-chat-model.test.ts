@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { InvalidToolNameError } from '../../src/errors/invalid-tool-name-error.js';
 import { MissingApiKeyError } from '../../src/errors/missing-api-key-error.js';
+import { loadModelCatalogue } from '../../src/providers/model-catalogue.js';
 import { createProviderClient, keylessPlaceholderKey } from '../../src/providers/provider-client.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.js';
+import { catalogueModel } from './catalogue-data.js';
 import { ask, listDirectoryTool, providerConfig, readFileTool, testProvider } from './provider-fixtures.js';
 
 describe('OpenAIChatModel against the fake endpoint', () => {
@@ -179,6 +181,35 @@ describe('OpenAIChatModel against the fake endpoint', () => {
     const response = await client.chatModel('small-model').complete(ask('x'));
     assert.equal(response.costUsd, 0);
     assert.equal(response.costSource, 'unknown');
+  });
+
+  it('counts a call to a provider marked free as 0 with source free', async () => {
+    server.enqueue({ content: 'local', usage: { prompt_tokens: 5000, completion_tokens: 500 } });
+    const { client } = testProvider(server.baseURL, { free: true });
+    const response = await client.chatModel('small-model').complete(ask('x'));
+    assert.deepEqual([response.costUsd, response.costSource], [0, 'free']);
+  });
+
+  it('prices from the catalogue provider config names when the table has no entry, and gives the catalogue\'s context window', async () => {
+    const expected = await catalogueModel('openai', 'gpt-4o-mini');
+    server.enqueue({ content: 'x', usage: { prompt_tokens: 200_000, completion_tokens: 10_000 } });
+    const { client } = testProvider(server.baseURL, { catalogue: 'openai' });
+    const model = client.chatModel('gpt-4o-mini');
+    const response = await model.complete(ask('price'));
+    assert.equal(response.costSource, 'catalogue');
+    assert.ok(Math.abs(response.costUsd - (0.2 * expected.inputPerMillion + 0.01 * expected.outputPerMillion)) < 1e-9, `${response.costUsd}`);
+    assert.equal(await model.contextWindow?.(), expected.contextWindow);
+    assert.equal(await testProvider(server.baseURL).client.chatModel('gpt-4o-mini').contextWindow?.(), undefined, 'a local base URL matches no catalogue provider');
+  });
+
+  it('asks the catalogue for a free provider\'s context window only when it names a catalogue provider', async () => {
+    const expected = await catalogueModel('openai', 'gpt-4o-mini');
+    let loads = 0;
+    const counting = { loadCatalogue: async () => { loads += 1; return loadModelCatalogue(); } };
+    assert.equal(await testProvider(server.baseURL, { free: true }, counting).client.chatModel('gpt-4o-mini').contextWindow?.(), undefined);
+    assert.equal(loads, 0, 'a free local endpoint does not load the catalogue');
+    assert.equal(await testProvider(server.baseURL, { free: true, catalogue: 'openai' }, counting).client.chatModel('gpt-4o-mini').contextWindow?.(), expected.contextWindow);
+    assert.equal(loads, 1);
   });
 
   it('reports the model id the endpoint says answered', async () => {

@@ -180,6 +180,24 @@ describe('agent loop', () => {
     assert.equal(stored.count, 8, 'the stored transcript keeps every full result');
   });
 
+  it('trims to the context window the model catalogue gives when swarm.json sets none, and swarm.json\'s wins over it', async () => {
+    const chunk = 'x'.repeat(4000);
+    const turns = () => [
+      ...Array.from({ length: 8 }, (_, index) => ({ toolCalls: [{ name: 'fs__write_file', arguments: { path: `f${index}.txt`, content: chunk } }] })),
+      ...Array.from({ length: 8 }, (_, index) => ({ toolCalls: [{ name: 'fs__read_text_file', arguments: { path: `f${index}.txt` } }] })),
+      complete('success', 'done'),
+    ];
+    const trimmedIn = async (params: { contextWindow?: number }): Promise<number> => {
+      const harness = await createHarness({ orchestrator: { mcpServers: ['fs'], maxTurns: 30, params }, script: { orchestrator: turns() } });
+      harness.models.get('orchestrator')!.catalogueContextWindow = 6000;
+      await harness.drive();
+      const last = harness.models.get('orchestrator')!.requests.at(-1)!;
+      return last.messages.filter((message) => message.role === 'tool' && String(message.content).startsWith('[earlier tool result of')).length;
+    };
+    assert.ok((await trimmedIn({})) > 0, 'the catalogue\'s 6,000-token window trims old results');
+    assert.equal(await trimmedIn({ contextWindow: 1_000_000 }), 0, 'params.contextWindow comes first');
+  });
+
   it('records the run, its transcript, model calls and tool calls in SQLite, with secrets scrubbed', async () => {
     const secret = 'sk-test-SECRET-123456789';
     const harness = await createHarness({

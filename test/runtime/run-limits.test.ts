@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { UsageTracker } from '../../src/runtime/usage-tracker.js';
 import { agentDefinition, completeTurn, harnessPerTest } from '../support/runtime-harness.js';
 
 const listing = { toolCalls: [{ name: 'fs__list_allowed_directories', arguments: {} }] };
@@ -27,6 +28,40 @@ describe('run limits', () => {
     assert.equal(harness.models.get('orchestrator')!.remaining, 1, 'no model call after the budget was spent');
     const run = harness.store.database.prepare(`SELECT status, subtype, exit_code FROM runs`).get();
     assert.deepEqual(run, { status: 'stopped', subtype: 'error_max_budget_usd', exit_code: 3 });
+  });
+
+  it('stops under a USD budget (error_max_budget_usd) at a call whose cost is unknown: the budget cannot be enforced on it', async () => {
+    const harness = await createHarness({
+      orchestrator: { mcpServers: ['fs'] },
+      limits: { maxBudgetUsd: 5 },
+      script: { orchestrator: [{ ...listing, costUsd: 0.01 }, listing, complete('never reached')] },
+    });
+    const result = await harness.drive();
+    assert.equal(result.subtype, 'error_max_budget_usd');
+    assert.equal(result.exit_code, 3);
+    assert.equal(result.num_turns, 2);
+    assert.match(result.result, /^Stopped: the cost of a call to scripted\/orchestrator-model is unknown \(.*\), so the USD budget of \$5 cannot be enforced; give the model a price \("prices" in config\.json, "free": true on a local provider, or a "catalogue" provider id/);
+    assert.deepEqual(result.cost_unknown_models, ['scripted/orchestrator-model']);
+    assert.equal(harness.models.get('orchestrator')!.remaining, 1, 'no model call after the stop');
+  });
+
+  it('without a USD budget, reports models of unknown cost in the result, a free one not, and counts them again from the journal', async () => {
+    const harness = await createHarness({
+      orchestrator: { mcpServers: ['fs'] },
+      script: { orchestrator: [listing, { ...listing, costUsd: 0, costSource: 'free' }, { ...complete('done'), costUsd: 0.02 }] },
+    });
+    const result = await harness.drive();
+    assert.equal(result.subtype, 'success');
+    assert.deepEqual(result.cost_unknown_models, ['scripted/orchestrator-model']);
+    assert.ok(Math.abs(result.total_cost_usd - 0.02) < 1e-12);
+    const restored = new UsageTracker();
+    restored.restore(harness.store.journal.completedModelCalls('test-run'));
+    assert.deepEqual(restored.costUnknownModels(), ['scripted/orchestrator-model'], 'a resumed run still knows');
+
+    const free = await createHarness({ script: { orchestrator: [{ ...complete('done'), costUsd: 0, costSource: 'free' }] }, limits: { maxBudgetUsd: 0.0001 } });
+    const freeResult = await free.drive();
+    assert.equal(freeResult.subtype, 'success');
+    assert.equal(freeResult.cost_unknown_models, undefined);
   });
 
   it('stops with error_max_tokens once input + output tokens reach the limit', async () => {

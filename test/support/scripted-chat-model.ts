@@ -1,4 +1,4 @@
-import type { ChatModel, ChatRequest, ChatResponse } from '../../src/providers/chat-types.js';
+import type { ChatModel, ChatRequest, ChatResponse, CostSource } from '../../src/providers/chat-types.js';
 
 /** One scripted model turn: text and/or tool calls, or an error to throw. */
 export interface ScriptedTurn {
@@ -7,6 +7,8 @@ export interface ScriptedTurn {
   inputTokens?: number;
   outputTokens?: number;
   costUsd?: number;
+  /** Default: 'provider' when costUsd is given, else 'unknown'. */
+  costSource?: CostSource;
   /** Wait this long first (honouring the request's abort signal). */
   delayMs?: number;
   error?: Error;
@@ -20,6 +22,8 @@ export type ScriptedReply = ScriptedTurn | ((request: ChatRequest) => ScriptedTu
  */
 export class ScriptedChatModel implements ChatModel {
   readonly requests: ChatRequest[] = [];
+  /** What `contextWindow()` answers, as the model catalogue would; undefined: unknown. */
+  catalogueContextWindow: number | undefined;
   private readonly replies: ScriptedReply[];
 
   constructor(
@@ -32,6 +36,10 @@ export class ScriptedChatModel implements ChatModel {
 
   get remaining(): number {
     return this.replies.length;
+  }
+
+  async contextWindow(): Promise<number | undefined> {
+    return this.catalogueContextWindow;
   }
 
   async complete(request: ChatRequest): Promise<ChatResponse> {
@@ -53,7 +61,7 @@ export class ScriptedChatModel implements ChatModel {
       finishReason: turn.toolCalls?.length ? 'tool_calls' : 'stop',
       usage: { inputTokens: turn.inputTokens ?? 100, outputTokens: turn.outputTokens ?? 20, cachedInputTokens: 0, reasoningTokens: 0 },
       costUsd: turn.costUsd ?? 0,
-      costSource: turn.costUsd === undefined ? 'unknown' : 'provider',
+      costSource: turn.costSource ?? (turn.costUsd === undefined ? 'unknown' : 'provider'),
       model: this.model,
       provider: this.provider,
       durationMs: turn.delayMs ?? 1,

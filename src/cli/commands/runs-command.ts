@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { formatDuration } from '../../config/duration.js';
+import { costCell, costText } from '../../events/cost-text.js';
 import { getRunDetails, getTranscript, listRuns } from '../../state/run-queries.js';
 import { isRunDriven } from '../../state/run-sessions.js';
 import { isSameProcessAlive } from '../../supervisor/process-identity.js';
@@ -35,7 +36,7 @@ export function registerRunsCommand(program: Command, outcome: CommandOutcome): 
         process.stdout.write(
           `${formatTable(
             ['run', 'started', 'status', 'outcome', 'phases', 'turns', 'cost', 'duration', 'goal'],
-            runs.map((run) => [run.id, run.started_at.replace('T', ' ').slice(0, 19), run.status, run.subtype ?? '—', phasesCell(run.phases), String(run.num_turns), `$${run.cost_usd.toFixed(4)}`, run.ended_at ? formatDuration(Date.parse(run.ended_at) - Date.parse(run.started_at)) : '—', run.goal_name]),
+            runs.map((run) => [run.id, run.started_at.replace('T', ' ').slice(0, 19), run.status, run.subtype ?? '—', phasesCell(run.phases), String(run.num_turns), costText(run.cost_usd, run.cost_unknown_models), run.ended_at ? formatDuration(Date.parse(run.ended_at) - Date.parse(run.started_at)) : '—', run.goal_name]),
           )}\n`,
         );
       }
@@ -64,7 +65,7 @@ export function registerShowCommand(program: Command, outcome: CommandOutcome): 
       const lines = [
         `run ${run.id}: ${run.status}${run.subtype ? ` (${run.subtype}, exit ${run.exit_code})` : ''}`,
         `goal: ${run.goal_name} (${run.goal_source}), ${run.mode} mode, on ${run.hostname}`,
-        `started ${run.started_at}${run.ended_at ? `, took ${formatDuration(Date.parse(run.ended_at) - Date.parse(run.started_at))}` : ''} · ${run.num_turns} turns · ${run.input_tokens + run.output_tokens} tokens · $${run.cost_usd.toFixed(4)}`,
+        `started ${run.started_at}${run.ended_at ? `, took ${formatDuration(Date.parse(run.ended_at) - Date.parse(run.started_at))}` : ''} · ${run.num_turns} turns · ${run.input_tokens + run.output_tokens} tokens · ${costText(run.cost_usd, run.cost_unknown_models)}`,
         ...(run.phases ? [`phases at the end: ${formatPhaseStanding(run.phases)}`] : []),
         '',
         'Delegations',
@@ -75,10 +76,10 @@ export function registerShowCommand(program: Command, outcome: CommandOutcome): 
         ...details.toolCalls.map((call) => `  ${call.delegation_id} ${call.agent} turn ${call.turn}: ${call.name}${call.is_error === 1 ? ' ✗' : ''}${call.spilled_to ? ` → ${call.spilled_to}` : ''}`),
         '',
         'Usage by agent',
-        formatTable(['agent', 'calls', 'tokens', 'cost'], details.usageByAgent.map((row) => [row.key, String(row.calls), String(row.input_tokens + row.output_tokens), `$${row.cost_usd.toFixed(4)}`])),
+        formatTable(['agent', 'calls', 'tokens', 'cost'], details.usageByAgent.map((row) => [row.key, String(row.calls), String(row.input_tokens + row.output_tokens), costCell(row.cost_usd, row.unknown_cost_calls)])),
         '',
         'Usage by model',
-        formatTable(['model', 'calls', 'tokens', 'cost'], details.usageByModel.map((row) => [row.key, String(row.calls), String(row.input_tokens + row.output_tokens), `$${row.cost_usd.toFixed(4)}`])),
+        formatTable(['model', 'calls', 'tokens', 'cost'], details.usageByModel.map((row) => [row.key, String(row.calls), String(row.input_tokens + row.output_tokens), costCell(row.cost_usd, row.unknown_cost_calls)])),
         '',
         'Result',
         run.result ?? '(none yet)',

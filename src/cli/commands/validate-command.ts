@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadGoalFile } from '../../config/load-goal.js';
+import { checkCatalogueProviders } from '../../providers/price-check.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions } from '../common-options.js';
 import { loadProject, type ProjectOptions } from '../project.js';
@@ -9,8 +10,10 @@ export function registerValidateCommand(program: Command, outcome: CommandOutcom
     .command('validate')
     .description('check config.json, swarm.json (and goal files) without starting anything')
     .argument('[goals...]', 'goal files to check too');
-  addProjectOptions(command).action((goals: string[], options: ProjectOptions) => {
+  addProjectOptions(command).action(async (goals: string[], options: ProjectOptions) => {
     const { config, swarm } = loadProject(options);
+    // Loads the price catalogue only when some provider names a `catalogue` id: validate stays quick otherwise.
+    await checkCatalogueProviders(config.config, config.label, Object.keys(config.config.providers));
     const servers = Object.values(config.config.mcpServers);
     process.stdout.write(
       `${config.label}: ok (${Object.keys(config.config.providers).length} providers, ${servers.filter((server) => server.enabled).length} of ${servers.length} MCP servers enabled, workdir ${config.workdir})\n`,

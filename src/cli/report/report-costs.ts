@@ -1,4 +1,5 @@
 import { formatDuration } from '../../config/duration.js';
+import { costCell, costText } from '../../events/cost-text.js';
 import { gpuTime } from '../../state/gpu-time.js';
 import type { UsageRow } from '../../state/run-queries.js';
 import { markdownTable, none, usd } from './markdown-format.js';
@@ -11,6 +12,8 @@ export interface UsageLine {
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
+  /** Calls whose cost no source knew (counted as 0 in costUsd). */
+  unknownCostCalls: number;
 }
 
 /** What the run cost: model calls by agent and by model, GPU time of its training jobs, and the sum. */
@@ -18,19 +21,23 @@ export interface CostSection {
   byAgent: UsageLine[];
   byModel: UsageLine[];
   modelUsd: number;
+  /** `provider/model` of the calls whose cost no source knew: modelUsd and totalUsd leave them out. */
+  costUnknownModels: string[];
   /** The union of the training jobs' intervals, each instant at the highest hourly price of the jobs running then. */
   gpu: { jobs: number; seconds: number; costUsd: number };
   totalUsd: number;
 }
 
 export function costSection(data: ReportData, now: Date): CostSection {
-  const usage = (rows: readonly UsageRow[]): UsageLine[] => rows.map((row) => ({ key: row.key, calls: row.calls, inputTokens: row.input_tokens, outputTokens: row.output_tokens, costUsd: row.cost_usd }));
+  const usage = (rows: readonly UsageRow[]): UsageLine[] =>
+    rows.map((row) => ({ key: row.key, calls: row.calls, inputTokens: row.input_tokens, outputTokens: row.output_tokens, costUsd: row.cost_usd, unknownCostCalls: row.unknown_cost_calls }));
   const modelUsd = data.usageByAgent.reduce((sum, row) => sum + row.cost_usd, 0);
   const gpu = gpuTime(
     data.trainingJobs.map((job) => ({ startedAt: job.started_at, endedAt: job.ended_at, hourlyUsd: job.gpu_hourly_usd })),
     now,
   );
-  return { byAgent: usage(data.usageByAgent), byModel: usage(data.usageByModel), modelUsd, gpu: { jobs: data.trainingJobs.length, ...gpu }, totalUsd: modelUsd + gpu.costUsd };
+  const costUnknownModels = data.usageByModel.filter((row) => row.unknown_cost_calls > 0).map((row) => row.key);
+  return { byAgent: usage(data.usageByAgent), byModel: usage(data.usageByModel), modelUsd, costUnknownModels, gpu: { jobs: data.trainingJobs.length, ...gpu }, totalUsd: modelUsd + gpu.costUsd };
 }
 
 export function renderCosts(section: CostSection): string[] {
@@ -40,7 +47,7 @@ export function renderCosts(section: CostSection): string[] {
     '',
     ...markdownTable(
       [title, 'Calls', 'Input tokens', 'Output tokens', 'USD'],
-      lines.map((line) => [line.key, String(line.calls), String(line.inputTokens), String(line.outputTokens), usd(line.costUsd)]),
+      lines.map((line) => [line.key, String(line.calls), String(line.inputTokens), String(line.outputTokens), costCell(line.costUsd, line.unknownCostCalls, usd)]),
     ),
     '',
   ];
@@ -52,6 +59,6 @@ export function renderCosts(section: CostSection): string[] {
       ? 'No training jobs.'
       : `${formatDuration(section.gpu.seconds * 1000)} of GPU time over ${section.gpu.jobs} training ${section.gpu.jobs === 1 ? 'job' : 'jobs'}: ${usd(section.gpu.costUsd)} (overlapping jobs counted once, at the higher hourly price).`,
     '',
-    `**Total: ${usd(section.totalUsd)}** = models ${usd(section.modelUsd)} + GPU ${usd(section.gpu.costUsd)}`,
+    `**Total: ${costText(section.totalUsd, section.costUnknownModels, usd)}** = models ${costText(section.modelUsd, section.costUnknownModels, usd)} + GPU ${usd(section.gpu.costUsd)}`,
   ];
 }
