@@ -70,7 +70,9 @@ class InstantModel extends ScriptedChatModel {
 async function runtimeRun(synchronous: 'FULL' | 'NORMAL', turnCount: number): Promise<{ perCall: number[]; totalMs: number; journaledCalls: number }> {
   const harness: RuntimeHarness = await createRuntimeHarness({
     orchestrator: { mcpServers: ['fs'], maxTurns: turnCount + 5 },
-    limits: { maxTurns: turnCount + 5 },
+    // The same call again and again is what the no-progress detector stops; here it is the point. The detector still
+    // observes every turn (its cost is measured), it only never ends the run.
+    limits: { maxTurns: turnCount + 5, stuck: { repeatedCalls: false, idleTurns: false } },
     servers: { fs: { builtin: 'filesystem' } },
     script: {},
   });
