@@ -94,8 +94,8 @@ export function createHumanRenderer(options: HumanRendererOptions): (event: RunE
         return;
       }
       case 'stuck':
+        // Its end is the delegation-end line that follows at once (status stuck, with the same words).
         if (event.action === 'warned') line(event.agent, `${paint(33, '⚠')} no progress, told: ${clip(event.detail, 160)}`);
-        else line(event.agent, `${paint(31, '✘')} stuck: ${clip(event.detail, 160)}`);
         return;
       case 'heartbeat':
         options.write(`${dim(waitingLine(event.in_flight))}\n`);
