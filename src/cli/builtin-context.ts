@@ -1,10 +1,17 @@
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { BuiltinContext } from '../tools/builtin-servers.js';
 import { userStoreDirectory } from '../state/failure-memory.js';
 
-/** Where built-in servers work for this project, with large outputs and job logs going to `spillDirectory`. */
+/**
+ * Where built-in servers work for this project, with large outputs and job logs going to `spillDirectory`. The
+ * workdir is mux-swarm's own (config.json `filesystem.workdir`, `workspace` in a new project): it is created here, for
+ * every command that starts the servers (`run`, `mcp list`, `status`, …), so that the filesystem server finds its root.
+ * Other allowed roots are the user's, and a missing one stays an error.
+ */
 export function builtinContextFor(config: LoadedConfig, spillDirectory: string, environment: NodeJS.ProcessEnv = process.env): BuiltinContext {
+  mkdirSync(config.workdir, { recursive: true });
   return {
     workdir: config.workdir,
     allowedRoots: config.allowedRoots,

@@ -91,7 +91,6 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   heartbeat.unref();
 
   const runDirectory = join(config.stateDirectory, 'runs', runId);
-  mkdirSync(config.workdir, { recursive: true });
   mkdirSync(runDirectory, { recursive: true });
   const logger = createLogger({ level: config.config.logging.level, consoleLevel: options.outputFormat === 'text' ? config.config.logging.consoleLevel : 'error', file: join(runDirectory, 'run.log'), scrubber });
   for (const warning of project.swarm.warnings) logger.warn(warning);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -65,6 +65,22 @@ describe('mux-swarm mcp', () => {
       assert.match(echo.tools.find((tool) => tool.name === 'dotted.name')!.exposedName, /^echo__dotted_name_[0-9a-f]{8}$/, 'renamed apart from dotted_name');
       assert.deepEqual(listed.servers.find((server) => server.name === 'shell')!.tools.map((tool) => tool.agents[0]), listed.servers.find((server) => server.name === 'shell')!.tools.map(() => 'code'));
       assert.match(listed.servers.find((server) => server.name === 'flaky')!.error!, /cannot start: no token/);
+    });
+
+    it('right after `mux-swarm init` (fresh HOME, a dummy key, no workspace yet) lists every shipped server connected, exit 0', async () => {
+      const fresh = createProjectFixture('mux-swarm-mcp-init-');
+      try {
+        const home = join(fresh.directory, 'home');
+        assert.equal((await runCli(['init', 'p'], { cwd: fresh.directory, env: { HOME: home } })).code, 0);
+        const projectDirectory = join(fresh.directory, 'p');
+        assert.equal(existsSync(join(projectDirectory, 'workspace')), false, 'init writes no workspace');
+        const result = await runCli(['mcp', 'list'], { cwd: projectDirectory, env: { HOME: home, OPENROUTER_API_KEY: 'dummy' } });
+        assert.equal(result.code, 0, result.stdout + result.stderr);
+        for (const server of ['fs', 'shell', 'python', 'web', 'memory', 'skills', 'training']) assert.match(result.stdout, new RegExp(`^${server}\\s+connected`, 'm'));
+        assert.ok(existsSync(join(projectDirectory, 'workspace')), 'the workdir the filesystem server works in was created');
+      } finally {
+        fresh.remove();
+      }
     });
 
     it('exits 1 when a required server does not start, and still lists the others', async () => {
