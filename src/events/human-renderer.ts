@@ -1,6 +1,7 @@
 import { formatDuration } from '../config/duration.js';
 import { costText } from './cost-text.js';
 import type { RunEvent } from './event-schema.js';
+import { phaseFraction } from './phase-standing-text.js';
 import { waitingLine } from './in-flight-text.js';
 
 export interface HumanRendererOptions {
@@ -103,7 +104,8 @@ export function createHumanRenderer(options: HumanRendererOptions): (event: RunE
       case 'result': {
         const mark = event.subtype === 'success' ? paint(32, '■ success') : paint(31, `■ ${event.subtype}`);
         const tokens = event.usage.input_tokens + event.usage.output_tokens;
-        const phases = event.phases && event.phases.total > event.phases.unchecked ? ` · phases ${event.phases.done}/${event.phases.total}` : '';
+        const fraction = event.phases && phaseFraction(event.phases);
+        const phases = fraction ? ` · phases ${fraction}` : '';
         options.write(`${mark} ${dim(`in ${formatDuration(event.duration_ms)} · ${plural(event.num_turns, 'turn')} · ${tokens.toLocaleString('en-US')} tokens · ${costText(event.total_cost_usd, event.cost_unknown_models ?? [])}${phases} · exit ${event.exit_code}`)}\n`);
         const unmet = event.phases?.first_unmet;
         if (unmet) options.write(`  ${dim('first unmet:')} phase ${unmet.phase}, line ${unmet.line}: ${clip(unmet.text, 100)} ${dim(`— ${clip(unmet.detail, 100)}`)}\n`);

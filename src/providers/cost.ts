@@ -51,15 +51,19 @@ function tableCost(price: Price, usage: Usage): number {
 
 /** Exact model id first, then the id without its `provider/` prefix (`openai/gpt-4o` → `gpt-4o`), for each id in turn. */
 export function findPrice(prices: Record<string, Price>, modelIds: readonly string[]): Price | undefined {
+  const found = modelIdCandidates(modelIds).find((id) => Object.hasOwn(prices, id));
+  return found === undefined ? undefined : prices[found];
+}
+
+/**
+ * The ids a model is looked up by, in order (the prices table and the catalogue alike): each id as given, then without
+ * its `vendor/` prefix; duplicates and empty ids left out.
+ */
+export function modelIdCandidates(modelIds: readonly string[]): string[] {
+  const ids: string[] = [];
   for (const modelId of modelIds) {
-    const exact = Object.hasOwn(prices, modelId) ? prices[modelId] : undefined;
-    if (exact) return exact;
     const slash = modelId.indexOf('/');
-    if (slash > 0) {
-      const bare = modelId.slice(slash + 1);
-      const unprefixed = Object.hasOwn(prices, bare) ? prices[bare] : undefined;
-      if (unprefixed) return unprefixed;
-    }
+    for (const id of slash > 0 ? [modelId, modelId.slice(slash + 1)] : [modelId]) if (id !== '' && !ids.includes(id)) ids.push(id);
   }
-  return undefined;
+  return ids;
 }

@@ -1,5 +1,6 @@
 import type { ModelPrice, PriceCalculation, PriceOptions } from '@pydantic/genai-prices';
 import type { Usage } from './chat-types.js';
+import { modelIdCandidates } from './cost.js';
 
 /**
  * The model catalogue shipped as a dependency (`@pydantic/genai-prices`, docs/providers.md says why this one): the
@@ -55,7 +56,7 @@ function catalogueOver(module: GenaiPrices, providers: ReadonlyArray<{ id: strin
   const calculate = (query: CatalogueQuery, usage: Usage): PriceCalculation | undefined => {
     const options: PriceOptions = query.providerId === undefined ? { providerApiUrl: query.baseURL } : { providerId: query.providerId };
     const tokens = { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens, cache_read_tokens: Math.min(usage.cachedInputTokens, usage.inputTokens) };
-    for (const modelId of candidates(query.modelIds)) {
+    for (const modelId of modelIdCandidates(query.modelIds)) {
       try {
         const result = module.calcPrice(tokens, modelId, options);
         if (result) return result;
@@ -97,13 +98,4 @@ function perMillion(price: ModelPrice): CatalogueEntry['price'] {
 function rate(value: ModelPrice[string]): number | undefined {
   if (typeof value === 'number') return value;
   return value === undefined ? undefined : value.base;
-}
-
-function candidates(modelIds: readonly string[]): string[] {
-  const ids: string[] = [];
-  for (const modelId of modelIds) {
-    const slash = modelId.indexOf('/');
-    for (const id of slash > 0 ? [modelId, modelId.slice(slash + 1)] : [modelId]) if (id !== '' && !ids.includes(id)) ids.push(id);
-  }
-  return ids;
 }

@@ -1,5 +1,5 @@
 import type { GoalCheck } from './complete-tool.js';
-import { evaluateGoalPhases, type GoalEvaluation } from './phases/evaluate-phase-conditions.js';
+import { evaluateGoalPhases } from './phases/evaluate-phase-conditions.js';
 import { describeUnmetConditions, hasCheckedPhases } from './phases/phase-standing.js';
 import type { RunContext } from './run-context.js';
 
@@ -14,23 +14,7 @@ export function goalCheckFor(run: RunContext): GoalCheck | undefined {
   return async () => {
     const evaluation = await evaluateGoalPhases(goal.phases, { workdir, signal: run.signal });
     run.throwIfStopped();
-    run.goalEvaluations.note(evaluation, run.now());
+    run.latestGoalEvaluation = evaluation;
     return describeUnmetConditions(goal.label, evaluation);
   };
-}
-
-/**
- * The latest evaluation of the goal's phases and when it was made: the run's end reuses the one that just accepted a
- * success instead of running every condition again.
- */
-export class GoalEvaluations {
-  #latest: { evaluation: GoalEvaluation; at: number } | undefined;
-
-  note(evaluation: GoalEvaluation, at: number): void {
-    this.#latest = { evaluation, at };
-  }
-
-  get latest(): { evaluation: GoalEvaluation; at: number } | undefined {
-    return this.#latest;
-  }
 }

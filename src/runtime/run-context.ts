@@ -11,7 +11,7 @@ import { TrainingNotices } from './training-notices.js';
 import { FailureTracker } from './failures/failure-tracker.js';
 import type { FailureMemory } from '../state/failure-memory.js';
 import { UsageTracker } from './usage-tracker.js';
-import { GoalEvaluations } from './goal-check.js';
+import type { GoalEvaluation } from './phases/evaluate-phase-conditions.js';
 import type { GpuDiscovery } from '../hardware/gpu-discovery.js';
 import type { LoopExchangeOpener } from './loop/loop-exchange.js';
 import { RunActivity } from './run-activity.js';
@@ -57,8 +57,8 @@ const WARNING_FRACTION = 0.8;
  */
 export class RunContext {
   readonly usage = new UsageTracker();
-  /** The goal's phases as last evaluated during the run (by a completion's goal check). */
-  readonly goalEvaluations = new GoalEvaluations();
+  /** The goal's phases as a completion's goal check last evaluated them: the run's end reuses it after a success. */
+  latestGoalEvaluation: GoalEvaluation | undefined;
   /** Failures and their fixes, remembered across runs; undefined when the run has no failure memory. */
   readonly failures: FailureTracker | undefined;
   /** Training jobs that ended, as messages for the agents concerned. */

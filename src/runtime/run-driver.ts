@@ -16,7 +16,7 @@ import { exitCodeFor, runStatusFor, subtypeForStop } from './run-result.js';
 import { RunStoppedError } from './run-stop.js';
 import { lastGoalRefusal } from './goal-refusal.js';
 import { standingAtEnd } from './phases/standing-at-end.js';
-import { formatPhaseStanding } from './phases/phase-standing.js';
+import { formatPhaseStanding } from '../events/phase-standing-text.js';
 
 interface Ending {
   subtype: ResultSubtype;

@@ -57,7 +57,7 @@ async function report(runArgument: string, options: ReportOptions): Promise<numb
   const { data, location } = loaded;
   const workdir = data.workdir !== undefined && existsSync(data.workdir) ? data.workdir : location.workdir;
   const evaluationFiles = options.eval.length > 0 ? options.eval.map(evaluationArgument) : findEvaluationFiles(workdir, [location.stateDirectory]);
-  const goalNow = await checkGoalNow(data, workdir, () => new Date());
+  const goalNow = await checkGoalNow(data, workdir);
   const runReport = buildRunReport(data, loadEvaluations(evaluationFiles, workdir), new Date(), goalNow);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(runReport, null, 2)}\n`);

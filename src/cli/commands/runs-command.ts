@@ -10,7 +10,7 @@ import { addProjectOptions, positiveInteger } from '../common-options.js';
 import type { ProjectOptions } from '../project.js';
 import { resolveRunId, withStateDatabase as withDatabase } from '../state-access.js';
 import { formatTable } from '../table.js';
-import { formatPhaseStanding } from '../../runtime/phases/phase-standing.js';
+import { formatPhaseStanding, phaseFraction } from '../../events/phase-standing-text.js';
 import type { PhaseStanding } from '../../events/event-schema.js';
 
 interface ListOptions extends ProjectOptions {
@@ -100,8 +100,8 @@ export function registerShowCommand(program: Command, outcome: CommandOutcome): 
 
 /** `2/3` (phases done of all), with `✗` when a checked phase is not done; `—` for a goal without checks or a run without a recorded end. */
 function phasesCell(phases: PhaseStanding | null): string {
-  if (phases === null || phases.total === phases.unchecked) return '—';
-  return `${phases.done}/${phases.total}${phases.first_unmet ? ' ✗' : ''}`;
+  const fraction = phases && phaseFraction(phases);
+  return fraction ? `${fraction}${phases.first_unmet ? ' ✗' : ''}` : '—';
 }
 
 function stuckLine(delegations: ReadonlyArray<{ status: string | null }>): string[] {

@@ -14,7 +14,7 @@ export interface GoalCheckNow {
  * report tells where the goal stands when it is read, not where it stood when a session started. Undefined when there
  * is no workdir to check or the recorded goal no longer parses.
  */
-export async function checkGoalNow(data: ReportData, workdir: string | undefined, now: () => Date): Promise<GoalCheckNow | undefined> {
+export async function checkGoalNow(data: ReportData, workdir: string | undefined): Promise<GoalCheckNow | undefined> {
   if (workdir === undefined || !existsSync(workdir)) return undefined;
   let phases;
   try {
@@ -23,5 +23,6 @@ export async function checkGoalNow(data: ReportData, workdir: string | undefined
   } catch {
     return undefined;
   }
-  return { evaluation: await evaluateGoalPhases(phases, { workdir }), checkedAt: now().toISOString() };
+  const checkedAt = new Date().toISOString();
+  return { evaluation: await evaluateGoalPhases(phases, { workdir }), checkedAt };
 }

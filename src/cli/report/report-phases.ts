@@ -1,5 +1,7 @@
 import type { PhaseReportEvent, PhaseStanding } from '../../events/event-schema.js';
-import { formatPhaseStanding } from '../../runtime/phases/phase-standing.js';
+import { formatPhaseStanding } from '../../events/phase-standing-text.js';
+import { phaseEntries } from '../../runtime/phases/phase-standing.js';
+import { isGoalComplete } from '../../runtime/recovery/recovery-report.js';
 import { brief, markdownTable, none, timestamp } from './markdown-format.js';
 import type { ReportData } from './report-data.js';
 import type { GoalCheckNow } from './report-goal-check.js';
@@ -18,30 +20,15 @@ export interface PhasesSection {
 }
 
 export function phasesSection(data: ReportData, now: GoalCheckNow | undefined): PhasesSection | null {
-  const atEnd = data.run.phases;
-  if (now) {
-    const { evaluation } = now;
-    return {
-      checkedAt: now.checkedAt,
-      source: 'now',
-      goalComplete: evaluation.phases.length > 0 && evaluation.phases.every((phase) => phase.state === 'done'),
-      phases: evaluation.phases.map(({ phase, state, firstUnmet }) => ({
-        number: phase.number,
-        title: phase.title,
-        state,
-        firstUnmet: firstUnmet ? { line: firstUnmet.condition.line, text: firstUnmet.condition.text, detail: firstUnmet.detail.split('\n')[0] ?? '' } : null,
-      })),
-      atEnd,
-    };
-  }
   const latest = data.events.filter((event): event is PhaseReportEvent => event.type === 'phase-report').at(-1);
-  if (!latest) return null;
+  const checked = now
+    ? { checkedAt: now.checkedAt, source: 'now' as const, goalComplete: isGoalComplete(now.evaluation), phases: phaseEntries(now.evaluation) }
+    : latest && { checkedAt: latest.timestamp, source: 'session-start' as const, goalComplete: latest.goal_complete, phases: latest.phases };
+  if (!checked) return null;
   return {
-    checkedAt: latest.timestamp,
-    source: 'session-start',
-    goalComplete: latest.goal_complete,
-    phases: latest.phases.map((phase) => ({ number: phase.number, title: phase.title, state: phase.state, firstUnmet: phase.first_unmet ?? null })),
-    atEnd,
+    ...checked,
+    phases: checked.phases.map((phase) => ({ number: phase.number, title: phase.title, state: phase.state, firstUnmet: phase.first_unmet ?? null })),
+    atEnd: data.run.phases,
   };
 }
 

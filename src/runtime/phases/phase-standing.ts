@@ -1,7 +1,6 @@
-import type { PhaseStanding } from '../../events/event-schema.js';
+import type { PhaseReportEvent, PhaseStanding } from '../../events/event-schema.js';
 import type { GoalEvaluation, PhaseEvaluation } from './evaluate-phase-conditions.js';
 
-export type { PhaseStanding };
 
 /**
  * Where a goal stands, in the few numbers every outcome carries (the `result` event, `runs`, `show`, the report):
@@ -19,6 +18,16 @@ export function phaseStanding(evaluation: GoalEvaluation): PhaseStanding {
         ? { phase: firstNotDone.phase.number, title: firstNotDone.phase.title, line: unmet.condition.line, text: unmet.condition.text, detail: firstLine(unmet.detail) }
         : null,
   };
+}
+
+/** Each phase's state and first unmet condition, as the `phase-report` event carries them (and the report tables them). */
+export function phaseEntries(evaluation: GoalEvaluation): PhaseReportEvent['phases'] {
+  return evaluation.phases.map((phase) => ({
+    number: phase.phase.number,
+    title: phase.phase.title,
+    state: phase.state,
+    ...(phase.firstUnmet ? { first_unmet: { line: phase.firstUnmet.condition.line, text: phase.firstUnmet.condition.text, detail: phase.firstUnmet.detail } } : {}),
+  }));
 }
 
 /** Whether the goal has any "Done when" condition at all: only then can the runtime judge a claim of success. */
@@ -39,15 +48,6 @@ export function describeUnmetConditions(goalLabel: string, evaluation: GoalEvalu
   const lines = unmet.slice(0, LISTED_UNMET).map(({ phase, condition }) => `${phaseName(phase)}, ${goalLabel} line ${condition.condition.line}: ${condition.condition.text} — ${firstLine(condition.detail)}`);
   if (unmet.length > LISTED_UNMET) lines.push(`… and ${unmet.length - LISTED_UNMET} more`);
   return lines;
-}
-
-/** One line for a person: `2 of 3 phases done; first unmet: phase 3 …`. */
-export function formatPhaseStanding(standing: PhaseStanding): string {
-  const checked = standing.total - standing.unchecked;
-  if (checked === 0) return 'no "Done when" checks';
-  const head = `${standing.done} of ${standing.total} phase${standing.total === 1 ? '' : 's'} done`;
-  const unmet = standing.first_unmet;
-  return unmet ? `${head}; first unmet: phase ${unmet.phase}, line ${unmet.line}: ${unmet.text} — ${unmet.detail}` : head;
 }
 
 function phaseName(phase: PhaseEvaluation): string {

@@ -12,8 +12,8 @@ const STOPPED_RUN_CHECK_MS = 15_000;
  * commands at most 15 s: conditions not evaluated by then count as not met. Undefined only when the check itself failed.
  */
 export async function standingAtEnd(run: RunContext, options: { succeeded: boolean; atStart?: GoalEvaluation | undefined }): Promise<PhaseStanding | undefined> {
-  const latest = run.goalEvaluations.latest;
-  if (options.succeeded && latest?.evaluation.allDone) return phaseStanding(latest.evaluation);
+  const latest = run.latestGoalEvaluation;
+  if (options.succeeded && latest?.allDone) return phaseStanding(latest);
   if (options.succeeded && options.atStart) return phaseStanding(options.atStart);
   const { goal, workdir } = run.dependencies;
   const controller = new AbortController();

@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { RUNTIME_AGENT } from '../../events/event-schema.js';
 import { evaluateGoalPhases, type GoalEvaluation } from '../phases/evaluate-phase-conditions.js';
+import { phaseEntries } from '../phases/phase-standing.js';
 import type { RunContext } from '../run-context.js';
 import { formatRecoveryReport } from './format-recovery-report.js';
 import { readJournalRecovery } from './journal-recovery.js';
@@ -52,12 +53,7 @@ export async function prepareRecoveryReport(run: RunContext, options: { session:
   run.events.emit({
     type: 'phase-report',
     agent: RUNTIME_AGENT,
-    phases: evaluation.phases.map((phase) => ({
-      number: phase.phase.number,
-      title: phase.phase.title,
-      state: phase.state,
-      ...(phase.firstUnmet ? { first_unmet: { line: phase.firstUnmet.condition.line, text: phase.firstUnmet.condition.text, detail: phase.firstUnmet.detail } } : {}),
-    })),
+    phases: phaseEntries(evaluation),
     goal_complete: goalComplete,
     report_path: workdirRelative(workdir, path),
   });
