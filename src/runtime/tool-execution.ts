@@ -120,14 +120,22 @@ function emitResult(run: RunContext, scope: ToolCallScope, call: ToolCall, text:
  * success may close an earlier failure of the same step as fixed. Memory never breaks a tool call: its own errors are
  * reported as a warning.
  */
-function rememberOutcome(run: RunContext, scope: ToolCallScope, tool: string, input: Record<string, unknown>, outcome: { text: string; isError: boolean; structuredContent?: unknown }): string {
+function rememberOutcome(run: RunContext, call: { scope: ToolCallScope; callId: string; tool: string; input: Record<string, unknown> }, outcome: { text: string; isError: boolean; structuredContent?: unknown }): string {
   if (run.failures === undefined) return '';
-  try {
+  const { scope, callId, tool, input } = call;
+  return withFailureMemory(run, '', () => {
     const structured = outcome.structuredContent !== null && typeof outcome.structuredContent === 'object' ? (outcome.structuredContent as Record<string, unknown>) : undefined;
-    return run.failures.afterToolCall({ agent: scope.agent, delegationId: scope.delegationId, tool, input, text: outcome.text, isError: outcome.isError, ...(structured === undefined ? {} : { structured }) });
+    return run.failures!.afterToolCall({ agent: scope.agent, delegationId: scope.delegationId, callId, tool, input, text: outcome.text, isError: outcome.isError, ...(structured === undefined ? {} : { structured }) });
+  });
+}
+
+/** Memory's own errors are a warning: they never break a tool call. */
+function withFailureMemory<T>(run: RunContext, fallback: T, action: () => T): T {
+  try {
+    return action();
   } catch (error) {
     run.events.emit({ type: 'system', subtype: 'warning', agent: RUNTIME_AGENT, message: `failure memory: ${describeError(error)} (the tool result is unaffected)` });
-    return '';
+    return fallback;
   }
 }
 
@@ -136,7 +144,13 @@ async function dispatch(run: RunContext, toolbox: AgentToolbox, scope: ToolCallS
   if (runtimeTool) {
     return runtimeTool.execute(input, { signal: run.signal, turn: scope.turn, callId: call.id, journalId });
   }
-  if (toolbox.hubTools.has(call.name)) {
+  const hubTool = toolbox.hubTools.get(call.name);
+  if (hubTool) {
+    const failures = run.failures;
+    if (failures !== undefined) {
+      const readOnly = hubTool.annotations?.readOnlyHint === true;
+      withFailureMemory(run, undefined, () => failures.beforeToolCall({ agent: scope.agent, delegationId: scope.delegationId, callId: journalId, tool: call.name, input, readOnly }));
+    }
     let outcome;
     try {
       outcome = await run.dependencies.hub.call(call.name, input, { signal: run.signal });
@@ -144,7 +158,7 @@ async function dispatch(run: RunContext, toolbox: AgentToolbox, scope: ToolCallS
       run.throwIfStopped();
       throw error;
     }
-    const knownFixes = rememberOutcome(run, scope, call.name, input, outcome);
+    const knownFixes = rememberOutcome(run, { scope, callId: journalId, tool: call.name, input }, outcome);
     return knownFixes === '' ? outcome : { ...outcome, text: `${outcome.text}\n\n${knownFixes}` };
   }
   const available = [...toolbox.runtimeTools.keys(), ...toolbox.hubTools.keys()];

@@ -39,6 +39,14 @@ export class FailureMemory {
     return record;
   }
 
+  /** A retry observation (see FailureStore.recordRetry), in the workdir store and written through to the user store. */
+  recordRetry(signature: FailureSignatureInput, example: string, outcome: 'worked' | 'failed', at: string): void {
+    for (const store of this.stores) {
+      store.ensureFailure(signature, example, at);
+      store.recordRetry(signature.fingerprint, outcome, at);
+    }
+  }
+
   /** A failure by fingerprint or unique prefix, from either store (merged when both know it). */
   failure(fingerprint: string): FailureRecord | undefined {
     const found = this.stores.flatMap((store) => store.failure(fingerprint) ?? []);

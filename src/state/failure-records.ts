@@ -20,6 +20,13 @@ export interface FailureRecord extends FailureSignatureInput {
   occurrences: number;
   firstSeenAt: string;
   lastSeenAt: string;
+  /**
+   * Retry observations, not fixes: how often the failed step passed when simply run again with no change to the
+   * workdir (a sign the failure may be transient), and how often it failed the same way again unchanged (a sign
+   * it is not).
+   */
+  retryWorked: number;
+  retryFailed: number;
 }
 
 export const FIX_SOURCES = ['runtime', 'agent', 'import'] as const;
@@ -59,6 +66,8 @@ export const failureLineSchema = z.strictObject({
   occurrences: count.default(0),
   firstSeenAt: timestamp,
   lastSeenAt: timestamp,
+  retryWorked: count.default(0),
+  retryFailed: count.default(0),
 });
 
 /** `{"type":"fix",…}`: refers to its failure by fingerprint. */
@@ -106,6 +115,8 @@ export function mergeFailures(first: FailureRecord, second: FailureRecord): Fail
   return {
     ...first,
     occurrences: Math.max(first.occurrences, second.occurrences),
+    retryWorked: Math.max(first.retryWorked, second.retryWorked),
+    retryFailed: Math.max(first.retryFailed, second.retryFailed),
     firstSeenAt: earlier(first.firstSeenAt, second.firstSeenAt),
     lastSeenAt: later(first.lastSeenAt, second.lastSeenAt),
   };

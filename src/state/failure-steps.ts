@@ -1,55 +1,135 @@
 import type { SqliteDatabase } from './database.js';
 
-/** A step that failed and has not succeeded since: what it was, how it failed, and the workdir files as they were then. */
-export interface OpenFailedStep {
+/** What an agent changed between a failure and the next launch of the same step. */
+export interface StepChange {
+  /** Files changed, added or removed, relative to the workdir. */
+  files: string[];
+  /** A unified diff of them; null when nothing changed. */
+  diff: string | null;
+}
+
+/** How a relaunch ended for the failure it closed. */
+export type StepOutcome = 'worked' | 'failed' | 'retry_worked' | 'retry_failed' | 'superseded';
+
+/** A failed step: what it was, how it failed, which launch failed, and the workdir's source files as they were then. */
+export interface FailedStep {
   id: number;
   stepKey: string;
   fingerprint: string;
   agent: string | null;
   delegationId: string | null;
   failedAt: string;
+  /** The launch that failed: a tool call's journal id, or a job as `<server>:<job id>`. */
+  failedLaunch: string | null;
   /** Workdir-relative path → content at the time of the failure. */
   snapshot: Record<string, string>;
+  /** The change the next launch of the step was made with; set when it was launched. */
+  change: StepChange | null;
+}
+
+interface StepRow {
+  id: number;
+  step_key: string;
+  fingerprint: string;
+  agent: string | null;
+  delegation_id: string | null;
+  failed_at: string;
+  failed_launch: string | null;
+  snapshot_json: string;
+  change_json: string | null;
+}
+
+/** A launch of a step: the tool call that launched it, and the job it started once known. */
+export interface LaunchRef {
+  call?: string;
+  job?: string;
 }
 
 /**
- * The failed steps of a run that wait for a later success of the same step (migration 5's `failure_steps`), kept in
- * the state database so that a fix is still recognised after a restart.
+ * The failed steps of a run (`failure_steps`), kept in the state database so that a fix is still recognised after
+ * a restart. A failed step waits for the next launch of the same step, which closes it — once — with the change
+ * made since the failure; that launch's outcome then says whether the change fixed it.
  */
 export class FailureSteps {
   constructor(private readonly database: SqliteDatabase) {}
 
-  open(runId: string, stepKey: string): OpenFailedStep | undefined {
+  /** The step's latest failure that no launch has closed yet. */
+  awaitingRelaunch(runId: string, stepKey: string): FailedStep | undefined {
     const row = this.database
-      .prepare('SELECT * FROM failure_steps WHERE run_id = ? AND step_key = ? AND resolved_at IS NULL ORDER BY id DESC LIMIT 1')
-      .get(runId, stepKey) as { id: number; step_key: string; fingerprint: string; agent: string | null; delegation_id: string | null; failed_at: string; snapshot_json: string } | undefined;
-    if (row === undefined) return undefined;
-    return { id: row.id, stepKey: row.step_key, fingerprint: row.fingerprint, agent: row.agent, delegationId: row.delegation_id, failedAt: row.failed_at, snapshot: JSON.parse(row.snapshot_json) as Record<string, string> };
+      .prepare('SELECT * FROM failure_steps WHERE run_id = ? AND step_key = ? AND relaunched_at IS NULL AND resolved_at IS NULL ORDER BY id DESC LIMIT 1')
+      .get(runId, stepKey) as StepRow | undefined;
+    return row === undefined ? undefined : toStep(row);
   }
 
-  /** Records a failure of the step; an earlier open failure of it is closed (it is superseded). */
-  record(runId: string, step: Omit<OpenFailedStep, 'id'>): void {
+  /** The step keys of the run whose failures wait for a relaunch. */
+  awaitingKeys(runId: string): Set<string> {
+    const keys = this.database.prepare('SELECT DISTINCT step_key FROM failure_steps WHERE run_id = ? AND relaunched_at IS NULL AND resolved_at IS NULL').pluck().all(runId) as string[];
+    return new Set(keys);
+  }
+
+  /** Records a failure of the step; an earlier failure of it that no launch closed is superseded. */
+  record(runId: string, step: Omit<FailedStep, 'id' | 'change'>): void {
     this.database.transaction(() => {
-      this.database.prepare('UPDATE failure_steps SET resolved_at = ? WHERE run_id = ? AND step_key = ? AND resolved_at IS NULL').run(step.failedAt, runId, step.stepKey);
       this.database
-        .prepare('INSERT INTO failure_steps (run_id, step_key, fingerprint, agent, delegation_id, failed_at, snapshot_json) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(runId, step.stepKey, step.fingerprint, step.agent, step.delegationId, step.failedAt, JSON.stringify(step.snapshot));
+        .prepare(`UPDATE failure_steps SET resolved_at = ?, outcome = 'superseded' WHERE run_id = ? AND step_key = ? AND relaunched_at IS NULL AND resolved_at IS NULL`)
+        .run(step.failedAt, runId, step.stepKey);
+      this.database
+        .prepare('INSERT INTO failure_steps (run_id, step_key, fingerprint, agent, delegation_id, failed_at, failed_launch, snapshot_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(runId, step.stepKey, step.fingerprint, step.agent, step.delegationId, step.failedAt, step.failedLaunch, JSON.stringify(step.snapshot));
     })();
   }
 
-  /** The run's failed steps that have not succeeded since, oldest first, with their failure's type and message. */
+  /** Closes a failed step: launched again by `call` at `at`, with `change`. Its outcome comes with the launch's. */
+  relaunch(id: number, call: string, at: string, change: StepChange): void {
+    this.database.prepare('UPDATE failure_steps SET relaunch_call = ?, relaunched_at = ?, change_json = ? WHERE id = ?').run(call, at, JSON.stringify(change), id);
+  }
+
+  /** The relaunch by `call` started a job: its end is that launch's outcome. */
+  attachJob(runId: string, call: string, job: string): void {
+    this.database.prepare('UPDATE failure_steps SET relaunch_job = ? WHERE run_id = ? AND relaunch_call = ?').run(job, runId, call);
+  }
+
+  /** The failed step that `launch` closed and whose outcome is not known yet. */
+  closedBy(runId: string, launch: LaunchRef): FailedStep | undefined {
+    const column = launch.job !== undefined ? 'relaunch_job' : 'relaunch_call';
+    const value = launch.job ?? launch.call;
+    if (value === undefined) return undefined;
+    const row = this.database
+      .prepare(`SELECT * FROM failure_steps WHERE run_id = ? AND ${column} = ? AND resolved_at IS NULL ORDER BY id DESC LIMIT 1`)
+      .get(runId, value) as StepRow | undefined;
+    return row === undefined ? undefined : toStep(row);
+  }
+
+  /** The outcome of the launch that closed the step: the fix recorded for it, if any. */
+  settle(id: number, outcome: StepOutcome, at: string, fixUid: string | null): void {
+    this.database.prepare('UPDATE failure_steps SET resolved_at = ?, outcome = ?, fix_uid = ? WHERE id = ?').run(at, outcome, fixUid, id);
+  }
+
+  /** The run's failed steps that no later launch got past, oldest first, with their failure's type and message. */
   openInRun(runId: string): Array<{ stepKey: string; fingerprint: string; failedAt: string; type: string | null; message: string | null; fixes: number }> {
     return this.database
       .prepare(
         `SELECT s.step_key AS stepKey, s.fingerprint, s.failed_at AS failedAt, f.type, f.message,
                 (SELECT count(*) FROM failure_fixes x WHERE x.fingerprint = s.fingerprint AND x.worked > 0) AS fixes
            FROM failure_steps s LEFT JOIN failures f ON f.fingerprint = s.fingerprint
-          WHERE s.run_id = ? AND s.resolved_at IS NULL ORDER BY s.id`,
+          WHERE s.run_id = ? AND s.resolved_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM failure_steps later WHERE later.run_id = s.run_id AND later.step_key = s.step_key AND later.id > s.id)
+          ORDER BY s.id`,
       )
       .all(runId) as Array<{ stepKey: string; fingerprint: string; failedAt: string; type: string | null; message: string | null; fixes: number }>;
   }
+}
 
-  resolve(id: number, at: string, fixUid: string | null): void {
-    this.database.prepare('UPDATE failure_steps SET resolved_at = ?, fix_uid = ? WHERE id = ?').run(at, fixUid, id);
-  }
+function toStep(row: StepRow): FailedStep {
+  return {
+    id: row.id,
+    stepKey: row.step_key,
+    fingerprint: row.fingerprint,
+    agent: row.agent,
+    delegationId: row.delegation_id,
+    failedAt: row.failed_at,
+    failedLaunch: row.failed_launch,
+    snapshot: JSON.parse(row.snapshot_json) as Record<string, string>,
+    change: row.change_json === null ? null : (JSON.parse(row.change_json) as StepChange),
+  };
 }

@@ -58,7 +58,7 @@ export const FIXES_PER_RESULT = 10;
 /** bm25 weights of failure_search's columns: fingerprint (not indexed), type, message, example, fixes. */
 const BM25 = 'bm25(failure_search, 0, 5, 10, 1, 3)';
 
-interface FailureRow { fingerprint: string; kind: string; type: string; message: string; frame: string | null; example: string; occurrences: number; first_seen_at: string; last_seen_at: string }
+interface FailureRow { fingerprint: string; kind: string; type: string; message: string; frame: string | null; example: string; occurrences: number; first_seen_at: string; last_seen_at: string; retry_worked: number; retry_failed: number }
 interface FixRow { id: number; uid: string; fingerprint: string; description: string; explanation: string | null; files_json: string; diff: string | null; source: FixSource; run_id: string | null; created_at: string; updated_at: string; worked: number; failed: number }
 
 /**
@@ -71,7 +71,7 @@ export class FailureStore {
 
   constructor(database: SqliteDatabase, options: FailureStoreOptions = {}) {
     const version = database.pragma('user_version', { simple: true }) as number;
-    if (version < 5) throw new MuxSwarmError('memory_schema_old', `this database has schema version ${version}; failure memory needs 5 or later (open it with openDatabase)`);
+    if (version < 7) throw new MuxSwarmError('memory_schema_old', `this database has schema version ${version}; failure memory needs 7 or later (open it with openDatabase)`);
     this.database = database;
     this.secrets = [...(options.secrets ?? [])];
   }
@@ -85,6 +85,15 @@ export class FailureStore {
   /** Makes sure the failure exists, without counting an occurrence (a fix arrived for a failure never seen here). */
   ensureFailure(signature: FailureSignatureInput, example: string, at: string): void {
     this.upsertFailure(signature, example, at, 0);
+  }
+
+  /**
+   * A retry observation: the failed step was run again with no change to the workdir and passed (`worked`) or failed
+   * the same way again (`failed`). The failure must be in this store.
+   */
+  recordRetry(fingerprint: string, outcome: 'worked' | 'failed', at: string): void {
+    const column = outcome === 'worked' ? 'retry_worked' : 'retry_failed';
+    this.database.prepare(`UPDATE failures SET ${column} = ${column} + 1, last_seen_at = max(last_seen_at, ?) WHERE fingerprint = ?`).run(at, fingerprint);
   }
 
   /** A failure by its fingerprint or a unique prefix of it (six characters or more); an ambiguous prefix throws. */
@@ -270,9 +279,10 @@ export class FailureStore {
     const known = this.failureExact(failure.fingerprint) !== undefined;
     this.database
       .prepare(
-        `INSERT INTO failures (fingerprint, kind, type, message, frame, example, occurrences, first_seen_at, last_seen_at)
-         VALUES (@fingerprint, @kind, @type, @message, @frame, @example, @occurrences, @firstSeenAt, @lastSeenAt)
+        `INSERT INTO failures (fingerprint, kind, type, message, frame, example, occurrences, first_seen_at, last_seen_at, retry_worked, retry_failed)
+         VALUES (@fingerprint, @kind, @type, @message, @frame, @example, @occurrences, @firstSeenAt, @lastSeenAt, @retryWorked, @retryFailed)
          ON CONFLICT(fingerprint) DO UPDATE SET occurrences = max(occurrences, excluded.occurrences),
+           retry_worked = max(retry_worked, excluded.retry_worked), retry_failed = max(retry_failed, excluded.retry_failed),
            first_seen_at = min(first_seen_at, excluded.first_seen_at), last_seen_at = max(last_seen_at, excluded.last_seen_at)`,
       )
       .run({
@@ -357,7 +367,7 @@ export function capExample(text: string): string {
 }
 
 function toFailure(row: FailureRow): FailureRecord {
-  return { fingerprint: row.fingerprint, kind: row.kind, type: row.type, message: row.message, frame: row.frame, example: row.example, occurrences: row.occurrences, firstSeenAt: row.first_seen_at, lastSeenAt: row.last_seen_at };
+  return { fingerprint: row.fingerprint, kind: row.kind, type: row.type, message: row.message, frame: row.frame, example: row.example, occurrences: row.occurrences, firstSeenAt: row.first_seen_at, lastSeenAt: row.last_seen_at, retryWorked: row.retry_worked, retryFailed: row.retry_failed };
 }
 
 function toFix(row: FixRow): FixRecord {

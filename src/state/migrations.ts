@@ -272,4 +272,30 @@ export const MIGRATIONS: readonly string[] = [
   /* 6: where the goal's phases stood by their checks when the run ended ({done, total, unchecked, first_unmet}) */ `
   ALTER TABLE runs ADD COLUMN phases_json TEXT;
   `,
+  /* 7: failure memory judged per launch — a failed step remembers the launch that failed, and is closed once, by the
+        next launch of the same step (its change since the failure, then that launch's outcome); a job's end is judged
+        once (failure_job_ends), whatever tool or notice reported it; "ran again unchanged" is a retry observation on the
+        failure (retry_worked / retry_failed), not a fix: the old no-change fixes become retry counts. */ `
+  ALTER TABLE failures ADD COLUMN retry_worked INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE failures ADD COLUMN retry_failed INTEGER NOT NULL DEFAULT 0;
+  UPDATE failures SET retry_worked = (
+    SELECT coalesce(sum(worked), 0) FROM failure_fixes x
+     WHERE x.fingerprint = failures.fingerprint AND x.diff IS NULL AND x.files_json = '[]' AND x.description LIKE 'Ran again with no change%'
+  );
+  DELETE FROM failure_fixes WHERE diff IS NULL AND files_json = '[]' AND description LIKE 'Ran again with no change%';
+  ALTER TABLE failure_steps ADD COLUMN failed_launch TEXT;
+  ALTER TABLE failure_steps ADD COLUMN relaunch_call TEXT;
+  ALTER TABLE failure_steps ADD COLUMN relaunch_job TEXT;
+  ALTER TABLE failure_steps ADD COLUMN relaunched_at TEXT;
+  ALTER TABLE failure_steps ADD COLUMN change_json TEXT;
+  ALTER TABLE failure_steps ADD COLUMN outcome TEXT;
+  CREATE INDEX failure_steps_relaunch ON failure_steps(run_id, relaunch_call);
+  CREATE TABLE failure_job_ends (
+    run_id      TEXT NOT NULL,
+    job_key     TEXT NOT NULL,
+    fingerprint TEXT,
+    judged_at   TEXT NOT NULL,
+    PRIMARY KEY (run_id, job_key)
+  );
+  `,
 ];

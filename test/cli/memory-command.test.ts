@@ -86,7 +86,7 @@ describe('mux-swarm memory', () => {
     assert.equal(result.code, 0, result.stderr);
     const [found, ...rest] = JSON.parse(result.stdout) as SearchJson;
     assert.deepEqual(rest, []);
-    assert.deepEqual(found?.failure, { fingerprint: CUDA.fingerprint, kind: 'training', type: 'OutOfMemoryError', message: CUDA.message, frame: null, example: 'torch.OutOfMemoryError: CUDA out of memory', occurrences: 1, firstSeenAt: at(4), lastSeenAt: at(4) });
+    assert.deepEqual(found?.failure, { fingerprint: CUDA.fingerprint, kind: 'training', type: 'OutOfMemoryError', message: CUDA.message, frame: null, example: 'torch.OutOfMemoryError: CUDA out of memory', occurrences: 1, firstSeenAt: at(4), lastSeenAt: at(4), retryWorked: 0, retryFailed: 0 });
     assert.deepEqual(found?.fixes.map(({ description, worked, failed, source, files }) => ({ description, worked, failed, source, files })), [{ description: 'halve the batch size', worked: 0, failed: 1, source: 'agent', files: [] }]);
   });
 

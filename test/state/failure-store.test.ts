@@ -177,7 +177,7 @@ describe('FailureStore export and import', () => {
   it('writes failures first, then fixes that name their failure', () => {
     const lines = source.exportLines().map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.deepEqual(lines.map((line) => line.type), ['failure', 'failure', 'fix', 'fix']);
-    assert.deepEqual(lines[0], { type: 'failure', fingerprint: KWARG.fingerprint, kind: 'python', errorType: 'TypeError', message: KWARG.message, frame: KWARG.frame, example: 'Traceback …', occurrences: 2, firstSeenAt: at(1), lastSeenAt: at(2) });
+    assert.deepEqual(lines[0], { type: 'failure', fingerprint: KWARG.fingerprint, kind: 'python', errorType: 'TypeError', message: KWARG.message, frame: KWARG.frame, example: 'Traceback …', occurrences: 2, firstSeenAt: at(1), lastSeenAt: at(2), retryWorked: 0, retryFailed: 0 });
     const kwargFix = lines.find((line) => line.type === 'fix' && line.fingerprint === KWARG.fingerprint)!;
     assert.deepEqual([kwargFix.worked, kwargFix.failed, kwargFix.source, kwargFix.explanation, kwargFix.createdAt, kwargFix.updatedAt], [2, 0, 'runtime', 'trl 0.20 renamed the argument', at(5), at(9)]);
   });

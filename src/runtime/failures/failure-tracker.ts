@@ -1,24 +1,22 @@
-import { statSync } from 'node:fs';
-import { readLogRange } from '../../servers/training/log-line-reader.js';
 import type { EventBus } from '../../events/event-bus.js';
 import type { TrainingEndEvent } from '../../events/event-schema.js';
 import { fingerprintFailure, fingerprintOf, type Fingerprint } from '../../failures/failure-fingerprint.js';
 import { normaliseMessage } from '../../failures/normalise-message.js';
 import type { SqliteDatabase } from '../../state/database.js';
 import type { FailureMemory } from '../../state/failure-memory.js';
-import { FailureSteps, type OpenFailedStep } from '../../state/failure-steps.js';
+import { FailureJobEnds } from '../../state/failure-job-ends.js';
+import { FailureSteps, type FailedStep, type LaunchRef, type StepOutcome } from '../../state/failure-steps.js';
 import { TrainingStore } from '../../state/training-store.js';
-import { knownFixesText } from './known-fixes-text.js';
-import { stepKeyOf } from './step-key.js';
 import { agentExplanation } from './agent-explanation.js';
+import { AgentWrites } from './agent-writes.js';
+import { jobEndInResult, jobEndOfTraining, jobOutput, startedJobKey, trainingJobKey, type JobEnd } from './job-end.js';
+import { knownFixesText } from './known-fixes-text.js';
+import { isJobStart, runsSomething, stepKeyOf } from './step-key.js';
 import { changesSince, snapshotWorkdir, type WorkdirChange } from './workdir-snapshot.js';
-
-/** The end of a training job's log read to fingerprint its failure. */
-const TRAINING_LOG_TAIL_BYTES = 256 * 1024;
 
 export interface FailureTrackerOptions {
   memory: FailureMemory;
-  /** The workdir's state database: open failed steps are kept there. */
+  /** The workdir's state database: failed steps and judged job ends are kept there. */
   database: SqliteDatabase;
   runId: string;
   workdir: string;
@@ -32,6 +30,8 @@ export interface FailureTrackerOptions {
 export interface TrackedToolCall {
   agent: string;
   delegationId: string;
+  /** The call's journal id: the launch it is, when it runs something. */
+  callId: string;
   tool: string;
   input: Record<string, unknown>;
   text: string;
@@ -39,63 +39,94 @@ export interface TrackedToolCall {
   structured?: Record<string, unknown>;
 }
 
-interface Step {
-  key: string;
+/** A tool call about to run. */
+export interface StartingToolCall {
+  agent: string;
+  delegationId: string;
+  callId: string;
+  tool: string;
+  input: Record<string, unknown>;
+  /** The tool says it changes nothing (MCP readOnlyHint). */
+  readOnly: boolean;
+}
+
+interface Launch {
+  stepKey: string;
   agent: string | null;
   delegationId: string | null;
-  /** Steps that run something (a command, a script, a job) are compared with the workdir when they later succeed. */
-  runsSomething: boolean;
+  /** The launch's own id: the call, or the job it started. */
+  id: string;
+  /** How to find the failed step this launch closed. */
+  ref: LaunchRef;
 }
 
 /**
- * Failure memory at work in a run: every failed tool call, shell/Python job and training job is fingerprinted and
- * counted, and the agent gets the known fixes for it in the same tool result (no extra model call). When a step that
- * runs something fails, the workdir's source files are kept; when the same step later succeeds — or fails with another
- * error — what changed in between (the diff) and what the agent said meanwhile are recorded as a fix that worked; a
- * change after which the same error came back is recorded as a fix that did not work.
+ * Failure memory at work in a run. Every failure is fingerprinted and counted once, and the agent gets the known fixes
+ * for it in the tool result (or the notice) that reports it — no extra model call. A job's failure is fingerprinted
+ * from the job's own output, once, whichever tool result or notice reported its end first.
+ *
+ * A failure of a launch — a call that runs a command or script, or a job — opens a failed step, with the workdir's
+ * source files at that moment. The next launch of the same step closes it, once, with what the agents changed since
+ * (files their tool calls wrote; not what jobs wrote meanwhile). That launch's outcome judges the change: it got past
+ * the error (success, or another error) → a fix that worked; the same error again → a fix that did not. With no
+ * change, it is a retry observation on the failure (possibly transient, or not), never a fix.
  */
 export class FailureTracker {
   readonly #options: FailureTrackerOptions;
   readonly #steps: FailureSteps;
-  /** Background jobs by `<tool prefix>:<job id>`: the step that started them. */
-  readonly #jobs = new Map<string, Step>();
-  readonly #judgedJobs = new Set<string>();
+  readonly #jobEnds: FailureJobEnds;
+  readonly #writes = new AgentWrites();
+  /** Jobs started in this process: the launch each is. */
+  readonly #jobs = new Map<string, Launch>();
+  /** Step keys whose failures wait for a relaunch (loaded on first use), so most calls cost no query. */
+  #awaiting: Set<string> | undefined;
 
   constructor(options: FailureTrackerOptions) {
     this.#options = options;
     this.#steps = new FailureSteps(options.database);
+    this.#jobEnds = new FailureJobEnds(options.database);
+  }
+
+  /** Before an MCP tool call runs: a launch of a failed step closes it with the change made since the failure. */
+  beforeToolCall(call: StartingToolCall): void {
+    this.#writes.begin(call.callId, call.readOnly);
+    const key = stepKeyOf(call.tool, call.input);
+    if (key === undefined || !runsSomething(call.input) || !this.#awaitingKeys().has(key)) return;
+    const open = this.#steps.awaitingRelaunch(this.#options.runId, key);
+    this.#awaitingKeys().delete(key);
+    if (open === undefined) return;
+    const change = this.#agentChange(open);
+    this.#steps.relaunch(open.id, call.callId, this.#now().toISOString(), change);
   }
 
   /** After an MCP tool call: text to add to what the agent sees (known fixes), or ''. */
   afterToolCall(call: TrackedToolCall): string {
+    this.#writes.end(call.callId);
     const server = call.tool.split('__')[0] ?? call.tool;
-    const step = this.#stepOf(call);
-    const jobEnd = this.#jobEnd(server, call);
-    if (jobEnd !== undefined) {
-      if (jobEnd.failed) return this.#failed(jobEnd.step, call.text, { exitCode: jobEnd.exitCode, tool: call.tool });
-      this.#succeeded(jobEnd.step);
+    const ended = jobEndInResult(server, call.structured);
+    if (ended !== undefined) return this.#judgeJobEnd(ended);
+    const key = stepKeyOf(call.tool, call.input);
+    const launch: Launch | undefined =
+      key === undefined || !runsSomething(call.input) ? undefined : { stepKey: key, agent: call.agent, delegationId: call.delegationId, id: call.callId, ref: { call: call.callId } };
+    if (call.isError) return launch === undefined ? this.#offerOnly(call.text, call.tool) : this.#launchFailed(launch, call.text, { tool: call.tool });
+    if (launch === undefined) return '';
+    const jobKey = isJobStart(call.tool) ? startedJobKey(server, call.structured) : undefined;
+    if (jobKey === undefined) {
+      this.#launchSucceeded(launch);
       return '';
     }
-    if (call.isError) return step === undefined ? this.#offerOnly(call.text, call.tool) : this.#failed(step, call.text, { tool: call.tool });
-    if (step !== undefined) {
-      this.#rememberJob(server, call, step);
-      this.#succeeded(step);
-    }
+    // A job started: its end, later, is this launch's outcome.
+    this.#steps.attachJob(this.#options.runId, call.callId, jobKey);
+    this.#jobs.set(jobKey, { ...launch, id: jobKey, ref: { job: jobKey } });
     return '';
   }
 
   /** A training job ended: text to add to the agents' notice (known fixes), or ''. */
   afterTrainingEnd(event: TrainingEndEvent): string {
+    const key = trainingJobKey(event.job_id);
     // After a restart the job is known from its record: the same step as when it was started.
-    const command = new TrainingStore(this.#options.database).job(this.#options.runId, event.job_id)?.command ?? event.job_id;
-    const step = this.#jobs.get(`training:${event.job_id}`) ?? { key: jobStepKey(command), agent: null, delegationId: null, runsSomething: true };
-    if (event.classification === 'success') {
-      this.#succeeded(step);
-      return '';
-    }
-    if (event.classification === 'stopped') return '';
-    const output = `${readTail(event.log_file, TRAINING_LOG_TAIL_BYTES)}\n${event.summary}`;
-    return this.#failed(step, output, { exitCode: event.exit_code, signal: event.signal, tool: 'training' });
+    const command = this.#jobs.get(key)?.stepKey.replace(/^job:/, '') ?? new TrainingStore(this.#options.database).job(this.#options.runId, event.job_id)?.command ?? event.job_id;
+    return this.#judgeJobEnd(jobEndOfTraining(event, command));
   }
 
   /**
@@ -107,71 +138,79 @@ export class FailureTracker {
     return this.#record(fingerprint, stuck.description);
   }
 
-  #stepOf(call: TrackedToolCall): Step | undefined {
-    const key = stepKeyOf(call.tool, call.input);
-    if (key === undefined) return undefined;
-    const runsSomething = typeof call.input.command === 'string' || typeof call.input.script === 'string';
-    return { key, agent: call.agent, delegationId: call.delegationId, runsSomething };
+  /**
+   * A job's end, judged once: its failure is fingerprinted from its own log and counted, and closes or opens failed
+   * steps, the first time any result or notice reports it; every report of a failed end gets its known fixes.
+   */
+  #judgeJobEnd(end: JobEnd): string {
+    const { runId } = this.#options;
+    const judged = this.#jobEnds.judged(runId, end.jobKey);
+    if (judged !== undefined) return judged.fingerprint === null ? '' : this.#knownFixes(judged.fingerprint);
+    const launch = this.#jobs.get(end.jobKey) ?? { stepKey: `job:${end.command.trim()}`, agent: null, delegationId: null, id: end.jobKey, ref: { job: end.jobKey } };
+    if (!end.failed) {
+      this.#jobEnds.record(runId, end.jobKey, null, this.#now().toISOString());
+      if (end.succeeded) this.#launchSucceeded(launch);
+      return '';
+    }
+    const output = jobOutput(end);
+    const fingerprint = this.#fingerprint(output, { exitCode: end.exitCode, signal: end.signal, tool: 'job' });
+    this.#jobEnds.record(runId, end.jobKey, fingerprint?.id ?? null, this.#now().toISOString());
+    return fingerprint === undefined ? '' : this.#launchFailed(launch, output, { tool: 'job' }, fingerprint);
   }
 
-  /** A start_job / training start that succeeded: its job's end is judged later, as this step's outcome. */
-  #rememberJob(server: string, call: TrackedToolCall, step: Step): void {
-    const jobId = call.structured?.job_id;
-    const command = call.structured?.command;
-    if (typeof jobId !== 'string' || typeof command !== 'string' || !(call.tool.endsWith('__start_job') || call.tool.endsWith('__start'))) return;
-    const prefix = call.tool.endsWith('__start') ? 'training' : server;
-    this.#jobs.set(`${prefix}:${jobId}`, { ...step, key: jobStepKey(command) });
-  }
-
-  /** A job tool's result that shows a job of a known step ended by itself, once per job. */
-  #jobEnd(server: string, call: TrackedToolCall): { step: Step; failed: boolean; exitCode: number | null } | undefined {
-    const structured = call.structured;
-    if (structured === undefined || typeof structured.job_id !== 'string' || structured.running !== false || structured.state !== 'exited') return undefined;
-    const id = `${server}:${structured.job_id}`;
-    const step = this.#jobs.get(id);
-    if (step === undefined || this.#judgedJobs.has(id)) return undefined;
-    this.#judgedJobs.add(id);
-    const exitCode = typeof structured.exit_code === 'number' ? structured.exit_code : null;
-    return { step, failed: exitCode !== 0, exitCode };
-  }
-
-  /** A failure of a tool call that is no step (a Python snippet): counted, and answered with known fixes. */
+  /** A failure of a tool call that is no launch (a file read, a Python snippet): counted, and answered with known fixes. */
   #offerOnly(text: string, tool: string): string {
     const fingerprint = this.#fingerprint(text, { tool });
     return fingerprint === undefined ? '' : this.#record(fingerprint, text);
   }
 
-  #failed(step: Step, output: string, context: { exitCode?: number | null; signal?: string | null; tool: string }): string {
-    const fingerprint = this.#fingerprint(output, context);
+  #launchFailed(launch: Launch, output: string, context: { tool: string }, known?: Fingerprint): string {
+    const fingerprint = known ?? this.#fingerprint(output, context);
     if (fingerprint === undefined) return '';
     const offered = this.#record(fingerprint, output);
-    if (!step.runsSomething) return offered;
+    // Another error now: the change got past the first one. The same one again: it did not.
+    this.#settle(launch, (closed) => (closed.fingerprint !== fingerprint.id ? 'worked' : 'failed'));
     const now = this.#now();
-    const open = this.#steps.open(this.#options.runId, step.key);
-    if (open !== undefined) {
-      const change = changesSince(this.#options.workdir, open.snapshot, new Date(open.failedAt));
-      // Another error now: the change dealt with the first one. The same one after a change: that change did not.
-      if (open.fingerprint !== fingerprint.id) this.#recordFix(open, change, 'worked');
-      else if (change.diff !== null) this.#recordFix(open, change, 'failed');
-    }
     this.#steps.record(this.#options.runId, {
-      stepKey: step.key,
+      stepKey: launch.stepKey,
       fingerprint: fingerprint.id,
-      agent: step.agent,
-      delegationId: step.delegationId,
+      agent: launch.agent,
+      delegationId: launch.delegationId,
       failedAt: now.toISOString(),
+      failedLaunch: launch.id,
       snapshot: snapshotWorkdir(this.#options.workdir),
     });
+    this.#awaitingKeys().add(launch.stepKey);
     return offered;
   }
 
-  #succeeded(step: Step): void {
-    if (!step.runsSomething) return;
-    const open = this.#steps.open(this.#options.runId, step.key);
-    if (open === undefined) return;
-    const change = changesSince(this.#options.workdir, open.snapshot, new Date(open.failedAt));
-    const uid = this.#recordFix(open, change, 'worked');
-    this.#steps.resolve(open.id, this.#now().toISOString(), uid);
+  #launchSucceeded(launch: Launch): void {
+    this.#settle(launch, () => 'worked');
+  }
+
+  /** Judges the change of the failed step this launch closed: a fix, or — with no change — a retry observation. */
+  #settle(launch: Launch, judge: (closed: FailedStep) => 'worked' | 'failed'): void {
+    const closed = this.#steps.closedBy(this.#options.runId, launch.ref);
+    if (closed === undefined) return;
+    const verdict = judge(closed);
+    const change = closed.change ?? { files: [], diff: null };
+    const at = this.#now().toISOString();
+    let outcome: StepOutcome = verdict;
+    let fixUid: string | null = null;
+    const failure = this.#options.memory.workdir.failure(closed.fingerprint);
+    if (failure !== undefined && change.diff === null) {
+      outcome = verdict === 'worked' ? 'retry_worked' : 'retry_failed';
+      this.#options.memory.recordRetry(failure, failure.example, verdict, at);
+    } else if (failure !== undefined) {
+      fixUid = this.#recordFix(closed, change, verdict, at);
+    }
+    this.#steps.settle(closed.id, outcome, at, fixUid);
+  }
+
+  /** What the agents changed in the workdir's source files since the step failed (not what jobs wrote meanwhile). */
+  #agentChange(open: FailedStep): WorkdirChange {
+    const since = Date.parse(open.failedAt);
+    return changesSince(this.#options.workdir, open.snapshot, new Date(since), (_relative, mtimeMs) => this.#writes.isAgents(mtimeMs, since));
   }
 
   #fingerprint(output: string, context: { exitCode?: number | null; signal?: string | null; tool: string }): Fingerprint | undefined {
@@ -180,19 +219,22 @@ export class FailureTracker {
 
   /** Counts the failure and returns the known fixes as text for the agent. */
   #record(fingerprint: Fingerprint, output: string): string {
-    const { memory } = this.#options;
-    const failure = memory.recordOccurrence(signatureOf(fingerprint), this.#options.scrub(output), this.#now().toISOString());
-    return knownFixesText(fingerprint.id, failure, memory.fixesFor(fingerprint.id));
+    this.#options.memory.recordOccurrence(signatureOf(fingerprint), this.#options.scrub(output), this.#now().toISOString());
+    return this.#knownFixes(fingerprint.id);
   }
 
-  #recordFix(open: OpenFailedStep, change: WorkdirChange, outcome: 'worked' | 'failed'): string {
+  #knownFixes(fingerprint: string): string {
+    const { memory } = this.#options;
+    return knownFixesText(fingerprint, memory.failure(fingerprint), memory.fixesFor(fingerprint));
+  }
+
+  #recordFix(closed: FailedStep, change: WorkdirChange, outcome: 'worked' | 'failed', at: string): string {
     const { memory, runId } = this.#options;
-    const failure = memory.workdir.failure(open.fingerprint);
-    if (failure === undefined) return '';
-    const explanation = agentExplanation(this.#options.database, runId, open.delegationId, open.failedAt);
+    const failure = memory.workdir.failure(closed.fingerprint)!;
+    const explanation = agentExplanation(this.#options.database, runId, closed.delegationId, closed.failedAt);
     const fix = memory.recordFix(
       {
-        fingerprint: open.fingerprint,
+        fingerprint: closed.fingerprint,
         description: describeChange(change),
         explanation: explanation === undefined ? null : this.#options.scrub(explanation),
         files: change.files,
@@ -200,7 +242,7 @@ export class FailureTracker {
         source: 'runtime',
         runId,
         outcome,
-        at: this.#now().toISOString(),
+        at,
       },
       failure,
       failure.example,
@@ -208,14 +250,14 @@ export class FailureTracker {
     return fix.uid;
   }
 
+  #awaitingKeys(): Set<string> {
+    this.#awaiting ??= this.#steps.awaitingKeys(this.#options.runId);
+    return this.#awaiting;
+  }
+
   #now(): Date {
     return this.#options.now?.() ?? new Date();
   }
-}
-
-/** A background job's step: its command, whichever server ran it. */
-function jobStepKey(command: string): string {
-  return `job:${command.trim()}`;
 }
 
 function signatureOf(fingerprint: Fingerprint) {
@@ -224,18 +266,6 @@ function signatureOf(fingerprint: Fingerprint) {
 }
 
 function describeChange(change: WorkdirChange): string {
-  if (change.files.length === 0) return 'Ran again with no change to the workdir\'s source files (a transient failure, or a change outside the workdir: packages, environment, hardware)';
   const shown = change.files.slice(0, 5).join(', ');
   return `Changed ${shown}${change.files.length > 5 ? ` and ${change.files.length - 5} more` : ''}`;
-}
-
-/** The last `bytes` of a file as text; '' when it cannot be read. */
-function readTail(file: string, bytes: number): string {
-  let size: number;
-  try {
-    size = statSync(file).size;
-  } catch {
-    return '';
-  }
-  return readLogRange(file, Math.max(0, size - bytes), size);
 }

@@ -45,19 +45,31 @@ export interface WorkdirChange {
   diff: string | null;
 }
 
-/** What changed in the workdir's source files since `before` was taken: changed and removed files, and new ones written since `since`. */
-export function changesSince(workdir: string, before: Record<string, string>, since: Date): WorkdirChange {
+/**
+ * Whose a changed file is: given its workdir-relative path and modification time (undefined when it was removed),
+ * true to count it in the change.
+ */
+export type ChangeFilter = (relative: string, mtimeMs: number | undefined) => boolean;
+
+/**
+ * What changed in the workdir's source files since `before` was taken: changed and removed files, and new ones
+ * written since `since` — those `keep` accepts (default all).
+ */
+export function changesSince(workdir: string, before: Record<string, string>, since: Date, keep: ChangeFilter = () => true): WorkdirChange {
   const now = snapshotWorkdir(workdir);
   const patches: string[] = [];
   const files: string[] = [];
   for (const [relative, old] of Object.entries(before)) {
     const current = now[relative] ?? readText(path.join(workdir, relative)) ?? '';
     if (current === old) continue;
+    const mtime = modifiedAt(path.join(workdir, relative));
+    if (!keep(relative, mtime === 0 ? undefined : mtime)) continue;
     files.push(relative);
     patches.push(createTwoFilesPatch(`a/${relative}`, current === '' ? '/dev/null' : `b/${relative}`, old, current, undefined, undefined, { context: 2 }));
   }
   for (const [relative, current] of Object.entries(now)) {
-    if (relative in before || modifiedAt(path.join(workdir, relative)) < since.getTime()) continue;
+    const mtime = modifiedAt(path.join(workdir, relative));
+    if (relative in before || mtime < since.getTime() || !keep(relative, mtime)) continue;
     files.push(relative);
     patches.push(createTwoFilesPatch('/dev/null', `b/${relative}`, '', current, undefined, undefined, { context: 2 }));
   }
