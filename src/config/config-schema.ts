@@ -123,6 +123,8 @@ export const skillsOptionsSchema = z.strictObject({
   directories: z.array(z.string()).default([]),
   /** The user's own skills; default ~/.mux-swarm/skills. "~" is the home directory. */
   userDirectory: z.string().optional(),
+  /** Also serve the skills that ship with mux-swarm (searched last, so any other skill of a name wins). */
+  shipped: z.boolean().default(true),
 });
 
 export const trainingOptionsSchema = z.strictObject({

@@ -1,3 +1,4 @@
+import { SHIPPED_SKILLS_DIRECTORY } from '../servers/skills/shipped-skills.js';
 import { join, resolve } from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { BuiltinServerConfig } from '../config/config-schema.js';
@@ -62,6 +63,7 @@ export async function createBuiltinServer(entry: BuiltinServerConfig, context: B
           join(context.workdir, '.agents', 'skills'),
           ...entry.options.directories.map((directory) => resolve(context.projectDirectory, directory)),
           expandHome(entry.options.userDirectory ?? '~/.mux-swarm/skills', environment),
+          ...(entry.options.shipped ? [SHIPPED_SKILLS_DIRECTORY] : []),
         ],
         environment,
       });

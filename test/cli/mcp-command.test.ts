@@ -83,6 +83,25 @@ describe('mux-swarm mcp', () => {
       }
     });
 
+    it('right after `mux-swarm init`, the skills server lists and reads the skills that ship with mux-swarm', async () => {
+      const fresh = createProjectFixture('mux-swarm-skills-init-');
+      try {
+        const home = join(fresh.directory, 'home');
+        assert.equal((await runCli(['init', 'p'], { cwd: fresh.directory, env: { HOME: home } })).code, 0);
+        const projectDirectory = join(fresh.directory, 'p');
+        const env = { HOME: home, OPENROUTER_API_KEY: 'dummy' };
+        const listed = await runCli(['mcp', 'call', 'skills', 'list_skills', '--json'], { cwd: projectDirectory, env });
+        assert.equal(listed.code, 0, listed.stdout + listed.stderr);
+        const names = (JSON.parse(listed.stdout) as { structuredContent: { skills: Array<{ name: string }> } }).structuredContent.skills.map((skill) => skill.name);
+        for (const shipped of ['qlora-training', 'training-error-recovery', 'gpu-monitoring']) assert.ok(names.includes(shipped), `${shipped} is listed: ${names.join(', ')}`);
+        const read = await runCli(['mcp', 'call', 'skills', 'read_skill', '{"name": "qlora-training"}'], { cwd: projectDirectory, env });
+        assert.equal(read.code, 0, read.stdout + read.stderr);
+        assert.match(read.stdout, /training__wait|wait/);
+      } finally {
+        fresh.remove();
+      }
+    });
+
     it('exits 1 when a required server does not start, and still lists the others', async () => {
       const broken = createProjectFixture('mux-swarm-mcp-broken-');
       try {
