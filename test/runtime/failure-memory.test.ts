@@ -7,6 +7,7 @@ import { EventBus } from '../../src/events/event-bus.js';
 import { RunContext } from '../../src/runtime/run-context.js';
 import { driveRun } from '../../src/runtime/run-driver.js';
 import { FailureMemory } from '../../src/state/failure-memory.js';
+import { FailureStore } from '../../src/state/failure-store.js';
 import { ScriptedChatModel } from '../support/scripted-chat-model.js';
 import { trainerCommand } from '../servers/training/training-test-helpers.js';
 import { completeTurn, harnessPerTest, toolMessages } from '../support/runtime-harness.js';
@@ -114,6 +115,75 @@ describe('failure memory in a run', () => {
     assert.match(notices[2]!, /Changed args\.txt — worked 1 time/);
     assert.match(notices[2]!, /-+--steps 3 --fail max_seq_length --fail-at 2\n\s+\+--steps 3/);
     assert.match(notices[2]!, /Why: The trainer takes max_length now/);
+  });
+
+  it('takes a step that passes when run again unchanged as a retry observation, never a fix, and says so while it never failed again unchanged', async () => {
+    const store = userStore();
+    const { drive, models, workdir } = await harness({
+      userStore: store,
+      orchestrator: { mcpServers: ['fs', 'shell'] },
+      script: { orchestrator: [run('python3 flaky.py'), run('python3 flaky.py'), run('rm -f attempted && python3 flaky.py'), completeTurn('success', 'done')] },
+    });
+    // Fails on the first attempt of a fresh checkout, passes after: nothing an agent changed.
+    writeFileSync(join(workdir, 'flaky.py'), ['import os', 'if not os.path.exists("attempted"):', '    open("attempted", "w").close()', '    raise ConnectionError("the dataset mirror reset the connection")', 'print("ok")', ''].join('\n'));
+    const result = await drive();
+    assert.equal(result.subtype, 'success');
+    assert.match(toolMessages(models.get('orchestrator')!, 1).at(-1)!, /ConnectionError/);
+    const third = toolMessages(models.get('orchestrator')!, 3).at(-1)!;
+    assert.match(third, /ConnectionError: the dataset mirror reset the connection/);
+    assert.match(third, /no known fix .*Seen to pass when simply run again with no change 1 time .*possibly transient/s);
+    const user = FailureMemory.openUserStore(store);
+    try {
+      assert.deepEqual(user.listFixes(), [], 'running again is no fix');
+      assert.deepEqual(user.listFailures().map((failure) => [failure.retryWorked, failure.retryFailed]), [[1, 0]]);
+    } finally {
+      user.database.close();
+    }
+  });
+
+  it('judges a background job once, from its own output, however often its end is reported; leaves out what another job wrote meanwhile', async () => {
+    const store = userStore();
+    const { drive, models, workdir, store: runStore } = await harness({
+      userStore: store,
+      orchestrator: { mcpServers: ['fs', 'shell'] },
+      script: {
+        orchestrator: [
+          { toolCalls: [{ name: 'shell__start_job', arguments: { command: 'python3 job.py' } }] },
+          { toolCalls: [{ name: 'shell__wait_job', arguments: { job_id: 'shell-1', timeout_ms: 10_000 } }] },
+          { toolCalls: [{ name: 'shell__job_status', arguments: { job_id: 'shell-1' } }] },
+          // Another job writes a source-like file while the agent waits on it: not the agent's change.
+          { toolCalls: [{ name: 'shell__start_job', arguments: { command: 'sleep 0.3 && mkdir -p out && echo \'{"r": 16}\' > out/adapter_config.json && sleep 0.3' } }] },
+          { toolCalls: [{ name: 'shell__wait_job', arguments: { job_id: 'shell-2', timeout_ms: 10_000 } }] },
+          writeSettings('safe', 'Only the safe mode is supported.'),
+          { toolCalls: [{ name: 'shell__start_job', arguments: { command: 'python3 job.py' } }] },
+          { toolCalls: [{ name: 'shell__wait_job', arguments: { job_id: 'shell-3', timeout_ms: 10_000 } }] },
+          completeTurn('success', 'done'),
+        ],
+      },
+    });
+    writeFileSync(join(workdir, 'job.py'), JOB);
+    writeFileSync(join(workdir, 'settings.json'), '{"mode": "fast"}\n');
+    const result = await drive();
+    assert.equal(result.subtype, 'success');
+    const user = FailureMemory.openUserStore(store);
+    try {
+      const failures = user.listFailures();
+      assert.equal(failures.length, 1, failures.map((failure) => failure.message).join(' | '));
+      assert.match(failures[0]!.message, /unsupported mode for this dataset/);
+      const fixes = user.listFixes();
+      assert.equal(fixes.length, 1);
+      assert.deepEqual(fixes[0]!.files, ['settings.json'], 'what the other job wrote is not part of the fix');
+      assert.deepEqual([fixes[0]!.worked, fixes[0]!.failed], [1, 0]);
+    } finally {
+      user.database.close();
+    }
+    const model = models.get('orchestrator')!;
+    // Both reports of the one end name the same failure; it is counted once.
+    const waited = toolMessages(model, 2).at(-1)!;
+    const status = toolMessages(model, 3).at(-1)!;
+    assert.match(waited, /ValueError: unsupported mode/);
+    assert.match(status, /ValueError: unsupported mode/);
+    assert.deepEqual(new FailureStore(runStore.database).listFailures().map((failure) => failure.occurrences), [1], 'one end, counted once');
   });
 
   it('lists the steps still failing in the recovery report of a resumed run', async () => {

@@ -341,3 +341,31 @@ describe('failure memory keeps secrets out of both stores', () => {
     }
   });
 });
+
+describe('a failure memory written before migration 7', () => {
+  it('turns the old "ran again with no change" fixes into retry observations and keeps the real fixes', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { MIGRATIONS } = await import('../../src/state/migrations.js');
+    const directory = temporaryDirectory();
+    const old = new Database(join(directory, 'memory.db'));
+    for (const [index, migration] of MIGRATIONS.slice(0, 6).entries()) {
+      old.exec(migration);
+      old.pragma(`user_version = ${index + 1}`);
+    }
+    old.prepare(`INSERT INTO failures (fingerprint, kind, type, message, frame, example, occurrences, first_seen_at, last_seen_at) VALUES (?, 'python', 'TypeError', 'm', NULL, 'e', 4, ?, ?)`).run(KWARG.fingerprint, at(1), at(2));
+    const insertFix = old.prepare(`INSERT INTO failure_fixes (uid, fingerprint, description, files_json, diff, source, created_at, updated_at, worked, failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`);
+    insertFix.run('1111111111111111', KWARG.fingerprint, "Ran again with no change to the workdir's source files (a transient failure, or a change outside the workdir: packages, environment, hardware)", '[]', null, 'runtime', at(3), at(3), 3);
+    insertFix.run('2222222222222222', KWARG.fingerprint, 'Changed train.py', '["train.py"]', '-a\n+b\n', 'runtime', at(3), at(3), 1);
+    old.close();
+
+    const store = new FailureStore(openDatabase(directory, 'memory.db'));
+    try {
+      assert.deepEqual(store.listFixes().map((fix) => fix.uid), ['2222222222222222']);
+      const failure = store.failure(KWARG.fingerprint)!;
+      assert.deepEqual([failure.retryWorked, failure.retryFailed, failure.occurrences], [3, 0, 4]);
+      assert.deepEqual(store.search('Ran again').map((result) => result.failure.fingerprint), [], 'the old text is gone from the index too');
+    } finally {
+      store.database.close();
+    }
+  });
+});

@@ -1,5 +1,5 @@
-/** Leeway around a call's start and end for a file's modification time (clock granularity, a rename's timing). */
-const SLACK_MS = 50;
+/** Leeway around a call's start and end for a file's modification time (file times are stamped from a coarse clock). */
+const SLACK_MS = 20;
 /** Windows kept, the most recent: enough for hours of calls between a failure and its relaunch. */
 const MAX_WINDOWS = 20_000;
 

@@ -123,9 +123,8 @@ export class FailureTracker {
 
   /** A training job ended: text to add to the agents' notice (known fixes), or ''. */
   afterTrainingEnd(event: TrainingEndEvent): string {
-    const key = trainingJobKey(event.job_id);
     // After a restart the job is known from its record: the same step as when it was started.
-    const command = this.#jobs.get(key)?.stepKey.replace(/^job:/, '') ?? new TrainingStore(this.#options.database).job(this.#options.runId, event.job_id)?.command ?? event.job_id;
+    const command = this.#jobs.has(trainingJobKey(event.job_id)) ? undefined : new TrainingStore(this.#options.database).job(this.#options.runId, event.job_id)?.command;
     return this.#judgeJobEnd(jobEndOfTraining(event, command));
   }
 
@@ -146,7 +145,8 @@ export class FailureTracker {
     const { runId } = this.#options;
     const judged = this.#jobEnds.judged(runId, end.jobKey);
     if (judged !== undefined) return judged.fingerprint === null ? '' : this.#knownFixes(judged.fingerprint);
-    const launch = this.#jobs.get(end.jobKey) ?? { stepKey: `job:${end.command.trim()}`, agent: null, delegationId: null, id: end.jobKey, ref: { job: end.jobKey } };
+    // A job started before a restart: its step from what it runs, its launch from the failed step it closed.
+    const launch = this.#jobs.get(end.jobKey) ?? { stepKey: end.command === undefined ? end.jobKey : `job:${end.command.trim()}`, agent: null, delegationId: null, id: end.jobKey, ref: { job: end.jobKey } };
     if (!end.failed) {
       this.#jobEnds.record(runId, end.jobKey, null, this.#now().toISOString());
       if (end.succeeded) this.#launchSucceeded(launch);

@@ -7,8 +7,8 @@ import { readLogRange } from '../../servers/training/log-line-reader.js';
 export interface JobEnd {
   /** `training:<job id>` for the training server's jobs, `<server>:<job id>` for the shell's and python's. */
   jobKey: string;
-  /** What it ran: the step it is a launch of. */
-  command: string;
+  /** What it ran, when the report says: the step it is a launch of. */
+  command?: string;
   /** Ended with a failure; false for a success and for a job stopped on purpose. */
   failed: boolean;
   /** Ended by itself, successfully (a stopped or killed job is neither a success nor a failure of its step). */
@@ -28,7 +28,8 @@ const NOT_FAILED = new Set(['success', 'stopped']);
  * or the jobs tools' wait_job/job_status): undefined while it runs, or when the result is about no single job.
  */
 export function jobEndInResult(server: string, structured: Record<string, unknown> | undefined): JobEnd | undefined {
-  if (structured === undefined || typeof structured.job_id !== 'string' || structured.running !== false || typeof structured.command !== 'string') return undefined;
+  if (structured === undefined || typeof structured.job_id !== 'string' || structured.running !== false) return undefined;
+  const command = typeof structured.command === 'string' ? { command: structured.command } : {};
   const exitCode = typeof structured.exit_code === 'number' ? structured.exit_code : null;
   const signal = typeof structured.signal === 'string' ? structured.signal : null;
   if (typeof structured.log_file === 'string') {
@@ -37,7 +38,7 @@ export function jobEndInResult(server: string, structured: Record<string, unknow
     if (typeof classification !== 'string') return undefined;
     return {
       jobKey: trainingJobKey(structured.job_id),
-      command: structured.command,
+      ...command,
       failed: !NOT_FAILED.has(classification),
       succeeded: classification === 'success',
       logFile: structured.log_file,
@@ -47,14 +48,14 @@ export function jobEndInResult(server: string, structured: Record<string, unknow
     };
   }
   if (typeof structured.output_log !== 'string' || structured.state !== 'exited' || (exitCode === null && structured.exit_status_unknown === true)) return undefined;
-  return { jobKey: `${server}:${structured.job_id}`, command: structured.command, failed: exitCode !== 0, succeeded: exitCode === 0, logFile: structured.output_log, exitCode, signal };
+  return { jobKey: `${server}:${structured.job_id}`, ...command, failed: exitCode !== 0, succeeded: exitCode === 0, logFile: structured.output_log, exitCode, signal };
 }
 
 /** A training job's end as its training-end event tells it. */
-export function jobEndOfTraining(event: TrainingEndEvent, command: string): JobEnd {
+export function jobEndOfTraining(event: TrainingEndEvent, command: string | undefined): JobEnd {
   return {
     jobKey: trainingJobKey(event.job_id),
-    command,
+    ...(command === undefined ? {} : { command }),
     failed: !NOT_FAILED.has(event.classification),
     succeeded: event.classification === 'success',
     logFile: event.log_file,
