@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -97,6 +97,16 @@ describe('mux-swarm mcp', () => {
         const read = await runCli(['mcp', 'call', 'skills', 'read_skill', '{"name": "qlora-training"}'], { cwd: projectDirectory, env });
         assert.equal(read.code, 0, read.stdout + read.stderr);
         assert.match(read.stdout, /training__wait|wait/);
+
+        // `shipped: false` keeps them out.
+        const configFile = join(projectDirectory, 'config.json');
+        const config = JSON.parse(readFileSync(configFile, 'utf8')) as { mcpServers: Record<string, { builtin?: string; options?: Record<string, unknown> }> };
+        const skills = Object.values(config.mcpServers).find((entry) => entry.builtin === 'skills')!;
+        skills.options = { ...skills.options, shipped: false };
+        writeFileSync(configFile, JSON.stringify(config));
+        const without = await runCli(['mcp', 'call', 'skills', 'list_skills', '--json'], { cwd: projectDirectory, env });
+        assert.equal(without.code, 0, without.stdout + without.stderr);
+        assert.deepEqual((JSON.parse(without.stdout) as { structuredContent: { skills: unknown[] } }).structuredContent.skills, []);
       } finally {
         fresh.remove();
       }
