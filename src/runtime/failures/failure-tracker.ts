@@ -11,7 +11,7 @@ import { agentExplanation } from './agent-explanation.js';
 import { AgentWrites } from './agent-writes.js';
 import { jobEndInResult, jobEndOfTraining, jobOutput, startedJobKey, trainingJobKey, type JobEnd } from './job-end.js';
 import { knownFixesText } from './known-fixes-text.js';
-import { isJobStart, runsSomething, stepKeyOf } from './step-key.js';
+import { isJobStart, stepKeyOf } from './step-key.js';
 import { changesSince, snapshotWorkdir, type WorkdirChange } from './workdir-snapshot.js';
 
 export interface FailureTrackerOptions {
@@ -91,7 +91,7 @@ export class FailureTracker {
   beforeToolCall(call: StartingToolCall): void {
     this.#writes.begin(call.callId, call.readOnly);
     const key = stepKeyOf(call.tool, call.input);
-    if (key === undefined || !runsSomething(call.input) || !this.#awaitingKeys().has(key)) return;
+    if (key === undefined || !this.#awaitingKeys().has(key)) return;
     const open = this.#steps.awaitingRelaunch(this.#options.runId, key);
     this.#awaitingKeys().delete(key);
     if (open === undefined) return;
@@ -106,8 +106,7 @@ export class FailureTracker {
     const ended = jobEndInResult(server, call.structured);
     if (ended !== undefined) return this.#judgeJobEnd(ended);
     const key = stepKeyOf(call.tool, call.input);
-    const launch: Launch | undefined =
-      key === undefined || !runsSomething(call.input) ? undefined : { stepKey: key, agent: call.agent, delegationId: call.delegationId, id: call.callId, ref: { call: call.callId } };
+    const launch: Launch | undefined = key === undefined ? undefined : { stepKey: key, agent: call.agent, delegationId: call.delegationId, id: call.callId, ref: { call: call.callId } };
     if (call.isError) return launch === undefined ? this.#offerOnly(call.text, call.tool) : this.#launchFailed(launch, call.text, { tool: call.tool });
     if (launch === undefined) return '';
     const jobKey = isJobStart(call.tool) ? startedJobKey(server, call.structured) : undefined;
