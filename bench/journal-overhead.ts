@@ -6,11 +6,15 @@
  * through ToolHub.call alone — one at a time, and B at once like a turn — give the floor; the difference is
  * what the journal and the runtime add per call. The run is repeated with synchronous=NORMAL to show the share
  * of the fsyncs. Per-turn times come from the scripted model (the time between two of its requests) and are
- * divided by B; median and p99 over turns, or over calls for the hub alone.
+ * divided by B; median and p99 over turns, or over calls for the hub alone. Failure memory is on, as in `mux-swarm
+ * run`, so every call also passes the failure tracker.
  *
  *   node --import tsx bench/journal-overhead.ts [calls] [batch]      (default 1000 calls in batches of 10)
  *   TMPDIR=/some/disk node --import tsx bench/journal-overhead.ts    (the database lives under TMPDIR)
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ChatRequest, ChatResponse } from '../src/providers/chat-types.js';
 import { createRuntimeHarness, type RuntimeHarness } from '../test/support/runtime-harness.js';
@@ -21,6 +25,8 @@ const batch = Number(process.argv[3] ?? 10);
 if (!Number.isInteger(calls) || !Number.isInteger(batch) || batch < 1 || calls < batch) throw new Error('usage: node --import tsx bench/journal-overhead.ts [calls] [batch]');
 const turns = Math.ceil(calls / batch);
 const TOOL = 'fs__list_allowed_directories';
+const userStoreDirectory = mkdtempSync(join(tmpdir(), 'mux-swarm-bench-user-store-'));
+process.on('exit', () => rmSync(userStoreDirectory, { recursive: true, force: true }));
 
 interface Stats {
   median: number;
@@ -75,6 +81,8 @@ async function runtimeRun(synchronous: 'FULL' | 'NORMAL', turnCount: number): Pr
     limits: { maxTurns: turnCount + 5, stuck: { repeatedCalls: false, idleTurns: false } },
     servers: { fs: { builtin: 'filesystem' } },
     script: {},
+    // Failure memory on, as `mux-swarm run` has it: every tool call passes the failure tracker.
+    userStore: userStoreDirectory,
   });
   const model = new InstantModel(turnCount);
   harness.models.set('orchestrator', model);
