@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ReportData } from '../../src/cli/report/report-data.js';
@@ -11,8 +11,10 @@ import { openDatabase } from '../../src/state/database.js';
 import { FailureSteps } from '../../src/state/failure-steps.js';
 import { FailureStore } from '../../src/state/failure-store.js';
 import { RunStore } from '../../src/state/run-store.js';
-import { createProjectFixture, type ProjectFixture } from '../support/project-fixture.js';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.js';
+import { createProjectFixture, fakeAgent, fakeConfig, type ProjectFixture } from '../support/project-fixture.js';
 import { runCli } from '../support/run-cli.js';
+import { seedAgentReply, SEED_ERRORS } from '../support/seed-trainer-agent.js';
 
 const RUN = 'run-report-1';
 const PLAIN_RUN = 'run-report-2-plain';
@@ -23,8 +25,13 @@ const TYPE_ERROR = "SFTTrainer.__init__() got an unexpected keyword argument 'ma
 const TYPE_ERROR_MARKDOWN = "SFTTrainer.\\_\\_init\\_\\_() got an unexpected keyword argument 'max_seq_length'";
 /** `text` as a regular expression that matches it literally. */
 const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** What failure memory saw changed in train.py before job-2: one line changed, one added. */
+/** What failure memory saw changed before job-2: a config no filesystem tool wrote (a line added); train.py (one line changed, one added). */
 const CHANGE_DIFF = [
+  '--- a/config/lora.yaml',
+  '+++ b/config/lora.yaml',
+  '@@ -1 +1,2 @@',
+  ' r: 16',
+  '+alpha: 32',
   '--- a/train.py',
   '+++ b/train.py',
   '@@ -1,3 +1,4 @@',
@@ -180,14 +187,14 @@ function writeState(workdir: string, plainWorkdir: string): void {
   const steps = new FailureSteps(database);
   memory.recordOccurrence({ fingerprint: 'fp-type-error', kind: 'python', type: 'TypeError', message: TYPE_ERROR, frame: 'train.py' }, TYPE_ERROR, at('10:12:00'));
   memory.recordOccurrence({ fingerprint: 'fp-no-trl', kind: 'python', type: 'ModuleNotFoundError', message: "No module named 'trl'", frame: null }, "No module named 'trl'", at('10:05:00'));
-  const fix = memory.recordFix({ fingerprint: 'fp-type-error', description: 'Changed train.py', explanation: 'Renamed max_seq_length to max_length: trl 0.20 renamed it', files: ['train.py'], diff: CHANGE_DIFF, source: 'runtime', runId: RUN, outcome: 'worked', at: at('11:22:00') });
+  const fix = memory.recordFix({ fingerprint: 'fp-type-error', description: 'Changed train.py', explanation: 'Renamed max_seq_length to max_length: trl 0.20 renamed it', files: ['config/lora.yaml', 'train.py'], diff: CHANGE_DIFF, source: 'runtime', runId: RUN, outcome: 'worked', at: at('11:22:00') });
   steps.record(RUN, { stepKey: 'shell__run_command:python3 prepare.py', fingerprint: 'fp-no-trl', agent: 'trainer', delegationId: 'd2', failedAt: at('10:05:00'), failedLaunch: 't1', snapshot: {} });
   const noTrl = steps.awaitingRelaunch(RUN, 'shell__run_command:python3 prepare.py')!;
   steps.relaunch(noTrl.id, 't2', at('10:06:00'), { files: [], diff: null });
   steps.settle(noTrl.id, 'retry_worked', at('10:06:00'), null);
   steps.record(RUN, { stepKey: 'job:python train.py --config sft.yaml', fingerprint: 'fp-type-error', agent: 'trainer', delegationId: 'd2', failedAt: at('10:12:00'), failedLaunch: 'training:job-1', snapshot: {} });
   const typeError = steps.awaitingRelaunch(RUN, 'job:python train.py --config sft.yaml')!;
-  steps.relaunch(typeError.id, 't10', at('10:22:00'), { files: ['train.py'], diff: CHANGE_DIFF });
+  steps.relaunch(typeError.id, 't10', at('10:22:00'), { files: ['config/lora.yaml', 'train.py'], diff: CHANGE_DIFF });
   steps.attachJob(RUN, 't10', 'training:job-2');
   steps.settle(typeError.id, 'worked', at('11:22:00'), fix.uid);
 
@@ -265,6 +272,7 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     assert.match(phases, /As checked when this report was made \([^)]+\), in the run's workdir\./);
     assert.match(phases, /When the run ended: 0 of 3 phases done; first unmet: phase 1, line 7: `data\/train\.jsonl` exists — does not exist\./);
     // data/train.jsonl was written after the run ended: the table shows it done now.
+    assert.match(phases, /\| # \| Phase \| State \| First unmet condition \|\n\|---:\|---\|---\|---\|\n/);
     assert.match(phases, /\| 1 \| Prepare data \| done \| — \|/);
     assert.match(phases, /\| 2 \| Fine-tune \| not-done \| line 12: `out\/final\/adapter_config\.json` exists \(does not exist\) \|/);
     assert.match(phases, /\| 3 \| Evaluate \| unchecked \| — \|/);
@@ -326,7 +334,7 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     const evaluationSection = section(markdown, 'Evaluation');
     assert.match(evaluationSection, /### eval\/evaluation\.json/);
     assert.match(evaluationSection, /Base `Qwen\/Qwen3-14B` vs specialist `qwen3-14b-support-lora`, judged by `judge-a`, `judge-b`/);
-    assert.match(evaluationSection, /\| # \| Prompt Topic \| Base \| Specialist \| Delta \|/);
+    assert.match(evaluationSection, /\| # \| Prompt Topic \| Base \| Specialist \| Delta \|\n\|---:\|---\|---:\|---:\|---:\|\n/);
     assert.match(evaluationSection, /\| 1 \| Refund policy \| 4\.33 \| 4\.33 \| \+0\.00 \|/);
     assert.match(evaluationSection, /\| 2 \| Shipping delays \| 3\.50 \| 4\.25 \| \+0\.75 \|/);
     assert.match(evaluationSection, /\| 3 \| Account deletion \| 3\.80 \| 3\.40 \| -0\.40 \|/);
@@ -360,7 +368,9 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     assert.match(changes, /\| `sft\.yaml` \| trainer \| 1 \| — \| \+0:17:00 \| move_file; moved from `old\.yaml` \|/);
     assert.doesNotMatch(changes, /missing\.py/, 'a failed edit changed nothing');
     const rows = changes.split('\n').filter((line) => line.startsWith('| `'));
-    assert.deepEqual(rows.map((row) => row.split(' | ')[0]), ['| `train.py`', '| `notes/plan.md`', '| `old.yaml`', '| `sft.yaml`'], 'by when each file was first changed');
+    // A file no filesystem tool wrote, changed before a relaunch: the relaunching call's agent, the recorded diff's lines.
+    assert.match(changes, /\| `config\/lora\.yaml` \| trainer \| 0 \| \+1 −0 \| \+0:22:00 \| in the change before 1 relaunch \|/);
+    assert.deepEqual(rows.map((row) => row.split(' | ')[0]), ['| `train.py`', '| `notes/plan.md`', '| `old.yaml`', '| `sft.yaml`', '| `config/lora.yaml`'], 'by when each file was first changed');
     assert.match(changes, /- trainer \(d2, partial, \+0:15:00\): Renamed max_seq_length to max_length in train\.py \(trl 0\.20 renamed it\)/);
   });
 
@@ -370,7 +380,7 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     const typeError = [
       `- **TypeError**: ${TYPE_ERROR_MARKDOWN} — step \`job:python train.py --config sft.yaml\`, trainer, at +0:12:00`,
       `  - Failed: training job **sft (job-1)**, which ended python_exception: TypeError: ${TYPE_ERROR_MARKDOWN} at +0:12:00`,
-      /  - Fixed by: `train\.py` \+2 −1 \(failure memory's fix `[0-9a-f]+`: worked 1, failed 0 in all runs\)/,
+      /  - Fixed by: `config\/lora\.yaml` \+1 −0, `train\.py` \+2 −1 \(failure memory's fix `[0-9a-f]+`: worked 1, failed 0 in all runs\)/,
       '  - The agent said: Renamed max_seq_length to max_length: trl 0.20 renamed it',
       '  - Got past it: training job **sft (job-2)**, which ended success at +1:22:00 (started by call `t10`)',
     ];
@@ -425,7 +435,7 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     assert.ok(Math.abs(data.costs.gpu.costUsd - 3.9) < 1e-9);
     assert.ok(Math.abs(data.costs.modelUsd - 0.604) < 1e-9, 'amounts are unrounded');
     assert.ok(Math.abs(data.costs.totalUsd - 4.504) < 1e-9);
-    assert.deepEqual(data.changes.files.map((file) => [file.path, file.edits, file.relaunches]), [['train.py', 1, 1], ['notes/plan.md', 1, 0], ['old.yaml', 1, 0], ['sft.yaml', 1, 0]]);
+    assert.deepEqual(data.changes.files.map((file) => [file.path, file.edits, file.relaunches]), [['train.py', 1, 1], ['notes/plan.md', 1, 0], ['old.yaml', 1, 0], ['sft.yaml', 1, 0], ['config/lora.yaml', 0, 1]]);
     assert.deepEqual(
       data.failures.steps.map((step) => [step.step, step.verdict, step.failedLaunch.ref, step.relaunch.kind, step.relaunch.ref]),
       [
@@ -433,7 +443,7 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
         ['job:python train.py --config sft.yaml', 'fixed', 'training:job-1', 'training-job', 'training:job-2'],
       ],
     );
-    assert.deepEqual(data.failures.steps[1]!.change.stat, [{ file: 'train.py', added: 2, removed: 1 }]);
+    assert.deepEqual(data.failures.steps[1]!.change.stat, [{ file: 'config/lora.yaml', added: 1, removed: 0 }, { file: 'train.py', added: 2, removed: 1 }]);
     assert.deepEqual(data.failures.unrecordedJobs.map((job) => [job.jobId, job.ending.classification]), [['job-3', 'cuda_oom']]);
     assert.deepEqual(data.failures.toolCalls.map((group) => [group.tool, group.count, group.laterSucceeded]), [['fetch__fetch', 2, false], ['files__edit_file', 1, false]]);
     assert.equal(existsSync(reportDirectory), false, 'no chart written');
@@ -586,5 +596,117 @@ describe('failureSection: each failure as failure memory recorded it', () => {
     assert.match(markdown, /^Failure memory recorded no failed launch in this run\./);
     assert.match(markdown, /- \*\*sft \(a\)\*\* ended killed at \+1:10:00\n  - No fix is known: failure memory judged no launch by this job\./);
     assert.doesNotMatch(markdown, /\(b\)/, 'no guess that the next success fixed it');
+  });
+});
+
+/**
+ * A real run through the built CLI: the seed story's stand-in trainer with its last two errors already fixed, so
+ * that the job fails twice with two different errors (TrainingArguments' `overwrite_output_dir`, then SFTTrainer's
+ * `tokenizer`), each fixed by its own edit of train.py, and the third job trains. The report must credit each
+ * failure to its own edit and relaunch, as failure memory recorded them.
+ */
+describe('mux-swarm report on a run whose training failed twice, each failure fixed by its own edit', { timeout: 180_000 }, () => {
+  const CALL_COST_USD = 0.01;
+  let server: FakeOpenAIServer;
+  let project: ProjectFixture;
+  let markdown: string;
+  let json: {
+    training: { jobs: Array<{ jobId: string; classification: string }> };
+    failures: { steps: Array<{ verdict: string; failedLaunch: { ref: string }; relaunch: { ref: string }; change: { files: string[]; stat: Array<{ file: string; added: number; removed: number }> } }> };
+  };
+  let modelCalls: number;
+
+  before(async () => {
+    server = await startFakeOpenAIServer({ fallback: (body) => ({ ...seedAgentReply(body, { mode: 'wait' }), cost: CALL_COST_USD }) });
+    project = createProjectFixture('mux-swarm-report-run-');
+    project.write(
+      'config.json',
+      fakeConfig(server.baseURL, {
+        filesystem: { workdir: 'work' },
+        memory: { userStore: join(project.directory, 'user-store') },
+        mcpServers: {
+          fs: { builtin: 'filesystem' },
+          shell: { builtin: 'shell', options: { timeoutMs: 20_000 } },
+          training: { builtin: 'training', options: { progressEventIntervalMs: 0 } },
+          memory: { builtin: 'memory' },
+        },
+      }),
+    );
+    project.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['fs', 'shell', 'training', 'memory'], maxTurns: 60 }), agents: [] });
+    project.write('goal.md', ['---', 'name: two errors', '---', '# Train the adapter', '', '## Phase 1: Train', '', 'Done when:', '- `out/adapter_config.json` exists', ''].join('\n'));
+    const fixtures = join(import.meta.dirname, '..', 'fixtures', 'seed-trainer');
+    // The seed's third and fourth errors fixed beforehand: two errors are left, met one after the other.
+    let script = readFileSync(join(fixtures, 'train.py'), 'utf8');
+    for (const error of SEED_ERRORS.slice(2)) for (const edit of error.edits) script = script.replace(edit.oldText, edit.newText);
+    project.write('work/train.py', script);
+    writeFileSync(join(project.directory, 'work', 'fake_trl.py'), readFileSync(join(fixtures, 'fake_trl.py')));
+
+    const run = await runCli(['run', 'goal.md'], { cwd: project.directory, timeoutMs: 120_000 });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.deepEqual(server.unmatched, []);
+    modelCalls = server.chatRequests().length;
+    const report = await runCli(['report'], { cwd: project.directory });
+    assert.equal(report.code, 0, report.stderr);
+    markdown = report.stdout;
+    const data = await runCli(['report', '--json'], { cwd: project.directory });
+    assert.equal(data.code, 0, data.stderr);
+    json = JSON.parse(data.stdout) as typeof json;
+  });
+  after(async () => {
+    await server.close();
+    project.remove();
+  });
+
+  const ARGUMENT_ERROR = (owner: string, argument: string) => `TypeError: ${owner}.\\_\\_init\\_\\_() got an unexpected keyword argument '${argument}'`;
+
+  it('the run trained at the third job, the first two classified python_exception', () => {
+    assert.deepEqual(json.training.jobs.map((job) => job.classification), ['python_exception', 'python_exception', 'success']);
+    const training = section(markdown, 'Training');
+    const [first, second, third] = json.training.jobs.map((job) => job.jobId);
+    assert.ok(training.includes(`| seed (${first}) | \`python3 train.py\` | python_exception: ${ARGUMENT_ERROR('TrainingArguments', 'overwrite_output_dir')} |`), training);
+    assert.ok(training.includes(`| seed (${second}) | \`python3 train.py\` | python_exception: ${ARGUMENT_ERROR('SFTTrainer', 'tokenizer')} |`), training);
+    assert.match(training, new RegExp(`\\| seed \\(${third}\\) \\| \`python3 train\\.py\` \\| success \\| 2/2 \\|`));
+    assert.doesNotMatch(training, /exited/);
+    assert.match(section(markdown, 'Timeline'), new RegExp(`training seed \\(${first}\\) ended python_exception: ${literally(ARGUMENT_ERROR('TrainingArguments', 'overwrite_output_dir'))} \\|`));
+  });
+
+  it('credits each failure to its own edit and relaunch, not both to the last job', () => {
+    const [first, second, third] = json.training.jobs.map((job) => job.jobId);
+    assert.deepEqual(
+      json.failures.steps.map((step) => [step.verdict, step.failedLaunch.ref, step.relaunch.ref, step.change.files, step.change.stat]),
+      [
+        ['fixed', `training:${first}`, `training:${second}`, ['train.py'], [{ file: 'train.py', added: 0, removed: 1 }]],
+        ['fixed', `training:${second}`, `training:${third}`, ['train.py'], [{ file: 'train.py', added: 1, removed: 1 }]],
+      ],
+    );
+    const failures = section(markdown, 'Failures and fixes');
+    assert.match(failures, /Failure memory recorded 2 failures in this run: 2 fixed\./);
+    const credited = (failed: string, error: string, stat: string, relaunch: string, ended: string) =>
+      new RegExp(
+        [
+          `  - Failed: training job \\*\\*seed \\(${failed}\\)\\*\\*, which ended python_exception: ${literally(error)} at \\+[\\d:]+`,
+          `  - Fixed by: \`train\\.py\` ${literally(stat)} \\(failure memory's fix \`[0-9a-f]+\`: worked 1, failed 0 in all runs\\)`,
+          `  - Got past it: training job \\*\\*seed \\(${relaunch}\\)\\*\\*, which ended ${literally(ended)} at \\+[\\d:]+ \\(started by call \`[\\w.]+\`\\)`,
+        ].join('\\n'),
+      );
+    assert.match(failures, credited(first!, ARGUMENT_ERROR('TrainingArguments', 'overwrite_output_dir'), '+0 −1', second!, `python_exception: ${ARGUMENT_ERROR('SFTTrainer', 'tokenizer')}`));
+    assert.match(failures, credited(second!, ARGUMENT_ERROR('SFTTrainer', 'tokenizer'), '+1 −1', third!, 'success'));
+    assert.match(failures, /### Other tool errors\n\nNo other tool call returned an error\./);
+  });
+
+  it('lists the agent\'s edits of train.py under what changed', () => {
+    const changes = section(markdown, 'What changed');
+    assert.match(changes, /\| `train\.py` \| orchestrator \| 2 \| \+1 −2 \| \+[\d:]+ – \+[\d:]+ \| edit_file ×2; in the change before 2 relaunches \|/);
+    assert.doesNotMatch(changes, /fake_trl|checkpoint|adapter_config/, 'only what the agent changed: not what it read, nor what the trainer wrote');
+  });
+
+  it('escapes __init__ everywhere outside code, right-aligns numeric columns and prints money in cents', () => {
+    assert.doesNotMatch(markdown, /[^\\]__init/, 'every __init__ is escaped');
+    assert.match(markdown, /\| Job \| Command \| Ended \| Steps \| Runtime \| GPU cost \|\n\|---\|---\|---\|---:\|---:\|---:\|/);
+    assert.match(markdown, /\| Agent \| Calls \| Input tokens \| Output tokens \| USD \|\n\|---\|---:\|---:\|---:\|---:\|/);
+    const modelUsd = `$${((modelCalls * CALL_COST_USD * 100) / 100).toFixed(2)}`;
+    assert.ok(section(markdown, 'Cost').includes(`| orchestrator | ${modelCalls} |`), section(markdown, 'Cost'));
+    assert.ok(section(markdown, 'Cost').includes(`**Total: ${modelUsd}** = models ${modelUsd} + GPU $0.00`), section(markdown, 'Cost'));
+    assert.doesNotMatch(markdown, /\$\d+\.\d{3}/, 'no amount with more than cents');
   });
 });
