@@ -366,6 +366,7 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     // An absolute path inside the workdir is shown relative to it.
     assert.match(changes, /\| `notes\/plan\.md` \| orchestrator \| 1 \| — \| \+0:16:00 \| write_file; last write 2 lines \|/);
     assert.match(changes, /\| `sft\.yaml` \| trainer \| 1 \| — \| \+0:17:00 \| move_file; moved from `old\.yaml` \|/);
+    assert.match(changes, /\| `old\.yaml` \| trainer \| 1 \| — \| \+0:17:00 \| move_file; moved to `sft\.yaml` \|/);
     assert.doesNotMatch(changes, /missing\.py/, 'a failed edit changed nothing');
     const rows = changes.split('\n').filter((line) => line.startsWith('| `'));
     // A file no filesystem tool wrote, changed before a relaunch: the relaunching call's agent, the recorded diff's lines.
@@ -409,7 +410,7 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     const data = JSON.parse(result.stdout) as {
       header: { runId: string; sessions: number };
       phases: { source: string; phases: Array<{ state: string }>; atEnd: { done: number; first_unmet: { line: number } } };
-      timeline: Array<{ what: string }>;
+      timeline: Array<{ what: string; command?: string }>;
       training: { jobs: Array<{ jobId: string; gpuCostUsd: number }>; curves: Array<{ metric: string; points: unknown[] }> };
       evaluation: { evaluations: Array<{ path: string; evaluation: { aggregate: { delta: number } } }>; skipped: Array<{ path: string }> };
       costs: { modelUsd: number; gpu: { seconds: number; costUsd: number }; totalUsd: number };
@@ -427,6 +428,10 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     assert.deepEqual([data.phases.atEnd.done, data.phases.atEnd.first_unmet.line], [0, 7]);
     assert.equal(data.timeline.at(-1)!.what, 'result success: Fine-tuned adapter in out/final');
     assert.ok(data.timeline.some((entry) => entry.what.includes(TYPE_ERROR)), 'the JSON holds the text as written, not escaped');
+    assert.deepEqual(
+      data.timeline.filter((entry) => entry.command !== undefined).map((entry) => [entry.what, entry.command]),
+      [['training sft (job-1) started: python train.py --config sft.yaml', 'python train.py --config sft.yaml'], ['training sft (job-2) started: python train.py --config sft.yaml', 'python train.py --config sft.yaml']],
+    );
     assert.deepEqual(data.training.jobs.map((job) => [job.jobId, Number(job.gpuCostUsd.toFixed(6))]), [['job-1', 0.4], ['job-2', 3], ['job-3', 1]]);
     assert.deepEqual(data.training.curves.map((curve) => [curve.metric, curve.points.length]), [['loss', 10], ['eval_loss', 2]]);
     assert.equal(data.evaluation.evaluations[0]!.evaluation.aggregate.delta, 0.12);
@@ -489,6 +494,7 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     assert.match(section(result.stdout, 'Training'), /\n\nNone: this run started no training jobs\.\n/);
     assert.match(section(result.stdout, 'Evaluation'), /\n\nNone: no evaluation\.json was found \(give one with --eval\)\.\n/);
     assert.match(section(result.stdout, 'Cost'), /\n\nNone: no model calls and no training jobs were recorded\.\n/);
+    assert.match(section(result.stdout, 'What changed'), /\n\nNone: no agent changed a file, and no delegation ended\.\n/);
     assert.match(section(result.stdout, 'Failures and fixes'), /\n\nNone: no training job failed and no tool call returned an error\.\n$/);
     assert.doesNotMatch(result.stdout, /!\[training curve\]/);
     assert.equal(result.stderr, '');

@@ -1,10 +1,10 @@
 import { isAbsolute, normalize, relative } from 'node:path';
-import { z } from 'zod';
 import type { ToolCallRow } from '../../state/run-queries.js';
 import { diffStat, lineCounts } from './diff-stat.js';
 import { parseArguments } from './launch-view.js';
 import { briefText, code, escapeMarkdown, markdownTable, none } from './markdown-format.js';
-import { parseJson, type ReportData } from './report-data.js';
+import type { ReportData } from './report-data.js';
+import { recordedChange } from './report-failures.js';
 
 /** The filesystem server's tools that change files, by the name after the server's prefix (`fs__edit_file` → `edit_file`). */
 const WRITE_TOOLS = ['write_file', 'edit_file', 'move_file', 'create_directory'] as const;
@@ -63,18 +63,16 @@ export interface ChangesSection {
   delegations: DelegationSummary[];
 }
 
-const storedChangeSchema = z.object({ files: z.array(z.string()), diff: z.string().nullable() });
-
 /** The files the agents changed: their filesystem tool calls that wrote, and the changes failure memory recorded before relaunches. */
 export function changesSection(data: ReportData): ChangesSection {
   const changes: Array<{ path: string; change: FileChange }> = [
     ...data.toolCalls.flatMap((call) => toolCallChanges(call, data.workdir)),
     ...data.failureSteps.flatMap((step) => {
-      const stored = storedChangeSchema.safeParse(parseJson(step.change_json ?? ''));
-      if (!stored.success || step.relaunched_at === null) return [];
-      const stats = stored.data.diff === null ? [] : diffStat(stored.data.diff);
+      const stored = recordedChange(step.change_json);
+      if (stored === null || step.relaunched_at === null) return [];
+      const stats = stored.diff === null ? [] : diffStat(stored.diff);
       const relauncher = data.toolCalls.find((call) => call.id === step.relaunch_call);
-      return stored.data.files.map((file) => {
+      return stored.files.map((file) => {
         const stat = stats.filter((entry) => entry.file === file);
         const known = stat.length > 0;
         return {

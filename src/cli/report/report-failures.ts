@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { StepChange } from '../../state/failure-steps.js';
 import type { RunFailureStepRow } from '../../state/run-failure-steps.js';
 import { diffStat, lineCounts, type FileDiffStat } from './diff-stat.js';
 import { endedInFailure, endingText, jobEnding, type JobEnding } from './job-ending.js';
@@ -78,6 +79,12 @@ export interface FailureSection {
 
 const storedChangeSchema = z.object({ files: z.array(z.string()), diff: z.string().nullable() });
 
+/** A failed step's recorded change (`failure_steps.change_json`); null when there is none, or it does not parse. */
+export function recordedChange(changeJson: string | null): StepChange | null {
+  const stored = storedChangeSchema.safeParse(parseJson(changeJson ?? ''));
+  return stored.success ? stored.data : null;
+}
+
 export function failureSection(data: ReportData): FailureSection {
   const steps = data.failureSteps.map((row) => stepFailure(row, data));
   const failedLaunches = new Set(data.failureSteps.flatMap((row) => (row.failed_launch === null ? [] : [row.failed_launch])));
@@ -90,8 +97,8 @@ export function failureSection(data: ReportData): FailureSection {
 
 function stepFailure(row: RunFailureStepRow, data: ReportData): StepFailure {
   const relaunchRef = row.relaunch_job ?? row.relaunch_call;
-  const stored = storedChangeSchema.safeParse(parseJson(row.change_json ?? ''));
-  const change = stored.success ? { files: stored.data.files, stat: stored.data.diff === null ? [] : diffStat(stored.data.diff), diff: stored.data.diff } : null;
+  const stored = recordedChange(row.change_json);
+  const change = stored === null ? null : { files: stored.files, stat: stored.diff === null ? [] : diffStat(stored.diff), diff: stored.diff };
   return {
     step: row.step_key,
     fingerprint: row.fingerprint,
@@ -170,7 +177,7 @@ function tally(steps: readonly StepFailure[]): string {
 }
 
 /** The files of a change with their line counts: `` `train.py` +1 −1 ``. */
-export function changeStat(change: StepChangeView): string {
+function changeStat(change: StepChangeView): string {
   return change.files
     .map((file) => {
       const stat = change.stat.filter((entry) => entry.file === file);
