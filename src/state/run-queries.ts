@@ -58,6 +58,7 @@ export interface ToolCallRow {
   result_text: string | null;
   is_error: number | null;
   spilled_to: string | null;
+  started_at: string;
   duration_ms: number | null;
 }
 

@@ -1,20 +1,49 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ReportData } from '../../src/cli/report/report-data.js';
 import type { TrainingJobRow } from '../../src/state/training-store.js';
-import { failureSection } from '../../src/cli/report/report-failures.js';
+import { offset } from '../../src/cli/report/markdown-format.js';
+import { failureSection, renderFailures } from '../../src/cli/report/report-failures.js';
+import type { RunFailureStepRow } from '../../src/state/run-failure-steps.js';
 import { openDatabase } from '../../src/state/database.js';
+import { FailureSteps } from '../../src/state/failure-steps.js';
+import { FailureStore } from '../../src/state/failure-store.js';
 import { RunStore } from '../../src/state/run-store.js';
-import { createProjectFixture, type ProjectFixture } from '../support/project-fixture.js';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.js';
+import { createProjectFixture, fakeAgent, fakeConfig, type ProjectFixture } from '../support/project-fixture.js';
 import { runCli } from '../support/run-cli.js';
+import { seedAgentReply, SEED_ERRORS } from '../support/seed-trainer-agent.js';
 
 const RUN = 'run-report-1';
 const PLAIN_RUN = 'run-report-2-plain';
 const CHATTY_RUN = 'run-report-3-chatty';
 const at = (time: string) => `2025-01-01T${time}Z`;
 const TYPE_ERROR = "SFTTrainer.__init__() got an unexpected keyword argument 'max_seq_length'";
+/** TYPE_ERROR as the markdown shows it: `__init__` escaped, so that it is not read as bold. */
+const TYPE_ERROR_MARKDOWN = "SFTTrainer.\\_\\_init\\_\\_() got an unexpected keyword argument 'max_seq_length'";
+/** `text` as a regular expression that matches it literally. */
+const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** What failure memory saw changed before job-2: a config no filesystem tool wrote (a line added); train.py (one line changed, one added). */
+const CHANGE_DIFF = [
+  '--- a/config/lora.yaml',
+  '+++ b/config/lora.yaml',
+  '@@ -1 +1,2 @@',
+  ' r: 16',
+  '+alpha: 32',
+  '--- a/train.py',
+  '+++ b/train.py',
+  '@@ -1,3 +1,4 @@',
+  ' import trl',
+  '-config = SFTConfig(max_seq_length=512)',
+  '+config = SFTConfig(max_length=512)',
+  '+# trl 0.20',
+  ' train(config)',
+  '',
+].join('\n');
+/** The filesystem server's diff of the trainer's edit of train.py. */
+const EDIT_DIFF = ['Index: train.py', '='.repeat(67), '--- train.py\toriginal', '+++ train.py\tmodified', '@@ -1,2 +1,2 @@', ' import trl', '-config = SFTConfig(max_seq_length=512)', '+config = SFTConfig(max_length=512)', ''].join('\n');
 
 const evaluation = {
   format: 'mux-swarm-evaluation/1',
@@ -133,15 +162,41 @@ function writeState(workdir: string, plainWorkdir: string): void {
   modelCall.run(RUN, 'd2', 'trainer', 1, 'gpt-y', 2000, 400, 0.2, at('10:01:01'));
   modelCall.run(RUN, 'd2', 'trainer', 2, 'gpt-y', 1500, 300, 0.15, at('10:14:00'));
   modelCall.run(RUN, 'd3', 'trainer', 1, 'gpt-y', 1000, 100, 0.1, at('10:21:01'));
+  // Under a cent: shown as <$0.01, never $0.00.
+  modelCall.run(RUN, 'd1', 'judge', 1, 'gpt-z', 10, 2, 0.004, at('11:25:00'));
 
-  const toolCall = (id: string, time: string, name: string, isError: boolean, resultText: string) => {
-    store.startToolCall({ runId: RUN, id, delegationId: 'd2', agent: 'trainer', turn: 1, modelCallId: '3', name, argumentsJson: '{}', startedAt: at(time) });
+  const toolCall = (id: string, time: string, name: string, isError: boolean, resultText: string, args: Record<string, unknown> = {}, agent = 'trainer') => {
+    store.startToolCall({ runId: RUN, id, delegationId: agent === 'trainer' ? 'd2' : 'd1', agent, turn: 1, modelCallId: '3', name, argumentsJson: JSON.stringify(args), startedAt: at(time) });
     store.finishToolCall({ runId: RUN, id, resultText, replyText: resultText, isError, durationMs: 10 });
   };
-  toolCall('t1', '10:05:00', 'shell__run_command', true, "ModuleNotFoundError: No module named 'trl'\nTraceback (most recent call last): …");
-  toolCall('t2', '10:06:00', 'shell__run_command', false, 'installed trl');
+  toolCall('t1', '10:05:00', 'shell__run_command', true, "ModuleNotFoundError: No module named 'trl'\nTraceback (most recent call last): …", { command: 'python3 prepare.py' });
+  toolCall('t2', '10:06:00', 'shell__run_command', false, 'prepared 3 rows', { command: 'python3 prepare.py' });
   toolCall('t3', '10:07:00', 'fetch__fetch', true, 'HTTP 404 for https://example.com/data');
   toolCall('t4', '10:08:00', 'fetch__fetch', true, 'HTTP 404 for https://example.com/data');
+  // The trainer's edits: train.py twice (one a dry run, which changes nothing), a note written by the orchestrator, a move.
+  toolCall('t5', '10:14:00', 'files__edit_file', false, `\`\`\`diff\n${EDIT_DIFF}\`\`\`\n\n`, { path: 'train.py', edits: [{ oldText: 'max_seq_length', newText: 'max_length' }] });
+  toolCall('t6', '10:14:30', 'files__edit_file', false, 'Dry run: nothing was written.', { path: 'train.py', edits: [], dryRun: true });
+  toolCall('t7', '10:16:00', 'files__write_file', false, 'Successfully wrote 12 bytes', { path: join(workdir, 'notes', 'plan.md'), content: '# Plan\nre-run\n' }, 'orchestrator');
+  toolCall('t8', '10:17:00', 'files__move_file', false, 'Successfully moved', { source: 'old.yaml', destination: 'sft.yaml' });
+  toolCall('t9', '10:18:00', 'files__edit_file', true, 'Cannot change "missing.py": no such file', { path: 'missing.py', edits: [] });
+  toolCall('t10', '10:22:00', 'training__start', false, 'Started training job job-2', { command: 'python train.py --config sft.yaml', name: 'sft' });
+
+  // Failure memory's record: job-1's TypeError, fixed by the edit of train.py, got past by job-2; prepare.py's missing
+  // module, passed when run again unchanged.
+  const memory = new FailureStore(database);
+  const steps = new FailureSteps(database);
+  memory.recordOccurrence({ fingerprint: 'fp-type-error', kind: 'python', type: 'TypeError', message: TYPE_ERROR, frame: 'train.py' }, TYPE_ERROR, at('10:12:00'));
+  memory.recordOccurrence({ fingerprint: 'fp-no-trl', kind: 'python', type: 'ModuleNotFoundError', message: "No module named 'trl'", frame: null }, "No module named 'trl'", at('10:05:00'));
+  const fix = memory.recordFix({ fingerprint: 'fp-type-error', description: 'Changed train.py', explanation: 'Renamed max_seq_length to max_length: trl 0.20 renamed it', files: ['config/lora.yaml', 'train.py'], diff: CHANGE_DIFF, source: 'runtime', runId: RUN, outcome: 'worked', at: at('11:22:00') });
+  steps.record(RUN, { stepKey: 'shell__run_command:python3 prepare.py', fingerprint: 'fp-no-trl', agent: 'trainer', delegationId: 'd2', failedAt: at('10:05:00'), failedLaunch: 't1', snapshot: {} });
+  const noTrl = steps.awaitingRelaunch(RUN, 'shell__run_command:python3 prepare.py')!;
+  steps.relaunch(noTrl.id, 't2', at('10:06:00'), { files: [], diff: null });
+  steps.settle(noTrl.id, 'retry_worked', at('10:06:00'), null);
+  steps.record(RUN, { stepKey: 'job:python train.py --config sft.yaml', fingerprint: 'fp-type-error', agent: 'trainer', delegationId: 'd2', failedAt: at('10:12:00'), failedLaunch: 'training:job-1', snapshot: {} });
+  const typeError = steps.awaitingRelaunch(RUN, 'job:python train.py --config sft.yaml')!;
+  steps.relaunch(typeError.id, 't10', at('10:22:00'), { files: ['config/lora.yaml', 'train.py'], diff: CHANGE_DIFF });
+  steps.attachJob(RUN, 't10', 'training:job-2');
+  steps.settle(typeError.id, 'worked', at('11:22:00'), fix.uid);
 
   const job = database.prepare(
     `INSERT INTO training_jobs (run_id, job_id, name, command, cwd, log_file, started_at, ended_at, state, classification, outcome_json, exit_code, last_step, total_steps, gpu_hourly_usd)
@@ -217,23 +272,26 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     assert.match(phases, /As checked when this report was made \([^)]+\), in the run's workdir\./);
     assert.match(phases, /When the run ended: 0 of 3 phases done; first unmet: phase 1, line 7: `data\/train\.jsonl` exists — does not exist\./);
     // data/train.jsonl was written after the run ended: the table shows it done now.
+    assert.match(phases, /\| # \| Phase \| State \| First unmet condition \|\n\|---:\|---\|---\|---\|\n/);
     assert.match(phases, /\| 1 \| Prepare data \| done \| — \|/);
     assert.match(phases, /\| 2 \| Fine-tune \| not-done \| line 12: `out\/final\/adapter_config\.json` exists \(does not exist\) \|/);
     assert.match(phases, /\| 3 \| Evaluate \| unchecked \| — \|/);
   });
 
-  it('lists the timeline in order, with offsets from the start', () => {
+  it('lists the timeline in order, with offsets from the start (right-aligned), and training jobs as they were classified', () => {
     const timeline = section(markdown, 'Timeline');
+    assert.match(timeline, /\| Time \| Agent \| What \|\n\|---:\|---\|---\|\n/);
+    assert.match(timeline, /\| \+0:00:02 \| orchestrator \| started, delegated by mux-swarm: \\# Goal: Fine-tune Qwen \|/, 'a # in agent text is escaped');
     const expected = [
       '| +0:00:00 | mux-swarm | run started |',
       '| +0:00:01 | mux-swarm | phase check: 0 of 3 phases done; next: phase 1 "Prepare data" |',
       '| +0:01:00 | trainer | started, delegated by orchestrator: Fine-tune Qwen on the support data |',
       '| +0:02:00 | trainer | training sft (job-1) started: `python train.py --config sft.yaml` |',
-      `| +0:12:00 | trainer | training sft (job-1) ended python_exception: TypeError: ${TYPE_ERROR} (train.py:88) |`,
+      `| +0:12:00 | trainer | training sft (job-1) ended python_exception: TypeError: ${TYPE_ERROR_MARKDOWN} |`,
       '| +0:15:00 | trainer | ended partial: Renamed max_seq_length to max_length in train.py (trl 0.20 renamed it) |',
       '| +0:20:00 | mux-swarm | resumed (session 2) |',
       '| +0:20:01 | mux-swarm | phase check: 1 of 3 phases done; next: phase 2 "Fine-tune" |',
-      '| +1:22:00 | trainer | training sft (job-2) ended success: finished: 100 steps |',
+      '| +1:22:00 | trainer | training sft (job-2) ended success |',
       '| +1:24:00 | mux-swarm | warning: MCP server fetch restarted |',
       '| +1:30:00 | mux-swarm | result success: Fine-tuned adapter in out/final |',
     ];
@@ -245,10 +303,14 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     }
   });
 
-  it('tables the training jobs and writes the training curve as an SVG the markdown links to', () => {
+  it('tables the training jobs with how each was classified (never the bare process state), and writes the training curve as an SVG the markdown links to', () => {
     const training = section(markdown, 'Training');
-    assert.match(training, /\| sft \(job-1\) \| `python train\.py --config sft\.yaml` \| exited \| python_exception \| — \| 10 min 0 s \| \$0\.4000 \|/);
-    assert.match(training, /\| sft \(job-2\) \| `python train\.py --config sft\.yaml` \| exited \| success \| 100\/100 \| 1 h 00 min \| \$3\.0000 \|/);
+    assert.match(training, /\| Job \| Command \| Ended \| Steps \| Runtime \| GPU cost \|\n\|---\|---\|---\|---:\|---:\|---:\|\n/);
+    assert.ok(training.includes(`| sft (job-1) | \`python train.py --config sft.yaml\` | python_exception: TypeError: ${TYPE_ERROR_MARKDOWN} | — | 10 min 0 s | $0.40 |`), training);
+    assert.match(training, /\| sft \(job-2\) \| `python train\.py --config sft\.yaml` \| success \| 100\/100 \| 1 h 00 min \| \$3\.00 \|/);
+    assert.match(training, /\| dpo \(job-3\) \| `python dpo\.py` \| cuda_oom: torch\.OutOfMemoryError: CUDA out of memory\. Tried to allocate 2\.00 GiB \| — \| 10 min 0 s \| \$1\.00 \|/);
+    assert.doesNotMatch(training, /exited/);
+    assert.match(training, /\| Job \| Last loss \| Best loss \| Last eval_loss \| Best eval_loss \|\n\|---\|---:\|---:\|---:\|---:\|\n/);
     assert.match(training, /\| sft \(job-2\) \| 1\.15 \(step 100\) \| 1\.12 \(step 90\) \| 1\.21 \(step 100\) \| 1\.21 \(step 100\) \|/);
     assert.doesNotMatch(training, /\| sft \(job-1\) \| [\d.]+ \(step/, 'job-1 reported no loss');
 
@@ -272,7 +334,7 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     const evaluationSection = section(markdown, 'Evaluation');
     assert.match(evaluationSection, /### eval\/evaluation\.json/);
     assert.match(evaluationSection, /Base `Qwen\/Qwen3-14B` vs specialist `qwen3-14b-support-lora`, judged by `judge-a`, `judge-b`/);
-    assert.match(evaluationSection, /\| # \| Prompt Topic \| Base \| Specialist \| Delta \|/);
+    assert.match(evaluationSection, /\| # \| Prompt Topic \| Base \| Specialist \| Delta \|\n\|---:\|---\|---:\|---:\|---:\|\n/);
     assert.match(evaluationSection, /\| 1 \| Refund policy \| 4\.33 \| 4\.33 \| \+0\.00 \|/);
     assert.match(evaluationSection, /\| 2 \| Shipping delays \| 3\.50 \| 4\.25 \| \+0\.75 \|/);
     assert.match(evaluationSection, /\| 3 \| Account deletion \| 3\.80 \| 3\.40 \| -0\.40 \|/);
@@ -281,28 +343,63 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     assert.doesNotMatch(evaluationSection, /from-node-modules|too-deep/, 'node_modules and files deeper than 6 levels are not searched');
   });
 
-  it('adds up model cost by agent and by model, and GPU time over the jobs\' intervals at their hourly prices', () => {
+  it('adds up model cost by agent and by model, and GPU time over the jobs\' intervals at their hourly prices, in cents (under a cent <$0.01)', () => {
     const cost = section(markdown, 'Cost');
-    assert.match(cost, /\| orchestrator \| 2 \| 1500 \| 300 \| \$0\.1500 \|/);
-    assert.match(cost, /\| trainer \| 3 \| 4500 \| 800 \| \$0\.4500 \|/);
-    assert.match(cost, /\| openai\/gpt-y \| 3 \| 4500 \| 800 \| \$0\.4500 \|/);
+    assert.match(cost, /\| Agent \| Calls \| Input tokens \| Output tokens \| USD \|\n\|---\|---:\|---:\|---:\|---:\|\n/);
+    assert.match(cost, /\| judge \| 1 \| 10 \| 2 \| <\$0\.01 \|/);
+    assert.match(cost, /\| orchestrator \| 2 \| 1500 \| 300 \| \$0\.15 \|/);
+    assert.match(cost, /\| trainer \| 3 \| 4500 \| 800 \| \$0\.45 \|/);
+    assert.match(cost, /\| openai\/gpt-y \| 3 \| 4500 \| 800 \| \$0\.45 \|/);
+    assert.match(cost, /\| openai\/gpt-z \| 1 \| 10 \| 2 \| <\$0\.01 \|/);
     // job-1: 10 min at $2.40/h; job-2: 60 min at $3.00/h, of which the 10 min job-3 ran too are priced at its $6.00/h
     // and counted once: $0.40 + $2.50 + $1.00. The other run's job is not counted.
-    assert.match(cost, /1 h 10 min of GPU time over 3 training jobs: \$3\.9000/);
-    assert.match(cost, /\*\*Total: \$4\.5000\*\* = models \$0\.6000 \+ GPU \$3\.9000/);
+    assert.match(cost, /1 h 10 min of GPU time over 3 training jobs: \$3\.90 /);
+    assert.match(cost, /\*\*Total: \$4\.50\*\* = models \$0\.60 \+ GPU \$3\.90/);
+    assert.doesNotMatch(markdown, /\$\d+\.\d{3}/, 'no amount anywhere with more than cents');
   });
 
-  it('pairs the failed job with the job that fixed it and the delegation that changed the code; groups failed tool calls', () => {
+  it('lists what the agents changed, by file: filesystem writes (not dry runs or failed calls) and what failure memory saw before a relaunch', () => {
+    const changes = section(markdown, 'What changed');
+    assert.match(changes, /\| File \| Agents \| Edits \| Lines \| When \| How \|\n\|---\|---\|---:\|---:\|---:\|---\|\n/);
+    // The edit's own diff (+1 −1) is counted; the dry run is not an edit; the relaunch of job-2 came after the change.
+    assert.match(changes, /\| `train\.py` \| trainer \| 1 \| \+1 −1 \| \+0:14:00 – \+0:22:00 \| edit_file; in the change before 1 relaunch \|/);
+    // An absolute path inside the workdir is shown relative to it.
+    assert.match(changes, /\| `notes\/plan\.md` \| orchestrator \| 1 \| — \| \+0:16:00 \| write_file; last write 2 lines \|/);
+    assert.match(changes, /\| `sft\.yaml` \| trainer \| 1 \| — \| \+0:17:00 \| move_file; moved from `old\.yaml` \|/);
+    assert.match(changes, /\| `old\.yaml` \| trainer \| 1 \| — \| \+0:17:00 \| move_file; moved to `sft\.yaml` \|/);
+    assert.doesNotMatch(changes, /missing\.py/, 'a failed edit changed nothing');
+    const rows = changes.split('\n').filter((line) => line.startsWith('| `'));
+    // A file no filesystem tool wrote, changed before a relaunch: the relaunching call's agent, the recorded diff's lines.
+    assert.match(changes, /\| `config\/lora\.yaml` \| trainer \| 0 \| \+1 −0 \| \+0:22:00 \| in the change before 1 relaunch \|/);
+    assert.deepEqual(rows.map((row) => row.split(' | ')[0]), ['| `train.py`', '| `notes/plan.md`', '| `old.yaml`', '| `sft.yaml`', '| `config/lora.yaml`'], 'by when each file was first changed');
+    assert.match(changes, /- trainer \(d2, partial, \+0:15:00\): Renamed max_seq_length to max_length in train\.py \(trl 0\.20 renamed it\)/);
+  });
+
+  it('credits each failure as failure memory recorded it: the launch that failed, the change, the relaunch; lists failed jobs it did not judge, and other tool errors once', () => {
     const failures = section(markdown, 'Failures and fixes');
-    assert.match(failures, new RegExp(`- \\*\\*sft \\(job-1\\)\\*\\* ended \`python_exception\` at \\+0:12:00: TypeError: ${TYPE_ERROR.replace(/[.()]/g, '\\$&')}`));
-    assert.match(failures, /- Exception: `TypeError`: .* at `train\.py:88 in main`/);
-    assert.match(failures, /- Fixed by: \*\*sft \(job-2\)\*\*, which succeeded at \+1:22:00/);
-    assert.match(failures, /- trainer \(d2, partial, \+0:15:00\): Renamed max_seq_length to max_length in train\.py \(trl 0\.20 renamed it\)/);
-    assert.doesNotMatch(failures, /Training finished; eval_loss/, 'd3 ended after the fix');
+    assert.match(failures, /Failure memory recorded 2 failures in this run: 1 passed when run again unchanged, 1 fixed\./);
+    const typeError = [
+      `- **TypeError**: ${TYPE_ERROR_MARKDOWN} — step \`job:python train.py --config sft.yaml\`, trainer, at +0:12:00`,
+      `  - Failed: training job **sft (job-1)**, which ended python_exception: TypeError: ${TYPE_ERROR_MARKDOWN} at +0:12:00`,
+      /  - Fixed by: `config\/lora\.yaml` \+1 −0, `train\.py` \+2 −1 \(failure memory's fix `[0-9a-f]+`: worked 1, failed 0 in all runs\)/,
+      '  - The agent said: Renamed max_seq_length to max_length: trl 0.20 renamed it',
+      '  - Got past it: training job **sft (job-2)**, which ended success at +1:22:00 (started by call `t10`)',
+    ];
+    const noTrl = [
+      "- **ModuleNotFoundError**: No module named 'trl' — step `shell__run_command:python3 prepare.py`, trainer, at +0:05:00",
+      "  - Failed: call `t1` (`shell__run_command` `python3 prepare.py`, trainer at +0:05:00), which failed: ModuleNotFoundError: No module named 'trl'",
+      '  - Passed when run again unchanged (possibly transient): call `t2` (`shell__run_command` `python3 prepare.py`, trainer at +0:06:00), which succeeded',
+    ];
+    const pattern = (lines: Array<string | RegExp>) => new RegExp(lines.map((line) => (typeof line === 'string' ? literally(line) : line.source)).join('\\n'));
+    assert.match(failures, pattern(noTrl));
+    assert.match(failures, pattern(typeError));
+    assert.ok(failures.indexOf(noTrl[0]!) < failures.indexOf(typeError[0] as string), 'in the order they failed');
+    assert.match(failures, /### Training jobs failure memory did not judge\n\n- \*\*dpo \(job-3\)\*\* ended cuda_oom: torch\.OutOfMemoryError: CUDA out of memory\. Tried to allocate 2\.00 GiB at \+1:10:00\n  - No fix is known/);
     assert.doesNotMatch(failures, /job-9/, 'another run\'s job');
-    assert.match(failures, /- \*\*dpo \(job-3\)\*\* ended `cuda_oom` at \+1:10:00: CUDA out of memory \(dpo\.py:40\)\n  - Exception: `torch\.OutOfMemoryError`: CUDA out of memory\. Tried to allocate 2\.00 GiB\n  - \*\*Unresolved\*\*: no later training job succeeded/);
-    assert.match(failures, /\| shell__run_command \| ModuleNotFoundError: No module named 'trl' \| 1 \| yes \|/);
+    assert.match(failures, /\| Tool \| Error \| Failures \| Later succeeded \|\n\|---\|---\|---:\|---\|\n/);
     assert.match(failures, /\| fetch__fetch \| HTTP 404 for https:\/\/example\.com\/data \| 2 \| \*\*no: unresolved\*\* \|/);
+    assert.match(failures, /\| files__edit_file \| Cannot change "missing\.py": no such file \| 1 \| \*\*no: unresolved\*\* \|/);
+    assert.doesNotMatch(failures, /\| shell__run_command \|/, 'the failed launch t1 is reported once, with its failure');
   });
 
   it('--json prints the same data as one object and writes no files', async () => {
@@ -313,11 +410,16 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     const data = JSON.parse(result.stdout) as {
       header: { runId: string; sessions: number };
       phases: { source: string; phases: Array<{ state: string }>; atEnd: { done: number; first_unmet: { line: number } } };
-      timeline: Array<{ what: string }>;
+      timeline: Array<{ what: string; command?: string }>;
       training: { jobs: Array<{ jobId: string; gpuCostUsd: number }>; curves: Array<{ metric: string; points: unknown[] }> };
       evaluation: { evaluations: Array<{ path: string; evaluation: { aggregate: { delta: number } } }>; skipped: Array<{ path: string }> };
       costs: { modelUsd: number; gpu: { seconds: number; costUsd: number }; totalUsd: number };
-      failures: { training: Array<{ jobId: string; fixedBy: { jobId: string } | null; changes: Array<{ delegationId: string }> }>; toolCalls: Array<{ tool: string; count: number; laterSucceeded: boolean }> };
+      changes: { files: Array<{ path: string; edits: number; relaunches: number }> };
+      failures: {
+        steps: Array<{ step: string; verdict: string; failedLaunch: { ref: string }; relaunch: { ref: string; kind: string }; change: { files: string[]; stat: Array<{ file: string; added: number; removed: number }> } }>;
+        unrecordedJobs: Array<{ jobId: string; ending: { classification: string } }>;
+        toolCalls: Array<{ tool: string; count: number; laterSucceeded: boolean }>;
+      };
     };
     assert.equal(data.header.runId, RUN);
     assert.equal(data.header.sessions, 2);
@@ -325,19 +427,30 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     assert.equal(data.phases.source, 'now');
     assert.deepEqual([data.phases.atEnd.done, data.phases.atEnd.first_unmet.line], [0, 7]);
     assert.equal(data.timeline.at(-1)!.what, 'result success: Fine-tuned adapter in out/final');
+    assert.ok(data.timeline.some((entry) => entry.what.includes(TYPE_ERROR)), 'the JSON holds the text as written, not escaped');
+    assert.deepEqual(
+      data.timeline.filter((entry) => entry.command !== undefined).map((entry) => [entry.what, entry.command]),
+      [['training sft (job-1) started: python train.py --config sft.yaml', 'python train.py --config sft.yaml'], ['training sft (job-2) started: python train.py --config sft.yaml', 'python train.py --config sft.yaml']],
+    );
     assert.deepEqual(data.training.jobs.map((job) => [job.jobId, Number(job.gpuCostUsd.toFixed(6))]), [['job-1', 0.4], ['job-2', 3], ['job-3', 1]]);
     assert.deepEqual(data.training.curves.map((curve) => [curve.metric, curve.points.length]), [['loss', 10], ['eval_loss', 2]]);
     assert.equal(data.evaluation.evaluations[0]!.evaluation.aggregate.delta, 0.12);
     assert.deepEqual(data.evaluation.skipped.map((file) => file.path), [join('broken', 'evaluation.json')]);
     assert.equal(data.costs.gpu.seconds, 4200);
     assert.ok(Math.abs(data.costs.gpu.costUsd - 3.9) < 1e-9);
-    assert.ok(Math.abs(data.costs.modelUsd - 0.6) < 1e-9);
-    assert.ok(Math.abs(data.costs.totalUsd - 4.5) < 1e-9);
+    assert.ok(Math.abs(data.costs.modelUsd - 0.604) < 1e-9, 'amounts are unrounded');
+    assert.ok(Math.abs(data.costs.totalUsd - 4.504) < 1e-9);
+    assert.deepEqual(data.changes.files.map((file) => [file.path, file.edits, file.relaunches]), [['train.py', 1, 1], ['notes/plan.md', 1, 0], ['old.yaml', 1, 0], ['sft.yaml', 1, 0], ['config/lora.yaml', 0, 1]]);
     assert.deepEqual(
-      data.failures.training.map((failure) => [failure.jobId, failure.fixedBy?.jobId ?? null, failure.changes.map((change) => change.delegationId)]),
-      [['job-1', 'job-2', ['d2']], ['job-3', null, []]],
+      data.failures.steps.map((step) => [step.step, step.verdict, step.failedLaunch.ref, step.relaunch.kind, step.relaunch.ref]),
+      [
+        ['shell__run_command:python3 prepare.py', 'retry_passed', 't1', 'tool-call', 't2'],
+        ['job:python train.py --config sft.yaml', 'fixed', 'training:job-1', 'training-job', 'training:job-2'],
+      ],
     );
-    assert.deepEqual(data.failures.toolCalls.map((group) => [group.tool, group.count, group.laterSucceeded]), [['shell__run_command', 1, true], ['fetch__fetch', 2, false]]);
+    assert.deepEqual(data.failures.steps[1]!.change.stat, [{ file: 'config/lora.yaml', added: 1, removed: 0 }, { file: 'train.py', added: 2, removed: 1 }]);
+    assert.deepEqual(data.failures.unrecordedJobs.map((job) => [job.jobId, job.ending.classification]), [['job-3', 'cuda_oom']]);
+    assert.deepEqual(data.failures.toolCalls.map((group) => [group.tool, group.count, group.laterSucceeded]), [['fetch__fetch', 2, false], ['files__edit_file', 1, false]]);
     assert.equal(existsSync(reportDirectory), false, 'no chart written');
   });
 
@@ -381,6 +494,7 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     assert.match(section(result.stdout, 'Training'), /\n\nNone: this run started no training jobs\.\n/);
     assert.match(section(result.stdout, 'Evaluation'), /\n\nNone: no evaluation\.json was found \(give one with --eval\)\.\n/);
     assert.match(section(result.stdout, 'Cost'), /\n\nNone: no model calls and no training jobs were recorded\.\n/);
+    assert.match(section(result.stdout, 'What changed'), /\n\nNone: no agent changed a file, and no delegation ended\.\n/);
     assert.match(section(result.stdout, 'Failures and fixes'), /\n\nNone: no training job failed and no tool call returned an error\.\n$/);
     assert.doesNotMatch(result.stdout, /!\[training curve\]/);
     assert.equal(result.stderr, '');
@@ -423,27 +537,182 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
   });
 });
 
-describe('failureSection: which job fixed a failure', () => {
-  const job = (jobId: string, name: string | null, classification: string, start: string, end: string): TrainingJobRow => ({
-    run_id: 'r', job_id: jobId, name, command: 'python train.py', cwd: '.', log_file: 'train.log', last_progress_at: null, log_cursor: 0, started_at: at(start), ended_at: at(end), state: 'exited', classification,
-    outcome_json: null, exit_code: classification === 'success' ? 0 : 1, signal: null, last_step: null, total_steps: null, gpu_hourly_usd: 0,
+describe('failureSection: each failure as failure memory recorded it', () => {
+  const job = (jobId: string, classification: string | null, start: string, end: string | null, exception?: { type: string; message: string }): TrainingJobRow => ({
+    run_id: 'r', job_id: jobId, name: 'sft', command: 'python3 train.py', cwd: '.', log_file: 'train.log', last_progress_at: null, log_cursor: 0, started_at: at(start), ended_at: end === null ? null : at(end),
+    state: end === null ? 'running' : 'exited', classification, outcome_json: exception === undefined ? null : JSON.stringify({ summary: `${exception.type}: ${exception.message}`, exception }),
+    exit_code: classification === 'success' ? 0 : 1, signal: null, last_step: null, total_steps: null, gpu_hourly_usd: 0,
   });
-  const delegationEnding = (id: string, end: string) => ({ id, parent_id: null, agent: 'trainer', from_agent: 'orchestrator', depth: 1, task: 't', status: 'success', stop_reason: 'completed', summary: `summary of ${id}`, artifacts_json: '[]', turns: 1, cost_usd: 0, started_at: at('09:00:00'), ended_at: at(end) });
-  const data = (trainingJobs: TrainingJobRow[]): ReportData => ({
+  const step = (id: number, fields: Partial<RunFailureStepRow>): RunFailureStepRow => ({
+    id, step_key: 'job:python3 train.py', fingerprint: `fp-${id}`, agent: 'trainer', delegation_id: 'd1', failed_at: at('10:00:00'), failed_launch: null, relaunch_call: null, relaunch_job: null,
+    relaunched_at: null, change_json: null, outcome: null, resolved_at: null, fix_uid: null, failure_type: 'TypeError', failure_message: `error ${id}`, fix_description: null, fix_explanation: null,
+    fix_worked: null, fix_failed: null, ...fields,
+  });
+  const edit = (line: number) => JSON.stringify({ files: ['train.py'], diff: `--- a/train.py\n+++ b/train.py\n@@ -${line},1 +${line},1 @@\n-old ${line}\n+new ${line}\n` });
+  const data = (trainingJobs: TrainingJobRow[], failureSteps: RunFailureStepRow[]): ReportData => ({
     run: { id: 'r', goal_name: 'g', goal_source: 's', goal_text: 't', mode: 'flat', status: 'succeeded', subtype: 'success', exit_code: 0, result: null, hostname: 'h', started_at: at('09:00:00'), ended_at: null, num_turns: 0, cost_usd: 0, input_tokens: 0, output_tokens: 0, phases: null, cost_unknown_models: [] },
-    workdir: undefined, goalTextLine: 1, sessions: [], events: [], usageByAgent: [], usageByModel: [], toolCalls: [], trainingMetrics: [], trainingJobs,
-    delegations: [delegationEnding('before', '10:05:00'), delegationEnding('between', '10:30:00'), delegationEnding('at-fix', '11:00:00'), delegationEnding('after', '11:30:00')],
+    workdir: undefined, goalTextLine: 1, sessions: [], events: [], usageByAgent: [], usageByModel: [], toolCalls: [], trainingMetrics: [], trainingJobs, failureSteps, delegations: [],
+  });
+  const offsetOf = (iso: string) => offset(Date.parse(iso) - Date.parse(at('09:00:00')));
+
+  it('credits four failures fixed one by one each to its own change and relaunch, not all to the last job that succeeded', () => {
+    const jobs = [1, 2, 3, 4].map((n) => job(`j${n}`, 'python_exception', `10:0${n}:00`, `10:0${n}:30`, { type: 'TypeError', message: `error ${n}` }));
+    jobs.push(job('j5', 'success', '10:05:00', '10:05:30'));
+    const steps = [1, 2, 3, 4].map((n) => step(n, { failed_launch: `training:j${n}`, failed_at: at(`10:0${n}:30`), relaunch_call: `d1.${n}.0`, relaunch_job: `training:j${n + 1}`, relaunched_at: at(`10:0${n + 1}:00`), change_json: edit(n * 10), outcome: 'worked', resolved_at: at(`10:0${n + 1}:30`) }));
+    const section = failureSection(data(jobs, steps));
+    assert.deepEqual(
+      section.steps.map((failure) => [failure.failedLaunch?.ref, failure.relaunch?.ref, failure.verdict, failure.change?.stat]),
+      [1, 2, 3, 4].map((n) => [`training:j${n}`, `training:j${n + 1}`, 'fixed', [{ file: 'train.py', added: 1, removed: 1 }]]),
+    );
+    assert.deepEqual(section.unrecordedJobs, [], 'every failed job is some failure\'s launch');
+    const markdown = renderFailures(section, offsetOf).join('\n');
+    assert.match(markdown, /Failure memory recorded 4 failures in this run: 4 fixed\./);
+    assert.match(markdown, /Failed: training job \*\*sft \(j1\)\*\*, which ended python_exception: TypeError: error 1 at \+1:01:30\n  - Fixed by: `train\.py` \+1 −1\n  - Got past it: training job \*\*sft \(j2\)\*\*, which ended python_exception: TypeError: error 2 at \+1:02:30 \(started by call `d1\.1\.0`\)/);
+    assert.match(markdown, /Failed: training job \*\*sft \(j4\)\*\*[^\n]*\n  - Fixed by: `train\.py` \+1 −1\n  - Got past it: training job \*\*sft \(j5\)\*\*, which ended success at \+1:05:30/);
+    assert.equal(markdown.match(/Got past it: training job \*\*sft \(j5\)\*\*/g)?.length, 1, 'only the last failure is credited to j5');
   });
 
-  it('prefers a later success of the same name over the next success of another name', () => {
-    const section = failureSection(data([job('a', 'sft', 'python_exception', '10:00:00', '10:10:00'), job('b', 'dpo', 'success', '10:20:00', '10:40:00'), job('c', 'sft', 'success', '10:45:00', '11:00:00')]));
-    assert.deepEqual(section.training.map((failure) => [failure.jobId, failure.fixedBy?.jobId, failure.changes.map((change) => change.delegationId)]), [['a', 'c', ['between', 'at-fix']]]);
+  it('says what became of each failure: the change did not fix it, a retry passed or failed, superseded, not judged yet, unresolved', () => {
+    const jobs = [job('j1', 'cuda_oom', '10:00:00', '10:01:00'), job('j2', null, '10:02:00', null)];
+    const steps = [
+      step(1, { failed_launch: 'training:j1', relaunch_call: 'd1.2.0', relaunch_job: 'training:j2', relaunched_at: at('10:02:00'), change_json: edit(3), outcome: 'failed', resolved_at: at('10:03:00') }),
+      step(2, { step_key: 'shell__run_command:python3 app.py', failed_launch: 'd1.4.0', relaunch_call: 'd1.5.0', relaunched_at: at('10:05:00'), change_json: JSON.stringify({ files: [], diff: null }), outcome: 'retry_worked' }),
+      step(3, { step_key: 'shell__run_command:python3 app.py', failed_launch: 'd1.6.0', relaunch_call: 'd1.7.0', relaunched_at: at('10:07:00'), change_json: JSON.stringify({ files: [], diff: null }), outcome: 'retry_failed' }),
+      step(4, { step_key: 'job:python3 other.py', failed_launch: 'shell:job-7', outcome: 'superseded', resolved_at: at('10:08:00') }),
+      step(5, { failed_launch: 'training:j1', relaunch_call: 'd1.9.0', relaunch_job: 'training:j2', relaunched_at: at('10:09:00'), change_json: edit(4) }),
+      step(6, { step_key: 'job:python3 other.py', failed_launch: 'shell:job-8' }),
+    ];
+    const section = failureSection(data(jobs, steps));
+    assert.deepEqual(section.steps.map((failure) => failure.verdict), ['not_fixed', 'retry_passed', 'retry_failed', 'superseded', 'pending', 'unresolved']);
+    const markdown = renderFailures(section, offsetOf).join('\n');
+    assert.match(markdown, /  - Change: `train\.py` \+1 −1\n  - \*\*Not fixed\*\*: the same error came back after the change, in training job \*\*sft \(j2\)\*\*, still running/);
+    assert.match(markdown, /  - Passed when run again unchanged \(possibly transient\): call `d1\.5\.0`/);
+    assert.match(markdown, /  - Failed again when run again unchanged: call `d1\.7\.0`/);
+    assert.match(markdown, /  - Failed: shell job `job-7`\n  - Superseded: /);
+    assert.match(markdown, /  - Relaunched: training job \*\*sft \(j2\)\*\*, still running \(started by call `d1\.9\.0`\); not judged yet/);
+    assert.match(markdown, /  - Failed: shell job `job-8`\n  - \*\*Unresolved\*\*: the step was not launched again after this failure\./);
+    assert.match(markdown, /Failure memory recorded 6 failures in this run: 1 not fixed by the change, 1 passed when run again unchanged, 1 failed again when run again unchanged, 1 superseded, 1 relaunched, not judged yet, 1 unresolved\./);
   });
 
-  it('takes the next success when the failed job has no name, or no later job shares it; stopped jobs are not failures', () => {
-    const unnamed = failureSection(data([job('a', null, 'stalled', '10:00:00', '10:10:00'), job('b', 'dpo', 'success', '10:20:00', '10:40:00'), job('c', null, 'success', '10:45:00', '11:00:00')]));
-    assert.deepEqual(unnamed.training.map((failure) => [failure.jobId, failure.fixedBy?.jobId]), [['a', 'b']]);
-    const stopped = failureSection(data([job('a', 'sft', 'stopped', '10:00:00', '10:10:00'), job('b', 'sft', 'killed', '10:20:00', '10:40:00')]));
-    assert.deepEqual(stopped.training.map((failure) => [failure.jobId, failure.fixedBy, failure.summary]), [['b', null, 'killed, exit code 1']]);
+  it('lists a failed training job failure memory did not judge without guessing a fix; stopped and running jobs are not failures', () => {
+    const jobs = [job('a', 'killed', '10:00:00', '10:10:00'), job('b', 'success', '10:20:00', '10:40:00'), job('c', 'stopped', '10:41:00', '10:42:00'), job('d', null, '10:43:00', null)];
+    const section = failureSection(data(jobs, []));
+    assert.deepEqual(section.unrecordedJobs.map((failure) => [failure.jobId, failure.ending.classification]), [['a', 'killed']]);
+    const markdown = renderFailures(section, offsetOf).join('\n');
+    assert.match(markdown, /^Failure memory recorded no failed launch in this run\./);
+    assert.match(markdown, /- \*\*sft \(a\)\*\* ended killed at \+1:10:00\n  - No fix is known: failure memory judged no launch by this job\./);
+    assert.doesNotMatch(markdown, /\(b\)/, 'no guess that the next success fixed it');
+  });
+});
+
+/**
+ * A real run through the built CLI: the seed story's stand-in trainer with its last two errors already fixed, so
+ * that the job fails twice with two different errors (TrainingArguments' `overwrite_output_dir`, then SFTTrainer's
+ * `tokenizer`), each fixed by its own edit of train.py, and the third job trains. The report must credit each
+ * failure to its own edit and relaunch, as failure memory recorded them.
+ */
+describe('mux-swarm report on a run whose training failed twice, each failure fixed by its own edit', { timeout: 180_000 }, () => {
+  const CALL_COST_USD = 0.01;
+  let server: FakeOpenAIServer;
+  let project: ProjectFixture;
+  let markdown: string;
+  let json: {
+    training: { jobs: Array<{ jobId: string; classification: string }> };
+    failures: { steps: Array<{ verdict: string; failedLaunch: { ref: string }; relaunch: { ref: string }; change: { files: string[]; stat: Array<{ file: string; added: number; removed: number }> } }> };
+  };
+  let modelCalls: number;
+
+  before(async () => {
+    server = await startFakeOpenAIServer({ fallback: (body) => ({ ...seedAgentReply(body, { mode: 'wait' }), cost: CALL_COST_USD }) });
+    project = createProjectFixture('mux-swarm-report-run-');
+    project.write(
+      'config.json',
+      fakeConfig(server.baseURL, {
+        filesystem: { workdir: 'work' },
+        memory: { userStore: join(project.directory, 'user-store') },
+        mcpServers: {
+          fs: { builtin: 'filesystem' },
+          shell: { builtin: 'shell', options: { timeoutMs: 20_000 } },
+          training: { builtin: 'training', options: { progressEventIntervalMs: 0 } },
+          memory: { builtin: 'memory' },
+        },
+      }),
+    );
+    project.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['fs', 'shell', 'training', 'memory'], maxTurns: 60 }), agents: [] });
+    project.write('goal.md', ['---', 'name: two errors', '---', '# Train the adapter', '', '## Phase 1: Train', '', 'Done when:', '- `out/adapter_config.json` exists', ''].join('\n'));
+    const fixtures = join(import.meta.dirname, '..', 'fixtures', 'seed-trainer');
+    // The seed's third and fourth errors fixed beforehand: two errors are left, met one after the other.
+    let script = readFileSync(join(fixtures, 'train.py'), 'utf8');
+    for (const error of SEED_ERRORS.slice(2)) for (const edit of error.edits) script = script.replace(edit.oldText, edit.newText);
+    project.write('work/train.py', script);
+    writeFileSync(join(project.directory, 'work', 'fake_trl.py'), readFileSync(join(fixtures, 'fake_trl.py')));
+
+    const run = await runCli(['run', 'goal.md'], { cwd: project.directory, timeoutMs: 120_000 });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.deepEqual(server.unmatched, []);
+    modelCalls = server.chatRequests().length;
+    const report = await runCli(['report'], { cwd: project.directory });
+    assert.equal(report.code, 0, report.stderr);
+    markdown = report.stdout;
+    const data = await runCli(['report', '--json'], { cwd: project.directory });
+    assert.equal(data.code, 0, data.stderr);
+    json = JSON.parse(data.stdout) as typeof json;
+  });
+  after(async () => {
+    await server.close();
+    project.remove();
+  });
+
+  const ARGUMENT_ERROR = (owner: string, argument: string) => `TypeError: ${owner}.\\_\\_init\\_\\_() got an unexpected keyword argument '${argument}'`;
+
+  it('the run trained at the third job, the first two classified python_exception', () => {
+    assert.deepEqual(json.training.jobs.map((job) => job.classification), ['python_exception', 'python_exception', 'success']);
+    const training = section(markdown, 'Training');
+    const [first, second, third] = json.training.jobs.map((job) => job.jobId);
+    assert.ok(training.includes(`| seed (${first}) | \`python3 train.py\` | python_exception: ${ARGUMENT_ERROR('TrainingArguments', 'overwrite_output_dir')} |`), training);
+    assert.ok(training.includes(`| seed (${second}) | \`python3 train.py\` | python_exception: ${ARGUMENT_ERROR('SFTTrainer', 'tokenizer')} |`), training);
+    assert.match(training, new RegExp(`\\| seed \\(${third}\\) \\| \`python3 train\\.py\` \\| success \\| 2/2 \\|`));
+    assert.doesNotMatch(training, /exited/);
+    assert.match(section(markdown, 'Timeline'), new RegExp(`training seed \\(${first}\\) ended python_exception: ${literally(ARGUMENT_ERROR('TrainingArguments', 'overwrite_output_dir'))} \\|`));
+  });
+
+  it('credits each failure to its own edit and relaunch, not both to the last job', () => {
+    const [first, second, third] = json.training.jobs.map((job) => job.jobId);
+    assert.deepEqual(
+      json.failures.steps.map((step) => [step.verdict, step.failedLaunch.ref, step.relaunch.ref, step.change.files, step.change.stat]),
+      [
+        ['fixed', `training:${first}`, `training:${second}`, ['train.py'], [{ file: 'train.py', added: 0, removed: 1 }]],
+        ['fixed', `training:${second}`, `training:${third}`, ['train.py'], [{ file: 'train.py', added: 1, removed: 1 }]],
+      ],
+    );
+    const failures = section(markdown, 'Failures and fixes');
+    assert.match(failures, /Failure memory recorded 2 failures in this run: 2 fixed\./);
+    const credited = (failed: string, error: string, stat: string, relaunch: string, ended: string) =>
+      new RegExp(
+        [
+          `  - Failed: training job \\*\\*seed \\(${failed}\\)\\*\\*, which ended python_exception: ${literally(error)} at \\+[\\d:]+`,
+          `  - Fixed by: \`train\\.py\` ${literally(stat)} \\(failure memory's fix \`[0-9a-f]+\`: worked 1, failed 0 in all runs\\)`,
+          `  - Got past it: training job \\*\\*seed \\(${relaunch}\\)\\*\\*, which ended ${literally(ended)} at \\+[\\d:]+ \\(started by call \`[\\w.]+\`\\)`,
+        ].join('\\n'),
+      );
+    assert.match(failures, credited(first!, ARGUMENT_ERROR('TrainingArguments', 'overwrite_output_dir'), '+0 −1', second!, `python_exception: ${ARGUMENT_ERROR('SFTTrainer', 'tokenizer')}`));
+    assert.match(failures, credited(second!, ARGUMENT_ERROR('SFTTrainer', 'tokenizer'), '+1 −1', third!, 'success'));
+    assert.match(failures, /### Other tool errors\n\nNo other tool call returned an error\./);
+  });
+
+  it('lists the agent\'s edits of train.py under what changed', () => {
+    const changes = section(markdown, 'What changed');
+    assert.match(changes, /\| `train\.py` \| orchestrator \| 2 \| \+1 −2 \| \+[\d:]+ – \+[\d:]+ \| edit_file ×2; in the change before 2 relaunches \|/);
+    assert.doesNotMatch(changes, /fake_trl|checkpoint|adapter_config/, 'only what the agent changed: not what it read, nor what the trainer wrote');
+  });
+
+  it('escapes __init__ everywhere outside code, right-aligns numeric columns and prints money in cents', () => {
+    assert.doesNotMatch(markdown, /[^\\]__init/, 'every __init__ is escaped');
+    assert.match(markdown, /\| Job \| Command \| Ended \| Steps \| Runtime \| GPU cost \|\n\|---\|---\|---\|---:\|---:\|---:\|/);
+    assert.match(markdown, /\| Agent \| Calls \| Input tokens \| Output tokens \| USD \|\n\|---\|---:\|---:\|---:\|---:\|/);
+    const modelUsd = `$${((modelCalls * CALL_COST_USD * 100) / 100).toFixed(2)}`;
+    assert.ok(section(markdown, 'Cost').includes(`| orchestrator | ${modelCalls} |`), section(markdown, 'Cost'));
+    assert.ok(section(markdown, 'Cost').includes(`**Total: ${modelUsd}** = models ${modelUsd} + GPU $0.00`), section(markdown, 'Cost'));
+    assert.doesNotMatch(markdown, /\$\d+\.\d{3}/, 'no amount with more than cents');
   });
 });

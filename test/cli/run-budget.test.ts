@@ -161,7 +161,9 @@ describe('mux-swarm run: USD budgets bind for every provider', () => {
 
     const report = await runCli(['report'], { cwd: fixture.directory });
     assert.match(report.stdout, /\| fake\/orchestrator-model \| 2 \| \d+ \| \d+ \| unknown \|/);
-    assert.match(report.stdout, /\*\*Total: \$0\.0220 \+ cost unknown for fake\/orchestrator-model\*\*/);
+    // The report shows money in cents.
+    assert.match(report.stdout, /\| fake\/code-model \| 2 \| \d+ \| \d+ \| \$0\.02 \|/);
+    assert.match(report.stdout, /\*\*Total: \$0\.02 \+ cost unknown for fake\/orchestrator-model\*\*/);
     const reportJson = JSON.parse((await runCli(['report', '--json'], { cwd: fixture.directory })).stdout) as { costs: { costUnknownModels: string[] } };
     assert.deepEqual(reportJson.costs.costUnknownModels, ['fake/orchestrator-model']);
 

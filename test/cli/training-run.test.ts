@@ -79,18 +79,25 @@ describe('mux-swarm run with the training server, end to end through the built C
     assert.ok(Math.abs(final.gpu_cost_usd! - final.gpu_seconds * 0.01) < 1e-6);
     assert.ok(final.total_cost_usd >= final.gpu_cost_usd!);
 
-    // The run's report has the failure with its exception, and the GPU cost the result counted.
+    // The run's report has the failure as failure memory recorded it: the job's launch, classified, with its
+    // exception, not launched again; and the GPU cost the result counted.
     const report = await runCli(['report', final.run_id, '--json'], { cwd: project.directory });
     assert.equal(report.code, 0, report.stderr);
     const data = JSON.parse(report.stdout) as {
-      failures: { training: Array<{ jobId: string; classification: string; summary: string; exception: { type: string } | null; fixedBy: unknown }> };
+      failures: {
+        steps: Array<{ step: string; verdict: string; relaunch: unknown; failedLaunch: { kind: string; ref: string; ending: { classification: string; summary: string; exception: { type: string } | null } } }>;
+        unrecordedJobs: unknown[];
+      };
       costs: { gpu: { jobs: number; seconds: number; costUsd: number } };
     };
-    assert.equal(data.failures.training.length, 1);
-    assert.equal(data.failures.training[0]!.classification, 'python_exception');
-    assert.equal(data.failures.training[0]!.summary, end.summary);
-    assert.equal(data.failures.training[0]!.exception?.type, 'TypeError');
-    assert.equal(data.failures.training[0]!.fixedBy, null);
+    assert.equal(data.failures.steps.length, 1);
+    const [failure] = data.failures.steps;
+    assert.deepEqual([failure!.step, failure!.verdict, failure!.relaunch], [`job:${command}`, 'unresolved', null]);
+    assert.deepEqual([failure!.failedLaunch.kind, failure!.failedLaunch.ref], ['training-job', `training:${end.job_id}`]);
+    assert.equal(failure!.failedLaunch.ending.classification, 'python_exception');
+    assert.equal(failure!.failedLaunch.ending.summary, end.summary);
+    assert.equal(failure!.failedLaunch.ending.exception?.type, 'TypeError');
+    assert.deepEqual(data.failures.unrecordedJobs, [], 'the failed job is reported once');
     assert.equal(data.costs.gpu.jobs, 1);
     assert.ok(Math.abs(data.costs.gpu.costUsd - final.gpu_cost_usd!) < 1e-6);
   });

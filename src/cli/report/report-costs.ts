@@ -2,7 +2,7 @@ import { formatDuration } from '../../config/duration.js';
 import { costCell, costText } from '../../events/cost-text.js';
 import { gpuTime } from '../../state/gpu-time.js';
 import type { UsageRow } from '../../state/run-queries.js';
-import { markdownTable, none, usd } from './markdown-format.js';
+import { escapeMarkdown, markdownTable, none, usd } from './markdown-format.js';
 import type { ReportData } from './report-data.js';
 
 export interface UsageLine {
@@ -47,7 +47,8 @@ export function renderCosts(section: CostSection): string[] {
     '',
     ...markdownTable(
       [title, 'Calls', 'Input tokens', 'Output tokens', 'USD'],
-      lines.map((line) => [line.key, String(line.calls), String(line.inputTokens), String(line.outputTokens), costCell(line.costUsd, line.unknownCostCalls, usd)]),
+      lines.map((line) => [escapeMarkdown(line.key), String(line.calls), String(line.inputTokens), String(line.outputTokens), costCell(line.costUsd, line.unknownCostCalls, usd)]),
+      ['left', 'right', 'right', 'right', 'right'],
     ),
     '',
   ];
@@ -59,6 +60,6 @@ export function renderCosts(section: CostSection): string[] {
       ? 'No training jobs.'
       : `${formatDuration(section.gpu.seconds * 1000)} of GPU time over ${section.gpu.jobs} training ${section.gpu.jobs === 1 ? 'job' : 'jobs'}: ${usd(section.gpu.costUsd)} (overlapping jobs counted once, at the higher hourly price).`,
     '',
-    `**Total: ${costText(section.totalUsd, section.costUnknownModels, usd)}** = models ${costText(section.modelUsd, section.costUnknownModels, usd)} + GPU ${usd(section.gpu.costUsd)}`,
+    `**Total: ${escapeMarkdown(costText(section.totalUsd, section.costUnknownModels, usd))}** = models ${escapeMarkdown(costText(section.modelUsd, section.costUnknownModels, usd))} + GPU ${usd(section.gpu.costUsd)}`,
   ];
 }

@@ -1,5 +1,6 @@
 import { runEventSchema, type RunEvent } from '../../events/event-schema.js';
 import type { SqliteDatabase } from '../../state/database.js';
+import { runFailureSteps, type RunFailureStepRow } from '../../state/run-failure-steps.js';
 import { getRunDetails, type RunDetails } from '../../state/run-queries.js';
 import { TrainingStore, type TrainingJobRow } from '../../state/training-store.js';
 
@@ -20,6 +21,8 @@ export interface ReportData {
   trainingJobs: TrainingJobRow[];
   /** The `log` and `eval` lines of the run's training jobs, by job and step. */
   trainingMetrics: TrainingMetricRow[];
+  /** The run's failed steps as failure memory recorded them: each failed launch, its relaunch, the change between, how it went. */
+  failureSteps: RunFailureStepRow[];
 }
 
 export interface SessionRow {
@@ -62,6 +65,7 @@ export function loadReportData(database: SqliteDatabase, runId: string): ReportD
     trainingMetrics: database
       .prepare(`SELECT job_id, event, step, data_json FROM training_metrics WHERE run_id = ? AND event IN ('log', 'eval') ORDER BY job_id, step, log_offset`)
       .all(runId) as TrainingMetricRow[],
+    failureSteps: runFailureSteps(database, runId),
   };
 }
 

@@ -1,12 +1,12 @@
 import type { Evaluation, EvaluationSection } from './evaluation-files.js';
-import { code, markdownTable, none, signed, timestamp } from './markdown-format.js';
+import { code, escapeMarkdown, markdownTable, none, signed, timestamp } from './markdown-format.js';
 
 /** Each evaluation as the seed-story table (base vs specialist per prompt, numbered, with an aggregate row), then the files skipped. */
 export function renderEvaluation(section: EvaluationSection): string[] {
   if (section.evaluations.length === 0 && section.skipped.length === 0) return none('no evaluation.json was found (give one with --eval)');
   return [
     ...(section.evaluations.length === 0 ? none('no readable evaluation file') : section.evaluations.flatMap(({ path, evaluation }, index) => [...(index === 0 ? [] : ['']), ...renderOne(path, evaluation)])),
-    ...(section.skipped.length === 0 ? [] : ['', 'Skipped:', ...section.skipped.map((file) => `- ${code(file.path)}: ${file.reason}`)]),
+    ...(section.skipped.length === 0 ? [] : ['', 'Skipped:', ...section.skipped.map((file) => `- ${code(file.path)}: ${escapeMarkdown(file.reason)}`)]),
   ];
 }
 
@@ -25,14 +25,14 @@ function renderOne(path: string, evaluation: Evaluation): string[] {
   const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
   const unscored = evaluation.prompts.length - aggregate.prompts;
   return [
-    `### ${path}`,
+    `### ${escapeMarkdown(path)}`,
     '',
     `Base ${code(evaluation.base.model)} vs specialist ${code(evaluation.specialist.model)}, ${judges}; created ${timestamp(evaluation.created_at)}.`,
     '',
     ...markdownTable(
       ['#', 'Prompt Topic', 'Base', 'Specialist', 'Delta'],
       [
-        ...evaluation.prompts.map((prompt, index) => [String(index + 1), prompt.topic, fixed(prompt.base_score), fixed(prompt.specialist_score), delta(prompt.delta)]),
+        ...evaluation.prompts.map((prompt, index) => [String(index + 1), escapeMarkdown(prompt.topic), fixed(prompt.base_score), fixed(prompt.specialist_score), delta(prompt.delta)]),
         [
           'Aggregate',
           `${plural(aggregate.prompts, 'prompt')} scored${unscored > 0 ? ` (${unscored} unscored)` : ''}: ${plural(aggregate.specialist_wins, 'specialist win')}, ${plural(aggregate.base_wins, 'base win')}, ${plural(aggregate.ties, 'tie')}`,
@@ -41,6 +41,7 @@ function renderOne(path: string, evaluation: Evaluation): string[] {
           `${delta(aggregate.delta)} (${aggregate.relative_delta === null ? 'n/a' : `${signed(aggregate.relative_delta * 100, 1)}%`})`,
         ],
       ],
+      ['right', 'left', 'right', 'right', 'right'],
     ),
     ...(aggregate.missing_judgements > 0 ? ['', `${plural(aggregate.missing_judgements, 'judgement')} missing: those scores average fewer judges.`] : []),
   ];

@@ -1,6 +1,6 @@
 import { formatDuration } from '../../config/duration.js';
 import type { ResultEvent } from '../../events/event-schema.js';
-import { brief, code, timestamp } from './markdown-format.js';
+import { briefText, code, escapeMarkdown, timestamp } from './markdown-format.js';
 import type { ReportData } from './report-data.js';
 
 /** Which run, of which goal, and how it went. */
@@ -42,14 +42,14 @@ export function headerSection(data: ReportData): HeaderSection {
 export function renderHeader(header: HeaderSection): string[] {
   const resumes = Math.max(0, header.sessions - 1);
   return [
-    `# Run report: ${header.goal.name}`,
+    `# Run report: ${escapeMarkdown(header.goal.name)}`,
     '',
-    `- Goal: **${header.goal.name}** (${code(header.goal.source)})`,
+    `- Goal: **${escapeMarkdown(header.goal.name)}** (${code(header.goal.source)})`,
     `- Run: ${code(header.runId)}`,
     `- Status: ${header.status}${header.outcome ? `, outcome **${header.outcome}**${header.exitCode === null ? '' : ` (exit ${header.exitCode})`}` : ''}`,
     `- Started: ${timestamp(header.startedAt)} · ended: ${header.endedAt ? timestamp(header.endedAt) : 'not yet'}${header.durationMs === null ? '' : ` · duration: ${formatDuration(header.durationMs)}`}`,
     `- Sessions: ${header.sessions} (${resumes === 0 ? 'never resumed' : `resumed ${resumes} ${resumes === 1 ? 'time' : 'times'}`})`,
     `- Stuck delegations: ${header.stuckDelegations}${header.stuckDelegations > 0 ? ' (ended by the no-progress detector after a warning; see the timeline)' : ''}`,
-    ...(header.result ? [`- Result: ${brief(header.result, 300)}`] : []),
+    ...(header.result ? [`- Result: ${briefText(header.result, 300)}`] : []),
   ];
 }

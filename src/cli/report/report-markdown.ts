@@ -1,4 +1,5 @@
 import { offset } from './markdown-format.js';
+import { renderChanges } from './report-changes.js';
 import { renderCosts } from './report-costs.js';
 import { renderEvaluation } from './report-evaluation.js';
 import { renderFailures } from './report-failures.js';
@@ -13,7 +14,7 @@ export interface ChartLinks {
   trainingCurve?: string;
 }
 
-/** The report as one markdown document: header, then a section each for phases, timeline, training, evaluation, cost, failures. */
+/** The report as one markdown document: header, then a section each for phases, timeline, training, evaluation, cost, what changed, failures. */
 export function renderReportMarkdown(report: RunReport, charts: ChartLinks): string {
   const start = Date.parse(report.header.startedAt);
   const offsetOf = (iso: string) => offset(Date.parse(iso) - start);
@@ -23,6 +24,7 @@ export function renderReportMarkdown(report: RunReport, charts: ChartLinks): str
     ['Training', renderTraining(report.training, charts.trainingCurve)],
     ['Evaluation', renderEvaluation(report.evaluation)],
     ['Cost', renderCosts(report.costs)],
+    ['What changed', renderChanges(report.changes, offsetOf)],
     ['Failures and fixes', renderFailures(report.failures, offsetOf)],
   ];
   return `${[...renderHeader(report.header), ...sections.flatMap(([title, lines]) => ['', `## ${title}`, '', ...lines])].join('\n')}\n`;

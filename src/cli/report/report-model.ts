@@ -1,4 +1,5 @@
 import type { EvaluationSection } from './evaluation-files.js';
+import { changesSection, type ChangesSection } from './report-changes.js';
 import { costSection, type CostSection } from './report-costs.js';
 import type { ReportData } from './report-data.js';
 import { failureSection, type FailureSection } from './report-failures.js';
@@ -16,6 +17,7 @@ export interface RunReport {
   training: TrainingSection;
   evaluation: EvaluationSection;
   costs: CostSection;
+  changes: ChangesSection;
   failures: FailureSection;
 }
 
@@ -28,6 +30,7 @@ export function buildRunReport(data: ReportData, evaluation: EvaluationSection, 
     training: trainingSection(data, now),
     evaluation,
     costs: costSection(data, now),
+    changes: changesSection(data),
     failures: failureSection(data),
   };
 }

@@ -2,7 +2,7 @@ import type { PhaseReportEvent, PhaseStanding } from '../../events/event-schema.
 import { formatPhaseStanding } from '../../events/phase-standing-text.js';
 import { phaseEntries } from '../../runtime/phases/phase-standing.js';
 import { isGoalComplete } from '../../runtime/recovery/recovery-report.js';
-import { brief, markdownTable, none, timestamp } from './markdown-format.js';
+import { brief, briefText, markdownTable, none, timestamp } from './markdown-format.js';
 import type { ReportData } from './report-data.js';
 import type { GoalCheckNow } from './report-goal-check.js';
 
@@ -45,7 +45,8 @@ export function renderPhases(section: PhasesSection | null): string[] {
     '',
     ...markdownTable(
       ['#', 'Phase', 'State', 'First unmet condition'],
-      section.phases.map((phase) => [String(phase.number), phase.title, phase.state, phase.firstUnmet ? `line ${phase.firstUnmet.line}: ${brief(phase.firstUnmet.text, 120)} (${brief(phase.firstUnmet.detail, 120)})` : '—']),
+      section.phases.map((phase) => [String(phase.number), phase.title, phase.state, phase.firstUnmet ? `line ${phase.firstUnmet.line}: ${brief(phase.firstUnmet.text, 120)} (${briefText(phase.firstUnmet.detail, 120)})` : '—']),
+      ['right', 'left', 'left', 'left'],
     ),
   ];
 }

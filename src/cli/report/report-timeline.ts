@@ -1,5 +1,6 @@
 import type { RunEvent } from '../../events/event-schema.js';
-import { brief, code, markdownTable, none, offset } from './markdown-format.js';
+import { endingOfEvent, endingText } from './job-ending.js';
+import { brief, code, escapeMarkdown, markdownTable, none, offset } from './markdown-format.js';
 import type { ReportData } from './report-data.js';
 import { jobLabel } from './report-training.js';
 
@@ -8,7 +9,10 @@ export interface TimelineEntry {
   at: string;
   offsetMs: number;
   agent: string;
+  /** Plain text (the markdown escapes it). */
   what: string;
+  /** The command `what` ends with, which the markdown shows as code. */
+  command?: string;
 }
 
 /** The markdown lists at most this many entries: the first ones and the last few, with how many were left out between. */
@@ -20,11 +24,12 @@ export function timelineSection(data: ReportData): TimelineEntry[] {
   const start = Date.parse(data.run.started_at);
   return data.events.flatMap((event) => {
     const what = describe(event);
-    return what === undefined ? [] : [{ at: event.timestamp, offsetMs: Date.parse(event.timestamp) - start, agent: event.agent, what }];
+    if (what === undefined) return [];
+    return [{ at: event.timestamp, offsetMs: Date.parse(event.timestamp) - start, agent: event.agent, ...(typeof what === 'string' ? { what } : what) }];
   });
 }
 
-function describe(event: RunEvent): string | undefined {
+function describe(event: RunEvent): string | { what: string; command: string } | undefined {
   switch (event.type) {
     case 'system':
       if (event.subtype === 'warning') return `warning: ${brief(event.message)}`;
@@ -42,10 +47,12 @@ function describe(event: RunEvent): string | undefined {
       return event.action === 'warned' ? `no progress, told: ${brief(event.detail)}` : `ended stuck: ${brief(event.detail)}`;
     case 'budget-warning':
       return `budget warning: ${event.budget} at ${event.used} of ${event.limit}`;
-    case 'training-start':
-      return `training ${jobLabel(event.job_id, event.name ?? null)} ${event.reattached ? 're-attached' : 'started'}: ${code(brief(event.command, 100))}`;
+    case 'training-start': {
+      const command = brief(event.command, 100);
+      return { what: `training ${jobLabel(event.job_id, event.name ?? null)} ${event.reattached ? 're-attached' : 'started'}: ${command}`, command };
+    }
     case 'training-end':
-      return `training ${jobLabel(event.job_id, event.name ?? null)} ended ${event.classification}: ${brief(event.summary)}`;
+      return `training ${jobLabel(event.job_id, event.name ?? null)} ended ${brief(endingText(endingOfEvent(event)), 200)}`;
     case 'result':
       return `result ${event.subtype}: ${brief(event.result)}`;
     default:
@@ -55,10 +62,17 @@ function describe(event: RunEvent): string | undefined {
 
 export function renderTimeline(entries: readonly TimelineEntry[]): string[] {
   if (entries.length === 0) return none('no events were recorded');
-  const row = (entry: TimelineEntry) => [offset(entry.offsetMs), entry.agent, entry.what];
-  if (entries.length <= TIMELINE_LIMIT) return markdownTable(['Time', 'Agent', 'What'], entries.map(row));
+  const row = (entry: TimelineEntry) => [offset(entry.offsetMs), escapeMarkdown(entry.agent), whatCell(entry)];
+  const alignment = ['right', 'left', 'left'] as const;
+  if (entries.length <= TIMELINE_LIMIT) return markdownTable(['Time', 'Agent', 'What'], entries.map(row), alignment);
   const head = entries.slice(0, TIMELINE_LIMIT - TIMELINE_TAIL);
   const tail = entries.slice(-TIMELINE_TAIL);
   const left = entries.length - head.length - tail.length;
-  return markdownTable(['Time', 'Agent', 'What'], [...head.map(row), ['…', '', `… ${left} more (all of them in \`mux-swarm report --json\`)`], ...tail.map(row)]);
+  return markdownTable(['Time', 'Agent', 'What'], [...head.map(row), ['…', '', `… ${left} more (all of them in \`mux-swarm report --json\`)`], ...tail.map(row)], alignment);
+}
+
+/** The entry's text escaped, the command it ends with as code. */
+function whatCell(entry: TimelineEntry): string {
+  if (entry.command === undefined || !entry.what.endsWith(entry.command)) return escapeMarkdown(entry.what);
+  return `${escapeMarkdown(entry.what.slice(0, entry.what.length - entry.command.length))}${code(entry.command)}`;
 }

@@ -1,6 +1,7 @@
 import { formatDuration } from '../../config/duration.js';
 import { gpuTime } from '../../state/gpu-time.js';
-import { brief, code, markdownTable, metric, none, usd } from './markdown-format.js';
+import { endingText, jobEnding, type JobException } from './job-ending.js';
+import { brief, code, escapeMarkdown, markdownTable, metric, none, usd } from './markdown-format.js';
 import { parseJson, type ReportData } from './report-data.js';
 import { renderLineChart, type ChartSeries } from './svg-line-chart.js';
 
@@ -23,8 +24,13 @@ export interface TrainingJobSummary {
   jobId: string;
   name: string | null;
   command: string;
+  /** The process state (`exited`, `killed`, `timed_out`, `running`); the report shows the classification instead. */
   state: string;
+  /** How the training server classified the end (null while it runs): success, python_exception, cuda_oom, stalled, … */
   classification: string | null;
+  /** The training server's one line on the end. */
+  summary: string | null;
+  exception: JobException | null;
   lastStep: number | null;
   totalSteps: number | null;
   startedAt: string;
@@ -60,21 +66,26 @@ export function trainingSection(data: ReportData, now: Date): TrainingSection {
     CHARTED.map(({ metric: name, event }) => ({ jobId: job.job_id, label: jobLabel(job.job_id, job.name), metric: name, points: metricPoints(data, job.job_id, event, name) })).filter((curve) => curve.points.length > 0),
   );
   const summary = (jobId: string, name: ChartedMetric) => summarize(curves.find((curve) => curve.jobId === jobId && curve.metric === name)?.points ?? []);
-  const jobs = data.trainingJobs.map((job) => ({
-    jobId: job.job_id,
-    name: job.name,
-    command: job.command,
-    state: job.state,
-    classification: job.classification,
-    lastStep: job.last_step,
-    totalSteps: job.total_steps,
-    startedAt: job.started_at,
-    endedAt: job.ended_at,
-    runtimeMs: Math.max(0, (job.ended_at ? Date.parse(job.ended_at) : now.getTime()) - Date.parse(job.started_at)),
-    gpuCostUsd: gpuTime([{ startedAt: job.started_at, endedAt: job.ended_at, hourlyUsd: job.gpu_hourly_usd }], now).costUsd,
-    loss: summary(job.job_id, 'loss'),
-    evalLoss: summary(job.job_id, 'eval_loss'),
-  }));
+  const jobs = data.trainingJobs.map((job) => {
+    const ending = jobEnding(job, data.events);
+    return {
+      jobId: job.job_id,
+      name: job.name,
+      command: job.command,
+      state: job.state,
+      classification: ending.classification,
+      summary: ending.summary,
+      exception: ending.exception,
+      lastStep: job.last_step,
+      totalSteps: job.total_steps,
+      startedAt: job.started_at,
+      endedAt: job.ended_at,
+      runtimeMs: Math.max(0, (job.ended_at ? Date.parse(job.ended_at) : now.getTime()) - Date.parse(job.started_at)),
+      gpuCostUsd: gpuTime([{ startedAt: job.started_at, endedAt: job.ended_at, hourlyUsd: job.gpu_hourly_usd }], now).costUsd,
+      loss: summary(job.job_id, 'loss'),
+      evalLoss: summary(job.job_id, 'eval_loss'),
+    };
+  });
   return { jobs, curves };
 }
 
@@ -114,19 +125,20 @@ const JOB_COLORS = ['#4e79a7', '#e15759', '#59a14f', '#f28e2b', '#b07aa1', '#76b
 /** `chartLink`: where the markdown finds the chart, relative to it; undefined when there is no chart. */
 export function renderTraining(section: TrainingSection, chartLink: string | undefined): string[] {
   if (section.jobs.length === 0) return none('this run started no training jobs');
+  const label = (job: TrainingJobSummary) => escapeMarkdown(jobLabel(job.jobId, job.name));
   const stat = (summary: MetricSummary | null, which: 'last' | 'best') => (summary ? `${metric(summary[which])} (step ${summary[which === 'last' ? 'lastStep' : 'bestStep']})` : '—');
   return [
     ...markdownTable(
-      ['Job', 'Command', 'State', 'Classification', 'Steps', 'Runtime', 'GPU cost'],
+      ['Job', 'Command', 'Ended', 'Steps', 'Runtime', 'GPU cost'],
       section.jobs.map((job) => [
-        jobLabel(job.jobId, job.name),
+        label(job),
         code(brief(job.command, 100)),
-        job.state,
-        job.classification ?? '—',
+        escapeMarkdown(brief(endingText({ endedAt: job.endedAt, classification: job.classification, summary: job.summary, exception: job.exception }), 200)),
         job.lastStep === null ? '—' : `${job.lastStep}${job.totalSteps === null ? '' : `/${job.totalSteps}`}`,
         `${formatDuration(job.runtimeMs)}${job.endedAt ? '' : ' (running)'}`,
         usd(job.gpuCostUsd),
       ]),
+      ['left', 'left', 'left', 'right', 'right', 'right'],
     ),
     '',
     ...(chartLink === undefined
@@ -136,7 +148,8 @@ export function renderTraining(section: TrainingSection, chartLink: string | und
           '',
           ...markdownTable(
             ['Job', 'Last loss', 'Best loss', 'Last eval_loss', 'Best eval_loss'],
-            section.jobs.filter((job) => job.loss || job.evalLoss).map((job) => [jobLabel(job.jobId, job.name), stat(job.loss, 'last'), stat(job.loss, 'best'), stat(job.evalLoss, 'last'), stat(job.evalLoss, 'best')]),
+            section.jobs.filter((job) => job.loss || job.evalLoss).map((job) => [label(job), stat(job.loss, 'last'), stat(job.loss, 'best'), stat(job.evalLoss, 'last'), stat(job.evalLoss, 'best')]),
+            ['left', 'right', 'right', 'right', 'right'],
           ),
         ]),
   ];
