@@ -12,6 +12,7 @@ import type {
   ObservationDeletion,
   Relation,
 } from './knowledge-graph.js';
+import { groupObservations, toEntity, toRelation, type EntityRow, type ObservationRow, type RelationRow } from './knowledge-graph-rows.js';
 import { UnknownEntityError } from './unknown-entity-error.js';
 
 export interface SearchOptions {
@@ -38,12 +39,6 @@ export interface MergedEntity {
   /** Whether the entity was already here (then only the observations it lacked were added). */
   existed: boolean;
   addedObservations: string[];
-}
-
-interface EntityRow {
-  id: number;
-  name: string;
-  entity_type: string;
 }
 
 /**
@@ -93,11 +88,7 @@ export class KnowledgeGraphStore {
       return entities.map((given) => {
         const entity = this.cleanEntity(given);
         const existing = this.entityId(entity.name);
-        const entityId =
-          existing ??
-          (this.statement('INSERT INTO memory_entities (name, entity_type, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id')
-            .pluck()
-            .get(entity.name, entity.entityType, now, now) as number);
+        const entityId = existing ?? this.insertEntity(entity.name, entity.entityType, now);
         const addedObservations = this.insertObservations(entityId, entity.observations, now);
         if (existing !== undefined && addedObservations.length > 0) this.touch(entityId, now);
         return { entity, existed: existing !== undefined, addedObservations };
@@ -180,7 +171,7 @@ export class KnowledgeGraphStore {
   readGraph(): KnowledgeGraph {
     return this.read(() => {
       const rows = this.statement('SELECT id, name, entity_type FROM memory_entities ORDER BY id').all() as EntityRow[];
-      const observations = this.groupObservations(
+      const observations = groupObservations(
         this.statement('SELECT entity_id, content FROM memory_observations ORDER BY id').all() as ObservationRow[],
       );
       const relations = this.statement(
@@ -236,7 +227,7 @@ export class KnowledgeGraphStore {
       'SELECT id, name, entity_type FROM memory_entities WHERE id IN (SELECT value FROM json_each(?))',
     ).all(idList) as EntityRow[];
     const rowsById = new Map(rows.map((row) => [row.id, row]));
-    const observations = this.groupObservations(
+    const observations = groupObservations(
       this.statement(
         'SELECT entity_id, content FROM memory_observations WHERE entity_id IN (SELECT value FROM json_each(?)) ORDER BY id',
       ).all(idList) as ObservationRow[],
@@ -261,11 +252,15 @@ export class KnowledgeGraphStore {
     return contents.filter((content) => insert.run(entityId, content, now).changes === 1);
   }
 
+  /** A new entity without observations, when `entityType` is given. */
   private createEmpty(name: string, entityType: string | undefined, now: string): number | undefined {
-    if (entityType === undefined) return undefined;
+    return entityType === undefined ? undefined : this.insertEntity(name, this.redact(entityType), now);
+  }
+
+  private insertEntity(name: string, entityType: string, now: string): number {
     return this.statement('INSERT INTO memory_entities (name, entity_type, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id')
       .pluck()
-      .get(name, this.redact(entityType), now, now) as number;
+      .get(name, entityType, now, now) as number;
   }
 
   private namesById(ids: readonly number[]): Map<number, string> {
@@ -296,15 +291,6 @@ export class KnowledgeGraphStore {
     this.statement('UPDATE memory_entities SET updated_at = ? WHERE id = ?').run(now, entityId);
   }
 
-  private groupObservations(rows: readonly ObservationRow[]): Map<number, string[]> {
-    const grouped = new Map<number, string[]>();
-    for (const row of rows) {
-      const list = grouped.get(row.entity_id);
-      if (list === undefined) grouped.set(row.entity_id, [row.content]);
-      else list.push(row.content);
-    }
-    return grouped;
-  }
 
   private write<Result>(work: () => Result): Result {
     this.ensureOpen();
@@ -332,23 +318,4 @@ export class KnowledgeGraphStore {
       `The knowledge graph database ${this.database.name} is closed (its memory server was closed); start the memory server again to use it.`,
     );
   }
-}
-
-interface ObservationRow {
-  entity_id: number;
-  content: string;
-}
-
-interface RelationRow {
-  from_entity: string;
-  to_entity: string;
-  relation_type: string;
-}
-
-function toEntity(row: EntityRow, observations: ReadonlyMap<number, string[]>): Entity {
-  return { name: row.name, entityType: row.entity_type, observations: observations.get(row.id) ?? [] };
-}
-
-function toRelation(row: RelationRow): Relation {
-  return { from: row.from_entity, to: row.to_entity, relationType: row.relation_type };
 }
