@@ -27,7 +27,8 @@ export interface RecoveryReport {
 /**
  * Phase 0 of every start: checks every phase's "Done when" conditions in the workdir, reads the journal (when
  * the run is resumed) and the memory graph (the workdir's and the user store's), writes the recovery report to
- * the run directory, and announces it with a `phase-report` event. Stopping the run meanwhile (Ctrl-C, time limit) cancels the checks and throws.
+ * the run directory, and announces it with a `phase-report` event. Stopping the run meanwhile (Ctrl-C, time
+ * limit) cancels the checks and throws.
  */
 export async function prepareRecoveryReport(run: RunContext, options: { session: number; resumed: boolean }): Promise<RecoveryReport> {
   const { goal, workdir, runDirectory } = run.dependencies;
