@@ -19,8 +19,9 @@ export function builtinContextFor(config: LoadedConfig, spillDirectory: string, 
     projectDirectory: dirname(config.file),
     stateDirectory: config.stateDirectory,
     environment,
-    failureMemory: {
+    userMemory: {
       ...(config.config.memory.shareWithUserStore ? { userStoreDirectory: userStoreDirectory(config.config.memory, environment, dirname(config.file)) } : {}),
+      shareGraph: config.config.memory.shareGraph,
       secrets: config.secrets,
     },
   };

@@ -150,6 +150,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
       trainingServers: Object.entries(config.config.mcpServers).filter(([, entry]) => entry.type === 'builtin' && entry.builtin === 'training').map(([name]) => name),
       gpus: await discoverGpus(5_000, { env: environment }),
       failureMemory: { memory: failureMemory, scrub: (text) => scrubber.text(text) },
+      ...(config.config.memory.shareGraph !== 'none' && failureMemory.user !== undefined ? { userMemoryGraph: failureMemory.user.database } : {}),
       beforeResult: async () => hub?.close(),
       ...(options.loopExchange ? { loopExchange: options.loopExchange } : {}),
       ...pulseInterval(environment),

@@ -200,6 +200,10 @@ export type MemoryOptions = z.infer<typeof memoryOptionsSchema>;
 export type SkillsOptions = z.infer<typeof skillsOptionsSchema>;
 export type TrainingOptions = z.infer<typeof trainingOptionsSchema>;
 
+/** The values of config.json memory.shareGraph. */
+export const GRAPH_SHARING = ['general', 'all', 'none'] as const;
+export type GraphSharing = (typeof GRAPH_SHARING)[number];
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   providers: z
@@ -227,13 +231,19 @@ export const configSchema = z.strictObject({
       consoleLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
     })
     .default({ level: 'info', consoleLevel: 'warn' }),
-  /** Failure memory (docs/failure-memory.md): the user store shared by every workdir, and whether runs write to it. */
+  /** Failure memory and the knowledge graph (docs/failure-memory.md): the user store shared by every workdir, and what runs write to it. */
   memory: z
     .strictObject({
       /** Directory of the user store (memory.db); "~" is the home directory. */
       userStore: z.string().default('~/.mux-swarm'),
       /** Write failures and fixes through to the user store as well as the workdir's state.db. */
       shareWithUserStore: z.boolean().default(true),
+      /**
+       * Which knowledge-graph writes of the memory server also go to the user store (docs/memory-server.md): "general"
+       * (what the agent marks `general: true`), "all", or "none" (the graph stays in the workdir, and only the
+       * workdir's is read). Nothing is shared when shareWithUserStore is false.
+       */
+      shareGraph: z.enum(GRAPH_SHARING).default('general'),
     })
     .prefault({}),
 });

@@ -4,6 +4,7 @@ import type { Limits } from '../config/swarm-schema.js';
 import type { EventBus } from '../events/event-bus.js';
 import { RUNTIME_AGENT } from '../events/event-schema.js';
 import type { ChatModel, ChatResponse } from '../providers/chat-types.js';
+import type { SqliteDatabase } from '../state/database.js';
 import type { RunStore } from '../state/run-store.js';
 import type { ToolHub } from '../tools/tool-hub.js';
 import { RunStoppedError, type StopReason } from './run-stop.js';
@@ -41,6 +42,12 @@ export interface RunDependencies {
   gpus?: GpuDiscovery;
   /** Failure memory: failures are fingerprinted and answered with known fixes, fixes recorded (absent: not used). */
   failureMemory?: { memory: FailureMemory; scrub: (text: string) => string };
+  /**
+   * The user store's database (memory.db) whose knowledge graph the recovery report reads with the workdir's: the
+   * connection the run's failure memory already holds. Absent: the workdir's graph alone (memory.shareGraph "none",
+   * memory.shareWithUserStore false, or no user store).
+   */
+  userMemoryGraph?: SqliteDatabase;
   /** Called once the work is over, before the result is counted and announced: e.g. closes the tool hub, so training jobs stopped then are in the result. */
   beforeResult?: () => Promise<void>;
   /** A goal with `loop:` shares with other nodes through this (run --hub / --remote); absent: the loop stays local. */

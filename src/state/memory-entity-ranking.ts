@@ -30,25 +30,33 @@ const databasesWithFunctions = new WeakSet<SqliteDatabase>();
  * Tier 4 makes the result a superset of the reference server's: `script` still finds `TypeScript`.
  */
 export function rankEntityIds(database: SqliteDatabase, query: string, options: RankingOptions = {}): number[] {
+  const ranked = rankEntityTiers(database, query, options).flat();
+  return options.limit === undefined ? ranked : ranked.slice(0, options.limit);
+}
+
+/**
+ * The same ranking kept in its four tiers (see rankEntityIds; `limit` is not applied), for merging the rankings of
+ * two databases tier by tier: bm25 scores of two databases cannot be compared, their tiers can.
+ */
+export function rankEntityTiers(database: SqliteDatabase, query: string, options: Omit<RankingOptions, 'limit'> = {}): number[][] {
   registerSubstringFunction(database);
-  const ranked: number[] = [];
   const seen = new Set<number>();
-  const take = (ids: readonly number[]): void => {
-    for (const id of ids) {
-      if (seen.has(id)) continue;
+  const fresh = (ids: readonly number[]): number[] =>
+    ids.filter((id) => {
+      if (seen.has(id)) return false;
       seen.add(id);
-      ranked.push(id);
-    }
-  };
+      return true;
+    });
+  const tiers: number[][] = [[], [], [], []];
   const terms = quotedTerms(query);
   if (terms.length > 0) {
-    take(matchingIds(database, allTermsExactly(terms)));
-    take(matchingIds(database, allTermsAsPrefixes(terms)));
+    tiers[0] = fresh(matchingIds(database, allTermsExactly(terms)));
+    tiers[1] = fresh(matchingIds(database, allTermsAsPrefixes(terms)));
     const anyOf = options.skipFunctionWords ? quotedTerms(query.split(/\s+/u).filter((word) => !FUNCTION_WORDS.has(word.toLowerCase())).join(' ')) : terms;
-    if (ranked.length === 0 && terms.length > 1 && anyOf.length > 0) take(matchingIds(database, anyTermAsPrefix(anyOf)));
+    if (seen.size === 0 && terms.length > 1 && anyOf.length > 0) tiers[2] = fresh(matchingIds(database, anyTermAsPrefix(anyOf)));
   }
-  take(substringIds(database, query));
-  return options.limit === undefined ? ranked : ranked.slice(0, options.limit);
+  tiers[3] = fresh(substringIds(database, query));
+  return tiers;
 }
 
 function matchingIds(database: SqliteDatabase, expression: string): number[] {

@@ -1,7 +1,7 @@
 import { SHIPPED_SKILLS_DIRECTORY } from '../servers/skills/shipped-skills.js';
 import { join, resolve } from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { BuiltinServerConfig } from '../config/config-schema.js';
+import type { BuiltinServerConfig, GraphSharing } from '../config/config-schema.js';
 import { expandHome } from '../config/home-path.js';
 import { DATABASE_FILE } from '../state/database.js';
 import { createFetchServer } from '../servers/fetch/fetch-server.js';
@@ -27,8 +27,11 @@ export interface BuiltinContext {
   stateDirectory: string;
   /** mux-swarm's own environment (passEnv is read from it, the home directory found in it); default process.env. */
   environment?: NodeJS.ProcessEnv;
-  /** Where the user failure memory is and the secrets to keep out of it, for the memory server's fix tools. */
-  failureMemory?: { userStoreDirectory?: string; secrets?: readonly string[] };
+  /**
+   * The user store (memory.db) the memory server shares with every workdir — its directory when sharing is on, how
+   * much of the knowledge graph goes to it (config memory.shareGraph) — and the secrets kept out of every store.
+   */
+  userMemory?: { userStoreDirectory?: string; shareGraph?: GraphSharing; secrets?: readonly string[] };
   /** The run the servers serve, when there is one: training jobs are recorded under it and report to its events. */
   run?: { id: string; directory: string; emit: (event: RunEventInput) => void };
 }
@@ -54,7 +57,8 @@ export async function createBuiltinServer(entry: BuiltinServerConfig, context: B
     case 'memory':
       return createMemoryServer({
         databasePath: entry.options.database ? resolve(context.workdir, entry.options.database) : join(context.stateDirectory, DATABASE_FILE),
-        ...(entry.options.fixes ? { failureMemory: context.failureMemory ?? {} } : {}),
+        ...context.userMemory,
+        fixes: entry.options.fixes,
       });
     case 'skills':
       return createSkillsServer({

@@ -146,7 +146,7 @@ describe('mux-swarm memory', () => {
 
     const again = await cli(['import', file, ...inB, '--json']);
     assert.equal(again.code, 0, again.stderr);
-    assert.deepEqual(JSON.parse(again.stdout), { store: join(project.directory, 'user-b', 'memory.db'), failures: 5, fixes: 3, merged: 8, skipped: [] });
+    assert.deepEqual(JSON.parse(again.stdout), { store: join(project.directory, 'user-b', 'memory.db'), failures: 5, fixes: 3, entities: 0, relations: 0, merged: 8, skipped: [] });
     assert.deepEqual((await search(inB)).map((found) => [found.failure.occurrences, found.fixes[0]?.worked]), [[2, 1]]);
 
     const intoWorkdir = await cli(['import', file, ...inB, '--store', 'workdir']);

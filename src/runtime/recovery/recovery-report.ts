@@ -26,8 +26,9 @@ export interface RecoveryReport {
 
 /**
  * Phase 0 of every start: checks every phase's "Done when" conditions in the workdir, reads the journal (when
- * the run is resumed) and the memory graph, writes the recovery report to the run directory, and announces it
- * with a `phase-report` event. Stopping the run meanwhile (Ctrl-C, time limit) cancels the checks and throws.
+ * the run is resumed) and the memory graph (the workdir's and the user store's), writes the recovery report to
+ * the run directory, and announces it with a `phase-report` event. Stopping the run meanwhile (Ctrl-C, time
+ * limit) cancels the checks and throws.
  */
 export async function prepareRecoveryReport(run: RunContext, options: { session: number; resumed: boolean }): Promise<RecoveryReport> {
   const { goal, workdir, runDirectory } = run.dependencies;
@@ -35,7 +36,7 @@ export async function prepareRecoveryReport(run: RunContext, options: { session:
   run.throwIfStopped();
   const goalComplete = isGoalComplete(evaluation);
   const journal = options.resumed ? readJournalRecovery(run.store.journal, run.runId) : undefined;
-  const memory = goalComplete ? { entities: [] } : findRelevantMemory(run.store.database, goal.name, evaluation);
+  const memory = goalComplete ? { entities: [] } : findRelevantMemory(run.store.database, goal.name, evaluation, run.dependencies.userMemoryGraph);
   const openFailures = options.resumed ? new FailureSteps(run.store.database).openInRun(run.runId) : [];
   const text = formatRecoveryReport({
     goal: { name: goal.name, label: goal.label },

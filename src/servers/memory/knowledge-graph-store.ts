@@ -1,7 +1,9 @@
 import type { Statement } from 'better-sqlite3';
 import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
+import { redactSecrets } from '../../failures/redact-secrets.js';
 import type { SqliteDatabase } from '../../state/database.js';
-import { rankEntityIds } from '../../state/memory-entity-ranking.js';
+import { redactEntity, redactRelation } from '../../state/graph-redaction.js';
+import { rankEntityIds, rankEntityTiers } from '../../state/memory-entity-ranking.js';
 import type {
   AddedObservations,
   Entity,
@@ -10,6 +12,7 @@ import type {
   ObservationDeletion,
   Relation,
 } from './knowledge-graph.js';
+import { groupObservations, toEntity, toRelation, type EntityRow, type ObservationRow, type RelationRow } from './knowledge-graph-rows.js';
 import { UnknownEntityError } from './unknown-entity-error.js';
 
 export interface SearchOptions {
@@ -17,29 +20,52 @@ export interface SearchOptions {
   limit?: number;
 }
 
-interface EntityRow {
-  id: number;
-  name: string;
-  entity_type: string;
+export interface KnowledgeGraphStoreOptions {
+  /** Secret values (API keys from config.json) to redact besides what redactSecrets recognises by itself. */
+  secrets?: readonly string[];
+}
+
+export interface AddObservationsOptions {
+  /**
+   * The type to create an entity with when the graph does not hold it yet (undefined: the entity is unknown, and
+   * the call fails with UnknownEntityError as in the reference).
+   */
+  createMissing?: (entityName: string) => string | undefined;
+}
+
+/** What mergeEntities did with one entity. */
+export interface MergedEntity {
+  entity: Entity;
+  /** Whether the entity was already here (then only the observations it lacked were added). */
+  existed: boolean;
+  addedObservations: string[];
 }
 
 /**
  * The knowledge graph in SQLite (tables of migration 2), with the semantics of @modelcontextprotocol/server-memory:
  * entities are unique by name, relations by (from, to, relationType), observations per entity; creating what
  * exists is skipped, deleting what does not exist is not an error. Every write is one immediate transaction;
- * every read sees one snapshot. Lists come back in creation order, search results best first.
+ * every read sees one snapshot. Lists come back in creation order, search results best first. Every text is
+ * passed through redactSecrets (with the configured secret values) before it is stored or looked up, so no
+ * secret reaches the file; what the write methods return is what was stored.
  */
 export class KnowledgeGraphStore {
   private readonly statements = new Map<string, Statement>();
+  private readonly secrets: readonly string[];
 
-  constructor(readonly database: SqliteDatabase) {}
+  constructor(
+    readonly database: SqliteDatabase,
+    options: KnowledgeGraphStoreOptions = {},
+  ) {
+    this.secrets = [...(options.secrets ?? [])];
+  }
 
   /** Creates the entities whose names are new and returns them; an existing name is skipped, not updated. */
   createEntities(entities: readonly Entity[]): Entity[] {
     return this.write(() => {
       const now = new Date().toISOString();
       const created: Entity[] = [];
-      for (const entity of entities) {
+      for (const entity of entities.map((given) => this.cleanEntity(given))) {
         const inserted = this.statement(
           `INSERT INTO memory_entities (name, entity_type, created_at, updated_at) VALUES (?, ?, ?, ?)
            ON CONFLICT (name) DO NOTHING RETURNING id`,
@@ -52,11 +78,29 @@ export class KnowledgeGraphStore {
     });
   }
 
+  /**
+   * Creates the entities whose names are new and adds to the others the observations they lack (their type is
+   * kept): how lessons from elsewhere (the user store's write-through, an import) join a graph.
+   */
+  mergeEntities(entities: readonly Entity[]): MergedEntity[] {
+    return this.write(() => {
+      const now = new Date().toISOString();
+      return entities.map((given) => {
+        const entity = this.cleanEntity(given);
+        const existing = this.entityId(entity.name);
+        const entityId = existing ?? this.insertEntity(entity.name, entity.entityType, now);
+        const addedObservations = this.insertObservations(entityId, entity.observations, now);
+        if (existing !== undefined && addedObservations.length > 0) this.touch(entityId, now);
+        return { entity, existed: existing !== undefined, addedObservations };
+      });
+    });
+  }
+
   /** Creates the relations not yet present and returns them. Their ends need not exist, as in the reference. */
   createRelations(relations: readonly Relation[]): Relation[] {
     return this.write(() => {
       const now = new Date().toISOString();
-      return relations.filter(
+      return relations.map((relation) => this.cleanRelation(relation)).filter(
         (relation) =>
           this.statement(
             `INSERT INTO memory_relations (from_entity, to_entity, relation_type, created_at) VALUES (?, ?, ?, ?)
@@ -68,17 +112,19 @@ export class KnowledgeGraphStore {
 
   /**
    * Adds observations to existing entities, skipping ones the entity already has. An unknown entity name throws
-   * UnknownEntityError and nothing of the call is kept.
+   * UnknownEntityError and nothing of the call is kept — unless `options.createMissing` gives it a type, when it
+   * is created first.
    */
-  addObservations(additions: readonly ObservationAddition[]): AddedObservations[] {
+  addObservations(additions: readonly ObservationAddition[], options: AddObservationsOptions = {}): AddedObservations[] {
     return this.write(() => {
       const now = new Date().toISOString();
       return additions.map((addition) => {
-        const entityId = this.entityId(addition.entityName);
+        const entityName = this.redact(addition.entityName);
+        const entityId = this.entityId(entityName) ?? this.createEmpty(entityName, options.createMissing?.(addition.entityName), now);
         if (entityId === undefined) throw new UnknownEntityError(addition.entityName);
-        const added = this.insertObservations(entityId, addition.contents, now);
+        const added = this.insertObservations(entityId, addition.contents.map((content) => this.redact(content)), now);
         if (added.length > 0) this.touch(entityId, now);
-        return { entityName: addition.entityName, addedObservations: added };
+        return { entityName, addedObservations: added };
       });
     });
   }
@@ -86,7 +132,7 @@ export class KnowledgeGraphStore {
   /** Deletes the entities, their observations and every relation from or to them; unknown names are ignored. */
   deleteEntities(entityNames: readonly string[]): void {
     this.write(() => {
-      for (const name of entityNames) {
+      for (const name of entityNames.map((given) => this.redact(given))) {
         this.statement('DELETE FROM memory_relations WHERE from_entity = @name OR to_entity = @name').run({ name });
         this.statement('DELETE FROM memory_entities WHERE name = ?').run(name);
       }
@@ -98,11 +144,11 @@ export class KnowledgeGraphStore {
     this.write(() => {
       const now = new Date().toISOString();
       for (const deletion of deletions) {
-        const entityId = this.entityId(deletion.entityName);
+        const entityId = this.entityId(this.redact(deletion.entityName));
         if (entityId === undefined) continue;
         const removed = this.statement(
           'DELETE FROM memory_observations WHERE entity_id = ? AND content IN (SELECT value FROM json_each(?))',
-        ).run(entityId, JSON.stringify(deletion.observations)).changes;
+        ).run(entityId, JSON.stringify(deletion.observations.map((observation) => this.redact(observation)))).changes;
         if (removed > 0) this.touch(entityId, now);
       }
     });
@@ -111,7 +157,7 @@ export class KnowledgeGraphStore {
   /** Deletes the relations that match exactly; the others are ignored. */
   deleteRelations(relations: readonly Relation[]): void {
     this.write(() => {
-      for (const relation of relations) {
+      for (const relation of relations.map((given) => this.cleanRelation(given))) {
         this.statement('DELETE FROM memory_relations WHERE from_entity = ? AND to_entity = ? AND relation_type = ?').run(
           relation.from,
           relation.to,
@@ -125,7 +171,7 @@ export class KnowledgeGraphStore {
   readGraph(): KnowledgeGraph {
     return this.read(() => {
       const rows = this.statement('SELECT id, name, entity_type FROM memory_entities ORDER BY id').all() as EntityRow[];
-      const observations = this.groupObservations(
+      const observations = groupObservations(
         this.statement('SELECT entity_id, content FROM memory_observations ORDER BY id').all() as ObservationRow[],
       );
       const relations = this.statement(
@@ -143,14 +189,30 @@ export class KnowledgeGraphStore {
     return this.read(() => this.subgraph(rankEntityIds(this.database, query, { limit: options.limit })));
   }
 
+  /** The names of the entities that match `query` in the four tiers of the ranking (rankEntityTiers), best first in each. */
+  searchTiers(query: string): string[][] {
+    return this.read(() => {
+      const tiers = rankEntityTiers(this.database, query);
+      const names = this.namesById(tiers.flat());
+      return tiers.map((ids) => ids.flatMap((id) => names.get(id) ?? []));
+    });
+  }
+
   /** The named entities that exist, in creation order, and every relation with at least one end among them. */
   openNodes(names: readonly string[]): KnowledgeGraph {
     return this.read(() => {
       const ids = this.statement(
         'SELECT id FROM memory_entities WHERE name IN (SELECT value FROM json_each(?)) ORDER BY id',
-      ).pluck().all(JSON.stringify(names)) as number[];
+      ).pluck().all(JSON.stringify(names.map((name) => this.redact(name)))) as number[];
       return this.subgraph(ids);
     });
+  }
+
+  /** The type of the named entity, or undefined when the graph does not hold it. */
+  entityType(name: string): string | undefined {
+    return this.read(
+      () => this.statement('SELECT entity_type FROM memory_entities WHERE name = ?').pluck().get(this.redact(name)) as string | undefined,
+    );
   }
 
   /** Closes the database; closing twice is harmless. */
@@ -165,7 +227,7 @@ export class KnowledgeGraphStore {
       'SELECT id, name, entity_type FROM memory_entities WHERE id IN (SELECT value FROM json_each(?))',
     ).all(idList) as EntityRow[];
     const rowsById = new Map(rows.map((row) => [row.id, row]));
-    const observations = this.groupObservations(
+    const observations = groupObservations(
       this.statement(
         'SELECT entity_id, content FROM memory_observations WHERE entity_id IN (SELECT value FROM json_each(?)) ORDER BY id',
       ).all(idList) as ObservationRow[],
@@ -190,6 +252,37 @@ export class KnowledgeGraphStore {
     return contents.filter((content) => insert.run(entityId, content, now).changes === 1);
   }
 
+  /** A new entity without observations, when `entityType` is given. */
+  private createEmpty(name: string, entityType: string | undefined, now: string): number | undefined {
+    return entityType === undefined ? undefined : this.insertEntity(name, this.redact(entityType), now);
+  }
+
+  private insertEntity(name: string, entityType: string, now: string): number {
+    return this.statement('INSERT INTO memory_entities (name, entity_type, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id')
+      .pluck()
+      .get(name, entityType, now, now) as number;
+  }
+
+  private namesById(ids: readonly number[]): Map<number, string> {
+    const rows = this.statement('SELECT id, name FROM memory_entities WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as Array<{
+      id: number;
+      name: string;
+    }>;
+    return new Map(rows.map((row) => [row.id, row.name]));
+  }
+
+  private cleanEntity(entity: Entity): Entity {
+    return redactEntity(entity, this.secrets);
+  }
+
+  private cleanRelation(relation: Relation): Relation {
+    return redactRelation(relation, this.secrets);
+  }
+
+  private redact(text: string): string {
+    return redactSecrets(text, this.secrets);
+  }
+
   private entityId(name: string): number | undefined {
     return this.statement('SELECT id FROM memory_entities WHERE name = ?').pluck().get(name) as number | undefined;
   }
@@ -198,15 +291,6 @@ export class KnowledgeGraphStore {
     this.statement('UPDATE memory_entities SET updated_at = ? WHERE id = ?').run(now, entityId);
   }
 
-  private groupObservations(rows: readonly ObservationRow[]): Map<number, string[]> {
-    const grouped = new Map<number, string[]>();
-    for (const row of rows) {
-      const list = grouped.get(row.entity_id);
-      if (list === undefined) grouped.set(row.entity_id, [row.content]);
-      else list.push(row.content);
-    }
-    return grouped;
-  }
 
   private write<Result>(work: () => Result): Result {
     this.ensureOpen();
@@ -234,23 +318,4 @@ export class KnowledgeGraphStore {
       `The knowledge graph database ${this.database.name} is closed (its memory server was closed); start the memory server again to use it.`,
     );
   }
-}
-
-interface ObservationRow {
-  entity_id: number;
-  content: string;
-}
-
-interface RelationRow {
-  from_entity: string;
-  to_entity: string;
-  relation_type: string;
-}
-
-function toEntity(row: EntityRow, observations: ReadonlyMap<number, string[]>): Entity {
-  return { name: row.name, entityType: row.entity_type, observations: observations.get(row.id) ?? [] };
-}
-
-function toRelation(row: RelationRow): Relation {
-  return { from: row.from_entity, to: row.to_entity, relationType: row.relation_type };
 }

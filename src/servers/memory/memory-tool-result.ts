@@ -12,6 +12,14 @@ export function successResult(message: string): CallToolResult {
   return { content: [{ type: 'text', text: message }], structuredContent: { success: true, message } };
 }
 
+/**
+ * The result with a note for the agent after it, as a second text block: the first block and the structured
+ * content stay exactly what the reference server returns. No note, the result as it is.
+ */
+export function withNote(result: CallToolResult, note: string | undefined): CallToolResult {
+  return note === undefined ? result : { ...result, content: [...result.content, { type: 'text', text: note }] };
+}
+
 export interface MemoryToolContext {
   toolName: string;
   /** The database file, named in failure messages. */

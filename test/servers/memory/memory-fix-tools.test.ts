@@ -20,7 +20,7 @@ describe('memory server: the failure memory tools', () => {
 
   before(async () => {
     directory = await makeTemporaryDirectory();
-    memory = await connectTestClient(createMemoryServer({ databasePath: path.join(directory, 'state.db'), failureMemory: { userStoreDirectory: path.join(directory, 'user'), secrets: ['hf_secret_value_123456'] } }));
+    memory = await connectTestClient(createMemoryServer({ databasePath: path.join(directory, 'state.db'), userStoreDirectory: path.join(directory, 'user'), secrets: ['hf_secret_value_123456'], fixes: true }));
   });
   after(async () => {
     await memory.close();

@@ -67,6 +67,34 @@ function schemaStructure(tool: Tool): unknown {
   return { inputSchema: strip(tool.inputSchema), outputSchema: strip(tool.outputSchema), annotations: tool.annotations };
 }
 
+/**
+ * Our input schema without its one extension of the reference's, the optional boolean `general` on what is written
+ * (checked here to be exactly that), and the paths where it was found.
+ */
+function withoutGeneralMark(schema: unknown, path = ''): { schema: unknown; marks: string[] } {
+  if (Array.isArray(schema)) {
+    const items = schema.map((item, index) => withoutGeneralMark(item, `${path}[${index}]`));
+    return { schema: items.map((item) => item.schema), marks: items.flatMap((item) => item.marks) };
+  }
+  if (schema === null || typeof schema !== 'object') return { schema, marks: [] };
+  const marks: string[] = [];
+  const entries = Object.entries(schema).map(([key, inner]) => {
+    if (key !== 'properties' || inner === null || typeof inner !== 'object' || !('general' in inner)) {
+      const stripped = withoutGeneralMark(inner, `${path}.${key}`);
+      marks.push(...stripped.marks);
+      return [key, stripped.schema] as const;
+    }
+    const { general, ...others } = inner as Record<string, unknown>;
+    assert.deepEqual(general, { type: 'boolean' }, `${path}.general is a plain boolean`);
+    assert.ok(!((schema as { required?: string[] }).required ?? []).includes('general'), `${path}.general is optional`);
+    marks.push(path);
+    const stripped = withoutGeneralMark(others, `${path}.${key}`);
+    marks.push(...stripped.marks);
+    return [key, stripped.schema] as const;
+  });
+  return { schema: Object.fromEntries(entries), marks };
+}
+
 function sortedGraph(graph: KnowledgeGraph): { entities: string[]; relations: string[] } {
   return {
     entities: graph.entities.map((entity) => JSON.stringify(entity)).sort(),
@@ -75,15 +103,33 @@ function sortedGraph(graph: KnowledgeGraph): { entities: string[]; relations: st
 }
 
 describe('memory server interoperability with @modelcontextprotocol/server-memory', () => {
-  it('lists the same tools with the same argument and result schemas and hints', async () => {
+  it('lists the same tools with the same argument and result schemas and hints, plus an optional general mark on writes', async () => {
     const referenceTools = (await reference.listTools()).tools;
     const ourTools = (await ours.client.listTools()).tools;
     assert.deepEqual(ourTools.map((tool) => tool.name).sort(), referenceTools.map((tool) => tool.name).sort());
+    const marked: Record<string, string[]> = {};
     for (const referenceTool of referenceTools) {
       const ourTool = ourTools.find((tool) => tool.name === referenceTool.name);
       assert.ok(ourTool);
-      assert.deepEqual(schemaStructure(ourTool), schemaStructure(referenceTool), referenceTool.name);
+      const ourStructure = schemaStructure(ourTool) as { inputSchema: unknown };
+      const { schema, marks } = withoutGeneralMark(ourStructure.inputSchema);
+      if (marks.length > 0) marked[referenceTool.name] = marks;
+      assert.deepEqual({ ...ourStructure, inputSchema: schema }, schemaStructure(referenceTool), referenceTool.name);
     }
+    assert.deepEqual(marked, {
+      create_entities: ['.properties.entities.items'],
+      create_relations: ['.properties.relations.items'],
+      add_observations: ['.properties.observations.items'],
+    });
+  });
+
+  it('takes the general mark and answers as the reference does without it', async () => {
+    const expected = await callReference('create_entities', { entities: [{ name: 'Marked', entityType: 'quirk', observations: ['holds everywhere'] }] });
+    const actual = await ours.call('create_entities', { entities: [{ name: 'Marked', entityType: 'quirk', observations: ['holds everywhere'], general: true }] });
+    assert.equal(actual.isError, false, actual.text);
+    assert.deepEqual(actual.structured, expected.structured);
+    assert.deepEqual(actual.content, expected.content);
+    await callBoth('delete_entities', { entityNames: ['Marked'] });
   });
 
   it('gives the same results for the same sequence of calls', async () => {

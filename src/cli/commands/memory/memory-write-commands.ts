@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { MuxSwarmError } from '../../../errors/mux-swarm-error.js';
 import { forgetEverywhere } from '../../../state/failure-memory.js';
 import type { CommandOutcome } from '../../command-outcome.js';
+import { exportGraph, importGraph, splitExportLines } from './memory-graph.js';
 import { addMemoryOptions, exitWith, storeOption } from './memory-options.js';
 import { asMemory, describeStore, locateMemory, withStores, type MemoryCommandOptions, type StoreChoice } from './memory-stores.js';
 
@@ -15,24 +16,26 @@ interface StoreOptions extends MemoryCommandOptions {
   store: StoreChoice;
 }
 
-/** `memory export -o file.jsonl`: failures and fixes as JSON lines, to carry them to another box. */
+/** `memory export -o file.jsonl`: failures and fixes, then the knowledge graph, as JSON lines, to carry them to another box. */
 export function registerMemoryExport(memory: Command, outcome: CommandOutcome): void {
   const command = memory
     .command('export')
-    .description('write remembered failures and fixes as JSON lines, for `mux-swarm memory import` on another box')
+    .description('write remembered failures and fixes, and the knowledge graph\'s entities and relations, as JSON lines, for `mux-swarm memory import` on another box')
     .requiredOption('-o, --output <file>', 'the file to write, e.g. lessons.jsonl')
     .addOption(storeOption('which store to export; both are merged (the larger counts kept)', ['workdir', 'user', 'both'], 'both'));
   addMemoryOptions(command).action(
-    exitWith(outcome, (options: ExportOptions) =>
-      withStores(locateMemory(options), options.store, false, (stores) => {
+    exitWith(outcome, (options: ExportOptions) => {
+      const places = locateMemory(options);
+      return withStores(places, options.store, false, (stores) => {
         const lines = asMemory(stores)?.exportLines() ?? [];
-        writeFileSync(options.output, lines.map((line) => `${line}\n`).join(''));
+        const graph = exportGraph(stores, places.secrets);
+        writeFileSync(options.output, [...lines, ...graph.lines].map((line) => `${line}\n`).join(''));
         const failures = lines.filter((line) => (JSON.parse(line) as { type: string }).type === 'failure').length;
         const from = stores.length === 0 ? 'nothing recorded yet' : `from ${stores.map((store) => store.path).join(' and ')}`;
-        process.stdout.write(`Exported ${plural(failures, 'failure')} and ${plural(lines.length - failures, 'fix', 'fixes')} (${from}) to ${options.output}.\n`);
+        process.stdout.write(`Exported ${counts({ failures, fixes: lines.length - failures, ...graph })} (${from}) to ${options.output}.\n`);
         return 0;
-      }),
-    ),
+      });
+    }),
   );
 }
 
@@ -43,20 +46,32 @@ export function registerMemoryImport(memory: Command, outcome: CommandOutcome): 
     .description('merge a file written by `mux-swarm memory export` into a store; importing twice changes nothing')
     .argument('<file>', 'a .jsonl file written by mux-swarm memory export')
     .addOption(storeOption('the store to import into: user (lessons from another box then serve every workdir here) or workdir', ['workdir', 'user'], 'user'))
-    .option('--json', 'machine-readable output: {store, failures, fixes, merged, skipped}');
+    .option('--json', 'machine-readable output: {store, failures, fixes, entities, relations, merged, skipped}');
   addMemoryOptions(command).action(
     exitWith(outcome, (file: string, options: StoreOptions) => {
-      const lines = readLines(file);
-      return withStores(locateMemory(options), options.store, true, ([target]) => {
-        const result = target!.store.importLines(lines, new Date().toISOString());
+      const { failureLines, graphLines } = splitExportLines(readLines(file));
+      const places = locateMemory(options);
+      return withStores(places, options.store, true, ([target]) => {
+        const { failureResult, graphResult } = target!.store.database
+          .transaction(() => ({ failureResult: target!.store.importLines(failureLines, new Date().toISOString()), graphResult: importGraph(target!, graphLines, places.secrets) }))
+          .immediate();
+        const result = {
+          failures: failureResult.failures,
+          fixes: failureResult.fixes,
+          entities: graphResult.entities,
+          relations: graphResult.relations,
+          merged: failureResult.merged + graphResult.merged,
+          skipped: [...failureResult.skipped, ...graphResult.skipped].sort((left, right) => left.line - right.line),
+        };
         const first = result.skipped[0];
-        if (result.failures + result.fixes === 0) {
-          throw new MuxSwarmError('memory_bad_import', first ? `${file} line ${first.line}: ${first.problem} (nothing imported)` : `${file} holds no failure memory lines; write one with \`mux-swarm memory export -o ${file}\``);
+        // An empty export (an empty store) imports nothing and is fine; a file whose every line is bad is not.
+        if (first !== undefined && result.failures + result.fixes + result.entities + result.relations === 0) {
+          throw new MuxSwarmError('memory_bad_import', `${file} line ${first.line}: ${first.problem} (nothing imported)`);
         }
         if (options.json) process.stdout.write(`${JSON.stringify({ store: target!.path, ...result }, null, 2)}\n`);
         else {
-          const merged = result.merged > 0 ? ` (${result.merged} already there: the larger counts kept)` : '';
-          process.stdout.write(`Imported ${plural(result.failures, 'failure')} and ${plural(result.fixes, 'fix', 'fixes')} into ${describeStore(target!)}${merged}.\n`);
+          const merged = result.merged > 0 ? ` (${result.merged} already there: merged)` : '';
+          process.stdout.write(`Imported ${counts(result)} into ${describeStore(target!)}${merged}.\n`);
           for (const skipped of result.skipped) process.stderr.write(`skipped ${file} line ${skipped.line}: ${skipped.problem}\n`);
         }
         return 0;
@@ -97,6 +112,13 @@ function readLines(file: string): string[] {
   } catch (error) {
     throw new MuxSwarmError('memory_bad_import', `cannot read ${file}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** "2 failures and 1 fix", with ", 3 entities and 1 relation" when the graph had any. */
+function counts(found: { failures: number; fixes: number; entities: number; relations: number }): string {
+  const parts = [plural(found.failures, 'failure'), plural(found.fixes, 'fix', 'fixes')];
+  if (found.entities + found.relations > 0) parts.push(plural(found.entities, 'entity', 'entities'), plural(found.relations, 'relation'));
+  return `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
 }
 
 function plural(count: number, one: string, many = `${one}s`): string {
