@@ -7,7 +7,7 @@ import { messageText } from '../support/fake-openai-routing.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.js';
 import { createProjectFixture, fakeAgent, fakeConfig, type ProjectFixture } from '../support/project-fixture.js';
 import { runCli } from '../support/run-cli.js';
-import { errorReportedIn, firstKnownFixDiff, seedAgentReply, SEED_ERRORS, type FollowMode } from '../support/seed-trainer-agent.js';
+import { errorReportedIn, firstKnownFixDiff, GENERAL_LESSON, seedAgentReply, SEED_ERRORS, type FollowMode } from '../support/seed-trainer-agent.js';
 
 const TRAINER_FILES = ['train.py', 'fake_trl.py'].map((name) => join(import.meta.dirname, '..', 'fixtures', 'seed-trainer', name));
 const GOAL = ['---', 'name: qlora seed', '---', '# Fine-tune the adapter', '', '## Phase 1: Train the adapter', '', 'Run `python3 train.py` until it trains.', '', 'Done when:', '- `out/adapter_config.json` exists', ''].join('\n');
@@ -28,7 +28,7 @@ describe('failure memory on the seed story: four errors, four lessons, a quicker
   const homes: string[] = [];
 
   before(async () => {
-    server = await startFakeOpenAIServer({ fallback: (body) => seedAgentReply(body, { mode }) });
+    server = await startFakeOpenAIServer({ fallback: (body) => seedAgentReply(body, { mode, writeLesson: mode === 'wait' }) });
   });
   after(async () => {
     await server.close();
@@ -132,6 +132,12 @@ describe('failure memory on the seed story: four errors, four lessons, a quicker
         assertDiffMakes(diff, error);
       }
       assert.ok(run2.length < run1.length, `run 2 used ${run2.length} model calls, run 1 ${run1.length}`);
+      if (followedBy === 'wait') {
+        // Run 1 ended by writing a general lesson to the memory graph: run 2's phase 0, in another workdir, has it.
+        const phase0 = run2[0]!.body.messages.map(messageText).join('\n');
+        assert.ok(phase0.includes(GENERAL_LESSON.observations[0]!), `run 2's first request holds run 1's lesson:\n${phase0}`);
+        assert.ok(!run1[0]!.body.messages.map(messageText).join('\n').includes(GENERAL_LESSON.observations[0]!), 'run 1 did not know it yet');
+      }
       assert.equal(readFileSync(join(second.directory, 'work', 'train.py'), 'utf8'), readFileSync(join(first.directory, 'work', 'train.py'), 'utf8'), 'run 2 applied the same fixes');
 
       // Run 2's own lessons are the same fixes, counted again; still four failures in the user store.
