@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseJsonLine } from './json-line.js';
 
 /**
  * The records of failure memory (migration 5) as the rest of mux-swarm sees them, the JSONL lines of
@@ -150,14 +151,5 @@ export function later(left: string, right: string): string {
 /** One JSONL line read: the validated line, nothing (a blank line), or what is wrong with it. */
 export function parseMemoryLine(text: string): { line: MemoryLine } | { blank: true } | { problem: string } {
   if (text.trim() === '') return { blank: true };
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { problem: `not JSON (${(error as Error).message})` };
-  }
-  const parsed = memoryLineSchema.safeParse(value);
-  if (parsed.success) return { line: parsed.data };
-  const issue = parsed.error.issues[0]!;
-  return { problem: `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}` };
+  return parseJsonLine(text, memoryLineSchema);
 }

@@ -27,16 +27,22 @@ export interface FailedStep {
   change: StepChange | null;
 }
 
-interface StepRow {
+/** The columns of a `failure_steps` row (migrations 5 and 7) that say what failed, where, and with which change. */
+export interface FailureStepColumns {
   id: number;
   step_key: string;
   fingerprint: string;
   agent: string | null;
   delegation_id: string | null;
   failed_at: string;
+  /** A tool call's journal id, `training:<job id>`, or `<server>:<job id>`; null for steps recorded before migration 7. */
   failed_launch: string | null;
-  snapshot_json: string;
+  /** `{"files": [...], "diff": string|null}`: what the agents changed between the failure and the relaunch. */
   change_json: string | null;
+}
+
+interface StepRow extends FailureStepColumns {
+  snapshot_json: string;
 }
 
 /** A launch of a step: the tool call that launched it, and the job it started once known. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseJsonLine } from './json-line.js';
 import type { GraphEntity, GraphPart, GraphRelation } from './knowledge-graph-union.js';
 
 /**
@@ -74,16 +75,7 @@ export function isGraphLine(text: string): boolean {
 
 /** One graph line read: the validated line, or what is wrong with it. */
 export function parseGraphLine(text: string): { line: GraphLine } | { problem: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { problem: `not JSON (${(error as Error).message})` };
-  }
-  const parsed = graphLineSchema.safeParse(value);
-  if (parsed.success) return { line: parsed.data };
-  const issue = parsed.error.issues[0]!;
-  return { problem: `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}` };
+  return parseJsonLine(text, graphLineSchema);
 }
 
 /**

@@ -1,23 +1,14 @@
 import type { SqliteDatabase } from './database.js';
+import type { FailureStepColumns } from './failure-steps.js';
 
 /**
  * One failed step of a run as failure memory recorded it (`failure_steps`, migrations 5 and 7), with its failure's
  * type and message (`failures`) and the fix its relaunch recorded (`failure_fixes`), for the run report.
  */
-export interface RunFailureStepRow {
-  id: number;
-  step_key: string;
-  fingerprint: string;
-  agent: string | null;
-  delegation_id: string | null;
-  failed_at: string;
-  /** A tool call's journal id, `training:<job id>`, or `<server>:<job id>`; null for steps recorded before migration 7. */
-  failed_launch: string | null;
+export interface RunFailureStepRow extends FailureStepColumns {
   relaunch_call: string | null;
   relaunch_job: string | null;
   relaunched_at: string | null;
-  /** `{"files": [...], "diff": string|null}`: what the agents changed between the failure and the relaunch. */
-  change_json: string | null;
   /** worked, failed, retry_worked, retry_failed, superseded; null while not relaunched or the relaunch runs. */
   outcome: string | null;
   resolved_at: string | null;
