@@ -151,6 +151,8 @@ describe('failure memory in a run', () => {
           { toolCalls: [{ name: 'shell__start_job', arguments: { command: 'python3 job.py' } }] },
           { toolCalls: [{ name: 'shell__wait_job', arguments: { job_id: 'shell-1', timeout_ms: 10_000 } }] },
           { toolCalls: [{ name: 'shell__job_status', arguments: { job_id: 'shell-1' } }] },
+          // Reading the traceback in the job's log is no failure of its own.
+          run('tail -n 20 .mux-swarm/runs/test-run/spill/jobs/shell-1.output.log'),
           // Another job writes a source-like file while the agent waits on it: not the agent's change.
           { toolCalls: [{ name: 'shell__start_job', arguments: { command: 'sleep 0.3 && mkdir -p out && echo \'{"r": 16}\' > out/adapter_config.json && sleep 0.3' } }] },
           { toolCalls: [{ name: 'shell__wait_job', arguments: { job_id: 'shell-2', timeout_ms: 10_000 } }] },
@@ -183,6 +185,7 @@ describe('failure memory in a run', () => {
     const status = toolMessages(model, 3).at(-1)!;
     assert.match(waited, /ValueError: unsupported mode/);
     assert.match(status, /ValueError: unsupported mode/);
+    assert.match(toolMessages(model, 4).at(-1)!, /ValueError: unsupported mode/, 'the tail shows the traceback');
     assert.deepEqual(new FailureStore(runStore.database).listFailures().map((failure) => failure.occurrences), [1], 'one end, counted once');
   });
 
