@@ -19,6 +19,7 @@ export function builtinContextFor(config: LoadedConfig, spillDirectory: string, 
     projectDirectory: dirname(config.file),
     stateDirectory: config.stateDirectory,
     environment,
+    sandbox: config.config.sandbox,
     userMemory: {
       ...(config.config.memory.shareWithUserStore ? { userStoreDirectory: userStoreDirectory(config.config.memory, environment, dirname(config.file)) } : {}),
       shareGraph: config.config.memory.shareGraph,

@@ -27,6 +27,8 @@ import { checkModelPrices } from './price-gate.js';
 import { pickRun, type RunChoice } from './run-choice.js';
 import { ToolHub } from '../tools/tool-hub.js';
 import { builtinContextFor } from './builtin-context.js';
+import { checkSandbox } from './sandbox-gate.js';
+import { runGpuTool } from '../supervisor/run-gpu-tool.js';
 import { discoverGpus } from '../hardware/gpu-discovery.js';
 import { EventGate } from '../events/event-gate.js';
 import { FailureMemory, userStoreDirectory } from '../state/failure-memory.js';
@@ -72,6 +74,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
 
   checkProviderKeys(team, project, environment);
   await checkModelPrices(team, settings, project, goal, options.overrides);
+  const sandbox = await checkSandbox(config, environment);
 
   const store = new RunStore(openDatabase(config.stateDirectory), scrubber);
   let runId: string;
@@ -94,6 +97,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   mkdirSync(runDirectory, { recursive: true });
   const logger = createLogger({ level: config.config.logging.level, consoleLevel: options.outputFormat === 'text' ? config.config.logging.consoleLevel : 'error', file: join(runDirectory, 'run.log'), scrubber });
   for (const warning of project.swarm.warnings) logger.warn(warning);
+  if (sandbox.warning !== undefined) logger.warn(sandbox.warning);
   const events = new EventBus(runId, scrubber, (error) => logger.error({ err: error }, 'an event listener failed'));
   events.subscribe((event) => store.appendEvent(event));
   if (options.outputFormat === 'stream-json') events.subscribe(createNdjsonWriter(process.stdout));
@@ -106,6 +110,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   // A resumed run's events are numbered on; what servers report while they start follows the init line.
   if (resumed) events.continueFrom(store.journal.nextEventSeq(runId));
   const serverEvents = new EventGate(events);
+  if (sandbox.warning !== undefined) serverEvents.emit({ type: 'system', subtype: 'warning', agent: RUNTIME_AGENT, message: sandbox.warning });
   let hub: ToolHub | undefined;
   const signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
   try {
@@ -148,7 +153,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
       events,
       store,
       trainingServers: Object.entries(config.config.mcpServers).filter(([, entry]) => entry.type === 'builtin' && entry.builtin === 'training').map(([name]) => name),
-      gpus: await discoverGpus(5_000, { env: environment }),
+      gpus: await discoverGpus(5_000, { env: environment, run: runGpuTool }),
       failureMemory: { memory: failureMemory, scrub: (text) => scrubber.text(text) },
       ...(config.config.memory.shareGraph !== 'none' && failureMemory.user !== undefined ? { userMemoryGraph: failureMemory.user.database } : {}),
       beforeResult: async () => hub?.close(),

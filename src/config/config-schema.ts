@@ -74,6 +74,17 @@ export const filesystemOptionsSchema = z.strictObject({
   readOnly: z.boolean().default(false),
 });
 
+/** The sandbox a built-in server runs its code in (docs/sandbox.md); unset fields come from config.json `sandbox`. */
+export const serverSandboxSchema = z.strictObject({
+  backend: z.enum(['auto', 'bwrap', 'none']).optional(),
+  /** "none": no network at all (default for shell and python); "host": the machine's network (default for training). */
+  network: z.enum(['none', 'host']).optional(),
+  /** More paths visible read-only inside (a venv under $HOME); relative to the workdir, "~" is the home directory. */
+  readOnly: z.array(z.string().min(1)).optional(),
+  /** More paths writable inside (an HF cache). */
+  writable: z.array(z.string().min(1)).optional(),
+});
+
 export const shellOptionsSchema = z.strictObject({
   timeoutMs: z.number().int().positive().default(120_000),
   maxOutputChars: z.number().int().positive().default(30_000),
@@ -83,6 +94,7 @@ export const shellOptionsSchema = z.strictObject({
   passEnv: z.array(environmentVariableName).default([]),
   /** Background jobs that may run at once; starting one more is refused until one ends. */
   maxJobs: z.number().int().positive().default(8),
+  sandbox: serverSandboxSchema.optional(),
 });
 
 export const pythonOptionsSchema = z.strictObject({
@@ -95,6 +107,7 @@ export const pythonOptionsSchema = z.strictObject({
   /** Variables set for every Python process (e.g. PYTHONUNBUFFERED, HF_HOME). */
   env: stringMap.default({}),
   maxJobs: z.number().int().positive().default(8),
+  sandbox: serverSandboxSchema.optional(),
 });
 
 export const fetchOptionsSchema = z.strictObject({
@@ -146,6 +159,7 @@ export const trainingOptionsSchema = z.strictObject({
   env: stringMap.default({}),
   /** Most characters of log output one wait or status returns. */
   maxOutputChars: z.number().int().positive().default(8_000),
+  sandbox: serverSandboxSchema.optional(),
 });
 
 function builtinEntry<Name extends string, Options extends z.ZodType>(name: Name, options: Options) {
@@ -198,6 +212,7 @@ export type PythonOptions = z.infer<typeof pythonOptionsSchema>;
 export type FetchOptions = z.infer<typeof fetchOptionsSchema>;
 export type MemoryOptions = z.infer<typeof memoryOptionsSchema>;
 export type SkillsOptions = z.infer<typeof skillsOptionsSchema>;
+export type ServerSandbox = z.infer<typeof serverSandboxSchema>;
 export type TrainingOptions = z.infer<typeof trainingOptionsSchema>;
 
 /** The values of config.json memory.shareGraph. */
@@ -224,6 +239,17 @@ export const configSchema = z.strictObject({
     .default({}),
   /** State database, logs and spilled results; relative to the workdir. */
   stateDir: z.string().default('.mux-swarm'),
+  /**
+   * The sandbox for the code agents run — shell commands, Python, training jobs (docs/sandbox.md): "auto" uses
+   * bubblewrap where it works and warns where it does not; "bwrap" requires it; "none" runs unconfined.
+   */
+  sandbox: z
+    .strictObject({
+      backend: z.enum(['auto', 'bwrap', 'none']).default('auto'),
+      readOnly: z.array(z.string().min(1)).default([]),
+      writable: z.array(z.string().min(1)).default([]),
+    })
+    .default({ backend: 'auto', readOnly: [], writable: [] }),
   logging: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
@@ -249,3 +275,6 @@ export const configSchema = z.strictObject({
 });
 export type Config = z.infer<typeof configSchema>;
 export type MemoryConfig = Config['memory'];
+
+/** config.json `sandbox`. */
+export type SandboxSettings = Config['sandbox'];

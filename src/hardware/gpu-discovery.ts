@@ -1,7 +1,7 @@
 import { AMD_SMI_METRIC_ARGS, AMD_SMI_STATIC_ARGS, parseAmdSmi } from './amd-smi-parser.js';
 import { NVIDIA_SMI_QUERY, parseNvidiaSmi } from './nvidia-smi-parser.js';
 import { parseRocmSmi, ROCM_SMI_ARGS } from './rocm-smi-parser.js';
-import { runGpuTool, type GpuToolResult } from './run-gpu-tool.js';
+import type { GpuToolResult, GpuToolRunner } from './gpu-tool-result.js';
 import { firstLine } from './tool-output-values.js';
 
 /** One GPU as a vendor tool reports it; a reading the tool could not give is undefined (never NaN or 0). */
@@ -29,6 +29,8 @@ export interface GpuDiscovery {
 }
 
 export interface DiscoverGpusOptions {
+  /** Runs a tool: `runGpuTool` of the supervisor, which starts every child process. */
+  run: GpuToolRunner;
   /** The environment the tools run in and are looked up through (its PATH); process.env by default. */
   env?: NodeJS.ProcessEnv;
 }
@@ -38,8 +40,9 @@ export interface DiscoverGpusOptions {
  * that is missing, fails (e.g. nvidia-smi without a working driver), times out or prints no GPU adds its reason
  * to the note of the "no GPU" answer. Never throws.
  */
-export async function discoverGpus(timeoutMs = 5_000, options: DiscoverGpusOptions = {}): Promise<GpuDiscovery> {
+export async function discoverGpus(timeoutMs: number, options: DiscoverGpusOptions): Promise<GpuDiscovery> {
   const env = options.env ?? process.env;
+  const runGpuTool = options.run;
   const reasons: string[] = [];
   const attempt = (tool: string, result: GpuToolResult, gpus: (stdout: string) => GpuInfo[]): GpuInfo[] => {
     if (!result.ok) {

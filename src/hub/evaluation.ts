@@ -1,7 +1,9 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { probeSandbox } from '../supervisor/sandbox/sandbox-probe.js';
+import { captureChild } from '../supervisor/spawn-child.js';
 import type { MetricDirection } from './claim.js';
 import { HubError } from './hub-error.js';
 import { readMetric, type MetricSource } from './metric-reader.js';
@@ -61,32 +63,32 @@ export function beats(candidate: number, best: number, margin: number, direction
 
 const OUTPUT_LIMIT = 1024 * 1024;
 
-function runOnce(root: string, spec: EvaluationSpec, seed: number): Promise<{ stdout: string; stderr: string }> {
+/**
+ * One evaluation of another node's change, always confined, whatever config.json says: the scratch worktree
+ * writable, no network, no view of $HOME or other processes, and an environment of PATH, LANG and the seed only —
+ * no key, no hub URL. Where the sandbox cannot be used the evaluation is refused, with the reason.
+ */
+async function runOnce(root: string, spec: EvaluationSpec, seed: number): Promise<{ stdout: string; stderr: string }> {
   const [program, ...args] = spec.command.map((part) => part.replaceAll('{seed}', String(seed)));
   if (!program) throw new HubError('evaluation_failed', 'the evaluation command is empty');
   const timeoutMs = spec.timeoutMs ?? 600_000;
-  return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { cwd: root, env: { ...process.env, MUX_SWARM_SEED: String(seed) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout = (stdout + chunk).slice(-OUTPUT_LIMIT)));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-OUTPUT_LIMIT)));
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL'); // the whole group: an evaluation may start children
-      } catch {
-        /* already gone */
-      }
-    }, timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new HubError('evaluation_failed', `cannot run the evaluation ${program}: ${error.message}`));
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) return resolve({ stdout, stderr });
-      const why = signal ? `was killed (${signal}${signal === 'SIGKILL' ? `; timeout ${timeoutMs} ms` : ''})` : `exited ${code}`;
-      reject(new HubError('evaluation_failed', `evaluation with seed ${seed} ${why}: ${stderr.trim().split('\n').slice(-3).join(' ')}`));
-    });
-  });
+  const availability = await probeSandbox();
+  if (!availability.usable) {
+    throw new HubError('evaluation_failed', `another node's change is only evaluated in the sandbox (no network, no secrets), which cannot be used here: ${availability.reason}`);
+  }
+  const home = process.env.HOME ?? homedir();
+  const outcome = await captureChild(
+    {
+      file: program,
+      args,
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: process.env.LANG ?? 'C.UTF-8', HOME: home, MUX_SWARM_SEED: String(seed) },
+      sandbox: { writable: [root], readOnly: [], hidden: home === '/' ? [] : [home], network: 'none' },
+    },
+    { timeoutMs, maxOutputBytes: OUTPUT_LIMIT },
+  );
+  if (outcome.spawnError !== undefined) throw new HubError('evaluation_failed', `cannot run the evaluation ${program}: ${outcome.spawnError.message}`);
+  if (outcome.code === 0) return { stdout: outcome.stdout, stderr: outcome.stderr };
+  const why = outcome.timedOut ? `was killed (SIGKILL; timeout ${timeoutMs} ms)` : outcome.signal ? `was killed (${outcome.signal})` : `exited ${outcome.code}`;
+  throw new HubError('evaluation_failed', `evaluation with seed ${seed} ${why}: ${outcome.stderr.trim().split('\n').slice(-3).join(' ')}`);
 }

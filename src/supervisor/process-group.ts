@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { MuxSwarmError } from '../errors/mux-swarm-error.js';
-import { trackProcessGroup, untrackProcessGroup } from './process-group-registry.js';
+import { untrackProcessGroup } from './process-group-registry.js';
 import { listLivingProcessGroupMembers } from './process-table.js';
 
 export const DEFAULT_KILL_GRACE_MS = 2_000;
@@ -12,27 +11,6 @@ const POLL_INTERVAL_MS = 25;
 export interface KillProcessGroupOptions {
   /** Time between SIGTERM and SIGKILL. */
   graceMs?: number;
-}
-
-/**
- * Spawns `command` as the leader of a new session and process group (`detached: true`, so its group id is
- * its pid) and tracks the group so that mux-swarm's exit kills it. The group stays tracked until
- * `killProcessGroup` has emptied it, or the leader exits leaving no other member.
- */
-export function spawnInProcessGroup(
-  command: string,
-  args: readonly string[],
-  options: Omit<SpawnOptions, 'detached'> = {},
-): ChildProcess {
-  const child = spawn(command, args, { ...options, detached: true });
-  const processGroupId = child.pid;
-  if (processGroupId !== undefined) {
-    trackProcessGroup(processGroupId);
-    child.once('exit', () => {
-      if (!isProcessGroupAlive(processGroupId)) untrackProcessGroup(processGroupId);
-    });
-  }
-  return child;
 }
 
 /**

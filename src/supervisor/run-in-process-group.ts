@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { isProcessGroupAlive, killProcessGroup, spawnInProcessGroup } from './process-group.js';
+import { isProcessGroupAlive, killProcessGroup } from './process-group.js';
+import { spawnInProcessGroup } from './spawn-child.js';
+import type { Sandbox } from './sandbox/sandbox.js';
 import { waitForStreamsToClose } from './wait-for-streams.js';
 
 /** Where a command's output goes as it arrives (the shell server spills it to files, a check keeps a tail). */
@@ -23,6 +25,8 @@ export interface ProcessInvocation {
   capture: OutputSink;
   /** Grace between SIGTERM and SIGKILL; default COMMAND_KILL_GRACE_MS. */
   killGraceMs?: number;
+  /** Confinement to run it in; undefined: unconfined. */
+  sandbox?: Sandbox;
 }
 
 export interface ProcessOutcome {
@@ -49,6 +53,7 @@ export function runInProcessGroup(invocation: ProcessInvocation): Promise<Proces
     cwd: invocation.cwd,
     env: invocation.environment,
     stdio: [invocation.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    ...(invocation.sandbox === undefined ? {} : { sandbox: invocation.sandbox }),
   });
   const processGroupId = child.pid;
 

@@ -1,7 +1,9 @@
 import { SHIPPED_SKILLS_DIRECTORY } from '../servers/skills/shipped-skills.js';
 import { join, resolve } from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { BuiltinServerConfig, GraphSharing } from '../config/config-schema.js';
+import type { BuiltinServerConfig, GraphSharing, SandboxSettings, ServerSandbox } from '../config/config-schema.js';
+import type { SandboxNetwork } from '../supervisor/sandbox/sandbox-request.js';
+import { builtinConfinement } from './builtin-confinement.js';
 import { expandHome } from '../config/home-path.js';
 import { DATABASE_FILE } from '../state/database.js';
 import { createFetchServer } from '../servers/fetch/fetch-server.js';
@@ -32,6 +34,8 @@ export interface BuiltinContext {
    * much of the knowledge graph goes to it (config memory.shareGraph) — and the secrets kept out of every store.
    */
   userMemory?: { userStoreDirectory?: string; shareGraph?: GraphSharing; secrets?: readonly string[] };
+  /** config.json `sandbox`: where shell commands, Python and training jobs run confined; undefined: unconfined. */
+  sandbox?: SandboxSettings;
   /** The run the servers serve, when there is one: training jobs are recorded under it and report to its events. */
   run?: { id: string; directory: string; emit: (event: RunEventInput) => void };
 }
@@ -42,6 +46,10 @@ export interface BuiltinContext {
  */
 export async function createBuiltinServer(entry: BuiltinServerConfig, context: BuiltinContext): Promise<McpServer> {
   const environment = context.environment ?? process.env;
+  const confinement = (own: ServerSandbox | undefined, network: SandboxNetwork) => {
+    const request = builtinConfinement(context.sandbox, own, network, { workdir: context.workdir, stateDirectory: context.stateDirectory, environment });
+    return request === undefined ? {} : { confinement: request };
+  };
   switch (entry.builtin) {
     case 'filesystem':
       return createFilesystemServer({
@@ -49,9 +57,9 @@ export async function createBuiltinServer(entry: BuiltinServerConfig, context: B
         readOnly: entry.options.readOnly,
       });
     case 'shell':
-      return createShellServer({ workdir: context.workdir, spillDir: context.spillDirectory, environment, ...entry.options });
+      return createShellServer({ workdir: context.workdir, spillDir: context.spillDirectory, environment, ...entry.options, ...confinement(entry.options.sandbox, 'none') });
     case 'python':
-      return createPythonServer({ workdir: context.workdir, spillDir: context.spillDirectory, environment, ...entry.options });
+      return createPythonServer({ workdir: context.workdir, spillDir: context.spillDirectory, environment, ...entry.options, ...confinement(entry.options.sandbox, 'none') });
     case 'fetch':
       return createFetchServer(entry.options);
     case 'memory':
@@ -78,6 +86,7 @@ export async function createBuiltinServer(entry: BuiltinServerConfig, context: B
         runDirectory: context.run?.directory ?? context.spillDirectory,
         stateDirectory: context.stateDirectory,
         runId: context.run?.id ?? '',
+        ...confinement(entry.options.sandbox, 'host'),
         ...(context.run === undefined ? {} : { emit: context.run.emit }),
         environment,
       });

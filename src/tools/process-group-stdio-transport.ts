@@ -5,7 +5,8 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { MuxSwarmError } from '../errors/mux-swarm-error.js';
 import { buildChildEnvironment } from '../supervisor/child-environment.js';
-import { DEFAULT_KILL_GRACE_MS, killProcessGroup, spawnInProcessGroup } from '../supervisor/process-group.js';
+import { DEFAULT_KILL_GRACE_MS, killProcessGroup } from '../supervisor/process-group.js';
+import { spawnInProcessGroup } from '../supervisor/spawn-child.js';
 import { waitForStreamsToClose } from '../supervisor/wait-for-streams.js';
 
 export interface ProcessGroupStdioTransportOptions {

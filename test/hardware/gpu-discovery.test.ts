@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { discoverGpus, summarizeGpus, type GpuDiscovery } from '../../src/hardware/gpu-discovery.js';
+import { runGpuTool } from '../../src/supervisor/run-gpu-tool.js';
 import { GPU_FIXTURES } from './gpu-fixtures.js';
 
 type FakeTool = { prints: string; on?: 'stdout' | 'stderr'; exit?: number } | { sleeps: number };
@@ -38,7 +39,7 @@ function fakePath(tools: Record<string, FakeTool | Record<string, FakeTool>>): N
 describe('discoverGpus with fake tools on PATH', () => {
   it('takes nvidia-smi first and lists every GPU it prints', async () => {
     const env = fakePath({ 'nvidia-smi': { prints: 'nvidia-smi-8x-a100.csv' }, 'rocm-smi': { prints: 'rocm-smi-mi300x.json' } });
-    const discovery = await discoverGpus(5_000, { env });
+    const discovery = await discoverGpus(5_000, { env, run: runGpuTool });
     assert.equal(discovery.source, 'nvidia-smi');
     assert.equal(discovery.gpus.length, 8);
     assert.equal(discovery.note, undefined);
@@ -49,7 +50,7 @@ describe('discoverGpus with fake tools on PATH', () => {
       'nvidia-smi': { prints: 'nvidia-smi-driver-error.txt', on: 'stderr', exit: 9 },
       'amd-smi': { static: { prints: 'amd-smi-static.json' }, metric: { prints: 'amd-smi-metric.json' } },
     });
-    const discovery = await discoverGpus(5_000, { env });
+    const discovery = await discoverGpus(5_000, { env, run: runGpuTool });
     assert.equal(discovery.source, 'amd-smi');
     assert.deepEqual(
       discovery.gpus.map((gpu) => [gpu.name, gpu.memoryUsedMiB, gpu.powerDrawW]),
@@ -62,7 +63,7 @@ describe('discoverGpus with fake tools on PATH', () => {
 
   it('falls back to rocm-smi when amd-smi is missing', async () => {
     const env = fakePath({ 'rocm-smi': { prints: 'rocm-smi-mi300x-two-cards.json' } });
-    const discovery = await discoverGpus(5_000, { env });
+    const discovery = await discoverGpus(5_000, { env, run: runGpuTool });
     assert.equal(discovery.source, 'rocm-smi');
     assert.deepEqual(
       discovery.gpus.map((gpu) => gpu.index),
@@ -75,7 +76,7 @@ describe('discoverGpus with fake tools on PATH', () => {
       'nvidia-smi': { prints: 'nvidia-smi-driver-error.txt', exit: 9 },
       'amd-smi': { static: { prints: 'garbage.txt' } },
     });
-    const discovery = await discoverGpus(5_000, { env });
+    const discovery = await discoverGpus(5_000, { env, run: runGpuTool });
     assert.deepEqual(discovery.gpus, []);
     assert.equal(discovery.source, 'none');
     assert.equal(
@@ -84,20 +85,20 @@ describe('discoverGpus with fake tools on PATH', () => {
         'amd-smi: no GPU in its output: Segmentation fault (core dumped); rocm-smi: not installed)',
     );
 
-    const quiet = await discoverGpus(5_000, { env: fakePath({ 'nvidia-smi': { prints: 'nvidia-smi-no-devices.txt', exit: 6 }, 'rocm-smi': { prints: 'empty.txt' } }) });
+    const quiet = await discoverGpus(5_000, { env: fakePath({ 'nvidia-smi': { prints: 'nvidia-smi-no-devices.txt', exit: 6 }, 'rocm-smi': { prints: 'empty.txt' } }), run: runGpuTool });
     assert.equal(quiet.note, 'no GPU found (nvidia-smi: No devices were found (exit 6); amd-smi: not installed; rocm-smi: no GPU in its output (empty))');
   });
 
   it('gives up on a tool that hangs after the timeout and goes on to the next', async () => {
     const env = fakePath({ 'nvidia-smi': { sleeps: 10 }, 'rocm-smi': { prints: 'rocm-smi-mi300x.json' } });
     const started = Date.now();
-    const discovery = await discoverGpus(300, { env });
+    const discovery = await discoverGpus(300, { env, run: runGpuTool });
     assert.ok(Date.now() - started < 5_000);
     assert.equal(discovery.source, 'rocm-smi');
   });
 
   it('reports a hung tool in the note', async () => {
-    const discovery = await discoverGpus(300, { env: fakePath({ 'nvidia-smi': { sleeps: 10 } }) });
+    const discovery = await discoverGpus(300, { env: fakePath({ 'nvidia-smi': { sleeps: 10 } }), run: runGpuTool });
     assert.match(discovery.note ?? '', /nvidia-smi: no answer within 300 ms/);
   });
 });

@@ -5,7 +5,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { MuxSwarmError } from '../../src/errors/mux-swarm-error.js';
 import { trackedProcessGroups } from '../../src/supervisor/process-group-registry.js';
-import { isProcessGroupAlive, killProcessGroup, spawnInProcessGroup } from '../../src/supervisor/process-group.js';
+import { isProcessGroupAlive, killProcessGroup } from '../../src/supervisor/process-group.js';
+import { spawnInProcessGroup } from '../../src/supervisor/spawn-child.js';
 import { livingMembersOfGroup, waitFor } from '../fixtures/process-helpers.js';
 
 function processGroupOf(pid: number): number {

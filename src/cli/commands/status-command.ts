@@ -9,6 +9,9 @@ import { addProjectOptions } from '../common-options.js';
 import { withInspectionHub } from '../inspection-hub.js';
 import { loadProject, type Project, type ProjectOptions } from '../project.js';
 import { formatTable } from '../table.js';
+import { checkSandbox, type SandboxStanding } from '../sandbox-gate.js';
+import { runGpuTool } from '../../supervisor/run-gpu-tool.js';
+import { ConfigError } from '../../errors/config-error.js';
 
 interface StatusOptions extends ProjectOptions {
   json?: boolean;
@@ -38,18 +41,20 @@ export function registerStatusCommand(program: Command, outcome: CommandOutcome)
     .option('--json', 'machine-readable output');
   addProjectOptions(command).action(async (options: StatusOptions) => {
     const project = loadProject(options);
-    const [providers, servers, gpus] = await Promise.all([
+    const [providers, servers, gpus, sandbox] = await Promise.all([
       checkProviders(project),
       withInspectionHub(project.config, async (hub) => hub.statuses),
-      discoverGpus(),
+      discoverGpus(5_000, { run: runGpuTool }),
+      sandboxStatus(project),
     ]);
     const models = checkModels(project, providers);
     const healthy =
       providers.filter((provider) => usedProviders(project).has(provider.name)).every((provider) => provider.reachable) &&
       models.every((model) => model.listed !== false) &&
-      servers.every((server) => server.status !== 'failed' || server.optional);
-    if (options.json) process.stdout.write(`${JSON.stringify({ healthy, providers, models, mcpServers: servers, gpus }, null, 2)}\n`);
-    else process.stdout.write(render(providers, models, servers, gpus, healthy));
+      servers.every((server) => server.status !== 'failed' || server.optional) &&
+      sandbox.problem === undefined;
+    if (options.json) process.stdout.write(`${JSON.stringify({ healthy, providers, models, mcpServers: servers, gpus, sandbox }, null, 2)}\n`);
+    else process.stdout.write(render(providers, models, servers, gpus, healthy, sandbox));
     outcome.exitCode = healthy ? 0 : 1;
   });
 }
@@ -83,7 +88,25 @@ function checkModels(project: Project, providers: ProviderReport[]): ModelReport
   });
 }
 
-function render(providers: ProviderReport[], models: ModelReport[], servers: ServerStatus[], gpus: GpuDiscovery, healthy: boolean): string {
+/** The sandbox as `status` shows it; `problem` when an explicit "bwrap" cannot be used (the run would not start). */
+async function sandboxStatus(project: Project): Promise<SandboxStanding & { problem?: string }> {
+  try {
+    return await checkSandbox(project.config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return { backend: 'bwrap', usable: false, confined: false, gpuDevices: [], problem: error.message };
+  }
+}
+
+function describeSandbox(sandbox: SandboxStanding & { problem?: string }): string[] {
+  if (sandbox.problem !== undefined) return sandbox.problem.split('\n').map((line) => `  NOT USABLE: ${line}`);
+  if (sandbox.backend === 'none') return ['  backend none: shell commands, Python and training jobs run unconfined (config.json sandbox.backend)'];
+  if (!sandbox.confined) return [`  backend ${sandbox.backend}: WARNING ${sandbox.warning ?? 'unconfined'}`];
+  const gpus = sandbox.gpuDevices.length === 0 ? 'no GPU devices on this machine' : `GPU devices bound in: ${sandbox.gpuDevices.join(', ')}`;
+  return [`  backend ${sandbox.backend}: bubblewrap works; shell commands, Python and training jobs run confined; ${gpus}`];
+}
+
+function render(providers: ProviderReport[], models: ModelReport[], servers: ServerStatus[], gpus: GpuDiscovery, healthy: boolean, sandbox: SandboxStanding & { problem?: string }): string {
   const sections = [
     'Providers',
     formatTable(
@@ -111,6 +134,9 @@ function render(providers: ProviderReport[], models: ModelReport[], servers: Ser
           ['#', 'name', 'memory used/total', 'util', 'temp', 'power'],
           gpus.gpus.map((gpu) => [String(gpu.index), gpu.name, `${gpu.memoryUsedMiB ?? '?'} / ${gpu.memoryTotalMiB ?? '?'} MiB`, gpu.utilizationPercent === undefined ? '?' : `${gpu.utilizationPercent}%`, gpu.temperatureC === undefined ? '?' : `${gpu.temperatureC} C`, gpu.powerDrawW === undefined ? '?' : `${gpu.powerDrawW} W`]),
         ),
+    '',
+    'Sandbox',
+    ...describeSandbox(sandbox),
     '',
     healthy ? 'Ready.' : 'Not ready: see the rows above.',
   ];

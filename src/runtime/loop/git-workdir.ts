@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { captureChild } from '../../supervisor/spawn-child.js';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { GitCommandError } from './git-command-error.js';
@@ -143,16 +143,12 @@ function excludeSpecs(paths: readonly string[]): string[] {
 }
 
 /** Runs git in `cwd`; resolves with its stdout, rejects with a GitCommandError carrying its stderr. */
-function git(cwd: string, args: string[]): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    execFile('git', args, { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' }, maxBuffer: MAX_OUTPUT_BYTES, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (!error) {
-        resolvePromise(stdout);
-        return;
-      }
-      const code = (error as NodeJS.ErrnoException).code;
-      const detail = code === 'ENOENT' ? 'git is not installed or not on PATH; the experiment loop keeps and discards experiments through git' : stderr.trim() || error.message;
-      reject(new GitCommandError(args, cwd, detail));
-    });
-  });
+async function git(cwd: string, args: string[]): Promise<string> {
+  const outcome = await captureChild({ file: 'git', args, cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } }, { maxOutputBytes: MAX_OUTPUT_BYTES });
+  if (outcome.spawnError === undefined && outcome.code === 0) return outcome.stdout;
+  const detail =
+    outcome.spawnError?.code === 'ENOENT'
+      ? 'git is not installed or not on PATH; the experiment loop keeps and discards experiments through git'
+      : outcome.stderr.trim() || outcome.spawnError?.message || `exit ${outcome.code ?? outcome.signal}`;
+  throw new GitCommandError(args, cwd, detail);
 }

@@ -1,6 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { processStartTime } from '../../supervisor/process-identity.js';
+import { spawnChild } from '../../supervisor/spawn-child.js';
+import type { Sandbox } from '../../supervisor/sandbox/sandbox.js';
 import { findExecutable } from './executable-lookup.js';
 import { JOB_WRAPPER_NAME, JOB_WRAPPER_SCRIPT, JOB_WRAPPER_SHELL } from './job-exit-status.js';
 
@@ -13,6 +15,8 @@ export interface JobProcessLaunch {
   outputDescriptor: number;
   /** Where the wrapper records the program's exit status. */
   exitFile: string;
+  /** Confinement to run it in; undefined: unconfined. */
+  sandbox?: Sandbox;
 }
 
 export interface JobProcess {
@@ -37,11 +41,14 @@ export interface JobProcess {
 export async function spawnJobProcess(launch: JobProcessLaunch): Promise<JobProcess> {
   const program = findExecutable(launch.file, launch.environment.PATH, launch.cwd);
   rmSync(launch.exitFile, { force: true });
-  const child = spawn(JOB_WRAPPER_SHELL, ['-c', JOB_WRAPPER_SCRIPT, JOB_WRAPPER_NAME, launch.exitFile, program, ...launch.args], {
+  const child = spawnChild({
+    file: JOB_WRAPPER_SHELL,
+    args: ['-c', JOB_WRAPPER_SCRIPT, JOB_WRAPPER_NAME, launch.exitFile, program, ...launch.args],
     cwd: launch.cwd,
     env: launch.environment,
-    detached: true,
+    lifetime: 'detached',
     stdio: ['pipe', launch.outputDescriptor, launch.outputDescriptor],
+    ...(launch.sandbox === undefined ? {} : { sandbox: launch.sandbox }),
   });
   if (child.pid === undefined) {
     // Node reports a failed spawn by leaving pid unset and emitting 'error' on the next tick.

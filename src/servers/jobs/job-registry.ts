@@ -6,6 +6,7 @@ import { Job, JOB_KILL_GRACE_MS } from './job.js';
 import type { JobProgram } from './job-launch.js';
 import { JobOutputLog } from './job-output-log.js';
 import { failPoint } from '../../supervisor/fail-points.js';
+import { sandboxFor, type SandboxRequest } from '../../supervisor/sandbox/sandbox-request.js';
 import type { JobOwner } from './job-record.js';
 import { claimRecordedJobs, jobExitFilePath, jobRecordPath } from './recorded-jobs.js';
 
@@ -20,6 +21,8 @@ export interface JobRegistryOptions {
   serverLabel: string;
   /** Grace between SIGTERM and SIGKILL for the jobs killed by closeAll; default JOB_KILL_GRACE_MS. */
   closeGraceMs?: number;
+  /** The sandbox jobs run in (docs/sandbox.md); undefined: unconfined. */
+  sandbox?: SandboxRequest;
 }
 
 /** Ended jobs kept for status and wait; older ones are forgotten (their log files stay). */
@@ -74,8 +77,11 @@ export class JobRegistry {
       const { id, log, descriptor } = this.#createLog();
       const { logDirectory } = this.options;
       try {
+        // The job writes its exit status in the log directory, inside the read-only state directory.
+        const sandbox = this.options.sandbox === undefined ? undefined : await sandboxFor(this.options.sandbox, [logDirectory]);
         const job = await Job.start({
           ...launch,
+          ...(sandbox === undefined ? {} : { sandbox }),
           id,
           log,
           outputDescriptor: descriptor,

@@ -1,3 +1,4 @@
+import type { SandboxRequest } from '../../supervisor/sandbox/sandbox-request.js';
 import path from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { PythonOptions } from '../../config/config-schema.js';
@@ -12,6 +13,8 @@ import { pythonJobDetails, registerStartPythonJobTool } from './start-python-job
 export interface PythonServerOptions extends PythonOptions {
   /** Scripts and snippets run here by default; `cwd` may not leave it. */
   workdir: string;
+  /** The sandbox scripts and jobs run in (docs/sandbox.md); undefined: unconfined. */
+  confinement?: SandboxRequest;
   /** Where long outputs, code snippets and job logs are written. */
   spillDir: string;
   /** Where passEnv values are read from; default process.env. */
@@ -37,13 +40,14 @@ export function createPythonServer(options: PythonServerOptions): McpServer {
     interpreter: resolveInterpreter(options.interpreter, options.workdir),
   };
 
-  registerRunPythonTool(server, { context, environment, timeoutMs: options.timeoutMs, maxOutputChars: options.maxOutputChars });
+  registerRunPythonTool(server, { context, environment, timeoutMs: options.timeoutMs, maxOutputChars: options.maxOutputChars, ...(options.confinement === undefined ? {} : { confinement: options.confinement }) });
 
   const registry = new JobRegistry({
     idPrefix: 'python',
     logDirectory: path.join(spillDir, 'jobs'),
     maxJobs: options.maxJobs,
     serverLabel: 'python server',
+    ...(options.confinement === undefined ? {} : { sandbox: options.confinement }),
   });
   registerStartPythonJobTool(server, { registry, context, environment });
   registerJobTools(server, { registry, maxOutputBytes: options.maxOutputChars, details: pythonJobDetails });

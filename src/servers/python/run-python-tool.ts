@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { isFailure, toCommandResult } from '../shell/command-result.js';
 import { OutputCapture } from '../shell/output-capture.js';
 import { runInProcessGroup } from '../../supervisor/run-in-process-group.js';
+import { sandboxOrReason, type SandboxRequest } from '../../supervisor/sandbox/sandbox-request.js';
 import { describeInterpreterFailure } from './python-interpreter.js';
 import { preparePython, pythonSourceInput, type PythonContext } from './python-invocation.js';
 import { describePythonRun, pythonRunResultShape } from './python-run-result.js';
@@ -14,6 +15,8 @@ export interface RunPythonToolOptions {
   environment: Record<string, string>;
   timeoutMs: number;
   maxOutputChars: number;
+  /** The sandbox scripts run in; undefined: unconfined. */
+  confinement?: SandboxRequest;
 }
 
 /** run_python: a script or a snippet in the foreground, like run_command, with the exception parsed on a crash. */
@@ -46,11 +49,14 @@ export function registerRunPythonTool(server: McpServer, options: RunPythonToolO
 
       const timeoutMs = Math.min(input.timeout_ms ?? options.timeoutMs, options.timeoutMs);
       const capture = new OutputCapture({ maxChars: options.maxOutputChars, spillDir: context.spillDir, namePrefix: 'python' });
+      const sandbox = await sandboxOrReason(options.confinement);
+      if (typeof sandbox === 'string') return errorResult(sandbox);
       const outcome = await runInProcessGroup({
         file: invocation.file,
         args: invocation.args,
         cwd: invocation.cwd,
         environment: options.environment,
+        ...(sandbox === undefined ? {} : { sandbox }),
         ...(input.stdin === undefined ? {} : { stdin: input.stdin }),
         timeoutMs,
         signal: extra.signal,

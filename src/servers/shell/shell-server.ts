@@ -8,6 +8,7 @@ import { commandInput, describeSpawnError, prepareCommand, SHELL, type CommandCo
 import { commandResultShape, describeCommandResult, isFailure, toCommandResult } from './command-result.js';
 import { OutputCapture } from './output-capture.js';
 import { runInProcessGroup } from '../../supervisor/run-in-process-group.js';
+import { sandboxOrReason, type SandboxRequest } from '../../supervisor/sandbox/sandbox-request.js';
 import { registerStartJobTool } from './start-job-tool.js';
 import { errorResult } from '../tool-results.js';
 
@@ -24,6 +25,8 @@ export interface ShellServerOptions {
   passEnv: string[];
   /** Where full outputs and job logs are written (created on demand; relative to workdir). */
   spillDir: string;
+  /** The sandbox commands and jobs run in (docs/sandbox.md); undefined: unconfined. */
+  confinement?: SandboxRequest;
   /** Where passEnv values are read from; default process.env. */
   environment?: NodeJS.ProcessEnv;
   /** Background jobs that may run at once (default 8). */
@@ -76,11 +79,14 @@ export function createShellServer(options: ShellServerOptions): McpServer {
 
       const timeoutMs = Math.min(input.timeout_ms ?? options.timeoutMs, options.timeoutMs);
       const capture = new OutputCapture({ maxChars: options.maxOutputChars, spillDir });
+      const sandbox = await sandboxOrReason(options.confinement);
+      if (typeof sandbox === 'string') return errorResult(sandbox);
       const outcome = await runInProcessGroup({
         file: invocation.file,
         args: invocation.args,
         cwd: invocation.cwd,
         environment,
+        ...(sandbox === undefined ? {} : { sandbox }),
         ...(input.stdin === undefined ? {} : { stdin: input.stdin }),
         timeoutMs,
         signal: extra.signal,
@@ -107,6 +113,7 @@ export function createShellServer(options: ShellServerOptions): McpServer {
     logDirectory: path.join(spillDir, 'jobs'),
     maxJobs: options.maxJobs ?? DEFAULT_MAX_JOBS,
     serverLabel: 'shell server',
+    ...(options.confinement === undefined ? {} : { sandbox: options.confinement }),
   });
   registerStartJobTool(server, { registry, commandContext, environment, allowedNote });
   registerJobTools(server, { registry, maxOutputBytes: options.maxOutputChars });

@@ -1,3 +1,4 @@
+import type { SandboxRequest } from '../../supervisor/sandbox/sandbox-request.js';
 import type { TrainingOptions } from '../../config/config-schema.js';
 import type { RunEventInput } from '../../events/event-schema.js';
 import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
@@ -8,6 +9,8 @@ import { TrainingMonitor, type TrainingMonitorOptions } from './training-monitor
 
 export interface TrainingJobsOptions extends TrainingOptions {
   workdir: string;
+  /** The sandbox trainers run in (docs/sandbox.md); undefined: unconfined. */
+  confinement?: SandboxRequest;
   /** Where logs, exit files and job records go: `<run directory>/training`. */
   jobDirectory: string;
   store: TrainingStore;
@@ -45,6 +48,7 @@ export class TrainingJobs {
       maxJobs: options.maxJobs,
       serverLabel: 'training server',
       closeGraceMs: options.stopGraceMs,
+      ...(options.confinement === undefined ? {} : { sandbox: options.confinement }),
     });
     for (const job of this.#registry.list()) this.#monitors.set(job.id, new TrainingMonitor(job, this.#monitorOptions(options.workdir)));
   }

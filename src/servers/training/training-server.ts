@@ -1,3 +1,5 @@
+import { runGpuTool } from '../../supervisor/run-gpu-tool.js';
+import type { SandboxRequest } from '../../supervisor/sandbox/sandbox-request.js';
 import { join } from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { TrainingOptions } from '../../config/config-schema.js';
@@ -14,6 +16,8 @@ import { registerTrainingTools } from './training-tools.js';
 export interface TrainingServerOptions extends TrainingOptions {
   /** Trainers run here by default; cwd may not leave it. */
   workdir: string;
+  /** The sandbox trainers run in (docs/sandbox.md); undefined: unconfined. */
+  confinement?: SandboxRequest;
   /** The run's directory: logs go to its `training/` folder. */
   runDirectory: string;
   /** The state database (training_jobs, training_metrics) is in this directory. */
@@ -48,7 +52,7 @@ export function createTrainingServer(options: TrainingServerOptions): McpServer 
     store: new TrainingStore(database),
     environment,
   });
-  registerGpuTools(server, { discover: options.discoverGpus ?? (() => discoverGpus(5_000, { env: options.environment ?? process.env })) });
+  registerGpuTools(server, { discover: options.discoverGpus ?? (() => discoverGpus(5_000, { env: options.environment ?? process.env, run: runGpuTool })) });
   registerTrainingTools(server, jobs);
   onServerShutdown(server, async () => {
     try {

@@ -1,0 +1,57 @@
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
+import type { Sandbox } from './sandbox.js';
+import { probeSandbox } from './sandbox-probe.js';
+
+export type SandboxBackend = 'auto' | 'bwrap' | 'none';
+export type SandboxNetwork = 'none' | 'host';
+
+/** What a server asks of the sandbox for the code it runs (config.json `sandbox`, and the server's own `sandbox` option). */
+export interface SandboxRequest {
+  backend: SandboxBackend;
+  network: SandboxNetwork;
+  workdir: string;
+  /** mux-swarm's state directory: read-only inside, even when it lies in the workdir. */
+  stateDirectory?: string;
+  /** More paths visible read-only (a venv under $HOME). */
+  readOnly: readonly string[];
+  /** More paths writable (an HF cache). */
+  writable: readonly string[];
+  /** The home directory to hide; default the user's. */
+  home?: string;
+  environment?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The sandbox for one launch, or undefined to run it unconfined: backend "none", or "auto" where bubblewrap does not
+ * work (the run warned about it at its start). "bwrap" where it does not work throws `sandbox_unavailable`.
+ * `writableInside` names the paths the launch itself must write inside the state directory (a job's exit file).
+ */
+export async function sandboxFor(request: SandboxRequest, writableInside: readonly string[] = []): Promise<Sandbox | undefined> {
+  if (request.backend === 'none') return undefined;
+  const availability = await probeSandbox(request.environment);
+  if (!availability.usable) {
+    if (request.backend === 'auto') return undefined;
+    throw new MuxSwarmError('sandbox_unavailable', `the sandbox (backend "bwrap") cannot be used: ${availability.reason}; install bubblewrap, or set sandbox.backend to "auto" or "none" in config.json`);
+  }
+  const home = request.home ?? request.environment?.HOME ?? homedir();
+  return {
+    writable: [resolve(request.workdir), ...request.writable],
+    readOnly: [...(request.stateDirectory === undefined ? [] : [request.stateDirectory]), ...request.readOnly],
+    writableInside,
+    hidden: home === '/' || home === '' ? [] : [home],
+    network: request.network,
+  };
+}
+
+/** For a tool call: the sandbox, undefined (unconfined), or why the configured sandbox cannot be used, as the error to return. */
+export async function sandboxOrReason(request: SandboxRequest | undefined): Promise<Sandbox | undefined | string> {
+  if (request === undefined) return undefined;
+  try {
+    return await sandboxFor(request);
+  } catch (error) {
+    if (error instanceof MuxSwarmError) return error.message;
+    throw error;
+  }
+}

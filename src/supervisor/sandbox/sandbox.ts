@@ -1,0 +1,57 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * A confinement for the code models write (docs/sandbox.md), applied by bubblewrap: the system read-only, the
+ * workdir writable, declared extra paths read-only or writable, a private /tmp, no view of $HOME or of other
+ * workdirs, its own PID namespace (no other process can be seen or signalled), and no network unless granted. GPUs
+ * (`/dev/nvidia*`, `/dev/dri`, `/dev/kfd`) are bound in, so CUDA and ROCm answer the same inside as outside.
+ */
+export interface Sandbox {
+  /** Writable: the workdir, and the paths configured writable (an HF cache). */
+  writable: readonly string[];
+  /** Visible read-only, also inside a writable path (the state directory inside the workdir) or a hidden one (a venv in $HOME). */
+  readOnly: readonly string[];
+  /** Writable again inside a read-only path (a job's exit-status directory inside the state directory). */
+  writableInside?: readonly string[];
+  /** Hidden behind an empty directory: the home directory. */
+  hidden: readonly string[];
+  network: 'none' | 'host';
+}
+
+/** The bubblewrap program; `MUX_SWARM_BWRAP` names another (tests point it at one that does not exist). */
+export function bwrapProgram(environment: NodeJS.ProcessEnv = process.env): string {
+  return environment.MUX_SWARM_BWRAP ?? 'bwrap';
+}
+
+/** The command line that runs `file args` inside `sandbox`, starting in `cwd`. */
+export function confine(sandbox: Sandbox, file: string, args: readonly string[], cwd: string | undefined): { file: string; args: string[] } {
+  const options = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp'];
+  for (const path of sandbox.hidden) options.push('--tmpfs', path);
+  for (const path of existing(sandbox.writable)) options.push('--bind', path, path);
+  for (const path of existing(sandbox.readOnly)) options.push('--ro-bind', path, path);
+  for (const path of existing(sandbox.writableInside ?? [])) options.push('--bind', path, path);
+  for (const device of gpuDevices()) options.push('--dev-bind', device, device);
+  options.push('--unshare-pid', '--unshare-ipc', '--unshare-uts');
+  if (sandbox.network === 'none') options.push('--unshare-net');
+  if (cwd !== undefined) options.push('--chdir', resolve(cwd));
+  return { file: bwrapProgram(), args: [...options, '--', file, ...args] };
+}
+
+/** The GPU device nodes of this machine: NVIDIA's (control, UVM, modeset, each GPU), DRI render nodes, ROCm's kfd. */
+export function gpuDevices(devices = '/dev'): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(devices);
+  } catch {
+    return [];
+  }
+  const found = names.filter((name) => name.startsWith('nvidia')).map((name) => join(devices, name));
+  for (const name of ['dri', 'kfd']) if (names.includes(name)) found.push(join(devices, name));
+  return found.sort();
+}
+
+/** Paths that exist (bubblewrap refuses to bind a missing one), each once, outermost first. */
+function existing(paths: readonly string[]): string[] {
+  return [...new Set(paths.map((path) => resolve(path)))].filter((path) => existsSync(path)).sort((left, right) => left.length - right.length);
+}

@@ -1,0 +1,33 @@
+import type { SandboxSettings, ServerSandbox } from '../config/config-schema.js';
+import { expandHome } from '../config/home-path.js';
+import type { SandboxNetwork, SandboxRequest } from '../supervisor/sandbox/sandbox-request.js';
+
+/** Where a Hugging Face cache is written when HF_HOME does not say: shared by every sandboxed trainer. */
+const DEFAULT_HF_CACHE = '~/.cache/huggingface';
+
+/**
+ * The sandbox request of a built-in server that runs code (shell, python, training): config.json `sandbox`, with the
+ * server's own `sandbox` option over it; undefined when there is no sandbox setting (a server started outside a
+ * project) or the backend is "none". Paths are relative to the workdir, `~` is the home directory; the HF cache
+ * (HF_HOME, else ~/.cache/huggingface) is writable, so models downloaded once stay downloaded.
+ */
+export function builtinConfinement(
+  settings: SandboxSettings | undefined,
+  own: ServerSandbox | undefined,
+  defaultNetwork: SandboxNetwork,
+  context: { workdir: string; stateDirectory: string; environment: NodeJS.ProcessEnv },
+): SandboxRequest | undefined {
+  if (settings === undefined) return undefined;
+  const backend = own?.backend ?? settings.backend;
+  if (backend === 'none') return undefined;
+  const path = (entry: string) => expandHome(entry, context.environment, context.workdir);
+  return {
+    backend,
+    network: own?.network ?? defaultNetwork,
+    workdir: context.workdir,
+    stateDirectory: context.stateDirectory,
+    readOnly: [...settings.readOnly, ...(own?.readOnly ?? [])].map(path),
+    writable: [context.environment.HF_HOME ?? DEFAULT_HF_CACHE, ...settings.writable, ...(own?.writable ?? [])].map(path),
+    environment: context.environment,
+  };
+}
