@@ -28,6 +28,7 @@ import { pickRun, type RunChoice } from './run-choice.js';
 import { ToolHub } from '../tools/tool-hub.js';
 import { builtinContextFor } from './builtin-context.js';
 import { checkSandbox } from './sandbox-gate.js';
+import { endLeftProcessGroups, keepProcessGroupLedger, PROCESS_GROUP_LEDGER } from '../supervisor/process-group-ledger.js';
 import { runGpuTool } from '../supervisor/run-gpu-tool.js';
 import { discoverGpus } from '../hardware/gpu-discovery.js';
 import { EventGate } from '../events/event-gate.js';
@@ -111,6 +112,15 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   if (resumed) events.continueFrom(store.journal.nextEventSeq(runId));
   const serverEvents = new EventGate(events);
   if (sandbox.warning !== undefined) serverEvents.emit({ type: 'system', subtype: 'warning', agent: RUNTIME_AGENT, message: sandbox.warning });
+  // A session killed with a command in flight left its process group running: end it before anything else runs.
+  const ledger = join(runDirectory, PROCESS_GROUP_LEDGER);
+  const left = resumed ? await endLeftProcessGroups(ledger) : [];
+  if (left.length > 0) {
+    const message = `ended ${left.length} process group${left.length === 1 ? '' : 's'} the previous session of this run left running: ${left.map((group) => `${group.processGroupId} (${group.command.slice(0, 120)})`).join(', ')}`;
+    logger.warn(message);
+    serverEvents.emit({ type: 'system', subtype: 'warning', agent: RUNTIME_AGENT, message });
+  }
+  const stopLedger = keepProcessGroupLedger(ledger);
   let hub: ToolHub | undefined;
   const signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
   try {
@@ -197,6 +207,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     progress?.close();
     for (const [signal, handler] of signalHandlers) process.off(signal, handler);
     await hub?.close();
+    stopLedger();
     failureMemory.close();
     clearInterval(heartbeat);
     endRunSession(store.database, runId, session, new Date());

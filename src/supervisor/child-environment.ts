@@ -1,6 +1,6 @@
 /**
  * Variables every child process gets from mux-swarm's own environment when they are set: enough for programs
- * to find executables, a home directory, a locale, a terminal type and a temp directory, and nothing that
+ * to find executables, a home directory, a locale, a terminal type, a temp directory and their GPUs, and nothing that
  * usually holds a secret. Everything else (API keys included) must be passed on purpose.
  */
 export const MINIMAL_ENVIRONMENT_NAMES: readonly string[] = [
@@ -13,6 +13,9 @@ export const MINIMAL_ENVIRONMENT_NAMES: readonly string[] = [
   'LC_ALL',
   'TERM',
   'TMPDIR',
+  // Which GPUs a job may use: honoured inside the sandbox as outside.
+  'CUDA_VISIBLE_DEVICES',
+  'HIP_VISIBLE_DEVICES',
 ];
 
 export interface ChildEnvironmentOptions {

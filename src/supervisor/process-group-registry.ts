@@ -7,13 +7,28 @@ const trackedGroups = new Set<number>();
 const forwardedSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 let handlersInstalled = false;
 
+/** Told of every group tracked and untracked: the ledger a later process reads to end what a killed one left. */
+export interface ProcessGroupListener {
+  tracked(processGroupId: number): void;
+  untracked(processGroupId: number): void;
+}
+let listener: ProcessGroupListener | undefined;
+
+/** Sets (or, with undefined, removes) the one listener. */
+export function listenToProcessGroups(next: ProcessGroupListener | undefined): void {
+  listener = next;
+}
+
 export function trackProcessGroup(processGroupId: number): void {
   installExitHandlers();
+  if (trackedGroups.has(processGroupId)) return;
   trackedGroups.add(processGroupId);
+  listener?.tracked(processGroupId);
 }
 
 export function untrackProcessGroup(processGroupId: number): void {
-  trackedGroups.delete(processGroupId);
+  if (!trackedGroups.delete(processGroupId)) return;
+  listener?.untracked(processGroupId);
 }
 
 export function trackedProcessGroups(): number[] {

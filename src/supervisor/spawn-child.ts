@@ -28,7 +28,9 @@ export interface ChildLaunch {
 /** Starts a child as `launch` says, in its sandbox when it has one. Spawn errors come as the child's 'error' event. */
 export function spawnChild(launch: ChildLaunch): ChildProcess {
   const { file, args } = launch.sandbox === undefined ? launch : confine(launch.sandbox, launch.file, launch.args, launch.cwd);
-  const child = spawn(file, args, { ...(launch.cwd === undefined ? {} : { cwd: launch.cwd }), env: launch.env, stdio: launch.stdio, detached: true });
+  // Inside the sandbox /tmp is its own, and a TMPDIR elsewhere would be read-only.
+  const env = launch.sandbox === undefined || launch.env.TMPDIR === undefined ? launch.env : { ...launch.env, TMPDIR: '/tmp' };
+  const child = spawn(file, args, { ...(launch.cwd === undefined ? {} : { cwd: launch.cwd }), env, stdio: launch.stdio, detached: true });
   const processGroupId = child.pid;
   if (launch.lifetime === 'group' && processGroupId !== undefined) {
     trackProcessGroup(processGroupId);

@@ -102,7 +102,7 @@ describe('config.json errors', () => {
 
   it('reports an unknown key that resembles nothing, listing what is allowed', () => {
     const error = configErrorOf(() => loadConfigFile({ ...validConfig, colour: 'blue' }));
-    assert.equal(error.message, 'config.json: colour: unknown key; allowed here: $schema, filesystem, logging, mcpServers, memory, prices, providers, stateDir');
+    assert.equal(error.message, 'config.json: colour: unknown key; allowed here: $schema, filesystem, logging, mcpServers, memory, prices, providers, sandbox, stateDir');
   });
 
   it('names the expected type and the value found', () => {
