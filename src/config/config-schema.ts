@@ -83,6 +83,13 @@ export const serverSandboxSchema = z.strictObject({
   readOnly: z.array(z.string().min(1)).optional(),
   /** More paths writable inside (an HF cache). */
   writable: z.array(z.string().min(1)).optional(),
+  limits: z.lazy(() => sandboxLimitsSchema).optional(),
+});
+
+/** Limits for each sandboxed launch and all it starts (control groups): processes (threads count) and memory. */
+export const sandboxLimitsSchema = z.strictObject({
+  processes: z.number().int().positive().optional(),
+  memoryMb: z.number().int().positive().optional(),
 });
 
 export const shellOptionsSchema = z.strictObject({
@@ -248,8 +255,10 @@ export const configSchema = z.strictObject({
       backend: z.enum(['auto', 'bwrap', 'none']).default('auto'),
       readOnly: z.array(z.string().min(1)).default([]),
       writable: z.array(z.string().min(1)).default([]),
+      /** Default: 4096 processes (threads count), no memory limit (GPU jobs map large address spaces). */
+      limits: sandboxLimitsSchema.default({ processes: 4096 }),
     })
-    .default({ backend: 'auto', readOnly: [], writable: [] }),
+    .default({ backend: 'auto', readOnly: [], writable: [], limits: { processes: 4096 } }),
   logging: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { isProcessGroupAlive, killProcessGroup } from './process-group.js';
-import { spawnInProcessGroup } from './spawn-child.js';
+import { limitGroupOf, spawnInProcessGroup } from './spawn-child.js';
+import type { LimitHit } from './sandbox/cgroup-limits.js';
 import type { Sandbox } from './sandbox/sandbox.js';
 import { waitForStreamsToClose } from './wait-for-streams.js';
 
@@ -13,6 +14,8 @@ export interface OutputSink {
 export const COMMAND_KILL_GRACE_MS = 2_000;
 /** How long to wait for the pipes to close once the group is gone (a process that escaped it may hold them). */
 const PIPE_DRAIN_MS = 1_000;
+/** How often a command's control group is checked for its process limit. */
+const LIMIT_POLL_MS = 200;
 
 export interface ProcessInvocation {
   file: string;
@@ -39,6 +42,8 @@ export interface ProcessOutcome {
   durationMs: number;
   /** Set when the program could not be started at all. */
   spawnError?: NodeJS.ErrnoException;
+  /** The sandbox limit it ran into: `pids` ends the whole group at once (a fork bomb), `memory` is the OOM kill. */
+  limitHit?: LimitHit;
 }
 
 /**
@@ -82,13 +87,32 @@ export function runInProcessGroup(invocation: ProcessInvocation): Promise<Proces
       void killGroup();
     };
     const timer = setTimeout(onTimeout, invocation.timeoutMs);
+    // A command at its process limit only churns (every fork fails): end it at once, as `limit: pids`.
+    const limits = limitGroupOf(child);
+    let limitHit: LimitHit | undefined;
+    const limitWatch =
+      limits === undefined
+        ? undefined
+        : setInterval(() => {
+            if (limits.hits().includes('pids') && limitHit === undefined) {
+              limitHit = 'pids';
+              void killGroup();
+            }
+          }, LIMIT_POLL_MS);
     invocation.signal?.addEventListener('abort', onAbort, { once: true });
     if (invocation.signal?.aborted) onAbort();
 
-    const settle = (outcome: Omit<ProcessOutcome, 'durationMs'>): void => {
+    const settle = (ended: Omit<ProcessOutcome, 'durationMs'>): void => {
+      let outcome = ended;
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      if (limitWatch !== undefined) clearInterval(limitWatch);
+      if (limits !== undefined) {
+        limitHit ??= limits.hits()[0];
+        limits.remove();
+      }
+      if (limitHit !== undefined) outcome = { ...outcome, limitHit };
       invocation.signal?.removeEventListener('abort', onAbort);
       resolve({ ...outcome, durationMs: elapsed() });
     };

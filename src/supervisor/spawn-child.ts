@@ -3,6 +3,7 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { trackProcessGroup, untrackProcessGroup } from './process-group-registry.js';
 import { isProcessGroupAlive, signalProcessGroup } from './process-group.js';
 import { confine, type Sandbox } from './sandbox/sandbox.js';
+import { createLimitGroup, joinLimitGroup, type LimitGroup } from './sandbox/cgroup-limits.js';
 
 /**
  * How long a child may live, and who ends it:
@@ -27,10 +28,14 @@ export interface ChildLaunch {
 
 /** Starts a child as `launch` says, in its sandbox when it has one. Spawn errors come as the child's 'error' event. */
 export function spawnChild(launch: ChildLaunch): ChildProcess {
-  const { file, args } = launch.sandbox === undefined ? launch : confine(launch.sandbox, launch.file, launch.args, launch.cwd);
+  const confined = launch.sandbox === undefined ? launch : confine(launch.sandbox, launch.file, launch.args, launch.cwd);
+  const limits = launch.sandbox?.limits;
+  const group = limits === undefined || (limits.processes === undefined && limits.memoryBytes === undefined) ? undefined : createLimitGroup(limits);
+  const { file, args } = group === undefined || 'unavailable' in group ? confined : joinLimitGroup(group, confined.file, confined.args);
   // Inside the sandbox /tmp is its own, and a TMPDIR elsewhere would be read-only.
   const env = launch.sandbox === undefined || launch.env.TMPDIR === undefined ? launch.env : { ...launch.env, TMPDIR: '/tmp' };
   const child = spawn(file, args, { ...(launch.cwd === undefined ? {} : { cwd: launch.cwd }), env, stdio: launch.stdio, detached: true });
+  if (group !== undefined && !('unavailable' in group)) limitGroups.set(child, group);
   const processGroupId = child.pid;
   if (launch.lifetime === 'group' && processGroupId !== undefined) {
     trackProcessGroup(processGroupId);
@@ -39,6 +44,13 @@ export function spawnChild(launch: ChildLaunch): ChildProcess {
     });
   }
   return child;
+}
+
+const limitGroups = new WeakMap<ChildProcess, LimitGroup>();
+
+/** The control group holding a child's limits, when it has one: what it ran into, and its removal once it ended. */
+export function limitGroupOf(child: ChildProcess): LimitGroup | undefined {
+  return limitGroups.get(child);
 }
 
 /**

@@ -29,5 +29,13 @@ export function builtinConfinement(
     readOnly: [...settings.readOnly, ...(own?.readOnly ?? [])].map(path),
     writable: [context.environment.HF_HOME ?? DEFAULT_HF_CACHE, ...settings.writable, ...(own?.writable ?? [])].map(path),
     environment: context.environment,
+    limits: processLimits({ ...settings.limits, ...own?.limits }),
+  };
+}
+
+function processLimits(limits: { processes?: number; memoryMb?: number }): { processes?: number; memoryBytes?: number } {
+  return {
+    ...(limits.processes === undefined ? {} : { processes: limits.processes }),
+    ...(limits.memoryMb === undefined ? {} : { memoryBytes: limits.memoryMb * 1024 * 1024 }),
   };
 }

@@ -135,6 +135,32 @@ describe('the sandbox (bubblewrap) around shell commands and Python', () => {
     assert.match(structured.output, /seen=1/, 'the job did not see the home directory');
   });
 
+  it('ends a fork bomb at its process limit and a memory hog at its memory limit, each named as such', async () => {
+    const limited = createShellServer({
+      workdir,
+      timeoutMs: 60_000,
+      maxOutputChars: 20_000,
+      passEnv: [],
+      spillDir: path.join(stateDirectory, 'spill'),
+      maxJobs: 4,
+      environment: { ...process.env, HOME: home },
+      confinement: { ...request(), limits: { processes: 64, memoryBytes: 128 * 1024 * 1024 } },
+    });
+    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+    const client = new Client({ name: 'sandbox-limits-test', version: '0.0.0' });
+    await Promise.all([limited.connect(serverTransport), client.connect(clientTransport)]);
+    clients.push(client);
+    const bomb = (await client.callTool({ name: 'run_command', arguments: { command: 'bomb() { bomb | bomb & }; bomb; wait' } })) as CallToolResult;
+    const bombed = bomb.structuredContent as { limit?: string; timed_out: boolean };
+    assert.equal(bombed.limit, 'pids', JSON.stringify(bomb.content));
+    assert.equal(bombed.timed_out, false, 'it ended on its limit, not on the timeout');
+    assert.equal(bomb.isError, true);
+    const hog = (await client.callTool({ name: 'run_command', arguments: { command: 'python3 -c "x = bytearray(512 * 1024 * 1024); x[::4096] = b\'1\' * len(x[::4096]); print(len(x))"' } })) as CallToolResult;
+    const hogged = hog.structuredContent as { limit?: string; stdout: string };
+    assert.equal(hogged.limit, 'memory', JSON.stringify(hog.content));
+    assert.equal(hogged.stdout, '', 'it never got its memory');
+  });
+
   it('binds each GPU device node in', () => {
     const devices = mkdtempSync(path.join(tmpdir(), 'mux-swarm-dev-'));
     try {

@@ -103,7 +103,8 @@ function describeSandbox(sandbox: SandboxStanding & { problem?: string }): strin
   if (sandbox.backend === 'none') return ['  backend none: shell commands, Python and training jobs run unconfined (config.json sandbox.backend)'];
   if (!sandbox.confined) return [`  backend ${sandbox.backend}: WARNING ${sandbox.warning ?? 'unconfined'}`];
   const gpus = sandbox.gpuDevices.length === 0 ? 'no GPU devices on this machine' : `GPU devices bound in: ${sandbox.gpuDevices.join(', ')}`;
-  return [`  backend ${sandbox.backend}: bubblewrap works; shell commands, Python and training jobs run confined; ${gpus}`];
+  const limits = sandbox.limits?.enforced ? 'process and memory limits enforced (control groups)' : `limits NOT enforced: ${sandbox.limits?.reason ?? 'unknown'}`;
+  return [`  backend ${sandbox.backend}: bubblewrap works; shell commands, Python and training jobs run confined; ${gpus}; ${limits}`];
 }
 
 function render(providers: ProviderReport[], models: ModelReport[], servers: ServerStatus[], gpus: GpuDiscovery, healthy: boolean, sandbox: SandboxStanding & { problem?: string }): string {

@@ -17,6 +17,7 @@ export const commandResultShape = {
   background_processes_stopped: z
     .boolean()
     .describe('Processes the command left running in the background were killed when it ended'),
+  limit: z.enum(['pids', 'memory']).optional().describe('The sandbox limit it ran into: too many processes, or out of its memory'),
 };
 const commandResultSchema = z.object(commandResultShape);
 export type CommandResult = z.infer<typeof commandResultSchema>;
@@ -33,13 +34,14 @@ export function toCommandResult(outcome: ProcessOutcome, output: CapturedOutput)
     output_truncated: output.truncated,
     background_processes_stopped: outcome.backgroundProcessesStopped,
   };
+  if (outcome.limitHit !== undefined) result.limit = outcome.limitHit;
   if (output.stdoutFile !== undefined) result.stdout_file = output.stdoutFile;
   if (output.stderrFile !== undefined) result.stderr_file = output.stderrFile;
   return result;
 }
 
 export function isFailure(result: CommandResult): boolean {
-  return result.exit_code !== 0 || result.timed_out || result.cancelled;
+  return result.exit_code !== 0 || result.timed_out || result.cancelled || result.limit !== undefined;
 }
 
 export interface DescribeCommandOptions {
@@ -75,6 +77,8 @@ export function describeCommandResult(result: CommandResult, options: DescribeCo
 
 function statusLine(result: CommandResult, timeoutMs: number, subject: string): string {
   const duration = `${result.duration_ms} ms`;
+  if (result.limit === 'pids') return `${subject} ended at limit: pids — it started more processes than the sandbox allows, and was killed with its whole process group (${duration}).`;
+  if (result.limit === 'memory') return `${subject} ended at limit: memory — it used more memory than the sandbox allows and was killed (${duration}).`;
   if (result.timed_out) {
     return `${subject} timed out after ${timeoutMs} ms and was killed with its whole process group (${duration}).`;
   }

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
 import type { Sandbox } from './sandbox.js';
+import type { ProcessLimits } from './cgroup-limits.js';
 import { probeSandbox } from './sandbox-probe.js';
 
 export type SandboxBackend = 'auto' | 'bwrap' | 'none';
@@ -18,6 +19,8 @@ export interface SandboxRequest {
   readOnly: readonly string[];
   /** More paths writable (an HF cache). */
   writable: readonly string[];
+  /** Processes and memory for each launch and all it starts. */
+  limits?: ProcessLimits;
   /** The home directory to hide; default the user's. */
   home?: string;
   environment?: NodeJS.ProcessEnv;
@@ -42,6 +45,7 @@ export async function sandboxFor(request: SandboxRequest, writableInside: readon
     writableInside,
     hidden: home === '/' || home === '' ? [] : [home],
     network: request.network,
+    ...(request.limits === undefined ? {} : { limits: request.limits }),
   };
 }
 

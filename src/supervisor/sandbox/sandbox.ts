@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { ProcessLimits } from './cgroup-limits.js';
 
 /**
  * A confinement for the code models write (docs/sandbox.md), applied by bubblewrap: the system read-only, the
@@ -17,6 +18,8 @@ export interface Sandbox {
   /** Hidden behind an empty directory: the home directory. */
   hidden: readonly string[];
   network: 'none' | 'host';
+  /** Processes and memory for the launch and all it starts (control groups, where they can be made). */
+  limits?: ProcessLimits;
 }
 
 /** The bubblewrap program; `MUX_SWARM_BWRAP` names another (tests point it at one that does not exist). */
