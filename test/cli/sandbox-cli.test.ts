@@ -42,8 +42,8 @@ describe('the sandbox through the built CLI', () => {
     assert.doesNotMatch(result, new RegExp(PLANTED));
     assert.match(result, /No such file or directory/);
     const status = await runCli(['status', '--json'], { cwd: project.directory, env: { HOME: home } });
-    const sandbox = (JSON.parse(status.stdout) as { sandbox: { backend: string; usable: boolean; confined: boolean } }).sandbox;
-    assert.deepEqual([sandbox.backend, sandbox.usable, sandbox.confined], ['auto', true, true]);
+    const sandbox = (JSON.parse(status.stdout) as { sandbox: { backend: string; usable: boolean; confined: boolean; limits: { enforced: boolean } } }).sandbox;
+    assert.deepEqual([sandbox.backend, sandbox.usable, sandbox.confined, sandbox.limits.enforced], ['auto', true, true, true]);
   });
 
   it('"auto" where bubblewrap does not work: a loud warning at start and in status, and the run goes on unconfined', async () => {

@@ -11,6 +11,7 @@ import { createShellServer } from '../../src/servers/shell/shell-server.js';
 import { createPythonServer } from '../../src/servers/python/python-server.js';
 import { confine, gpuDevices } from '../../src/supervisor/sandbox/sandbox.js';
 import { probeSandbox } from '../../src/supervisor/sandbox/sandbox-probe.js';
+import { createLimitGroup } from '../../src/supervisor/sandbox/cgroup-limits.js';
 import type { SandboxRequest } from '../../src/supervisor/sandbox/sandbox-request.js';
 
 const PLANTED = 'PLANTED-ssh-key-0f3a9c';
@@ -136,9 +137,13 @@ describe('the sandbox (bubblewrap) around shell commands and Python', () => {
   });
 
   it('ends a fork bomb at its process limit and a memory hog at its memory limit, each named as such', async () => {
+    // Never start the bomb where its limit cannot hold.
+    const probe = createLimitGroup({ processes: 1 });
+    assert.ok(!('unavailable' in probe), `control groups can be made here (${'unavailable' in probe ? probe.unavailable : ''})`);
+    probe.remove();
     const limited = createShellServer({
       workdir,
-      timeoutMs: 60_000,
+      timeoutMs: 20_000,
       maxOutputChars: 20_000,
       passEnv: [],
       spillDir: path.join(stateDirectory, 'spill'),
