@@ -78,7 +78,9 @@ export const filesystemOptionsSchema = z.strictObject({
 export const serverSandboxSchema = z.strictObject({
   backend: z.enum(['auto', 'bwrap', 'none']).optional(),
   /** "none": no network at all (default for shell and python); "host": the machine's network (default for training). */
-  network: z.enum(['none', 'host']).optional(),
+  network: z
+    .union([z.enum(['none', 'host']), z.strictObject({ allow: z.array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: 'each entry is host:port, e.g. "openrouter.ai:443"' })).min(1) })])
+    .optional(),
   /** More paths visible read-only inside (a venv under $HOME); relative to the workdir, "~" is the home directory. */
   readOnly: z.array(z.string().min(1)).optional(),
   /** More paths writable inside (an HF cache). */

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { trackProcessGroup, untrackProcessGroup } from './process-group-registry.js';
 import { isProcessGroupAlive, signalProcessGroup } from './process-group.js';
-import { confine, type Sandbox } from './sandbox/sandbox.js';
+import { confine, egressEnvironment, type Sandbox } from './sandbox/sandbox.js';
 import { createLimitGroup, joinLimitGroup, type LimitGroup } from './sandbox/cgroup-limits.js';
 
 /**
@@ -33,7 +33,7 @@ export function spawnChild(launch: ChildLaunch): ChildProcess {
   const group = limits === undefined || (limits.processes === undefined && limits.memoryBytes === undefined) ? undefined : createLimitGroup(limits);
   const { file, args } = group === undefined || 'unavailable' in group ? confined : joinLimitGroup(group, confined.file, confined.args);
   // Inside the sandbox /tmp is its own, and a TMPDIR elsewhere would be read-only.
-  const env = launch.sandbox === undefined || launch.env.TMPDIR === undefined ? launch.env : { ...launch.env, TMPDIR: '/tmp' };
+  const env = launch.sandbox === undefined ? launch.env : { ...launch.env, ...(launch.env.TMPDIR === undefined ? {} : { TMPDIR: '/tmp' }), ...egressEnvironment(launch.sandbox) };
   const child = spawn(file, args, { ...(launch.cwd === undefined ? {} : { cwd: launch.cwd }), env, stdio: launch.stdio, detached: true });
   if (group !== undefined && !('unavailable' in group)) limitGroups.set(child, group);
   const processGroupId = child.pid;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -108,6 +109,39 @@ describe('the sandbox (bubblewrap) around shell commands and Python', () => {
     assert.ok(none.isError && !none.text.includes('hello from the host'), none.text);
     const host = await (await shell('host'))(connect);
     assert.ok(!host.isError && host.text.includes('hello from the host'), host.text);
+  });
+
+  it('with an allow-list, reaches the allowed host:port through the egress proxy and nothing else', async () => {
+    const answer = (name: string) => createHttpServer((_request, response) => response.end(`hello from ${name}\n`));
+    const [allowed, other] = [answer('allowed'), answer('other')];
+    await Promise.all([allowed, other].map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+    const [allowedPort, otherPort] = [allowed, other].map((server) => (server.address() as { port: number }).port);
+    try {
+      const server = createShellServer({ workdir, timeoutMs: 20_000, maxOutputChars: 20_000, passEnv: [], spillDir: path.join(stateDirectory, 'spill'), maxJobs: 4, environment: { ...process.env, HOME: home }, confinement: { ...request(), network: { allow: [`127.0.0.1:${allowedPort}`] } } });
+      const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+      const client = new Client({ name: 'sandbox-egress-test', version: '0.0.0' });
+      await Promise.all([server.connect(serverTransport), client.connect(clientTransport)]);
+      clients.push(client);
+      const run = async (command: string) => {
+        const result = (await client.callTool({ name: 'run_command', arguments: { command } })) as CallToolResult;
+        return { text: result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n'), isError: result.isError === true };
+      };
+      const fetch = (port: number) => `python3 -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:${port}/', timeout=5).read().decode())"`;
+      const reached = await run(fetch(allowedPort!));
+      assert.ok(!reached.isError && reached.text.includes('hello from allowed'), reached.text);
+      const refused = await run(fetch(otherPort!));
+      assert.ok(refused.isError && !refused.text.includes('hello from other') && /403/.test(refused.text), refused.text);
+      const tunnel = `python3 -c "import http.client; c = http.client.HTTPConnection('127.0.0.1', ${3128}); c.set_tunnel('127.0.0.1', PORT); c.request('GET', '/'); print(c.getresponse().read().decode())"`;
+      const tunnelled = await run(tunnel.replace('PORT', String(allowedPort)));
+      assert.ok(!tunnelled.isError && tunnelled.text.includes('hello from allowed'), tunnelled.text);
+      const refusedTunnel = await run(tunnel.replace('PORT', String(otherPort)));
+      assert.ok(refusedTunnel.isError && /403/.test(refusedTunnel.text), refusedTunnel.text);
+      const direct = await run(`python3 -c "import socket; socket.create_connection(('127.0.0.1', ${allowedPort}), timeout=3)"`);
+      assert.ok(direct.isError, 'around the proxy there is no network');
+    } finally {
+      allowed.close();
+      other.close();
+    }
   });
 
   it('runs python scripts in the same sandbox', async () => {

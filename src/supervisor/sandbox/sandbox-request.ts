@@ -4,9 +4,10 @@ import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
 import type { Sandbox } from './sandbox.js';
 import type { ProcessLimits } from './cgroup-limits.js';
 import { probeSandbox } from './sandbox-probe.js';
+import { egressProxyFor } from './egress-proxy.js';
 
 export type SandboxBackend = 'auto' | 'bwrap' | 'none';
-export type SandboxNetwork = 'none' | 'host';
+export type SandboxNetwork = 'none' | 'host' | { allow: string[] };
 
 /** What a server asks of the sandbox for the code it runs (config.json `sandbox`, and the server's own `sandbox` option). */
 export interface SandboxRequest {
@@ -44,7 +45,7 @@ export async function sandboxFor(request: SandboxRequest, writableInside: readon
     readOnly: [...(request.stateDirectory === undefined ? [] : [request.stateDirectory]), ...request.readOnly],
     writableInside,
     hidden: home === '/' || home === '' ? [] : [home],
-    network: request.network,
+    network: typeof request.network === 'object' ? { allow: request.network.allow, socket: (await egressProxyFor(request.network.allow)).socket } : request.network,
     ...(request.limits === undefined ? {} : { limits: request.limits }),
   };
 }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ProcessLimits } from './cgroup-limits.js';
+import { EGRESS_FORWARDER, EGRESS_PORT, EGRESS_SOCKET_INSIDE } from './egress-proxy.js';
 
 /**
  * A confinement for the code models write (docs/sandbox.md), applied by bubblewrap: the system read-only, the
@@ -17,7 +18,8 @@ export interface Sandbox {
   writableInside?: readonly string[];
   /** Hidden behind an empty directory: the home directory. */
   hidden: readonly string[];
-  network: 'none' | 'host';
+  /** No network; the host's; or only the allowed `host:port` pairs, through the egress proxy on `socket`. */
+  network: 'none' | 'host' | { allow: readonly string[]; socket: string };
   /** Processes and memory for the launch and all it starts (control groups, where they can be made). */
   limits?: ProcessLimits;
 }
@@ -36,9 +38,13 @@ export function confine(sandbox: Sandbox, file: string, args: readonly string[],
   for (const path of existing(sandbox.writableInside ?? [])) options.push('--bind', path, path);
   for (const device of gpuDevices()) options.push('--dev-bind', device, device);
   options.push('--unshare-pid', '--unshare-ipc', '--unshare-uts');
-  if (sandbox.network === 'none') options.push('--unshare-net');
+  if (sandbox.network !== 'host') options.push('--unshare-net');
+  if (typeof sandbox.network === 'object') options.push('--bind', sandbox.network.socket, EGRESS_SOCKET_INSIDE);
   if (cwd !== undefined) options.push('--chdir', resolve(cwd));
-  return { file: bwrapProgram(), args: [...options, '--', file, ...args] };
+  if (typeof sandbox.network !== 'object') return { file: bwrapProgram(), args: [...options, '--', file, ...args] };
+  // The allow-list's way out: a forwarder to the egress proxy, listening before the program starts.
+  const script = 'node="$1"; code="$2"; shift 2; "$node" -e "$code" & tries=0; while [ ! -e /tmp/.mux-swarm-egress-ready ]; do tries=$((tries + 1)); [ "$tries" -gt 1000 ] && exit 125; sleep 0.01; done; exec "$@"';
+  return { file: bwrapProgram(), args: [...options, '--', '/bin/sh', '-c', script, 'mux-swarm-egress', process.execPath, EGRESS_FORWARDER, file, ...args] };
 }
 
 /** The GPU device nodes of this machine: NVIDIA's (control, UVM, modeset, each GPU), DRI render nodes, ROCm's kfd. */
@@ -57,4 +63,11 @@ export function gpuDevices(devices = '/dev'): string[] {
 /** Paths that exist (bubblewrap refuses to bind a missing one), each once, outermost first. */
 function existing(paths: readonly string[]): string[] {
   return [...new Set(paths.map((path) => resolve(path)))].filter((path) => existsSync(path)).sort((left, right) => left.length - right.length);
+}
+
+/** The environment that sends a sandboxed program's HTTP(S) through the allow-list's forwarder. */
+export function egressEnvironment(sandbox: Sandbox): Record<string, string> {
+  if (typeof sandbox.network !== 'object') return {};
+  const proxy = `http://127.0.0.1:${EGRESS_PORT}`;
+  return { HTTP_PROXY: proxy, HTTPS_PROXY: proxy, http_proxy: proxy, https_proxy: proxy, NO_PROXY: '', no_proxy: '' };
 }
