@@ -46,12 +46,34 @@ const serverCommon = {
   description: z.string().optional(),
 };
 
+/** The sandbox a built-in server runs its code in (docs/sandbox.md); unset fields come from config.json `sandbox`. */
+export const serverSandboxSchema = z.strictObject({
+  backend: z.enum(['auto', 'bwrap', 'none']).optional(),
+  /** "none": no network at all (default for shell and python); "host": the machine's network (default for training). */
+  network: z
+    .union([z.enum(['none', 'host']), z.strictObject({ allow: z.array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: 'each entry is host:port, e.g. "openrouter.ai:443"' })).min(1) })])
+    .optional(),
+  /** More paths visible read-only inside (a venv under $HOME); relative to the workdir, "~" is the home directory. */
+  readOnly: z.array(z.string().min(1)).optional(),
+  /** More paths writable inside (an HF cache). */
+  writable: z.array(z.string().min(1)).optional(),
+  limits: z.lazy(() => sandboxLimitsSchema).optional(),
+});
+
+/** Limits for each sandboxed launch and all it starts (control groups): processes (threads count) and memory. */
+export const sandboxLimitsSchema = z.strictObject({
+  processes: z.number().int().positive().optional(),
+  memoryMb: z.number().int().positive().optional(),
+});
+
 export const stdioServerSchema = z.strictObject({
   type: z.literal('stdio'),
   command: z.string().min(1, { error: 'must name the program to start, e.g. "npx"' }),
   args: z.array(z.string()).default([]),
   env: stringMap.default({}),
   cwd: z.string().optional(),
+  /** Run the server in the sandbox (docs/sandbox.md); off unless set, since servers need their own files and network. */
+  sandbox: z.lazy(() => serverSandboxSchema).optional(),
   ...serverCommon,
 });
 
@@ -72,26 +94,6 @@ export const filesystemOptionsSchema = z.strictObject({
   /** Narrower roots for this server; defaults to filesystem.allowedRoots. */
   roots: z.array(z.string()).optional(),
   readOnly: z.boolean().default(false),
-});
-
-/** The sandbox a built-in server runs its code in (docs/sandbox.md); unset fields come from config.json `sandbox`. */
-export const serverSandboxSchema = z.strictObject({
-  backend: z.enum(['auto', 'bwrap', 'none']).optional(),
-  /** "none": no network at all (default for shell and python); "host": the machine's network (default for training). */
-  network: z
-    .union([z.enum(['none', 'host']), z.strictObject({ allow: z.array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: 'each entry is host:port, e.g. "openrouter.ai:443"' })).min(1) })])
-    .optional(),
-  /** More paths visible read-only inside (a venv under $HOME); relative to the workdir, "~" is the home directory. */
-  readOnly: z.array(z.string().min(1)).optional(),
-  /** More paths writable inside (an HF cache). */
-  writable: z.array(z.string().min(1)).optional(),
-  limits: z.lazy(() => sandboxLimitsSchema).optional(),
-});
-
-/** Limits for each sandboxed launch and all it starts (control groups): processes (threads count) and memory. */
-export const sandboxLimitsSchema = z.strictObject({
-  processes: z.number().int().positive().optional(),
-  memoryMb: z.number().int().positive().optional(),
 });
 
 export const shellOptionsSchema = z.strictObject({

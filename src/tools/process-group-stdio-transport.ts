@@ -7,6 +7,7 @@ import { MuxSwarmError } from '../errors/mux-swarm-error.js';
 import { buildChildEnvironment } from '../supervisor/child-environment.js';
 import { DEFAULT_KILL_GRACE_MS, killProcessGroup } from '../supervisor/process-group.js';
 import { spawnInProcessGroup } from '../supervisor/spawn-child.js';
+import { sandboxFor, type SandboxRequest } from '../supervisor/sandbox/sandbox-request.js';
 import { waitForStreamsToClose } from '../supervisor/wait-for-streams.js';
 
 export interface ProcessGroupStdioTransportOptions {
@@ -22,6 +23,8 @@ export interface ProcessGroupStdioTransportOptions {
   onStderrLine?: (line: string) => void;
   /** Between SIGTERM and SIGKILL on close(). */
   closeGraceMs?: number;
+  /** The sandbox the server runs in (config `sandbox` on its entry); undefined: unconfined. */
+  sandbox?: SandboxRequest;
 }
 
 /** Lines of stderr kept for error messages. */
@@ -70,11 +73,13 @@ export class ProcessGroupStdioTransport implements Transport {
     const { command, cwd } = this.#options;
     if (cwd !== undefined) await assertDirectory(command, cwd);
     if (this.#shutdown !== undefined) throw closedBeforeStart(command);
+    const sandbox = this.#options.sandbox === undefined ? undefined : await sandboxFor(this.#options.sandbox);
 
     const child = spawnInProcessGroup(command, this.#options.args ?? [], {
       cwd,
       env: buildChildEnvironment({ set: this.#options.env ?? {} }),
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(sandbox === undefined ? {} : { sandbox }),
     });
     this.#child = child;
 

@@ -12,6 +12,8 @@ import { createBuiltinServer, type BuiltinContext } from './builtin-servers.js';
 import { shutdownServer } from '../servers/server-shutdown.js';
 import { formatDuration } from '../config/duration.js';
 import { ProcessGroupStdioTransport } from './process-group-stdio-transport.js';
+import { builtinConfinement } from './builtin-confinement.js';
+import type { SandboxRequest } from '../supervisor/sandbox/sandbox-request.js';
 
 export const CLIENT_INFO = { name: 'mux-swarm', version: '0.1.0' };
 
@@ -119,6 +121,7 @@ async function openStdio(entry: StdioServerConfig, opening: Opening): Promise<Se
     env: entry.env,
     cwd: entry.cwd ?? options.context.workdir,
     onStderrLine: (line) => options.onStderrLine?.(name, line),
+    ...stdioConfinement(entry, options.context),
   });
   const client = new Client(CLIENT_INFO);
   let exitReason: string | undefined;
@@ -254,4 +257,15 @@ function untilDeadline<T>(promise: Promise<T>, deadline: AbortSignal): Promise<T
       },
     );
   });
+}
+
+/** A stdio server's sandbox: only when its entry asks for one (`sandbox`), with the host's network unless it says. */
+function stdioConfinement(entry: StdioServerConfig, context: BuiltinContext): { sandbox?: SandboxRequest } {
+  if (entry.sandbox === undefined) return {};
+  const request = builtinConfinement(context.sandbox ?? { backend: 'auto', readOnly: [], writable: [], limits: {} }, entry.sandbox, 'host', {
+    workdir: context.workdir,
+    stateDirectory: context.stateDirectory,
+    environment: context.environment ?? process.env,
+  });
+  return request === undefined ? {} : { sandbox: request };
 }

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -51,6 +54,34 @@ describe('ProcessGroupStdioTransport', { concurrency: true }, () => {
     assert.ok(livingMembersOfGroup(pid).includes(pid));
     await client.close();
     assert.deepEqual(livingMembersOfGroup(pid), [], 'close() resolved with the whole group gone');
+  });
+
+  it('runs a server in the sandbox when its entry asks: its own PID namespace, no $HOME, and close() still ends it', async () => {
+    const stderrLines: string[] = [];
+    const home = mkdtempSync(join(tmpdir(), 'mux-swarm-stdio-home-'));
+    const workdir = mkdtempSync(join(tmpdir(), 'mux-swarm-stdio-work-'));
+    const transport = new ProcessGroupStdioTransport({
+      command: process.execPath,
+      args: ['--import', TSX_LOADER, SERVER_SCRIPT],
+      env: { HOME: home },
+      cwd: workdir,
+      onStderrLine: (line) => stderrLines.push(line),
+      sandbox: { backend: 'bwrap', network: 'none', workdir, readOnly: [], writable: [], home, environment: { ...process.env, HOME: home } },
+    });
+    const client = await connect(transport);
+    const pid = transport.pid as number;
+    try {
+      const echoed = (await client.callTool({ name: 'echo', arguments: { text: 'from the sandbox' } })) as CallToolResult;
+      assert.equal(firstText(echoed), 'from the sandbox');
+      assert.ok(await waitFor(() => stderrLines.some((line) => line.startsWith('fixture-echo ready'))));
+      const insidePid = Number(/pid=(\d+)/.exec(stderrLines.find((line) => line.startsWith('fixture-echo ready'))!)![1]);
+      assert.ok(insidePid < 10 && insidePid !== pid, `the server sees its own PID namespace (pid ${insidePid} inside, ${pid} outside)`);
+    } finally {
+      await client.close();
+      rmSync(home, { recursive: true, force: true });
+      rmSync(workdir, { recursive: true, force: true });
+    }
+    assert.deepEqual(livingMembersOfGroup(pid), [], 'close() ended the sandboxed group');
   });
 
   it('close() during start-up wins: start rejects and no server process is left', async () => {
