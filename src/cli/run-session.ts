@@ -73,9 +73,12 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   const team: AgentDefinition[] = settings.mode === 'hierarchical' ? [settings.orchestrator, ...settings.agents] : settings.agents.filter((agent) => settings.flatOrder.includes(agent.name));
   const scrubber = new SecretScrubber(config.secrets);
 
+  // Bubblewrap is tried (a few ms) while the keys and prices are checked; its verdict comes before anything is written.
+  const sandboxCheck = checkSandbox(config, environment);
+  sandboxCheck.catch(() => undefined);
   checkProviderKeys(team, project, environment);
   await checkModelPrices(team, settings, project, goal, options.overrides);
-  const sandbox = await checkSandbox(config, environment);
+  const sandbox = await sandboxCheck;
 
   const store = new RunStore(openDatabase(config.stateDirectory), scrubber);
   let runId: string;
