@@ -1,5 +1,5 @@
 import { SHIPPED_SKILLS_DIRECTORY } from '../servers/skills/shipped-skills.js';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { BuiltinServerConfig, GraphSharing, SandboxSettings, ServerSandbox } from '../config/config-schema.js';
 import type { SandboxNetwork } from '../supervisor/sandbox/sandbox-request.js';
@@ -59,7 +59,8 @@ export async function createBuiltinServer(entry: BuiltinServerConfig, context: B
     case 'shell':
       return createShellServer({ workdir: context.workdir, spillDir: context.spillDirectory, environment, ...entry.options, ...confinement(entry.options.sandbox, 'none') });
     case 'python':
-      return createPythonServer({ workdir: context.workdir, spillDir: context.spillDirectory, environment, ...entry.options, ...confinement(entry.options.sandbox, 'none') });
+      // A configured interpreter's environment (a venv, perhaps under $HOME) stays visible inside.
+      return createPythonServer({ workdir: context.workdir, spillDir: context.spillDirectory, environment, ...entry.options, ...confinement(withInterpreter(entry.options.sandbox, entry.options.interpreter, context.workdir), 'none') });
     case 'fetch':
       return createFetchServer(entry.options);
     case 'memory':
@@ -91,4 +92,11 @@ export async function createBuiltinServer(entry: BuiltinServerConfig, context: B
         environment,
       });
   }
+}
+
+/** A python server's sandbox with its interpreter's environment (`<venv>/bin/python` → `<venv>`) read-only. */
+function withInterpreter(own: ServerSandbox | undefined, interpreter: string, workdir: string): ServerSandbox | undefined {
+  if (!interpreter.includes('/')) return own;
+  const environmentRoot = dirname(dirname(resolve(workdir, interpreter)));
+  return { ...own, readOnly: [...(own?.readOnly ?? []), environmentRoot] };
 }

@@ -200,6 +200,15 @@ describe('the sandbox (bubblewrap) around shell commands and Python', () => {
     assert.equal(hogged.stdout, '', 'it never got its memory');
   });
 
+  it('binds outer paths before inner ones, so a read-only parent (a venv under $HOME) leaves the workdir writable', async () => {
+    const { args } = confine({ writable: [workdir], readOnly: [root, stateDirectory], hidden: [home], network: 'none' }, 'true', [], undefined);
+    const at = (option: string, target: string) => args.findIndex((arg, index) => arg === option && args[index + 1] === target);
+    assert.ok(at('--ro-bind', root) < at('--bind', workdir) && at('--bind', workdir) < at('--ro-bind', stateDirectory), args.join(' '));
+    const run = await shell();
+    const inside = await run('echo still > still.txt && cat still.txt');
+    assert.equal(inside.isError, false, inside.text);
+  });
+
   it('binds each GPU device node in', () => {
     const devices = mkdtempSync(path.join(tmpdir(), 'mux-swarm-dev-'));
     try {

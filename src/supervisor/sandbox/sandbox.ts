@@ -33,9 +33,13 @@ export function bwrapProgram(environment: NodeJS.ProcessEnv = process.env): stri
 export function confine(sandbox: Sandbox, file: string, args: readonly string[], cwd: string | undefined): { file: string; args: string[] } {
   const options = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp'];
   for (const path of sandbox.hidden) options.push('--tmpfs', path);
-  for (const path of existing(sandbox.writable)) options.push('--bind', path, path);
-  for (const path of existing(sandbox.readOnly)) options.push('--ro-bind', path, path);
-  for (const path of existing(sandbox.writableInside ?? [])) options.push('--bind', path, path);
+  // Outermost first, so that a path inside another keeps its own mode (the state directory inside the workdir).
+  const binds = [
+    ...existing(sandbox.writable).map((path) => ({ path, option: '--bind', rank: 0 })),
+    ...existing(sandbox.readOnly).map((path) => ({ path, option: '--ro-bind', rank: 1 })),
+    ...existing(sandbox.writableInside ?? []).map((path) => ({ path, option: '--bind', rank: 2 })),
+  ].sort((left, right) => depth(left.path) - depth(right.path) || left.rank - right.rank);
+  for (const { path, option } of binds) options.push(option, path, path);
   for (const device of gpuDevices()) options.push('--dev-bind', device, device);
   options.push('--unshare-pid', '--unshare-ipc', '--unshare-uts');
   if (sandbox.network !== 'host') options.push('--unshare-net');
@@ -60,9 +64,13 @@ export function gpuDevices(devices = '/dev'): string[] {
   return found.sort();
 }
 
-/** Paths that exist (bubblewrap refuses to bind a missing one), each once, outermost first. */
+/** Paths that exist (bubblewrap refuses to bind a missing one), each once. */
 function existing(paths: readonly string[]): string[] {
-  return [...new Set(paths.map((path) => resolve(path)))].filter((path) => existsSync(path)).sort((left, right) => left.length - right.length);
+  return [...new Set(paths.map((path) => resolve(path)))].filter((path) => existsSync(path));
+}
+
+function depth(path: string): number {
+  return path.split('/').length;
 }
 
 /** The environment that sends a sandboxed program's HTTP(S) through the allow-list's forwarder. */
