@@ -1,5 +1,6 @@
 import type { Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
+import type { OpenDirectory } from './open-directory.js';
 
 export type EntryKind = 'file' | 'directory' | 'symlink';
 
@@ -9,9 +10,9 @@ export function entryKind(entry: Dirent): EntryKind {
   return entry.isDirectory() ? 'directory' : 'file';
 }
 
-/** The entries of a directory sorted by name (code-point order, the same on every machine). */
-export async function readSortedEntries(directory: string): Promise<Dirent[]> {
-  const entries = await fs.readdir(directory, { withFileTypes: true });
+/** The entries of an open directory sorted by name (code-point order, the same on every machine). */
+export async function readSortedEntries(directory: OpenDirectory): Promise<Dirent[]> {
+  const entries = await fs.readdir(directory.location, { withFileTypes: true });
   return entries.sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0));
 }
 

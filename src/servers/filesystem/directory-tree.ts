@@ -1,6 +1,6 @@
-import path from 'node:path';
 import { entryKind, joinRelative, readSortedEntries, type EntryKind } from './directory-entries.js';
 import { matchesPathPattern } from './glob-match.js';
+import type { OpenDirectory } from './open-directory.js';
 
 export interface TreeEntry {
   name: string;
@@ -22,17 +22,18 @@ export interface DirectoryTreeOptions {
 }
 
 /**
- * The tree below `directory` (a real path). Symbolic links are listed as `symlink` and never followed, so
- * the walk cannot leave the directory or loop. Excluded entries (see matchesPathPattern) are left out with
- * everything beneath them.
+ * The tree below an open `directory`. Symbolic links are listed as `symlink` and never followed, so the walk
+ * cannot leave the directory or loop: each subdirectory is opened through its parent's descriptor without
+ * following a link (see OpenDirectory.openSubdirectory), so one swapped for a link meanwhile fails rather than
+ * leading out. Excluded entries (see matchesPathPattern) are left out with everything beneath them.
  */
-export async function buildDirectoryTree(directory: string, options: DirectoryTreeOptions): Promise<DirectoryTree> {
+export async function buildDirectoryTree(directory: OpenDirectory, options: DirectoryTreeOptions): Promise<DirectoryTree> {
   let count = 0;
   let truncated = false;
-  const walk = async (absolute: string, relative: string): Promise<TreeEntry[]> => {
+  const walk = async (current: OpenDirectory, relative: string): Promise<TreeEntry[]> => {
     options.signal?.throwIfAborted();
     const result: TreeEntry[] = [];
-    for (const entry of await readSortedEntries(absolute)) {
+    for (const entry of await readSortedEntries(current)) {
       const entryRelative = joinRelative(relative, entry.name);
       if (options.excludePatterns.some((pattern) => matchesPathPattern(entryRelative, pattern))) continue;
       if (count >= options.maximumEntries) {
@@ -42,7 +43,14 @@ export async function buildDirectoryTree(directory: string, options: DirectoryTr
       count++;
       const type = entryKind(entry);
       const node: TreeEntry = { name: entry.name, type };
-      if (type === 'directory') node.children = await walk(path.join(absolute, entry.name), entryRelative);
+      if (type === 'directory') {
+        const subdirectory = await current.openSubdirectory(entry.name);
+        try {
+          node.children = await walk(subdirectory, entryRelative);
+        } finally {
+          await subdirectory.close();
+        }
+      }
       result.push(node);
     }
     return result;

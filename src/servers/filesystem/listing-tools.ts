@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { entryKind, readSortedEntries, type EntryKind } from './directory-entries.js';
 import { buildDirectoryTree } from './directory-tree.js';
 import { formatSize } from './format-size.js';
+import { OpenDirectory } from './open-directory.js';
 import type { PathGuard } from './path-guard.js';
 import { searchFiles } from './search-files.js';
 import { guardedHandler, textResult } from './tool-result.js';
@@ -29,6 +29,16 @@ const maximumSearchResults = 1_000;
 
 const tags: Record<EntryKind, string> = { file: '[FILE]', directory: '[DIR]', symlink: '[LINK]' };
 
+/** Opens the directory `requested` (its descriptor checked inside a root), passes it to `use`, then closes it. */
+async function inDirectory<Result>(guard: PathGuard, requested: string, use: (directory: OpenDirectory) => Promise<Result>): Promise<Result> {
+  const directory = await OpenDirectory.openExisting(guard, requested);
+  try {
+    return await use(directory);
+  } finally {
+    await directory.close();
+  }
+}
+
 /** list_directory, list_directory_with_sizes, directory_tree, search_files. */
 export function registerListingTools(server: McpServer, guard: PathGuard): void {
   server.registerTool(
@@ -42,8 +52,7 @@ export function registerListingTools(server: McpServer, guard: PathGuard): void 
       annotations: readOnly,
     },
     guardedHandler('list', (input) => input.path, async (input) => {
-      const directory = await guard.resolveExisting(input.path);
-      const entries = await readSortedEntries(directory);
+      const entries = await inDirectory(guard, input.path, readSortedEntries);
       if (entries.length === 0) return textResult(`Directory ${input.path} is empty.`);
       return textResult(entries.map((entry) => `${tags[entryKind(entry)]} ${entry.name}`).join('\n'));
     }),
@@ -63,13 +72,14 @@ export function registerListingTools(server: McpServer, guard: PathGuard): void 
       annotations: readOnly,
     },
     guardedHandler('list', (input) => input.path, async (input) => {
-      const directory = await guard.resolveExisting(input.path);
-      const entries = await Promise.all(
-        (await readSortedEntries(directory)).map(async (entry) => {
-          const kind = entryKind(entry);
-          const stats = await fs.lstat(path.join(directory, entry.name)).catch(() => undefined);
-          return { name: entry.name, kind, size: kind === 'file' ? (stats?.size ?? 0) : 0 };
-        }),
+      const entries = await inDirectory(guard, input.path, async (directory) =>
+        Promise.all(
+          (await readSortedEntries(directory)).map(async (entry) => {
+            const kind = entryKind(entry);
+            const stats = await fs.lstat(directory.entryPath(entry.name)).catch(() => undefined);
+            return { name: entry.name, kind, size: kind === 'file' ? (stats?.size ?? 0) : 0 };
+          }),
+        ),
       );
       if (input.sortBy === 'size') entries.sort((left, right) => right.size - left.size);
       const lines = entries.map(
@@ -95,12 +105,9 @@ export function registerListingTools(server: McpServer, guard: PathGuard): void 
       annotations: readOnly,
     },
     guardedHandler('list', (input) => input.path, async (input, signal) => {
-      const directory = await guard.resolveExisting(input.path);
-      const tree = await buildDirectoryTree(directory, {
-        excludePatterns: input.excludePatterns,
-        maximumEntries: maximumTreeEntries,
-        signal,
-      });
+      const tree = await inDirectory(guard, input.path, (directory) =>
+        buildDirectoryTree(directory, { excludePatterns: input.excludePatterns, maximumEntries: maximumTreeEntries, signal }),
+      );
       const text = JSON.stringify(tree.entries, null, 2);
       if (!tree.truncated) return textResult(text);
       return {
@@ -133,14 +140,15 @@ export function registerListingTools(server: McpServer, guard: PathGuard): void 
       annotations: readOnly,
     },
     guardedHandler('search', (input) => input.path, async (input, signal) => {
-      const directory = await guard.resolveExisting(input.path);
-      const result = await searchFiles(directory, {
-        pattern: input.pattern,
-        excludePatterns: input.excludePatterns,
-        maximumResults: maximumSearchResults,
-        isAllowed: (realPath) => guard.isInsideRoots(realPath),
-        signal,
-      });
+      const result = await inDirectory(guard, input.path, (directory) =>
+        searchFiles(directory, {
+          pattern: input.pattern,
+          excludePatterns: input.excludePatterns,
+          maximumResults: maximumSearchResults,
+          isAllowed: (realPath) => guard.isInsideRoots(realPath),
+          signal,
+        }),
+      );
       if (result.paths.length === 0) return textResult('No matches found');
       const note = result.truncated
         ? `\n(stopped at ${maximumSearchResults} results; use a narrower pattern, path or excludePatterns)`

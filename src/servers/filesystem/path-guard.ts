@@ -1,5 +1,5 @@
 import type { Stats } from 'node:fs';
-import fs from 'node:fs/promises';
+import fs, { type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { FilesystemRootError } from '../../errors/filesystem-root-error.js';
@@ -7,6 +7,7 @@ import { InvalidPathError } from '../../errors/invalid-path-error.js';
 import { PathNotFoundError } from '../../errors/path-not-found-error.js';
 import { PathOutsideRootsError } from '../../errors/path-outside-roots-error.js';
 import { UnsafeWriteTargetError } from '../../errors/unsafe-write-target-error.js';
+import { descriptorRealPath } from './descriptor-path.js';
 import { fileOperationFailure, fileOperationRefusal, isErrnoCode } from './file-operation-failure.js';
 
 /** Where a write, edit, move or mkdir may land: a real path whose existing part lies inside a root. */
@@ -24,11 +25,21 @@ export interface WriteTargetOptions {
   refuseHardLinks: boolean;
 }
 
+/** An existing file or directory opened by the guard, its descriptor checked inside a root. */
+export interface OpenedPath {
+  /** Close it when done. */
+  handle: FileHandle;
+  /** The real path it was resolved to and opened by (for messages; reach the file through `handle`). */
+  path: string;
+}
+
 /**
  * Keeps every path inside the allowed roots. Each request is expanded (`~`), resolved against the first root,
  * checked lexically, then resolved to its real path (links followed) and checked again; a path that does not
  * exist yet is checked through the real path of its nearest existing ancestor. Targets of writes must not be
- * symbolic links themselves, and written files must not be hard-linked elsewhere.
+ * symbolic links themselves, and written files must not be hard-linked elsewhere. Those checks are on paths,
+ * which another process can change before the open: what was actually opened is checked again on its
+ * descriptor (checkDescriptor) before anything is read or created through it.
  */
 export class PathGuard {
   /** Real paths of the roots; the first is the base for relative paths. */
@@ -94,6 +105,38 @@ export class PathGuard {
     // Missing: say "outside" if its existing part already leads out, so nothing about the outside leaks.
     const ancestor = await this.nearestExistingAncestor(requested, absolute, 'read');
     throw new PathNotFoundError(requested, path.join(ancestor.real, ...ancestor.missing));
+  }
+
+  /**
+   * Opens an existing file or directory (resolveExisting, then an open of the real path with `flags`) and checks
+   * the descriptor, so that nothing outside the roots is read through it whatever changed since the check.
+   * Throws as resolveExisting does, PathOutsideRootsError when what was opened lies outside, or the open's error.
+   */
+  async openExisting(requested: string, flags: number): Promise<OpenedPath> {
+    const real = await this.resolveExisting(requested);
+    let handle: FileHandle;
+    try {
+      handle = await fs.open(real, flags);
+    } catch (error) {
+      // Gone since it was resolved: say why as resolveExisting does (outside, not found) when it can.
+      if (isErrnoCode(error, 'ENOENT')) await this.resolveExisting(requested);
+      throw error;
+    }
+    try {
+      this.checkDescriptor(requested, handle.fd, real);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+    return { handle, path: real };
+  }
+
+  /**
+   * Checks what a descriptor opened for `requested` (by `openedPath`) really is: its real path as the kernel
+   * holds it (/proc/self/fd) must lie inside a root. Returns that path; throws PathOutsideRootsError.
+   */
+  checkDescriptor(requested: string, fd: number, openedPath: string): string {
+    return this.checkReal(requested, descriptorRealPath(fd, openedPath));
   }
 
   /**

@@ -1,15 +1,14 @@
-import fs from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { describeError } from '../../errors/mux-swarm-error.js';
+import { pathOnlyFlags } from './descriptor-path.js';
 import { fileOperationFailure, fileOperationRefusal } from './file-operation-failure.js';
 import { readHeadLines, readTailLines } from './line-window.js';
 import { mediaTypeFor } from './media-type.js';
 import type { PathGuard } from './path-guard.js';
-import { readWithoutFollowing } from './read-flags.js';
-import { checkReadSize, resolveReadableFile } from './readable-file.js';
+import { checkReadSize, openReadableFile, readAndClose } from './readable-file.js';
 import { errorResult, guardedHandler, textResult } from './tool-result.js';
 
 const readOnly = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
@@ -27,9 +26,11 @@ const readTextFileShape = {
 const partialReadAdvice = 'Read part of it with read_text_file and head or tail.';
 
 async function readText(guard: PathGuard, requested: string): Promise<string> {
-  const file = await resolveReadableFile(guard, requested);
-  checkReadSize(requested, file.size, partialReadAdvice);
-  return await fs.readFile(file.path, { encoding: 'utf8', flag: readWithoutFollowing });
+  const file = await openReadableFile(guard, requested);
+  return await readAndClose(file, async (handle) => {
+    checkReadSize(requested, file.size, partialReadAdvice);
+    return await handle.readFile({ encoding: 'utf8' });
+  });
 }
 
 /** read_text_file, read_file (its deprecated alias), read_media_file, read_multiple_files, get_file_info. */
@@ -42,9 +43,10 @@ export function registerReadTools(server: McpServer, guard: PathGuard): void {
         throw fileOperationRefusal(input.path, 'arguments', 'Pass either head or tail, not both: read the start or the end of the file.');
       }
       if (input.head === undefined && input.tail === undefined) return textResult(await readText(guard, input.path));
-      const file = await resolveReadableFile(guard, input.path);
-      if (input.head !== undefined) return textResult(await readHeadLines(file.path, input.head));
-      return textResult(await readTailLines(file.path, input.tail as number));
+      const file = await openReadableFile(guard, input.path);
+      return await readAndClose(file, async (handle) =>
+        textResult(input.head !== undefined ? await readHeadLines(handle, input.head) : await readTailLines(handle, input.tail as number)),
+      );
     },
   );
 
@@ -84,9 +86,12 @@ export function registerReadTools(server: McpServer, guard: PathGuard): void {
       annotations: readOnly,
     },
     guardedHandler('read', (input) => input.path, async (input) => {
-      const { path: filePath, size } = await resolveReadableFile(guard, input.path);
-      checkReadSize(input.path, size, 'Media files that large cannot be passed to a model.');
-      const data = (await fs.readFile(filePath, { flag: readWithoutFollowing })).toString('base64');
+      const file = await openReadableFile(guard, input.path);
+      const data = await readAndClose(file, async (handle) => {
+        checkReadSize(input.path, file.size, 'Media files that large cannot be passed to a model.');
+        return (await handle.readFile()).toString('base64');
+      });
+      const filePath = file.path;
       const mimeType = mediaTypeFor(filePath);
       const result: CallToolResult = mimeType.startsWith('image/')
         ? { content: [{ type: 'image', data, mimeType }] }
@@ -141,8 +146,13 @@ export function registerReadTools(server: McpServer, guard: PathGuard): void {
       annotations: readOnly,
     },
     guardedHandler('get information on', (input) => input.path, async (input) => {
-      const filePath = await guard.resolveExisting(input.path);
-      const stats = await fs.stat(filePath);
+      const { handle, path: filePath } = await guard.openExisting(input.path, pathOnlyFlags);
+      let stats;
+      try {
+        stats = await handle.stat();
+      } finally {
+        await handle.close();
+      }
       const info = {
         path: filePath,
         size: stats.size,

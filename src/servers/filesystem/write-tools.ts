@@ -4,11 +4,13 @@ import path from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { PathNotFoundError } from '../../errors/path-not-found-error.js';
+import { UnsafeWriteTargetError } from '../../errors/unsafe-write-target-error.js';
 import { applyEdits } from './apply-edits.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { fileOperationFailure, fileOperationRefusal } from './file-operation-failure.js';
+import { pathOnlyFlags, reopenForReading } from './descriptor-path.js';
+import { fileOperationFailure, fileOperationRefusal, isErrnoCode } from './file-operation-failure.js';
+import { OpenDirectory } from './open-directory.js';
 import type { PathGuard, WriteTarget } from './path-guard.js';
-import { readWithoutFollowing } from './read-flags.js';
 import { guardedHandler, textResult } from './tool-result.js';
 import { createUnifiedDiff } from './unified-diff.js';
 
@@ -31,8 +33,38 @@ function requireFile(requested: string, target: WriteTarget): asserts target is 
  * The atomic rename would replace a file even where its permissions forbid writing it; honour them instead
  * (throws EACCES, which the handler explains).
  */
-async function requireWritable(filePath: string): Promise<void> {
-  await fs.access(filePath, fsConstants.W_OK);
+async function requireWritable(directory: OpenDirectory, name: string): Promise<void> {
+  await fs.access(directory.entryPath(name), fsConstants.W_OK);
+}
+
+/**
+ * The text of the file `name` in `directory`, for edit_file: opened without following a link (a link swapped
+ * in since the check is refused), its descriptor checked, and read only if it is still a regular file.
+ */
+async function readEditedFile(directory: OpenDirectory, requested: string, name: string): Promise<string> {
+  let handle;
+  try {
+    handle = await directory.openEntry(name, pathOnlyFlags);
+  } catch (error) {
+    if (isErrnoCode(error, 'ELOOP')) throw new UnsafeWriteTargetError(requested, 'symbolic-link');
+    throw error;
+  }
+  try {
+    const stats = await handle.stat();
+    if (stats.isSymbolicLink()) throw new UnsafeWriteTargetError(requested, 'symbolic-link');
+    if (!stats.isFile()) {
+      throw fileOperationRefusal(requested, 'special', `Cannot change ${JSON.stringify(requested)}: it is not a regular file.`);
+    }
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  const readable = await reopenForReading(handle);
+  try {
+    return await readable.readFile({ encoding: 'utf8' });
+  } finally {
+    await readable.close();
+  }
 }
 
 /** Fences a diff with more backticks than it contains, as the reference server does. */
@@ -57,18 +89,20 @@ export function registerWriteTools(server: McpServer, guard: PathGuard): void {
     },
     guardedHandler('write', (input) => input.path, async (input) => {
       const target = await guard.resolveWriteTarget(input.path, { refuseHardLinks: true });
-      if (target.stats !== undefined) {
-        requireFile(input.path, target);
-        await requireWritable(target.path);
+      if (target.stats !== undefined) requireFile(input.path, target);
+      const name = path.basename(target.path);
+      const parent = path.dirname(target.path);
+      const missingParents = Math.max(0, target.missingComponents - 1);
+      const directory = await OpenDirectory.openCreating(guard, input.path, parent, missingParents);
+      try {
+        if (target.stats !== undefined) await requireWritable(directory, name);
+        await writeFileAtomic(directory, name, input.content, {
+          mode: target.stats === undefined ? undefined : target.stats.mode & 0o777,
+        });
+      } finally {
+        await directory.close();
       }
-      let created = '';
-      if (target.missingComponents > 1) {
-        await fs.mkdir(path.dirname(target.path), { recursive: true });
-        created = ` (created directory ${path.dirname(target.path)})`;
-      }
-      await writeFileAtomic(target.path, input.content, {
-        mode: target.stats === undefined ? undefined : target.stats.mode & 0o777,
-      });
+      const created = missingParents > 0 ? ` (created directory ${parent})` : '';
       const bytes = Buffer.byteLength(input.content, 'utf8');
       return textResult(`Successfully wrote ${bytes} bytes to ${input.path}${created}`);
     }),
@@ -102,16 +136,22 @@ export function registerWriteTools(server: McpServer, guard: PathGuard): void {
     guardedHandler('edit', (input) => input.path, async (input) => {
       const target = await guard.resolveWriteTarget(input.path, { refuseHardLinks: true });
       requireFile(input.path, target);
-      await requireWritable(target.path);
-      const content = await fs.readFile(target.path, { encoding: 'utf8', flag: readWithoutFollowing });
-      const edited = applyEdits(content, input.edits, target.path);
-      const diff = fenceDiff(createUnifiedDiff(edited.original, edited.modified, target.path));
-      if (input.dryRun) return textResult(`Dry run: nothing was written.\n${diff}`);
-      if (edited.modified !== edited.original) {
-        const text = edited.usesCrlf ? edited.modified.replace(/\n/g, '\r\n') : edited.modified;
-        await writeFileAtomic(target.path, text, { mode: target.stats.mode & 0o777 });
+      const name = path.basename(target.path);
+      const directory = await OpenDirectory.open(guard, input.path, path.dirname(target.path));
+      try {
+        await requireWritable(directory, name);
+        const content = await readEditedFile(directory, input.path, name);
+        const edited = applyEdits(content, input.edits, target.path);
+        const diff = fenceDiff(createUnifiedDiff(edited.original, edited.modified, target.path));
+        if (input.dryRun) return textResult(`Dry run: nothing was written.\n${diff}`);
+        if (edited.modified !== edited.original) {
+          const text = edited.usesCrlf ? edited.modified.replace(/\n/g, '\r\n') : edited.modified;
+          await writeFileAtomic(directory, name, text, { mode: target.stats.mode & 0o777 });
+        }
+        return textResult(diff);
+      } finally {
+        await directory.close();
       }
-      return textResult(diff);
     }),
   );
 
@@ -135,7 +175,8 @@ export function registerWriteTools(server: McpServer, guard: PathGuard): void {
           `Cannot create directory ${JSON.stringify(input.path)}: a file already exists there. Choose another name.`,
         );
       }
-      await fs.mkdir(target.path, { recursive: true });
+      const directory = await OpenDirectory.openCreating(guard, input.path, target.path, target.missingComponents);
+      await directory.close();
       return textResult(`Successfully created directory ${input.path}`);
     }),
   );
@@ -181,10 +222,21 @@ export function registerWriteTools(server: McpServer, guard: PathGuard): void {
             'does not exist. Create it with create_directory first.',
         );
       }
+      const sourceDirectory = await OpenDirectory.open(guard, input.source, path.dirname(source.path));
       try {
-        await fs.rename(source.path, destination.path);
-      } catch (error) {
-        throw fileOperationFailure(error, `move ${JSON.stringify(input.source)} to`, input.destination);
+        const destinationDirectory = await OpenDirectory.open(guard, input.destination, path.dirname(destination.path));
+        try {
+          await fs.rename(
+            sourceDirectory.entryPath(path.basename(source.path)),
+            destinationDirectory.entryPath(path.basename(destination.path)),
+          );
+        } catch (error) {
+          throw fileOperationFailure(error, `move ${JSON.stringify(input.source)} to`, input.destination);
+        } finally {
+          await destinationDirectory.close();
+        }
+      } finally {
+        await sourceDirectory.close();
       }
       return textResult(`Successfully moved ${input.source} to ${input.destination}`);
     }),
