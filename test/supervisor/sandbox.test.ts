@@ -13,7 +13,7 @@ import { createPythonServer } from '../../src/servers/python/python-server.js';
 import { confine, gpuDevices } from '../../src/supervisor/sandbox/sandbox.js';
 import { probeSandbox } from '../../src/supervisor/sandbox/sandbox-probe.js';
 import { createLimitGroup } from '../../src/supervisor/sandbox/cgroup-limits.js';
-import type { SandboxRequest } from '../../src/supervisor/sandbox/sandbox-request.js';
+import { toolDirectoriesInHome, type SandboxRequest } from '../../src/supervisor/sandbox/sandbox-request.js';
 
 const PLANTED = 'PLANTED-ssh-key-0f3a9c';
 const PARENT_SECRET = 'parent-only-secret-7c1e55';
@@ -207,6 +207,26 @@ describe('the sandbox (bubblewrap) around shell commands and Python', () => {
     const run = await shell();
     const inside = await run('echo still > still.txt && cat still.txt');
     assert.equal(inside.isError, false, inside.text);
+  });
+
+  it('keeps the programs on PATH that live in $HOME (pyenv, conda, ~/.local/bin) usable, and nothing else of $HOME', async () => {
+    assert.deepEqual(
+      toolDirectoriesInHome('/home/u', '/home/u/.pyenv/shims:/home/u/.local/bin:/home/u/miniconda3/bin:/usr/bin:/home/u/bin'),
+      ['/home/u/.pyenv', '/home/u/.local/bin', '/home/u/.local/lib', '/home/u/miniconda3', '/home/u/bin'],
+    );
+    const tool = path.join(home, '.tool', 'bin');
+    mkdirSync(tool, { recursive: true });
+    writeFileSync(path.join(tool, 'home-tool'), '#!/bin/sh\necho home tool ran\n', { mode: 0o755 });
+    const environment = { ...process.env, HOME: home, PATH: `${tool}:${process.env.PATH}` };
+    const server = createShellServer({ workdir, timeoutMs: 20_000, maxOutputChars: 20_000, passEnv: [], spillDir: path.join(stateDirectory, 'spill'), maxJobs: 4, environment, confinement: { ...request(), environment } });
+    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+    const client = new Client({ name: 'sandbox-path-test', version: '0.0.0' });
+    await Promise.all([server.connect(serverTransport), client.connect(clientTransport)]);
+    clients.push(client);
+    const result = (await client.callTool({ name: 'run_command', arguments: { command: `home-tool; cat ${home}/.ssh/id_rsa` } })) as CallToolResult;
+    const text = result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
+    assert.match(text, /home tool ran/);
+    assert.ok(!text.includes(PLANTED), text);
   });
 
   it('binds each GPU device node in', () => {

@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
 import type { Sandbox } from './sandbox.js';
 import type { ProcessLimits } from './cgroup-limits.js';
@@ -42,7 +42,7 @@ export async function sandboxFor(request: SandboxRequest, writableInside: readon
   const home = request.home ?? request.environment?.HOME ?? homedir();
   return {
     writable: [resolve(request.workdir), ...request.writable],
-    readOnly: [...(request.stateDirectory === undefined ? [] : [request.stateDirectory]), ...request.readOnly],
+    readOnly: [...toolDirectoriesInHome(home, request.environment?.PATH ?? process.env.PATH), ...(request.stateDirectory === undefined ? [] : [request.stateDirectory]), ...request.readOnly],
     writableInside,
     hidden: home === '/' || home === '' ? [] : [home],
     network: typeof request.network === 'object' ? { allow: request.network.allow, socket: (await egressProxyFor(request.network.allow)).socket } : request.network,
@@ -59,4 +59,26 @@ export async function sandboxOrReason(request: SandboxRequest | undefined): Prom
     if (error instanceof MuxSwarmError) return error.message;
     throw error;
   }
+}
+
+/**
+ * The programs on PATH that live in the hidden home directory stay usable: for each PATH entry under it, its
+ * installation read-only — the parent of a `bin` or `shims` directory (`~/.pyenv`, `~/miniconda3`, `~/.cargo`), or
+ * for `~/.local/bin` just `~/.local/bin` and `~/.local/lib` — never the rest of the home directory.
+ */
+export function toolDirectoriesInHome(home: string, searchPath: string | undefined): string[] {
+  if (home === '/' || home === '' || searchPath === undefined) return [];
+  const inside = `${resolve(home)}/`;
+  const found = new Set<string>();
+  for (const entry of searchPath.split(':')) {
+    const directory = resolve(entry || '.');
+    if (!directory.startsWith(inside)) continue;
+    const local = join(inside, '.local');
+    if (directory === join(local, 'bin')) {
+      found.add(join(local, 'bin'));
+      found.add(join(local, 'lib'));
+    } else if (['bin', 'shims'].includes(basename(directory)) && dirname(directory) !== resolve(home)) found.add(dirname(directory));
+    else found.add(directory);
+  }
+  return [...found];
 }
