@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { PythonOptions } from '../../config/config-schema.js';
+import type { SecretScrubber } from '../../logging/secret-scrubber.js';
 import { buildChildEnvironment } from '../../supervisor/child-environment.js';
 import { JobRegistry } from '../jobs/job-registry.js';
 import { registerJobTools } from '../jobs/job-tools.js';
@@ -16,6 +17,8 @@ export interface PythonServerOptions extends PythonOptions {
   spillDir: string;
   /** Where passEnv values are read from; default process.env. */
   environment?: NodeJS.ProcessEnv;
+  /** The process's secrets: scrubbed from output before it is kept or spilled, and from the stored copy of snippets. */
+  scrubber?: SecretScrubber;
 }
 
 /**
@@ -35,6 +38,7 @@ export function createPythonServer(options: PythonServerOptions): McpServer {
     workdir: options.workdir,
     spillDir,
     interpreter: resolveInterpreter(options.interpreter, options.workdir),
+    ...(options.scrubber === undefined ? {} : { scrubber: options.scrubber }),
   };
 
   registerRunPythonTool(server, { context, environment, timeoutMs: options.timeoutMs, maxOutputChars: options.maxOutputChars });

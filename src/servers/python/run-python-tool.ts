@@ -8,6 +8,7 @@ import { describeInterpreterFailure } from './python-interpreter.js';
 import { preparePython, pythonSourceInput, type PythonContext } from './python-invocation.js';
 import { describePythonRun, pythonRunResultShape } from './python-run-result.js';
 import { errorResult } from '../tool-results.js';
+import { removePrivateSource } from './python-snippet.js';
 
 export interface RunPythonToolOptions {
   context: PythonContext;
@@ -42,11 +43,14 @@ export function registerRunPythonTool(server: McpServer, options: RunPythonToolO
     async (input, extra): Promise<CallToolResult> => {
       const invocation = await preparePython(input, context);
       if (typeof invocation === 'string') return errorResult(invocation);
-      if (extra.signal.aborted) return errorResult('The call was cancelled before Python started.');
+      if (extra.signal.aborted) {
+        await removePrivateSource(invocation.privateSource);
+        return errorResult('The call was cancelled before Python started.');
+      }
 
       const timeoutMs = Math.min(input.timeout_ms ?? options.timeoutMs, options.timeoutMs);
-      const capture = new OutputCapture({ maxChars: options.maxOutputChars, spillDir: context.spillDir, namePrefix: 'python' });
-      const outcome = await runInProcessGroup({
+      const capture = new OutputCapture({ maxChars: options.maxOutputChars, spillDir: context.spillDir, namePrefix: 'python', ...(context.scrubber ? { scrubber: context.scrubber } : {}) });
+      const outcome = await runWithPrivateSource(invocation.privateSource, () => runInProcessGroup({
         file: invocation.file,
         args: invocation.args,
         cwd: invocation.cwd,
@@ -55,7 +59,7 @@ export function registerRunPythonTool(server: McpServer, options: RunPythonToolO
         timeoutMs,
         signal: extra.signal,
         capture,
-      });
+      }));
       const output = await capture.finish();
       if (outcome.spawnError !== undefined) {
         return errorResult(describeInterpreterFailure(context.interpreter, outcome.spawnError, options.environment.PATH));
@@ -75,3 +79,11 @@ export function registerRunPythonTool(server: McpServer, options: RunPythonToolO
   );
 }
 
+/** Runs `run`, then deletes the private source of a snippet that held a secret, should Python not have done so. */
+async function runWithPrivateSource<T>(privateSource: string | undefined, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } finally {
+    await removePrivateSource(privateSource);
+  }
+}

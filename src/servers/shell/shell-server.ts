@@ -10,6 +10,7 @@ import { OutputCapture } from './output-capture.js';
 import { runInProcessGroup } from '../../supervisor/run-in-process-group.js';
 import { registerStartJobTool } from './start-job-tool.js';
 import { errorResult } from '../tool-results.js';
+import type { SecretScrubber } from '../../logging/secret-scrubber.js';
 
 export interface ShellServerOptions {
   /** Commands run here by default, and may not leave it (`cwd` is checked by real path). */
@@ -28,6 +29,8 @@ export interface ShellServerOptions {
   environment?: NodeJS.ProcessEnv;
   /** Background jobs that may run at once (default 8). */
   maxJobs?: number;
+  /** The process's secrets, scrubbed from commands' output before it is kept or spilled to a file. */
+  scrubber?: SecretScrubber;
 }
 
 const DEFAULT_MAX_JOBS = 8;
@@ -75,7 +78,7 @@ export function createShellServer(options: ShellServerOptions): McpServer {
       if (extra.signal.aborted) return errorResult('The call was cancelled before the command started.');
 
       const timeoutMs = Math.min(input.timeout_ms ?? options.timeoutMs, options.timeoutMs);
-      const capture = new OutputCapture({ maxChars: options.maxOutputChars, spillDir });
+      const capture = new OutputCapture({ maxChars: options.maxOutputChars, spillDir, ...(options.scrubber ? { scrubber: options.scrubber } : {}) });
       const outcome = await runInProcessGroup({
         file: invocation.file,
         args: invocation.args,
