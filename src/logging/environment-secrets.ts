@@ -1,6 +1,9 @@
-import { KEY_SHAPES, URL_PASSWORD } from '../failures/secret-shapes.js';
+import { KEY_SHAPES } from '../failures/secret-shapes.js';
 import { isSecretEnvironmentName } from './secret-names.js';
 import { isScrubbableSecret } from './secret-scrubber.js';
+
+/** `scheme://user:password@`, the user possibly empty (`redis://:password@cache`): the password. */
+const URL_CREDENTIALS = /\b[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@]*:([^\s@/]+)@/g;
 
 /**
  * The secrets in an environment, whether or not config.json refers to them:
@@ -21,8 +24,8 @@ export function environmentSecrets(environment: NodeJS.ProcessEnv): string[] {
       secrets.add(value.replace(/^Bearer\s+/i, ''));
     }
     for (const shape of KEY_SHAPES) for (const match of value.matchAll(shape)) if (!match[0].includes('***')) secrets.add(match[0]);
-    for (const match of value.matchAll(URL_PASSWORD)) {
-      const password = match[0].slice(match[1]!.length);
+    for (const match of value.matchAll(URL_CREDENTIALS)) {
+      const password = match[1]!;
       secrets.add(password);
       secrets.add(percentDecoded(password));
     }

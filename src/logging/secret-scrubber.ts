@@ -47,6 +47,8 @@ export class SecretScrubber {
   readonly maxLength: number;
   private readonly firstCharacters: Set<string>;
   private latin1: SecretScrubber | undefined;
+  /** The last long texts this scrubber produced, oldest first: they hold no secret. */
+  private readonly clean = new Set<string>();
 
   constructor(secrets: Iterable<string>) {
     const known = new Set<string>();
@@ -57,7 +59,7 @@ export class SecretScrubber {
       if (escaped !== secret) known.add(escaped);
     }
     this.secrets = [...known].sort((left, right) => right.length - left.length);
-    this.pattern = this.secrets.length === 0 ? undefined : new RegExp(this.secrets.map(escapeRegExp).join('|'), 'g');
+    this.pattern = this.secrets.length === 0 ? undefined : new RegExp(alternativesOf(this.secrets), 'g');
     this.maxLength = this.secrets[0]?.length ?? 0;
     this.firstCharacters = new Set(this.secrets.map((secret) => secret[0]!));
   }
@@ -69,7 +71,20 @@ export class SecretScrubber {
 
   text(value: string): string {
     if (this.pattern === undefined) return value;
-    return value.replace(this.pattern, REDACTED);
+    if (value.length >= CLEAN_MEMORY_MIN_LENGTH && this.clean.has(value)) return value;
+    const scrubbed = value.replace(this.pattern, REDACTED);
+    if (scrubbed.length >= CLEAN_MEMORY_MIN_LENGTH) this.remember(scrubbed);
+    return scrubbed;
+  }
+
+  /**
+   * A long text scrubbed a moment ago is passed on as it is when it comes back (a tool result is scrubbed once,
+   * then stored as the journal's result and reply, the transcript's message and an event): a lookup, not a pass.
+   */
+  private remember(scrubbed: string): void {
+    this.clean.delete(scrubbed);
+    this.clean.add(scrubbed);
+    if (this.clean.size > CLEAN_MEMORY_SIZE) this.clean.delete(this.clean.values().next().value!);
   }
 
   /** Whether `value` holds a secret (e.g. to decide whether a file needs a scrubbed copy). */
@@ -137,6 +152,32 @@ export class SecretScrubber {
     }
     return value;
   }
+}
+
+/** Texts at least this long are remembered once scrubbed (a shorter one is scrubbed again as fast as it is looked up). */
+const CLEAN_MEMORY_MIN_LENGTH = 256;
+const CLEAN_MEMORY_SIZE = 16;
+
+/**
+ * The secrets as one alternation, factored by common prefixes (`sk-live-(?:abc…|def…)`): the engine tries fewer
+ * branches at each position of the text. Longer alternatives come first at every level, so the longest secret wins.
+ */
+function alternativesOf(secrets: readonly string[]): string {
+  const byFirst = new Map<string, string[]>();
+  let empty = false;
+  for (const secret of secrets) {
+    if (secret === '') {
+      empty = true;
+      continue;
+    }
+    const rests = byFirst.get(secret[0]!) ?? [];
+    rests.push(secret.slice(1));
+    byFirst.set(secret[0]!, rests);
+  }
+  const branches = [...byFirst].map(([first, rests]) => escapeRegExp(first) + (rests.length === 1 ? escapeRegExp(rests[0]!) : `(?:${alternativesOf(rests)})`));
+  // The shorter secret that ends here is tried after every longer one that goes on.
+  if (empty) branches.push('');
+  return branches.join('|');
 }
 
 function escapeRegExp(text: string): string {

@@ -1,9 +1,7 @@
-import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
+import { fileHoldsSecret, writeScrubbedCopy } from '../../logging/scrubbed-file.js';
 import type { SecretScrubber } from '../../logging/secret-scrubber.js';
 
 /**
@@ -61,7 +59,6 @@ export interface StageOptions {
 export async function stageScrubbedFiles(options: StageOptions): Promise<string[]> {
   const staged: string[] = [];
   if (options.scrubber.size === 0) return staged;
-  const bytes = options.scrubber.forBytes();
   const walk = async (relative: string): Promise<void> => {
     const entries = await readdir(join(options.workdir, relative), { withFileTypes: true });
     for (const entry of entries) {
@@ -72,22 +69,10 @@ export async function stageScrubbedFiles(options: StageOptions): Promise<string[
       const path = join(options.workdir, child);
       const info = await lstat(path);
       if (info.size > MAX_SCANNED_BYTES && !isInside(child, options.stateRelative)) continue;
-      if (!(await holdsSecret(path, bytes))) continue;
+      if (!(await fileHoldsSecret(path, options.scrubber))) continue;
       const copy = join(options.into, child);
       await mkdir(dirname(copy), { recursive: true });
-      const scrubbing = bytes.stream();
-      await pipeline(
-        createReadStream(path),
-        new Transform({
-          transform(chunk: Buffer, _encoding, done) {
-            done(null, Buffer.from(scrubbing.push(chunk.toString('latin1')), 'latin1'));
-          },
-          flush(done) {
-            done(null, Buffer.from(scrubbing.end(), 'latin1'));
-          },
-        }),
-        createWriteStream(copy),
-      );
+      await writeScrubbedCopy(path, copy, options.scrubber);
       await chmod(copy, info.mode & 0o7777);
       await utimes(copy, info.atime, info.mtime);
       staged.push(child);
@@ -95,17 +80,6 @@ export async function stageScrubbedFiles(options: StageOptions): Promise<string[
   };
   await walk('');
   return staged;
-}
-
-/** Whether the file holds a secret: read in chunks, each looked at with the end of the one before. */
-async function holdsSecret(path: string, bytes: SecretScrubber): Promise<boolean> {
-  let previous = '';
-  for await (const chunk of createReadStream(path)) {
-    const text = previous + (chunk as Buffer).toString('latin1');
-    if (bytes.contains(text)) return true;
-    previous = text.slice(Math.max(0, text.length - bytes.maxLength + 1));
-  }
-  return false;
 }
 
 function isInside(relative: string, directory: string): boolean {
