@@ -77,6 +77,11 @@ export class SecretScrubber {
     return scrubbed;
   }
 
+  /** `text` without the memory of clean texts: for the pieces of a stream, which never come back. */
+  private scrub(value: string): string {
+    return this.pattern === undefined ? value : value.replace(this.pattern, REDACTED);
+  }
+
   /**
    * A long text scrubbed a moment ago is passed on as it is when it comes back (a tool result is scrubbed once,
    * then stored as the journal's result and reply, the transcript's message and an event): a lookup, not a pass.
@@ -111,13 +116,13 @@ export class SecretScrubber {
     return {
       push: (text) => {
         if (this.pattern === undefined) return text;
-        const scrubbed = this.text(pending + text);
-        const hold = this.heldBack(scrubbed);
-        pending = scrubbed.slice(scrubbed.length - hold);
-        return scrubbed.slice(0, scrubbed.length - hold);
+        const raw = pending + text;
+        const cut = this.safeEnd(raw);
+        pending = raw.slice(cut);
+        return this.scrub(raw.slice(0, cut));
       },
       end: () => {
-        const rest = this.text(pending);
+        const rest = this.scrub(pending);
         pending = '';
         return rest;
       },
@@ -133,15 +138,33 @@ export class SecretScrubber {
     return this.latin1;
   }
 
-  /** Characters at the end of `text` that are the start of a secret (the longest such end), so not safe to write yet. */
-  private heldBack(text: string): number {
-    const from = Math.max(0, text.length - this.maxLength + 1);
-    for (let start = from; start < text.length; start += 1) {
+  /**
+   * Where the part of a stream's text that is safe to scrub and write now ends: before the longest end of `text` that
+   * is the start of a secret (what follows may complete it), and never inside a secret found across that point (a
+   * shorter secret must not be cut from a longer one, nor a complete one from its start).
+   */
+  private safeEnd(text: string): number {
+    let cut = text.length;
+    for (let start = Math.max(0, text.length - this.maxLength + 1); start < text.length; start += 1) {
       if (!this.firstCharacters.has(text[start]!)) continue;
       const end = text.slice(start);
-      if (this.secrets.some((secret) => secret.length > end.length && secret.startsWith(end))) return text.length - start;
+      if (this.secrets.some((secret) => secret.length > end.length && secret.startsWith(end))) {
+        cut = start;
+        break;
+      }
     }
-    return 0;
+    // A match across `cut` starts after `cut - maxLength`; the scan starts a secret's length earlier still, so that
+    // it parses that stretch as a scan of the whole text would (no match it finds there overlaps an unseen one).
+    const pattern = this.pattern!;
+    pattern.lastIndex = Math.max(0, cut - 2 * this.maxLength);
+    for (let match = pattern.exec(text); match !== null && match.index < cut; match = pattern.exec(text)) {
+      if (match.index + match[0].length > cut) {
+        cut = match.index;
+        break;
+      }
+    }
+    pattern.lastIndex = 0;
+    return cut;
   }
 
   private visit(value: unknown): unknown {

@@ -62,9 +62,9 @@ describe('SecretScrubber', () => {
   });
 
   it('scrubs a stream whose pieces split secrets anywhere, holding back only what may start one', () => {
-    const secrets = ['sk-live-ABCDEFGHIJ0123456789', 'hunter2hunter2', 'sk-live-ABC-other-9'];
+    const secrets = ['sk-live-ABCDEFGHIJ0123456789', 'hunter2hunter2', 'hunter2hunter2-longer', 'sk-live-ABC-other-9'];
     const scrubber = new SecretScrubber(secrets);
-    const text = `env: sk-live-ABCDEFGHIJ0123456789\nDATABASE_URL=postgres://u:hunter2hunter2@h/db\nsk-live-ABC-other-9 and sk-live-ABx\nend hunter2hunt`;
+    const text = `env: sk-live-ABCDEFGHIJ0123456789\nDATABASE_URL=postgres://u:hunter2hunter2@h/db hunter2hunter2-longer!\nsk-live-ABC-other-9 and sk-live-ABx\nend hunter2hunt`;
     const expected = scrubber.text(text);
     const random = createSeededRandom(7);
     for (let round = 0; round < 200; round += 1) {
@@ -79,7 +79,12 @@ describe('SecretScrubber', () => {
       output += stream.end();
       assert.equal(output, expected, `round ${round}`);
       for (const secret of secrets) assert.ok(!output.includes(secret));
+      assert.ok(!output.includes('-longer'), 'the longer secret is replaced whole');
     }
+    // A shorter secret inside a longer one is not cut from it, nor a complete secret from its start, by the hold.
+    const nested = new SecretScrubber(['abcdefgh12', 'abcdefgh12345', 'h12zzzzzzz']);
+    const pieces = nested.stream();
+    assert.equal(pieces.push('x abcdefgh12') + pieces.push('345 y abcdefgh12') + pieces.push(' z') + pieces.end(), 'x [REDACTED] y [REDACTED] z');
     // A piece that cannot start a secret is passed on whole, at once.
     const stream = scrubber.stream();
     assert.equal(stream.push('plain text\n'), 'plain text\n');
