@@ -9,9 +9,13 @@
  * divided by B; median and p99 over turns, or over calls for the hub alone. Failure memory is on, as in `mux-swarm
  * run`, so every call also passes the failure tracker.
  *
- *   node --import tsx bench/journal-overhead.ts [calls] [batch]      (default 1000 calls in batches of 10)
+ * With `secrets` > 0, that many random secret values are planted in the run's scrubber (as the environment and
+ * config.json give them to `mux-swarm run`): every result is then scrubbed once before it is journaled.
+ *
+ *   node --import tsx bench/journal-overhead.ts [calls] [batch] [secrets]     (default 1000 calls in batches of 10, no secret)
  *   TMPDIR=/some/disk node --import tsx bench/journal-overhead.ts    (the database lives under TMPDIR)
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +26,9 @@ import { ScriptedChatModel } from '../test/support/scripted-chat-model.js';
 
 const calls = Number(process.argv[2] ?? 1_000);
 const batch = Number(process.argv[3] ?? 10);
-if (!Number.isInteger(calls) || !Number.isInteger(batch) || batch < 1 || calls < batch) throw new Error('usage: node --import tsx bench/journal-overhead.ts [calls] [batch]');
+const secretCount = Number(process.argv[4] ?? 0);
+const secrets = Array.from({ length: secretCount }, (_, index) => `sk-bench-${index}-${randomBytes(16).toString('hex')}`);
+if (!Number.isInteger(calls) || !Number.isInteger(batch) || batch < 1 || calls < batch) throw new Error('usage: node --import tsx bench/journal-overhead.ts [calls] [batch] [secrets]');
 const turns = Math.ceil(calls / batch);
 const TOOL = 'fs__list_allowed_directories';
 const userStoreDirectory = mkdtempSync(join(tmpdir(), 'mux-swarm-bench-user-store-'));
@@ -83,6 +89,7 @@ async function runtimeRun(synchronous: 'FULL' | 'NORMAL', turnCount: number): Pr
     script: {},
     // Failure memory on, as `mux-swarm run` has it: every tool call passes the failure tracker.
     userStore: userStoreDirectory,
+    secrets,
   });
   const model = new InstantModel(turnCount);
   harness.models.set('orchestrator', model);
@@ -138,7 +145,7 @@ const row = (label: string, value: Stats, note = ''): string =>
 const overhead = (value: Stats): string => `   (+${(value.median - hubBatched.median).toFixed(3)} ms median over the hub)`;
 process.stdout.write(
   [
-    `${turns * batch} calls of ${TOOL} in ${turns} turns of ${batch} (node ${process.version}); per call`,
+    `${turns * batch} calls of ${TOOL} in ${turns} turns of ${batch}, ${secretCount} secrets scrubbed (node ${process.version}); per call`,
     row('hub.call alone, one at a time', stats(hub.single)),
     row(`hub.call alone, ${batch} at once (per call)`, hubBatched),
     row('runtime + journal, synchronous=FULL', stats(full.perCall), overhead(stats(full.perCall))),

@@ -23,7 +23,8 @@ export function builtinContextFor(config: LoadedConfig, spillDirectory: string, 
     userMemory: {
       ...(config.config.memory.shareWithUserStore ? { userStoreDirectory: userStoreDirectory(config.config.memory, environment, dirname(config.file)) } : {}),
       shareGraph: config.config.memory.shareGraph,
-      secrets: config.secrets,
+      secrets: config.scrubber,
     },
+    scrubber: config.scrubber,
   };
 }

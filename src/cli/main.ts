@@ -3,6 +3,8 @@ import { ConfigError } from '../errors/config-error.js';
 import { McpServerStartError } from '../errors/mcp-server-error.js';
 import { describeError, isMuxSwarmError } from '../errors/mux-swarm-error.js';
 import { NoModelEndpointError } from '../errors/no-model-endpoint-error.js';
+import { environmentSecrets } from '../logging/environment-secrets.js';
+import { SecretScrubber } from '../logging/secret-scrubber.js';
 import { UnknownModelPriceError } from '../errors/unknown-model-price-error.js';
 import { EXIT_CODES } from '../runtime/run-result.js';
 import { RunLockedError } from '../state/run-sessions.js';
@@ -71,8 +73,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     const usage = isUsageError(error);
     outcome.reportFailure?.(error, usage);
-    process.stderr.write(`mux-swarm: ${describeError(error)}\n`);
-    if (!isMuxSwarmError(error) && process.env.MUX_SWARM_DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+    // An error may quote what it failed on: the environment's secrets come out (config.json may be what failed).
+    const scrubber = new SecretScrubber(environmentSecrets(process.env));
+    process.stderr.write(scrubber.text(`mux-swarm: ${describeError(error)}\n`));
+    if (!isMuxSwarmError(error) && process.env.MUX_SWARM_DEBUG) process.stderr.write(scrubber.text(`${(error as Error).stack ?? ''}\n`));
     else if (!isMuxSwarmError(error)) process.stderr.write('(an unexpected error: set MUX_SWARM_DEBUG=1 to see where it came from, and please report it)\n');
     if (usage) return EXIT_CODES.usage;
     return isMuxSwarmError(error) ? EXIT_CODES.goalFailed : EXIT_CODES.internal;

@@ -12,7 +12,6 @@ import { EventBus } from '../events/event-bus.js';
 import { RUNTIME_AGENT } from '../events/event-schema.js';
 import { createNdjsonWriter } from '../events/ndjson-writer.js';
 import { createLogger } from '../logging/logger.js';
-import { SecretScrubber } from '../logging/secret-scrubber.js';
 import type { ChatModel } from '../providers/chat-types.js';
 import { createProviderClient } from '../providers/provider-client.js';
 import type { LoopExchangeOpener } from '../runtime/loop/loop-exchange.js';
@@ -71,7 +70,9 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   const { config } = project;
   const settings = resolveRunSettings(project.swarm, goal, options.overrides, config.config);
   const team: AgentDefinition[] = settings.mode === 'hierarchical' ? [settings.orchestrator, ...settings.agents] : settings.agents.filter((agent) => settings.flatOrder.includes(agent.name));
-  const scrubber = new SecretScrubber(config.secrets);
+  // The process's one scrubber (built with the config from the environment and config.json): store, events, logs,
+  // tool results, the servers' files and what is printed all pass through it.
+  const { scrubber } = config;
 
   // Bubblewrap is tried (a few ms) while the keys and prices are checked; its verdict comes before anything is written.
   const sandboxCheck = checkSandbox(config, environment);
@@ -167,6 +168,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
       store,
       trainingServers: Object.entries(config.config.mcpServers).filter(([, entry]) => entry.type === 'builtin' && entry.builtin === 'training').map(([name]) => name),
       gpus: await discoverGpus(5_000, { env: environment, run: runGpuTool }),
+      scrubber,
       failureMemory: { memory: failureMemory, scrub: (text) => scrubber.text(text) },
       ...(config.config.memory.shareGraph !== 'none' && failureMemory.user !== undefined ? { userMemoryGraph: failureMemory.user.database } : {}),
       beforeResult: async () => hub?.close(),
@@ -200,11 +202,11 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     logger.info({ subtype: result.subtype, exitCode: result.exit_code }, 'run finished');
 
     if (result.subtype === 'error_during_execution' && run.usage.totals().calls === 0) {
-      process.stderr.write(`${endpointGuidance(config.config, environment, result.result)}\n`);
+      process.stderr.write(scrubber.text(`${endpointGuidance(config.config, environment, result.result)}\n`));
     }
-    if (options.outputFile) writeRunReport(resolve(options.outputFile), { goal, result, runId });
-    if (options.outputFormat === 'json') process.stdout.write(`${JSON.stringify(result)}\n`);
-    if (options.outputFormat === 'text') process.stdout.write(`${result.result}\n`);
+    if (options.outputFile) writeRunReport(resolve(options.outputFile), { goal, result: scrubber.value(result), runId });
+    if (options.outputFormat === 'json') process.stdout.write(scrubber.text(`${JSON.stringify(result)}\n`));
+    if (options.outputFormat === 'text') process.stdout.write(scrubber.text(`${result.result}\n`));
     return result.exit_code;
   } finally {
     progress?.close();
@@ -231,7 +233,7 @@ function pulseInterval(environment: NodeJS.ProcessEnv): { pulseIntervalMs?: numb
  * on this machine; a user store that cannot be opened only warns (the run goes on with the workdir's).
  */
 function openFailureMemory(config: LoadedConfig, database: SqliteDatabase, environment: NodeJS.ProcessEnv, warn: (message: string) => void): FailureMemory {
-  const options = { secrets: config.secrets };
+  const options = { secrets: config.scrubber };
   const workdir = new FailureStore(database, options);
   const memory = config.config.memory;
   if (!memory.shareWithUserStore) return new FailureMemory(workdir);

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import { MuxSwarmError } from '../errors/mux-swarm-error.js';
+import { environmentSecrets } from '../logging/environment-secrets.js';
+import { SecretScrubber } from '../logging/secret-scrubber.js';
 import { DATABASE_FILE, openDatabase, type SqliteDatabase } from '../state/database.js';
 import { findRunIds, listRuns } from '../state/run-queries.js';
 import type { ProjectOptions } from './project.js';
@@ -9,16 +11,21 @@ import type { ProjectOptions } from './project.js';
 export interface StateLocation {
   workdir: string;
   stateDirectory: string;
+  /** The process's scrubber: what a command prints or writes of a run passes through it. */
+  scrubber: SecretScrubber;
 }
 
-/** The workdir and state directory from config.json when there is one, else `--workdir` (or here) and its `.mux-swarm`. */
+/**
+ * The workdir and state directory from config.json when there is one, else `--workdir` (or here) and its `.mux-swarm`;
+ * with the process's scrubber (config.json's, or the environment's secrets alone without one).
+ */
 export function locateState(options: Pick<ProjectOptions, 'config' | 'workdir'>): StateLocation {
   if (existsSync(resolve(options.config))) {
     const config = loadConfig({ path: options.config, environment: process.env, currentDirectory: process.cwd(), workdirOverride: options.workdir });
-    return { workdir: config.workdir, stateDirectory: config.stateDirectory };
+    return { workdir: config.workdir, stateDirectory: config.stateDirectory, scrubber: config.scrubber };
   }
   const workdir = resolve(options.workdir ?? '.');
-  return { workdir, stateDirectory: join(workdir, '.mux-swarm') };
+  return { workdir, stateDirectory: join(workdir, '.mux-swarm'), scrubber: new SecretScrubber(environmentSecrets(process.env)) };
 }
 
 /** Opens the workdir's state database for `use`, and closes it after; a workdir without runs is an error that says so. */

@@ -1,7 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
-import { secretHeaderValues } from '../logging/secret-names.js';
+import { environmentSecrets } from '../logging/environment-secrets.js';
+import { isSecretEnvironmentName, secretHeaderValues } from '../logging/secret-names.js';
+import { SecretScrubber } from '../logging/secret-scrubber.js';
 import { configSchema, type Config } from './config-schema.js';
 import { formatIssues } from './format-issues.js';
 import { interpolateEnvironment } from './interpolate.js';
@@ -19,8 +21,18 @@ export interface LoadedConfig {
   allowedRoots: string[];
   /** Absolute state directory (database, logs, spilled results). */
   stateDirectory: string;
-  /** Secret values (API keys, tokens) to scrub from anything stored or printed; the scrubber ignores very short ones. */
+  /**
+   * Secret values to scrub from anything stored, printed or sent: every secret of the environment (environmentSecrets:
+   * secret-named variables, key shapes, URL passwords), whether config.json refers to it or not, and the secrets
+   * config.json names (provider keys, secret headers, secret-named `env` entries of servers). The scrubber ignores
+   * values too short or too common to be secrets.
+   */
   secrets: string[];
+  /**
+   * The process's one scrubber of `secrets`, built here once: the run's store, events, logs, tool results, servers'
+   * files, reports and exports all use it.
+   */
+  scrubber: SecretScrubber;
 }
 
 export interface LoadConfigOptions {
@@ -76,6 +88,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   }
   if (issues.length > 0) throw new ConfigError(label, issues);
 
+  const secrets = collectSecrets(config, options.environment, interpolated.secrets);
   return {
     file,
     label,
@@ -83,12 +96,13 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     workdir,
     allowedRoots: [...new Set(allowedRoots)],
     stateDirectory: resolve(workdir, config.stateDir),
-    secrets: collectSecrets(config, options.environment, interpolated.secrets),
+    secrets,
+    scrubber: new SecretScrubber(secrets),
   };
 }
 
 function collectSecrets(config: Config, environment: NodeJS.ProcessEnv, substituted: string[]): string[] {
-  const secrets = new Set(substituted);
+  const secrets = new Set([...substituted, ...environmentSecrets(environment)]);
   for (const provider of Object.values(config.providers)) {
     const key = provider.apiKeyEnv ? environment[provider.apiKeyEnv] : undefined;
     if (key) secrets.add(key);
@@ -98,6 +112,9 @@ function collectSecrets(config: Config, environment: NodeJS.ProcessEnv, substitu
     if (server.type === 'http' || server.type === 'streamable-http' || server.type === 'sse') {
       for (const value of secretHeaderValues(server.headers)) secrets.add(value);
     }
+    // Literal values of secret-named variables a server is started with: `"env": {"API_TOKEN": "…"}`.
+    const variables = server.type === 'stdio' ? server.env : server.type === 'builtin' && 'env' in server.options ? server.options.env : {};
+    for (const [name, value] of Object.entries(variables)) if (isSecretEnvironmentName(name) && value !== '') secrets.add(value);
   }
   return [...secrets];
 }

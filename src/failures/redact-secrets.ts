@@ -1,5 +1,5 @@
 // Removes secrets from text before it is stored or shown: failure examples, messages, logs.
-import { SecretScrubber } from '../logging/secret-scrubber.js';
+import { REDACTED, scrubberOf, type KnownSecrets } from '../logging/secret-scrubber.js';
 import {
   AUTHORIZATION_HEADER,
   BEARER,
@@ -9,7 +9,7 @@ import {
   URL_PASSWORD,
 } from './secret-shapes.js';
 
-export const REDACTED = '[REDACTED]';
+export { REDACTED };
 
 const NAME = String.raw`[A-Za-z_][A-Za-z0-9_.-]{0,100}`;
 const QUOTED_VALUE = String.raw`"(?:[^"\\\r\n]|\\.){0,4096}"|'(?:[^'\\\r\n]|\\.){0,4096}'`;
@@ -27,11 +27,12 @@ const FLAG_SETTING = new RegExp(String.raw`(?<![A-Za-z0-9_-])(--${NAME})(=|[ \t]
  * sk-ant-…, hf_…, ghp_/gho_/github_pat_…, xox[bap]-…, AKIA…, AIza…, glpat-…, Bearer tokens, JWTs) and the values of
  * environment-style assignments whose NAME looks secret (…KEY, …TOKEN, …SECRET, …PASSWORD, …PASSWD, …CREDENTIALS,
  * …AUTH…) in `NAME=value`, `NAME: value`, `"NAME": "value"`, `export NAME=value` forms (env dumps, printenv,
- * docker inspect, python os.environ reprs). Replaced by "[REDACTED]". Known secret values can be passed too.
+ * docker inspect, python os.environ reprs). Replaced by "[REDACTED]". Known secret values can be passed too: a
+ * scrubber (the process's, built once), or the values themselves (a scrubber is then built for this call).
  */
-export function redactSecrets(text: string, knownSecrets?: Iterable<string>): string {
+export function redactSecrets(text: string, knownSecrets?: KnownSecrets): string {
   let result = text;
-  if (knownSecrets !== undefined) result = new SecretScrubber(knownSecrets).text(result);
+  if (knownSecrets !== undefined) result = scrubberOf(knownSecrets).text(result);
   result = result.replace(URL_PASSWORD, `$1${REDACTED}`);
   for (const shape of KEY_SHAPES) result = result.replace(shape, REDACTED);
   result = result.replace(BEARER, `$1${REDACTED}`);

@@ -3,6 +3,7 @@ import type { AgentDefinition } from '../config/load-swarm.js';
 import type { Limits } from '../config/swarm-schema.js';
 import type { EventBus } from '../events/event-bus.js';
 import { RUNTIME_AGENT } from '../events/event-schema.js';
+import type { SecretScrubber } from '../logging/secret-scrubber.js';
 import type { ChatModel, ChatResponse } from '../providers/chat-types.js';
 import type { SqliteDatabase } from '../state/database.js';
 import type { RunStore } from '../state/run-store.js';
@@ -35,6 +36,11 @@ export interface RunDependencies {
   modelFor: (agent: AgentDefinition) => ChatModel;
   events: EventBus;
   store: RunStore;
+  /**
+   * The process's secret scrubber: every tool result is scrubbed by it once, before it is journaled, spilled to a
+   * file, emitted or sent to a model. Absent: tool results are not scrubbed (tests that plant no secret).
+   */
+  scrubber?: SecretScrubber;
   now?: () => number;
   /** Names of the config.json entries that are built-in training servers: their agents are told when a job ends. */
   trainingServers?: readonly string[];

@@ -38,7 +38,8 @@ export const INTERRUPTED_CALL_TEXT =
 
 /**
  * Runs one tool call of a model turn: parses its arguments, runs a runtime tool or an MCP tool through the hub,
- * writes large results to a file, journals the call (an intent row before it runs, its outcome after), and emits
+ * scrubs the process's secrets from the result (an agent that runs `env` learns which variables exist, not their
+ * values), writes large results to a file, journals the call (an intent row before it runs, its outcome after), and emits
  * the result event. Errors the model can fix come back as error results; only a stopping run throws.
  *
  * On a resumed run the journal decides: a call with a recorded outcome is not run again, its recorded result is
@@ -85,6 +86,9 @@ export async function executeToolCall(run: RunContext, toolbox: AgentToolbox, sc
       activity?.end();
     }
   }
+  // Scrubbed once, here: the journal, the spill file, the events and the model all get this text.
+  const scrubber = run.dependencies.scrubber;
+  if (scrubber !== undefined) outcome = { ...outcome, text: scrubber.text(outcome.text) };
 
   failPoint('tool-ran');
   const spilled = outcome.completion

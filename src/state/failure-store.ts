@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MuxSwarmError } from '../errors/mux-swarm-error.js';
 import { redactSecrets } from '../failures/redact-secrets.js';
+import { scrubberOf, type KnownSecrets, type SecretScrubber } from '../logging/secret-scrubber.js';
 import type { SqliteDatabase } from './database.js';
 import {
   failureToLine,
@@ -45,8 +46,8 @@ export interface ImportResult {
 export type ForgetResult = { kind: 'failure'; fingerprint: string; fixes: number } | { kind: 'fix'; uid: string };
 
 export interface FailureStoreOptions {
-  /** Secret values (API keys) to redact besides what redactSecrets recognises by itself. */
-  secrets?: readonly string[];
+  /** Secret values (the process's scrubber, or values) to redact besides what redactSecrets recognises by itself. */
+  secrets?: KnownSecrets;
 }
 
 /** Longest example kept, in characters: the start and the end of the output (where errors usually are). */
@@ -67,13 +68,13 @@ interface FixRow { id: number; uid: string; fingerprint: string; description: st
  */
 export class FailureStore {
   readonly database: SqliteDatabase;
-  private readonly secrets: string[];
+  private readonly secrets: SecretScrubber;
 
   constructor(database: SqliteDatabase, options: FailureStoreOptions = {}) {
     const version = database.pragma('user_version', { simple: true }) as number;
     if (version < 7) throw new MuxSwarmError('memory_schema_old', `this database has schema version ${version}; failure memory needs 7 or later (open it with openDatabase)`);
     this.database = database;
-    this.secrets = [...(options.secrets ?? [])];
+    this.secrets = scrubberOf(options.secrets);
   }
 
   /** Counts one more occurrence of a failure, creating it (with this output as its example) the first time. */

@@ -1,14 +1,15 @@
 import { redactSecrets } from '../failures/redact-secrets.js';
+import type { KnownSecrets } from '../logging/secret-scrubber.js';
 import type { GraphEntity, GraphRelation } from './knowledge-graph-union.js';
 
 /**
  * The knowledge graph's texts with secrets taken out, the way failure memory does it (redactSecrets with the
- * secret values config.json names): before anything reaches the workdir's graph, the user store's or an export.
+ * process's secret values): before anything reaches the workdir's graph, the user store's or an export.
  */
-export function redactEntity(entity: GraphEntity, secrets: readonly string[]): GraphEntity {
+export function redactEntity(entity: GraphEntity, secrets: KnownSecrets): GraphEntity {
   return { name: redactSecrets(entity.name, secrets), entityType: redactSecrets(entity.entityType, secrets), observations: entity.observations.map((observation) => redactSecrets(observation, secrets)) };
 }
 
-export function redactRelation(relation: GraphRelation, secrets: readonly string[]): GraphRelation {
+export function redactRelation(relation: GraphRelation, secrets: KnownSecrets): GraphRelation {
   return { from: redactSecrets(relation.from, secrets), to: redactSecrets(relation.to, secrets), relationType: redactSecrets(relation.relationType, secrets) };
 }

@@ -1,3 +1,4 @@
+import type { SecretScrubber } from '../logging/secret-scrubber.js';
 import type { SqliteDatabase } from './database.js';
 
 /** A training job as the state database keeps it (migration 4). */
@@ -61,10 +62,18 @@ export interface TrainingJobEnd {
 /**
  * The training jobs and their progress lines in the state database. Jobs started outside a run (`mcp serve
  * training`) are kept under run id ''. Metric rows are inserted with their log offset as key, so reading a log
- * again after a restart stores nothing twice.
+ * again after a restart stores nothing twice. With a scrubber, what comes from the job (its command, progress lines,
+ * the outcome with its log excerpts) is stored with the process's secrets replaced.
  */
 export class TrainingStore {
-  constructor(readonly database: SqliteDatabase) {}
+  constructor(
+    readonly database: SqliteDatabase,
+    private readonly scrubber?: SecretScrubber,
+  ) {}
+
+  private clean(text: string): string {
+    return this.scrubber === undefined ? text : this.scrubber.text(text);
+  }
 
   /** Records a started job; a job already recorded (re-attached after a restart) is left as it is. */
   recordStart(job: NewTrainingJob): void {
@@ -73,7 +82,7 @@ export class TrainingStore {
         `INSERT OR IGNORE INTO training_jobs (run_id, job_id, name, command, cwd, log_file, started_at, gpu_hourly_usd)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(job.runId, job.jobId, job.name ?? null, job.command, job.cwd, job.logFile, job.startedAt, job.gpuHourlyUsd);
+      .run(job.runId, job.jobId, job.name === undefined ? null : this.clean(job.name), this.clean(job.command), job.cwd, job.logFile, job.startedAt, job.gpuHourlyUsd);
   }
 
   job(runId: string, jobId: string): TrainingJobRow | undefined {
@@ -96,7 +105,7 @@ export class TrainingStore {
     );
     this.database.transaction(() => {
       for (const metric of metrics) {
-        insert.run(runId, jobId, metric.log_offset, metric.event, metric.step, JSON.stringify(metric.data), metric.at);
+        insert.run(runId, jobId, metric.log_offset, metric.event, metric.step, this.clean(JSON.stringify(metric.data)), metric.at);
       }
       progress.run(update.logCursor, update.lastStep ?? null, update.totalSteps ?? null, update.lastProgressAt ?? null, runId, jobId);
     })();
@@ -108,7 +117,7 @@ export class TrainingStore {
         `UPDATE training_jobs SET ended_at = ?, state = ?, classification = ?, outcome_json = ?, exit_code = ?, signal = ?
           WHERE run_id = ? AND job_id = ?`,
       )
-      .run(end.endedAt, end.state, end.classification, JSON.stringify(end.outcome), end.exitCode, end.signal, runId, jobId);
+      .run(end.endedAt, end.state, end.classification, this.clean(JSON.stringify(end.outcome)), end.exitCode, end.signal, runId, jobId);
   }
 
   /** The job's progress lines in log order; only those of `event` when given. */

@@ -14,6 +14,7 @@ import { createShellServer } from '../servers/shell/shell-server.js';
 import { createSkillsServer } from '../servers/skills/skills-server.js';
 import { createTrainingServer } from '../servers/training/training-server.js';
 import type { RunEventInput } from '../events/event-schema.js';
+import type { KnownSecrets, SecretScrubber } from '../logging/secret-scrubber.js';
 
 export { BUILTIN_SERVER_NAMES, type BuiltinServerName } from '../config/config-schema.js';
 
@@ -33,9 +34,14 @@ export interface BuiltinContext {
    * The user store (memory.db) the memory server shares with every workdir — its directory when sharing is on, how
    * much of the knowledge graph goes to it (config memory.shareGraph) — and the secrets kept out of every store.
    */
-  userMemory?: { userStoreDirectory?: string; shareGraph?: GraphSharing; secrets?: readonly string[] };
+  userMemory?: { userStoreDirectory?: string; shareGraph?: GraphSharing; secrets?: KnownSecrets };
   /** config.json `sandbox`: where shell commands, Python and training jobs run confined; undefined: unconfined. */
   sandbox?: SandboxSettings;
+  /**
+   * The process's secret scrubber: the files servers write themselves (shell and python output spills, the stored
+   * copy of a python snippet, training job records) are scrubbed with it. Absent: written as they are.
+   */
+  scrubber?: SecretScrubber;
   /** The run the servers serve, when there is one: training jobs are recorded under it and report to its events. */
   run?: { id: string; directory: string; emit: (event: RunEventInput) => void };
 }
@@ -57,10 +63,17 @@ export async function createBuiltinServer(entry: BuiltinServerConfig, context: B
         readOnly: entry.options.readOnly,
       });
     case 'shell':
-      return createShellServer({ workdir: context.workdir, spillDir: context.spillDirectory, environment, ...entry.options, ...confinement(entry.options.sandbox, 'none') });
+      return createShellServer({ workdir: context.workdir, spillDir: context.spillDirectory, environment, ...entry.options, ...confinement(entry.options.sandbox, 'none'), ...scrubbing(context) });
     case 'python':
       // A configured interpreter's environment (a venv, perhaps under $HOME) stays visible inside.
-      return createPythonServer({ workdir: context.workdir, spillDir: context.spillDirectory, environment, ...entry.options, ...confinement(withInterpreter(entry.options.sandbox, entry.options.interpreter, context.workdir), 'none') });
+      return createPythonServer({
+        workdir: context.workdir,
+        spillDir: context.spillDirectory,
+        environment,
+        ...entry.options,
+        ...confinement(withInterpreter(entry.options.sandbox, entry.options.interpreter, context.workdir), 'none'),
+        ...scrubbing(context),
+      });
     case 'fetch':
       return createFetchServer(entry.options);
     case 'memory':
@@ -90,6 +103,7 @@ export async function createBuiltinServer(entry: BuiltinServerConfig, context: B
         ...confinement(entry.options.sandbox, 'host'),
         ...(context.run === undefined ? {} : { emit: context.run.emit }),
         environment,
+        ...scrubbing(context),
       });
   }
 }
@@ -99,4 +113,9 @@ function withInterpreter(own: ServerSandbox | undefined, interpreter: string, wo
   if (!interpreter.includes('/')) return own;
   const environmentRoot = dirname(dirname(resolve(workdir, interpreter)));
   return { ...own, readOnly: [...(own?.readOnly ?? []), environmentRoot] };
+}
+
+/** The context's scrubber as a server option, when there is one. */
+function scrubbing(context: BuiltinContext): { scrubber?: SecretScrubber } {
+  return context.scrubber === undefined ? {} : { scrubber: context.scrubber };
 }

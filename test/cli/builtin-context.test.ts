@@ -19,10 +19,14 @@ describe('the memory settings of config.json reach the memory server', () => {
   };
 
   it('memory.shareGraph defaults to "general"; the user store is left out when shareWithUserStore is false', () => {
-    const defaults = builtinContextFor(load({}), join(project.directory, 'spill'), { HOME: join(project.directory, 'home') });
-    assert.deepEqual(defaults.userMemory, { userStoreDirectory: join(project.directory, 'home', '.mux-swarm'), shareGraph: 'general', secrets: [] });
-    const off = builtinContextFor(load({ shareWithUserStore: false, shareGraph: 'all' }), join(project.directory, 'spill'));
-    assert.deepEqual(off.userMemory, { shareGraph: 'all', secrets: [] });
+    const config = load({});
+    const defaults = builtinContextFor(config, join(project.directory, 'spill'), { HOME: join(project.directory, 'home') });
+    // The process's one scrubber goes to the servers and the user store alike.
+    assert.deepEqual(defaults.userMemory, { userStoreDirectory: join(project.directory, 'home', '.mux-swarm'), shareGraph: 'general', secrets: config.scrubber });
+    assert.equal(defaults.scrubber, config.scrubber);
+    const offConfig = load({ shareWithUserStore: false, shareGraph: 'all' });
+    const off = builtinContextFor(offConfig, join(project.directory, 'spill'));
+    assert.deepEqual(off.userMemory, { shareGraph: 'all', secrets: offConfig.scrubber });
   });
 
   it('refuses a shareGraph that is not general, all or none', () => {

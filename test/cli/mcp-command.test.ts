@@ -176,8 +176,8 @@ describe('mux-swarm mcp', () => {
   });
 
   describe('serve', () => {
-    async function connect(name: string): Promise<{ client: Client; transport: StdioClientTransport }> {
-      const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', 'serve', name], cwd: project.directory, stderr: 'pipe' });
+    async function connect(name: string, env?: Record<string, string>): Promise<{ client: Client; transport: StdioClientTransport }> {
+      const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', 'serve', name], cwd: project.directory, stderr: 'pipe', ...(env === undefined ? {} : { env }) });
       const client = new Client({ name: 'serve-test', version: '0.0.0' });
       await client.connect(transport);
       return { client, transport };
@@ -208,6 +208,26 @@ describe('mux-swarm mcp', () => {
       await client.close();
       assert.deepEqual(await waitUntilGroupGone(jobPid, 10_000), [], 'the job\'s process group is gone');
       assert.ok(await waitForExit(servePid), 'mux-swarm mcp serve exited');
+    });
+
+    it('sends its client no secret of its environment, not even one a job printed to its own log', async () => {
+      const secret = 'sk-live-Ux7Yt6Rw5Eq4Zp3Lo2Ki1Mj0Nh9Bg8Vf';
+      const { client } = await connect('shell', { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: project.directory, MY_SERVICE_TOKEN: secret });
+      try {
+        const started = outcomeOf((await client.callTool({ name: 'start_job', arguments: { command: `echo token=${secret}` } })) as never);
+        assert.equal(started.isError, false, started.text);
+        const jobId = String((started.structured as { job_id: string }).job_id);
+        let output = '';
+        for (let calls = 0; calls < 20 && !output.includes('token='); calls += 1) {
+          const waited = outcomeOf((await client.callTool({ name: 'wait_job', arguments: { job_id: jobId, timeout_ms: 5_000 } })) as never);
+          output += String((waited.structured as { output: string }).output);
+          assert.ok(!JSON.stringify(waited).includes(secret), 'wait_job sent the secret');
+        }
+        assert.match(output, /token=\[REDACTED\]/);
+        assert.ok(!started.text.includes(secret), 'start_job sent the secret (its command)');
+      } finally {
+        await client.close();
+      }
     });
 
     it('refuses a name that is neither a built-in server nor a built-in entry, with exit code 2', async () => {

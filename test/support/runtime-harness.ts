@@ -86,7 +86,7 @@ export async function createRuntimeHarness(options: HarnessOptions): Promise<Run
   const servers = Object.fromEntries(
     Object.entries(options.servers ?? { fs: { builtin: 'filesystem' }, shell: { builtin: 'shell', options: { timeoutMs: 10_000 } } }).map(([name, entry]) => [name, mcpServerSchema.parse(entry) as McpServerConfig]),
   );
-  const hub = await ToolHub.start(servers, { context: { workdir, allowedRoots: [workdir], spillDirectory: join(runDirectory, 'spill'), projectDirectory: workdir, stateDirectory: join(workdir, '.mux-swarm'), run: { id: 'test-run', directory: runDirectory, emit: (event) => bus.emit(event) } } });
+  const hub = await ToolHub.start(servers, { context: { workdir, allowedRoots: [workdir], spillDirectory: join(runDirectory, 'spill'), projectDirectory: workdir, stateDirectory: join(workdir, '.mux-swarm'), scrubber, run: { id: 'test-run', directory: runDirectory, emit: (event) => bus.emit(event) } } });
   const agents = options.agents ?? [];
   const orchestrator = agentDefinition('orchestrator', { role: 'orchestrator', canDelegateTo: agents.map((agent) => agent.name), ...options.orchestrator });
   const models = new Map<string, ScriptedChatModel>();
@@ -105,6 +105,7 @@ export async function createRuntimeHarness(options: HarnessOptions): Promise<Run
     modelFor: (agent) => models.get(agent.name)!,
     events: bus,
     store,
+    scrubber,
     ...(options.pulseIntervalMs === undefined ? {} : { pulseIntervalMs: options.pulseIntervalMs }),
     trainingServers: Object.entries(servers).filter(([, entry]) => entry.type === 'builtin' && entry.builtin === 'training').map(([name]) => name),
     ...(options.userStore === undefined

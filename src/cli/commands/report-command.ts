@@ -55,12 +55,14 @@ async function report(runArgument: string, options: ReportOptions): Promise<numb
     return EXIT_CODES.usage;
   }
   const { data, location } = loaded;
+  // The report is scrubbed as it is written: the evaluation files and goal checks it quotes come from the workdir.
+  const { scrubber } = location;
   const workdir = data.workdir !== undefined && existsSync(data.workdir) ? data.workdir : location.workdir;
   const evaluationFiles = options.eval.length > 0 ? options.eval.map(evaluationArgument) : findEvaluationFiles(workdir, [location.stateDirectory]);
   const goalNow = await checkGoalNow(data, workdir);
   const runReport = buildRunReport(data, loadEvaluations(evaluationFiles, workdir), new Date(), goalNow);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(runReport, null, 2)}\n`);
+    process.stdout.write(scrubber.text(`${JSON.stringify(runReport, null, 2)}\n`));
     return EXIT_CODES.success;
   }
 
@@ -72,11 +74,11 @@ async function report(runArgument: string, options: ReportOptions): Promise<numb
   if (chart !== undefined) {
     const chartFile =
       markdownFile === undefined ? join(location.stateDirectory, 'runs', data.run.id, 'report', 'training-curve.svg') : join(markdownDirectory, `${basename(markdownFile, extname(markdownFile))}.training-curve.svg`);
-    writeFile(chartFile, chart);
+    writeFile(chartFile, scrubber.text(chart));
     chartLink = relativeLink(markdownDirectory, chartFile);
     process.stderr.write(`Training curve: ${chartFile}\n`);
   }
-  const markdown = renderReportMarkdown(runReport, { trainingCurve: chartLink });
+  const markdown = scrubber.text(renderReportMarkdown(runReport, { trainingCurve: chartLink }));
   if (markdownFile === undefined) process.stdout.write(markdown);
   else {
     writeFile(markdownFile, markdown);

@@ -12,6 +12,7 @@ import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions } from '../common-options.js';
 import type { ProjectOptions } from '../project.js';
 import { renderLineChart, type ChartPoint } from '../report/svg-line-chart.js';
+import type { SecretScrubber } from '../../logging/secret-scrubber.js';
 import { resolveRunId, withStateDatabase, type StateLocation } from '../state-access.js';
 import { formatTable } from '../table.js';
 
@@ -37,13 +38,13 @@ export function registerResultsCommand(program: Command, outcome: CommandOutcome
 }
 
 function showResults(runArgument: string | undefined, options: ResultsOptions): number {
-  let found: { runId: string; runDirectory: string };
+  let found: { runId: string; runDirectory: string; scrubber: SecretScrubber };
   try {
     found = withStateDatabase(options, (database, location) => {
       const runId = runArgument === undefined ? newestRunWithResults(database, location) : resolveRunId(database, runArgument);
       const runDirectory = join(location.stateDirectory, 'runs', runId);
       if (!existsSync(resultsLogPath(runDirectory))) throw new MuxSwarmError('no_results', `run ${runId} has no results log (${resultsLogPath(runDirectory)}): only a goal with loop: front matter writes one`);
-      return { runId, runDirectory };
+      return { runId, runDirectory, scrubber: location.scrubber };
     });
   } catch (error) {
     if (!isMuxSwarmError(error) || !NOT_FOUND.has(error.code)) throw error;
@@ -53,10 +54,10 @@ function showResults(runArgument: string | undefined, options: ResultsOptions): 
   const results = readExperimentResults(resultsLogPath(found.runDirectory));
   const standing = loopStanding(results, results.start?.margin ?? undefined);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(resultsJson(found.runId, results, standing), null, 2)}\n`);
+    process.stdout.write(found.scrubber.text(`${JSON.stringify(resultsJson(found.runId, results, standing), null, 2)}\n`));
     return EXIT_CODES.success;
   }
-  process.stdout.write(`${resultsText(found.runId, results, standing)}\n`);
+  process.stdout.write(found.scrubber.text(`${resultsText(found.runId, results, standing)}\n`));
   if (results.baselines.length + results.experiments.length > 0) {
     const chartFile = options.chart === undefined ? join(found.runDirectory, 'report', 'metric.svg') : resolve(options.chart);
     mkdirSync(dirname(chartFile), { recursive: true });

@@ -53,12 +53,13 @@ export function registerShowCommand(program: Command, outcome: CommandOutcome): 
     .option('--json', 'machine-readable output')
     .option('--transcript', 'also print every agent message');
   addProjectOptions(command).action((runArgument: string, options: ShowOptions) => {
-    withDatabase(options, (database) => {
+    withDatabase(options, (database, { scrubber }) => {
       const runId = resolveRunId(database, runArgument);
       const details = getRunDetails(database, runId)!;
       const transcript = options.transcript ? getTranscript(database, runId) : undefined;
+      // Stored text was scrubbed when it was written; scrubbed again as it is printed, for runs recorded before that.
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ ...details, ...(transcript ? { transcript } : {}) }, null, 2)}\n`);
+        process.stdout.write(scrubber.text(`${JSON.stringify({ ...details, ...(transcript ? { transcript } : {}) }, null, 2)}\n`));
         return;
       }
       const { run } = details;
@@ -92,7 +93,7 @@ export function registerShowCommand(program: Command, outcome: CommandOutcome): 
           if (message.tool_calls_json) lines.push(`tool calls: ${message.tool_calls_json}`);
         }
       }
-      process.stdout.write(`${lines.join('\n')}\n`);
+      process.stdout.write(scrubber.text(`${lines.join('\n')}\n`));
     });
     outcome.exitCode = 0;
   });

@@ -177,7 +177,7 @@ export class FailureTracker {
       delegationId: launch.delegationId,
       failedAt: now.toISOString(),
       failedLaunch: launch.id,
-      snapshot: snapshotWorkdir(this.#options.workdir),
+      snapshot: snapshotWorkdir(this.#options.workdir, this.#options.scrub),
     });
     this.#awaitingKeys().add(launch.stepKey);
     return offered;
@@ -209,7 +209,7 @@ export class FailureTracker {
   /** What the agents changed in the workdir's source files since the step failed (not what jobs wrote meanwhile). */
   #agentChange(open: FailedStep): WorkdirChange {
     const since = Date.parse(open.failedAt);
-    return changesSince(this.#options.workdir, open.snapshot, new Date(since), (_relative, mtimeMs) => this.#writes.isAgents(mtimeMs, since));
+    return changesSince(this.#options.workdir, open.snapshot, new Date(since), (_relative, mtimeMs) => this.#writes.isAgents(mtimeMs, since), this.#options.scrub);
   }
 
   #fingerprint(output: string, context: { exitCode?: number | null; signal?: string | null; tool: string }): Fingerprint | undefined {

@@ -18,9 +18,9 @@ const MAX_DIFF_CHARS = 20_000;
 /**
  * The workdir's source files as they are now (path relative to the workdir → text), the most recently changed first
  * and within bounds (400 files, 128 KiB each, 4 MiB in all): what a failed step is compared against when it later
- * succeeds.
+ * succeeds. Each text passes through `scrub` (the process's secrets replaced: the snapshot is stored).
  */
-export function snapshotWorkdir(workdir: string): Record<string, string> {
+export function snapshotWorkdir(workdir: string, scrub: (text: string) => string = (text) => text): Record<string, string> {
   const candidates: Array<{ relative: string; size: number; mtimeMs: number }> = [];
   walk(workdir, '', candidates, { left: MAX_ENTRIES_VISITED });
   candidates.sort((left, right) => right.mtimeMs - left.mtimeMs);
@@ -31,7 +31,7 @@ export function snapshotWorkdir(workdir: string): Record<string, string> {
     if (files >= MAX_FILES || total + candidate.size > MAX_TOTAL_BYTES) break;
     const text = readText(path.join(workdir, candidate.relative));
     if (text === undefined) continue;
-    snapshot[candidate.relative] = text;
+    snapshot[candidate.relative] = scrub(text);
     total += candidate.size;
     files += 1;
   }
@@ -53,14 +53,14 @@ export type ChangeFilter = (relative: string, mtimeMs: number | undefined) => bo
 
 /**
  * What changed in the workdir's source files since `before` was taken: changed and removed files, and new ones
- * written since `since` — those `keep` accepts (default all).
+ * written since `since` — those `keep` accepts (default all). The files are read through `scrub`, as `before` was.
  */
-export function changesSince(workdir: string, before: Record<string, string>, since: Date, keep: ChangeFilter = () => true): WorkdirChange {
-  const now = snapshotWorkdir(workdir);
+export function changesSince(workdir: string, before: Record<string, string>, since: Date, keep: ChangeFilter = () => true, scrub: (text: string) => string = (text) => text): WorkdirChange {
+  const now = snapshotWorkdir(workdir, scrub);
   const patches: string[] = [];
   const files: string[] = [];
   for (const [relative, old] of Object.entries(before)) {
-    const current = now[relative] ?? readText(path.join(workdir, relative)) ?? '';
+    const current = now[relative] ?? scrub(readText(path.join(workdir, relative)) ?? '');
     if (current === old) continue;
     const mtime = modifiedAt(path.join(workdir, relative));
     if (!keep(relative, mtime === 0 ? undefined : mtime)) continue;

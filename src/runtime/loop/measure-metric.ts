@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { scrubFileInPlace } from '../../logging/scrubbed-file.js';
 import { buildChildEnvironment } from '../../supervisor/child-environment.js';
 import { runExperimentCommand } from './experiment-command.js';
 import type { LoopContext } from './loop-context.js';
@@ -23,14 +24,19 @@ export async function measureMetric(context: LoopContext, label: string): Promis
   const source = loop.metric.from;
   if (loop.command !== undefined) {
     const before = await fileStamp(join(workdirRealPath, source.path));
-    const outcome = await runExperimentCommand({
+    const logFile = join(context.commandLogDirectory, `${label}.log`);
+    const ran = await runExperimentCommand({
       command: loop.command,
       cwd: workdirRealPath,
       environment: buildChildEnvironment({ passEnv: loop.passEnv }),
       timeLimitMs: loop.commandTimeout,
-      logFile: join(context.commandLogDirectory, `${label}.log`),
+      logFile,
       signal: run.signal,
     });
+    // The command's log and the last lines quoted from it are kept and shown: the process's secrets come out first.
+    const scrubber = run.dependencies.scrubber;
+    if (scrubber !== undefined) await scrubFileInPlace(logFile, scrubber);
+    const outcome = scrubber === undefined ? ran : { ...ran, detail: scrubber.text(ran.detail) };
     run.throwIfStopped();
     const reading = outcome.ok ? await readMetric(workdirRealPath, source) : undefined;
     const left = await git.changes(excluded, { untrackedDirectories: true });

@@ -38,7 +38,9 @@ export async function prepareRecoveryReport(run: RunContext, options: { session:
   const journal = options.resumed ? readJournalRecovery(run.store.journal, run.runId) : undefined;
   const memory = goalComplete ? { entities: [] } : findRelevantMemory(run.store.database, goal.name, evaluation, run.dependencies.userMemoryGraph);
   const openFailures = options.resumed ? new FailureSteps(run.store.database).openInRun(run.runId) : [];
-  const text = formatRecoveryReport({
+  // The checks' output comes from the workdir: the report (a file, and the orchestrator's first message) is scrubbed.
+  const scrubber = run.dependencies.scrubber;
+  const formatted = formatRecoveryReport({
     goal: { name: goal.name, label: goal.label },
     runId: run.runId,
     session: options.session,
@@ -50,6 +52,7 @@ export async function prepareRecoveryReport(run: RunContext, options: { session:
     memory,
     openFailures,
   });
+  const text = scrubber === undefined ? formatted : scrubber.text(formatted);
   const path = writeReport(runDirectory, options.session, text);
   run.events.emit({
     type: 'phase-report',

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
 import { redactSecrets } from '../../failures/redact-secrets.js';
+import { scrubberOf, type KnownSecrets, type SecretScrubber } from '../../logging/secret-scrubber.js';
 import type { SqliteDatabase } from '../../state/database.js';
 import { redactEntity, redactRelation } from '../../state/graph-redaction.js';
 import { rankEntityIds, rankEntityTiers } from '../../state/memory-entity-ranking.js';
@@ -21,8 +22,8 @@ export interface SearchOptions {
 }
 
 export interface KnowledgeGraphStoreOptions {
-  /** Secret values (API keys from config.json) to redact besides what redactSecrets recognises by itself. */
-  secrets?: readonly string[];
+  /** Secret values (the process's scrubber, or values) to redact besides what redactSecrets recognises by itself. */
+  secrets?: KnownSecrets;
 }
 
 export interface AddObservationsOptions {
@@ -51,13 +52,13 @@ export interface MergedEntity {
  */
 export class KnowledgeGraphStore {
   private readonly statements = new Map<string, Statement>();
-  private readonly secrets: readonly string[];
+  private readonly secrets: SecretScrubber;
 
   constructor(
     readonly database: SqliteDatabase,
     options: KnowledgeGraphStoreOptions = {},
   ) {
-    this.secrets = [...(options.secrets ?? [])];
+    this.secrets = scrubberOf(options.secrets);
   }
 
   /** Creates the entities whose names are new and returns them; an existing name is skipped, not updated. */

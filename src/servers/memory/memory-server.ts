@@ -3,6 +3,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { GraphSharing } from '../../config/config-schema.js';
 import { expandHome } from '../../config/home-path.js';
 import { describeError } from '../../errors/mux-swarm-error.js';
+import { scrubberOf, type KnownSecrets } from '../../logging/secret-scrubber.js';
 import { openDatabase, type SqliteDatabase } from '../../state/database.js';
 import { FailureMemory, USER_STORE_FILE } from '../../state/failure-memory.js';
 import { FailureStore } from '../../state/failure-store.js';
@@ -26,8 +27,8 @@ export interface MemoryServerOptions {
    * "all", or "none" (the graph neither writes to nor reads from the user store).
    */
   shareGraph?: GraphSharing;
-  /** Secret values (config.json's API keys) kept out of everything stored, besides what redactSecrets recognises. */
-  secrets?: readonly string[];
+  /** Secret values (the process's scrubber) kept out of everything stored, besides what redactSecrets recognises. */
+  secrets?: KnownSecrets;
   /** Adds search_fixes, record_fix and rate_fix over the failure memory; without it, exactly the reference's tools. */
   fixes?: boolean;
 }
@@ -67,7 +68,7 @@ function openUserDatabase(directory: string): UserDatabase {
  * tools say so. Both are closed when the server or its transport closes.
  */
 export function createMemoryServer(options: MemoryServerOptions): McpServer {
-  const secrets = options.secrets ?? [];
+  const secrets = scrubberOf(options.secrets);
   const store = openKnowledgeGraphStore(options.databasePath, { secrets });
   const databasePath = store.database.name;
   const sharing = options.shareGraph ?? 'general';

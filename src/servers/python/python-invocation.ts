@@ -3,7 +3,8 @@ import { describeError } from '../../errors/mux-swarm-error.js';
 import { resolveWorkingDirectory } from '../shell/working-directory.js';
 import type { PythonInterpreter } from './python-interpreter.js';
 import { resolveScriptPath } from './python-script-path.js';
-import { SNIPPET_BOOTSTRAP, writeSnippet } from './python-snippet.js';
+import type { SecretScrubber } from '../../logging/secret-scrubber.js';
+import { PRIVATE_SNIPPET_BOOTSTRAP, SNIPPET_BOOTSTRAP, writeSnippet } from './python-snippet.js';
 
 /** Inputs run_python and the python start_job share: what to run, with which arguments, where. */
 export const pythonSourceInput = {
@@ -37,6 +38,8 @@ export interface PythonInvocation {
   scriptFile: string;
   /** True when `code` was given (and saved to `scriptFile`). */
   snippet: boolean;
+  /** A snippet that held a secret: the original code's private temporary file (see writeSnippet); Python deletes it. */
+  privateSource?: string;
   /** How the run is shown: interpreter, script and arguments. */
   commandText: string;
 }
@@ -45,6 +48,8 @@ export interface PythonContext {
   workdir: string;
   spillDir: string;
   interpreter: PythonInterpreter;
+  /** The process's secrets: kept out of the stored copy of a snippet (and of the output, by the tools). */
+  scrubber?: SecretScrubber;
 }
 
 /** Checks a request and turns it into an interpreter command line; returns the reason when it is refused. */
@@ -56,12 +61,16 @@ export async function preparePython(request: PythonRequest, context: PythonConte
     const cwd = await resolveWorkingDirectory(context.workdir, request.cwd, 'python server');
     const scriptArgs = request.args ?? [];
     const snippet = request.code !== undefined;
-    const scriptFile = snippet
-      ? await writeSnippet(context.spillDir, request.code as string)
-      : await resolveScriptPath(context.workdir, request.script as string);
-    const args = snippet ? ['-c', SNIPPET_BOOTSTRAP, scriptFile, ...scriptArgs] : [scriptFile, ...scriptArgs];
+    const saved = snippet ? await writeSnippet(context.spillDir, request.code as string, context.scrubber) : undefined;
+    const scriptFile = saved?.file ?? (await resolveScriptPath(context.workdir, request.script as string));
+    const args =
+      saved === undefined
+        ? [scriptFile, ...scriptArgs]
+        : saved.privateSource === undefined
+          ? ['-c', SNIPPET_BOOTSTRAP, scriptFile, ...scriptArgs]
+          : ['-c', PRIVATE_SNIPPET_BOOTSTRAP, scriptFile, saved.privateSource, ...scriptArgs];
     const commandText = [context.interpreter.configured, scriptFile, ...scriptArgs].join(' ');
-    return { file: context.interpreter.file, args, cwd, scriptFile, snippet, commandText };
+    return { file: context.interpreter.file, args, cwd, scriptFile, snippet, commandText, ...(saved?.privateSource === undefined ? {} : { privateSource: saved.privateSource }) };
   } catch (error) {
     return describeError(error);
   }

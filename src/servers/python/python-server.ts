@@ -2,6 +2,7 @@ import type { SandboxRequest } from '../../supervisor/sandbox/sandbox-request.js
 import path from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { PythonOptions } from '../../config/config-schema.js';
+import type { SecretScrubber } from '../../logging/secret-scrubber.js';
 import { buildChildEnvironment } from '../../supervisor/child-environment.js';
 import { JobRegistry } from '../jobs/job-registry.js';
 import { registerJobTools } from '../jobs/job-tools.js';
@@ -19,6 +20,8 @@ export interface PythonServerOptions extends PythonOptions {
   spillDir: string;
   /** Where passEnv values are read from; default process.env. */
   environment?: NodeJS.ProcessEnv;
+  /** The process's secrets: scrubbed from output before it is kept or spilled, and from the stored copy of snippets. */
+  scrubber?: SecretScrubber;
 }
 
 /**
@@ -38,6 +41,7 @@ export function createPythonServer(options: PythonServerOptions): McpServer {
     workdir: options.workdir,
     spillDir,
     interpreter: resolveInterpreter(options.interpreter, options.workdir),
+    ...(options.scrubber === undefined ? {} : { scrubber: options.scrubber }),
   };
 
   registerRunPythonTool(server, { context, environment, timeoutMs: options.timeoutMs, maxOutputChars: options.maxOutputChars, ...(options.confinement === undefined ? {} : { confinement: options.confinement }) });

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
@@ -9,6 +10,7 @@ import { describeInterpreterFailure } from './python-interpreter.js';
 import { preparePython, pythonSourceInput, type PythonContext } from './python-invocation.js';
 import { describePythonRun, pythonRunResultShape } from './python-run-result.js';
 import { errorResult } from '../tool-results.js';
+import { removePrivateSource } from './python-snippet.js';
 
 export interface RunPythonToolOptions {
   context: PythonContext;
@@ -45,13 +47,18 @@ export function registerRunPythonTool(server: McpServer, options: RunPythonToolO
     async (input, extra): Promise<CallToolResult> => {
       const invocation = await preparePython(input, context);
       if (typeof invocation === 'string') return errorResult(invocation);
-      if (extra.signal.aborted) return errorResult('The call was cancelled before Python started.');
+      if (extra.signal.aborted) {
+        await removePrivateSource(invocation.privateSource);
+        return errorResult('The call was cancelled before Python started.');
+      }
 
       const timeoutMs = Math.min(input.timeout_ms ?? options.timeoutMs, options.timeoutMs);
-      const capture = new OutputCapture({ maxChars: options.maxOutputChars, spillDir: context.spillDir, namePrefix: 'python' });
-      const sandbox = await sandboxOrReason(options.confinement);
-      if (typeof sandbox === 'string') return errorResult(sandbox);
-      const outcome = await runInProcessGroup({
+      const capture = new OutputCapture({ maxChars: options.maxOutputChars, spillDir: context.spillDir, namePrefix: 'python', ...(context.scrubber ? { scrubber: context.scrubber } : {}) });
+      const confined = await sandboxOrReason(options.confinement);
+      if (typeof confined === 'string') return errorResult(confined);
+      // A snippet's private source (outside the run directory, removed once read) is bound into the sandbox.
+      const sandbox = confined === undefined || invocation.privateSource === undefined ? confined : { ...confined, writableInside: [...(confined.writableInside ?? []), path.dirname(invocation.privateSource)] };
+      const outcome = await runWithPrivateSource(invocation.privateSource, () => runInProcessGroup({
         file: invocation.file,
         args: invocation.args,
         cwd: invocation.cwd,
@@ -61,7 +68,7 @@ export function registerRunPythonTool(server: McpServer, options: RunPythonToolO
         timeoutMs,
         signal: extra.signal,
         capture,
-      });
+      }));
       const output = await capture.finish();
       if (outcome.spawnError !== undefined) {
         return errorResult(describeInterpreterFailure(context.interpreter, outcome.spawnError, options.environment.PATH));
@@ -81,3 +88,11 @@ export function registerRunPythonTool(server: McpServer, options: RunPythonToolO
   );
 }
 
+/** Runs `run`, then deletes the private source of a snippet that held a secret, should Python not have done so. */
+async function runWithPrivateSource<T>(privateSource: string | undefined, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } finally {
+    await removePrivateSource(privateSource);
+  }
+}

@@ -9,6 +9,7 @@ import { describeInterpreterFailure } from './python-interpreter.js';
 import { preparePython, pythonSourceInput, type PythonContext } from './python-invocation.js';
 import { PYTHON_TRACEBACK_TAIL_CHARACTERS } from './python-traceback.js';
 import { errorResult } from '../tool-results.js';
+import { removePrivateSource } from './python-snippet.js';
 
 export interface StartPythonJobToolOptions {
   registry: JobRegistry;
@@ -38,12 +39,15 @@ export function registerStartPythonJobTool(server: McpServer, options: StartPyth
     async (input): Promise<CallToolResult> => {
       const invocation = await preparePython(input, context);
       if (typeof invocation === 'string') return errorResult(invocation);
-      return startJobResult(registry, {
+      const result = await startJobResult(registry, {
         invocation,
         input,
         environment: options.environment,
         describeSpawnFailure: (error) => describeInterpreterFailure(context.interpreter, error, options.environment.PATH),
       });
+      // A job that started reads and deletes the private source itself; one that did not leaves it to us.
+      if (result.isError === true) await removePrivateSource(invocation.privateSource);
+      return result;
     },
   );
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import type { ScrubbingStream, SecretScrubber } from '../../logging/secret-scrubber.js';
 
 export type OutputStreamName = 'stdout' | 'stderr';
 
@@ -20,6 +21,8 @@ export interface CapturedOutput {
 /** Head, tail and size of one stream; the full text goes to a spill file once the limit is passed. */
 class StreamRecord {
   readonly decoder = new StringDecoder('utf8');
+  /** Scrubs the decoded text before it is kept or spilled; undefined without a scrubber. */
+  scrubbing: ScrubbingStream | undefined;
   head = '';
   /** Text after the head, at most `keepChars` of its end. */
   tail = '';
@@ -59,7 +62,9 @@ class StreamRecord {
 /**
  * Collects a command's stdout and stderr within `maxChars` combined. Memory stays bounded whatever the command
  * prints: past the limit, both streams are written in full to files under `spillDir` and only a head and a
- * tail of each are kept.
+ * tail of each are kept. With a `scrubber`, the process's secrets are replaced as the output arrives (a secret
+ * split between two chunks included), before anything is kept or written: neither the spill files nor the head
+ * and tail hold one, and no cut can leave part of one.
  */
 export class OutputCapture {
   readonly #maxChars: number;
@@ -70,20 +75,29 @@ export class OutputCapture {
   #spillError: string | undefined;
 
   /** `namePrefix` starts the spill files' names (default "shell"): `<prefix>-<time>-<random>.stdout.txt`. */
-  constructor(options: { maxChars: number; spillDir: string; namePrefix?: string }) {
+  constructor(options: { maxChars: number; spillDir: string; namePrefix?: string; scrubber?: SecretScrubber }) {
     this.#maxChars = options.maxChars;
     this.#spillDir = options.spillDir;
     this.#namePrefix = options.namePrefix ?? 'shell';
     this.#streams = { stdout: new StreamRecord(options.maxChars), stderr: new StreamRecord(options.maxChars) };
+    if (options.scrubber !== undefined && options.scrubber.size > 0) {
+      for (const record of Object.values(this.#streams)) record.scrubbing = options.scrubber.stream();
+    }
   }
 
   append(name: OutputStreamName, chunk: Buffer): void {
-    this.#appendText(name, this.#streams[name].decoder.write(chunk));
+    const record = this.#streams[name];
+    const text = record.decoder.write(chunk);
+    this.#appendText(name, record.scrubbing === undefined ? text : record.scrubbing.push(text));
   }
 
   /** Flushes decoders and spill files; call once, after both streams ended. */
   async finish(): Promise<CapturedOutput> {
-    for (const name of ['stdout', 'stderr'] as const) this.#appendText(name, this.#streams[name].decoder.end());
+    for (const name of ['stdout', 'stderr'] as const) {
+      const record = this.#streams[name];
+      const rest = record.decoder.end();
+      this.#appendText(name, record.scrubbing === undefined ? rest : record.scrubbing.push(rest) + record.scrubbing.end());
+    }
     await Promise.all(Object.values(this.#streams).map((record) => closeSpill(record.spill)));
 
     const { stdout, stderr } = this.#streams;

@@ -11,6 +11,7 @@ import { runInProcessGroup } from '../../supervisor/run-in-process-group.js';
 import { sandboxOrReason, type SandboxRequest } from '../../supervisor/sandbox/sandbox-request.js';
 import { registerStartJobTool } from './start-job-tool.js';
 import { errorResult } from '../tool-results.js';
+import type { SecretScrubber } from '../../logging/secret-scrubber.js';
 
 export interface ShellServerOptions {
   /** Commands run here by default, and may not leave it (`cwd` is checked by real path). */
@@ -31,6 +32,8 @@ export interface ShellServerOptions {
   environment?: NodeJS.ProcessEnv;
   /** Background jobs that may run at once (default 8). */
   maxJobs?: number;
+  /** The process's secrets, scrubbed from commands' output before it is kept or spilled to a file. */
+  scrubber?: SecretScrubber;
 }
 
 const DEFAULT_MAX_JOBS = 8;
@@ -78,7 +81,7 @@ export function createShellServer(options: ShellServerOptions): McpServer {
       if (extra.signal.aborted) return errorResult('The call was cancelled before the command started.');
 
       const timeoutMs = Math.min(input.timeout_ms ?? options.timeoutMs, options.timeoutMs);
-      const capture = new OutputCapture({ maxChars: options.maxOutputChars, spillDir });
+      const capture = new OutputCapture({ maxChars: options.maxOutputChars, spillDir, ...(options.scrubber ? { scrubber: options.scrubber } : {}) });
       const sandbox = await sandboxOrReason(options.confinement);
       if (typeof sandbox === 'string') return errorResult(sandbox);
       const outcome = await runInProcessGroup({

@@ -7,6 +7,7 @@ import type { RunEventInput } from '../../events/event-schema.js';
 import { discoverGpus, type GpuDiscovery } from '../../hardware/gpu-discovery.js';
 import { openDatabase } from '../../state/database.js';
 import { TrainingStore } from '../../state/training-store.js';
+import type { SecretScrubber } from '../../logging/secret-scrubber.js';
 import { buildChildEnvironment } from '../../supervisor/child-environment.js';
 import { onServerShutdown } from '../server-shutdown.js';
 import { registerGpuTools } from './gpu-tools.js';
@@ -30,6 +31,8 @@ export interface TrainingServerOptions extends TrainingOptions {
   environment?: NodeJS.ProcessEnv;
   /** GPU discovery, replaceable in tests. */
   discoverGpus?: () => Promise<GpuDiscovery>;
+  /** The process's secrets, kept out of what is stored of a job (command, progress lines, outcome). */
+  scrubber?: SecretScrubber;
 }
 
 /**
@@ -49,7 +52,7 @@ export function createTrainingServer(options: TrainingServerOptions): McpServer 
   const jobs = new TrainingJobs({
     ...options,
     jobDirectory: join(options.runDirectory, 'training'),
-    store: new TrainingStore(database),
+    store: new TrainingStore(database, options.scrubber),
     environment,
   });
   registerGpuTools(server, { discover: options.discoverGpus ?? (() => discoverGpus(5_000, { env: options.environment ?? process.env, run: runGpuTool })) });

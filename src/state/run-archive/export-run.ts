@@ -6,6 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { create as createTar, replace as appendToTar } from 'tar';
 import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
+import type { SecretScrubber } from '../../logging/secret-scrubber.js';
+import { scrubDatabaseCopy, stageScrubbedFiles } from './archive-scrubbing.js';
 import { DATABASE_FILE, openDatabase } from '../database.js';
 import { getRunDetails } from '../run-queries.js';
 import { ARCHIVE_FORMAT, ARCHIVE_SCHEMA_VERSION, DATABASE_ENTRY, MANIFEST_ENTRY, WORKDIR_PREFIX, type ArchiveManifest } from './archive-manifest.js';
@@ -19,6 +21,8 @@ export interface ExportRunOptions {
   muxSwarmVersion: string;
   /** Paths relative to the workdir left out (a directory leaves out everything below it), e.g. big checkpoints. */
   exclude?: string[];
+  /** The process's secrets: the archive carries scrubbed copies of the database and of every file that holds one. */
+  scrubber?: SecretScrubber;
 }
 
 export interface ExportedRun {
@@ -30,7 +34,9 @@ export interface ExportedRun {
  * Writes a run's workdir to a .tar.gz that `importRun` restores elsewhere: a consistent copy of the state database
  * (SQLite's online backup, not the live file, so a run writing at the same time cannot tear it), a manifest, and
  * every file of the workdir except the live database files. Paths in the database are relative to the workdir,
- * so the run resumes wherever the archive is unpacked.
+ * so the run resumes wherever the archive is unpacked. With a scrubber, no secret leaves in the archive: the
+ * database copy is scrubbed, and a file holding one (a job's own output log, a file a program wrote) is carried as
+ * a scrubbed copy (archive-scrubbing.ts: files over MAX_SCANNED_BYTES outside the state directory excepted).
  */
 export async function exportRun(options: ExportRunOptions): Promise<ExportedRun> {
   const workdir = resolve(options.workdir);
@@ -47,6 +53,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportedRun>
       const details = getRunDetails(database, options.runId);
       if (!details) throw new MuxSwarmError('run_not_found', `no run "${options.runId}" in ${join(options.stateDirectory, DATABASE_FILE)}`);
       await database.backup(join(staging, DATABASE_ENTRY));
+      if (options.scrubber !== undefined) scrubDatabaseCopy(join(staging, DATABASE_ENTRY), options.scrubber);
       manifest = {
         format: ARCHIVE_FORMAT,
         schemaVersion: ARCHIVE_SCHEMA_VERSION,
@@ -66,15 +73,22 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportedRun>
     }
 
     const left = leftOut(workdir, stateRelative, resolve(options.output), options.exclude ?? []);
-    let files = 0;
+    const scrubbedDirectory = join(staging, 'scrubbed');
+    const scrubbed =
+      options.scrubber === undefined
+        ? []
+        : await stageScrubbedFiles({ workdir, stateRelative: normalise(stateRelative), leftOut: left, scrubber: options.scrubber, into: scrubbedDirectory });
+    const replaced = new Set(scrubbed);
+    let files = scrubbed.length;
     const filter = (path: string): boolean => {
-      const keep = !left(path);
+      const keep = !left(path) && !replaced.has(normalise(path));
       if (keep) files += 1;
       return keep;
     };
     await writeFile(join(staging, MANIFEST_ENTRY), '{}');
     await createTar({ file: uncompressed, cwd: staging, portable: true }, [DATABASE_ENTRY]);
     await appendToTar({ file: uncompressed, cwd: workdir, prefix: WORKDIR_PREFIX, portable: true, filter }, ['.']);
+    if (scrubbed.length > 0) await appendToTar({ file: uncompressed, cwd: scrubbedDirectory, prefix: WORKDIR_PREFIX, portable: true }, scrubbed);
     manifest.files = files;
     await writeFile(join(staging, MANIFEST_ENTRY), `${JSON.stringify(manifest, null, 2)}\n`);
     await appendToTar({ file: uncompressed, cwd: staging, portable: true }, [MANIFEST_ENTRY]);

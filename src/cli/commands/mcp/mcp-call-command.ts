@@ -65,9 +65,9 @@ export function registerMcpCallCommand(mcp: Command, outcome: CommandOutcome): v
       }
       const result = await hub.call(tool.exposedName, input, { signal: controller.signal });
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ isError: result.isError, text: result.text, structuredContent: result.structuredContent }, null, 2)}\n`);
+        process.stdout.write(config.scrubber.text(`${JSON.stringify({ isError: result.isError, text: result.text, structuredContent: result.structuredContent }, null, 2)}\n`));
       } else {
-        process.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
+        process.stdout.write(config.scrubber.text(result.text.endsWith('\n') ? result.text : `${result.text}\n`));
       }
       outcome.exitCode = result.isError ? 1 : 0;
     } finally {

@@ -4,6 +4,8 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { Command } from 'commander';
 import { BUILTIN_SERVER_NAMES, mcpServerSchema, type BuiltinServerConfig } from '../../../config/config-schema.js';
 import { loadConfig } from '../../../config/load-config.js';
+import { environmentSecrets } from '../../../logging/environment-secrets.js';
+import { SecretScrubber } from '../../../logging/secret-scrubber.js';
 import { createBuiltinServer, type BuiltinContext } from '../../../tools/builtin-servers.js';
 import { shutdownServer } from '../../../servers/server-shutdown.js';
 import { builtinContextFor } from '../../builtin-context.js';
@@ -18,7 +20,8 @@ interface McpServeOptions {
 /**
  * Serves one built-in server over stdio to any MCP client (Claude Desktop, an IDE, another runtime). Its options
  * come from config.json when the project has an entry for it, else the defaults apply. Only the protocol goes to
- * stdout; the process ends when stdin closes or on SIGINT/SIGTERM, stopping whatever the server started.
+ * stdout; the process ends when stdin closes or on SIGINT/SIGTERM, stopping whatever the server started. Every
+ * message sent to the client has the process's secrets scrubbed: the client's model learns no more than a run's.
  */
 export function registerMcpServeCommand(mcp: Command, outcome: CommandOutcome): void {
   mcp
@@ -31,6 +34,11 @@ export function registerMcpServeCommand(mcp: Command, outcome: CommandOutcome): 
       const { entry, context } = resolveServed(name, options);
       const server = await createBuiltinServer(entry, context);
       const transport = new StdioServerTransport();
+      const scrubber = context.scrubber;
+      if (scrubber !== undefined && scrubber.size > 0) {
+        const send = transport.send.bind(transport);
+        transport.send = (message) => send(scrubber.value(message));
+      }
       await server.connect(transport);
       process.stderr.write(`mux-swarm: serving the built-in "${entry.builtin}" server over stdio (workdir ${context.workdir})\n`);
       await new Promise<void>((done) => {
@@ -63,7 +71,14 @@ function resolveServed(name: string, options: McpServeOptions): { entry: Builtin
   const entry = defaultEntry(name);
   return {
     entry,
-    context: { workdir, allowedRoots: [workdir], spillDirectory: join(stateDirectory, 'serve', entry.builtin), projectDirectory: currentDirectory, stateDirectory },
+    context: {
+      workdir,
+      allowedRoots: [workdir],
+      spillDirectory: join(stateDirectory, 'serve', entry.builtin),
+      projectDirectory: currentDirectory,
+      stateDirectory,
+      scrubber: new SecretScrubber(environmentSecrets(process.env)),
+    },
   };
 }
 

@@ -1,3 +1,4 @@
+import type { KnownSecrets } from '../../../logging/secret-scrubber.js';
 import { KnowledgeGraphStore } from '../../../servers/memory/knowledge-graph-store.js';
 import { graphToLines, importGraphLines, isGraphLine, type GraphImportResult } from '../../../state/graph-lines.js';
 import { redactEntity, redactRelation } from '../../../state/graph-redaction.js';
@@ -10,7 +11,7 @@ import type { OpenStore } from './memory-stores.js';
  */
 
 /** The graph of the open stores as one (the workdir's first), secrets redacted, as export lines with their counts. */
-export function exportGraph(stores: readonly OpenStore[], secrets: readonly string[]): { lines: string[]; entities: number; relations: number } {
+export function exportGraph(stores: readonly OpenStore[], secrets: KnownSecrets): { lines: string[]; entities: number; relations: number } {
   const graph = unionGraphs(...stores.map((open) => graphStore(open, secrets).readGraph()));
   const redacted = unionGraphs({ entities: graph.entities.map((entity) => redactEntity(entity, secrets)), relations: graph.relations.map((relation) => redactRelation(relation, secrets)) });
   return { lines: graphToLines(redacted), entities: redacted.entities.length, relations: redacted.relations.length };
@@ -31,11 +32,11 @@ export function splitExportLines(lines: readonly string[]): { failureLines: stri
 }
 
 /** Merges graph lines into the store's graph (the caller holds the transaction); the store redacts what it writes. */
-export function importGraph(target: OpenStore, graphLines: ReadonlyArray<readonly [number, string]>, secrets: readonly string[]): GraphImportResult {
+export function importGraph(target: OpenStore, graphLines: ReadonlyArray<readonly [number, string]>, secrets: KnownSecrets): GraphImportResult {
   return importGraphLines(graphLines, graphStore(target, secrets));
 }
 
 /** The graph over a store's open database; the database stays the caller's to close. */
-function graphStore(open: OpenStore, secrets: readonly string[]): KnowledgeGraphStore {
+function graphStore(open: OpenStore, secrets: KnownSecrets): KnowledgeGraphStore {
   return new KnowledgeGraphStore(open.store.database, { secrets });
 }

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../../../config/load-config.js';
 import { MuxSwarmError } from '../../../errors/mux-swarm-error.js';
+import { environmentSecrets } from '../../../logging/environment-secrets.js';
+import { SecretScrubber } from '../../../logging/secret-scrubber.js';
 import { DATABASE_FILE, openDatabase } from '../../../state/database.js';
 import { expandHome } from '../../../config/home-path.js';
 import { FailureMemory, USER_STORE_FILE, userStoreDirectory, type StoreName } from '../../../state/failure-memory.js';
@@ -22,7 +24,8 @@ export interface MemoryPlaces {
   workdirDirectory: string;
   /** Undefined when the user store is off (--no-user-store, or memory.shareWithUserStore false without --user-store). */
   userDirectory: string | undefined;
-  secrets: string[];
+  /** The process's scrubber (config.json's, or the environment's secrets alone without one). */
+  secrets: SecretScrubber;
 }
 
 export interface OpenStore {
@@ -38,7 +41,7 @@ export function locateMemory(options: MemoryCommandOptions): MemoryPlaces {
     ? loadConfig({ path: options.config, environment: process.env, currentDirectory: process.cwd(), workdirOverride: options.workdir })
     : undefined;
   const workdirDirectory = config?.stateDirectory ?? join(resolve(options.workdir ?? '.'), '.mux-swarm');
-  return { workdirDirectory, userDirectory: chooseUserStore(options, config), secrets: config?.secrets ?? [] };
+  return { workdirDirectory, userDirectory: chooseUserStore(options, config), secrets: config?.scrubber ?? new SecretScrubber(environmentSecrets(process.env)) };
 }
 
 /** `--no-user-store`: none; `--user-store <dir>`: that; else memory.userStore unless memory.shareWithUserStore is false. */

@@ -29,7 +29,8 @@ export function registerMemoryExport(memory: Command, outcome: CommandOutcome): 
       return withStores(places, options.store, false, (stores) => {
         const lines = asMemory(stores)?.exportLines() ?? [];
         const graph = exportGraph(stores, places.secrets);
-        writeFileSync(options.output, [...lines, ...graph.lines].map((line) => `${line}\n`).join(''));
+        // Each line is scrubbed once more as it is written: stores recorded before their writes were scrubbed.
+        writeFileSync(options.output, [...lines, ...graph.lines].map((line) => `${places.secrets.text(line)}\n`).join(''));
         const failures = lines.filter((line) => (JSON.parse(line) as { type: string }).type === 'failure').length;
         const from = stores.length === 0 ? 'nothing recorded yet' : `from ${stores.map((store) => store.path).join(' and ')}`;
         process.stdout.write(`Exported ${counts({ failures, fixes: lines.length - failures, ...graph })} (${from}) to ${options.output}.\n`);
