@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SecretScrubber } from '../../../src/logging/secret-scrubber.js';
 import { createPythonServer } from '../../../src/servers/python/python-server.js';
+import type { SandboxRequest } from '../../../src/supervisor/sandbox/sandbox-request.js';
 import { connectTestClient, type McpTestClient } from '../../support/mcp-test-client.js';
 import { assertNoJobProcessLeft, followToEnd, startJob } from '../jobs/job-test-helpers.js';
 
@@ -39,8 +40,9 @@ after(async () => {
   await rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
 });
 
-async function connect(): Promise<McpTestClient> {
+async function connect(confinement?: SandboxRequest): Promise<McpTestClient> {
   const server = createPythonServer({
+    ...(confinement === undefined ? {} : { confinement }),
     workdir,
     spillDir,
     interpreter: 'python3',
@@ -64,6 +66,17 @@ const SNIPPET = [
   'print("sha256:", hashlib.sha256(TOKEN.encode()).hexdigest())',
   `raise ValueError("${SECRET}")`,
 ].join('\n');
+
+describe('python server: a snippet that holds a secret, in the sandbox', () => {
+  it('runs the original code from its private copy, bound into the sandbox, and leaves no private copy behind', async () => {
+    const client = await connect({ backend: 'bwrap', network: 'none', workdir, readOnly: [], writable: [] });
+    const { structured, text } = await client.call('run_python', { code: SNIPPET });
+    assert.equal(structured?.exit_code, 1, text);
+    assert.match(String(structured?.stdout), new RegExp(`sha256: ${SECRET_SHA256}`), 'the code that ran held the secret');
+    assert.ok(!text.includes(SECRET));
+    assert.deepEqual(await readdir(privateTemp), [], 'no private copy is left');
+  });
+});
 
 describe('python server: a snippet that holds a secret', () => {
   it('runs the original code, stores a scrubbed copy, scrubs the output and leaves no private copy behind', async () => {
