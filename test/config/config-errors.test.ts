@@ -129,7 +129,7 @@ describe('config.json errors', () => {
 
   it('lists only the keys of the kind of server the entry is', () => {
     const error = configErrorOf(() => loadConfigFile({ ...validConfig, mcpServers: { github: { command: 'npx', url: 'https://mcp.example.com/mcp' } } }));
-    assert.equal(error.message, 'config.json: mcpServers.github.url: unknown key; allowed here: args, command, cwd, description, enabled, env, maxRestarts, optional, timeoutMs, type');
+    assert.equal(error.message, 'config.json: mcpServers.github.url: unknown key; allowed here: args, command, cwd, description, enabled, env, maxRestarts, optional, sandbox, timeoutMs, type');
   });
 
   it('says which names a server may have', () => {
