@@ -1,7 +1,7 @@
 /**
  * What the sandbox costs: a `true` command run the way the shell server runs commands (runInProcessGroup: its own
  * process group, output captured), unconfined against inside bubblewrap, interleaved, N times each (default 200);
- * and the start of a background job (the jobs' wrapper shell) likewise. Prints medians and p90s, and the
+ * a Python start likewise; and each again with the default process limit (a control group per launch). Prints medians and p90s, and the
  * difference per command. Target (issue 14): under 20 ms per sandboxed command.
  *
  *   node --import tsx bench/sandbox-overhead.ts [runs]
@@ -18,6 +18,8 @@ import type { Sandbox } from '../src/supervisor/sandbox/sandbox.js';
 const runs = Number(process.argv[2] ?? 200);
 const workdir = mkdtempSync(join(tmpdir(), 'mux-swarm-bench-sandbox-'));
 const sandbox = await sandboxFor({ backend: 'bwrap', network: 'none', workdir, stateDirectory: join(workdir, '.mux-swarm'), readOnly: [], writable: [] });
+// As `mux-swarm run` has it by default: the sandbox and a control group with the process limit.
+const limited = sandbox === undefined ? undefined : { ...sandbox, limits: { processes: 4096 } };
 
 async function command(confined: Sandbox | undefined): Promise<number> {
   const started = performance.now();
@@ -43,7 +45,9 @@ for (const [label, measure, count] of [['`true` as a shell command', command, ru
     plain.push(await measure(undefined));
     boxed.push(await measure(sandbox));
   }
-  const [p, b] = [stats(plain), stats(boxed)];
-  console.log(`${label}, ${count} runs each, interleaved: unconfined median ${p.median.toFixed(2)} ms (p90 ${p.p90.toFixed(2)}), bwrap median ${b.median.toFixed(2)} ms (p90 ${b.p90.toFixed(2)}): +${(b.median - p.median).toFixed(2)} ms a launch`);
+  const capped: number[] = [];
+  for (let index = 0; index < count; index += 1) capped.push(await measure(limited));
+  const [p, b, c] = [stats(plain), stats(boxed), stats(capped)];
+  console.log(`${label}, ${count} runs each, interleaved: unconfined median ${p.median.toFixed(2)} ms (p90 ${p.p90.toFixed(2)}), bwrap median ${b.median.toFixed(2)} ms (p90 ${b.p90.toFixed(2)}): +${(b.median - p.median).toFixed(2)} ms a launch; bwrap with the process limit (a control group) median ${c.median.toFixed(2)} ms: +${(c.median - p.median).toFixed(2)} ms`);
 }
 rmSync(workdir, { recursive: true, force: true });
