@@ -1,4 +1,5 @@
 import { captureChild } from '../supervisor/spawn-child.js';
+import { gitEnvironment } from '../supervisor/child-environment.js';
 import { HubError } from './hub-error.js';
 
 export interface GitResult {
@@ -22,7 +23,7 @@ export interface GitOptions {
  */
 export async function git(repo: string, args: readonly string[], options: GitOptions = {}): Promise<GitResult> {
   const outcome = await captureChild(
-    { file: 'git', args: ['-C', repo, ...args], env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true', LC_ALL: 'C', ...options.env } },
+    { file: 'git', args: ['-C', repo, ...args], env: gitEnvironment({ GIT_ASKPASS: 'true', LC_ALL: 'C', ...options.env }) },
     { ...(options.input === undefined ? {} : { input: options.input }), ...(options.onStdout === undefined ? {} : { onStdout: options.onStdout }) },
   );
   if (outcome.spawnError !== undefined) throw new HubError('git_failed', `cannot run git: ${outcome.spawnError.message}`);

@@ -1,4 +1,5 @@
 import { captureChild } from './spawn-child.js';
+import { buildChildEnvironment } from './child-environment.js';
 import type { GpuToolResult } from '../hardware/gpu-tool-result.js';
 import { firstLine } from '../hardware/tool-output-values.js';
 
@@ -9,7 +10,8 @@ import { firstLine } from '../hardware/tool-output-values.js';
  * on stdout) with the exit code. Never rejects.
  */
 export async function runGpuTool(command: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv): Promise<GpuToolResult> {
-  const outcome = await captureChild({ file: command, args, env }, { timeoutMs });
+  // The tool is looked up on the given PATH; it gets the minimal environment, none of our keys.
+  const outcome = await captureChild({ file: command, args, env: buildChildEnvironment({ source: env }) }, { timeoutMs });
   if (outcome.spawnError !== undefined) return { ok: false, error: outcome.spawnError.code === 'ENOENT' ? 'not installed' : outcome.spawnError.message };
   if (outcome.timedOut) return { ok: false, error: `no answer within ${timeoutMs} ms` };
   if (outcome.code === 0) return { ok: true, stdout: outcome.stdout };

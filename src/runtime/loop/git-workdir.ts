@@ -1,4 +1,5 @@
 import { captureChild } from '../../supervisor/spawn-child.js';
+import { gitEnvironment } from '../../supervisor/child-environment.js';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { GitCommandError } from './git-command-error.js';
@@ -144,7 +145,7 @@ function excludeSpecs(paths: readonly string[]): string[] {
 
 /** Runs git in `cwd`; resolves with its stdout, rejects with a GitCommandError carrying its stderr. */
 async function git(cwd: string, args: string[]): Promise<string> {
-  const outcome = await captureChild({ file: 'git', args, cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } }, { maxOutputBytes: MAX_OUTPUT_BYTES });
+  const outcome = await captureChild({ file: 'git', args, cwd, env: gitEnvironment() }, { maxOutputBytes: MAX_OUTPUT_BYTES });
   if (outcome.spawnError === undefined && outcome.code === 0) return outcome.stdout;
   const detail =
     outcome.spawnError?.code === 'ENOENT'
