@@ -27,6 +27,7 @@ import { pickRun, type RunChoice } from './run-choice.js';
 import { ToolHub } from '../tools/tool-hub.js';
 import { builtinContextFor } from './builtin-context.js';
 import { checkSandbox } from './sandbox-gate.js';
+import { noteWatchdogRun } from '../supervisor/heartbeat.js';
 import { endLeftProcessGroups, keepProcessGroupLedger, PROCESS_GROUP_LEDGER } from '../supervisor/process-group-ledger.js';
 import { runGpuTool } from '../supervisor/run-gpu-tool.js';
 import { discoverGpus } from '../hardware/gpu-discovery.js';
@@ -95,6 +96,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     store.close();
     throw error;
   }
+  noteWatchdogRun(runId, environment);
   const heartbeat = setInterval(() => beatRunSession(store.database, runId, session, new Date()), SESSION_HEARTBEAT_MS);
   heartbeat.unref();
 

@@ -10,6 +10,11 @@ export const HEARTBEAT_FILE_VARIABLE = 'MUX_SWARM_HEARTBEAT_FILE';
 export const HEARTBEAT_INTERVAL_VARIABLE = 'MUX_SWARM_HEARTBEAT_INTERVAL_MS';
 /** Which attempt of the watchdog this worker is: 1 for the first start, 2 after the first restart, … */
 export const WATCHDOG_ATTEMPT_VARIABLE = 'MUX_SWARM_WATCHDOG_ATTEMPT';
+/**
+ * A file the watchdog names for all its attempts: the first worker writes the id of the run it drives there, and every
+ * restart resumes that run — also after `run --fresh`, whose restart must not start yet another run.
+ */
+export const WATCHDOG_RUN_FILE_VARIABLE = 'MUX_SWARM_WATCHDOG_RUN_FILE';
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
 
 /** One beat as written to the file. */
@@ -105,4 +110,32 @@ export function readHeartbeat(file: string): HeartbeatBeat | undefined {
 function parseInterval(value: string | undefined): number {
   const parsed = Number(value);
   return value !== undefined && Number.isInteger(parsed) && parsed > 0 ? parsed : DEFAULT_HEARTBEAT_INTERVAL_MS;
+}
+
+/** The run an earlier attempt under this watchdog drove, when there was one. */
+export function watchdogRun(environment: NodeJS.ProcessEnv = process.env): string | undefined {
+  const file = environment[WATCHDOG_RUN_FILE_VARIABLE]?.trim();
+  if (!file) return undefined;
+  try {
+    const id = readFileSync(file, 'utf8').trim();
+    return id === '' ? undefined : id;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Notes the run this worker drives for the watchdog's later attempts (the first note stands). */
+export function noteWatchdogRun(runId: string, environment: NodeJS.ProcessEnv = process.env): void {
+  const file = environment[WATCHDOG_RUN_FILE_VARIABLE]?.trim();
+  if (!file || watchdogRun(environment) !== undefined) return;
+  try {
+    writeFileSync(file, `${runId}\n`);
+  } catch {
+    // Without the note a restart picks the run as without a watchdog: the unfinished run of this goal.
+  }
+}
+
+/** The run file of the watchdog with process id `watchdogPid`, in its heartbeat directory. */
+export function watchdogRunFile(heartbeatDirectory: string, watchdogPid = process.pid): string {
+  return `${heartbeatDirectory}/run-${watchdogPid}.id`;
 }

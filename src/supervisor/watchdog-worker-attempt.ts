@@ -1,8 +1,9 @@
+import { dirname } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { formatDuration } from '../config/duration.js';
 import { MuxSwarmError, describeError } from '../errors/mux-swarm-error.js';
-import { HEARTBEAT_FILE_VARIABLE, HEARTBEAT_INTERVAL_VARIABLE, WATCHDOG_ATTEMPT_VARIABLE } from './heartbeat.js';
+import { HEARTBEAT_FILE_VARIABLE, HEARTBEAT_INTERVAL_VARIABLE, WATCHDOG_ATTEMPT_VARIABLE, WATCHDOG_RUN_FILE_VARIABLE, watchdogRunFile } from './heartbeat.js';
 import { killProcessGroup, signalProcessGroup } from './process-group.js';
 import { spawnInProcessGroup } from './spawn-child.js';
 import { waitForStreamsToClose } from './wait-for-streams.js';
@@ -91,6 +92,7 @@ export class WorkerAttempt {
         [HEARTBEAT_FILE_VARIABLE]: heartbeatFile,
         [HEARTBEAT_INTERVAL_VARIABLE]: String(options.heartbeatIntervalMs),
         [WATCHDOG_ATTEMPT_VARIABLE]: String(attempt),
+        [WATCHDOG_RUN_FILE_VARIABLE]: watchdogRunFile(dirname(heartbeatFile)),
       },
       stdio: ['ignore', options.stdout === undefined ? 'inherit' : 'pipe', 'pipe'],
     });

@@ -122,6 +122,41 @@ describe('mux-swarm watch and run --watchdog, through the built CLI', { timeout:
     }
   });
 
+  it('run --fresh --watchdog: the restart resumes the run the first worker started, it does not start another', async () => {
+    const freshProject = createProjectFixture();
+    try {
+      freshProject.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' } }));
+      freshProject.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['shell'] }), agents: [] });
+      freshProject.write('goal.md', '# Count\n\nAppend to count.log, then finish.\n');
+      server.reset();
+      server.route(
+        { model: 'orchestrator-model' },
+        { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo once >> count.log' } }] },
+        complete('counted once, fresh, after a restart'),
+      );
+      const result = await runCli(['run', 'goal.md', '--fresh', '--watchdog', '--output-format', 'json'], {
+        cwd: freshProject.directory,
+        env: { MUX_SWARM_FAIL_AT: 'turn-recorded:1', MUX_SWARM_FAIL_ON_ATTEMPT: '1' },
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /SIGKILL/, 'the first worker died');
+      assert.equal(readFileSync(join(freshProject.directory, 'work', 'count.log'), 'utf8'), 'once\n', 'the work was not done twice');
+      assert.equal(server.chatRequests().length, 2);
+      const database = new Database(join(freshProject.directory, 'work', '.mux-swarm', 'state.db'), { readonly: true });
+      try {
+        assert.deepEqual(database.prepare('SELECT status FROM runs').all(), [{ status: 'succeeded' }], 'one run, resumed');
+        assert.deepEqual(database.prepare('SELECT count(*) AS n FROM run_sessions').get(), { n: 2 });
+      } finally {
+        database.close();
+      }
+      const watchdogDirectory = join(freshProject.directory, 'work', '.mux-swarm', 'watchdog');
+      const left = existsSync(watchdogDirectory) ? readdirSync(watchdogDirectory).filter((name) => name.startsWith('run-')) : [];
+      assert.deepEqual(left, [], 'the watchdog cleaned its run note');
+    } finally {
+      freshProject.remove();
+    }
+  });
+
   it('run beats into MUX_SWARM_HEARTBEAT_FILE while it runs', async () => {
     server.enqueue({ ...complete('slow answer'), delayMs: 400 });
     const heartbeatFile = join(project.directory, 'beat.json');

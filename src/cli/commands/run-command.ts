@@ -1,3 +1,4 @@
+import { watchdogRun } from '../../supervisor/heartbeat.js';
 import { Option, type Command } from 'commander';
 import { parseDuration } from '../../config/duration.js';
 import { loadGoalFile, parseGoal, type Goal } from '../../config/load-goal.js';
@@ -64,7 +65,9 @@ export function registerRunCommand(program: Command, outcome: CommandOutcome): v
     }
     const goal = await readGoal(goalArgument, options.task);
     const loopExchange = prepareLoopExchange(goal, { ...options, hubFromEnvironment: command.getOptionValueSource('hub') === 'env' });
-    outcome.exitCode = await startRun(goal, options, options.fresh ? { kind: 'fresh' } : { kind: 'auto' }, loopExchange);
+    // Under the watchdog a restart resumes the run the first worker drove, even when that one started it fresh.
+    const restarted = watchdogRun();
+    outcome.exitCode = await startRun(goal, options, restarted !== undefined ? { kind: 'named', run: restarted } : options.fresh ? { kind: 'fresh' } : { kind: 'auto' }, loopExchange);
   });
 }
 

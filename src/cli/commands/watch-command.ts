@@ -7,6 +7,7 @@ import { parseDuration } from '../../config/duration.js';
 import { loadConfig } from '../../config/load-config.js';
 import { ConfigError } from '../../errors/config-error.js';
 import { runWatchdog } from '../../supervisor/watchdog.js';
+import { watchdogRunFile } from '../../supervisor/heartbeat.js';
 import { stateJournalPositionReader } from '../../supervisor/watchdog-journal-position.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { positiveInteger } from '../common-options.js';
@@ -71,6 +72,7 @@ export async function superviseCommand(commandArgs: readonly string[], options: 
     heartbeatTimeoutMs: options.heartbeatTimeoutMs,
     stopGraceMs: options.stopGraceMs,
   });
+  rmSync(watchdogRunFile(heartbeatDirectory), { force: true });
   removeIfEmpty(heartbeatDirectory);
   return result.exitCode;
 }
