@@ -4,6 +4,8 @@ import type { SandboxNetwork, SandboxRequest } from '../supervisor/sandbox/sandb
 
 /** Where a Hugging Face cache is written when HF_HOME does not say: shared by every sandboxed trainer. */
 const DEFAULT_HF_CACHE = '~/.cache/huggingface';
+/** The user's own skills (the skills server's default userDirectory), whose scripts agents run. */
+const USER_SKILLS = '~/.mux-swarm/skills';
 
 /**
  * The sandbox request of a built-in server that runs code (shell, python, training): config.json `sandbox`, with the
@@ -15,7 +17,7 @@ export function builtinConfinement(
   settings: SandboxSettings | undefined,
   own: ServerSandbox | undefined,
   defaultNetwork: SandboxNetwork,
-  context: { workdir: string; stateDirectory: string; environment: NodeJS.ProcessEnv },
+  context: { workdir: string; stateDirectory: string; environment: NodeJS.ProcessEnv; projectDirectory?: string },
 ): SandboxRequest | undefined {
   if (settings === undefined) return undefined;
   const backend = own?.backend ?? settings.backend;
@@ -26,7 +28,8 @@ export function builtinConfinement(
     network: own?.network ?? defaultNetwork,
     workdir: context.workdir,
     stateDirectory: context.stateDirectory,
-    readOnly: [...settings.readOnly, ...(own?.readOnly ?? [])].map(path),
+    // The project (config.json's directory: its skills/ and scripts) and the user's skills stay readable wherever they are.
+    readOnly: [...(context.projectDirectory === undefined ? [] : [context.projectDirectory]), ...[USER_SKILLS, ...settings.readOnly, ...(own?.readOnly ?? [])].map(path)],
     writable: [context.environment.HF_HOME ?? DEFAULT_HF_CACHE, ...settings.writable, ...(own?.writable ?? [])].map(path),
     environment: context.environment,
     limits: processLimits({ ...settings.limits, ...own?.limits }),

@@ -53,7 +53,7 @@ export interface BuiltinContext {
 export async function createBuiltinServer(entry: BuiltinServerConfig, context: BuiltinContext): Promise<McpServer> {
   const environment = context.environment ?? process.env;
   const confinement = (own: ServerSandbox | undefined, network: SandboxNetwork) => {
-    const request = builtinConfinement(context.sandbox, own, network, { workdir: context.workdir, stateDirectory: context.stateDirectory, environment });
+    const request = builtinConfinement(context.sandbox, own, network, { workdir: context.workdir, stateDirectory: context.stateDirectory, environment, projectDirectory: context.projectDirectory });
     return request === undefined ? {} : { confinement: request };
   };
   switch (entry.builtin) {

@@ -266,6 +266,7 @@ function stdioConfinement(entry: StdioServerConfig, context: BuiltinContext): { 
     workdir: context.workdir,
     stateDirectory: context.stateDirectory,
     environment: context.environment ?? process.env,
+    projectDirectory: context.projectDirectory,
   });
   return request === undefined ? {} : { sandbox: request };
 }

@@ -1,10 +1,14 @@
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
 import type { Sandbox } from './sandbox.js';
 import type { ProcessLimits } from './cgroup-limits.js';
 import { probeSandbox } from './sandbox-probe.js';
 import { egressProxyFor } from './egress-proxy.js';
+
+/** The installation of mux-swarm: this file is `<root>/{src,dist}/supervisor/sandbox/`. */
+const MUX_SWARM_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export type SandboxBackend = 'auto' | 'bwrap' | 'none';
 export type SandboxNetwork = 'none' | 'host' | { allow: string[] };
@@ -42,7 +46,13 @@ export async function sandboxFor(request: SandboxRequest, writableInside: readon
   const home = request.home ?? request.environment?.HOME ?? homedir();
   return {
     writable: [resolve(request.workdir), ...request.writable],
-    readOnly: [...toolDirectoriesInHome(home, request.environment?.PATH ?? process.env.PATH), ...(request.stateDirectory === undefined ? [] : [request.stateDirectory]), ...request.readOnly],
+    readOnly: [
+      // mux-swarm's own installation (its skills and their scripts, its node_modules), wherever it is: under $HOME or /tmp too.
+      MUX_SWARM_ROOT,
+      ...toolDirectoriesInHome(home, request.environment?.PATH ?? process.env.PATH),
+      ...(request.stateDirectory === undefined ? [] : [request.stateDirectory]),
+      ...request.readOnly,
+    ],
     writableInside,
     hidden: home === '/' || home === '' ? [] : [home],
     network: typeof request.network === 'object' ? { allow: request.network.allow, socket: (await egressProxyFor(request.network.allow)).socket } : request.network,
