@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { SandboxSettings, ServerSandbox } from '../config/config-schema.js';
 import { expandHome } from '../config/home-path.js';
 import type { SandboxNetwork, SandboxRequest } from '../supervisor/sandbox/sandbox-request.js';
@@ -28,8 +29,8 @@ export function builtinConfinement(
     network: own?.network ?? defaultNetwork,
     workdir: context.workdir,
     stateDirectory: context.stateDirectory,
-    // The project (config.json's directory: its skills/ and scripts) and the user's skills stay readable wherever they are.
-    readOnly: [...(context.projectDirectory === undefined ? [] : [context.projectDirectory]), ...[USER_SKILLS, ...settings.readOnly, ...(own?.readOnly ?? [])].map(path)],
+    // The project's skills/ (next to config.json) and the user's skills stay readable wherever they are.
+    readOnly: [...(context.projectDirectory === undefined ? [] : [join(context.projectDirectory, 'skills')]), ...[USER_SKILLS, ...settings.readOnly, ...(own?.readOnly ?? [])].map(path)],
     writable: [context.environment.HF_HOME ?? DEFAULT_HF_CACHE, ...settings.writable, ...(own?.writable ?? [])].map(path),
     environment: context.environment,
     limits: processLimits({ ...settings.limits, ...own?.limits }),

@@ -47,8 +47,9 @@ export async function sandboxFor(request: SandboxRequest, writableInside: readon
   return {
     writable: [resolve(request.workdir), ...request.writable],
     readOnly: [
-      // mux-swarm's own installation (its skills and their scripts, its node_modules), wherever it is: under $HOME or /tmp too.
-      MUX_SWARM_ROOT,
+      // mux-swarm's own installation (its skills and their scripts, its node_modules), wherever it is: under $HOME or /tmp
+      // too — but never a directory that holds the home directory itself.
+      ...(`${resolve(home)}/`.startsWith(`${MUX_SWARM_ROOT}/`) ? [] : [MUX_SWARM_ROOT]),
       ...toolDirectoriesInHome(home, request.environment?.PATH ?? process.env.PATH),
       ...(request.stateDirectory === undefined ? [] : [request.stateDirectory]),
       ...request.readOnly,
