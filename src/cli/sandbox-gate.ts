@@ -1,7 +1,6 @@
 import type { LoadedConfig } from '../config/load-config.js';
 import { ConfigError } from '../errors/config-error.js';
 import { probeSandbox, type SandboxAvailability } from '../supervisor/sandbox/sandbox-probe.js';
-import { createLimitGroup } from '../supervisor/sandbox/cgroup-limits.js';
 
 /** Where the code agents run stands: the backend config.json asks for, whether it works here, what confines. */
 export interface SandboxStanding extends SandboxAvailability {
@@ -10,8 +9,6 @@ export interface SandboxStanding extends SandboxAvailability {
   confined: boolean;
   /** Said loudly at start and in `status` when code runs unconfined although the backend is "auto". */
   warning?: string;
-  /** Whether the process and memory limits can be enforced (control groups), or why not. */
-  limits?: { enforced: boolean; reason?: string };
 }
 
 /** The built-in servers that run agents' code. */
@@ -34,7 +31,7 @@ export async function checkSandbox(config: LoadedConfig, environment: NodeJS.Pro
       'Install bubblewrap, or set the backend to "auto" (runs unconfined, with a warning, where it does not work) or "none".',
     );
   }
-  if (availability.usable) return { ...availability, backend, confined: backend !== 'none', limits: limitsStanding() };
+  if (availability.usable) return { ...availability, backend, confined: backend !== 'none' };
   return { ...availability, backend, confined: false, warning: `the sandbox is off (${availability.reason}): shell commands, Python and training jobs run unconfined, with this user's files, network and processes in reach` };
 }
 
@@ -47,12 +44,4 @@ function explicitBwrap(config: LoadedConfig): string[] {
     if (own?.backend === 'bwrap') paths.push(`mcpServers.${name}.options.sandbox.backend`);
   }
   return paths;
-}
-
-/** Tries to make a control group (and removes it): the limits hold only where one can be made. */
-function limitsStanding(): { enforced: boolean; reason?: string } {
-  const group = createLimitGroup({ processes: 1 });
-  if ('unavailable' in group) return { enforced: false, reason: group.unavailable };
-  group.remove();
-  return { enforced: true };
 }

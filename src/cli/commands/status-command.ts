@@ -12,6 +12,7 @@ import { formatTable } from '../table.js';
 import { checkSandbox, type SandboxStanding } from '../sandbox-gate.js';
 import { runGpuTool } from '../../supervisor/run-gpu-tool.js';
 import { ConfigError } from '../../errors/config-error.js';
+import { createLimitGroup } from '../../supervisor/sandbox/cgroup-limits.js';
 
 interface StatusOptions extends ProjectOptions {
   json?: boolean;
@@ -88,17 +89,28 @@ function checkModels(project: Project, providers: ProviderReport[]): ModelReport
   });
 }
 
-/** The sandbox as `status` shows it; `problem` when an explicit "bwrap" cannot be used (the run would not start). */
-async function sandboxStatus(project: Project): Promise<SandboxStanding & { problem?: string }> {
+type SandboxStatus = SandboxStanding & { problem?: string; limits?: { enforced: boolean; reason?: string } };
+
+/**
+ * The sandbox as `status` shows it: `problem` when an explicit "bwrap" cannot be used (the run would not start), and
+ * whether the limits hold — a control group is made and removed (only here: `run` does not pay for the check).
+ */
+async function sandboxStatus(project: Project): Promise<SandboxStatus> {
+  let standing: SandboxStanding;
   try {
-    return await checkSandbox(project.config);
+    standing = await checkSandbox(project.config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return { backend: 'bwrap', usable: false, confined: false, gpuDevices: [], problem: error.message };
   }
+  if (!standing.confined) return standing;
+  const group = createLimitGroup({ processes: 1 });
+  if ('unavailable' in group) return { ...standing, limits: { enforced: false, reason: group.unavailable } };
+  group.remove();
+  return { ...standing, limits: { enforced: true } };
 }
 
-function describeSandbox(sandbox: SandboxStanding & { problem?: string }): string[] {
+function describeSandbox(sandbox: SandboxStatus): string[] {
   if (sandbox.problem !== undefined) return sandbox.problem.split('\n').map((line) => `  NOT USABLE: ${line}`);
   if (sandbox.backend === 'none') return ['  backend none: shell commands, Python and training jobs run unconfined (config.json sandbox.backend)'];
   if (!sandbox.confined) return [`  backend ${sandbox.backend}: WARNING ${sandbox.warning ?? 'unconfined'}`];
@@ -107,7 +119,7 @@ function describeSandbox(sandbox: SandboxStanding & { problem?: string }): strin
   return [`  backend ${sandbox.backend}: bubblewrap works; shell commands, Python and training jobs run confined; ${gpus}; ${limits}`];
 }
 
-function render(providers: ProviderReport[], models: ModelReport[], servers: ServerStatus[], gpus: GpuDiscovery, healthy: boolean, sandbox: SandboxStanding & { problem?: string }): string {
+function render(providers: ProviderReport[], models: ModelReport[], servers: ServerStatus[], gpus: GpuDiscovery, healthy: boolean, sandbox: SandboxStatus): string {
   const sections = [
     'Providers',
     formatTable(

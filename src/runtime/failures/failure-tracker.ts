@@ -5,7 +5,8 @@ import { normaliseMessage } from '../../failures/normalise-message.js';
 import type { SqliteDatabase } from '../../state/database.js';
 import type { FailureMemory } from '../../state/failure-memory.js';
 import { FailureJobEnds } from '../../state/failure-job-ends.js';
-import { FailureSteps, type FailedStep, type LaunchRef, type StepOutcome } from '../../state/failure-steps.js';
+import { FailureSteps, type FailedStep, type LaunchRef } from '../../state/failure-steps.js';
+import type { FailureRecord } from '../../state/failure-records.js';
 import { TrainingStore } from '../../state/training-store.js';
 import { agentExplanation } from './agent-explanation.js';
 import { AgentWrites } from './agent-writes.js';
@@ -194,16 +195,15 @@ export class FailureTracker {
     const verdict = judge(closed);
     const change = closed.change ?? { files: [], diff: null };
     const at = this.#now().toISOString();
-    let outcome: StepOutcome = verdict;
-    let fixUid: string | null = null;
     const failure = this.#options.memory.workdir.failure(closed.fingerprint);
-    if (failure !== undefined && change.diff === null) {
-      outcome = verdict === 'worked' ? 'retry_worked' : 'retry_failed';
+    if (failure === undefined) {
+      this.#steps.settle(closed.id, verdict, at, null);
+    } else if (change.diff === null) {
       this.#options.memory.recordRetry(failure, failure.example, verdict, at);
-    } else if (failure !== undefined) {
-      fixUid = this.#recordFix(closed, change, verdict, at);
+      this.#steps.settle(closed.id, verdict === 'worked' ? 'retry_worked' : 'retry_failed', at, null);
+    } else {
+      this.#steps.settle(closed.id, verdict, at, this.#recordFix(closed, failure, change, verdict, at));
     }
-    this.#steps.settle(closed.id, outcome, at, fixUid);
   }
 
   /** What the agents changed in the workdir's source files since the step failed (not what jobs wrote meanwhile). */
@@ -227,9 +227,8 @@ export class FailureTracker {
     return knownFixesText(fingerprint, memory.failure(fingerprint), memory.fixesFor(fingerprint));
   }
 
-  #recordFix(closed: FailedStep, change: WorkdirChange, outcome: 'worked' | 'failed', at: string): string {
+  #recordFix(closed: FailedStep, failure: FailureRecord, change: WorkdirChange, outcome: 'worked' | 'failed', at: string): string {
     const { memory, runId } = this.#options;
-    const failure = memory.workdir.failure(closed.fingerprint)!;
     const explanation = agentExplanation(this.#options.database, runId, closed.delegationId, closed.failedAt);
     const fix = memory.recordFix(
       {

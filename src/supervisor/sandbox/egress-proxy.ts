@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,24 +10,26 @@ import { join } from 'node:path';
  * requests for plain HTTP — and refuses anything else with 403 and the reason. Inside, a forwarder listens on
  * 127.0.0.1:EGRESS_PORT and HTTP(S)_PROXY point at it; a program that ignores the proxy finds no network at all.
  */
-export interface EgressProxy {
-  socket: string;
-  allow: readonly string[];
-  close(): void;
-}
-
 /** The port the forwarder inside the sandbox listens on, and the socket's path inside. */
 export const EGRESS_PORT = 3128;
 export const EGRESS_SOCKET_INSIDE = '/tmp/.mux-swarm-egress.sock';
 
-const proxies = new Map<string, EgressProxy>();
+/** The proxies of this process by allow-list: started once (the promise is kept, so concurrent launches share one). */
+const proxies = new Map<string, Promise<string>>();
 let sequence = 0;
 
-/** The proxy for this allow-list, started once per process (its socket removed when the process exits). */
-export async function egressProxyFor(allow: readonly string[]): Promise<EgressProxy> {
+/** The socket of the proxy for this allow-list, started on first use and removed when the process exits. */
+export function egressSocketFor(allow: readonly string[]): Promise<string> {
   const key = [...allow].sort().join(',');
-  const known = proxies.get(key);
-  if (known !== undefined) return known;
+  let socket = proxies.get(key);
+  if (socket === undefined) {
+    socket = startProxy(allow);
+    proxies.set(key, socket);
+  }
+  return socket;
+}
+
+async function startProxy(allow: readonly string[]): Promise<string> {
   const socket = join(tmpdir(), `mux-swarm-egress-${process.pid}-${(sequence += 1)}.sock`);
   rmSync(socket, { force: true });
   const allowed = new Set(allow.map((entry) => entry.toLowerCase()));
@@ -38,16 +40,8 @@ export async function egressProxyFor(allow: readonly string[]): Promise<EgressPr
     server.listen(socket, resolve);
   });
   server.unref();
-  const proxy: EgressProxy = { socket, allow: [...allow], close: () => closeProxy(server, socket, key) };
   process.once('exit', () => rmSync(socket, { force: true }));
-  proxies.set(key, proxy);
-  return proxy;
-}
-
-function closeProxy(server: Server, socket: string, key: string): void {
-  server.close();
-  rmSync(socket, { force: true });
-  proxies.delete(key);
+  return socket;
 }
 
 /** CONNECT host:port: a tunnel to an allowed address, else 403. */
@@ -69,7 +63,7 @@ function tunnel(request: IncomingMessage, client: Socket, head: Buffer, allowed:
 }
 
 /** GET http://host:port/path through the proxy: forwarded when allowed, else 403. */
-function forwardPlainHttp(request: IncomingMessage, response: import('node:http').ServerResponse, allowed: ReadonlySet<string>): void {
+function forwardPlainHttp(request: IncomingMessage, response: ServerResponse, allowed: ReadonlySet<string>): void {
   let url: URL;
   try {
     url = new URL(request.url ?? '');

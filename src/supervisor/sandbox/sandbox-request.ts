@@ -5,7 +5,7 @@ import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
 import type { Sandbox } from './sandbox.js';
 import type { ProcessLimits } from './cgroup-limits.js';
 import { probeSandbox } from './sandbox-probe.js';
-import { egressProxyFor } from './egress-proxy.js';
+import { egressSocketFor } from './egress-proxy.js';
 
 /** The installation of mux-swarm: this file is `<root>/{src,dist}/supervisor/sandbox/`. */
 const MUX_SWARM_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -56,7 +56,7 @@ export async function sandboxFor(request: SandboxRequest, writableInside: readon
     ],
     writableInside,
     hidden: home === '/' || home === '' ? [] : [home],
-    network: typeof request.network === 'object' ? { allow: request.network.allow, socket: (await egressProxyFor(request.network.allow)).socket } : request.network,
+    network: typeof request.network === 'object' ? { allow: request.network.allow, socket: await egressSocketFor(request.network.allow) } : request.network,
     ...(request.limits === undefined ? {} : { limits: request.limits }),
   };
 }
