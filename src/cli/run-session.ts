@@ -200,7 +200,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     logger.info({ runId, workdir: config.workdir, goal: goal.label, session }, resumed ? 'run resuming' : 'run starting');
     progress?.showWaiting(() => run.activity.inFlight());
     const result = await driveRun(run, resumed ? { resumedSession: session } : {});
-    interrupted = result.subtype === 'error_interrupted';
+    interrupted = result.subtype === 'error_interrupted' || result.subtype === 'error_provider_outage';
     logger.info({ subtype: result.subtype, exitCode: result.exit_code }, 'run finished');
 
     if (result.subtype === 'error_during_execution' && run.usage.totals().calls === 0) {

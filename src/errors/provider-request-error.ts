@@ -12,6 +12,13 @@ export interface ProviderRequestErrorDetails {
   attempts: number;
   /** What the user can do about it; a default is chosen from the status when omitted. */
   advice?: string;
+  /**
+   * The failure is the endpoint's condition, not the request's: a timeout, a cut stream, a garbage body, 408/409/429
+   * or 5xx. Another provider, or the same one later, may answer the very same request (see provider-outage.ts).
+   */
+  transient?: boolean;
+  /** How long the endpoint asked to wait (Retry-After), when it said. */
+  retryAfterMs?: number;
 }
 
 /** A request the endpoint refused (4xx other than auth/not-found) or kept failing (429, 5xx, timeouts) after retries. */
@@ -21,6 +28,8 @@ export class ProviderRequestError extends MuxSwarmError {
   readonly status: number | undefined;
   readonly endpointMessage: string;
   readonly attempts: number;
+  readonly transient: boolean;
+  readonly retryAfterMs: number | undefined;
 
   constructor(details: ProviderRequestErrorDetails, options?: { cause?: unknown }) {
     const status = details.status === undefined ? 'failed' : `answered ${details.status}`;
@@ -36,6 +45,8 @@ export class ProviderRequestError extends MuxSwarmError {
     this.status = details.status;
     this.endpointMessage = details.endpointMessage;
     this.attempts = details.attempts;
+    this.transient = details.transient ?? false;
+    this.retryAfterMs = details.retryAfterMs;
   }
 }
 

@@ -295,6 +295,7 @@ export const resultSubtypeSchema = z.enum([
   'error_max_tokens',
   'error_timeout',
   'error_interrupted',
+  'error_provider_outage',
   'error_config',
 ]);
 export type ResultSubtype = z.infer<typeof resultSubtypeSchema>;

@@ -4,6 +4,7 @@ import { ProviderRequestError } from '../errors/provider-request-error.js';
 import { ProviderUnreachableError } from '../errors/provider-unreachable-error.js';
 import { isMuxSwarmError } from '../errors/mux-swarm-error.js';
 import { closestModels } from './model-suggestions.js';
+import { parseRetryAfter } from './retry-after.js';
 import { classifyFailure, type ProviderFailure } from './provider-failure.js';
 import type { SecretScrubber } from '../logging/secret-scrubber.js';
 
@@ -89,11 +90,17 @@ export async function toProviderError(
         const availableModels = await listForMessage(context.listModels, model, provider.scrubber);
         return new ModelNotFoundError({ ...base, model, endpointMessage: message, availableModels });
       }
-      return new ProviderRequestError({ ...base, status: failure.status, endpointMessage: message });
+      return new ProviderRequestError({
+        ...base,
+        status: failure.status,
+        endpointMessage: message,
+        transient: transientStatuses.has(failure.status) || failure.status >= 500,
+        ...retryAfter(failure.headers),
+      });
     case 'timeout':
     case 'connection-reset':
     case 'bad-response':
-      return new ProviderRequestError({ ...base, status: undefined, endpointMessage: `${failure.kind}: ${message}` });
+      return new ProviderRequestError({ ...base, status: undefined, endpointMessage: `${failure.kind}: ${message}`, transient: true });
     case 'unknown':
       return new ProviderRequestError({
         ...base,
@@ -102,6 +109,14 @@ export async function toProviderError(
         advice: 'This looks like a bug in mux-swarm or an unexpected reply; the log has details.',
       }, { cause: error });
   }
+}
+
+/** Statuses below 500 that say "not now" rather than "not this request". */
+const transientStatuses = new Set([408, 409, 429]);
+
+function retryAfter(headers: Headers | undefined): { retryAfterMs?: number } {
+  const requested = parseRetryAfter(headers);
+  return requested === undefined ? {} : { retryAfterMs: requested };
 }
 
 async function listForMessage(

@@ -48,6 +48,9 @@ export function classifyFailure(error: unknown): ProviderFailure {
   if (error instanceof APIError && typeof error.status === 'number') {
     return { kind: 'status', status: error.status, message: error.message, headers: error.headers, errorBody: error.error };
   }
+  // A proxy or a failing server answered 200 with something that is not JSON (an HTML error page): the endpoint's
+  // condition, like a 502, not a bug.
+  if (error instanceof SyntaxError) return { kind: 'bad-response', message: `the reply was not JSON (${error.message})` };
   const network = findNetworkCause(error);
   if (network) return network;
   if (error instanceof APIConnectionError) return { kind: 'connection-reset', message: error.message };

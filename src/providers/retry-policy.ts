@@ -11,6 +11,11 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Cap on a wait the endpoint asks for with Retry-After / retry-after-ms. */
   maxRetryAfterMs: number;
+  /**
+   * A model with somewhere else to go (an entry of a failover chain that is not the last) gives up at once when the
+   * endpoint asks to wait longer than this, instead of waiting: the chain moves on and the entry cools down.
+   */
+  giveUpOverRetryAfterMs?: number | undefined;
   /** Connection refused, DNS and routing failures: retried at most this many times, after short waits. */
   unreachableMaxRetries: number;
   unreachableDelayMs: number;
@@ -51,6 +56,7 @@ export function retryDelay(failure: ProviderFailure, retry: number, policy: Retr
       if (explicit === 'false') return undefined;
       if (explicit !== 'true' && !retryableStatuses.has(failure.status) && failure.status < 500) return undefined;
       const requested = parseRetryAfter(failure.headers);
+      if (requested !== undefined && policy.giveUpOverRetryAfterMs !== undefined && requested > policy.giveUpOverRetryAfterMs) return undefined;
       return requested === undefined ? backoff(retry, policy, random) : Math.min(requested, policy.maxRetryAfterMs);
     }
   }

@@ -6,6 +6,9 @@ import { AgentTranscript, lastAssistantMessage, lastAssistantText, lastToolCalls
 import { COMPLETE_TOOL_NAME } from './complete-tool.js';
 import { contextWindowFor, fitToContextWindow } from './context-window.js';
 import { failPoint } from '../supervisor/fail-points.js';
+import { describeError } from '../errors/mux-swarm-error.js';
+import { isProviderOutage } from '../providers/provider-outage.js';
+import { describeStop } from './run-stop.js';
 import type { RunContext } from './run-context.js';
 import type { RuntimeTool } from './runtime-tool.js';
 import type { AgentToolbox } from './tool-execution.js';
@@ -165,6 +168,9 @@ async function callModel(run: RunContext, invocation: AgentInvocation, model: Re
     });
   } catch (error) {
     run.store.failModelCall(intent, (error as Error).message, run.now() - startedAt);
+    // A provider that is down after its retries (and every failover) stops the whole run resumably, as Ctrl-C does:
+    // no delegation records a failure it would replay, and `resume` asks this very call again.
+    if (isProviderOutage(error)) run.stop('provider_outage', `${agent.name}, turn ${turn}`, outageExplanation(run.runId, agent.name, error));
     run.throwIfStopped();
     throw error;
   } finally {
@@ -210,6 +216,12 @@ async function callModel(run: RunContext, invocation: AgentInvocation, model: Re
   });
   run.recordModelUsage(agent.name, response, model.model);
   return response;
+}
+
+/** The result of a run an outage stopped: what failed, that nothing is lost, and the command that goes on. */
+function outageExplanation(runId: string, agent: string, error: unknown): string {
+  const cause = describeError(error).replace(/\.?\s*$/, '');
+  return `${describeStop('provider_outage')} (${agent}): ${cause}. Nothing finished is lost: once the provider answers again, \`mux-swarm resume ${runId}\` asks this call again and goes on (or run under \`--watchdog --retry-outage <duration>\`)`;
 }
 
 /** Some local servers give every call the same id, or none: ids must be unique within a turn. */

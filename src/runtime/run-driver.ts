@@ -68,7 +68,7 @@ export async function driveRun(run: RunContext, options: { resumedSession?: numb
   } catch (error) {
     const stopped = error instanceof RunStoppedError ? error : run.stopError;
     ending = stopped
-      ? { subtype: subtypeForStop(stopped.reason), result: `Stopped: ${stopped.message}.`, artifacts: [] }
+      ? { subtype: subtypeForStop(stopped.reason), result: `Stopped: ${stopped.message.replace(/\.?\s*$/, '')}.`, artifacts: [] }
       : { subtype: 'error_during_execution', result: describeError(error), artifacts: [] };
   } finally {
     run.dispose();

@@ -10,6 +10,11 @@ export const EXIT_CODES = {
   limit: 3,
   /** A bug or an unexpected failure inside mux-swarm (not a run outcome): the watchdog restarts on it. */
   internal: 70,
+  /**
+   * A model provider failed (down, rate-limited, hanging) after its retries and every failover: nothing is lost, and the
+   * same run resumes where it stopped once the provider answers (sysexits' EX_TEMPFAIL: "try again later").
+   */
+  providerOutage: 75,
   interrupted: 130,
 } as const;
 
@@ -25,6 +30,8 @@ export function exitCodeFor(subtype: ResultSubtype): number {
       return EXIT_CODES.usage;
     case 'error_interrupted':
       return EXIT_CODES.interrupted;
+    case 'error_provider_outage':
+      return EXIT_CODES.providerOutage;
     default:
       return EXIT_CODES.limit;
   }
@@ -42,12 +49,15 @@ export function subtypeForStop(reason: StopReason): ResultSubtype {
       return 'error_timeout';
     case 'interrupted':
       return 'error_interrupted';
+    case 'provider_outage':
+      return 'error_provider_outage';
   }
 }
 
 export function runStatusFor(subtype: ResultSubtype): RunStatus {
   if (subtype === 'success') return 'succeeded';
-  if (subtype === 'error_interrupted') return 'interrupted';
+  // An outage interrupts a run as Ctrl-C does: it did not reach a result by itself, and `resume` goes on with it.
+  if (subtype === 'error_interrupted' || subtype === 'error_provider_outage') return 'interrupted';
   if (subtype === 'error_goal_failed' || subtype === 'error_goal_unmet' || subtype === 'error_during_execution' || subtype === 'error_config') return 'failed';
   return 'stopped';
 }

@@ -1,7 +1,7 @@
 import { MuxSwarmError } from '../errors/mux-swarm-error.js';
 
 /** Why a run was stopped before the swarm finished it. */
-export type StopReason = 'max_turns' | 'max_budget_usd' | 'max_tokens' | 'timeout' | 'interrupted';
+export type StopReason = 'max_turns' | 'max_budget_usd' | 'max_tokens' | 'timeout' | 'interrupted' | 'provider_outage';
 
 const DESCRIPTIONS: Record<StopReason, string> = {
   max_turns: 'the run reached its turn limit',
@@ -9,6 +9,7 @@ const DESCRIPTIONS: Record<StopReason, string> = {
   max_tokens: 'the run reached its token budget',
   timeout: 'the run reached its time limit',
   interrupted: 'the run was interrupted',
+  provider_outage: 'a model provider failed after its retries',
 };
 
 /**

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
+import { ProviderRequestError } from '../../src/errors/provider-request-error.js';
 import { ProviderUnreachableError } from '../../src/errors/provider-unreachable-error.js';
 import { agentDefinition, completeTurn as complete, harnessPerTest, toolMessages } from '../support/runtime-harness.js';
 
 const delegate = (agent: string, task: string) => ({ name: 'delegate', arguments: { agent, task } });
+const refused = () => new ProviderRequestError({ provider: 'fake', baseURL: 'http://127.0.0.1:9/v1', model: 'code-model', status: 400, endpointMessage: 'tools are not supported by this model', attempts: 1 });
 const unreachable = () => new ProviderUnreachableError({ provider: 'fake', baseURL: 'http://127.0.0.1:9/v1', detail: 'ECONNREFUSED', attempts: 3, reason: 'refused' });
 
 describe('delegation', () => {
@@ -61,31 +63,45 @@ describe('delegation', () => {
     assert.ok(harness.models.get('orchestrator')!.requests[0]!.tools.some((tool) => tool.name === 'delegate'));
   });
 
-  it('turns a specialist whose model cannot be reached into a failed delegation the orchestrator can act on', async () => {
+  it('turns a specialist whose model refuses the request into a failed delegation the orchestrator can act on', async () => {
     const harness = await createHarness({
       agents: [agentDefinition('code'), agentDefinition('research')],
       script: {
         orchestrator: [{ toolCalls: [delegate('code', 'build')] }, { toolCalls: [delegate('research', 'build instead')] }, complete('success', 'research built it')],
-        code: [{ error: unreachable() }],
+        code: [{ error: refused() }],
         research: [complete('success', 'built')],
       },
     });
     const result = await harness.drive();
     assert.equal(result.subtype, 'success');
     const failure = toolMessages(harness.models.get('orchestrator')!, 1)[0]!;
-    assert.match(failure, /^code finished with status failure after 0 turns \(error, .*\nSummary: code could not work: Cannot reach provider "fake"/);
+    assert.match(failure, /^code finished with status failure after 0 turns \(error, .*\nSummary: code could not work: Provider "fake" .* answered 400/);
     const errorBlock = harness.events.flatMap((event) => (event.type === 'user' ? event.message.content : [])).find((block) => block.name === 'delegate');
     assert.equal(errorBlock?.is_error, true);
   });
 
-  it('ends the run with error_during_execution when the orchestrator itself cannot reach its model', async () => {
+  it('stops the whole run resumably when a specialist\'s provider is down: no delegation records a failure a resume would replay', async () => {
+    const harness = await createHarness({
+      agents: [agentDefinition('code')],
+      script: { orchestrator: [{ toolCalls: [delegate('code', 'build')] }], code: [{ error: unreachable() }] },
+    });
+    const result = await harness.drive();
+    assert.equal(result.subtype, 'error_provider_outage');
+    assert.equal(result.exit_code, 75);
+    assert.match(result.result, /^Stopped: a model provider failed after its retries \(code\): Cannot reach provider "fake"/);
+    assert.match(result.result, /mux-swarm resume /);
+    assert.equal(harness.models.get('orchestrator')!.requests.length, 1, 'the orchestrator was not asked to act on the outage');
+    assert.deepEqual(harness.store.database.prepare('SELECT agent, status FROM delegations ORDER BY agent').all(), [{ agent: 'code', status: null }, { agent: 'orchestrator', status: null }]);
+    assert.deepEqual(harness.store.database.prepare('SELECT status, subtype FROM runs').get(), { status: 'interrupted', subtype: 'error_provider_outage' });
+  });
+
+  it('ends the run resumably (error_provider_outage) when the orchestrator itself cannot reach its model', async () => {
     const harness = await createHarness({ script: { orchestrator: [{ error: unreachable() }] } });
     const result = await harness.drive();
-    assert.equal(result.subtype, 'error_during_execution');
-    assert.equal(result.exit_code, 1);
-    assert.match(result.result, /^Cannot reach provider "fake"/);
+    assert.equal(result.subtype, 'error_provider_outage');
+    assert.equal(result.exit_code, 75);
     const run = harness.store.database.prepare(`SELECT status, subtype FROM runs`).get();
-    assert.deepEqual(run, { status: 'failed', subtype: 'error_during_execution' });
+    assert.deepEqual(run, { status: 'interrupted', subtype: 'error_provider_outage' });
   });
 
   it('runs several delegations of one turn in parallel, bounded by maxConcurrentDelegations', async () => {
