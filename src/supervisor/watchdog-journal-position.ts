@@ -36,3 +36,21 @@ export function stateJournalPositionReader(stateDirectory: string): JournalPosit
     }
   };
 }
+
+/**
+ * Whether a run in `<stateDirectory>/state.db` got a model answer since a time (read-only, like the position reader):
+ * what tells `--retry-outage` that a resumed worker got past the outage it stopped on.
+ */
+export function stateModelAnswersSince(stateDirectory: string): (sinceMs: number) => boolean {
+  const path = join(stateDirectory, DATABASE_FILE);
+  return (sinceMs) => {
+    if (!existsSync(path)) return false;
+    const database = new Database(path, { readonly: true, fileMustExist: true, timeout: 5_000 });
+    try {
+      const row = database.prepare(`SELECT 1 AS answered FROM model_calls WHERE status = 'completed' AND started_at >= ? LIMIT 1`).get(new Date(sinceMs).toISOString());
+      return row !== undefined;
+    } finally {
+      database.close();
+    }
+  };
+}

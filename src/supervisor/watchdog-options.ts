@@ -4,6 +4,7 @@ import { DEFAULT_HEARTBEAT_INTERVAL_MS } from './heartbeat.js';
 import type { JournalPositionReader } from './watchdog-journal-position.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './watchdog-restart-policy.js';
 import { DEFAULT_STDERR_TAIL_LINES } from './line-tail.js';
+import type { ModelAnswersSince } from './watchdog-outage-wait.js';
 
 export const DEFAULT_MAX_CRASHES = 5;
 export const DEFAULT_CRASH_WINDOW_MS = 10 * 60_000;
@@ -44,9 +45,14 @@ export interface WatchdogOptions {
   handleSignals?: boolean;
   /** For jitter; default Math.random. */
   random?: () => number;
+  /** `--retry-outage`: how long a provider outage (worker exit 75) is waited out, resuming with backoff; 0 (default): not at all. */
+  retryOutageMs?: number;
+  /** Whether the run answered a model call since a time, so an outage streak ends (see watchdog-outage-wait.ts). */
+  modelAnswersSince?: ModelAnswersSince;
 }
 
-export type ResolvedWatchdogOptions = Required<Omit<WatchdogOptions, 'stdout' | 'journalPosition' | 'cwd' | 'backoff'>> & {
+export type ResolvedWatchdogOptions = Required<Omit<WatchdogOptions, 'stdout' | 'journalPosition' | 'cwd' | 'backoff' | 'modelAnswersSince'>> & {
+  modelAnswersSince: ModelAnswersSince | undefined;
   stdout: Writable | undefined;
   journalPosition: JournalPositionReader | undefined;
   cwd: string | undefined;
@@ -76,6 +82,8 @@ export function resolveWatchdogOptions(options: WatchdogOptions): ResolvedWatchd
     journalPosition: options.journalPosition,
     handleSignals: options.handleSignals ?? true,
     random: options.random ?? Math.random,
+    retryOutageMs: options.retryOutageMs ?? 0,
+    modelAnswersSince: options.modelAnswersSince,
   };
   requirePositive('heartbeatTimeoutMs', resolved.heartbeatTimeoutMs);
   requirePositive('startupGraceMs', resolved.startupGraceMs);

@@ -6,6 +6,7 @@ const OUTCOME_EXIT_CODES: ReadonlySet<number> = new Set([
   1, // the goal failed, or the run could not go on
   2, // usage or configuration error: a restart would fail the same way
   3, // a limit stopped the run
+  75, // a provider outage stopped the run resumably (waited out only with --retry-outage)
   130, // interrupted
 ]);
 
@@ -22,7 +23,7 @@ export type RestartDecision =
   | { action: 'restart'; description: string };
 
 /**
- * Whether a worker that ended on its own is restarted. Exits 0, 1, 2, 3 and 130 are outcomes of a run (or of
+ * Whether a worker that ended on its own is restarted. Exits 0, 1, 2, 3, 75 and 130 are outcomes of a run (or of
  * a command that a restart would not change) and end the watchdog with the same code; any other exit code and
  * any death by a signal is a crash.
  */

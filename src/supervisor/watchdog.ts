@@ -7,6 +7,7 @@ import { CrashHistory, type CrashRecord } from './watchdog-crash-history.js';
 import { buildCrashReport, formatCrashReport, writeCrashReport } from './watchdog-crash-report.js';
 import { resolveWatchdogOptions, type ResolvedWatchdogOptions, type WatchdogOptions } from './watchdog-options.js';
 import { backoffDelay, decideRestart, shellExitCode } from './watchdog-restart-policy.js';
+import { OutageWait, PROVIDER_OUTAGE_EXIT_CODE } from './watchdog-outage-wait.js';
 import { WorkerAttempt, type WorkerAttemptEnd } from './watchdog-worker-attempt.js';
 
 /** Exit code of the watchdog when it gives up on a crash loop. */
@@ -32,8 +33,8 @@ export async function runWatchdog(options: WatchdogOptions): Promise<WatchdogRes
 }
 
 /**
- * The supervisor loop. Restart rules (see docs/watchdog.md): a worker exit of 0, 1, 2, 3 or 130 ends the
- * watchdog with that code; a death by signal, another exit code or a stale heartbeat is a crash, followed by
+ * The supervisor loop. Restart rules (see docs/watchdog.md): a worker exit of 0, 1, 2, 3, 75 or 130 ends the
+ * watchdog with that code (75, a provider outage, is resumed after a backoff under `retryOutageMs`); a death by signal, another exit code or a stale heartbeat is a crash, followed by
  * a restart with the same arguments after an exponential backoff with jitter — until more than `maxCrashes`
  * crashes fall within `crashWindowMs`, when it writes a crash report and exits 1. SIGINT/SIGTERM (or `stop`)
  * is forwarded to the worker's group, which gets SIGKILL after the stop grace; there is no restart after it.
@@ -44,10 +45,12 @@ export class Watchdog {
   private stopSignal: WatchdogStopSignal | undefined;
   private current: WorkerAttempt | undefined;
   private wakeFromBackoff: (() => void) | undefined;
+  private readonly outageWait: OutageWait | undefined;
 
   constructor(options: WatchdogOptions) {
     this.options = resolveWatchdogOptions(options);
     this.history = new CrashHistory(this.options.maxCrashes, this.options.crashWindowMs);
+    this.outageWait = this.options.retryOutageMs > 0 ? new OutageWait(this.options.retryOutageMs, this.options.modelAnswersSince, this.options.random) : undefined;
   }
 
   /** Stops supervising: forwards `signal` to the running worker (again on each call) and restarts nothing. */
@@ -77,7 +80,19 @@ export class Watchdog {
       if (this.stopSignal !== undefined) return this.result('stopped', shellExitCode(end), attempt);
 
       const decision = end.hang === undefined ? decideRestart(end) : { action: 'restart' as const, description: end.hang.description };
-      if (decision.action === 'exit') return this.result('worker-finished', decision.exitCode, attempt);
+      if (decision.action === 'exit') {
+        const wait = end.hang === undefined ? this.outageWait?.next(end.exitCode, end.startedAtMs, Date.now()) : undefined;
+        if (wait === undefined) {
+          if (this.outageWait !== undefined && decision.exitCode === PROVIDER_OUTAGE_EXIT_CODE) this.say(`the provider outage outlasted --retry-outage ${formatDuration(this.options.retryOutageMs)}; the run stays resumable.`);
+          return this.result('worker-finished', decision.exitCode, attempt);
+        }
+        this.say(
+          `the worker (attempt ${attempt}) stopped: its model provider is down (exit 75); resuming it in ${formatDuration(wait.delayMs)} ` +
+            `(the outage has lasted ${formatDuration(wait.outageMs)} of the ${formatDuration(this.options.retryOutageMs)} --retry-outage allows).`,
+        );
+        await this.sleep(wait.delayMs);
+        continue;
+      }
 
       const crash: CrashRecord = {
         attempt,

@@ -157,6 +157,103 @@ describe('mux-swarm watch and run --watchdog, through the built CLI', { timeout:
     }
   });
 
+  it('run --fresh --watchdog: a worker killed with -9 while a model call hangs is restarted; one run, every command ran once, exit 0', async () => {
+    const hungProject = createProjectFixture();
+    try {
+      hungProject.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' } }));
+      hungProject.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['shell'] }), agents: [] });
+      hungProject.write('goal.md', '# Count\n\nAppend to count.log, then finish.\n');
+      const watchdogDirectory = join(hungProject.directory, 'work', '.mux-swarm', 'watchdog');
+      let killed: number | undefined;
+      server.route(
+        { model: 'orchestrator-model' },
+        { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo once >> count.log' } }] },
+        () => {
+          // The second model call hangs; the worker asking it is killed with -9 while it waits.
+          const beat = readdirSync(watchdogDirectory).filter((name) => name.startsWith('heartbeat-')).map((name) => readHeartbeat(join(watchdogDirectory, name))).find((found) => found !== undefined);
+          killed = beat?.pid;
+          if (killed !== undefined) process.kill(killed, 'SIGKILL');
+          return { delayMs: 30_000, ...complete('too late') };
+        },
+        complete('counted once, after a kill during a model call'),
+      );
+      const result = await runCli(['run', 'goal.md', '--fresh', '--watchdog', '--output-format', 'json'], { cwd: hungProject.directory });
+      assert.equal(result.code, 0, result.stderr);
+      assert.notEqual(killed, undefined, 'the hanging call found the worker to kill');
+      assert.match(result.stderr, /SIGKILL/, 'the watchdog saw the worker die');
+      assert.equal((JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { result: string }).result, 'counted once, after a kill during a model call');
+      assert.equal(readFileSync(join(hungProject.directory, 'work', 'count.log'), 'utf8'), 'once\n', 'the journaled command ran once');
+      const database = new Database(join(hungProject.directory, 'work', '.mux-swarm', 'state.db'), { readonly: true });
+      try {
+        assert.deepEqual(database.prepare('SELECT status FROM runs').all(), [{ status: 'succeeded' }], 'one run');
+        assert.deepEqual(database.prepare("SELECT count(*) AS n FROM tool_calls WHERE name = 'shell__run_command'").get(), { n: 1 });
+      } finally {
+        database.close();
+      }
+    } finally {
+      hungProject.remove();
+    }
+  });
+
+  it('run --fresh --watchdog --retry-outage: a provider down for a while is waited out and the run resumed, the command not run again', async () => {
+    const outageProject = createProjectFixture();
+    try {
+      outageProject.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' }, providers: { fake: { baseURL: server.baseURL, maxRetries: 0, timeoutMs: 20_000 } } }));
+      outageProject.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['shell'] }), agents: [] });
+      outageProject.write('goal.md', '# Count\n\nAppend to count.log, then finish.\n');
+      const down = { error: { status: 503, message: 'service unavailable' } };
+      server.route(
+        { model: 'orchestrator-model' },
+        { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo once >> count.log' } }] },
+        down, // the first worker stops on this (exit 75)
+        down, // and the first resumed one too
+        complete('counted once, after the outage'),
+      );
+      const result = await runCli(['run', 'goal.md', '--fresh', '--watchdog', '--retry-outage', '30s', '--output-format', 'json'], { cwd: outageProject.directory });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(occurrences(result.stderr, 'its model provider is down (exit 75); resuming it in'), 2, result.stderr);
+      assert.equal((JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { result: string }).result, 'counted once, after the outage');
+      assert.equal(readFileSync(join(outageProject.directory, 'work', 'count.log'), 'utf8'), 'once\n');
+      const database = new Database(join(outageProject.directory, 'work', '.mux-swarm', 'state.db'), { readonly: true });
+      try {
+        assert.deepEqual(database.prepare('SELECT status FROM runs').all(), [{ status: 'succeeded' }], 'one run, resumed twice');
+        assert.deepEqual(database.prepare('SELECT count(*) AS n FROM run_sessions').get(), { n: 3 });
+      } finally {
+        database.close();
+      }
+    } finally {
+      outageProject.remove();
+    }
+  });
+
+  it('an outage that outlasts --retry-outage ends the watchdog with exit 75, the run still resumable; --retry-outage without --watchdog is refused (exit 2)', async () => {
+    const outageProject = createProjectFixture();
+    try {
+      outageProject.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' }, providers: { fake: { baseURL: server.baseURL, maxRetries: 0, timeoutMs: 20_000 } } }));
+      outageProject.write('swarm.json', { orchestrator: fakeAgent('orchestrator'), agents: [] });
+      outageProject.write('goal.md', '# Wait\n\nNothing.\n');
+      const down = { error: { status: 503, message: 'service unavailable' } };
+      server.route({ model: 'orchestrator-model' }, down, down, down, down, down, down, down, down);
+      const refused = await runCli(['run', 'goal.md', '--retry-outage', '1s'], { cwd: outageProject.directory });
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, /--retry-outage needs --watchdog/);
+      const result = await runCli(['watch', '--retry-outage', '1s', '--', 'run', 'goal.md', '--output-format', 'json'], { cwd: outageProject.directory });
+      assert.equal(result.code, 75, result.stderr);
+      assert.match(result.stderr, /the provider outage outlasted --retry-outage 1 s; the run stays resumable/);
+      const tries = server.chatRequests().length;
+      assert.ok(tries >= 2 && tries <= 8, `tried ${tries} times within the patience`);
+      const database = new Database(join(outageProject.directory, 'work', '.mux-swarm', 'state.db'), { readonly: true });
+      try {
+        assert.deepEqual(database.prepare('SELECT status, subtype FROM runs').all(), [{ status: 'interrupted', subtype: 'error_provider_outage' }]);
+      } finally {
+        database.close();
+      }
+      server.reset();
+    } finally {
+      outageProject.remove();
+    }
+  });
+
   it('run beats into MUX_SWARM_HEARTBEAT_FILE while it runs', async () => {
     server.enqueue({ ...complete('slow answer'), delayMs: 400 });
     const heartbeatFile = join(project.directory, 'beat.json');

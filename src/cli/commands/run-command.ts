@@ -16,7 +16,7 @@ import { loadProject, type ProjectOptions } from '../project.js';
 import type { RunChoice } from '../run-choice.js';
 import { resumeArguments } from '../resume-hint.js';
 import { runSession } from '../run-session.js';
-import { invocationArgs, superviseCommand } from './watch-command.js';
+import { durationOption, invocationArgs, superviseCommand } from './watch-command.js';
 
 /** What `run` and `resume` take besides the goal. */
 export interface RunLaunchOptions extends ProjectOptions {
@@ -38,6 +38,7 @@ interface RunOptions extends RunLaunchOptions {
   task?: string;
   fresh?: boolean;
   watchdog?: boolean;
+  retryOutage?: string;
   hub?: string;
   remote?: string;
   node?: string;
@@ -51,7 +52,9 @@ export function registerRunCommand(program: Command, outcome: CommandOutcome): v
     .argument('[goal]', 'markdown goal file, or - to read it from stdin')
     .option('-t, --task <text>', 'a one-line goal instead of a file')
     .option('--fresh', 'start a new run even when an unfinished run of this goal is recorded in the workdir');
-  addRunOptions(command).option('--watchdog', 'run under a watchdog that restarts the run when it crashes or hangs (docs/watchdog.md)');
+  addRunOptions(command)
+    .option('--watchdog', 'run under a watchdog that restarts the run when it crashes or hangs (docs/watchdog.md)')
+    .option('--retry-outage <duration>', 'with --watchdog: wait out a model provider outage for this long (30m, 2h), resuming the run with backoff');
   command
     .addOption(new Option('--hub <url>', 'share the loop\'s breakthroughs through this PostgreSQL hub (needs --node; docs/hub.md)').env('MUX_SWARM_HUB_URL'))
     .option('--remote <repo>', 'share the loop\'s breakthroughs through this git remote (a bare repository\'s path or a URL) instead of a hub')
@@ -59,8 +62,11 @@ export function registerRunCommand(program: Command, outcome: CommandOutcome): v
     .option('--keys <dir>', 'where the node keys are (default ~/.mux-swarm/keys; `mux-swarm hub keygen --node <name>` makes them)');
   addProjectOptions(command).action(async (goalArgument: string | undefined, options: RunOptions) => {
     outcome.reportFailure = (error, usage) => reportEarlyFailure(options.outputFormat, error, usage);
+    if (options.retryOutage !== undefined && !options.watchdog) {
+      throw new ConfigError('command line', [{ path: '', message: '--retry-outage needs --watchdog (the watchdog waits out the outage and resumes the run); or resume it yourself later with `mux-swarm resume`' }]);
+    }
     if (options.watchdog) {
-      outcome.exitCode = await superviseCommand(invocationArgs(program));
+      outcome.exitCode = await superviseCommand(invocationArgs(program), { retryOutageMs: durationOption('--retry-outage', options.retryOutage) });
       return;
     }
     const goal = await readGoal(goalArgument, options.task);

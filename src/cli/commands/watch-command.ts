@@ -8,7 +8,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { ConfigError } from '../../errors/config-error.js';
 import { runWatchdog } from '../../supervisor/watchdog.js';
 import { watchdogRunFile } from '../../supervisor/heartbeat.js';
-import { stateJournalPositionReader } from '../../supervisor/watchdog-journal-position.js';
+import { stateJournalPositionReader, stateModelAnswersSince } from '../../supervisor/watchdog-journal-position.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { positiveInteger } from '../common-options.js';
 
@@ -20,6 +20,7 @@ interface WatchOptions {
   crashWindow?: string;
   heartbeatTimeout?: string;
   stopGrace?: string;
+  retryOutage?: string;
 }
 
 export interface SuperviseOptions {
@@ -27,6 +28,8 @@ export interface SuperviseOptions {
   crashWindowMs?: number;
   heartbeatTimeoutMs?: number;
   stopGraceMs?: number;
+  /** `--retry-outage`: how long a provider outage is waited out. */
+  retryOutageMs?: number;
 }
 
 export function registerWatchCommand(program: Command, outcome: CommandOutcome): void {
@@ -38,12 +41,14 @@ export function registerWatchCommand(program: Command, outcome: CommandOutcome):
     .option('--crash-window <duration>', 'the window crashes are counted in (default 10m)')
     .option('--heartbeat-timeout <duration>', 'a worker silent for this long is killed and restarted (default 60s)')
     .option('--stop-grace <duration>', 'after SIGINT/SIGTERM, how long the worker has before SIGKILL (default 10s)')
+    .option('--retry-outage <duration>', 'wait out a model provider outage (the run stops with exit 75) for this long, resuming with backoff: 30m, 2h')
     .action(async (commandArgs: string[], options: WatchOptions) => {
       outcome.exitCode = await superviseCommand(commandArgs, {
         maxCrashes: options.maxCrashes,
         crashWindowMs: durationOption('--crash-window', options.crashWindow),
         heartbeatTimeoutMs: durationOption('--heartbeat-timeout', options.heartbeatTimeout),
         stopGraceMs: durationOption('--stop-grace', options.stopGrace),
+        retryOutageMs: durationOption('--retry-outage', options.retryOutage),
       });
     });
 }
@@ -54,7 +59,7 @@ export function registerWatchCommand(program: Command, outcome: CommandOutcome):
  * a temporary directory; the crash report's journal position comes from that state directory's database.
  */
 export async function superviseCommand(commandArgs: readonly string[], options: SuperviseOptions = {}): Promise<number> {
-  const workerArgs = commandArgs.filter((argument) => argument !== '--watchdog');
+  const workerArgs = withoutWatchdogOptions(commandArgs);
   if (workerArgs.includes('-')) {
     throw new ConfigError('command line', [
       { path: '', message: 'under the watchdog the goal cannot come from stdin (-): a restart needs it again. Save it to a file and give its path' },
@@ -71,10 +76,27 @@ export async function superviseCommand(commandArgs: readonly string[], options: 
     crashWindowMs: options.crashWindowMs,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs,
     stopGraceMs: options.stopGraceMs,
+    retryOutageMs: options.retryOutageMs,
+    ...(stateDirectory === undefined ? {} : { modelAnswersSince: stateModelAnswersSince(stateDirectory) }),
   });
   rmSync(watchdogRunFile(heartbeatDirectory), { force: true });
   removeIfEmpty(heartbeatDirectory);
   return result.exitCode;
+}
+
+/** The worker's arguments: the command's own, without the watchdog's (`--watchdog`, `--retry-outage <duration>`). */
+function withoutWatchdogOptions(args: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let index = 0; index < args.length; index += 1) {
+    const argument = args[index]!;
+    if (argument === '--watchdog' || argument.startsWith('--retry-outage=')) continue;
+    if (argument === '--retry-outage') {
+      index += 1;
+      continue;
+    }
+    kept.push(argument);
+  }
+  return kept;
 }
 
 /**
@@ -113,7 +135,7 @@ function lastOptionValue(args: readonly string[], long: string, short: string): 
   return value;
 }
 
-function durationOption(name: string, value: string | undefined): number | undefined {
+export function durationOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const milliseconds = parseDuration(value);
   if (milliseconds === undefined) throw new ConfigError('command line', [{ path: '', message: `${name} "${value}" is not a duration; use e.g. 90s, 10m or 1h` }]);
