@@ -8,13 +8,14 @@ import type { Project } from './project.js';
 
 /**
  * What a run checks about prices before anything is written or started: the `catalogue` ids of the providers in play
- * exist, and under a USD budget every agent's model has a known price (else the budget could not bind: exit 2). Then,
+ * exist, and under a USD budget every agent's model (each entry of a failover chain) has a known price (else the budget could not bind: exit 2). Then,
  * when some model may need the catalogue (a price or a context window), it starts loading in the background.
  */
 export async function checkModelPrices(team: readonly AgentDefinition[], settings: RunSettings, project: Project, goal: Goal, overrides: RunOverrides): Promise<void> {
   const { config } = project;
-  const models: ModelInPlay[] = team.map((agent) => ({ agent: agent.name, provider: agent.provider, model: agent.model, contextWindow: agent.params.contextWindow }));
-  await checkCatalogueProviders(config.config, config.label, [...new Set(team.map((agent) => agent.provider))]);
+  // Every entry of a failover chain may answer: each must be priced for the budget to bind.
+  const models: ModelInPlay[] = team.flatMap((agent) => agent.chain.map((ref) => ({ agent: agent.name, provider: ref.provider, model: ref.model, contextWindow: agent.params.contextWindow })));
+  await checkCatalogueProviders(config.config, config.label, [...new Set(models.map((entry) => entry.provider))]);
   const budgetUsd = settings.limits.maxBudgetUsd;
   if (budgetUsd !== undefined) {
     const unpriced = await unpricedModels(models, config.config);

@@ -12,8 +12,9 @@ import { EventBus } from '../events/event-bus.js';
 import { RUNTIME_AGENT } from '../events/event-schema.js';
 import { createNdjsonWriter } from '../events/ndjson-writer.js';
 import { createLogger } from '../logging/logger.js';
-import type { ChatModel } from '../providers/chat-types.js';
-import { createProviderClient } from '../providers/provider-client.js';
+import type { ModelFailureKind } from '../errors/model-chain-error.js';
+import { ModelCooldowns } from '../providers/model-cooldowns.js';
+import { chatModels } from './chat-models.js';
 import type { LoopExchangeOpener } from '../runtime/loop/loop-exchange.js';
 import { RunContext } from '../runtime/run-context.js';
 import { driveRun } from '../runtime/run-driver.js';
@@ -139,20 +140,19 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
       },
     });
 
-    const models = new Map<string, ChatModel>();
-    const modelFor = (agent: AgentDefinition): ChatModel => {
-      let model = models.get(agent.name);
-      if (!model) {
-        const client = createProviderClient(agent.provider, config.config.providers[agent.provider]!, {
-          env: environment,
-          prices: config.config.prices,
-          onRetry: (notice) => events.emit({ type: 'model-retry', agent: agent.name, provider: notice.provider, model: notice.model, attempt: notice.attempt, delay_ms: notice.delayMs, reason: notice.reason }),
-        });
-        model = client.chatModel(agent.model, agent.params);
-        models.set(agent.name, model);
-      }
-      return model;
-    };
+    const cooldowns = new ModelCooldowns();
+    // A resumed run goes on with its chains' state: entries that failed shortly before the restart are still passed over.
+    if (resumed) for (const cooling of store.failovers.cooling(runId, new Date().toISOString())) cooldowns.cool(cooling.entry, Date.parse(cooling.cooledUntil), cooling.kind as ModelFailureKind);
+    const modelFor = chatModels({
+      config: config.config,
+      environment,
+      cooldowns,
+      onRetry: (agent, notice) => events.emit({ type: 'model-retry', agent, provider: notice.provider, model: notice.model, attempt: notice.attempt, delay_ms: notice.delayMs, reason: notice.reason }),
+      onWarning: (message) => {
+        logger.warn(message);
+        events.emit({ type: 'system', subtype: 'warning', agent: RUNTIME_AGENT, message });
+      },
+    });
 
     const run = new RunContext({
       runId,
@@ -248,15 +248,21 @@ function openFailureMemory(config: LoadedConfig, database: SqliteDatabase, envir
   }
 }
 
-/** A missing key is known before anything starts: say so, with the ways to give the swarm a model. */
+/**
+ * A missing key is known before anything starts: say so, with the ways to give the swarm a model. An agent with a
+ * failover chain needs one entry whose key is set (the others are left out with a warning when the run starts).
+ */
 function checkProviderKeys(team: AgentDefinition[], project: Project, environment: NodeJS.ProcessEnv): void {
   const { config } = project;
-  for (const providerName of new Set(team.map((agent) => agent.provider))) {
-    const provider = config.config.providers[providerName]!;
-    if (provider.apiKeyEnv && !environment[provider.apiKeyEnv]?.trim()) {
-      const agents = team.filter((agent) => agent.provider === providerName).map((agent) => agent.name);
-      throw new NoModelEndpointError(endpointGuidance(config.config, environment, `${agents.join(', ')} use${agents.length === 1 ? 's' : ''} provider "${providerName}", whose key variable ${provider.apiKeyEnv} is not set.`));
-    }
+  const keyMissing = (providerName: string): string | undefined => {
+    const variable = config.config.providers[providerName]!.apiKeyEnv;
+    return variable && !environment[variable]?.trim() ? variable : undefined;
+  };
+  const stranded = team.filter((agent) => agent.chain.every((ref) => keyMissing(ref.provider) !== undefined));
+  for (const providerName of new Set(stranded.map((agent) => agent.provider))) {
+    const agents = stranded.filter((agent) => agent.provider === providerName).map((agent) => agent.name);
+    const chains = stranded.some((agent) => agent.provider === providerName && agent.chain.length > 1) ? ' (nor that of any other entry of its failover chain)' : '';
+    throw new NoModelEndpointError(endpointGuidance(config.config, environment, `${agents.join(', ')} use${agents.length === 1 ? 's' : ''} provider "${providerName}", whose key variable ${keyMissing(providerName)} is not set${chains}.`));
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationSchema } from './duration.js';
 
 /** Environment variable names as POSIX shells accept them. */
 const environmentVariableName = z
@@ -271,6 +272,15 @@ export const configSchema = z.strictObject({
     })
     .default({ level: 'info', consoleLevel: 'warn' }),
   /** Failure memory and the knowledge graph (docs/failure-memory.md): the user store shared by every workdir, and what runs write to it. */
+  /** How an agent's failover chain (a list of models in swarm.json) moves on and comes back (docs/failover.md). */
+  failover: z
+    .strictObject({
+      /** A 429 asking to wait longer than this moves the call to the next entry instead of waiting (the last entry waits). */
+      maxWait: durationSchema.default(10_000),
+      /** How long an entry that failed is passed over (longer when the endpoint's Retry-After says so). */
+      cooldown: durationSchema.default(300_000),
+    })
+    .prefault({}),
   memory: z
     .strictObject({
       /** Directory of the user store (memory.db); "~" is the home directory. */

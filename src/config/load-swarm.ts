@@ -9,14 +9,23 @@ import { swarmSchema, type AgentFile, type AgentStuckLimits, type Limits, type M
 
 export type AgentRole = 'orchestrator' | 'specialist';
 
+/** One model on one configured provider. */
+export interface ModelRef {
+  provider: string;
+  model: string;
+}
+
 /** An agent with everything resolved: prompt text loaded, delegation targets known to exist. */
 export interface AgentDefinition {
   name: string;
   role: AgentRole;
   description: string;
   systemPrompt: string;
+  /** The first entry of `chain`: the model the agent asks first. */
   provider: string;
   model: string;
+  /** Its failover chain, in order (one entry for an agent with one model); every provider exists in config.json. */
+  chain: ModelRef[];
   params: ModelParams;
   mcpServers: string[];
   tools: string[];
@@ -71,9 +80,10 @@ export function loadSwarm(options: LoadSwarmOptions): LoadedSwarm {
   });
 
   const resolveAgent = (agent: AgentFile | typeof swarm.orchestrator, path: string, role: AgentRole): AgentDefinition => {
-    if (!providerNames.includes(agent.provider)) {
+    if (agent.provider !== undefined && !providerNames.includes(agent.provider)) {
       issues.push({ path: `${path}.provider`, message: unknownName('provider', agent.provider, providerNames, options.configLabel, 'providers') });
     }
+    const chain = resolveChain(agent, path, providerNames, options.configLabel, issues);
     agent.mcpServers.forEach((server, index) => {
       if (!serverNames.includes(server)) {
         issues.push({ path: `${path}.mcpServers[${index}]`, message: unknownName('MCP server', server, serverNames, options.configLabel, 'mcpServers') });
@@ -94,8 +104,9 @@ export function loadSwarm(options: LoadSwarmOptions): LoadedSwarm {
       role,
       description: agent.description,
       systemPrompt: loadPrompt(agent, path, file, issues),
-      provider: agent.provider,
-      model: agent.model,
+      provider: chain[0]?.provider ?? '',
+      model: chain[0]?.model ?? '',
+      chain,
       params: agent.params,
       mcpServers: agent.mcpServers,
       tools: agent.tools,
@@ -119,6 +130,46 @@ export function loadSwarm(options: LoadSwarmOptions): LoadedSwarm {
 
   if (issues.length > 0) throw new ConfigError(label, issues);
   return { file, label, mode: swarm.mode, orchestrator, agents, flatOrder, limits: swarm.limits, warnings };
+}
+
+/**
+ * The agent's models in order. One model is on `provider` as written (its id may hold slashes: "openai/gpt-5" on
+ * openrouter). In a list, an entry whose first segment is a provider of config.json is "provider/model"; any other
+ * string is a model on the agent's `provider`.
+ */
+function resolveChain(agent: Pick<AgentFile, 'provider' | 'model'>, path: string, providerNames: string[], configLabel: string, issues: ConfigIssue[]): ModelRef[] {
+  if (typeof agent.model === 'string') {
+    if (agent.provider === undefined) {
+      issues.push({ path: `${path}.provider`, message: `is required with one model; or give "model" as a list of "provider/model" entries (providers: ${providerNames.join(', ')})` });
+      return [];
+    }
+    return [{ provider: agent.provider, model: agent.model }];
+  }
+  const chain: ModelRef[] = [];
+  agent.model.forEach((entry, index) => {
+    const entryPath = `${path}.model[${index}]`;
+    let ref: ModelRef | undefined;
+    if (typeof entry !== 'string') {
+      if (providerNames.includes(entry.provider)) ref = entry;
+      else issues.push({ path: `${entryPath}.provider`, message: unknownName('provider', entry.provider, providerNames, configLabel, 'providers') });
+    } else {
+      const slash = entry.indexOf('/');
+      const named = slash > 0 ? entry.slice(0, slash) : undefined;
+      if (named !== undefined && providerNames.includes(named) && slash < entry.length - 1) ref = { provider: named, model: entry.slice(slash + 1) };
+      else if (agent.provider !== undefined) ref = { provider: agent.provider, model: entry };
+      else {
+        const suggestion = named === undefined ? undefined : closest(named, providerNames);
+        issues.push({
+          path: entryPath,
+          message: `"${entry}" names no provider of ${configLabel}${suggestion ? ` (did you mean "${suggestion}/${entry.slice(slash + 1)}"?)` : ''}: write "provider/model" with one of ${providerNames.join(', ')}, or set ${path}.provider for entries without one`,
+        });
+      }
+    }
+    if (ref === undefined) return;
+    if (chain.some((known) => known.provider === ref.provider && known.model === ref.model)) issues.push({ path: entryPath, message: `"${ref.provider}/${ref.model}" is already in this chain` });
+    else chain.push(ref);
+  });
+  return chain;
 }
 
 function unknownName(kind: string, name: string, known: string[], file: string, section: string): string {

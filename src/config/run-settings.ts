@@ -2,7 +2,7 @@ import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 import type { Config } from './config-schema.js';
 import { closest } from './format-issues.js';
 import type { Goal } from './load-goal.js';
-import type { AgentDefinition, LoadedSwarm } from './load-swarm.js';
+import type { AgentDefinition, LoadedSwarm, ModelRef } from './load-swarm.js';
 import type { Limits } from './swarm-schema.js';
 
 /** What the command line can override; it wins over the goal's front matter, which wins over swarm.json. */
@@ -51,10 +51,12 @@ export function resolveRunSettings(swarm: LoadedSwarm, goal: Goal, overrides: Ru
   if (issues.length > 0) throw new ConfigError('command line', issues);
 
   const team = new Set(requested ?? known);
+  // --provider / --model put every agent on one model: its chain is that model alone.
   const retarget = (agent: AgentDefinition): AgentDefinition => ({
     ...agent,
-    provider: overrides.provider ?? agent.provider,
-    model: overrides.model ?? agent.model,
+    ...(overrides.provider !== undefined || overrides.model !== undefined
+      ? single({ provider: overrides.provider ?? agent.provider, model: overrides.model ?? agent.model })
+      : {}),
     canDelegateTo: agent.canDelegateTo.filter((name) => team.has(name)),
   });
   const agents = swarm.agents.filter((agent) => team.has(agent.name)).map(retarget);
@@ -73,4 +75,8 @@ export function resolveRunSettings(swarm: LoadedSwarm, goal: Goal, overrides: Ru
   const mode = overrides.mode ?? front.mode ?? swarm.mode;
   if (mode === 'flat' && flatOrder.length === 0) throw new ConfigError('command line', [{ path: '', message: 'flat mode needs at least one agent to work the goal' }]);
   return { mode, orchestrator: retarget(swarm.orchestrator), agents, flatOrder, limits };
+}
+
+function single(ref: ModelRef): Pick<AgentDefinition, 'provider' | 'model' | 'chain'> {
+  return { provider: ref.provider, model: ref.model, chain: [ref] };
 }

@@ -45,14 +45,23 @@ export const agentStuckSchema = z.strictObject({
 });
 export type AgentStuckLimits = z.infer<typeof agentStuckSchema>;
 
+/** One entry of a failover chain: "provider/model", a model on the agent's provider, or both spelled out. */
+export const modelEntrySchema = z.union([z.string().min(1), z.strictObject({ provider: z.string().min(1), model: z.string().min(1) })]);
+export type ModelEntry = z.infer<typeof modelEntrySchema>;
+
 const agentFields = {
   description: z.string().min(1, { error: 'must say what this agent is for: delegators choose by it' }),
   /** The system prompt, inline. */
   systemPrompt: z.string().min(1).optional(),
   /** Or a path to a markdown file holding it, relative to swarm.json. */
   systemPromptFile: z.string().min(1).optional(),
-  provider: z.string().min(1),
-  model: z.string().min(1),
+  /** The provider of `model`; with a list of models, the provider of entries that do not name their own. */
+  provider: z.string().min(1).optional(),
+  /**
+   * One model on `provider`, or a failover chain (docs/failover.md): entries tried in order, each "provider/model"
+   * (the first segment a provider of config.json) or a model on `provider`, or {provider, model}.
+   */
+  model: z.union([z.string().min(1), z.array(modelEntrySchema).min(1, { error: 'a failover chain needs at least one model' })]),
   params: modelParamsSchema.default({}),
   /** MCP servers (names from config.json mcpServers) whose every tool this agent gets. */
   mcpServers: z.array(z.string()).default([]),

@@ -141,6 +141,21 @@ export const modelRetryEventSchema = z.object({
   reason: z.string(),
 });
 
+/** A call moved off an entry of the agent's failover chain (docs/failover.md). */
+export const modelFailoverEventSchema = z.object({
+  ...base,
+  type: z.literal('model-failover'),
+  delegation_id: z.string(),
+  /** `provider/model` of the entry that failed. */
+  from: z.string(),
+  /** The entry asked next; null when none was left. */
+  to: z.string().nullable(),
+  kind: z.enum(['outage', 'auth', 'model-not-found', 'context-length', 'other']),
+  reason: z.string(),
+  /** Until when the entry is passed over (ISO time); null: for the rest of this session (a refused key). */
+  cooled_until: z.string().nullable(),
+});
+
 export const budgetWarningEventSchema = z.object({
   ...base,
   type: z.literal('budget-warning'),
@@ -333,6 +348,7 @@ export const runEventSchema = z.union([
   delegationStartEventSchema,
   delegationEndEventSchema,
   modelRetryEventSchema,
+  modelFailoverEventSchema,
   budgetWarningEventSchema,
   phaseReportEventSchema,
   stuckEventSchema,

@@ -64,6 +64,12 @@ export function createHumanRenderer(options: HumanRendererOptions): (event: RunE
       case 'model-retry':
         line(event.agent, `${paint(33, '↻')} ${event.provider}/${event.model} attempt ${event.attempt} in ${formatDuration(event.delay_ms)}: ${clip(event.reason, 120)}`);
         return;
+      case 'model-failover':
+        line(
+          event.agent,
+          `${paint(event.kind === 'auth' ? 31 : 33, '⇢')} ${event.from} ${event.to ? `→ ${event.to}` : '(no entry left)'} (${event.kind}${event.kind === 'auth' ? ', skipped for this session: fix the key' : ''}): ${clip(event.reason, 120)}`,
+        );
+        return;
       case 'budget-warning':
         options.write(`${paint(33, '⚠')} ${event.budget} budget: ${formatUsed(event.budget, event.used)} of ${formatUsed(event.budget, event.limit)} used\n`);
         return;

@@ -1,4 +1,5 @@
 import type OpenAI from 'openai';
+import type { FailoverNotice } from './failover-chat-model.js';
 
 /** Messages use the OpenAI chat-completions shape: every supported endpoint speaks it. */
 export type ChatMessage = OpenAI.ChatCompletionMessageParam;
@@ -24,6 +25,8 @@ export interface ChatRequest {
    * in this attempt (a sign of life for whoever waits; a retry starts again from 0).
    */
   onStreamProgress?: (characters: number) => void;
+  /** A failover chain moved the call off an entry (see failover-chat-model.ts). */
+  onFailover?: (notice: FailoverNotice) => void;
 }
 
 export interface ToolCall {
@@ -61,6 +64,11 @@ export interface ChatResponse {
   /** Model id the endpoint says answered (may differ from the one asked for, e.g. OpenRouter routing). */
   model: string;
   provider: string;
+  /**
+   * The configured model id that was asked, when it is not the ChatModel's own `model`: the entry of a failover chain
+   * that answered. Usage and cost are counted under it.
+   */
+  requestedModel?: string;
   durationMs: number;
   /** Attempts it took, 1 when the first one succeeded. */
   attempts: number;

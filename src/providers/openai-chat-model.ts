@@ -27,6 +27,8 @@ export interface ChatModelParams {
    * between chunks (a long answer that keeps coming is not cut off).
    */
   timeoutMs: number;
+  /** See RetryPolicy.giveUpOverRetryAfterMs: set on the entries of a failover chain that are not the last. */
+  giveUpOverRetryAfterMs?: number | undefined;
 }
 
 /** One model on an OpenAI-compatible endpoint, through the `openai` package's chat.completions.create. */
@@ -50,7 +52,7 @@ export class OpenAIChatModel implements ChatModel {
     const what = `The request to model "${this.model}" on provider "${this.provider}"`;
     if (request.signal?.aborted) throw new RequestAbortedError(what, { cause: request.signal.reason });
     const { value, attempts } = await withRetries(() => this.attempt(request, what), {
-      policy: retryPolicy,
+      policy: this.params.giveUpOverRetryAfterMs === undefined ? retryPolicy : { ...retryPolicy, giveUpOverRetryAfterMs: this.params.giveUpOverRetryAfterMs },
       signal: request.signal,
       what,
       describe: (failure) => describeFailure(failure, identity.scrubber),
@@ -165,6 +167,7 @@ export class OpenAIChatModel implements ChatModel {
       costSource,
       model: completion.model || this.model,
       provider: this.provider,
+      requestedModel: this.model,
       durationMs,
       attempts,
     };

@@ -21,6 +21,8 @@ export interface ChatModelOptions {
   maxOutputTokens?: number | undefined;
   /** Overrides the provider's `timeoutMs`. */
   timeoutMs?: number | undefined;
+  /** An entry of a failover chain with somewhere to go: a 429 asking to wait longer than this is not waited for. */
+  giveUpOverRetryAfterMs?: number | undefined;
 }
 
 export interface ProviderClient {
@@ -105,6 +107,7 @@ export function createProviderClient(name: string, config: ProviderConfig, optio
         temperature: params.temperature,
         maxOutputTokens: params.maxOutputTokens,
         timeoutMs: params.timeoutMs ?? config.timeoutMs,
+        giveUpOverRetryAfterMs: params.giveUpOverRetryAfterMs,
       }),
     listModels: async (signal) => {
       const what = `Listing the models of provider "${name}"`;

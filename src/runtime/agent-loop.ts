@@ -1,6 +1,7 @@
 import type { AgentDefinition } from '../config/load-swarm.js';
 import type { AgentStatus } from '../events/event-schema.js';
 import type { ChatMessage, ChatResponse, ToolCall, ToolDefinition } from '../providers/chat-types.js';
+import type { FailoverNotice } from '../providers/failover-chat-model.js';
 import type { HubTool } from '../tools/tool-hub.js';
 import { AgentTranscript, lastAssistantMessage, lastAssistantText, lastToolCalls, trailingRepliesWithoutTools } from './agent-transcript.js';
 import { COMPLETE_TOOL_NAME } from './complete-tool.js';
@@ -165,6 +166,7 @@ async function callModel(run: RunContext, invocation: AgentInvocation, model: Re
       maxOutputTokens: agent.params.maxOutputTokens,
       signal: run.signal,
       onStreamProgress: activity.streamed,
+      onFailover: (notice) => recordFailover(run, { agent: agent.name, delegationId, turn }, notice),
     });
   } catch (error) {
     run.store.failModelCall(intent, (error as Error).message, run.now() - startedAt);
@@ -178,6 +180,8 @@ async function callModel(run: RunContext, invocation: AgentInvocation, model: Re
   }
   failPoint('model-reply');
   response = { ...response, toolCalls: withUniqueIds(response.toolCalls, turn) };
+  // Cost and usage count under the entry of the failover chain that answered.
+  const answered = { provider: response.provider || model.provider, model: response.requestedModel ?? model.model };
   const reply: ChatMessage = {
     role: 'assistant',
     content: response.content ?? (response.toolCalls.length > 0 ? null : ''),
@@ -186,6 +190,7 @@ async function callModel(run: RunContext, invocation: AgentInvocation, model: Re
   run.store.finishModelCall(
     intent,
     {
+      ...(answered.provider !== model.provider || answered.model !== model.model ? { answeredBy: answered } : {}),
       responseModel: response.model, inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens, cachedInputTokens: response.usage.cachedInputTokens,
       reasoningTokens: response.usage.reasoningTokens, costUsd: response.costUsd, costSource: response.costSource, finishReason: response.finishReason,
       attempts: response.attempts, durationMs: response.durationMs,
@@ -214,8 +219,15 @@ async function callModel(run: RunContext, invocation: AgentInvocation, model: Re
     },
     cost_usd: response.costUsd,
   });
-  run.recordModelUsage(agent.name, response, model.model);
+  run.recordModelUsage(agent.name, response, answered.model);
   return response;
+}
+
+/** A call moved off an entry of the agent's failover chain: journaled (a resume restores the cooldown) and announced. */
+function recordFailover(run: RunContext, at: { agent: string; delegationId: string; turn: number }, notice: FailoverNotice): void {
+  const cooledUntil = notice.cooledUntilMs === undefined ? undefined : new Date(notice.cooledUntilMs).toISOString();
+  run.store.recordFailover({ runId: run.runId, ...at, fromEntry: notice.from, toEntry: notice.to, kind: notice.kind, reason: notice.reason, cooledUntil, durationMs: notice.durationMs, at: run.isoNow() });
+  run.events.emit({ type: 'model-failover', agent: at.agent, delegation_id: at.delegationId, from: notice.from, to: notice.to ?? null, kind: notice.kind, reason: notice.reason, cooled_until: cooledUntil ?? null });
 }
 
 /** The result of a run an outage stopped: what failed, that nothing is lost, and the command that goes on. */

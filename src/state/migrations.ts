@@ -298,4 +298,25 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, job_key)
   );
   `,
+  /* 8: failover chains — every time a call moved off an entry of an agent's chain (why, to which entry, until when the
+        entry is passed over: a resumed run restores that), and which entry answered each model call (provider and
+        model of model_calls are now the entry that answered; requested_* keep the chain's first entry) */ `
+  CREATE TABLE model_failovers (
+    id            INTEGER PRIMARY KEY,
+    run_id        TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    delegation_id TEXT NOT NULL,
+    agent         TEXT NOT NULL,
+    turn          INTEGER NOT NULL,
+    from_entry    TEXT NOT NULL,
+    to_entry      TEXT,
+    kind          TEXT NOT NULL,
+    reason        TEXT NOT NULL,
+    cooled_until  TEXT,
+    duration_ms   INTEGER NOT NULL,
+    at            TEXT NOT NULL
+  );
+  CREATE INDEX model_failovers_by_run ON model_failovers(run_id);
+  ALTER TABLE model_calls ADD COLUMN requested_provider TEXT;
+  ALTER TABLE model_calls ADD COLUMN requested_model TEXT;
+  `,
 ];

@@ -1,6 +1,7 @@
 import type { PhaseStanding } from '../events/event-schema.js';
 import type { SecretScrubber } from '../logging/secret-scrubber.js';
 import type { SqliteDatabase } from './database.js';
+import { ModelFailovers, type FailoverRecord } from './model-failovers.js';
 import { RunJournal } from './run-journal.js';
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'interrupted';
@@ -49,6 +50,8 @@ export interface ModelCallIntent {
 }
 
 export interface ModelCallOutcome {
+  /** The entry of the agent's failover chain that answered, when it is not the one the intent named. */
+  answeredBy?: { provider: string; model: string };
   responseModel?: string;
   inputTokens: number;
   outputTokens: number;
@@ -78,12 +81,20 @@ export interface PlacedMessage {
 export class RunStore {
   /** Reads the journal back (to resume a run). */
   readonly journal: RunJournal;
+  /** The failover chains' journal: moves off an entry, the cooldowns a resume restores. */
+  readonly failovers: ModelFailovers;
 
   constructor(
     readonly database: SqliteDatabase,
     private readonly scrubber?: SecretScrubber,
   ) {
     this.journal = new RunJournal(database);
+    this.failovers = new ModelFailovers(database);
+  }
+
+  /** Journals a move off a chain entry; its reason is scrubbed like every stored text. */
+  recordFailover(record: FailoverRecord): void {
+    this.failovers.record({ ...record, reason: this.clean(record.reason) });
   }
 
   private clean(text: string): string;
@@ -150,8 +161,10 @@ export class RunStore {
   /** Journals a model call before it is made; returns its row id for the outcome. */
   startModelCall(intent: ModelCallIntent): number {
     const result = this.database
-      .prepare(`INSERT INTO model_calls (run_id, delegation_id, agent, turn, provider, model, started_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'started')`)
-      .run(intent.runId, intent.delegationId, intent.agent, intent.turn, intent.provider, intent.model, intent.startedAt);
+      .prepare(
+        `INSERT INTO model_calls (run_id, delegation_id, agent, turn, provider, model, requested_provider, requested_model, started_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'started')`,
+      )
+      .run(intent.runId, intent.delegationId, intent.agent, intent.turn, intent.provider, intent.model, intent.provider, intent.model, intent.startedAt);
     return Number(result.lastInsertRowid);
   }
 
@@ -167,6 +180,7 @@ export class RunStore {
           outcome.responseModel ?? null, outcome.inputTokens, outcome.outputTokens, outcome.cachedInputTokens, outcome.reasoningTokens,
           outcome.costUsd, outcome.costSource ?? null, outcome.finishReason ?? null, outcome.attempts ?? null, outcome.durationMs, id,
         );
+      if (outcome.answeredBy) this.database.prepare('UPDATE model_calls SET provider = ?, model = ? WHERE id = ?').run(outcome.answeredBy.provider, outcome.answeredBy.model, id);
       this.insertMessage(reply);
     })();
   }

@@ -33,6 +33,7 @@ export function agentDefinition(name: string, overrides: Partial<AgentDefinition
     canDelegateTo: [],
     maxTurns: 10,
     ...overrides,
+    chain: overrides.chain ?? [{ provider: overrides.provider ?? 'scripted', model: overrides.model ?? `${name}-model` }],
   };
 }
 
