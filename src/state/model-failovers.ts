@@ -19,7 +19,16 @@ export interface FailoverRecord {
 }
 
 const cooldownRow = z.object({ from_entry: z.string(), kind: z.string(), cooled_until: z.string() });
-const entryTotalsRow = z.object({ entry: z.string(), failovers: z.number(), failed_ms: z.number() });
+const chainUsageRow = z.object({
+  agent: z.string(),
+  entry: z.string(),
+  answered: z.number(),
+  answer_ms: z.number(),
+  cost_usd: z.number(),
+  failovers: z.number(),
+  failed_ms: z.number(),
+  moved: z.number(),
+});
 
 /**
  * The journal of failover chains (`model_failovers`): every time a call moved off an entry, and the cooldowns a resumed
@@ -49,12 +58,37 @@ export class ModelFailovers {
       .map((row) => ({ entry: row.from_entry, kind: row.kind, cooledUntil: row.cooled_until }));
   }
 
-  /** Per entry (`provider/model`) the run moved off: how many times, and the time its failed tries took. */
-  totalsByEntry(runId: string): Array<{ entry: string; failovers: number; failedMs: number }> {
-    return this.database
-      .prepare(`SELECT from_entry AS entry, count(*) AS failovers, sum(duration_ms) AS failed_ms FROM model_failovers WHERE run_id = ? GROUP BY from_entry ORDER BY from_entry`)
-      .all(runId)
-      .map((row) => entryTotalsRow.parse(row))
-      .map((row) => ({ entry: row.entry, failovers: row.failovers, failedMs: row.failed_ms }));
+  /**
+   * Per agent and chain entry of the run: the calls it answered (their time and cost) and the times a call moved off it
+   * (and the time those failed tries took). Empty when the run never failed over and every call went to the agent's
+   * first model: then there is nothing to tell about chains.
+   */
+  chainUsage(runId: string): ChainEntryUsage[] {
+    const rows = this.database
+      .prepare(
+        `SELECT agent, entry, sum(answered) AS answered, sum(answer_ms) AS answer_ms, sum(cost_usd) AS cost_usd, sum(failovers) AS failovers, sum(failed_ms) AS failed_ms, max(moved) AS moved
+           FROM (SELECT agent, provider || '/' || model AS entry, count(*) AS answered, coalesce(sum(duration_ms), 0) AS answer_ms, sum(cost_usd) AS cost_usd, 0 AS failovers, 0 AS failed_ms,
+                        max(requested_provider IS NOT NULL AND (requested_provider != provider OR requested_model != model)) AS moved
+                   FROM model_calls WHERE run_id = ? AND status = 'completed' GROUP BY agent, entry
+                 UNION ALL
+                 SELECT agent, from_entry, 0, 0, 0, count(*), sum(duration_ms), 1 FROM model_failovers WHERE run_id = ? GROUP BY agent, from_entry)
+          GROUP BY agent, entry ORDER BY agent, entry`,
+      )
+      .all(runId, runId)
+      .map((row) => chainUsageRow.parse(row));
+    if (!rows.some((row) => row.moved === 1)) return [];
+    return rows.map((row) => ({ agent: row.agent, entry: row.entry, answered: row.answered, answerMs: row.answer_ms, costUsd: row.cost_usd, failovers: row.failovers, failedMs: row.failed_ms }));
   }
+}
+
+/** What one entry of an agent's chain did in a run. */
+export interface ChainEntryUsage {
+  agent: string;
+  /** `provider/model` */
+  entry: string;
+  answered: number;
+  answerMs: number;
+  costUsd: number;
+  failovers: number;
+  failedMs: number;
 }

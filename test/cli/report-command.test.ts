@@ -551,7 +551,7 @@ describe('failureSection: each failure as failure memory recorded it', () => {
   const edit = (line: number) => JSON.stringify({ files: ['train.py'], diff: `--- a/train.py\n+++ b/train.py\n@@ -${line},1 +${line},1 @@\n-old ${line}\n+new ${line}\n` });
   const data = (trainingJobs: TrainingJobRow[], failureSteps: RunFailureStepRow[]): ReportData => ({
     run: { id: 'r', goal_name: 'g', goal_source: 's', goal_text: 't', mode: 'flat', status: 'succeeded', subtype: 'success', exit_code: 0, result: null, hostname: 'h', started_at: at('09:00:00'), ended_at: null, num_turns: 0, cost_usd: 0, input_tokens: 0, output_tokens: 0, phases: null, cost_unknown_models: [] },
-    workdir: undefined, goalTextLine: 1, sessions: [], events: [], usageByAgent: [], usageByModel: [], toolCalls: [], trainingMetrics: [], trainingJobs, failureSteps, delegations: [],
+    workdir: undefined, goalTextLine: 1, sessions: [], events: [], usageByAgent: [], usageByModel: [], chainUsage: [], toolCalls: [], trainingMetrics: [], trainingJobs, failureSteps, delegations: [],
   });
   const offsetOf = (iso: string) => offset(Date.parse(iso) - Date.parse(at('09:00:00')));
 

@@ -1,6 +1,7 @@
 import { formatDuration } from '../../config/duration.js';
 import { costCell, costText } from '../../events/cost-text.js';
 import { gpuTime } from '../../state/gpu-time.js';
+import type { ChainEntryUsage } from '../../state/model-failovers.js';
 import type { UsageRow } from '../../state/run-queries.js';
 import { escapeMarkdown, markdownTable, none, usd } from './markdown-format.js';
 import type { ReportData } from './report-data.js';
@@ -26,6 +27,8 @@ export interface CostSection {
   /** The union of the training jobs' intervals, each instant at the highest hourly price of the jobs running then. */
   gpu: { jobs: number; seconds: number; costUsd: number };
   totalUsd: number;
+  /** Time and cost per entry of the agents' failover chains; empty when no call ever moved off a first model. */
+  chains: ChainEntryUsage[];
 }
 
 export function costSection(data: ReportData, now: Date): CostSection {
@@ -37,7 +40,7 @@ export function costSection(data: ReportData, now: Date): CostSection {
     now,
   );
   const costUnknownModels = data.usageByModel.filter((row) => row.unknown_cost_calls > 0).map((row) => row.key);
-  return { byAgent: usage(data.usageByAgent), byModel: usage(data.usageByModel), modelUsd, costUnknownModels, gpu: { jobs: data.trainingJobs.length, ...gpu }, totalUsd: modelUsd + gpu.costUsd };
+  return { byAgent: usage(data.usageByAgent), byModel: usage(data.usageByModel), modelUsd, costUnknownModels, gpu: { jobs: data.trainingJobs.length, ...gpu }, totalUsd: modelUsd + gpu.costUsd, chains: data.chainUsage };
 }
 
 export function renderCosts(section: CostSection): string[] {
@@ -54,6 +57,7 @@ export function renderCosts(section: CostSection): string[] {
   ];
   return [
     ...(section.byAgent.length === 0 ? ['No model calls.', ''] : [...table('Agent', section.byAgent), ...table('Model', section.byModel)]),
+    ...renderChains(section.chains),
     '### GPU',
     '',
     section.gpu.jobs === 0
@@ -61,5 +65,20 @@ export function renderCosts(section: CostSection): string[] {
       : `${formatDuration(section.gpu.seconds * 1000)} of GPU time over ${section.gpu.jobs} training ${section.gpu.jobs === 1 ? 'job' : 'jobs'}: ${usd(section.gpu.costUsd)} (overlapping jobs counted once, at the higher hourly price).`,
     '',
     `**Total: ${escapeMarkdown(costText(section.totalUsd, section.costUnknownModels, usd))}** = models ${escapeMarkdown(costText(section.modelUsd, section.costUnknownModels, usd))} + GPU ${usd(section.gpu.costUsd)}`,
+  ];
+}
+
+/** Which entry of each agent's failover chain answered, what it took and cost, and how often calls moved off it. */
+function renderChains(chains: readonly ChainEntryUsage[]): string[] {
+  if (chains.length === 0) return [];
+  return [
+    '### By failover chain entry',
+    '',
+    ...markdownTable(
+      ['Agent', 'Entry', 'Calls answered', 'Time answering', 'USD', 'Failovers from it', 'Time lost to its failures'],
+      chains.map((row) => [escapeMarkdown(row.agent), escapeMarkdown(row.entry), String(row.answered), formatDuration(row.answerMs), usd(row.costUsd), String(row.failovers), formatDuration(row.failedMs)]),
+      ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
+    ),
+    '',
   ];
 }

@@ -1,5 +1,6 @@
 import { runEventSchema, type RunEvent } from '../../events/event-schema.js';
 import type { SqliteDatabase } from '../../state/database.js';
+import { ModelFailovers, type ChainEntryUsage } from '../../state/model-failovers.js';
 import { runFailureSteps, type RunFailureStepRow } from '../../state/run-failure-steps.js';
 import { getRunDetails, type RunDetails } from '../../state/run-queries.js';
 import { TrainingStore, type TrainingJobRow } from '../../state/training-store.js';
@@ -17,6 +18,8 @@ export interface ReportData {
   delegations: RunDetails['delegations'];
   usageByAgent: RunDetails['usageByAgent'];
   usageByModel: RunDetails['usageByModel'];
+  /** Per agent and entry of its failover chain: calls answered, failovers; empty when the run never failed over. */
+  chainUsage: ChainEntryUsage[];
   toolCalls: RunDetails['toolCalls'];
   trainingJobs: TrainingJobRow[];
   /** The `log` and `eval` lines of the run's training jobs, by job and step. */
@@ -60,6 +63,7 @@ export function loadReportData(database: SqliteDatabase, runId: string): ReportD
     delegations: details.delegations,
     usageByAgent: details.usageByAgent,
     usageByModel: details.usageByModel,
+    chainUsage: new ModelFailovers(database).chainUsage(runId),
     toolCalls: details.toolCalls,
     trainingJobs: new TrainingStore(database).jobs(runId),
     trainingMetrics: database

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { startFakeOpenAIServer, type FakeOpenAIServer, type ScriptedResponse } from '../support/fake-openai-server.js';
+import { createProjectFixture, type ProjectFixture } from '../support/project-fixture.js';
+import { runCli } from '../support/run-cli.js';
+
+const usage = { prompt_tokens: 1_000, completion_tokens: 100 };
+const complete = (summary: string): ScriptedResponse => ({ toolCalls: [{ name: 'complete', arguments: { status: 'success', summary, artifacts: [] } }], usage });
+
+interface StreamEvent {
+  type: string;
+  agent?: string;
+  from?: string;
+  to?: string | null;
+  kind?: string;
+  subtype?: string;
+  total_cost_usd?: number;
+  usage_by_model?: Record<string, { calls: number; cost_usd: number }>;
+}
+
+/**
+ * The orchestrator's model is a chain: "primary/big" on an endpoint that is down (503 to everything), then
+ * "backup/small". Through the built CLI: the call moves to the backup, stream-json says so, cost counts under the
+ * model that answered, and a run killed mid-chain resumes with the chain's state (the primary still cooling is not
+ * asked first).
+ */
+describe('failover chains through the built CLI', { concurrency: 1 }, () => {
+  let down: FakeOpenAIServer;
+  let up: FakeOpenAIServer;
+  const projects: ProjectFixture[] = [];
+
+  before(async () => {
+    down = await startFakeOpenAIServer({ fallback: () => ({ error: { status: 503, message: 'primary overloaded' } }) });
+    up = await startFakeOpenAIServer();
+  });
+  after(async () => {
+    for (const project of projects) project.remove();
+    await down.close();
+    await up.close();
+  });
+
+  function project(): ProjectFixture {
+    const fixture = createProjectFixture('mux-swarm-failover-');
+    projects.push(fixture);
+    fixture.write('config.json', {
+      providers: { primary: { baseURL: down.baseURL, maxRetries: 0, timeoutMs: 10_000 }, backup: { baseURL: up.baseURL, maxRetries: 0, timeoutMs: 10_000 } },
+      prices: { big: { inputPerMillion: 10, outputPerMillion: 30 }, small: { inputPerMillion: 1, outputPerMillion: 2 } },
+      mcpServers: { shell: { builtin: 'shell' } },
+      filesystem: { workdir: 'work' },
+      failover: { cooldown: '1h' },
+    });
+    fixture.write('swarm.json', {
+      orchestrator: { name: 'orchestrator', description: 'plans', systemPrompt: 'You are the orchestrator.', model: ['primary/big', 'backup/small'], mcpServers: ['shell'] },
+      agents: [],
+    });
+    fixture.write('goal.md', '# Count\n\nAppend to count.log, then finish.\n');
+    return fixture;
+  }
+
+  it('a provider that is down moves every call to the next entry; stream-json says so; cost counts under the model that answered', async () => {
+    down.reset();
+    up.reset();
+    const fixture = project();
+    up.route({ model: 'small' }, { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo once >> count.log' } }], usage }, complete('counted on the backup'));
+    const result = await runCli(['run', 'goal.md', '--output-format', 'stream-json'], { cwd: fixture.directory });
+    assert.equal(result.code, 0, result.stderr);
+    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as StreamEvent);
+    const failovers = events.filter((event) => event.type === 'model-failover');
+    assert.deepEqual(failovers.map((event) => [event.agent, event.from, event.to, event.kind]), [['orchestrator', 'primary/big', 'backup/small', 'outage']], 'one failover: the second call skipped the cooling primary');
+    assert.equal(down.chatRequests().length, 1);
+    const end = events.at(-1)!;
+    assert.equal(end.subtype, 'success');
+    assert.deepEqual(Object.keys(end.usage_by_model!), ['backup/small']);
+    // Two calls of 1,000 input and 100 output tokens at $1 and $2 per million.
+    const expected = 2 * ((1_000 * 1 + 100 * 2) / 1_000_000);
+    assert.equal(end.usage_by_model!['backup/small']!.cost_usd, expected);
+    assert.equal(end.total_cost_usd, expected);
+    const database = new Database(join(fixture.directory, 'work', '.mux-swarm', 'state.db'), { readonly: true });
+    try {
+      assert.deepEqual(database.prepare('SELECT provider, model, requested_provider, requested_model FROM model_calls ORDER BY id').all(), [
+        { provider: 'backup', model: 'small', requested_provider: 'primary', requested_model: 'big' },
+        { provider: 'backup', model: 'small', requested_provider: 'primary', requested_model: 'big' },
+      ]);
+    } finally {
+      database.close();
+    }
+    const report = await runCli(['report', '-o', 'report.md'], { cwd: fixture.directory });
+    assert.equal(report.code, 0, report.stderr);
+    const text = readFileSync(join(fixture.directory, 'report.md'), 'utf8');
+    assert.match(text, /### By failover chain entry/);
+    assert.match(text, /\| orchestrator \| primary\/big \| 0 \| .* \| 1 \|/);
+    assert.match(text, /\| orchestrator \| backup\/small \| 2 \| .* \| 0 \|/);
+  });
+
+  it('a run killed mid-chain resumes with the chain\'s state: the primary, still cooling, is not asked first', async () => {
+    down.reset();
+    up.reset();
+    const fixture = project();
+    up.route(
+      { model: 'small' },
+      { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo once >> count.log' } }], usage },
+      complete('counted across a kill'),
+    );
+    const killed = await runCli(['run', 'goal.md', '--output-format', 'json'], { cwd: fixture.directory, env: { MUX_SWARM_FAIL_AT: 'turn-recorded:1' } });
+    assert.equal(killed.signal, 'SIGKILL', killed.stderr);
+    assert.equal(down.chatRequests().length, 1);
+    const resumed = await runCli(['resume', '--output-format', 'json'], { cwd: fixture.directory });
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal((JSON.parse(resumed.stdout.trim().split('\n').at(-1)!) as { result: string }).result, 'counted across a kill');
+    assert.equal(down.chatRequests().length, 1, 'the resumed run did not ask the cooling primary again');
+    assert.equal(readFileSync(join(fixture.directory, 'work', 'count.log'), 'utf8'), 'once\n');
+  });
+});
