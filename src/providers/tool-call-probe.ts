@@ -128,6 +128,8 @@ function errorFix(error: unknown, target: ProbeTarget, endpoint: EndpointKind, t
   if (error instanceof ModelNotFoundError) return { fix: endpoint === 'ollama' ? `ollama pull ${target.model} (or fix the agent's "model")` : `fix the agent's "model" to one the endpoint lists` };
   if (error instanceof ProviderUnreachableError) return { fix: `start the server at ${error.baseURL}${endpoint === 'ollama' ? ' (`ollama serve`)' : endpoint === 'llama.cpp' ? ' (`llama-server -m MODEL.gguf --jinja`)' : endpoint === 'vllm' ? ' (`vllm serve MODEL`)' : ''}` };
   if (error instanceof ProviderRequestError) {
+    // Ollama: "<model> does not support tools" (its template has none); llama-server before jinja became its default: "tools param requires --jinja flag".
+    if (/requires --jinja/i.test(error.endpointMessage)) return { fix: probeFix({ outcome: 'none' }, 'llama.cpp', target.model) ?? '' };
     if (/does not support tools/i.test(error.endpointMessage)) return { fix: probeFix({ outcome: 'none' }, endpoint, target.model) ?? '' };
     if (error.status === undefined && /^timeout/.test(error.endpointMessage)) return { fix: `no answer within ${Math.round(timeoutMs / 1000)} s: a model that is still loading may need longer (--probe-timeout 5m)` };
   }
