@@ -9,6 +9,7 @@ import { guessEndpointKind, type EndpointKind } from './endpoint-kind.js';
 import { classifyProbeReply, probeFix, type ProbeOutcome } from './probe-verdict.js';
 import { createProviderClient } from './provider-client.js';
 import type { ModelCatalogue } from './model-catalogue.js';
+import { ConcurrencyLimiter } from '../runtime/concurrency-limiter.js';
 import type { TextToolCallDialect } from './tool-call-text-parser.js';
 
 /** One model to probe: a provider of config.json and a model id on it (an agent's model, or one entry of its chain). */
@@ -85,18 +86,8 @@ export function uniqueProbeTargets(targets: ProbeTarget[]): ProbeTarget[] {
  * back in the targets' order.
  */
 export async function probeToolCalling(targets: ProbeTarget[], options: ProbeOptions): Promise<ProbeResult[]> {
-  const unique = uniqueProbeTargets(targets);
-  const results: ProbeResult[] = new Array<ProbeResult>(unique.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < unique.length) {
-      const index = next++;
-      results[index] = await probeOne(unique[index]!, options);
-    }
-  };
-  const workers = Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, unique.length));
-  await Promise.all(Array.from({ length: workers }, worker));
-  return results;
+  const limiter = new ConcurrencyLimiter(Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY));
+  return Promise.all(uniqueProbeTargets(targets).map((target) => limiter.run(() => probeOne(target, options))));
 }
 
 async function probeOne(target: ProbeTarget, options: ProbeOptions): Promise<ProbeResult> {
