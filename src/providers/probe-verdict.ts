@@ -35,10 +35,10 @@ export function classifyProbeReply(reply: ProbeReply): ProbeVerdict {
   const call = reply.toolCalls[0];
   if (call !== undefined) {
     const valid = isJsonObject(call.arguments);
-    const arguments_ = valid ? '' : ', but its arguments are not a JSON object';
-    if (!reply.toolCallsFromText) return { outcome: 'native', detail: `called ${call.name} in the tool_calls field${arguments_}` };
+    const argumentsNote = valid ? '' : ', but its arguments are not a JSON object';
+    if (!reply.toolCallsFromText) return { outcome: 'native', detail: `called ${call.name} in the tool_calls field${argumentsNote}` };
     const dialect = reply.textDialect ?? 'json';
-    return { outcome: 'text', dialect, detail: `called ${call.name} as ${DIALECT_NAMES[dialect]}; the runtime recovers it${arguments_}` };
+    return { outcome: 'text', dialect, detail: `called ${call.name} as ${DIALECT_NAMES[dialect]}; the runtime recovers it${argumentsNote}` };
   }
   const text = (reply.content ?? '').trim();
   if (reply.finishReason === 'length') return { outcome: 'none', detail: `no tool call: the answer was cut at the output limit (${excerpt(text)})` };
