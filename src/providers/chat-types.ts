@@ -1,5 +1,6 @@
 import type OpenAI from 'openai';
 import type { FailoverNotice } from './failover-chat-model.js';
+import type { TextToolCallDialect } from './tool-call-text-parser.js';
 
 /** Messages use the OpenAI chat-completions shape: every supported endpoint speaks it. */
 export type ChatMessage = OpenAI.ChatCompletionMessageParam;
@@ -56,6 +57,8 @@ export interface ChatResponse {
   toolCalls: ToolCall[];
   /** True when the tool calls were recovered from JSON written in the text instead of the tool-call field. */
   toolCallsFromText: boolean;
+  /** With toolCallsFromText: the text form the calls were written in (Hermes, Mistral, Llama, a fence, bare JSON). */
+  textDialect?: TextToolCallDialect;
   finishReason: string | null;
   usage: Usage;
   /** USD for this call, from the first source that has it (see CostSource); 0 when the source is 'unknown'. */

@@ -144,12 +144,14 @@ export class OpenAIChatModel implements ChatModel {
   private async toResponse(completion: AccumulatedCompletion, request: ChatRequest, attempts: number, started: number): Promise<ChatResponse> {
     let { content, toolCalls } = completion;
     let toolCallsFromText = false;
+    let textDialect: ChatResponse['textDialect'];
     if (toolCalls.length === 0 && content && request.tools.length > 0) {
       const recovered = parseToolCallsFromText(content, request.tools.map((tool) => tool.name));
       if (recovered.toolCalls.length > 0) {
         toolCalls = recovered.toolCalls;
         content = recovered.text === '' ? null : recovered.text;
         toolCallsFromText = true;
+        textDialect = recovered.dialect;
       }
     }
     const durationMs = Date.now() - started; // the call's time, not the catalogue's first load
@@ -161,6 +163,7 @@ export class OpenAIChatModel implements ChatModel {
       content,
       toolCalls,
       toolCallsFromText,
+      ...(textDialect ? { textDialect } : {}),
       finishReason: completion.finishReason,
       usage,
       costUsd,

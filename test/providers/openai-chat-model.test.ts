@@ -132,6 +132,7 @@ describe('OpenAIChatModel against the fake endpoint', () => {
       const { client } = testProvider(server.baseURL, { stream });
       const response = await client.chatModel('small-model').complete(ask('read notes', { tools: [readFileTool] }));
       assert.equal(response.toolCallsFromText, true, `stream=${stream}`);
+      assert.equal(response.textDialect, 'hermes');
       assert.equal(response.content, 'Let me look.');
       assert.equal(response.toolCalls.length, 1);
       assert.equal(response.toolCalls[0]?.name, 'fs__read_file');
@@ -146,6 +147,7 @@ describe('OpenAIChatModel against the fake endpoint', () => {
     const { client } = testProvider(server.baseURL);
     const response = await client.chatModel('small-model').complete(ask('x', { tools: [readFileTool] }));
     assert.equal(response.toolCallsFromText, false);
+    assert.equal(response.textDialect, undefined);
     assert.deepEqual(response.toolCalls, []);
     assert.equal(response.content, content);
   });

@@ -46,7 +46,18 @@ const cases: Case[] = [
   { name: 'a tool_calls wrapper', text: '{"tool_calls": [{"name": "shell__run", "arguments": {"command": "id"}}]}', calls: [['shell__run', { command: 'id' }]], rest: '' },
   { name: 'a braces-in-strings argument', text: '{"name": "fs__write_file", "arguments": {"path": "f.js", "content": "if (a) { b(); } // ]"}}', calls: [['fs__write_file', { path: 'f.js', content: 'if (a) { b(); } // ]' }]], rest: '' },
   { name: 'name only, no arguments', text: '{"name": "shell__run"}', calls: [['shell__run', {}]], rest: '' },
+  {
+    name: 'Mistral v11+: [TOOL_CALLS]name{arguments}, twice',
+    text: '[TOOL_CALLS]fs__read_file{"path": "a"}[TOOL_CALLS]shell__run{"command": "ls"}',
+    calls: [['fs__read_file', { path: 'a' }], ['shell__run', { command: 'ls' }]],
+    rest: '',
+  },
+  { name: 'Mistral v13: [TOOL_CALLS]name[ARGS]{arguments} after prose', text: 'Reading it.[TOOL_CALLS]fs__read_file[ARGS]{"path": "b"}', calls: [['fs__read_file', { path: 'b' }]], rest: 'Reading it.' },
+  { name: 'Llama 3.1 <|python_tag|> with parameters', text: '<|python_tag|>{"name": "shell__run", "parameters": {"command": "pwd"}}', calls: [['shell__run', { command: 'pwd' }]], rest: '' },
+  { name: 'Llama 3.1 <function=name> form', text: '<function=fs__read_file>{"path": "c.md"}</function>', calls: [['fs__read_file', { path: 'c.md' }]], rest: '' },
   // Negative cases: left as text.
+  { name: 'Mistral v11+ naming an unknown tool', text: '[TOOL_CALLS]web__search{"q": "x"}', calls: [] },
+  { name: 'Llama <function=…> naming an unknown tool', text: '<function=web__search>{"q": "x"}</function>', calls: [] },
   { name: 'unknown tool name', text: '{"name": "web__search", "arguments": {"q": "x"}}', calls: [] },
   { name: 'a list with one unknown name', text: '[{"name": "fs__read_file", "arguments": {}}, {"name": "nope", "arguments": {}}]', calls: [] },
   { name: 'plain prose', text: 'The answer is 42. No tools needed.', calls: [] },
@@ -69,6 +80,28 @@ describe('parseToolCallsFromText', () => {
       for (const call of result.toolCalls) assert.match(call.id, /^call_[0-9a-f]{24}$/);
     });
   }
+
+  const dialects: Array<[string, string, string | undefined]> = [
+    ['native-looking JSON, bare', '{"name": "shell__run", "arguments": {}}', 'json'],
+    ['Hermes/Qwen tags', '<tool_call>{"name": "shell__run", "arguments": {}}</tool_call>', 'hermes'],
+    ['Mistral list after the marker', '[TOOL_CALLS] [{"name": "shell__run", "arguments": {}}]', 'mistral'],
+    ['Mistral v11+ named call', '[TOOL_CALLS]shell__run{}', 'mistral'],
+    ['Llama python tag', '<|python_tag|>{"name": "shell__run", "parameters": {}}', 'llama'],
+    ['Llama function tag', '<function=shell__run>{}</function>', 'llama'],
+    ['a fenced block', '```json\n{"name": "shell__run", "arguments": {}}\n```', 'fenced'],
+    ['plain prose', 'No call here.', undefined],
+  ];
+  for (const [what, text, dialect] of dialects) {
+    it(`names the dialect: ${what} → ${dialect ?? 'none'}`, () => {
+      assert.equal(parseToolCallsFromText(text, tools).dialect, dialect);
+    });
+  }
+
+  it('keeps the call id a Mistral [CALL_ID] gives', () => {
+    const result = parseToolCallsFromText('[TOOL_CALLS]shell__run[CALL_ID]a1B2c3D4e[ARGS]{"command": "id"}', tools);
+    assert.deepEqual(result.toolCalls, [{ id: 'a1B2c3D4e', name: 'shell__run', arguments: '{"command":"id"}' }]);
+    assert.equal(result.text, '');
+  });
 
   it('gives each call a distinct id, or keeps the id the text gives', () => {
     const result = parseToolCallsFromText(

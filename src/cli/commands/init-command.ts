@@ -1,9 +1,11 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { PACKAGE_ROOT } from '../package-info.js';
+import { findPreset, PRESETS } from '../presets/presets.js';
+import type { Preset } from '../presets/preset.js';
 
 /** The shipped defaults a new project starts from (the same files the package itself runs with). */
 const STARTER_FILES = ['config.json', 'swarm.json', 'goals/example.md'];
@@ -12,6 +14,7 @@ const DEFAULT_OLLAMA_MODEL = 'qwen2.5-coder:7b';
 interface InitOptions {
   force?: boolean;
   ollama?: string | boolean;
+  preset?: string;
 }
 
 export function registerInitCommand(program: Command, outcome: CommandOutcome): void {
@@ -21,8 +24,14 @@ export function registerInitCommand(program: Command, outcome: CommandOutcome): 
     .argument('[dir]', 'where to write them', '.')
     .option('--force', 'overwrite files that exist')
     .option('--ollama [model]', `put every agent on the local Ollama provider (model default: ${DEFAULT_OLLAMA_MODEL})`)
+    .addOption(new Option('--preset <name>', `write a ready team instead of the starter: ${PRESETS.map((preset) => preset.name).join(', ')}`).conflicts('ollama'))
     .action((directory: string, options: InitOptions) => {
       const target = resolve(directory);
+      if (options.preset !== undefined) {
+        writePreset(findPreset(options.preset), target, options.force === true);
+        outcome.exitCode = 0;
+        return;
+      }
       const existing = STARTER_FILES.filter((file) => existsSync(join(target, file)));
       if (existing.length > 0 && !options.force) {
         throw new MuxSwarmError('init_would_overwrite', `${existing.map((file) => join(target, file)).join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written. Use --force to overwrite, or choose another directory.`);
@@ -53,4 +62,21 @@ export function registerInitCommand(program: Command, outcome: CommandOutcome): 
       );
       outcome.exitCode = 0;
     });
+}
+
+/** Writes a preset's files into `target` (refusing to overwrite without `force`) and prints what to do next. */
+function writePreset(preset: Preset, target: string, force: boolean): void {
+  const files = Object.keys(preset.files);
+  const existing = files.filter((file) => existsSync(join(target, file)));
+  if (existing.length > 0 && !force) {
+    throw new MuxSwarmError('init_would_overwrite', `${existing.map((file) => join(target, file)).join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written. Use --force to overwrite, or choose another directory.`);
+  }
+  for (const [file, content] of Object.entries(preset.files)) {
+    const path = join(target, file);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+    if (file.endsWith('.sh')) chmodSync(path, 0o755);
+  }
+  const where = relative(process.cwd(), target) || '.';
+  process.stdout.write([`Wrote the ${preset.name} preset: ${files.map((file) => join(where, file)).join(', ')}.`, 'Next:', ...preset.nextSteps(where), ''].join('\n'));
 }

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { MissingApiKeyError } from '../../errors/missing-api-key-error.js';
 import { describeError } from '../../errors/mux-swarm-error.js';
 import { discoverGpus, type GpuDiscovery } from '../../hardware/gpu-discovery.js';
@@ -13,9 +13,15 @@ import { checkSandbox, type SandboxStanding } from '../sandbox-gate.js';
 import { runGpuTool } from '../../supervisor/run-gpu-tool.js';
 import { ConfigError } from '../../errors/config-error.js';
 import { createLimitGroup } from '../../supervisor/sandbox/cgroup-limits.js';
+import { probeToolCalling, type ProbeResult } from '../../providers/tool-call-probe.js';
+import { parseDuration } from '../../config/duration.js';
+import { describeProbes, probeIsUsable } from './status-probe-text.js';
 
 interface StatusOptions extends ProjectOptions {
   json?: boolean;
+  outputFormat?: 'text' | 'json';
+  probe?: boolean;
+  probeTimeout?: string;
 }
 
 interface ProviderReport {
@@ -39,23 +45,33 @@ export function registerStatusCommand(program: Command, outcome: CommandOutcome)
   const command = program
     .command('status')
     .description('is every provider reachable, every model listed, every MCP server up, and which GPUs are there?')
-    .option('--json', 'machine-readable output');
+    .option('--json', 'machine-readable output')
+    .addOption(new Option('-f, --output-format <format>', 'text, or json (the same as --json)').choices(['text', 'json']))
+    .option('--probe', 'also send each configured model one short tool-calling request and report how it answers (native tool_calls, a text form the runtime recovers, or nothing usable)')
+    .option('--probe-timeout <duration>', 'how long each probe waits for its answer: 90s, 5m (default 60s)');
   addProjectOptions(command).action(async (options: StatusOptions) => {
+    const probeTimeoutMs = options.probeTimeout === undefined ? undefined : parseDuration(options.probeTimeout);
+    if (options.probeTimeout !== undefined && (probeTimeoutMs === undefined || probeTimeoutMs <= 0)) {
+      throw new ConfigError('command line', [{ path: '', message: `--probe-timeout "${options.probeTimeout}" is not a duration; use e.g. 90s or 5m` }]);
+    }
     const project = loadProject(options);
-    const [providers, servers, gpus, sandbox] = await Promise.all([
+    const [providers, servers, gpus, sandbox, probes] = await Promise.all([
       checkProviders(project),
       withInspectionHub(project.config, async (hub) => hub.statuses),
       discoverGpus(5_000, { run: runGpuTool }),
       sandboxStatus(project),
+      options.probe ? probeModels(project, probeTimeoutMs) : undefined,
     ]);
     const models = checkModels(project, providers);
     const healthy =
       providers.filter((provider) => usedProviders(project).has(provider.name)).every((provider) => provider.reachable) &&
       models.every((model) => model.listed !== false) &&
       servers.every((server) => server.status !== 'failed' || server.optional) &&
-      sandbox.problem === undefined;
-    if (options.json) process.stdout.write(`${JSON.stringify({ healthy, providers, models, mcpServers: servers, gpus, sandbox }, null, 2)}\n`);
-    else process.stdout.write(render(providers, models, servers, gpus, healthy, sandbox));
+      sandbox.problem === undefined &&
+      (probes ?? []).every(probeIsUsable);
+    if (options.json || options.outputFormat === 'json') {
+      process.stdout.write(`${JSON.stringify({ healthy, providers, models, mcpServers: servers, gpus, sandbox, ...(probes ? { probes } : {}) }, null, 2)}\n`);
+    } else process.stdout.write(render(providers, models, servers, gpus, healthy, sandbox, probes));
     outcome.exitCode = healthy ? 0 : 1;
   });
 }
@@ -80,6 +96,13 @@ async function checkProviders(project: Project): Promise<ProviderReport[]> {
       }
     }),
   );
+}
+
+/** Every agent's provider/model pair, each probed once (probeToolCalling drops repeats). */
+function probeModels(project: Project, timeoutMs: number | undefined): Promise<ProbeResult[]> {
+  const { providers, prices } = project.config.config;
+  const targets = [project.swarm.orchestrator, ...project.swarm.agents].map((agent) => ({ provider: agent.provider, model: agent.model }));
+  return probeToolCalling(targets, { providers, prices, env: process.env, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
 }
 
 function checkModels(project: Project, providers: ProviderReport[]): ModelReport[] {
@@ -119,7 +142,7 @@ function describeSandbox(sandbox: SandboxStatus): string[] {
   return [`  backend ${sandbox.backend}: bubblewrap works; shell commands, Python and training jobs run confined; ${gpus}; ${limits}`];
 }
 
-function render(providers: ProviderReport[], models: ModelReport[], servers: ServerStatus[], gpus: GpuDiscovery, healthy: boolean, sandbox: SandboxStatus): string {
+function render(providers: ProviderReport[], models: ModelReport[], servers: ServerStatus[], gpus: GpuDiscovery, healthy: boolean, sandbox: SandboxStatus, probes: ProbeResult[] | undefined): string {
   const sections = [
     'Providers',
     formatTable(
@@ -134,6 +157,7 @@ function render(providers: ProviderReport[], models: ModelReport[], servers: Ser
       models.map((model) => [model.agent, `${model.provider}/${model.model}`, model.listed === null ? 'unknown (provider not reachable)' : model.listed ? 'yes' : 'NO: check the model id'])
     ),
     '',
+    ...(probes ? [...describeProbes(probes), ''] : []),
     'MCP servers',
     formatTable(
       ['server', 'state', 'transport', 'tools'],
