@@ -44,6 +44,8 @@ export const initEventSchema = z.object({
       role: z.enum(['orchestrator', 'specialist']),
       provider: z.string(),
       model: z.string(),
+      /** The agent's failover chain (`provider/model`, first entry first), when it has more than one model. */
+      failover_chain: z.array(z.string()).optional(),
       tools: z.array(z.string()),
       can_delegate_to: z.array(z.string()),
     }),

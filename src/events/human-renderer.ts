@@ -34,7 +34,7 @@ export function createHumanRenderer(options: HumanRendererOptions): (event: RunE
           options.write(
             `${paint(1, `mux-swarm run ${event.run_id}`)} ${dim('·')} ${event.goal.name} ${dim(`· ${event.mode} · ${event.agents.length} agents · ${servers.length} MCP servers, ${event.tools.length} tools`)}\n`,
           );
-          for (const agent of event.agents) line(agent.name, dim(`${agent.provider}/${agent.model}${agent.can_delegate_to.length ? ` → ${agent.can_delegate_to.join(', ')}` : ''}`));
+          for (const agent of event.agents) line(agent.name, dim(`${agent.failover_chain ? agent.failover_chain.join(' ⇢ ') : `${agent.provider}/${agent.model}`}${agent.can_delegate_to.length ? ` → ${agent.can_delegate_to.join(', ')}` : ''}`));
           for (const server of event.mcp_servers.filter((entry) => entry.status === 'failed')) options.write(`${paint(33, '⚠')} MCP server ${server.name} failed: ${firstLine(server.error ?? '')}\n`);
         } else {
           options.write(`${paint(33, '⚠')} ${event.message}\n`);

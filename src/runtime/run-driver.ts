@@ -226,6 +226,7 @@ function emitInit(run: RunContext, resumedSession: number | undefined): void {
       role: agent.role,
       provider: agent.provider,
       model: agent.model,
+      ...(agent.chain.length > 1 ? { failover_chain: agent.chain.map((ref) => `${ref.provider}/${ref.model}`) } : {}),
       tools: [COMPLETE_TOOL_NAME, READ_RESULT_TOOL_NAME, ...(mayDelegate(run, agent) ? [DELEGATE_TOOL_NAME] : []), ...hub.toolsFor(agent).map((tool) => tool.exposedName)],
       can_delegate_to: agent.canDelegateTo,
     })),
@@ -271,6 +272,6 @@ function settingsSnapshot(run: RunContext): unknown {
     // The report parses the stored goal text again to check its phases: with this line its conditions keep their file lines.
     goalTextLine: run.dependencies.goal.textLine ?? 1,
     limits: run.limits,
-    agents: agentsInPlay(run).map((agent) => ({ name: agent.name, role: agent.role, provider: agent.provider, model: agent.model, canDelegateTo: agent.canDelegateTo })),
+    agents: agentsInPlay(run).map((agent) => ({ name: agent.name, role: agent.role, provider: agent.provider, model: agent.model, chain: agent.chain, canDelegateTo: agent.canDelegateTo })),
   };
 }

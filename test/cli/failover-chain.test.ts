@@ -33,8 +33,8 @@ describe('failover chains through the built CLI', { concurrency: 1 }, () => {
   const projects: ProjectFixture[] = [];
 
   before(async () => {
-    down = await startFakeOpenAIServer({ fallback: () => ({ error: { status: 503, message: 'primary overloaded' } }) });
-    up = await startFakeOpenAIServer();
+    down = await startFakeOpenAIServer({ models: ['big'], fallback: () => ({ error: { status: 503, message: 'primary overloaded' } }) });
+    up = await startFakeOpenAIServer({ models: ['small'] });
   });
   after(async () => {
     for (const project of projects) project.remove();
@@ -93,6 +93,19 @@ describe('failover chains through the built CLI', { concurrency: 1 }, () => {
     assert.match(text, /### By failover chain entry/);
     assert.match(text, /\| orchestrator \| primary\/big \| 0 \| .* \| 1 \|/);
     assert.match(text, /\| orchestrator \| backup\/small \| 2 \| .* \| 0 \|/);
+  });
+
+  it('status checks every entry of every chain; agents shows the chain', async () => {
+    const fixture = project();
+    const status = await runCli(['status', '--json'], { cwd: fixture.directory });
+    assert.equal(status.code, 0, status.stderr + status.stdout);
+    const report = JSON.parse(status.stdout) as { models: Array<{ agent: string; provider: string; model: string; entry: number; listed: boolean | null }> };
+    assert.deepEqual(report.models.map((model) => [model.agent, `${model.provider}/${model.model}`, model.entry, model.listed]), [
+      ['orchestrator', 'primary/big', 1, true],
+      ['orchestrator', 'backup/small', 2, true],
+    ]);
+    const text = await runCli(['agents', '--no-connect'], { cwd: fixture.directory });
+    assert.match(text.stdout, /primary\/big \(\+1 failover\)/);
   });
 
   it('a run killed mid-chain resumes with the chain\'s state: the primary, still cooling, is not asked first', async () => {

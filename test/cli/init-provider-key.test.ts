@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -31,5 +31,34 @@ describe('mux-swarm init: the starter config', () => {
     assert.ok(python.type === 'builtin' && python.builtin === 'python');
     assert.ok(python.options.passEnv.includes('OPENROUTER_API_KEY'));
     assert.deepEqual(python.options.sandbox?.network, { allow: ['openrouter.ai:443'] });
+  });
+});
+
+describe('mux-swarm init --ollama with a key as well', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'mux-swarm-init-chain-'));
+  after(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('writes a failover chain per agent: the hosted model first, the local model last; without the key, the local model alone', async () => {
+    const withKey = join(directory, 'with-key');
+    const result = await runCli(['init', withKey, '--ollama', 'qwen2.5-coder:14b'], { cwd: directory, env: { OPENROUTER_API_KEY: 'sk-or-v1-0123456789abcdef' } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /every agent asks OpenRouter first \(OPENROUTER_API_KEY is set\) and fails over to it/);
+    assert.doesNotMatch(result.stdout, /sk-or-v1/);
+    const swarm = JSON.parse(readFileSync(join(withKey, 'swarm.json'), 'utf8')) as { orchestrator: Record<string, unknown>; agents: Array<Record<string, unknown>> };
+    for (const agent of [swarm.orchestrator, ...swarm.agents]) {
+      assert.equal(agent.provider, undefined);
+      assert.ok(Array.isArray(agent.model) && agent.model.length === 2, JSON.stringify(agent.model));
+      assert.match(String(agent.model[0]), /^openrouter\/./);
+      assert.equal(agent.model[1], 'ollama/qwen2.5-coder:14b');
+    }
+    const agents = await runCli(['agents', '--json', '--no-connect'], { cwd: withKey, env: { OPENROUTER_API_KEY: 'sk-or-v1-0123456789abcdef' } });
+    assert.equal(agents.code, 0, agents.stderr);
+    const listed = JSON.parse(agents.stdout) as { agents: Array<{ provider: string; chain: string[] }> };
+    assert.ok(listed.agents.every((agent) => agent.provider === 'openrouter' && agent.chain.at(-1) === 'ollama/qwen2.5-coder:14b'));
+
+    const withoutKey = join(directory, 'without-key');
+    assert.equal((await runCli(['init', withoutKey, '--ollama', 'qwen2.5-coder:14b'], { cwd: directory })).code, 0);
+    const local = JSON.parse(readFileSync(join(withoutKey, 'swarm.json'), 'utf8')) as { orchestrator: Record<string, unknown> };
+    assert.deepEqual([local.orchestrator.provider, local.orchestrator.model], ['ollama', 'qwen2.5-coder:14b']);
   });
 });

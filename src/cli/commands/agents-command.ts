@@ -27,6 +27,7 @@ export function registerAgentsCommand(program: Command, outcome: CommandOutcome)
         role: agent.role,
         provider: agent.provider,
         model: agent.model,
+        chain: agent.chain.map((ref) => `${ref.provider}/${ref.model}`),
         tools: hub ? hub.toolsFor(agent).map((tool) => tool.exposedName) : undefined,
         grants: { mcpServers: agent.mcpServers, tools: agent.tools, deniedTools: agent.deniedTools },
         canDelegateTo: agent.canDelegateTo,
@@ -40,7 +41,7 @@ export function registerAgentsCommand(program: Command, outcome: CommandOutcome)
       process.stdout.write(
         `${formatTable(
           ['agent', 'model', 'tools', 'delegates to'],
-          rows.agents.map((agent, index) => [agent.name, `${agent.provider}/${agent.model}`, summariseTools(team[index]!, agent.tools), agent.canDelegateTo.join(', ') || '—']),
+          rows.agents.map((agent, index) => [agent.name, `${agent.provider}/${agent.model}${agent.chain.length > 1 ? ` (+${agent.chain.length - 1} failover)` : ''}`, summariseTools(team[index]!, agent.tools), agent.canDelegateTo.join(', ') || '—']),
         )}\n`,
       );
       for (const server of rows.failed) process.stderr.write(`warning: MCP server ${server.name} did not start; its tools are missing above: ${server.error?.split('\n')[0] ?? ''}\n`);

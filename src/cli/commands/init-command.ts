@@ -40,11 +40,18 @@ export function registerInitCommand(program: Command, outcome: CommandOutcome): 
         mkdirSync(dirname(join(target, file)), { recursive: true });
         copyFileSync(join(PACKAGE_ROOT, file), join(target, file));
       }
+      // With a key as well, every agent keeps its hosted model first and fails over to the local one (docs/failover.md).
+      const keyToo = options.ollama !== undefined && options.ollama !== false && Boolean(process.env[STARTER_KEY_VARIABLE]?.trim());
       if (options.ollama) {
         const model = typeof options.ollama === 'string' ? options.ollama : DEFAULT_OLLAMA_MODEL;
         const swarmPath = join(target, 'swarm.json');
         const swarm = JSON.parse(readFileSync(swarmPath, 'utf8')) as { orchestrator: Record<string, unknown>; agents: Array<Record<string, unknown>> };
-        for (const agent of [swarm.orchestrator, ...swarm.agents]) Object.assign(agent, { provider: 'ollama', model });
+        for (const agent of [swarm.orchestrator, ...swarm.agents]) {
+          if (keyToo) {
+            agent.model = [`${String(agent.provider)}/${String(agent.model)}`, `ollama/${model}`];
+            delete agent.provider;
+          } else Object.assign(agent, { provider: 'ollama', model });
+        }
         writeFileSync(swarmPath, `${JSON.stringify(swarm, null, 2)}\n`);
       }
       const where = relative(process.cwd(), target) || '.';
@@ -52,7 +59,9 @@ export function registerInitCommand(program: Command, outcome: CommandOutcome): 
         [
           `Wrote ${STARTER_FILES.map((file) => join(where, file)).join(', ')}.`,
           'Next:',
-          options.ollama
+          keyToo
+            ? `  1. start Ollama (\`ollama serve\`) and pull the model: every agent asks OpenRouter first (${STARTER_KEY_VARIABLE} is set) and fails over to it`
+            : options.ollama
             ? '  1. start Ollama (`ollama serve`) and pull the model the agents use'
             : '  1. export OPENROUTER_API_KEY=<your key>   (or re-run with --ollama for a local model)',
           `  2. ${where === '.' ? '' : `cd ${where} && `}mux-swarm status`,
@@ -63,6 +72,9 @@ export function registerInitCommand(program: Command, outcome: CommandOutcome): 
       outcome.exitCode = 0;
     });
 }
+
+/** The key the starter config's hosted provider reads. */
+const STARTER_KEY_VARIABLE = 'OPENROUTER_API_KEY';
 
 /** Writes a preset's files into `target` (refusing to overwrite without `force`) and prints what to do next. */
 function writePreset(preset: Preset, target: string, force: boolean): void {

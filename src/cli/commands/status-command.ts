@@ -38,6 +38,8 @@ interface ModelReport {
   agent: string;
   provider: string;
   model: string;
+  /** Its place in the agent's failover chain: 1 for the first (or only) model. */
+  entry: number;
   listed: boolean | null;
 }
 
@@ -77,7 +79,7 @@ export function registerStatusCommand(program: Command, outcome: CommandOutcome)
 }
 
 function usedProviders(project: Project): Set<string> {
-  return new Set([project.swarm.orchestrator, ...project.swarm.agents].map((agent) => agent.provider));
+  return new Set([project.swarm.orchestrator, ...project.swarm.agents].flatMap((agent) => agent.chain.map((ref) => ref.provider)));
 }
 
 async function checkProviders(project: Project): Promise<ProviderReport[]> {
@@ -98,18 +100,21 @@ async function checkProviders(project: Project): Promise<ProviderReport[]> {
   );
 }
 
-/** Every agent's provider/model pair, each probed once (probeToolCalling drops repeats). */
+/** Every entry of every agent's chain, each provider/model pair probed once (probeToolCalling drops repeats). */
 function probeModels(project: Project, timeoutMs: number | undefined): Promise<ProbeResult[]> {
   const { providers, prices } = project.config.config;
-  const targets = [project.swarm.orchestrator, ...project.swarm.agents].map((agent) => ({ provider: agent.provider, model: agent.model }));
+  const targets = [project.swarm.orchestrator, ...project.swarm.agents].flatMap((agent) => agent.chain.map((ref) => ({ provider: ref.provider, model: ref.model })));
   return probeToolCalling(targets, { providers, prices, env: process.env, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
 }
 
 function checkModels(project: Project, providers: ProviderReport[]): ModelReport[] {
-  return [project.swarm.orchestrator, ...project.swarm.agents].map((agent) => {
-    const listing = providers.find((provider) => provider.name === agent.provider)?.models;
-    return { agent: agent.name, provider: agent.provider, model: agent.model, listed: listing ? listing.includes(agent.model) : null };
-  });
+  // Every entry of a failover chain is checked: a backup that is not there is found before it is needed.
+  return [project.swarm.orchestrator, ...project.swarm.agents].flatMap((agent) =>
+    agent.chain.map((ref, index) => {
+      const listing = providers.find((provider) => provider.name === ref.provider)?.models;
+      return { agent: agent.name, provider: ref.provider, model: ref.model, entry: index + 1, listed: listing ? listing.includes(ref.model) : null };
+    }),
+  );
 }
 
 type SandboxStatus = SandboxStanding & { problem?: string; limits?: { enforced: boolean; reason?: string } };
@@ -154,7 +159,7 @@ function render(providers: ProviderReport[], models: ModelReport[], servers: Ser
     'Models',
     formatTable(
       ['agent', 'model', 'listed by the endpoint'],
-      models.map((model) => [model.agent, `${model.provider}/${model.model}`, model.listed === null ? 'unknown (provider not reachable)' : model.listed ? 'yes' : 'NO: check the model id'])
+      models.map((model) => [model.entry === 1 ? model.agent : `  ↳ failover ${model.entry}`, `${model.provider}/${model.model}`, model.listed === null ? 'unknown (provider not reachable)' : model.listed ? 'yes' : 'NO: check the model id'])
     ),
     '',
     ...(probes ? [...describeProbes(probes), ''] : []),
