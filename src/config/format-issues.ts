@@ -24,11 +24,24 @@ export function formatIssues(issues: readonly ZodIssue[], data: unknown, schema:
       }
       continue;
     }
+    const missing = missingUnionField(issue, data);
+    if (missing !== undefined) {
+      result.push({ path: formatJsonPath(issue.path), message: missing });
+      continue;
+    }
     // A discriminator the user never wrote (we infer `type` from the keys): report on the entry itself.
     const path = issue.code === 'invalid_union' && issue.path.length > 0 && valueAt(data, issue.path) === undefined ? issue.path.slice(0, -1) : issue.path;
     result.push({ path: formatJsonPath(path), message: describeIssue(issue, valueAt(data, path)) });
   }
   return result;
+}
+
+/** A required field that may take several types (a model or a list of models), not written: "required (a string or an array)". */
+function missingUnionField(issue: ZodIssue, data: unknown): string | undefined {
+  if (issue.code !== 'invalid_union' || issue.path.length === 0 || valueAt(data, issue.path) !== undefined) return undefined;
+  const expected = issue.errors.map((alternative) => (alternative.length === 1 && alternative[0]!.code === 'invalid_type' && alternative[0]!.path.length === 0 ? alternative[0]!.expected : undefined));
+  if (expected.length === 0 || expected.some((type) => type === undefined || type === 'object')) return undefined;
+  return `required (${expected.map((type) => article(type!)).join(' or ')})`;
 }
 
 function describeIssue(issue: ZodIssue, value: unknown): string {

@@ -102,7 +102,7 @@ describe('config.json errors', () => {
 
   it('reports an unknown key that resembles nothing, listing what is allowed', () => {
     const error = configErrorOf(() => loadConfigFile({ ...validConfig, colour: 'blue' }));
-    assert.equal(error.message, 'config.json: colour: unknown key; allowed here: $schema, filesystem, logging, mcpServers, memory, prices, providers, sandbox, stateDir');
+    assert.equal(error.message, 'config.json: colour: unknown key; allowed here: $schema, failover, filesystem, logging, mcpServers, memory, prices, providers, sandbox, stateDir');
   });
 
   it('names the expected type and the value found', () => {
@@ -182,9 +182,9 @@ describe('swarm.json errors', () => {
   it('reports a missing required field by its path: agents[2].model', () => {
     const { model: _model, ...withoutModel } = agent('memory');
     const error = configErrorOf(() => loadSwarmFile(swarmWith([agent('code'), agent('research'), withoutModel])));
-    assert.equal(error.message, 'swarm.json: agents[2].model: required (a string)');
+    assert.equal(error.message, 'swarm.json: agents[2].model: required (a string or an array)');
     assert.equal(error.file, 'swarm.json');
-    assert.deepEqual(error.issues, [{ path: 'agents[2].model', message: 'required (a string)' }]);
+    assert.deepEqual(error.issues, [{ path: 'agents[2].model', message: 'required (a string or an array)' }]);
   });
 
   it('reports a missing swarm.json with a hint to run mux-swarm init', () => {
@@ -328,5 +328,40 @@ describe('valid files', () => {
     write('swarm.json', swarmWith([agent('code', { mcpServers: ['fs', 'github'] })]));
     const swarm = loadSwarm({ path: 'swarm.json', currentDirectory: directory, config: config.config, configLabel: config.label });
     assert.deepEqual(swarm.warnings, ['swarm.json: agents[0].mcpServers[1]: server "github" is disabled in config.json; code will not get its tools']);
+  });
+
+  it('a failover chain: "provider/model" entries, bare models on the agent\'s provider, {provider, model}; one model keeps its slashes', () => {
+    const swarm = loadSwarmFile(
+      swarmWith([
+        agent('code', { provider: undefined, model: ['openrouter/openai/gpt-5', 'ollama/qwen2.5-coder:14b'] }),
+        agent('docs', { provider: 'ollama', model: ['llama3.1:8b', { provider: 'openrouter', model: 'openai/gpt-4.1' }] }),
+      ]),
+    );
+    const chains = Object.fromEntries([swarm.orchestrator, ...swarm.agents].map((entry) => [entry.name, entry.chain.map((ref) => `${ref.provider}|${ref.model}`)]));
+    assert.deepEqual(chains, {
+      orchestrator: ['openrouter|openai/gpt-5'],
+      code: ['openrouter|openai/gpt-5', 'ollama|qwen2.5-coder:14b'],
+      docs: ['ollama|llama3.1:8b', 'openrouter|openai/gpt-4.1'],
+    });
+    assert.deepEqual([swarm.agents[0]!.provider, swarm.agents[0]!.model], ['openrouter', 'openai/gpt-5'], 'the first entry is the agent\'s model');
+  });
+
+  it('a chain entry that names no provider, an unknown provider, a repeat, or one model without a provider: exit-2 errors at their JSON paths', () => {
+    const error = configErrorOf(() =>
+      loadSwarmFile(
+        swarmWith([
+          agent('code', { provider: undefined, model: ['openroutr/openai/gpt-5', 'qwen2.5-coder:14b'] }),
+          agent('docs', { provider: 'ollama', model: ['llama3.1:8b', 'ollama/llama3.1:8b', { provider: 'nowhere', model: 'x' }] }),
+          agent('test', { provider: undefined, model: 'gpt-5' }),
+        ]),
+      ),
+    );
+    assert.deepEqual(error.issues.map((issue) => issue.path), ['agents[0].model[0]', 'agents[0].model[1]', 'agents[1].model[1]', 'agents[1].model[2].provider', 'agents[2].provider']);
+    const text = error.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\n');
+    assert.match(text, /agents\[0\]\.model\[0\]: "openroutr\/openai\/gpt-5" names no provider of config\.json \(did you mean "openrouter\/openai\/gpt-5"\?\)/);
+    assert.match(text, /agents\[1\]\.model\[1\]: "ollama\/llama3\.1:8b" is already in this chain/);
+    assert.match(text, /agents\[2\]\.provider: is required with one model/);
+    const empty = configErrorOf(() => loadSwarmFile(swarmWith([agent('empty', { model: [] })])));
+    assert.deepEqual(empty.issues.map((issue) => `${issue.path}: ${issue.message}`), ['agents[0].model: a failover chain needs at least one model']);
   });
 });
