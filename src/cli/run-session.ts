@@ -203,7 +203,8 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     interrupted = result.subtype === 'error_interrupted' || result.subtype === 'error_provider_outage';
     logger.info({ subtype: result.subtype, exitCode: result.exit_code }, 'run finished');
 
-    if (result.subtype === 'error_during_execution' && run.usage.totals().calls === 0) {
+    // No model ever answered: most likely a setup problem (a server not started, a wrong URL): say how to give the swarm one.
+    if ((result.subtype === 'error_during_execution' || result.subtype === 'error_provider_outage') && run.usage.totals().calls === 0) {
       process.stderr.write(scrubber.text(`${endpointGuidance(config.config, environment, result.result)}\n`));
     }
     if (options.outputFile) writeRunReport(resolve(options.outputFile), { goal, result: scrubber.value(result), runId });

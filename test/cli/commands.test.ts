@@ -38,7 +38,7 @@ describe('project commands: validate, agents, status, init', () => {
       broken.write('swarm.json', { orchestrator: fakeAgent('orchestrator'), agents: [fakeAgent('code'), fakeAgent('research', { model: undefined })] });
       const result = await runCli(['validate'], { cwd: broken.directory });
       assert.equal(result.code, 2);
-      assert.equal(result.stderr, 'mux-swarm: swarm.json: agents[1].model: required (a string)\n');
+      assert.equal(result.stderr, 'mux-swarm: swarm.json: agents[1].model: required (a string or an array)\n');
     } finally {
       broken.remove();
     }
