@@ -42,7 +42,7 @@ describe('mux-swarm init --ollama with a key as well', () => {
     const withKey = join(directory, 'with-key');
     const result = await runCli(['init', withKey, '--ollama', 'qwen2.5-coder:14b'], { cwd: directory, env: { OPENROUTER_API_KEY: 'sk-or-v1-0123456789abcdef' } });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /every agent asks OpenRouter first \(OPENROUTER_API_KEY is set\) and fails over to it/);
+    assert.match(result.stdout, /every agent asks OpenRouter first \(OPENROUTER_API_KEY is set\) and fails over to the local model/);
     assert.doesNotMatch(result.stdout, /sk-or-v1/);
     const swarm = JSON.parse(readFileSync(join(withKey, 'swarm.json'), 'utf8')) as { orchestrator: Record<string, unknown>; agents: Array<Record<string, unknown>> };
     for (const agent of [swarm.orchestrator, ...swarm.agents]) {

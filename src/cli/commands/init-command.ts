@@ -60,7 +60,7 @@ export function registerInitCommand(program: Command, outcome: CommandOutcome): 
           `Wrote ${STARTER_FILES.map((file) => join(where, file)).join(', ')}.`,
           'Next:',
           keyToo
-            ? `  1. start Ollama (\`ollama serve\`) and pull the model: every agent asks OpenRouter first (${STARTER_KEY_VARIABLE} is set) and fails over to it`
+            ? `  1. start Ollama (\`ollama serve\`) and pull the model: every agent asks OpenRouter first (${STARTER_KEY_VARIABLE} is set) and fails over to the local model (docs/failover.md)`
             : options.ollama
             ? '  1. start Ollama (`ollama serve`) and pull the model the agents use'
             : '  1. export OPENROUTER_API_KEY=<your key>   (or re-run with --ollama for a local model)',
