@@ -129,10 +129,12 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   }
   const stopLedger = keepProcessGroupLedger(ledger);
   let hub: ToolHub | undefined;
+  // Set once the run exists: a run that stops for a provider outage leaves its training jobs running for the resume.
+  let stoppingForOutage = (): boolean => false;
   const signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
   try {
     hub = await ToolHub.start(config.config.mcpServers, {
-      context: { ...builtinContextFor(config, join(runDirectory, 'spill'), environment), run: { id: runId, directory: runDirectory, emit: (event) => serverEvents.emit(event) } },
+      context: { ...builtinContextFor(config, join(runDirectory, 'spill'), environment), run: { id: runId, directory: runDirectory, emit: (event) => serverEvents.emit(event), stoppingToResume: () => stoppingForOutage() } },
       onStderrLine: (server, line) => logger.info({ server }, line),
       onWarning: (message) => {
         logger.warn(message);
@@ -154,7 +156,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
       },
     });
 
-    const run = new RunContext({
+    const run: RunContext = new RunContext({
       runId,
       workdir: config.workdir,
       runDirectory,
@@ -177,6 +179,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
       ...(options.loopExchange ? { loopExchange: options.loopExchange } : {}),
       ...pulseInterval(environment),
     });
+    stoppingForOutage = () => run.stopError?.reason === 'provider_outage';
     let interrupts = 0;
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       const handler = (): void => {

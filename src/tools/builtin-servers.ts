@@ -43,7 +43,13 @@ export interface BuiltinContext {
    */
   scrubber?: SecretScrubber;
   /** The run the servers serve, when there is one: training jobs are recorded under it and report to its events. */
-  run?: { id: string; directory: string; emit: (event: RunEventInput) => void };
+  run?: {
+    id: string;
+    directory: string;
+    emit: (event: RunEventInput) => void;
+    /** True once the run is stopping to be resumed (a provider outage): training jobs are left running for the resume. */
+    stoppingToResume?: () => boolean;
+  };
 }
 
 /**
@@ -102,6 +108,7 @@ export async function createBuiltinServer(entry: BuiltinServerConfig, context: B
         runId: context.run?.id ?? '',
         ...confinement(entry.options.sandbox, 'host'),
         ...(context.run === undefined ? {} : { emit: context.run.emit }),
+        ...(context.run?.stoppingToResume === undefined ? {} : { stoppingToResume: context.run.stoppingToResume }),
         environment,
         ...scrubbing(context),
       });

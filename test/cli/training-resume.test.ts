@@ -72,3 +72,65 @@ describe('a run killed right after it started a training job', () => {
     }
   });
 });
+
+describe('a provider outage while a training job runs', () => {
+  let down = false;
+  let server: FakeOpenAIServer;
+  let project: ProjectFixture;
+  let trainerGroup: number | undefined;
+
+  before(async () => {
+    server = await startFakeOpenAIServer({
+      fallback: (body) => {
+        if (down) return { error: { status: 503, message: 'provider down' } };
+        // Resumed: wait on the job until it has ended, then complete.
+        const last = body.messages.at(-1);
+        if (last?.role === 'tool' && messageText(last).includes('The job has ended')) return { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'trained across the outage' } }] };
+        const cursor = last?.role === 'tool' ? Number(/wait with cursor (\d+)/.exec(messageText(last))?.[1] ?? 0) : 0;
+        return { toolCalls: [{ name: 'training__wait', arguments: { job_id: 'train-1', cursor, timeout_ms: 30_000 } }] };
+      },
+    });
+    project = createProjectFixture('mux-swarm-training-outage-');
+    project.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' }, mcpServers: { training: { builtin: 'training' } }, providers: { fake: { baseURL: server.baseURL, maxRetries: 0, timeoutMs: 20_000 } } }));
+    project.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['training'] }), agents: [] });
+    project.write('goal.md', '# Train\n\nTrain the model.\n');
+  });
+
+  after(async () => {
+    if (trainerGroup !== undefined) await killProcessGroup(trainerGroup, { graceMs: 0 }).catch(() => {});
+    await server.close();
+    project.remove();
+  });
+
+  it('leaves the job running (the GPU work does not need the provider); the resume re-attaches to it and records its end', async () => {
+    const command = trainerCommand('--steps', '40', '--step-seconds', '0.1', '--output-dir', 'out');
+    server.route(
+      { model: 'orchestrator-model' },
+      () => {
+        down = true; // the provider goes down right after the job is started
+        return { toolCalls: [{ name: 'training__start', arguments: { command, name: 'run-1' } }] };
+      },
+    );
+    const stopped = await runCli(['run', 'goal.md', '--output-format', 'json'], { cwd: project.directory, timeoutMs: 60_000 });
+    assert.equal(stopped.code, 75, stopped.stderr);
+    const workdir = join(project.directory, 'work');
+    const runs = join(workdir, '.mux-swarm', 'runs');
+    const [runId] = readdirSync(runs);
+    const record = JSON.parse(readFileSync(join(runs, runId!, 'training', 'train-1.job.json'), 'utf8')) as { pid: number };
+    trainerGroup = record.pid;
+    assert.equal(isProcessGroupAlive(record.pid), true, 'the trainer was left running through the outage');
+
+    down = false;
+    const resumed = await runCli(['resume', '--output-format', 'json'], { cwd: project.directory, timeoutMs: 90_000 });
+    assert.equal(resumed.code, 0, resumed.stderr + resumed.stdout);
+    const database = new Database(join(workdir, '.mux-swarm', 'state.db'), { readonly: true });
+    try {
+      assert.deepEqual(database.prepare('SELECT job_id, classification FROM training_jobs').all(), [{ job_id: 'train-1', classification: 'success' }], 'one job, not stopped, ended by itself');
+      const steps = (database.prepare("SELECT step FROM training_metrics WHERE event = 'log' ORDER BY log_offset").all() as Array<{ step: number }>).map((row) => row.step);
+      assert.deepEqual(steps, Array.from({ length: 40 }, (_, index) => index + 1));
+    } finally {
+      database.close();
+    }
+  });
+});
+

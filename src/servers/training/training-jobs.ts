@@ -19,6 +19,11 @@ export interface TrainingJobsOptions extends TrainingOptions {
   emit?: (event: RunEventInput) => void;
   /** The environment every trainer gets (minimal set, passEnv, options.env); a job's own env is added. */
   environment: Record<string, string>;
+  /**
+   * Asked when the server closes: true when the run stops to be resumed (a provider outage), so running jobs are left
+   * running, whatever onExit says, for the resume to re-attach to: the GPU work does not depend on the model provider.
+   */
+  stoppingToResume?: () => boolean;
 }
 
 export interface TrainingStartRequest {
@@ -99,10 +104,11 @@ export class TrainingJobs {
 
   /**
    * mux-swarm stops in an orderly way: by default every running job is stopped with the grace for a checkpoint
-   * and its outcome recorded; with onExit "leave-running" they go on, for the next resume to re-attach to.
+   * and its outcome recorded; with onExit "leave-running", or when the run stops to be resumed (a provider outage),
+   * they go on, for the next resume to re-attach to.
    */
   async close(): Promise<void> {
-    if (this.options.onExit === 'leave-running') {
+    if (this.options.onExit === 'leave-running' || this.options.stoppingToResume?.() === true) {
       this.#registry.closeLeavingJobsRunning();
       for (const monitor of this.list()) monitor.detach();
       return;

@@ -33,6 +33,8 @@ export interface TrainingServerOptions extends TrainingOptions {
   discoverGpus?: () => Promise<GpuDiscovery>;
   /** The process's secrets, kept out of what is stored of a job (command, progress lines, outcome). */
   scrubber?: SecretScrubber;
+  /** See TrainingJobsOptions.stoppingToResume. */
+  stoppingToResume?: () => boolean;
 }
 
 /**
