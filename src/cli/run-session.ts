@@ -40,6 +40,7 @@ import type { Project } from './project.js';
 import { writeRunReport } from './run-report.js';
 import { resumeCommand } from './resume-hint.js';
 import { TextProgress } from './text-progress.js';
+import { liveModels, type SessionModels } from '../replay/session-models.js';
 
 export interface RunSessionOptions {
   project: Project;
@@ -56,6 +57,8 @@ export interface RunSessionOptions {
   loopExchange?: LoopExchangeOpener;
   /** Text mode: the options of the command that started it, printed after `mux-swarm resume <run-id>` when it is interrupted. */
   resumeArguments?: string[];
+  /** Where agents' models come from (default: their providers, each request recorded for replay; `replay` stands in for them). */
+  models?: SessionModels;
 }
 
 /** Testing knob: the interval of `heartbeat` events in milliseconds (default 30 s). */
@@ -78,8 +81,11 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   // Bubblewrap is tried (a few ms) while the keys and prices are checked; its verdict comes before anything is written.
   const sandboxCheck = checkSandbox(config, environment);
   sandboxCheck.catch(() => undefined);
-  checkProviderKeys(team, project, environment);
-  await checkModelPrices(team, settings, project, goal, options.overrides);
+  const sessionModels = options.models ?? liveModels();
+  if (!sessionModels.offline) {
+    checkProviderKeys(team, project, environment);
+    await checkModelPrices(team, settings, project, goal, options.overrides);
+  }
   const sandbox = await sandboxCheck;
 
   const store = new RunStore(openDatabase(config.stateDirectory), scrubber);
@@ -143,12 +149,15 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     const modelFor = (agent: AgentDefinition): ChatModel => {
       let model = models.get(agent.name);
       if (!model) {
-        const client = createProviderClient(agent.provider, config.config.providers[agent.provider]!, {
-          env: environment,
-          prices: config.config.prices,
-          onRetry: (notice) => events.emit({ type: 'model-retry', agent: agent.name, provider: notice.provider, model: notice.model, attempt: notice.attempt, delay_ms: notice.delayMs, reason: notice.reason }),
-        });
-        model = client.chatModel(agent.model, agent.params);
+        const live = (): ChatModel => {
+          const client = createProviderClient(agent.provider, config.config.providers[agent.provider]!, {
+            env: environment,
+            prices: config.config.prices,
+            onRetry: (notice) => events.emit({ type: 'model-retry', agent: agent.name, provider: notice.provider, model: notice.model, attempt: notice.attempt, delay_ms: notice.delayMs, reason: notice.reason }),
+          });
+          return client.chatModel(agent.model, agent.params);
+        };
+        model = sessionModels.modelFor(agent, live, { runId, workdir: config.workdir, runDirectory, database: store.database, scrubber });
         models.set(agent.name, model);
       }
       return model;
@@ -164,7 +173,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
       agents: settings.agents,
       flatOrder: settings.flatOrder,
       limits: settings.limits,
-      hub,
+      hub: sessionModels.hub?.(hub) ?? hub,
       modelFor,
       events,
       store,
@@ -203,7 +212,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     interrupted = result.subtype === 'error_interrupted';
     logger.info({ subtype: result.subtype, exitCode: result.exit_code }, 'run finished');
 
-    if (result.subtype === 'error_during_execution' && run.usage.totals().calls === 0) {
+    if (result.subtype === 'error_during_execution' && run.usage.totals().calls === 0 && !sessionModels.offline) {
       process.stderr.write(scrubber.text(`${endpointGuidance(config.config, environment, result.result)}\n`));
     }
     if (options.outputFile) writeRunReport(resolve(options.outputFile), { goal, result: scrubber.value(result), runId });
