@@ -173,7 +173,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
       agents: settings.agents,
       flatOrder: settings.flatOrder,
       limits: settings.limits,
-      hub: sessionModels.hub?.(hub) ?? hub,
+      hub,
       modelFor,
       events,
       store,
@@ -185,6 +185,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
       beforeResult: async () => hub?.close(),
       ...(options.loopExchange ? { loopExchange: options.loopExchange } : {}),
       ...pulseInterval(environment),
+      ...(sessionModels.toolStandIn ? { toolStandIn: sessionModels.toolStandIn } : {}),
     });
     let interrupts = 0;
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {

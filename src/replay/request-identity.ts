@@ -113,9 +113,23 @@ export function toolSetIdentity(tools: readonly ToolDefinition[], normaliser: Re
   return { toolsHash: sha256(toolsJson).slice(0, 32), toolsJson };
 }
 
-/** Normalised canonical JSON of the messages of a request. */
+/** A duration a tool reports ("exit code 0 (43 ms)"): it changes from one run of the tool to the next. */
+const TOOL_DURATION = /\b\d+(?:\.\d+)? ?(?:ms|s)\b/g;
+export const DURATION_PLACEHOLDER = '<duration>';
+
+/**
+ * A message as a request compares it: projected, and a tool result's durations masked (a live tool takes another
+ * few milliseconds each time; what it says otherwise must be the same).
+ */
+export function comparableMessage(message: ChatMessage | ProjectedMessage): ProjectedMessage {
+  const projected = projectMessage(message);
+  if (projected.role === 'tool' && projected.content !== null && projected.content !== '') projected.content = projected.content.replace(TOOL_DURATION, DURATION_PLACEHOLDER);
+  return projected;
+}
+
+/** Normalised canonical JSON of the messages of a request (see comparableMessage). */
 export function messagesJson(messages: ReadonlyArray<ChatMessage | ProjectedMessage>, normaliser: RequestNormaliser): string {
-  return normaliser.text(canonicalJson(messages.map(projectMessage)));
+  return normaliser.text(canonicalJson(messages.map(comparableMessage)));
 }
 
 /** The hash replay matches on: sha-256 of who was asked, the normalised messages and the tool set's hash. */

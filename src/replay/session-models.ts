@@ -2,7 +2,7 @@ import type { AgentDefinition } from '../config/load-swarm.js';
 import type { SecretScrubber } from '../logging/secret-scrubber.js';
 import type { ChatModel, ChatRequest, ChatResponse } from '../providers/chat-types.js';
 import type { SqliteDatabase } from '../state/database.js';
-import type { ToolHub } from '../tools/tool-hub.js';
+import type { RunDependencies } from '../runtime/run-context.js';
 import { RequestIdentifier, RequestNormaliser, type RequestAsker } from './request-identity.js';
 import { RequestRecorder } from './request-recorder.js';
 
@@ -24,8 +24,8 @@ export interface SessionModels {
   readonly offline: boolean;
   /** The model `agent` talks to; `live` builds the one its configured provider serves. */
   modelFor(agent: AgentDefinition, live: () => ChatModel, scope: ModelScope): ChatModel;
-  /** The hub agents call MCP tools through (absent: the session's own). */
-  hub?(hub: ToolHub): ToolHub;
+  /** Answers tool calls instead of running them (`replay --tools recorded`); see RunDependencies.toolStandIn. */
+  toolStandIn?: RunDependencies['toolStandIn'];
 }
 
 /** Who asks, as the request hash names it: the agent and its configured provider/model. */
