@@ -118,12 +118,21 @@ const TOOL_DURATION = /\b\d+(?:\.\d+)? ?(?:ms|s)\b/g;
 export const DURATION_PLACEHOLDER = '<duration>';
 
 /**
- * A message as a request compares it: projected, and a tool result's durations masked (a live tool takes another
- * few milliseconds each time; what it says otherwise must be the same).
+ * The shell server's note that a command left background processes, which it sometimes adds for a command that left
+ * none (a race between the command's exit and the check of its process group in run-in-process-group.ts).
+ */
+const BACKGROUND_NOTE = /^Processes it left running in the background were stopped: .*\n?/gm;
+
+/**
+ * A message as a request compares it: projected, and in a tool result what changes from one run of a live tool to
+ * the next masked — durations (another few milliseconds each time) and the shell's note on background processes
+ * stopped (a timing race); what a tool says otherwise must be the same.
  */
 export function comparableMessage(message: ChatMessage | ProjectedMessage): ProjectedMessage {
   const projected = projectMessage(message);
-  if (projected.role === 'tool' && projected.content !== null && projected.content !== '') projected.content = projected.content.replace(TOOL_DURATION, DURATION_PLACEHOLDER);
+  if (projected.role === 'tool' && projected.content !== null && projected.content !== '') {
+    projected.content = projected.content.replace(TOOL_DURATION, DURATION_PLACEHOLDER).replace(BACKGROUND_NOTE, '');
+  }
   return projected;
 }
 
@@ -132,17 +141,39 @@ export function messagesJson(messages: ReadonlyArray<ChatMessage | ProjectedMess
   return normaliser.text(canonicalJson(messages.map(comparableMessage)));
 }
 
-/** The hash replay matches on: sha-256 of who was asked, the normalised messages and the tool set's hash. */
-export function requestHash(asker: RequestAsker, normalisedMessages: string, toolsHash: string): string {
-  return sha256(`${canonicalJson(asker)}\n${normalisedMessages}\n${toolsHash}`);
+/** One message's link in a request's hash chain: sha-256 of the chain so far and the normalised message. */
+function messageLink(previous: string, message: ChatMessage | ProjectedMessage, normaliser: RequestNormaliser): string {
+  return sha256(`${previous}\n${normaliser.text(canonicalJson(comparableMessage(message)))}`);
+}
+
+/** Where a request's hash chain starts: who was asked. */
+function chainStart(asker: RequestAsker): string {
+  return sha256(canonicalJson(asker));
+}
+
+/** The end of the chain: the messages' link and the tool set's hash. */
+function chainEnd(chain: string, toolsHash: string): string {
+  return sha256(`${chain}\n${toolsHash}`);
 }
 
 /**
- * Computes a request's identity; the tool set's part is remembered per tool array (an agent offers the same array
- * turn after turn until its tools change), so a call costs one pass over its messages.
+ * The hash replay matches on, computed in full: a chain over who was asked, each message (normalised, see
+ * comparableMessage) in order, and the tool set's hash. RequestIdentifier computes the same incrementally.
+ */
+export function requestHash(asker: RequestAsker, messages: ReadonlyArray<ChatMessage | ProjectedMessage>, toolsHash: string, normaliser: RequestNormaliser): string {
+  let chain = chainStart(asker);
+  for (const message of messages) chain = messageLink(chain, message, normaliser);
+  return chainEnd(chain, toolsHash);
+}
+
+/**
+ * Computes a request's identity at the cost of what is new in it: a transcript only grows (the same message objects
+ * call after call), so each message's link is remembered with the link before it and reused while that is the same;
+ * the tool set's part is remembered per tool array (an agent offers the same array until its tools change).
  */
 export class RequestIdentifier {
   private readonly toolSets = new WeakMap<readonly ToolDefinition[], { toolsHash: string; toolsJson: string }>();
+  private readonly links = new WeakMap<object, { previous: string; link: string }>();
 
   constructor(readonly normaliser: RequestNormaliser) {}
 
@@ -152,7 +183,18 @@ export class RequestIdentifier {
       toolSet = toolSetIdentity(tools, this.normaliser);
       this.toolSets.set(tools, toolSet);
     }
-    return { hash: requestHash(asker, messagesJson(messages, this.normaliser), toolSet.toolsHash), ...toolSet };
+    let chain = chainStart(asker);
+    for (const message of messages) {
+      const known = this.links.get(message);
+      if (known !== undefined && known.previous === chain) {
+        chain = known.link;
+        continue;
+      }
+      const link = messageLink(chain, message, this.normaliser);
+      this.links.set(message, { previous: chain, link });
+      chain = link;
+    }
+    return { hash: chainEnd(chain, toolSet.toolsHash), ...toolSet };
   }
 }
 
