@@ -134,6 +134,21 @@ describe('mux-swarm replay', { concurrency: 1 }, () => {
     }
   });
 
+  it('a specialist added to swarm.json diverges at the orchestrator; --agents replays the recorded team', async () => {
+    project.write('swarm.json', { orchestrator: { ...SWARM.orchestrator, canDelegateTo: ['writer', 'checker', 'reviewer'] }, agents: [...SWARM.agents, fakeAgent('reviewer')] });
+    try {
+      const added = await runCli(['replay', runId, '--tools', 'recorded'], { cwd: project.directory, env: SECRET_ENV });
+      assert.equal(added.code, 1, added.stderr);
+      assert.match(added.stderr, /replay DIVERGED at orchestrator, turn 1: the tools offered differ; message 1 \(system\) differs/);
+      assert.match(added.stderr, /^\+ {2}- reviewer: the reviewer agent$/m);
+      assert.match(added.stderr, /note: the recording had the specialists writer, checker in play, this replay writer, checker, reviewer \(--agents writer,checker replays the recorded team\)/);
+      const recordedTeam = await runCli(['replay', runId, '--tools', 'recorded', '--agents', 'writer,checker'], { cwd: project.directory, env: SECRET_ENV });
+      assert.equal(recordedTeam.code, 0, recordedTeam.stderr);
+    } finally {
+      project.write('swarm.json', SWARM);
+    }
+  });
+
   it('exports a scrubbed cassette that replays on a clean checkout with no key, no network and no secret', async () => {
     const cassette = join(project.directory, 'run.cassette.jsonl');
     const exported = await runCli(['export', runId, '--cassette', '-o', cassette], { cwd: project.directory, env: SECRET_ENV });

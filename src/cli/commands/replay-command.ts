@@ -10,7 +10,7 @@ import { replaySession, type ReplaySession, type ReplayTools } from '../../repla
 import { openDatabase } from '../../state/database.js';
 import { EXIT_CODES } from '../../runtime/run-result.js';
 import type { CommandOutcome } from '../command-outcome.js';
-import { addProjectOptions } from '../common-options.js';
+import { addProjectOptions, commaList } from '../common-options.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../output-format.js';
 import { PACKAGE_VERSION } from '../package-info.js';
 import { loadProject, type Project, type ProjectOptions } from '../project.js';
@@ -19,6 +19,9 @@ import { resolveRunId, withStateDatabase } from '../state-access.js';
 
 interface ReplayOptions extends ProjectOptions {
   tools: ReplayTools;
+  agents?: string[];
+  flat?: boolean;
+  hierarchical?: boolean;
   goal?: string;
   outputFormat: OutputFormat;
   verbose?: boolean;
@@ -40,19 +43,23 @@ export function registerReplayCommand(program: Command, outcome: CommandOutcome)
     .argument('<source>', 'a run id (a unique prefix, or "last") of this workdir, or a cassette written by `mux-swarm export <run> --cassette`')
     .addOption(new Option('--tools <mode>', 'live: MCP tools run for real; recorded: their results come from the recording and nothing runs').choices(['live', 'recorded']).default('live'))
     .option('-g, --goal <file>', 'the goal file to replay with (default: the recorded goal\'s file when it exists here, else the recorded goal text)')
+    .option('-a, --agents <names>', 'only these specialists, as `run --agents` (give the same as the recorded run had)', commaList)
+    .option('--flat', 'specialists work the goal one after another (as `run --flat`)')
+    .option('--hierarchical', 'the orchestrator plans and delegates (as `run --hierarchical`)')
     .addOption(new Option('-f, --output-format <format>', 'text (progress on stderr), json (one result object), stream-json (NDJSON events)').choices(OUTPUT_FORMATS).default('text'))
     .option('-v, --verbose', 'full assistant text and tool results in the progress');
   addProjectOptions(command).action(async (source: string, options: ReplayOptions) => {
+    if (options.flat && options.hierarchical) throw new ConfigError('command line', [{ path: '', message: '--flat and --hierarchical exclude each other' }]);
     const cassette = loadRecording(source, options);
     const project = withoutUserStore(loadProject(options));
     const goal = replayGoal(cassette, options.goal);
     const session = replaySession(cassette, options.tools);
-    const { run } = cassette.header;
     await runSession({
       project,
       goal,
       choice: { kind: 'fresh' },
-      overrides: { mode: run.mode === 'flat' ? 'flat' : run.mode === 'hierarchical' ? 'hierarchical' : undefined, ...(run.agents && run.agents.length > 0 ? { agents: run.agents } : {}) },
+      // The team is swarm.json's, as a run's would be: a specialist added since the recording is a divergence.
+      overrides: { mode: options.flat ? 'flat' : options.hierarchical ? 'hierarchical' : undefined, agents: options.agents },
       outputFormat: options.outputFormat,
       verbose: options.verbose === true,
       environment: process.env,
@@ -95,6 +102,8 @@ interface ReplayedRun {
   id: string;
   status: string;
   subtype: string | null;
+  mode: string;
+  settings_json: string;
 }
 
 /** Prints how the replay compares with the recording (stderr; also a JSON line in the machine formats) and returns the exit code. */
@@ -116,7 +125,11 @@ function reportVerdict(session: ReplaySession, cassette: Cassette, project: Proj
     const unused = library.unanswered;
     lines.push(`replay reached the recorded outcome: ${recorded.status} (${recorded.subtype ?? 'no subtype'}); ${answered}${unused > 0 ? `; ${unused} recorded call${unused === 1 ? ' was' : 's were'} not asked` : ''}`);
   }
-  if (replayed) lines.push(`the replayed run is ${replayed.id} (mux-swarm show ${replayed.id})`);
+  if (replayed) {
+    const team = teamDifference(recorded, replayed);
+    if (team !== undefined) lines.push(team);
+    lines.push(`the replayed run is ${replayed.id} (mux-swarm show ${replayed.id})`);
+  }
   process.stderr.write(project.config.scrubber.text(`${lines.join('\n')}\n`));
   if (options.outputFormat !== 'text') {
     const verdict = {
@@ -133,6 +146,23 @@ function reportVerdict(session: ReplaySession, cassette: Cassette, project: Proj
   return sameOutcome ? EXIT_CODES.success : EXIT_CODES.goalFailed;
 }
 
+/** A note when the replay's mode or specialists are not the recording's (a changed swarm.json, or `run --agents`/`--flat` then). */
+function teamDifference(recorded: Cassette['header']['run'], replayed: ReplayedRun): string | undefined {
+  const notes: string[] = [];
+  if (recorded.mode !== replayed.mode) notes.push(`the recording ran ${recorded.mode}, this replay ${replayed.mode} (--${recorded.mode} replays it as recorded)`);
+  let specialists: string[] | undefined;
+  try {
+    const settings = JSON.parse(replayed.settings_json) as { agents?: Array<{ name: string; role: string }> };
+    specialists = settings.agents?.filter((agent) => agent.role !== 'orchestrator').map((agent) => agent.name);
+  } catch {
+    specialists = undefined;
+  }
+  if (recorded.agents !== undefined && specialists !== undefined && recorded.agents.join(',') !== specialists.join(',')) {
+    notes.push(`the recording had the specialists ${recorded.agents.join(', ') || 'none'} in play, this replay ${specialists.join(', ') || 'none'} (--agents ${recorded.agents.join(',')} replays the recorded team)`);
+  }
+  return notes.length === 0 ? undefined : `note: ${notes.join('; ')}`;
+}
+
 function describeOutcome(run: ReplayedRun | undefined): string {
   return run === undefined ? 'before its first model call' : `${run.status} (${run.subtype ?? 'no subtype'})`;
 }
@@ -142,7 +172,7 @@ function replayedRun(project: Project, runId: string | undefined): ReplayedRun |
   if (runId === undefined) return undefined;
   const database = openDatabase(project.config.stateDirectory);
   try {
-    return database.prepare(`SELECT id, status, subtype FROM runs WHERE id = ?`).get(runId) as ReplayedRun | undefined;
+    return database.prepare(`SELECT id, status, subtype, mode, settings_json FROM runs WHERE id = ?`).get(runId) as ReplayedRun | undefined;
   } finally {
     database.close();
   }
