@@ -16,6 +16,7 @@ import { registerInitCommand } from './commands/init-command.js';
 import { McpCallUsageError } from './commands/mcp/mcp-call-command.js';
 import { registerMcpCommand } from './commands/mcp/mcp-command.js';
 import { registerMemoryCommand } from './commands/memory-command.js';
+import { registerReplayCommand } from './commands/replay-command.js';
 import { registerReportCommand } from './commands/report-command.js';
 import { registerResultsCommand } from './commands/results-command.js';
 import { registerResumeCommand } from './commands/resume-command.js';
@@ -54,6 +55,7 @@ export function buildProgram(outcome: CommandOutcome): Command {
   registerMcpCommand(program, outcome);
   registerExportCommand(program, outcome);
   registerImportCommand(program, outcome);
+  registerReplayCommand(program, outcome);
   registerMemoryCommand(program, outcome);
   registerHubCommand(program, outcome);
   return program;

@@ -15,6 +15,7 @@ import { createLogger } from '../logging/logger.js';
 import type { ModelFailureKind } from '../errors/model-chain-error.js';
 import { ModelCooldowns } from '../providers/model-cooldowns.js';
 import { chatModels } from './chat-models.js';
+import type { ChatModel } from '../providers/chat-types.js';
 import type { LoopExchangeOpener } from '../runtime/loop/loop-exchange.js';
 import { RunContext } from '../runtime/run-context.js';
 import { driveRun } from '../runtime/run-driver.js';
@@ -41,6 +42,7 @@ import type { Project } from './project.js';
 import { writeRunReport } from './run-report.js';
 import { resumeCommand } from './resume-hint.js';
 import { TextProgress } from './text-progress.js';
+import { liveModels, type SessionModels } from '../replay/session-models.js';
 
 export interface RunSessionOptions {
   project: Project;
@@ -57,6 +59,8 @@ export interface RunSessionOptions {
   loopExchange?: LoopExchangeOpener;
   /** Text mode: the options of the command that started it, printed after `mux-swarm resume <run-id>` when it is interrupted. */
   resumeArguments?: string[];
+  /** Where agents' models come from (default: their providers, each request recorded for replay; `replay` stands in for them). */
+  models?: SessionModels;
 }
 
 /** Testing knob: the interval of `heartbeat` events in milliseconds (default 30 s). */
@@ -79,8 +83,11 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   // Bubblewrap is tried (a few ms) while the keys and prices are checked; its verdict comes before anything is written.
   const sandboxCheck = checkSandbox(config, environment);
   sandboxCheck.catch(() => undefined);
-  checkProviderKeys(team, project, environment);
-  await checkModelPrices(team, settings, project, goal, options.overrides);
+  const sessionModels = options.models ?? liveModels();
+  if (!sessionModels.offline) {
+    checkProviderKeys(team, project, environment);
+    await checkModelPrices(team, settings, project, goal, options.overrides);
+  }
   const sandbox = await sandboxCheck;
 
   const store = new RunStore(openDatabase(config.stateDirectory), scrubber);
@@ -145,7 +152,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     const cooldowns = new ModelCooldowns();
     // A resumed run goes on with its chains' state: entries that failed shortly before the restart are still passed over.
     if (resumed) for (const cooling of store.failovers.cooling(runId, new Date().toISOString())) cooldowns.cool(cooling.entry, Date.parse(cooling.cooledUntil), cooling.kind as ModelFailureKind);
-    const modelFor = chatModels({
+    const liveModelFor = chatModels({
       config: config.config,
       environment,
       cooldowns,
@@ -155,6 +162,16 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
         events.emit({ type: 'system', subtype: 'warning', agent: RUNTIME_AGENT, message });
       },
     });
+    // Recorded (every run journals what each call asked) or replayed: see src/replay/session-models.ts.
+    const models = new Map<string, ChatModel>();
+    const modelFor = (agent: AgentDefinition): ChatModel => {
+      let model = models.get(agent.name);
+      if (!model) {
+        model = sessionModels.modelFor(agent, () => liveModelFor(agent), { runId, workdir: config.workdir, runDirectory, database: store.database, scrubber });
+        models.set(agent.name, model);
+      }
+      return model;
+    };
 
     const run: RunContext = new RunContext({
       runId,
@@ -178,6 +195,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
       beforeResult: async () => hub?.close(),
       ...(options.loopExchange ? { loopExchange: options.loopExchange } : {}),
       ...pulseInterval(environment),
+      ...(sessionModels.toolStandIn ? { toolStandIn: sessionModels.toolStandIn } : {}),
     });
     stoppingForOutage = () => run.stopError?.reason === 'provider_outage';
     let interrupts = 0;
@@ -207,7 +225,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     logger.info({ subtype: result.subtype, exitCode: result.exit_code }, 'run finished');
 
     // No model ever answered: most likely a setup problem (a server not started, a wrong URL): say how to give the swarm one.
-    if ((result.subtype === 'error_during_execution' || result.subtype === 'error_provider_outage') && run.usage.totals().calls === 0) {
+    if ((result.subtype === 'error_during_execution' || result.subtype === 'error_provider_outage') && run.usage.totals().calls === 0 && !sessionModels.offline) {
       process.stderr.write(scrubber.text(`${endpointGuidance(config.config, environment, result.result)}\n`));
     }
     if (options.outputFile) writeRunReport(resolve(options.outputFile), { goal, result: scrubber.value(result), runId });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import { parseToolInput, toolParameters, type RuntimeTool } from './runtime-tool.js';
+import { parseToolInput, toolParameters, type Completion, type RuntimeTool } from './runtime-tool.js';
 
 export const COMPLETE_TOOL_NAME = 'complete';
 
@@ -64,6 +64,16 @@ function goalUnmetText(unmet: string[]): string {
     `Success is accepted only when every "Done when" condition of the goal holds (\`mux-swarm goal check\` evaluates the same). ` +
       `Do the missing work, then call ${COMPLETE_TOOL_NAME} again; if it cannot be done, call ${COMPLETE_TOOL_NAME} with status partial or failure and say what is missing and why.`,
   ].join('\n');
+}
+
+/**
+ * The completion a `complete` call with this input makes once it is accepted, its artifacts normalised as the tool
+ * does: what a replay answering from a recording (`replay --tools recorded`) hands back without checking again.
+ */
+export function acceptedCompletion(workdir: string, input: Record<string, unknown>): Completion | undefined {
+  const parsed = parseToolInput(completeInput, input, COMPLETE_TOOL_NAME);
+  if (!parsed.ok) return undefined;
+  return { status: parsed.value.status, summary: parsed.value.summary, artifacts: parsed.value.artifacts.map((path) => normalise(workdir, path)) };
 }
 
 function normalise(workdir: string, path: string): string {

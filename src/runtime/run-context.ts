@@ -17,6 +17,7 @@ import type { GoalEvaluation } from './phases/evaluate-phase-conditions.js';
 import type { GpuDiscovery } from '../hardware/gpu-discovery.js';
 import type { LoopExchangeOpener } from './loop/loop-exchange.js';
 import { RunActivity } from './run-activity.js';
+import type { Completion } from './runtime-tool.js';
 import { RunPulse } from './run-pulse.js';
 
 export interface RunDependencies {
@@ -58,6 +59,11 @@ export interface RunDependencies {
   beforeResult?: () => Promise<void>;
   /** A goal with `loop:` shares with other nodes through this (run --hub / --remote); absent: the loop stays local. */
   loopExchange?: LoopExchangeOpener;
+  /**
+   * `replay --tools recorded`: answers a tool call from a recording instead of running it (undefined: it runs).
+   * Called with the call's journal id (delegation.turn.index), its name and parsed arguments.
+   */
+  toolStandIn?: (call: { journalId: string; name: string; input: Record<string, unknown> }) => Promise<{ text: string; isError: boolean; completion?: Completion }> | undefined;
   /** How often a `heartbeat` is emitted while a model or tool call is in flight (default 30 s; shorter in tests). */
   pulseIntervalMs?: number;
 }

@@ -144,6 +144,8 @@ function withFailureMemory<T>(run: RunContext, fallback: T, action: () => T): T 
 }
 
 async function dispatch(run: RunContext, toolbox: AgentToolbox, scope: ToolCallScope, call: ToolCall, input: Record<string, unknown>, journalId: string): Promise<{ text: string; isError: boolean; completion?: Completion }> {
+  const answered = run.dependencies.toolStandIn?.({ journalId, name: call.name, input });
+  if (answered) return answered;
   const runtimeTool = toolbox.runtimeTools.get(call.name);
   if (runtimeTool) {
     return runtimeTool.execute(input, { signal: run.signal, turn: scope.turn, callId: call.id, journalId });

@@ -319,4 +319,14 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE model_calls ADD COLUMN requested_provider TEXT;
   ALTER TABLE model_calls ADD COLUMN requested_model TEXT;
   `,
+  /* 9: record and replay: each model call's request hash (agent, model, messages, tools offered; normalised and
+     scrubbed), the tool set it offered, how many transcript messages it sent; tool sets stored once each */ `
+  ALTER TABLE model_calls ADD COLUMN request_hash TEXT;
+  ALTER TABLE model_calls ADD COLUMN request_tools TEXT;
+  ALTER TABLE model_calls ADD COLUMN request_messages INTEGER;
+  CREATE TABLE request_tool_sets (
+    hash       TEXT PRIMARY KEY,
+    tools_json TEXT NOT NULL
+  );
+  `,
 ];

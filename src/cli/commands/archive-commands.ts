@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { cassetteFromJournal } from '../../replay/cassette-from-journal.js';
+import { cassetteLines } from '../../replay/cassette.js';
 import { exportRun } from '../../state/run-archive/export-run.js';
 import { importRun } from '../../state/run-archive/import-run.js';
 import type { CommandOutcome } from '../command-outcome.js';
@@ -10,22 +13,40 @@ import { resolveRunId, withStateDatabase } from '../state-access.js';
 interface ExportOptions extends ProjectOptions {
   output: string;
   exclude: string[];
+  cassette?: boolean;
 }
 
 /** `mux-swarm export <run> -o run.tar.gz`: a consistent snapshot of a run's workdir, to carry it to another machine. */
 export function registerExportCommand(program: Command, outcome: CommandOutcome): void {
   const command = program
     .command('export')
-    .description('write a run\'s workdir and a consistent copy of its state database to a .tar.gz, to resume it elsewhere')
+    .description('write a run\'s workdir and a consistent copy of its state database to a .tar.gz, to resume it elsewhere; with --cassette, a replayable recording (docs/replay.md)')
     .argument('<run>', 'run id, a unique prefix of one, or "last"')
-    .requiredOption('-o, --output <file>', 'the archive to write, e.g. run.tar.gz')
+    .requiredOption('-o, --output <file>', 'the archive to write, e.g. run.tar.gz (with --cassette: run.jsonl)')
+    .option('--cassette', 'write a portable, secret-scrubbed cassette (JSON Lines) that `mux-swarm replay` replays with no key and no network')
     .option('--exclude <path>', 'leave out a path relative to the workdir (repeatable), e.g. big checkpoints', (value: string, previous: string[]) => [...previous, value], [] as string[]);
   addProjectOptions(command).action(async (runArgument: string, options: ExportOptions) => {
+    if (options.cassette) {
+      outcome.exitCode = exportCassette(runArgument, options);
+      return;
+    }
     const { runId, location } = withStateDatabase(options, (database, stateLocation) => ({ runId: resolveRunId(database, runArgument), location: stateLocation }));
     const exported = await exportRun({ ...location, runId, output: options.output, muxSwarmVersion: PACKAGE_VERSION, exclude: options.exclude });
     process.stdout.write(`Exported run ${runId} (${exported.manifest.runStatus}) with ${exported.manifest.files} workdir entries to ${options.output} (${formatBytes(exported.bytes)}).\n`);
     outcome.exitCode = 0;
   });
+}
+
+/** `export --cassette`: the run's recording as a cassette file, scrubbed (again, as a whole) before it is written. */
+function exportCassette(runArgument: string, options: ExportOptions): number {
+  const { cassette, scrubber } = withStateDatabase(options, (database, location) => {
+    const runId = resolveRunId(database, runArgument);
+    return { cassette: cassetteFromJournal(database, runId, { workdir: location.workdir, stateDirectory: location.stateDirectory, scrubber: location.scrubber, muxSwarmVersion: PACKAGE_VERSION }), scrubber: location.scrubber };
+  });
+  writeFileSync(options.output, scrubber.text(cassetteLines(cassette)));
+  const { run } = cassette.header;
+  process.stdout.write(`Wrote the cassette of run ${run.id} (${run.status}; ${cassette.modelCalls.length} model calls, ${cassette.toolCalls.length} tool calls) to ${options.output}. Replay it with: mux-swarm replay ${options.output}\n`);
+  return 0;
 }
 
 /** `mux-swarm import run.tar.gz --workdir <dir>`: restores an export into a new workdir, checking the database. */
