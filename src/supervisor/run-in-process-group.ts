@@ -16,6 +16,13 @@ export const COMMAND_KILL_GRACE_MS = 2_000;
 const PIPE_DRAIN_MS = 1_000;
 /** How often a command's control group is checked for its process limit. */
 const LIMIT_POLL_MS = 200;
+/**
+ * How long the rest of a group may take to go once its leader has exited before it counts as left running. Inside the
+ * sandbox the leader is bubblewrap, whose PID namespace the kernel tears down just after it exits: its processes are
+ * still exiting for a moment, and were reported as left behind without it.
+ */
+const GROUP_EXIT_SETTLE_MS = 100;
+const GROUP_EXIT_POLL_MS = 5;
 
 export interface ProcessInvocation {
   file: string;
@@ -141,7 +148,7 @@ export function runInProcessGroup(invocation: ProcessInvocation): Promise<Proces
     child.once('exit', (exitCode, signal) => {
       clearTimeout(timer);
       void (async () => {
-        if (killing === undefined && processGroupId !== undefined && isProcessGroupAlive(processGroupId)) {
+        if (killing === undefined && processGroupId !== undefined && (await outlivesLeader(processGroupId))) {
           backgroundProcessesStopped = true;
           void killGroup();
         }
@@ -151,4 +158,14 @@ export function runInProcessGroup(invocation: ProcessInvocation): Promise<Proces
       })();
     });
   });
+}
+
+/** Whether processes of the group still run once the settle time after its leader's exit has passed. */
+async function outlivesLeader(processGroupId: number): Promise<boolean> {
+  const deadline = performance.now() + GROUP_EXIT_SETTLE_MS;
+  while (isProcessGroupAlive(processGroupId)) {
+    if (performance.now() >= deadline) return true;
+    await new Promise((resolve) => setTimeout(resolve, GROUP_EXIT_POLL_MS));
+  }
+  return false;
 }
