@@ -75,7 +75,7 @@ async function oneRun(recorded: boolean): Promise<number[]> {
     const { run } = harness;
     const normaliser = new RequestNormaliser({ workdir: harness.workdir, runDirectory: harness.runDirectory, runId: run.runId }, new SecretScrubber(secrets));
     const orchestrator = run.dependencies.orchestrator;
-    model.inner = recordingModel(model.inner, { agent: orchestrator.name, provider: orchestrator.provider, model: orchestrator.model }, new RequestIdentifier(normaliser), new RequestRecorder(harness.store.database, run.runId, new SecretScrubber(secrets)));
+    model.inner = recordingModel(model.inner, { agent: orchestrator.name, provider: orchestrator.provider, model: orchestrator.model }, new RequestIdentifier(normaliser), new RequestRecorder(harness.store.database));
   }
   harness.models.set('orchestrator', model);
   try {

@@ -28,6 +28,8 @@ export interface ChatRequest {
   onStreamProgress?: (characters: number) => void;
   /** A failover chain moved the call off an entry (see failover-chat-model.ts). */
   onFailover?: (notice: FailoverNotice) => void;
+  /** The journal row of this call (its intent), for what records the request against it (replay's recorder). */
+  modelCallId?: number;
 }
 
 export interface ToolCall {

@@ -34,7 +34,7 @@ export function replaySession(cassette: Cassette, tools: ReplayTools): ReplaySes
   const library = new ReplayLibrary(cassette, (call: CassetteToolCall) => call.id);
   const runFor = (scope: ModelScope): NonNullable<typeof current> => {
     if (current?.runId !== scope.runId) {
-      current = { runId: scope.runId, workdir: scope.workdir, identifier: new RequestIdentifier(new RequestNormaliser(scope, scope.scrubber)), recorder: new RequestRecorder(scope.database, scope.runId, scope.scrubber) };
+      current = { runId: scope.runId, workdir: scope.workdir, identifier: new RequestIdentifier(new RequestNormaliser(scope, scope.scrubber)), recorder: new RequestRecorder(scope.database) };
     }
     return current;
   };
@@ -50,7 +50,7 @@ export function replaySession(cassette: Cassette, tools: ReplayTools): ReplaySes
         if (library.divergence) throw library.diverge(library.divergence);
         const identity = identifier.identify(asker, request.messages, request.tools);
         try {
-          recorder.record(asker.agent, identity, request.messages);
+          recorder.record(identity, request.messages.length, request.modelCallId);
         } catch {
           // Recording the replay is a convenience: it never stops it.
         }

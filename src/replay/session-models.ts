@@ -43,7 +43,7 @@ export function recordingModel(model: ChatModel, asker: RequestAsker, identifier
     model: model.model,
     complete(request: ChatRequest): Promise<ChatResponse> {
       try {
-        recorder.record(asker.agent, identifier.identify(asker, request.messages, request.tools), request.messages);
+        recorder.record(identifier.identify(asker, request.messages, request.tools), request.messages.length, request.modelCallId);
       } catch {
         // The hash is for replay only: the run goes on without it.
       }
@@ -63,7 +63,7 @@ export class RunRecording {
       this.current = {
         runId: scope.runId,
         identifier: new RequestIdentifier(new RequestNormaliser(scope, scope.scrubber)),
-        recorder: new RequestRecorder(scope.database, scope.runId, scope.scrubber),
+        recorder: new RequestRecorder(scope.database),
       };
     }
     return recordingModel(model, askerOf(agent), this.current.identifier, this.current.recorder);

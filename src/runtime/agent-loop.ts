@@ -167,6 +167,7 @@ async function callModel(run: RunContext, invocation: AgentInvocation, model: Re
       signal: run.signal,
       onStreamProgress: activity.streamed,
       onFailover: (notice) => recordFailover(run, { agent: agent.name, delegationId, turn }, notice),
+      modelCallId: intent,
     });
   } catch (error) {
     run.store.failModelCall(intent, (error as Error).message, run.now() - startedAt);
