@@ -9,7 +9,6 @@
  *
  *   node --import tsx bench/failover-overhead.ts [calls per round] [rounds]     (default 200 calls, 5 rounds)
  */
-import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { providerSchema } from '../src/config/config-schema.js';
 import type { ChatModel } from '../src/providers/chat-types.js';
@@ -17,6 +16,7 @@ import { FailoverChatModel } from '../src/providers/failover-chat-model.js';
 import { ModelCooldowns } from '../src/providers/model-cooldowns.js';
 import { createProviderClient } from '../src/providers/provider-client.js';
 import { startFakeOpenAIServer } from '../test/support/fake-openai-server.js';
+import { closedPort } from '../test/support/closed-port.js';
 
 const callsPerRound = Number(process.argv[2] ?? 200);
 const rounds = Number(process.argv[3] ?? 5);
@@ -74,10 +74,3 @@ process.stdout.write(
 await server.close();
 await down.close();
 
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { MuxSwarmError } from '../errors/mux-swarm-error.js';
 import type { SecretScrubber } from '../logging/secret-scrubber.js';
 import type { SqliteDatabase } from '../state/database.js';
-import { RunJournal } from '../state/run-journal.js';
+import { modelUsageRowSchema, RunJournal } from '../state/run-journal.js';
 import { CASSETTE_VERSION, type Cassette, type CassetteModelCall, type CassetteToolCall, type CassetteTranscript } from './cassette.js';
 import { projectMessage, RequestNormaliser, type ProjectedMessage } from './request-identity.js';
 
@@ -20,19 +20,11 @@ const runRowSchema = z.object({
   settings_json: z.string(),
 });
 
-const modelCallRowSchema = z.object({
+/** A model call as the cassette needs it: its usage as the journal keeps it, and what was asked and answered. */
+const modelCallRowSchema = modelUsageRowSchema.extend({
   delegation_id: z.string(),
-  agent: z.string(),
   turn: z.number().int(),
-  provider: z.string(),
-  model: z.string(),
   response_model: z.string().nullable(),
-  input_tokens: z.number().int(),
-  output_tokens: z.number().int(),
-  cached_input_tokens: z.number().int(),
-  reasoning_tokens: z.number().int(),
-  cost_usd: z.number(),
-  cost_source: z.string().nullable(),
   finish_reason: z.string().nullable(),
   status: z.string(),
   error: z.string().nullable(),

@@ -51,7 +51,7 @@ export interface ToolCallRecord {
   isError: boolean;
 }
 
-const modelUsageRowSchema = z.object({
+export const modelUsageRowSchema = z.object({
   agent: z.string(),
   provider: z.string(),
   model: z.string(),

@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createProjectFixture, type ProjectFixture } from '../support/project-fixture.js';
 import { runCli } from '../support/run-cli.js';
+import { closedPort } from '../support/closed-port.js';
 
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('the main job on a machine with no model endpoint', () => {
   let project: ProjectFixture;

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ModelChainError } from '../../src/errors/model-chain-error.js';
 import { ProviderRequestError } from '../../src/errors/provider-request-error.js';
@@ -10,18 +9,11 @@ import { createProviderClient } from '../../src/providers/provider-client.js';
 import { isProviderOutage } from '../../src/providers/provider-outage.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer, type ScriptedResponse } from '../support/fake-openai-server.js';
 import { ask, fastRetries, providerConfig } from './provider-fixtures.js';
+import { closedPort } from '../support/closed-port.js';
 
 const COOLDOWN_MS = 60_000;
 const MAX_WAIT_MS = 5_000;
 
-/** A port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('FailoverChatModel: an agent\'s chain of models, through the real client against fake endpoints', () => {
   let primary: FakeOpenAIServer;

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ProviderRequestError } from '../../src/errors/provider-request-error.js';
 import { ProviderUnreachableError } from '../../src/errors/provider-unreachable-error.js';
@@ -9,16 +8,8 @@ import { parseRetryAfter } from '../../src/providers/retry-after.js';
 import { defaultRetryPolicy, retryDelay } from '../../src/providers/retry-policy.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.js';
 import { ask, testProvider } from './provider-fixtures.js';
+import { closedPort } from '../support/closed-port.js';
 
-/** A port on which nothing listens: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  assert.ok(address && typeof address === 'object');
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return address.port;
-}
 
 describe('retries against the fake endpoint', () => {
   let server: FakeOpenAIServer;
