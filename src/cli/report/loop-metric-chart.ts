@@ -36,11 +36,11 @@ export function loopMetricChart(results: ExperimentResults, standing: LoopStandi
   const unmeasured = [...(standing.baseline === undefined && results.baselines.length > 0 ? [0] : []), ...results.experiments.filter((line) => line.metric === null).map((line) => line.iteration)];
   const toward = direction === 'lower' ? -1 : 1;
   const margin = standing.margin;
-  const marginName = `noise margin (${formatMetric(margin)})`;
+  const marginName = `${results.start?.margin === null || results.start === undefined ? 'noise margin' : 'margin'} (${formatMetric(margin)})`;
 
   const summary = [
     standing.baseline ? `Baseline ${formatMetric(standing.baseline.mean)} over ${standing.baseline.readings} run${standing.baseline.readings === 1 ? '' : 's'}.` : 'No baseline reading.',
-    `${standing.experiments} experiment${standing.experiments === 1 ? '' : 's'}: ${kept.length} kept, ${discarded.length} discarded, ${unmeasured.length} unmeasured.`,
+    `${standing.experiments} experiment${standing.experiments === 1 ? '' : 's'}: ${kept.length} kept, ${discarded.length} discarded, ${results.experiments.filter((line) => line.metric === null).length} unmeasured.`,
     standing.best ? `Best ${formatMetric(standing.best.metric)} at ${standing.best.iteration === 0 ? 'the baseline' : `iteration ${standing.best.iteration}`}.` : '',
     margin > 0 ? `Kept only when better than the best by more than ${formatMetric(margin)}: past the band.` : '',
   ].filter(Boolean);
