@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { LOOP_CHART_COLORS, loopMetricChart } from '../../src/cli/report/loop-metric-chart.js';
 import { TRAINING_CHART_COLORS, trainingCurveChart, type TrainingCurve } from '../../src/cli/report/report-training.js';
 import { loopStanding } from '../../src/runtime/loop/loop-standing.js';
 import type { ExperimentResults } from '../../src/state/experiment-results.js';
-import { chartScales, filledShapeAt, legendMarkerCentre, markerCentres, near, rasterise, relativeToRepository, SCALE, type RasterChart } from '../support/chart-raster.js';
+import { CHART_OUTPUT, chartScales, filledShapeAt, legendMarkerCentre, markerCentres, near, rasterise, relativeToRepository, SCALE, type RasterChart } from '../support/chart-raster.js';
 
 /**
  * The report's two charts rendered to PNG with resvg, and read back pixel by pixel: what the chart promises (a step
@@ -65,6 +67,15 @@ function trainingCurves(): TrainingCurve[] {
 function colorNear(chart: RasterChart, x: number, y: number, color: string, radius = 1.5): boolean {
   return chart.count(color, { left: x - radius, top: y - radius, right: x + radius, bottom: y + radius }) > 0;
 }
+
+describe('rasterising a chart', () => {
+  it('fails on an SVG that is not well-formed, as a chart with a stray "<" or an unclosed element would be', () => {
+    const chart = loopMetricChart(loopResults(), loopStanding(loopResults(), undefined));
+    assert.throws(() => rasterise(chart.replace('</g>', ''), 'broken'));
+    assert.throws(() => rasterise(chart.replace('val_bpb by iteration</text>', 'val_bpb < 1 by iteration</text>'), 'broken'));
+    assert.equal(existsSync(join(CHART_OUTPUT, 'broken.png')), false);
+  });
+});
 
 describe('the loop chart, rendered to PNG', () => {
   const results = loopResults();

@@ -27,11 +27,11 @@ export interface Box {
 
 /**
  * Renders `svg` with resvg (system fonts only, nothing fetched), writes `<name>.svg` and `<name>.png` under
- * CHART_OUTPUT, and decodes the PNG written back from the file: an SVG that does not parse throws here.
+ * CHART_OUTPUT, and decodes the PNG: an SVG that is not well-formed XML throws here, before anything is written.
  */
 export function rasterise(svg: string, name: string): RasterChart {
-  mkdirSync(CHART_OUTPUT, { recursive: true });
   const png = new Resvg(svg, { fitTo: { mode: 'zoom', value: SCALE }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
+  mkdirSync(CHART_OUTPUT, { recursive: true });
   const pngFile = join(CHART_OUTPUT, `${name}.png`);
   writeFileSync(join(CHART_OUTPUT, `${name}.svg`), svg);
   writeFileSync(pngFile, png);
