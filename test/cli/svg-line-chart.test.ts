@@ -161,6 +161,24 @@ describe('renderLineChart: steps, markers, bands and gaps', () => {
     assert.match(legend('unmeasured'), /stroke-dasharray="2 3"/);
   });
 
+  it('lists the legend as `legendOrder` says, the entries it does not name after those in their own order', () => {
+    const ordered = renderLineChart({
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'y',
+      series: [{ name: 'line', points: [{ x: 0, y: 1 }] }, { name: 'dots', points: [{ x: 1, y: 2 }], line: 'none', marker: 'square' }, { name: 'more dots', points: [], line: 'none', marker: 'cross' }],
+      bands: [{ name: 'band', points: [{ x: 0, low: 0, high: 1 }], color: '#dddddd' }],
+      legendOrder: ['line', 'band', 'dots'],
+    });
+    const names = [...ordered.matchAll(/<text x="28" y="10">([^<]*)<\/text>/g)].map((match) => match[1]);
+    assert.deepEqual(names, ['line', 'band', 'dots', 'more dots']);
+    assert.deepEqual(
+      [...chart.matchAll(/<text x="28" y="10">([^<]*)<\/text>/g)].map((match) => match[1]),
+      ['best', 'kept', 'discarded', 'margin', 'unmeasured'],
+      'by default: series, bands, gaps',
+    );
+  });
+
   it('draws a band under the grid and the lines, as a closed outline from high to low', () => {
     const band = /<path class="band" d="([^"]*) Z" fill="#dce6f0">/.exec(chart)![1]!;
     assert.ok(chart.indexOf('class="band"') < chart.indexOf('<g class="grid"'));

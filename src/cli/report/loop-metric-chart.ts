@@ -56,6 +56,7 @@ export function loopMetricChart(results: ExperimentResults, standing: LoopStandi
       { name: 'discarded', points: discarded, color: LOOP_CHART_COLORS.discarded, line: 'none', marker: 'cross' },
     ],
     bands: margin > 0 && best.length > 0 ? [{ name: marginName, color: LOOP_CHART_COLORS.margin, step: true, points: best.map((point) => ({ x: point.x, low: Math.min(point.y, point.y + toward * margin), high: Math.max(point.y, point.y + toward * margin) })) }] : [],
+    legendOrder: ['best so far', marginName, 'baseline runs', 'kept', 'discarded', 'unmeasured'],
     gaps: unmeasured.length > 0 ? [{ name: 'unmeasured', xs: unmeasured, color: LOOP_CHART_COLORS.unmeasured, marker: 'diamond' }] : [],
   });
 }

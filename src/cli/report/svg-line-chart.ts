@@ -50,6 +50,8 @@ export interface LineChartOptions {
   series: readonly ChartSeries[];
   bands?: readonly ChartBand[];
   gaps?: readonly ChartGaps[];
+  /** Names in the order the legend lists them; by default (and after these) series, then bands, then gaps. */
+  legendOrder?: readonly string[];
   width?: number;
   height?: number;
 }
@@ -130,6 +132,7 @@ export function renderLineChart(options: LineChartOptions): string {
 
   const legendNames = [...series, ...bands, ...gaps].map((entry) => clip(entry.name));
   const legendWidth = legendNames.length === 0 ? 0 : 36 + CHARACTER_WIDTH * Math.max(...legendNames.map((name) => name.length));
+  const legendRank = (name: string) => (options.legendOrder?.includes(name) ? options.legendOrder.indexOf(name) : Number.MAX_SAFE_INTEGER);
   const yLabelWidth = CHARACTER_WIDTH * Math.max(...yTicks.values.map((value) => value.toFixed(yTicks.decimals).length));
   const plot = { left: 36 + yLabelWidth, right: width - 16 - legendWidth, top: 40, bottom: height - 48 };
   const x = linearScale([xTicks.values[0]!, xTicks.values.at(-1)!], [plot.left, plot.right]);
@@ -139,7 +142,7 @@ export function renderLineChart(options: LineChartOptions): string {
   const value = (number: number) => String(Number(number.toPrecision(6)));
   const marker = (shape: MarkerShape, color: string, fill: MarkerFill = 'filled') => markerShape(shape, color, fill, BACKGROUND);
 
-  const legendEntries = [
+  const legendSamples = [
     ...series.map((entry) => [
       ...(entry.line === 'none' ? [] : [`<line x1="0" y1="6" x2="22" y2="6" stroke="${entry.color}" stroke-width="2"${dash(entry.dashed)}/>`]),
       ...(entry.marker ? [`<g transform="translate(11 6)">${marker(entry.marker, entry.color)}</g>`] : []),
@@ -147,6 +150,9 @@ export function renderLineChart(options: LineChartOptions): string {
     ...bands.map((band) => [`<rect x="0" y="1" width="22" height="10" fill="${band.color}"/>`]),
     ...gaps.map((gap) => [`<line x1="11" y1="-2" x2="11" y2="14" stroke="${gap.color}" stroke-width="1.5" stroke-dasharray="2 3"/>`, `<g transform="translate(11 6)">${marker(gap.marker, gap.color, 'hollow')}</g>`]),
   ];
+  const legendEntries = [...series, ...bands, ...gaps]
+    .map((entry, index) => ({ name: legendNames[index]!, sample: legendSamples[index]!, rank: legendRank(entry.name), index }))
+    .sort((a, b) => a.rank - b.rank || a.index - b.index);
   const title = escapeXml(options.title);
   const description = escapeXml(options.description ?? defaultDescription(options));
 
@@ -201,10 +207,10 @@ export function renderLineChart(options: LineChartOptions): string {
       return [`<g class="markers" data-series="${escapeXml(entry.name)}">`, ...points.map((point) => placedMarker(coordinate(x(point.x)), coordinate(y(point.y)), marker(shape, entry.color), escapeXml(`${entry.name}: ${value(point.x)}, ${value(point.y)}`))), `</g>`];
     }),
     `<g class="legend" fill="#222222">`,
-    ...legendEntries.flatMap((sample, index) => {
+    ...legendEntries.flatMap(({ name, sample }, index) => {
       const top = plot.top + index * LEGEND_ROW;
       const left = plot.right + 16;
-      return [`<g class="legend-entry" transform="translate(${left} ${top})">`, ...sample, `<text x="28" y="10">${escapeXml(legendNames[index]!)}</text>`, `</g>`];
+      return [`<g class="legend-entry" transform="translate(${left} ${top})">`, ...sample, `<text x="28" y="10">${escapeXml(name)}</text>`, `</g>`];
     }),
     `</g>`,
     `</svg>`,
