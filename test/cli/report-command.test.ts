@@ -11,6 +11,7 @@ import { openDatabase } from '../../src/state/database.js';
 import { FailureSteps } from '../../src/state/failure-steps.js';
 import { FailureStore } from '../../src/state/failure-store.js';
 import { RunStore } from '../../src/state/run-store.js';
+import { markerCentres } from '../support/chart-raster.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.js';
 import { createProjectFixture, fakeAgent, fakeConfig, type ProjectFixture } from '../support/project-fixture.js';
 import { runCli } from '../support/run-cli.js';
@@ -325,6 +326,8 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     assert.equal(svg.split('<path').length - 1, 2, 'one line for loss, one for eval_loss');
     assert.match(svg, />sft \(job-2\) loss</);
     assert.match(svg, />sft \(job-2\) eval_loss</);
+    assert.equal(markerCentres(svg, 'sft (job-2) eval_loss').length, 2, 'a marker on each of the two eval points');
+    assert.equal(markerCentres(svg, 'sft (job-2) loss').length, 0, 'the loss line has none');
     const ticks = (axis: string) => [...svg.matchAll(new RegExp(`<text class="${axis}"[^>]*>([^<]*)<`, 'g'))].map((match) => Number(match[1]));
     assert.ok(ticks('x-tick')[0]! <= 10 && ticks('x-tick').at(-1)! >= 100, `x ticks ${ticks('x-tick').join(',')}`);
     assert.ok(ticks('y-tick')[0]! <= 1.12 && ticks('y-tick').at(-1)! >= 2.31, `y ticks ${ticks('y-tick').join(',')}`);

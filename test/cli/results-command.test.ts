@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { openDatabase } from '../../src/state/database.js';
 import { appendExperimentResult, resultsLogPath } from '../../src/state/experiment-results.js';
 import { RunStore } from '../../src/state/run-store.js';
+import { markerCentres } from '../support/chart-raster.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.js';
 import { createProjectFixture, fakeAgent, fakeConfig, type ProjectFixture } from '../support/project-fixture.js';
 import { runCli } from '../support/run-cli.js';
@@ -68,8 +69,16 @@ describe('mux-swarm results', { concurrency: 1 }, () => {
     assert.equal(shown.stderr, `Metric chart: ${chartFile}\n`);
     const svg = readFileSync(chartFile, 'utf8');
     assert.match(svg, /<text class="title"[^>]*>loss by iteration<\/text>/);
-    for (const series of ['best so far', 'kept', 'discarded', 'baseline runs']) assert.ok(svg.includes(`<title>${series}</title>`), `series ${series}`);
-    assert.equal((svg.match(/<circle /g) ?? []).length, 5, 'dots: one kept, one discarded (the unmeasured one has none), three baseline runs; the best is a line');
+    for (const entry of ['best so far', 'baseline runs', 'kept', 'discarded', 'noise margin (0.002)', 'unmeasured']) assert.ok(svg.includes(`<text x="28" y="10">${entry}</text>`), `legend entry ${entry}`);
+    assert.match(svg, /<path d="M[\d.]+ [\d.]+ L[^"]*" stroke="#4e79a7"><title>best so far<\/title>/, 'the best so far is a line');
+    const markers = (series: string) => markerCentres(svg, series).length;
+    assert.deepEqual(
+      ['kept', 'discarded', 'baseline runs', 'unmeasured'].map(markers),
+      [1, 1, 3, 1],
+      'markers: one kept, one discarded (the unmeasured one has none of its own), three baseline runs, and the unmeasured iteration on the axis',
+    );
+    assert.match(svg, /<title>unmeasured: 3<\/title>/);
+    assert.match(svg, /<desc id="chart-desc">loss by iteration \(lower is better\)\. Baseline 0\.041 over 3 runs\. 3 experiments: 1 kept, 1 discarded, 1 unmeasured\./);
   });
 
   it('gives the history as JSON, with the best before each experiment and the change against it', async () => {

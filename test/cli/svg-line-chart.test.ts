@@ -110,3 +110,88 @@ describe('renderLineChart', () => {
     assert.match(empty, /<path d="" /);
   });
 });
+
+describe('renderLineChart: steps, markers, bands and gaps', () => {
+  const chart = renderLineChart({
+    title: 'metric by iteration',
+    xLabel: 'iteration',
+    yLabel: 'metric',
+    series: [
+      { name: 'best', points: [{ x: 0, y: 1 }, { x: 1, y: 0.8 }, { x: 2, y: 0.8 }], line: 'step', color: '#4e79a7' },
+      { name: 'kept', points: [{ x: 1, y: 0.8 }], line: 'none', marker: 'circle', color: '#59a14f' },
+      { name: 'discarded', points: [{ x: 2, y: 0.9 }, { x: 3, y: null }], line: 'none', marker: 'cross', color: '#e15759' },
+    ],
+    bands: [{ name: 'margin', points: [{ x: 0, low: 0.9, high: 1 }, { x: 1, low: 0.7, high: 0.8 }], color: '#dce6f0', step: true }],
+    gaps: [{ name: 'unmeasured', xs: [5] }],
+  });
+  const markerGroup = (series: string) => new RegExp(`<g class="markers" data-series="${series}">\\n([\\s\\S]*?)\\n</g>`).exec(chart)?.[1] ?? '';
+
+  it('opens with a title and a description that list what is drawn, for screen readers', () => {
+    assert.match(chart, /^<svg [^>]*role="img" aria-labelledby="chart-title chart-desc"[^>]*>\n<title id="chart-title">metric by iteration<\/title>\n<desc id="chart-desc">([^<]*)<\/desc>/);
+    const description = /<desc id="chart-desc">([^<]*)</.exec(chart)![1]!;
+    assert.equal(description, 'metric by iteration: metric by iteration. Shows best (a step line, 3 points); kept (circle markers, 1 point); discarded (cross markers, 1 point); margin (a shaded band); unmeasured (dotted rules at 5).');
+  });
+
+  it('draws a step series as horizontal runs joined by vertical rises', () => {
+    const path = /<path d="([^"]*)" stroke="#4e79a7"><title>best<\/title>/.exec(chart)![1]!;
+    const { points } = pathPoints(path);
+    assert.equal(points.length, 5, 'three points, two corners');
+    for (let index = 1; index < points.length; index += 1) {
+      const [previous, current] = [points[index - 1]!, points[index]!];
+      assert.ok(previous[0] === current[0] || previous[1] === current[1], `segment ${index} is horizontal or vertical`);
+    }
+    assert.equal(points[1]![1], points[0]![1], 'the first value holds until the next x');
+  });
+
+  it('draws markers only for a markers-only series, each at a point with a value, after every line', () => {
+    assert.doesNotMatch(chart, /<path d="[^"]*"[^>]*><title>(kept|discarded)<\/title>/);
+    assert.equal(markerGroup('kept').split('<g transform').length - 1, 1);
+    assert.equal(markerGroup('discarded').split('<g transform').length - 1, 1, 'the missing value has no marker');
+    assert.match(markerGroup('kept'), /<title>kept: 1, 0\.8<\/title><circle r="5"/);
+    assert.ok(chart.lastIndexOf('<g class="series"') < chart.indexOf('<g class="markers"'), 'markers come after the lines');
+  });
+
+  it('shows each series in the legend as it is drawn: the same marker shape, a line only where there is one', () => {
+    const legend = (name: string) => chart.split('<g class="legend-entry"').find((entry) => entry.includes(`<text x="28" y="10">${name}</text>`)) ?? assert.fail(`no legend entry ${name}`);
+    assert.match(legend('kept'), /<circle r="5" fill="#59a14f"/);
+    assert.doesNotMatch(legend('kept'), /<line /);
+    assert.match(legend('discarded'), /<path d="M-5 -5 L5 5 M-5 5 L5 -5" fill="none" stroke="#e15759"/);
+    assert.match(legend('best'), /^[^\n]*\n<line [^>]*stroke="#4e79a7"/);
+    assert.match(legend('margin'), /<rect [^>]*fill="#dce6f0"/);
+    assert.match(legend('unmeasured'), /stroke-dasharray="2 3"/);
+  });
+
+  it('lists the legend as `legendOrder` says, the entries it does not name after those in their own order', () => {
+    const ordered = renderLineChart({
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'y',
+      series: [{ name: 'line', points: [{ x: 0, y: 1 }] }, { name: 'dots', points: [{ x: 1, y: 2 }], line: 'none', marker: 'square' }, { name: 'more dots', points: [], line: 'none', marker: 'cross' }],
+      bands: [{ name: 'band', points: [{ x: 0, low: 0, high: 1 }], color: '#dddddd' }],
+      legendOrder: ['line', 'band', 'dots'],
+    });
+    const names = [...ordered.matchAll(/<text x="28" y="10">([^<]*)<\/text>/g)].map((match) => match[1]);
+    assert.deepEqual(names, ['line', 'band', 'dots', 'more dots']);
+    assert.deepEqual(
+      [...chart.matchAll(/<text x="28" y="10">([^<]*)<\/text>/g)].map((match) => match[1]),
+      ['best', 'kept', 'discarded', 'margin', 'unmeasured'],
+      'by default: series, bands, gaps',
+    );
+  });
+
+  it('draws a band under the grid and the lines, as a closed outline from high to low', () => {
+    const band = /<path class="band" d="([^"]*) Z" fill="#dce6f0">/.exec(chart)![1]!;
+    assert.ok(chart.indexOf('class="band"') < chart.indexOf('<g class="grid"'));
+    const { points, moves } = pathPoints(band);
+    assert.equal(moves, 1);
+    assert.equal(points.length, 6, 'a stepped upper edge (three points) and a stepped lower edge (three points)');
+    const [top, bottom] = [Math.min(...points.map(([, py]) => py)), Math.max(...points.map(([, py]) => py))];
+    assert.ok(bottom > top);
+  });
+
+  it('marks a gap with a dotted rule across the plot and a hollow marker on the x axis, and widens x to reach it', () => {
+    assert.ok(tickLabels(chart, 'x-tick').at(-1)! >= 5, 'x reaches the gap at 5');
+    assert.match(chart, /<line x1="([\d.]+)" y1="40" x2="\1" y2="352" stroke="#7f7f7f" stroke-dasharray="2 3"><title>unmeasured: 5<\/title><\/line>/);
+    assert.match(markerGroup('unmeasured'), /<g transform="translate\([\d.]+ 352\)"><title>unmeasured: 5<\/title><path d="[^"]*Z" fill="#ffffff" stroke="#7f7f7f"/);
+  });
+});

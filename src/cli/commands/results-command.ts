@@ -11,7 +11,7 @@ import { listRuns } from '../../state/run-queries.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions } from '../common-options.js';
 import type { ProjectOptions } from '../project.js';
-import { renderLineChart, type ChartPoint } from '../report/svg-line-chart.js';
+import { loopMetricChart } from '../report/loop-metric-chart.js';
 import type { SecretScrubber } from '../../logging/secret-scrubber.js';
 import { resolveRunId, withStateDatabase, type StateLocation } from '../state-access.js';
 import { formatTable } from '../table.js';
@@ -61,7 +61,7 @@ function showResults(runArgument: string | undefined, options: ResultsOptions): 
   if (results.baselines.length + results.experiments.length > 0) {
     const chartFile = options.chart === undefined ? join(found.runDirectory, 'report', 'metric.svg') : resolve(options.chart);
     mkdirSync(dirname(chartFile), { recursive: true });
-    writeFileSync(chartFile, metricChart(results, standing));
+    writeFileSync(chartFile, found.scrubber.text(loopMetricChart(results, standing)));
     process.stderr.write(`Metric chart: ${chartFile}\n`);
   }
   return EXIT_CODES.success;
@@ -117,34 +117,6 @@ function resultsJson(runId: string, results: ExperimentResults, standing: LoopSt
     costUsd: standing.costUsd,
     tornTail: results.tornTail,
   };
-}
-
-/** Kept and discarded experiments as two sets of points, the baseline runs, and the running best as a line. */
-function metricChart(results: ExperimentResults, standing: LoopStanding): string {
-  const name = results.start?.metric.name ?? 'metric';
-  const points = (lines: ExperimentResults['experiments']): ChartPoint[] => lines.flatMap((line) => (line.metric === null ? [] : [{ x: line.iteration, y: line.metric }]));
-  const best: ChartPoint[] = [];
-  if (standing.baseline) best.push({ x: 0, y: standing.baseline.mean });
-  results.experiments.forEach((line, index) => {
-    const after = line.decision === 'kept' && line.metric !== null ? line.metric : standing.bestBefore[index];
-    if (after !== null && after !== undefined) best.push({ x: line.iteration, y: after });
-  });
-  return renderLineChart({
-    title: `${name} by iteration`,
-    xLabel: 'iteration (0: baseline)',
-    yLabel: `${name} (${results.start?.metric.direction ?? 'lower'} is better)`,
-    series: [
-      { name: 'best so far', points: best, color: '#4e79a7' },
-      { name: 'kept', points: dots(points(results.experiments.filter((line) => line.decision === 'kept'))), color: '#59a14f' },
-      { name: 'discarded', points: dots(points(results.experiments.filter((line) => line.decision === 'discarded'))), color: '#e15759' },
-      { name: 'baseline runs', points: dots(results.baselines.flatMap((line) => (line.metric === null ? [] : [{ x: 0, y: line.metric }]))), color: '#9c755f' },
-    ],
-  });
-}
-
-/** Points the chart draws as dots, not joined: each one followed by a gap. */
-function dots(points: ChartPoint[]): ChartPoint[] {
-  return points.flatMap((point) => [point, { x: point.x, y: null }]);
 }
 
 function metricCell(metric: number | null): string {

@@ -107,20 +107,34 @@ function summarize(points: TrainingCurve['points']): MetricSummary | null {
   return { last: last.value, lastStep: last.step, best: best.value, bestStep: best.step };
 }
 
-/** The training curve as an SVG chart: per job a solid `loss` line and a dashed `eval_loss` line of one colour; undefined without points. */
+/**
+ * Colours of the training chart, a pair per job: `loss` and `eval_loss` in clearly different hues (Tableau 10),
+ * so the two read apart even where they cross; a fifth job takes the first pair again.
+ */
+export const TRAINING_CHART_COLORS = [
+  { loss: '#4e79a7', evalLoss: '#f28e2b' },
+  { loss: '#59a14f', evalLoss: '#e15759' },
+  { loss: '#76b7b2', evalLoss: '#b07aa1' },
+  { loss: '#9c755f', evalLoss: '#edc948' },
+] as const;
+
+/**
+ * The training curve as an SVG chart: per job a solid `loss` line and a dashed `eval_loss` line in another colour
+ * with a marker on every eval point (evals are few and far between; each one is a reading worth seeing); undefined
+ * without points.
+ */
 export function trainingCurveChart(section: TrainingSection): string | undefined {
   if (section.curves.length === 0) return undefined;
   const jobIds = [...new Set(section.curves.map((curve) => curve.jobId))];
-  const series: ChartSeries[] = section.curves.map((curve) => ({
-    name: `${curve.label} ${curve.metric}`,
-    points: curve.points.map((point) => ({ x: point.step, y: point.value })),
-    color: JOB_COLORS[jobIds.indexOf(curve.jobId) % JOB_COLORS.length],
-    dashed: curve.metric === 'eval_loss',
-  }));
-  return renderLineChart({ title: 'Training curve', xLabel: 'step', yLabel: 'loss', series });
+  const series: ChartSeries[] = section.curves.map((curve) => {
+    const colors = TRAINING_CHART_COLORS[jobIds.indexOf(curve.jobId) % TRAINING_CHART_COLORS.length]!;
+    const points = curve.points.map((point) => ({ x: point.step, y: point.value }));
+    return curve.metric === 'eval_loss' ? { name: `${curve.label} eval_loss`, points, color: colors.evalLoss, dashed: true, marker: 'circle' } : { name: `${curve.label} loss`, points, color: colors.loss };
+  });
+  const jobs = jobIds.map((jobId) => section.curves.find((curve) => curve.jobId === jobId)!.label);
+  const description = `Training loss (solid) and eval_loss (dashed, a circle on each evaluation) by step, for ${jobs.join(', ')}.`;
+  return renderLineChart({ title: 'Training curve', description, xLabel: 'step', yLabel: 'loss', series });
 }
-
-const JOB_COLORS = ['#4e79a7', '#e15759', '#59a14f', '#f28e2b', '#b07aa1', '#76b7b2', '#edc948', '#9c755f'];
 
 /** `chartLink`: where the markdown finds the chart, relative to it; undefined when there is no chart. */
 export function renderTraining(section: TrainingSection, chartLink: string | undefined): string[] {
