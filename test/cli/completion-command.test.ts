@@ -62,6 +62,7 @@ describe('mux-swarm completion', () => {
 
   it('bash offers subcommands, and the options of the command typed', () => {
     assert.deepEqual(bashComplete(['mux-swarm', 'mcp', '']).sort(), ['call', 'list', 'serve']);
+    assert.deepEqual(bashComplete(['mux-swarm', 'completion', '']), ['bash', 'zsh', 'fish'], 'an argument with choices offers them');
     const runOptions = bashComplete(['mux-swarm', 'run', '--max']);
     assert.deepEqual(runOptions.sort(), ['--max-budget-usd', '--max-tokens', '--max-turns']);
     assert.ok(bashComplete(['mux-swarm', 'run', 'goals/example.md', '--']).includes('--workdir'));
@@ -113,6 +114,7 @@ describe('mux-swarm completion', () => {
       return result.stdout.split('\n').filter(Boolean).map((entry) => entry.split('\t')[0]!);
     };
     assert.ok(complete('mux-swarm ').includes('completion'));
+    assert.deepEqual(complete('mux-swarm completion ').sort(), ['bash', 'fish', 'zsh']);
     assert.deepEqual(complete('mux-swarm run --max-t'), ['--max-tokens', '--max-turns']);
     assert.deepEqual(complete('mux-swarm show ').filter((word) => word.startsWith('run-') || word === 'last'), [NEWER_RUN, OLDER_RUN, 'last']);
   });

@@ -23,6 +23,10 @@ export interface CompletionCommand {
   subcommands: CompletionCommand[];
   /** Its first argument names a run of the workdir (`show <run>`): complete it with the workdir's run ids. */
   takesRun: boolean;
+  /** The fixed values of its first argument, when commander knows them (`completion <shell>`: bash, zsh, fish). */
+  argumentChoices: string[];
+  /** What its first argument is (its help text), shown beside those values. */
+  argumentDescription: string;
 }
 
 /** A run argument is named `run`, or described as a run id (`replay <source>`: "a run id … or a cassette"). */
@@ -57,6 +61,8 @@ export function commandTree(command: Command, path: string[] = []): CompletionCo
       .filter((subcommand) => subcommand.name() !== 'help')
       .map((subcommand) => commandTree(subcommand, [...path, subcommand.name()])),
     takesRun: firstArgument !== undefined && isRunArgument(firstArgument),
+    argumentChoices: firstArgument?.argChoices ?? [],
+    argumentDescription: firstArgument?.description ?? '',
   };
 }
 

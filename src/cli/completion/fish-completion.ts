@@ -27,6 +27,7 @@ export function fishCompletionScript(root: CompletionCommand): string {
       const value = option.choices.length > 0 ? ` -x -a ${quoted(option.choices.join(' '))}` : option.takesValue ? ' -r' : '';
       lines.push(`complete -c ${program} ${at} ${flags}${value} -d ${quoted(firstLine(option.description))}`);
     }
+    if (command.argumentChoices.length > 0) lines.push(`complete -c ${program} ${at} -f -a ${quoted(command.argumentChoices.join(' '))} -d ${quoted(firstLine(command.argumentDescription))}`);
     if (command.takesRun) lines.push(`complete -c ${program} ${at} -f -k -a '(${prefix}_runs)' -d 'run'`);
   }
   return `# ${program} completion for fish, generated from the CLI's own definition by \`${program} completion fish\`.

@@ -26,8 +26,8 @@ export function zshCompletionScript(root: CompletionCommand): string {
     .filter((command) => command.options.length > 0)
     .map((command) => `      (${quoted(key(command))}) entries=(${command.options.flatMap((option) => optionFlags(option).map((flag) => describeEntry(flag, option.description))).join(' ')}) ;;`);
   const subcommandCases = commands
-    .filter((command) => command.subcommands.length > 0)
-    .map((command) => `      (${quoted(key(command))}) entries=(${command.subcommands.map((subcommand) => describeEntry(subcommand.name, subcommand.description)).join(' ')}) ;;`);
+    .filter((command) => command.subcommands.length > 0 || command.argumentChoices.length > 0)
+    .map((command) => `      (${quoted(key(command))}) entries=(${[...command.subcommands.map((subcommand) => describeEntry(subcommand.name, subcommand.description)), ...command.argumentChoices.map((choice) => describeEntry(choice, command.argumentDescription))].join(' ')}) ;;`);
   const runCommands = commands.filter((command) => command.takesRun).map(key);
   const name = completionFunctionName(root.name);
   return `#compdef ${root.name}
