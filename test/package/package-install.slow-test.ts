@@ -8,7 +8,7 @@ import { runInstalled } from '../support/run-installed.js';
 
 /**
  * `npm run test:package` (run by .ci/run after `npm test`; not part of it, because installing compiles better-sqlite3
- * from source: about 65 s of the ~90 s this takes on a 2-core machine). The whole path a release takes: a clean copy
+ * from source: about 65 s of the 2.5–3 min this takes on a 2-core machine). The whole path a release takes: a clean copy
  * of the sources with no dist/, `npm pack` running `prepack` (the build, schemas included), then
  * `npm install -g --prefix` with every install script, and the installed CLI run from the prefix.
  */
