@@ -9,6 +9,7 @@ import { UnknownModelPriceError } from '../errors/unknown-model-price-error.js';
 import { EXIT_CODES } from '../runtime/run-result.js';
 import { RunLockedError } from '../state/run-sessions.js';
 import { registerAgentsCommand } from './commands/agents-command.js';
+import { registerCompletionCommand } from './commands/completion-command.js';
 import { registerExportCommand, registerImportCommand } from './commands/archive-commands.js';
 import { registerGoalCommand } from './commands/goal-command.js';
 import { registerHubCommand } from './commands/hub-command.js';
@@ -58,6 +59,7 @@ export function buildProgram(outcome: CommandOutcome): Command {
   registerReplayCommand(program, outcome);
   registerMemoryCommand(program, outcome);
   registerHubCommand(program, outcome);
+  registerCompletionCommand(program, outcome);
   return program;
 }
 

@@ -1,9 +1,10 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { PACKAGE_ROOT } from '../package-info.js';
+import { withPackageSchema } from '../schema-reference.js';
 import { findPreset, PRESETS } from '../presets/presets.js';
 import type { Preset } from '../presets/preset.js';
 
@@ -38,7 +39,8 @@ export function registerInitCommand(program: Command, outcome: CommandOutcome): 
       }
       for (const file of STARTER_FILES) {
         mkdirSync(dirname(join(target, file)), { recursive: true });
-        copyFileSync(join(PACKAGE_ROOT, file), join(target, file));
+        // config.json and swarm.json name their JSON Schema, so editors check and complete them (docs/configuration.md).
+        writeFileSync(join(target, file), withPackageSchema(file, readFileSync(join(PACKAGE_ROOT, file), 'utf8'), dirname(join(target, file))));
       }
       // With a key as well, every agent keeps its hosted model first and fails over to the local one (docs/failover.md).
       const keyToo = options.ollama !== undefined && options.ollama !== false && Boolean(process.env[STARTER_KEY_VARIABLE]?.trim());
@@ -86,7 +88,7 @@ function writePreset(preset: Preset, target: string, force: boolean): void {
   for (const [file, content] of Object.entries(preset.files)) {
     const path = join(target, file);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, content);
+    writeFileSync(path, withPackageSchema(file, content, dirname(path)));
     if (file.endsWith('.sh')) chmodSync(path, 0o755);
   }
   const where = relative(process.cwd(), target) || '.';
