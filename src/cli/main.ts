@@ -3,8 +3,6 @@ import { ConfigError } from '../errors/config-error.js';
 import { McpServerStartError } from '../errors/mcp-server-error.js';
 import { describeError, isMuxSwarmError } from '../errors/mux-swarm-error.js';
 import { NoModelEndpointError } from '../errors/no-model-endpoint-error.js';
-import { environmentSecrets } from '../logging/environment-secrets.js';
-import { SecretScrubber } from '../logging/secret-scrubber.js';
 import { UnknownModelPriceError } from '../errors/unknown-model-price-error.js';
 import { EXIT_CODES } from '../runtime/run-result.js';
 import { RunLockedError } from '../state/run-sessions.js';
@@ -14,7 +12,7 @@ import { registerExportCommand, registerImportCommand } from './commands/archive
 import { registerGoalCommand } from './commands/goal-command.js';
 import { registerHubCommand } from './commands/hub-command.js';
 import { registerInitCommand } from './commands/init-command.js';
-import { McpCallUsageError } from './commands/mcp/mcp-call-command.js';
+import { McpCallUsageError } from './commands/mcp/mcp-call-usage-error.js';
 import { registerMcpCommand } from './commands/mcp/mcp-command.js';
 import { registerMemoryCommand } from './commands/memory-command.js';
 import { registerReplayCommand } from './commands/replay-command.js';
@@ -34,6 +32,12 @@ function isUsageError(error: unknown): boolean {
   return error instanceof ConfigError || error instanceof NoModelEndpointError || error instanceof UnknownModelPriceError || error instanceof McpServerStartError || error instanceof McpCallUsageError || error instanceof RunLockedError;
 }
 
+/**
+ * The whole command tree, with every option and description, and no command's machinery: a command module
+ * imports only commander, option helpers and light modules at its top, and loads what its action uses (config
+ * schemas, SQLite, the MCP SDK, the model client) with `await import()` when it runs. `--version` and `--help`
+ * therefore load nothing but this tree (docs/cli.md, "Start-up"; test/cli/startup-imports.test.ts).
+ */
 export function buildProgram(outcome: CommandOutcome): Command {
   const program = new Command('mux-swarm')
     .description('Hand a markdown goal to a swarm of LLM agents that act through MCP tools.')
@@ -78,6 +82,7 @@ export async function main(argv: string[]): Promise<number> {
     const usage = isUsageError(error);
     outcome.reportFailure?.(error, usage);
     // An error may quote what it failed on: the environment's secrets come out (config.json may be what failed).
+    const [{ SecretScrubber }, { environmentSecrets }] = await Promise.all([import('../logging/secret-scrubber.js'), import('../logging/environment-secrets.js')]);
     const scrubber = new SecretScrubber(environmentSecrets(process.env));
     process.stderr.write(scrubber.text(`mux-swarm: ${describeError(error)}\n`));
     if (!isMuxSwarmError(error) && process.env.MUX_SWARM_DEBUG) process.stderr.write(scrubber.text(`${(error as Error).stack ?? ''}\n`));

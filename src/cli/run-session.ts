@@ -140,6 +140,8 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   let stoppingForOutage = (): boolean => false;
   const signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
   try {
+    // The GPUs are looked for (nvidia-smi, rocm-smi: a fraction of a second on a GPU box) while the servers start.
+    const gpusFound = discoverGpus(5_000, { env: environment, run: runGpuTool });
     hub = await ToolHub.start(config.config.mcpServers, {
       context: { ...builtinContextFor(config, join(runDirectory, 'spill'), environment), run: { id: runId, directory: runDirectory, emit: (event) => serverEvents.emit(event), stoppingToResume: () => stoppingForOutage() } },
       onStderrLine: (server, line) => logger.info({ server }, line),
@@ -188,7 +190,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
       events,
       store,
       trainingServers: Object.entries(config.config.mcpServers).filter(([, entry]) => entry.type === 'builtin' && entry.builtin === 'training').map(([name]) => name),
-      gpus: await discoverGpus(5_000, { env: environment, run: runGpuTool }),
+      gpus: await gpusFound,
       scrubber,
       failureMemory: { memory: failureMemory, scrub: (text) => scrubber.text(text) },
       ...(config.config.memory.shareGraph !== 'none' && failureMemory.user !== undefined ? { userMemoryGraph: failureMemory.user.database } : {}),

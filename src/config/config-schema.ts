@@ -183,8 +183,8 @@ function builtinEntry<Name extends string, Options extends z.ZodType>(name: Name
   });
 }
 
-export const BUILTIN_SERVER_NAMES = ['filesystem', 'shell', 'python', 'fetch', 'memory', 'skills', 'training'] as const;
-export type BuiltinServerName = (typeof BUILTIN_SERVER_NAMES)[number];
+import { BUILTIN_SERVER_NAMES } from './builtin-server-names.js';
+export { BUILTIN_SERVER_NAMES, type BuiltinServerName } from './builtin-server-names.js';
 
 export const builtinServerSchema = z.discriminatedUnion('builtin', [
   builtinEntry('filesystem', filesystemOptionsSchema),

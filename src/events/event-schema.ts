@@ -7,8 +7,8 @@ import { z } from 'zod';
  * Every event carries `run_id` (also as `session_id`), `agent` and a monotonic `seq`.
  */
 
-/** Events that are not about one agent carry this name. */
-export const RUNTIME_AGENT = 'mux-swarm';
+/** Events that are not about one agent carry this name (defined without zod, for the CLI's light start-up). */
+export { RUNTIME_AGENT } from './runtime-agent.js';
 
 const base = {
   seq: z.number().int().nonnegative(),

@@ -14,8 +14,12 @@ import { formatDuration } from '../config/duration.js';
 import { ProcessGroupStdioTransport } from './process-group-stdio-transport.js';
 import { builtinConfinement } from './builtin-confinement.js';
 import type { SandboxRequest } from '../supervisor/sandbox/sandbox-request.js';
+import { LazyJsonSchemaValidator } from './lazy-schema-validator.js';
 
 export const CLIENT_INFO = { name: 'mux-swarm', version: '0.1.0' };
+
+/** Each client's options: output schemas compiled when first needed, not when the tools are listed (start-up). */
+const CLIENT_OPTIONS = () => ({ jsonSchemaValidator: new LazyJsonSchemaValidator() });
 
 export interface ListedTool {
   name: string;
@@ -90,7 +94,7 @@ async function open(entry: McpServerConfig, opening: Opening): Promise<ServerCon
       const server = await createBuiltinServer(entry, opening.options.context);
       const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
       await server.connect(serverTransport);
-      const client = new Client(CLIENT_INFO);
+      const client = new Client(CLIENT_INFO, CLIENT_OPTIONS());
       try {
         await client.connect(clientTransport, opening.requestOptions);
       } catch (error) {
@@ -123,7 +127,7 @@ async function openStdio(entry: StdioServerConfig, opening: Opening): Promise<Se
     onStderrLine: (line) => options.onStderrLine?.(name, line),
     ...stdioConfinement(entry, options.context),
   });
-  const client = new Client(CLIENT_INFO);
+  const client = new Client(CLIENT_INFO, CLIENT_OPTIONS());
   let exitReason: string | undefined;
   client.onerror = (error) => {
     exitReason ??= howItEnded(error);
@@ -145,7 +149,7 @@ async function openHttp(entry: HttpServerConfig, opening: Opening): Promise<Serv
   const requestInit = { headers: entry.headers };
   if (entry.type !== 'sse') {
     const transport = new StreamableHTTPClientTransport(url, { requestInit });
-    const client = new Client(CLIENT_INFO);
+    const client = new Client(CLIENT_INFO, CLIENT_OPTIONS());
     try {
       await untilDeadline(client.connect(transport, opening.requestOptions), opening.deadline);
       return connection(opening, 'streamable-http', client, () => [], () => client.close());
@@ -157,7 +161,7 @@ async function openHttp(entry: HttpServerConfig, opening: Opening): Promise<Serv
     }
   }
   const transport = new SSEClientTransport(url, { requestInit });
-  const client = new Client(CLIENT_INFO);
+  const client = new Client(CLIENT_INFO, CLIENT_OPTIONS());
   try {
     // SSEClientTransport.start() waits for the server's endpoint event and is not interrupted by the signal.
     await untilDeadline(client.connect(transport as Transport, opening.requestOptions), opening.deadline);

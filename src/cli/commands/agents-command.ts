@@ -3,8 +3,7 @@ import type { AgentDefinition } from '../../config/load-swarm.js';
 import type { ToolHub } from '../../tools/tool-hub.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions } from '../common-options.js';
-import { withInspectionHub } from '../inspection-hub.js';
-import { loadProject, type ProjectOptions } from '../project.js';
+import type { ProjectOptions } from '../project.js';
 import { formatTable } from '../table.js';
 
 interface AgentsOptions extends ProjectOptions {
@@ -19,6 +18,7 @@ export function registerAgentsCommand(program: Command, outcome: CommandOutcome)
     .option('--json', 'machine-readable output')
     .option('--no-connect', 'do not start MCP servers: show granted servers and patterns only');
   addProjectOptions(command).action(async (options: AgentsOptions) => {
+    const [{ loadProject }, { withInspectionHub }] = await Promise.all([import('../project.js'), import('../inspection-hub.js')]);
     const { config, swarm } = loadProject(options);
     const team = [swarm.orchestrator, ...swarm.agents];
     const describe = (hub: ToolHub | undefined) =>

@@ -1,14 +1,9 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { cassetteFromJournal } from '../../replay/cassette-from-journal.js';
-import { cassetteLines } from '../../replay/cassette.js';
-import { exportRun } from '../../state/run-archive/export-run.js';
-import { importRun } from '../../state/run-archive/import-run.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions } from '../common-options.js';
 import { PACKAGE_VERSION } from '../package-info.js';
 import type { ProjectOptions } from '../project.js';
-import { resolveRunId, withStateDatabase } from '../state-access.js';
 
 interface ExportOptions extends ProjectOptions {
   output: string;
@@ -27,9 +22,10 @@ export function registerExportCommand(program: Command, outcome: CommandOutcome)
     .option('--exclude <path>', 'leave out a path relative to the workdir (repeatable), e.g. big checkpoints', (value: string, previous: string[]) => [...previous, value], [] as string[]);
   addProjectOptions(command).action(async (runArgument: string, options: ExportOptions) => {
     if (options.cassette) {
-      outcome.exitCode = exportCassette(runArgument, options);
+      outcome.exitCode = await exportCassette(runArgument, options);
       return;
     }
+    const [{ resolveRunId, withStateDatabase }, { exportRun }] = await Promise.all([import('../state-access.js'), import('../../state/run-archive/export-run.js')]);
     const { runId, location } = withStateDatabase(options, (database, stateLocation) => ({ runId: resolveRunId(database, runArgument), location: stateLocation }));
     const exported = await exportRun({ ...location, runId, output: options.output, muxSwarmVersion: PACKAGE_VERSION, exclude: options.exclude });
     process.stdout.write(`Exported run ${runId} (${exported.manifest.runStatus}) with ${exported.manifest.files} workdir entries to ${options.output} (${formatBytes(exported.bytes)}).\n`);
@@ -38,7 +34,8 @@ export function registerExportCommand(program: Command, outcome: CommandOutcome)
 }
 
 /** `export --cassette`: the run's recording as a cassette file, scrubbed (again, as a whole) before it is written. */
-function exportCassette(runArgument: string, options: ExportOptions): number {
+async function exportCassette(runArgument: string, options: ExportOptions): Promise<number> {
+  const [{ resolveRunId, withStateDatabase }, { cassetteFromJournal }, { cassetteLines }] = await Promise.all([import('../state-access.js'), import('../../replay/cassette-from-journal.js'), import('../../replay/cassette.js')]);
   const { cassette, scrubber } = withStateDatabase(options, (database, location) => {
     const runId = resolveRunId(database, runArgument);
     return { cassette: cassetteFromJournal(database, runId, { workdir: location.workdir, stateDirectory: location.stateDirectory, scrubber: location.scrubber, muxSwarmVersion: PACKAGE_VERSION }), scrubber: location.scrubber };
@@ -57,6 +54,7 @@ export function registerImportCommand(program: Command, outcome: CommandOutcome)
     .argument('<archive>', 'a .tar.gz written by mux-swarm export')
     .requiredOption('-w, --workdir <dir>', 'where to restore the workdir (must not exist, or be empty)')
     .action(async (archive: string, options: { workdir: string }) => {
+      const { importRun } = await import('../../state/run-archive/import-run.js');
       const imported = await importRun({ archive, workdir: options.workdir });
       const { manifest } = imported;
       process.stdout.write(

@@ -1,11 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load-config.js';
-import { loadGoalFile } from '../../config/load-goal.js';
-import { evaluateGoalPhases } from '../../runtime/phases/evaluate-phase-conditions.js';
-import { formatGoalEvaluation } from '../../runtime/phases/format-goal-evaluation.js';
-import { goalEvaluationToJson } from '../../runtime/phases/goal-evaluation-json.js';
 import { EXIT_CODES } from '../../runtime/run-result.js';
 import type { CommandOutcome } from '../command-outcome.js';
 
@@ -28,18 +23,25 @@ export function registerGoalCommand(program: Command, outcome: CommandOutcome): 
     .option('-c, --config <path>', `config.json whose filesystem.workdir to use (default: ./${DEFAULT_CONFIG_FILE} when it exists)`)
     .option('--json', 'machine-readable output')
     .action(async (path: string, options: GoalCheckOptions) => {
+      const [{ loadGoalFile }, { evaluateGoalPhases }, { formatGoalEvaluation }, { goalEvaluationToJson }] = await Promise.all([
+        import('../../config/load-goal.js'),
+        import('../../runtime/phases/evaluate-phase-conditions.js'),
+        import('../../runtime/phases/format-goal-evaluation.js'),
+        import('../../runtime/phases/goal-evaluation-json.js'),
+      ]);
       const currentDirectory = process.cwd();
       const loaded = loadGoalFile(path, currentDirectory);
-      const evaluation = await evaluateGoalPhases(loaded.phases, { workdir: checkWorkdir(options, currentDirectory) });
+      const evaluation = await evaluateGoalPhases(loaded.phases, { workdir: await checkWorkdir(options, currentDirectory) });
       process.stdout.write(options.json ? `${JSON.stringify(goalEvaluationToJson(loaded, evaluation), null, 2)}\n` : formatGoalEvaluation(loaded, evaluation));
       outcome.exitCode = evaluation.allDone ? EXIT_CODES.success : EXIT_CODES.goalFailed;
     });
 }
 
 /** --workdir, else the config's workdir (a --config that is missing is an error; ./config.json may be absent), else the current directory. */
-function checkWorkdir(options: GoalCheckOptions, currentDirectory: string): string {
+async function checkWorkdir(options: GoalCheckOptions, currentDirectory: string): Promise<string> {
   if (options.workdir !== undefined) return resolve(currentDirectory, options.workdir);
   const configPath = options.config ?? DEFAULT_CONFIG_FILE;
   if (options.config === undefined && !existsSync(resolve(currentDirectory, configPath))) return currentDirectory;
+  const { loadConfig } = await import('../../config/load-config.js');
   return loadConfig({ path: configPath, environment: process.env, currentDirectory }).workdir;
 }

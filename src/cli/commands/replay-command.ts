@@ -1,21 +1,17 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { loadGoalFile, parseGoal, type Goal } from '../../config/load-goal.js';
+import type { Goal } from '../../config/load-goal.js';
 import { ConfigError } from '../../errors/config-error.js';
 import { isMuxSwarmError } from '../../errors/mux-swarm-error.js';
-import { cassetteFromJournal } from '../../replay/cassette-from-journal.js';
-import { readCassette, type Cassette } from '../../replay/cassette.js';
-import { replaySession, type ReplaySession, type ReplayTools } from '../../replay/replay-session-models.js';
-import { openDatabase } from '../../state/database.js';
+import type { Cassette } from '../../replay/cassette.js';
+import type { ReplaySession, ReplayTools } from '../../replay/replay-session-models.js';
 import { EXIT_CODES } from '../../runtime/run-result.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions, commaList } from '../common-options.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../output-format.js';
 import { PACKAGE_VERSION } from '../package-info.js';
-import { loadProject, type Project, type ProjectOptions } from '../project.js';
-import { runSession } from '../run-session.js';
-import { resolveRunId, withStateDatabase } from '../state-access.js';
+import type { Project, ProjectOptions } from '../project.js';
 
 interface ReplayOptions extends ProjectOptions {
   tools: ReplayTools;
@@ -50,9 +46,10 @@ export function registerReplayCommand(program: Command, outcome: CommandOutcome)
     .option('-v, --verbose', 'full assistant text and tool results in the progress');
   addProjectOptions(command).action(async (source: string, options: ReplayOptions) => {
     if (options.flat && options.hierarchical) throw new ConfigError('command line', [{ path: '', message: '--flat and --hierarchical exclude each other' }]);
-    const cassette = loadRecording(source, options);
+    const [{ loadProject }, { runSession }, { replaySession }] = await Promise.all([import('../project.js'), import('../run-session.js'), import('../../replay/replay-session-models.js')]);
+    const cassette = await loadRecording(source, options);
     const project = withoutUserStore(loadProject(options));
-    const goal = replayGoal(cassette, options.goal);
+    const goal = await replayGoal(cassette, options.goal);
     const session = replaySession(cassette, options.tools);
     await runSession({
       project,
@@ -65,12 +62,13 @@ export function registerReplayCommand(program: Command, outcome: CommandOutcome)
       environment: process.env,
       models: session.models,
     });
-    outcome.exitCode = reportVerdict(session, cassette, project, options);
+    outcome.exitCode = await reportVerdict(session, cassette, project, options);
   });
 }
 
 /** The cassette of `source`: a cassette file, or a run of this workdir read from its journal. */
-function loadRecording(source: string, options: ReplayOptions): Cassette {
+async function loadRecording(source: string, options: ReplayOptions): Promise<Cassette> {
+  const [{ readCassette }, { cassetteFromJournal }, { resolveRunId, withStateDatabase }] = await Promise.all([import('../../replay/cassette.js'), import('../../replay/cassette-from-journal.js'), import('../state-access.js')]);
   if (existsSync(source) || /\.jsonl?$/i.test(source)) return readCassette(source);
   try {
     return withStateDatabase(options, (database, location) => {
@@ -84,7 +82,8 @@ function loadRecording(source: string, options: ReplayOptions): Cassette {
 }
 
 /** The goal to replay: --goal, else the recorded goal's file when it is here, else the recorded goal text. */
-function replayGoal(cassette: Cassette, goalOption: string | undefined): Goal {
+async function replayGoal(cassette: Cassette, goalOption: string | undefined): Promise<Goal> {
+  const { loadGoalFile, parseGoal } = await import('../../config/load-goal.js');
   if (goalOption !== undefined) return loadGoalFile(goalOption, process.cwd());
   const { goalSource, goalText, goalName } = cassette.header.run;
   if (goalSource !== 'stdin' && goalSource !== '--task' && existsSync(resolve(goalSource))) return loadGoalFile(goalSource, process.cwd());
@@ -107,9 +106,9 @@ interface ReplayedRun {
 }
 
 /** Prints how the replay compares with the recording (stderr; also a JSON line in the machine formats) and returns the exit code. */
-function reportVerdict(session: ReplaySession, cassette: Cassette, project: Project, options: ReplayOptions): number {
+async function reportVerdict(session: ReplaySession, cassette: Cassette, project: Project, options: ReplayOptions): Promise<number> {
   const recorded = cassette.header.run;
-  const replayed = replayedRun(project, session.runId());
+  const replayed = await replayedRun(project, session.runId());
   const { library } = session;
   const divergence = library.divergence;
   const sameOutcome = divergence === undefined && replayed !== undefined && replayed.status === recorded.status && replayed.subtype === recorded.subtype;
@@ -168,8 +167,9 @@ function describeOutcome(run: ReplayedRun | undefined): string {
 }
 
 /** The replayed run's outcome, from the journal. */
-function replayedRun(project: Project, runId: string | undefined): ReplayedRun | undefined {
+async function replayedRun(project: Project, runId: string | undefined): Promise<ReplayedRun | undefined> {
   if (runId === undefined) return undefined;
+  const { openDatabase } = await import('../../state/database.js');
   const database = openDatabase(project.config.stateDirectory);
   try {
     return database.prepare(`SELECT id, status, subtype, mode, settings_json FROM runs WHERE id = ?`).get(runId) as ReplayedRun | undefined;

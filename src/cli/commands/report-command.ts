@@ -7,13 +7,6 @@ import { EXIT_CODES } from '../../runtime/run-result.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions } from '../common-options.js';
 import type { ProjectOptions } from '../project.js';
-import { findEvaluationFiles, loadEvaluations } from '../report/evaluation-files.js';
-import { loadReportData } from '../report/report-data.js';
-import { checkGoalNow } from '../report/report-goal-check.js';
-import { renderReportMarkdown } from '../report/report-markdown.js';
-import { buildRunReport } from '../report/report-model.js';
-import { trainingCurveChart } from '../report/report-training.js';
-import { resolveRunId, withStateDatabase } from '../state-access.js';
 
 interface ReportOptions extends ProjectOptions {
   output?: string;
@@ -43,6 +36,15 @@ export function registerReportCommand(program: Command, outcome: CommandOutcome)
 }
 
 async function report(runArgument: string, options: ReportOptions): Promise<number> {
+  const [{ resolveRunId, withStateDatabase }, { loadReportData }, { findEvaluationFiles, loadEvaluations }, { checkGoalNow }, { buildRunReport }, { renderReportMarkdown }, { trainingCurveChart }] = await Promise.all([
+    import('../state-access.js'),
+    import('../report/report-data.js'),
+    import('../report/evaluation-files.js'),
+    import('../report/report-goal-check.js'),
+    import('../report/report-model.js'),
+    import('../report/report-markdown.js'),
+    import('../report/report-training.js'),
+  ]);
   let loaded;
   try {
     loaded = withStateDatabase(options, (database, location) => {

@@ -6,14 +6,14 @@ import { formatMetric } from '../../runtime/loop/keep-decision.js';
 import { loopStanding, type LoopStanding } from '../../runtime/loop/loop-standing.js';
 import { EXIT_CODES } from '../../runtime/run-result.js';
 import type { SqliteDatabase } from '../../state/database.js';
-import { readExperimentResults, resultsLogPath, type ExperimentResults } from '../../state/experiment-results.js';
+import type { ExperimentResults } from '../../state/experiment-results.js';
 import { listRuns } from '../../state/run-queries.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions } from '../common-options.js';
 import type { ProjectOptions } from '../project.js';
 import { loopMetricChart } from '../report/loop-metric-chart.js';
 import type { SecretScrubber } from '../../logging/secret-scrubber.js';
-import { resolveRunId, withStateDatabase, type StateLocation } from '../state-access.js';
+import type { StateLocation } from '../state-access.js';
 import { formatTable } from '../table.js';
 
 interface ResultsOptions extends ProjectOptions {
@@ -32,16 +32,17 @@ export function registerResultsCommand(program: Command, outcome: CommandOutcome
     .argument('[run]', 'run id, a unique prefix of one, or "last"; default: the newest run with a results log')
     .option('--json', 'the history as one JSON object on stdout; writes no chart')
     .addOption(new Option('--chart <file>', "where to write the SVG chart (default: report/metric.svg in the run's directory)").conflicts('json'));
-  addProjectOptions(command).action((runArgument: string | undefined, options: ResultsOptions) => {
-    outcome.exitCode = showResults(runArgument, options);
+  addProjectOptions(command).action(async (runArgument: string | undefined, options: ResultsOptions) => {
+    outcome.exitCode = await showResults(runArgument, options);
   });
 }
 
-function showResults(runArgument: string | undefined, options: ResultsOptions): number {
+async function showResults(runArgument: string | undefined, options: ResultsOptions): Promise<number> {
+  const [{ resolveRunId, withStateDatabase }, { readExperimentResults, resultsLogPath }] = await Promise.all([import('../state-access.js'), import('../../state/experiment-results.js')]);
   let found: { runId: string; runDirectory: string; scrubber: SecretScrubber };
   try {
     found = withStateDatabase(options, (database, location) => {
-      const runId = runArgument === undefined ? newestRunWithResults(database, location) : resolveRunId(database, runArgument);
+      const runId = runArgument === undefined ? newestRunWithResults(database, location, resultsLogPath) : resolveRunId(database, runArgument);
       const runDirectory = join(location.stateDirectory, 'runs', runId);
       if (!existsSync(resultsLogPath(runDirectory))) throw new MuxSwarmError('no_results', `run ${runId} has no results log (${resultsLogPath(runDirectory)}): only a goal with loop: front matter writes one`);
       return { runId, runDirectory, scrubber: location.scrubber };
@@ -68,7 +69,7 @@ function showResults(runArgument: string | undefined, options: ResultsOptions): 
 }
 
 /** The newest run of the workdir whose directory holds a results log. */
-function newestRunWithResults(database: SqliteDatabase, location: StateLocation): string {
+function newestRunWithResults(database: SqliteDatabase, location: StateLocation, resultsLogPath: (runDirectory: string) => string): string {
   const run = listRuns(database, Number.MAX_SAFE_INTEGER).find((candidate) => existsSync(resultsLogPath(join(location.stateDirectory, 'runs', candidate.id))));
   if (!run) throw new MuxSwarmError('no_results', 'no run in this workdir has a results log: only a goal with loop: front matter writes one (see docs/loop.md)');
   return run.id;

@@ -1,21 +1,17 @@
-import { watchdogRun } from '../../supervisor/heartbeat.js';
 import { Option, type Command } from 'commander';
-import { parseDuration } from '../../config/duration.js';
-import { loadGoalFile, parseGoal, type Goal } from '../../config/load-goal.js';
+import type { Goal } from '../../config/load-goal.js';
 import { ConfigError } from '../../errors/config-error.js';
 import { describeError } from '../../errors/mux-swarm-error.js';
-import { RUNTIME_AGENT, type ResultEvent } from '../../events/event-schema.js';
-import { prepareLoopExchange } from '../../runtime/loop/exchange-open.js';
+import type { ResultEvent } from '../../events/event-schema.js';
+import { RUNTIME_AGENT } from '../../events/runtime-agent.js';
 import type { LoopExchangeOpener } from '../../runtime/loop/loop-exchange.js';
 import { EXIT_CODES } from '../../runtime/run-result.js';
-import { withHeartbeat } from '../../supervisor/heartbeat.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions, commaList, positiveInteger, positiveNumber } from '../common-options.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../output-format.js';
-import { loadProject, type ProjectOptions } from '../project.js';
+import type { ProjectOptions } from '../project.js';
 import type { RunChoice } from '../run-choice.js';
 import { resumeArguments } from '../resume-hint.js';
-import { runSession } from '../run-session.js';
 import { durationOption, invocationArgs, superviseCommand } from './watch-command.js';
 
 /** What `run` and `resume` take besides the goal. */
@@ -66,10 +62,11 @@ export function registerRunCommand(program: Command, outcome: CommandOutcome): v
       throw new ConfigError('command line', [{ path: '', message: '--retry-outage needs --watchdog (the watchdog waits out the outage and resumes the run); or resume it yourself later with `mux-swarm resume`' }]);
     }
     if (options.watchdog) {
-      outcome.exitCode = await superviseCommand(invocationArgs(program), { retryOutageMs: durationOption('--retry-outage', options.retryOutage) });
+      outcome.exitCode = await superviseCommand(invocationArgs(program), { retryOutageMs: await durationOption('--retry-outage', options.retryOutage) });
       return;
     }
     const goal = await readGoal(goalArgument, options.task);
+    const [{ prepareLoopExchange }, { watchdogRun }] = await Promise.all([import('../../runtime/loop/exchange-open.js'), import('../../supervisor/heartbeat.js')]);
     const loopExchange = prepareLoopExchange(goal, { ...options, hubFromEnvironment: command.getOptionValueSource('hub') === 'env' });
     // Under the watchdog a restart resumes the run the first worker drove, even when that one started it fresh.
     const restarted = watchdogRun();
@@ -97,6 +94,7 @@ export function addRunOptions(command: Command): Command {
 /** Drives `goal` as `choice` says (new, resumed or named run), with the heartbeat a watchdog reads. */
 export async function startRun(goal: Goal, options: RunLaunchOptions, choice: RunChoice, loopExchange?: LoopExchangeOpener): Promise<number> {
   if (options.flat && options.hierarchical) throw new ConfigError('command line', [{ path: '', message: '--flat and --hierarchical exclude each other' }]);
+  const [{ parseDuration }, { loadProject }, { withHeartbeat }, { runSession }] = await Promise.all([import('../../config/duration.js'), import('../project.js'), import('../../supervisor/heartbeat.js'), import('../run-session.js')]);
   const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout);
   if (options.timeout !== undefined && timeoutMs === undefined) throw new ConfigError('command line', [{ path: '', message: `--timeout "${options.timeout}" is not a duration; use e.g. 90s, 45m or 2h` }]);
   const project = loadProject(options);
@@ -127,6 +125,7 @@ export async function startRun(goal: Goal, options: RunLaunchOptions, choice: Ru
 
 async function readGoal(argument: string | undefined, task: string | undefined): Promise<Goal> {
   if (argument !== undefined && task !== undefined) throw new ConfigError('command line', [{ path: '', message: 'give a goal file or --task, not both' }]);
+  const { loadGoalFile, parseGoal } = await import('../../config/load-goal.js');
   if (task !== undefined) return parseGoal(task, '--task');
   if (argument === undefined) throw new ConfigError('command line', [{ path: '', message: 'no goal: give a markdown goal file, - to read one from stdin, or --task "…"' }]);
   if (argument === '-') return parseGoal(await readStandardInput(), 'stdin');

@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { formatDuration } from '../../config/duration.js';
 import { costCell, costText } from '../../events/cost-text.js';
 import { getRunDetails, getTranscript, listRuns } from '../../state/run-queries.js';
 import { isRunDriven } from '../../state/run-sessions.js';
@@ -8,7 +7,6 @@ import { isSameProcessAlive } from '../../supervisor/process-identity.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions, positiveInteger } from '../common-options.js';
 import type { ProjectOptions } from '../project.js';
-import { resolveRunId, withStateDatabase as withDatabase } from '../state-access.js';
 import { formatTable } from '../table.js';
 import { formatPhaseStanding, phaseFraction } from '../../events/phase-standing-text.js';
 import type { PhaseStanding } from '../../events/event-schema.js';
@@ -25,7 +23,8 @@ interface ShowOptions extends ProjectOptions {
 
 export function registerRunsCommand(program: Command, outcome: CommandOutcome): void {
   const command = program.command('runs').description('the runs recorded in this workdir, newest first').option('--json', 'machine-readable output').option('-n, --limit <n>', 'how many', positiveInteger, 20);
-  addProjectOptions(command).action((options: ListOptions) => {
+  addProjectOptions(command).action(async (options: ListOptions) => {
+    const [{ withStateDatabase: withDatabase }, { formatDuration }] = await Promise.all([import('../state-access.js'), import('../../config/duration.js')]);
     withDatabase(options, (database) => {
       // A run left `running` by a process that is gone has crashed: say so, it can be resumed.
       const now = new Date();
@@ -52,7 +51,8 @@ export function registerShowCommand(program: Command, outcome: CommandOutcome): 
     .argument('<run>', 'run id, or a unique prefix of one; "last" for the newest')
     .option('--json', 'machine-readable output')
     .option('--transcript', 'also print every agent message');
-  addProjectOptions(command).action((runArgument: string, options: ShowOptions) => {
+  addProjectOptions(command).action(async (runArgument: string, options: ShowOptions) => {
+    const [{ resolveRunId, withStateDatabase: withDatabase }, { formatDuration }] = await Promise.all([import('../state-access.js'), import('../../config/duration.js')]);
     withDatabase(options, (database, { scrubber }) => {
       const runId = resolveRunId(database, runArgument);
       const details = getRunDetails(database, runId)!;

@@ -1,20 +1,15 @@
 import { Option, type Command } from 'commander';
 import { MissingApiKeyError } from '../../errors/missing-api-key-error.js';
 import { describeError } from '../../errors/mux-swarm-error.js';
-import { discoverGpus, type GpuDiscovery } from '../../hardware/gpu-discovery.js';
-import { createProviderClient } from '../../providers/provider-client.js';
+import type { GpuDiscovery } from '../../hardware/gpu-discovery.js';
 import type { ServerStatus } from '../../tools/tool-hub.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions } from '../common-options.js';
-import { withInspectionHub } from '../inspection-hub.js';
-import { loadProject, type Project, type ProjectOptions } from '../project.js';
+import type { Project, ProjectOptions } from '../project.js';
 import { formatTable } from '../table.js';
-import { checkSandbox, type SandboxStanding } from '../sandbox-gate.js';
-import { runGpuTool } from '../../supervisor/run-gpu-tool.js';
+import type { SandboxStanding } from '../sandbox-gate.js';
 import { ConfigError } from '../../errors/config-error.js';
-import { createLimitGroup } from '../../supervisor/sandbox/cgroup-limits.js';
-import { probeToolCalling, type ProbeResult } from '../../providers/tool-call-probe.js';
-import { parseDuration } from '../../config/duration.js';
+import type { ProbeResult } from '../../providers/tool-call-probe.js';
 import { describeProbes, probeIsUsable } from './status-probe-text.js';
 
 interface StatusOptions extends ProjectOptions {
@@ -52,6 +47,13 @@ export function registerStatusCommand(program: Command, outcome: CommandOutcome)
     .option('--probe', 'also send each configured model one short tool-calling request and report how it answers (native tool_calls, a text form the runtime recovers, or nothing usable)')
     .option('--probe-timeout <duration>', 'how long each probe waits for its answer: 90s, 5m (default 60s)');
   addProjectOptions(command).action(async (options: StatusOptions) => {
+    const [{ parseDuration }, { loadProject }, { withInspectionHub }, { discoverGpus }, { runGpuTool }] = await Promise.all([
+      import('../../config/duration.js'),
+      import('../project.js'),
+      import('../inspection-hub.js'),
+      import('../../hardware/gpu-discovery.js'),
+      import('../../supervisor/run-gpu-tool.js'),
+    ]);
     const probeTimeoutMs = options.probeTimeout === undefined ? undefined : parseDuration(options.probeTimeout);
     if (options.probeTimeout !== undefined && (probeTimeoutMs === undefined || probeTimeoutMs <= 0)) {
       throw new ConfigError('command line', [{ path: '', message: `--probe-timeout "${options.probeTimeout}" is not a duration; use e.g. 90s or 5m` }]);
@@ -84,6 +86,7 @@ function usedProviders(project: Project): Set<string> {
 
 async function checkProviders(project: Project): Promise<ProviderReport[]> {
   const { providers, prices } = project.config.config;
+  const { createProviderClient } = await import('../../providers/provider-client.js');
   return Promise.all(
     Object.entries(providers).map(async ([name, provider]): Promise<ProviderReport> => {
       const key = provider.apiKeyEnv ? `${provider.apiKeyEnv} ${process.env[provider.apiKeyEnv] ? 'set' : 'NOT SET'}` : 'none needed';
@@ -101,7 +104,8 @@ async function checkProviders(project: Project): Promise<ProviderReport[]> {
 }
 
 /** Every entry of every agent's chain, each provider/model pair probed once (probeToolCalling drops repeats). */
-function probeModels(project: Project, timeoutMs: number | undefined): Promise<ProbeResult[]> {
+async function probeModels(project: Project, timeoutMs: number | undefined): Promise<ProbeResult[]> {
+  const { probeToolCalling } = await import('../../providers/tool-call-probe.js');
   const { providers, prices } = project.config.config;
   const targets = [project.swarm.orchestrator, ...project.swarm.agents].flatMap((agent) => agent.chain.map((ref) => ({ provider: ref.provider, model: ref.model })));
   return probeToolCalling(targets, { providers, prices, env: process.env, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
@@ -124,6 +128,7 @@ type SandboxStatus = SandboxStanding & { problem?: string; limits?: { enforced: 
  * whether the limits hold — a control group is made and removed (only here: `run` does not pay for the check).
  */
 async function sandboxStatus(project: Project): Promise<SandboxStatus> {
+  const [{ checkSandbox }, { createLimitGroup }] = await Promise.all([import('../sandbox-gate.js'), import('../../supervisor/sandbox/cgroup-limits.js')]);
   let standing: SandboxStanding;
   try {
     standing = await checkSandbox(project.config);

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import { loadGoalFile } from '../../config/load-goal.js';
-import { checkCatalogueProviders } from '../../providers/price-check.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions } from '../common-options.js';
-import { loadProject, type ProjectOptions } from '../project.js';
+import type { ProjectOptions } from '../project.js';
 
 export function registerValidateCommand(program: Command, outcome: CommandOutcome): void {
   const command = program
@@ -11,6 +9,7 @@ export function registerValidateCommand(program: Command, outcome: CommandOutcom
     .description('check config.json, swarm.json (and goal files) without starting anything')
     .argument('[goals...]', 'goal files to check too');
   addProjectOptions(command).action(async (goals: string[], options: ProjectOptions) => {
+    const [{ loadProject }, { checkCatalogueProviders }, { loadGoalFile }] = await Promise.all([import('../project.js'), import('../../providers/price-check.js'), import('../../config/load-goal.js')]);
     const { config, swarm } = loadProject(options);
     // Loads the price catalogue only when some provider names a `catalogue` id: validate stays quick otherwise.
     await checkCatalogueProviders(config.config, config.label, Object.keys(config.config.providers));

@@ -3,12 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { parseDuration } from '../../config/duration.js';
-import { loadConfig } from '../../config/load-config.js';
 import { ConfigError } from '../../errors/config-error.js';
-import { runWatchdog } from '../../supervisor/watchdog.js';
-import { watchdogRunFile } from '../../supervisor/heartbeat.js';
-import { stateJournalPositionReader, stateModelAnswersSince } from '../../supervisor/watchdog-journal-position.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { positiveInteger } from '../common-options.js';
 
@@ -45,10 +40,10 @@ export function registerWatchCommand(program: Command, outcome: CommandOutcome):
     .action(async (commandArgs: string[], options: WatchOptions) => {
       outcome.exitCode = await superviseCommand(commandArgs, {
         maxCrashes: options.maxCrashes,
-        crashWindowMs: durationOption('--crash-window', options.crashWindow),
-        heartbeatTimeoutMs: durationOption('--heartbeat-timeout', options.heartbeatTimeout),
-        stopGraceMs: durationOption('--stop-grace', options.stopGrace),
-        retryOutageMs: durationOption('--retry-outage', options.retryOutage),
+        crashWindowMs: await durationOption('--crash-window', options.crashWindow),
+        heartbeatTimeoutMs: await durationOption('--heartbeat-timeout', options.heartbeatTimeout),
+        stopGraceMs: await durationOption('--stop-grace', options.stopGrace),
+        retryOutageMs: await durationOption('--retry-outage', options.retryOutage),
       });
     });
 }
@@ -65,7 +60,13 @@ export async function superviseCommand(commandArgs: readonly string[], options: 
       { path: '', message: 'under the watchdog the goal cannot come from stdin (-): a restart needs it again. Save it to a file and give its path' },
     ]);
   }
-  const stateDirectory = findStateDirectory(workerArgs);
+  const [{ loadConfig }, { runWatchdog }, { watchdogRunFile }, { stateJournalPositionReader, stateModelAnswersSince }] = await Promise.all([
+    import('../../config/load-config.js'),
+    import('../../supervisor/watchdog.js'),
+    import('../../supervisor/heartbeat.js'),
+    import('../../supervisor/watchdog-journal-position.js'),
+  ]);
+  const stateDirectory = findStateDirectory(workerArgs, loadConfig);
   const heartbeatDirectory = stateDirectory === undefined ? mkdtempSync(join(tmpdir(), 'mux-swarm-watchdog-')) : join(stateDirectory, 'watchdog');
   const result = await runWatchdog({
     command: process.execPath,
@@ -109,7 +110,7 @@ export function invocationArgs(program: Command): string[] {
 }
 
 /** The state directory the worker will use, read from its --config/--workdir the way it will; undefined if unreadable. */
-function findStateDirectory(args: readonly string[]): string | undefined {
+function findStateDirectory(args: readonly string[], loadConfig: typeof import('../../config/load-config.js').loadConfig): string | undefined {
   try {
     return loadConfig({
       path: lastOptionValue(args, '--config', '-c') ?? 'config.json',
@@ -135,8 +136,10 @@ function lastOptionValue(args: readonly string[], long: string, short: string): 
   return value;
 }
 
-export function durationOption(name: string, value: string | undefined): number | undefined {
+/** A duration option's milliseconds; an unreadable one is a usage error. Async: the duration parser loads on first use. */
+export async function durationOption(name: string, value: string | undefined): Promise<number | undefined> {
   if (value === undefined) return undefined;
+  const { parseDuration } = await import('../../config/duration.js');
   const milliseconds = parseDuration(value);
   if (milliseconds === undefined) throw new ConfigError('command line', [{ path: '', message: `${name} "${value}" is not a duration; use e.g. 90s, 10m or 1h` }]);
   return milliseconds;

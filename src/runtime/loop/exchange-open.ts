@@ -5,8 +5,6 @@ import { ConfigError } from '../../errors/config-error.js';
 import { HubError } from '../../hub/hub-error.js';
 import { assertNodeName } from '../../hub/node-name.js';
 import { defaultKeyDirectory, keyFilesFor, loadPrivateKey } from '../../hub/node-keys.js';
-import { openGitRemoteTransport } from './exchange-git-remote.js';
-import { openHubTransport } from './exchange-hub.js';
 import { TransportLoopExchange, type LoopExchangeOpener } from './loop-exchange.js';
 
 /** `run`'s sharing options as given: `--hub` (or $MUX_SWARM_HUB_URL), `--remote`, `--node`, `--keys`. */
@@ -56,7 +54,11 @@ export function prepareLoopExchange(goal: Goal, flags: LoopExchangeFlags, cwd = 
   const remote = flags.remote === undefined ? undefined : remotePath(flags.remote, cwd);
   return {
     async open(context) {
-      const transport = hub !== undefined ? await openHubTransport(hub, identity, context) : await openGitRemoteTransport(remote!, node, keysDirectory, context);
+      // The transports (pg and pg-boss for a hub) load here, when a loop opens its exchange, not with every `run`.
+      const transport =
+        hub !== undefined
+          ? await (await import('./exchange-hub.js')).openHubTransport(hub, identity, context)
+          : await (await import('./exchange-git-remote.js')).openGitRemoteTransport(remote!, node, keysDirectory, context);
       try {
         return new TransportLoopExchange(context, identity, transport);
       } catch (error) {

@@ -2,7 +2,7 @@ import { describeError } from '../../errors/mux-swarm-error.js';
 import { decodeText } from './decode-text.js';
 import { FetchError } from './fetch-error.js';
 import { type HttpGetOptions, httpGet } from './http-get.js';
-import { type ConvertedHtml, htmlToMarkdown } from './html-to-markdown.js';
+import type { ConvertedHtml } from './html-to-markdown.js';
 
 /** What a call returns from a document: the text, and words saying what it is. */
 export interface DocumentContent {
@@ -10,6 +10,12 @@ export interface DocumentContent {
   /** `text/html converted to markdown (main article)`, `raw text/html`, `application/json`, … */
   description: string;
 }
+
+/**
+ * The HTML converter (linkedom, Readability, node-html-markdown: a tenth of a second and more to load), loaded by
+ * the first HTML page fetched rather than when the server starts: a run whose agents fetch nothing never loads it.
+ */
+let converter: typeof import('./html-to-markdown.js') | undefined;
 
 /**
  * A fetched page decoded to text. HTML is converted to markdown on first use and the result kept, so
@@ -28,6 +34,7 @@ export class FetchedDocument {
 
   static async fetch(url: string, options: HttpGetOptions): Promise<FetchedDocument> {
     const response = await httpGet(url, options);
+    if (response.kind === 'html') converter ??= await import('./html-to-markdown.js');
     const text = decodeText(response.body, response.contentType, response.kind === 'html');
     return new FetchedDocument(response.requestedUrl, response.finalUrl, response.contentType.mediaType, response.kind, text);
   }
@@ -44,7 +51,7 @@ export class FetchedDocument {
 
   private convert(): ConvertedHtml {
     try {
-      return htmlToMarkdown(this.text, this.finalUrl);
+      return converter!.htmlToMarkdown(this.text, this.finalUrl);
     } catch (error) {
       throw new FetchError(
         this.requestedUrl,

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { defaultKeyDirectory, generateNodeKeys, keyId, writeNodeKeys } from '../../../hub/node-keys.js';
-import { assertNodeName } from '../../../hub/node-name.js';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { hubAction } from './hub-options.js';
 
@@ -20,6 +18,7 @@ export function registerHubKeygen(hub: Command, outcome: CommandOutcome): void {
     .option('--force', 'replace an existing key pair (peers then need the new public key)')
     .action(
       hubAction(outcome, async (options: KeygenOptions) => {
+        const [{ defaultKeyDirectory, generateNodeKeys, keyId, writeNodeKeys }, { assertNodeName }] = await Promise.all([import('../../../hub/node-keys.js'), import('../../../hub/node-name.js')]);
         const node = assertNodeName(options.node);
         const keys = generateNodeKeys();
         const files = writeNodeKeys(options.dir ?? defaultKeyDirectory(), node, keys, { force: options.force });

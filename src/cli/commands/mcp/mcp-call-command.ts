@@ -1,24 +1,15 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { closest } from '../../../config/format-issues.js';
-import { loadConfig } from '../../../config/load-config.js';
-import { MuxSwarmError } from '../../../errors/mux-swarm-error.js';
-import { ToolHub } from '../../../tools/tool-hub.js';
-import { builtinContextFor } from '../../builtin-context.js';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { addProjectOptions } from '../../common-options.js';
 import type { ProjectOptions } from '../../project.js';
+import { McpCallUsageError } from './mcp-call-usage-error.js';
 
 interface McpCallOptions extends ProjectOptions {
   json?: boolean;
 }
 
-/** A mistake in how `mcp call` was invoked: exit code 2, like every usage error. */
-export class McpCallUsageError extends MuxSwarmError {
-  constructor(message: string) {
-    super('mcp_call_usage', message);
-  }
-}
+export { McpCallUsageError };
 
 /**
  * Starts one configured server, calls one tool with JSON arguments, prints the result and stops the server.
@@ -33,6 +24,7 @@ export function registerMcpCallCommand(mcp: Command, outcome: CommandOutcome): v
     .argument('[arguments]', 'the arguments as a JSON object; "-" reads them from standard input', '{}')
     .option('--json', 'print {isError, text, structuredContent} as JSON');
   addProjectOptions(command).action(async (serverName: string, toolName: string, argumentText: string, options: McpCallOptions) => {
+    const [{ closest }, { loadConfig }, { ToolHub }, { builtinContextFor }] = await Promise.all([import('../../../config/format-issues.js'), import('../../../config/load-config.js'), import('../../../tools/tool-hub.js'), import('../../builtin-context.js')]);
     const config = loadConfig({ path: options.config, environment: process.env, currentDirectory: process.cwd(), workdirOverride: options.workdir });
     const entry = config.config.mcpServers[serverName];
     if (!entry) {

@@ -1,13 +1,11 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../../../config/load-config.js';
-import { loadSwarm, type AgentDefinition } from '../../../config/load-swarm.js';
+import type { AgentDefinition } from '../../../config/load-swarm.js';
 import { isToolGranted } from '../../../tools/tool-grant.js';
 import type { HubTool, ServerStatus } from '../../../tools/tool-hub.js';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { addProjectOptions } from '../../common-options.js';
-import { withInspectionHub } from '../../inspection-hub.js';
 import type { ProjectOptions } from '../../project.js';
 import { formatTable } from '../../table.js';
 
@@ -30,6 +28,7 @@ export function registerMcpListCommand(mcp: Command, outcome: CommandOutcome): v
     .description('each configured MCP server: its state, its tools, and which agents get each tool')
     .option('--json', 'machine-readable output');
   addProjectOptions(command).action(async (options: McpListOptions) => {
+    const [{ loadConfig }, { loadSwarm }, { withInspectionHub }] = await Promise.all([import('../../../config/load-config.js'), import('../../../config/load-swarm.js'), import('../../inspection-hub.js')]);
     const config = loadConfig({ path: options.config, environment: process.env, currentDirectory: process.cwd(), workdirOverride: options.workdir });
     // swarm.json is optional here: without it the servers are still worth seeing.
     const swarmPresent = existsSync(resolve(process.cwd(), options.swarm));

@@ -1,16 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Command } from 'commander';
-import { BUILTIN_SERVER_NAMES, mcpServerSchema, type BuiltinServerConfig } from '../../../config/config-schema.js';
-import { loadConfig } from '../../../config/load-config.js';
-import { environmentSecrets } from '../../../logging/environment-secrets.js';
-import { SecretScrubber } from '../../../logging/secret-scrubber.js';
-import { createBuiltinServer, type BuiltinContext } from '../../../tools/builtin-servers.js';
-import { shutdownServer } from '../../../servers/server-shutdown.js';
-import { builtinContextFor } from '../../builtin-context.js';
+import { BUILTIN_SERVER_NAMES } from '../../../config/builtin-server-names.js';
+import type { BuiltinServerConfig } from '../../../config/config-schema.js';
+import type { BuiltinContext } from '../../../tools/builtin-servers.js';
 import type { CommandOutcome } from '../../command-outcome.js';
-import { McpCallUsageError } from './mcp-call-command.js';
+import { McpCallUsageError } from './mcp-call-usage-error.js';
 
 interface McpServeOptions {
   config: string;
@@ -31,7 +26,8 @@ export function registerMcpServeCommand(mcp: Command, outcome: CommandOutcome): 
     .option('-c, --config <path>', 'where the server\'s options, workdir and roots come from (defaults apply when the file does not exist)', 'config.json')
     .option('-w, --workdir <dir>', 'where the server works (overrides filesystem.workdir in the config)')
     .action(async (name: string, options: McpServeOptions) => {
-      const { entry, context } = resolveServed(name, options);
+      const [{ createBuiltinServer }, { StdioServerTransport }, { shutdownServer }] = await Promise.all([import('../../../tools/builtin-servers.js'), import('@modelcontextprotocol/sdk/server/stdio.js'), import('../../../servers/server-shutdown.js')]);
+      const { entry, context } = await resolveServed(name, options);
       const server = await createBuiltinServer(entry, context);
       const transport = new StdioServerTransport();
       const scrubber = context.scrubber;
@@ -57,8 +53,16 @@ export function registerMcpServeCommand(mcp: Command, outcome: CommandOutcome): 
     });
 }
 
-function resolveServed(name: string, options: McpServeOptions): { entry: BuiltinServerConfig; context: BuiltinContext } {
+async function resolveServed(name: string, options: McpServeOptions): Promise<{ entry: BuiltinServerConfig; context: BuiltinContext }> {
   const currentDirectory = process.cwd();
+  const [{ loadConfig }, { builtinContextFor }, { mcpServerSchema }, { SecretScrubber }, { environmentSecrets }] = await Promise.all([
+    import('../../../config/load-config.js'),
+    import('../../builtin-context.js'),
+    import('../../../config/config-schema.js'),
+    import('../../../logging/secret-scrubber.js'),
+    import('../../../logging/environment-secrets.js'),
+  ]);
+  const defaultEntry = (builtin: string) => defaultEntryOf(builtin, mcpServerSchema);
   if (existsSync(resolve(currentDirectory, options.config))) {
     const config = loadConfig({ path: options.config, environment: process.env, currentDirectory, workdirOverride: options.workdir });
     const entries = Object.entries(config.config.mcpServers);
@@ -82,7 +86,7 @@ function resolveServed(name: string, options: McpServeOptions): { entry: Builtin
   };
 }
 
-function defaultEntry(name: string): BuiltinServerConfig {
+function defaultEntryOf(name: string, mcpServerSchema: typeof import('../../../config/config-schema.js').mcpServerSchema): BuiltinServerConfig {
   if (!(BUILTIN_SERVER_NAMES as readonly string[]).includes(name)) {
     throw new McpCallUsageError(`"${name}" is not a built-in server or a built-in entry of config.json; the built-in servers are ${BUILTIN_SERVER_NAMES.join(', ')}`);
   }

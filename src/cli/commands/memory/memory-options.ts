@@ -20,10 +20,10 @@ export function storeOption(description: string, choices: readonly string[], def
  * Runs a subcommand's action and sets the exit code it returns; an error mux-swarm raised on purpose (a bad id, a
  * bad file, an invalid config) is printed and exits 2, since for these commands it always means bad input.
  */
-export function exitWith<Args extends unknown[]>(outcome: CommandOutcome, action: (...args: Args) => number): (...args: Args) => void {
-  return (...args) => {
+export function exitWith<Args extends unknown[]>(outcome: CommandOutcome, action: (...args: Args) => number | Promise<number>): (...args: Args) => Promise<void> {
+  return async (...args) => {
     try {
-      outcome.exitCode = action(...args);
+      outcome.exitCode = await action(...args);
     } catch (error) {
       if (!isMuxSwarmError(error)) throw error;
       process.stderr.write(`mux-swarm: ${error.message}\n`);

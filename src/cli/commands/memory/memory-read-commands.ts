@@ -3,7 +3,7 @@ import type { CommandOutcome } from '../../command-outcome.js';
 import { positiveInteger } from '../../common-options.js';
 import { formatFailure, formatSearchResult } from './memory-format.js';
 import { addMemoryOptions, exitWith, NOTHING_FOUND } from './memory-options.js';
-import { asMemory, locateMemory, withStores, type MemoryCommandOptions, type OpenStore } from './memory-stores.js';
+import type { MemoryCommandOptions, OpenStore } from './memory-stores.js';
 
 interface SearchOptions extends MemoryCommandOptions {
   limit: number;
@@ -18,7 +18,8 @@ export function registerMemorySearch(memory: Command, outcome: CommandOutcome): 
     .option('-n, --limit <n>', 'most failures shown', positiveInteger, 10)
     .option('--json', 'machine-readable output: [{failure, fixes}]');
   addMemoryOptions(command).action(
-    exitWith(outcome, (words: string[], options: SearchOptions) => {
+    exitWith(outcome, async (words: string[], options: SearchOptions) => {
+      const { asMemory, locateMemory, withStores } = await import('./memory-stores.js');
       const text = words.join(' ');
       return withStores(locateMemory(options), 'both', false, (stores) => {
         const results = asMemory(stores)?.search(text, options.limit) ?? [];
@@ -39,8 +40,9 @@ export function registerMemoryShow(memory: Command, outcome: CommandOutcome): vo
     .argument('<fingerprint>', 'a fingerprint, or six or more characters of one')
     .option('--json', 'machine-readable output: {failure, fixes}');
   addMemoryOptions(command).action(
-    exitWith(outcome, (fingerprint: string, options: MemoryCommandOptions) =>
-      withStores(locateMemory(options), 'both', false, (stores) => {
+    exitWith(outcome, async (fingerprint: string, options: MemoryCommandOptions) => {
+      const { asMemory, locateMemory, withStores } = await import('./memory-stores.js');
+      return withStores(locateMemory(options), 'both', false, (stores) => {
         const memory = asMemory(stores);
         const failure = memory?.failure(fingerprint);
         if (!memory || !failure) {
@@ -50,8 +52,8 @@ export function registerMemoryShow(memory: Command, outcome: CommandOutcome): vo
         const fixes = memory.fixesFor(failure.fingerprint);
         process.stdout.write(options.json ? `${JSON.stringify({ failure, fixes }, null, 2)}\n` : `${formatFailure(failure, fixes)}\n`);
         return 0;
-      }),
-    ),
+      });
+    }),
   );
 }
 

@@ -1,11 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { MuxSwarmError } from '../../../errors/mux-swarm-error.js';
-import { forgetEverywhere } from '../../../state/failure-memory.js';
 import type { CommandOutcome } from '../../command-outcome.js';
-import { exportGraph, importGraph, splitExportLines } from './memory-graph.js';
 import { addMemoryOptions, exitWith, storeOption } from './memory-options.js';
-import { asMemory, describeStore, locateMemory, withStores, type MemoryCommandOptions, type StoreChoice } from './memory-stores.js';
+import type { MemoryCommandOptions, StoreChoice } from './memory-stores.js';
 
 interface ExportOptions extends MemoryCommandOptions {
   output: string;
@@ -24,7 +22,8 @@ export function registerMemoryExport(memory: Command, outcome: CommandOutcome): 
     .requiredOption('-o, --output <file>', 'the file to write, e.g. lessons.jsonl')
     .addOption(storeOption('which store to export; both are merged (the larger counts kept)', ['workdir', 'user', 'both'], 'both'));
   addMemoryOptions(command).action(
-    exitWith(outcome, (options: ExportOptions) => {
+    exitWith(outcome, async (options: ExportOptions) => {
+      const [{ asMemory, locateMemory, withStores }, { exportGraph }] = await Promise.all([import('./memory-stores.js'), import('./memory-graph.js')]);
       const places = locateMemory(options);
       return withStores(places, options.store, false, (stores) => {
         const lines = asMemory(stores)?.exportLines() ?? [];
@@ -49,7 +48,8 @@ export function registerMemoryImport(memory: Command, outcome: CommandOutcome): 
     .addOption(storeOption('the store to import into: user (lessons from another box then serve every workdir here) or workdir', ['workdir', 'user'], 'user'))
     .option('--json', 'machine-readable output: {store, failures, fixes, entities, relations, merged, skipped}');
   addMemoryOptions(command).action(
-    exitWith(outcome, (file: string, options: StoreOptions) => {
+    exitWith(outcome, async (file: string, options: StoreOptions) => {
+      const [{ describeStore, locateMemory, withStores }, { importGraph, splitExportLines }] = await Promise.all([import('./memory-stores.js'), import('./memory-graph.js')]);
       const { failureLines, graphLines } = splitExportLines(readLines(file));
       const places = locateMemory(options);
       return withStores(places, options.store, true, ([target]) => {
@@ -90,8 +90,9 @@ export function registerMemoryForget(memory: Command, outcome: CommandOutcome): 
     .addOption(storeOption('where to forget it', ['workdir', 'user', 'both'], 'both'))
     .option('--json', 'machine-readable output: [{store, path, result}]');
   addMemoryOptions(command).action(
-    exitWith(outcome, (id: string, options: StoreOptions) =>
-      withStores(locateMemory(options), options.store, false, (stores) => {
+    exitWith(outcome, async (id: string, options: StoreOptions) => {
+      const [{ describeStore, locateMemory, withStores }, { forgetEverywhere }] = await Promise.all([import('./memory-stores.js'), import('../../../state/failure-memory.js')]);
+      return withStores(locateMemory(options), options.store, false, (stores) => {
         const forgotten = forgetEverywhere(stores, id).map(({ name, result }) => ({ store: stores.find((store) => store.name === name)!, result }));
         if (options.json) process.stdout.write(`${JSON.stringify(forgotten.map(({ store, result }) => ({ store: store.name, path: store.path, result })), null, 2)}\n`);
         else {
@@ -101,8 +102,8 @@ export function registerMemoryForget(memory: Command, outcome: CommandOutcome): 
           }
         }
         return 0;
-      }),
-    ),
+      });
+    }),
   );
 }
 
