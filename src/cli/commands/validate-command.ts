@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadGoalFile } from '../../config/load-goal.js';
+import { resolveRunSettings } from '../../config/run-settings.js';
 import { checkCatalogueProviders } from '../../providers/price-check.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions } from '../common-options.js';
@@ -21,6 +22,8 @@ export function registerValidateCommand(program: Command, outcome: CommandOutcom
     process.stdout.write(`${swarm.label}: ok (${swarm.mode}, ${swarm.orchestrator.name} + ${swarm.agents.length} agents: ${swarm.agents.map((agent) => agent.name).join(', ')})\n`);
     for (const path of goals) {
       const goal = loadGoalFile(path, process.cwd());
+      // What run checks of a goal against the team (its front matter's agents, its mode), validate checks too.
+      resolveRunSettings(swarm, goal, {}, config.config);
       process.stdout.write(`${goal.label}: ok ("${goal.name}")\n`);
     }
     for (const warning of swarm.warnings) process.stderr.write(`warning: ${warning}\n`);
