@@ -88,7 +88,7 @@ export function addRunOptions(command: Command): Command {
     .option('--max-turns <n>', 'model turns across the run', positiveInteger)
     .option('--max-budget-usd <usd>', 'stop when the run has cost this much', positiveNumber)
     .option('--max-tokens <n>', 'stop after this many input + output tokens', positiveInteger)
-    .option('--timeout <duration>', 'wall-clock limit: 90s, 45m, 2h')
+    .option('--timeout <duration>', 'wall-clock limit: 90s, 45m, 2h, 1h30m')
     .option('--provider <name>', 'run every agent on this provider from config.json')
     .option('--model <id>', 'run every agent on this model')
     .option('-v, --verbose', 'full assistant text and tool results in the progress');
@@ -98,7 +98,7 @@ export function addRunOptions(command: Command): Command {
 export async function startRun(goal: Goal, options: RunLaunchOptions, choice: RunChoice, loopExchange?: LoopExchangeOpener): Promise<number> {
   if (options.flat && options.hierarchical) throw new ConfigError('command line', [{ path: '', message: '--flat and --hierarchical exclude each other' }]);
   const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout);
-  if (options.timeout !== undefined && timeoutMs === undefined) throw new ConfigError('command line', [{ path: '', message: `--timeout "${options.timeout}" is not a duration; use e.g. 90s, 45m or 2h` }]);
+  if (options.timeout !== undefined && timeoutMs === undefined) throw new ConfigError('command line', [{ path: '', message: `--timeout "${options.timeout}" is not a duration; use e.g. 90s, 45m, 2h or 1h30m` }]);
   const project = loadProject(options);
   return withHeartbeat(() =>
     runSession({
