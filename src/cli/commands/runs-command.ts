@@ -49,7 +49,7 @@ export function registerShowCommand(program: Command, outcome: CommandOutcome): 
   const command = program
     .command('show')
     .description('one run: outcome, delegations, tool calls and usage')
-    .argument('<run>', 'run id, or a unique prefix of one; "last" for the newest')
+    .argument('[run]', 'run id, a unique prefix of one, or "last"; default: the newest', 'last')
     .option('--json', 'machine-readable output')
     .option('--transcript', 'also print every agent message');
   addProjectOptions(command).action((runArgument: string, options: ShowOptions) => {
