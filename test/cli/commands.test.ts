@@ -50,9 +50,12 @@ describe('project commands: validate, agents, status, init', () => {
     const lines = result.stdout.split('\n');
     assert.match(lines[2]!, /^agent\s+model\s+tools\s+delegates to$/);
     const row = (name: string) => lines.find((line) => line.startsWith(`${name} `))!;
-    assert.match(row('orchestrator'), /fake\/orchestrator-model\s+fs__read_text_file, fs__read_file, fs__read_media_file, fs__read_multiple_files\s+code, research$/);
+    assert.match(row('orchestrator'), /fake\/orchestrator-model\s+fs \(4 of 14\)\s+code, research$/);
     assert.match(row('code'), /fake\/code-model\s+fs \(13\), shell \(7\)\s+—$/);
     assert.match(row('research'), /fake\/not-served\s+none\s+—$/);
+
+    const wide = await runCli(['agents', '--wide'], { cwd: project.directory });
+    assert.match(wide.stdout, /fake\/orchestrator-model\s+fs__read_text_file, fs__read_file, fs__read_media_file, fs__read_multiple_files\s+code, research\n/, '--wide names each tool of a server granted in part');
 
     const json = await runCli(['agents', '--json'], { cwd: project.directory });
     const parsed = JSON.parse(json.stdout) as { agents: Array<{ name: string; tools: string[] }> };
