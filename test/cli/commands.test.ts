@@ -28,7 +28,7 @@ describe('project commands: validate, agents, status, init', () => {
   it('validate: reports what it checked and exits 0', async () => {
     const result = await runCli(['validate'], { cwd: project.directory });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^config\.json: ok \(1 providers, 2 of 2 MCP servers enabled, workdir .+\)\nswarm\.json: ok \(hierarchical, orchestrator \+ 2 agents: code, research\)\n$/);
+    assert.match(result.stdout, /^config\.json: ok \(1 provider, 2 of 2 MCP servers enabled, workdir \.\)\nswarm\.json: ok \(hierarchical, orchestrator \+ 2 agents: code, research\)\n$/);
   });
 
   it('validate: a broken swarm file exits 2 with the file, JSON path and fix', async () => {

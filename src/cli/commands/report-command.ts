@@ -14,6 +14,7 @@ import { renderReportMarkdown } from '../report/report-markdown.js';
 import { buildRunReport } from '../report/report-model.js';
 import { trainingCurveChart } from '../report/report-training.js';
 import { resolveRunId, withStateDatabase } from '../state-access.js';
+import { shownPath } from '../shown-path.js';
 
 interface ReportOptions extends ProjectOptions {
   output?: string;
@@ -76,13 +77,13 @@ async function report(runArgument: string, options: ReportOptions): Promise<numb
       markdownFile === undefined ? join(location.stateDirectory, 'runs', data.run.id, 'report', 'training-curve.svg') : join(markdownDirectory, `${basename(markdownFile, extname(markdownFile))}.training-curve.svg`);
     writeFile(chartFile, scrubber.text(chart));
     chartLink = relativeLink(markdownDirectory, chartFile);
-    process.stderr.write(`Training curve: ${chartFile}\n`);
+    process.stderr.write(`Training curve: ${shownPath(chartFile)}\n`);
   }
   const markdown = scrubber.text(renderReportMarkdown(runReport, { trainingCurve: chartLink }));
   if (markdownFile === undefined) process.stdout.write(markdown);
   else {
     writeFile(markdownFile, markdown);
-    process.stderr.write(`Report: ${markdownFile}\n`);
+    process.stderr.write(`Report: ${shownPath(markdownFile)}\n`);
   }
   return EXIT_CODES.success;
 }

@@ -14,6 +14,7 @@ import type { ProjectOptions } from '../project.js';
 import { renderLineChart, type ChartPoint } from '../report/svg-line-chart.js';
 import type { SecretScrubber } from '../../logging/secret-scrubber.js';
 import { resolveRunId, withStateDatabase, type StateLocation } from '../state-access.js';
+import { shownPath } from '../shown-path.js';
 import { formatTable } from '../table.js';
 
 interface ResultsOptions extends ProjectOptions {
@@ -62,7 +63,7 @@ function showResults(runArgument: string | undefined, options: ResultsOptions): 
     const chartFile = options.chart === undefined ? join(found.runDirectory, 'report', 'metric.svg') : resolve(options.chart);
     mkdirSync(dirname(chartFile), { recursive: true });
     writeFileSync(chartFile, metricChart(results, standing));
-    process.stderr.write(`Metric chart: ${chartFile}\n`);
+    process.stderr.write(`Metric chart: ${shownPath(chartFile)}\n`);
   }
   return EXIT_CODES.success;
 }

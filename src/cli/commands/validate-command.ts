@@ -2,9 +2,11 @@ import type { Command } from 'commander';
 import { loadGoalFile } from '../../config/load-goal.js';
 import { resolveRunSettings } from '../../config/run-settings.js';
 import { checkCatalogueProviders } from '../../providers/price-check.js';
+import { countText } from '../../events/count-text.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions } from '../common-options.js';
 import { loadProject, type ProjectOptions } from '../project.js';
+import { shownPath } from '../shown-path.js';
 
 export function registerValidateCommand(program: Command, outcome: CommandOutcome): void {
   const command = program
@@ -17,9 +19,9 @@ export function registerValidateCommand(program: Command, outcome: CommandOutcom
     await checkCatalogueProviders(config.config, config.label, Object.keys(config.config.providers));
     const servers = Object.values(config.config.mcpServers);
     process.stdout.write(
-      `${config.label}: ok (${Object.keys(config.config.providers).length} providers, ${servers.filter((server) => server.enabled).length} of ${servers.length} MCP servers enabled, workdir ${config.workdir})\n`,
+      `${config.label}: ok (${countText(Object.keys(config.config.providers).length, 'provider')}, ${servers.filter((server) => server.enabled).length} of ${countText(servers.length, 'MCP server')} enabled, workdir ${shownPath(config.workdir)})\n`,
     );
-    process.stdout.write(`${swarm.label}: ok (${swarm.mode}, ${swarm.orchestrator.name} + ${swarm.agents.length} agents: ${swarm.agents.map((agent) => agent.name).join(', ')})\n`);
+    process.stdout.write(`${swarm.label}: ok (${swarm.mode}, ${swarm.orchestrator.name} + ${countText(swarm.agents.length, 'agent')}: ${swarm.agents.map((agent) => agent.name).join(', ')})\n`);
     for (const path of goals) {
       const goal = loadGoalFile(path, process.cwd());
       // What run checks of a goal against the team (its front matter's agents, its mode), validate checks too.
