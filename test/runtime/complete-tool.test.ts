@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createCompleteTool, NOT_COMPLETED_PREFIX } from '../../src/runtime/complete-tool.js';
+import type { RuntimeToolContext } from '../../src/runtime/runtime-tool.js';
+
+const CONTEXT: RuntimeToolContext = { signal: new AbortController().signal, turn: 1, callId: 'call-1', journalId: 'd1.1.0' };
 
 describe('complete: artifacts are inside the workdir', () => {
   const root = mkdtempSync(join(tmpdir(), 'mux-swarm-complete-'));
@@ -16,7 +19,7 @@ describe('complete: artifacts are inside the workdir', () => {
   const tool = createCompleteTool({ workdir, scope: 'task' });
 
   it('accepts a file inside the workdir, by a relative or an absolute path', async () => {
-    const result = await tool.execute({ status: 'success', summary: 'wrote it', artifacts: ['hello.txt', join(workdir, 'hello.txt')] });
+    const result = await tool.execute({ status: 'success', summary: 'wrote it', artifacts: ['hello.txt', join(workdir, 'hello.txt')] }, CONTEXT);
     assert.equal(result.isError, false, result.text);
     assert.deepEqual(result.completion?.artifacts, ['hello.txt', 'hello.txt']);
   });
@@ -28,7 +31,7 @@ describe('complete: artifacts are inside the workdir', () => {
   ] as const) {
     it(`refuses ${name}, and tells the agent how to fix it`, async () => {
       for (const status of ['success', 'failure'] as const) {
-        const result = await tool.execute({ status, summary: 'done', artifacts: ['hello.txt', artifact] });
+        const result = await tool.execute({ status, summary: 'done', artifacts: ['hello.txt', artifact] }, CONTEXT);
         assert.equal(result.isError, true);
         assert.equal(result.completion, undefined, 'nothing is completed');
         assert.ok(result.text.startsWith(`${NOT_COMPLETED_PREFIX} these artifacts are outside the working directory ${workdir}`), result.text);
