@@ -126,6 +126,23 @@ describe('bad input: validate and run refuse each broken project with exit 2, a 
   }
 });
 
+describe('bad input under --output-format json: the result line says exit 2 too', () => {
+  it('run of a config.json nested 200,000 levels deep ends with one result line, error_config, exit_code 2', async () => {
+    const project = createProjectFixture('mux-swarm-bad-input-');
+    try {
+      project.write('config.json', `{"providers": ${'['.repeat(200_000)}`);
+      project.write('swarm.json', swarmText());
+      project.write('goals/goal.md', GOAL);
+      const result = await runCli(['run', 'goals/goal.md', '--output-format', 'json'], { cwd: project.directory, timeoutMs: 60_000 });
+      assert.equal(result.code, 2, result.stderr);
+      const event = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { type: string; subtype: string; exit_code: number };
+      assert.deepEqual([event.type, event.subtype, event.exit_code], ['result', 'error_config', 2]);
+    } finally {
+      project.remove();
+    }
+  });
+});
+
 function swarmText(): string {
   return `${JSON.stringify({ orchestrator: fakeAgent('orchestrator'), agents: [fakeAgent('coder'), fakeAgent('tester')] }, null, 2)}\n`;
 }
