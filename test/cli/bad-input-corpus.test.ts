@@ -143,6 +143,27 @@ describe('bad input under --output-format json: the result line says exit 2 too'
   });
 });
 
+describe('a goal piped on standard input is held to what a goal file is', () => {
+  for (const [name, stdin, message] of [
+    ['larger than 4 MiB', 'a'.repeat(5 * 1024 * 1024), /stdin: the goal on standard input is larger than 4 MiB/],
+    ['binary', '# Hello\n\u0000\u0001\u0002', /stdin: a binary file, not text \(a NUL character on line 2\)/],
+  ] as const) {
+    it(`run - refuses a goal that is ${name} with exit 2`, async () => {
+      const project = createProjectFixture('mux-swarm-bad-input-');
+      try {
+        project.write('config.json', fakeConfig(BASE_URL));
+        project.write('swarm.json', swarmText());
+        // mux-swarm stops reading past the cap: the rest of the input meets a closed pipe, which is what should happen.
+        const result = await runCli(['run', '-'], { cwd: project.directory, stdin, timeoutMs: 60_000, onSpawn: (child) => child.stdin?.on('error', () => undefined) });
+        assert.equal(result.code, 2, result.stderr);
+        assert.match(result.stderr, message);
+      } finally {
+        project.remove();
+      }
+    });
+  }
+});
+
 function swarmText(): string {
   return `${JSON.stringify({ orchestrator: fakeAgent('orchestrator'), agents: [fakeAgent('coder'), fakeAgent('tester')] }, null, 2)}\n`;
 }

@@ -2,6 +2,7 @@ import { watchdogRun } from '../../supervisor/heartbeat.js';
 import { Option, type Command } from 'commander';
 import { parseDuration } from '../../config/duration.js';
 import { loadGoalFile, parseGoal, type Goal } from '../../config/load-goal.js';
+import { MAX_PROJECT_FILE_BYTES } from '../../config/read-project-file.js';
 import { ConfigError } from '../../errors/config-error.js';
 import { describeError } from '../../errors/mux-swarm-error.js';
 import { RUNTIME_AGENT, type ResultEvent } from '../../events/event-schema.js';
@@ -133,9 +134,18 @@ async function readGoal(argument: string | undefined, task: string | undefined):
   return loadGoalFile(argument, process.cwd());
 }
 
+/** The goal piped in, at most MAX_PROJECT_FILE_BYTES like a goal file: `run - < /dev/zero` is refused, not read without end. */
 async function readStandardInput(): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  let bytes = 0;
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+    if (bytes > MAX_PROJECT_FILE_BYTES) {
+      process.stdin.destroy();
+      throw new ConfigError('stdin', [{ path: '', message: `the goal on standard input is larger than ${MAX_PROJECT_FILE_BYTES / (1024 * 1024)} MiB, the most a goal may hold; pipe a markdown goal` }]);
+    }
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 
