@@ -10,6 +10,8 @@ export interface HumanRendererOptions {
   color: boolean;
   /** Full assistant text and tool results instead of one-line summaries. */
   verbose?: boolean;
+  /** How a path relative to the run's workdir is shown (default: as it is); the CLI shows it from where the user stands. */
+  workdirPath?: (path: string) => string;
 }
 
 const RUNTIME_TOOLS = new Set(['complete', 'delegate']);
@@ -78,7 +80,7 @@ export function createHumanRenderer(options: HumanRendererOptions): (event: RunE
         const marks: Record<string, string> = { done: paint(32, '✓'), 'not-done': paint(31, '✗'), unchecked: dim('–') };
         const checked = event.phases.filter((phase) => phase.state !== 'unchecked');
         const phases = checked.length === 0 ? 'no "Done when" checks' : `${event.phases.map((phase) => `${marks[phase.state]}${phase.number}`).join(' ')} ${dim(`(${checked.filter((phase) => phase.state === 'done').length} of ${event.phases.length} done)`)}`;
-        options.write(`${paint(1, '▣ phase 0')} ${phases} ${dim(`· report ${event.report_path}`)}
+        options.write(`${paint(1, '▣ phase 0')} ${phases} ${dim(`· report ${(options.workdirPath ?? ((path: string) => path))(event.report_path)}`)}
 `);
         const next = event.phases.find((phase) => phase.first_unmet !== undefined);
         if (event.goal_complete) options.write(`  ${paint(32, 'every phase is done: nothing to run')}
