@@ -26,10 +26,11 @@ import { registerValidateCommand } from './commands/validate-command.js';
 import { registerWatchCommand } from './commands/watch-command.js';
 import { PACKAGE_VERSION } from './package-info.js';
 import { CommandOutcome } from './command-outcome.js';
+import { isRunLookupError } from './run-lookup-error.js';
 
 /** Errors that mean "fix your input", as opposed to "the run went wrong". */
 function isUsageError(error: unknown): boolean {
-  return error instanceof ConfigError || error instanceof NoModelEndpointError || error instanceof UnknownModelPriceError || error instanceof McpServerStartError || error instanceof McpCallUsageError || error instanceof RunLockedError;
+  return error instanceof ConfigError || error instanceof NoModelEndpointError || error instanceof UnknownModelPriceError || error instanceof McpServerStartError || error instanceof McpCallUsageError || error instanceof RunLockedError || isRunLookupError(error);
 }
 
 /**

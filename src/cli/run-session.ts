@@ -116,7 +116,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   const events = new EventBus(runId, scrubber, (error) => logger.error({ err: error }, 'an event listener failed'));
   events.subscribe((event) => store.appendEvent(event));
   if (options.outputFormat === 'stream-json') events.subscribe(createNdjsonWriter(process.stdout));
-  const progress = options.outputFormat === 'text' ? new TextProgress(events, { environment, verbose: options.verbose }) : undefined;
+  const progress = options.outputFormat === 'text' ? new TextProgress(events, { environment, verbose: options.verbose, workdir: config.workdir }) : undefined;
   // Text mode: an interrupted run ends with the command that resumes it, as the last line on stderr.
   const resumeHint = `${resumeCommand(runId, options.resumeArguments ?? [])}\n`;
   let interrupted = false;

@@ -1,13 +1,17 @@
+import { resolve } from 'node:path';
 import type { EventBus } from '../events/event-bus.js';
 import type { InFlightCall } from '../events/event-schema.js';
 import { createHumanRenderer } from '../events/human-renderer.js';
 import { statusText } from '../events/in-flight-text.js';
 import { LiveStatusLine } from '../events/live-status-line.js';
+import { shownPath } from './shown-path.js';
 
 export interface TextProgressOptions {
   environment: NodeJS.ProcessEnv;
   verbose: boolean;
   stream?: NodeJS.WriteStream;
+  /** The run's workdir: the paths events give relative to it are shown relative to where the user stands. */
+  workdir?: string;
 }
 
 /**
@@ -27,7 +31,13 @@ export class TextProgress {
     this.terminal = this.stream.isTTY === true;
     this.color = this.terminal && !options.environment.NO_COLOR;
     // `write` is looked up at each call: while the status line is shown it goes through it.
-    const render = createHumanRenderer({ write: (text) => this.stream.write(text), color: this.color, verbose: options.verbose });
+    const workdir = options.workdir;
+    const render = createHumanRenderer({
+      write: (text) => this.stream.write(text),
+      color: this.color,
+      verbose: options.verbose,
+      ...(workdir !== undefined ? { workdirPath: (path: string) => shownPath(resolve(workdir, path)) } : {}),
+    });
     events.subscribe((event) => {
       if (event.type === 'result') this.close();
       if (event.type === 'heartbeat' && this.terminal) return;

@@ -14,6 +14,16 @@ export function splitFrontMatter(source: string): FrontMatterSplit | undefined {
   return match ? { yaml: match[1] ?? '', body: source.slice(match[0].length) } : undefined;
 }
 
+const OPENING = /^\uFEFF?---[ \t]*\r?\n/;
+
+/**
+ * The line of an opening `---` that no `---` line closes (1: the file's first line), for a file splitFrontMatter
+ * finds no front matter in; undefined when the file does not start with `---`.
+ */
+export function unclosedFrontMatter(source: string): number | undefined {
+  return OPENING.test(source) && !FRONT_MATTER.test(source) ? 1 : undefined;
+}
+
 /**
  * Parses front-matter YAML (empty is `{}`). A syntax error comes back as a problem in words with its position
  * in the file: the front matter starts on the file's second line, so "line 3" is the file's third line.

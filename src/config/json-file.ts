@@ -1,26 +1,35 @@
-import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors/config-error.js';
+import { firstDuplicateKey, MAX_JSON_DEPTH, tooDeepOffset } from './json-structure.js';
+import { readProjectFile } from './read-project-file.js';
 
 /**
  * Reads and parses a JSON file. Errors name the file and, for syntax errors, the line and column.
- * `label` is how the file is named in messages (e.g. "swarm.json").
+ * `label` is how the file is named in messages (e.g. "swarm.json"). Only a regular text file of at most
+ * MAX_PROJECT_FILE_BYTES is read; nesting deeper than MAX_JSON_DEPTH and a key written twice in one object
+ * (JSON.parse would keep the last silently) are errors naming where they are.
  */
 export function readJsonFile(path: string, label: string, missingHint: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ConfigError(label, [{ path: '', message: `not found at ${path}` }], missingHint);
-    if (code === 'EISDIR') throw new ConfigError(label, [{ path: '', message: `${path} is a directory, not a JSON file` }]);
-    throw new ConfigError(label, [{ path: '', message: `cannot be read (${code ?? String(error)}) at ${path}` }]);
+  const read = readProjectFile(path);
+  if (!read.ok) {
+    if (read.code === 'ENOENT') throw new ConfigError(label, [{ path: '', message: `not found at ${path}` }], missingHint);
+    throw new ConfigError(label, [{ path: '', message: read.problem }]);
   }
-  const json = text.replace(/^\uFEFF/, '');
+  const json = read.text;
+  const deep = tooDeepOffset(json);
+  if (deep !== undefined) {
+    throw new ConfigError(label, [{ path: '', message: `nested more than ${MAX_JSON_DEPTH} levels deep at ${lineAndColumn(json, deep)}; a config file nests a few levels: check the brackets` }]);
+  }
+  let value: unknown;
   try {
-    return JSON.parse(json);
+    value = JSON.parse(json);
   } catch (error) {
     throw new ConfigError(label, [{ path: '', message: `invalid JSON: ${describeSyntaxError(json, (error as Error).message)}` }]);
   }
+  const duplicate = firstDuplicateKey(json);
+  if (duplicate) {
+    throw new ConfigError(label, [{ path: duplicate.path, message: `is written twice in one object (again at ${lineAndColumn(json, duplicate.offset)}); keep one of them` }]);
+  }
+  return value;
 }
 
 function describeSyntaxError(text: string, message: string): string {

@@ -1,13 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors/config-error.js';
 import { durationSchema } from './duration.js';
-import { parseFrontMatterYaml, splitFrontMatter } from './front-matter.js';
+import { parseFrontMatterYaml, splitFrontMatter, unclosedFrontMatter } from './front-matter.js';
 import { formatIssues } from './format-issues.js';
 import { goalLoopSchema } from './goal-loop.js';
 import { parseGoalPhases, type GoalPhase } from './goal-phases.js';
 import { displayPath } from './load-config.js';
+import { readProjectFile } from './read-project-file.js';
 import { agentNameSchema } from './swarm-schema.js';
 
 export const goalFrontMatterSchema = z.strictObject({
@@ -55,13 +55,11 @@ export interface Goal {
 export function loadGoalFile(path: string, currentDirectory: string): Goal {
   const file = resolve(currentDirectory, path);
   const label = displayPath(file, currentDirectory);
-  let source: string;
-  try {
-    source = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(label, [{ path: '', message: code === 'ENOENT' ? `goal file not found at ${file}` : `cannot read the goal file (${code})` }], 'Pass a markdown goal file, `-` to read it from stdin, or --task "…" for a one-line goal.');
+  const read = readProjectFile(file);
+  if (!read.ok) {
+    throw new ConfigError(label, [{ path: '', message: read.code === 'ENOENT' ? `goal file not found at ${file}` : read.problem }], 'Pass a markdown goal file, `-` to read it from stdin, or --task "…" for a one-line goal.');
   }
+  const source = read.text;
   return { ...parseGoal(source, label, basename(file).replace(/\.md$/i, '')), file };
 }
 
@@ -70,7 +68,14 @@ export function parseGoal(source: string, label: string, fallbackName?: string):
   let frontMatter: GoalFrontMatter = {};
   let text = source;
   let firstLine = 1;
+  if (source.includes('\u0000')) {
+    throw new ConfigError(label, [{ path: '', message: `a binary file, not text (a NUL character on line ${source.slice(0, source.indexOf('\u0000')).split('\n').length}); a goal is markdown text` }]);
+  }
   const split = splitFrontMatter(source);
+  const unclosed = split ? undefined : unclosedFrontMatter(source);
+  if (unclosed !== undefined) {
+    throw new ConfigError(label, [{ path: 'front matter', message: `the "---" on line ${unclosed} opens front matter that no "---" line closes; add a "---" line after its last field (without it the fields would be read as the goal's text and ignored)` }]);
+  }
   if (split) {
     text = split.body;
     firstLine = source.slice(0, source.length - split.body.length).split('\n').length;

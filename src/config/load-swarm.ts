@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 import type { Config } from './config-schema.js';
 import { closest, formatIssues } from './format-issues.js';
 import { readJsonFile } from './json-file.js';
 import { displayPath } from './load-config.js';
+import { readProjectFile } from './read-project-file.js';
 import { swarmSchema, type AgentFile, type AgentStuckLimits, type Limits, type ModelParams } from './swarm-schema.js';
 
 export type AgentRole = 'orchestrator' | 'specialist';
@@ -184,13 +185,40 @@ function loadPrompt(agent: AgentFile | { name: string; description: string; syst
     return agent.systemPrompt;
   }
   if (agent.systemPromptFile !== undefined) {
-    const promptPath = resolve(dirname(swarmFile), agent.systemPromptFile);
-    try {
-      return readFileSync(promptPath, 'utf8');
-    } catch (error) {
-      issues.push({ path: `${path}.systemPromptFile`, message: `cannot read ${promptPath} (${(error as NodeJS.ErrnoException).code ?? 'error'}); paths are relative to the swarm file` });
+    const project = dirname(swarmFile);
+    const promptPath = resolve(project, agent.systemPromptFile);
+    const fieldPath = `${path}.systemPromptFile`;
+    if (!isInside(project, promptPath)) {
+      issues.push({ path: fieldPath, message: `"${agent.systemPromptFile}" leads outside the project (${project}); a prompt file must be inside the directory of the swarm file: copy it there, or write the prompt inline as systemPrompt` });
       return '';
     }
+    // A link inside the project may still lead out of it: where the file really is counts, and is checked before reading.
+    const target = realPath(promptPath);
+    if (target !== undefined && !isInside(realPath(project) ?? project, target)) {
+      issues.push({ path: fieldPath, message: `"${agent.systemPromptFile}" is a link to ${target}, outside the project (${project}); copy the prompt into the project, or write it inline as systemPrompt` });
+      return '';
+    }
+    const read = readProjectFile(promptPath);
+    if (!read.ok) {
+      issues.push({ path: fieldPath, message: read.code === 'ENOENT' ? `cannot read ${promptPath} (ENOENT); paths are relative to the swarm file` : read.problem });
+      return '';
+    }
+    return read.text;
   }
   return agent.systemPrompt ?? `You are the ${agent.name} agent. ${agent.description}`;
+}
+
+/** Whether `path` is `directory` itself or lies beneath it (paths already absolute). */
+function isInside(directory: string, path: string): boolean {
+  const inside = relative(directory, path);
+  return inside !== '' && !inside.startsWith('..') && !isAbsolute(inside);
+}
+
+/** Where a path really is, links resolved; undefined when it does not exist. */
+function realPath(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
 }

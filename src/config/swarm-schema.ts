@@ -85,7 +85,7 @@ export const limitsSchema = z.strictObject({
   maxBudgetUsd: z.number().positive().optional(),
   /** Input + output tokens across the whole run. */
   maxTokens: z.number().int().positive().optional(),
-  /** Wall-clock limit for the run: seconds as a number, or "90s", "45m", "2h". */
+  /** Wall-clock limit for the run: seconds as a number, or "90s", "45m", "2h", "1h30m". */
   timeout: durationSchema.optional(),
   /** Delegations run at the same time. */
   maxConcurrentDelegations: z.number().int().positive().max(64).default(4),

@@ -1,5 +1,6 @@
 import { formatDuration } from '../config/duration.js';
 import { costText } from './cost-text.js';
+import { countText } from './count-text.js';
 import type { RunEvent } from './event-schema.js';
 import { phaseFraction } from './phase-standing-text.js';
 import { waitingLine } from './in-flight-text.js';
@@ -9,6 +10,8 @@ export interface HumanRendererOptions {
   color: boolean;
   /** Full assistant text and tool results instead of one-line summaries. */
   verbose?: boolean;
+  /** How a path relative to the run's workdir is shown (default: as it is); the CLI shows it from where the user stands. */
+  workdirPath?: (path: string) => string;
 }
 
 const RUNTIME_TOOLS = new Set(['complete', 'delegate']);
@@ -32,7 +35,7 @@ export function createHumanRenderer(options: HumanRendererOptions): (event: RunE
           width = Math.max(width, ...event.agents.map((agent) => agent.name.length));
           const servers = event.mcp_servers.filter((server) => server.status === 'connected');
           options.write(
-            `${paint(1, `mux-swarm run ${event.run_id}`)} ${dim('·')} ${event.goal.name} ${dim(`· ${event.mode} · ${event.agents.length} agents · ${servers.length} MCP servers, ${event.tools.length} tools`)}\n`,
+            `${paint(1, `mux-swarm run ${event.run_id}`)} ${dim('·')} ${event.goal.name} ${dim(`· ${event.mode} · ${countText(event.agents.length, 'agent')} · ${countText(servers.length, 'MCP server')}, ${countText(event.tools.length, 'tool')}`)}\n`,
           );
           for (const agent of event.agents) line(agent.name, dim(`${agent.failover_chain ? agent.failover_chain.join(' ⇢ ') : `${agent.provider}/${agent.model}`}${agent.can_delegate_to.length ? ` → ${agent.can_delegate_to.join(', ')}` : ''}`));
           for (const server of event.mcp_servers.filter((entry) => entry.status === 'failed')) options.write(`${paint(33, '⚠')} MCP server ${server.name} failed: ${firstLine(server.error ?? '')}\n`);
@@ -45,7 +48,7 @@ export function createHumanRenderer(options: HumanRendererOptions): (event: RunE
         return;
       case 'delegation-end': {
         const mark = event.status === 'success' ? paint(32, '✔') : event.status === 'partial' ? paint(33, '◐') : paint(31, '✘');
-        line(event.agent, `${mark} ${event.status} ${dim(`(${plural(event.turns, 'turn')}, ${formatDuration(event.duration_ms)}, $${event.cost_usd.toFixed(4)})`)} ${clip(firstLine(event.summary), options.verbose ? 2_000 : 140)}`);
+        line(event.agent, `${mark} ${event.status} ${dim(`(${countText(event.turns, 'turn')}, ${formatDuration(event.duration_ms)}, $${event.cost_usd.toFixed(4)})`)} ${clip(firstLine(event.summary), options.verbose ? 2_000 : 140)}`);
         return;
       }
       case 'assistant':
@@ -77,7 +80,7 @@ export function createHumanRenderer(options: HumanRendererOptions): (event: RunE
         const marks: Record<string, string> = { done: paint(32, '✓'), 'not-done': paint(31, '✗'), unchecked: dim('–') };
         const checked = event.phases.filter((phase) => phase.state !== 'unchecked');
         const phases = checked.length === 0 ? 'no "Done when" checks' : `${event.phases.map((phase) => `${marks[phase.state]}${phase.number}`).join(' ')} ${dim(`(${checked.filter((phase) => phase.state === 'done').length} of ${event.phases.length} done)`)}`;
-        options.write(`${paint(1, '▣ phase 0')} ${phases} ${dim(`· report ${event.report_path}`)}
+        options.write(`${paint(1, '▣ phase 0')} ${phases} ${dim(`· report ${(options.workdirPath ?? ((path: string) => path))(event.report_path)}`)}
 `);
         const next = event.phases.find((phase) => phase.first_unmet !== undefined);
         if (event.goal_complete) options.write(`  ${paint(32, 'every phase is done: nothing to run')}
@@ -112,17 +115,13 @@ export function createHumanRenderer(options: HumanRendererOptions): (event: RunE
         const tokens = event.usage.input_tokens + event.usage.output_tokens;
         const fraction = event.phases && phaseFraction(event.phases);
         const phases = fraction ? ` · phases ${fraction}` : '';
-        options.write(`${mark} ${dim(`in ${formatDuration(event.duration_ms)} · ${plural(event.num_turns, 'turn')} · ${tokens.toLocaleString('en-US')} tokens · ${costText(event.total_cost_usd, event.cost_unknown_models ?? [])}${phases} · exit ${event.exit_code}`)}\n`);
+        options.write(`${mark} ${dim(`in ${formatDuration(event.duration_ms)} · ${countText(event.num_turns, 'turn')} · ${countText(tokens, 'token')} · ${costText(event.total_cost_usd, event.cost_unknown_models ?? [])}${phases} · exit ${event.exit_code}`)}\n`);
         const unmet = event.phases?.first_unmet;
         if (unmet) options.write(`  ${dim('first unmet:')} phase ${unmet.phase}, line ${unmet.line}: ${clip(unmet.text, 100)} ${dim(`— ${clip(unmet.detail, 100)}`)}\n`);
         return;
       }
     }
   };
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function firstLine(text: string): string {

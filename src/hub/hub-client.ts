@@ -66,7 +66,7 @@ export class HubClient {
       if (options.requireSchema ?? true) {
         const version = await hubSchemaVersion(db.pool).catch((error: unknown) => Promise.reject(asHubError(error, url)));
         if (version < LATEST_HUB_VERSION) {
-          throw new HubError('hub_not_initialised', `the hub at ${db.redactedUrl} is at schema version ${version}, this mux-swarm needs ${LATEST_HUB_VERSION}: run \`mux-swarm hub init --db <url>\``);
+          throw new HubError('hub_not_initialised', `the hub at ${db.redactedUrl} is at schema version ${version}, this mux-swarm needs ${LATEST_HUB_VERSION}: run \`mux-swarm hub init --hub <url>\``);
         }
       }
       return new HubClient(db);

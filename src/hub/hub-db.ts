@@ -53,7 +53,7 @@ export class HubDb {
   private explain(error: unknown): unknown {
     const code = (error as { code?: string }).code;
     if (code === '42P01' || code === '3F000') {
-      return new HubError('hub_not_initialised', `the hub at ${this.redactedUrl} has no mux-swarm schema: run \`mux-swarm hub init --db <url>\``, { cause: error });
+      return new HubError('hub_not_initialised', `the hub at ${this.redactedUrl} has no mux-swarm schema: run \`mux-swarm hub init --hub <url>\``, { cause: error });
     }
     return asHubError(error, this.url);
   }

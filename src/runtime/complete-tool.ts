@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseToolInput, toolParameters, type Completion, type RuntimeTool } from './runtime-tool.js';
@@ -39,6 +39,13 @@ export function createCompleteTool(options: { workdir: string; scope: 'task' | '
       if (!parsed.ok) return { text: parsed.error, isError: true };
       const { status, summary } = parsed.value;
       const artifacts = parsed.value.artifacts.map((path) => normalise(options.workdir, path));
+      const outside = artifacts.filter((path) => !insideWorkdir(options.workdir, path));
+      if (outside.length > 0) {
+        return {
+          text: `${NOT_COMPLETED_PREFIX} these artifacts are outside the working directory ${options.workdir}: ${outside.join(', ')}. Artifacts are files you produced inside it: give their paths relative to it, or leave those out, then call ${COMPLETE_TOOL_NAME} again.`,
+          isError: true,
+        };
+      }
       const missing = status === 'failure' ? [] : artifacts.filter((path) => !existsSync(resolve(options.workdir, path)));
       if (missing.length > 0) {
         return {
@@ -80,4 +87,15 @@ function normalise(workdir: string, path: string): string {
   const absolute = resolve(workdir, path);
   const inside = relative(workdir, absolute);
   return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside : absolute;
+}
+
+/** Whether a normalised artifact path is inside the workdir: lexically, and where it really is when it exists (links resolved). */
+function insideWorkdir(workdir: string, path: string): boolean {
+  if (isAbsolute(path)) return false;
+  try {
+    const real = relative(realpathSync(workdir), realpathSync(resolve(workdir, path)));
+    return real !== '' && !real.startsWith('..') && !isAbsolute(real);
+  } catch {
+    return true; // Not there (yet): the lexical check holds; a missing artifact is refused on its own.
+  }
 }

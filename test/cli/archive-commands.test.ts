@@ -90,7 +90,7 @@ describe('mux-swarm export and import', () => {
 
   it('names an unknown run', async () => {
     const result = await runCli(['export', 'no-such-run', '-o', join(elsewhere.directory, 'x.tar.gz')], { cwd: project.directory });
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 2, 'no such run: a usage error, as in every command that takes a run');
     assert.match(result.stderr, /no run "no-such-run"; see `mux-swarm runs`/);
   });
 

@@ -28,7 +28,7 @@ describe('project commands: validate, agents, status, init', () => {
   it('validate: reports what it checked and exits 0', async () => {
     const result = await runCli(['validate'], { cwd: project.directory });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^config\.json: ok \(1 providers, 2 of 2 MCP servers enabled, workdir .+\)\nswarm\.json: ok \(hierarchical, orchestrator \+ 2 agents: code, research\)\n$/);
+    assert.match(result.stdout, /^config\.json: ok \(1 provider, 2 of 2 MCP servers enabled, workdir \.\)\nswarm\.json: ok \(hierarchical, orchestrator \+ 2 agents: code, research\)\n$/);
   });
 
   it('validate: a broken swarm file exits 2 with the file, JSON path and fix', async () => {
@@ -50,9 +50,12 @@ describe('project commands: validate, agents, status, init', () => {
     const lines = result.stdout.split('\n');
     assert.match(lines[2]!, /^agent\s+model\s+tools\s+delegates to$/);
     const row = (name: string) => lines.find((line) => line.startsWith(`${name} `))!;
-    assert.match(row('orchestrator'), /fake\/orchestrator-model\s+fs__read_text_file, fs__read_file, fs__read_media_file, fs__read_multiple_files\s+code, research$/);
+    assert.match(row('orchestrator'), /fake\/orchestrator-model\s+fs \(4 of 14\)\s+code, research$/);
     assert.match(row('code'), /fake\/code-model\s+fs \(13\), shell \(7\)\s+—$/);
     assert.match(row('research'), /fake\/not-served\s+none\s+—$/);
+
+    const wide = await runCli(['agents', '--wide'], { cwd: project.directory });
+    assert.match(wide.stdout, /fake\/orchestrator-model\s+fs__read_text_file, fs__read_file, fs__read_media_file, fs__read_multiple_files\s+code, research\n/, '--wide names each tool of a server granted in part');
 
     const json = await runCli(['agents', '--json'], { cwd: project.directory });
     const parsed = JSON.parse(json.stdout) as { agents: Array<{ name: string; tools: string[] }> };

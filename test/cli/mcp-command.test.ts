@@ -67,17 +67,16 @@ describe('mux-swarm mcp', () => {
       assert.match(listed.servers.find((server) => server.name === 'flaky')!.error!, /cannot start: no token/);
     });
 
-    it('right after `mux-swarm init` (fresh HOME, a dummy key, no workspace yet) lists every shipped server connected, exit 0', async () => {
+    it('right after `mux-swarm init` (fresh HOME, a dummy key) lists every shipped server connected, exit 0', async () => {
       const fresh = createProjectFixture('mux-swarm-mcp-init-');
       try {
         const home = join(fresh.directory, 'home');
         assert.equal((await runCli(['init', 'p'], { cwd: fresh.directory, env: { HOME: home } })).code, 0);
         const projectDirectory = join(fresh.directory, 'p');
-        assert.equal(existsSync(join(projectDirectory, 'workspace')), false, 'init writes no workspace');
+        assert.ok(existsSync(join(projectDirectory, 'workspace')), 'init creates the workdir its config names');
         const result = await runCli(['mcp', 'list'], { cwd: projectDirectory, env: { HOME: home, OPENROUTER_API_KEY: 'dummy' } });
         assert.equal(result.code, 0, result.stdout + result.stderr);
         for (const server of ['fs', 'shell', 'python', 'web', 'memory', 'skills', 'training']) assert.match(result.stdout, new RegExp(`^${server}\\s+connected`, 'm'));
-        assert.ok(existsSync(join(projectDirectory, 'workspace')), 'the workdir the filesystem server works in was created');
       } finally {
         fresh.remove();
       }

@@ -54,7 +54,9 @@ describe('the main job on a machine with no model endpoint', () => {
     assert.equal(result.code, 75, 'an outage: the same command resumes the run once the server is up');
     assert.ok(elapsed < 15_000, `took ${elapsed} ms`);
     assert.match(result.stderr, new RegExp(`Cannot reach provider "ollama" at http://127\\.0\\.0\\.1:${port}/v1: nothing accepted the connection`));
-    assert.match(result.stderr, /Give the swarm a model in one of these ways:/);
+    assert.match(result.stderr, new RegExp(`\\nmux-swarm: provider "ollama" is unreachable at http://127\\.0\\.0\\.1:${port}/v1: `), 'the unreachable server is what it says first');
+    assert.doesNotMatch(result.stderr, /has no model endpoint to talk to/, 'not the message of a missing key');
+    assert.match(result.stderr, /Give the swarm a model in one of these ways:\n  1\. start the server "ollama" at http:\/\/127\.0\.0\.1:\d+\/v1 .*then resume the run\n  2\. use a hosted provider instead: export OPENROUTER_API_KEY=<your key> and run without --provider\n/);
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   });
 });

@@ -319,7 +319,7 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     assert.ok(!link.startsWith('/'), `a relative link: ${link}`);
     const chartFile = resolve(workdir, link);
     assert.equal(chartFile, join(workdir, '.mux-swarm', 'runs', RUN, 'report', 'training-curve.svg'));
-    assert.match(stderr, new RegExp(`Training curve: ${chartFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.match(stderr, new RegExp(`Training curve: ${join('.mux-swarm', 'runs', RUN, 'report', 'training-curve.svg').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n`), 'the path relative to where the user stands');
     const svg = readFileSync(chartFile, 'utf8');
     assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     assert.ok(svg.trimEnd().endsWith('</svg>'));
@@ -462,7 +462,7 @@ describe('mux-swarm report, through the built CLI', { timeout: 120_000 }, () => 
     const result = await runCli(['report', RUN, '-o', output, '--workdir', workdir], { cwd: project.directory });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, '');
-    assert.match(result.stderr, /Report: .*fine tune\.md/);
+    assert.match(result.stderr, /^Report: reports\/fine tune\.md$/m, 'the path relative to where the user stands');
     const written = readFileSync(output, 'utf8');
     assert.match(written, /!\[training curve\]\(fine%20tune\.training-curve\.svg\)/);
     const chartFile = resolve(dirname(output), imageLink(written, 'training curve'));

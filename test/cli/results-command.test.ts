@@ -66,7 +66,7 @@ describe('mux-swarm results', { concurrency: 1 }, () => {
     assert.ok(shown.stdout.includes('The last line of the log was cut off by a crash; it is not counted.'));
 
     const chartFile = join(fixture.directory, '.mux-swarm', 'runs', LOOP_RUN, 'report', 'metric.svg');
-    assert.equal(shown.stderr, `Metric chart: ${chartFile}\n`);
+    assert.equal(shown.stderr, `Metric chart: ${join('.mux-swarm', 'runs', LOOP_RUN, 'report', 'metric.svg')}\n`, 'the path relative to where the user stands');
     const svg = readFileSync(chartFile, 'utf8');
     assert.match(svg, /<text class="title"[^>]*>loss by iteration<\/text>/);
     for (const entry of ['best so far', 'baseline runs', 'kept', 'discarded', 'noise margin (0.002)', 'unmeasured']) assert.ok(svg.includes(`<text x="28" y="10">${entry}</text>`), `legend entry ${entry}`);

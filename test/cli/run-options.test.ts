@@ -134,7 +134,7 @@ describe('mux-swarm run: goal sources, output formats, limits and exit codes', (
     assert.match(shown.stdout, /Usage by model\nmodel\s+calls\s+tokens\s+cost\n-+\s+-+\s+-+\s+-+\nfake\/orchestrator-model\s+2/);
     assert.match(shown.stdout, /--- d1 #2 user\n# Goal: Write shown\.txt/);
     const missing = await runCli(['show', 'nope'], { cwd: project.directory });
-    assert.equal(missing.code, 1);
+    assert.equal(missing.code, 2, 'no such run: a usage error, as in every command that takes a run');
     assert.equal(missing.stderr, 'mux-swarm: no run "nope"; see `mux-swarm runs`\n');
   });
 });

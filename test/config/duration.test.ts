@@ -26,7 +26,17 @@ describe('parseDuration', () => {
     ['soon', undefined],
     ['-1m', undefined],
     ['2x', undefined],
-    ['1h30m', undefined],
+    ['1h30m', 5_400_000],
+    ['1h 30m', 5_400_000],
+    ['2m30s', 150_000],
+    ['1d12h', 129_600_000],
+    ['1h30m15s', 5_415_000],
+    ['1s500ms', 1_500],
+    ['30m1h', undefined],
+    ['1h1h', undefined],
+    ['1h30', undefined],
+    ['h30m', undefined],
+    ['1h-30m', undefined],
     ['2H', undefined],
     ['.5s', undefined],
   ];
@@ -40,10 +50,11 @@ describe('parseDuration', () => {
 describe('durationSchema', () => {
   it('outputs milliseconds and refuses what parseDuration cannot read', () => {
     assert.equal(durationSchema.parse('15m'), 900_000);
+    assert.equal(durationSchema.parse('1h30m'), 5_400_000);
     assert.equal(durationSchema.parse(30), 30_000);
     const refused = durationSchema.safeParse('tomorrow');
     assert.equal(refused.success, false);
-    assert.equal(refused.error?.issues[0]?.message, 'must be a positive duration: seconds as a number, or "90s", "45m", "2h"');
+    assert.equal(refused.error?.issues[0]?.message, 'must be a positive duration: seconds as a number, or "90s", "45m", "2h", "1h30m"');
     assert.equal(durationSchema.safeParse(true).success, false);
   });
 });

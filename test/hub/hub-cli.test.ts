@@ -27,7 +27,7 @@ describe('mux-swarm hub (CLI)', () => {
   });
 
   it('init creates the versioned mux_swarm schema and pg-boss\'s queue, and is idempotent', async () => {
-    const first = await hub(['init', '--db', server.url]);
+    const first = await hub(['init', '--hub', server.url]);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /schema mux_swarm at version 1 \(applied migration 1\); pg-boss schema pgboss with queue "experiments"/);
     assert.doesNotMatch(first.stdout + first.stderr, new RegExp(password()), 'the password is never printed');
@@ -61,16 +61,16 @@ describe('mux-swarm hub (CLI)', () => {
     const publicKey = join(directory, 'keys', 'node-a.pub');
     const pemOfB = readFileSync(join(directory, '.mux-swarm', 'keys', 'node-b.pub'), 'utf8');
     const [added, addedPem] = await Promise.all([
-      hub(['allow', '--db', server.url, '--node', 'node-a', '--public-key', publicKey]),
-      hub(['allow', '--db', server.url, '--node', 'node-b', '--public-key', pemOfB]),
+      hub(['allow', '--hub', server.url, '--node', 'node-a', '--public-key', publicKey]),
+      /* the former name of --hub */ hub(['allow', '--db', server.url, '--node', 'node-b', '--public-key', pemOfB]),
     ]);
     assert.equal(added.code, 0, added.stderr);
     assert.match(added.stdout, /Node "node-a" \(ed25519:[0-9a-f]+\): added to the allow-list/);
     assert.match(addedPem.stdout, /Node "node-b" .*added to the allow-list/);
 
     const [conflict, revoked] = await Promise.all([
-      hub(['allow', '--db', server.url, '--node', 'node-a', '--public-key', pemOfB]),
-      hub(['revoke', '--db', server.url, '--node', 'node-b']),
+      hub(['allow', '--hub', server.url, '--node', 'node-a', '--public-key', pemOfB]),
+      hub(['revoke', '--hub', server.url, '--node', 'node-b']),
     ]);
     assert.equal(conflict.code, 2);
     assert.match(conflict.stderr, /node "node-a" is registered with another key .*pass --replace/);
@@ -104,12 +104,12 @@ describe('mux-swarm hub (CLI)', () => {
     assert.match(text, /Breakthroughs: 0 \(0 announced, 0 adopted, 0 rejected\)/);
   });
 
-  it('says what is wrong: no --db (exit 2), an unreachable hub (exit 1, password masked), a hub without the schema', async () => {
+  it('says what is wrong: no --hub (exit 2), an unreachable hub (exit 1, password masked), a hub without the schema', async () => {
     const closed = new URL(server.url);
     closed.port = '1';
-    const [missing, unreachable] = await Promise.all([hub(['status']), hub(['status', '--db', closed.toString()])]);
+    const [missing, unreachable] = await Promise.all([hub(['status']), hub(['status', '--hub', closed.toString()])]);
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /no hub given: pass --db postgres:\/\/.*or set MUX_SWARM_HUB_URL/);
+    assert.match(missing.stderr, /no hub given: pass --hub postgres:\/\/.*or set MUX_SWARM_HUB_URL/);
     assert.equal(unreachable.code, 1);
     assert.match(unreachable.stderr, /cannot reach the hub at postgres:\/\/hub:\*\*\*@127\.0\.0\.1:1\/hub: .*ECONNREFUSED/);
     assert.doesNotMatch(unreachable.stderr, new RegExp(password()));
@@ -120,6 +120,6 @@ describe('mux-swarm hub (CLI)', () => {
     await client.end();
     const empty = new URL(server.url);
     empty.pathname = '/empty';
-    await assert.rejects(HubClient.connect(empty.toString()), /at schema version 0, this mux-swarm needs 1: run `mux-swarm hub init --db <url>`/);
+    await assert.rejects(HubClient.connect(empty.toString()), /at schema version 0, this mux-swarm needs 1: run `mux-swarm hub init --hub <url>`/);
   });
 });

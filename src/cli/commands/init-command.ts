@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
 import type { CommandOutcome } from '../command-outcome.js';
+import { createConfiguredDirectories } from '../configured-directories.js';
 import { PACKAGE_ROOT } from '../package-info.js';
 import { withPackageSchema } from '../schema-reference.js';
 import { findPreset, PRESETS } from '../presets/presets.js';
@@ -56,6 +57,7 @@ export function registerInitCommand(program: Command, outcome: CommandOutcome): 
         }
         writeFileSync(swarmPath, `${JSON.stringify(swarm, null, 2)}\n`);
       }
+      createConfiguredDirectories(target);
       const where = relative(process.cwd(), target) || '.';
       process.stdout.write(
         [
@@ -91,6 +93,7 @@ function writePreset(preset: Preset, target: string, force: boolean): void {
     writeFileSync(path, withPackageSchema(file, content, dirname(path)));
     if (file.endsWith('.sh')) chmodSync(path, 0o755);
   }
+  createConfiguredDirectories(target);
   const where = relative(process.cwd(), target) || '.';
   process.stdout.write([`Wrote the ${preset.name} preset: ${files.map((file) => join(where, file)).join(', ')}.`, 'Next:', ...preset.nextSteps(where), ''].join('\n'));
 }

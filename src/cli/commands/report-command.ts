@@ -7,6 +7,7 @@ import { EXIT_CODES } from '../../runtime/run-result.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions } from '../common-options.js';
 import type { ProjectOptions } from '../project.js';
+import { shownPath } from '../shown-path.js';
 
 interface ReportOptions extends ProjectOptions {
   output?: string;
@@ -78,13 +79,13 @@ async function report(runArgument: string, options: ReportOptions): Promise<numb
       markdownFile === undefined ? join(location.stateDirectory, 'runs', data.run.id, 'report', 'training-curve.svg') : join(markdownDirectory, `${basename(markdownFile, extname(markdownFile))}.training-curve.svg`);
     writeFile(chartFile, scrubber.text(chart));
     chartLink = relativeLink(markdownDirectory, chartFile);
-    process.stderr.write(`Training curve: ${chartFile}\n`);
+    process.stderr.write(`Training curve: ${shownPath(chartFile)}\n`);
   }
   const markdown = scrubber.text(renderReportMarkdown(runReport, { trainingCurve: chartLink }));
   if (markdownFile === undefined) process.stdout.write(markdown);
   else {
     writeFile(markdownFile, markdown);
-    process.stderr.write(`Report: ${markdownFile}\n`);
+    process.stderr.write(`Report: ${shownPath(markdownFile)}\n`);
   }
   return EXIT_CODES.success;
 }

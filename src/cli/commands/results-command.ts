@@ -14,6 +14,7 @@ import type { ProjectOptions } from '../project.js';
 import { loopMetricChart } from '../report/loop-metric-chart.js';
 import type { SecretScrubber } from '../../logging/secret-scrubber.js';
 import type { StateLocation } from '../state-access.js';
+import { shownPath } from '../shown-path.js';
 import { formatTable } from '../table.js';
 
 interface ResultsOptions extends ProjectOptions {
@@ -63,7 +64,7 @@ async function showResults(runArgument: string | undefined, options: ResultsOpti
     const chartFile = options.chart === undefined ? join(found.runDirectory, 'report', 'metric.svg') : resolve(options.chart);
     mkdirSync(dirname(chartFile), { recursive: true });
     writeFileSync(chartFile, found.scrubber.text(loopMetricChart(results, standing)));
-    process.stderr.write(`Metric chart: ${chartFile}\n`);
+    process.stderr.write(`Metric chart: ${shownPath(chartFile)}\n`);
   }
   return EXIT_CODES.success;
 }

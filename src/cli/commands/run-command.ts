@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { Goal } from '../../config/load-goal.js';
+import { MAX_PROJECT_FILE_BYTES } from '../../config/read-project-file.js';
 import { ConfigError } from '../../errors/config-error.js';
 import { describeError } from '../../errors/mux-swarm-error.js';
 import type { ResultEvent } from '../../events/event-schema.js';
@@ -85,7 +86,7 @@ export function addRunOptions(command: Command): Command {
     .option('--max-turns <n>', 'model turns across the run', positiveInteger)
     .option('--max-budget-usd <usd>', 'stop when the run has cost this much', positiveNumber)
     .option('--max-tokens <n>', 'stop after this many input + output tokens', positiveInteger)
-    .option('--timeout <duration>', 'wall-clock limit: 90s, 45m, 2h')
+    .option('--timeout <duration>', 'wall-clock limit: 90s, 45m, 2h, 1h30m')
     .option('--provider <name>', 'run every agent on this provider from config.json')
     .option('--model <id>', 'run every agent on this model')
     .option('-v, --verbose', 'full assistant text and tool results in the progress');
@@ -96,7 +97,7 @@ export async function startRun(goal: Goal, options: RunLaunchOptions, choice: Ru
   if (options.flat && options.hierarchical) throw new ConfigError('command line', [{ path: '', message: '--flat and --hierarchical exclude each other' }]);
   const [{ parseDuration }, { loadProject }, { withHeartbeat }, { runSession }] = await Promise.all([import('../../config/duration.js'), import('../project.js'), import('../../supervisor/heartbeat.js'), import('../run-session.js')]);
   const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout);
-  if (options.timeout !== undefined && timeoutMs === undefined) throw new ConfigError('command line', [{ path: '', message: `--timeout "${options.timeout}" is not a duration; use e.g. 90s, 45m or 2h` }]);
+  if (options.timeout !== undefined && timeoutMs === undefined) throw new ConfigError('command line', [{ path: '', message: `--timeout "${options.timeout}" is not a duration; use e.g. 90s, 45m, 2h or 1h30m` }]);
   const project = loadProject(options);
   return withHeartbeat(() =>
     runSession({
@@ -132,9 +133,18 @@ async function readGoal(argument: string | undefined, task: string | undefined):
   return loadGoalFile(argument, process.cwd());
 }
 
+/** The goal piped in, at most MAX_PROJECT_FILE_BYTES like a goal file: `run - < /dev/zero` is refused, not read without end. */
 async function readStandardInput(): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  let bytes = 0;
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+    if (bytes > MAX_PROJECT_FILE_BYTES) {
+      process.stdin.destroy();
+      throw new ConfigError('stdin', [{ path: '', message: `the goal on standard input is larger than ${MAX_PROJECT_FILE_BYTES / (1024 * 1024)} MiB, the most a goal may hold; pipe a markdown goal` }]);
+    }
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 

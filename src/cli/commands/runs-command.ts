@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { costCell, costText } from '../../events/cost-text.js';
+import { countText } from '../../events/count-text.js';
 import { getRunDetails, getTranscript, listRuns } from '../../state/run-queries.js';
 import { isRunDriven } from '../../state/run-sessions.js';
 import { isSameProcessAlive } from '../../supervisor/process-identity.js';
@@ -48,7 +49,7 @@ export function registerShowCommand(program: Command, outcome: CommandOutcome): 
   const command = program
     .command('show')
     .description('one run: outcome, delegations, tool calls and usage')
-    .argument('<run>', 'run id, or a unique prefix of one; "last" for the newest')
+    .argument('[run]', 'run id, a unique prefix of one, or "last"; default: the newest', 'last')
     .option('--json', 'machine-readable output')
     .option('--transcript', 'also print every agent message');
   addProjectOptions(command).action(async (runArgument: string, options: ShowOptions) => {
@@ -66,11 +67,11 @@ export function registerShowCommand(program: Command, outcome: CommandOutcome): 
       const lines = [
         `run ${run.id}: ${run.status}${run.subtype ? ` (${run.subtype}, exit ${run.exit_code})` : ''}`,
         `goal: ${run.goal_name} (${run.goal_source}), ${run.mode} mode, on ${run.hostname}`,
-        `started ${run.started_at}${run.ended_at ? `, took ${formatDuration(Date.parse(run.ended_at) - Date.parse(run.started_at))}` : ''} · ${run.num_turns} turns · ${run.input_tokens + run.output_tokens} tokens · ${costText(run.cost_usd, run.cost_unknown_models)}`,
+        `started ${run.started_at}${run.ended_at ? `, took ${formatDuration(Date.parse(run.ended_at) - Date.parse(run.started_at))}` : ''} · ${countText(run.num_turns, 'turn')} · ${countText(run.input_tokens + run.output_tokens, 'token')} · ${costText(run.cost_usd, run.cost_unknown_models)}`,
         ...(run.phases ? [`phases at the end: ${formatPhaseStanding(run.phases)}`] : []),
         '',
         'Delegations',
-        ...details.delegations.map((delegation) => `${'  '.repeat(delegation.depth + 1)}${delegation.id} ${delegation.from_agent ?? '?'} → ${delegation.agent}: ${delegation.status ?? 'unfinished'} (${delegation.turns} turns, $${delegation.cost_usd.toFixed(4)}) ${firstLine(delegation.summary ?? delegation.task)}`),
+        ...details.delegations.map((delegation) => `${'  '.repeat(delegation.depth + 1)}${delegation.id} ${delegation.from_agent ?? '?'} → ${delegation.agent}: ${delegation.status ?? 'unfinished'} (${countText(delegation.turns, 'turn')}, $${delegation.cost_usd.toFixed(4)}) ${firstLine(delegation.summary ?? delegation.task)}`),
         ...stuckLine(details.delegations),
         '',
         `Tool calls: ${details.toolCalls.length} (${details.toolCalls.filter((call) => call.is_error === 1).length} failed)`,

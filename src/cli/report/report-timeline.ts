@@ -1,3 +1,4 @@
+import { countText } from '../../events/count-text.js';
 import type { RunEvent } from '../../events/event-schema.js';
 import { endingOfEvent, endingText } from './job-ending.js';
 import { brief, code, escapeMarkdown, markdownTable, none, offset } from './markdown-format.js';
@@ -37,7 +38,7 @@ function describe(event: RunEvent): string | { what: string; command: string } |
     case 'phase-report': {
       const done = event.phases.filter((phase) => phase.state === 'done').length;
       const next = event.phases.find((phase) => phase.first_unmet !== undefined);
-      return `phase check: ${done} of ${event.phases.length} phases done${event.goal_complete ? ', goal complete' : ''}${next ? `; next: phase ${next.number} "${brief(next.title, 60)}"` : ''}`;
+      return `phase check: ${done} of ${countText(event.phases.length, 'phase')} done${event.goal_complete ? ', goal complete' : ''}${next ? `; next: phase ${next.number} "${brief(next.title, 60)}"` : ''}`;
     }
     case 'delegation-start':
       return `started, delegated by ${event.from}: ${brief(event.task)}`;

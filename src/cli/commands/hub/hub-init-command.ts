@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { addDbOption, hubAction, requireDb, type DbOptions } from './hub-options.js';
 
-/** `hub init --db <url>`: the mux_swarm schema (versioned migrations), pg-boss's schema and the experiments queue. */
+/** `hub init --hub <url>`: the mux_swarm schema (versioned migrations), pg-boss's schema and the experiments queue. */
 export function registerHubInit(hub: Command, outcome: CommandOutcome): void {
   const command = hub
     .command('init')

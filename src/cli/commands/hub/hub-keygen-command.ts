@@ -22,7 +22,7 @@ export function registerHubKeygen(hub: Command, outcome: CommandOutcome): void {
         const node = assertNodeName(options.node);
         const keys = generateNodeKeys();
         const files = writeNodeKeys(options.dir ?? defaultKeyDirectory(), node, keys, { force: options.force });
-        process.stdout.write(`Node "${node}": key ${keyId(keys.publicKey)}\n  private key ${files.privateKeyFile} (mode 0600: keep it on this machine)\n  public key  ${files.publicKeyFile}\nAllow it on the hub: mux-swarm hub allow --db <url> --node ${node} --public-key ${files.publicKeyFile}\n`);
+        process.stdout.write(`Node "${node}": key ${keyId(keys.publicKey)}\n  private key ${files.privateKeyFile} (mode 0600: keep it on this machine)\n  public key  ${files.publicKeyFile}\nAllow it on the hub: mux-swarm hub allow --hub <url> --node ${node} --public-key ${files.publicKeyFile}\n`);
       }),
     );
 }

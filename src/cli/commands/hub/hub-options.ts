@@ -5,17 +5,25 @@ import { EXIT_CODES } from '../../../runtime/run-result.js';
 import type { CommandOutcome } from '../../command-outcome.js';
 
 export interface DbOptions {
+  hub?: string;
+  /** The option's former name, still accepted (not shown in help). */
   db?: string;
 }
 
-/** `--db <url>`, or $MUX_SWARM_HUB_URL (which keeps the password out of the process list). */
+/**
+ * `--hub <url>` (the name `run --hub` has too), or $MUX_SWARM_HUB_URL (which keeps the password out of the process
+ * list); `--db <url>`, its former name, is still read.
+ */
 export function addDbOption(command: Command): Command {
-  return command.addOption(new Option('--db <url>', 'the hub: postgres://user:password@host:5432/database').env('MUX_SWARM_HUB_URL'));
+  return command
+    .addOption(new Option('--hub <url>', 'the hub: postgres://user:password@host:5432/database').env('MUX_SWARM_HUB_URL'))
+    .addOption(new Option('--db <url>', 'former name of --hub').hideHelp());
 }
 
 export function requireDb(options: DbOptions): string {
-  if (!options.db) throw new HubUsageError('no hub given: pass --db postgres://user:password@host:5432/database, or set MUX_SWARM_HUB_URL');
-  return options.db;
+  const url = options.db ?? options.hub;
+  if (!url) throw new HubUsageError('no hub given: pass --hub postgres://user:password@host:5432/database, or set MUX_SWARM_HUB_URL');
+  return url;
 }
 
 class HubUsageError extends Error {}
@@ -25,7 +33,7 @@ export const HUB_UNREACHABLE = 1;
 
 /**
  * Runs a hub subcommand's async action and sets its exit code: 0, or what it returns; 1 when the hub cannot be
- * reached; 2 for bad input (a missing --db, a bad key file, an unknown node). Errors are printed without
+ * reached; 2 for bad input (a missing --hub, a bad key file, an unknown node). Errors are printed without
  * secrets: URLs in messages have their password masked.
  */
 export function hubAction<Args extends unknown[]>(outcome: CommandOutcome, action: (...args: Args) => Promise<number | void>): (...args: Args) => Promise<void> {

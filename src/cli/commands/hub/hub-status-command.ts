@@ -4,7 +4,7 @@ import type { CommandOutcome } from '../../command-outcome.js';
 import { formatTable } from '../../table.js';
 import { addDbOption, hubAction, requireDb, type DbOptions } from './hub-options.js';
 
-/** `hub status --db <url> [--json]`: nodes, queue depth, breakthroughs, verifications. */
+/** `hub status --hub <url> [--json]`: nodes, queue depth, breakthroughs, verifications. */
 export function registerHubStatus(hub: Command, outcome: CommandOutcome): void {
   const command = hub
     .command('status')
