@@ -269,7 +269,7 @@ describe('swarm.json errors', () => {
     const flat = configErrorOf(() => loadSwarmFile(swarmWith([agent('code'), agent('research')], { mode: 'flat', flatOrder: ['reserch', 'code'] })));
     assert.equal(flat.message, 'swarm.json: flatOrder[0]: "reserch" is not an agent in swarm.json agents (did you mean "research"?); defined: code, research');
     const timeout = configErrorOf(() => loadSwarmFile(swarmWith([agent('code')], { limits: { timeout: 'soon' } })));
-    assert.equal(timeout.message, 'swarm.json: limits.timeout: must be a positive duration: seconds as a number, or "90s", "45m", "2h"');
+    assert.equal(timeout.message, 'swarm.json: limits.timeout: must be a positive duration: seconds as a number, or "90s", "45m", "2h", "1h30m"');
   });
 
   it('refuses no-progress thresholds below 2, and unknown keys in them, run-wide and per agent', () => {

@@ -74,7 +74,7 @@ describe('goal front matter', () => {
         'goal.md: front matter.mode: must be one of "hierarchical", "flat"; got "swarm"',
         'goal.md: front matter.agents[0]: agent names are lowercase letters, digits and "-", starting with a letter (e.g. "code")',
         'goal.md: front matter.budget.usd: must be greater than 0; got -1',
-        'goal.md: front matter.budget.time: must be a positive duration: seconds as a number, or "90s", "45m", "2h"',
+        'goal.md: front matter.budget.time: must be a positive duration: seconds as a number, or "90s", "45m", "2h", "1h30m"',
       ].join('\n'),
     );
   });
