@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { MuxSwarmError } from '../errors/mux-swarm-error.js';
 import type { SecretScrubber } from '../logging/secret-scrubber.js';
 import type { SqliteDatabase } from '../state/database.js';
-import { modelUsageRowSchema, RunJournal } from '../state/run-journal.js';
+import { modelUsageRowSchema, RunJournal, toolCallIntentSchema } from '../state/run-journal.js';
 import { CASSETTE_VERSION, type Cassette, type CassetteModelCall, type CassetteToolCall, type CassetteTranscript } from './cassette.js';
 import { projectMessage, RequestNormaliser, type ProjectedMessage } from './request-identity.js';
 
@@ -33,13 +33,8 @@ const modelCallRowSchema = modelUsageRowSchema.extend({
   request_messages: z.number().int().nullable(),
 });
 
-const toolCallRowSchema = z.object({
-  id: z.string(),
-  delegation_id: z.string(),
-  agent: z.string(),
-  turn: z.number().int(),
-  name: z.string(),
-  arguments_json: z.string(),
+/** A tool call as the cassette needs it: the journal's intent and its result. */
+const toolCallRowSchema = toolCallIntentSchema.omit({ started_at: true }).extend({
   result_text: z.string().nullable(),
   is_error: z.number().int().nullable(),
 });

@@ -72,7 +72,7 @@ const delegationOverviewSchema = delegationRecordSchema.extend({
 /** A delegation as a recovery report lists it: finished (`status` set) or in flight (`status` null). */
 export type DelegationOverview = z.infer<typeof delegationOverviewSchema>;
 
-const toolCallIntentSchema = z.object({
+export const toolCallIntentSchema = z.object({
   id: z.string(),
   delegation_id: z.string(),
   agent: z.string(),
