@@ -7,7 +7,7 @@
  * (maxRetries 4): a refused connection (retried twice, after short waits) and a 503 (retried with backoff; here
  * with maxRetries 1 to keep the run short), each against a healthy second entry.
  *
- *   node --import tsx bench/failover-overhead.ts [calls per round] [rounds]     (default 200 calls, 5 rounds)
+ *   node --import tsx bench/failover-overhead.ts [calls per round] [rounds]     (default 200 calls, 6 rounds)
  */
 import { performance } from 'node:perf_hooks';
 import { providerSchema } from '../src/config/config-schema.js';
@@ -19,7 +19,7 @@ import { startFakeOpenAIServer } from '../test/support/fake-openai-server.js';
 import { closedPort } from '../test/support/closed-port.js';
 
 const callsPerRound = Number(process.argv[2] ?? 200);
-const rounds = Number(process.argv[3] ?? 5);
+const rounds = Number(process.argv[3] ?? 6);
 
 const server = await startFakeOpenAIServer({ fallback: () => ({ content: 'ok' }) });
 const down = await startFakeOpenAIServer({ fallback: () => ({ error: { status: 503, message: 'down' } }) });
@@ -45,9 +45,15 @@ await perCall(plain);
 await perCall(healthy);
 const plainTimes: number[] = [];
 const chainTimes: number[] = [];
+// Which arm goes first alternates by round, so that neither always pays for what the other left (GC, sockets).
 for (let round = 0; round < rounds; round += 1) {
-  plainTimes.push(await perCall(plain));
-  chainTimes.push(await perCall(healthy));
+  if (round % 2 === 0) {
+    plainTimes.push(await perCall(plain));
+    chainTimes.push(await perCall(healthy));
+  } else {
+    chainTimes.push(await perCall(healthy));
+    plainTimes.push(await perCall(plain));
+  }
 }
 
 async function timeToMoveOn(first: ChatModel): Promise<number> {
