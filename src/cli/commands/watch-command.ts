@@ -1,14 +1,14 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { PACKAGE_ROOT } from '../../config/package-root.js';
 import { ConfigError } from '../../errors/config-error.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { positiveInteger } from '../common-options.js';
 
-/** The CLI script the worker runs: bin/mux-swarm, three levels above both src/cli/commands and dist/cli/commands. */
-const CLI_SCRIPT = fileURLToPath(new URL('../../../bin/mux-swarm', import.meta.url));
+/** The CLI script the worker runs: the package's bin/mux-swarm. */
+const CLI_SCRIPT = join(PACKAGE_ROOT, 'bin', 'mux-swarm');
 
 interface WatchOptions {
   maxCrashes?: number;

@@ -1,14 +1,14 @@
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
+import { PACKAGE_ROOT } from '../../config/package-root.js';
 import type { Sandbox } from './sandbox.js';
 import type { ProcessLimits } from './cgroup-limits.js';
 import { probeSandbox } from './sandbox-probe.js';
 import { egressSocketFor } from './egress-proxy.js';
 
-/** The installation of mux-swarm: this file is `<root>/{src,dist}/supervisor/sandbox/`. */
-const MUX_SWARM_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The installation of mux-swarm. */
+const MUX_SWARM_ROOT = PACKAGE_ROOT;
 
 export type SandboxBackend = 'auto' | 'bwrap' | 'none';
 export type SandboxNetwork = 'none' | 'host' | { allow: string[] };
