@@ -92,7 +92,8 @@ describe('a provider outage while a training job runs', () => {
     });
     project = createProjectFixture('mux-swarm-training-outage-');
     project.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' }, mcpServers: { training: { builtin: 'training' } }, providers: { fake: { baseURL: server.baseURL, maxRetries: 0, timeoutMs: 20_000 } } }));
-    project.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['training'] }), agents: [] });
+    // Each wait returns on the job's next progress line: the orchestrator may wait once per step.
+    project.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['training'], maxTurns: 200 }), agents: [] });
     project.write('goal.md', '# Train\n\nTrain the model.\n');
   });
 
