@@ -88,7 +88,8 @@ const probes: Record<string, Probe> = {
 /**
  * move_file back and forth between dir/ping.txt and dir/pong.txt. The outside holds a ping.txt of its own
  * and no pong.txt, so a source checked through the link at one step and through the directory at the next
- * may also be reported missing: true of the path at one of those moments, and nothing outside is touched.
+ * may also be reported missing, and a destination dir/ping.txt checked through the link reported as already there:
+ * true of the path at one of those moments, and nothing outside is touched.
  */
 function movePingPong(): Probe {
   let atPing = true;
@@ -97,7 +98,7 @@ function movePingPong(): Probe {
     args: () => (atPing ? { source: 'dir/ping.txt', destination: 'dir/pong.txt' } : { source: 'dir/pong.txt', destination: 'dir/ping.txt' }),
     leaked: () => false,
     succeeded: () => (atPing = !atPing),
-    alsoRefusedWith: /^(No such file or directory: "dir\/p[io]ng\.txt"|Cannot move "dir\/p[io]ng\.txt": it does not exist\.)/,
+    alsoRefusedWith: /^(No such file or directory: "dir\/p[io]ng\.txt"|Cannot move "dir\/p[io]ng\.txt": it does not exist\.|Cannot move "dir\/pong\.txt" to "dir\/ping\.txt": the destination already exists\.)/,
   };
 }
 
