@@ -38,7 +38,8 @@ describe('no process left behind', () => {
   });
 
   it('a resumed run ends the command group a kill -9 left running, and says so', async () => {
-    const marker = `sleep 3${String(process.pid % 100).padStart(2, '0')}`;
+    // Unique to this test process: other tests run sleeps of their own (`sleep 300`) at the same time.
+    const marker = `sleep 300.${process.pid}`;
     server.route(
       { model: 'orchestrator-model' },
       { toolCalls: [{ name: 'shell__run_command', arguments: { command: `${marker} & ${marker} & ${marker}; wait` } }] },
