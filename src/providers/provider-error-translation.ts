@@ -5,6 +5,7 @@ import { ProviderUnreachableError } from '../errors/provider-unreachable-error.j
 import { isMuxSwarmError } from '../errors/mux-swarm-error.js';
 import { closestModels } from './model-suggestions.js';
 import { parseRetryAfter } from './retry-after.js';
+import { isTransientStatus } from './retry-policy.js';
 import { classifyFailure, type ProviderFailure } from './provider-failure.js';
 import type { SecretScrubber } from '../logging/secret-scrubber.js';
 
@@ -94,7 +95,7 @@ export async function toProviderError(
         ...base,
         status: failure.status,
         endpointMessage: message,
-        transient: transientStatuses.has(failure.status) || failure.status >= 500,
+        transient: isTransientStatus(failure.status),
         ...retryAfter(failure.headers),
       });
     case 'timeout':
@@ -110,9 +111,6 @@ export async function toProviderError(
       }, { cause: error });
   }
 }
-
-/** Statuses below 500 that say "not now" rather than "not this request". */
-const transientStatuses = new Set([408, 409, 429]);
 
 function retryAfter(headers: Headers | undefined): { retryAfterMs?: number } {
   const requested = parseRetryAfter(headers);

@@ -35,6 +35,14 @@ export function defaultRetryPolicy(maxRetries: number): RetryPolicy {
 const retryableStatuses = new Set([408, 409, 429]);
 
 /**
+ * An HTTP status that says "not now" rather than "not this request": 408, 409, 429 and every 5xx. It is retried,
+ * and once the retries are spent it is an outage (failover moves on; the run stops resumably).
+ */
+export function isTransientStatus(status: number): boolean {
+  return retryableStatuses.has(status) || status >= 500;
+}
+
+/**
  * The wait before retry number `retry` (1 for the first retry) after this failure, or undefined when it must
  * not be retried: aborts, TLS failures, 4xx other than 408/409/429, and anything unrecognised.
  */
@@ -54,7 +62,7 @@ export function retryDelay(failure: ProviderFailure, retry: number, policy: Retr
     case 'status': {
       const explicit = failure.headers?.get('x-should-retry');
       if (explicit === 'false') return undefined;
-      if (explicit !== 'true' && !retryableStatuses.has(failure.status) && failure.status < 500) return undefined;
+      if (explicit !== 'true' && !isTransientStatus(failure.status)) return undefined;
       const requested = parseRetryAfter(failure.headers);
       if (requested !== undefined && policy.giveUpOverRetryAfterMs !== undefined && requested > policy.giveUpOverRetryAfterMs) return undefined;
       return requested === undefined ? backoff(retry, policy, random) : Math.min(requested, policy.maxRetryAfterMs);
