@@ -14,10 +14,8 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { PACKAGE_ROOT } from '../config/package-root.js';
 
-/** Where bin/mux-swarm looks for the bundle's entry. */
-export const BUNDLE_DIRECTORY = join(PACKAGE_ROOT, 'dist', 'bundle');
-
-const outdir = BUNDLE_DIRECTORY;
+/** Where bin/mux-swarm looks for the bundle's entry (`main.js`). */
+const outdir = join(PACKAGE_ROOT, 'dist', 'bundle');
 rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints: { main: join(PACKAGE_ROOT, 'dist', 'cli', 'main.js') },

@@ -68,6 +68,8 @@ describe('failover chains through the built CLI', { concurrency: 1 }, () => {
     const result = await runCli(['run', 'goal.md', '--output-format', 'stream-json'], { cwd: fixture.directory });
     assert.equal(result.code, 0, result.stderr);
     const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as StreamEvent);
+    const init = events[0] as StreamEvent & { agents?: Array<{ name: string; failover_chain?: string[] }> };
+    assert.deepEqual(init.agents?.map((agent) => [agent.name, agent.failover_chain]), [['orchestrator', ['primary/big', 'backup/small']]], 'the init event names the chain');
     const failovers = events.filter((event) => event.type === 'model-failover');
     assert.deepEqual(failovers.map((event) => [event.agent, event.from, event.to, event.kind]), [['orchestrator', 'primary/big', 'backup/small', 'outage']], 'one failover: the second call skipped the cooling primary');
     assert.equal(down.chatRequests().length, 1);
@@ -93,6 +95,34 @@ describe('failover chains through the built CLI', { concurrency: 1 }, () => {
     assert.match(text, /### By failover chain entry/);
     assert.match(text, /\| orchestrator \| primary\/big \| 0 \| .* \| 1 \|/);
     assert.match(text, /\| orchestrator \| backup\/small \| 2 \| .* \| 0 \|/);
+  });
+
+  it('every entry must be priced under a USD budget; an entry whose key is not set is left out with a warning', async () => {
+    up.reset();
+    const fixture = project();
+    up.route({ model: 'small' }, complete('both entries priced'));
+    const priced = await runCli(['run', 'goal.md', '--max-budget-usd', '5', '--output-format', 'json'], { cwd: fixture.directory });
+    assert.equal(priced.code, 0, `both entries are priced in config.json: ${priced.stderr}`);
+    const config = JSON.parse(readFileSync(join(fixture.directory, 'config.json'), 'utf8')) as { prices: Record<string, unknown>; providers: Record<string, Record<string, unknown>> };
+    delete config.prices.small;
+    fixture.write('config.json', config);
+    const refused = await runCli(['run', 'goal.md', '--fresh', '--max-budget-usd', '5'], { cwd: fixture.directory });
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /backup\/small/, 'the unpriced backup is named: it may answer');
+    config.prices.small = { inputPerMillion: 1, outputPerMillion: 2 };
+    config.providers.primary!.apiKeyEnv = 'MUX_SWARM_TEST_UNSET_KEY';
+    fixture.write('config.json', config);
+    up.reset();
+    up.route({ model: 'small' }, complete('answered by the only entry with a key'));
+    const keyless = await runCli(['run', 'goal.md', '--fresh', '--output-format', 'stream-json'], { cwd: fixture.directory });
+    assert.equal(keyless.code, 0, keyless.stderr);
+    const warnings = keyless.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; subtype?: string; message?: string }).filter((event) => event.type === 'system' && event.subtype === 'warning');
+    assert.ok(warnings.some((event) => /orchestrator: failover entry primary\/big left out: .*MUX_SWARM_TEST_UNSET_KEY/.test(event.message ?? '')), JSON.stringify(warnings));
+    config.providers.backup!.apiKeyEnv = 'MUX_SWARM_TEST_UNSET_KEY';
+    fixture.write('config.json', config);
+    const none = await runCli(['run', 'goal.md', '--fresh'], { cwd: fixture.directory });
+    assert.equal(none.code, 2, 'no entry of the chain has its key');
+    assert.match(none.stderr, /MUX_SWARM_TEST_UNSET_KEY is not set \(nor that of any other entry of its failover chain\)/);
   });
 
   it('status checks every entry of every chain; agents shows the chain', async () => {

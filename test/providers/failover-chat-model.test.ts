@@ -115,6 +115,19 @@ describe('FailoverChatModel: an agent\'s chain of models, through the real clien
     assert.deepEqual(notices.map((notice) => [notice.from, notice.to]), [['first/big', 'second/small'], ['second/small', undefined]]);
   });
 
+  it('when every entry is cooling, a call is not refused without a request: it tries them, soonest back first', async () => {
+    primary.enqueue({ error: { status: 503, message: 'down' } }, { error: { status: 503, message: 'down' } }, { content: 'primary is back first' });
+    secondary.enqueue(
+      { error: { status: 503, message: 'down', headers: { 'retry-after': '600' } } },
+      { error: { status: 503, message: 'down', headers: { 'retry-after': '600' } } },
+    );
+    const model = chain(entry('first', primary.baseURL, 'big'), entry('second', secondary.baseURL, 'small', { last: true }));
+    await assert.rejects(call(model), ModelChainError);
+    clock += 1_000; // both still cooling: the first for 60 s, the second for the 600 s it asked for
+    assert.equal((await call(model)).content, 'primary is back first');
+    assert.equal(secondary.chatRequests().length, 2, 'the entry that cools longer was not asked again');
+  });
+
   it('a refusal of the request itself (400) is not failed over: the next entry is not asked', async () => {
     primary.enqueue({ error: { status: 400, message: 'invalid tool schema' } });
     const model = chain(entry('first', primary.baseURL, 'big'), entry('second', secondary.baseURL, 'small', { last: true }));
