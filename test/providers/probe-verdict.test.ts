@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { guessEndpointKind } from '../../src/providers/endpoint-kind.js';
 import { classifyProbeReply, probeFix, type ProbeReply } from '../../src/providers/probe-verdict.js';
-import { PROBE_TOOL } from '../../src/providers/tool-call-probe.js';
+import { PROBE_TOOL } from '../../src/cli/tool-call-probe.js';
 import { parseToolCallsFromText } from '../../src/providers/tool-call-text-parser.js';
 
 /** A text answer the way OpenAIChatModel hands it on: through the runtime's own recovery. */

@@ -9,7 +9,7 @@ import type { Project, ProjectOptions } from '../project.js';
 import { formatTable } from '../table.js';
 import type { SandboxStanding } from '../sandbox-gate.js';
 import { ConfigError } from '../../errors/config-error.js';
-import type { ProbeResult } from '../../providers/tool-call-probe.js';
+import type { ProbeResult } from '../tool-call-probe.js';
 import { describeProbes, probeIsUsable } from './status-probe-text.js';
 
 interface StatusOptions extends ProjectOptions {
@@ -105,7 +105,7 @@ async function checkProviders(project: Project): Promise<ProviderReport[]> {
 
 /** Every entry of every agent's chain, each provider/model pair probed once (probeToolCalling drops repeats). */
 async function probeModels(project: Project, timeoutMs: number | undefined): Promise<ProbeResult[]> {
-  const { probeToolCalling } = await import('../../providers/tool-call-probe.js');
+  const { probeToolCalling } = await import('../tool-call-probe.js');
   const { providers, prices } = project.config.config;
   const targets = [project.swarm.orchestrator, ...project.swarm.agents].flatMap((agent) => agent.chain.map((ref) => ({ provider: ref.provider, model: ref.model })));
   return probeToolCalling(targets, { providers, prices, env: process.env, ...(timeoutMs === undefined ? {} : { timeoutMs }) });

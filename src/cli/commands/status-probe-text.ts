@@ -1,4 +1,4 @@
-import type { ProbeResult } from '../../providers/tool-call-probe.js';
+import type { ProbeResult } from '../tool-call-probe.js';
 import { DIALECT_NAMES } from '../../providers/probe-verdict.js';
 import { formatTable } from '../table.js';
 

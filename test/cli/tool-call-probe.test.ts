@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { ConcurrencyLimiter } from '../../src/runtime/concurrency-limiter.js';
-import { probeToolCalling, uniqueProbeTargets } from '../../src/providers/tool-call-probe.js';
+import { probeToolCalling, uniqueProbeTargets } from '../../src/cli/tool-call-probe.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer, type ScriptedResponse } from '../support/fake-openai-server.js';
-import { providerConfig } from './provider-fixtures.js';
+import { providerConfig } from '../providers/provider-fixtures.js';
 
 const native: ScriptedResponse = { toolCalls: [{ name: 'probe_echo', arguments: { word: 'ping' } }] };
 

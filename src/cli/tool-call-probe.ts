@@ -4,13 +4,13 @@ import { MissingApiKeyError } from '../errors/missing-api-key-error.js';
 import { ModelNotFoundError } from '../errors/model-not-found-error.js';
 import { ProviderRequestError } from '../errors/provider-request-error.js';
 import { ProviderUnreachableError } from '../errors/provider-unreachable-error.js';
-import type { ChatRequest, ToolDefinition } from './chat-types.js';
-import { guessEndpointKind, type EndpointKind } from './endpoint-kind.js';
-import { classifyProbeReply, probeFix, type ProbeOutcome } from './probe-verdict.js';
-import { createProviderClient } from './provider-client.js';
-import type { ModelCatalogue } from './model-catalogue.js';
+import type { ChatRequest, ToolDefinition } from '../providers/chat-types.js';
+import { guessEndpointKind, type EndpointKind } from '../providers/endpoint-kind.js';
+import { classifyProbeReply, probeFix, type ProbeOutcome } from '../providers/probe-verdict.js';
+import { createProviderClient } from '../providers/provider-client.js';
+import type { ModelCatalogue } from '../providers/model-catalogue.js';
 import { ConcurrencyLimiter } from '../runtime/concurrency-limiter.js';
-import type { TextToolCallDialect } from './tool-call-text-parser.js';
+import type { TextToolCallDialect } from '../providers/tool-call-text-parser.js';
 
 /** One model to probe: a provider of config.json and a model id on it (an agent's model, or one entry of its chain). */
 export interface ProbeTarget {
