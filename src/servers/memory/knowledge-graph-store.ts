@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
-import { redactSecrets } from '../../failures/redact-secrets.js';
+import { redactSecrets } from '../../logging/redact-secrets.js';
 import { scrubberOf, type KnownSecrets, type SecretScrubber } from '../../logging/secret-scrubber.js';
 import type { SqliteDatabase } from '../../state/database.js';
 import { redactEntity, redactRelation } from '../../state/graph-redaction.js';

@@ -7,7 +7,7 @@ import { jobStartInput, startJobResult } from '../jobs/job-tools.js';
 import { findPythonException, pythonExceptionShape } from './python-exception-result.js';
 import { describeInterpreterFailure } from './python-interpreter.js';
 import { preparePython, pythonSourceInput, type PythonContext } from './python-invocation.js';
-import { PYTHON_TRACEBACK_TAIL_CHARACTERS } from './python-traceback.js';
+import { PYTHON_TRACEBACK_TAIL_CHARACTERS } from '../../failures/python-traceback/python-traceback.js';
 import { errorResult } from '../tool-results.js';
 import { removePrivateSource } from './python-snippet.js';
 

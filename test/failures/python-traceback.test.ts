@@ -9,7 +9,7 @@ import {
   PYTHON_TRACEBACK_TAIL_CHARACTERS,
   type PythonException,
   type PythonFrame,
-} from '../../../src/servers/python/python-traceback.js';
+} from '../../src/failures/python-traceback/python-traceback.js';
 
 // real-*.txt were captured from Python 3.11 by tracebacks/generate-real-fixtures.sh; the others are written
 // from the output of transformers, trl, torch, datasets, accelerate and Python 3.13.

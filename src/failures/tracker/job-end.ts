@@ -1,7 +1,6 @@
 import { statSync } from 'node:fs';
 import type { TrainingEndEvent } from '../../events/event-schema.js';
-import { FAILURE_TAIL_CHARACTERS } from '../../failures/failure-fingerprint.js';
-import { readLogRange } from '../../servers/training/log-line-reader.js';
+import { FAILURE_TAIL_CHARACTERS } from '../failure-fingerprint.js';
 
 /** A job's end as failure memory judges it: from the job's own output, never from the text that reported it. */
 export interface JobEnd {
@@ -75,19 +74,22 @@ export function trainingJobKey(jobId: string): string {
   return `training:${jobId}`;
 }
 
+/** Bytes [from, to) of a log file as text; '' when it cannot be read. */
+export type LogRangeReader = (file: string, from: number, to: number) => string;
+
 /** What the job printed last: the end of its log, where a traceback is; its summary when the log holds nothing. */
-export function jobOutput(end: JobEnd): string {
-  const tail = readTail(end.logFile, FAILURE_TAIL_CHARACTERS);
+export function jobOutput(end: JobEnd, readLog: LogRangeReader): string {
+  const tail = readTail(end.logFile, FAILURE_TAIL_CHARACTERS, readLog);
   return tail.trim() !== '' ? tail : (end.summary ?? '');
 }
 
 /** The last `bytes` of a file as text; '' when it cannot be read. */
-function readTail(file: string, bytes: number): string {
+function readTail(file: string, bytes: number, readLog: LogRangeReader): string {
   let size: number;
   try {
     size = statSync(file).size;
   } catch {
     return '';
   }
-  return readLogRange(file, Math.max(0, size - bytes), size);
+  return readLog(file, Math.max(0, size - bytes), size);
 }

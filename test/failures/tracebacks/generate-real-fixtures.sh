@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the fixtures named real-*.txt by running genuine Python 3.11 scripts and capturing stderr.
 # The other fixtures are hand-written from library output (transformers, trl, torch, datasets, accelerate).
-# Usage: bash test/servers/python/tracebacks/generate-real-fixtures.sh   (from the repository root)
+# Usage: bash test/failures/tracebacks/generate-real-fixtures.sh   (from the repository root)
 # Paths inside the fixtures point at /tmp/mux-swarm-tracebacks/project, where the scripts are written.
 set -u
 out="$(cd "$(dirname "$0")" && pwd)"

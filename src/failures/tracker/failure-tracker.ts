@@ -1,7 +1,7 @@
 import type { EventBus } from '../../events/event-bus.js';
 import type { TrainingEndEvent } from '../../events/event-schema.js';
-import { fingerprintFailure, fingerprintOf, type Fingerprint } from '../../failures/failure-fingerprint.js';
-import { normaliseMessage } from '../../failures/normalise-message.js';
+import { fingerprintFailure, fingerprintOf, type Fingerprint } from '../failure-fingerprint.js';
+import { normaliseMessage } from '../normalise-message.js';
 import type { SqliteDatabase } from '../../state/database.js';
 import type { FailureMemory } from '../../state/failure-memory.js';
 import { FailureJobEnds } from '../../state/failure-job-ends.js';
@@ -10,7 +10,7 @@ import type { FailureRecord } from '../../state/failure-records.js';
 import { TrainingStore } from '../../state/training-store.js';
 import { agentExplanation } from './agent-explanation.js';
 import { AgentWrites } from './agent-writes.js';
-import { jobEndInResult, jobEndOfTraining, jobOutput, startedJobKey, trainingJobKey, type JobEnd } from './job-end.js';
+import { jobEndInResult, jobEndOfTraining, jobOutput, startedJobKey, trainingJobKey, type JobEnd, type LogRangeReader } from './job-end.js';
 import { knownFixesText } from './known-fixes-text.js';
 import { isJobStart, stepKeyOf } from './step-key.js';
 import { changesSince, snapshotWorkdir, type WorkdirChange } from './workdir-snapshot.js';
@@ -24,6 +24,8 @@ export interface FailureTrackerOptions {
   events: EventBus;
   /** Removes the run's known secrets from text before anything is fingerprinted or stored. */
   scrub: (text: string) => string;
+  /** Reads a job's log, whichever server wrote it: the runtime passes the training server's reader (failures/ sits below servers/). */
+  readLog: LogRangeReader;
   now?: () => Date;
 }
 
@@ -152,7 +154,7 @@ export class FailureTracker {
       if (end.succeeded) this.#launchSucceeded(launch);
       return '';
     }
-    const output = jobOutput(end);
+    const output = jobOutput(end, this.#options.readLog);
     const fingerprint = this.#fingerprint(output, { exitCode: end.exitCode, signal: end.signal, tool: 'job' });
     this.#jobEnds.record(runId, end.jobKey, fingerprint?.id ?? null, this.#now().toISOString());
     return fingerprint === undefined ? '' : this.#launchFailed(launch, output, { tool: 'job' }, fingerprint);

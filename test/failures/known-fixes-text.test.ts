@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { knownFixesText } from '../../src/runtime/failures/known-fixes-text.js';
+import { knownFixesText } from '../../src/failures/tracker/known-fixes-text.js';
 import type { FailureRecord, FixRecord } from '../../src/state/failure-records.js';
 
 const FINGERPRINT = 'a1b2c3d4e5f60718';

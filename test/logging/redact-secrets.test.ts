@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { redactSecrets } from '../../src/failures/redact-secrets.js';
-import { isSecretSettingName } from '../../src/failures/secret-shapes.js';
+import { redactSecrets } from '../../src/logging/redact-secrets.js';
+import { isSecretSettingName } from '../../src/logging/secret-shapes.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/failures/', import.meta.url));
 

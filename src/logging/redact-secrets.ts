@@ -1,5 +1,5 @@
 // Removes secrets from text before it is stored or shown: failure examples, messages, logs.
-import { REDACTED, scrubberOf, type KnownSecrets } from '../logging/secret-scrubber.js';
+import { REDACTED, scrubberOf, type KnownSecrets } from './secret-scrubber.js';
 import {
   AUTHORIZATION_HEADER,
   BEARER,
