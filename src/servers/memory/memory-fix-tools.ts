@@ -1,8 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { FailureMemory } from '../../state/failure-memory.js';
-import { registerRateFixTool } from './rate-fix-tool.js';
-import { registerRecordFixTool } from './record-fix-tool.js';
-import { registerSearchFixesTool } from './search-fixes-tool.js';
+import { registerRateFixTool } from './tools/rate-fix.js';
+import { registerRecordFixTool } from './tools/record-fix.js';
+import { registerSearchFixesTool } from './tools/search-fixes.js';
 
 /**
  * search_fixes, record_fix, rate_fix: the failure memory of mux-swarm (docs/failure-memory.md) for agents. The

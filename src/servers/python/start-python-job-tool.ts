@@ -3,7 +3,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Job } from '../jobs/job.js';
 import type { JobRegistry } from '../jobs/job-registry.js';
 import { jobStatusShape, type JobDetails } from '../jobs/job-status.js';
-import { jobStartInput, startJobResult } from '../jobs/job-tools.js';
+import { jobStartInput, startJobResult } from '../jobs/start-job-result.js';
 import { findPythonException, pythonExceptionShape } from './python-exception-result.js';
 import { describeInterpreterFailure } from './python-interpreter.js';
 import { preparePython, pythonSourceInput, type PythonContext } from './python-invocation.js';

@@ -1,8 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { recordAgentFix } from '../../failures/agent-fixes.js';
+import { recordAgentFix } from '../../../failures/agent-fixes.js';
 import { errorInput, type FixToolOptions } from './fix-tool-options.js';
-import { jsonResult, runMemoryTool } from './memory-tool-result.js';
+import { jsonResult, runMemoryTool } from '../memory-tool-result.js';
 
 /** record_fix: a fix an agent made (or tried), kept under its error's fingerprint for every later run. */
 export function registerRecordFixTool(server: McpServer, { memory, databasePath }: FixToolOptions): void {

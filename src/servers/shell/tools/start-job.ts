@@ -1,10 +1,10 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { JobRegistry } from '../jobs/job-registry.js';
-import { jobStatusShape } from '../jobs/job-status.js';
-import { jobStartInput, startJobResult } from '../jobs/job-tools.js';
-import { commandInput, describeSpawnError, prepareCommand, SHELL, type CommandContext } from './command-invocation.js';
-import { errorResult } from '../tool-results.js';
+import type { JobRegistry } from '../../jobs/job-registry.js';
+import { jobStatusShape } from '../../jobs/job-status.js';
+import { jobStartInput, startJobResult } from '../../jobs/start-job-result.js';
+import { commandInput, describeSpawnError, prepareCommand, SHELL, type CommandContext } from '../command-invocation.js';
+import { errorResult } from '../../tool-results.js';
 
 export interface StartJobToolOptions {
   registry: JobRegistry;

@@ -1,8 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { searchFixes } from '../../failures/agent-fixes.js';
+import { searchFixes } from '../../../failures/agent-fixes.js';
 import { errorInput, type FixToolOptions } from './fix-tool-options.js';
-import { jsonResult, runMemoryTool } from './memory-tool-result.js';
+import { jsonResult, runMemoryTool } from '../memory-tool-result.js';
 
 /** search_fixes: an error looked up in failure memory, by its fingerprint or else its words. */
 export function registerSearchFixesTool(server: McpServer, { memory, databasePath }: FixToolOptions): void {

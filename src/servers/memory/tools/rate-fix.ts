@@ -1,8 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { rateAgentFix } from '../../failures/agent-fixes.js';
+import { rateAgentFix } from '../../../failures/agent-fixes.js';
 import type { FixToolOptions } from './fix-tool-options.js';
-import { jsonResult, runMemoryTool } from './memory-tool-result.js';
+import { jsonResult, runMemoryTool } from '../memory-tool-result.js';
 
 /** rate_fix: whether a known fix worked this time. */
 export function registerRateFixTool(server: McpServer, { memory, databasePath }: FixToolOptions): void {
