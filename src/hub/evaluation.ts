@@ -5,7 +5,7 @@ import { isAbsolute, join } from 'node:path';
 import { probeSandbox } from '../supervisor/sandbox/sandbox-probe.js';
 import { captureChild } from '../supervisor/spawn-child.js';
 import type { MetricDirection } from './claim.js';
-import { HubError } from './hub-error.js';
+import { HubError } from '../errors/hub-error.js';
 import { readMetric, type MetricSource } from './metric-reader.js';
 
 /** How a node measures a checkout: the same spec measures its own experiments and the breakthroughs it verifies. */

@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import { asHubError, assertHubUrl, redactUrl } from './hub-connection.js';
-import { HubError } from './hub-error.js';
+import { HubError } from '../errors/hub-error.js';
 
 /** The pg-boss queue of work items (experiments to try). */
 export const EXPERIMENT_QUEUE = 'experiments';

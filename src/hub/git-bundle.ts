@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { git } from './git.js';
-import { HubError } from './hub-error.js';
-import { VerificationRejected } from './verification-rejected.js';
+import { HubError } from '../errors/hub-error.js';
+import { VerificationRejected } from '../errors/verification-rejected.js';
 
 /** Bundles bigger than this are refused on both sides (a breakthrough is a small diff, not a repository). */
 export const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { canonicalJson } from './canonical-json.js';
 import type { Claim, SignedClaim } from './claim.js';
 import { git } from './git.js';
-import { HubError } from './hub-error.js';
+import { HubError } from '../errors/hub-error.js';
 import { parsePublicKey } from './node-keys.js';
 import { assertNodeName } from './node-name.js';
 import { SeenClaimsLedger } from './seen-claims-ledger.js';
 import type { SignedVerification } from './verification-record.js';
-import { VerificationRejected } from './verification-rejected.js';
+import { VerificationRejected } from '../errors/verification-rejected.js';
 import type { BreakthroughCandidate, BreakthroughExchange } from './verify-breakthrough.js';
 
 /** Each breakthrough commit is pushed to `refs/mux-swarm/breakthroughs/<node>/<nonce>`. */

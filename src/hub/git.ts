@@ -1,6 +1,6 @@
 import { captureChild } from '../supervisor/spawn-child.js';
 import { gitEnvironment } from '../supervisor/child-environment.js';
-import { HubError } from './hub-error.js';
+import { HubError } from '../errors/hub-error.js';
 
 export interface GitResult {
   code: number;

@@ -1,5 +1,5 @@
 import type { Claim, ClaimedMetric } from './claim.js';
-import { HubError } from './hub-error.js';
+import { HubError } from '../errors/hub-error.js';
 import type { HubDb } from './hub-db.js';
 import { HUB_SCHEMA } from './hub-schema.js';
 import type { PreparedBreakthrough } from './prepare-breakthrough.js';

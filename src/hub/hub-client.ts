@@ -4,7 +4,7 @@ import { EXPERIMENT_QUEUE, ExperimentQueue, experimentQueueCounts } from './expe
 import { BREAKTHROUGH_CHANNEL, HubBreakthroughStore, type BreakthroughStatus, type VerificationRow } from './hub-breakthrough-store.js';
 import { asHubError } from './hub-connection.js';
 import { HubDb } from './hub-db.js';
-import { HubError } from './hub-error.js';
+import { HubError } from '../errors/hub-error.js';
 import { HubNodeRegistry, type HubNode } from './hub-node-registry.js';
 import { HUB_SCHEMA, LATEST_HUB_VERSION, hubSchemaVersion, migrateHub, type MigrationReport } from './hub-schema.js';
 import { assertNodeName } from './node-name.js';

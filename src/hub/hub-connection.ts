@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { HubError } from './hub-error.js';
+import { HubError } from '../errors/hub-error.js';
 
 /** The hub URL with its password replaced by `***`: what messages and logs show. */
 export function redactUrl(url: string): string {

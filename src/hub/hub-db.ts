@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { asHubError, createHubPool, redactUrl } from './hub-connection.js';
-import { HubError } from './hub-error.js';
+import { HubError } from '../errors/hub-error.js';
 
 /**
  * The hub's connection pool with errors made readable: an unreachable server becomes `hub_unreachable` naming the

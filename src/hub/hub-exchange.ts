@@ -3,7 +3,7 @@ import type { Claim } from './claim.js';
 import { importBundle } from './git-bundle.js';
 import type { HubClient } from './hub-client.js';
 import type { SignedVerification } from './verification-record.js';
-import { VerificationRejected } from './verification-rejected.js';
+import { VerificationRejected } from '../errors/verification-rejected.js';
 import type { BreakthroughCandidate, BreakthroughExchange } from './verify-breakthrough.js';
 
 /**

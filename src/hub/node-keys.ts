@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { HubError } from './hub-error.js';
+import { HubError } from '../errors/hub-error.js';
 import { assertNodeName } from './node-name.js';
 
 /**

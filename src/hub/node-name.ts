@@ -1,4 +1,4 @@
-import { HubError } from './hub-error.js';
+import { HubError } from '../errors/hub-error.js';
 
 /** Node names appear in key file names and git refs: letters, digits, `.`, `_`, `-`; 1–64 characters. */
 export const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

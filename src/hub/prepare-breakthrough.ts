@@ -3,7 +3,7 @@ import { newNonce, signClaim, type Claim, type ClaimedMetric, type SignedClaim }
 import { diffHash, isAncestor, resolveCommit } from './commit-diff.js';
 import { evalScriptHash, type EvaluationSpec } from './evaluation.js';
 import { createBundle } from './git-bundle.js';
-import { HubError } from './hub-error.js';
+import { HubError } from '../errors/hub-error.js';
 import { describeHardware } from './node-hardware.js';
 import { assertNodeName } from './node-name.js';
 

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Claim } from './claim.js';
-import { HubError } from './hub-error.js';
+import { HubError } from '../errors/hub-error.js';
 
 interface LedgerFile {
   seen: Array<{ id: string; nonce: string; node: string; diff_hash: string; at: string }>;

@@ -3,12 +3,12 @@ import { claimSignatureValid, parseClaim, type Claim } from './claim.js';
 import { changedPaths, diffHash, hasCommit, hasLocalChanges, isAncestor, resolveCommit } from './commit-diff.js';
 import { beats, evalScriptHash, measure, type EvaluationSpec, type Measurement } from './evaluation.js';
 import { git } from './git.js';
-import { HubError } from './hub-error.js';
+import { HubError } from '../errors/hub-error.js';
 import { keyId } from './node-keys.js';
 import { pathsOutside } from './path-globs.js';
 import { committerEnv, withScratchWorktree } from './scratch-worktree.js';
 import { signVerification, type SignedVerification, type VerificationStatement } from './verification-record.js';
-import { VerificationRejected } from './verification-rejected.js';
+import { VerificationRejected } from '../errors/verification-rejected.js';
 
 /** A breakthrough as an exchange (the hub, or a shared git remote) hands it over: nothing in it is trusted yet. */
 export interface BreakthroughCandidate {

@@ -8,7 +8,7 @@ import type { ChatModel, ChatResponse } from '../providers/chat-types.js';
 import type { SqliteDatabase } from '../state/database.js';
 import type { RunStore } from '../state/run-store.js';
 import type { ToolHub } from '../tools/tool-hub.js';
-import { RunStoppedError, type StopReason } from './run-stop.js';
+import { RunStoppedError, type StopReason } from '../errors/run-stopped-error.js';
 import { TrainingNotices } from './training-notices.js';
 import { FailureTracker } from '../failures/tracker/failure-tracker.js';
 import { readLogRange } from '../servers/training/log-line-reader.js';

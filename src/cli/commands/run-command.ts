@@ -6,7 +6,7 @@ import { describeError } from '../../errors/mux-swarm-error.js';
 import type { ResultEvent } from '../../events/event-schema.js';
 import { RUNTIME_AGENT } from '../../events/runtime-agent.js';
 import type { LoopExchangeOpener } from '../../runtime/loop/loop-exchange.js';
-import { EXIT_CODES } from '../../runtime/run-result.js';
+import { EXIT_CODES } from '../../errors/exit-codes.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions, commaList, positiveInteger, positiveNumber } from '../common-options.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../output-format.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Goal } from '../../config/load-goal.js';
 import { ConfigError } from '../../errors/config-error.js';
-import { HubError } from '../../hub/hub-error.js';
+import { HubError } from '../../errors/hub-error.js';
 import { assertNodeName } from '../../hub/node-name.js';
 import { defaultKeyDirectory, keyFilesFor, loadPrivateKey } from '../../hub/node-keys.js';
 import { TransportLoopExchange, type LoopExchangeOpener } from './loop-exchange.js';

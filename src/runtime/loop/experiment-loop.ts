@@ -6,7 +6,7 @@ import { appendExperimentResult, readExperimentResults, type ExperimentResults }
 import { prepareRecoveryReport, type RecoveryReport } from '../recovery/recovery-report.js';
 import type { RunContext } from '../run-context.js';
 import { subtypeForStop } from '../run-result.js';
-import { RunStoppedError } from '../run-stop.js';
+import { RunStoppedError } from '../../errors/run-stopped-error.js';
 import { finishCutOffRevert, runExperimentIteration } from './experiment-iteration.js';
 import { formatMetric } from './keep-decision.js';
 import { proposalsOf } from './iteration-task.js';

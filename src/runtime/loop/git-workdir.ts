@@ -2,7 +2,7 @@ import { captureChild } from '../../supervisor/spawn-child.js';
 import { gitEnvironment } from '../../supervisor/child-environment.js';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { GitCommandError } from './git-command-error.js';
+import { GitCommandError } from '../../errors/git-command-error.js';
 
 /** Commit author when git has none configured: an unattended loop must not stop for `user.email`. */
 const FALLBACK_IDENTITY = ['-c', 'user.name=mux-swarm', '-c', 'user.email=mux-swarm@localhost'];

@@ -14,7 +14,7 @@ import type {
   Relation,
 } from './knowledge-graph.js';
 import { groupObservations, toEntity, toRelation, type EntityRow, type ObservationRow, type RelationRow } from './knowledge-graph-rows.js';
-import { UnknownEntityError } from './unknown-entity-error.js';
+import { UnknownEntityError } from '../../errors/unknown-entity-error.js';
 
 export interface SearchOptions {
   /** Most entities returned (the best ranked); default all that match. */

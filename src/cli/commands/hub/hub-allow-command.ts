@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { HubError } from '../../../hub/hub-error.js';
+import { HubError } from '../../../errors/hub-error.js';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { addDbOption, hubAction, requireDb, type DbOptions } from './hub-options.js';
 

@@ -1,4 +1,4 @@
-import { MuxSwarmError } from '../errors/mux-swarm-error.js';
+import { MuxSwarmError } from './mux-swarm-error.js';
 
 /**
  * An error of the hub layer that a person can act on: a hub that cannot be reached or is not initialised, a key
@@ -6,8 +6,3 @@ import { MuxSwarmError } from '../errors/mux-swarm-error.js';
  * `hub_not_initialised`, `key_invalid`, `git_failed`, …).
  */
 export class HubError extends MuxSwarmError {}
-
-/** True when the hub itself could not be reached (as opposed to bad input). */
-export function isHubUnreachable(error: unknown): boolean {
-  return error instanceof HubError && error.code === 'hub_unreachable';
-}

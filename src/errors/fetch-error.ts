@@ -1,4 +1,4 @@
-import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
+import { MuxSwarmError } from './mux-swarm-error.js';
 
 /** Why a fetch failed; stable words a caller can branch on. */
 export type FetchFailureReason =

@@ -1,4 +1,4 @@
-import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
+import { MuxSwarmError } from './mux-swarm-error.js';
 
 /** A git command the experiment loop needed failed: which one, in which workdir, and what git said. */
 export class GitCommandError extends MuxSwarmError {

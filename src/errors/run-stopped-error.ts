@@ -1,4 +1,4 @@
-import { MuxSwarmError } from '../errors/mux-swarm-error.js';
+import { MuxSwarmError } from './mux-swarm-error.js';
 
 /** Why a run was stopped before the swarm finished it. */
 export type StopReason = 'max_turns' | 'max_budget_usd' | 'max_tokens' | 'timeout' | 'interrupted' | 'provider_outage';
