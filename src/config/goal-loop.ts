@@ -89,3 +89,11 @@ export const goalLoopSchema = z.strictObject({
   paths: z.array(workdirPathSchema).min(1).optional(),
 });
 export type GoalLoop = z.infer<typeof goalLoopSchema>;
+
+/**
+ * How many times the unchanged workdir is measured, and with how many seeds a peer re-measures a claim:
+ * `baselineRepeats`, or once without a `command` (reading the same file again gives the same value).
+ */
+export function measurementRepeats(loop: GoalLoop): number {
+  return loop.command === undefined ? 1 : loop.baselineRepeats;
+}

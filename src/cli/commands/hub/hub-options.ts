@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { isMuxSwarmError } from '../../../errors/mux-swarm-error.js';
-import { isHubUnreachable } from '../../../hub/hub-error.js';
+import { isHubUnreachable } from '../../../pg-hub/hub-error.js';
 import { EXIT_CODES } from '../../../runtime/run-result.js';
 import type { CommandOutcome } from '../../command-outcome.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { HubStatus } from '../../../hub/hub-client.js';
+import type { HubStatus } from '../../../pg-hub/hub-client.js';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { formatTable } from '../../table.js';
 import { addDbOption, hubAction, requireDb, type DbOptions } from './hub-options.js';
@@ -12,7 +12,7 @@ export function registerHubStatus(hub: Command, outcome: CommandOutcome): void {
     .option('--json', 'machine-readable output');
   addDbOption(command).action(
     hubAction(outcome, async (options: DbOptions & { json?: boolean }) => {
-      const { HubClient } = await import('../../../hub/hub-client.js');
+      const { HubClient } = await import('../../../pg-hub/hub-client.js');
       const hub = await HubClient.connect(requireDb(options));
       try {
         const status = await hub.status();

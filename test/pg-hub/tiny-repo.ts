@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EvaluationSpec } from '../../src/hub/evaluation.js';
+import type { EvaluationSpec } from '../../src/pg-hub/evaluation.js';
 
-const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'hub', 'tiny-repo');
+const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'pg-hub', 'tiny-repo');
 
 /** How every node evaluates the tiny repository: `sh eval.sh <seed>`, loss on stdout, lower is better. */
 export const EVALUATION: EvaluationSpec = {

@@ -1,5 +1,4 @@
-import { captureChild } from '../supervisor/spawn-child.js';
-import { gitEnvironment } from '../supervisor/child-environment.js';
+import { runGit } from '../supervisor/run-git.js';
 import { HubError } from './hub-error.js';
 
 export interface GitResult {
@@ -22,10 +21,11 @@ export interface GitOptions {
  * naming the command and git's stderr unless `allowFailure`.
  */
 export async function git(repo: string, args: readonly string[], options: GitOptions = {}): Promise<GitResult> {
-  const outcome = await captureChild(
-    { file: 'git', args: ['-C', repo, ...args], env: gitEnvironment({ GIT_ASKPASS: 'true', LC_ALL: 'C', ...options.env }) },
-    { ...(options.input === undefined ? {} : { input: options.input }), ...(options.onStdout === undefined ? {} : { onStdout: options.onStdout }) },
-  );
+  const outcome = await runGit(['-C', repo, ...args], {
+    env: { GIT_ASKPASS: 'true', LC_ALL: 'C', ...options.env },
+    ...(options.input === undefined ? {} : { input: options.input }),
+    ...(options.onStdout === undefined ? {} : { onStdout: options.onStdout }),
+  });
   if (outcome.spawnError !== undefined) throw new HubError('git_failed', `cannot run git: ${outcome.spawnError.message}`);
   const result = { code: outcome.code ?? 1, stdout: outcome.stdout, stderr: outcome.stderr };
   if (result.code !== 0 && !options.allowFailure) {

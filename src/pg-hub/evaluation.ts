@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { probeSandbox } from '../supervisor/sandbox/sandbox-probe.js';
 import { captureChild } from '../supervisor/spawn-child.js';
 import type { MetricDirection } from './claim.js';
 import { HubError } from './hub-error.js';
-import { readMetric, type MetricSource } from './metric-reader.js';
+import { readMetric } from '../metrics/metric-reader.js';
+import type { MetricSource } from '../metrics/metric-source.js';
 
 /** How a node measures a checkout: the same spec measures its own experiments and the breakthroughs it verifies. */
 export interface EvaluationSpec {
@@ -47,13 +48,24 @@ export async function measure(root: string, spec: EvaluationSpec, seeds: readonl
   for (const seed of seeds) {
     const output = await runOnce(root, spec, seed);
     try {
-      values.push(readMetric(spec.source ?? { kind: 'stdout-json' }, spec.metric.name, { ...output, cwd: root }));
+      values.push(await evaluationMetric(spec.source ?? { kind: 'stdout-json' }, spec.metric.name, { ...output, cwd: root }));
     } catch (error) {
       throw new HubError('evaluation_failed', `evaluation with seed ${seed}: ${(error as Error).message}`);
     }
   }
   const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
   return { name: spec.metric.name, direction: spec.metric.direction, seeds: [...seeds], values, mean };
+}
+
+/** The metric one evaluation run left in the checkout `cwd` or printed; throws, in words, when there is none. */
+export async function evaluationMetric(source: MetricSource, metricName: string, output: { stdout: string; stderr: string; cwd: string }): Promise<number> {
+  const reading = await readMetric(source, {
+    metricName,
+    output,
+    locate: async (path) => (existsSync(join(output.cwd, path)) ? { realPath: join(output.cwd, path) } : { problem: `cannot read ${path}: it does not exist` }),
+  });
+  if ('problem' in reading) throw new Error(reading.problem);
+  return reading.value;
 }
 
 /** True when `candidate` is better than `best` by more than `margin` in the metric's direction. */

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPOSITORY_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const HUB_NODE = join(REPOSITORY_ROOT, 'test', 'fixtures', 'hub', 'hub-node.ts');
+const HUB_NODE = join(REPOSITORY_ROOT, 'test', 'fixtures', 'pg-hub', 'hub-node.ts');
 
 /** A hub-node.ts process: its JSON lines as they come, and a way to wait for one. */
 export interface NodeProcess {

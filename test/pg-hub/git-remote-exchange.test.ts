@@ -3,12 +3,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { GitRemoteExchange, type RemoteBreakthrough } from '../../src/hub/git-remote-exchange.js';
-import { measure } from '../../src/hub/evaluation.js';
-import { generateNodeKeys, keyFilesFor, loadPrivateKey, parsePublicKey, writeNodeKeys } from '../../src/hub/node-keys.js';
-import { prepareBreakthrough } from '../../src/hub/prepare-breakthrough.js';
-import { verificationSignatureValid } from '../../src/hub/verification-record.js';
-import { verifyBreakthrough, type VerifyOptions } from '../../src/hub/verify-breakthrough.js';
+import { GitRemoteExchange, type RemoteBreakthrough } from '../../src/pg-hub/git-remote-exchange.js';
+import { measure } from '../../src/pg-hub/evaluation.js';
+import { generateNodeKeys, keyFilesFor, loadPrivateKey, parsePublicKey, writeNodeKeys } from '../../src/pg-hub/node-keys.js';
+import { prepareBreakthrough } from '../../src/pg-hub/prepare-breakthrough.js';
+import { verificationSignatureValid } from '../../src/pg-hub/verification-record.js';
+import { verifyBreakthrough, type VerifyOptions } from '../../src/pg-hub/verify-breakthrough.js';
 import { ALLOWED_PATHS, cloneFor, commitFiles, createOrigin, EVALUATION, gitSync, SEEDS } from './tiny-repo.js';
 
 /** The exchange without a hub: a bare repository shared by the nodes, breakthroughs as refs, claims as git notes. */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { generateNodeKeys } from '../../src/hub/node-keys.js';
-import { ExperimentQueue } from '../../src/hub/experiment-queue.js';
-import { HubClient } from '../../src/hub/hub-client.js';
+import { generateNodeKeys } from '../../src/pg-hub/node-keys.js';
+import { ExperimentQueue } from '../../src/pg-hub/experiment-queue.js';
+import { HubClient } from '../../src/pg-hub/hub-client.js';
 import { startNode, type NodeProcess } from './node-process.js';
 import { startPgServer, type PgServer } from './pg-server.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { formatStatus } from '../../src/cli/commands/hub/hub-status-command.js';
-import { HubClient } from '../../src/hub/hub-client.js';
+import { HubClient } from '../../src/pg-hub/hub-client.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
 import { startPgServer, type PgServer } from './pg-server.js';
 

@@ -1,22 +1,21 @@
 import { createPublicKey } from 'node:crypto';
-import { diffHash } from '../../hub/commit-diff.js';
-import { evalScriptHash, type EvaluationSpec } from '../../hub/evaluation.js';
-import { ExperimentQueue } from '../../hub/experiment-queue.js';
-import { HubClient } from '../../hub/hub-client.js';
-import { HubExchange } from '../../hub/hub-exchange.js';
-import { describeHardware } from '../../hub/node-hardware.js';
-import type { PreparedBreakthrough } from '../../hub/prepare-breakthrough.js';
-import type { BreakthroughCandidate } from '../../hub/verify-breakthrough.js';
-import type { ExperimentLine } from '../../state/experiment-results.js';
-import type { LoopContext } from './loop-context.js';
-import type { BreakthroughTransport, NodeIdentity } from './loop-exchange.js';
+import { diffHash } from './commit-diff.js';
+import { evalScriptHash, type EvaluationSpec } from './evaluation.js';
+import { ExperimentQueue } from './experiment-queue.js';
+import { HubClient } from './hub-client.js';
+import { HubExchange } from './hub-exchange.js';
+import { describeHardware } from './node-hardware.js';
+import type { PreparedBreakthrough } from './prepare-breakthrough.js';
+import type { BreakthroughCandidate } from './verify-breakthrough.js';
+import type { ExperimentLine } from '../state/experiment-results.js';
+import type { BreakthroughTransport, NodeIdentity, SharingSite } from './loop-sharing.js';
 
 /**
  * `run --hub <url> --node <name>`: connects (the hub's schema must be initialised), registers this node's public
  * key (its claims are trusted once someone runs `hub allow`), and opens the experiments queue. Results go to the
  * results table, breakthroughs (claim + bundle) to the breakthroughs table, verifications to theirs.
  */
-export async function openHubTransport(url: string, identity: NodeIdentity, context: LoopContext): Promise<BreakthroughTransport> {
+export async function openPgHubTransport(url: string, identity: NodeIdentity, site: SharingSite): Promise<BreakthroughTransport> {
   const hub = await HubClient.connect(url);
   let queue: ExperimentQueue | undefined;
   try {
@@ -28,7 +27,7 @@ export async function openHubTransport(url: string, identity: NodeIdentity, cont
   }
   const exchange = new HubExchange(hub);
   const experiments = queue; // opened above, or this function has thrown
-  const repo = context.workdirRealPath;
+  const repo = site.workdirRealPath;
   let closed = false;
   return {
     exchange,
@@ -48,10 +47,10 @@ export async function openHubTransport(url: string, identity: NodeIdentity, cont
       fail: (id, problem) => experiments.fail(id, problem),
     },
     async recordResult(line: ExperimentLine & { metric: number }, base: string, evaluation: EvaluationSpec): Promise<void> {
-      const { loop, run } = context;
+      const { loop, runId } = site;
       await hub.recordResult({
         node: identity.node,
-        experimentId: `${run.runId}/${line.iteration}`,
+        experimentId: `${runId}/${line.iteration}`,
         baseCommit: base,
         ...(line.commit !== null && line.commit !== base ? { diffHash: await diffHash(repo, base, line.commit) } : {}),
         metric: { name: loop.metric.name, value: line.metric, direction: loop.metric.direction },

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { Goal } from '../../config/load-goal.js';
-import { ConfigError } from '../../errors/config-error.js';
-import { HubError } from '../../hub/hub-error.js';
-import { assertNodeName } from '../../hub/node-name.js';
-import { defaultKeyDirectory, keyFilesFor, loadPrivateKey } from '../../hub/node-keys.js';
-import { TransportLoopExchange, type LoopExchangeOpener } from './loop-exchange.js';
+import type { Goal } from '../config/load-goal.js';
+import { ConfigError } from '../errors/config-error.js';
+import { HubError } from '../pg-hub/hub-error.js';
+import { LoopSharing } from '../pg-hub/loop-sharing.js';
+import { assertNodeName } from '../pg-hub/node-name.js';
+import { defaultKeyDirectory, keyFilesFor, loadPrivateKey } from '../pg-hub/node-keys.js';
+import type { LoopExchangeOpener } from '../runtime/loop/loop-exchange.js';
 
 /** `run`'s sharing options as given: `--hub` (or $MUX_SWARM_HUB_URL), `--remote`, `--node`, `--keys`. */
 export interface LoopExchangeFlags {
@@ -53,14 +54,14 @@ export function prepareLoopExchange(goal: Goal, flags: LoopExchangeFlags, cwd = 
   const identity = { node, privateKey };
   const remote = flags.remote === undefined ? undefined : remotePath(flags.remote, cwd);
   return {
-    async open(context) {
-      // The transports (pg and pg-boss for a hub) load here, when a loop opens its exchange, not with every `run`.
+    async open(site) {
+      // The transports (pg and pg-boss for the PostgreSQL hub) load here, when a loop opens its exchange, not with every `run`.
       const transport =
         hub !== undefined
-          ? await (await import('./exchange-hub.js')).openHubTransport(hub, identity, context)
-          : await (await import('./exchange-git-remote.js')).openGitRemoteTransport(remote!, node, keysDirectory, context);
+          ? await (await import('../pg-hub/pg-hub-transport.js')).openPgHubTransport(hub, identity, site)
+          : await (await import('../pg-hub/git-remote-transport.js')).openGitRemoteTransport(remote!, node, keysDirectory, site);
       try {
-        return new TransportLoopExchange(context, identity, transport);
+        return new LoopSharing(site, identity, transport);
       } catch (error) {
         await transport.close().catch(() => undefined);
         throw error;

@@ -4,12 +4,11 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { canonicalJson } from '../../src/hub/canonical-json.js';
-import { claimMessage, claimSignatureValid, parseClaim, signClaim, type Claim } from '../../src/hub/claim.js';
-import { beats } from '../../src/hub/evaluation.js';
-import { readMetric } from '../../src/hub/metric-reader.js';
-import { generateNodeKeys, keyId, loadPrivateKey, parsePublicKey, publicKeyPem, writeNodeKeys } from '../../src/hub/node-keys.js';
-import { pathsOutside } from '../../src/hub/path-globs.js';
+import { canonicalJson } from '../../src/pg-hub/canonical-json.js';
+import { claimMessage, claimSignatureValid, parseClaim, signClaim, type Claim } from '../../src/pg-hub/claim.js';
+import { beats, evaluationMetric as readMetric } from '../../src/pg-hub/evaluation.js';
+import { generateNodeKeys, keyId, loadPrivateKey, parsePublicKey, publicKeyPem, writeNodeKeys } from '../../src/pg-hub/node-keys.js';
+import { pathsOutside } from '../../src/pg-hub/path-globs.js';
 
 const claim: Claim = {
   node: 'node-a',
@@ -84,15 +83,15 @@ describe('allowed paths and metrics', () => {
     assert.deepEqual(pathsOutside(paths, allowed), ['configs/deep/x.yaml', 'eval.sh', 'params.json.bak']);
   });
 
-  it('reads the metric from stdout JSON, a regex, or a JSON file; compares it with the margin in its direction', () => {
+  it('reads the metric from stdout JSON, a regex, or a JSON file; compares it with the margin in its direction', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'mux-swarm-metric-'));
     writeFileSync(join(cwd, 'out.json'), '{"eval": {"acc": 0.91}}');
     writeFileSync(join(cwd, 'train.log'), 'step 1 loss=0.9\nstep 2 loss=0.7\ndone\n');
-    assert.equal(readMetric({ kind: 'log-file', path: 'train.log', pattern: 'loss=([0-9.]+)' }, 'loss', { stdout: '', stderr: '', cwd }), 0.7, 'the last match');
-    assert.equal(readMetric({ kind: 'stdout-json' }, 'loss', { stdout: 'noise\n{"loss": 1}\n{"loss": 0.5}\n', stderr: '', cwd }), 0.5);
-    assert.equal(readMetric({ kind: 'regex', pattern: 'val_loss=([0-9.]+)' }, 'loss', { stdout: '', stderr: 'epoch 3 val_loss=0.25\n', cwd }), 0.25);
-    assert.equal(readMetric({ kind: 'json-file', path: 'out.json', field: 'eval.acc' }, 'acc', { stdout: '', stderr: '', cwd }), 0.91);
-    assert.throws(() => readMetric({ kind: 'stdout-json' }, 'loss', { stdout: '{"loss": "nan"}', stderr: '', cwd }), /not a finite number/);
+    assert.equal(await readMetric({ kind: 'log', path: 'train.log', regex: 'loss=([0-9.]+)' }, 'loss', { stdout: '', stderr: '', cwd }), 0.7, 'the last match');
+    assert.equal(await readMetric({ kind: 'stdout-json' }, 'loss', { stdout: 'noise\n{"loss": 1}\n{"loss": 0.5}\n', stderr: '', cwd }), 0.5);
+    assert.equal(await readMetric({ kind: 'output-regex', regex: 'val_loss=([0-9.]+)' }, 'loss', { stdout: '', stderr: 'epoch 3 val_loss=0.25\n', cwd }), 0.25);
+    assert.equal(await readMetric({ kind: 'json', path: 'out.json', field: 'eval.acc', fieldPath: ['eval', 'acc'] }, 'acc', { stdout: '', stderr: '', cwd }), 0.91);
+    await assert.rejects(readMetric({ kind: 'stdout-json' }, 'loss', { stdout: '{"loss": "nan"}', stderr: '', cwd }), /not a finite number/);
     rmSync(cwd, { recursive: true, force: true });
     assert.ok(beats(0.18, 0.2, 0.01, 'lower'));
     assert.equal(beats(0.195, 0.2, 0.01, 'lower'), false);
