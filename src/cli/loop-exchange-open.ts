@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Goal } from '../config/load-goal.js';
 import { ConfigError } from '../errors/config-error.js';
-import { HubError } from '../pg-hub/hub-error.js';
+import { PgHubError } from '../pg-hub/pg-hub-error.js';
 import { LoopSharing } from '../pg-hub/loop-sharing.js';
 import { assertNodeName } from '../pg-hub/node-name.js';
 import { defaultKeyDirectory, keyFilesFor, loadPrivateKey } from '../pg-hub/node-keys.js';
@@ -47,7 +47,7 @@ export function prepareLoopExchange(goal: Goal, flags: LoopExchangeFlags, cwd = 
   try {
     privateKey = loadPrivateKey(keyFilesFor(keysDirectory, node).privateKeyFile);
   } catch (error) {
-    if (!(error instanceof HubError)) throw error;
+    if (!(error instanceof PgHubError)) throw error;
     const hint = error.code === 'key_missing' ? `: create it with \`mux-swarm hub keygen --node ${node}${flags.keys === undefined ? '' : ` --dir ${flags.keys}`}\`` : '';
     throw problem(`${how}: node "${node}" has no usable key (${error.message.replace(/ \(create one with .*\)$/, '')})${hint}`);
   }

@@ -1,7 +1,7 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json.js';
-import { HubError } from './hub-error.js';
+import { PgHubError } from './pg-hub-error.js';
 import { messageSignatureValid, signMessage } from './node-keys.js';
 import { NODE_NAME } from './node-name.js';
 
@@ -65,5 +65,5 @@ export function parseClaim(value: unknown): Claim {
   const parsed = claimSchema.safeParse(value);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(claim)'}: ${issue.message}`);
-  throw new HubError('claim_malformed', `malformed claim: ${problems.join('; ')}`);
+  throw new PgHubError('claim_malformed', `malformed claim: ${problems.join('; ')}`);
 }

@@ -5,7 +5,7 @@ import { isAbsolute, join } from 'node:path';
 import { probeSandbox } from '../supervisor/sandbox/sandbox-probe.js';
 import { captureChild } from '../supervisor/spawn-child.js';
 import type { MetricDirection } from './claim.js';
-import { HubError } from './hub-error.js';
+import { PgHubError } from './pg-hub-error.js';
 import { readMetric } from '../metrics/metric-reader.js';
 import type { MetricSource } from '../metrics/metric-source.js';
 
@@ -37,20 +37,20 @@ export function evalScriptHash(root: string, script: string): string {
   try {
     return createHash('sha256').update(readFileSync(path)).digest('hex');
   } catch (error) {
-    throw new HubError('evaluation_script_missing', `cannot read the evaluation script ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new PgHubError('evaluation_script_missing', `cannot read the evaluation script ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
 }
 
 /** Runs the evaluation once per seed, in order; throws `evaluation_failed` naming the seed when one run fails. */
 export async function measure(root: string, spec: EvaluationSpec, seeds: readonly number[]): Promise<Measurement> {
-  if (seeds.length === 0) throw new HubError('evaluation_failed', 'no seeds to evaluate with');
+  if (seeds.length === 0) throw new PgHubError('evaluation_failed', 'no seeds to evaluate with');
   const values: number[] = [];
   for (const seed of seeds) {
     const output = await runOnce(root, spec, seed);
     try {
       values.push(await evaluationMetric(spec.source ?? { kind: 'stdout-json' }, spec.metric.name, { ...output, cwd: root }));
     } catch (error) {
-      throw new HubError('evaluation_failed', `evaluation with seed ${seed}: ${(error as Error).message}`);
+      throw new PgHubError('evaluation_failed', `evaluation with seed ${seed}: ${(error as Error).message}`);
     }
   }
   const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
@@ -82,11 +82,11 @@ const OUTPUT_LIMIT = 1024 * 1024;
  */
 async function runOnce(root: string, spec: EvaluationSpec, seed: number): Promise<{ stdout: string; stderr: string }> {
   const [program, ...args] = spec.command.map((part) => part.replaceAll('{seed}', String(seed)));
-  if (!program) throw new HubError('evaluation_failed', 'the evaluation command is empty');
+  if (!program) throw new PgHubError('evaluation_failed', 'the evaluation command is empty');
   const timeoutMs = spec.timeoutMs ?? 600_000;
   const availability = await probeSandbox();
   if (!availability.usable) {
-    throw new HubError('evaluation_failed', `another node's change is only evaluated in the sandbox (no network, no secrets), which cannot be used here: ${availability.reason}`);
+    throw new PgHubError('evaluation_failed', `another node's change is only evaluated in the sandbox (no network, no secrets), which cannot be used here: ${availability.reason}`);
   }
   const home = process.env.HOME ?? homedir();
   const outcome = await captureChild(
@@ -99,8 +99,8 @@ async function runOnce(root: string, spec: EvaluationSpec, seed: number): Promis
     },
     { timeoutMs, maxOutputBytes: OUTPUT_LIMIT },
   );
-  if (outcome.spawnError !== undefined) throw new HubError('evaluation_failed', `cannot run the evaluation ${program}: ${outcome.spawnError.message}`);
+  if (outcome.spawnError !== undefined) throw new PgHubError('evaluation_failed', `cannot run the evaluation ${program}: ${outcome.spawnError.message}`);
   if (outcome.code === 0) return { stdout: outcome.stdout, stderr: outcome.stderr };
   const why = outcome.timedOut ? `was killed (SIGKILL; timeout ${timeoutMs} ms)` : outcome.signal ? `was killed (${outcome.signal})` : `exited ${outcome.code}`;
-  throw new HubError('evaluation_failed', `evaluation with seed ${seed} ${why}: ${outcome.stderr.trim().split('\n').slice(-3).join(' ')}`);
+  throw new PgHubError('evaluation_failed', `evaluation with seed ${seed} ${why}: ${outcome.stderr.trim().split('\n').slice(-3).join(' ')}`);
 }

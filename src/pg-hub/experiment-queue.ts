@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
-import { asHubError, assertHubUrl, redactUrl } from './hub-connection.js';
-import { HubError } from './hub-error.js';
+import { asPgHubError, assertPgHubUrl, redactUrl } from './pg-hub-connection.js';
+import { PgHubError } from './pg-hub-error.js';
 
 /** The pg-boss queue of work items (experiments to try). */
 export const EXPERIMENT_QUEUE = 'experiments';
@@ -64,7 +64,7 @@ export class ExperimentQueue {
   /** Starts pg-boss on the hub (creating its `pgboss` schema on first use) and makes sure the queue exists. */
   static async open(url: string, options: ExperimentQueueOptions): Promise<ExperimentQueue> {
     const boss = new PgBoss({
-      connectionString: assertHubUrl(url),
+      connectionString: assertPgHubUrl(url),
       schema: PGBOSS_SCHEMA,
       application_name: `mux-swarm-queue-${options.node}`,
       max: 4,
@@ -77,20 +77,20 @@ export class ExperimentQueue {
       await boss.createQueue(EXPERIMENT_QUEUE, { name: EXPERIMENT_QUEUE, retryLimit: 2, retryDelay: 0, expireInSeconds: 3600 });
     } catch (error) {
       await boss.stop({ graceful: false, wait: false }).catch(() => undefined);
-      throw asHubError(error, url);
+      throw asPgHubError(error, url);
     }
     return new ExperimentQueue(boss, options);
   }
 
   /** Adds a work item; returns its job id. The retry policy defaults to this queue's options. */
   async enqueueExperiment(item: ExperimentItem, policy: RetryPolicy = {}): Promise<string> {
-    if (!item.experiment_id) throw new HubError('experiment_invalid', 'a work item needs an experiment_id');
+    if (!item.experiment_id) throw new PgHubError('experiment_invalid', 'a work item needs an experiment_id');
     const id = await this.boss.send(EXPERIMENT_QUEUE, { requested_by: this.options.node, ...item }, {
       retryLimit: policy.retryLimit ?? this.options.retryLimit ?? 2,
       retryDelay: policy.retryDelay ?? this.options.retryDelay ?? 0,
       expireInSeconds: policy.expireInSeconds ?? this.options.expireInSeconds ?? 3600,
     });
-    if (!id) throw new HubError('experiment_not_queued', `pg-boss did not queue experiment ${item.experiment_id}`);
+    if (!id) throw new PgHubError('experiment_not_queued', `pg-boss did not queue experiment ${item.experiment_id}`);
     return id;
   }
 
@@ -150,8 +150,8 @@ export async function experimentQueueCounts(pool: pg.Pool, url: string): Promise
     const { rows } = await pool.query<{ state: string; count: string }>(`SELECT state::text AS state, count(*) AS count FROM ${PGBOSS_SCHEMA}.job WHERE name = $1 GROUP BY state`, [EXPERIMENT_QUEUE]);
     return Object.fromEntries(rows.map((row) => [row.state, Number(row.count)]));
   } catch (error) {
-    const mapped = asHubError(error, url);
+    const mapped = asPgHubError(error, url);
     if (mapped !== error) throw mapped;
-    throw new HubError('hub_query_failed', `cannot count the experiments queue at ${redactUrl(url)}: ${(error as Error).message}`, { cause: error });
+    throw new PgHubError('hub_query_failed', `cannot count the experiments queue at ${redactUrl(url)}: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -1,5 +1,5 @@
-import type { HubClient } from './hub-client.js';
-import { HubExchange } from './hub-exchange.js';
+import type { PgHubClient } from './pg-hub-client.js';
+import { PgHubExchange } from './pg-hub-exchange.js';
 import { verifyBreakthrough, type VerificationOutcome, type VerifyOptions } from './verify-breakthrough.js';
 
 /**
@@ -7,8 +7,8 @@ import { verifyBreakthrough, type VerificationOutcome, type VerifyOptions } from
  * the outcomes in the order they were reached. The local best is measured once per HEAD (cached in
  * `options.baselines`) unless given.
  */
-export async function verifyPendingBreakthroughs(hub: HubClient, options: VerifyOptions, onOutcome?: (outcome: VerificationOutcome) => void): Promise<VerificationOutcome[]> {
-  const exchange = new HubExchange(hub);
+export async function verifyPendingBreakthroughs(hub: PgHubClient, options: VerifyOptions, onOutcome?: (outcome: VerificationOutcome) => void): Promise<VerificationOutcome[]> {
+  const exchange = new PgHubExchange(hub);
   const baselines = options.baselines ?? new Map();
   const outcomes: VerificationOutcome[] = [];
   for (;;) {
@@ -35,7 +35,7 @@ export interface BreakthroughFollower {
  * rejections: those are outcomes) go to `onError`; the next announcement tries again.
  */
 export async function followBreakthroughs(
-  hub: HubClient,
+  hub: PgHubClient,
   options: VerifyOptions,
   handlers: { onOutcome?: (outcome: VerificationOutcome) => void; onError?: (error: unknown) => void } = {},
 ): Promise<BreakthroughFollower> {

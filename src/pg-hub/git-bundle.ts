@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { git } from './git.js';
-import { HubError } from './hub-error.js';
+import { PgHubError } from './pg-hub-error.js';
 import { VerificationRejected } from './verification-rejected.js';
 
 /** Bundles bigger than this are refused on both sides (a breakthrough is a small diff, not a repository). */
@@ -19,7 +19,7 @@ export async function createBundle(repo: string, base: string, commit: string): 
     const file = join(directory, 'breakthrough.bundle');
     await git(repo, ['bundle', 'create', '--quiet', file, ref, `^${base}`]);
     const bundle = readFileSync(file);
-    if (bundle.length > MAX_BUNDLE_BYTES) throw new HubError('bundle_too_large', `the bundle of ${base.slice(0, 12)}..${commit.slice(0, 12)} is ${bundle.length} bytes, over the ${MAX_BUNDLE_BYTES}-byte limit`);
+    if (bundle.length > MAX_BUNDLE_BYTES) throw new PgHubError('bundle_too_large', `the bundle of ${base.slice(0, 12)}..${commit.slice(0, 12)} is ${bundle.length} bytes, over the ${MAX_BUNDLE_BYTES}-byte limit`);
     return bundle;
   } finally {
     await git(repo, ['update-ref', '-d', ref], { allowFailure: true });

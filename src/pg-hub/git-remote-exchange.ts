@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { canonicalJson } from './canonical-json.js';
 import type { Claim, SignedClaim } from './claim.js';
 import { git } from './git.js';
-import { HubError } from './hub-error.js';
+import { PgHubError } from './pg-hub-error.js';
 import { parsePublicKey } from './node-keys.js';
 import { assertNodeName } from './node-name.js';
 import { SeenClaimsLedger } from './seen-claims-ledger.js';
@@ -127,7 +127,7 @@ export class GitRemoteExchange implements BreakthroughExchange {
 
   async recordVerification(candidate: BreakthroughCandidate, verification: SignedVerification): Promise<void> {
     const commit = (candidate as Partial<RemoteBreakthrough>).refCommit ?? verification.statement.commit;
-    if (!/^[0-9a-f]{40}$|^[0-9a-f]{64}$/.test(commit)) throw new HubError('verification_unrecordable', `no commit to note the verification of ${candidate.id} on`);
+    if (!/^[0-9a-f]{40}$|^[0-9a-f]{64}$/.test(commit)) throw new PgHubError('verification_unrecordable', `no commit to note the verification of ${candidate.id} on`);
     await this.updateNotes(VERIFICATION_NOTES_REF, ['append', '-m', canonicalJson(verification)], commit);
     this.ledger(verification.statement.verifier).markVerified(candidate.id);
   }
@@ -144,7 +144,7 @@ export class GitRemoteExchange implements BreakthroughExchange {
       await git(this.options.repo, ['update-ref', '-d', ref], { allowFailure: true });
       return;
     }
-    throw new HubError('remote_unreachable', `cannot fetch ${ref} from ${this.options.remote}: ${fetched.stderr.trim()}`);
+    throw new PgHubError('remote_unreachable', `cannot fetch ${ref} from ${this.options.remote}: ${fetched.stderr.trim()}`);
   }
 
   private async updateNotes(ref: string, operation: string[], commit: string): Promise<void> {
@@ -154,16 +154,16 @@ export class GitRemoteExchange implements BreakthroughExchange {
       const pushed = await git(this.options.repo, ['push', '--quiet', '--no-verify', this.options.remote, `${ref}:${ref}`], { allowFailure: true });
       if (pushed.code === 0) return;
       if (!/rejected|fetch first|non-fast-forward|failed to lock|cannot lock/i.test(pushed.stderr)) {
-        throw new HubError('remote_push_failed', `cannot push ${ref} to ${this.options.remote}: ${pushed.stderr.trim()}`);
+        throw new PgHubError('remote_push_failed', `cannot push ${ref} to ${this.options.remote}: ${pushed.stderr.trim()}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1) + Math.random() * 100));
     }
-    throw new HubError('remote_busy', `cannot update ${ref} on ${this.options.remote}: other nodes kept pushing it; try again`);
+    throw new PgHubError('remote_busy', `cannot update ${ref} on ${this.options.remote}: other nodes kept pushing it; try again`);
   }
 
   private async push(refspec: string): Promise<void> {
     const pushed = await git(this.options.repo, ['push', '--quiet', '--no-verify', this.options.remote, refspec], { allowFailure: true });
-    if (pushed.code !== 0) throw new HubError('remote_push_failed', `cannot push ${refspec} to ${this.options.remote}: ${pushed.stderr.trim()}`);
+    if (pushed.code !== 0) throw new PgHubError('remote_push_failed', `cannot push ${refspec} to ${this.options.remote}: ${pushed.stderr.trim()}`);
   }
 }
 

@@ -2,8 +2,8 @@ import { createPublicKey } from 'node:crypto';
 import { diffHash } from './commit-diff.js';
 import { evalScriptHash, type EvaluationSpec } from './evaluation.js';
 import { ExperimentQueue } from './experiment-queue.js';
-import { HubClient } from './hub-client.js';
-import { HubExchange } from './hub-exchange.js';
+import { PgHubClient } from './pg-hub-client.js';
+import { PgHubExchange } from './pg-hub-exchange.js';
 import { describeHardware } from './node-hardware.js';
 import type { PreparedBreakthrough } from './prepare-breakthrough.js';
 import type { BreakthroughCandidate } from './verify-breakthrough.js';
@@ -16,7 +16,7 @@ import type { BreakthroughTransport, NodeIdentity, SharingSite } from './loop-sh
  * results table, breakthroughs (claim + bundle) to the breakthroughs table, verifications to theirs.
  */
 export async function openPgHubTransport(url: string, identity: NodeIdentity, site: SharingSite): Promise<BreakthroughTransport> {
-  const hub = await HubClient.connect(url);
+  const hub = await PgHubClient.connect(url);
   let queue: ExperimentQueue | undefined;
   try {
     await hub.nodes.register(identity.node, createPublicKey(identity.privateKey));
@@ -25,7 +25,7 @@ export async function openPgHubTransport(url: string, identity: NodeIdentity, si
     await hub.close().catch(() => undefined);
     throw error;
   }
-  const exchange = new HubExchange(hub);
+  const exchange = new PgHubExchange(hub);
   const experiments = queue; // opened above, or this function has thrown
   const repo = site.workdirRealPath;
   let closed = false;

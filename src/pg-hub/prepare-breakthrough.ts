@@ -3,7 +3,7 @@ import { newNonce, signClaim, type Claim, type ClaimedMetric, type SignedClaim }
 import { diffHash, isAncestor, resolveCommit } from './commit-diff.js';
 import { evalScriptHash, type EvaluationSpec } from './evaluation.js';
 import { createBundle } from './git-bundle.js';
-import { HubError } from './hub-error.js';
+import { PgHubError } from './pg-hub-error.js';
 import { describeHardware } from './node-hardware.js';
 import { assertNodeName } from './node-name.js';
 
@@ -32,14 +32,14 @@ export interface PreparedBreakthrough {
 
 /**
  * Builds and signs a claim for `base..commit` of the local repository, with its bundle. Publishing it is the
- * exchange's business (HubClient.publishBreakthrough, or GitRemoteExchange.publish).
+ * exchange's business (PgHubClient.publishBreakthrough, or GitRemoteExchange.publish).
  */
 export async function prepareBreakthrough(input: BreakthroughInput): Promise<PreparedBreakthrough> {
   assertNodeName(input.node);
   const base = await resolveCommit(input.repo, input.base);
   const commit = await resolveCommit(input.repo, input.commit ?? 'HEAD');
-  if (base === commit) throw new HubError('breakthrough_empty', `the breakthrough commit is its base (${base.slice(0, 12)}): nothing to share`);
-  if (!(await isAncestor(input.repo, base, commit))) throw new HubError('breakthrough_not_descendant', `${commit.slice(0, 12)} does not descend from the base ${base.slice(0, 12)}`);
+  if (base === commit) throw new PgHubError('breakthrough_empty', `the breakthrough commit is its base (${base.slice(0, 12)}): nothing to share`);
+  if (!(await isAncestor(input.repo, base, commit))) throw new PgHubError('breakthrough_not_descendant', `${commit.slice(0, 12)} does not descend from the base ${base.slice(0, 12)}`);
   const claim: Claim = {
     node: input.node,
     base_commit: base,

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Claim } from './claim.js';
-import { HubError } from './hub-error.js';
+import { PgHubError } from './pg-hub-error.js';
 
 interface LedgerFile {
   seen: Array<{ id: string; nonce: string; node: string; diff_hash: string; at: string }>;
@@ -48,7 +48,7 @@ export class SeenClaimsLedger {
       return { seen: parsed.seen ?? [], verified: parsed.verified ?? [] };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { seen: [], verified: [] };
-      throw new HubError('ledger_unreadable', `cannot read the seen-claims ledger ${this.file}: ${(error as Error).message} (move it aside to start afresh: claims seen before can then be replayed once)`);
+      throw new PgHubError('ledger_unreadable', `cannot read the seen-claims ledger ${this.file}: ${(error as Error).message} (move it aside to start afresh: claims seen before can then be replayed once)`);
     }
   }
 

@@ -3,7 +3,7 @@ import { claimSignatureValid, parseClaim, type Claim } from './claim.js';
 import { changedPaths, diffHash, hasCommit, hasLocalChanges, isAncestor, resolveCommit } from './commit-diff.js';
 import { beats, evalScriptHash, measure, type EvaluationSpec, type Measurement } from './evaluation.js';
 import { git } from './git.js';
-import { HubError } from './hub-error.js';
+import { PgHubError } from './pg-hub-error.js';
 import { keyId } from './node-keys.js';
 import { pathsOutside } from './path-globs.js';
 import { committerEnv, withScratchWorktree } from './scratch-worktree.js';
@@ -78,9 +78,9 @@ export interface VerificationOutcome {
  */
 export async function verifyBreakthrough(exchange: BreakthroughExchange, candidate: BreakthroughCandidate, options: VerifyOptions): Promise<VerificationOutcome> {
   const minSeeds = options.minSeeds ?? 3;
-  if (options.seeds.length < minSeeds) throw new HubError('verification_config', `verification needs at least ${minSeeds} seeds; ${options.seeds.length} configured`);
+  if (options.seeds.length < minSeeds) throw new PgHubError('verification_config', `verification needs at least ${minSeeds} seeds; ${options.seeds.length} configured`);
   if (await hasLocalChanges(options.repo)) {
-    throw new HubError('repo_dirty', `${options.repo} has uncommitted changes: commit or stash them before verifying breakthroughs (adoption fast-forwards the branch)`);
+    throw new PgHubError('repo_dirty', `${options.repo} has uncommitted changes: commit or stash them before verifying breakthroughs (adoption fast-forwards the branch)`);
   }
   const noiseMargin = options.noiseMargin ?? 0;
   const incomingRef = `refs/mux-swarm/incoming/${candidate.id.replace(/[^A-Za-z0-9._-]/g, '_')}`;
@@ -207,7 +207,7 @@ async function measureOrReject(tree: string, options: VerifyOptions): Promise<Me
   try {
     return await measure(tree, options.evaluation, options.seeds);
   } catch (error) {
-    if (error instanceof HubError && error.code === 'evaluation_failed') throw new VerificationRejected(`evaluation failed: ${error.message}`);
+    if (error instanceof PgHubError && error.code === 'evaluation_failed') throw new VerificationRejected(`evaluation failed: ${error.message}`);
     throw error;
   }
 }

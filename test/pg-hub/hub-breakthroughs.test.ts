@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { HubClient } from '../../src/pg-hub/hub-client.js';
+import { PgHubClient } from '../../src/pg-hub/pg-hub-client.js';
 import { generateNodeKeys, keyFilesFor, parsePublicKey, writeNodeKeys } from '../../src/pg-hub/node-keys.js';
 import { verificationSignatureValid, type SignedVerification } from '../../src/pg-hub/verification-record.js';
 import { startNode, type NodeProcess } from './node-process.js';
@@ -36,8 +36,8 @@ describe('hub: a breakthrough published by one node is verified, and adopted or 
       writeNodeKeys(keyDirectory(), node, generateNodeKeys());
     }
     writeNodeKeys(keyDirectory(), 'mallory', generateNodeKeys());
-    await HubClient.init(server.url);
-    const hub = await HubClient.connect(server.url);
+    await PgHubClient.init(server.url);
+    const hub = await PgHubClient.connect(server.url);
     await hub.nodes.allow('node-a', parsePublicKey(keyFilesFor(keyDirectory(), 'node-a').publicKeyFile));
     await hub.nodes.allow('node-b', parsePublicKey(keyFilesFor(keyDirectory(), 'node-b').publicKeyFile));
     // node-c joined (registered its key) but nobody allowed it.
@@ -150,7 +150,7 @@ describe('hub: a breakthrough published by one node is verified, and adopted or 
     const { code } = await verifier.exited;
     assert.equal(code, 0, verifier.stderr());
     assert.equal(verifier.lines.filter((line) => 'error' in line).length, 0, JSON.stringify(verifier.lines));
-    const hub = await HubClient.connect(server.url);
+    const hub = await PgHubClient.connect(server.url);
     try {
       const rows = await hub.breakthroughs.verifications();
       assert.equal(rows.length, expected);

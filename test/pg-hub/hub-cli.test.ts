@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { formatStatus } from '../../src/cli/commands/hub/hub-status-command.js';
-import { HubClient } from '../../src/pg-hub/hub-client.js';
+import { PgHubClient } from '../../src/pg-hub/pg-hub-client.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
 import { startPgServer, type PgServer } from './pg-server.js';
 
@@ -77,7 +77,7 @@ describe('mux-swarm hub (CLI)', () => {
     assert.equal(revoked.code, 0, revoked.stderr);
     assert.match(revoked.stdout, /Node "node-b" is off the allow-list/);
 
-    const client = await HubClient.connect(server.url);
+    const client = await PgHubClient.connect(server.url);
     const nodes = await client.nodes.list();
     await client.close();
     assert.deepEqual(nodes.map((node) => [node.name, node.allowed]), [['node-a', true], ['node-b', false]]);
@@ -94,7 +94,7 @@ describe('mux-swarm hub (CLI)', () => {
     assert.match(status.url, /^postgres:\/\/hub:\*\*\*@127\.0\.0\.1:/);
     assert.doesNotMatch(json.stdout, new RegExp(password()));
 
-    const client = await HubClient.connect(server.url);
+    const client = await PgHubClient.connect(server.url);
     const text = formatStatus(await client.status());
     await client.close();
     assert.match(text, /Nodes \(2, 1 allowed\):/);
@@ -120,6 +120,6 @@ describe('mux-swarm hub (CLI)', () => {
     await client.end();
     const empty = new URL(server.url);
     empty.pathname = '/empty';
-    await assert.rejects(HubClient.connect(empty.toString()), /at schema version 0, this mux-swarm needs 1: run `mux-swarm hub init --hub <url>`/);
+    await assert.rejects(PgHubClient.connect(empty.toString()), /at schema version 0, this mux-swarm needs 1: run `mux-swarm hub init --hub <url>`/);
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { generateNodeKeys } from '../../src/pg-hub/node-keys.js';
 import { ExperimentQueue } from '../../src/pg-hub/experiment-queue.js';
-import { HubClient } from '../../src/pg-hub/hub-client.js';
+import { PgHubClient } from '../../src/pg-hub/pg-hub-client.js';
 import { startNode, type NodeProcess } from './node-process.js';
 import { startPgServer, type PgServer } from './pg-server.js';
 
@@ -13,8 +13,8 @@ describe('hub: the experiments work-item queue', () => {
 
   before(async () => {
     server = await startPgServer();
-    await HubClient.init(server.url);
-    const hub = await HubClient.connect(server.url);
+    await PgHubClient.init(server.url);
+    const hub = await PgHubClient.connect(server.url);
     for (const node of ['node-a', 'node-b', 'node-c']) await hub.nodes.allow(node, generateNodeKeys().publicKey);
     await hub.close();
   });
@@ -48,7 +48,7 @@ describe('hub: the experiments work-item queue', () => {
       assert.equal(job?.state, 'completed');
       assert.deepEqual(job?.output, { node: 'node-b', result: 'recorded' });
 
-      const hub = await HubClient.connect(server.url);
+      const hub = await PgHubClient.connect(server.url);
       const results = await hub.results('exp-killed');
       await hub.close();
       assert.deepEqual(results.map((result) => result.node), ['node-b']);
@@ -81,7 +81,7 @@ describe('hub: the experiments work-item queue', () => {
       assert.equal(brokenJob?.state, 'failed');
       assert.match(JSON.stringify(brokenJob?.output), /evaluation crashed on attempt 2/);
       assert.deepEqual(attempts.filter((attempt) => attempt.experiment === 'exp-broken').map((attempt) => attempt.retryCount), [0, 1]);
-      const hub = await HubClient.connect(server.url);
+      const hub = await PgHubClient.connect(server.url);
       const status = await hub.status();
       await hub.close();
       assert.equal(status.queue?.completed, 2);

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { isMuxSwarmError } from '../../../errors/mux-swarm-error.js';
-import { isHubUnreachable } from '../../../pg-hub/hub-error.js';
+import { isPgHubUnreachable } from '../../../pg-hub/pg-hub-error.js';
 import { EXIT_CODES } from '../../../runtime/run-result.js';
 import type { CommandOutcome } from '../../command-outcome.js';
 
@@ -43,7 +43,7 @@ export function hubAction<Args extends unknown[]>(outcome: CommandOutcome, actio
     } catch (error) {
       if (!(error instanceof HubUsageError) && !isMuxSwarmError(error)) throw error;
       process.stderr.write(`mux-swarm: ${error.message}\n`);
-      outcome.exitCode = isHubUnreachable(error) ? HUB_UNREACHABLE : EXIT_CODES.usage;
+      outcome.exitCode = isPgHubUnreachable(error) ? HUB_UNREACHABLE : EXIT_CODES.usage;
     }
   };
 }

@@ -1,12 +1,12 @@
 import pg from 'pg';
 import type { ClaimedMetric } from './claim.js';
 import { EXPERIMENT_QUEUE, ExperimentQueue, experimentQueueCounts } from './experiment-queue.js';
-import { BREAKTHROUGH_CHANNEL, HubBreakthroughStore, type BreakthroughStatus, type VerificationRow } from './hub-breakthrough-store.js';
-import { asHubError } from './hub-connection.js';
-import { HubDb } from './hub-db.js';
-import { HubError } from './hub-error.js';
-import { HubNodeRegistry, type HubNode } from './hub-node-registry.js';
-import { HUB_SCHEMA, LATEST_HUB_VERSION, hubSchemaVersion, migrateHub, type MigrationReport } from './hub-schema.js';
+import { BREAKTHROUGH_CHANNEL, PgHubBreakthroughStore, type BreakthroughStatus, type VerificationRow } from './pg-hub-breakthrough-store.js';
+import { asPgHubError } from './pg-hub-connection.js';
+import { PgHubDb } from './pg-hub-db.js';
+import { PgHubError } from './pg-hub-error.js';
+import { PgHubNodeRegistry, type PgHubNode } from './pg-hub-node-registry.js';
+import { HUB_SCHEMA, LATEST_HUB_VERSION, pgHubSchemaVersion, migratePgHub, type MigrationReport } from './pg-hub-schema.js';
 import { assertNodeName } from './node-name.js';
 
 /** One measured experiment, as a node reports it (results are facts for the swarm's history, not claims). */
@@ -21,10 +21,10 @@ export interface ResultInput {
   hardware?: Record<string, unknown>;
 }
 
-export interface HubStatus {
+export interface PgHubStatus {
   url: string;
   schemaVersion: number;
-  nodes: HubNode[];
+  nodes: PgHubNode[];
   /** Jobs of the experiments queue by state; null when pg-boss's schema is not there yet. */
   queue: Record<string, number> | null;
   breakthroughs: Record<BreakthroughStatus, number>;
@@ -42,13 +42,13 @@ export interface BreakthroughSubscription {
  * `ExperimentQueue` (pg-boss) on the same database. `connect` refuses a hub whose schema is missing or older than
  * this version (run `hub init`).
  */
-export class HubClient {
-  readonly nodes: HubNodeRegistry;
-  readonly breakthroughs: HubBreakthroughStore;
+export class PgHubClient {
+  readonly nodes: PgHubNodeRegistry;
+  readonly breakthroughs: PgHubBreakthroughStore;
 
-  private constructor(private readonly db: HubDb) {
-    this.nodes = new HubNodeRegistry(db);
-    this.breakthroughs = new HubBreakthroughStore(db);
+  private constructor(private readonly db: PgHubDb) {
+    this.nodes = new PgHubNodeRegistry(db);
+    this.breakthroughs = new PgHubBreakthroughStore(db);
   }
 
   get url(): string {
@@ -60,16 +60,16 @@ export class HubClient {
     return this.db.redactedUrl;
   }
 
-  static async connect(url: string, options: { requireSchema?: boolean } = {}): Promise<HubClient> {
-    const db = new HubDb(url);
+  static async connect(url: string, options: { requireSchema?: boolean } = {}): Promise<PgHubClient> {
+    const db = new PgHubDb(url);
     try {
       if (options.requireSchema ?? true) {
-        const version = await hubSchemaVersion(db.pool).catch((error: unknown) => Promise.reject(asHubError(error, url)));
+        const version = await pgHubSchemaVersion(db.pool).catch((error: unknown) => Promise.reject(asPgHubError(error, url)));
         if (version < LATEST_HUB_VERSION) {
-          throw new HubError('hub_not_initialised', `the hub at ${db.redactedUrl} is at schema version ${version}, this mux-swarm needs ${LATEST_HUB_VERSION}: run \`mux-swarm hub init --hub <url>\``);
+          throw new PgHubError('hub_not_initialised', `the hub at ${db.redactedUrl} is at schema version ${version}, this mux-swarm needs ${LATEST_HUB_VERSION}: run \`mux-swarm hub init --hub <url>\``);
         }
       }
-      return new HubClient(db);
+      return new PgHubClient(db);
     } catch (error) {
       await db.close().catch(() => undefined);
       throw error;
@@ -81,13 +81,13 @@ export class HubClient {
    * it) and the experiments queue. Idempotent.
    */
   static async init(url: string): Promise<{ migrations: MigrationReport; queue: string }> {
-    const db = new HubDb(url);
+    const db = new PgHubDb(url);
     try {
       let migrations: MigrationReport;
       try {
-        migrations = await migrateHub(db.pool);
+        migrations = await migratePgHub(db.pool);
       } catch (error) {
-        throw asHubError(error, url);
+        throw asPgHubError(error, url);
       }
       const queue = await ExperimentQueue.open(url, { node: 'hub-init', maintenanceIntervalSeconds: 3600 });
       await queue.stop({ graceful: false });
@@ -104,7 +104,7 @@ export class HubClient {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10::jsonb) RETURNING id`,
       [result.node, result.experimentId, result.baseCommit, result.diffHash ?? null, result.metric.name, result.metric.value, result.metric.direction, JSON.stringify(result.seeds ?? []), result.evalScriptHash ?? null, JSON.stringify(result.hardware ?? {})],
     ).catch((error: unknown) => {
-      if ((error as { code?: string }).code === '23503') throw new HubError('node_not_registered', `cannot record a result for node "${result.node}": it is not registered on the hub`);
+      if ((error as { code?: string }).code === '23503') throw new PgHubError('node_not_registered', `cannot record a result for node "${result.node}": it is not registered on the hub`);
       throw error;
     });
     return String(rows[0]!.id);
@@ -124,7 +124,7 @@ export class HubClient {
    */
   async onBreakthrough(listener: (id: string) => void, onError: (error: Error) => void = () => undefined): Promise<BreakthroughSubscription> {
     const client = new pg.Client({ connectionString: this.db.url, application_name: 'mux-swarm-hub-listen' });
-    client.on('error', (error) => onError(asHubError(error, this.db.url) as Error));
+    client.on('error', (error) => onError(asPgHubError(error, this.db.url) as Error));
     client.on('notification', (message) => {
       if (message.channel === BREAKTHROUGH_CHANNEL && message.payload) listener(message.payload);
     });
@@ -133,14 +133,14 @@ export class HubClient {
       await client.query(`LISTEN ${BREAKTHROUGH_CHANNEL}`);
     } catch (error) {
       await client.end().catch(() => undefined);
-      throw asHubError(error, this.db.url);
+      throw asPgHubError(error, this.db.url);
     }
     return { close: () => client.end().catch(() => undefined) };
   }
 
-  async status(): Promise<HubStatus> {
+  async status(): Promise<PgHubStatus> {
     const [version, nodes, queue, breakthroughs, verdicts, recent] = await Promise.all([
-      hubSchemaVersion(this.db.pool).catch((error: unknown) => Promise.reject(asHubError(error, this.db.url))),
+      pgHubSchemaVersion(this.db.pool).catch((error: unknown) => Promise.reject(asPgHubError(error, this.db.url))),
       this.nodes.list(),
       experimentQueueCounts(this.db.pool, this.db.url),
       this.db.query<{ status: BreakthroughStatus; count: string }>(`SELECT status, count(*) AS count FROM ${HUB_SCHEMA}.breakthroughs GROUP BY status`),

@@ -1,16 +1,16 @@
 import type pg from 'pg';
-import { asHubError, createHubPool, redactUrl } from './hub-connection.js';
-import { HubError } from './hub-error.js';
+import { asPgHubError, createPgHubPool, redactUrl } from './pg-hub-connection.js';
+import { PgHubError } from './pg-hub-error.js';
 
 /**
  * The hub's connection pool with errors made readable: an unreachable server becomes `hub_unreachable` naming the
  * (redacted) URL; a missing table says to run `hub init`; a verifying node that is not registered says so.
  */
-export class HubDb {
+export class PgHubDb {
   readonly pool: pg.Pool;
 
   constructor(readonly url: string) {
-    this.pool = createHubPool(url);
+    this.pool = createPgHubPool(url);
   }
 
   get redactedUrl(): string {
@@ -53,8 +53,8 @@ export class HubDb {
   private explain(error: unknown): unknown {
     const code = (error as { code?: string }).code;
     if (code === '42P01' || code === '3F000') {
-      return new HubError('hub_not_initialised', `the hub at ${this.redactedUrl} has no mux-swarm schema: run \`mux-swarm hub init --hub <url>\``, { cause: error });
+      return new PgHubError('hub_not_initialised', `the hub at ${this.redactedUrl} has no mux-swarm schema: run \`mux-swarm hub init --hub <url>\``, { cause: error });
     }
-    return asHubError(error, this.url);
+    return asPgHubError(error, this.url);
   }
 }

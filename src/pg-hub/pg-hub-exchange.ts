@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Claim } from './claim.js';
 import { importBundle } from './git-bundle.js';
-import type { HubClient } from './hub-client.js';
+import type { PgHubClient } from './pg-hub-client.js';
 import type { SignedVerification } from './verification-record.js';
 import { VerificationRejected } from './verification-rejected.js';
 import type { BreakthroughCandidate, BreakthroughExchange } from './verify-breakthrough.js';
@@ -10,8 +10,8 @@ import type { BreakthroughCandidate, BreakthroughExchange } from './verify-break
  * Verification through the hub: keys from its allow-list (nodes table), replays from this node's rows in
  * seen_claims, the commit from the breakthrough's bundle (bytea), verifications into the verifications table.
  */
-export class HubExchange implements BreakthroughExchange {
-  constructor(private readonly hub: HubClient) {}
+export class PgHubExchange implements BreakthroughExchange {
+  constructor(private readonly hub: PgHubClient) {}
 
   trustedKey(node: string): Promise<KeyObject | undefined> {
     return this.hub.nodes.trustedKey(node);

@@ -1,7 +1,7 @@
 import type { Claim, ClaimedMetric } from './claim.js';
-import { HubError } from './hub-error.js';
-import type { HubDb } from './hub-db.js';
-import { HUB_SCHEMA } from './hub-schema.js';
+import { PgHubError } from './pg-hub-error.js';
+import type { PgHubDb } from './pg-hub-db.js';
+import { HUB_SCHEMA } from './pg-hub-schema.js';
 import type { PreparedBreakthrough } from './prepare-breakthrough.js';
 import type { SignedVerification, Verdict, VerificationStatement } from './verification-record.js';
 import type { BreakthroughCandidate } from './verify-breakthrough.js';
@@ -40,8 +40,8 @@ export interface VerificationRow extends SignedVerification {
  * Breakthroughs, the claims each node has seen, and verifications, in the hub. The hub stores what nodes send,
  * signed; it decides nothing: each verifying node checks every claim itself (verify-breakthrough.ts).
  */
-export class HubBreakthroughStore {
-  constructor(private readonly db: HubDb) {}
+export class PgHubBreakthroughStore {
+  constructor(private readonly db: PgHubDb) {}
 
   /** Stores a signed claim and its bundle and announces it (NOTIFY on commit). Returns the breakthrough id. */
   async publish(prepared: PreparedBreakthrough): Promise<string> {
@@ -143,7 +143,7 @@ export class HubBreakthroughStore {
       });
     } catch (error) {
       if ((error as { code?: string }).code === '23503') {
-        throw new HubError('node_not_registered', `cannot record the verification: node "${statement.verifier}" is not registered on the hub (it registers when it joins, or \`mux-swarm hub allow\` adds it)`, { cause: error });
+        throw new PgHubError('node_not_registered', `cannot record the verification: node "${statement.verifier}" is not registered on the hub (it registers when it joins, or \`mux-swarm hub allow\` adds it)`, { cause: error });
       }
       throw error;
     }
@@ -182,6 +182,6 @@ interface SummaryRow {
 }
 
 function asId(id: string): string {
-  if (!/^\d{1,18}$/.test(id)) throw new HubError('breakthrough_id_invalid', `"${id}" is not a hub breakthrough id (a number)`);
+  if (!/^\d{1,18}$/.test(id)) throw new PgHubError('breakthrough_id_invalid', `"${id}" is not a hub breakthrough id (a number)`);
   return id;
 }

@@ -1,11 +1,11 @@
 import type { KeyObject } from 'node:crypto';
-import { HubError } from './hub-error.js';
-import type { HubDb } from './hub-db.js';
-import { HUB_SCHEMA } from './hub-schema.js';
+import { PgHubError } from './pg-hub-error.js';
+import type { PgHubDb } from './pg-hub-db.js';
+import { HUB_SCHEMA } from './pg-hub-schema.js';
 import { keyId, parsePublicKey, publicKeyPem } from './node-keys.js';
 import { assertNodeName } from './node-name.js';
 
-export interface HubNode {
+export interface PgHubNode {
   name: string;
   publicKey: string;
   keyId: string;
@@ -19,8 +19,8 @@ export type AllowResult = 'added' | 'allowed' | 'unchanged' | 'replaced';
  * The hub's nodes and the allow-list: a node's claims are trusted only while its row says `allowed` and they are
  * signed by the key in that row. Only public keys are ever stored.
  */
-export class HubNodeRegistry {
-  constructor(private readonly db: HubDb) {}
+export class PgHubNodeRegistry {
+  constructor(private readonly db: PgHubDb) {}
 
   /**
    * A node joining (`run --hub --node`): stores its public key, not allowed until someone runs `hub allow`.
@@ -32,7 +32,7 @@ export class HubNodeRegistry {
     const existing = await this.get(name);
     if (existing) {
       if (existing.publicKey !== pem) {
-        throw new HubError('node_key_conflict', `node "${name}" is registered on the hub with another key (${existing.keyId}); this node's key is ${keyId(publicKey)}: use another name, or have it allowed with \`mux-swarm hub allow --node ${name} --public-key <file> --replace\``);
+        throw new PgHubError('node_key_conflict', `node "${name}" is registered on the hub with another key (${existing.keyId}); this node's key is ${keyId(publicKey)}: use another name, or have it allowed with \`mux-swarm hub allow --node ${name} --public-key <file> --replace\``);
       }
       return 'unchanged';
     }
@@ -46,7 +46,7 @@ export class HubNodeRegistry {
     const pem = publicKeyPem(publicKey);
     const existing = await this.get(name);
     if (existing && existing.publicKey !== pem && !options.replace) {
-      throw new HubError('node_key_conflict', `node "${name}" is registered with another key (${existing.keyId}, not ${keyId(publicKey)}): pass --replace to trust the new key instead`);
+      throw new PgHubError('node_key_conflict', `node "${name}" is registered with another key (${existing.keyId}, not ${keyId(publicKey)}): pass --replace to trust the new key instead`);
     }
     await this.db.query(
       `INSERT INTO ${HUB_SCHEMA}.nodes (name, public_key, key_id, allowed) VALUES ($1, $2, $3, true)
@@ -64,12 +64,12 @@ export class HubNodeRegistry {
     return (rowCount ?? 0) > 0;
   }
 
-  async get(name: string): Promise<HubNode | undefined> {
+  async get(name: string): Promise<PgHubNode | undefined> {
     const { rows } = await this.db.query<NodeRow>(`SELECT name, public_key, key_id, allowed, registered_at FROM ${HUB_SCHEMA}.nodes WHERE name = $1`, [name]);
     return rows[0] ? toNode(rows[0]) : undefined;
   }
 
-  async list(): Promise<HubNode[]> {
+  async list(): Promise<PgHubNode[]> {
     const { rows } = await this.db.query<NodeRow>(`SELECT name, public_key, key_id, allowed, registered_at FROM ${HUB_SCHEMA}.nodes ORDER BY name`);
     return rows.map(toNode);
   }
@@ -89,6 +89,6 @@ interface NodeRow {
   registered_at: Date;
 }
 
-function toNode(row: NodeRow): HubNode {
+function toNode(row: NodeRow): PgHubNode {
   return { name: row.name, publicKey: row.public_key, keyId: row.key_id, allowed: row.allowed, registeredAt: row.registered_at };
 }

@@ -5,9 +5,9 @@ import { MuxSwarmError } from '../errors/mux-swarm-error.js';
  * file that is not an ed25519 key, a git command that failed. `code` is stable (`hub_unreachable`,
  * `hub_not_initialised`, `key_invalid`, `git_failed`, …).
  */
-export class HubError extends MuxSwarmError {}
+export class PgHubError extends MuxSwarmError {}
 
 /** True when the hub itself could not be reached (as opposed to bad input). */
-export function isHubUnreachable(error: unknown): boolean {
-  return error instanceof HubError && error.code === 'hub_unreachable';
+export function isPgHubUnreachable(error: unknown): boolean {
+  return error instanceof PgHubError && error.code === 'hub_unreachable';
 }

@@ -101,7 +101,7 @@ export interface MigrationReport {
  * Brings the hub schema to the latest version, in one transaction under an advisory lock, so that two nodes running
  * `hub init` at once do not both apply a migration. Idempotent.
  */
-export async function migrateHub(pool: pg.Pool): Promise<MigrationReport> {
+export async function migratePgHub(pool: pg.Pool): Promise<MigrationReport> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -129,7 +129,7 @@ export async function migrateHub(pool: pg.Pool): Promise<MigrationReport> {
 }
 
 /** The schema version a hub is at; 0 when `hub init` never ran on it. */
-export async function hubSchemaVersion(pool: pg.Pool): Promise<number> {
+export async function pgHubSchemaVersion(pool: pg.Pool): Promise<number> {
   const { rows } = await pool.query<{ version: number | null }>(
     `SELECT CASE WHEN to_regclass('${HUB_SCHEMA}.schema_migrations') IS NULL THEN 0 END AS version`,
   );
