@@ -1,4 +1,4 @@
-import type { MetricSource as GoalMetricSource } from '../config/goal-loop.js';
+import type { GoalMetricSource } from '../config/goal-loop.js';
 
 /**
  * Where a measurement leaves its metric, in the one vocabulary the loop and the PostgreSQL hub share: the

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MetricSource } from '../../config/goal-loop.js';
+import type { GoalMetricSource } from '../../config/goal-loop.js';
 import { scrubFileInPlace } from '../../logging/scrubbed-file.js';
 import { readMetric, type MetricReading } from '../../metrics/metric-reader.js';
 import { buildChildEnvironment } from '../../supervisor/child-environment.js';
@@ -54,7 +54,7 @@ export async function measureMetric(context: LoopContext, label: string): Promis
 }
 
 /** Reads the metric from its source inside the workdir (`workdirRealPath`: a real path); no path leads outside it. */
-export function readWorkdirMetric(workdirRealPath: string, source: MetricSource): Promise<MetricReading> {
+export function readWorkdirMetric(workdirRealPath: string, source: GoalMetricSource): Promise<MetricReading> {
   return readMetric(source, {
     async locate(path) {
       const resolved = await resolveWorkdirPath(workdirRealPath, path);
