@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/errors/config-error.js';
 import { ERROR_CODES, type ErrorCode } from '../../src/errors/error-codes.js';
 import { EXIT_CODES, exitCodeForError } from '../../src/errors/exit-codes.js';
-import { HubError } from '../../src/errors/hub-error.js';
+import { PgHubError } from '../../src/errors/pg-hub-error.js';
 import { HubUsageError } from '../../src/errors/hub-usage-error.js';
 import { McpCallUsageError } from '../../src/errors/mcp-call-usage-error.js';
 import { McpServerStartError } from '../../src/errors/mcp-server-error.js';
@@ -83,15 +83,15 @@ describe('exitCodeForError', () => {
       new HubUsageError('no hub given'),
     ];
     for (const error of usage) assert.equal(exitCodeForError(error), EXIT_CODES.usage, error.code);
-    const failures = [new ModelChainError('worker', []), new MuxSwarmError('nothing_to_resume', 'every run reached a result'), new HubError('hub_unreachable', 'down')];
+    const failures = [new ModelChainError('worker', []), new MuxSwarmError('nothing_to_resume', 'every run reached a result'), new PgHubError('hub_unreachable', 'down')];
     for (const error of failures) assert.equal(exitCodeForError(error), EXIT_CODES.goalFailed, error.code);
     for (const thrown of [new Error('bug'), new TypeError('x is undefined'), 'a string']) assert.equal(exitCodeForError(thrown), EXIT_CODES.internal);
   });
 
   it('in the memory and hub subcommands a failure is bad input, but an unreachable hub is not', () => {
-    assert.equal(exitCodeForError(new HubError('key_invalid', 'not a PEM key'), 'input'), EXIT_CODES.usage);
+    assert.equal(exitCodeForError(new PgHubError('key_invalid', 'not a PEM key'), 'input'), EXIT_CODES.usage);
     assert.equal(exitCodeForError(new MuxSwarmError('memory_not_found', 'no fix'), 'input'), EXIT_CODES.usage);
-    assert.equal(exitCodeForError(new HubError('hub_unreachable', 'down'), 'input'), EXIT_CODES.goalFailed);
+    assert.equal(exitCodeForError(new PgHubError('hub_unreachable', 'down'), 'input'), EXIT_CODES.goalFailed);
     assert.equal(exitCodeForError(new Error('bug'), 'input'), EXIT_CODES.internal);
   });
 

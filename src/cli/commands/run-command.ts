@@ -67,7 +67,7 @@ export function registerRunCommand(program: Command, outcome: CommandOutcome): v
       return;
     }
     const goal = await readGoal(goalArgument, options.task);
-    const [{ prepareLoopExchange }, { watchdogRun }] = await Promise.all([import('../../runtime/loop/exchange-open.js'), import('../../supervisor/heartbeat.js')]);
+    const [{ prepareLoopExchange }, { watchdogRun }] = await Promise.all([import('../loop-exchange-open.js'), import('../../supervisor/heartbeat.js')]);
     const loopExchange = prepareLoopExchange(goal, { ...options, hubFromEnvironment: command.getOptionValueSource('hub') === 'env' });
     // Under the watchdog a restart resumes the run the first worker drove, even when that one started it fresh.
     const restarted = watchdogRun();
