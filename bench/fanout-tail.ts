@@ -19,7 +19,9 @@ import { startFakeOpenAIServer, type FakeChatBody } from '../test/support/fake-o
 import { createProjectFixture } from '../test/support/project-fixture.js';
 import { CLI } from '../test/support/run-cli.js';
 
-const positional = process.argv.slice(2).filter((argument, index, all) => !argument.startsWith('--') && all[index - 1] !== '--min');
+const positional = process.argv
+  .slice(2)
+  .filter((argument, index, all) => !argument.startsWith('--') && all[index - 1] !== '--min');
 const rounds = Number(positional[0] ?? 2);
 const latency = Number(positional[1] ?? 500);
 const minFlag = process.argv.indexOf('--min');
@@ -27,21 +29,52 @@ const minEfficiency = minFlag === -1 ? 95 : Number(process.argv[minFlag + 1]);
 const SPECIALISTS = Array.from({ length: 8 }, (_, index) => `s${index + 1}`);
 const criticalPath = 4 * latency;
 
-const complete = { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'done', artifacts: [] } }] };
+const complete = {
+  toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'done', artifacts: [] } }],
+};
 function reply(body: FakeChatBody) {
   const answered = body.messages.at(-1)?.role === 'tool';
   if (body.model === 'orchestrator-model') {
-    return { delayMs: latency, ...(answered ? complete : { toolCalls: SPECIALISTS.map((agent) => ({ name: 'delegate', arguments: { agent, task: `task for ${agent}` } })) }) };
+    return {
+      delayMs: latency,
+      ...(answered
+        ? complete
+        : {
+            toolCalls: SPECIALISTS.map((agent) => ({
+              name: 'delegate',
+              arguments: { agent, task: `task for ${agent}` },
+            })),
+          }),
+    };
   }
-  return { delayMs: latency, ...(answered ? complete : { toolCalls: [{ name: 'fs__list_allowed_directories', arguments: {} }] }) };
+  return {
+    delayMs: latency,
+    ...(answered ? complete : { toolCalls: [{ name: 'fs__list_allowed_directories', arguments: {} }] }),
+  };
 }
 
 const server = await startFakeOpenAIServer({ fallback: reply });
 const project = createProjectFixture('mux-swarm-bench-fanout-');
-project.write('config.json', { providers: { fake: { baseURL: server.baseURL, maxRetries: 0, timeoutMs: 20_000 } }, mcpServers: { fs: { builtin: 'filesystem' } }, filesystem: { workdir: 'work' } });
+project.write('config.json', {
+  providers: { fake: { baseURL: server.baseURL, maxRetries: 0, timeoutMs: 20_000 } },
+  mcpServers: { fs: { builtin: 'filesystem' } },
+  filesystem: { workdir: 'work' },
+});
 project.write('swarm.json', {
-  orchestrator: { description: 'plans', provider: 'fake', model: 'orchestrator-model', systemPrompt: 'You are the orchestrator.' },
-  agents: SPECIALISTS.map((name) => ({ name, description: `specialist ${name}`, provider: 'fake', model: `${name}-model`, systemPrompt: `You are ${name}.`, mcpServers: ['fs'] })),
+  orchestrator: {
+    description: 'plans',
+    provider: 'fake',
+    model: 'orchestrator-model',
+    systemPrompt: 'You are the orchestrator.',
+  },
+  agents: SPECIALISTS.map((name) => ({
+    name,
+    description: `specialist ${name}`,
+    provider: 'fake',
+    model: `${name}-model`,
+    systemPrompt: `You are ${name}.`,
+    mcpServers: ['fs'],
+  })),
   limits: { maxConcurrentDelegations: SPECIALISTS.length },
 });
 
@@ -50,24 +83,37 @@ async function round(): Promise<{ requests: number[]; result: number }> {
   const before = server.chatRequests().length;
   let resultAt: number | undefined;
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'run', '--task', 'fan out to every specialist', '--fresh', '-f', 'stream-json'], {
-      cwd: project.directory,
-      env: { PATH: process.env.PATH, HOME: project.directory },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'run', '--task', 'fan out to every specialist', '--fresh', '-f', 'stream-json'],
+      {
+        cwd: project.directory,
+        env: { PATH: process.env.PATH, HOME: project.directory },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let pending = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
       pending += chunk.toString();
-      if (resultAt === undefined && pending.includes('"type":"result"')) resultAt = performance.timeOrigin + performance.now();
+      if (resultAt === undefined && pending.includes('"type":"result"'))
+        resultAt = performance.timeOrigin + performance.now();
       pending = pending.slice(pending.lastIndexOf('\n') + 1);
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 && resultAt !== undefined ? resolve() : reject(new Error(`mux-swarm run exited ${code}: ${stderr.slice(-2_000)}`))));
+    child.on('exit', (code) =>
+      code === 0 && resultAt !== undefined
+        ? resolve()
+        : reject(new Error(`mux-swarm run exited ${code}: ${stderr.slice(-2_000)}`)),
+    );
   });
-  const times = server.chatRequests().slice(before).map((request) => request.time);
-  if (times.length !== 2 + 2 * SPECIALISTS.length) throw new Error(`expected ${2 + 2 * SPECIALISTS.length} model calls, got ${times.length}`);
+  const times = server
+    .chatRequests()
+    .slice(before)
+    .map((request) => request.time);
+  if (times.length !== 2 + 2 * SPECIALISTS.length)
+    throw new Error(`expected ${2 + 2 * SPECIALISTS.length} model calls, got ${times.length}`);
   return { requests: times.map((time) => time - times[0]!), result: resultAt! - times[0]! };
 }
 

@@ -24,7 +24,9 @@ export function pickRun(database: SqliteDatabase, choice: RunChoice, goal: Goal,
   if (choice.kind === 'fresh') return { resumeRunId: undefined };
   if (choice.kind === 'auto') {
     const row = database
-      .prepare(`SELECT id FROM runs WHERE status IN (${UNFINISHED.map(() => '?').join(', ')}) AND goal_name = ? AND goal_text = ? ORDER BY started_at DESC LIMIT 1`)
+      .prepare(
+        `SELECT id FROM runs WHERE status IN (${UNFINISHED.map(() => '?').join(', ')}) AND goal_name = ? AND goal_text = ? ORDER BY started_at DESC LIMIT 1`,
+      )
       .get(...UNFINISHED, scrubber.text(goal.name), scrubber.text(goal.text)) as { id: string } | undefined;
     return { resumeRunId: row?.id };
   }
@@ -34,12 +36,24 @@ export function pickRun(database: SqliteDatabase, choice: RunChoice, goal: Goal,
 /** The run `resume` continues: the one named (id, prefix or "last"), or the newest unfinished one; never a success. */
 export function resumableRun(database: SqliteDatabase, run: string | undefined): string {
   if (run === undefined) {
-    const row = database.prepare(`SELECT id FROM runs WHERE status IN (${UNFINISHED.map(() => '?').join(', ')}) ORDER BY started_at DESC LIMIT 1`).get(...UNFINISHED) as { id: string } | undefined;
-    if (!row) throw new MuxSwarmError('nothing_to_resume', 'no unfinished run in this workdir (every run reached a result); see `mux-swarm runs`, or name one: mux-swarm resume <run>');
+    const row = database
+      .prepare(
+        `SELECT id FROM runs WHERE status IN (${UNFINISHED.map(() => '?').join(', ')}) ORDER BY started_at DESC LIMIT 1`,
+      )
+      .get(...UNFINISHED) as { id: string } | undefined;
+    if (!row)
+      throw new MuxSwarmError(
+        'nothing_to_resume',
+        'no unfinished run in this workdir (every run reached a result); see `mux-swarm runs`, or name one: mux-swarm resume <run>',
+      );
     return row.id;
   }
   const runId = resolveRunId(database, run);
   const { status } = database.prepare('SELECT status FROM runs WHERE id = ?').get(runId) as { status: string };
-  if (status === 'succeeded') throw new MuxSwarmError('run_already_succeeded', `run ${runId} already succeeded; there is nothing to resume (start a new one with mux-swarm run --fresh)`);
+  if (status === 'succeeded')
+    throw new MuxSwarmError(
+      'run_already_succeeded',
+      `run ${runId} already succeeded; there is nothing to resume (start a new one with mux-swarm run --fresh)`,
+    );
   return runId;
 }

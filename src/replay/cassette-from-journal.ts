@@ -4,7 +4,13 @@ import { MuxSwarmError } from '../errors/mux-swarm-error.js';
 import type { SecretScrubber } from '../logging/secret-scrubber.js';
 import type { SqliteDatabase } from '../state/database.js';
 import { modelUsageRowSchema, RunJournal, toolCallIntentSchema } from '../state/run-journal.js';
-import { CASSETTE_VERSION, type Cassette, type CassetteModelCall, type CassetteToolCall, type CassetteTranscript } from './cassette.js';
+import {
+  CASSETTE_VERSION,
+  type Cassette,
+  type CassetteModelCall,
+  type CassetteToolCall,
+  type CassetteTranscript,
+} from './cassette.js';
 import { projectMessage, RequestNormaliser, type ProjectedMessage } from './request-identity.js';
 
 const runRowSchema = z.object({
@@ -55,16 +61,36 @@ export interface JournalCassetteOptions {
  * committed and replayed elsewhere. A failed call is kept (replayed as the same failure) only when the run did not
  * ask the same again later. A run recorded before request hashes were journaled cannot be replayed: that is said.
  */
-export function cassetteFromJournal(database: SqliteDatabase, runId: string, options: JournalCassetteOptions): Cassette {
-  const run = runRowSchema.parse(database.prepare(`SELECT id, goal_name, goal_source, goal_text, mode, status, subtype, exit_code, result, settings_json FROM runs WHERE id = ?`).get(runId));
-  const normaliser = new RequestNormaliser({ workdir: options.workdir, runDirectory: join(options.stateDirectory, 'runs', runId), runId }, options.scrubber);
+export function cassetteFromJournal(
+  database: SqliteDatabase,
+  runId: string,
+  options: JournalCassetteOptions,
+): Cassette {
+  const run = runRowSchema.parse(
+    database
+      .prepare(
+        `SELECT id, goal_name, goal_source, goal_text, mode, status, subtype, exit_code, result, settings_json FROM runs WHERE id = ?`,
+      )
+      .get(runId),
+  );
+  const normaliser = new RequestNormaliser(
+    { workdir: options.workdir, runDirectory: join(options.stateDirectory, 'runs', runId), runId },
+    options.scrubber,
+  );
   const portable = <T>(value: T): T => JSON.parse(normaliser.text(JSON.stringify(value))) as T;
   const journal = new RunJournal(database);
 
   const transcripts = new Map<string, CassetteTranscript>();
   for (const delegation of journal.delegations(runId)) {
-    const messages = journal.transcript(runId, delegation.id).map((message) => projectMessage(message as ProjectedMessage));
-    transcripts.set(delegation.id, { type: 'transcript', delegation: delegation.id, agent: delegation.agent, messages });
+    const messages = journal
+      .transcript(runId, delegation.id)
+      .map((message) => projectMessage(message as ProjectedMessage));
+    transcripts.set(delegation.id, {
+      type: 'transcript',
+      delegation: delegation.id,
+      agent: delegation.agent,
+      messages,
+    });
   }
 
   const rows = database
@@ -76,19 +102,39 @@ export function cassetteFromJournal(database: SqliteDatabase, runId: string, opt
     .map((row) => modelCallRowSchema.parse(row));
   const unhashed = rows.filter((row) => row.status === 'completed' && row.request_hash === null).length;
   if (unhashed > 0) {
-    throw new MuxSwarmError('run_not_replayable', `run ${runId} cannot be replayed: ${unhashed} of its model calls were made by a mux-swarm that did not yet record what each call asked. Record it again with this version.`);
+    throw new MuxSwarmError(
+      'run_not_replayable',
+      `run ${runId} cannot be replayed: ${unhashed} of its model calls were made by a mux-swarm that did not yet record what each call asked. Record it again with this version.`,
+    );
   }
   const repliesTaken = new Map<string, number>();
-  const askedLater = (index: number, hash: string): boolean => rows.slice(index + 1).some((row) => row.request_hash === hash);
+  const askedLater = (index: number, hash: string): boolean =>
+    rows.slice(index + 1).some((row) => row.request_hash === hash);
   const modelCalls: CassetteModelCall[] = [];
   for (const [index, row] of rows.entries()) {
     if (row.request_hash === null || row.request_tools === null) continue;
-    const base = { type: 'model-call' as const, agent: row.agent, delegation: row.delegation_id, turn: row.turn, provider: row.provider, model: row.model, hash: row.request_hash, tools: row.request_tools, messages: row.request_messages ?? 0 };
+    const base = {
+      type: 'model-call' as const,
+      agent: row.agent,
+      delegation: row.delegation_id,
+      turn: row.turn,
+      provider: row.provider,
+      model: row.model,
+      hash: row.request_hash,
+      tools: row.request_tools,
+      messages: row.request_messages ?? 0,
+    };
     if (row.status === 'completed') {
       const taken = repliesTaken.get(row.delegation_id) ?? 0;
       repliesTaken.set(row.delegation_id, taken + 1);
-      const reply = (transcripts.get(row.delegation_id)?.messages ?? []).filter((message) => message.role === 'assistant')[taken];
-      if (reply === undefined) throw new MuxSwarmError('run_not_replayable', `run ${runId} cannot be replayed: the reply to ${row.agent}'s turn ${row.turn} (delegation ${row.delegation_id}) is missing from its transcript`);
+      const reply = (transcripts.get(row.delegation_id)?.messages ?? []).filter(
+        (message) => message.role === 'assistant',
+      )[taken];
+      if (reply === undefined)
+        throw new MuxSwarmError(
+          'run_not_replayable',
+          `run ${runId} cannot be replayed: the reply to ${row.agent}'s turn ${row.turn} (delegation ${row.delegation_id}) is missing from its transcript`,
+        );
       modelCalls.push({
         ...base,
         reply: portable({
@@ -96,26 +142,52 @@ export function cassetteFromJournal(database: SqliteDatabase, runId: string, opt
           toolCalls: reply.tool_calls ?? [],
           finishReason: row.finish_reason,
           model: row.response_model ?? row.model,
-          usage: { inputTokens: row.input_tokens, outputTokens: row.output_tokens, cachedInputTokens: row.cached_input_tokens, reasoningTokens: row.reasoning_tokens },
+          usage: {
+            inputTokens: row.input_tokens,
+            outputTokens: row.output_tokens,
+            cachedInputTokens: row.cached_input_tokens,
+            reasoningTokens: row.reasoning_tokens,
+          },
           costUsd: row.cost_usd,
           costSource: row.cost_source,
         }),
       });
-    } else if (row.status === 'failed' && row.error !== null && !row.error.startsWith('interrupted:') && !askedLater(index, row.request_hash)) {
+    } else if (
+      row.status === 'failed' &&
+      row.error !== null &&
+      !row.error.startsWith('interrupted:') &&
+      !askedLater(index, row.request_hash)
+    ) {
       modelCalls.push({ ...base, error: normaliser.text(row.error) });
     }
   }
 
   const toolSetHashes = [...new Set(modelCalls.map((call) => call.tools))];
   const toolSet = database.prepare(`SELECT tools_json FROM request_tool_sets WHERE hash = ?`).pluck();
-  const toolSets = toolSetHashes.map((hash) => ({ type: 'tool-set' as const, hash, tools: String(toolSet.get(hash) ?? '[]') }));
+  const toolSets = toolSetHashes.map((hash) => ({
+    type: 'tool-set' as const,
+    hash,
+    tools: String(toolSet.get(hash) ?? '[]'),
+  }));
 
   const toolCalls: CassetteToolCall[] = database
-    .prepare(`SELECT id, delegation_id, agent, turn, name, arguments_json, result_text, is_error FROM tool_calls WHERE run_id = ? AND duration_ms IS NOT NULL ORDER BY started_at, rowid`)
+    .prepare(
+      `SELECT id, delegation_id, agent, turn, name, arguments_json, result_text, is_error FROM tool_calls WHERE run_id = ? AND duration_ms IS NOT NULL ORDER BY started_at, rowid`,
+    )
     .all(runId)
     .map((raw) => {
       const row = toolCallRowSchema.parse(raw);
-      return { type: 'tool-call' as const, id: row.id, agent: row.agent, delegation: row.delegation_id, turn: row.turn, name: row.name, arguments: normaliser.text(row.arguments_json), result: normaliser.text(row.result_text ?? ''), isError: row.is_error === 1 };
+      return {
+        type: 'tool-call' as const,
+        id: row.id,
+        agent: row.agent,
+        delegation: row.delegation_id,
+        turn: row.turn,
+        name: row.name,
+        arguments: normaliser.text(row.arguments_json),
+        result: normaliser.text(row.result_text ?? ''),
+        isError: row.is_error === 1,
+      };
     });
 
   return {
@@ -124,7 +196,20 @@ export function cassetteFromJournal(database: SqliteDatabase, runId: string, opt
       version: CASSETTE_VERSION,
       muxSwarm: options.muxSwarmVersion,
       exportedAt: (options.now ?? new Date()).toISOString(),
-      run: { id: run.id, ...portable({ goalName: run.goal_name, goalSource: run.goal_source, goalText: run.goal_text, mode: run.mode, status: run.status, subtype: run.subtype, exitCode: run.exit_code, result: run.result }), ...specialistsInPlay(run.settings_json) },
+      run: {
+        id: run.id,
+        ...portable({
+          goalName: run.goal_name,
+          goalSource: run.goal_source,
+          goalText: run.goal_text,
+          mode: run.mode,
+          status: run.status,
+          subtype: run.subtype,
+          exitCode: run.exit_code,
+          result: run.result,
+        }),
+        ...specialistsInPlay(run.settings_json),
+      },
     },
     toolSets,
     transcripts: [...transcripts.values()].map((transcript) => portable(transcript)),
@@ -138,7 +223,11 @@ function specialistsInPlay(settingsJson: string): { agents?: string[] } {
   try {
     const settings = JSON.parse(settingsJson) as { agents?: Array<{ name?: unknown; role?: unknown }> };
     if (!Array.isArray(settings.agents)) return {};
-    return { agents: settings.agents.filter((agent) => agent.role !== 'orchestrator' && typeof agent.name === 'string').map((agent) => agent.name as string) };
+    return {
+      agents: settings.agents
+        .filter((agent) => agent.role !== 'orchestrator' && typeof agent.name === 'string')
+        .map((agent) => agent.name as string),
+    };
   } catch {
     return {};
   }

@@ -12,7 +12,9 @@ export class RequestRecorder {
   private readonly storeToolSet;
 
   constructor(database: SqliteDatabase) {
-    this.attach = database.prepare(`UPDATE model_calls SET request_hash = ?, request_tools = ?, request_messages = ? WHERE id = ?`);
+    this.attach = database.prepare(
+      `UPDATE model_calls SET request_hash = ?, request_tools = ?, request_messages = ? WHERE id = ?`,
+    );
     this.storeToolSet = database.prepare(`INSERT OR IGNORE INTO request_tool_sets (hash, tools_json) VALUES (?, ?)`);
   }
 

@@ -86,7 +86,10 @@ export interface RunDetails {
 const COST_UNKNOWN_MODELS = `(SELECT json_group_array(DISTINCT provider || '/' || model) FROM model_calls WHERE model_calls.run_id = runs.id AND cost_source = 'unknown') AS cost_unknown_models`;
 
 /** A runs row as selected: the phase standing as stored JSON, the unknown-cost models as COST_UNKNOWN_MODELS's JSON array. */
-type RunRow<Row> = Omit<Row, 'phases' | 'cost_unknown_models'> & { phases_json: string | null; cost_unknown_models: string };
+type RunRow<Row> = Omit<Row, 'phases' | 'cost_unknown_models'> & {
+  phases_json: string | null;
+  cost_unknown_models: string;
+};
 
 export function listRuns(database: SqliteDatabase, limit = 20): RunSummary[] {
   const rows = database
@@ -111,11 +114,16 @@ function fromRow<Row>({ phases_json: stored, cost_unknown_models: unknownCost, .
 
 /** Runs whose id starts with `prefix` (a unique prefix is enough to name a run). */
 export function findRunIds(database: SqliteDatabase, prefix: string): string[] {
-  return (database.prepare(`SELECT id FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY id`).all(`${prefix.replace(/[%_\\]/g, '\\$&')}%`) as Array<{ id: string }>).map((row) => row.id);
+  return (
+    database
+      .prepare(`SELECT id FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY id`)
+      .all(`${prefix.replace(/[%_\\]/g, '\\$&')}%`) as Array<{ id: string }>
+  ).map((row) => row.id);
 }
 
 export function getRunDetails(database: SqliteDatabase, runId: string): RunDetails | undefined {
-  const row = database.prepare(`SELECT *, ${COST_UNKNOWN_MODELS} FROM runs WHERE id = ?`).get(runId) as RunRow<RunDetails['run']> | undefined;
+  const row = database.prepare(`SELECT *, ${COST_UNKNOWN_MODELS} FROM runs WHERE id = ?`).get(runId) as
+    RunRow<RunDetails['run']> | undefined;
   if (!row) return undefined;
   const run = fromRow(row);
   const usage = (column: string): UsageRow[] =>
@@ -128,15 +136,21 @@ export function getRunDetails(database: SqliteDatabase, runId: string): RunDetai
       .all(runId) as UsageRow[];
   return {
     run,
-    delegations: database.prepare(`SELECT * FROM delegations WHERE run_id = ? ORDER BY started_at, rowid`).all(runId) as DelegationRow[],
+    delegations: database
+      .prepare(`SELECT * FROM delegations WHERE run_id = ? ORDER BY started_at, rowid`)
+      .all(runId) as DelegationRow[],
     usageByAgent: usage('agent'),
     usageByModel: usage(`provider || '/' || model`),
-    toolCalls: database.prepare(`SELECT * FROM tool_calls WHERE run_id = ? ORDER BY started_at, rowid`).all(runId) as ToolCallRow[],
+    toolCalls: database
+      .prepare(`SELECT * FROM tool_calls WHERE run_id = ? ORDER BY started_at, rowid`)
+      .all(runId) as ToolCallRow[],
   };
 }
 
 export function getTranscript(database: SqliteDatabase, runId: string): MessageRow[] {
   return database
-    .prepare(`SELECT delegation_id, seq, role, content, tool_calls_json, tool_call_id FROM messages WHERE run_id = ? ORDER BY rowid`)
+    .prepare(
+      `SELECT delegation_id, seq, role, content, tool_calls_json, tool_call_id FROM messages WHERE run_id = ? ORDER BY rowid`,
+    )
     .all(runId) as MessageRow[];
 }

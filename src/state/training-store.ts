@@ -82,19 +82,36 @@ export class TrainingStore {
         `INSERT OR IGNORE INTO training_jobs (run_id, job_id, name, command, cwd, log_file, started_at, gpu_hourly_usd)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(job.runId, job.jobId, job.name === undefined ? null : this.clean(job.name), this.clean(job.command), job.cwd, job.logFile, job.startedAt, job.gpuHourlyUsd);
+      .run(
+        job.runId,
+        job.jobId,
+        job.name === undefined ? null : this.clean(job.name),
+        this.clean(job.command),
+        job.cwd,
+        job.logFile,
+        job.startedAt,
+        job.gpuHourlyUsd,
+      );
   }
 
   job(runId: string, jobId: string): TrainingJobRow | undefined {
-    return this.database.prepare('SELECT * FROM training_jobs WHERE run_id = ? AND job_id = ?').get(runId, jobId) as TrainingJobRow | undefined;
+    return this.database.prepare('SELECT * FROM training_jobs WHERE run_id = ? AND job_id = ?').get(runId, jobId) as
+      TrainingJobRow | undefined;
   }
 
   jobs(runId: string): TrainingJobRow[] {
-    return this.database.prepare('SELECT * FROM training_jobs WHERE run_id = ? ORDER BY started_at, job_id').all(runId) as TrainingJobRow[];
+    return this.database
+      .prepare('SELECT * FROM training_jobs WHERE run_id = ? ORDER BY started_at, job_id')
+      .all(runId) as TrainingJobRow[];
   }
 
   /** Stores the progress lines read from the log and how far it was read, in one transaction. */
-  recordProgress(runId: string, jobId: string, metrics: readonly TrainingMetricRow[], update: TrainingProgressUpdate): void {
+  recordProgress(
+    runId: string,
+    jobId: string,
+    metrics: readonly TrainingMetricRow[],
+    update: TrainingProgressUpdate,
+  ): void {
     const insert = this.database.prepare(
       'INSERT OR IGNORE INTO training_metrics (run_id, job_id, log_offset, event, step, data_json, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
@@ -105,9 +122,24 @@ export class TrainingStore {
     );
     this.database.transaction(() => {
       for (const metric of metrics) {
-        insert.run(runId, jobId, metric.log_offset, metric.event, metric.step, this.clean(JSON.stringify(metric.data)), metric.at);
+        insert.run(
+          runId,
+          jobId,
+          metric.log_offset,
+          metric.event,
+          metric.step,
+          this.clean(JSON.stringify(metric.data)),
+          metric.at,
+        );
       }
-      progress.run(update.logCursor, update.lastStep ?? null, update.totalSteps ?? null, update.lastProgressAt ?? null, runId, jobId);
+      progress.run(
+        update.logCursor,
+        update.lastStep ?? null,
+        update.totalSteps ?? null,
+        update.lastProgressAt ?? null,
+        runId,
+        jobId,
+      );
     })();
   }
 
@@ -117,15 +149,28 @@ export class TrainingStore {
         `UPDATE training_jobs SET ended_at = ?, state = ?, classification = ?, outcome_json = ?, exit_code = ?, signal = ?
           WHERE run_id = ? AND job_id = ?`,
       )
-      .run(end.endedAt, end.state, end.classification, this.clean(JSON.stringify(end.outcome)), end.exitCode, end.signal, runId, jobId);
+      .run(
+        end.endedAt,
+        end.state,
+        end.classification,
+        this.clean(JSON.stringify(end.outcome)),
+        end.exitCode,
+        end.signal,
+        runId,
+        jobId,
+      );
   }
 
   /** The job's progress lines in log order; only those of `event` when given. */
   metrics(runId: string, jobId: string, event?: string): TrainingMetricRow[] {
     const rows = (
       event === undefined
-        ? this.database.prepare('SELECT * FROM training_metrics WHERE run_id = ? AND job_id = ? ORDER BY log_offset').all(runId, jobId)
-        : this.database.prepare('SELECT * FROM training_metrics WHERE run_id = ? AND job_id = ? AND event = ? ORDER BY log_offset').all(runId, jobId, event)
+        ? this.database
+            .prepare('SELECT * FROM training_metrics WHERE run_id = ? AND job_id = ? ORDER BY log_offset')
+            .all(runId, jobId)
+        : this.database
+            .prepare('SELECT * FROM training_metrics WHERE run_id = ? AND job_id = ? AND event = ? ORDER BY log_offset')
+            .all(runId, jobId, event)
     ) as Array<Omit<TrainingMetricRow, 'data'> & { data_json: string }>;
     return rows.map(({ data_json: json, ...row }) => ({ ...row, data: JSON.parse(json) as Record<string, unknown> }));
   }
@@ -133,7 +178,9 @@ export class TrainingStore {
   /** Progress lines that start at or after byte `from` of the log. */
   metricsFrom(runId: string, jobId: string, from: number, limit: number): TrainingMetricRow[] {
     const rows = this.database
-      .prepare('SELECT * FROM training_metrics WHERE run_id = ? AND job_id = ? AND log_offset >= ? ORDER BY log_offset LIMIT ?')
+      .prepare(
+        'SELECT * FROM training_metrics WHERE run_id = ? AND job_id = ? AND log_offset >= ? ORDER BY log_offset LIMIT ?',
+      )
       .all(runId, jobId, from, limit) as Array<Omit<TrainingMetricRow, 'data'> & { data_json: string }>;
     return rows.map(({ data_json: json, ...row }) => ({ ...row, data: JSON.parse(json) as Record<string, unknown> }));
   }

@@ -29,7 +29,8 @@ export function stateJournalPositionReader(stateDirectory: string): JournalPosit
     try {
       const newest = listRuns(database, 1)[0];
       if (newest === undefined) return undefined;
-      const row = database.prepare('SELECT MAX(seq) AS seq FROM events WHERE run_id = ?').get(newest.id) as { seq: number | null } | undefined;
+      const row = database.prepare('SELECT MAX(seq) AS seq FROM events WHERE run_id = ?').get(newest.id) as
+        { seq: number | null } | undefined;
       return { runId: newest.id, status: newest.status, lastEventSeq: row?.seq ?? null, database: path };
     } finally {
       database.close();
@@ -47,7 +48,9 @@ export function stateModelAnswersSince(stateDirectory: string): (sinceMs: number
     if (!existsSync(path)) return false;
     const database = new Database(path, { readonly: true, fileMustExist: true, timeout: 5_000 });
     try {
-      const row = database.prepare(`SELECT 1 AS answered FROM model_calls WHERE status = 'completed' AND started_at >= ? LIMIT 1`).get(new Date(sinceMs).toISOString());
+      const row = database
+        .prepare(`SELECT 1 AS answered FROM model_calls WHERE status = 'completed' AND started_at >= ? LIMIT 1`)
+        .get(new Date(sinceMs).toISOString());
       return row !== undefined;
     } finally {
       database.close();

@@ -19,10 +19,18 @@ export function registerResumeCommand(program: Command, outcome: CommandOutcome)
   addRunOptions(command);
   addProjectOptions(command).action(async (runArgument: string | undefined, options: RunLaunchOptions) => {
     outcome.reportFailure = (error, usage) => reportEarlyFailure(options.outputFormat, error, usage);
-    const [{ withStateDatabase }, { resumableRun }, goals] = await Promise.all([import('../state-access.js'), import('../run-choice.js'), import('../../config/load-goal.js')]);
+    const [{ withStateDatabase }, { resumableRun }, goals] = await Promise.all([
+      import('../state-access.js'),
+      import('../run-choice.js'),
+      import('../../config/load-goal.js'),
+    ]);
     const { runId, goal } = withStateDatabase(options, (database) => {
       const id = resumableRun(database, runArgument);
-      const row = database.prepare('SELECT goal_name, goal_source, goal_text FROM runs WHERE id = ?').get(id) as { goal_name: string; goal_source: string; goal_text: string };
+      const row = database.prepare('SELECT goal_name, goal_source, goal_text FROM runs WHERE id = ?').get(id) as {
+        goal_name: string;
+        goal_source: string;
+        goal_text: string;
+      };
       return { runId: id, goal: recordedGoal(row, goals) };
     });
     outcome.exitCode = await startRun(goal, options, { kind: 'named', run: runId });
@@ -30,7 +38,10 @@ export function registerResumeCommand(program: Command, outcome: CommandOutcome)
 }
 
 /** The goal a run recorded; its file when that still holds the same text (so its front matter applies again). */
-function recordedGoal(row: { goal_name: string; goal_source: string; goal_text: string }, { loadGoalFile, parseGoal }: typeof import('../../config/load-goal.js')): Goal {
+function recordedGoal(
+  row: { goal_name: string; goal_source: string; goal_text: string },
+  { loadGoalFile, parseGoal }: typeof import('../../config/load-goal.js'),
+): Goal {
   const file = resolve(row.goal_source);
   if (existsSync(file)) {
     try {

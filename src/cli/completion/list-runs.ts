@@ -19,7 +19,9 @@ export function completionRunIds(options: { config: string; workdir?: string }):
     if (!existsSync(path)) return [];
     const database = new Database(path, { readonly: true, fileMustExist: true, timeout: 250 });
     try {
-      const rows = database.prepare('SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT ?').all(MAX_RUN_IDS) as Array<{ id: string }>;
+      const rows = database
+        .prepare('SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT ?')
+        .all(MAX_RUN_IDS) as Array<{ id: string }>;
       return rows.length === 0 ? [] : [...rows.map((row) => row.id), 'last'];
     } finally {
       database.close();

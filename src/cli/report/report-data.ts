@@ -41,20 +41,36 @@ export interface TrainingMetricRow {
   data_json: string;
 }
 
-const REPORTED_EVENT_TYPES = ['system', 'phase-report', 'delegation-start', 'delegation-end', 'stuck', 'budget-warning', 'training-start', 'training-end', 'result'];
+const REPORTED_EVENT_TYPES = [
+  'system',
+  'phase-report',
+  'delegation-start',
+  'delegation-end',
+  'stuck',
+  'budget-warning',
+  'training-start',
+  'training-end',
+  'result',
+];
 
 /** Everything the report needs about `runId`, which must exist. */
 export function loadReportData(database: SqliteDatabase, runId: string): ReportData {
   const details = getRunDetails(database, runId)!;
-  const settings = database.prepare(`SELECT settings_json FROM runs WHERE id = ?`).get(runId) as { settings_json: string };
+  const settings = database.prepare(`SELECT settings_json FROM runs WHERE id = ?`).get(runId) as {
+    settings_json: string;
+  };
   const eventRows = database
-    .prepare(`SELECT json FROM events WHERE run_id = ? AND type IN (${REPORTED_EVENT_TYPES.map(() => '?').join(', ')}) ORDER BY seq`)
+    .prepare(
+      `SELECT json FROM events WHERE run_id = ? AND type IN (${REPORTED_EVENT_TYPES.map(() => '?').join(', ')}) ORDER BY seq`,
+    )
     .all(runId, ...REPORTED_EVENT_TYPES) as Array<{ json: string }>;
   return {
     run: details.run,
     workdir: recordedWorkdir(settings.settings_json),
     goalTextLine: recordedGoalTextLine(settings.settings_json),
-    sessions: database.prepare(`SELECT session, started_at, ended_at FROM run_sessions WHERE run_id = ? ORDER BY session`).all(runId) as SessionRow[],
+    sessions: database
+      .prepare(`SELECT session, started_at, ended_at FROM run_sessions WHERE run_id = ? ORDER BY session`)
+      .all(runId) as SessionRow[],
     // An event an older mux-swarm wrote in another shape is left out rather than misread.
     events: eventRows.flatMap((row) => {
       const parsed = runEventSchema.safeParse(parseJson(row.json));
@@ -67,7 +83,9 @@ export function loadReportData(database: SqliteDatabase, runId: string): ReportD
     toolCalls: details.toolCalls,
     trainingJobs: new TrainingStore(database).jobs(runId),
     trainingMetrics: database
-      .prepare(`SELECT job_id, event, step, data_json FROM training_metrics WHERE run_id = ? AND event IN ('log', 'eval') ORDER BY job_id, step, log_offset`)
+      .prepare(
+        `SELECT job_id, event, step, data_json FROM training_metrics WHERE run_id = ? AND event IN ('log', 'eval') ORDER BY job_id, step, log_offset`,
+      )
       .all(runId) as TrainingMetricRow[],
     failureSteps: runFailureSteps(database, runId),
   };

@@ -13,7 +13,14 @@ import type {
   ObservationDeletion,
   Relation,
 } from './knowledge-graph.js';
-import { groupObservations, toEntity, toRelation, type EntityRow, type ObservationRow, type RelationRow } from './knowledge-graph-rows.js';
+import {
+  groupObservations,
+  toEntity,
+  toRelation,
+  type EntityRow,
+  type ObservationRow,
+  type RelationRow,
+} from './knowledge-graph-rows.js';
 import { UnknownEntityError } from '../../errors/unknown-entity-error.js';
 
 export interface SearchOptions {
@@ -70,7 +77,9 @@ export class KnowledgeGraphStore {
         const inserted = this.statement(
           `INSERT INTO memory_entities (name, entity_type, created_at, updated_at) VALUES (?, ?, ?, ?)
            ON CONFLICT (name) DO NOTHING RETURNING id`,
-        ).pluck().get(entity.name, entity.entityType, now, now) as number | undefined;
+        )
+          .pluck()
+          .get(entity.name, entity.entityType, now, now) as number | undefined;
         if (inserted === undefined) continue;
         const observations = this.insertObservations(inserted, entity.observations, now);
         created.push({ name: entity.name, entityType: entity.entityType, observations });
@@ -101,13 +110,15 @@ export class KnowledgeGraphStore {
   createRelations(relations: readonly Relation[]): Relation[] {
     return this.write(() => {
       const now = new Date().toISOString();
-      return relations.map((relation) => this.cleanRelation(relation)).filter(
-        (relation) =>
-          this.statement(
-            `INSERT INTO memory_relations (from_entity, to_entity, relation_type, created_at) VALUES (?, ?, ?, ?)
+      return relations
+        .map((relation) => this.cleanRelation(relation))
+        .filter(
+          (relation) =>
+            this.statement(
+              `INSERT INTO memory_relations (from_entity, to_entity, relation_type, created_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (from_entity, to_entity, relation_type) DO NOTHING`,
-          ).run(relation.from, relation.to, relation.relationType, now).changes === 1,
-      );
+            ).run(relation.from, relation.to, relation.relationType, now).changes === 1,
+        );
     });
   }
 
@@ -116,14 +127,22 @@ export class KnowledgeGraphStore {
    * UnknownEntityError and nothing of the call is kept — unless `options.createMissing` gives it a type, when it
    * is created first.
    */
-  addObservations(additions: readonly ObservationAddition[], options: AddObservationsOptions = {}): AddedObservations[] {
+  addObservations(
+    additions: readonly ObservationAddition[],
+    options: AddObservationsOptions = {},
+  ): AddedObservations[] {
     return this.write(() => {
       const now = new Date().toISOString();
       return additions.map((addition) => {
         const entityName = this.redact(addition.entityName);
-        const entityId = this.entityId(entityName) ?? this.createEmpty(entityName, options.createMissing?.(addition.entityName), now);
+        const entityId =
+          this.entityId(entityName) ?? this.createEmpty(entityName, options.createMissing?.(addition.entityName), now);
         if (entityId === undefined) throw new UnknownEntityError(addition.entityName);
-        const added = this.insertObservations(entityId, addition.contents.map((content) => this.redact(content)), now);
+        const added = this.insertObservations(
+          entityId,
+          addition.contents.map((content) => this.redact(content)),
+          now,
+        );
         if (added.length > 0) this.touch(entityId, now);
         return { entityName, addedObservations: added };
       });
@@ -159,11 +178,9 @@ export class KnowledgeGraphStore {
   deleteRelations(relations: readonly Relation[]): void {
     this.write(() => {
       for (const relation of relations.map((given) => this.cleanRelation(given))) {
-        this.statement('DELETE FROM memory_relations WHERE from_entity = ? AND to_entity = ? AND relation_type = ?').run(
-          relation.from,
-          relation.to,
-          relation.relationType,
-        );
+        this.statement(
+          'DELETE FROM memory_relations WHERE from_entity = ? AND to_entity = ? AND relation_type = ?',
+        ).run(relation.from, relation.to, relation.relationType);
       }
     });
   }
@@ -204,7 +221,9 @@ export class KnowledgeGraphStore {
     return this.read(() => {
       const ids = this.statement(
         'SELECT id FROM memory_entities WHERE name IN (SELECT value FROM json_each(?)) ORDER BY id',
-      ).pluck().all(JSON.stringify(names.map((name) => this.redact(name)))) as number[];
+      )
+        .pluck()
+        .all(JSON.stringify(names.map((name) => this.redact(name)))) as number[];
       return this.subgraph(ids);
     });
   }
@@ -212,7 +231,9 @@ export class KnowledgeGraphStore {
   /** The type of the named entity, or undefined when the graph does not hold it. */
   entityType(name: string): string | undefined {
     return this.read(
-      () => this.statement('SELECT entity_type FROM memory_entities WHERE name = ?').pluck().get(this.redact(name)) as string | undefined,
+      () =>
+        this.statement('SELECT entity_type FROM memory_entities WHERE name = ?').pluck().get(this.redact(name)) as
+          string | undefined,
     );
   }
 
@@ -259,13 +280,17 @@ export class KnowledgeGraphStore {
   }
 
   private insertEntity(name: string, entityType: string, now: string): number {
-    return this.statement('INSERT INTO memory_entities (name, entity_type, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id')
+    return this.statement(
+      'INSERT INTO memory_entities (name, entity_type, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id',
+    )
       .pluck()
       .get(name, entityType, now, now) as number;
   }
 
   private namesById(ids: readonly number[]): Map<number, string> {
-    const rows = this.statement('SELECT id, name FROM memory_entities WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as Array<{
+    const rows = this.statement(
+      'SELECT id, name FROM memory_entities WHERE id IN (SELECT value FROM json_each(?))',
+    ).all(JSON.stringify(ids)) as Array<{
       id: number;
       name: string;
     }>;
@@ -291,7 +316,6 @@ export class KnowledgeGraphStore {
   private touch(entityId: number, now: string): void {
     this.statement('UPDATE memory_entities SET updated_at = ? WHERE id = ?').run(now, entityId);
   }
-
 
   private write<Result>(work: () => Result): Result {
     this.ensureOpen();
