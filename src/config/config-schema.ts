@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from './duration.js';
+import { durationSchema } from '../text/duration.js';
 
 /** Environment variable names as POSIX shells accept them. */
 const environmentVariableName = z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from './duration.js';
+import { durationSchema } from '../text/duration.js';
 
 /** Agent names appear in tool arguments and file names: keep them plain. */
 export const agentNameSchema = z

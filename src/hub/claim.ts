@@ -1,6 +1,6 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../text/canonical-json.js';
 import { HubError } from './hub-error.js';
 import { messageSignatureValid, signMessage } from './node-keys.js';
 import { NODE_NAME } from './node-name.js';

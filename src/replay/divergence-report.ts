@@ -1,6 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
 import type { Cassette, CassetteModelCall } from './cassette.js';
-import { canonicalJson } from '../hub/canonical-json.js';
+import { canonicalJson } from '../text/canonical-json.js';
 import { comparableMessage, type ProjectedMessage, type RequestAsker } from './request-identity.js';
 import type { Divergence } from './replay-library.js';
 

@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { canonicalJson } from '../../src/hub/canonical-json.js';
+import { canonicalJson } from '../../src/text/canonical-json.js';
 import { claimMessage, claimSignatureValid, parseClaim, signClaim, type Claim } from '../../src/hub/claim.js';
 import { beats } from '../../src/hub/evaluation.js';
 import { readMetric } from '../../src/hub/metric-reader.js';

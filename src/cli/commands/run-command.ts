@@ -95,7 +95,7 @@ export function addRunOptions(command: Command): Command {
 /** Drives `goal` as `choice` says (new, resumed or named run), with the heartbeat a watchdog reads. */
 export async function startRun(goal: Goal, options: RunLaunchOptions, choice: RunChoice, loopExchange?: LoopExchangeOpener): Promise<number> {
   if (options.flat && options.hierarchical) throw new ConfigError('command line', [{ path: '', message: '--flat and --hierarchical exclude each other' }]);
-  const [{ parseDuration }, { loadProject }, { withHeartbeat }, { runSession }] = await Promise.all([import('../../config/duration.js'), import('../project.js'), import('../../supervisor/heartbeat.js'), import('../run-session.js')]);
+  const [{ parseDuration }, { loadProject }, { withHeartbeat }, { runSession }] = await Promise.all([import('../../text/duration.js'), import('../project.js'), import('../../supervisor/heartbeat.js'), import('../run-session.js')]);
   const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout);
   if (options.timeout !== undefined && timeoutMs === undefined) throw new ConfigError('command line', [{ path: '', message: `--timeout "${options.timeout}" is not a duration; use e.g. 90s, 45m, 2h or 1h30m` }]);
   const project = loadProject(options);

@@ -25,7 +25,7 @@ interface ShowOptions extends ProjectOptions {
 export function registerRunsCommand(program: Command, outcome: CommandOutcome): void {
   const command = program.command('runs').description('the runs recorded in this workdir, newest first').option('--json', 'machine-readable output').option('-n, --limit <n>', 'how many', positiveInteger, 20);
   addProjectOptions(command).action(async (options: ListOptions) => {
-    const [{ withStateDatabase: withDatabase }, { formatDuration }] = await Promise.all([import('../state-access.js'), import('../../config/duration.js')]);
+    const [{ withStateDatabase: withDatabase }, { formatDuration }] = await Promise.all([import('../state-access.js'), import('../../text/duration.js')]);
     withDatabase(options, (database) => {
       // A run left `running` by a process that is gone has crashed: say so, it can be resumed.
       const now = new Date();
@@ -53,7 +53,7 @@ export function registerShowCommand(program: Command, outcome: CommandOutcome): 
     .option('--json', 'machine-readable output')
     .option('--transcript', 'also print every agent message');
   addProjectOptions(command).action(async (runArgument: string, options: ShowOptions) => {
-    const [{ resolveRunId, withStateDatabase: withDatabase }, { formatDuration }] = await Promise.all([import('../state-access.js'), import('../../config/duration.js')]);
+    const [{ resolveRunId, withStateDatabase: withDatabase }, { formatDuration }] = await Promise.all([import('../state-access.js'), import('../../text/duration.js')]);
     withDatabase(options, (database, { scrubber }) => {
       const runId = resolveRunId(database, runArgument);
       const details = getRunDetails(database, runId)!;

@@ -48,7 +48,7 @@ export function registerStatusCommand(program: Command, outcome: CommandOutcome)
     .option('--probe-timeout <duration>', 'how long each probe waits for its answer: 90s, 5m (default 60s)');
   addProjectOptions(command).action(async (options: StatusOptions) => {
     const [{ parseDuration }, { loadProject }, { withInspectionHub }, { discoverGpus }, { runGpuTool }] = await Promise.all([
-      import('../../config/duration.js'),
+      import('../../text/duration.js'),
       import('../project.js'),
       import('../inspection-hub.js'),
       import('../../hardware/gpu-discovery.js'),

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { GraphSharing } from '../../config/config-schema.js';
-import { expandHome } from '../../config/home-path.js';
+import { resolveHomePath } from '../../config/home-path.js';
 import { describeError } from '../../errors/mux-swarm-error.js';
 import { scrubberOf, type KnownSecrets } from '../../logging/secret-scrubber.js';
 import { openDatabase, type SqliteDatabase } from '../../state/database.js';
@@ -50,7 +50,7 @@ interface UserDatabase {
 }
 
 function openUserDatabase(directory: string): UserDatabase {
-  const expanded = expandHome(directory);
+  const expanded = resolveHomePath(directory);
   const path = join(expanded, USER_STORE_FILE);
   try {
     return { path, database: openDatabase(expanded, USER_STORE_FILE) };

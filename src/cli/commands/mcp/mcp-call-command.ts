@@ -24,12 +24,12 @@ export function registerMcpCallCommand(mcp: Command, outcome: CommandOutcome): v
     .argument('[arguments]', 'the arguments as a JSON object; "-" reads them from standard input', '{}')
     .option('--json', 'print {isError, text, structuredContent} as JSON');
   addProjectOptions(command).action(async (serverName: string, toolName: string, argumentText: string, options: McpCallOptions) => {
-    const [{ closest }, { loadConfig }, { ToolHub }, { builtinContextFor }] = await Promise.all([import('../../../config/format-issues.js'), import('../../../config/load-config.js'), import('../../../tools/tool-hub.js'), import('../../builtin-context.js')]);
+    const [{ closestName }, { loadConfig }, { ToolHub }, { builtinContextFor }] = await Promise.all([import('../../../text/name-suggestions.js'), import('../../../config/load-config.js'), import('../../../tools/tool-hub.js'), import('../../builtin-context.js')]);
     const config = loadConfig({ path: options.config, environment: process.env, currentDirectory: process.cwd(), workdirOverride: options.workdir });
     const entry = config.config.mcpServers[serverName];
     if (!entry) {
       const names = Object.keys(config.config.mcpServers);
-      const suggestion = closest(serverName, names);
+      const suggestion = closestName(serverName, names);
       throw new McpCallUsageError(
         `${config.label} has no MCP server "${serverName}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; configured: ${names.join(', ') || 'none'}`,
       );
@@ -52,7 +52,7 @@ export function registerMcpCallCommand(mcp: Command, outcome: CommandOutcome): v
       const tool = tools.find((candidate) => candidate.exposedName === toolName) ?? tools.find((candidate) => candidate.tool === toolName);
       if (!tool) {
         const names = tools.map((candidate) => candidate.tool);
-        const suggestion = closest(toolName, names);
+        const suggestion = closestName(toolName, names);
         throw new McpCallUsageError(`MCP server "${serverName}" has no tool "${toolName}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; its tools: ${names.join(', ') || 'none'}`);
       }
       const result = await hub.call(tool.exposedName, input, { signal: controller.signal });

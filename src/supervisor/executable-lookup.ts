@@ -5,6 +5,21 @@ import path from 'node:path';
 const DEFAULT_SEARCH_PATH = '/usr/bin:/bin';
 
 /**
+ * Where `program` is installed, for a check made ahead of any spawn (a skill's required binaries): an absolute path
+ * is checked as it is; a bare name is looked up in the absolute directories of `searchPath` (a PATH value), in
+ * order. Relative PATH entries are skipped, since they would depend on the current directory.
+ */
+export function findExecutable(program: string, searchPath: string | undefined): string | undefined {
+  if (path.isAbsolute(program)) return probe(program) === 'executable' ? program : undefined;
+  for (const directory of (searchPath ?? '').split(path.delimiter)) {
+    if (!path.isAbsolute(directory)) continue;
+    const candidate = path.join(directory, program);
+    if (probe(candidate) === 'executable') return candidate;
+  }
+  return undefined;
+}
+
+/**
  * The file `spawn(file)` would execute, found as execvp finds it: a name with "/" is taken relative to `cwd`, a
  * bare name is searched on `searchPath` (empty entries mean `cwd`). Jobs run their program under a wrapper
  * shell, so a missing program would otherwise only show as exit code 127 in the log; this lets start_job refuse
@@ -13,7 +28,7 @@ const DEFAULT_SEARCH_PATH = '/usr/bin:/bin';
  * The absolute path is what the wrapper then runs, so that a name such as `printf` or `echo` runs the program,
  * not the shell's builtin of that name.
  */
-export function findExecutable(file: string, searchPath: string | undefined, cwd: string): string {
+export function spawnTarget(file: string, searchPath: string | undefined, cwd: string): string {
   if (file.includes('/')) {
     const candidate = path.resolve(cwd, file);
     const found = probe(candidate);
@@ -30,9 +45,10 @@ export function findExecutable(file: string, searchPath: string | undefined, cwd
   throw spawnError(file, sawDenied ? 'EACCES' : 'ENOENT');
 }
 
+/** Only a regular file this process may execute counts; anything else there (a directory, a device) is denied, as execve denies it. */
 function probe(candidate: string): 'executable' | 'denied' | 'missing' {
   try {
-    if (statSync(candidate).isDirectory()) return 'denied';
+    if (!statSync(candidate).isFile()) return 'denied';
   } catch {
     return 'missing';
   }
