@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { MuxSwarmError } from '../errors/mux-swarm-error.js';
 import type { SqliteDatabase } from './database.js';
 
@@ -23,14 +24,21 @@ export class RunLockedError extends MuxSwarmError {
   }
 }
 
-interface SessionRow {
-  session: number;
-  hostname: string;
-  pid: number;
-  process_start: string | null;
-  heartbeat_at: string;
-  ended_at: string | null;
-}
+const sessionRowSchema = z.object({
+  session: z.number().int(),
+  hostname: z.string(),
+  pid: z.number().int(),
+  process_start: z.string().nullable(),
+  heartbeat_at: z.string(),
+  ended_at: z.string().nullable(),
+});
+
+/** A session's span: when it started, and when it ended (null: it did not end cleanly, or still runs). */
+const sessionSpanSchema = z.object({ session: z.number().int(), started_at: z.string(), ended_at: z.string().nullable() });
+export type SessionSpan = z.infer<typeof sessionSpanSchema>;
+
+/** A finished session's time worked: from its start to its end, or to the last heartbeat of one that died. */
+const activeSpanSchema = z.object({ started_at: z.string(), until: z.string() });
 
 /**
  * Takes the run for this process: a new session row, unless the newest session has not ended and its process is
@@ -40,7 +48,7 @@ interface SessionRow {
  */
 export function beginRunSession(database: SqliteDatabase, runId: string, owner: SessionOwner, now: Date, isAlive: (pid: number, processStart: string | null) => boolean): number {
   return database.transaction(() => {
-    const latest = database.prepare(`SELECT session, hostname, pid, process_start, heartbeat_at, ended_at FROM run_sessions WHERE run_id = ? ORDER BY session DESC LIMIT 1`).get(runId) as SessionRow | undefined;
+    const latest = latestSession(database, runId);
     if (latest && latest.ended_at === null) {
       const alive = latest.hostname === owner.hostname ? isAlive(latest.pid, latest.process_start) : now.getTime() - Date.parse(latest.heartbeat_at) < SESSION_STALE_MS;
       if (alive) throw new RunLockedError(runId, latest);
@@ -60,7 +68,7 @@ export function beginRunSession(database: SqliteDatabase, runId: string, owner: 
  * the same pid and start time) or beats (another machine). A `running` run that nobody drives has crashed.
  */
 export function isRunDriven(database: SqliteDatabase, runId: string, here: string, now: Date, isAlive: (pid: number, processStart: string | null) => boolean): boolean {
-  const latest = database.prepare(`SELECT session, hostname, pid, process_start, heartbeat_at, ended_at FROM run_sessions WHERE run_id = ? ORDER BY session DESC LIMIT 1`).get(runId) as SessionRow | undefined;
+  const latest = latestSession(database, runId);
   if (!latest || latest.ended_at !== null) return false;
   return latest.hostname === here ? isAlive(latest.pid, latest.process_start) : now.getTime() - Date.parse(latest.heartbeat_at) < SESSION_STALE_MS;
 }
@@ -75,6 +83,22 @@ export function endRunSession(database: SqliteDatabase, runId: string, session: 
 
 /** Time the run has been worked on in ended sessions (start to end, or to the last heartbeat of one that died). */
 export function previouslyActiveMs(database: SqliteDatabase, runId: string, currentSession: number): number {
-  const rows = database.prepare(`SELECT started_at, coalesce(ended_at, heartbeat_at) AS until FROM run_sessions WHERE run_id = ? AND session < ?`).all(runId, currentSession) as Array<{ started_at: string; until: string }>;
+  const rows = database
+    .prepare(`SELECT started_at, coalesce(ended_at, heartbeat_at) AS until FROM run_sessions WHERE run_id = ? AND session < ?`)
+    .all(runId, currentSession)
+    .map((row) => activeSpanSchema.parse(row));
   return rows.reduce((sum, row) => sum + Math.max(0, Date.parse(row.until) - Date.parse(row.started_at)), 0);
+}
+
+/** The run's sessions in order, each with its start and end. */
+export function sessionSpans(database: SqliteDatabase, runId: string): SessionSpan[] {
+  return database
+    .prepare(`SELECT session, started_at, ended_at FROM run_sessions WHERE run_id = ? ORDER BY session`)
+    .all(runId)
+    .map((row) => sessionSpanSchema.parse(row));
+}
+
+function latestSession(database: SqliteDatabase, runId: string): z.infer<typeof sessionRowSchema> | undefined {
+  const row = database.prepare(`SELECT session, hostname, pid, process_start, heartbeat_at, ended_at FROM run_sessions WHERE run_id = ? ORDER BY session DESC LIMIT 1`).get(runId);
+  return row === undefined ? undefined : sessionRowSchema.parse(row);
 }

@@ -7,6 +7,7 @@ import { isMuxSwarmError } from '../../errors/mux-swarm-error.js';
 import type { Cassette } from '../../replay/cassette.js';
 import type { ReplaySession, ReplayTools } from '../../replay/replay-session-models.js';
 import { EXIT_CODES } from '../../runtime/run-result.js';
+import type { RunRecord } from '../../state/run-record.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions, commaList } from '../common-options.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../output-format.js';
@@ -97,14 +98,6 @@ function withoutUserStore(project: Project): Project {
   return { ...project, config: { ...project.config, config: { ...inner, memory: { ...inner.memory, shareWithUserStore: false } } } };
 }
 
-interface ReplayedRun {
-  id: string;
-  status: string;
-  subtype: string | null;
-  mode: string;
-  settings_json: string;
-}
-
 /** Prints how the replay compares with the recording (stderr; also a JSON line in the machine formats) and returns the exit code. */
 async function reportVerdict(session: ReplaySession, cassette: Cassette, project: Project, options: ReplayOptions): Promise<number> {
   const recorded = cassette.header.run;
@@ -146,7 +139,7 @@ async function reportVerdict(session: ReplaySession, cassette: Cassette, project
 }
 
 /** A note when the replay's mode or specialists are not the recording's (a changed swarm.json, or `run --agents`/`--flat` then). */
-function teamDifference(recorded: Cassette['header']['run'], replayed: ReplayedRun): string | undefined {
+function teamDifference(recorded: Cassette['header']['run'], replayed: RunRecord): string | undefined {
   const notes: string[] = [];
   if (recorded.mode !== replayed.mode) notes.push(`the recording ran ${recorded.mode}, this replay ${replayed.mode} (--${recorded.mode} replays it as recorded)`);
   let specialists: string[] | undefined;
@@ -162,17 +155,17 @@ function teamDifference(recorded: Cassette['header']['run'], replayed: ReplayedR
   return notes.length === 0 ? undefined : `note: ${notes.join('; ')}`;
 }
 
-function describeOutcome(run: ReplayedRun | undefined): string {
+function describeOutcome(run: RunRecord | undefined): string {
   return run === undefined ? 'before its first model call' : `${run.status} (${run.subtype ?? 'no subtype'})`;
 }
 
 /** The replayed run's outcome, from the journal. */
-async function replayedRun(project: Project, runId: string | undefined): Promise<ReplayedRun | undefined> {
+async function replayedRun(project: Project, runId: string | undefined): Promise<RunRecord | undefined> {
   if (runId === undefined) return undefined;
-  const { openDatabase } = await import('../../state/database.js');
+  const [{ openDatabase }, { runRecord }] = await Promise.all([import('../../state/database.js'), import('../../state/run-record.js')]);
   const database = openDatabase(project.config.stateDirectory);
   try {
-    return database.prepare(`SELECT id, status, subtype, mode, settings_json FROM runs WHERE id = ?`).get(runId) as ReplayedRun | undefined;
+    return runRecord(database, runId);
   } finally {
     database.close();
   }

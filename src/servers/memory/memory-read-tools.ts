@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { entitySchema, relationSchema, type KnowledgeGraph } from './knowledge-graph.js';
+import { entitySchema, relationSchema, type KnowledgeGraph } from '../../state/knowledge-graph.js';
 import type { SharedKnowledgeGraph, SharedOutcome } from './shared-knowledge-graph.js';
 import { jsonResult, runMemoryTool, withNote } from './memory-tool-result.js';
 

@@ -7,11 +7,11 @@ import { scrubberOf, type KnownSecrets } from '../../logging/secret-scrubber.js'
 import { openDatabase, type SqliteDatabase } from '../../state/database.js';
 import { FailureMemory, USER_STORE_FILE } from '../../state/failure-memory.js';
 import { FailureStore } from '../../state/failure-store.js';
-import { KnowledgeGraphStore } from './knowledge-graph-store.js';
+import { KnowledgeGraphStore } from '../../state/knowledge-graph-store.js';
 import { registerMemoryFixTools } from './memory-fix-tools.js';
 import { registerMemoryReadTools } from './memory-read-tools.js';
 import { registerMemoryWriteTools } from './memory-write-tools.js';
-import { openKnowledgeGraphStore } from './open-knowledge-graph-store.js';
+import { openKnowledgeGraphStore } from '../../state/open-knowledge-graph-store.js';
 import { SharedKnowledgeGraph, type UserGraph } from './shared-knowledge-graph.js';
 
 export interface MemoryServerOptions {

@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { entitySchema, relationSchema } from './knowledge-graph.js';
+import { entitySchema, relationSchema } from '../../state/knowledge-graph.js';
 import { jsonResult, runMemoryTool, successResult, withNote } from './memory-tool-result.js';
 import type { SharedKnowledgeGraph } from './shared-knowledge-graph.js';
 

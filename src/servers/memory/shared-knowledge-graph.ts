@@ -1,7 +1,7 @@
 import { describeError } from '../../errors/mux-swarm-error.js';
 import { interleaveTiers, unionGraphs } from '../../state/knowledge-graph-union.js';
-import type { AddedObservations, Entity, KnowledgeGraph, ObservationAddition, ObservationDeletion, Relation } from './knowledge-graph.js';
-import type { KnowledgeGraphStore, SearchOptions } from './knowledge-graph-store.js';
+import type { AddedObservations, Entity, KnowledgeGraph, ObservationAddition, ObservationDeletion, Relation } from '../../state/knowledge-graph.js';
+import type { KnowledgeGraphStore, SearchOptions } from '../../state/knowledge-graph-store.js';
 
 /** An agent's mark on a write: `general: true` is a lesson that holds beyond this project. */
 export interface GeneralMark {

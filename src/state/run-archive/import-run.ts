@@ -2,9 +2,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { extract } from 'tar';
+import { z } from 'zod';
 import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
 import { DATABASE_FILE, openDatabase, type SqliteDatabase } from '../database.js';
 import { ARCHIVE_SCHEMA_VERSION, archiveManifestSchema, DATABASE_ENTRY, MANIFEST_ENTRY, WORKDIR_PREFIX, type ArchiveManifest } from './archive-manifest.js';
+
+/** What SQLite's integrity check returns: one row per problem, or one row saying "ok". */
+const integrityRows = z.array(z.object({ integrity_check: z.string() }));
 
 export interface ImportRunOptions {
   archive: string;
@@ -86,7 +90,7 @@ function checkDatabase(stateDirectory: string, manifest: ArchiveManifest, archiv
   try {
     let integrity: Array<{ integrity_check: string }>;
     try {
-      integrity = database.pragma('integrity_check') as Array<{ integrity_check: string }>;
+      integrity = integrityRows.parse(database.pragma('integrity_check'));
     } catch (error) {
       throw new MuxSwarmError('import_integrity_failed', `${archive}: the state database failed SQLite's integrity check: ${(error as Error).message}`, { cause: error });
     }

@@ -1,4 +1,4 @@
-import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
+import { MuxSwarmError } from '../errors/mux-swarm-error.js';
 
 /**
  * add_observations named an entity the knowledge graph does not hold; the whole call was rolled back. The
