@@ -36,13 +36,26 @@ export function spawnTarget(file: string, searchPath: string | undefined, cwd: s
     throw spawnError(file, found === 'missing' ? 'ENOENT' : 'EACCES');
   }
   let sawDenied = false;
-  for (const directory of (searchPath ?? DEFAULT_SEARCH_PATH).split(':')) {
-    const candidate = path.resolve(cwd, directory === '' ? '.' : directory, file);
+  for (const candidate of searchCandidates(file, searchPath ?? DEFAULT_SEARCH_PATH, cwd)) {
     const found = probe(candidate);
     if (found === 'executable') return candidate;
     if (found === 'denied') sawDenied = true;
   }
   throw spawnError(file, sawDenied ? 'EACCES' : 'ENOENT');
+}
+
+/**
+ * The file a shell would run for the bare name `name`: the first executable of execvp's search of `searchPath`
+ * (empty entries mean `cwd`, relative ones are taken from it); undefined when there is none.
+ */
+export function findOnSearchPath(name: string, searchPath: string, cwd: string): string | undefined {
+  for (const candidate of searchCandidates(name, searchPath, cwd)) if (probe(candidate) === 'executable') return candidate;
+  return undefined;
+}
+
+/** Where execvp looks for a bare name, in order. */
+function searchCandidates(name: string, searchPath: string, cwd: string): string[] {
+  return searchPath.split(':').map((directory) => path.resolve(cwd, directory === '' ? '.' : directory, name));
 }
 
 /** Only a regular file this process may execute counts; anything else there (a directory, a device) is denied, as execve denies it. */
