@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fingerprintFailure, type FailureContext } from '../src/failures/failure-fingerprint.js';
 import { normaliseMessage } from '../src/failures/normalise-message.js';
-import { redactSecrets } from '../src/failures/redact-secrets.js';
+import { redactSecrets } from '../src/logging/redact-secrets.js';
 
 const FIXTURES = fileURLToPath(new URL('../test/fixtures/failures/', import.meta.url));
 const TEN_MB = 10 * 1024 * 1024;

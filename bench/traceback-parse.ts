@@ -4,8 +4,8 @@
  *
  *   node --import tsx bench/traceback-parse.ts
  */
-import { PYTHON_TRACEBACK_TAIL_CHARACTERS, parsePythonTraceback } from '../src/servers/python/python-traceback.js';
-import { adversarialOutputs, progressBars } from '../test/servers/python/adversarial-output.js';
+import { PYTHON_TRACEBACK_TAIL_CHARACTERS, parsePythonTraceback } from '../src/failures/python-traceback/python-traceback.js';
+import { adversarialOutputs, progressBars } from '../test/failures/adversarial-output.js';
 
 const crash = ['Traceback (most recent call last):', '  File "/srv/train.py", line 5, in run', '    raise ValueError("x")', 'ValueError: x'].join('\n');
 

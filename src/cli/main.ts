@@ -1,18 +1,12 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../errors/config-error.js';
-import { McpServerStartError } from '../errors/mcp-server-error.js';
+import { EXIT_CODES, exitCodeForError } from '../errors/exit-codes.js';
 import { describeError, isMuxSwarmError } from '../errors/mux-swarm-error.js';
-import { NoModelEndpointError } from '../errors/no-model-endpoint-error.js';
-import { UnknownModelPriceError } from '../errors/unknown-model-price-error.js';
-import { EXIT_CODES } from '../runtime/run-result.js';
-import { RunLockedError } from '../state/run-sessions.js';
 import { registerAgentsCommand } from './commands/agents-command.js';
 import { registerCompletionCommand } from './commands/completion-command.js';
 import { registerExportCommand, registerImportCommand } from './commands/archive-commands.js';
 import { registerGoalCommand } from './commands/goal-command.js';
 import { registerHubCommand } from './commands/hub-command.js';
 import { registerInitCommand } from './commands/init-command.js';
-import { McpCallUsageError } from './commands/mcp/mcp-call-usage-error.js';
 import { registerMcpCommand } from './commands/mcp/mcp-command.js';
 import { registerMemoryCommand } from './commands/memory-command.js';
 import { registerReplayCommand } from './commands/replay-command.js';
@@ -26,12 +20,6 @@ import { registerValidateCommand } from './commands/validate-command.js';
 import { registerWatchCommand } from './commands/watch-command.js';
 import { PACKAGE_VERSION } from './package-info.js';
 import { CommandOutcome } from './command-outcome.js';
-import { isRunLookupError } from './run-lookup-error.js';
-
-/** Errors that mean "fix your input", as opposed to "the run went wrong". */
-function isUsageError(error: unknown): boolean {
-  return error instanceof ConfigError || error instanceof NoModelEndpointError || error instanceof UnknownModelPriceError || error instanceof McpServerStartError || error instanceof McpCallUsageError || error instanceof RunLockedError || isRunLookupError(error);
-}
 
 /**
  * The whole command tree, with every option and description, and no command's machinery: a command module
@@ -80,15 +68,15 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version exit 0; anything else commander refuses is a usage error.
       return error.exitCode === 0 ? 0 : EXIT_CODES.usage;
     }
-    const usage = isUsageError(error);
-    outcome.reportFailure?.(error, usage);
+    // The code says whether it means "fix your input" (2) or "the run went wrong" (1); anything else is a bug (70).
+    const exitCode = exitCodeForError(error);
+    outcome.reportFailure?.(error, exitCode === EXIT_CODES.usage);
     // An error may quote what it failed on: the environment's secrets come out (config.json may be what failed).
     const [{ SecretScrubber }, { environmentSecrets }] = await Promise.all([import('../logging/secret-scrubber.js'), import('../logging/environment-secrets.js')]);
     const scrubber = new SecretScrubber(environmentSecrets(process.env));
     process.stderr.write(scrubber.text(`mux-swarm: ${describeError(error)}\n`));
     if (!isMuxSwarmError(error) && process.env.MUX_SWARM_DEBUG) process.stderr.write(scrubber.text(`${(error as Error).stack ?? ''}\n`));
     else if (!isMuxSwarmError(error)) process.stderr.write('(an unexpected error: set MUX_SWARM_DEBUG=1 to see where it came from, and please report it)\n');
-    if (usage) return EXIT_CODES.usage;
-    return isMuxSwarmError(error) ? EXIT_CODES.goalFailed : EXIT_CODES.internal;
+    return exitCode;
   }
 }

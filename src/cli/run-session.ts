@@ -19,7 +19,7 @@ import type { ChatModel } from '../providers/chat-types.js';
 import type { LoopExchangeOpener } from '../runtime/loop/loop-exchange.js';
 import { RunContext } from '../runtime/run-context.js';
 import { driveRun } from '../runtime/run-driver.js';
-import { openDatabase, type SqliteDatabase } from '../state/database.js';
+import type { SqliteDatabase } from '../state/database.js';
 import { RunStore } from '../state/run-store.js';
 import { beatRunSession, beginRunSession, endRunSession, previouslyActiveMs, SESSION_HEARTBEAT_MS } from '../state/run-sessions.js';
 import { killGroupsForForcedQuit } from '../supervisor/forced-quit.js';
@@ -90,7 +90,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   }
   const sandbox = await sandboxCheck;
 
-  const store = new RunStore(openDatabase(config.stateDirectory), scrubber);
+  const store = RunStore.openJournal(config.stateDirectory, scrubber);
   let runId: string;
   let session: number;
   let resumed: boolean;

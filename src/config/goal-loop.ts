@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { durationSchema } from '../text/duration.js';
 import { parseFieldPath, type FieldPathSegment } from './goal-phases-field-path.js';
 
-/** Where the metric is read after each experiment: a JSON file's field, or the last match of a regex over a log. */
-export type MetricSource =
+/** Where the goal says the metric is read after each experiment: a JSON file's field, or the last match of a regex over a log (the file kinds of the one metric vocabulary, src/metrics/). */
+export type GoalMetricSource =
   | { kind: 'json'; path: string; field: string; fieldPath: FieldPathSegment[] }
   | { kind: 'log'; path: string; regex: string };
 
@@ -22,7 +22,7 @@ const metricSourceSchema = z
     log: workdirPathSchema.optional(),
     regex: z.string().min(1).optional(),
   })
-  .transform((source, context): MetricSource => {
+  .transform((source, context): GoalMetricSource => {
     const problem = (message: string, path: string[] = []): typeof z.NEVER => {
       context.addIssue({ code: 'custom', message, path });
       return z.NEVER;
@@ -89,3 +89,11 @@ export const goalLoopSchema = z.strictObject({
   paths: z.array(workdirPathSchema).min(1).optional(),
 });
 export type GoalLoop = z.infer<typeof goalLoopSchema>;
+
+/**
+ * How many times the unchanged workdir is measured, and with how many seeds a peer re-measures a claim:
+ * `baselineRepeats`, or once without a `command` (reading the same file again gives the same value).
+ */
+export function measurementRepeats(loop: GoalLoop): number {
+  return loop.command === undefined ? 1 : loop.baselineRepeats;
+}

@@ -1,11 +1,14 @@
+import type { ErrorCode } from './error-codes.js';
+
 /**
- * Root of every error mux-swarm raises on purpose. `code` is a stable string a caller can branch on;
- * `message` is written for a person: what failed, where, and what to do about it.
+ * Root of every error mux-swarm raises on purpose. `code` is a stable string a caller can branch on, one of the
+ * closed list in error-codes.ts (which also says the exit code it ends a command with); `message` is written for a
+ * person: what failed, where, and what to do about it.
  */
 export class MuxSwarmError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;

@@ -1,8 +1,8 @@
 // Fingerprints of failures: the same error on another machine, path or line number gets the same id; different
 // errors get different ids. See docs/failure-fingerprints.md for the recognition order and the normalisation rules.
 import { createHash } from 'node:crypto';
-import { readTerminalLines } from '../servers/python/python-traceback-lines.js';
-import { PYTHON_TRACEBACK_TAIL_CHARACTERS } from '../servers/python/python-traceback.js';
+import { readTerminalLines } from './python-traceback/python-traceback-lines.js';
+import { PYTHON_TRACEBACK_TAIL_CHARACTERS } from './python-traceback/python-traceback.js';
 import { cudaFailureInLines } from './cuda-failure.js';
 import type { FailureContext, FailureSignature } from './failure-signature.js';
 import { genericFailure } from './generic-failure.js';

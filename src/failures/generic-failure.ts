@@ -1,5 +1,5 @@
 // A failure nothing more specific recognised: the process ended with a non-zero exit code or a signal.
-import { isProgressLine } from '../servers/python/python-traceback-shapes.js';
+import { isProgressLine } from './python-traceback/python-traceback-shapes.js';
 import type { FailureContext, FailureSignature } from './failure-signature.js';
 import { normaliseMessage } from './normalise-message.js';
 

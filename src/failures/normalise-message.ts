@@ -1,9 +1,9 @@
 // Turns an error message into the part of it that is the same wherever and whenever the error happens: paths,
 // numbers, ids, times and quoted values are replaced by placeholders; the words and the quoted names are kept.
 // Every rule is written so that normalising twice gives what normalising once gave (see docs/failure-fingerprints.md).
-import { cleanTerminalLine } from '../servers/python/python-traceback-lines.js';
+import { cleanTerminalLine } from './python-traceback/python-traceback-lines.js';
 import { FILE_EXTENSIONS, mask, maskQuoted, PATH_EXTENSIONS, PRIVATE_USE, unmask } from './message-quotes.js';
-import { redactSecrets } from './redact-secrets.js';
+import { redactSecrets } from '../logging/redact-secrets.js';
 
 /** A normalised message is cut to this many characters. */
 export const MAXIMUM_MESSAGE_CHARACTERS = 300;

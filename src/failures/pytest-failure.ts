@@ -6,7 +6,7 @@
 //   ==================== 1 failed, 11 passed, 1 error in 3.42s =====================
 //
 // Without this, every pytest failure would end in the same "N failed, M passed" line.
-import { looksLikeExceptionType } from '../servers/python/python-traceback-shapes.js';
+import { looksLikeExceptionType } from './python-traceback/python-traceback-shapes.js';
 import { cudaSignatureOfException } from './cuda-failure.js';
 import type { FailureSignature } from './failure-signature.js';
 import { normaliseMessage } from './normalise-message.js';

@@ -1,6 +1,6 @@
 // Python failures, read with the traceback parser of the python server.
-import { parsePythonTraceback, type PythonException } from '../servers/python/python-traceback.js';
-import { isLibraryFile } from '../servers/python/python-traceback-exception.js';
+import { parsePythonTraceback, type PythonException } from './python-traceback/python-traceback.js';
+import { isLibraryFile } from './python-traceback/python-traceback-exception.js';
 import { cudaFailureInLines, cudaSignatureOfException } from './cuda-failure.js';
 import type { FailureSignature } from './failure-signature.js';
 import { normaliseMessage } from './normalise-message.js';

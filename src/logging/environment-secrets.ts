@@ -1,4 +1,4 @@
-import { KEY_SHAPES } from '../failures/secret-shapes.js';
+import { KEY_SHAPES } from './secret-shapes.js';
 import { isSecretEnvironmentName } from './secret-names.js';
 import { isScrubbableSecret } from './secret-scrubber.js';
 

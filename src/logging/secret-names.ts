@@ -1,4 +1,4 @@
-import { isSecretSettingName } from '../failures/secret-shapes.js';
+import { isSecretSettingName } from './secret-shapes.js';
 
 /** Names (environment variables, HTTP headers) whose values are treated as secrets. */
 const SECRET_NAME = /key|token|secret|password|passwd|credential|auth|cookie/i;

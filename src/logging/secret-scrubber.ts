@@ -1,4 +1,4 @@
-import { isPlaceholderValue } from '../failures/secret-shapes.js';
+import { isPlaceholderValue } from './secret-shapes.js';
 
 /** What a secret is replaced with wherever mux-swarm writes, prints or sends text. */
 export const REDACTED = '[REDACTED]';

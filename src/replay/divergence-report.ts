@@ -2,7 +2,7 @@ import { createTwoFilesPatch } from 'diff';
 import type { Cassette, CassetteModelCall } from './cassette.js';
 import { canonicalJson } from '../text/canonical-json.js';
 import { comparableMessage, type ProjectedMessage, type RequestAsker } from './request-identity.js';
-import type { Divergence } from './replay-library.js';
+import type { Divergence } from '../errors/replay-diverged-error.js';
 
 /** Diff lines shown at most; the rest is counted. */
 const MAX_DIFF_LINES = 160;

@@ -1,23 +1,5 @@
+import { ReplayDivergedError, type Divergence } from '../errors/replay-diverged-error.js';
 import type { Cassette, CassetteModelCall, CassetteToolCall } from './cassette.js';
-
-/** Where a replay first asked something the recording does not hold. */
-export interface Divergence {
-  agent: string;
-  /** The agent's model turn (1 for its first call in a delegation). */
-  turn: number;
-  /** One line: what differs. */
-  reason: string;
-  /** A readable unified diff of what was recorded against what was asked now (empty when there is nothing to compare). */
-  diff: string;
-}
-
-/** Raised by a replayed model (or tool) once the replay has diverged: the run cannot go on from the recording. */
-export class ReplayDivergedError extends Error {
-  constructor(readonly divergence: Divergence) {
-    super(`replay diverged: ${divergence.agent}, turn ${divergence.turn}: ${divergence.reason}`);
-    this.name = 'ReplayDivergedError';
-  }
-}
 
 /**
  * The recorded model calls of a cassette by request hash (several calls asking the same are answered in their

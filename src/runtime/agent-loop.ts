@@ -9,7 +9,7 @@ import { contextWindowFor, fitToContextWindow } from './context-window.js';
 import { failPoint } from '../supervisor/fail-points.js';
 import { describeError } from '../errors/mux-swarm-error.js';
 import { isProviderOutage } from '../providers/provider-outage.js';
-import { describeStop } from './run-stop.js';
+import { describeStop } from '../errors/run-stopped-error.js';
 import type { RunContext } from './run-context.js';
 import type { RuntimeTool } from './runtime-tool.js';
 import type { AgentToolbox } from './tool-execution.js';

@@ -8,7 +8,7 @@ import { goalCheckFor } from './goal-check.js';
 import { DELEGATE_TOOL_NAME } from './delegate-tool-name.js';
 import { createReadResultTool } from './read-result-tool.js';
 import type { RunContext } from './run-context.js';
-import { RunStoppedError } from './run-stop.js';
+import { RunStoppedError } from '../errors/run-stopped-error.js';
 import type { RuntimeTool } from './runtime-tool.js';
 import { composeSystemPrompt } from './system-prompt.js';
 import type { HubTool } from '../tools/tool-hub.js';

@@ -8,9 +8,10 @@ import type { ChatModel, ChatResponse } from '../providers/chat-types.js';
 import type { SqliteDatabase } from '../state/database.js';
 import type { RunStore } from '../state/run-store.js';
 import type { ToolHub } from '../tools/tool-hub.js';
-import { RunStoppedError, type StopReason } from './run-stop.js';
+import { RunStoppedError, type StopReason } from '../errors/run-stopped-error.js';
 import { TrainingNotices } from './training-notices.js';
-import { FailureTracker } from './failures/failure-tracker.js';
+import { FailureTracker } from '../failures/tracker/failure-tracker.js';
+import { readLogRange } from '../servers/training/log-line-reader.js';
 import type { FailureMemory } from '../state/failure-memory.js';
 import { UsageTracker } from './usage-tracker.js';
 import type { GoalEvaluation } from './phases/evaluate-phase-conditions.js';
@@ -100,7 +101,7 @@ export class RunContext {
     this.failures =
       failureMemory === undefined
         ? undefined
-        : new FailureTracker({ ...failureMemory, database: dependencies.store.database, runId: dependencies.runId, workdir: dependencies.workdir, events: dependencies.events, now: () => new Date(this.now()) });
+        : new FailureTracker({ ...failureMemory, database: dependencies.store.database, runId: dependencies.runId, workdir: dependencies.workdir, events: dependencies.events, readLog: readLogRange, now: () => new Date(this.now()) });
     this.notices = new TrainingNotices(dependencies.events, (event) => this.failures?.afterTrainingEnd(event) ?? '');
     this.activity = new RunActivity(() => this.now());
     this.pulse = new RunPulse(this.activity, dependencies.events, dependencies.pulseIntervalMs);

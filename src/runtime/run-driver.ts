@@ -13,7 +13,7 @@ import { restartMessage, taskWithRecoveryReport } from './recovery/recovery-mess
 import { prepareRecoveryReport, type RecoveryReport } from './recovery/recovery-report.js';
 import type { RunContext } from './run-context.js';
 import { exitCodeFor, runStatusFor, subtypeForStop } from './run-result.js';
-import { RunStoppedError } from './run-stop.js';
+import { RunStoppedError } from '../errors/run-stopped-error.js';
 import { lastGoalRefusal } from './goal-refusal.js';
 import { standingAtEnd } from './phases/standing-at-end.js';
 import { formatPhaseStanding } from '../events/phase-standing-text.js';

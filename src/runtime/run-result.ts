@@ -1,22 +1,7 @@
+import { EXIT_CODES } from '../errors/exit-codes.js';
 import type { ResultSubtype } from '../events/event-schema.js';
 import type { RunStatus } from '../state/run-store.js';
-import type { StopReason } from './run-stop.js';
-
-/** Exit codes, documented in the README: the outcome of a run as a shell sees it. */
-export const EXIT_CODES = {
-  success: 0,
-  goalFailed: 1,
-  usage: 2,
-  limit: 3,
-  /** A bug or an unexpected failure inside mux-swarm (not a run outcome): the watchdog restarts on it. */
-  internal: 70,
-  /**
-   * A model provider failed (down, rate-limited, hanging) after its retries and every failover: nothing is lost, and the
-   * same run resumes where it stopped once the provider answers (sysexits' EX_TEMPFAIL: "try again later").
-   */
-  providerOutage: 75,
-  interrupted: 130,
-} as const;
+import type { StopReason } from '../errors/run-stopped-error.js';
 
 export function exitCodeFor(subtype: ResultSubtype): number {
   switch (subtype) {

@@ -28,12 +28,10 @@ export interface RuntimeToolResult {
 /**
  * A tool defined by the runtime rather than an MCP server: only tools that are about the run itself
  * (complete, delegate, read a spilled result). Their names never contain `__`, so they cannot clash with
- * `server__tool` names.
+ * `server__tool` names. Every one may run again after a restart cut it off (see rerunsSafely in tool-execution.ts).
  */
 export interface RuntimeTool {
   definition: ToolDefinition;
-  /** Safe to run again when a restart interrupted it before its outcome was recorded (reads, checks). */
-  idempotent?: boolean;
   execute(input: unknown, context: RuntimeToolContext): Promise<RuntimeToolResult>;
 }
 

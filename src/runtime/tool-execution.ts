@@ -81,6 +81,9 @@ export async function executeToolCall(run: RunContext, toolbox: AgentToolbox, sc
     // A delegation is not a wait of its own: the delegate's model and tool calls are.
     const activity = call.name === DELEGATE_TOOL_NAME ? undefined : run.activity.begin({ kind: 'tool', agent: scope.agent, delegationId: scope.delegationId, tool: call.name });
     try {
+      // A call that may change things starts only once its intent is on disk: a crash then finds it and does not
+      // repeat it. A call safe to run again does not wait (the journal is synced in the background meanwhile).
+      if (!rerunsSafely(toolbox, call.name)) await run.store.durable();
       outcome = await dispatch(run, toolbox, scope, call, input.value, storedId);
     } finally {
       activity?.end();

@@ -8,11 +8,19 @@ export type SqliteDatabase = Database.Database;
 
 export const DATABASE_FILE = 'state.db';
 
+export interface OpenDatabaseOptions {
+  /**
+   * Commit without fsync (`synchronous=NORMAL`) because the caller syncs the WAL itself, off the event loop
+   * (a run's journal: see journal-sync.ts). Everything else commits with `synchronous=FULL`.
+   */
+  syncedByCaller?: boolean;
+}
+
 /**
  * Opens (creating when needed) the state database in WAL mode with full fsync on commit, foreign keys on,
  * and every migration applied. A database written by a newer mux-swarm is refused rather than misread.
  */
-export function openDatabase(stateDirectory: string, fileName = DATABASE_FILE): SqliteDatabase {
+export function openDatabase(stateDirectory: string, fileName = DATABASE_FILE, options: OpenDatabaseOptions = {}): SqliteDatabase {
   mkdirSync(stateDirectory, { recursive: true });
   const path = join(stateDirectory, fileName);
   let database: SqliteDatabase;
@@ -22,7 +30,7 @@ export function openDatabase(stateDirectory: string, fileName = DATABASE_FILE): 
     throw new MuxSwarmError('state_open_failed', `cannot open the state database ${path}: ${(error as Error).message}`, { cause: error });
   }
   database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = FULL');
+  database.pragma(options.syncedByCaller ? 'synchronous = NORMAL' : 'synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   migrate(database, path);

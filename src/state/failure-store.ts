@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import { MuxSwarmError } from '../errors/mux-swarm-error.js';
-import { redactSecrets } from '../failures/redact-secrets.js';
+import { redactSecrets } from '../logging/redact-secrets.js';
 import { scrubberOf, type KnownSecrets, type SecretScrubber } from '../logging/secret-scrubber.js';
 import type { SqliteDatabase } from './database.js';
 import {
@@ -15,6 +16,7 @@ import {
   type FixRecord,
   type FixSource,
 } from './failure-records.js';
+import { textColumn, toFailure, toFix } from './failure-rows.js';
 import { allTermsAsPrefixes, allTermsExactly, anyTermAsPrefix, quotedTerms } from './full-text-query.js';
 
 export type { FailureRecord, FailureSignatureInput, FixRecord } from './failure-records.js';
@@ -59,9 +61,6 @@ export const FIXES_PER_RESULT = 10;
 /** bm25 weights of failure_search's columns: fingerprint (not indexed), type, message, example, fixes. */
 const BM25 = 'bm25(failure_search, 0, 5, 10, 1, 3)';
 
-interface FailureRow { fingerprint: string; kind: string; type: string; message: string; frame: string | null; example: string; occurrences: number; first_seen_at: string; last_seen_at: string; retry_worked: number; retry_failed: number }
-interface FixRow { id: number; uid: string; fingerprint: string; description: string; explanation: string | null; files_json: string; diff: string | null; source: FixSource; run_id: string | null; created_at: string; updated_at: string; worked: number; failed: number }
-
 /**
  * Failure memory in one SQLite database with the schema of migration 5: the workdir's state.db, or the user store
  * (~/.mux-swarm/memory.db). Every text written is passed through redactSecrets first, so no secret reaches the file.
@@ -71,7 +70,7 @@ export class FailureStore {
   private readonly secrets: SecretScrubber;
 
   constructor(database: SqliteDatabase, options: FailureStoreOptions = {}) {
-    const version = database.pragma('user_version', { simple: true }) as number;
+    const version = z.number().parse(database.pragma('user_version', { simple: true }));
     if (version < 7) throw new MuxSwarmError('memory_schema_old', `this database has schema version ${version}; failure memory needs 7 or later (open it with openDatabase)`);
     this.database = database;
     this.secrets = scrubberOf(options.secrets);
@@ -108,19 +107,19 @@ export class FailureStore {
 
   /** The fixes recorded for a failure, best first (see compareFixes). */
   fixesFor(fingerprint: string, limit?: number): FixRecord[] {
-    const rows = this.database
+    return this.database
       .prepare(`SELECT * FROM failure_fixes WHERE fingerprint = ? ORDER BY worked - failed DESC, worked DESC, updated_at DESC, uid LIMIT ?`)
-      .all(fingerprint, limit ?? -1) as FixRow[];
-    return rows.map(toFix);
+      .all(fingerprint, limit ?? -1)
+      .map(toFix);
   }
 
   /** A fix by its uid or its row id here. */
   fix(idOrUid: number | string): FixRecord | undefined {
-    const byUid = typeof idOrUid === 'string' ? (this.database.prepare(`SELECT * FROM failure_fixes WHERE uid = ?`).get(idOrUid) as FixRow | undefined) : undefined;
-    if (byUid) return toFix(byUid);
+    const byUid = typeof idOrUid === 'string' ? this.database.prepare(`SELECT * FROM failure_fixes WHERE uid = ?`).get(idOrUid) : undefined;
+    if (byUid !== undefined) return toFix(byUid);
     const id = typeof idOrUid === 'number' ? idOrUid : /^\d{1,15}$/.test(idOrUid) ? Number(idOrUid) : undefined;
-    const byId = id === undefined ? undefined : (this.database.prepare(`SELECT * FROM failure_fixes WHERE id = ?`).get(id) as FixRow | undefined);
-    return byId ? toFix(byId) : undefined;
+    const byId = id === undefined ? undefined : this.database.prepare(`SELECT * FROM failure_fixes WHERE id = ?`).get(id);
+    return byId === undefined ? undefined : toFix(byId);
   }
 
   /**
@@ -192,7 +191,7 @@ export class FailureStore {
   forget(id: string): ForgetResult {
     const failure = this.failure(id);
     if (failure) {
-      const fixes = this.database.prepare(`SELECT count(*) FROM failure_fixes WHERE fingerprint = ?`).pluck().get(failure.fingerprint) as number;
+      const fixes = z.number().parse(this.database.prepare(`SELECT count(*) FROM failure_fixes WHERE fingerprint = ?`).pluck().get(failure.fingerprint));
       this.database.prepare(`DELETE FROM failures WHERE fingerprint = ?`).run(failure.fingerprint);
       return { kind: 'failure', fingerprint: failure.fingerprint, fixes };
     }
@@ -204,12 +203,12 @@ export class FailureStore {
 
   /** Every failure, oldest first. */
   listFailures(): FailureRecord[] {
-    return (this.database.prepare(`SELECT * FROM failures ORDER BY first_seen_at, fingerprint`).all() as FailureRow[]).map(toFailure);
+    return this.database.prepare(`SELECT * FROM failures ORDER BY first_seen_at, fingerprint`).all().map(toFailure);
   }
 
   /** Every fix, grouped by failure, oldest first. */
   listFixes(): FixRecord[] {
-    return (this.database.prepare(`SELECT * FROM failure_fixes ORDER BY fingerprint, created_at, id`).all() as FixRow[]).map(toFix);
+    return this.database.prepare(`SELECT * FROM failure_fixes ORDER BY fingerprint, created_at, id`).all().map(toFix);
   }
 
   /** Every failure (oldest first), then every fix, as JSONL lines. */
@@ -298,7 +297,7 @@ export class FailureStore {
 
   /** "added", "merged", or why the line was skipped. */
   private importFix(line: FixLine, at: string): string {
-    const known = this.database.prepare(`SELECT fingerprint FROM failure_fixes WHERE uid = ?`).pluck().get(line.uid) as string | undefined;
+    const known = z.string().optional().parse(this.database.prepare(`SELECT fingerprint FROM failure_fixes WHERE uid = ?`).pluck().get(line.uid));
     if (known !== undefined && known !== line.fingerprint) return `fix ${line.uid} belongs to failure ${known} in this store, not ${line.fingerprint}`;
     if (known === undefined && !this.failureExact(line.fingerprint)) return `fix ${line.uid} is for failure ${line.fingerprint}, which is neither in the file nor in this store`;
     const createdAt = line.createdAt ?? at;
@@ -331,16 +330,16 @@ export class FailureStore {
   }
 
   private failureExact(fingerprint: string): FailureRecord | undefined {
-    const row = this.database.prepare(`SELECT * FROM failures WHERE fingerprint = ?`).get(fingerprint) as FailureRow | undefined;
-    return row ? toFailure(row) : undefined;
+    const row = this.database.prepare(`SELECT * FROM failures WHERE fingerprint = ?`).get(fingerprint);
+    return row === undefined ? undefined : toFailure(row);
   }
 
   private fingerprintsStartingWith(prefix: string, limit = -1): string[] {
-    return this.database.prepare(`SELECT fingerprint FROM failures WHERE substr(fingerprint, 1, ?) = ? ORDER BY fingerprint LIMIT ?`).pluck().all(prefix.length, prefix, limit) as string[];
+    return textColumn.parse(this.database.prepare(`SELECT fingerprint FROM failures WHERE substr(fingerprint, 1, ?) = ? ORDER BY fingerprint LIMIT ?`).pluck().all(prefix.length, prefix, limit));
   }
 
   private matching(expression: string): string[] {
-    return this.database.prepare(`SELECT fingerprint FROM failure_search WHERE failure_search MATCH ? ORDER BY ${BM25}, rowid`).pluck().all(expression) as string[];
+    return textColumn.parse(this.database.prepare(`SELECT fingerprint FROM failure_search WHERE failure_search MATCH ? ORDER BY ${BM25}, rowid`).pluck().all(expression));
   }
 
   private redact(text: string): string {
@@ -365,26 +364,4 @@ export function capExample(text: string): string {
   const head = 1024;
   const tail = EXAMPLE_MAX_CHARS - head - 48; // room for the marker
   return `${text.slice(0, head)}\n[… ${text.length - head - tail} characters left out …]\n${text.slice(-tail)}`;
-}
-
-function toFailure(row: FailureRow): FailureRecord {
-  return { fingerprint: row.fingerprint, kind: row.kind, type: row.type, message: row.message, frame: row.frame, example: row.example, occurrences: row.occurrences, firstSeenAt: row.first_seen_at, lastSeenAt: row.last_seen_at, retryWorked: row.retry_worked, retryFailed: row.retry_failed };
-}
-
-function toFix(row: FixRow): FixRecord {
-  return {
-    id: row.id,
-    uid: row.uid,
-    fingerprint: row.fingerprint,
-    description: row.description,
-    explanation: row.explanation,
-    files: JSON.parse(row.files_json) as string[],
-    diff: row.diff,
-    source: row.source,
-    runId: row.run_id,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    worked: row.worked,
-    failed: row.failed,
-  };
 }

@@ -1,4 +1,4 @@
-import { redactSecrets } from '../failures/redact-secrets.js';
+import { redactSecrets } from '../logging/redact-secrets.js';
 import type { KnownSecrets } from '../logging/secret-scrubber.js';
 import type { GraphEntity, GraphRelation } from './knowledge-graph-union.js';
 

@@ -1,7 +1,8 @@
 import type { Statement } from 'better-sqlite3';
 import { z } from 'zod';
 import { MuxSwarmError } from '../errors/mux-swarm-error.js';
-import { redactSecrets } from '../failures/redact-secrets.js';
+import { UnknownEntityError } from '../errors/unknown-entity-error.js';
+import { redactSecrets } from '../logging/redact-secrets.js';
 import { scrubberOf, type KnownSecrets, type SecretScrubber } from '../logging/secret-scrubber.js';
 import type { SqliteDatabase } from './database.js';
 import { redactEntity, redactRelation } from './graph-redaction.js';
@@ -15,7 +16,6 @@ import type {
   Relation,
 } from './knowledge-graph.js';
 import { entityNameRowSchema, entityRowSchema, groupObservations, observationRowSchema, relationRowSchema, toEntity, toRelation } from './knowledge-graph-rows.js';
-import { UnknownEntityError } from './unknown-entity-error.js';
 
 /** An entity id, as a plucked `id` or `RETURNING id` gives it. */
 const rowId = z.number();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MuxSwarmError } from '../errors/mux-swarm-error.js';
+import { RunLockedError } from '../errors/run-locked-error.js';
 import type { SqliteDatabase } from './database.js';
 
 /** The process driving a run. */
@@ -13,16 +13,6 @@ export interface SessionOwner {
 export const SESSION_STALE_MS = 30_000;
 /** How often a session writes its heartbeat. */
 export const SESSION_HEARTBEAT_MS = 5_000;
-
-export class RunLockedError extends MuxSwarmError {
-  constructor(runId: string, holder: { hostname: string; pid: number; heartbeat_at: string }) {
-    super(
-      'run_locked',
-      `run ${runId} is being driven by pid ${holder.pid} on ${holder.hostname} (last heartbeat ${holder.heartbeat_at}); ` +
-        'two processes must not drive one run: stop that one first, or start a new run with --fresh',
-    );
-  }
-}
 
 const sessionRowSchema = z.object({
   session: z.number().int(),

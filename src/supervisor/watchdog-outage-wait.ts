@@ -1,5 +1,7 @@
-/** `mux-swarm run`'s exit code when a provider outage stopped the run resumably (EXIT_CODES.providerOutage in runtime/run-result.ts). */
-export const PROVIDER_OUTAGE_EXIT_CODE = 75;
+import { EXIT_CODES } from '../errors/exit-codes.js';
+
+/** `mux-swarm run`'s exit code when a provider outage stopped the run resumably. */
+export const PROVIDER_OUTAGE_EXIT_CODE = EXIT_CODES.providerOutage;
 /** The longest wait between two tries while a provider is down. */
 const MAX_OUTAGE_WAIT_MS = 10 * 60_000;
 /** The first wait is a tenth of the patience, at most this. */

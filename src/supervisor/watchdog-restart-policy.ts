@@ -1,13 +1,14 @@
 import { constants } from 'node:os';
+import { EXIT_CODES } from '../errors/exit-codes.js';
 
-/** Exit codes of `mux-swarm run` that are outcomes, not crashes (see src/runtime/run-result.ts). */
+/** Exit codes of `mux-swarm run` that are outcomes, not crashes (see src/errors/exit-codes.ts). */
 const OUTCOME_EXIT_CODES: ReadonlySet<number> = new Set([
-  0, // success
-  1, // the goal failed, or the run could not go on
-  2, // usage or configuration error: a restart would fail the same way
-  3, // a limit stopped the run
-  75, // a provider outage stopped the run resumably (waited out only with --retry-outage)
-  130, // interrupted
+  EXIT_CODES.success,
+  EXIT_CODES.goalFailed, // the goal failed, or the run could not go on
+  EXIT_CODES.usage, // usage or configuration error: a restart would fail the same way
+  EXIT_CODES.limit, // a limit stopped the run
+  EXIT_CODES.providerOutage, // a provider outage stopped the run resumably (waited out only with --retry-outage)
+  EXIT_CODES.interrupted,
 ]);
 
 /** How a worker process ended, as `child_process` reports it. */

@@ -15,6 +15,7 @@ import { ProcessGroupStdioTransport } from './process-group-stdio-transport.js';
 import { builtinConfinement } from './builtin-confinement.js';
 import type { SandboxRequest } from '../supervisor/sandbox/sandbox-request.js';
 import { LazyJsonSchemaValidator } from './lazy-schema-validator.js';
+import { wallClockDeadline, type StartupDeadline } from './startup-deadline.js';
 
 export const CLIENT_INFO = { name: 'mux-swarm', version: '0.1.0' };
 
@@ -47,6 +48,8 @@ export interface ServerConnection {
 export interface ConnectOptions {
   context: BuiltinContext;
   startupTimeoutMs: number;
+  /** When the start-up wait is over; default: `startupTimeoutMs` of wall-clock time. */
+  startupDeadline?: StartupDeadline;
   onStderrLine?: (server: string, line: string) => void;
   /** The connection ended without close() being called: the server exited, crashed or was killed. */
   onConnectionLost?: (server: string, reason: string) => void;
@@ -69,7 +72,7 @@ interface Opening {
  */
 export async function connectServer(name: string, entry: McpServerConfig, options: ConnectOptions): Promise<ServerConnection> {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), options.startupTimeoutMs);
+  const cancelDeadline = (options.startupDeadline ?? wallClockDeadline)(name, options.startupTimeoutMs, () => controller.abort());
   // The SDK's own request timeout must not win the race with the deadline: its message would not say which limit.
   const requestOptions: RequestOptions = { signal: controller.signal, timeout: options.startupTimeoutMs + 60_000 };
   const opening: Opening = { name, options, deadline: controller.signal, requestOptions };
@@ -84,7 +87,7 @@ export async function connectServer(name: string, entry: McpServerConfig, option
       throw startFailure(opening, `listing its tools failed: ${describeError(error)}`, tail);
     }
   } finally {
-    clearTimeout(timer);
+    cancelDeadline();
   }
 }
 

@@ -11,6 +11,7 @@ import type { ListedTool, ServerConnection, TransportKind } from './server-conne
 import { isToolGranted, type ToolGrant } from './tool-grant.js';
 import { uniqueExposedName } from './tool-names.js';
 import { toolResultText, type McpToolResult } from './tool-result-text.js';
+import type { StartupDeadline } from './startup-deadline.js';
 
 /** A tool as the hub offers it: where it lives and what the model will call it. */
 export interface HubTool {
@@ -42,6 +43,8 @@ export interface ToolCallOutcome {
 export interface ToolHubOptions {
   context: BuiltinContext;
   startupTimeoutMs?: number;
+  /** When a server's start-up wait is over; default: `startupTimeoutMs` of wall-clock time. */
+  startupDeadline?: StartupDeadline;
   onStderrLine?: (server: string, line: string) => void;
   onWarning?: (message: string) => void;
   /** Delay before restart attempt n of a server that stopped; default 1 s, 2 s, 4 s … with jitter. */
@@ -64,7 +67,12 @@ export class ToolHub {
    */
   static async start(servers: Record<string, McpServerConfig>, options: ToolHubOptions): Promise<ToolHub> {
     const hub = new ToolHub();
-    const base = { context: options.context, startupTimeoutMs: options.startupTimeoutMs ?? 30_000, onStderrLine: options.onStderrLine };
+    const base = {
+      context: options.context,
+      startupTimeoutMs: options.startupTimeoutMs ?? 30_000,
+      startupDeadline: options.startupDeadline,
+      onStderrLine: options.onStderrLine,
+    };
     const hooks = {
       onToolsChanged: (server: string, tools: ListedTool[]) => hub.replaceTools(server, tools),
       onWarning: options.onWarning,

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import postgres from 'pg';
-import { HubClient } from '../../src/hub/hub-client.js';
-import { generateNodeKeys, parsePublicKey, writeNodeKeys } from '../../src/hub/node-keys.js';
+import { PgHubClient } from '../../src/pg-hub/pg-hub-client.js';
+import { generateNodeKeys, parsePublicKey, writeNodeKeys } from '../../src/pg-hub/node-keys.js';
 import { readExperimentResults, type ExperimentLine } from '../../src/state/experiment-results.js';
-import { startPgServer, type PgServer } from '../hub/pg-server.js';
+import { startPgServer, type PgServer } from '../pg-hub/pg-server.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.js';
 import { createProjectFixture, fakeAgent, fakeConfig, type ProjectFixture } from '../support/project-fixture.js';
 import { runCli } from '../support/run-cli.js';
@@ -131,10 +131,10 @@ describe('run --hub / --remote: loop nodes share breakthroughs', { concurrency: 
 
   it('through a PostgreSQL hub: A publishes a kept change, B verifies and adopts it, then goes on', { timeout: 60_000 }, async () => {
     pg = await startPgServer();
-    await HubClient.init(pg.url);
+    await PgHubClient.init(pg.url);
     const { root, origin, keys } = swarmRoot();
     roots.push(root);
-    const hub = await HubClient.connect(pg.url);
+    const hub = await PgHubClient.connect(pg.url);
     try {
       await hub.nodes.allow('A', parsePublicKey(join(keys, 'A.pub')));
       await twoNodes(server, ['--hub', pg.url], origin, keys, 'hub', { workItems: true });

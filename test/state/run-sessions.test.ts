@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openDatabase, type SqliteDatabase } from '../../src/state/database.js';
 import { RunStore } from '../../src/state/run-store.js';
-import { beatRunSession, beginRunSession, endRunSession, previouslyActiveMs, RunLockedError, SESSION_STALE_MS } from '../../src/state/run-sessions.js';
+import { RunLockedError } from '../../src/errors/run-locked-error.js';
+import { beatRunSession, beginRunSession, endRunSession, previouslyActiveMs, SESSION_STALE_MS } from '../../src/state/run-sessions.js';
 
 describe('run sessions: the lock on a run', () => {
   let directory: string;

@@ -37,6 +37,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   completionBody,
@@ -72,7 +73,7 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   /** Parsed JSON body; the raw text when it is not JSON; undefined when empty. */
   body: unknown;
-  /** Date.now() when the request arrived. */
+  /** When the request arrived, in epoch milliseconds with sub-millisecond precision (as Date.now(), from performance.now()). */
   time: number;
   /** Status answered; undefined while pending, or when the socket was hung up. */
   status?: number;
@@ -127,7 +128,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const time = Date.now();
+    const time = performance.timeOrigin + performance.now();
     const raw = await readBody(request);
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const recorded: RecordedRequest = { method: request.method ?? 'GET', path, headers: flattenHeaders(request), body: parseBody(raw), time };

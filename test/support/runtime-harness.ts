@@ -11,7 +11,7 @@ import type { ResultEvent, RunEvent } from '../../src/events/event-schema.js';
 import { SecretScrubber } from '../../src/logging/secret-scrubber.js';
 import { RunContext } from '../../src/runtime/run-context.js';
 import { driveRun } from '../../src/runtime/run-driver.js';
-import { openDatabase } from '../../src/state/database.js';
+import type { WalSyncCalls } from '../../src/state/journal-sync.js';
 import { RunStore } from '../../src/state/run-store.js';
 import { FailureMemory } from '../../src/state/failure-memory.js';
 import { FailureStore } from '../../src/state/failure-store.js';
@@ -53,6 +53,8 @@ export interface HarnessOptions {
   userStore?: string;
   /** The `heartbeat` interval (default 30 s). */
   pulseIntervalMs?: number;
+  /** How the journal's WAL is synced (default node:fs's fdatasync), to observe or slow it. */
+  walSync?: WalSyncCalls;
 }
 
 export interface RuntimeHarness {
@@ -77,7 +79,8 @@ export async function createRuntimeHarness(options: HarnessOptions): Promise<Run
   const runDirectory = join(workdir, '.mux-swarm', 'runs', 'test-run');
   mkdirSync(runDirectory, { recursive: true });
   const scrubber = new SecretScrubber(options.secrets ?? []);
-  const store = new RunStore(openDatabase(join(workdir, '.mux-swarm')), scrubber);
+  // The journal as `mux-swarm run` opens it: WAL synced off the event loop.
+  const store = RunStore.openJournal(join(workdir, '.mux-swarm'), scrubber, options.walSync);
   const events: RunEvent[] = [];
   const bus = new EventBus('test-run', scrubber, (error) => {
     throw error;

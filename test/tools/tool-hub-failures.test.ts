@@ -92,23 +92,49 @@ describe('ToolHub start-up failures', { concurrency: true }, () => {
 
   it('a server that never answers the handshake fails after startupTimeoutMs and its whole process group is killed', async () => {
     const marker = newMarker();
-    const startupTimeoutMs = 2_500; // long enough for tsx to load the fixture and log, even under load
+    const startupTimeoutMs = 2_500;
     const stderr: Array<[string, string]> = [];
+    // The deadline passes once startupTimeoutMs has and the server has logged its pid, whichever is later: on a
+    // busy machine tsx may take longer than the deadline to load the fixture, and a server stopped before it
+    // started would prove nothing about its process group. (A server that never logs still ends the wait after
+    // a minute, and fails the "had started" assertion below.) The wall-clock default is the next test's.
+    let serverLogged: () => void = () => {};
+    const logged = new Promise<void>((resolve) => {
+      serverLogged = resolve;
+      setTimeout(resolve, 60_000).unref();
+    });
+    let deadlineMs = 0;
+    let expiredAt = 0;
     const started = Date.now();
     const error = await ToolHub.start(servers({ silent: tsxServer('hub-silent-mcp-server.ts', marker) }), {
       context: temp.context,
       startupTimeoutMs,
-      onStderrLine: (server, line) => stderr.push([server, line]),
+      startupDeadline: (_server, timeoutMs, expire) => {
+        deadlineMs = timeoutMs;
+        let cancelled = false;
+        const waited = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs));
+        void Promise.all([waited, logged]).then(() => {
+          if (cancelled) return;
+          expiredAt = Date.now();
+          expire();
+        });
+        return () => (cancelled = true);
+      },
+      onStderrLine: (server, line) => {
+        stderr.push([server, line]);
+        if (server === 'silent' && line.startsWith('hub-silent pid=')) serverLogged();
+      },
     }).then(
       () => assert.fail('start should have failed'),
       (failure: unknown) => failure,
     );
-    const elapsed = Date.now() - started;
+    const ended = Date.now();
     assert.ok(error instanceof McpServerStartError, String(error));
     assert.equal(error.server, 'silent');
     assert.match(error.message, /^MCP server "silent" did not start: no answer within 2\.5 s \(startupTimeoutMs\); it was stopped/);
-    assert.ok(elapsed >= startupTimeoutMs - 50, `waited for the deadline (${elapsed} ms)`);
-    assert.ok(elapsed < startupTimeoutMs + 3_000, `did not hang past the deadline (${elapsed} ms)`);
+    assert.equal(deadlineMs, startupTimeoutMs, 'the deadline is startupTimeoutMs');
+    assert.ok(expiredAt - started >= startupTimeoutMs - 50, `waited for the deadline (${expiredAt - started} ms)`);
+    assert.ok(ended - expiredAt < 3_000, `did not hang past the deadline (${ended - expiredAt} ms)`);
 
     const pid = numberAfter(linesOf(stderr, 'silent'), 'pid');
     const helper = numberAfter(linesOf(stderr, 'silent'), 'helper');

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { EXIT_CODES } from '../../runtime/run-result.js';
+import { EXIT_CODES } from '../../errors/exit-codes.js';
 import type { CommandOutcome } from '../command-outcome.js';
 
 const DEFAULT_CONFIG_FILE = 'config.json';

@@ -6,7 +6,8 @@ import { ConfigError } from '../../errors/config-error.js';
 import { isMuxSwarmError } from '../../errors/mux-swarm-error.js';
 import type { Cassette } from '../../replay/cassette.js';
 import type { ReplaySession, ReplayTools } from '../../replay/replay-session-models.js';
-import { EXIT_CODES } from '../../runtime/run-result.js';
+import type { ErrorCode } from '../../errors/error-codes.js';
+import { EXIT_CODES } from '../../errors/exit-codes.js';
 import type { RunRecord } from '../../state/run-record.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions, commaList } from '../common-options.js';
@@ -25,7 +26,7 @@ interface ReplayOptions extends ProjectOptions {
 }
 
 /** Errors that mean "that is not something to replay": usage (exit 2), not a divergence. */
-const NOT_REPLAYABLE = new Set(['no_state', 'run_not_found', 'run_ambiguous', 'run_not_replayable']);
+const NOT_REPLAYABLE = new Set<ErrorCode>(['no_state', 'run_not_found', 'run_ambiguous', 'run_not_replayable']);
 
 /**
  * `mux-swarm replay <run-id | cassette.jsonl>`: runs the recorded goal again with every model call answered from

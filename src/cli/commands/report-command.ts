@@ -3,7 +3,8 @@ import { basename, dirname, extname, join, relative, resolve, sep } from 'node:p
 import { Option, type Command } from 'commander';
 import { ConfigError } from '../../errors/config-error.js';
 import { isMuxSwarmError } from '../../errors/mux-swarm-error.js';
-import { EXIT_CODES } from '../../runtime/run-result.js';
+import type { ErrorCode } from '../../errors/error-codes.js';
+import { EXIT_CODES, exitCodeForError } from '../../errors/exit-codes.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions } from '../common-options.js';
 import type { ProjectOptions } from '../project.js';
@@ -16,7 +17,7 @@ interface ReportOptions extends ProjectOptions {
 }
 
 /** Errors that mean the run asked for cannot be found here: bad input, exit 2. */
-const NOT_FOUND = new Set(['no_state', 'run_not_found', 'run_ambiguous']);
+const NOT_FOUND = new Set<ErrorCode>(['no_state', 'run_not_found', 'run_ambiguous']);
 
 /** `mux-swarm report [run]`: a markdown report of one run, with its training curve as an SVG chart. */
 export function registerReportCommand(program: Command, outcome: CommandOutcome): void {
@@ -55,7 +56,7 @@ async function report(runArgument: string, options: ReportOptions): Promise<numb
   } catch (error) {
     if (!isMuxSwarmError(error) || !NOT_FOUND.has(error.code)) throw error;
     process.stderr.write(`mux-swarm: ${error.message}\n`);
-    return EXIT_CODES.usage;
+    return exitCodeForError(error);
   }
   const { data, location } = loaded;
   // The report is scrubbed as it is written: the evaluation files and goal checks it quotes come from the workdir.

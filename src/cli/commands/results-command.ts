@@ -4,7 +4,8 @@ import { Option, type Command } from 'commander';
 import { isMuxSwarmError, MuxSwarmError } from '../../errors/mux-swarm-error.js';
 import { formatMetric } from '../../runtime/loop/keep-decision.js';
 import { loopStanding, type LoopStanding } from '../../runtime/loop/loop-standing.js';
-import { EXIT_CODES } from '../../runtime/run-result.js';
+import type { ErrorCode } from '../../errors/error-codes.js';
+import { EXIT_CODES, exitCodeForError } from '../../errors/exit-codes.js';
 import type { SqliteDatabase } from '../../state/database.js';
 import type { ExperimentResults } from '../../state/experiment-results.js';
 import { listRuns } from '../../state/run-queries.js';
@@ -23,7 +24,7 @@ interface ResultsOptions extends ProjectOptions {
 }
 
 /** Errors that mean the run asked for cannot be found here: bad input, exit 2. */
-const NOT_FOUND = new Set(['no_state', 'run_not_found', 'run_ambiguous', 'no_results']);
+const NOT_FOUND = new Set<ErrorCode>(['no_state', 'run_not_found', 'run_ambiguous', 'no_results']);
 
 /** `mux-swarm results [run]`: an experiment loop's history as a table (or JSON), and its metric as an SVG chart. */
 export function registerResultsCommand(program: Command, outcome: CommandOutcome): void {
@@ -51,7 +52,7 @@ async function showResults(runArgument: string | undefined, options: ResultsOpti
   } catch (error) {
     if (!isMuxSwarmError(error) || !NOT_FOUND.has(error.code)) throw error;
     process.stderr.write(`mux-swarm: ${error.message}\n`);
-    return EXIT_CODES.usage;
+    return exitCodeForError(error);
   }
   const results = readExperimentResults(resultsLogPath(found.runDirectory));
   const standing = loopStanding(results, results.start?.margin ?? undefined);

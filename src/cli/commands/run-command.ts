@@ -6,7 +6,7 @@ import { describeError } from '../../errors/mux-swarm-error.js';
 import type { ResultEvent } from '../../events/event-schema.js';
 import { RUNTIME_AGENT } from '../../events/runtime-agent.js';
 import type { LoopExchangeOpener } from '../../runtime/loop/loop-exchange.js';
-import { EXIT_CODES } from '../../runtime/run-result.js';
+import { EXIT_CODES } from '../../errors/exit-codes.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions, commaList, positiveInteger, positiveNumber } from '../common-options.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../output-format.js';
@@ -67,7 +67,7 @@ export function registerRunCommand(program: Command, outcome: CommandOutcome): v
       return;
     }
     const goal = await readGoal(goalArgument, options.task);
-    const [{ prepareLoopExchange }, { watchdogRun }] = await Promise.all([import('../../runtime/loop/exchange-open.js'), import('../../supervisor/heartbeat.js')]);
+    const [{ prepareLoopExchange }, { watchdogRun }] = await Promise.all([import('../loop-exchange-open.js'), import('../../supervisor/heartbeat.js')]);
     const loopExchange = prepareLoopExchange(goal, { ...options, hubFromEnvironment: command.getOptionValueSource('hub') === 'env' });
     // Under the watchdog a restart resumes the run the first worker drove, even when that one started it fresh.
     const restarted = watchdogRun();

@@ -1,12 +1,12 @@
 import { isAbsolute, relative } from 'node:path';
-import type { GoalLoop } from '../../config/goal-loop.js';
+import { measurementRepeats, type GoalLoop } from '../../config/goal-loop.js';
 import { describeError, MuxSwarmError } from '../../errors/mux-swarm-error.js';
 import { RUNTIME_AGENT, type ResultSubtype } from '../../events/event-schema.js';
 import { appendExperimentResult, readExperimentResults, type ExperimentResults } from '../../state/experiment-results.js';
 import { prepareRecoveryReport, type RecoveryReport } from '../recovery/recovery-report.js';
 import type { RunContext } from '../run-context.js';
 import { subtypeForStop } from '../run-result.js';
-import { RunStoppedError } from '../run-stop.js';
+import { RunStoppedError } from '../../errors/run-stopped-error.js';
 import { finishCutOffRevert, runExperimentIteration } from './experiment-iteration.js';
 import { formatMetric } from './keep-decision.js';
 import { proposalsOf } from './iteration-task.js';
@@ -14,6 +14,7 @@ import { openLoopContext, type LoopContext } from './loop-context.js';
 import { loopStanding, type LoopStanding } from './loop-standing.js';
 import { loopStopFor } from './loop-stop.js';
 import { measureMetric } from './measure-metric.js';
+import { openSharedLoop } from './shared-loop.js';
 
 /** Phase 0 as the run driver did it for this start. */
 export interface LoopStart {
@@ -43,7 +44,7 @@ export async function runExperimentLoop(run: RunContext, start: LoopStart): Prom
   }
   const context = await openLoopContext(run, loop);
   // Sharing with other nodes (run --hub / --remote): opened once the workdir is a repository, closed however the loop ends.
-  const exchange = await run.dependencies.loopExchange?.open(context);
+  const exchange = await openSharedLoop(context);
   try {
     let results = await prepareBaseline(context);
     let report = start.report;
@@ -98,7 +99,7 @@ async function prepareBaseline(context: LoopContext): Promise<ExperimentResults>
     results = readExperimentResults(resultsPath);
   }
   await finishCutOffRevert(context, results);
-  const repeats = loop.command === undefined ? 1 : loop.baselineRepeats;
+  const repeats = measurementRepeats(loop);
   for (let repeat = results.baselines.length + 1; repeat <= repeats; repeat += 1) {
     run.throwIfStopped();
     const startedAt = run.isoNow();
@@ -122,7 +123,7 @@ function startLine(loop: GoalLoop, baseCommit: string, startedAt: string) {
   return {
     kind: 'loop' as const,
     metric: { name: loop.metric.name, direction: loop.metric.direction },
-    baselineRepeats: loop.command === undefined ? 1 : loop.baselineRepeats,
+    baselineRepeats: measurementRepeats(loop),
     margin: loop.margin ?? null,
     command: loop.command ?? null,
     baseCommit,

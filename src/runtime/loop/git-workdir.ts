@@ -1,8 +1,7 @@
-import { captureChild } from '../../supervisor/spawn-child.js';
-import { gitEnvironment } from '../../supervisor/child-environment.js';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { GitCommandError } from './git-command-error.js';
+import { runGit } from '../../supervisor/run-git.js';
+import { GitCommandError } from '../../errors/git-command-error.js';
 
 /** Commit author when git has none configured: an unattended loop must not stop for `user.email`. */
 const FALLBACK_IDENTITY = ['-c', 'user.name=mux-swarm', '-c', 'user.email=mux-swarm@localhost'];
@@ -145,7 +144,7 @@ function excludeSpecs(paths: readonly string[]): string[] {
 
 /** Runs git in `cwd`; resolves with its stdout, rejects with a GitCommandError carrying its stderr. */
 async function git(cwd: string, args: string[]): Promise<string> {
-  const outcome = await captureChild({ file: 'git', args, cwd, env: gitEnvironment() }, { maxOutputBytes: MAX_OUTPUT_BYTES });
+  const outcome = await runGit(args, { cwd, maxOutputBytes: MAX_OUTPUT_BYTES });
   if (outcome.spawnError === undefined && outcome.code === 0) return outcome.stdout;
   const detail =
     outcome.spawnError?.code === 'ENOENT'

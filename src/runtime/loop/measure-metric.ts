@@ -1,10 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { GoalMetricSource } from '../../config/goal-loop.js';
 import { scrubFileInPlace } from '../../logging/scrubbed-file.js';
+import { readMetric, type MetricReading } from '../../metrics/metric-reader.js';
 import { buildChildEnvironment } from '../../supervisor/child-environment.js';
 import { runExperimentCommand } from './experiment-command.js';
 import type { LoopContext } from './loop-context.js';
-import { readMetric } from './metric-reader.js';
+import { resolveWorkdirPath } from '../phases/workdir-path.js';
 
 /** One measurement: the metric, or null and why not. */
 export interface Measurement {
@@ -38,7 +40,7 @@ export async function measureMetric(context: LoopContext, label: string): Promis
     if (scrubber !== undefined) await scrubFileInPlace(logFile, scrubber);
     const outcome = scrubber === undefined ? ran : { ...ran, detail: scrubber.text(ran.detail) };
     run.throwIfStopped();
-    const reading = outcome.ok ? await readMetric(workdirRealPath, source) : undefined;
+    const reading = outcome.ok ? await readWorkdirMetric(workdirRealPath, source) : undefined;
     const left = await git.changes(excluded, { untrackedDirectories: true });
     await git.restore(left.tracked);
     await git.exclude(left.untracked);
@@ -48,10 +50,22 @@ export async function measureMetric(context: LoopContext, label: string): Promis
     }
     return fromReading(reading!, started);
   }
-  return fromReading(await readMetric(workdirRealPath, source), started);
+  return fromReading(await readWorkdirMetric(workdirRealPath, source), started);
 }
 
-function fromReading(reading: Awaited<ReturnType<typeof readMetric>>, started: number): Measurement {
+/** Reads the metric from its source inside the workdir (`workdirRealPath`: a real path); no path leads outside it. */
+export function readWorkdirMetric(workdirRealPath: string, source: GoalMetricSource): Promise<MetricReading> {
+  return readMetric(source, {
+    async locate(path) {
+      const resolved = await resolveWorkdirPath(workdirRealPath, path);
+      if (resolved.kind === 'refused') return { problem: `\`${path}\` is refused: ${resolved.reason}` };
+      if (resolved.kind === 'missing') return { problem: `\`${path}\` does not exist` };
+      return { realPath: resolved.realPath };
+    },
+  });
+}
+
+function fromReading(reading: MetricReading, started: number): Measurement {
   const durationMs = Date.now() - started;
   return 'value' in reading ? { metric: reading.value, durationMs } : { metric: null, problem: reading.problem, durationMs };
 }

@@ -1,6 +1,6 @@
 import { isIPv6 } from 'node:net';
 import { type AddressClassification, classifyAddress } from './address-classification.js';
-import { FetchError } from './fetch-error.js';
+import { FetchError } from '../../errors/fetch-error.js';
 
 export interface AddressPolicyOptions {
   /** Allow every address, loopback and private networks included. */

@@ -1,4 +1,4 @@
-import { FetchError } from './fetch-error.js';
+import { FetchError } from '../../errors/fetch-error.js';
 
 /** One slice of a fetched document's content. */
 export interface ContentPage {

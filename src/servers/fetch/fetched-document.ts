@@ -1,6 +1,6 @@
 import { describeError } from '../../errors/mux-swarm-error.js';
 import { decodeText } from './decode-text.js';
-import { FetchError } from './fetch-error.js';
+import { FetchError } from '../../errors/fetch-error.js';
 import { type HttpGetOptions, httpGet } from './http-get.js';
 import type { ConvertedHtml } from './html-to-markdown.js';
 

@@ -3,7 +3,7 @@ import { formatSize } from '../filesystem/format-size.js';
 import type { AddressPolicy } from './address-policy.js';
 import { bodyExcerpt } from './body-excerpt.js';
 import { type ContentKind, type ContentType, declaredContentKind, parseContentType, sniffContentKind } from './content-kind.js';
-import { FetchError } from './fetch-error.js';
+import { FetchError } from '../../errors/fetch-error.js';
 import { sendGetRequest } from './http-request.js';
 import { networkFailure } from './network-failure.js';
 import { readBody } from './read-body.js';

@@ -1,5 +1,5 @@
 import { describeError } from '../../errors/mux-swarm-error.js';
-import { FetchError } from './fetch-error.js';
+import { FetchError } from '../../errors/fetch-error.js';
 
 export interface FailureContext {
   /** How the message names the request (the URL, and where it was redirected from). */

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { FetchError } from './fetch-error.js';
+import { FetchError } from '../../errors/fetch-error.js';
 
 export interface BodyRead {
   /** At most `maxBytes` bytes of the decoded body. */

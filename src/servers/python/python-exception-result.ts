@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describePythonException, parsePythonTraceback, type PythonException, type PythonFrame } from './python-traceback.js';
+import { describePythonException, parsePythonTraceback, type PythonException, type PythonFrame } from '../../failures/python-traceback/python-traceback.js';
 
 const frameSchema = z.object({
   file: z.string(),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { commandResultShape, describeCommandResult, type CommandResult } from '../shell/command-result.js';
 import type { CapturedOutput } from '../shell/output-capture.js';
 import { findPythonException, pythonExceptionShape, type PythonExceptionFields } from './python-exception-result.js';
-import { PYTHON_TRACEBACK_TAIL_CHARACTERS } from './python-traceback.js';
+import { PYTHON_TRACEBACK_TAIL_CHARACTERS } from '../../failures/python-traceback/python-traceback.js';
 
 /** `structuredContent` of run_python: run_command's fields, what ran, and the exception when Python crashed. */
 export const pythonRunResultShape = {

@@ -3,11 +3,11 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Job } from '../jobs/job.js';
 import type { JobRegistry } from '../jobs/job-registry.js';
 import { jobStatusShape, type JobDetails } from '../jobs/job-status.js';
-import { jobStartInput, startJobResult } from '../jobs/job-tools.js';
+import { jobStartInput, startJobResult } from '../jobs/start-job-result.js';
 import { findPythonException, pythonExceptionShape } from './python-exception-result.js';
 import { describeInterpreterFailure } from './python-interpreter.js';
 import { preparePython, pythonSourceInput, type PythonContext } from './python-invocation.js';
-import { PYTHON_TRACEBACK_TAIL_CHARACTERS } from './python-traceback.js';
+import { PYTHON_TRACEBACK_TAIL_CHARACTERS } from '../../failures/python-traceback/python-traceback.js';
 import { errorResult } from '../tool-results.js';
 import { removePrivateSource } from './python-snippet.js';
 

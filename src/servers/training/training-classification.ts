@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { TrainingClassification } from '../../events/event-schema.js';
 import type { JobState } from '../jobs/job.js';
-import { parsePythonTraceback, type PythonException, type PythonFrame } from '../python/python-traceback.js';
+import { parsePythonTraceback, type PythonException, type PythonFrame } from '../../failures/python-traceback/python-traceback.js';
 
 /** What is known about a training job once it has ended. */
 export interface TrainingEndFacts {

@@ -2,7 +2,7 @@ import type { RunEventInput } from '../../events/event-schema.js';
 import { RUNTIME_AGENT } from '../../events/event-schema.js';
 import type { TrainingMetricRow, TrainingStore } from '../../state/training-store.js';
 import type { Job } from '../jobs/job.js';
-import { PYTHON_TRACEBACK_TAIL_CHARACTERS } from '../python/python-traceback.js';
+import { PYTHON_TRACEBACK_TAIL_CHARACTERS } from '../../failures/python-traceback/python-traceback.js';
 import { LogLineReader } from './log-line-reader.js';
 import { parseProgressLine, type ProgressRecord } from './progress-line.js';
 import { classifyTrainingEnd, type TrainingOutcome } from './training-classification.js';

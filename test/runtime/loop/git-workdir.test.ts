@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { finishCutOffRevert } from '../../../src/runtime/loop/experiment-iteration.js';
-import { GitCommandError } from '../../../src/runtime/loop/git-command-error.js';
+import { GitCommandError } from '../../../src/errors/git-command-error.js';
 import { GitWorkdir } from '../../../src/runtime/loop/git-workdir.js';
 import type { LoopContext } from '../../../src/runtime/loop/loop-context.js';
 import type { ExperimentResults } from '../../../src/state/experiment-results.js';

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseFieldPath } from '../../../src/config/goal-phases-field-path.js';
-import type { MetricSource } from '../../../src/config/goal-loop.js';
-import { readMetric } from '../../../src/runtime/loop/metric-reader.js';
+import type { GoalMetricSource as MetricSource } from '../../../src/config/goal-loop.js';
+import { readWorkdirMetric as readMetric } from '../../../src/runtime/loop/measure-metric.js';
 
 const workdir = realpathSync(mkdtempSync(join(tmpdir(), 'mux-swarm-metric-')));
 after(() => rmSync(workdir, { recursive: true, force: true }));

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { HubError } from '../../../hub/hub-error.js';
+import { PgHubError } from '../../../errors/pg-hub-error.js';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { addDbOption, hubAction, requireDb, type DbOptions } from './hub-options.js';
 
@@ -27,11 +27,11 @@ export function registerHubAllow(hub: Command, outcome: CommandOutcome): void {
   addDbOption(allow).action(
     hubAction(outcome, async (options: AllowOptions) => {
       const url = requireDb(options);
-      const [{ keyId, parsePublicKey }, { assertNodeName }] = await Promise.all([import('../../../hub/node-keys.js'), import('../../../hub/node-name.js')]);
+      const [{ keyId, parsePublicKey }, { assertNodeName }] = await Promise.all([import('../../../pg-hub/node-keys.js'), import('../../../pg-hub/node-name.js')]);
       const node = assertNodeName(options.node);
       const publicKey = parsePublicKey(options.publicKey);
-      const { HubClient } = await import('../../../hub/hub-client.js');
-      const hub = await HubClient.connect(url);
+      const { PgHubClient } = await import('../../../pg-hub/pg-hub-client.js');
+      const hub = await PgHubClient.connect(url);
       try {
         const result = await hub.nodes.allow(node, publicKey, { replace: options.replace });
         process.stdout.write(`Node "${node}" (${keyId(publicKey)}): ${ALLOW_MESSAGES[result]}.\n`);
@@ -47,10 +47,10 @@ export function registerHubAllow(hub: Command, outcome: CommandOutcome): void {
     .requiredOption('--node <name>', 'the node name');
   addDbOption(revoke).action(
     hubAction(outcome, async (options: DbOptions & { node: string }) => {
-      const { HubClient } = await import('../../../hub/hub-client.js');
-      const hub = await HubClient.connect(requireDb(options));
+      const { PgHubClient } = await import('../../../pg-hub/pg-hub-client.js');
+      const hub = await PgHubClient.connect(requireDb(options));
       try {
-        if (!(await hub.nodes.revoke(options.node))) throw new HubError('node_unknown', `no node "${options.node}" on the hub`);
+        if (!(await hub.nodes.revoke(options.node))) throw new PgHubError('node_unknown', `no node "${options.node}" on the hub`);
         process.stdout.write(`Node "${options.node}" is off the allow-list.\n`);
       } finally {
         await hub.close();

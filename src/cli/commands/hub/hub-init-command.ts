@@ -10,8 +10,8 @@ export function registerHubInit(hub: Command, outcome: CommandOutcome): void {
   addDbOption(command).action(
     hubAction(outcome, async (options: DbOptions) => {
       const url = requireDb(options);
-      const [{ HubClient }, { redactUrl }] = await Promise.all([import('../../../hub/hub-client.js'), import('../../../hub/hub-connection.js')]);
-      const { migrations, queue } = await HubClient.init(url);
+      const [{ PgHubClient }, { redactUrl }] = await Promise.all([import('../../../pg-hub/pg-hub-client.js'), import('../../../pg-hub/pg-hub-connection.js')]);
+      const { migrations, queue } = await PgHubClient.init(url);
       const applied = migrations.applied.length > 0 ? `applied migration${migrations.applied.length > 1 ? 's' : ''} ${migrations.applied.join(', ')}` : 'already up to date';
       process.stdout.write(`Hub ready at ${redactUrl(url)}: schema mux_swarm at version ${migrations.to} (${applied}); pg-boss schema pgboss with queue "${queue}".\n`);
     }),

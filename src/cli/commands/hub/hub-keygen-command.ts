@@ -18,7 +18,7 @@ export function registerHubKeygen(hub: Command, outcome: CommandOutcome): void {
     .option('--force', 'replace an existing key pair (peers then need the new public key)')
     .action(
       hubAction(outcome, async (options: KeygenOptions) => {
-        const [{ defaultKeyDirectory, generateNodeKeys, keyId, writeNodeKeys }, { assertNodeName }] = await Promise.all([import('../../../hub/node-keys.js'), import('../../../hub/node-name.js')]);
+        const [{ defaultKeyDirectory, generateNodeKeys, keyId, writeNodeKeys }, { assertNodeName }] = await Promise.all([import('../../../pg-hub/node-keys.js'), import('../../../pg-hub/node-name.js')]);
         const node = assertNodeName(options.node);
         const keys = generateNodeKeys();
         const files = writeNodeKeys(options.dir ?? defaultKeyDirectory(), node, keys, { force: options.force });

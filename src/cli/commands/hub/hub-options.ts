@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
+import { exitCodeForError } from '../../../errors/exit-codes.js';
+import { HubUsageError } from '../../../errors/hub-usage-error.js';
 import { isMuxSwarmError } from '../../../errors/mux-swarm-error.js';
-import { isHubUnreachable } from '../../../hub/hub-error.js';
-import { EXIT_CODES } from '../../../runtime/run-result.js';
 import type { CommandOutcome } from '../../command-outcome.js';
 
 export interface DbOptions {
@@ -26,11 +26,6 @@ export function requireDb(options: DbOptions): string {
   return url;
 }
 
-class HubUsageError extends Error {}
-
-/** Exit code when the hub cannot be reached (a runtime condition, not bad input). */
-export const HUB_UNREACHABLE = 1;
-
 /**
  * Runs a hub subcommand's async action and sets its exit code: 0, or what it returns; 1 when the hub cannot be
  * reached; 2 for bad input (a missing --hub, a bad key file, an unknown node). Errors are printed without
@@ -41,9 +36,9 @@ export function hubAction<Args extends unknown[]>(outcome: CommandOutcome, actio
     try {
       outcome.exitCode = (await action(...args)) ?? 0;
     } catch (error) {
-      if (!(error instanceof HubUsageError) && !isMuxSwarmError(error)) throw error;
+      if (!isMuxSwarmError(error)) throw error;
       process.stderr.write(`mux-swarm: ${error.message}\n`);
-      outcome.exitCode = isHubUnreachable(error) ? HUB_UNREACHABLE : EXIT_CODES.usage;
+      outcome.exitCode = exitCodeForError(error, 'input');
     }
   };
 }

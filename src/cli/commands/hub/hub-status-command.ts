@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { HubStatus } from '../../../hub/hub-client.js';
+import type { PgHubStatus } from '../../../pg-hub/pg-hub-client.js';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { formatTable } from '../../table.js';
 import { addDbOption, hubAction, requireDb, type DbOptions } from './hub-options.js';
@@ -12,8 +12,8 @@ export function registerHubStatus(hub: Command, outcome: CommandOutcome): void {
     .option('--json', 'machine-readable output');
   addDbOption(command).action(
     hubAction(outcome, async (options: DbOptions & { json?: boolean }) => {
-      const { HubClient } = await import('../../../hub/hub-client.js');
-      const hub = await HubClient.connect(requireDb(options));
+      const { PgHubClient } = await import('../../../pg-hub/pg-hub-client.js');
+      const hub = await PgHubClient.connect(requireDb(options));
       try {
         const status = await hub.status();
         process.stdout.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
@@ -24,7 +24,7 @@ export function registerHubStatus(hub: Command, outcome: CommandOutcome): void {
   );
 }
 
-export function formatStatus(status: HubStatus): string {
+export function formatStatus(status: PgHubStatus): string {
   const lines = [`Hub ${status.url} (schema version ${status.schemaVersion})`, ''];
   lines.push(`Nodes (${status.nodes.length}, ${status.nodes.filter((node) => node.allowed).length} allowed):`);
   lines.push(

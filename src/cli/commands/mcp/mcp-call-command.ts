@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { addProjectOptions } from '../../common-options.js';
 import type { ProjectOptions } from '../../project.js';
-import { McpCallUsageError } from './mcp-call-usage-error.js';
+import { McpCallUsageError } from '../../../errors/mcp-call-usage-error.js';
 
 interface McpCallOptions extends ProjectOptions {
   json?: boolean;

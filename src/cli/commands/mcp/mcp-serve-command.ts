@@ -5,7 +5,7 @@ import { BUILTIN_SERVER_NAMES } from '../../../config/builtin-server-names.js';
 import type { BuiltinServerConfig } from '../../../config/config-schema.js';
 import type { BuiltinContext } from '../../../tools/builtin-servers.js';
 import type { CommandOutcome } from '../../command-outcome.js';
-import { McpCallUsageError } from './mcp-call-usage-error.js';
+import { McpCallUsageError } from '../../../errors/mcp-call-usage-error.js';
 
 interface McpServeOptions {
   config: string;

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
+import { exitCodeForError } from '../../../errors/exit-codes.js';
 import { isMuxSwarmError } from '../../../errors/mux-swarm-error.js';
-import { EXIT_CODES } from '../../../runtime/run-result.js';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { addProjectOptions } from '../../common-options.js';
 
@@ -27,7 +27,7 @@ export function exitWith<Args extends unknown[]>(outcome: CommandOutcome, action
     } catch (error) {
       if (!isMuxSwarmError(error)) throw error;
       process.stderr.write(`mux-swarm: ${error.message}\n`);
-      outcome.exitCode = EXIT_CODES.usage;
+      outcome.exitCode = exitCodeForError(error, 'input');
     }
   };
 }
