@@ -30,7 +30,7 @@ const SLASHES = /\/.*\//;
 /** Quote characters: Python reprs use ' or ", JSON ", Markdown-style messages (transformers) use `. */
 const QUOTES = new Set(["'", '"', '`']);
 /** An opening quote follows one of these (or starts the line): `Can't` and `users'` are not quotes. */
-const BEFORE_OPENING = /[\s(\[{=,:]/;
+const BEFORE_OPENING = /[\s([{=,:]/;
 /** A closing quote is followed by one of these (or ends the line). */
 const AFTER_CLOSING = /[\s)\]},.;:!?]/;
 /** Longer quoted text is left alone (its parts are still normalised). */

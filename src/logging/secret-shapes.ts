@@ -46,7 +46,7 @@ const TOKENIZER_SETTING = /(?:^|_)(?:pad|eos|bos|unk|sep|cls|mask|special|additi
 export function isSecretSettingName(name: string): boolean {
   const snake = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2');
   if (TOKENIZER_SETTING.test(snake)) return false;
-  const words = snake.toUpperCase().split(/[_.\-]+/).filter((word) => word !== '');
+  const words = snake.toUpperCase().split(/[_.-]+/).filter((word) => word !== '');
   const last = words[words.length - 1];
   if (last === undefined) return false;
   if (SECRET_LAST_WORDS.has(last) && !(last === 'PWD' && words.length === 1)) return true;

@@ -25,6 +25,22 @@ const schemaListKeywords = new Set(['anyOf', 'oneOf', 'allOf', 'prefixItems']);
  * `{type: "object", properties: {...}}` as function calling requires. The input is not modified.
  */
 export function cleanToolSchema(schema: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (schema === undefined) return cleanedSchema(undefined);
+  let cleaned = cleanedSchemas.get(schema);
+  if (cleaned === undefined) {
+    cleaned = Object.freeze(cleanedSchema(schema));
+    cleanedSchemas.set(schema, cleaned);
+  }
+  return cleaned;
+}
+
+/**
+ * Cleaned once per schema object: an agent's tool list is the same objects turn after turn. A schema is never changed
+ * in place once a tool is listed (a server that changes its tools lists new objects), and the copy is frozen at the top.
+ */
+const cleanedSchemas = new WeakMap<Record<string, unknown>, Record<string, unknown>>();
+
+function cleanedSchema(schema: Record<string, unknown> | undefined): Record<string, unknown> {
   const cleaned = isPlainObject(schema) ? cleanSchema(schema) : {};
   const top = isPlainObject(cleaned) ? cleaned : {};
   return {

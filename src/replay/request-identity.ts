@@ -173,16 +173,16 @@ export function requestHash(asker: RequestAsker, messages: ReadonlyArray<ChatMes
  */
 export class RequestIdentifier {
   private readonly toolSets = new WeakMap<readonly ToolDefinition[], { toolsHash: string; toolsJson: string }>();
+  /** The same tool set offered by another array (each delegation builds its own): keyed by names, descriptions and schema objects. */
+  private readonly toolSetsByContent = new Map<string, { toolsHash: string; toolsJson: string }>();
+  private readonly schemaIds = new WeakMap<object, number>();
+  private nextSchemaId = 1;
   private readonly links = new WeakMap<object, { previous: string; link: string }>();
 
   constructor(readonly normaliser: RequestNormaliser) {}
 
   identify(asker: RequestAsker, messages: readonly ChatMessage[], tools: readonly ToolDefinition[]): RequestIdentity {
-    let toolSet = this.toolSets.get(tools);
-    if (!toolSet) {
-      toolSet = toolSetIdentity(tools, this.normaliser);
-      this.toolSets.set(tools, toolSet);
-    }
+    const toolSet = this.toolSet(tools);
     let chain = chainStart(asker);
     for (const message of messages) {
       const known = this.links.get(message);
@@ -195,6 +195,33 @@ export class RequestIdentifier {
       chain = link;
     }
     return { hash: chainEnd(chain, toolSet.toolsHash), ...toolSet };
+  }
+
+  /**
+   * A tool schema is never changed in place once listed (the hub lists new objects when a server's tools change, and
+   * runtime tools convert each zod schema once), so the schema object stands for its content in the key.
+   */
+  private toolSet(tools: readonly ToolDefinition[]): { toolsHash: string; toolsJson: string } {
+    const known = this.toolSets.get(tools);
+    if (known) return known;
+    const key = tools.map((tool) => `${tool.name}\u0000${tool.description}\u0000${this.schemaId(tool.parameters)}`).join('\u0001');
+    let toolSet = this.toolSetsByContent.get(key);
+    if (!toolSet) {
+      toolSet = toolSetIdentity(tools, this.normaliser);
+      this.toolSetsByContent.set(key, toolSet);
+    }
+    this.toolSets.set(tools, toolSet);
+    return toolSet;
+  }
+
+  private schemaId(schema: object | undefined): number {
+    if (schema === undefined) return 0;
+    let id = this.schemaIds.get(schema);
+    if (id === undefined) {
+      id = this.nextSchemaId++;
+      this.schemaIds.set(schema, id);
+    }
+    return id;
   }
 }
 

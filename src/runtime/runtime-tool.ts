@@ -37,9 +37,17 @@ export interface RuntimeTool {
 
 /** A JSON Schema for a model, from the zod schema that validates the same input. */
 export function toolParameters(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _ignored, ...parameters } = z.toJSONSchema(schema) as Record<string, unknown>;
+  let parameters = convertedSchemas.get(schema);
+  if (parameters === undefined) {
+    const { $schema: _ignored, ...converted } = z.toJSONSchema(schema) as Record<string, unknown>;
+    parameters = converted;
+    convertedSchemas.set(schema, parameters);
+  }
   return parameters;
 }
+
+/** Converted once per schema: every delegation builds its runtime tools again, from the same module-level schemas. */
+const convertedSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
 
 /** Validates a runtime tool's input; the error text tells the model what to send instead. */
 export function parseToolInput<T>(schema: z.ZodType<T>, input: unknown, toolName: string): { ok: true; value: T } | { ok: false; error: string } {

@@ -99,7 +99,7 @@ export function listRuns(database: SqliteDatabase, limit = 20): RunSummary[] {
 
 /** The stored phase standing as an object (null when none was stored or it does not parse), the unknown-cost models as a sorted list. */
 function fromRow<Row>({ phases_json: stored, cost_unknown_models: unknownCost, ...row }: RunRow<Row>): Row {
-  let phases: PhaseStanding | null = null;
+  let phases: PhaseStanding | null;
   try {
     phases = stored === null ? null : (JSON.parse(stored) as PhaseStanding);
   } catch {

@@ -25,6 +25,8 @@ const INVALID = join(FIXTURES, 'invalid.jsonl');
 const MODEL = 'Qwen/Qwen3-0.6B';
 const SECRET = 'hf_qlora_test_secret_4b1d9c';
 
+// The script's JSON is read field by field in assertions: typing every shape would only restate the Python.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 
 interface ScriptResult {
@@ -43,6 +45,7 @@ function runScript(args: string[], extra: Record<string, string> = {}): Promise<
 }
 
 /** Runs python3 -c `code` with the script's folder importable; returns stdout parsed as JSON. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- whatever the script printed, read as Json above
 async function python(code: string, extra: Record<string, string> = {}): Promise<any> {
   const program = `import sys, json; sys.path.insert(0, ${JSON.stringify(SCRIPTS)}); import train\n${code}`;
   const result = await run('python3', ['-S', '-c', program], extra);
