@@ -26,9 +26,14 @@ const down = await startFakeOpenAIServer({ fallback: () => ({ error: { status: 5
 const refusedPort = await closedPort();
 
 const model = (name: string, baseURL: string, maxRetries = 4): ChatModel =>
-  createProviderClient(name, providerSchema.parse({ baseURL, maxRetries }), { env: {}, prices: {} }).chatModel('m', { giveUpOverRetryAfterMs: 10_000 });
+  createProviderClient(name, providerSchema.parse({ baseURL, maxRetries }), { env: {}, prices: {} }).chatModel('m', {
+    giveUpOverRetryAfterMs: 10_000,
+  });
 const chainOf = (...entries: Array<[string, ChatModel]>): FailoverChatModel =>
-  new FailoverChatModel(entries.map(([provider, chatModel]) => ({ provider, model: 'm', chatModel })), { agent: 'bench', cooldowns: new ModelCooldowns(), cooldownMs: 0 });
+  new FailoverChatModel(
+    entries.map(([provider, chatModel]) => ({ provider, model: 'm', chatModel })),
+    { agent: 'bench', cooldowns: new ModelCooldowns(), cooldownMs: 0 },
+  );
 
 const plain = model('a', server.baseURL);
 const healthy = chainOf(['a', model('a', server.baseURL)], ['b', model('b', server.baseURL)]);
@@ -79,4 +84,3 @@ process.stdout.write(
 );
 await server.close();
 await down.close();
-

@@ -123,7 +123,9 @@ try {
     row('write_file (10 KB, replacing)', await measure('write_file', { path: 'dir/written.txt', content })),
     row('readlink /proc/self/fd/<fd>', measureDescriptorReadlink()),
   ];
-  process.stdout.write(`filesystem tool calls in-process, ${calls} calls each after ${warmUp} warm-up calls (node ${process.version})\n`);
+  process.stdout.write(
+    `filesystem tool calls in-process, ${calls} calls each after ${warmUp} warm-up calls (node ${process.version})\n`,
+  );
   process.stdout.write(`${rows.join('\n')}\n${await race()}\n`);
 } finally {
   await client.close();

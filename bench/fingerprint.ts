@@ -34,10 +34,20 @@ function row(name: string, text: string, run: () => void): void {
   rows.push([name, text.length, median(run)]);
 }
 
-const corpus = JSON.parse(readFileSync(path.join(FIXTURES, 'corpus.json'), 'utf8')) as Array<{ file: string; context: FailureContext }>;
-const outputs = corpus.map((item) => ({ text: readFileSync(path.join(FIXTURES, item.file), 'utf8'), context: item.context }));
+const corpus = JSON.parse(readFileSync(path.join(FIXTURES, 'corpus.json'), 'utf8')) as Array<{
+  file: string;
+  context: FailureContext;
+}>;
+const outputs = corpus.map((item) => ({
+  text: readFileSync(path.join(FIXTURES, item.file), 'utf8'),
+  context: item.context,
+}));
 const corpusCharacters = outputs.reduce((sum, output) => sum + output.text.length, 0);
-rows.push([`whole corpus (${outputs.length} outputs), total`, corpusCharacters, median(() => outputs.forEach((output) => fingerprintFailure(output.text, output.context)))]);
+rows.push([
+  `whole corpus (${outputs.length} outputs), total`,
+  corpusCharacters,
+  median(() => outputs.forEach((output) => fingerprintFailure(output.text, output.context))),
+]);
 let slowest: [string, number] = ['', 0];
 for (const [index, output] of outputs.entries()) {
   const milliseconds = median(() => fingerprintFailure(output.text, output.context));
@@ -47,8 +57,13 @@ rows.push([`slowest corpus output: ${slowest[0]}`, 0, slowest[1]]);
 
 const crash = readFileSync(path.join(FIXTURES, 'tensor-nesting-labels-a.txt'), 'utf8');
 const progress = repeatTo(' 41%|████      | 800/1950 [41:12<1:01:48,  3.17s/it]\r', TEN_MB);
-row('10 MB of progress bars, then a crash', progress, () => fingerprintFailure(`${progress}\n${crash}`, { exitCode: 1 }));
-const logLines = repeatTo("2025-10-14 10:01:12,004 - train - INFO - {'loss': 1.2154, 'grad_norm': 0.4521, 'epoch': 0.51}\n", TEN_MB);
+row('10 MB of progress bars, then a crash', progress, () =>
+  fingerprintFailure(`${progress}\n${crash}`, { exitCode: 1 }),
+);
+const logLines = repeatTo(
+  "2025-10-14 10:01:12,004 - train - INFO - {'loss': 1.2154, 'grad_norm': 0.4521, 'epoch': 0.51}\n",
+  TEN_MB,
+);
 row('10 MB of log lines, no failure, exit 1', logLines, () => fingerprintFailure(logLines, { exitCode: 1 }));
 row('10 MB of log lines, no context', logLines, () => fingerprintFailure(logLines));
 const oneLine = repeatTo('x', TEN_MB);
@@ -70,14 +85,18 @@ const adversarial: Record<string, string> = {
   'hex-looking words': lines('deadbeef1 cafe2 '),
   'secret-looking settings': lines('api_key: x1 "HF_TOKEN": "y" PASSWORD=z '),
 };
-for (const [name, text] of Object.entries(adversarial)) row(name, text, () => fingerprintFailure(text, { exitCode: 1 }));
+for (const [name, text] of Object.entries(adversarial))
+  row(name, text, () => fingerprintFailure(text, { exitCode: 1 }));
 const message = repeatTo("('a/b.c' 0x1f 12.5 GiB 'x y z') ", 1000).trimEnd();
 const longMessage = `Traceback (most recent call last):\n  File "/x.py", line 1, in <module>\n    f()\nValueError: ${`${message}\n`.repeat(200)}`;
 row('a 200 KiB exception message of 200 lines', longMessage, () => fingerprintFailure(longMessage, { exitCode: 1 }));
 const lineOfEverything = repeatTo("'max_seq_length' /a/b.py:12 0x7f 2025-01-01 https://h.io/p?q=1 'x y z' ", 2000);
 row('normaliseMessage on a 2000-character line', lineOfEverything, () => normaliseMessage(lineOfEverything));
 
-const envDump = repeatTo('OPENAI_API_KEY=sk-proj-4fGh7JkL9mNpQrStUvWxYz0aBcDe HF_TOKEN=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 max_tokens=512 tokenizer\n', TEN_MB);
+const envDump = repeatTo(
+  'OPENAI_API_KEY=sk-proj-4fGh7JkL9mNpQrStUvWxYz0aBcDe HF_TOKEN=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 max_tokens=512 tokenizer\n',
+  TEN_MB,
+);
 row('redactSecrets on 10 MB of env dumps', envDump, () => redactSecrets(envDump));
 
 process.stdout.write(`fingerprintFailure, median of 5 runs (node ${process.version})\n`);

@@ -27,8 +27,12 @@ import { ScriptedChatModel } from '../test/support/scripted-chat-model.js';
 const calls = Number(process.argv[2] ?? 1_000);
 const batch = Number(process.argv[3] ?? 10);
 const secretCount = Number(process.argv[4] ?? 0);
-const secrets = Array.from({ length: secretCount }, (_, index) => `sk-bench-${index}-${randomBytes(16).toString('hex')}`);
-if (!Number.isInteger(calls) || !Number.isInteger(batch) || batch < 1 || calls < batch) throw new Error('usage: node --import tsx bench/journal-overhead.ts [calls] [batch] [secrets]');
+const secrets = Array.from(
+  { length: secretCount },
+  (_, index) => `sk-bench-${index}-${randomBytes(16).toString('hex')}`,
+);
+if (!Number.isInteger(calls) || !Number.isInteger(batch) || batch < 1 || calls < batch)
+  throw new Error('usage: node --import tsx bench/journal-overhead.ts [calls] [batch] [secrets]');
 const turns = Math.ceil(calls / batch);
 const TOOL = 'fs__list_allowed_directories';
 const userStoreDirectory = mkdtempSync(join(tmpdir(), 'mux-swarm-bench-user-store-'));
@@ -42,7 +46,8 @@ interface Stats {
 
 function stats(samples: number[]): Stats {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (fraction: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
+  const at = (fraction: number): number =>
+    sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
   return { median: at(0.5), p99: at(0.99), mean: sorted.reduce((sum, value) => sum + value, 0) / sorted.length };
 }
 
@@ -63,7 +68,13 @@ class InstantModel extends ScriptedChatModel {
     return {
       content: null,
       toolCalls: done
-        ? [{ id: 'complete', name: 'complete', arguments: JSON.stringify({ status: 'success', summary: 'listed', artifacts: [] }) }]
+        ? [
+            {
+              id: 'complete',
+              name: 'complete',
+              arguments: JSON.stringify({ status: 'success', summary: 'listed', artifacts: [] }),
+            },
+          ]
         : Array.from({ length: batch }, (_, index) => ({ id: `call_${index}`, name: TOOL, arguments: '{}' })),
       toolCallsFromText: false,
       finishReason: 'tool_calls',
@@ -79,7 +90,10 @@ class InstantModel extends ScriptedChatModel {
 }
 
 /** Drives one run of `turnCount` turns of `batch` calls each; returns per-call times (turn time / batch) and the total. */
-async function runtimeRun(synchronous: 'FULL' | 'NORMAL', turnCount: number): Promise<{ perCall: number[]; totalMs: number; journaledCalls: number }> {
+async function runtimeRun(
+  synchronous: 'FULL' | 'NORMAL',
+  turnCount: number,
+): Promise<{ perCall: number[]; totalMs: number; journaledCalls: number }> {
   const harness: RuntimeHarness = await createRuntimeHarness({
     orchestrator: { mcpServers: ['fs'], maxTurns: turnCount + 5 },
     // The same call again and again is what the no-progress detector stops; here it is the point. The detector still
@@ -99,7 +113,9 @@ async function runtimeRun(synchronous: 'FULL' | 'NORMAL', turnCount: number): Pr
     const result = await harness.drive();
     const totalMs = performance.now() - started;
     if (result.subtype !== 'success') throw new Error(`the scripted run ended ${result.subtype}: ${result.result}`);
-    const journaledCalls = (harness.store.database.prepare(`SELECT count(*) AS n FROM tool_calls WHERE name = ?`).get(TOOL) as { n: number }).n;
+    const journaledCalls = (
+      harness.store.database.prepare(`SELECT count(*) AS n FROM tool_calls WHERE name = ?`).get(TOOL) as { n: number }
+    ).n;
     const times = model.requestTimes;
     const perCall = times.slice(1).map((time, index) => (time - times[index]!) / batch);
     return { perCall, totalMs, journaledCalls };
@@ -137,12 +153,14 @@ await runtimeRun('FULL', 20); // warm-up: JIT, module loading, the first databas
 const hub = await hubOnly();
 const full = await runtimeRun('FULL', turns);
 const normal = await runtimeRun('NORMAL', turns);
-if (full.journaledCalls !== turns * batch) throw new Error(`journaled ${full.journaledCalls} calls, expected ${turns * batch}`);
+if (full.journaledCalls !== turns * batch)
+  throw new Error(`journaled ${full.journaledCalls} calls, expected ${turns * batch}`);
 
 const hubBatched = stats(hub.batched);
 const row = (label: string, value: Stats, note = ''): string =>
   `${label.padEnd(44)} median ${value.median.toFixed(3).padStart(7)} ms   p99 ${value.p99.toFixed(3).padStart(7)} ms   mean ${value.mean.toFixed(3).padStart(7)} ms${note}`;
-const overhead = (value: Stats): string => `   (+${(value.median - hubBatched.median).toFixed(3)} ms median over the hub)`;
+const overhead = (value: Stats): string =>
+  `   (+${(value.median - hubBatched.median).toFixed(3)} ms median over the hub)`;
 process.stdout.write(
   [
     `${turns * batch} calls of ${TOOL} in ${turns} turns of ${batch}, ${secretCount} secrets scrubbed (node ${process.version}); per call`,

@@ -25,7 +25,10 @@ import { ScriptedChatModel } from '../test/support/scripted-chat-model.js';
 const turns = Number(process.argv[2] ?? 300);
 const rounds = Number(process.argv[3] ?? 3);
 const secretCount = Number(process.argv[4] ?? 3);
-const secrets = Array.from({ length: secretCount }, (_, index) => `sk-bench-${index}-${randomBytes(16).toString('hex')}`);
+const secrets = Array.from(
+  { length: secretCount },
+  (_, index) => `sk-bench-${index}-${randomBytes(16).toString('hex')}`,
+);
 const TOOL = 'fs__read_text_file';
 
 /** An instant model: reads data.txt each turn, completes after `turns`; notes when each request arrives. */
@@ -39,7 +42,15 @@ class InstantModel extends ScriptedChatModel {
       const done = this.requestTimes.length > turns;
       return Promise.resolve({
         content: null,
-        toolCalls: done ? [{ id: 'complete', name: 'complete', arguments: JSON.stringify({ status: 'success', summary: 'read', artifacts: [] }) }] : [{ id: `call_${this.requestTimes.length}`, name: TOOL, arguments: JSON.stringify({ path: 'data.txt' }) }],
+        toolCalls: done
+          ? [
+              {
+                id: 'complete',
+                name: 'complete',
+                arguments: JSON.stringify({ status: 'success', summary: 'read', artifacts: [] }),
+              },
+            ]
+          : [{ id: `call_${this.requestTimes.length}`, name: TOOL, arguments: JSON.stringify({ path: 'data.txt' }) }],
         toolCallsFromText: false,
         finishReason: 'tool_calls',
         usage: { inputTokens: 100, outputTokens: 20, cachedInputTokens: 0, reasoningTokens: 0 },
@@ -73,16 +84,27 @@ async function oneRun(recorded: boolean): Promise<number[]> {
   const model = new InstantModel();
   if (recorded) {
     const { run } = harness;
-    const normaliser = new RequestNormaliser({ workdir: harness.workdir, runDirectory: harness.runDirectory, runId: run.runId }, new SecretScrubber(secrets));
+    const normaliser = new RequestNormaliser(
+      { workdir: harness.workdir, runDirectory: harness.runDirectory, runId: run.runId },
+      new SecretScrubber(secrets),
+    );
     const orchestrator = run.dependencies.orchestrator;
-    model.inner = recordingModel(model.inner, { agent: orchestrator.name, provider: orchestrator.provider, model: orchestrator.model }, new RequestIdentifier(normaliser), new RequestRecorder(harness.store.database));
+    model.inner = recordingModel(
+      model.inner,
+      { agent: orchestrator.name, provider: orchestrator.provider, model: orchestrator.model },
+      new RequestIdentifier(normaliser),
+      new RequestRecorder(harness.store.database),
+    );
   }
   harness.models.set('orchestrator', model);
   try {
     const result = await harness.drive();
     if (result.subtype !== 'success') throw new Error(`the run ended ${result.subtype}: ${result.result}`);
     if (recorded) {
-      const hashed = harness.store.database.prepare(`SELECT count(*) FROM model_calls WHERE request_hash IS NOT NULL`).pluck().get() as number;
+      const hashed = harness.store.database
+        .prepare(`SELECT count(*) FROM model_calls WHERE request_hash IS NOT NULL`)
+        .pluck()
+        .get() as number;
       if (hashed !== turns + 1) throw new Error(`${hashed} of ${turns + 1} model calls were recorded`);
     }
     const times = model.requestTimes;
@@ -94,7 +116,8 @@ async function oneRun(recorded: boolean): Promise<number[]> {
 
 function summary(samples: number[]): { median: number; p99: number; lastTenth: number } {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (fraction: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
+  const at = (fraction: number): number =>
+    sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
   const tail = samples.slice(Math.floor(samples.length * 0.9));
   return { median: at(0.5), p99: at(0.99), lastTenth: tail.reduce((sum, value) => sum + value, 0) / tail.length };
 }
@@ -109,8 +132,16 @@ for (let round = 0; round < rounds; round += 1) {
 const base = summary(plain);
 const rec = summary(withRecording);
 const ms = (value: number): string => `${value.toFixed(3)} ms`;
-process.stdout.write(`record overhead: ${turns} turns × ${rounds} rounds, transcript +4 KiB a turn, ${secretCount} secrets in the scrubber\n`);
+process.stdout.write(
+  `record overhead: ${turns} turns × ${rounds} rounds, transcript +4 KiB a turn, ${secretCount} secrets in the scrubber\n`,
+);
 process.stdout.write(`                      median        p99           mean of last 10% of turns\n`);
-process.stdout.write(`without recording     ${ms(base.median).padEnd(14)}${ms(base.p99).padEnd(14)}${ms(base.lastTenth)}\n`);
-process.stdout.write(`with recording        ${ms(rec.median).padEnd(14)}${ms(rec.p99).padEnd(14)}${ms(rec.lastTenth)}\n`);
-process.stdout.write(`difference per turn   ${ms(rec.median - base.median).padEnd(14)}${ms(rec.p99 - base.p99).padEnd(14)}${ms(rec.lastTenth - base.lastTenth)}\n`);
+process.stdout.write(
+  `without recording     ${ms(base.median).padEnd(14)}${ms(base.p99).padEnd(14)}${ms(base.lastTenth)}\n`,
+);
+process.stdout.write(
+  `with recording        ${ms(rec.median).padEnd(14)}${ms(rec.p99).padEnd(14)}${ms(rec.lastTenth)}\n`,
+);
+process.stdout.write(
+  `difference per turn   ${ms(rec.median - base.median).padEnd(14)}${ms(rec.p99 - base.p99).padEnd(14)}${ms(rec.lastTenth - base.lastTenth)}\n`,
+);

@@ -22,7 +22,11 @@ import { CLI } from '../test/support/run-cli.js';
 
 const turnCounts = (process.argv[2] ?? '1,200,1000').split(',').map(Number);
 const repetitions = Number(process.argv[3] ?? 10);
-if (turnCounts.some((turns) => !Number.isInteger(turns) || turns < 1) || !Number.isInteger(repetitions) || repetitions < 1) {
+if (
+  turnCounts.some((turns) => !Number.isInteger(turns) || turns < 1) ||
+  !Number.isInteger(repetitions) ||
+  repetitions < 1
+) {
   throw new Error('usage: node --import tsx bench/resume-latency.ts [turns,turns,…] [repetitions]');
 }
 
@@ -31,7 +35,12 @@ let onChatRequest: ((body: FakeChatBody, arrivedAt: number) => void) | undefined
 const server = await startFakeOpenAIServer({
   fallback: (body): ScriptedResponse => {
     onChatRequest?.(body, performance.now());
-    return { toolCalls: [{ name: 'fs__list_allowed_directories', arguments: {} }, { name: 'fs__list_allowed_directories', arguments: {} }] };
+    return {
+      toolCalls: [
+        { name: 'fs__list_allowed_directories', arguments: {} },
+        { name: 'fs__list_allowed_directories', arguments: {} },
+      ],
+    };
   },
 });
 
@@ -43,14 +52,22 @@ interface Started {
 function startCli(project: ProjectFixture, failAt?: string): Started {
   const child = spawn(process.execPath, [CLI, 'run', 'goal.md'], {
     cwd: project.directory,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...(failAt ? { MUX_SWARM_FAIL_AT: failAt } : {}) },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/tmp',
+      ...(failAt ? { MUX_SWARM_FAIL_AT: failAt } : {}),
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4_000)));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code, signal) => (code !== null && code !== 0 ? reject(new Error(`mux-swarm exited ${code}: ${stderr}`)) : resolve({ code, signal })));
+    child.on('close', (code, signal) =>
+      code !== null && code !== 0
+        ? reject(new Error(`mux-swarm exited ${code}: ${stderr}`))
+        : resolve({ code, signal }),
+    );
   });
   return { exit, kill: () => child.kill('SIGKILL') };
 }
@@ -58,7 +75,11 @@ function startCli(project: ProjectFixture, failAt?: string): Started {
 function createProject(maxTurns: number): ProjectFixture {
   const project = createProjectFixture('mux-swarm-bench-resume-');
   project.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' } }));
-  project.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['fs'], maxTurns }), agents: [], limits: { maxTurns } });
+  project.write('swarm.json', {
+    orchestrator: fakeAgent('orchestrator', { mcpServers: ['fs'], maxTurns }),
+    agents: [],
+    limits: { maxTurns },
+  });
   project.write('goal.md', '# Busy\n\nList the allowed directories, over and over.\n');
   return project;
 }
@@ -73,11 +94,17 @@ async function timeToFirstRequest(project: ProjectFixture, recordedTurns: number
   };
   const started = performance.now();
   const cli = startCli(project);
-  const { body, at } = await Promise.race([first, cli.exit.then(() => Promise.reject(new Error('mux-swarm exited before its first model call')))]);
+  const { body, at } = await Promise.race([
+    first,
+    cli.exit.then(() => Promise.reject(new Error('mux-swarm exited before its first model call'))),
+  ]);
   cli.kill();
   await cli.exit;
   const turns = body.messages.filter((message) => message.role === 'assistant').length;
-  if (turns !== recordedTurns) throw new Error(`the first request carried ${turns} turns, expected ${recordedTurns}: the run did not resume where it stopped`);
+  if (turns !== recordedTurns)
+    throw new Error(
+      `the first request carried ${turns} turns, expected ${recordedTurns}: the run did not resume where it stopped`,
+    );
   return at - started;
 }
 
@@ -101,7 +128,15 @@ const projects: ProjectFixture[] = [];
 try {
   const fresh = createProject(maxTurns);
   projects.push(fresh);
-  const cases: Case[] = [{ label: 'fresh run', turns: 0, project: fresh, reset: () => rmSync(join(fresh.directory, 'work', '.mux-swarm'), { recursive: true, force: true }), samples: [] }];
+  const cases: Case[] = [
+    {
+      label: 'fresh run',
+      turns: 0,
+      project: fresh,
+      reset: () => rmSync(join(fresh.directory, 'work', '.mux-swarm'), { recursive: true, force: true }),
+      samples: [],
+    },
+  ];
   for (const turns of turnCounts) {
     const project = createProject(maxTurns);
     projects.push(project);
@@ -109,7 +144,8 @@ try {
     const saved = join(project.directory, 'saved-state');
     const preparing = performance.now();
     const killed = await startCli(project, `turn-recorded:${turns}`).exit;
-    if (killed.signal !== 'SIGKILL') throw new Error(`the run meant to stop at turn ${turns} was not killed (${JSON.stringify(killed)})`);
+    if (killed.signal !== 'SIGKILL')
+      throw new Error(`the run meant to stop at turn ${turns} was not killed (${JSON.stringify(killed)})`);
     const prepareMs = performance.now() - preparing;
     cpSync(state, saved, { recursive: true });
     const reset = (): void => {
@@ -133,8 +169,12 @@ try {
     return `${row.label.padEnd(12)} ${String(row.turns).padStart(14)} ${String(row.turns * 2).padStart(10)} ${stats.median.toFixed(0).padStart(10)} ${stats.min.toFixed(0).padStart(8)} ${stats.max.toFixed(0).padStart(8)}   ${row.prepareMs === undefined ? '' : `${(row.prepareMs / 1000).toFixed(1)} s`}`;
   });
   const freshMedian = summary(freshSamples).median;
-  const difference = (milliseconds: number): string => `${milliseconds >= 0 ? '+' : '−'}${Math.abs(milliseconds).toFixed(0)} ms`;
-  const extra = cases.slice(1).map((row) => `N=${row.turns}: ${difference(summary(row.samples).median - freshMedian)}`).join(', ');
+  const difference = (milliseconds: number): string =>
+    `${milliseconds >= 0 ? '+' : '−'}${Math.abs(milliseconds).toFixed(0)} ms`;
+  const extra = cases
+    .slice(1)
+    .map((row) => `N=${row.turns}: ${difference(summary(row.samples).median - freshMedian)}`)
+    .join(', ');
   process.stdout.write(
     `spawn → first chat request at the fake server, ${repetitions} repetitions each (node ${process.version})\n${header}\n${lines.join('\n')}\n` +
       `resuming costs over a fresh start: ${extra}\n`,

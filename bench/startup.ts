@@ -26,7 +26,8 @@ import { createProjectFixture, fakeAgent } from '../test/support/project-fixture
 import { CLI } from '../test/support/run-cli.js';
 
 const repetitions = Number(process.argv[2] ?? 15);
-if (!Number.isInteger(repetitions) || repetitions < 1) throw new Error('usage: node --import tsx bench/startup.ts [repetitions]');
+if (!Number.isInteger(repetitions) || repetitions < 1)
+  throw new Error('usage: node --import tsx bench/startup.ts [repetitions]');
 
 /** `node -e 0` on the machine the targets were set on. */
 const REFERENCE_BASELINE_MS = 110;
@@ -51,10 +52,21 @@ const everyBuiltin = {
   skills: { builtin: 'skills' },
   training: { builtin: 'training' },
 };
-project.write('config.json', { providers: { fake: { baseURL: server.baseURL, maxRetries: 0, timeoutMs: 20_000 } }, mcpServers: everyBuiltin, filesystem: { workdir: 'work' } });
-project.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: Object.keys(everyBuiltin), maxTurns: 3 }), agents: [fakeAgent('code', { mcpServers: ['fs', 'shell'] })], limits: { maxTurns: 3 } });
+project.write('config.json', {
+  providers: { fake: { baseURL: server.baseURL, maxRetries: 0, timeoutMs: 20_000 } },
+  mcpServers: everyBuiltin,
+  filesystem: { workdir: 'work' },
+});
+project.write('swarm.json', {
+  orchestrator: fakeAgent('orchestrator', { mcpServers: Object.keys(everyBuiltin), maxTurns: 3 }),
+  agents: [fakeAgent('code', { mcpServers: ['fs', 'shell'] })],
+  limits: { maxTurns: 3 },
+});
 project.write('goal.md', '# Say done\n\nAnswer "Done." and stop.\n');
-project.write('check.md', '# Checked\n\nA goal for `goal check`.\n\n## Phase 1: there\n\nDone when:\n- `notes.md` exists\n');
+project.write(
+  'check.md',
+  '# Checked\n\nA goal for `goal check`.\n\n## Phase 1: there\n\nDone when:\n- `notes.md` exists\n',
+);
 project.write('work/notes.md', 'the phase check looks for this file\n');
 
 const environment = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: join(project.directory, 'home') };
@@ -69,13 +81,18 @@ interface Exit {
 function timeProcess(command: string, args: string[], expectCode = 0): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: project.directory, env: environment, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: project.directory,
+      env: environment,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4_000)));
     child.on('error', reject);
     child.on('close', (code) => {
       const elapsed = performance.now() - started;
-      if (code !== expectCode) reject(new Error(`${command} ${args.join(' ')} exited ${code} (expected ${expectCode}): ${stderr}`));
+      if (code !== expectCode)
+        reject(new Error(`${command} ${args.join(' ')} exited ${code} (expected ${expectCode}): ${stderr}`));
       else resolve(elapsed);
     });
   });
@@ -90,14 +107,23 @@ async function timeToFirstRequest(): Promise<number> {
     arrived(at);
   };
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, 'run', 'goal.md', '--fresh'], { cwd: project.directory, env: environment, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'run', 'goal.md', '--fresh'], {
+    cwd: project.directory,
+    env: environment,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4_000)));
   const exit = new Promise<Exit>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stderr }));
   });
-  const at = await Promise.race([first, exit.then((ended) => Promise.reject(new Error(`mux-swarm run exited ${ended.code} before its first model call: ${ended.stderr}`)))]);
+  const at = await Promise.race([
+    first,
+    exit.then((ended) =>
+      Promise.reject(new Error(`mux-swarm run exited ${ended.code} before its first model call: ${ended.stderr}`)),
+    ),
+  ]);
   const ended = await exit;
   // The fake model only says "Done.": the run ends as partial (exit 1); what is measured is how soon it asked.
   if (ended.code !== 0 && ended.code !== 1) throw new Error(`mux-swarm run exited ${ended.code}: ${ended.stderr}`);
@@ -106,7 +132,11 @@ async function timeToFirstRequest(): Promise<number> {
 
 /** Spawns `mux-swarm run goal.md --fresh -f stream-json`; resolves with the milliseconds from its `result` line to its exit. */
 async function timeResultToExit(): Promise<number> {
-  const child = spawn(process.execPath, [CLI, 'run', 'goal.md', '--fresh', '--output-format', 'stream-json'], { cwd: project.directory, env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'run', 'goal.md', '--fresh', '--output-format', 'stream-json'], {
+    cwd: project.directory,
+    env: environment,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   let resultAt: number | undefined;
@@ -119,7 +149,8 @@ async function timeResultToExit(): Promise<number> {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stderr }));
   });
-  if (resultAt === undefined || (ended.code !== 0 && ended.code !== 1)) throw new Error(`mux-swarm run exited ${ended.code} without a result line: ${ended.stderr}`);
+  if (resultAt === undefined || (ended.code !== 0 && ended.code !== 1))
+    throw new Error(`mux-swarm run exited ${ended.code} without a result line: ${ended.stderr}`);
   return performance.now() - resultAt;
 }
 
@@ -132,7 +163,10 @@ interface Case {
   samples: number[];
 }
 
-const cli = (args: string[], expectCode = 0) => () => timeProcess(process.execPath, [CLI, ...args], expectCode);
+const cli =
+  (args: string[], expectCode = 0) =>
+  () =>
+    timeProcess(process.execPath, [CLI, ...args], expectCode);
 const cases: Case[] = [
   { label: 'node -e 0', measure: () => timeProcess(process.execPath, ['-e', '0']), samples: [] },
   { label: 'mux-swarm --version', targetMs: 150, measure: cli(['--version']), samples: [] },

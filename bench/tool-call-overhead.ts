@@ -21,14 +21,21 @@ writeFileSync(join(workdir, 'ten-kb.txt'), 'x'.repeat(10_239) + '\n');
 
 const entries: Record<string, McpServerConfig> = {
   inproc: mcpServerSchema.parse({ builtin: 'filesystem' }),
-  stdio: mcpServerSchema.parse({ command: process.execPath, args: [cli, 'mcp', 'serve', 'filesystem', '--workdir', workdir, '--config', join(workdir, 'none.json')] }),
+  stdio: mcpServerSchema.parse({
+    command: process.execPath,
+    args: [cli, 'mcp', 'serve', 'filesystem', '--workdir', workdir, '--config', join(workdir, 'none.json')],
+  }),
 };
 
 function percentile(sorted: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
 }
 
-async function measure(hub: ToolHub, tool: string, input: Record<string, unknown>): Promise<{ median: number; p99: number; mean: number }> {
+async function measure(
+  hub: ToolHub,
+  tool: string,
+  input: Record<string, unknown>,
+): Promise<{ median: number; p99: number; mean: number }> {
   for (let index = 0; index < warmUp; index += 1) await hub.call(tool, input);
   const durations: number[] = [];
   for (let index = 0; index < calls; index += 1) {
@@ -38,11 +45,21 @@ async function measure(hub: ToolHub, tool: string, input: Record<string, unknown
     if (outcome.isError) throw new Error(`${tool} failed: ${outcome.text}`);
   }
   durations.sort((a, b) => a - b);
-  return { median: percentile(durations, 0.5), p99: percentile(durations, 0.99), mean: durations.reduce((sum, value) => sum + value, 0) / durations.length };
+  return {
+    median: percentile(durations, 0.5),
+    p99: percentile(durations, 0.99),
+    mean: durations.reduce((sum, value) => sum + value, 0) / durations.length,
+  };
 }
 
 const hub = await ToolHub.start(entries, {
-  context: { workdir, allowedRoots: [workdir], spillDirectory: join(workdir, 'spill'), projectDirectory: workdir, stateDirectory: join(workdir, '.mux-swarm') },
+  context: {
+    workdir,
+    allowedRoots: [workdir],
+    spillDirectory: join(workdir, 'spill'),
+    projectDirectory: workdir,
+    stateDirectory: join(workdir, '.mux-swarm'),
+  },
 });
 try {
   const rows: string[] = [];
@@ -52,10 +69,14 @@ try {
   ] as const) {
     for (const server of ['inproc', 'stdio'] as const) {
       const result = await measure(hub, `${server}__${tool}`, input);
-      rows.push(`${label.padEnd(26)} ${(server === 'inproc' ? 'in-process' : 'stdio').padEnd(11)} median ${result.median.toFixed(3).padStart(7)} ms   p99 ${result.p99.toFixed(3).padStart(7)} ms   mean ${result.mean.toFixed(3).padStart(7)} ms`);
+      rows.push(
+        `${label.padEnd(26)} ${(server === 'inproc' ? 'in-process' : 'stdio').padEnd(11)} median ${result.median.toFixed(3).padStart(7)} ms   p99 ${result.p99.toFixed(3).padStart(7)} ms   mean ${result.mean.toFixed(3).padStart(7)} ms`,
+      );
     }
   }
-  process.stdout.write(`tool call through the hub, ${calls} calls each after ${warmUp} warm-up calls (node ${process.version})\n${rows.join('\n')}\n`);
+  process.stdout.write(
+    `tool call through the hub, ${calls} calls each after ${warmUp} warm-up calls (node ${process.version})\n${rows.join('\n')}\n`,
+  );
 } finally {
   await hub.close();
   rmSync(workdir, { recursive: true, force: true });

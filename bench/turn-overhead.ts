@@ -22,7 +22,9 @@ import { startFakeOpenAIServer, type FakeChatBody } from '../test/support/fake-o
 import { createProjectFixture, fakeAgent } from '../test/support/project-fixture.js';
 import { CLI } from '../test/support/run-cli.js';
 
-const positional = process.argv.slice(2).filter((argument, index, all) => !argument.startsWith('--') && all[index - 1] !== '--max-ratio');
+const positional = process.argv
+  .slice(2)
+  .filter((argument, index, all) => !argument.startsWith('--') && all[index - 1] !== '--max-ratio');
 const turns = Number(positional[0] ?? 200);
 const rounds = Number(positional[1] ?? 3);
 const ratioFlag = process.argv.indexOf('--max-ratio');
@@ -36,23 +38,40 @@ const AGENTS_JS = fileURLToPath(new URL('./support/agents-js-turns.mjs', import.
 function reply(body: FakeChatBody) {
   const toolResults = body.messages.filter((message) => message.role === 'tool').length;
   const agentsJs = body.model.startsWith('agents-js');
-  if (toolResults < turns) return { toolCalls: [{ name: agentsJs ? 'list_allowed_directories' : 'fs__list_allowed_directories', arguments: {} }] };
-  return agentsJs ? { content: 'done' } : { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'done', artifacts: [] } }] };
+  if (toolResults < turns)
+    return {
+      toolCalls: [{ name: agentsJs ? 'list_allowed_directories' : 'fs__list_allowed_directories', arguments: {} }],
+    };
+  return agentsJs
+    ? { content: 'done' }
+    : { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'done', artifacts: [] } }] };
 }
 
 const server = await startFakeOpenAIServer({ fallback: reply });
 const project = createProjectFixture('mux-swarm-bench-turn-');
-project.write('config.json', { providers: { fake: { baseURL: server.baseURL, maxRetries: 0, timeoutMs: 20_000 } }, mcpServers: { fs: { builtin: 'filesystem' } }, filesystem: { workdir: 'work' } });
+project.write('config.json', {
+  providers: { fake: { baseURL: server.baseURL, maxRetries: 0, timeoutMs: 20_000 } },
+  mcpServers: { fs: { builtin: 'filesystem' } },
+  filesystem: { workdir: 'work' },
+});
 const noStuckRule = { repeatedCalls: false, idleTurns: false };
 
 function spawnAndWait(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: project.directory, env: { PATH: process.env.PATH, HOME: project.directory }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: project.directory,
+      env: { PATH: process.env.PATH, HOME: project.directory },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${output.slice(-2_000)}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${output.slice(-2_000)}`)),
+    );
   });
 }
 
@@ -60,12 +79,25 @@ function spawnAndWait(command: string, args: string[]): Promise<void> {
 async function turnGaps(runtime: 'mux-swarm' | 'agents-js', round: number): Promise<number[]> {
   const model = `${runtime}-${round}`;
   if (runtime === 'mux-swarm') {
-    project.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { model, mcpServers: ['fs'], maxTurns: turns + 5 }), agents: [], limits: { maxTurns: turns + 5, stuck: noStuckRule } });
-    await spawnAndWait(process.execPath, [CLI, 'run', '--task', 'List the allowed directories until told to stop.', '--fresh']);
+    project.write('swarm.json', {
+      orchestrator: fakeAgent('orchestrator', { model, mcpServers: ['fs'], maxTurns: turns + 5 }),
+      agents: [],
+      limits: { maxTurns: turns + 5, stuck: noStuckRule },
+    });
+    await spawnAndWait(process.execPath, [
+      CLI,
+      'run',
+      '--task',
+      'List the allowed directories until told to stop.',
+      '--fresh',
+    ]);
   } else {
     await spawnAndWait(process.execPath, [AGENTS_JS, server.baseURL, model, String(turns + 5), project.directory]);
   }
-  const times = server.chatRequests().filter((request) => request.body.model === model).map((request) => request.time);
+  const times = server
+    .chatRequests()
+    .filter((request) => request.body.model === model)
+    .map((request) => request.time);
   if (times.length !== turns + 1) throw new Error(`${runtime} made ${times.length} model calls, expected ${turns + 1}`);
   return times.slice(1).map((time, index) => time - times[index]!);
 }
@@ -81,7 +113,9 @@ try {
     for (const runtime of ['mux-swarm', 'agents-js'] as const) {
       const round_gaps = await turnGaps(runtime, round);
       gaps[runtime].push(...round_gaps);
-      console.log(`round ${round} ${runtime.padEnd(9)}: median ${percentile(round_gaps, 0.5).toFixed(2)} ms a turn over ${round_gaps.length} turns`);
+      console.log(
+        `round ${round} ${runtime.padEnd(9)}: median ${percentile(round_gaps, 0.5).toFixed(2)} ms a turn over ${round_gaps.length} turns`,
+      );
     }
   }
 } finally {
@@ -92,7 +126,9 @@ const mux = percentile(gaps['mux-swarm'], 0.5);
 const agents = percentile(gaps['agents-js'], 0.5);
 console.log(`\n| runtime | median turn | p90 turn |\n|---|---|---|`);
 for (const runtime of ['mux-swarm', 'agents-js'] as const) {
-  console.log(`| ${runtime === 'mux-swarm' ? 'mux-swarm (every row journaled, WAL synced off the event loop)' : 'OpenAI Agents JS 0.14 (keeps nothing)'} | ${percentile(gaps[runtime], 0.5).toFixed(2)} ms | ${percentile(gaps[runtime], 0.9).toFixed(2)} ms |`);
+  console.log(
+    `| ${runtime === 'mux-swarm' ? 'mux-swarm (every row journaled, WAL synced off the event loop)' : 'OpenAI Agents JS 0.14 (keeps nothing)'} | ${percentile(gaps[runtime], 0.5).toFixed(2)} ms | ${percentile(gaps[runtime], 0.9).toFixed(2)} ms |`,
+  );
 }
 console.log(`\nmux-swarm / Agents JS: ${(mux / agents).toFixed(2)}× (target ≤ ${maxRatio}×)`);
 if (mux > agents * maxRatio) process.exitCode = 1;

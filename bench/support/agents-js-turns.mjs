@@ -19,6 +19,11 @@ const listAllowedDirectories = tool({
   parameters: z.object({}),
   execute: async () => `Allowed directories:\n${directory}`,
 });
-const agent = new Agent({ name: 'bench', instructions: 'You are a bench agent.', model, tools: [listAllowedDirectories] });
+const agent = new Agent({
+  name: 'bench',
+  instructions: 'You are a bench agent.',
+  model,
+  tools: [listAllowedDirectories],
+});
 const result = await run(agent, 'List the allowed directories until told to stop.', { maxTurns: Number(maxTurns) });
 process.stdout.write(`${String(result.finalOutput)}\n`);

@@ -29,7 +29,9 @@ await build({
   // outside too: loading it stays a visible, separate step (test/cli/catalogue-loading.test.ts).
   external: ['better-sqlite3', 'pg', 'pg-boss', '@pydantic/genai-prices'],
   // CommonJS packages inside an ES module bundle still call require() for Node's own modules.
-  banner: { js: "import { createRequire as __muxSwarmRequire } from 'node:module'; const require = __muxSwarmRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __muxSwarmRequire } from 'node:module'; const require = __muxSwarmRequire(import.meta.url);",
+  },
   chunkNames: 'chunk-[hash]',
   logLevel: 'warning',
   legalComments: 'none',

@@ -10,7 +10,11 @@ import { userStoreDirectory } from '../state/failure-memory.js';
  * every command that starts the servers (`run`, `mcp list`, `status`, …), so that the filesystem server finds its root.
  * Other allowed roots are the user's, and a missing one stays an error.
  */
-export function builtinContextFor(config: LoadedConfig, spillDirectory: string, environment: NodeJS.ProcessEnv = process.env): BuiltinContext {
+export function builtinContextFor(
+  config: LoadedConfig,
+  spillDirectory: string,
+  environment: NodeJS.ProcessEnv = process.env,
+): BuiltinContext {
   mkdirSync(config.workdir, { recursive: true });
   return {
     workdir: config.workdir,
@@ -21,7 +25,9 @@ export function builtinContextFor(config: LoadedConfig, spillDirectory: string, 
     environment,
     sandbox: config.config.sandbox,
     userMemory: {
-      ...(config.config.memory.shareWithUserStore ? { userStoreDirectory: userStoreDirectory(config.config.memory, environment, dirname(config.file)) } : {}),
+      ...(config.config.memory.shareWithUserStore
+        ? { userStoreDirectory: userStoreDirectory(config.config.memory, environment, dirname(config.file)) }
+        : {}),
       shareGraph: config.config.memory.shareGraph,
       secrets: config.scrubber,
     },

@@ -38,13 +38,23 @@ export function chatModels(options: ChatModelsOptions): (agent: AgentDefinition)
       agent.chain.forEach((ref, index) => {
         try {
           // An entry with somewhere to go does not wait out a long Retry-After: the chain moves on.
-          entries.push({ ...ref, chatModel: open(agent, ref, index < last ? options.config.failover.maxWait : undefined) });
+          entries.push({
+            ...ref,
+            chatModel: open(agent, ref, index < last ? options.config.failover.maxWait : undefined),
+          });
         } catch (error) {
           if (!(error instanceof MissingApiKeyError)) throw error;
           options.onWarning(`${agent.name}: failover entry ${labelOf(ref)} left out: ${error.message}`);
         }
       });
-      model = entries.length === 1 ? entries[0]!.chatModel : new FailoverChatModel(entries, { agent: agent.name, cooldowns: options.cooldowns, cooldownMs: options.config.failover.cooldown });
+      model =
+        entries.length === 1
+          ? entries[0]!.chatModel
+          : new FailoverChatModel(entries, {
+              agent: agent.name,
+              cooldowns: options.cooldowns,
+              cooldownMs: options.config.failover.cooldown,
+            });
     }
     models.set(agent.name, model);
     return model;

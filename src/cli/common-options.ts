@@ -21,7 +21,10 @@ export function positiveNumber(value: string): number {
 }
 
 export function commaList(value: string): string[] {
-  const items = value.split(',').map((item) => item.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
   if (items.length === 0) throw new InvalidArgumentError('must name at least one agent, e.g. code,research');
   return items;
 }

@@ -10,13 +10,18 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 export function createConfiguredDirectories(projectDirectory: string): string[] {
   let filesystem: { workdir?: unknown; allowedRoots?: unknown } | undefined;
   try {
-    filesystem = (JSON.parse(readFileSync(join(projectDirectory, 'config.json'), 'utf8')) as { filesystem?: typeof filesystem }).filesystem;
+    filesystem = (
+      JSON.parse(readFileSync(join(projectDirectory, 'config.json'), 'utf8')) as { filesystem?: typeof filesystem }
+    ).filesystem;
   } catch {
     return [];
   }
-  const literal = (value: unknown): value is string => typeof value === 'string' && value !== '' && !value.includes('$');
+  const literal = (value: unknown): value is string =>
+    typeof value === 'string' && value !== '' && !value.includes('$');
   const workdir = literal(filesystem?.workdir) ? resolve(projectDirectory, filesystem.workdir) : projectDirectory;
-  const roots = Array.isArray(filesystem?.allowedRoots) ? filesystem.allowedRoots.filter(literal).map((root) => resolve(workdir, root)) : [];
+  const roots = Array.isArray(filesystem?.allowedRoots)
+    ? filesystem.allowedRoots.filter(literal).map((root) => resolve(workdir, root))
+    : [];
   const created: string[] = [];
   for (const directory of [workdir, ...roots]) {
     const inside = relative(projectDirectory, directory);

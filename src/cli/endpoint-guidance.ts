@@ -14,7 +14,9 @@ export function endpointGuidance(config: Config, environment: NodeJS.ProcessEnv,
   const unreachableName = unreachable?.[1];
   const unreachableProvider = unreachableName !== undefined ? config.providers[unreachableName] : undefined;
   const providers = Object.entries(config.providers).map(([name, provider]) => {
-    const key = provider.apiKeyEnv ? `key from ${provider.apiKeyEnv}: ${environment[provider.apiKeyEnv] ? 'set' : 'NOT SET'}` : 'no key needed';
+    const key = provider.apiKeyEnv
+      ? `key from ${provider.apiKeyEnv}: ${environment[provider.apiKeyEnv] ? 'set' : 'NOT SET'}`
+      : 'no key needed';
     return `  - ${name}: ${provider.baseURL} (${key})`;
   });
   const keyed = Object.values(config.providers).find((provider) => provider.apiKeyEnv);
@@ -24,7 +26,9 @@ export function endpointGuidance(config: Config, environment: NodeJS.ProcessEnv,
     ? [
         `start the server "${unreachableName}" at ${unreachableProvider.baseURL} (for Ollama: \`ollama serve\` and \`ollama pull <the model>\`; vLLM: \`vllm serve MODEL\`; llama.cpp: \`llama-server\`), then resume the run` +
           (/11434/.test(unreachableProvider.baseURL) ? ' (OLLAMA_BASE_URL moves it elsewhere)' : ''),
-        keyed ? `use a hosted provider instead: export ${keyed.apiKeyEnv}=<your key> and run without --provider` : undefined,
+        keyed
+          ? `use a hosted provider instead: export ${keyed.apiKeyEnv}=<your key> and run without --provider`
+          : undefined,
         'point config.json at any other OpenAI-compatible endpoint (OpenAI, vLLM, llama.cpp): see docs/providers.md',
       ]
     : [
@@ -36,7 +40,9 @@ export function endpointGuidance(config: Config, environment: NodeJS.ProcessEnv,
         'point config.json at any other OpenAI-compatible endpoint (OpenAI, vLLM, llama.cpp): see docs/providers.md',
       ];
   return [
-    unreachableProvider ? `mux-swarm: provider "${unreachableName}" is unreachable at ${unreachable?.[2]}: ${problem}` : `mux-swarm has no model endpoint to talk to: ${problem}`,
+    unreachableProvider
+      ? `mux-swarm: provider "${unreachableName}" is unreachable at ${unreachable?.[2]}: ${problem}`
+      : `mux-swarm has no model endpoint to talk to: ${problem}`,
     'Providers in config.json:',
     ...providers,
     'Give the swarm a model in one of these ways:',

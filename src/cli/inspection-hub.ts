@@ -11,7 +11,9 @@ import { builtinContextFor } from './builtin-context.js';
  */
 export async function withInspectionHub<T>(config: LoadedConfig, use: (hub: ToolHub) => Promise<T>): Promise<T> {
   const scratch = mkdtempSync(join(tmpdir(), 'mux-swarm-inspect-'));
-  const servers = Object.fromEntries(Object.entries(config.config.mcpServers).map(([name, entry]) => [name, { ...entry, optional: true }]));
+  const servers = Object.fromEntries(
+    Object.entries(config.config.mcpServers).map(([name, entry]) => [name, { ...entry, optional: true }]),
+  );
   const hub = await ToolHub.start(servers, { context: builtinContextFor(config, scratch), startupTimeoutMs: 20_000 });
   try {
     return await use(hub);

@@ -23,18 +23,28 @@ export interface LoopExchangeFlags {
  * problem is a usage error (exit 2). Returns undefined when the run shares nothing. A hub URL from the
  * environment alone (no `--node`) is not a request to share: a plain run with MUX_SWARM_HUB_URL set stays plain.
  */
-export function prepareLoopExchange(goal: Goal, flags: LoopExchangeFlags, cwd = process.cwd()): LoopExchangeOpener | undefined {
+export function prepareLoopExchange(
+  goal: Goal,
+  flags: LoopExchangeFlags,
+  cwd = process.cwd(),
+): LoopExchangeOpener | undefined {
   const problem = (message: string): ConfigError => new ConfigError('command line', [{ path: '', message }]);
   const hub = flags.hubFromEnvironment && flags.node === undefined ? undefined : flags.hub;
   if (hub === undefined && flags.remote === undefined) {
-    if (flags.node !== undefined) throw problem('--node names this node for --hub <url> or --remote <repo>: give one of them');
+    if (flags.node !== undefined)
+      throw problem('--node names this node for --hub <url> or --remote <repo>: give one of them');
     return undefined;
   }
   const how = hub !== undefined ? '--hub' : '--remote';
-  if (hub !== undefined && flags.remote !== undefined) throw problem('--hub and --remote exclude each other: share through the hub, or through a git remote');
+  if (hub !== undefined && flags.remote !== undefined)
+    throw problem('--hub and --remote exclude each other: share through the hub, or through a git remote');
   const loop = goal.frontMatter.loop;
-  if (loop === undefined) throw problem(`${how} shares an experiment loop's breakthroughs, and ${goal.label} has no loop: front matter (docs/loop.md)`);
-  if (loop.command === undefined) throw problem(`${how} needs loop.command in ${goal.label}: peers re-run it to verify each other's claims`);
+  if (loop === undefined)
+    throw problem(
+      `${how} shares an experiment loop's breakthroughs, and ${goal.label} has no loop: front matter (docs/loop.md)`,
+    );
+  if (loop.command === undefined)
+    throw problem(`${how} needs loop.command in ${goal.label}: peers re-run it to verify each other's claims`);
   if (flags.node === undefined) throw problem(`${how} needs --node <name>: the name this node signs its claims with`);
   const node = flags.node;
   try {
@@ -48,8 +58,13 @@ export function prepareLoopExchange(goal: Goal, flags: LoopExchangeFlags, cwd = 
     privateKey = loadPrivateKey(keyFilesFor(keysDirectory, node).privateKeyFile);
   } catch (error) {
     if (!(error instanceof PgHubError)) throw error;
-    const hint = error.code === 'key_missing' ? `: create it with \`mux-swarm hub keygen --node ${node}${flags.keys === undefined ? '' : ` --dir ${flags.keys}`}\`` : '';
-    throw problem(`${how}: node "${node}" has no usable key (${error.message.replace(/ \(create one with .*\)$/, '')})${hint}`);
+    const hint =
+      error.code === 'key_missing'
+        ? `: create it with \`mux-swarm hub keygen --node ${node}${flags.keys === undefined ? '' : ` --dir ${flags.keys}`}\``
+        : '';
+    throw problem(
+      `${how}: node "${node}" has no usable key (${error.message.replace(/ \(create one with .*\)$/, '')})${hint}`,
+    );
   }
   const identity = { node, privateKey };
   const remote = flags.remote === undefined ? undefined : remotePath(flags.remote, cwd);
@@ -59,7 +74,9 @@ export function prepareLoopExchange(goal: Goal, flags: LoopExchangeFlags, cwd = 
       const transport =
         hub !== undefined
           ? await (await import('../pg-hub/pg-hub-transport.js')).openPgHubTransport(hub, identity, site)
-          : await (await import('../pg-hub/git-remote-transport.js')).openGitRemoteTransport(remote!, node, keysDirectory, site);
+          : await (
+              await import('../pg-hub/git-remote-transport.js')
+            ).openGitRemoteTransport(remote!, node, keysDirectory, site);
       try {
         return new LoopSharing(site, identity, transport);
       } catch (error) {

@@ -33,7 +33,10 @@ export function buildProgram(outcome: CommandOutcome): Command {
     .version(PACKAGE_VERSION, '-V, --version')
     .showHelpAfterError('(run `mux-swarm --help` for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({
+      writeOut: (text) => process.stdout.write(text),
+      writeErr: (text) => process.stderr.write(text),
+    });
   registerRunCommand(program, outcome);
   registerResumeCommand(program, outcome);
   registerValidateCommand(program, outcome);
@@ -72,11 +75,18 @@ export async function main(argv: string[]): Promise<number> {
     const exitCode = exitCodeForError(error);
     outcome.reportFailure?.(error, exitCode === EXIT_CODES.usage);
     // An error may quote what it failed on: the environment's secrets come out (config.json may be what failed).
-    const [{ SecretScrubber }, { environmentSecrets }] = await Promise.all([import('../logging/secret-scrubber.js'), import('../logging/environment-secrets.js')]);
+    const [{ SecretScrubber }, { environmentSecrets }] = await Promise.all([
+      import('../logging/secret-scrubber.js'),
+      import('../logging/environment-secrets.js'),
+    ]);
     const scrubber = new SecretScrubber(environmentSecrets(process.env));
     process.stderr.write(scrubber.text(`mux-swarm: ${describeError(error)}\n`));
-    if (!isMuxSwarmError(error) && process.env.MUX_SWARM_DEBUG) process.stderr.write(scrubber.text(`${(error as Error).stack ?? ''}\n`));
-    else if (!isMuxSwarmError(error)) process.stderr.write('(an unexpected error: set MUX_SWARM_DEBUG=1 to see where it came from, and please report it)\n');
+    if (!isMuxSwarmError(error) && process.env.MUX_SWARM_DEBUG)
+      process.stderr.write(scrubber.text(`${(error as Error).stack ?? ''}\n`));
+    else if (!isMuxSwarmError(error))
+      process.stderr.write(
+        '(an unexpected error: set MUX_SWARM_DEBUG=1 to see where it came from, and please report it)\n',
+      );
     return exitCode;
   }
 }

@@ -3,7 +3,12 @@ import type { AgentDefinition } from '../config/load-swarm.js';
 import type { RunOverrides, RunSettings } from '../config/run-settings.js';
 import { UnknownModelPriceError } from '../errors/unknown-model-price-error.js';
 import { loadModelCatalogue } from '../providers/model-catalogue.js';
-import { checkCatalogueProviders, mayNeedCatalogue, unpricedModels, type ModelInPlay } from '../providers/price-check.js';
+import {
+  checkCatalogueProviders,
+  mayNeedCatalogue,
+  unpricedModels,
+  type ModelInPlay,
+} from '../providers/price-check.js';
 import type { Project } from './project.js';
 
 /**
@@ -11,15 +16,34 @@ import type { Project } from './project.js';
  * exist, and under a USD budget every agent's model (each entry of a failover chain) has a known price (else the budget could not bind: exit 2). Then,
  * when some model may need the catalogue (a price or a context window), it starts loading in the background.
  */
-export async function checkModelPrices(team: readonly AgentDefinition[], settings: RunSettings, project: Project, goal: Goal, overrides: RunOverrides): Promise<void> {
+export async function checkModelPrices(
+  team: readonly AgentDefinition[],
+  settings: RunSettings,
+  project: Project,
+  goal: Goal,
+  overrides: RunOverrides,
+): Promise<void> {
   const { config } = project;
   // Every entry of a failover chain may answer: each must be priced for the budget to bind.
-  const models: ModelInPlay[] = team.flatMap((agent) => agent.chain.map((ref) => ({ agent: agent.name, provider: ref.provider, model: ref.model, contextWindow: agent.params.contextWindow })));
+  const models: ModelInPlay[] = team.flatMap((agent) =>
+    agent.chain.map((ref) => ({
+      agent: agent.name,
+      provider: ref.provider,
+      model: ref.model,
+      contextWindow: agent.params.contextWindow,
+    })),
+  );
   await checkCatalogueProviders(config.config, config.label, [...new Set(models.map((entry) => entry.provider))]);
   const budgetUsd = settings.limits.maxBudgetUsd;
   if (budgetUsd !== undefined) {
     const unpriced = await unpricedModels(models, config.config);
-    if (unpriced.length > 0) throw new UnknownModelPriceError({ models: unpriced, budgetUsd, budgetSource: budgetSource(project, goal, overrides), configFile: config.label });
+    if (unpriced.length > 0)
+      throw new UnknownModelPriceError({
+        models: unpriced,
+        budgetUsd,
+        budgetSource: budgetSource(project, goal, overrides),
+        configFile: config.label,
+      });
   }
   if (models.some((entry) => mayNeedCatalogue(entry, config.config))) void loadModelCatalogue().catch(() => {}); // awaited where used
 }

@@ -13,7 +13,11 @@ export interface Project {
   swarm: LoadedSwarm;
 }
 
-export function loadProject(options: ProjectOptions, environment: NodeJS.ProcessEnv = process.env, currentDirectory = process.cwd()): Project {
+export function loadProject(
+  options: ProjectOptions,
+  environment: NodeJS.ProcessEnv = process.env,
+  currentDirectory = process.cwd(),
+): Project {
   const config = loadConfig({ path: options.config, environment, currentDirectory, workdirOverride: options.workdir });
   const swarm = loadSwarm({ path: options.swarm, currentDirectory, config: config.config, configLabel: config.label });
   return { config, swarm };

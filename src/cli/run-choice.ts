@@ -31,10 +31,18 @@ export function pickRun(database: SqliteDatabase, choice: RunChoice, goal: Goal,
 export function resumableRun(database: SqliteDatabase, run: string | undefined): string {
   if (run === undefined) {
     const newest = newestUnfinishedRun(database);
-    if (newest === undefined) throw new MuxSwarmError('nothing_to_resume', 'no unfinished run in this workdir (every run reached a result); see `mux-swarm runs`, or name one: mux-swarm resume <run>');
+    if (newest === undefined)
+      throw new MuxSwarmError(
+        'nothing_to_resume',
+        'no unfinished run in this workdir (every run reached a result); see `mux-swarm runs`, or name one: mux-swarm resume <run>',
+      );
     return newest;
   }
   const runId = resolveRunId(database, run);
-  if (runRecord(database, runId)?.status === 'succeeded') throw new MuxSwarmError('run_already_succeeded', `run ${runId} already succeeded; there is nothing to resume (start a new one with mux-swarm run --fresh)`);
+  if (runRecord(database, runId)?.status === 'succeeded')
+    throw new MuxSwarmError(
+      'run_already_succeeded',
+      `run ${runId} already succeeded; there is nothing to resume (start a new one with mux-swarm run --fresh)`,
+    );
   return runId;
 }

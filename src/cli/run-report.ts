@@ -9,7 +9,10 @@ export function writeRunReport(file: string, report: { goal: Goal; result: Resul
   const { goal, result, runId } = report;
   const tokens = result.usage.input_tokens + result.usage.output_tokens;
   const agents = Object.entries(result.usage_by_agent)
-    .map(([agent, usage]) => `| ${agent} | ${usage.calls} | ${usage.input_tokens + usage.output_tokens} | $${usage.cost_usd.toFixed(4)} |`)
+    .map(
+      ([agent, usage]) =>
+        `| ${agent} | ${usage.calls} | ${usage.input_tokens + usage.output_tokens} | $${usage.cost_usd.toFixed(4)} |`,
+    )
     .join('\n');
   const text = [
     `# ${goal.name}`,

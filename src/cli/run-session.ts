@@ -21,7 +21,13 @@ import { RunContext } from '../runtime/run-context.js';
 import { driveRun } from '../runtime/run-driver.js';
 import type { SqliteDatabase } from '../state/database.js';
 import { RunStore } from '../state/run-store.js';
-import { beatRunSession, beginRunSession, endRunSession, previouslyActiveMs, SESSION_HEARTBEAT_MS } from '../state/run-sessions.js';
+import {
+  beatRunSession,
+  beginRunSession,
+  endRunSession,
+  previouslyActiveMs,
+  SESSION_HEARTBEAT_MS,
+} from '../state/run-sessions.js';
 import { killGroupsForForcedQuit } from '../supervisor/forced-quit.js';
 import { isSameProcessAlive, processStartTime } from '../supervisor/process-identity.js';
 import { checkModelPrices } from './price-gate.js';
@@ -30,7 +36,11 @@ import { ToolHub } from '../tools/tool-hub.js';
 import { builtinContextFor } from './builtin-context.js';
 import { checkSandbox } from './sandbox-gate.js';
 import { noteWatchdogRun } from '../supervisor/heartbeat.js';
-import { endLeftProcessGroups, keepProcessGroupLedger, PROCESS_GROUP_LEDGER } from '../supervisor/process-group-ledger.js';
+import {
+  endLeftProcessGroups,
+  keepProcessGroupLedger,
+  PROCESS_GROUP_LEDGER,
+} from '../supervisor/process-group-ledger.js';
 import { runGpuTool } from '../supervisor/run-gpu-tool.js';
 import { discoverGpus } from '../hardware/gpu-discovery.js';
 import { EventGate } from '../events/event-gate.js';
@@ -75,7 +85,10 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   const { project, goal, environment } = options;
   const { config } = project;
   const settings = resolveRunSettings(project.swarm, goal, options.overrides, config.config);
-  const team: AgentDefinition[] = settings.mode === 'hierarchical' ? [settings.orchestrator, ...settings.agents] : settings.agents.filter((agent) => settings.flatOrder.includes(agent.name));
+  const team: AgentDefinition[] =
+    settings.mode === 'hierarchical'
+      ? [settings.orchestrator, ...settings.agents]
+      : settings.agents.filter((agent) => settings.flatOrder.includes(agent.name));
   // The process's one scrubber (built with the config from the environment and config.json): store, events, logs,
   // tool results, the servers' files and what is printed all pass through it.
   const { scrubber } = config;
@@ -98,8 +111,25 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     const picked = pickRun(store.database, options.choice ?? { kind: 'auto' }, goal, scrubber);
     resumed = picked.resumeRunId !== undefined;
     runId = picked.resumeRunId ?? newRunId();
-    if (!resumed) store.createRun({ id: runId, goalName: goal.name, goalSource: goal.label, goalText: goal.text, mode: settings.mode, settings: {}, hostname: hostname(), pid: process.pid, startedAt: new Date().toISOString() });
-    session = beginRunSession(store.database, runId, { hostname: hostname(), pid: process.pid, processStart: processStartTime(process.pid) }, new Date(), isSameProcessAlive);
+    if (!resumed)
+      store.createRun({
+        id: runId,
+        goalName: goal.name,
+        goalSource: goal.label,
+        goalText: goal.text,
+        mode: settings.mode,
+        settings: {},
+        hostname: hostname(),
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+      });
+    session = beginRunSession(
+      store.database,
+      runId,
+      { hostname: hostname(), pid: process.pid, processStart: processStartTime(process.pid) },
+      new Date(),
+      isSameProcessAlive,
+    );
   } catch (error) {
     store.close();
     throw error;
@@ -110,13 +140,21 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
 
   const runDirectory = join(config.stateDirectory, 'runs', runId);
   mkdirSync(runDirectory, { recursive: true });
-  const logger = createLogger({ level: config.config.logging.level, consoleLevel: options.outputFormat === 'text' ? config.config.logging.consoleLevel : 'error', file: join(runDirectory, 'run.log'), scrubber });
+  const logger = createLogger({
+    level: config.config.logging.level,
+    consoleLevel: options.outputFormat === 'text' ? config.config.logging.consoleLevel : 'error',
+    file: join(runDirectory, 'run.log'),
+    scrubber,
+  });
   for (const warning of project.swarm.warnings) logger.warn(warning);
   if (sandbox.warning !== undefined) logger.warn(sandbox.warning);
   const events = new EventBus(runId, scrubber, (error) => logger.error({ err: error }, 'an event listener failed'));
   events.subscribe((event) => store.appendEvent(event));
   if (options.outputFormat === 'stream-json') events.subscribe(createNdjsonWriter(process.stdout));
-  const progress = options.outputFormat === 'text' ? new TextProgress(events, { environment, verbose: options.verbose, workdir: config.workdir }) : undefined;
+  const progress =
+    options.outputFormat === 'text'
+      ? new TextProgress(events, { environment, verbose: options.verbose, workdir: config.workdir })
+      : undefined;
   // Text mode: an interrupted run ends with the command that resumes it, as the last line on stderr.
   const resumeHint = `${resumeCommand(runId, options.resumeArguments ?? [])}\n`;
   let interrupted = false;
@@ -125,7 +163,8 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   // A resumed run's events are numbered on; what servers report while they start follows the init line.
   if (resumed) events.continueFrom(store.journal.nextEventSeq(runId));
   const serverEvents = new EventGate(events);
-  if (sandbox.warning !== undefined) serverEvents.emit({ type: 'system', subtype: 'warning', agent: RUNTIME_AGENT, message: sandbox.warning });
+  if (sandbox.warning !== undefined)
+    serverEvents.emit({ type: 'system', subtype: 'warning', agent: RUNTIME_AGENT, message: sandbox.warning });
   // A session killed with a command in flight left its process group running: end it before anything else runs.
   const ledger = join(runDirectory, PROCESS_GROUP_LEDGER);
   const left = resumed ? await endLeftProcessGroups(ledger) : [];
@@ -143,7 +182,15 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     // The GPUs are looked for (nvidia-smi, rocm-smi: a fraction of a second on a GPU box) while the servers start.
     const gpusFound = discoverGpus(5_000, { env: environment, run: runGpuTool });
     hub = await ToolHub.start(config.config.mcpServers, {
-      context: { ...builtinContextFor(config, join(runDirectory, 'spill'), environment), run: { id: runId, directory: runDirectory, emit: (event) => serverEvents.emit(event), stoppingToResume: () => stoppingForOutage() } },
+      context: {
+        ...builtinContextFor(config, join(runDirectory, 'spill'), environment),
+        run: {
+          id: runId,
+          directory: runDirectory,
+          emit: (event) => serverEvents.emit(event),
+          stoppingToResume: () => stoppingForOutage(),
+        },
+      },
       onStderrLine: (server, line) => logger.info({ server }, line),
       onWarning: (message) => {
         logger.warn(message);
@@ -153,12 +200,23 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
 
     const cooldowns = new ModelCooldowns();
     // A resumed run goes on with its chains' state: entries that failed shortly before the restart are still passed over.
-    if (resumed) for (const cooling of store.failovers.cooling(runId, new Date().toISOString())) cooldowns.cool(cooling.entry, Date.parse(cooling.cooledUntil), cooling.kind as ModelFailureKind);
+    if (resumed)
+      for (const cooling of store.failovers.cooling(runId, new Date().toISOString()))
+        cooldowns.cool(cooling.entry, Date.parse(cooling.cooledUntil), cooling.kind as ModelFailureKind);
     const liveModelFor = chatModels({
       config: config.config,
       environment,
       cooldowns,
-      onRetry: (agent, notice) => events.emit({ type: 'model-retry', agent, provider: notice.provider, model: notice.model, attempt: notice.attempt, delay_ms: notice.delayMs, reason: notice.reason }),
+      onRetry: (agent, notice) =>
+        events.emit({
+          type: 'model-retry',
+          agent,
+          provider: notice.provider,
+          model: notice.model,
+          attempt: notice.attempt,
+          delay_ms: notice.delayMs,
+          reason: notice.reason,
+        }),
       onWarning: (message) => {
         logger.warn(message);
         events.emit({ type: 'system', subtype: 'warning', agent: RUNTIME_AGENT, message });
@@ -169,7 +227,13 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     const modelFor = (agent: AgentDefinition): ChatModel => {
       let model = models.get(agent.name);
       if (!model) {
-        model = sessionModels.modelFor(agent, () => liveModelFor(agent), { runId, workdir: config.workdir, runDirectory, database: store.database, scrubber });
+        model = sessionModels.modelFor(agent, () => liveModelFor(agent), {
+          runId,
+          workdir: config.workdir,
+          runDirectory,
+          database: store.database,
+          scrubber,
+        });
         models.set(agent.name, model);
       }
       return model;
@@ -189,11 +253,15 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
       modelFor,
       events,
       store,
-      trainingServers: Object.entries(config.config.mcpServers).filter(([, entry]) => entry.type === 'builtin' && entry.builtin === 'training').map(([name]) => name),
+      trainingServers: Object.entries(config.config.mcpServers)
+        .filter(([, entry]) => entry.type === 'builtin' && entry.builtin === 'training')
+        .map(([name]) => name),
       gpus: await gpusFound,
       scrubber,
       failureMemory: { memory: failureMemory, scrub: (text) => scrubber.text(text) },
-      ...(config.config.memory.shareGraph !== 'none' && failureMemory.user !== undefined ? { userMemoryGraph: failureMemory.user.database } : {}),
+      ...(config.config.memory.shareGraph !== 'none' && failureMemory.user !== undefined
+        ? { userMemoryGraph: failureMemory.user.database }
+        : {}),
       beforeResult: async () => hub?.close(),
       ...(options.loopExchange ? { loopExchange: options.loopExchange } : {}),
       ...pulseInterval(environment),
@@ -218,19 +286,30 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     }
     if (resumed) {
       store.closeInterruptedModelCalls(runId);
-      run.restore({ usage: store.journal.completedModelCalls(runId), previouslyActiveMs: previouslyActiveMs(store.database, runId, session) });
+      run.restore({
+        usage: store.journal.completedModelCalls(runId),
+        previouslyActiveMs: previouslyActiveMs(store.database, runId, session),
+      });
     }
-    logger.info({ runId, workdir: config.workdir, goal: goal.label, session }, resumed ? 'run resuming' : 'run starting');
+    logger.info(
+      { runId, workdir: config.workdir, goal: goal.label, session },
+      resumed ? 'run resuming' : 'run starting',
+    );
     progress?.showWaiting(() => run.activity.inFlight());
     const result = await driveRun(run, resumed ? { resumedSession: session } : {});
     interrupted = result.subtype === 'error_interrupted' || result.subtype === 'error_provider_outage';
     logger.info({ subtype: result.subtype, exitCode: result.exit_code }, 'run finished');
 
     // No model ever answered: most likely a setup problem (a server not started, a wrong URL): say how to give the swarm one.
-    if ((result.subtype === 'error_during_execution' || result.subtype === 'error_provider_outage') && run.usage.totals().calls === 0 && !sessionModels.offline) {
+    if (
+      (result.subtype === 'error_during_execution' || result.subtype === 'error_provider_outage') &&
+      run.usage.totals().calls === 0 &&
+      !sessionModels.offline
+    ) {
       process.stderr.write(scrubber.text(`${endpointGuidance(config.config, environment, result.result)}\n`));
     }
-    if (options.outputFile) writeRunReport(resolve(options.outputFile), { goal, result: scrubber.value(result), runId });
+    if (options.outputFile)
+      writeRunReport(resolve(options.outputFile), { goal, result: scrubber.value(result), runId });
     if (options.outputFormat === 'json') process.stdout.write(scrubber.text(`${JSON.stringify(result)}\n`));
     if (options.outputFormat === 'text') process.stdout.write(scrubber.text(`${result.result}\n`));
     return result.exit_code;
@@ -258,7 +337,12 @@ function pulseInterval(environment: NodeJS.ProcessEnv): { pulseIntervalMs?: numb
  * The workdir's failure memory and, unless memory.shareWithUserStore is false, the user store shared by every workdir
  * on this machine; a user store that cannot be opened only warns (the run goes on with the workdir's).
  */
-function openFailureMemory(config: LoadedConfig, database: SqliteDatabase, environment: NodeJS.ProcessEnv, warn: (message: string) => void): FailureMemory {
+function openFailureMemory(
+  config: LoadedConfig,
+  database: SqliteDatabase,
+  environment: NodeJS.ProcessEnv,
+  warn: (message: string) => void,
+): FailureMemory {
   const options = { secrets: config.scrubber };
   const workdir = new FailureStore(database, options);
   const memory = config.config.memory;
@@ -267,7 +351,9 @@ function openFailureMemory(config: LoadedConfig, database: SqliteDatabase, envir
   try {
     return new FailureMemory(workdir, FailureMemory.openUserStore(directory, options));
   } catch (error) {
-    warn(`the user failure memory in ${directory} cannot be opened (${describeError(error)}); this run remembers failures in the workdir only`);
+    warn(
+      `the user failure memory in ${directory} cannot be opened (${describeError(error)}); this run remembers failures in the workdir only`,
+    );
     return new FailureMemory(workdir);
   }
 }
@@ -285,8 +371,16 @@ function checkProviderKeys(team: AgentDefinition[], project: Project, environmen
   const stranded = team.filter((agent) => agent.chain.every((ref) => keyMissing(ref.provider) !== undefined));
   for (const providerName of new Set(stranded.map((agent) => agent.provider))) {
     const agents = stranded.filter((agent) => agent.provider === providerName).map((agent) => agent.name);
-    const chains = stranded.some((agent) => agent.provider === providerName && agent.chain.length > 1) ? ' (nor that of any other entry of its failover chain)' : '';
-    throw new NoModelEndpointError(endpointGuidance(config.config, environment, `${agents.join(', ')} use${agents.length === 1 ? 's' : ''} provider "${providerName}", whose key variable ${keyMissing(providerName)} is not set${chains}.`));
+    const chains = stranded.some((agent) => agent.provider === providerName && agent.chain.length > 1)
+      ? ' (nor that of any other entry of its failover chain)'
+      : '';
+    throw new NoModelEndpointError(
+      endpointGuidance(
+        config.config,
+        environment,
+        `${agents.join(', ')} use${agents.length === 1 ? 's' : ''} provider "${providerName}", whose key variable ${keyMissing(providerName)} is not set${chains}.`,
+      ),
+    );
   }
 }
 

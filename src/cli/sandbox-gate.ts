@@ -19,7 +19,10 @@ const CODE_SERVERS = new Set<string>(['shell', 'python', 'training']);
  * `sandbox.backend`) that does not work on this machine is a ConfigError (exit 2) naming where it was asked for and
  * why it fails; "auto" where bubblewrap does not work runs unconfined with a warning. "none" probes nothing.
  */
-export async function checkSandbox(config: LoadedConfig, environment: NodeJS.ProcessEnv = process.env): Promise<SandboxStanding> {
+export async function checkSandbox(
+  config: LoadedConfig,
+  environment: NodeJS.ProcessEnv = process.env,
+): Promise<SandboxStanding> {
   const backend = config.config.sandbox.backend;
   const explicit = explicitBwrap(config);
   if (backend === 'none' && explicit.length === 0) return { backend, usable: false, confined: false, gpuDevices: [] };
@@ -27,12 +30,20 @@ export async function checkSandbox(config: LoadedConfig, environment: NodeJS.Pro
   if (!availability.usable && explicit.length > 0) {
     throw new ConfigError(
       config.label,
-      explicit.map((path) => ({ path, message: `"bwrap" is asked for, but the sandbox cannot be used here: ${availability.reason}` })),
+      explicit.map((path) => ({
+        path,
+        message: `"bwrap" is asked for, but the sandbox cannot be used here: ${availability.reason}`,
+      })),
       'Install bubblewrap, or set the backend to "auto" (runs unconfined, with a warning, where it does not work) or "none".',
     );
   }
   if (availability.usable) return { ...availability, backend, confined: backend !== 'none' };
-  return { ...availability, backend, confined: false, warning: `the sandbox is off (${availability.reason}): shell commands, Python and training jobs run unconfined, with this user's files, network and processes in reach` };
+  return {
+    ...availability,
+    backend,
+    confined: false,
+    warning: `the sandbox is off (${availability.reason}): shell commands, Python and training jobs run unconfined, with this user's files, network and processes in reach`,
+  };
 }
 
 /** JSON paths where "bwrap" is asked for explicitly. */

@@ -15,7 +15,11 @@ const SCHEMA_FILE_FOR: Record<string, string> = {
  * `./node_modules/mux-swarm/schemas/config.schema.json`. Anywhere else (a global install) it is the file URL of the
  * installed schema, which editors read as it is and which follows the installed version on upgrade.
  */
-export function schemaReference(fileName: string, directory: string, packageRoot: string = PACKAGE_ROOT): string | undefined {
+export function schemaReference(
+  fileName: string,
+  directory: string,
+  packageRoot: string = PACKAGE_ROOT,
+): string | undefined {
   const schemaFile = SCHEMA_FILE_FOR[fileName];
   if (schemaFile === undefined) return undefined;
   const schemaPath = join(packageRoot, 'schemas', schemaFile);
@@ -32,9 +36,12 @@ export function withSchemaReference(text: string, reference: string): string {
   const parsed = JSON.parse(text) as Record<string, unknown>;
   if (Object.keys(parsed).length === 0) return `${JSON.stringify({ $schema: reference }, null, 2)}\n`;
   const line = `"$schema": ${JSON.stringify(reference)}`;
-  if (typeof parsed.$schema === 'string') return text.replace(`"$schema": ${JSON.stringify(parsed.$schema)}`, () => line);
-  return text.replace(/^(\s*)\{(\s*\n(\s*))?/, (_match, lead: string, newline: string | undefined, indent: string | undefined) =>
-    newline === undefined ? `${lead}{ ${line}, ` : `${lead}{\n${indent ?? '  '}${line},${newline}`,
+  if (typeof parsed.$schema === 'string')
+    return text.replace(`"$schema": ${JSON.stringify(parsed.$schema)}`, () => line);
+  return text.replace(
+    /^(\s*)\{(\s*\n(\s*))?/,
+    (_match, lead: string, newline: string | undefined, indent: string | undefined) =>
+      newline === undefined ? `${lead}{ ${line}, ` : `${lead}{\n${indent ?? '  '}${line},${newline}`,
   );
 }
 

@@ -21,18 +21,33 @@ export interface StateLocation {
  */
 export function locateState(options: Pick<ProjectOptions, 'config' | 'workdir'>): StateLocation {
   if (existsSync(resolve(options.config))) {
-    const config = loadConfig({ path: options.config, environment: process.env, currentDirectory: process.cwd(), workdirOverride: options.workdir });
+    const config = loadConfig({
+      path: options.config,
+      environment: process.env,
+      currentDirectory: process.cwd(),
+      workdirOverride: options.workdir,
+    });
     return { workdir: config.workdir, stateDirectory: config.stateDirectory, scrubber: config.scrubber };
   }
   const workdir = resolve(options.workdir ?? '.');
-  return { workdir, stateDirectory: join(workdir, '.mux-swarm'), scrubber: new SecretScrubber(environmentSecrets(process.env)) };
+  return {
+    workdir,
+    stateDirectory: join(workdir, '.mux-swarm'),
+    scrubber: new SecretScrubber(environmentSecrets(process.env)),
+  };
 }
 
 /** Opens the workdir's state database for `use`, and closes it after; a workdir without runs is an error that says so. */
-export function withStateDatabase<T>(options: Pick<ProjectOptions, 'config' | 'workdir'>, use: (database: SqliteDatabase, location: StateLocation) => T): T {
+export function withStateDatabase<T>(
+  options: Pick<ProjectOptions, 'config' | 'workdir'>,
+  use: (database: SqliteDatabase, location: StateLocation) => T,
+): T {
   const location = locateState(options);
   if (!existsSync(join(location.stateDirectory, DATABASE_FILE))) {
-    throw new MuxSwarmError('no_state', `no runs recorded: ${join(location.stateDirectory, DATABASE_FILE)} does not exist (is this the workdir of a run? use --workdir)`);
+    throw new MuxSwarmError(
+      'no_state',
+      `no runs recorded: ${join(location.stateDirectory, DATABASE_FILE)} does not exist (is this the workdir of a run? use --workdir)`,
+    );
   }
   const database = openDatabase(location.stateDirectory);
   try {
@@ -52,5 +67,8 @@ export function resolveRunId(database: SqliteDatabase, argument: string): string
   const matches = findRunIds(database, argument);
   if (matches.length === 1) return matches[0]!;
   if (matches.length === 0) throw new MuxSwarmError('run_not_found', `no run "${argument}"; see \`mux-swarm runs\``);
-  throw new MuxSwarmError('run_ambiguous', `"${argument}" matches ${matches.length} runs (${matches.slice(0, 5).join(', ')}…); give more of the id`);
+  throw new MuxSwarmError(
+    'run_ambiguous',
+    `"${argument}" matches ${matches.length} runs (${matches.slice(0, 5).join(', ')}…); give more of the id`,
+  );
 }

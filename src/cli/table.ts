@@ -4,8 +4,14 @@
  */
 export function formatTable(header: string[], rows: string[][]): string {
   const lines = (cell: string | undefined): string[] => (cell ?? '').split('\n');
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.flatMap((row) => lines(row[column]).map((line) => line.length))));
-  const render = (cells: string[]): string => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd();
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.flatMap((row) => lines(row[column]).map((line) => line.length))),
+  );
+  const render = (cells: string[]): string =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd();
   const renderRow = (cells: string[]): string[] => {
     const height = Math.max(1, ...cells.map((cell) => lines(cell).length));
     return Array.from({ length: height }, (_, line) => render(cells.map((cell) => lines(cell)[line] ?? '')));

@@ -48,7 +48,11 @@ export class TextProgress {
   /** On a terminal, starts the waiting line, drawn from `calls` (the calls in flight, longest-waiting first). */
   showWaiting(calls: () => InFlightCall[]): void {
     if (!this.terminal || this.statusLine) return;
-    this.statusLine = new LiveStatusLine({ output: this.stream, text: (columns) => statusText(calls(), columns), escapes: this.color });
+    this.statusLine = new LiveStatusLine({
+      output: this.stream,
+      text: (columns) => statusText(calls(), columns),
+      escapes: this.color,
+    });
     this.statusLine.start();
   }
 

@@ -48,7 +48,11 @@ export interface ProbeOptions {
 export const PROBE_TOOL: ToolDefinition = {
   name: 'probe_echo',
   description: 'Echoes a word back. Call it whenever the user asks you to.',
-  parameters: { type: 'object', properties: { word: { type: 'string', description: 'The word to echo.' } }, required: ['word'] },
+  parameters: {
+    type: 'object',
+    properties: { word: { type: 'string', description: 'The word to echo.' } },
+    required: ['word'],
+  },
 };
 /** Enough for one call, in any dialect; a model that writes an essay instead is cut off (and says so: finish "length"). */
 export const PROBE_MAX_OUTPUT_TOKENS = 200;
@@ -59,7 +63,10 @@ const DEFAULT_CONCURRENCY = 4;
 export function probeRequest(signal?: AbortSignal): ChatRequest {
   return {
     messages: [
-      { role: 'system', content: 'You are being checked for tool use. When asked to call a tool, call it; do not answer in prose.' },
+      {
+        role: 'system',
+        content: 'You are being checked for tool use. When asked to call a tool, call it; do not answer in prose.',
+      },
       { role: 'user', content: 'Call the tool probe_echo with the word "ping".' },
     ],
     tools: [PROBE_TOOL],
@@ -94,35 +101,67 @@ async function probeOne(target: ProbeTarget, options: ProbeOptions): Promise<Pro
   const config = options.providers[target.provider];
   const started = Date.now();
   if (config === undefined) {
-    return { ...target, outcome: 'error', endpoint: 'other', durationMs: 0, detail: `provider "${target.provider}" is not in config.json`, fix: `add it under "providers" in config.json, or fix the agent's "provider"` };
+    return {
+      ...target,
+      outcome: 'error',
+      endpoint: 'other',
+      durationMs: 0,
+      detail: `provider "${target.provider}" is not in config.json`,
+      fix: `add it under "providers" in config.json, or fix the agent's "provider"`,
+    };
   }
   const endpoint = guessEndpointKind(target.provider, config.baseURL);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   try {
-    const client = createProviderClient(target.provider, { ...config, maxRetries: 0, timeoutMs }, {
-      env: options.env,
-      prices: options.prices,
-      ...(options.loadCatalogue ? { loadCatalogue: options.loadCatalogue } : {}),
-    });
+    const client = createProviderClient(
+      target.provider,
+      { ...config, maxRetries: 0, timeoutMs },
+      {
+        env: options.env,
+        prices: options.prices,
+        ...(options.loadCatalogue ? { loadCatalogue: options.loadCatalogue } : {}),
+      },
+    );
     const reply = await client.chatModel(target.model, { timeoutMs }).complete(probeRequest());
     const verdict = classifyProbeReply(reply);
     const fix = probeFix(verdict, endpoint, target.model);
     return { ...target, ...verdict, ...(fix ? { fix } : {}), endpoint, durationMs: Date.now() - started };
   } catch (error) {
-    return { ...target, outcome: 'error', endpoint, durationMs: Date.now() - started, detail: describeError(error).split('\n')[0]!, ...errorFix(error, target, endpoint, timeoutMs) };
+    return {
+      ...target,
+      outcome: 'error',
+      endpoint,
+      durationMs: Date.now() - started,
+      detail: describeError(error).split('\n')[0]!,
+      ...errorFix(error, target, endpoint, timeoutMs),
+    };
   }
 }
 
 /** The fix for a probe that got no answer, where a short one exists (the error's own message has the rest). */
 function errorFix(error: unknown, target: ProbeTarget, endpoint: EndpointKind, timeoutMs: number): { fix?: string } {
   if (error instanceof MissingApiKeyError) return { fix: `export ${error.apiKeyEnv}=<your key>` };
-  if (error instanceof ModelNotFoundError) return { fix: endpoint === 'ollama' ? `ollama pull ${target.model} (or fix the agent's "model")` : `fix the agent's "model" to one the endpoint lists` };
-  if (error instanceof ProviderUnreachableError) return { fix: `start the server at ${error.baseURL}${endpoint === 'ollama' ? ' (`ollama serve`)' : endpoint === 'llama.cpp' ? ' (`llama-server -m MODEL.gguf --jinja`)' : endpoint === 'vllm' ? ' (`vllm serve MODEL`)' : ''}` };
+  if (error instanceof ModelNotFoundError)
+    return {
+      fix:
+        endpoint === 'ollama'
+          ? `ollama pull ${target.model} (or fix the agent's "model")`
+          : `fix the agent's "model" to one the endpoint lists`,
+    };
+  if (error instanceof ProviderUnreachableError)
+    return {
+      fix: `start the server at ${error.baseURL}${endpoint === 'ollama' ? ' (`ollama serve`)' : endpoint === 'llama.cpp' ? ' (`llama-server -m MODEL.gguf --jinja`)' : endpoint === 'vllm' ? ' (`vllm serve MODEL`)' : ''}`,
+    };
   if (error instanceof ProviderRequestError) {
     // Ollama: "<model> does not support tools" (its template has none); llama-server before jinja became its default: "tools param requires --jinja flag".
-    if (/requires --jinja/i.test(error.endpointMessage)) return { fix: probeFix({ outcome: 'none' }, 'llama.cpp', target.model) ?? '' };
-    if (/does not support tools/i.test(error.endpointMessage)) return { fix: probeFix({ outcome: 'none' }, endpoint, target.model) ?? '' };
-    if (error.status === undefined && /^timeout/.test(error.endpointMessage)) return { fix: `no answer within ${Math.round(timeoutMs / 1000)} s: a model that is still loading may need longer (--probe-timeout 5m)` };
+    if (/requires --jinja/i.test(error.endpointMessage))
+      return { fix: probeFix({ outcome: 'none' }, 'llama.cpp', target.model) ?? '' };
+    if (/does not support tools/i.test(error.endpointMessage))
+      return { fix: probeFix({ outcome: 'none' }, endpoint, target.model) ?? '' };
+    if (error.status === undefined && /^timeout/.test(error.endpointMessage))
+      return {
+        fix: `no answer within ${Math.round(timeoutMs / 1000)} s: a model that is still loading may need longer (--probe-timeout 5m)`,
+      };
   }
   return {};
 }

@@ -52,7 +52,18 @@ export const serverSandboxSchema = z.strictObject({
   backend: z.enum(['auto', 'bwrap', 'none']).optional(),
   /** "none": no network at all (default for shell and python); "host": the machine's network (default for training). */
   network: z
-    .union([z.enum(['none', 'host']), z.strictObject({ allow: z.array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: 'each entry is host:port, e.g. "openrouter.ai:443"' })).min(1) })])
+    .union([
+      z.enum(['none', 'host']),
+      z.strictObject({
+        allow: z
+          .array(
+            z
+              .string()
+              .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: 'each entry is host:port, e.g. "openrouter.ai:443"' }),
+          )
+          .min(1),
+      }),
+    ])
     .optional(),
   /** More paths visible read-only inside (a venv under $HOME); relative to the workdir, "~" is the home directory. */
   readOnly: z.array(z.string().min(1)).optional(),
@@ -86,7 +97,9 @@ const UNRESOLVED_REFERENCE = /\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}/;
 
 export const httpServerSchema = z.strictObject({
   type: z.enum(['http', 'streamable-http', 'sse']),
-  url: z.union([z.url({ protocol: /^https?$/ }), z.string().regex(UNRESOLVED_REFERENCE)], { error: 'must be an http(s) URL of the MCP endpoint' }),
+  url: z.union([z.url({ protocol: /^https?$/ }), z.string().regex(UNRESOLVED_REFERENCE)], {
+    error: 'must be an http(s) URL of the MCP endpoint',
+  }),
   headers: stringMap.default({}),
   ...serverCommon,
 });
@@ -158,7 +171,11 @@ export const trainingOptionsSchema = z.strictObject({
   /** What one hour of the GPU box costs, in USD (e.g. 0.80); GPU time is added to the run's cost and budget. */
   gpuHourlyUsd: z.number().min(0).default(0),
   /** A job that prints no progress line for this long is stopped and classified "stalled"; per-job override in start. */
-  stallTimeoutMs: z.number().int().positive().default(30 * 60_000),
+  stallTimeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .default(30 * 60_000),
   /** Time between SIGTERM and SIGKILL when a job is stopped (stop, stall, mux-swarm stopping): for the checkpoint. */
   stopGraceMs: z.number().int().min(0).default(60_000),
   /** At most one training-progress event per job this often (eval, checkpoint and done are sent at once). */
@@ -186,15 +203,19 @@ function builtinEntry<Name extends string, Options extends z.ZodType>(name: Name
 import { BUILTIN_SERVER_NAMES } from './builtin-server-names.js';
 export { BUILTIN_SERVER_NAMES, type BuiltinServerName } from './builtin-server-names.js';
 
-export const builtinServerSchema = z.discriminatedUnion('builtin', [
-  builtinEntry('filesystem', filesystemOptionsSchema),
-  builtinEntry('shell', shellOptionsSchema),
-  builtinEntry('python', pythonOptionsSchema),
-  builtinEntry('fetch', fetchOptionsSchema),
-  builtinEntry('memory', memoryOptionsSchema),
-  builtinEntry('skills', skillsOptionsSchema),
-  builtinEntry('training', trainingOptionsSchema),
-], { error: `must be one of the built-in servers: ${BUILTIN_SERVER_NAMES.map((name) => `"${name}"`).join(', ')}` });
+export const builtinServerSchema = z.discriminatedUnion(
+  'builtin',
+  [
+    builtinEntry('filesystem', filesystemOptionsSchema),
+    builtinEntry('shell', shellOptionsSchema),
+    builtinEntry('python', pythonOptionsSchema),
+    builtinEntry('fetch', fetchOptionsSchema),
+    builtinEntry('memory', memoryOptionsSchema),
+    builtinEntry('skills', skillsOptionsSchema),
+    builtinEntry('training', trainingOptionsSchema),
+  ],
+  { error: `must be one of the built-in servers: ${BUILTIN_SERVER_NAMES.map((name) => `"${name}"`).join(', ')}` },
+);
 
 /**
  * Entries take the shape every MCP server's README shows ({command, args, env} or {url, headers}), plus
@@ -234,12 +255,22 @@ export type GraphSharing = (typeof GRAPH_SHARING)[number];
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   providers: z
-    .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'provider names use letters, digits, "_", "-" and "."' }), providerSchema)
+    .record(
+      z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'provider names use letters, digits, "_", "-" and "."' }),
+      providerSchema,
+    )
     .refine((providers) => Object.keys(providers).length > 0, { error: 'must define at least one provider' }),
   /** USD per million tokens, keyed by model id, used when the provider does not report cost itself. */
   prices: z.record(z.string(), priceSchema).default({}),
   mcpServers: z
-    .record(z.string().regex(/^[A-Za-z0-9-]+$/, { error: 'server names use letters, digits and "-" (no "_": tools are named server__tool)' }), mcpServerSchema)
+    .record(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9-]+$/, {
+          error: 'server names use letters, digits and "-" (no "_": tools are named server__tool)',
+        }),
+      mcpServerSchema,
+    )
     .default({}),
   filesystem: z
     .strictObject({

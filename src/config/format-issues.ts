@@ -30,7 +30,10 @@ export function formatIssues(issues: readonly ZodIssue[], data: unknown, schema:
       continue;
     }
     // A discriminator the user never wrote (we infer `type` from the keys): report on the entry itself.
-    const path = issue.code === 'invalid_union' && issue.path.length > 0 && valueAt(data, issue.path) === undefined ? issue.path.slice(0, -1) : issue.path;
+    const path =
+      issue.code === 'invalid_union' && issue.path.length > 0 && valueAt(data, issue.path) === undefined
+        ? issue.path.slice(0, -1)
+        : issue.path;
     result.push({ path: formatJsonPath(path), message: describeIssue(issue, valueAt(data, path)) });
   }
   return result;
@@ -38,8 +41,13 @@ export function formatIssues(issues: readonly ZodIssue[], data: unknown, schema:
 
 /** A required field that may take several types (a model or a list of models), not written: "required (a string or an array)". */
 function missingUnionField(issue: ZodIssue, data: unknown): string | undefined {
-  if (issue.code !== 'invalid_union' || issue.path.length === 0 || valueAt(data, issue.path) !== undefined) return undefined;
-  const expected = issue.errors.map((alternative) => (alternative.length === 1 && alternative[0]!.code === 'invalid_type' && alternative[0]!.path.length === 0 ? alternative[0]!.expected : undefined));
+  if (issue.code !== 'invalid_union' || issue.path.length === 0 || valueAt(data, issue.path) !== undefined)
+    return undefined;
+  const expected = issue.errors.map((alternative) =>
+    alternative.length === 1 && alternative[0]!.code === 'invalid_type' && alternative[0]!.path.length === 0
+      ? alternative[0]!.expected
+      : undefined,
+  );
   if (expected.length === 0 || expected.some((type) => type === undefined || type === 'object')) return undefined;
   return `required (${expected.map((type) => article(type!)).join(' or ')})`;
 }
@@ -53,8 +61,10 @@ function describeIssue(issue: ZodIssue, value: unknown): string {
     case 'invalid_value':
       return `must be one of ${issue.values.map((option) => JSON.stringify(option)).join(', ')}; got ${describeValue(value)}`;
     case 'too_small':
-      if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? 'must not be empty' : `must be at least ${issue.minimum} characters`;
-      if (issue.origin === 'array') return `must have at least ${issue.minimum} item${Number(issue.minimum) === 1 ? '' : 's'}`;
+      if (issue.origin === 'string')
+        return Number(issue.minimum) <= 1 ? 'must not be empty' : `must be at least ${issue.minimum} characters`;
+      if (issue.origin === 'array')
+        return `must have at least ${issue.minimum} item${Number(issue.minimum) === 1 ? '' : 's'}`;
       return `must be ${issue.inclusive ? 'at least' : 'greater than'} ${issue.minimum}; got ${describeValue(value)}`;
     case 'too_big':
       if (issue.origin === 'string') return `must be at most ${issue.maximum} characters`;
@@ -75,7 +85,15 @@ function describeIssue(issue: ZodIssue, value: unknown): string {
 }
 
 function article(expected: string): string {
-  const names: Record<string, string> = { int: 'an integer', object: 'an object', array: 'an array', string: 'a string', number: 'a number', boolean: 'true or false', record: 'an object' };
+  const names: Record<string, string> = {
+    int: 'an integer',
+    object: 'an object',
+    array: 'an array',
+    string: 'a string',
+    number: 'a number',
+    boolean: 'true or false',
+    record: 'an object',
+  };
   return names[expected] ?? expected;
 }
 
@@ -125,7 +143,9 @@ function knownKeysAt(schema: AnySchema, path: ReadonlyArray<PropertyKey>, data: 
         const options = definition.options as AnySchema[];
         const discriminator = definition.discriminator as string | undefined;
         const chosen = discriminator === undefined ? undefined : valueAt(value, [discriminator]);
-        const matching = options.filter((option) => option._zod.propValues?.[discriminator ?? '']?.has(chosen as never));
+        const matching = options.filter((option) =>
+          option._zod.propValues?.[discriminator ?? '']?.has(chosen as never),
+        );
         for (const option of matching.length > 0 ? matching : options) visit(option, depth, value);
         return;
       }

@@ -32,7 +32,10 @@ export function parseFrontMatterYaml(yaml: string): { data: unknown } | { proble
   try {
     return { data: parseYaml(yaml) ?? {} };
   } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line + 1}, column ${error.linePos[0].col}` : '';
+    const where =
+      error instanceof YAMLParseError && error.linePos
+        ? ` at line ${error.linePos[0].line + 1}, column ${error.linePos[0].col}`
+        : '';
     const reason = (error as Error).message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '');
     return { problem: `invalid YAML${where}: ${reason}` };
   }

@@ -7,13 +7,16 @@ export type GoalMetricSource =
   | { kind: 'json'; path: string; field: string; fieldPath: FieldPathSegment[] }
   | { kind: 'log'; path: string; regex: string };
 
-const SOURCE_SHAPES = 'write `from: { json: "results/metrics.json", field: "eval.loss" }` or `from: { log: "train.log", regex: "loss=([0-9.eE+-]+)" }`';
+const SOURCE_SHAPES =
+  'write `from: { json: "results/metrics.json", field: "eval.loss" }` or `from: { log: "train.log", regex: "loss=([0-9.eE+-]+)" }`';
 
 /** A workdir path as the goal names it: relative, inside the workdir, never the state directory. */
 const workdirPathSchema = z
   .string()
   .min(1)
-  .refine((path) => !path.startsWith('/') && !path.split(/[\\/]/).includes('..'), { error: 'must be a path relative to the workdir, without ".."' });
+  .refine((path) => !path.startsWith('/') && !path.split(/[\\/]/).includes('..'), {
+    error: 'must be a path relative to the workdir, without ".."',
+  });
 
 const metricSourceSchema = z
   .strictObject({
@@ -27,24 +30,28 @@ const metricSourceSchema = z
       context.addIssue({ code: 'custom', message, path });
       return z.NEVER;
     };
-    if (source.json !== undefined && source.log !== undefined) return problem(`give either json or log, not both; ${SOURCE_SHAPES}`);
+    if (source.json !== undefined && source.log !== undefined)
+      return problem(`give either json or log, not both; ${SOURCE_SHAPES}`);
     if (source.json !== undefined) {
       if (source.regex !== undefined) return problem('regex goes with log, not json', ['regex']);
-      if (source.field === undefined) return problem('required with json: the field that holds the metric, e.g. "eval.loss"', ['field']);
+      if (source.field === undefined)
+        return problem('required with json: the field that holds the metric, e.g. "eval.loss"', ['field']);
       const parsed = parseFieldPath(source.field);
       if ('problem' in parsed) return problem(parsed.problem, ['field']);
       return { kind: 'json', path: source.json, field: source.field, fieldPath: parsed.segments };
     }
     if (source.log !== undefined) {
       if (source.field !== undefined) return problem('field goes with json, not log', ['field']);
-      if (source.regex === undefined) return problem('required with log: a regular expression whose first group captures the metric', ['regex']);
+      if (source.regex === undefined)
+        return problem('required with log: a regular expression whose first group captures the metric', ['regex']);
       let compiled: RegExp;
       try {
         compiled = new RegExp(source.regex);
       } catch (error) {
         return problem(`not a valid regular expression: ${(error as Error).message}`, ['regex']);
       }
-      if (new RegExp(`${compiled.source}|`).exec('')!.length < 2) return problem('needs a capturing group around the number, e.g. "loss=([0-9.eE+-]+)"', ['regex']);
+      if (new RegExp(`${compiled.source}|`).exec('')!.length < 2)
+        return problem('needs a capturing group around the number, e.g. "loss=([0-9.eE+-]+)"', ['regex']);
       return { kind: 'log', path: source.log, regex: source.regex };
     }
     return problem(`says nowhere to read the metric; ${SOURCE_SHAPES}`);
@@ -80,7 +87,9 @@ export const goalLoopSchema = z.strictObject({
   /** Time limit of one run of `command`. */
   commandTimeout: durationSchema.default(3_600_000),
   /** Environment variables passed to `command` besides PATH, HOME and the like (e.g. CUDA_VISIBLE_DEVICES). */
-  passEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name' })).default([]),
+  passEnv: z
+    .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name' }))
+    .default([]),
   /** How often the unchanged workdir is measured before the first experiment: the spread is the noise. */
   baselineRepeats: z.number().int().min(1).max(100).default(3),
   /** How much better than the best a result must be to be kept; default: the measured noise (max − min of the baseline). */

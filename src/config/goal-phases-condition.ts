@@ -14,7 +14,14 @@ export type GoalConditionCheck =
   | { kind: 'non-empty'; path: string }
   | { kind: 'line-count'; path: string; comparison: CountComparison; count: number }
   | { kind: 'record-count'; path: string; comparison: CountComparison; count: number }
-  | { kind: 'json-field'; path: string; field: string; fieldPath: FieldPathSegment[]; operator: FieldOperator; value: FieldValue }
+  | {
+      kind: 'json-field';
+      path: string;
+      field: string;
+      fieldPath: FieldPathSegment[];
+      operator: FieldOperator;
+      value: FieldValue;
+    }
   | { kind: 'command'; command: string; exitCode: number; timeLimitMs?: number };
 
 /** One machine-checkable "Done when" item of a phase: the check, its line in the goal file and its text. */
@@ -61,23 +68,27 @@ export function parseGoalCondition(item: string): { check: GoalConditionCheck } 
   if (prefix) rest = rest.slice(prefix[0].length);
   const subject = readCodeSpan(rest, 0);
   if (!subject) return { problem: 'it does not start with a path or a command in backticks' };
-  if (subject.content.trim() === '') return { problem: 'the backticks at its start are empty; put a path or a command in them' };
+  if (subject.content.trim() === '')
+    return { problem: 'the backticks at its start are empty; put a path or a command in them' };
   const predicate = rest.slice(subject.end).trim();
   const kindWord = prefix?.[1]?.toLowerCase();
 
   const exits = EXITS.exec(predicate);
   const succeeds = exits ? undefined : SUCCEEDS.exec(predicate);
   if (exits || succeeds) {
-    if (kindWord === 'file') return { problem: 'a file cannot exit; write `command` instead of `file`, or check the file with "exists"' };
+    if (kindWord === 'file')
+      return { problem: 'a file cannot exit; write `command` instead of `file`, or check the file with "exists"' };
     const exitCode = exits ? Number(exits[1]) : 0;
     const within = exits ? exits[2] : succeeds?.[1];
     if (exitCode > 255) return { problem: `exit codes go from 0 to 255; got ${exitCode}` };
     if (within === undefined) return { check: { kind: 'command', command: subject.content, exitCode } };
     const timeLimitMs = parseTimeLimit(within);
-    if (timeLimitMs === undefined) return { problem: `"within ${within}" is not a time limit; write e.g. "within 90s", "within 5m" or "within 2h"` };
+    if (timeLimitMs === undefined)
+      return { problem: `"within ${within}" is not a time limit; write e.g. "within 90s", "within 5m" or "within 2h"` };
     return { check: { kind: 'command', command: subject.content, exitCode, timeLimitMs } };
   }
-  if (kindWord === 'command') return { problem: 'a command condition ends with "exits 0" (or "exits N", "succeeds"), optionally "within 5m"' };
+  if (kindWord === 'command')
+    return { problem: 'a command condition ends with "exits 0" (or "exits N", "succeeds"), optionally "within 5m"' };
 
   const path = subject.content;
   if (/^exists$/i.test(predicate)) return { check: { kind: 'exists', path } };
@@ -85,9 +96,19 @@ export function parseGoalCondition(item: string): { check: GoalConditionCheck } 
   const count = COUNT.exec(predicate);
   if (count) {
     const unit = /record/i.test(count[3] ?? '') ? 'records' : 'lines';
-    if (count[1] === undefined) return { problem: `say how many ${unit} are enough: "has at least ${count[2]} ${unit}", "has exactly ${count[2]} ${unit}" or "has at most ${count[2]} ${unit}"` };
+    if (count[1] === undefined)
+      return {
+        problem: `say how many ${unit} are enough: "has at least ${count[2]} ${unit}", "has exactly ${count[2]} ${unit}" or "has at most ${count[2]} ${unit}"`,
+      };
     const comparison = count[1].toLowerCase().replace(/\s+/g, '-') as CountComparison;
-    return { check: { kind: unit === 'records' ? 'record-count' : 'line-count', path, comparison, count: Number((count[2] ?? '').replace(/[,_]/g, '')) } };
+    return {
+      check: {
+        kind: unit === 'records' ? 'record-count' : 'line-count',
+        path,
+        comparison,
+        count: Number((count[2] ?? '').replace(/[,_]/g, '')),
+      },
+    };
   }
   const field = /^(?:has\s+)?field\s+/i.exec(predicate);
   if (field) return parseFieldCondition(path, predicate.slice(field[0].length));
@@ -104,21 +125,41 @@ function parseFieldCondition(path: string, text: string): { check: GoalCondition
   const comparisonText = text.slice(fieldSpan.end).trim();
   const comparison = readOperator(comparisonText);
   if (comparison === undefined) {
-    return { problem: `after the field it expects a comparison (==, !=, <, <=, >, >=, "is", "is at least" …) and a value; got "${comparisonText}"` };
+    return {
+      problem: `after the field it expects a comparison (==, !=, <, <=, >, >=, "is", "is at least" …) and a value; got "${comparisonText}"`,
+    };
   }
   const { operator, valueText } = comparison;
   const value = parseFieldValue(valueText);
-  if (value === undefined) return { problem: `the value to compare with must be a number, a quoted string, true, false or null; got "${valueText}"` };
+  if (value === undefined)
+    return {
+      problem: `the value to compare with must be a number, a quoted string, true, false or null; got "${valueText}"`,
+    };
   if (['<', '<=', '>', '>='].includes(operator) && typeof value.value !== 'number') {
-    return { problem: `${operator} compares numbers; ${valueText} is not a number (use == or != for strings, true, false and null)` };
+    return {
+      problem: `${operator} compares numbers; ${valueText} is not a number (use == or != for strings, true, false and null)`,
+    };
   }
-  return { check: { kind: 'json-field', path, field: fieldSpan.content.trim(), fieldPath: fieldPath.segments, operator, value: value.value } };
+  return {
+    check: {
+      kind: 'json-field',
+      path,
+      field: fieldSpan.content.trim(),
+      fieldPath: fieldPath.segments,
+      operator,
+      value: value.value,
+    },
+  };
 }
 
 /** The operator at the start of `text` (a symbol or words) and the value text after it. */
 function readOperator(text: string): { operator: FieldOperator; valueText: string } | undefined {
   const symbol = SYMBOL_OPERATOR.exec(text);
-  if (symbol) return { operator: symbol[1] === '=' ? '==' : (symbol[1] as FieldOperator), valueText: text.slice(symbol[0].length).trim() };
+  if (symbol)
+    return {
+      operator: symbol[1] === '=' ? '==' : (symbol[1] as FieldOperator),
+      valueText: text.slice(symbol[0].length).trim(),
+    };
   for (const [pattern, operator] of WORD_OPERATORS) {
     const words = pattern.exec(text);
     if (words) return { operator, valueText: text.slice(words[0].length).trim() };
@@ -133,7 +174,13 @@ function parseFieldValue(text: string): { value: FieldValue } | undefined {
   if (!/^(?:-?\d|"|true$|false$|null$)/.test(text)) return undefined;
   try {
     const value: unknown = JSON.parse(text);
-    if (value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return { value };
+    if (
+      value === null ||
+      typeof value === 'string' ||
+      typeof value === 'boolean' ||
+      (typeof value === 'number' && Number.isFinite(value))
+    )
+      return { value };
   } catch {
     // Falls through: not a JSON scalar.
   }
@@ -171,7 +218,8 @@ export function readCodeSpan(text: string, start: number): { content: string; en
     while (text[runEnd] === '`') runEnd += 1;
     if (runEnd - next === opening.length) {
       let content = text.slice(start + opening.length, next);
-      if (content.length >= 2 && content.startsWith(' ') && content.endsWith(' ') && content.trim() !== '') content = content.slice(1, -1);
+      if (content.length >= 2 && content.startsWith(' ') && content.endsWith(' ') && content.trim() !== '')
+        content = content.slice(1, -1);
       return { content, end: runEnd };
     }
     index = runEnd;

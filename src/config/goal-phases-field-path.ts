@@ -38,5 +38,9 @@ export function parseFieldPath(text: string): { segments: FieldPathSegment[] } |
 
 /** The path as written back: `runs[0].score`. */
 export function formatFieldPath(segments: readonly FieldPathSegment[]): string {
-  return segments.map((segment, position) => (typeof segment === 'number' ? `[${segment}]` : position === 0 ? segment : `.${segment}`)).join('');
+  return segments
+    .map((segment, position) =>
+      typeof segment === 'number' ? `[${segment}]` : position === 0 ? segment : `.${segment}`,
+    )
+    .join('');
 }

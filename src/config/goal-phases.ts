@@ -62,16 +62,30 @@ export function parseGoalPhases(body: string, options: ParseGoalPhasesOptions): 
     }
     const heading = PHASE_HEADING.exec(line);
     if (heading) {
-      current = { number: Number(heading[1]), title: heading[2] ?? '', line: fileLine(index), text: '', conditions: [], textLines: [] };
+      current = {
+        number: Number(heading[1]),
+        title: heading[2] ?? '',
+        line: fileLine(index),
+        text: '',
+        conditions: [],
+        textLines: [],
+      };
       const numberProblem = describeNumberProblem(phases, current.number);
       if (numberProblem) issue(index, numberProblem);
-      if (current.title === '') issue(index, `phase ${current.number} has no title; write "## Phase ${current.number}: what this phase achieves"`);
+      if (current.title === '')
+        issue(
+          index,
+          `phase ${current.number} has no title; write "## Phase ${current.number}: what this phase achieves"`,
+        );
       phases.push(current);
       continue;
     }
     const wordy = WORDY_PHASE_HEADING.exec(line);
     if (wordy) {
-      issue(index, `"${line.trim()}" names its phase "${wordy[1]}"; write the number in digits, e.g. "## Phase 2: Train the model"`);
+      issue(
+        index,
+        `"${line.trim()}" names its phase "${wordy[1]}"; write the number in digits, e.g. "## Phase 2: Train the model"`,
+      );
       current = undefined;
       continue;
     }
@@ -80,13 +94,21 @@ export function parseGoalPhases(body: string, options: ParseGoalPhasesOptions): 
       if (current === undefined) strayDoneWhenLines.push(fileLine(index));
       else {
         current.textLines.push(...lines.slice(index, list.end));
-        if (list.items.length === 0) issue(index, `"${line.trim()}" is not followed by a list; add one bullet item per condition below it, or remove the line`);
+        if (list.items.length === 0)
+          issue(
+            index,
+            `"${line.trim()}" is not followed by a list; add one bullet item per condition below it, or remove the line`,
+          );
         for (const item of list.items) {
           const parsed = parseGoalCondition(item.text);
-          if ('check' in parsed) current.conditions.push({ ...parsed.check, line: fileLine(item.index), text: item.text.trim() });
+          if ('check' in parsed)
+            current.conditions.push({ ...parsed.check, line: fileLine(item.index), text: item.text.trim() });
           else {
             conditionProblems = true;
-            issue(item.index, `"Done when" item "${item.text.trim()}" is not a condition mux-swarm can check: ${parsed.problem}`);
+            issue(
+              item.index,
+              `"Done when" item "${item.text.trim()}" is not a condition mux-swarm can check: ${parsed.problem}`,
+            );
           }
         }
       }
@@ -100,12 +122,21 @@ export function parseGoalPhases(body: string, options: ParseGoalPhasesOptions): 
 
   if (phases.length > 0) {
     for (const line of strayDoneWhenLines) {
-      issues.push({ path: `line ${line}`, message: 'this "Done when" list belongs to no phase; move it under a "## Phase N: title" heading' });
+      issues.push({
+        path: `line ${line}`,
+        message: 'this "Done when" list belongs to no phase; move it under a "## Phase N: title" heading',
+      });
     }
   }
   if (issues.length > 0) {
     issues.sort((first, second) => lineOf(first) - lineOf(second));
-    throw new ConfigError(options.label, issues, conditionProblems ? `A "Done when" item is one condition, in one of these forms:\n${CONDITION_EXAMPLES.map((example) => `  - ${example}`).join('\n')}` : undefined);
+    throw new ConfigError(
+      options.label,
+      issues,
+      conditionProblems
+        ? `A "Done when" item is one condition, in one of these forms:\n${CONDITION_EXAMPLES.map((example) => `  - ${example}`).join('\n')}`
+        : undefined,
+    );
   }
   if (phases.length === 0) return [{ number: 1, title: options.goalName, text: body.trim(), conditions: [] }];
   return phases.map(({ textLines, ...phase }) => ({ ...phase, text: textLines.join('\n').trim() }));
@@ -120,14 +151,20 @@ function describeNumberProblem(earlier: readonly GoalPhase[], number: number): s
   if (number < previous.number) return `phase ${number} comes after phase ${previous.number}; ${order}`;
   if (number > previous.number + 1) {
     const gap = number - previous.number - 1;
-    const missing = gap === 1 ? `phase ${previous.number + 1} is missing` : `phases ${previous.number + 1} ${gap === 2 ? 'and' : 'to'} ${number - 1} are missing`;
+    const missing =
+      gap === 1
+        ? `phase ${previous.number + 1} is missing`
+        : `phases ${previous.number + 1} ${gap === 2 ? 'and' : 'to'} ${number - 1} are missing`;
     return `phase ${number} follows phase ${previous.number}: ${missing}; ${order}`;
   }
   return undefined;
 }
 
 /** The bullet items from `start` on (blank lines between them allowed; indented lines continue an item). */
-function readList(lines: readonly string[], start: number): { items: Array<{ index: number; text: string }>; end: number } {
+function readList(
+  lines: readonly string[],
+  start: number,
+): { items: Array<{ index: number; text: string }>; end: number } {
   const items: Array<{ index: number; text: string }> = [];
   let end = start;
   for (let index = start; index < lines.length; index += 1) {
@@ -136,7 +173,8 @@ function readList(lines: readonly string[], start: number): { items: Array<{ ind
     const bullet = BULLET.exec(line);
     const last = items.at(-1);
     if (bullet) items.push({ index, text: bullet[1] ?? '' });
-    else if (last && /^(?: {2,}|\t)/.test(line) && !HEADING.test(line.trim())) last.text = `${last.text.trimEnd()} ${line.trim()}`;
+    else if (last && /^(?: {2,}|\t)/.test(line) && !HEADING.test(line.trim()))
+      last.text = `${last.text.trimEnd()} ${line.trim()}`;
     else break;
     end = index + 1;
   }

@@ -14,7 +14,11 @@ export function expandHome(path: string, home = homedir()): string {
  * An absolute path from one a person wrote in config or on the command line: `~` and `~/…` are the home directory
  * (HOME of `environment`, else the system's); anything else is resolved from `baseDirectory`.
  */
-export function resolveHomePath(path: string, environment: NodeJS.ProcessEnv = process.env, baseDirectory = process.cwd()): string {
+export function resolveHomePath(
+  path: string,
+  environment: NodeJS.ProcessEnv = process.env,
+  baseDirectory = process.cwd(),
+): string {
   const home = environment.HOME ?? homedir();
   return path === '~' || path.startsWith('~/') ? expandHome(path, home) : resolve(baseDirectory, path);
 }

@@ -11,23 +11,36 @@ import { readProjectFile } from './read-project-file.js';
 export function readJsonFile(path: string, label: string, missingHint: string): unknown {
   const read = readProjectFile(path);
   if (!read.ok) {
-    if (read.code === 'ENOENT') throw new ConfigError(label, [{ path: '', message: `not found at ${path}` }], missingHint);
+    if (read.code === 'ENOENT')
+      throw new ConfigError(label, [{ path: '', message: `not found at ${path}` }], missingHint);
     throw new ConfigError(label, [{ path: '', message: read.problem }]);
   }
   const json = read.text;
   const deep = tooDeepOffset(json);
   if (deep !== undefined) {
-    throw new ConfigError(label, [{ path: '', message: `nested more than ${MAX_JSON_DEPTH} levels deep at ${lineAndColumn(json, deep)}; a config file nests a few levels: check the brackets` }]);
+    throw new ConfigError(label, [
+      {
+        path: '',
+        message: `nested more than ${MAX_JSON_DEPTH} levels deep at ${lineAndColumn(json, deep)}; a config file nests a few levels: check the brackets`,
+      },
+    ]);
   }
   let value: unknown;
   try {
     value = JSON.parse(json);
   } catch (error) {
-    throw new ConfigError(label, [{ path: '', message: `invalid JSON: ${describeSyntaxError(json, (error as Error).message)}` }]);
+    throw new ConfigError(label, [
+      { path: '', message: `invalid JSON: ${describeSyntaxError(json, (error as Error).message)}` },
+    ]);
   }
   const duplicate = firstDuplicateKey(json);
   if (duplicate) {
-    throw new ConfigError(label, [{ path: duplicate.path, message: `is written twice in one object (again at ${lineAndColumn(json, duplicate.offset)}); keep one of them` }]);
+    throw new ConfigError(label, [
+      {
+        path: duplicate.path,
+        message: `is written twice in one object (again at ${lineAndColumn(json, duplicate.offset)}); keep one of them`,
+      },
+    ]);
   }
   return value;
 }
@@ -40,10 +53,13 @@ function describeSyntaxError(text: string, message: string): string {
   if (/end of JSON input/.test(message) || (position && Number(position[1]) >= end)) {
     return `the file ends early at ${lineAndColumn(text, end)}: a closing "}", "]" or quote is missing`;
   }
-  if (position) return `${message.replace(/ (in JSON )?at position \d+.*$/s, '')} at ${lineAndColumn(text, Number(position[1]))}`;
+  if (position)
+    return `${message.replace(/ (in JSON )?at position \d+.*$/s, '')} at ${lineAndColumn(text, Number(position[1]))}`;
   // V8 names no position for a stray character either, and quotes the whole file instead (secrets included).
   const offset = firstBadCharacter(text);
-  return offset === undefined ? 'not valid JSON' : `Unexpected character ${JSON.stringify(text[offset])} at ${lineAndColumn(text, offset)}`;
+  return offset === undefined
+    ? 'not valid JSON'
+    : `Unexpected character ${JSON.stringify(text[offset])} at ${lineAndColumn(text, offset)}`;
 }
 
 function lineAndColumn(text: string, offset: number): string {

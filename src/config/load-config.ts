@@ -44,7 +44,8 @@ export interface LoadConfigOptions {
   workdirOverride?: string;
 }
 
-export const CONFIG_MISSING_HINT = 'Run `mux-swarm init` to write a starter config.json, swarm.json and goal, or pass --config <path>.';
+export const CONFIG_MISSING_HINT =
+  'Run `mux-swarm init` to write a starter config.json, swarm.json and goal, or pass --config <path>.';
 
 export function displayPath(file: string, currentDirectory: string): string {
   const relativePath = relative(currentDirectory, file);
@@ -57,12 +58,17 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const raw = readJsonFile(file, label, CONFIG_MISSING_HINT);
 
   const disabledServer = (path: PropertyKey[], value: unknown): boolean =>
-    path.length === 2 && path[0] === 'mcpServers' && typeof value === 'object' && value !== null && (value as { enabled?: unknown }).enabled === false;
+    path.length === 2 &&
+    path[0] === 'mcpServers' &&
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { enabled?: unknown }).enabled === false;
   const interpolated = interpolateEnvironment(raw, options.environment, disabledServer);
   if (interpolated.issues.length > 0) throw new ConfigError(label, interpolated.issues);
 
   const parsed = configSchema.safeParse(interpolated.value);
-  if (!parsed.success) throw new ConfigError(label, formatIssues(parsed.error.issues, interpolated.value, configSchema));
+  if (!parsed.success)
+    throw new ConfigError(label, formatIssues(parsed.error.issues, interpolated.value, configSchema));
   const config = parsed.data;
 
   const configDirectory = dirname(file);
@@ -77,7 +83,9 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     issues.push({ path: 'filesystem.workdir', message: `${workdir} exists and is not a directory` });
   }
   const allowedRoots = (config.filesystem.allowedRoots ?? ['.']).map((root) => resolve(workdir, root));
-  const workdirRootIndex = allowedRoots.findIndex((root) => workdir === root || workdir.startsWith(root.endsWith(sep) ? root : root + sep));
+  const workdirRootIndex = allowedRoots.findIndex(
+    (root) => workdir === root || workdir.startsWith(root.endsWith(sep) ? root : root + sep),
+  );
   if (workdirRootIndex < 0) {
     issues.push({
       path: 'filesystem.allowedRoots',
@@ -113,8 +121,14 @@ function collectSecrets(config: Config, environment: NodeJS.ProcessEnv, substitu
       for (const value of secretHeaderValues(server.headers)) secrets.add(value);
     }
     // Literal values of secret-named variables a server is started with: `"env": {"API_TOKEN": "…"}`.
-    const variables = server.type === 'stdio' ? server.env : server.type === 'builtin' && 'env' in server.options ? server.options.env : {};
-    for (const [name, value] of Object.entries(variables)) if (isSecretEnvironmentName(name) && value !== '') secrets.add(value);
+    const variables =
+      server.type === 'stdio'
+        ? server.env
+        : server.type === 'builtin' && 'env' in server.options
+          ? server.options.env
+          : {};
+    for (const [name, value] of Object.entries(variables))
+      if (isSecretEnvironmentName(name) && value !== '') secrets.add(value);
   }
   return [...secrets];
 }

@@ -51,13 +51,16 @@ export interface Goal {
   phases: GoalPhase[];
 }
 
-
 export function loadGoalFile(path: string, currentDirectory: string): Goal {
   const file = resolve(currentDirectory, path);
   const label = displayPath(file, currentDirectory);
   const read = readProjectFile(file);
   if (!read.ok) {
-    throw new ConfigError(label, [{ path: '', message: read.code === 'ENOENT' ? `goal file not found at ${file}` : read.problem }], 'Pass a markdown goal file, `-` to read it from stdin, or --task "…" for a one-line goal.');
+    throw new ConfigError(
+      label,
+      [{ path: '', message: read.code === 'ENOENT' ? `goal file not found at ${file}` : read.problem }],
+      'Pass a markdown goal file, `-` to read it from stdin, or --task "…" for a one-line goal.',
+    );
   }
   const source = read.text;
   return { ...parseGoal(source, label, basename(file).replace(/\.md$/i, '')), file };
@@ -69,12 +72,22 @@ export function parseGoal(source: string, label: string, fallbackName?: string):
   let text = source;
   let firstLine = 1;
   if (source.includes('\u0000')) {
-    throw new ConfigError(label, [{ path: '', message: `a binary file, not text (a NUL character on line ${source.slice(0, source.indexOf('\u0000')).split('\n').length}); a goal is markdown text` }]);
+    throw new ConfigError(label, [
+      {
+        path: '',
+        message: `a binary file, not text (a NUL character on line ${source.slice(0, source.indexOf('\u0000')).split('\n').length}); a goal is markdown text`,
+      },
+    ]);
   }
   const split = splitFrontMatter(source);
   const unclosed = split ? undefined : unclosedFrontMatter(source);
   if (unclosed !== undefined) {
-    throw new ConfigError(label, [{ path: 'front matter', message: `the "---" on line ${unclosed} opens front matter that no "---" line closes; add a "---" line after its last field (without it the fields would be read as the goal's text and ignored)` }]);
+    throw new ConfigError(label, [
+      {
+        path: 'front matter',
+        message: `the "---" on line ${unclosed} opens front matter that no "---" line closes; add a "---" line after its last field (without it the fields would be read as the goal's text and ignored)`,
+      },
+    ]);
   }
   if (split) {
     text = split.body;
@@ -84,14 +97,21 @@ export function parseGoal(source: string, label: string, fallbackName?: string):
     const data = yaml.data;
     const parsed = goalFrontMatterSchema.safeParse(data);
     if (!parsed.success) {
-      throw new ConfigError(label, formatIssues(parsed.error.issues, data, goalFrontMatterSchema).map((issue) => ({ ...issue, path: `front matter${issue.path ? `.${issue.path}` : ''}` })));
+      throw new ConfigError(
+        label,
+        formatIssues(parsed.error.issues, data, goalFrontMatterSchema).map((issue) => ({
+          ...issue,
+          path: `front matter${issue.path ? `.${issue.path}` : ''}`,
+        })),
+      );
     }
     frontMatter = parsed.data;
   }
   const body = text;
   const textLine = firstLine + (/^\s*/.exec(body)?.[0].split('\n').length ?? 1) - 1;
   text = text.trim();
-  if (text.length === 0) throw new ConfigError(label, [{ path: '', message: 'the goal is empty; write what the swarm should achieve' }]);
+  if (text.length === 0)
+    throw new ConfigError(label, [{ path: '', message: 'the goal is empty; write what the swarm should achieve' }]);
   const heading = /^#\s+(.+)$/m.exec(text)?.[1]?.trim();
   const name = frontMatter.name ?? heading ?? fallbackName ?? firstWords(text);
   const phases = parseGoalPhases(body, { label, firstLine, goalName: name });

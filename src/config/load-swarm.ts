@@ -77,20 +77,36 @@ export function loadSwarm(options: LoadSwarmOptions): LoadedSwarm {
   const seen = new Map<string, string>([[swarm.orchestrator.name, 'orchestrator']]);
   swarm.agents.forEach((agent, index) => {
     const previous = seen.get(agent.name);
-    if (previous) issues.push({ path: `agents[${index}].name`, message: `"${agent.name}" is already used by ${previous}; agent names must be unique` });
+    if (previous)
+      issues.push({
+        path: `agents[${index}].name`,
+        message: `"${agent.name}" is already used by ${previous}; agent names must be unique`,
+      });
     else seen.set(agent.name, `agents[${index}]`);
   });
 
-  const resolveAgent = (agent: AgentFile | typeof swarm.orchestrator, path: string, role: AgentRole): AgentDefinition => {
+  const resolveAgent = (
+    agent: AgentFile | typeof swarm.orchestrator,
+    path: string,
+    role: AgentRole,
+  ): AgentDefinition => {
     if (agent.provider !== undefined && !providerNames.includes(agent.provider)) {
-      issues.push({ path: `${path}.provider`, message: unknownName('provider', agent.provider, providerNames, options.configLabel, 'providers') });
+      issues.push({
+        path: `${path}.provider`,
+        message: unknownName('provider', agent.provider, providerNames, options.configLabel, 'providers'),
+      });
     }
     const chain = resolveChain(agent, path, providerNames, options.configLabel, issues);
     agent.mcpServers.forEach((server, index) => {
       if (!serverNames.includes(server)) {
-        issues.push({ path: `${path}.mcpServers[${index}]`, message: unknownName('MCP server', server, serverNames, options.configLabel, 'mcpServers') });
+        issues.push({
+          path: `${path}.mcpServers[${index}]`,
+          message: unknownName('MCP server', server, serverNames, options.configLabel, 'mcpServers'),
+        });
       } else if (options.config.mcpServers[server]?.enabled === false) {
-        warnings.push(`${label}: ${path}.mcpServers[${index}]: server "${server}" is disabled in ${options.configLabel}; ${agent.name} will not get its tools`);
+        warnings.push(
+          `${label}: ${path}.mcpServers[${index}]: server "${server}" is disabled in ${options.configLabel}; ${agent.name} will not get its tools`,
+        );
       }
     });
     const defaultTargets = role === 'orchestrator' ? specialistNames : [];
@@ -98,8 +114,10 @@ export function loadSwarm(options: LoadSwarmOptions): LoadedSwarm {
     canDelegateTo.forEach((target, index) => {
       const targetPath = `${path}.canDelegateTo[${index}]`;
       if (target === agent.name) issues.push({ path: targetPath, message: `an agent cannot delegate to itself` });
-      else if (target === swarm.orchestrator.name) issues.push({ path: targetPath, message: `agents cannot delegate to the orchestrator "${target}"` });
-      else if (!specialistNames.includes(target)) issues.push({ path: targetPath, message: unknownName('agent', target, specialistNames, label, 'agents') });
+      else if (target === swarm.orchestrator.name)
+        issues.push({ path: targetPath, message: `agents cannot delegate to the orchestrator "${target}"` });
+      else if (!specialistNames.includes(target))
+        issues.push({ path: targetPath, message: unknownName('agent', target, specialistNames, label, 'agents') });
     });
     return {
       name: agent.name,
@@ -124,7 +142,11 @@ export function loadSwarm(options: LoadSwarmOptions): LoadedSwarm {
 
   const flatOrder = swarm.flatOrder ?? specialistNames;
   (swarm.flatOrder ?? []).forEach((name, index) => {
-    if (!specialistNames.includes(name)) issues.push({ path: `flatOrder[${index}]`, message: unknownName('agent', name, specialistNames, label, 'agents') });
+    if (!specialistNames.includes(name))
+      issues.push({
+        path: `flatOrder[${index}]`,
+        message: unknownName('agent', name, specialistNames, label, 'agents'),
+      });
   });
   if (swarm.mode === 'flat' && flatOrder.length === 0) {
     issues.push({ path: 'agents', message: 'flat mode needs at least one agent to work the goal' });
@@ -139,10 +161,19 @@ export function loadSwarm(options: LoadSwarmOptions): LoadedSwarm {
  * openrouter). In a list, an entry whose first segment is a provider of config.json is "provider/model"; any other
  * string is a model on the agent's `provider`.
  */
-function resolveChain(agent: Pick<AgentFile, 'provider' | 'model'>, path: string, providerNames: string[], configLabel: string, issues: ConfigIssue[]): ModelRef[] {
+function resolveChain(
+  agent: Pick<AgentFile, 'provider' | 'model'>,
+  path: string,
+  providerNames: string[],
+  configLabel: string,
+  issues: ConfigIssue[],
+): ModelRef[] {
   if (typeof agent.model === 'string') {
     if (agent.provider === undefined) {
-      issues.push({ path: `${path}.provider`, message: `is required with one model; or give "model" as a list of "provider/model" entries (providers: ${providerNames.join(', ')})` });
+      issues.push({
+        path: `${path}.provider`,
+        message: `is required with one model; or give "model" as a list of "provider/model" entries (providers: ${providerNames.join(', ')})`,
+      });
       return [];
     }
     return [{ provider: agent.provider, model: agent.model }];
@@ -153,11 +184,16 @@ function resolveChain(agent: Pick<AgentFile, 'provider' | 'model'>, path: string
     let ref: ModelRef | undefined;
     if (typeof entry !== 'string') {
       if (providerNames.includes(entry.provider)) ref = entry;
-      else issues.push({ path: `${entryPath}.provider`, message: unknownName('provider', entry.provider, providerNames, configLabel, 'providers') });
+      else
+        issues.push({
+          path: `${entryPath}.provider`,
+          message: unknownName('provider', entry.provider, providerNames, configLabel, 'providers'),
+        });
     } else {
       const slash = entry.indexOf('/');
       const named = slash > 0 ? entry.slice(0, slash) : undefined;
-      if (named !== undefined && providerNames.includes(named) && slash < entry.length - 1) ref = { provider: named, model: entry.slice(slash + 1) };
+      if (named !== undefined && providerNames.includes(named) && slash < entry.length - 1)
+        ref = { provider: named, model: entry.slice(slash + 1) };
       else if (agent.provider !== undefined) ref = { provider: agent.provider, model: entry };
       else {
         const suggestion = named === undefined ? undefined : closestName(named, providerNames);
@@ -168,7 +204,8 @@ function resolveChain(agent: Pick<AgentFile, 'provider' | 'model'>, path: string
       }
     }
     if (ref === undefined) return;
-    if (chain.some((known) => known.provider === ref.provider && known.model === ref.model)) issues.push({ path: entryPath, message: `"${ref.provider}/${ref.model}" is already in this chain` });
+    if (chain.some((known) => known.provider === ref.provider && known.model === ref.model))
+      issues.push({ path: entryPath, message: `"${ref.provider}/${ref.model}" is already in this chain` });
     else chain.push(ref);
   });
   return chain;
@@ -180,7 +217,12 @@ function unknownName(kind: string, name: string, known: string[], file: string, 
   return `"${name}" is not ${kind === 'agent' || kind === 'MCP server' ? 'an' : 'a'} ${kind} in ${file} ${section}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; ${listing}`;
 }
 
-function loadPrompt(agent: AgentFile | { name: string; description: string; systemPrompt?: string; systemPromptFile?: string }, path: string, swarmFile: string, issues: ConfigIssue[]): string {
+function loadPrompt(
+  agent: AgentFile | { name: string; description: string; systemPrompt?: string; systemPromptFile?: string },
+  path: string,
+  swarmFile: string,
+  issues: ConfigIssue[],
+): string {
   if (agent.systemPrompt !== undefined && agent.systemPromptFile !== undefined) {
     issues.push({ path, message: 'give either systemPrompt (inline) or systemPromptFile (a path), not both' });
     return agent.systemPrompt;
@@ -190,18 +232,30 @@ function loadPrompt(agent: AgentFile | { name: string; description: string; syst
     const promptPath = resolve(project, agent.systemPromptFile);
     const fieldPath = `${path}.systemPromptFile`;
     if (!isInside(project, promptPath)) {
-      issues.push({ path: fieldPath, message: `"${agent.systemPromptFile}" leads outside the project (${project}); a prompt file must be inside the directory of the swarm file: copy it there, or write the prompt inline as systemPrompt` });
+      issues.push({
+        path: fieldPath,
+        message: `"${agent.systemPromptFile}" leads outside the project (${project}); a prompt file must be inside the directory of the swarm file: copy it there, or write the prompt inline as systemPrompt`,
+      });
       return '';
     }
     // A link inside the project may still lead out of it: where the file really is counts, and is checked before reading.
     const target = realPath(promptPath);
     if (target !== undefined && !isInside(realPath(project) ?? project, target)) {
-      issues.push({ path: fieldPath, message: `"${agent.systemPromptFile}" is a link to ${target}, outside the project (${project}); copy the prompt into the project, or write it inline as systemPrompt` });
+      issues.push({
+        path: fieldPath,
+        message: `"${agent.systemPromptFile}" is a link to ${target}, outside the project (${project}); copy the prompt into the project, or write it inline as systemPrompt`,
+      });
       return '';
     }
     const read = readProjectFile(promptPath);
     if (!read.ok) {
-      issues.push({ path: fieldPath, message: read.code === 'ENOENT' ? `cannot read ${promptPath} (ENOENT); paths are relative to the swarm file` : read.problem });
+      issues.push({
+        path: fieldPath,
+        message:
+          read.code === 'ENOENT'
+            ? `cannot read ${promptPath} (ENOENT); paths are relative to the swarm file`
+            : read.problem,
+      });
       return '';
     }
     return read.text;

@@ -19,8 +19,18 @@ export function readProjectFile(path: string, maxBytes = MAX_PROJECT_FILE_BYTES)
   try {
     const stat = statSync(path);
     if (stat.isDirectory()) return { ok: false, problem: `${path} is a directory, not a file`, code: 'EISDIR' };
-    if (!stat.isFile()) return { ok: false, problem: `${path} is not a regular file (a device, pipe or socket); point it at a file`, code: 'ENOTREG' };
-    if (stat.size > maxBytes) return { ok: false, problem: `${path} is ${megabytes(stat.size)}; a project file may hold at most ${megabytes(maxBytes)}`, code: 'EFBIG' };
+    if (!stat.isFile())
+      return {
+        ok: false,
+        problem: `${path} is not a regular file (a device, pipe or socket); point it at a file`,
+        code: 'ENOTREG',
+      };
+    if (stat.size > maxBytes)
+      return {
+        ok: false,
+        problem: `${path} is ${megabytes(stat.size)}; a project file may hold at most ${megabytes(maxBytes)}`,
+        code: 'EFBIG',
+      };
     descriptor = openSync(path, 'r');
     // Read at most one byte past the cap: a file that grows while it is read is refused, not read without end.
     const buffer = Buffer.alloc(Math.min(maxBytes + 1, Math.max(stat.size + 1, 1)));
@@ -31,7 +41,12 @@ export function readProjectFile(path: string, maxBytes = MAX_PROJECT_FILE_BYTES)
       if (read === 0) break;
       length += read;
     }
-    if (length > maxBytes) return { ok: false, problem: `${path} is larger than ${megabytes(maxBytes)}, the most a project file may hold`, code: 'EFBIG' };
+    if (length > maxBytes)
+      return {
+        ok: false,
+        problem: `${path} is larger than ${megabytes(maxBytes)}, the most a project file may hold`,
+        code: 'EFBIG',
+      };
     return decodeText(buffer.subarray(0, length), path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -43,11 +58,20 @@ export function readProjectFile(path: string, maxBytes = MAX_PROJECT_FILE_BYTES)
 
 function decodeText(bytes: Buffer, path: string): ProjectFileRead {
   const nul = bytes.indexOf(0);
-  if (nul >= 0) return { ok: false, problem: `${path} is a binary file, not text (a NUL byte on line ${lineOf(bytes, nul)}); give a UTF-8 text file`, code: 'EBINARY' };
+  if (nul >= 0)
+    return {
+      ok: false,
+      problem: `${path} is a binary file, not text (a NUL byte on line ${lineOf(bytes, nul)}); give a UTF-8 text file`,
+      code: 'EBINARY',
+    };
   try {
     return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '') };
   } catch {
-    return { ok: false, problem: `${path} is not UTF-8 text (a binary file?); give a UTF-8 text file`, code: 'EBINARY' };
+    return {
+      ok: false,
+      problem: `${path} is not UTF-8 text (a binary file?); give a UTF-8 text file`,
+      code: 'EBINARY',
+    };
   }
 }
 

@@ -27,7 +27,12 @@ export interface RunSettings {
   limits: Limits;
 }
 
-export function resolveRunSettings(swarm: LoadedSwarm, goal: Goal, overrides: RunOverrides, config: Config): RunSettings {
+export function resolveRunSettings(
+  swarm: LoadedSwarm,
+  goal: Goal,
+  overrides: RunOverrides,
+  config: Config,
+): RunSettings {
   const issues: ConfigIssue[] = [];
   const known = swarm.agents.map((agent) => agent.name);
   const listed = overrides.agents ?? goal.frontMatter.agents;
@@ -46,7 +51,10 @@ export function resolveRunSettings(swarm: LoadedSwarm, goal: Goal, overrides: Ru
   if (overrides.provider !== undefined && !(overrides.provider in config.providers)) {
     const providers = Object.keys(config.providers);
     const suggestion = closestName(overrides.provider, providers);
-    issues.push({ path: '--provider', message: `"${overrides.provider}" is not a provider in the config${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; providers: ${providers.join(', ')}` });
+    issues.push({
+      path: '--provider',
+      message: `"${overrides.provider}" is not a provider in the config${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; providers: ${providers.join(', ')}`,
+    });
   }
   if (issues.length > 0) throw new ConfigError('command line', issues);
 
@@ -73,7 +81,10 @@ export function resolveRunSettings(swarm: LoadedSwarm, goal: Goal, overrides: Ru
     maxConcurrentDelegations: front.limits?.maxConcurrentDelegations ?? swarm.limits.maxConcurrentDelegations,
   };
   const mode = overrides.mode ?? front.mode ?? swarm.mode;
-  if (mode === 'flat' && flatOrder.length === 0) throw new ConfigError('command line', [{ path: '', message: 'flat mode needs at least one agent to work the goal' }]);
+  if (mode === 'flat' && flatOrder.length === 0)
+    throw new ConfigError('command line', [
+      { path: '', message: 'flat mode needs at least one agent to work the goal' },
+    ]);
   return { mode, orchestrator: retarget(swarm.orchestrator), agents, flatOrder, limits };
 }
 

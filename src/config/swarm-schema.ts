@@ -4,12 +4,16 @@ import { durationSchema } from '../text/duration.js';
 /** Agent names appear in tool arguments and file names: keep them plain. */
 export const agentNameSchema = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{0,39}$/, { error: 'agent names are lowercase letters, digits and "-", starting with a letter (e.g. "code")' });
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, {
+    error: 'agent names are lowercase letters, digits and "-", starting with a letter (e.g. "code")',
+  });
 
 /** Patterns over exposed tool names (`server__tool`); `*` matches any run of characters. */
 const toolPatternSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_*?-]+$/, { error: 'tool patterns use letters, digits, "_", "-", "*" and "?" (e.g. "fs__read_*")' });
+  .regex(/^[A-Za-z0-9_*?-]+$/, {
+    error: 'tool patterns use letters, digits, "_", "-", "*" and "?" (e.g. "fs__read_*")',
+  });
 
 export const modelParamsSchema = z.strictObject({
   temperature: z.number().min(0).max(2).optional(),
@@ -24,7 +28,14 @@ export type ModelParams = z.infer<typeof modelParamsSchema>;
 /** A threshold of the no-progress detector: a count, or false to turn that rule off. */
 const STUCK_THRESHOLD_ERROR = 'must be a whole number from 2 to 1000, or false to turn this rule off';
 const stuckThreshold = z.union(
-  [z.number({ error: STUCK_THRESHOLD_ERROR }).int({ error: STUCK_THRESHOLD_ERROR }).min(2, { error: STUCK_THRESHOLD_ERROR }).max(1000, { error: STUCK_THRESHOLD_ERROR }), z.literal(false)],
+  [
+    z
+      .number({ error: STUCK_THRESHOLD_ERROR })
+      .int({ error: STUCK_THRESHOLD_ERROR })
+      .min(2, { error: STUCK_THRESHOLD_ERROR })
+      .max(1000, { error: STUCK_THRESHOLD_ERROR }),
+    z.literal(false),
+  ],
   { error: STUCK_THRESHOLD_ERROR },
 );
 
@@ -46,7 +57,10 @@ export const agentStuckSchema = z.strictObject({
 export type AgentStuckLimits = z.infer<typeof agentStuckSchema>;
 
 /** One entry of a failover chain: "provider/model", a model on the agent's provider, or both spelled out. */
-export const modelEntrySchema = z.union([z.string().min(1), z.strictObject({ provider: z.string().min(1), model: z.string().min(1) })]);
+export const modelEntrySchema = z.union([
+  z.string().min(1),
+  z.strictObject({ provider: z.string().min(1), model: z.string().min(1) }),
+]);
 export type ModelEntry = z.infer<typeof modelEntrySchema>;
 
 const agentFields = {
@@ -61,7 +75,10 @@ const agentFields = {
    * One model on `provider`, or a failover chain (docs/failover.md): entries tried in order, each "provider/model"
    * (the first segment a provider of config.json) or a model on `provider`, or {provider, model}.
    */
-  model: z.union([z.string().min(1), z.array(modelEntrySchema).min(1, { error: 'a failover chain needs at least one model' })]),
+  model: z.union([
+    z.string().min(1),
+    z.array(modelEntrySchema).min(1, { error: 'a failover chain needs at least one model' }),
+  ]),
   params: modelParamsSchema.default({}),
   /** MCP servers (names from config.json mcpServers) whose every tool this agent gets. */
   mcpServers: z.array(z.string()).default([]),

@@ -34,7 +34,7 @@ export const ERROR_CODES = {
   init_would_overwrite: { exit: 'failure', meaning: '`init` would overwrite files (no --force)' },
   nothing_to_resume: { exit: 'failure', meaning: 'every run of the workdir reached a result' },
   run_already_succeeded: { exit: 'failure', meaning: 'the run named for `resume` already succeeded' },
-  run_not_replayable: { exit: 'failure', meaning: 'the run\'s journal lacks what a replay needs' },
+  run_not_replayable: { exit: 'failure', meaning: "the run's journal lacks what a replay needs" },
   replayed_model_failure: { exit: 'failure', meaning: 'a replayed model call failed as it did when recorded' },
   replay_diverged: { exit: 'failure', meaning: 'a replay asked what the recording does not hold' },
   export_state_outside_workdir: { exit: 'failure', meaning: 'the state directory to export is not inside the workdir' },
@@ -42,10 +42,10 @@ export const ERROR_CODES = {
   import_target_not_empty: { exit: 'failure', meaning: 'the directory to import into is not empty' },
   import_bad_archive: { exit: 'failure', meaning: 'the archive is not one `mux-swarm export` wrote' },
   import_archive_too_new: { exit: 'failure', meaning: 'the archive was written by a newer mux-swarm' },
-  import_integrity_failed: { exit: 'failure', meaning: 'the archive\'s state database fails its integrity checks' },
+  import_integrity_failed: { exit: 'failure', meaning: "the archive's state database fails its integrity checks" },
   state_open_failed: { exit: 'failure', meaning: 'the state database cannot be opened' },
   state_too_new: { exit: 'failure', meaning: 'the state database has a newer schema than this mux-swarm reads' },
-  results_unreadable: { exit: 'failure', meaning: 'a line of the loop\'s results log cannot be read' },
+  results_unreadable: { exit: 'failure', meaning: "a line of the loop's results log cannot be read" },
   sandbox_unavailable: { exit: 'failure', meaning: 'the sandbox backend asked for cannot be used here' },
 
   // Model providers.
@@ -53,7 +53,7 @@ export const ERROR_CODES = {
   provider_request_failed: { exit: 'failure', meaning: 'the endpoint refused a request or kept failing after retries' },
   provider_unreachable: { exit: 'failure', meaning: 'no HTTP answer: connection refused, DNS or TLS failure' },
   model_not_found: { exit: 'failure', meaning: 'the endpoint has no such model' },
-  model_chain_failed: { exit: 'failure', meaning: 'every model of an agent\'s failover chain failed' },
+  model_chain_failed: { exit: 'failure', meaning: "every model of an agent's failover chain failed" },
   request_aborted: { exit: 'failure', meaning: 'a model request was cancelled before it finished' },
 
   // A run that stopped before the swarm finished it (the run's result line carries the matching subtype).
@@ -62,7 +62,10 @@ export const ERROR_CODES = {
   run_stopped_max_tokens: { exit: 'limit', meaning: 'the run reached its token budget' },
   run_stopped_timeout: { exit: 'limit', meaning: 'the run reached its time limit' },
   run_stopped_interrupted: { exit: 'interrupted', meaning: 'the run was interrupted' },
-  run_stopped_provider_outage: { exit: 'outage', meaning: 'a model provider failed after its retries; the run resumes' },
+  run_stopped_provider_outage: {
+    exit: 'outage',
+    meaning: 'a model provider failed after its retries; the run resumes',
+  },
 
   // The experiment loop and the exchange between nodes (hub).
   loop_missing: { exit: 'failure', meaning: 'the goal has no loop: front matter' },
@@ -99,7 +102,7 @@ export const ERROR_CODES = {
   repo_dirty: { exit: 'failure', meaning: 'the repository has uncommitted changes' },
   verification_config: { exit: 'failure', meaning: 'verification is configured in a way that cannot work' },
   verification_unrecordable: { exit: 'failure', meaning: 'a verification has no commit to be noted on' },
-  verification_rejected: { exit: 'failure', meaning: 'a peer\'s breakthrough was refused (the reason is recorded)' },
+  verification_rejected: { exit: 'failure', meaning: "a peer's breakthrough was refused (the reason is recorded)" },
 
   // Failure memory and the memory server.
   memory_ambiguous: { exit: 'failure', meaning: 'a fingerprint prefix matches several failures' },
@@ -116,10 +119,10 @@ export const ERROR_CODES = {
 
   // MCP servers and tools.
   tool_name_invalid: { exit: 'failure', meaning: 'a tool name models would reject' },
-  'mcp-server-spawn-failed': { exit: 'failure', meaning: 'an MCP server\'s process could not be started' },
-  'mcp-server-command-not-found': { exit: 'failure', meaning: 'an MCP server\'s command is not on the PATH' },
-  'mcp-server-command-not-executable': { exit: 'failure', meaning: 'an MCP server\'s command is not executable' },
-  'mcp-server-cwd-missing': { exit: 'failure', meaning: 'an MCP server\'s working directory does not exist' },
+  'mcp-server-spawn-failed': { exit: 'failure', meaning: "an MCP server's process could not be started" },
+  'mcp-server-command-not-found': { exit: 'failure', meaning: "an MCP server's command is not on the PATH" },
+  'mcp-server-command-not-executable': { exit: 'failure', meaning: "an MCP server's command is not executable" },
+  'mcp-server-cwd-missing': { exit: 'failure', meaning: "an MCP server's working directory does not exist" },
   'mcp-server-exited': { exit: 'failure', meaning: 'an MCP server exited' },
   'mcp-server-bad-output': { exit: 'failure', meaning: 'an MCP server wrote a line that is not JSON-RPC' },
   path_invalid: { exit: 'failure', meaning: 'a path argument cannot name a file' },
@@ -129,14 +132,14 @@ export const ERROR_CODES = {
   filesystem_root_invalid: { exit: 'failure', meaning: 'an allowed root is missing or not a directory' },
   file_operation_failed: { exit: 'failure', meaning: 'the system refused a file operation inside the roots' },
   edit_invalid: { exit: 'failure', meaning: 'an edit has an empty oldText' },
-  edit_not_found: { exit: 'failure', meaning: 'an edit\'s oldText is not in the file' },
+  edit_not_found: { exit: 'failure', meaning: "an edit's oldText is not in the file" },
   fetch_failed: { exit: 'failure', meaning: 'the fetch server could not or would not fetch a URL' },
-  'python-workdir-missing': { exit: 'failure', meaning: 'the python server\'s workdir cannot be opened' },
+  'python-workdir-missing': { exit: 'failure', meaning: "the python server's workdir cannot be opened" },
   'python-script-missing': { exit: 'failure', meaning: 'the script does not exist under the workdir' },
   'python-script-outside-workdir': { exit: 'failure', meaning: 'the script resolves outside the workdir' },
   'python-script-not-file': { exit: 'failure', meaning: 'the script is not a file' },
   'python-snippet-write-failed': { exit: 'failure', meaning: 'the code could not be written to a temporary file' },
-  'shell-workdir-missing': { exit: 'failure', meaning: 'the shell server\'s workdir cannot be opened' },
+  'shell-workdir-missing': { exit: 'failure', meaning: "the shell server's workdir cannot be opened" },
   'shell-cwd-missing': { exit: 'failure', meaning: 'cwd does not exist under the workdir' },
   'shell-cwd-outside-workdir': { exit: 'failure', meaning: 'cwd resolves outside the workdir' },
   'shell-cwd-not-directory': { exit: 'failure', meaning: 'cwd is not a directory' },
@@ -144,16 +147,16 @@ export const ERROR_CODES = {
   'job-limit-reached': { exit: 'failure', meaning: 'as many jobs run as the server allows' },
   'unknown-job': { exit: 'failure', meaning: 'no job has that id' },
   'training-job-running': { exit: 'failure', meaning: 'the same training job is already running' },
-  'job-record-write-failed': { exit: 'failure', meaning: 'a job\'s record could not be written' },
+  'job-record-write-failed': { exit: 'failure', meaning: "a job's record could not be written" },
   'job-record-unreadable': { exit: 'failure', meaning: 'a job record is not JSON' },
   'job-record-too-new': { exit: 'failure', meaning: 'a job record was written by a newer mux-swarm' },
   'job-record-invalid': { exit: 'failure', meaning: 'a job record is not valid' },
-  'job-stdin-detached': { exit: 'failure', meaning: 'a re-attached job\'s standard input cannot be written' },
-  'job-stdin-closed': { exit: 'failure', meaning: 'a job\'s standard input is closed' },
-  'job-stdin-write-failed': { exit: 'failure', meaning: 'writing to a job\'s standard input failed' },
-  'job-log-create-failed': { exit: 'failure', meaning: 'a job\'s log file could not be created' },
-  'job-log-unreadable': { exit: 'failure', meaning: 'a job\'s output could not be read' },
-  'job-cursor-past-end': { exit: 'failure', meaning: 'an output cursor is past the end of a job\'s output' },
+  'job-stdin-detached': { exit: 'failure', meaning: "a re-attached job's standard input cannot be written" },
+  'job-stdin-closed': { exit: 'failure', meaning: "a job's standard input is closed" },
+  'job-stdin-write-failed': { exit: 'failure', meaning: "writing to a job's standard input failed" },
+  'job-log-create-failed': { exit: 'failure', meaning: "a job's log file could not be created" },
+  'job-log-unreadable': { exit: 'failure', meaning: "a job's output could not be read" },
+  'job-cursor-past-end': { exit: 'failure', meaning: "an output cursor is past the end of a job's output" },
 
   // The supervisor: watchdog and process groups.
   'watchdog-invalid-option': { exit: 'failure', meaning: 'a watchdog option is out of range' },

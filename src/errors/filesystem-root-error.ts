@@ -8,7 +8,7 @@ export class FilesystemRootError extends MuxSwarmError {
     super(
       'filesystem_root_invalid',
       `Filesystem server root ${JSON.stringify(root)} ${problem}. ` +
-        'Create the directory or fix filesystem.allowedRoots (or the server\'s options.roots) in the configuration.',
+        "Create the directory or fix filesystem.allowedRoots (or the server's options.roots) in the configuration.",
       options,
     );
     this.root = root;

@@ -14,7 +14,10 @@ export class McpServerStartError extends MuxSwarmError {
     readonly stderrTail: string[] = [],
     failures?: readonly McpServerStartError[],
   ) {
-    super('mcp_server_start_failed', failures ? describeFailures(failures) : describeFailure(server, reason, stderrTail));
+    super(
+      'mcp_server_start_failed',
+      failures ? describeFailures(failures) : describeFailure(server, reason, stderrTail),
+    );
     this.failures = failures ?? [this];
   }
 
@@ -31,7 +34,8 @@ export class McpServerStartError extends MuxSwarmError {
 }
 
 function describeFailure(server: string, reason: string, stderrTail: readonly string[]): string {
-  const tail = stderrTail.length > 0 ? `\n  its stderr ended with:\n${stderrTail.map((line) => `    ${line}`).join('\n')}` : '';
+  const tail =
+    stderrTail.length > 0 ? `\n  its stderr ended with:\n${stderrTail.map((line) => `    ${line}`).join('\n')}` : '';
   return (
     `MCP server "${server}" did not start: ${reason}${tail}\n` +
     `  Fix the mcpServers.${server} entry in config.json, mark it "optional": true, or set "enabled": false.`

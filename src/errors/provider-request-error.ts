@@ -51,8 +51,10 @@ export class ProviderRequestError extends MuxSwarmError {
 }
 
 function defaultAdvice(status: number | undefined): string {
-  if (status === undefined) return 'Check that the server is healthy; raise "timeoutMs" if the model is slow to load or answer.';
-  if (status === 429) return 'The endpoint is rate-limiting: wait, lower maxConcurrentDelegations, or raise the provider\'s "maxRetries".';
+  if (status === undefined)
+    return 'Check that the server is healthy; raise "timeoutMs" if the model is slow to load or answer.';
+  if (status === 429)
+    return 'The endpoint is rate-limiting: wait, lower maxConcurrentDelegations, or raise the provider\'s "maxRetries".';
   if (status >= 500) return 'The endpoint failed on its side: try again later, or point the agent at another provider.';
   return 'The endpoint rejected the request: check the model parameters in swarm.json and that this model supports tool calling.';
 }

@@ -22,7 +22,10 @@ export class RunStoppedError extends MuxSwarmError {
     readonly detail?: string,
     explanation?: string,
   ) {
-    super(`run_stopped_${reason}`, explanation ?? (detail ? `${DESCRIPTIONS[reason]} (${detail})` : DESCRIPTIONS[reason]));
+    super(
+      `run_stopped_${reason}`,
+      explanation ?? (detail ? `${DESCRIPTIONS[reason]} (${detail})` : DESCRIPTIONS[reason]),
+    );
   }
 }
 

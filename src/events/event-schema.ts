@@ -26,7 +26,10 @@ export const usageSchema = z.object({
 });
 export type EventUsage = z.infer<typeof usageSchema>;
 
-const usageTotalsSchema = usageSchema.extend({ cost_usd: z.number().nonnegative(), calls: z.number().int().nonnegative() });
+const usageTotalsSchema = usageSchema.extend({
+  cost_usd: z.number().nonnegative(),
+  calls: z.number().int().nonnegative(),
+});
 export type UsageTotals = z.infer<typeof usageTotalsSchema>;
 
 export const initEventSchema = z.object({
@@ -51,7 +54,14 @@ export const initEventSchema = z.object({
     }),
   ),
   tools: z.array(z.string()),
-  mcp_servers: z.array(z.object({ name: z.string(), status: z.enum(['connected', 'restarting', 'failed', 'disabled']), tools: z.number().int(), error: z.string().optional() })),
+  mcp_servers: z.array(
+    z.object({
+      name: z.string(),
+      status: z.enum(['connected', 'restarting', 'failed', 'disabled']),
+      tools: z.number().int(),
+      error: z.string().optional(),
+    }),
+  ),
   limits: z.record(z.string(), z.number().nullable()),
   /** Present when a run is picked up again after a crash, restart or stop: the session number (2 = first resume). */
   resumed_session: z.number().int().optional(),
@@ -60,7 +70,15 @@ export const initEventSchema = z.object({
     .object({
       source: z.string(),
       note: z.string().optional(),
-      devices: z.array(z.object({ index: z.number().int(), name: z.string(), memory_total_mib: z.number().optional(), memory_used_mib: z.number().optional(), driver: z.string().optional() })),
+      devices: z.array(
+        z.object({
+          index: z.number().int(),
+          name: z.string(),
+          memory_total_mib: z.number().optional(),
+          memory_used_mib: z.number().optional(),
+          driver: z.string().optional(),
+        }),
+      ),
     })
     .optional(),
 });
@@ -176,7 +194,13 @@ export const phaseStandingSchema = z.object({
   unchecked: z.number().int().nonnegative(),
   /** The first condition that does not hold, in phase order; null when every checked phase is done. */
   first_unmet: z
-    .object({ phase: z.number().int().positive(), title: z.string(), line: z.number().int().positive(), text: z.string(), detail: z.string() })
+    .object({
+      phase: z.number().int().positive(),
+      title: z.string(),
+      line: z.number().int().positive(),
+      text: z.string(),
+      detail: z.string(),
+    })
     .nullable(),
 });
 export type PhaseStanding = z.infer<typeof phaseStandingSchema>;
@@ -379,4 +403,8 @@ export type AgentStatus = z.infer<typeof agentStatusSchema>;
 
 type BaseKeys = 'seq' | 'run_id' | 'session_id' | 'timestamp';
 /** What a producer hands to the event bus: the envelope fields are filled in by it. */
-export type RunEventInput = RunEvent extends infer Event ? (Event extends RunEvent ? Omit<Event, BaseKeys> : never) : never;
+export type RunEventInput = RunEvent extends infer Event
+  ? Event extends RunEvent
+    ? Omit<Event, BaseKeys>
+    : never
+  : never;

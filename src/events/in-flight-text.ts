@@ -20,7 +20,8 @@ export function formatElapsed(milliseconds: number): string {
 export function statusText(calls: readonly InFlightCall[], columns: number | undefined): string | undefined {
   if (calls.length === 0) return undefined;
   const parts = calls.map((call) => {
-    const tokens = call.tokens_streamed === undefined ? '' : ` · ~${call.tokens_streamed.toLocaleString('en-US')} tokens`;
+    const tokens =
+      call.tokens_streamed === undefined ? '' : ` · ~${call.tokens_streamed.toLocaleString('en-US')} tokens`;
     return `${call.agent} · ${call.model ?? call.tool ?? call.kind} · ${formatElapsed(call.elapsed_ms)}${tokens}`;
   });
   const text = `⋯ ${calls.length > 1 ? `${calls.length} waiting: ` : ''}${parts.join(' │ ')}`;
@@ -33,7 +34,8 @@ export function statusText(calls: readonly InFlightCall[], columns: number | und
  */
 export function waitingLine(calls: readonly InFlightCall[]): string {
   const parts = calls.map((call) => {
-    const tokens = call.tokens_streamed === undefined ? '' : ` (~${call.tokens_streamed.toLocaleString('en-US')} tokens streamed)`;
+    const tokens =
+      call.tokens_streamed === undefined ? '' : ` (~${call.tokens_streamed.toLocaleString('en-US')} tokens streamed)`;
     return `${call.agent} on ${call.model ?? call.tool ?? call.kind} for ${formatElapsed(call.elapsed_ms)}${tokens}`;
   });
   return `… waiting: ${parts.join('; ')}`;

@@ -69,8 +69,10 @@ export class LiveStatusLine {
   private writeAbove(chunk: string | Uint8Array, rest: unknown[]): boolean {
     const output = this.options.output;
     const erase = this.erase();
-    if (chunk.length > 0) this.atLineStart = typeof chunk === 'string' ? chunk.endsWith('\n') : chunk[chunk.length - 1] === 0x0a;
-    if (typeof chunk === 'string') return this.write.call(output, `${erase}${chunk}${this.atLineStart ? this.draw() : ''}`, ...rest);
+    if (chunk.length > 0)
+      this.atLineStart = typeof chunk === 'string' ? chunk.endsWith('\n') : chunk[chunk.length - 1] === 0x0a;
+    if (typeof chunk === 'string')
+      return this.write.call(output, `${erase}${chunk}${this.atLineStart ? this.draw() : ''}`, ...rest);
     if (erase) this.write.call(output, erase);
     const written = this.write.call(output, chunk, ...rest);
     const redraw = this.atLineStart ? this.draw() : '';

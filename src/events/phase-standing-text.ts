@@ -10,5 +10,7 @@ export function formatPhaseStanding(standing: PhaseStanding): string {
   if (phaseFraction(standing) === undefined) return 'no "Done when" checks';
   const head = `${standing.done} of ${standing.total} phase${standing.total === 1 ? '' : 's'} done`;
   const unmet = standing.first_unmet;
-  return unmet ? `${head}; first unmet: phase ${unmet.phase}, line ${unmet.line}: ${unmet.text} — ${unmet.detail}` : head;
+  return unmet
+    ? `${head}; first unmet: phase ${unmet.phase}, line ${unmet.line}: ${unmet.text} — ${unmet.detail}`
+    : head;
 }

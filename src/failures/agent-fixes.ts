@@ -39,8 +39,15 @@ export interface FixSearch {
 export function searchFixes(memory: FailureMemory, error: string, limit: number): FixSearch {
   const fingerprint = fingerprintFailure(error, {});
   const exact = fingerprint === undefined ? undefined : memory.failure(fingerprint.id);
-  const found = exact !== undefined ? [{ failure: exact, fixes: memory.fixesFor(exact.fingerprint) }] : memory.search(error, limit);
-  const results = found.map(({ failure, fixes }) => ({ fingerprint: failure.fingerprint, type: failure.type, message: failure.message, occurrences: failure.occurrences, fixes: fixes.map(fixView) }));
+  const found =
+    exact !== undefined ? [{ failure: exact, fixes: memory.fixesFor(exact.fingerprint) }] : memory.search(error, limit);
+  const results = found.map(({ failure, fixes }) => ({
+    fingerprint: failure.fingerprint,
+    type: failure.type,
+    message: failure.message,
+    occurrences: failure.occurrences,
+    fixes: fixes.map(fixView),
+  }));
   return { matched: exact !== undefined ? 'fingerprint' : results.length > 0 ? 'text' : 'none', results };
 }
 
@@ -58,12 +65,29 @@ export interface AgentFix {
  * Records an agent's fix under the fingerprint of the error it gives; an output with no recognisable failure is
  * read as a command that exited 1. Throws when no error can be told from it at all.
  */
-export function recordAgentFix(memory: FailureMemory, fix: AgentFix, at: string): { fix: FixView; fingerprint: string } {
+export function recordAgentFix(
+  memory: FailureMemory,
+  fix: AgentFix,
+  at: string,
+): { fix: FixView; fingerprint: string } {
   const fingerprint = fingerprintFailure(fix.error, {}) ?? fingerprintFailure(fix.error, { exitCode: 1 });
-  if (fingerprint === undefined) throw new MuxSwarmError('memory_no_failure', 'record_fix: no error could be recognised in `error`; pass the error as it was printed (the traceback or the error line).');
+  if (fingerprint === undefined)
+    throw new MuxSwarmError(
+      'memory_no_failure',
+      'record_fix: no error could be recognised in `error`; pass the error as it was printed (the traceback or the error line).',
+    );
   const { kind, type, message, frame } = fingerprint.signature;
   const recorded = memory.recordFix(
-    { fingerprint: fingerprint.id, description: fix.description, explanation: fix.explanation ?? null, files: fix.files ?? [], diff: fix.diff ?? null, source: 'agent', outcome: fix.worked ? 'worked' : 'failed', at },
+    {
+      fingerprint: fingerprint.id,
+      description: fix.description,
+      explanation: fix.explanation ?? null,
+      files: fix.files ?? [],
+      diff: fix.diff ?? null,
+      source: 'agent',
+      outcome: fix.worked ? 'worked' : 'failed',
+      at,
+    },
     { fingerprint: fingerprint.id, kind, type, message, frame },
     fix.error,
   );
@@ -76,5 +100,14 @@ export function rateAgentFix(memory: FailureMemory, id: string, worked: boolean,
 }
 
 function fixView(fix: FixRecord): FixView {
-  return { id: fix.uid, description: fix.description, explanation: fix.explanation, files: fix.files, diff: fix.diff, worked: fix.worked, failed: fix.failed, source: fix.source };
+  return {
+    id: fix.uid,
+    description: fix.description,
+    explanation: fix.explanation,
+    files: fix.files,
+    diff: fix.diff,
+    worked: fix.worked,
+    failed: fix.failed,
+    source: fix.source,
+  };
 }

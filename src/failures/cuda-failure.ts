@@ -7,13 +7,22 @@ import type { FailureSignature } from './failure-signature.js';
 import { normaliseMessage } from './normalise-message.js';
 
 /** An allocation on the GPU failed, however it was reported. */
-const OUT_OF_MEMORY = /\b(CUDA|HIP|MPS backend|XPU) out of memory|CUDA error: out of memory|cudaErrorMemoryAllocation|CUBLAS_STATUS_ALLOC_FAILED|hipErrorOutOfMemory/;
+const OUT_OF_MEMORY =
+  /\b(CUDA|HIP|MPS backend|XPU) out of memory|CUDA error: out of memory|cudaErrorMemoryAllocation|CUBLAS_STATUS_ALLOC_FAILED|hipErrorOutOfMemory/;
 const OUT_OF_MEMORY_TYPE = /(?:^|\.)OutOfMemoryError$/;
 const WATCHDOG_TIMEOUT = 'Watchdog caught collective operation timeout';
 /** Where a GPU error's own text starts in a message or line. */
-const GPU_ERROR = /CUDA error: |HIP error: |cuDNN error: |CUDNN_STATUS_[A-Z_]+|CUBLAS_STATUS_[A-Z_]+|NCCL error|NCCL communicator was aborted|cudaError[A-Za-z]+|hipError[A-Za-z]+|CUDA driver error/;
+const GPU_ERROR =
+  /CUDA error: |HIP error: |cuDNN error: |CUDNN_STATUS_[A-Z_]+|CUBLAS_STATUS_[A-Z_]+|NCCL error|NCCL communicator was aborted|cudaError[A-Za-z]+|hipError[A-Za-z]+|CUDA driver error/;
 /** Exception types under which PyTorch versions raise the same CUDA error: one type for all of them. */
-const CUDA_ERROR_TYPES = new Set(['RuntimeError', 'torch.AcceleratorError', 'AcceleratorError', 'c10::Error', 'c10::CUDAError', 'torch.cuda.CudaError']);
+const CUDA_ERROR_TYPES = new Set([
+  'RuntimeError',
+  'torch.AcceleratorError',
+  'AcceleratorError',
+  'c10::Error',
+  'c10::CUDAError',
+  'torch.cuda.CudaError',
+]);
 /** A Python exception line printed without a traceback: `RuntimeError: CUDA error: …`. */
 const EXCEPTION_PREFIX = /(?:^|\s)([A-Za-z_][\w.]*(?:Error|Exception)): (?=\S)/;
 
@@ -53,7 +62,13 @@ export function cudaFailureInLines(lines: readonly string[]): FailureSignature |
 }
 
 function outOfMemory(text: string): FailureSignature {
-  const vendor = /HIP|hipError/.test(text) ? 'HIP' : /MPS backend/.test(text) ? 'MPS backend' : /XPU out of memory/.test(text) ? 'XPU' : 'CUDA';
+  const vendor = /HIP|hipError/.test(text)
+    ? 'HIP'
+    : /MPS backend/.test(text)
+      ? 'MPS backend'
+      : /XPU out of memory/.test(text)
+        ? 'XPU'
+        : 'CUDA';
   return { kind: 'cuda', type: 'torch.OutOfMemoryError', message: `${vendor} out of memory`, frame: null };
 }
 
@@ -85,5 +100,10 @@ function errorOfLine(line: string): FailureSignature | undefined {
 function ncclWarning(line: string): FailureSignature | undefined {
   const at = line.indexOf('NCCL WARN ');
   if (at < 0) return undefined;
-  return { kind: 'cuda', type: 'NCCL WARN', message: normaliseMessage(line.slice(at + 'NCCL WARN '.length)), frame: null };
+  return {
+    kind: 'cuda',
+    type: 'NCCL WARN',
+    message: normaliseMessage(line.slice(at + 'NCCL WARN '.length)),
+    frame: null,
+  };
 }

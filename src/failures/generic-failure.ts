@@ -9,8 +9,17 @@ import { normaliseMessage } from './normalise-message.js';
  * os.constants.signals, so a fingerprint does not depend on the platform that computed it.
  */
 const SIGNALS: Record<number, string> = {
-  1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 4: 'SIGILL', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL',
-  11: 'SIGSEGV', 13: 'SIGPIPE', 15: 'SIGTERM',
+  1: 'SIGHUP',
+  2: 'SIGINT',
+  3: 'SIGQUIT',
+  4: 'SIGILL',
+  6: 'SIGABRT',
+  7: 'SIGBUS',
+  8: 'SIGFPE',
+  9: 'SIGKILL',
+  11: 'SIGSEGV',
+  13: 'SIGPIPE',
+  15: 'SIGTERM',
 };
 
 /**
@@ -22,7 +31,12 @@ export function genericFailure(lines: readonly string[], context: FailureContext
   const signal = context.signal ?? signalOfExitCode(context.exitCode);
   if (signal) return { kind: 'generic', type: `signal ${signal}`, message: '', frame: null };
   if (typeof context.exitCode !== 'number' || context.exitCode === 0) return undefined;
-  return { kind: 'generic', type: `exit ${context.exitCode}`, message: normaliseMessage(lastMeaningfulLine(lines)), frame: null };
+  return {
+    kind: 'generic',
+    type: `exit ${context.exitCode}`,
+    message: normaliseMessage(lastMeaningfulLine(lines)),
+    frame: null,
+  };
 }
 
 function signalOfExitCode(exitCode: number | null | undefined): string | undefined {

@@ -12,7 +12,8 @@ const PUNCTUATION = /^[^\w\s]{1,3}$/;
 /** What an earlier normalisation left in quotes. */
 const PLACEHOLDER = /^(?:<(?:v|n|hex|path|time)>|\[REDACTED\])$/;
 /** A name holding a run of 4+ digits or a hex id is an instance (`checkpoint-1500`, `run_20250914`, `e3b0c44f`). */
-const INSTANCE_NUMBER = /\d{4}|(?<![A-Za-z0-9])(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{7,}(?![A-Za-z0-9])/;
+const INSTANCE_NUMBER =
+  /\d{4}|(?<![A-Za-z0-9])(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{7,}(?![A-Za-z0-9])/;
 
 /**
  * File name extensions: a token ending in one is a file name, and file names are paths (`'train.jsonl'` →
@@ -47,7 +48,10 @@ export function classifyQuoted(content: string): QuotedReplacement {
     return { keep: true };
   }
   if (SCOPED_PACKAGE.test(content) && !INSTANCE_NUMBER.test(content)) return { keep: true };
-  if (!/\s/.test(content) && (PATH_START.test(content) || SLASHES.test(content) || (content.includes('/') && PATH_NAME.test(content)))) {
+  if (
+    !/\s/.test(content) &&
+    (PATH_START.test(content) || SLASHES.test(content) || (content.includes('/') && PATH_NAME.test(content)))
+  ) {
     return { keep: false, text: '<path>' };
   }
   if (isProse(content)) return { keep: false, prose: true };

@@ -19,7 +19,8 @@ const ANSI_SEQUENCE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)
 
 /** A path, number or id starts after one of these (or at the start of the line). */
 const BOUNDARY = String.raw`(?<=^|[\s'"\x60(\[{=,:;|])`;
-const URL = /\b([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:[^\s/?#'"`<>@]*@)?([^\s/?#'"`<>:]*)(?::(\d+|<n>))?([/?#][^\s'"`<>)\]]*)?/g;
+const URL =
+  /\b([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:[^\s/?#'"`<>@]*@)?([^\s/?#'"`<>:]*)(?::(\d+|<n>))?([/?#][^\s'"`<>)\]]*)?/g;
 const WINDOWS_PATH = new RegExp(String.raw`${BOUNDARY}(?:[A-Za-z]:[\\/]|\\\\)[^\s'"\x60<>|*?()\[\]{},;]*`, 'g');
 const ABSOLUTE_PATH = new RegExp(String.raw`${BOUNDARY}(?:~|\.{1,2})?\/[^\s'"\x60<>|*?()\[\]{},;:]+`, 'g');
 const PATH_PART = String.raw`[\w.@+~-]+`;
@@ -28,16 +29,19 @@ const RELATIVE_PATH = new RegExp(
   'g',
 );
 const FILE_NAME = new RegExp(String.raw`(?<![\w.\/\\@-])\w[\w.-]*\.(?:${FILE_EXTENSIONS})(?![\w-]|\.\w)`, 'g');
-const ISO_TIME = /(?<![A-Za-z0-9])\d{4}-\d{2}-\d{2}(?:[T _]\d{2}[:_]\d{2}(?:[:_]\d{2}(?:[.,_]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![0-9])/g;
+const ISO_TIME =
+  /(?<![A-Za-z0-9])\d{4}-\d{2}-\d{2}(?:[T _]\d{2}[:_]\d{2}(?:[:_]\d{2}(?:[.,_]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![0-9])/g;
 const GLOG_TIME = /(?<![A-Za-z0-9])[IWEF]\d{3,4} \d{2}:\d{2}:\d{2}(?:\.\d+)?(?![0-9])/g;
 const CLOCK_TIME = /(?<![A-Za-z0-9.:])\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?![0-9])/g;
 const COMPACT_TIME = /(?<![A-Za-z0-9])\d{8}[_T-]\d{6}(?![0-9])/g;
-const UUID = /(?<![A-Za-z0-9])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![A-Za-z0-9])/g;
+const UUID =
+  /(?<![A-Za-z0-9])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![A-Za-z0-9])/g;
 const HEX_LITERAL = /(?<![A-Za-z0-9])0x[0-9a-fA-F]+(?![A-Za-z0-9])/g;
 const HEX_ID = /(?<![A-Za-z0-9])(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{7,}(?![A-Za-z0-9])/g;
 const DEVICE_NUMBER = /(?<![A-Za-z])(rank|gpu|cuda|device|node|worker|pid)(\d+)(?![A-Za-z0-9])/gi;
 /** Integers, decimals, versions, exponents, with a size unit, a percent sign or a short unit (`1.62s`, `7b`). */
-const NUMBER = /(?<![A-Za-z0-9.])\d+(?:\.\d+)*(?:[eE][-+]?\d+)?(?:\s?(?:[KMGTPE]i?)?B(?![A-Za-z])|\s?bytes?(?![A-Za-z])|%|[A-Za-z]{1,3}(?![A-Za-z0-9]))?(?![A-Za-z0-9])/g;
+const NUMBER =
+  /(?<![A-Za-z0-9.])\d+(?:\.\d+)*(?:[eE][-+]?\d+)?(?:\s?(?:[KMGTPE]i?)?B(?![A-Za-z])|\s?bytes?(?![A-Za-z])|%|[A-Za-z]{1,3}(?![A-Za-z0-9]))?(?![A-Za-z0-9])/g;
 const PLACEHOLDERS = /<(?:n|hex|v|path|time)>/g;
 
 /**
@@ -79,7 +83,9 @@ function messageLines(message: string): string[] {
   let text = message.includes('\x1b') ? message.replace(ANSI_SEQUENCE, '') : message;
   text = text.replace(PRIVATE_USE, '');
   for (const raw of text.split('\n')) {
-    const line = cleanTerminalLine(raw.length > MAXIMUM_LINE_CHARACTERS ? raw.slice(0, MAXIMUM_LINE_CHARACTERS) : raw).trim();
+    const line = cleanTerminalLine(
+      raw.length > MAXIMUM_LINE_CHARACTERS ? raw.slice(0, MAXIMUM_LINE_CHARACTERS) : raw,
+    ).trim();
     if (line === '') continue;
     lines.push(line);
     if (lines.length >= MAXIMUM_LINES) break;
@@ -93,8 +99,16 @@ function normaliseLine(line: string, depth: number): string {
   let text = depth === 0 ? redactSecrets(line) : line;
   text = maskQuoted(text, masks, (content) => (depth < MAXIMUM_DEPTH ? normaliseLine(content, depth + 1) : '<v>'));
   text = text.replace(URL, (...match) => mask(describeUrl(match[1], match[2], match[3], match[4]), masks));
-  text = text.replace(WINDOWS_PATH, '<path>').replace(ABSOLUTE_PATH, '<path>').replace(RELATIVE_PATH, '<path>').replace(FILE_NAME, '<path>');
-  text = text.replace(ISO_TIME, '<time>').replace(GLOG_TIME, '<time>').replace(COMPACT_TIME, '<time>').replace(CLOCK_TIME, '<time>');
+  text = text
+    .replace(WINDOWS_PATH, '<path>')
+    .replace(ABSOLUTE_PATH, '<path>')
+    .replace(RELATIVE_PATH, '<path>')
+    .replace(FILE_NAME, '<path>');
+  text = text
+    .replace(ISO_TIME, '<time>')
+    .replace(GLOG_TIME, '<time>')
+    .replace(COMPACT_TIME, '<time>')
+    .replace(CLOCK_TIME, '<time>');
   text = text.replace(UUID, '<hex>').replace(HEX_LITERAL, '<hex>').replace(HEX_ID, '<hex>');
   text = text.replace(DEVICE_NUMBER, '$1<n>').replace(NUMBER, '<n>');
   text = text.replace(/\s+/g, ' ').trim();

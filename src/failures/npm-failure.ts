@@ -9,7 +9,8 @@ import { normaliseMessage } from './normalise-message.js';
 const NPM_ERROR = /^npm (?:ERR!|error)(?: (.*))?$/;
 const CODE = /^code (\S+)$/;
 /** Lines after the code that carry no message: fields, the log's location, blank ones. */
-const NOT_A_MESSAGE = /^(?:code|errno|syscall|path|dest|signal|cwd|command failed$)\b|^A complete log of this run|^Log files were not written|^For a full report see|^You can rerun|^[\\/~]|^[A-Za-z]:\\/;
+const NOT_A_MESSAGE =
+  /^(?:code|errno|syscall|path|dest|signal|cwd|command failed$)\b|^A complete log of this run|^Log files were not written|^For a full report see|^You can rerun|^[\\/~]|^[A-Za-z]:\\/;
 const NOT_FOUND_URL = /404 Not Found - [A-Z]+ https?:\/\/[^/\s]+\/(\S+?)(?: - |\s|$)/i;
 const NOT_IN_REGISTRY = /'((?:@[^/'\s]+\/)?[^@'\s]+)(?:@[^'\s]*)?' is not in (?:this|the npm) registry/;
 
@@ -26,13 +27,15 @@ export function npmFailure(lines: readonly string[]): FailureSignature | undefin
   }
   if (errors.length === 0) return undefined;
   let codeAt = -1;
-  for (let index = errors.length - 1; index >= 0 && codeAt < 0; index -= 1) if (CODE.test(errors[index] ?? '')) codeAt = index;
+  for (let index = errors.length - 1; index >= 0 && codeAt < 0; index -= 1)
+    if (CODE.test(errors[index] ?? '')) codeAt = index;
   const code = codeAt >= 0 ? CODE.exec(errors[codeAt] ?? '')?.[1] : undefined;
   const after = errors.slice(codeAt + 1);
   const type = code === undefined ? 'npm error' : `npm ${code}`;
   if (code === 'E404') {
     const name = missingPackage(after);
-    if (name !== undefined) return { kind: 'npm', type, message: normaliseMessage(`'${name}' is not in this registry.`), frame: null };
+    if (name !== undefined)
+      return { kind: 'npm', type, message: normaliseMessage(`'${name}' is not in this registry.`), frame: null };
   }
   const line = after.find((text) => text !== '' && !NOT_A_MESSAGE.test(text)) ?? '';
   return { kind: 'npm', type, message: normaliseMessage(line), frame: null };

@@ -23,7 +23,8 @@ const EXCEPTION = /^([A-Za-z_][\w.]*): (.*)$/;
  */
 export function pytestFailure(lines: readonly string[]): FailureSignature | undefined {
   let header = -1;
-  for (let index = lines.length - 1; index >= 0 && header < 0; index -= 1) if (SUMMARY_HEADER.test((lines[index] ?? '').trim())) header = index;
+  for (let index = lines.length - 1; index >= 0 && header < 0; index -= 1)
+    if (SUMMARY_HEADER.test((lines[index] ?? '').trim())) header = index;
   if (header < 0) return undefined;
   for (let index = header + 1; index < lines.length; index += 1) {
     const line = (lines[index] ?? '').trim();
@@ -42,7 +43,8 @@ function signatureOfResult(outcome: string, test: string, detail: string): Failu
     if (gpu) return gpu;
     return { kind: 'python', type: exception[1], message: normaliseMessage(exception[2] ?? ''), frame };
   }
-  if (detail.startsWith('assert')) return { kind: 'python', type: 'AssertionError', message: normaliseMessage(detail), frame };
+  if (detail.startsWith('assert'))
+    return { kind: 'python', type: 'AssertionError', message: normaliseMessage(detail), frame };
   return { kind: 'python', type: `pytest ${outcome}`, message: normaliseMessage(detail === '' ? test : detail), frame };
 }
 
@@ -50,5 +52,10 @@ function signatureOfResult(outcome: string, test: string, detail: string): Failu
 function testFunction(test: string): string | null {
   const parts = test.split('::');
   if (parts.length < 2) return null;
-  return parts.slice(1).join('::').replace(/\[.*\]$/, '') || null;
+  return (
+    parts
+      .slice(1)
+      .join('::')
+      .replace(/\[.*\]$/, '') || null
+  );
 }

@@ -7,7 +7,8 @@ const BASH_NOT_FOUND = /^(?:\S+: )?(?:line \d+: )?(\S+): command not found$/;
 /** dash (Debian/Ubuntu sh): `sh: 1: nvcc: not found`, `/bin/sh: 1: nvcc: not found`, `./run.sh: 3: nvcc: not found`. */
 const DASH_NOT_FOUND = /^(?:\S+: )?\d+: (\S+): not found$/;
 /** zsh, fish, busybox ash: `zsh: command not found: nvcc`, `fish: Unknown command: nvcc`, `sh: nvcc: not found`. */
-const OTHER_NOT_FOUND = /^(?:zsh: command not found: (\S+)|fish: Unknown command:? (\S+)|(?:ba|a|k)?sh: (\S+): not found)$/;
+const OTHER_NOT_FOUND =
+  /^(?:zsh: command not found: (\S+)|fish: Unknown command:? (\S+)|(?:ba|a|k)?sh: (\S+): not found)$/;
 /** A shebang's interpreter missing: `/usr/bin/env: 'python': No such file or directory`. */
 const ENV_NOT_FOUND = /^(?:\/usr)?\/bin\/env: [‘'"]?([^'’"\s]+)[’'"]?: No such file or directory$/;
 const PERMISSION_DENIED = /Permission denied|Operation not permitted/;
@@ -29,12 +30,16 @@ export function shellFailure(lines: readonly string[], context: FailureContext):
     seen += 1;
     const missing = missingCommand(line);
     if (missing !== undefined) return commandNotFound(missing);
-    if (PERMISSION_DENIED.test(line)) return { kind: 'shell', type: 'permission denied', message: normaliseMessage(line), frame: null };
-    if (NO_SUCH_FILE.test(line)) return { kind: 'shell', type: 'no such file', message: normaliseMessage(line), frame: null };
+    if (PERMISSION_DENIED.test(line))
+      return { kind: 'shell', type: 'permission denied', message: normaliseMessage(line), frame: null };
+    if (NO_SUCH_FILE.test(line))
+      return { kind: 'shell', type: 'no such file', message: normaliseMessage(line), frame: null };
   }
   if (context.exitCode === 127) {
     const name = context.command === undefined ? undefined : commandName(context.command);
-    return name === undefined ? { kind: 'shell', type: 'command not found', message: '', frame: null } : commandNotFound(name);
+    return name === undefined
+      ? { kind: 'shell', type: 'command not found', message: '', frame: null }
+      : commandNotFound(name);
   }
   if (context.exitCode === 126) return { kind: 'shell', type: 'permission denied', message: '', frame: null };
   return undefined;
@@ -52,13 +57,25 @@ function missingCommand(line: string): string | undefined {
 
 function commandNotFound(name: string): FailureSignature {
   const base = name.replace(/^['"]|['"]$/g, '');
-  return { kind: 'shell', type: 'command not found', message: `command not found: ${base.slice(base.lastIndexOf('/') + 1)}`, frame: null };
+  return {
+    kind: 'shell',
+    type: 'command not found',
+    message: `command not found: ${base.slice(base.lastIndexOf('/') + 1)}`,
+    frame: null,
+  };
 }
 
 /** The program a command line runs: `CUDA_VISIBLE_DEVICES=0 accelerate launch x.py` → `accelerate`. */
 function commandName(command: string): string | undefined {
   for (const word of command.trim().split(/\s+/)) {
-    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(word) || word === 'sudo' || word === 'env' || word === 'exec' || word === 'time') continue;
+    if (
+      /^[A-Za-z_][A-Za-z0-9_]*=/.test(word) ||
+      word === 'sudo' ||
+      word === 'env' ||
+      word === 'exec' ||
+      word === 'time'
+    )
+      continue;
     return word === '' ? undefined : word;
   }
   return undefined;

@@ -6,7 +6,15 @@ export const AMD_SMI_STATIC_ARGS = ['static', '--asic', '--vram', '--driver', '-
 export const AMD_SMI_METRIC_ARGS = ['metric', '--usage', '--power', '--temperature', '--mem-usage', '--json'];
 
 /** amd-smi's memory units: its "MB" is MiB (an MI300X reports 196592 MB, i.e. 192 GiB). */
-const MIB_PER_UNIT: Record<string, number> = { B: 1 / 1_048_576, KB: 1 / 1024, KIB: 1 / 1024, MB: 1, MIB: 1, GB: 1024, GIB: 1024 };
+const MIB_PER_UNIT: Record<string, number> = {
+  B: 1 / 1_048_576,
+  KB: 1 / 1024,
+  KIB: 1 / 1024,
+  MB: 1,
+  MIB: 1,
+  GB: 1024,
+  GIB: 1024,
+};
 
 /**
  * `amd-smi static --json` (required) and `amd-smi metric --json` (optional), joined on the `gpu` id. Both are
@@ -32,7 +40,8 @@ export function parseAmdSmi(staticOutput: string, metricOutput = ''): GpuInfo[] 
         memoryUsedMiB: mib(memory.used_vram),
         utilizationPercent: reading(usage.gfx_activity),
         temperatureC: reading(temperature.edge) ?? reading(temperature.hotspot),
-        powerDrawW: reading(power.socket_power) ?? reading(power.average_socket_power) ?? reading(power.current_socket_power),
+        powerDrawW:
+          reading(power.socket_power) ?? reading(power.average_socket_power) ?? reading(power.current_socket_power),
         driver: textValue(driver.version) ?? textValue(driver.driver_version),
       });
     })

@@ -54,7 +54,16 @@ export async function discoverGpus(timeoutMs: number, options: DiscoverGpusOptio
     return found;
   };
 
-  const nvidia = attempt('nvidia-smi', await runGpuTool('nvidia-smi', [`--query-gpu=${NVIDIA_SMI_QUERY}`, '--format=csv,noheader,nounits'], timeoutMs, env), parseNvidiaSmi);
+  const nvidia = attempt(
+    'nvidia-smi',
+    await runGpuTool(
+      'nvidia-smi',
+      [`--query-gpu=${NVIDIA_SMI_QUERY}`, '--format=csv,noheader,nounits'],
+      timeoutMs,
+      env,
+    ),
+    parseNvidiaSmi,
+  );
   if (nvidia.length > 0) return { gpus: nvidia, source: 'nvidia-smi' };
 
   const amdStatic = await runGpuTool('amd-smi', AMD_SMI_STATIC_ARGS, timeoutMs, env);

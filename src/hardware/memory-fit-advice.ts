@@ -8,11 +8,16 @@ const MIN_RANK = 4;
 /** One ladder per setting: the inputs with only that setting changed, gentlest step first; empty at its floor. */
 const LADDERS: ReadonlyArray<(input: MemoryFitInput) => MemoryFitInput[]> = [
   (input) => (input.gradientCheckpointing === false ? [{ ...input, gradientCheckpointing: true }] : []),
-  (input) => COMPACTNESS.slice(COMPACTNESS.indexOf(input.quantization === 'fp16' ? 'bf16' : input.quantization) + 1).map((quantization) => ({ ...input, quantization })),
+  (input) =>
+    COMPACTNESS.slice(COMPACTNESS.indexOf(input.quantization === 'fp16' ? 'bf16' : input.quantization) + 1).map(
+      (quantization) => ({ ...input, quantization }),
+    ),
   (input) => divisorsBelow(input.batchSize).map((batchSize) => ({ ...input, batchSize })),
-  (input) => halvings(input.sequenceLength, MIN_SEQUENCE_LENGTH).map((sequenceLength) => ({ ...input, sequenceLength })),
+  (input) =>
+    halvings(input.sequenceLength, MIN_SEQUENCE_LENGTH).map((sequenceLength) => ({ ...input, sequenceLength })),
   (input) => halvings(input.loraRank, MIN_RANK).map((loraRank) => ({ ...input, loraRank })),
-  (input) => ((input.loraTargets ?? 'all-linear') === 'all-linear' ? [{ ...input, loraTargets: 'attention' as const }] : []),
+  (input) =>
+    (input.loraTargets ?? 'all-linear') === 'all-linear' ? [{ ...input, loraTargets: 'attention' as const }] : [],
 ];
 
 /**
@@ -21,9 +26,14 @@ const LADDERS: ReadonlyArray<(input: MemoryFitInput) => MemoryFitInput[]> = [
  * found by taking each setting in turn only as far as needed; when not even all of them at their floor do, a line
  * saying so.
  */
-export function adviseChanges(input: MemoryFitInput, targetGiB: number, totalGiB: (input: MemoryFitInput) => number): string[] {
+export function adviseChanges(
+  input: MemoryFitInput,
+  targetGiB: number,
+  totalGiB: (input: MemoryFitInput) => number,
+): string[] {
   const fits = (candidate: MemoryFitInput): boolean => totalGiB(candidate) <= targetGiB;
-  const result = (candidate: MemoryFitInput): string => `${describeChanges(input, candidate)}: ${totalGiB(candidate).toFixed(1)} GiB`;
+  const result = (candidate: MemoryFitInput): string =>
+    `${describeChanges(input, candidate)}: ${totalGiB(candidate).toFixed(1)} GiB`;
 
   const singles = LADDERS.map((ladder) => ladder(input).find(fits)).filter((candidate) => candidate !== undefined);
   if (singles.length > 0) return singles.map(result);
@@ -42,12 +52,18 @@ export function adviseChanges(input: MemoryFitInput, targetGiB: number, totalGiB
 /** The settings that differ between two inputs, in words. */
 function describeChanges(from: MemoryFitInput, to: MemoryFitInput): string {
   const changes: string[] = [];
-  if ((from.gradientCheckpointing ?? true) !== (to.gradientCheckpointing ?? true)) changes.push('enable gradient checkpointing');
+  if ((from.gradientCheckpointing ?? true) !== (to.gradientCheckpointing ?? true))
+    changes.push('enable gradient checkpointing');
   if (from.quantization !== to.quantization) changes.push(`${to.quantization} instead of ${from.quantization}`);
-  if (from.batchSize !== to.batchSize) changes.push(`batch size ${from.batchSize} → ${to.batchSize} (gradient accumulation ×${from.batchSize / to.batchSize} keeps the effective batch)`);
-  if (from.sequenceLength !== to.sequenceLength) changes.push(`sequence length ${from.sequenceLength} → ${to.sequenceLength} (longer examples truncated or split)`);
+  if (from.batchSize !== to.batchSize)
+    changes.push(
+      `batch size ${from.batchSize} → ${to.batchSize} (gradient accumulation ×${from.batchSize / to.batchSize} keeps the effective batch)`,
+    );
+  if (from.sequenceLength !== to.sequenceLength)
+    changes.push(`sequence length ${from.sequenceLength} → ${to.sequenceLength} (longer examples truncated or split)`);
   if (from.loraRank !== to.loraRank) changes.push(`LoRA rank ${from.loraRank} → ${to.loraRank}`);
-  if ((from.loraTargets ?? 'all-linear') !== (to.loraTargets ?? 'all-linear')) changes.push('LoRA on attention only (q, k, v, o) instead of all linear layers');
+  if ((from.loraTargets ?? 'all-linear') !== (to.loraTargets ?? 'all-linear'))
+    changes.push('LoRA on attention only (q, k, v, o) instead of all linear layers');
   return changes.join(', ');
 }
 

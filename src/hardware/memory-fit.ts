@@ -27,7 +27,14 @@ export interface MemoryFitInput {
 
 export interface MemoryFitEstimate {
   totalGiB: number;
-  breakdown: { weightsGiB: number; loraParametersGiB: number; optimizerGiB: number; gradientsGiB: number; activationsGiB: number; overheadGiB: number };
+  breakdown: {
+    weightsGiB: number;
+    loraParametersGiB: number;
+    optimizerGiB: number;
+    gradientsGiB: number;
+    activationsGiB: number;
+    overheadGiB: number;
+  };
   /** Count of trainable (LoRA) parameters. */
   loraParameters: number;
   assumptions: string[];
@@ -47,7 +54,13 @@ export const HEADROOM_SHARE = 0.1;
 const GIB = 1024 ** 3;
 /** NF4 (4 bits) + double-quantised constants (8-bit per 64 weights + fp32 per 256 blocks: 0.127 bits), QLoRA §3. */
 const NF4_DOUBLE_QUANT_BYTES = (4 + 8 / 64 + 32 / (64 * 256)) / 8;
-const WEIGHT_BYTES: Record<TrainingQuantization, number> = { '4bit': NF4_DOUBLE_QUANT_BYTES, '8bit': 1, bf16: 2, fp16: 2, fp32: 4 };
+const WEIGHT_BYTES: Record<TrainingQuantization, number> = {
+  '4bit': NF4_DOUBLE_QUANT_BYTES,
+  '8bit': 1,
+  bf16: 2,
+  fp16: 2,
+  fp32: 4,
+};
 /** LoRA weights (fp32: PEFT upcasts adapters), their fp32 gradients, and AdamW's fp32 m and v. */
 const LORA_WEIGHT_BYTES = 4;
 const LORA_GRADIENT_BYTES = 4;
@@ -73,7 +86,9 @@ export function estimateTrainingMemory(input: MemoryFitInput): MemoryFitEstimate
   const allLinear = (input.loraTargets ?? 'all-linear') === 'all-linear';
 
   const linearParameters = input.parametersBillion * 1e9 - shape.embeddingParameters;
-  const weights = linearParameters * WEIGHT_BYTES[input.quantization] + shape.embeddingParameters * (kbit ? 4 : WEIGHT_BYTES[input.quantization]);
+  const weights =
+    linearParameters * WEIGHT_BYTES[input.quantization] +
+    shape.embeddingParameters * (kbit ? 4 : WEIGHT_BYTES[input.quantization]);
 
   // Per layer and rank, each adapted linear adds r × (d_in + d_out): q, k, v, o are h → h; gate, up h → i; down i → h.
   const loraParameters = L * input.loraRank * (allLinear ? 8 * h + 3 * (h + i) : 8 * h);
@@ -117,16 +132,22 @@ export function estimateTrainingMemory(input: MemoryFitInput): MemoryFitEstimate
  * memory over, the advice lists single changes (and, failing those, one combination) that do, each re-estimated.
  */
 export function fitAgainstGpus(estimate: MemoryFitEstimate, input: MemoryFitInput, gpus: GpuInfo[]): MemoryFit {
-  if (gpus.length === 0) return { fits: false, advice: ['no GPU was found, so nothing to train on: run on a machine with a GPU (see `mux-swarm status`)'] };
+  if (gpus.length === 0)
+    return {
+      fits: false,
+      advice: ['no GPU was found, so nothing to train on: run on a machine with a GPU (see `mux-swarm status`)'],
+    };
   const known = gpus.filter((gpu) => gpu.memoryTotalMiB !== undefined);
-  if (known.length === 0) return { fits: false, advice: ['the GPU tools did not report any GPU memory size, so the fit cannot be judged'] };
+  if (known.length === 0)
+    return { fits: false, advice: ['the GPU tools did not report any GPU memory size, so the fit cannot be judged'] };
   const free = (gpu: GpuInfo): number => (gpu.memoryFreeMiB ?? gpu.memoryTotalMiB ?? 0) / 1024;
   const best = known.reduce((most, gpu) => (free(gpu) > free(most) ? gpu : most));
   const freeGiB = round2(free(best));
   const headroomGiB = round2(freeGiB - estimate.totalGiB);
   const gpu = { index: best.index, name: best.name, freeGiB, totalGiB: round2((best.memoryTotalMiB ?? 0) / 1024) };
   const advice: string[] = [];
-  if (best.memoryFreeMiB === undefined) advice.push(`GPU${best.index} did not report its memory in use; all ${gpu.totalGiB} GiB counted as free`);
+  if (best.memoryFreeMiB === undefined)
+    advice.push(`GPU${best.index} did not report its memory in use; all ${gpu.totalGiB} GiB counted as free`);
   if (headroomGiB < HEADROOM_SHARE * freeGiB) {
     advice.push(
       headroomGiB < 0
@@ -141,18 +162,28 @@ export function fitAgainstGpus(estimate: MemoryFitEstimate, input: MemoryFitInpu
 function validate(input: MemoryFitInput): void {
   const positive = (field: keyof MemoryFitInput, value: unknown, integer: boolean): void => {
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-      throw new Error(`estimateTrainingMemory: ${field} must be a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(value) ?? String(value)}`);
+      throw new Error(
+        `estimateTrainingMemory: ${field} must be a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(value) ?? String(value)}`,
+      );
     }
   };
   positive('parametersBillion', input.parametersBillion, false);
   for (const field of ['loraRank', 'sequenceLength', 'batchSize'] as const) positive(field, input[field], true);
-  for (const field of ['hiddenSize', 'layers', 'vocabularySize'] as const) if (input[field] !== undefined) positive(field, input[field], true);
-  if (!QUANTIZATIONS.includes(input.quantization)) throw new Error(`estimateTrainingMemory: quantization must be one of ${QUANTIZATIONS.join(', ')}, got ${JSON.stringify(input.quantization)}`);
+  for (const field of ['hiddenSize', 'layers', 'vocabularySize'] as const)
+    if (input[field] !== undefined) positive(field, input[field], true);
+  if (!QUANTIZATIONS.includes(input.quantization))
+    throw new Error(
+      `estimateTrainingMemory: quantization must be one of ${QUANTIZATIONS.join(', ')}, got ${JSON.stringify(input.quantization)}`,
+    );
   if (input.loraTargets !== undefined && input.loraTargets !== 'attention' && input.loraTargets !== 'all-linear') {
-    throw new Error(`estimateTrainingMemory: loraTargets must be 'attention' or 'all-linear', got ${JSON.stringify(input.loraTargets)}`);
+    throw new Error(
+      `estimateTrainingMemory: loraTargets must be 'attention' or 'all-linear', got ${JSON.stringify(input.loraTargets)}`,
+    );
   }
   if (input.gradientCheckpointing !== undefined && typeof input.gradientCheckpointing !== 'boolean') {
-    throw new Error(`estimateTrainingMemory: gradientCheckpointing must be true or false, got ${JSON.stringify(input.gradientCheckpointing)}`);
+    throw new Error(
+      `estimateTrainingMemory: gradientCheckpointing must be true or false, got ${JSON.stringify(input.gradientCheckpointing)}`,
+    );
   }
 }
 

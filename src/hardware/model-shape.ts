@@ -22,11 +22,15 @@ const HIDDEN_PER_CUBE_ROOT_BILLION = 2140;
 const MAX_EMBEDDING_SHARE = 0.4;
 
 /** The shape of a llama/qwen-style decoder, from the facts given and the parameter count for the rest. */
-export function modelShape(parametersBillion: number, facts: { hiddenSize?: number; layers?: number; vocabularySize?: number }): ModelShape {
+export function modelShape(
+  parametersBillion: number,
+  facts: { hiddenSize?: number; layers?: number; vocabularySize?: number },
+): ModelShape {
   const parameters = parametersBillion * 1e9;
   const vocabulary = facts.vocabularySize ?? DEFAULT_VOCABULARY;
   const assumptions: string[] = [];
-  if (facts.vocabularySize === undefined) assumptions.push(`vocabulary ${vocabulary} (Qwen2.5's; pass vocabularySize for another tokenizer)`);
+  if (facts.vocabularySize === undefined)
+    assumptions.push(`vocabulary ${vocabulary} (Qwen2.5's; pass vocabularySize for another tokenizer)`);
 
   let hidden = facts.hiddenSize;
   let layers = facts.layers;
@@ -41,15 +45,27 @@ export function modelShape(parametersBillion: number, facts: { hiddenSize?: numb
     hidden = roundTo(128, Math.min(byScale, byEmbeddingShare));
   }
   if (layers === undefined) {
-    layers = Math.max(1, Math.round((parameters - 2 * vocabulary * hidden) / (LAYER_PARAMETERS_PER_HIDDEN_SQUARED * hidden ** 2)));
+    layers = Math.max(
+      1,
+      Math.round((parameters - 2 * vocabulary * hidden) / (LAYER_PARAMETERS_PER_HIDDEN_SQUARED * hidden ** 2)),
+    );
     const derived = facts.hiddenSize === undefined ? `hidden size ${hidden} and ${layers} layers` : `${layers} layers`;
-    assumptions.push(`${derived} derived from ${parametersBillion}B (pass hiddenSize and layers from the model's config.json for a closer estimate)`);
+    assumptions.push(
+      `${derived} derived from ${parametersBillion}B (pass hiddenSize and layers from the model's config.json for a closer estimate)`,
+    );
   }
   const intermediate = Math.round(MLP_RATIO * hidden);
   assumptions.push(
     `llama/qwen-style block: MLP intermediate ${MLP_RATIO} × hidden = ${intermediate}; k and v counted as wide as q (full multi-head), which over-counts the LoRA parameters of grouped-query models by a few %`,
   );
-  return { hidden, layers, vocabulary, intermediate, embeddingParameters: Math.min(parameters, 2 * vocabulary * hidden), assumptions };
+  return {
+    hidden,
+    layers,
+    vocabulary,
+    intermediate,
+    embeddingParameters: Math.min(parameters, 2 * vocabulary * hidden),
+    assumptions,
+  };
 }
 
 function roundTo(step: number, value: number): number {

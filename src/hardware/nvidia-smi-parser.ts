@@ -2,7 +2,8 @@ import type { GpuInfo } from './gpu-discovery.js';
 import { numberValue, textValue, withFreeMemory } from './tool-output-values.js';
 
 /** The `--query-gpu` fields, name last: a comma in a name cannot shift the other columns. */
-export const NVIDIA_SMI_QUERY = 'index,uuid,memory.total,memory.used,utilization.gpu,temperature.gpu,power.draw,driver_version,name';
+export const NVIDIA_SMI_QUERY =
+  'index,uuid,memory.total,memory.used,utilization.gpu,temperature.gpu,power.draw,driver_version,name';
 const COLUMNS = NVIDIA_SMI_QUERY.split(',').length;
 
 /**

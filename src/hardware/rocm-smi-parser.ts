@@ -2,7 +2,16 @@ import type { GpuInfo } from './gpu-discovery.js';
 import { isRecord, numberValue, parseJsonOutput, textValue, withFreeMemory } from './tool-output-values.js';
 
 /** The arguments whose JSON `parseRocmSmi` reads. */
-export const ROCM_SMI_ARGS = ['--showproductname', '--showuse', '--showmeminfo', 'vram', '--showtemp', '--showpower', '--showdriverversion', '--json'];
+export const ROCM_SMI_ARGS = [
+  '--showproductname',
+  '--showuse',
+  '--showmeminfo',
+  'vram',
+  '--showtemp',
+  '--showpower',
+  '--showdriverversion',
+  '--json',
+];
 
 const BYTES_PER_MIB = 1_048_576;
 
@@ -21,7 +30,10 @@ export function parseRocmSmi(output: string): GpuInfo[] {
     .map(([key, card]) => {
       const model = textValue(field(card, /^card model$/i));
       const name =
-        textValue(field(card, /^card series$/i)) ?? (model && !/^0x[0-9a-f]+$/i.test(model) ? model : undefined) ?? textValue(field(card, /^card sku$/i)) ?? 'AMD GPU';
+        textValue(field(card, /^card series$/i)) ??
+        (model && !/^0x[0-9a-f]+$/i.test(model) ? model : undefined) ??
+        textValue(field(card, /^card sku$/i)) ??
+        'AMD GPU';
       return withFreeMemory({
         index: Number(key.slice(4)),
         vendor: 'amd',
@@ -29,7 +41,9 @@ export function parseRocmSmi(output: string): GpuInfo[] {
         memoryTotalMiB: mib(field(card, /^vram total memory \(b\)$/i)),
         memoryUsedMiB: mib(field(card, /^vram total used memory \(b\)$/i)),
         utilizationPercent: numberValue(field(card, /^gpu use \(%\)$/i)),
-        temperatureC: numberValue(field(card, /^temperature \(sensor edge\)/i)) ?? numberValue(field(card, /^temperature \(sensor junction\)/i)),
+        temperatureC:
+          numberValue(field(card, /^temperature \(sensor edge\)/i)) ??
+          numberValue(field(card, /^temperature \(sensor junction\)/i)),
         powerDrawW: numberValue(field(card, /^(average|current socket) graphics package power/i)),
         driver,
       });

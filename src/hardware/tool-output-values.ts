@@ -1,7 +1,8 @@
 import type { GpuInfo } from './gpu-discovery.js';
 
 /** Readings the GPU tools print for a field they cannot fill: `[N/A]`, `[Not Supported]`, `N/A`, `Unknown Error`, … */
-const UNAVAILABLE = /^\[?\s*(n\/a|not supported|not available|unknown( error)?|insufficient permissions|gpu requires reset)\s*\]?$/i;
+const UNAVAILABLE =
+  /^\[?\s*(n\/a|not supported|not available|unknown( error)?|insufficient permissions|gpu requires reset)\s*\]?$/i;
 
 /** A number from a tool's field ("81559", "61.20 W", 45.0), or undefined when it is empty, unavailable or not a number. */
 export function numberValue(value: unknown): number | undefined {

@@ -23,7 +23,8 @@ export function environmentSecrets(environment: NodeJS.ProcessEnv): string[] {
       secrets.add(value);
       secrets.add(value.replace(/^Bearer\s+/i, ''));
     }
-    for (const shape of KEY_SHAPES) for (const match of value.matchAll(shape)) if (!match[0].includes('***')) secrets.add(match[0]);
+    for (const shape of KEY_SHAPES)
+      for (const match of value.matchAll(shape)) if (!match[0].includes('***')) secrets.add(match[0]);
     for (const match of value.matchAll(URL_CREDENTIALS)) {
       const password = match[1]!;
       secrets.add(password);

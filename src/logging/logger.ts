@@ -33,14 +33,31 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       level: lowest,
       base: { pid: process.pid },
-      redact: { paths: ['apiKey', '*.apiKey', 'headers.authorization', 'headers.Authorization', '*.headers.authorization', '*.headers.Authorization'], censor: '[REDACTED]' },
+      redact: {
+        paths: [
+          'apiKey',
+          '*.apiKey',
+          'headers.authorization',
+          'headers.Authorization',
+          '*.headers.authorization',
+          '*.headers.Authorization',
+        ],
+        censor: '[REDACTED]',
+      },
       hooks: options.scrubber ? { streamWrite: (line: string) => options.scrubber!.text(line) } : {},
     },
     streams.length > 0 ? pino.multistream(streams) : pino.destination({ dest: '/dev/null', sync: true }),
   );
 }
 
-const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
 
 /** Turns pino's JSON records into `mux-swarm warn [server]: message` lines on stderr. */
 function consoleStream(): Writable {
@@ -51,7 +68,9 @@ function consoleStream(): Writable {
         try {
           const record = JSON.parse(line) as { level: number; msg?: string; server?: string; agent?: string };
           const where = record.server ?? record.agent;
-          process.stderr.write(`mux-swarm ${LEVEL_NAMES[record.level] ?? record.level}${where ? ` [${where}]` : ''}: ${record.msg ?? ''}\n`);
+          process.stderr.write(
+            `mux-swarm ${LEVEL_NAMES[record.level] ?? record.level}${where ? ` [${where}]` : ''}: ${record.msg ?? ''}\n`,
+          );
         } catch {
           process.stderr.write(`${line}\n`);
         }

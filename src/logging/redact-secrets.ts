@@ -16,11 +16,20 @@ const QUOTED_VALUE = String.raw`"(?:[^"\\\r\n]|\\.){0,4096}"|'(?:[^'\\\r\n]|\\.)
 /** `"NAME": "value"` (JSON, docker inspect), `'NAME': 'value'` (a Python dict or os.environ repr). */
 const QUOTED_SETTING = new RegExp(String.raw`(["'])(${NAME})\1(\s*:\s*)(${QUOTED_VALUE})`, 'g');
 /** `NAME=value`, `export NAME="value"`, `"NAME=value"` (docker inspect Env), `?api_key=value&`, `api_key = "value"`. */
-const ASSIGNED_SETTING = new RegExp(String.raw`(?<![A-Za-z0-9_.-])(${NAME})([ \t]*=[ \t]*)(${QUOTED_VALUE}|[^\s"'&,;()[\]{}]+)`, 'g');
+const ASSIGNED_SETTING = new RegExp(
+  String.raw`(?<![A-Za-z0-9_.-])(${NAME})([ \t]*=[ \t]*)(${QUOTED_VALUE}|[^\s"'&,;()[\]{}]+)`,
+  'g',
+);
 /** `NAME: value` (YAML, headers, printed settings); a bare value must look like a secret, see below. */
-const COLON_SETTING = new RegExp(String.raw`(?<![A-Za-z0-9_.-])(${NAME})(:[ \t]*)(${QUOTED_VALUE}|[^\s"',;)\]}]+)`, 'g');
+const COLON_SETTING = new RegExp(
+  String.raw`(?<![A-Za-z0-9_.-])(${NAME})(:[ \t]*)(${QUOTED_VALUE}|[^\s"',;)\]}]+)`,
+  'g',
+);
 /** `--hf-token value`, `--api-key=value`. */
-const FLAG_SETTING = new RegExp(String.raw`(?<![A-Za-z0-9_-])(--${NAME})(=|[ \t]+)(${QUOTED_VALUE}|[^\s"'-][^\s"']*)`, 'g');
+const FLAG_SETTING = new RegExp(
+  String.raw`(?<![A-Za-z0-9_-])(--${NAME})(=|[ \t]+)(${QUOTED_VALUE}|[^\s"'-][^\s"']*)`,
+  'g',
+);
 
 /**
  * Removes secret-looking values from text before it is stored: API keys by their known shapes (sk-…, sk-or-v1-…,
@@ -38,13 +47,21 @@ export function redactSecrets(text: string, knownSecrets?: KnownSecrets): string
   result = result.replace(BEARER, `$1${REDACTED}`);
   result = result.replace(AUTHORIZATION_HEADER, `$1${REDACTED}`);
   result = result.replace(QUOTED_SETTING, (whole, quote: string, name: string, separator: string, value: string) =>
-    isSecretSettingName(name) && !isPlaceholderValue(value) ? `${quote}${name}${quote}${separator}${requote(value)}` : whole,
+    isSecretSettingName(name) && !isPlaceholderValue(value)
+      ? `${quote}${name}${quote}${separator}${requote(value)}`
+      : whole,
   );
-  result = result.replace(ASSIGNED_SETTING, (whole, name: string, separator: string, value: string, offset: number, all: string) =>
-    isSecretSettingName(name) && !isPlaceholderValue(value) && !isCode(value, all[offset + whole.length]) ? `${name}${separator}${requote(value)}` : whole,
+  result = result.replace(
+    ASSIGNED_SETTING,
+    (whole, name: string, separator: string, value: string, offset: number, all: string) =>
+      isSecretSettingName(name) && !isPlaceholderValue(value) && !isCode(value, all[offset + whole.length])
+        ? `${name}${separator}${requote(value)}`
+        : whole,
   );
   result = result.replace(COLON_SETTING, (whole, name: string, separator: string, value: string) =>
-    isSecretSettingName(name) && !isPlaceholderValue(value) && (isQuoted(value) || looksLikeSecret(value)) ? `${name}${separator}${requote(value)}` : whole,
+    isSecretSettingName(name) && !isPlaceholderValue(value) && (isQuoted(value) || looksLikeSecret(value))
+      ? `${name}${separator}${requote(value)}`
+      : whole,
   );
   result = result.replace(FLAG_SETTING, (whole, flag: string, separator: string, value: string) =>
     isSecretSettingName(flag.slice(2)) && !isPlaceholderValue(value) ? `${flag}${separator}${requote(value)}` : whole,

@@ -15,7 +15,29 @@ export function secretHeaderValues(headers: Record<string, string>): string[] {
 }
 
 /** Last words of variable names that point at a secret or describe it without holding it: `SECRET_KEY_FILE`, `SSH_AUTH_SOCK`. */
-const NOT_A_SECRET_LAST_WORD = new Set(['FILE', 'PATH', 'DIR', 'SOCK', 'SOCKET', 'URL', 'URI', 'HOST', 'PORT', 'NAME', 'USER', 'USERNAME', 'EMAIL', 'ID', 'TYPE', 'MODE', 'METHOD', 'TIMEOUT', 'ENABLED', 'VERSION', 'REGION']);
+const NOT_A_SECRET_LAST_WORD = new Set([
+  'FILE',
+  'PATH',
+  'DIR',
+  'SOCK',
+  'SOCKET',
+  'URL',
+  'URI',
+  'HOST',
+  'PORT',
+  'NAME',
+  'USER',
+  'USERNAME',
+  'EMAIL',
+  'ID',
+  'TYPE',
+  'MODE',
+  'METHOD',
+  'TIMEOUT',
+  'ENABLED',
+  'VERSION',
+  'REGION',
+]);
 
 /**
  * Environment variables whose values are secrets: names that say so by their words (OPENROUTER_API_KEY,
@@ -24,7 +46,10 @@ const NOT_A_SECRET_LAST_WORD = new Set(['FILE', 'PATH', 'DIR', 'SOCK', 'SOCKET',
  * SSH_AUTH_SOCK, AUTH_TYPE). Narrower than isSecretName, which would take KEYMAP or GIT_AUTHOR_NAME for secrets.
  */
 export function isSecretEnvironmentName(name: string): boolean {
-  const words = name.toUpperCase().split(/[^A-Z0-9]+/).filter((word) => word !== '');
+  const words = name
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/)
+    .filter((word) => word !== '');
   const last = words[words.length - 1];
   if (last === undefined || NOT_A_SECRET_LAST_WORD.has(last)) return false;
   return isSecretSettingName(name) || /COOKIE|CREDENTIAL/.test(words.join('_'));

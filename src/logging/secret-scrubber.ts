@@ -8,8 +8,28 @@ export const MIN_SECRET_LENGTH = 8;
 
 /** Values a secret-named variable may hold that are no secret, and would scrub ordinary text if they were one. */
 const COMMON_VALUES = new Set([
-  'true', 'false', 'yes', 'no', 'on', 'off', 'none', 'null', 'nil', 'undefined', 'enabled', 'disabled', 'default',
-  'password', 'changeme', 'localhost', 'required', 'optional', 'redacted', 'anonymous', 'bearer', 'basic',
+  'true',
+  'false',
+  'yes',
+  'no',
+  'on',
+  'off',
+  'none',
+  'null',
+  'nil',
+  'undefined',
+  'enabled',
+  'disabled',
+  'default',
+  'password',
+  'changeme',
+  'localhost',
+  'required',
+  'optional',
+  'redacted',
+  'anonymous',
+  'bearer',
+  'basic',
 ]);
 
 /**
@@ -197,7 +217,10 @@ function alternativesOf(secrets: readonly string[]): string {
     rests.push(secret.slice(1));
     byFirst.set(secret[0]!, rests);
   }
-  const branches = [...byFirst].map(([first, rests]) => escapeRegExp(first) + (rests.length === 1 ? escapeRegExp(rests[0]!) : `(?:${alternativesOf(rests)})`));
+  const branches = [...byFirst].map(
+    ([first, rests]) =>
+      escapeRegExp(first) + (rests.length === 1 ? escapeRegExp(rests[0]!) : `(?:${alternativesOf(rests)})`),
+  );
   // The shorter secret that ends here is tried after every longer one that goes on.
   if (empty) branches.push('');
   return branches.join('|');

@@ -26,18 +26,44 @@ export const KEY_SHAPES: readonly RegExp[] = [
 /** `Authorization: Bearer abc…`, `curl -H "Bearer abc…"`: the token after Bearer (with a digit, or long). */
 export const BEARER = /\b(Bearer\s+)(?=[A-Za-z0-9._~+/=-]*\d|[A-Za-z0-9._~+/=-]{16})[A-Za-z0-9._~+/=-]{8,}/g;
 /** The whole value of an Authorization header: `Basic dXNlcjpw…`, a bare token. */
-export const AUTHORIZATION_HEADER = /\b((?:Proxy-)?Authorization["']?[ \t]*[:=][ \t]*["']?)(?![\s"']*\[REDACTED\])[^\r\n"',}]+/gi;
+export const AUTHORIZATION_HEADER =
+  /\b((?:Proxy-)?Authorization["']?[ \t]*[:=][ \t]*["']?)(?![\s"']*\[REDACTED\])[^\r\n"',}]+/gi;
 /** `https://user:password@host`: the password. */
 export const URL_PASSWORD = /\b([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@]+:)(?!\[REDACTED\])[^\s@/]+(?=@)/g;
 
 /** The last word of a setting name that holds a secret. */
-const SECRET_LAST_WORDS = new Set(['KEY', 'TOKEN', 'SECRET', 'PASSWORD', 'PASSWD', 'PASSPHRASE', 'CREDENTIALS', 'CREDENTIAL', 'APIKEY', 'PWD']);
+const SECRET_LAST_WORDS = new Set([
+  'KEY',
+  'TOKEN',
+  'SECRET',
+  'PASSWORD',
+  'PASSWD',
+  'PASSPHRASE',
+  'CREDENTIALS',
+  'CREDENTIAL',
+  'APIKEY',
+  'PWD',
+]);
 /** Words that make a whole setting secret wherever they stand: `AUTH_HEADER`, `SECRET_KEY_BASE`, `OAUTH_CLIENT`. */
-const SECRET_WORDS = new Set(['AUTH', 'AUTHORIZATION', 'OAUTH', 'SECRET', 'SECRETS', 'PASSWORD', 'PASSWD', 'CREDENTIALS', 'APIKEY', 'AUTHTOKEN', 'ACCESSTOKEN', 'PRIVATEKEY']);
+const SECRET_WORDS = new Set([
+  'AUTH',
+  'AUTHORIZATION',
+  'OAUTH',
+  'SECRET',
+  'SECRETS',
+  'PASSWORD',
+  'PASSWD',
+  'CREDENTIALS',
+  'APIKEY',
+  'AUTHTOKEN',
+  'ACCESSTOKEN',
+  'PRIVATEKEY',
+]);
 /** Names run together without separators: `PGPASSWORD`, `MYSQL_ROOTPASSWORD`, `HFTOKEN`. */
 const SECRET_ENDING = /(?:PASSWORD|PASSWD|APIKEY|AUTHTOKEN|ACCESSTOKEN|SECRET)$/;
 /** Tokenizer settings and counts: `pad_token`, `eos_token`, `max_new_token`. Not secrets. */
-const TOKENIZER_SETTING = /(?:^|_)(?:pad|eos|bos|unk|sep|cls|mask|special|additional_special|image|audio|video|start|end|default|decoder_start|max|min|num|new|total|input|output|prompt|completion)_tokens?$/i;
+const TOKENIZER_SETTING =
+  /(?:^|_)(?:pad|eos|bos|unk|sep|cls|mask|special|additional_special|image|audio|video|start|end|default|decoder_start|max|min|num|new|total|input|output|prompt|completion)_tokens?$/i;
 
 /**
  * Whether a setting of this name holds a secret: HF_TOKEN, OPENAI_API_KEY, apiKey, AWS_SECRET_ACCESS_KEY,
@@ -46,7 +72,10 @@ const TOKENIZER_SETTING = /(?:^|_)(?:pad|eos|bos|unk|sep|cls|mask|special|additi
 export function isSecretSettingName(name: string): boolean {
   const snake = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2');
   if (TOKENIZER_SETTING.test(snake)) return false;
-  const words = snake.toUpperCase().split(/[_.-]+/).filter((word) => word !== '');
+  const words = snake
+    .toUpperCase()
+    .split(/[_.-]+/)
+    .filter((word) => word !== '');
   const last = words[words.length - 1];
   if (last === undefined) return false;
   if (SECRET_LAST_WORDS.has(last) && !(last === 'PWD' && words.length === 1)) return true;

@@ -34,14 +34,22 @@ export async function readMetric(source: MetricSource, inputs: MetricInputs): Pr
   }
 }
 
-async function readMetricFile(source: Extract<MetricSource, { kind: 'json' | 'log' }>, inputs: MetricInputs): Promise<MetricReading> {
+async function readMetricFile(
+  source: Extract<MetricSource, { kind: 'json' | 'log' }>,
+  inputs: MetricInputs,
+): Promise<MetricReading> {
   const file = await inputs.locate(source.path);
   if ('problem' in file) return file;
   const size = (await stat(file.realPath)).size;
-  if (source.kind === 'json' && size > MAX_METRIC_FILE_BYTES) return { problem: `\`${source.path}\` has ${size} bytes, more than the ${MAX_METRIC_FILE_BYTES} read for a metric` };
+  if (source.kind === 'json' && size > MAX_METRIC_FILE_BYTES)
+    return {
+      problem: `\`${source.path}\` has ${size} bytes, more than the ${MAX_METRIC_FILE_BYTES} read for a metric`,
+    };
   const buffer = await readFile(file.realPath);
   const text = buffer.subarray(Math.max(0, buffer.length - MAX_METRIC_FILE_BYTES)).toString('utf8');
-  return source.kind === 'json' ? metricFromJson(text, source.path, source.fieldPath) : metricFromLog(text, source.path, source.regex);
+  return source.kind === 'json'
+    ? metricFromJson(text, source.path, source.fieldPath)
+    : metricFromLog(text, source.path, source.regex);
 }
 
 /** The metric from a JSON document's field (`path` names the file in messages). */
@@ -54,7 +62,13 @@ function metricFromJson(text: string, path: string, fieldPath: readonly FieldPat
   }
   for (const [position, segment] of fieldPath.entries()) {
     const container = value as Record<string | number, unknown> | null;
-    const present = typeof segment === 'number' ? Array.isArray(container) && segment < container.length : typeof container === 'object' && container !== null && !Array.isArray(container) && Object.hasOwn(container, segment);
+    const present =
+      typeof segment === 'number'
+        ? Array.isArray(container) && segment < container.length
+        : typeof container === 'object' &&
+          container !== null &&
+          !Array.isArray(container) &&
+          Object.hasOwn(container, segment);
     if (!present) return { problem: `\`${path}\` has no field ${formatFieldPath(fieldPath.slice(0, position + 1))}` };
     value = container![segment];
   }
@@ -67,12 +81,19 @@ function metricFromLog(text: string, path: string, regex: string): MetricReading
   for (const match of text.matchAll(new RegExp(regex, 'gm'))) last = match;
   if (last === undefined) return { problem: `no line of \`${path}\` matches /${regex}/` };
   const captured = last.slice(1).find((group) => group !== undefined);
-  return asMetric(captured === undefined || captured.trim() === '' ? captured : Number(captured.trim()), `the last match of /${regex}/ in \`${path}\` ("${last[0].slice(0, 80)}")`);
+  return asMetric(
+    captured === undefined || captured.trim() === '' ? captured : Number(captured.trim()),
+    `the last match of /${regex}/ in \`${path}\` ("${last[0].slice(0, 80)}")`,
+  );
 }
 
 /** The last JSON line of stdout that has the (dotted) field; a number printed as a string counts. */
 function metricFromStdoutJson(stdout: string, field: string): MetricReading {
-  const lines = stdout.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('{')).reverse();
+  const lines = stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('{'))
+    .reverse();
   for (const line of lines) {
     const value = fieldOf(tryParse(line), field);
     if (value !== undefined) return asNumber(value, `"${field}" on stdout`);
@@ -110,7 +131,8 @@ function asMetric(value: unknown, where: string): MetricReading {
 }
 
 function asNumber(value: unknown, what: string): MetricReading {
-  const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+  const number =
+    typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
   if (!Number.isFinite(number)) return { problem: `${what} is not a finite number: ${JSON.stringify(value)}` };
   return { value: number };
 }

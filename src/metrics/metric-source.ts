@@ -7,4 +7,5 @@ import type { GoalMetricSource } from '../config/goal-loop.js';
  * the metric's name; the first capture group of a regex over stdout and stderr, `output-regex`). Files are
  * relative to the checkout measured. Nothing stores these kinds: they are built from the goal each run.
  */
-export type MetricSource = GoalMetricSource | { kind: 'stdout-json'; field?: string } | { kind: 'output-regex'; regex: string };
+export type MetricSource =
+  GoalMetricSource | { kind: 'stdout-json'; field?: string } | { kind: 'output-regex'; regex: string };

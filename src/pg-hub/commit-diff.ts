@@ -6,8 +6,23 @@ import { git } from './git.js';
  * same text whatever their git configuration: binary patches, full blob ids, no renames, a/ b/ prefixes.
  */
 const DIFF = [
-  '-c', 'core.quotePath=true', '-c', 'diff.noprefix=false', '-c', 'diff.mnemonicPrefix=false', '-c', 'diff.relative=false',
-  'diff', '--no-color', '--no-ext-diff', '--no-textconv', '--binary', '--full-index', '--no-renames', '--src-prefix=a/', '--dst-prefix=b/',
+  '-c',
+  'core.quotePath=true',
+  '-c',
+  'diff.noprefix=false',
+  '-c',
+  'diff.mnemonicPrefix=false',
+  '-c',
+  'diff.relative=false',
+  'diff',
+  '--no-color',
+  '--no-ext-diff',
+  '--no-textconv',
+  '--binary',
+  '--full-index',
+  '--no-renames',
+  '--src-prefix=a/',
+  '--dst-prefix=b/',
 ];
 
 /** sha256 (hex) of `git diff <base> <commit>` as above: what a claim's `diff_hash` is. */
@@ -19,7 +34,17 @@ export async function diffHash(repo: string, base: string, commit: string): Prom
 
 /** The paths `base..commit` adds, changes or deletes (both sides of a rename). */
 export async function changedPaths(repo: string, base: string, commit: string): Promise<string[]> {
-  const { stdout } = await git(repo, ['-c', 'core.quotePath=false', 'diff', '--name-only', '-z', '--no-renames', base, commit, '--']);
+  const { stdout } = await git(repo, [
+    '-c',
+    'core.quotePath=false',
+    'diff',
+    '--name-only',
+    '-z',
+    '--no-renames',
+    base,
+    commit,
+    '--',
+  ]);
   return stdout.split('\0').filter((path) => path.length > 0);
 }
 

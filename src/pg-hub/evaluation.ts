@@ -37,7 +37,10 @@ export function evalScriptHash(root: string, script: string): string {
   try {
     return createHash('sha256').update(readFileSync(path)).digest('hex');
   } catch (error) {
-    throw new PgHubError('evaluation_script_missing', `cannot read the evaluation script ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new PgHubError(
+      'evaluation_script_missing',
+      `cannot read the evaluation script ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
   }
 }
 
@@ -48,7 +51,9 @@ export async function measure(root: string, spec: EvaluationSpec, seeds: readonl
   for (const seed of seeds) {
     const output = await runOnce(root, spec, seed);
     try {
-      values.push(await evaluationMetric(spec.source ?? { kind: 'stdout-json' }, spec.metric.name, { ...output, cwd: root }));
+      values.push(
+        await evaluationMetric(spec.source ?? { kind: 'stdout-json' }, spec.metric.name, { ...output, cwd: root }),
+      );
     } catch (error) {
       throw new PgHubError('evaluation_failed', `evaluation with seed ${seed}: ${(error as Error).message}`);
     }
@@ -58,11 +63,18 @@ export async function measure(root: string, spec: EvaluationSpec, seeds: readonl
 }
 
 /** The metric one evaluation run left in the checkout `cwd` or printed; throws, in words, when there is none. */
-export async function evaluationMetric(source: MetricSource, metricName: string, output: { stdout: string; stderr: string; cwd: string }): Promise<number> {
+export async function evaluationMetric(
+  source: MetricSource,
+  metricName: string,
+  output: { stdout: string; stderr: string; cwd: string },
+): Promise<number> {
   const reading = await readMetric(source, {
     metricName,
     output,
-    locate: async (path) => (existsSync(join(output.cwd, path)) ? { realPath: join(output.cwd, path) } : { problem: `cannot read ${path}: it does not exist` }),
+    locate: async (path) =>
+      existsSync(join(output.cwd, path))
+        ? { realPath: join(output.cwd, path) }
+        : { problem: `cannot read ${path}: it does not exist` },
   });
   if ('problem' in reading) throw new Error(reading.problem);
   return reading.value;
@@ -86,7 +98,10 @@ async function runOnce(root: string, spec: EvaluationSpec, seed: number): Promis
   const timeoutMs = spec.timeoutMs ?? 600_000;
   const availability = await probeSandbox();
   if (!availability.usable) {
-    throw new PgHubError('evaluation_failed', `another node's change is only evaluated in the sandbox (no network, no secrets), which cannot be used here: ${availability.reason}`);
+    throw new PgHubError(
+      'evaluation_failed',
+      `another node's change is only evaluated in the sandbox (no network, no secrets), which cannot be used here: ${availability.reason}`,
+    );
   }
   const home = process.env.HOME ?? homedir();
   const outcome = await captureChild(
@@ -94,13 +109,26 @@ async function runOnce(root: string, spec: EvaluationSpec, seed: number): Promis
       file: program,
       args,
       cwd: root,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: process.env.LANG ?? 'C.UTF-8', HOME: home, MUX_SWARM_SEED: String(seed) },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        LANG: process.env.LANG ?? 'C.UTF-8',
+        HOME: home,
+        MUX_SWARM_SEED: String(seed),
+      },
       sandbox: { writable: [root], readOnly: [], hidden: home === '/' ? [] : [home], network: 'none' },
     },
     { timeoutMs, maxOutputBytes: OUTPUT_LIMIT },
   );
-  if (outcome.spawnError !== undefined) throw new PgHubError('evaluation_failed', `cannot run the evaluation ${program}: ${outcome.spawnError.message}`);
+  if (outcome.spawnError !== undefined)
+    throw new PgHubError('evaluation_failed', `cannot run the evaluation ${program}: ${outcome.spawnError.message}`);
   if (outcome.code === 0) return { stdout: outcome.stdout, stderr: outcome.stderr };
-  const why = outcome.timedOut ? `was killed (SIGKILL; timeout ${timeoutMs} ms)` : outcome.signal ? `was killed (${outcome.signal})` : `exited ${outcome.code}`;
-  throw new PgHubError('evaluation_failed', `evaluation with seed ${seed} ${why}: ${outcome.stderr.trim().split('\n').slice(-3).join(' ')}`);
+  const why = outcome.timedOut
+    ? `was killed (SIGKILL; timeout ${timeoutMs} ms)`
+    : outcome.signal
+      ? `was killed (${outcome.signal})`
+      : `exited ${outcome.code}`;
+  throw new PgHubError(
+    'evaluation_failed',
+    `evaluation with seed ${seed} ${why}: ${outcome.stderr.trim().split('\n').slice(-3).join(' ')}`,
+  );
 }

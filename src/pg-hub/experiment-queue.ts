@@ -74,7 +74,12 @@ export class ExperimentQueue {
     boss.on('error', options.onError ?? (() => undefined));
     try {
       await boss.start();
-      await boss.createQueue(EXPERIMENT_QUEUE, { name: EXPERIMENT_QUEUE, retryLimit: 2, retryDelay: 0, expireInSeconds: 3600 });
+      await boss.createQueue(EXPERIMENT_QUEUE, {
+        name: EXPERIMENT_QUEUE,
+        retryLimit: 2,
+        retryDelay: 0,
+        expireInSeconds: 3600,
+      });
     } catch (error) {
       await boss.stop({ graceful: false, wait: false }).catch(() => undefined);
       throw asPgHubError(error, url);
@@ -85,11 +90,15 @@ export class ExperimentQueue {
   /** Adds a work item; returns its job id. The retry policy defaults to this queue's options. */
   async enqueueExperiment(item: ExperimentItem, policy: RetryPolicy = {}): Promise<string> {
     if (!item.experiment_id) throw new PgHubError('experiment_invalid', 'a work item needs an experiment_id');
-    const id = await this.boss.send(EXPERIMENT_QUEUE, { requested_by: this.options.node, ...item }, {
-      retryLimit: policy.retryLimit ?? this.options.retryLimit ?? 2,
-      retryDelay: policy.retryDelay ?? this.options.retryDelay ?? 0,
-      expireInSeconds: policy.expireInSeconds ?? this.options.expireInSeconds ?? 3600,
-    });
+    const id = await this.boss.send(
+      EXPERIMENT_QUEUE,
+      { requested_by: this.options.node, ...item },
+      {
+        retryLimit: policy.retryLimit ?? this.options.retryLimit ?? 2,
+        retryDelay: policy.retryDelay ?? this.options.retryDelay ?? 0,
+        expireInSeconds: policy.expireInSeconds ?? this.options.expireInSeconds ?? 3600,
+      },
+    );
     if (!id) throw new PgHubError('experiment_not_queued', `pg-boss did not queue experiment ${item.experiment_id}`);
     return id;
   }
@@ -122,7 +131,10 @@ export class ExperimentQueue {
 
   /** Fails an attempt; it is retried while retries are left. */
   async fail(id: string, error: Error | string): Promise<void> {
-    await this.boss.fail(EXPERIMENT_QUEUE, id, { node: this.options.node, message: typeof error === 'string' ? error : error.message });
+    await this.boss.fail(EXPERIMENT_QUEUE, id, {
+      node: this.options.node,
+      message: typeof error === 'string' ? error : error.message,
+    });
   }
 
   /** A job's state as pg-boss has it (also once archived). */
@@ -145,13 +157,22 @@ export class ExperimentQueue {
 /** Jobs of the experiments queue by state (created, retry, active, completed, failed, cancelled); null before `hub init`. */
 export async function experimentQueueCounts(pool: pg.Pool, url: string): Promise<Record<string, number> | null> {
   try {
-    const installed = await pool.query<{ table: string | null }>(`SELECT to_regclass('${PGBOSS_SCHEMA}.job')::text AS table`);
+    const installed = await pool.query<{ table: string | null }>(
+      `SELECT to_regclass('${PGBOSS_SCHEMA}.job')::text AS table`,
+    );
     if (!installed.rows[0]?.table) return null;
-    const { rows } = await pool.query<{ state: string; count: string }>(`SELECT state::text AS state, count(*) AS count FROM ${PGBOSS_SCHEMA}.job WHERE name = $1 GROUP BY state`, [EXPERIMENT_QUEUE]);
+    const { rows } = await pool.query<{ state: string; count: string }>(
+      `SELECT state::text AS state, count(*) AS count FROM ${PGBOSS_SCHEMA}.job WHERE name = $1 GROUP BY state`,
+      [EXPERIMENT_QUEUE],
+    );
     return Object.fromEntries(rows.map((row) => [row.state, Number(row.count)]));
   } catch (error) {
     const mapped = asPgHubError(error, url);
     if (mapped !== error) throw mapped;
-    throw new PgHubError('hub_query_failed', `cannot count the experiments queue at ${redactUrl(url)}: ${(error as Error).message}`, { cause: error });
+    throw new PgHubError(
+      'hub_query_failed',
+      `cannot count the experiments queue at ${redactUrl(url)}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }

@@ -7,7 +7,11 @@ import { verifyBreakthrough, type VerificationOutcome, type VerifyOptions } from
  * the outcomes in the order they were reached. The local best is measured once per HEAD (cached in
  * `options.baselines`) unless given.
  */
-export async function verifyPendingBreakthroughs(hub: PgHubClient, options: VerifyOptions, onOutcome?: (outcome: VerificationOutcome) => void): Promise<VerificationOutcome[]> {
+export async function verifyPendingBreakthroughs(
+  hub: PgHubClient,
+  options: VerifyOptions,
+  onOutcome?: (outcome: VerificationOutcome) => void,
+): Promise<VerificationOutcome[]> {
   const exchange = new PgHubExchange(hub);
   const baselines = options.baselines ?? new Map();
   const outcomes: VerificationOutcome[] = [];

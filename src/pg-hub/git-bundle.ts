@@ -19,7 +19,11 @@ export async function createBundle(repo: string, base: string, commit: string): 
     const file = join(directory, 'breakthrough.bundle');
     await git(repo, ['bundle', 'create', '--quiet', file, ref, `^${base}`]);
     const bundle = readFileSync(file);
-    if (bundle.length > MAX_BUNDLE_BYTES) throw new PgHubError('bundle_too_large', `the bundle of ${base.slice(0, 12)}..${commit.slice(0, 12)} is ${bundle.length} bytes, over the ${MAX_BUNDLE_BYTES}-byte limit`);
+    if (bundle.length > MAX_BUNDLE_BYTES)
+      throw new PgHubError(
+        'bundle_too_large',
+        `the bundle of ${base.slice(0, 12)}..${commit.slice(0, 12)} is ${bundle.length} bytes, over the ${MAX_BUNDLE_BYTES}-byte limit`,
+      );
     return bundle;
   } finally {
     await git(repo, ['update-ref', '-d', ref], { allowFailure: true });
@@ -33,23 +37,43 @@ export async function createBundle(repo: string, base: string, commit: string): 
  * commit, which is then stored under `targetRef`.
  */
 export async function importBundle(repo: string, bundle: Buffer, commit: string, targetRef: string): Promise<void> {
-  if (bundle.length > MAX_BUNDLE_BYTES) throw new VerificationRejected(`bundle too large: ${bundle.length} bytes (limit ${MAX_BUNDLE_BYTES})`);
+  if (bundle.length > MAX_BUNDLE_BYTES)
+    throw new VerificationRejected(`bundle too large: ${bundle.length} bytes (limit ${MAX_BUNDLE_BYTES})`);
   const directory = mkdtempSync(join(tmpdir(), 'mux-swarm-bundle-'));
   try {
     const file = join(directory, 'incoming.bundle');
     writeFileSync(file, bundle);
     const verified = await git(repo, ['bundle', 'verify', '--quiet', file], { allowFailure: true });
-    if (verified.code !== 0) throw new VerificationRejected(`bundle does not verify: ${firstLine(verified.stderr) || `git bundle verify exited ${verified.code}`}`);
+    if (verified.code !== 0)
+      throw new VerificationRejected(
+        `bundle does not verify: ${firstLine(verified.stderr) || `git bundle verify exited ${verified.code}`}`,
+      );
     const heads = await git(repo, ['bundle', 'list-heads', file]);
-    const head = heads.stdout.split('\n').map((line) => line.trim().split(/\s+/)).find(([id]) => id === commit);
+    const head = heads.stdout
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .find(([id]) => id === commit);
     if (!head?.[1]) throw new VerificationRejected(`bundle does not contain the claimed commit ${commit}`);
-    const fetched = await git(repo, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', file, `+${head[1]}:${targetRef}`], { allowFailure: true });
-    if (fetched.code !== 0) throw new VerificationRejected(`bundle does not apply: ${firstLine(fetched.stderr) || `git fetch exited ${fetched.code}`}`);
+    const fetched = await git(
+      repo,
+      ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', file, `+${head[1]}:${targetRef}`],
+      { allowFailure: true },
+    );
+    if (fetched.code !== 0)
+      throw new VerificationRejected(
+        `bundle does not apply: ${firstLine(fetched.stderr) || `git fetch exited ${fetched.code}`}`,
+      );
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
 }
 
 function firstLine(text: string): string {
-  return text.trim().split('\n').filter((line) => line.trim() && !line.startsWith('hint:')).slice(0, 3).join(' ').trim();
+  return text
+    .trim()
+    .split('\n')
+    .filter((line) => line.trim() && !line.startsWith('hint:'))
+    .slice(0, 3)
+    .join(' ')
+    .trim();
 }

@@ -82,11 +82,20 @@ export class GitRemoteExchange implements BreakthroughExchange {
     for (const line of listed.stdout.split('\n')) {
       const [refCommit, ref] = line.trim().split(/\s+/);
       if (!refCommit || !ref?.startsWith(BREAKTHROUGH_REFS)) continue;
-      const note = await git(this.options.repo, ['notes', `--ref=${CLAIM_NOTES_REF}`, 'show', refCommit], { allowFailure: true });
+      const note = await git(this.options.repo, ['notes', `--ref=${CLAIM_NOTES_REF}`, 'show', refCommit], {
+        allowFailure: true,
+      });
       const signed = note.code === 0 ? parseJson(note.stdout) : undefined;
       const claim = signed && typeof signed === 'object' ? (signed as { claim?: unknown }).claim : undefined;
-      const signature = signed && typeof signed === 'object' ? (signed as { signature?: unknown }).signature : undefined;
-      breakthroughs.push({ id: ref.slice(BREAKTHROUGH_REFS.length), ref, refCommit, claim, signature: typeof signature === 'string' ? signature : '' });
+      const signature =
+        signed && typeof signed === 'object' ? (signed as { signature?: unknown }).signature : undefined;
+      breakthroughs.push({
+        id: ref.slice(BREAKTHROUGH_REFS.length),
+        ref,
+        refCommit,
+        claim,
+        signature: typeof signature === 'string' ? signature : '',
+      });
     }
     return breakthroughs;
   }
@@ -103,12 +112,19 @@ export class GitRemoteExchange implements BreakthroughExchange {
   /** The signed verifications noted on a breakthrough's commit. */
   async verifications(breakthrough: RemoteBreakthrough): Promise<SignedVerification[]> {
     await this.fetchNotes(VERIFICATION_NOTES_REF);
-    const note = await git(this.options.repo, ['notes', `--ref=${VERIFICATION_NOTES_REF}`, 'show', breakthrough.refCommit], { allowFailure: true });
+    const note = await git(
+      this.options.repo,
+      ['notes', `--ref=${VERIFICATION_NOTES_REF}`, 'show', breakthrough.refCommit],
+      { allowFailure: true },
+    );
     if (note.code !== 0) return [];
     return note.stdout
       .split('\n')
       .map((line) => parseJson(line.trim()))
-      .filter((entry): entry is SignedVerification => !!entry && typeof entry === 'object' && 'statement' in entry && 'signature' in entry)
+      .filter(
+        (entry): entry is SignedVerification =>
+          !!entry && typeof entry === 'object' && 'statement' in entry && 'signature' in entry,
+      )
       .filter((entry) => entry.statement.breakthrough === breakthrough.id);
   }
 
@@ -121,49 +137,89 @@ export class GitRemoteExchange implements BreakthroughExchange {
   }
 
   async fetchCommit(repo: string, candidate: BreakthroughCandidate, _claim: Claim, targetRef: string): Promise<void> {
-    const fetched = await git(repo, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.options.remote, `+${BREAKTHROUGH_REFS}${candidate.id}:${targetRef}`], { allowFailure: true });
-    if (fetched.code !== 0) throw new VerificationRejected(`cannot fetch ${BREAKTHROUGH_REFS}${candidate.id} from the remote: ${fetched.stderr.trim().split('\n')[0]}`);
+    const fetched = await git(
+      repo,
+      [
+        'fetch',
+        '--quiet',
+        '--no-tags',
+        '--no-write-fetch-head',
+        this.options.remote,
+        `+${BREAKTHROUGH_REFS}${candidate.id}:${targetRef}`,
+      ],
+      { allowFailure: true },
+    );
+    if (fetched.code !== 0)
+      throw new VerificationRejected(
+        `cannot fetch ${BREAKTHROUGH_REFS}${candidate.id} from the remote: ${fetched.stderr.trim().split('\n')[0]}`,
+      );
   }
 
   async recordVerification(candidate: BreakthroughCandidate, verification: SignedVerification): Promise<void> {
     const commit = (candidate as Partial<RemoteBreakthrough>).refCommit ?? verification.statement.commit;
-    if (!/^[0-9a-f]{40}$|^[0-9a-f]{64}$/.test(commit)) throw new PgHubError('verification_unrecordable', `no commit to note the verification of ${candidate.id} on`);
+    if (!/^[0-9a-f]{40}$|^[0-9a-f]{64}$/.test(commit))
+      throw new PgHubError('verification_unrecordable', `no commit to note the verification of ${candidate.id} on`);
     await this.updateNotes(VERIFICATION_NOTES_REF, ['append', '-m', canonicalJson(verification)], commit);
     this.ledger(verification.statement.verifier).markVerified(candidate.id);
   }
 
   private ledger(verifier: string): SeenClaimsLedger {
-    return new SeenClaimsLedger(this.options.ledgerFile ?? join(this.gitDirectory, 'mux-swarm', `seen-claims-${assertNodeName(verifier)}.json`));
+    return new SeenClaimsLedger(
+      this.options.ledgerFile ?? join(this.gitDirectory, 'mux-swarm', `seen-claims-${assertNodeName(verifier)}.json`),
+    );
   }
 
   /** Replaces the local copy of a notes ref with the remote's (removing it when the remote has none). */
   private async fetchNotes(ref: string): Promise<void> {
-    const fetched = await git(this.options.repo, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.options.remote, `+${ref}:${ref}`], { allowFailure: true });
+    const fetched = await git(
+      this.options.repo,
+      ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.options.remote, `+${ref}:${ref}`],
+      { allowFailure: true },
+    );
     if (fetched.code === 0) return;
     if (/couldn't find remote ref/i.test(fetched.stderr)) {
       await git(this.options.repo, ['update-ref', '-d', ref], { allowFailure: true });
       return;
     }
-    throw new PgHubError('remote_unreachable', `cannot fetch ${ref} from ${this.options.remote}: ${fetched.stderr.trim()}`);
+    throw new PgHubError(
+      'remote_unreachable',
+      `cannot fetch ${ref} from ${this.options.remote}: ${fetched.stderr.trim()}`,
+    );
   }
 
   private async updateNotes(ref: string, operation: string[], commit: string): Promise<void> {
     for (let attempt = 0; attempt < 8; attempt += 1) {
       await this.fetchNotes(ref);
       await git(this.options.repo, ['notes', `--ref=${ref}`, ...operation, commit]);
-      const pushed = await git(this.options.repo, ['push', '--quiet', '--no-verify', this.options.remote, `${ref}:${ref}`], { allowFailure: true });
+      const pushed = await git(
+        this.options.repo,
+        ['push', '--quiet', '--no-verify', this.options.remote, `${ref}:${ref}`],
+        { allowFailure: true },
+      );
       if (pushed.code === 0) return;
       if (!/rejected|fetch first|non-fast-forward|failed to lock|cannot lock/i.test(pushed.stderr)) {
-        throw new PgHubError('remote_push_failed', `cannot push ${ref} to ${this.options.remote}: ${pushed.stderr.trim()}`);
+        throw new PgHubError(
+          'remote_push_failed',
+          `cannot push ${ref} to ${this.options.remote}: ${pushed.stderr.trim()}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1) + Math.random() * 100));
     }
-    throw new PgHubError('remote_busy', `cannot update ${ref} on ${this.options.remote}: other nodes kept pushing it; try again`);
+    throw new PgHubError(
+      'remote_busy',
+      `cannot update ${ref} on ${this.options.remote}: other nodes kept pushing it; try again`,
+    );
   }
 
   private async push(refspec: string): Promise<void> {
-    const pushed = await git(this.options.repo, ['push', '--quiet', '--no-verify', this.options.remote, refspec], { allowFailure: true });
-    if (pushed.code !== 0) throw new PgHubError('remote_push_failed', `cannot push ${refspec} to ${this.options.remote}: ${pushed.stderr.trim()}`);
+    const pushed = await git(this.options.repo, ['push', '--quiet', '--no-verify', this.options.remote, refspec], {
+      allowFailure: true,
+    });
+    if (pushed.code !== 0)
+      throw new PgHubError(
+        'remote_push_failed',
+        `cannot push ${refspec} to ${this.options.remote}: ${pushed.stderr.trim()}`,
+      );
   }
 }
 
@@ -176,12 +232,17 @@ function parseJson(text: string): unknown {
 }
 
 function claimedNode(claim: unknown): string | undefined {
-  return claim && typeof claim === 'object' && typeof (claim as { node?: unknown }).node === 'string' ? (claim as { node: string }).node : undefined;
+  return claim && typeof claim === 'object' && typeof (claim as { node?: unknown }).node === 'string'
+    ? (claim as { node: string }).node
+    : undefined;
 }
 
 /** Lower sorts first: the claimed value where lower is better, its negation where higher is; unreadable claims last. */
 function orderKey(claim: unknown): number {
-  const metric = claim && typeof claim === 'object' ? (claim as { metric?: { value?: unknown; direction?: unknown } }).metric : undefined;
+  const metric =
+    claim && typeof claim === 'object'
+      ? (claim as { metric?: { value?: unknown; direction?: unknown } }).metric
+      : undefined;
   if (!metric || typeof metric.value !== 'number') return Number.POSITIVE_INFINITY;
   return metric.direction === 'higher' ? -metric.value : metric.value;
 }

@@ -26,10 +26,14 @@ export async function git(repo: string, args: readonly string[], options: GitOpt
     ...(options.input === undefined ? {} : { input: options.input }),
     ...(options.onStdout === undefined ? {} : { onStdout: options.onStdout }),
   });
-  if (outcome.spawnError !== undefined) throw new PgHubError('git_failed', `cannot run git: ${outcome.spawnError.message}`);
+  if (outcome.spawnError !== undefined)
+    throw new PgHubError('git_failed', `cannot run git: ${outcome.spawnError.message}`);
   const result = { code: outcome.code ?? 1, stdout: outcome.stdout, stderr: outcome.stderr };
   if (result.code !== 0 && !options.allowFailure) {
-    throw new PgHubError('git_failed', `git ${args.join(' ')} failed in ${repo} (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`);
+    throw new PgHubError(
+      'git_failed',
+      `git ${args.join(' ')} failed in ${repo} (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`,
+    );
   }
   return result;
 }

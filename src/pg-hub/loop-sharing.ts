@@ -48,7 +48,15 @@ export interface BreakthroughTransport {
 /** What verifying a pending breakthrough decided, as the loop records it. */
 export type SharingVerdict =
   | { verdict: 'rejected'; breakthrough: string; from: string; reason: string }
-  | { verdict: 'adopted'; breakthrough: string; from: string; reason: string; commit: string; metric: number; subject: string };
+  | {
+      verdict: 'adopted';
+      breakthrough: string;
+      from: string;
+      reason: string;
+      commit: string;
+      metric: number;
+      subject: string;
+    };
 
 /**
  * The evaluation every node runs, from the goal's `loop:`: its command (`/bin/sh -c`, as the loop runs it), its
@@ -57,13 +65,34 @@ export type SharingVerdict =
  */
 export function evaluationSpecFor(loop: GoalLoop, workdir: string): EvaluationSpec {
   const command = loop.command;
-  if (command === undefined) throw new MuxSwarmError('loop_exchange_needs_command', 'sharing breakthroughs (--hub/--remote) needs loop.command: peers re-run it to verify a claim');
+  if (command === undefined)
+    throw new MuxSwarmError(
+      'loop_exchange_needs_command',
+      'sharing breakthroughs (--hub/--remote) needs loop.command: peers re-run it to verify a claim',
+    );
   const script = command
     .split(/\s+/)
     .map((word) => word.replace(/^['"]|['"]$/g, '').replace(/^\.\//, ''))
-    .find((word) => word !== '' && !word.startsWith('-') && !word.startsWith('/') && existsSync(join(workdir, word)) && statSync(join(workdir, word)).isFile());
-  if (script === undefined) throw new MuxSwarmError('loop_exchange_no_script', `loop.command \`${command}\` names no file of the workdir: sharing breakthroughs hashes the evaluation script into each claim, so name it (e.g. \`python3 experiment.py\`)`);
-  return { command: ['/bin/sh', '-c', command], script, metric: { name: loop.metric.name, direction: loop.metric.direction }, source: loop.metric.from, timeoutMs: loop.commandTimeout };
+    .find(
+      (word) =>
+        word !== '' &&
+        !word.startsWith('-') &&
+        !word.startsWith('/') &&
+        existsSync(join(workdir, word)) &&
+        statSync(join(workdir, word)).isFile(),
+    );
+  if (script === undefined)
+    throw new MuxSwarmError(
+      'loop_exchange_no_script',
+      `loop.command \`${command}\` names no file of the workdir: sharing breakthroughs hashes the evaluation script into each claim, so name it (e.g. \`python3 experiment.py\`)`,
+    );
+  return {
+    command: ['/bin/sh', '-c', command],
+    script,
+    metric: { name: loop.metric.name, direction: loop.metric.direction },
+    source: loop.metric.from,
+    timeoutMs: loop.commandTimeout,
+  };
 }
 
 /** The seeds a node measures with: as many as the loop measures its baseline (1, 2, …). */
@@ -113,16 +142,23 @@ export class LoopSharing {
     await this.transport.publish(prepared);
   }
 
-  async nextPending(): Promise<{ id: string; verify(standing: { margin: number; best?: number }): Promise<SharingVerdict> } | undefined> {
+  async nextPending(): Promise<
+    { id: string; verify(standing: { margin: number; best?: number }): Promise<SharingVerdict> } | undefined
+  > {
     const candidate = await this.transport.nextPending();
-    return candidate === undefined ? undefined : { id: candidate.id, verify: (standing) => this.verify(candidate, standing) };
+    return candidate === undefined
+      ? undefined
+      : { id: candidate.id, verify: (standing) => this.verify(candidate, standing) };
   }
 
   close(): Promise<void> {
     return this.transport.close();
   }
 
-  private async verify(candidate: BreakthroughCandidate, standing: { margin: number; best?: number }): Promise<SharingVerdict> {
+  private async verify(
+    candidate: BreakthroughCandidate,
+    standing: { margin: number; best?: number },
+  ): Promise<SharingVerdict> {
     const { loop, workdirRealPath } = this.site;
     const outcome = await verifyBreakthrough(this.transport.exchange, candidate, {
       repo: workdirRealPath,
@@ -135,9 +171,22 @@ export class LoopSharing {
       noiseMargin: standing.margin,
       ...(standing.best === undefined ? {} : { localBest: standing.best }),
     });
-    const verdict = { breakthrough: outcome.breakthrough, from: outcome.verification.statement.claim_node, reason: outcome.reason };
-    if (outcome.verdict === 'rejected' || outcome.adoptedCommit === null || outcome.measured === null) return { verdict: 'rejected', ...verdict };
-    const subject = await git(workdirRealPath, ['log', '-1', '--format=%s', outcome.adoptedCommit], { allowFailure: true });
-    return { verdict: 'adopted', ...verdict, commit: outcome.adoptedCommit, metric: outcome.measured.mean, subject: subject.stdout };
+    const verdict = {
+      breakthrough: outcome.breakthrough,
+      from: outcome.verification.statement.claim_node,
+      reason: outcome.reason,
+    };
+    if (outcome.verdict === 'rejected' || outcome.adoptedCommit === null || outcome.measured === null)
+      return { verdict: 'rejected', ...verdict };
+    const subject = await git(workdirRealPath, ['log', '-1', '--format=%s', outcome.adoptedCommit], {
+      allowFailure: true,
+    });
+    return {
+      verdict: 'adopted',
+      ...verdict,
+      commit: outcome.adoptedCommit,
+      metric: outcome.measured.mean,
+      subject: subject.stdout,
+    };
   }
 }

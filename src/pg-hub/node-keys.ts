@@ -1,4 +1,12 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -36,10 +44,18 @@ export function generateNodeKeys(): NodeKeyPair {
 }
 
 /** Writes a key pair; refuses to replace an existing private key unless `force`. */
-export function writeNodeKeys(directory: string, node: string, keys: NodeKeyPair, options: { force?: boolean } = {}): KeyFiles {
+export function writeNodeKeys(
+  directory: string,
+  node: string,
+  keys: NodeKeyPair,
+  options: { force?: boolean } = {},
+): KeyFiles {
   const files = keyFilesFor(directory, node);
   if (!options.force && existsSync(files.privateKeyFile)) {
-    throw new PgHubError('key_exists', `${files.privateKeyFile} already exists: keep it (its public key is ${files.publicKeyFile}), or pass --force to replace it (peers then need the new public key on the allow-list)`);
+    throw new PgHubError(
+      'key_exists',
+      `${files.privateKeyFile} already exists: keep it (its public key is ${files.publicKeyFile}), or pass --force to replace it (peers then need the new public key on the allow-list)`,
+    );
   }
   mkdirSync(directory, { recursive: true, mode: 0o700 });
   const privatePem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' });
@@ -55,7 +71,10 @@ export function loadPrivateKey(file: string): KeyObject {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new PgHubError('key_missing', `cannot read the private key ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)} (create one with \`mux-swarm hub keygen --node <name>\`)`);
+    throw new PgHubError(
+      'key_missing',
+      `cannot read the private key ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)} (create one with \`mux-swarm hub keygen --node <name>\`)`,
+    );
   }
   if ((statSync(file).mode & 0o077) !== 0) {
     throw new PgHubError('key_permissions', `the private key ${file} is readable by other users: chmod 600 ${file}`);
@@ -66,7 +85,11 @@ export function loadPrivateKey(file: string): KeyObject {
   } catch {
     throw new PgHubError('key_invalid', `${file} is not a PEM private key`);
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new PgHubError('key_invalid', `${file} is a ${key.asymmetricKeyType ?? 'non-asymmetric'} key; mux-swarm nodes use ed25519`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new PgHubError(
+      'key_invalid',
+      `${file} is a ${key.asymmetricKeyType ?? 'non-asymmetric'} key; mux-swarm nodes use ed25519`,
+    );
   return key;
 }
 
@@ -77,20 +100,34 @@ export function parsePublicKey(pemOrFile: string): KeyObject {
   try {
     key = createPublicKey(text);
   } catch {
-    throw new PgHubError('key_invalid', 'not a PEM public key (expected "-----BEGIN PUBLIC KEY-----", as written by `mux-swarm hub keygen`)');
+    throw new PgHubError(
+      'key_invalid',
+      'not a PEM public key (expected "-----BEGIN PUBLIC KEY-----", as written by `mux-swarm hub keygen`)',
+    );
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new PgHubError('key_invalid', `a ${key.asymmetricKeyType ?? 'non-asymmetric'} public key; mux-swarm nodes use ed25519`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new PgHubError(
+      'key_invalid',
+      `a ${key.asymmetricKeyType ?? 'non-asymmetric'} public key; mux-swarm nodes use ed25519`,
+    );
   return key;
 }
 
 function readPublicKeyFile(file: string): string {
   try {
     const text = readFileSync(file, 'utf8');
-    if (text.includes('PRIVATE KEY')) throw new PgHubError('key_invalid', `${file} holds a private key: pass the public key (${file.replace(/\.key$/, '.pub')})`);
+    if (text.includes('PRIVATE KEY'))
+      throw new PgHubError(
+        'key_invalid',
+        `${file} holds a private key: pass the public key (${file.replace(/\.key$/, '.pub')})`,
+      );
     return text;
   } catch (error) {
     if (error instanceof PgHubError) throw error;
-    throw new PgHubError('key_missing', `cannot read the public key ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new PgHubError(
+      'key_missing',
+      `cannot read the public key ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
   }
 }
 

@@ -50,7 +50,19 @@ export class PgHubBreakthroughStore {
       const { rows } = await client.query<{ id: string }>(
         `INSERT INTO ${HUB_SCHEMA}.breakthroughs (node, commit, base_commit, diff_hash, nonce, metric_name, metric_value, direction, claim, signature, bundle)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11) RETURNING id`,
-        [claim.node, claim.commit, claim.base_commit, claim.diff_hash, claim.nonce, claim.metric.name, claim.metric.value, claim.metric.direction, JSON.stringify(claim), signature, prepared.bundle],
+        [
+          claim.node,
+          claim.commit,
+          claim.base_commit,
+          claim.diff_hash,
+          claim.nonce,
+          claim.metric.name,
+          claim.metric.value,
+          claim.metric.direction,
+          JSON.stringify(claim),
+          signature,
+          prepared.bundle,
+        ],
       );
       const id = String(rows[0]!.id);
       await client.query('SELECT pg_notify($1, $2)', [BREAKTHROUGH_CHANNEL, id]);
@@ -84,12 +96,17 @@ export class PgHubBreakthroughStore {
   }
 
   async load(id: string): Promise<StoredBreakthrough | undefined> {
-    const { rows } = await this.db.query<{ id: string; claim: unknown; signature: string; bundle: Buffer; status: BreakthroughStatus }>(
-      `SELECT id, claim, signature, bundle, status FROM ${HUB_SCHEMA}.breakthroughs WHERE id = $1`,
-      [asId(id)],
-    );
+    const { rows } = await this.db.query<{
+      id: string;
+      claim: unknown;
+      signature: string;
+      bundle: Buffer;
+      status: BreakthroughStatus;
+    }>(`SELECT id, claim, signature, bundle, status FROM ${HUB_SCHEMA}.breakthroughs WHERE id = $1`, [asId(id)]);
     const row = rows[0];
-    return row ? { id: String(row.id), claim: row.claim, signature: row.signature, bundle: row.bundle, status: row.status } : undefined;
+    return row
+      ? { id: String(row.id), claim: row.claim, signature: row.signature, bundle: row.bundle, status: row.status }
+      : undefined;
   }
 
   /**
@@ -131,7 +148,16 @@ export class PgHubBreakthroughStore {
            ON CONFLICT (breakthrough_id, verifier_node) DO UPDATE SET metric_name = EXCLUDED.metric_name, measured = EXCLUDED.measured,
              verdict = EXCLUDED.verdict, reason = EXCLUDED.reason, statement = EXCLUDED.statement, signature = EXCLUDED.signature, created_at = now()
            RETURNING id`,
-          [asId(id), statement.verifier, statement.measured?.name ?? null, statement.measured ? JSON.stringify(statement.measured) : null, statement.verdict, statement.reason, JSON.stringify(statement), signed.signature],
+          [
+            asId(id),
+            statement.verifier,
+            statement.measured?.name ?? null,
+            statement.measured ? JSON.stringify(statement.measured) : null,
+            statement.verdict,
+            statement.reason,
+            JSON.stringify(statement),
+            signed.signature,
+          ],
         );
         await client.query(
           `UPDATE ${HUB_SCHEMA}.breakthroughs SET status = CASE
@@ -143,7 +169,11 @@ export class PgHubBreakthroughStore {
       });
     } catch (error) {
       if ((error as { code?: string }).code === '23503') {
-        throw new PgHubError('node_not_registered', `cannot record the verification: node "${statement.verifier}" is not registered on the hub (it registers when it joins, or \`mux-swarm hub allow\` adds it)`, { cause: error });
+        throw new PgHubError(
+          'node_not_registered',
+          `cannot record the verification: node "${statement.verifier}" is not registered on the hub (it registers when it joins, or \`mux-swarm hub allow\` adds it)`,
+          { cause: error },
+        );
       }
       throw error;
     }
@@ -151,7 +181,16 @@ export class PgHubBreakthroughStore {
 
   /** Verifications, newest first; of one breakthrough when `id` is given. */
   async verifications(id?: string, limit = 100): Promise<VerificationRow[]> {
-    const { rows } = await this.db.query<{ id: string; breakthrough_id: string; verifier_node: string; verdict: Verdict; reason: string; statement: VerificationStatement; signature: string; created_at: Date }>(
+    const { rows } = await this.db.query<{
+      id: string;
+      breakthrough_id: string;
+      verifier_node: string;
+      verdict: Verdict;
+      reason: string;
+      statement: VerificationStatement;
+      signature: string;
+      created_at: Date;
+    }>(
       `SELECT id, breakthrough_id, verifier_node, verdict, reason, statement, signature, created_at FROM ${HUB_SCHEMA}.verifications
         WHERE $1::bigint IS NULL OR breakthrough_id = $1 ORDER BY id DESC LIMIT $2`,
       [id === undefined ? null : asId(id), limit],
@@ -182,6 +221,7 @@ interface SummaryRow {
 }
 
 function asId(id: string): string {
-  if (!/^\d{1,18}$/.test(id)) throw new PgHubError('breakthrough_id_invalid', `"${id}" is not a hub breakthrough id (a number)`);
+  if (!/^\d{1,18}$/.test(id))
+    throw new PgHubError('breakthrough_id_invalid', `"${id}" is not a hub breakthrough id (a number)`);
   return id;
 }

@@ -1,12 +1,23 @@
 import pg from 'pg';
 import type { ClaimedMetric } from './claim.js';
 import { EXPERIMENT_QUEUE, ExperimentQueue, experimentQueueCounts } from './experiment-queue.js';
-import { BREAKTHROUGH_CHANNEL, PgHubBreakthroughStore, type BreakthroughStatus, type VerificationRow } from './pg-hub-breakthrough-store.js';
+import {
+  BREAKTHROUGH_CHANNEL,
+  PgHubBreakthroughStore,
+  type BreakthroughStatus,
+  type VerificationRow,
+} from './pg-hub-breakthrough-store.js';
 import { asPgHubError } from './pg-hub-connection.js';
 import { PgHubDb } from './pg-hub-db.js';
 import { PgHubError } from '../errors/pg-hub-error.js';
 import { PgHubNodeRegistry, type PgHubNode } from './pg-hub-node-registry.js';
-import { HUB_SCHEMA, LATEST_HUB_VERSION, pgHubSchemaVersion, migratePgHub, type MigrationReport } from './pg-hub-schema.js';
+import {
+  HUB_SCHEMA,
+  LATEST_HUB_VERSION,
+  pgHubSchemaVersion,
+  migratePgHub,
+  type MigrationReport,
+} from './pg-hub-schema.js';
 import { assertNodeName } from './node-name.js';
 
 /** One measured experiment, as a node reports it (results are facts for the swarm's history, not claims). */
@@ -64,9 +75,14 @@ export class PgHubClient {
     const db = new PgHubDb(url);
     try {
       if (options.requireSchema ?? true) {
-        const version = await pgHubSchemaVersion(db.pool).catch((error: unknown) => Promise.reject(asPgHubError(error, url)));
+        const version = await pgHubSchemaVersion(db.pool).catch((error: unknown) =>
+          Promise.reject(asPgHubError(error, url)),
+        );
         if (version < LATEST_HUB_VERSION) {
-          throw new PgHubError('hub_not_initialised', `the hub at ${db.redactedUrl} is at schema version ${version}, this mux-swarm needs ${LATEST_HUB_VERSION}: run \`mux-swarm hub init --hub <url>\``);
+          throw new PgHubError(
+            'hub_not_initialised',
+            `the hub at ${db.redactedUrl} is at schema version ${version}, this mux-swarm needs ${LATEST_HUB_VERSION}: run \`mux-swarm hub init --hub <url>\``,
+          );
         }
       }
       return new PgHubClient(db);
@@ -99,30 +115,66 @@ export class PgHubClient {
 
   async recordResult(result: ResultInput): Promise<string> {
     assertNodeName(result.node);
-    const { rows } = await this.db.query<{ id: string }>(
-      `INSERT INTO ${HUB_SCHEMA}.results (node, experiment_id, base_commit, diff_hash, metric_name, metric_value, direction, seeds, eval_script_hash, hardware)
+    const { rows } = await this.db
+      .query<{ id: string }>(
+        `INSERT INTO ${HUB_SCHEMA}.results (node, experiment_id, base_commit, diff_hash, metric_name, metric_value, direction, seeds, eval_script_hash, hardware)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10::jsonb) RETURNING id`,
-      [result.node, result.experimentId, result.baseCommit, result.diffHash ?? null, result.metric.name, result.metric.value, result.metric.direction, JSON.stringify(result.seeds ?? []), result.evalScriptHash ?? null, JSON.stringify(result.hardware ?? {})],
-    ).catch((error: unknown) => {
-      if ((error as { code?: string }).code === '23503') throw new PgHubError('node_not_registered', `cannot record a result for node "${result.node}": it is not registered on the hub`);
-      throw error;
-    });
+        [
+          result.node,
+          result.experimentId,
+          result.baseCommit,
+          result.diffHash ?? null,
+          result.metric.name,
+          result.metric.value,
+          result.metric.direction,
+          JSON.stringify(result.seeds ?? []),
+          result.evalScriptHash ?? null,
+          JSON.stringify(result.hardware ?? {}),
+        ],
+      )
+      .catch((error: unknown) => {
+        if ((error as { code?: string }).code === '23503')
+          throw new PgHubError(
+            'node_not_registered',
+            `cannot record a result for node "${result.node}": it is not registered on the hub`,
+          );
+        throw error;
+      });
     return String(rows[0]!.id);
   }
 
-  async results(experimentId?: string): Promise<Array<{ id: string; node: string; experimentId: string; metric: ClaimedMetric; createdAt: Date }>> {
-    const { rows } = await this.db.query<{ id: string; node: string; experiment_id: string; metric_name: string; metric_value: number; direction: ClaimedMetric['direction']; created_at: Date }>(
+  async results(
+    experimentId?: string,
+  ): Promise<Array<{ id: string; node: string; experimentId: string; metric: ClaimedMetric; createdAt: Date }>> {
+    const { rows } = await this.db.query<{
+      id: string;
+      node: string;
+      experiment_id: string;
+      metric_name: string;
+      metric_value: number;
+      direction: ClaimedMetric['direction'];
+      created_at: Date;
+    }>(
       `SELECT id, node, experiment_id, metric_name, metric_value, direction, created_at FROM ${HUB_SCHEMA}.results WHERE $1::text IS NULL OR experiment_id = $1 ORDER BY id`,
       [experimentId ?? null],
     );
-    return rows.map((row) => ({ id: String(row.id), node: row.node, experimentId: row.experiment_id, metric: { name: row.metric_name, value: row.metric_value, direction: row.direction }, createdAt: row.created_at }));
+    return rows.map((row) => ({
+      id: String(row.id),
+      node: row.node,
+      experimentId: row.experiment_id,
+      metric: { name: row.metric_name, value: row.metric_value, direction: row.direction },
+      createdAt: row.created_at,
+    }));
   }
 
   /**
    * LISTENs on `mux_swarm_breakthrough` with a dedicated connection: `listener` gets each new breakthrough's id.
    * `onError` hears of a lost connection (then re-subscribe, and catch up with `breakthroughs.pending`).
    */
-  async onBreakthrough(listener: (id: string) => void, onError: (error: Error) => void = () => undefined): Promise<BreakthroughSubscription> {
+  async onBreakthrough(
+    listener: (id: string) => void,
+    onError: (error: Error) => void = () => undefined,
+  ): Promise<BreakthroughSubscription> {
     const client = new pg.Client({ connectionString: this.db.url, application_name: 'mux-swarm-hub-listen' });
     client.on('error', (error) => onError(asPgHubError(error, this.db.url) as Error));
     client.on('notification', (message) => {
@@ -143,15 +195,27 @@ export class PgHubClient {
       pgHubSchemaVersion(this.db.pool).catch((error: unknown) => Promise.reject(asPgHubError(error, this.db.url))),
       this.nodes.list(),
       experimentQueueCounts(this.db.pool, this.db.url),
-      this.db.query<{ status: BreakthroughStatus; count: string }>(`SELECT status, count(*) AS count FROM ${HUB_SCHEMA}.breakthroughs GROUP BY status`),
-      this.db.query<{ verdict: 'adopted' | 'rejected'; count: string }>(`SELECT verdict, count(*) AS count FROM ${HUB_SCHEMA}.verifications GROUP BY verdict`),
+      this.db.query<{ status: BreakthroughStatus; count: string }>(
+        `SELECT status, count(*) AS count FROM ${HUB_SCHEMA}.breakthroughs GROUP BY status`,
+      ),
+      this.db.query<{ verdict: 'adopted' | 'rejected'; count: string }>(
+        `SELECT verdict, count(*) AS count FROM ${HUB_SCHEMA}.verifications GROUP BY verdict`,
+      ),
       this.breakthroughs.verifications(undefined, 10),
     ]);
     const byStatus: Record<BreakthroughStatus, number> = { announced: 0, adopted: 0, rejected: 0 };
     for (const row of breakthroughs.rows) byStatus[row.status] = Number(row.count);
     const byVerdict = { adopted: 0, rejected: 0 };
     for (const row of verdicts.rows) byVerdict[row.verdict] = Number(row.count);
-    return { url: this.db.redactedUrl, schemaVersion: version, nodes, queue, breakthroughs: byStatus, verifications: byVerdict, recentVerifications: recent };
+    return {
+      url: this.db.redactedUrl,
+      schemaVersion: version,
+      nodes,
+      queue,
+      breakthroughs: byStatus,
+      verifications: byVerdict,
+      recentVerifications: recent,
+    };
   }
 
   async close(): Promise<void> {

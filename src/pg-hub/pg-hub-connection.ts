@@ -18,7 +18,10 @@ export function assertPgHubUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new PgHubError('hub_url_invalid', 'the hub URL is not a URL: expected postgres://user:password@host:5432/database');
+    throw new PgHubError(
+      'hub_url_invalid',
+      'the hub URL is not a URL: expected postgres://user:password@host:5432/database',
+    );
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
     throw new PgHubError('hub_url_invalid', `the hub URL ${redactUrl(url)} is not a postgres:// URL`);
@@ -27,7 +30,12 @@ export function assertPgHubUrl(url: string): string {
 }
 
 export function createPgHubPool(url: string, max = 4): pg.Pool {
-  const pool = new pg.Pool({ connectionString: assertPgHubUrl(url), max, application_name: 'mux-swarm-hub', connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({
+    connectionString: assertPgHubUrl(url),
+    max,
+    application_name: 'mux-swarm-hub',
+    connectionTimeoutMillis: 10_000,
+  });
   // An idle client that loses its server emits on the pool; without a listener that would crash the process.
   pool.on('error', () => undefined);
   return pool;
@@ -41,7 +49,10 @@ export function asPgHubError(error: unknown, url: string): unknown {
   // 28P01 bad password, 28000 no pg_hba entry, 3D000 no such database, 57P03 starting up.
   const server = ['28P01', '28000', '3D000', '57P03'];
   const message = error instanceof Error ? error.message : String(error);
-  if ((code && (network.includes(code) || server.includes(code))) || /timeout exceeded when trying to connect|Connection terminated/i.test(message)) {
+  if (
+    (code && (network.includes(code) || server.includes(code))) ||
+    /timeout exceeded when trying to connect|Connection terminated/i.test(message)
+  ) {
     return new PgHubError('hub_unreachable', `cannot reach the hub at ${redactUrl(url)}: ${message}`, { cause: error });
   }
   return error;

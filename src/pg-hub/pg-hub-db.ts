@@ -17,7 +17,10 @@ export class PgHubDb {
     return redactUrl(this.url);
   }
 
-  async query<Row extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<Row>> {
+  async query<Row extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values: unknown[] = [],
+  ): Promise<pg.QueryResult<Row>> {
     try {
       return await this.pool.query<Row>(text, values);
     } catch (error) {
@@ -53,7 +56,11 @@ export class PgHubDb {
   private explain(error: unknown): unknown {
     const code = (error as { code?: string }).code;
     if (code === '42P01' || code === '3F000') {
-      return new PgHubError('hub_not_initialised', `the hub at ${this.redactedUrl} has no mux-swarm schema: run \`mux-swarm hub init --hub <url>\``, { cause: error });
+      return new PgHubError(
+        'hub_not_initialised',
+        `the hub at ${this.redactedUrl} has no mux-swarm schema: run \`mux-swarm hub init --hub <url>\``,
+        { cause: error },
+      );
     }
     return asPgHubError(error, this.url);
   }

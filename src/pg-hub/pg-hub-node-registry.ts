@@ -32,11 +32,17 @@ export class PgHubNodeRegistry {
     const existing = await this.get(name);
     if (existing) {
       if (existing.publicKey !== pem) {
-        throw new PgHubError('node_key_conflict', `node "${name}" is registered on the hub with another key (${existing.keyId}); this node's key is ${keyId(publicKey)}: use another name, or have it allowed with \`mux-swarm hub allow --node ${name} --public-key <file> --replace\``);
+        throw new PgHubError(
+          'node_key_conflict',
+          `node "${name}" is registered on the hub with another key (${existing.keyId}); this node's key is ${keyId(publicKey)}: use another name, or have it allowed with \`mux-swarm hub allow --node ${name} --public-key <file> --replace\``,
+        );
       }
       return 'unchanged';
     }
-    await this.db.query(`INSERT INTO ${HUB_SCHEMA}.nodes (name, public_key, key_id, allowed) VALUES ($1, $2, $3, false) ON CONFLICT (name) DO NOTHING`, [name, pem, keyId(publicKey)]);
+    await this.db.query(
+      `INSERT INTO ${HUB_SCHEMA}.nodes (name, public_key, key_id, allowed) VALUES ($1, $2, $3, false) ON CONFLICT (name) DO NOTHING`,
+      [name, pem, keyId(publicKey)],
+    );
     return 'registered';
   }
 
@@ -46,7 +52,10 @@ export class PgHubNodeRegistry {
     const pem = publicKeyPem(publicKey);
     const existing = await this.get(name);
     if (existing && existing.publicKey !== pem && !options.replace) {
-      throw new PgHubError('node_key_conflict', `node "${name}" is registered with another key (${existing.keyId}, not ${keyId(publicKey)}): pass --replace to trust the new key instead`);
+      throw new PgHubError(
+        'node_key_conflict',
+        `node "${name}" is registered with another key (${existing.keyId}, not ${keyId(publicKey)}): pass --replace to trust the new key instead`,
+      );
     }
     await this.db.query(
       `INSERT INTO ${HUB_SCHEMA}.nodes (name, public_key, key_id, allowed) VALUES ($1, $2, $3, true)
@@ -65,12 +74,17 @@ export class PgHubNodeRegistry {
   }
 
   async get(name: string): Promise<PgHubNode | undefined> {
-    const { rows } = await this.db.query<NodeRow>(`SELECT name, public_key, key_id, allowed, registered_at FROM ${HUB_SCHEMA}.nodes WHERE name = $1`, [name]);
+    const { rows } = await this.db.query<NodeRow>(
+      `SELECT name, public_key, key_id, allowed, registered_at FROM ${HUB_SCHEMA}.nodes WHERE name = $1`,
+      [name],
+    );
     return rows[0] ? toNode(rows[0]) : undefined;
   }
 
   async list(): Promise<PgHubNode[]> {
-    const { rows } = await this.db.query<NodeRow>(`SELECT name, public_key, key_id, allowed, registered_at FROM ${HUB_SCHEMA}.nodes ORDER BY name`);
+    const { rows } = await this.db.query<NodeRow>(
+      `SELECT name, public_key, key_id, allowed, registered_at FROM ${HUB_SCHEMA}.nodes ORDER BY name`,
+    );
     return rows.map(toNode);
   }
 
@@ -90,5 +104,11 @@ interface NodeRow {
 }
 
 function toNode(row: NodeRow): PgHubNode {
-  return { name: row.name, publicKey: row.public_key, keyId: row.key_id, allowed: row.allowed, registeredAt: row.registered_at };
+  return {
+    name: row.name,
+    publicKey: row.public_key,
+    keyId: row.key_id,
+    allowed: row.allowed,
+    registeredAt: row.registered_at,
+  };
 }

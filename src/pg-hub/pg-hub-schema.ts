@@ -107,7 +107,9 @@ export async function migratePgHub(pool: pg.Pool): Promise<MigrationReport> {
     await client.query('BEGIN');
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('${HUB_SCHEMA}.migrations'))`);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${HUB_SCHEMA}`);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${HUB_SCHEMA}.schema_migrations (version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${HUB_SCHEMA}.schema_migrations (version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
     const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${HUB_SCHEMA}.schema_migrations`);
     const done = new Set(rows.map((row) => row.version));
     const from = Math.max(0, ...done);
@@ -115,7 +117,10 @@ export async function migratePgHub(pool: pg.Pool): Promise<MigrationReport> {
     for (const migration of MIGRATIONS) {
       if (done.has(migration.version)) continue;
       await client.query(migration.sql);
-      await client.query(`INSERT INTO ${HUB_SCHEMA}.schema_migrations (version, description) VALUES ($1, $2)`, [migration.version, migration.description]);
+      await client.query(`INSERT INTO ${HUB_SCHEMA}.schema_migrations (version, description) VALUES ($1, $2)`, [
+        migration.version,
+        migration.description,
+      ]);
       applied.push(migration.version);
     }
     await client.query('COMMIT');
@@ -134,6 +139,8 @@ export async function pgHubSchemaVersion(pool: pg.Pool): Promise<number> {
     `SELECT CASE WHEN to_regclass('${HUB_SCHEMA}.schema_migrations') IS NULL THEN 0 END AS version`,
   );
   if (rows[0]?.version === 0) return 0;
-  const applied = await pool.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${HUB_SCHEMA}.schema_migrations`);
+  const applied = await pool.query<{ version: number | null }>(
+    `SELECT max(version) AS version FROM ${HUB_SCHEMA}.schema_migrations`,
+  );
   return applied.rows[0]?.version ?? 0;
 }

@@ -15,7 +15,11 @@ import type { BreakthroughTransport, NodeIdentity, SharingSite } from './loop-sh
  * key (its claims are trusted once someone runs `hub allow`), and opens the experiments queue. Results go to the
  * results table, breakthroughs (claim + bundle) to the breakthroughs table, verifications to theirs.
  */
-export async function openPgHubTransport(url: string, identity: NodeIdentity, site: SharingSite): Promise<BreakthroughTransport> {
+export async function openPgHubTransport(
+  url: string,
+  identity: NodeIdentity,
+  site: SharingSite,
+): Promise<BreakthroughTransport> {
   const hub = await PgHubClient.connect(url);
   let queue: ExperimentQueue | undefined;
   try {
@@ -46,7 +50,11 @@ export async function openPgHubTransport(url: string, identity: NodeIdentity, si
       complete: (id, output) => experiments.complete(id, output),
       fail: (id, problem) => experiments.fail(id, problem),
     },
-    async recordResult(line: ExperimentLine & { metric: number }, base: string, evaluation: EvaluationSpec): Promise<void> {
+    async recordResult(
+      line: ExperimentLine & { metric: number },
+      base: string,
+      evaluation: EvaluationSpec,
+    ): Promise<void> {
       const { loop, runId } = site;
       await hub.recordResult({
         node: identity.node,

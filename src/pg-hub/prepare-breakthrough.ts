@@ -38,8 +38,16 @@ export async function prepareBreakthrough(input: BreakthroughInput): Promise<Pre
   assertNodeName(input.node);
   const base = await resolveCommit(input.repo, input.base);
   const commit = await resolveCommit(input.repo, input.commit ?? 'HEAD');
-  if (base === commit) throw new PgHubError('breakthrough_empty', `the breakthrough commit is its base (${base.slice(0, 12)}): nothing to share`);
-  if (!(await isAncestor(input.repo, base, commit))) throw new PgHubError('breakthrough_not_descendant', `${commit.slice(0, 12)} does not descend from the base ${base.slice(0, 12)}`);
+  if (base === commit)
+    throw new PgHubError(
+      'breakthrough_empty',
+      `the breakthrough commit is its base (${base.slice(0, 12)}): nothing to share`,
+    );
+  if (!(await isAncestor(input.repo, base, commit)))
+    throw new PgHubError(
+      'breakthrough_not_descendant',
+      `${commit.slice(0, 12)} does not descend from the base ${base.slice(0, 12)}`,
+    );
   const claim: Claim = {
     node: input.node,
     base_commit: base,

@@ -7,7 +7,11 @@ import { git } from './git.js';
  * Runs `work` in a throwaway `git worktree` of `repo` checked out (detached) at `commit`, in a temp directory;
  * removes the worktree afterwards, whatever happened. The repository's own working tree is never touched.
  */
-export async function withScratchWorktree<T>(repo: string, commit: string, work: (directory: string) => Promise<T>): Promise<T> {
+export async function withScratchWorktree<T>(
+  repo: string,
+  commit: string,
+  work: (directory: string) => Promise<T>,
+): Promise<T> {
   const parent = mkdtempSync(join(tmpdir(), 'mux-swarm-verify-'));
   const directory = join(parent, 'tree');
   try {
@@ -22,7 +26,8 @@ export async function withScratchWorktree<T>(repo: string, commit: string, work:
 
 /** Commits made in a scratch worktree get the node's git identity, or `mux-swarm (<node>)` when it has none. */
 export async function committerEnv(repo: string, node: string): Promise<Record<string, string>> {
-  const configured = async (key: string): Promise<boolean> => (await git(repo, ['config', '--get', key], { allowFailure: true })).stdout.trim() !== '';
+  const configured = async (key: string): Promise<boolean> =>
+    (await git(repo, ['config', '--get', key], { allowFailure: true })).stdout.trim() !== '';
   const env: Record<string, string> = {};
   if (!(await configured('user.name'))) env.GIT_COMMITTER_NAME = `mux-swarm (${node})`;
   if (!(await configured('user.email'))) env.GIT_COMMITTER_EMAIL = `${node}@mux-swarm.invalid`;

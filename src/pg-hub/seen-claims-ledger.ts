@@ -18,14 +18,24 @@ export class SeenClaimsLedger {
   /** Same contract as the hub's seen_claims: a replay reason, or undefined after recording the claim. */
   recordSeen(id: string, claim: Claim): string | undefined {
     const ledger = this.read();
-    const earlier = ledger.seen.find((entry) => entry.id !== id && (entry.nonce === claim.nonce || (entry.node === claim.node && entry.diff_hash === claim.diff_hash)));
+    const earlier = ledger.seen.find(
+      (entry) =>
+        entry.id !== id &&
+        (entry.nonce === claim.nonce || (entry.node === claim.node && entry.diff_hash === claim.diff_hash)),
+    );
     if (earlier) {
       return earlier.nonce === claim.nonce
         ? `claim nonce ${claim.nonce} was already seen in breakthrough ${earlier.id}`
         : `node "${claim.node}" already claimed diff ${claim.diff_hash} in breakthrough ${earlier.id}`;
     }
     if (!ledger.seen.some((entry) => entry.id === id)) {
-      ledger.seen.push({ id, nonce: claim.nonce, node: claim.node, diff_hash: claim.diff_hash, at: new Date().toISOString() });
+      ledger.seen.push({
+        id,
+        nonce: claim.nonce,
+        node: claim.node,
+        diff_hash: claim.diff_hash,
+        at: new Date().toISOString(),
+      });
       this.write(ledger);
     }
     return undefined;
@@ -48,7 +58,10 @@ export class SeenClaimsLedger {
       return { seen: parsed.seen ?? [], verified: parsed.verified ?? [] };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { seen: [], verified: [] };
-      throw new PgHubError('ledger_unreadable', `cannot read the seen-claims ledger ${this.file}: ${(error as Error).message} (move it aside to start afresh: claims seen before can then be replayed once)`);
+      throw new PgHubError(
+        'ledger_unreadable',
+        `cannot read the seen-claims ledger ${this.file}: ${(error as Error).message} (move it aside to start afresh: claims seen before can then be replayed once)`,
+      );
     }
   }
 

@@ -76,15 +76,30 @@ export interface VerificationOutcome {
  * exchange. Throws (recording nothing) only when this node cannot verify at all: too few seeds, uncommitted
  * changes, or an exchange/git failure.
  */
-export async function verifyBreakthrough(exchange: BreakthroughExchange, candidate: BreakthroughCandidate, options: VerifyOptions): Promise<VerificationOutcome> {
+export async function verifyBreakthrough(
+  exchange: BreakthroughExchange,
+  candidate: BreakthroughCandidate,
+  options: VerifyOptions,
+): Promise<VerificationOutcome> {
   const minSeeds = options.minSeeds ?? 3;
-  if (options.seeds.length < minSeeds) throw new PgHubError('verification_config', `verification needs at least ${minSeeds} seeds; ${options.seeds.length} configured`);
+  if (options.seeds.length < minSeeds)
+    throw new PgHubError(
+      'verification_config',
+      `verification needs at least ${minSeeds} seeds; ${options.seeds.length} configured`,
+    );
   if (await hasLocalChanges(options.repo)) {
-    throw new PgHubError('repo_dirty', `${options.repo} has uncommitted changes: commit or stash them before verifying breakthroughs (adoption fast-forwards the branch)`);
+    throw new PgHubError(
+      'repo_dirty',
+      `${options.repo} has uncommitted changes: commit or stash them before verifying breakthroughs (adoption fast-forwards the branch)`,
+    );
   }
   const noiseMargin = options.noiseMargin ?? 0;
   const incomingRef = `refs/mux-swarm/incoming/${candidate.id.replace(/[^A-Za-z0-9._-]/g, '_')}`;
-  const result: Pick<VerificationStatement, 'measured' | 'baseline' | 'adopted_commit'> = { measured: null, baseline: null, adopted_commit: null };
+  const result: Pick<VerificationStatement, 'measured' | 'baseline' | 'adopted_commit'> = {
+    measured: null,
+    baseline: null,
+    adopted_commit: null,
+  };
   let verdict: VerificationStatement['verdict'] = 'rejected';
   let reason: string;
   try {
@@ -96,7 +111,8 @@ export async function verifyBreakthrough(exchange: BreakthroughExchange, candida
   } finally {
     await git(options.repo, ['update-ref', '-d', incomingRef], { allowFailure: true });
   }
-  const claimed = candidate.claim !== null && typeof candidate.claim === 'object' ? (candidate.claim as Record<string, unknown>) : {};
+  const claimed =
+    candidate.claim !== null && typeof candidate.claim === 'object' ? (candidate.claim as Record<string, unknown>) : {};
   const text = (key: string): string => (typeof claimed[key] === 'string' ? (claimed[key] as string) : '');
   const statement: VerificationStatement = {
     breakthrough: candidate.id,
@@ -113,7 +129,14 @@ export async function verifyBreakthrough(exchange: BreakthroughExchange, candida
   };
   const verification = signVerification(statement, options.privateKey);
   await exchange.recordVerification(candidate, verification);
-  return { breakthrough: candidate.id, verdict, reason, measured: result.measured, adoptedCommit: result.adopted_commit, verification };
+  return {
+    breakthrough: candidate.id,
+    verdict,
+    reason,
+    measured: result.measured,
+    adoptedCommit: result.adopted_commit,
+    verification,
+  };
 }
 
 interface Context {
@@ -123,7 +146,12 @@ interface Context {
 }
 
 /** Every check in order; throws VerificationRejected with the reason, or returns the reason for adopting. */
-async function checkAndAdopt(exchange: BreakthroughExchange, candidate: BreakthroughCandidate, options: VerifyOptions, context: Context): Promise<string> {
+async function checkAndAdopt(
+  exchange: BreakthroughExchange,
+  candidate: BreakthroughCandidate,
+  options: VerifyOptions,
+  context: Context,
+): Promise<string> {
   const { repo } = options;
   let claim: Claim;
   try {
@@ -135,20 +163,28 @@ async function checkAndAdopt(exchange: BreakthroughExchange, candidate: Breakthr
   const key = await exchange.trustedKey(claim.node);
   if (!key) throw new VerificationRejected(`unknown key: node "${claim.node}" has no allowed key on the allow-list`);
   if (!claimSignatureValid({ claim, signature: candidate.signature }, key)) {
-    throw new VerificationRejected(`bad signature: the claim is not signed by the allowed key of node "${claim.node}" (${keyId(key)})`);
+    throw new VerificationRejected(
+      `bad signature: the claim is not signed by the allowed key of node "${claim.node}" (${keyId(key)})`,
+    );
   }
 
   const replay = await exchange.recordSeen(options.node, candidate, claim);
   if (replay) throw new VerificationRejected(`replay: ${replay}`);
 
-  if (!(await hasCommit(repo, claim.base_commit))) throw new VerificationRejected(`unknown base commit ${claim.base_commit}: this repository does not have it`);
+  if (!(await hasCommit(repo, claim.base_commit)))
+    throw new VerificationRejected(`unknown base commit ${claim.base_commit}: this repository does not have it`);
 
   await exchange.fetchCommit(repo, candidate, claim, context.incomingRef);
-  if ((await resolveCommit(repo, context.incomingRef)) !== claim.commit) throw new VerificationRejected(`the fetched commit is not the claimed ${claim.commit}`);
-  if (!(await isAncestor(repo, claim.base_commit, claim.commit))) throw new VerificationRejected(`commit ${claim.commit} does not descend from its base ${claim.base_commit}`);
+  if ((await resolveCommit(repo, context.incomingRef)) !== claim.commit)
+    throw new VerificationRejected(`the fetched commit is not the claimed ${claim.commit}`);
+  if (!(await isAncestor(repo, claim.base_commit, claim.commit)))
+    throw new VerificationRejected(`commit ${claim.commit} does not descend from its base ${claim.base_commit}`);
 
   const actualDiffHash = await diffHash(repo, claim.base_commit, claim.commit);
-  if (actualDiffHash !== claim.diff_hash) throw new VerificationRejected(`diff hash mismatch: claimed ${claim.diff_hash}, the commit's diff hashes to ${actualDiffHash}`);
+  if (actualDiffHash !== claim.diff_hash)
+    throw new VerificationRejected(
+      `diff hash mismatch: claimed ${claim.diff_hash}, the commit's diff hashes to ${actualDiffHash}`,
+    );
 
   const paths = await changedPaths(repo, claim.base_commit, claim.commit);
   if (paths.length === 0) throw new VerificationRejected('empty diff: the commit changes nothing');
@@ -157,39 +193,62 @@ async function checkAndAdopt(exchange: BreakthroughExchange, candidate: Breakthr
 
   const localScriptHash = evalScriptHash(repo, options.evaluation.script);
   if (localScriptHash !== claim.eval_script_hash) {
-    throw new VerificationRejected(`evaluation script differs: the claim was measured with sha256 ${claim.eval_script_hash}, ${options.evaluation.script} here is ${localScriptHash}`);
+    throw new VerificationRejected(
+      `evaluation script differs: the claim was measured with sha256 ${claim.eval_script_hash}, ${options.evaluation.script} here is ${localScriptHash}`,
+    );
   }
 
   const head = await resolveCommit(repo, 'HEAD');
   return withScratchWorktree(repo, head === claim.base_commit ? claim.commit : head, async (tree) => {
     if (head !== claim.base_commit) await cherryPick(tree, claim, head, options.node);
     const candidateCommit = await resolveCommit(tree, 'HEAD');
-    if (evalScriptHash(tree, options.evaluation.script) !== localScriptHash) throw new VerificationRejected(`the change modifies the evaluation script ${options.evaluation.script}`);
+    if (evalScriptHash(tree, options.evaluation.script) !== localScriptHash)
+      throw new VerificationRejected(`the change modifies the evaluation script ${options.evaluation.script}`);
 
     const baseline = options.localBest !== undefined ? undefined : await measureBaseline(repo, head, options);
     const best = options.localBest ?? baseline!.mean;
-    context.result.baseline = { value: best, source: baseline ? 'measured' : 'given', seeds: baseline ? baseline.seeds : [] };
+    context.result.baseline = {
+      value: best,
+      source: baseline ? 'measured' : 'given',
+      seeds: baseline ? baseline.seeds : [],
+    };
     const measured = await measureOrReject(tree, options);
     context.result.measured = measured;
 
     const unit = `${measured.name} ${measured.mean} (mean of seeds ${measured.seeds.join(',')}; claimed ${claim.metric.value})`;
     if (!beats(measured.mean, best, context.noiseMargin, measured.direction)) {
-      throw new VerificationRejected(`did not reproduce: measured ${unit}, which does not beat the local best ${best} by the noise margin ${context.noiseMargin} (${measured.direction} is better)`);
+      throw new VerificationRejected(
+        `did not reproduce: measured ${unit}, which does not beat the local best ${best} by the noise margin ${context.noiseMargin} (${measured.direction} is better)`,
+      );
     }
     const merged = await git(repo, ['merge', '--ff-only', '--quiet', candidateCommit], { allowFailure: true });
-    if (merged.code !== 0) throw new VerificationRejected(`could not adopt: the local branch cannot be fast-forwarded to ${candidateCommit} (${merged.stderr.trim()})`);
+    if (merged.code !== 0)
+      throw new VerificationRejected(
+        `could not adopt: the local branch cannot be fast-forwarded to ${candidateCommit} (${merged.stderr.trim()})`,
+      );
     context.result.adopted_commit = candidateCommit;
-    const how = candidateCommit === claim.commit ? 'fast-forwarded to the claimed commit' : `cherry-picked onto ${head.slice(0, 12)} as ${candidateCommit.slice(0, 12)}`;
+    const how =
+      candidateCommit === claim.commit
+        ? 'fast-forwarded to the claimed commit'
+        : `cherry-picked onto ${head.slice(0, 12)} as ${candidateCommit.slice(0, 12)}`;
     return `reproduced: measured ${unit}, beating the local best ${best} by more than ${context.noiseMargin}; ${how}`;
   });
 }
 
 /** The local branch has moved past the claim's base: apply the claim's commits onto local HEAD in the scratch tree. */
 async function cherryPick(tree: string, claim: Claim, head: string, node: string): Promise<void> {
-  const picked = await git(tree, ['cherry-pick', '-x', '--allow-empty-message', `${claim.base_commit}..${claim.commit}`], { allowFailure: true, env: await committerEnv(tree, node) });
+  const picked = await git(
+    tree,
+    ['cherry-pick', '-x', '--allow-empty-message', `${claim.base_commit}..${claim.commit}`],
+    { allowFailure: true, env: await committerEnv(tree, node) },
+  );
   if (picked.code !== 0) {
     await git(tree, ['cherry-pick', '--abort'], { allowFailure: true });
-    const detail = (picked.stderr.trim() || picked.stdout.trim()).split('\n').filter((line) => !line.startsWith('hint:')).slice(0, 2).join(' ');
+    const detail = (picked.stderr.trim() || picked.stdout.trim())
+      .split('\n')
+      .filter((line) => !line.startsWith('hint:'))
+      .slice(0, 2)
+      .join(' ');
     throw new VerificationRejected(`does not apply on the local branch (HEAD ${head.slice(0, 12)}): ${detail}`);
   }
 }
@@ -207,7 +266,8 @@ async function measureOrReject(tree: string, options: VerifyOptions): Promise<Me
   try {
     return await measure(tree, options.evaluation, options.seeds);
   } catch (error) {
-    if (error instanceof PgHubError && error.code === 'evaluation_failed') throw new VerificationRejected(`evaluation failed: ${error.message}`);
+    if (error instanceof PgHubError && error.code === 'evaluation_failed')
+      throw new VerificationRejected(`evaluation failed: ${error.message}`);
     throw error;
   }
 }

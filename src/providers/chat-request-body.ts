@@ -37,7 +37,10 @@ export function buildChatRequestBody(options: {
   if (request.tools.length > 0) {
     body.tools = request.tools.map((tool): OpenAI.ChatCompletionFunctionTool => {
       assertToolName(tool.name);
-      return { type: 'function', function: { name: tool.name, description: tool.description, parameters: cleanToolSchema(tool.parameters) } };
+      return {
+        type: 'function',
+        function: { name: tool.name, description: tool.description, parameters: cleanToolSchema(tool.parameters) },
+      };
     });
   }
   const temperature = request.temperature ?? params.temperature;

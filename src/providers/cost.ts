@@ -35,7 +35,9 @@ export async function computeCost(options: CostOptions): Promise<Cost> {
 }
 
 /** The steps before the catalogue: provider-reported, free, price table; undefined when none applies. */
-export function costWithoutCatalogue(options: Pick<CostOptions, 'usage' | 'reportedCostUsd' | 'modelIds' | 'prices' | 'free'>): Cost | undefined {
+export function costWithoutCatalogue(
+  options: Pick<CostOptions, 'usage' | 'reportedCostUsd' | 'modelIds' | 'prices' | 'free'>,
+): Cost | undefined {
   if (options.reportedCostUsd !== undefined) return { costUsd: options.reportedCostUsd, costSource: 'provider' };
   if (options.free) return { costUsd: 0, costSource: 'free' };
   const price = findPrice(options.prices, options.modelIds);
@@ -46,7 +48,12 @@ export function costWithoutCatalogue(options: Pick<CostOptions, 'usage' | 'repor
 function tableCost(price: Price, usage: Usage): number {
   const { inputTokens, outputTokens, cachedInputTokens } = usage;
   const cached = Math.min(cachedInputTokens, inputTokens);
-  return ((inputTokens - cached) * price.inputPerMillion + cached * (price.cachedInputPerMillion ?? price.inputPerMillion) + outputTokens * price.outputPerMillion) / 1_000_000;
+  return (
+    ((inputTokens - cached) * price.inputPerMillion +
+      cached * (price.cachedInputPerMillion ?? price.inputPerMillion) +
+      outputTokens * price.outputPerMillion) /
+    1_000_000
+  );
 }
 
 /** Exact model id first, then the id without its `provider/` prefix (`openai/gpt-4o` → `gpt-4o`), for each id in turn. */
@@ -63,7 +70,8 @@ export function modelIdCandidates(modelIds: readonly string[]): string[] {
   const ids: string[] = [];
   for (const modelId of modelIds) {
     const slash = modelId.indexOf('/');
-    for (const id of slash > 0 ? [modelId, modelId.slice(slash + 1)] : [modelId]) if (id !== '' && !ids.includes(id)) ids.push(id);
+    for (const id of slash > 0 ? [modelId, modelId.slice(slash + 1)] : [modelId])
+      if (id !== '' && !ids.includes(id)) ids.push(id);
   }
   return ids;
 }

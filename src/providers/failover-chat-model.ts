@@ -78,10 +78,18 @@ export class FailoverChatModel implements ChatModel {
           failures.push({ entry: label, kind, message: describeError(error) });
           throw new ModelChainError(this.options.agent, failures);
         }
-        const cooledUntilMs = kind === 'auth' ? undefined : this.now() + Math.max(this.options.cooldownMs, retryAfterOf(error));
+        const cooledUntilMs =
+          kind === 'auth' ? undefined : this.now() + Math.max(this.options.cooldownMs, retryAfterOf(error));
         cooldowns.cool(label, cooledUntilMs, kind);
         failures.push({ entry: label, kind, message: describeError(error) });
-        request.onFailover?.({ from: label, to: next && labelOf(next), kind, reason: describeError(error), cooledUntilMs, durationMs: this.now() - started });
+        request.onFailover?.({
+          from: label,
+          to: next && labelOf(next),
+          kind,
+          reason: describeError(error),
+          cooledUntilMs,
+          durationMs: this.now() - started,
+        });
       }
     }
     throw new ModelChainError(this.options.agent, failures);
@@ -110,7 +118,10 @@ export class FailoverChatModel implements ChatModel {
   /** Whether the next entry's context window is known to be larger than this one's (a longer request may fit there). */
   private async largerWindow(entry: ChainEntry, next: ChainEntry | undefined): Promise<boolean> {
     if (next === undefined) return false;
-    const [current, following] = await Promise.all([entry.chatModel.contextWindow?.(), next.chatModel.contextWindow?.()]);
+    const [current, following] = await Promise.all([
+      entry.chatModel.contextWindow?.(),
+      next.chatModel.contextWindow?.(),
+    ]);
     return current !== undefined && following !== undefined && following > current;
   }
 

@@ -47,15 +47,22 @@ let loading: Promise<ModelCatalogue> | undefined;
 
 /** The catalogue, imported on the first call; later calls share the same promise. */
 export function loadModelCatalogue(): Promise<ModelCatalogue> {
-  loading ??= import('@pydantic/genai-prices').then(async (module) => catalogueOver(module, (await module.waitForUpdate()) ?? []));
+  loading ??= import('@pydantic/genai-prices').then(async (module) =>
+    catalogueOver(module, (await module.waitForUpdate()) ?? []),
+  );
   return loading;
 }
 
 function catalogueOver(module: GenaiPrices, providers: ReadonlyArray<{ id: string }>): ModelCatalogue {
   const providerIds = providers.map((provider) => provider.id);
   const calculate = (query: CatalogueQuery, usage: Usage): PriceCalculation | undefined => {
-    const options: PriceOptions = query.providerId === undefined ? { providerApiUrl: query.baseURL } : { providerId: query.providerId };
-    const tokens = { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens, cache_read_tokens: Math.min(usage.cachedInputTokens, usage.inputTokens) };
+    const options: PriceOptions =
+      query.providerId === undefined ? { providerApiUrl: query.baseURL } : { providerId: query.providerId };
+    const tokens = {
+      input_tokens: usage.inputTokens,
+      output_tokens: usage.outputTokens,
+      cache_read_tokens: Math.min(usage.cachedInputTokens, usage.inputTokens),
+    };
     for (const modelId of modelIdCandidates(query.modelIds)) {
       try {
         const result = module.calcPrice(tokens, modelId, options);
@@ -75,7 +82,9 @@ function catalogueOver(module: GenaiPrices, providers: ReadonlyArray<{ id: strin
       const result = calculate(query, usage);
       if (!result) return undefined;
       const entry = entryOf(result);
-      return entry.price === undefined || !Number.isFinite(result.total_price) ? undefined : { costUsd: result.total_price, entry };
+      return entry.price === undefined || !Number.isFinite(result.total_price)
+        ? undefined
+        : { costUsd: result.total_price, entry };
     },
     providerIds: () => providerIds,
     hasProvider: (id) => module.findProvider({ providerId: id }) !== undefined,
@@ -83,7 +92,12 @@ function catalogueOver(module: GenaiPrices, providers: ReadonlyArray<{ id: strin
 }
 
 function entryOf(result: PriceCalculation): CatalogueEntry {
-  return { providerId: result.provider.id, modelId: result.model.id, price: perMillion(result.model_price), contextWindow: result.model.context_window };
+  return {
+    providerId: result.provider.id,
+    modelId: result.model.id,
+    price: perMillion(result.model_price),
+    contextWindow: result.model.context_window,
+  };
 }
 
 function perMillion(price: ModelPrice): CatalogueEntry['price'] {
@@ -91,7 +105,11 @@ function perMillion(price: ModelPrice): CatalogueEntry['price'] {
   const output = rate(price.output_mtok);
   if (input === undefined && output === undefined) return undefined;
   const cached = rate(price.cache_read_mtok);
-  return { inputPerMillion: input ?? 0, outputPerMillion: output ?? 0, ...(cached === undefined ? {} : { cachedInputPerMillion: cached }) };
+  return {
+    inputPerMillion: input ?? 0,
+    outputPerMillion: output ?? 0,
+    ...(cached === undefined ? {} : { cachedInputPerMillion: cached }),
+  };
 }
 
 /** A flat rate, or the base rate of a tiered one. */

@@ -17,7 +17,8 @@ export class ModelCooldowns {
   cool(entry: string, untilMs: number | undefined, kind: ModelFailureKind): void {
     const known = this.entries.get(entry);
     // A longer cooldown is never shortened by a later, shorter one; a refused key stays refused.
-    if (known !== undefined && (known.untilMs === undefined || (untilMs !== undefined && known.untilMs >= untilMs))) return;
+    if (known !== undefined && (known.untilMs === undefined || (untilMs !== undefined && known.untilMs >= untilMs)))
+      return;
     this.entries.set(entry, { kind, untilMs });
   }
 

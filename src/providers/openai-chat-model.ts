@@ -52,7 +52,10 @@ export class OpenAIChatModel implements ChatModel {
     const what = `The request to model "${this.model}" on provider "${this.provider}"`;
     if (request.signal?.aborted) throw new RequestAbortedError(what, { cause: request.signal.reason });
     const { value, attempts } = await withRetries(() => this.attempt(request, what), {
-      policy: this.params.giveUpOverRetryAfterMs === undefined ? retryPolicy : { ...retryPolicy, giveUpOverRetryAfterMs: this.params.giveUpOverRetryAfterMs },
+      policy:
+        this.params.giveUpOverRetryAfterMs === undefined
+          ? retryPolicy
+          : { ...retryPolicy, giveUpOverRetryAfterMs: this.params.giveUpOverRetryAfterMs },
       signal: request.signal,
       what,
       describe: (failure) => describeFailure(failure, identity.scrubber),
@@ -108,24 +111,45 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   /** Sends once; if the endpoint says it wants the other token-limit field, switches (for good) and sends again. */
-  private async send(request: ChatRequest, signal: AbortSignal, onProgress: () => void): Promise<AccumulatedCompletion> {
+  private async send(
+    request: ChatRequest,
+    signal: AbortSignal,
+    onProgress: () => void,
+  ): Promise<AccumulatedCompletion> {
     try {
       return await this.sendOnce(request, signal, onProgress);
     } catch (error) {
       const hasLimit = (request.maxOutputTokens ?? this.params.maxOutputTokens) !== undefined;
-      if (!hasLimit || !(error instanceof BadRequestError) || !wantsOtherTokenLimitField(error.message, this.tokenLimitField)) throw error;
+      if (
+        !hasLimit ||
+        !(error instanceof BadRequestError) ||
+        !wantsOtherTokenLimitField(error.message, this.tokenLimitField)
+      )
+        throw error;
       this.tokenLimitField = this.tokenLimitField === 'max_tokens' ? 'max_completion_tokens' : 'max_tokens';
       return this.sendOnce(request, signal, onProgress);
     }
   }
 
-  private async sendOnce(request: ChatRequest, signal: AbortSignal, onProgress: () => void): Promise<AccumulatedCompletion> {
-    const body = buildChatRequestBody({ model: this.model, request, params: this.params, tokenLimitField: this.tokenLimitField });
+  private async sendOnce(
+    request: ChatRequest,
+    signal: AbortSignal,
+    onProgress: () => void,
+  ): Promise<AccumulatedCompletion> {
+    const body = buildChatRequestBody({
+      model: this.model,
+      request,
+      params: this.params,
+      tokenLimitField: this.tokenLimitField,
+    });
     const options = { signal, timeout: this.params.timeoutMs };
     const completions = this.connection.client.chat.completions;
     if (!this.connection.stream) return fromCompletion(await completions.create(body, options));
 
-    const stream = await completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, options);
+    const stream = await completions.create(
+      { ...body, stream: true, stream_options: { include_usage: true } },
+      options,
+    );
     const accumulator = new ChatStreamAccumulator();
     let first = true;
     for await (const chunk of stream) {
@@ -141,12 +165,20 @@ export class OpenAIChatModel implements ChatModel {
     return accumulator.result();
   }
 
-  private async toResponse(completion: AccumulatedCompletion, request: ChatRequest, attempts: number, started: number): Promise<ChatResponse> {
+  private async toResponse(
+    completion: AccumulatedCompletion,
+    request: ChatRequest,
+    attempts: number,
+    started: number,
+  ): Promise<ChatResponse> {
     let { content, toolCalls } = completion;
     let toolCallsFromText = false;
     let textDialect: ChatResponse['textDialect'];
     if (toolCalls.length === 0 && content && request.tools.length > 0) {
-      const recovered = parseToolCallsFromText(content, request.tools.map((tool) => tool.name));
+      const recovered = parseToolCallsFromText(
+        content,
+        request.tools.map((tool) => tool.name),
+      );
       if (recovered.toolCalls.length > 0) {
         toolCalls = recovered.toolCalls;
         content = recovered.text === '' ? null : recovered.text;
@@ -156,9 +188,18 @@ export class OpenAIChatModel implements ChatModel {
     }
     const durationMs = Date.now() - started; // the call's time, not the catalogue's first load
     const usage = mapUsage(completion.usage);
-    const modelIds = completion.model && completion.model !== this.model ? [this.model, completion.model] : [this.model];
+    const modelIds =
+      completion.model && completion.model !== this.model ? [this.model, completion.model] : [this.model];
     const { prices, free, catalogue, loadCatalogue } = this.connection;
-    const { costUsd, costSource } = await computeCost({ usage, reportedCostUsd: reportedCost(completion.usage), modelIds, prices, free, catalogue, loadCatalogue });
+    const { costUsd, costSource } = await computeCost({
+      usage,
+      reportedCostUsd: reportedCost(completion.usage),
+      modelIds,
+      prices,
+      free,
+      catalogue,
+      loadCatalogue,
+    });
     return {
       content,
       toolCalls,
@@ -187,7 +228,11 @@ function fromCompletion(completion: OpenAI.ChatCompletion): AccumulatedCompletio
   }
   const toolCalls: ToolCall[] = (choice.message.tool_calls ?? [])
     .filter((call) => call.type === 'function')
-    .map((call) => ({ id: call.id || newToolCallId(), name: call.function.name, arguments: call.function.arguments || '{}' }));
+    .map((call) => ({
+      id: call.id || newToolCallId(),
+      name: call.function.name,
+      arguments: call.function.arguments || '{}',
+    }));
   return {
     content: choice.message.content ?? null,
     toolCalls,

@@ -40,7 +40,11 @@ export function mayNeedCatalogue(entry: ModelInPlay, config: Config): boolean {
  * The models in play whose price nobody knows: not free, not reported by the provider, not in `prices`, not in the
  * catalogue. The catalogue is loaded only when the other sources leave a model unpriced.
  */
-export async function unpricedModels(entries: readonly ModelInPlay[], config: Config, loadCatalogue: () => Promise<ModelCatalogue> = loadModelCatalogue): Promise<UnpricedModel[]> {
+export async function unpricedModels(
+  entries: readonly ModelInPlay[],
+  config: Config,
+  loadCatalogue: () => Promise<ModelCatalogue> = loadModelCatalogue,
+): Promise<UnpricedModel[]> {
   const open = entries.filter((entry) => {
     const provider = providerOf(config, entry.provider);
     return !provider.free && !reportsOwnCost(provider.baseURL) && findPrice(config.prices, [entry.model]) === undefined;
@@ -50,7 +54,10 @@ export async function unpricedModels(entries: readonly ModelInPlay[], config: Co
   return open
     .filter((entry) => {
       const provider = providerOf(config, entry.provider);
-      return catalogue?.find({ baseURL: provider.baseURL, providerId: provider.catalogue, modelIds: [entry.model] })?.price === undefined;
+      return (
+        catalogue?.find({ baseURL: provider.baseURL, providerId: provider.catalogue, modelIds: [entry.model] })
+          ?.price === undefined
+      );
     })
     .map(({ agent, provider, model }) => ({ agent, provider, model }));
 }
@@ -59,7 +66,12 @@ export async function unpricedModels(entries: readonly ModelInPlay[], config: Co
  * Every `catalogue` id on the named providers must be one the catalogue has: a ConfigError naming the file, the JSON
  * path and the nearest id otherwise. The catalogue is loaded only when some provider names one.
  */
-export async function checkCatalogueProviders(config: Config, file: string, providerNames: readonly string[], loadCatalogue: () => Promise<ModelCatalogue> = loadModelCatalogue): Promise<void> {
+export async function checkCatalogueProviders(
+  config: Config,
+  file: string,
+  providerNames: readonly string[],
+  loadCatalogue: () => Promise<ModelCatalogue> = loadModelCatalogue,
+): Promise<void> {
   const named = providerNames.filter((name) => providerOf(config, name).catalogue !== undefined);
   if (named.length === 0) return;
   const catalogue = await loadCatalogue();

@@ -25,7 +25,10 @@ export const DIALECT_NAMES: Record<TextToolCallDialect, string> = {
 };
 
 /** What of a model's answer the verdict reads: the response the runtime's own recovery (openai-chat-model) produced. */
-export type ProbeReply = Pick<ChatResponse, 'content' | 'toolCalls' | 'toolCallsFromText' | 'textDialect' | 'finishReason'>;
+export type ProbeReply = Pick<
+  ChatResponse,
+  'content' | 'toolCalls' | 'toolCallsFromText' | 'textDialect' | 'finishReason'
+>;
 
 /**
  * Classifies a model's answer to the probe. The reply has already been through the runtime's text recovery
@@ -36,20 +39,33 @@ export function classifyProbeReply(reply: ProbeReply): ProbeVerdict {
   if (call !== undefined) {
     const valid = isJsonObject(call.arguments);
     const argumentsNote = valid ? '' : ', but its arguments are not a JSON object';
-    if (!reply.toolCallsFromText) return { outcome: 'native', detail: `called ${call.name} in the tool_calls field${argumentsNote}` };
+    if (!reply.toolCallsFromText)
+      return { outcome: 'native', detail: `called ${call.name} in the tool_calls field${argumentsNote}` };
     const dialect = reply.textDialect ?? 'json';
-    return { outcome: 'text', dialect, detail: `called ${call.name} as ${DIALECT_NAMES[dialect]}; the runtime recovers it${argumentsNote}` };
+    return {
+      outcome: 'text',
+      dialect,
+      detail: `called ${call.name} as ${DIALECT_NAMES[dialect]}; the runtime recovers it${argumentsNote}`,
+    };
   }
   const text = (reply.content ?? '').trim();
-  if (reply.finishReason === 'length') return { outcome: 'none', detail: `no tool call: the answer was cut at the output limit (${excerpt(text)})` };
-  return { outcome: 'none', detail: text === '' ? 'no tool call and no text' : `no tool call, answered in prose: ${excerpt(text)}` };
+  if (reply.finishReason === 'length')
+    return { outcome: 'none', detail: `no tool call: the answer was cut at the output limit (${excerpt(text)})` };
+  return {
+    outcome: 'none',
+    detail: text === '' ? 'no tool call and no text' : `no tool call, answered in prose: ${excerpt(text)}`,
+  };
 }
 
 /**
  * The fix to try for a verdict on an endpoint of this kind; undefined when there is nothing to fix (native calls).
  * A text dialect works (the runtime recovers it) but native calls are cheaper and sturdier, so the fix is offered too.
  */
-export function probeFix(verdict: Pick<ProbeVerdict, 'outcome' | 'dialect'>, kind: EndpointKind, model: string): string | undefined {
+export function probeFix(
+  verdict: Pick<ProbeVerdict, 'outcome' | 'dialect'>,
+  kind: EndpointKind,
+  model: string,
+): string | undefined {
   if (verdict.outcome === 'native' || verdict.outcome === 'error') return undefined;
   const prefix = verdict.outcome === 'text' ? 'usable as is; for native tool_calls: ' : '';
   switch (kind) {

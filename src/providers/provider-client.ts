@@ -53,7 +53,11 @@ export interface ProviderClientOptions {
  * base URL, organization and project (so OPENAI_* variables in the environment never leak into other
  * providers' requests), and its own logging off (it would write to stdout).
  */
-export function createProviderClient(name: string, config: ProviderConfig, options: ProviderClientOptions): ProviderClient {
+export function createProviderClient(
+  name: string,
+  config: ProviderConfig,
+  options: ProviderClientOptions,
+): ProviderClient {
   let apiKey: string | undefined;
   if (config.apiKeyEnv !== undefined) {
     apiKey = options.env[config.apiKeyEnv]?.trim();
@@ -81,7 +85,10 @@ export function createProviderClient(name: string, config: ProviderConfig, optio
   });
   const listModelsOnce = async (signal?: AbortSignal): Promise<string[]> => {
     const ids: string[] = [];
-    for await (const model of client.models.list({ signal, timeout: Math.min(config.timeoutMs, listModelsTimeoutMs) })) {
+    for await (const model of client.models.list({
+      signal,
+      timeout: Math.min(config.timeoutMs, listModelsTimeoutMs),
+    })) {
       if (typeof model.id === 'string') ids.push(model.id);
     }
     return ids;

@@ -20,7 +20,8 @@ export interface ProviderIdentity {
 
 const maxMessageLength = 400;
 const maxListedModels = 20;
-const modelMissingPattern = /(not found|does not exist|not a valid model|invalid model|unknown model|no such model|not available)/i;
+const modelMissingPattern =
+  /(not found|does not exist|not a valid model|invalid model|unknown model|no such model|not available)/i;
 
 /** The endpoint's own words for a failure, trimmed to one line and scrubbed of secrets. */
 export function failureMessage(failure: ProviderFailure, scrubber: SecretScrubber): string {
@@ -28,7 +29,10 @@ export function failureMessage(failure: ProviderFailure, scrubber: SecretScrubbe
   if (failure.kind === 'status') {
     const body = failure.errorBody;
     const bodyMessage = typeof body === 'string' ? body : (body as { message?: unknown } | undefined)?.message;
-    text = typeof bodyMessage === 'string' && bodyMessage.trim() !== '' ? bodyMessage : failure.message.replace(/^\d{3}\s+/, '');
+    text =
+      typeof bodyMessage === 'string' && bodyMessage.trim() !== ''
+        ? bodyMessage
+        : failure.message.replace(/^\d{3}\s+/, '');
   } else if (failure.kind === 'aborted') {
     text = failure.error.message;
   } else {
@@ -85,7 +89,12 @@ export async function toProviderError(
       return new ProviderUnreachableError({ ...base, reason: failure.reason, detail: message }, { cause: error });
     case 'status':
       if (failure.status === 401 || failure.status === 403) {
-        return new ProviderAuthError({ ...base, status: failure.status, apiKeyEnv: provider.apiKeyEnv, endpointMessage: message });
+        return new ProviderAuthError({
+          ...base,
+          status: failure.status,
+          apiKeyEnv: provider.apiKeyEnv,
+          endpointMessage: message,
+        });
       }
       if (model !== undefined && isModelMissing(failure, message)) {
         const availableModels = await listForMessage(context.listModels, model, provider.scrubber);
@@ -101,14 +110,22 @@ export async function toProviderError(
     case 'timeout':
     case 'connection-reset':
     case 'bad-response':
-      return new ProviderRequestError({ ...base, status: undefined, endpointMessage: `${failure.kind}: ${message}`, transient: true });
-    case 'unknown':
       return new ProviderRequestError({
         ...base,
         status: undefined,
-        endpointMessage: message,
-        advice: 'This looks like a bug in mux-swarm or an unexpected reply; the log has details.',
-      }, { cause: error });
+        endpointMessage: `${failure.kind}: ${message}`,
+        transient: true,
+      });
+    case 'unknown':
+      return new ProviderRequestError(
+        {
+          ...base,
+          status: undefined,
+          endpointMessage: message,
+          advice: 'This looks like a bug in mux-swarm or an unexpected reply; the log has details.',
+        },
+        { cause: error },
+      );
   }
 }
 
@@ -124,7 +141,10 @@ async function listForMessage(
 ): Promise<{ models: string[]; total: number } | { listingError: string }> {
   try {
     const models = await listModels();
-    return { models: suggestNames(model, models, { limit: maxListedModels, containmentFrom: 0, ignorePrefix: true }), total: new Set(models).size };
+    return {
+      models: suggestNames(model, models, { limit: maxListedModels, containmentFrom: 0, ignorePrefix: true }),
+      total: new Set(models).size,
+    };
   } catch (error) {
     return { listingError: describeFailure(classifyFailure(error), scrubber) };
   }

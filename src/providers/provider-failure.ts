@@ -33,10 +33,19 @@ const refusedCodes = new Set(['ECONNREFUSED']);
 const dnsCodes = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EAI_NODATA']);
 const networkCodes = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EADDRNOTAVAIL']);
 const resetCodes = new Set([
-  'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_ABORTED',
-  'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT',
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_ABORTED',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ETIMEDOUT',
 ]);
-const tlsCodePattern = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|EPROTO$)/;
+const tlsCodePattern =
+  /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|EPROTO$)/;
 
 export function classifyFailure(error: unknown): ProviderFailure {
   if (error instanceof RequestAbortedError) return { kind: 'aborted', error };
@@ -44,13 +53,21 @@ export function classifyFailure(error: unknown): ProviderFailure {
     return { kind: 'timeout', message: error.message };
   }
   if (error instanceof MalformedResponseError) return { kind: 'bad-response', message: error.message };
-  if (error instanceof APIUserAbortError) return { kind: 'aborted', error: new RequestAbortedError('The model request', { cause: error }) };
+  if (error instanceof APIUserAbortError)
+    return { kind: 'aborted', error: new RequestAbortedError('The model request', { cause: error }) };
   if (error instanceof APIError && typeof error.status === 'number') {
-    return { kind: 'status', status: error.status, message: error.message, headers: error.headers, errorBody: error.error };
+    return {
+      kind: 'status',
+      status: error.status,
+      message: error.message,
+      headers: error.headers,
+      errorBody: error.error,
+    };
   }
   // A proxy or a failing server answered 200 with something that is not JSON (an HTML error page): the endpoint's
   // condition, like a 502, not a bug.
-  if (error instanceof SyntaxError) return { kind: 'bad-response', message: `the reply was not JSON (${error.message})` };
+  if (error instanceof SyntaxError)
+    return { kind: 'bad-response', message: `the reply was not JSON (${error.message})` };
   const network = findNetworkCause(error);
   if (network) return network;
   if (error instanceof APIConnectionError) return { kind: 'connection-reset', message: error.message };

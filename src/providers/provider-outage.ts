@@ -6,7 +6,8 @@ import { ProviderUnreachableError } from '../errors/provider-unreachable-error.j
 
 export type { ModelFailureKind };
 
-const contextLengthPattern = /(context[ _-]?(length|window)|maximum context|too many tokens|prompt is too long|input is too long|exceeds? the (model'?s? )?(maximum|max)|reduce the length|n_ctx)/i;
+const contextLengthPattern =
+  /(context[ _-]?(length|window)|maximum context|too many tokens|prompt is too long|input is too long|exceeds? the (model'?s? )?(maximum|max)|reduce the length|n_ctx)/i;
 
 /**
  * Sorts a failed model call's error (after the provider's own retries) into what can be done about it: an outage (the
@@ -21,7 +22,13 @@ export function classifyModelFailure(error: unknown): ModelFailureKind {
   if (error instanceof ProviderUnreachableError) return error.reason === 'tls' ? 'other' : 'outage';
   if (error instanceof ProviderRequestError) {
     if (error.transient) return 'outage';
-    if (error.status !== undefined && error.status >= 400 && error.status < 500 && contextLengthPattern.test(error.endpointMessage)) return 'context-length';
+    if (
+      error.status !== undefined &&
+      error.status >= 400 &&
+      error.status < 500 &&
+      contextLengthPattern.test(error.endpointMessage)
+    )
+      return 'context-length';
   }
   return 'other';
 }

@@ -46,7 +46,12 @@ export function isTransientStatus(status: number): boolean {
  * The wait before retry number `retry` (1 for the first retry) after this failure, or undefined when it must
  * not be retried: aborts, TLS failures, 4xx other than 408/409/429, and anything unrecognised.
  */
-export function retryDelay(failure: ProviderFailure, retry: number, policy: RetryPolicy, random: () => number = Math.random): number | undefined {
+export function retryDelay(
+  failure: ProviderFailure,
+  retry: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number | undefined {
   if (retry > policy.maxRetries) return undefined;
   switch (failure.kind) {
     case 'aborted':
@@ -64,7 +69,12 @@ export function retryDelay(failure: ProviderFailure, retry: number, policy: Retr
       if (explicit === 'false') return undefined;
       if (explicit !== 'true' && !isTransientStatus(failure.status)) return undefined;
       const requested = parseRetryAfter(failure.headers);
-      if (requested !== undefined && policy.giveUpOverRetryAfterMs !== undefined && requested > policy.giveUpOverRetryAfterMs) return undefined;
+      if (
+        requested !== undefined &&
+        policy.giveUpOverRetryAfterMs !== undefined &&
+        requested > policy.giveUpOverRetryAfterMs
+      )
+        return undefined;
       return requested === undefined ? backoff(retry, policy, random) : Math.min(requested, policy.maxRetryAfterMs);
     }
   }

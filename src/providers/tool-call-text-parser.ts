@@ -35,10 +35,14 @@ const fencedPattern = /```[a-zA-Z_]*[ \t]*\n?([\s\S]*?)```/g;
 /** Llama 3.1's custom-function form: the name in the tag, the arguments object inside. */
 const llamaFunctionPattern = /<function=([A-Za-z0-9_-]{1,64})>([\s\S]*?)<\/function>/g;
 /** Mistral tokenizer v11+: `[TOOL_CALLS]name`, an optional `[CALL_ID]id`, an optional `[ARGS]`, then the arguments object. */
-const mistralNamedPattern = /\[TOOL_CALLS\]\s*([A-Za-z0-9_-]{1,64})\s*(?:\[CALL_ID\]\s*([A-Za-z0-9]+)\s*)?(?:\[ARGS\]\s*)?(?=\{)/g;
+const mistralNamedPattern =
+  /\[TOOL_CALLS\]\s*([A-Za-z0-9_-]{1,64})\s*(?:\[CALL_ID\]\s*([A-Za-z0-9]+)\s*)?(?:\[ARGS\]\s*)?(?=\{)/g;
 /** Markers some chat templates put before a call written as text (Mistral, Llama 3). */
 const callMarkers = /\[TOOL_CALLS\]|<\|python_tag\|>/g;
-const markerDialects: Array<[string, TextToolCallDialect]> = [['[TOOL_CALLS]', 'mistral'], ['<|python_tag|>', 'llama']];
+const markerDialects: Array<[string, TextToolCallDialect]> = [
+  ['[TOOL_CALLS]', 'mistral'],
+  ['<|python_tag|>', 'llama'],
+];
 const nameKeys = ['name', 'tool', 'tool_name'] as const;
 const argumentKeys = ['arguments', 'parameters', 'args', 'input'] as const;
 const bookkeepingKeys = new Set(['id', 'type']);
@@ -51,13 +55,21 @@ const bookkeepingKeys = new Set(['id', 'type']);
  * `<function=name>{…}</function>` too (see TextToolCallDialect). Only names in `toolNames` count: JSON naming
  * anything else (or a list with any unknown name) is left as text.
  */
-export function parseToolCallsFromText(text: string, toolNames: Iterable<string>, createId: () => string = newToolCallId): TextToolCalls {
+export function parseToolCallsFromText(
+  text: string,
+  toolNames: Iterable<string>,
+  createId: () => string = newToolCallId,
+): TextToolCalls {
   const known = new Set(toolNames);
   if (known.size === 0 || !/[{[]/.test(text)) return { toolCalls: [], text };
   const segments: Segment[] = [];
-  const consumed = (start: number, end: number): boolean => segments.some((segment) => start < segment.end && end > segment.start);
+  const consumed = (start: number, end: number): boolean =>
+    segments.some((segment) => start < segment.end && end > segment.start);
 
-  for (const [pattern, dialect] of [[taggedPattern, 'hermes'], [fencedPattern, 'fenced']] as const) {
+  for (const [pattern, dialect] of [
+    [taggedPattern, 'hermes'],
+    [fencedPattern, 'fenced'],
+  ] as const) {
     for (const match of text.matchAll(pattern)) {
       const start = match.index;
       const end = start + match[0].length;
@@ -69,7 +81,9 @@ export function parseToolCallsFromText(text: string, toolNames: Iterable<string>
   for (const match of text.matchAll(llamaFunctionPattern)) {
     const start = match.index;
     const end = start + match[0].length;
-    const call = consumed(start, end) ? undefined : namedCall(match[1] ?? '', (match[2] ?? '').trim(), undefined, known, createId);
+    const call = consumed(start, end)
+      ? undefined
+      : namedCall(match[1] ?? '', (match[2] ?? '').trim(), undefined, known, createId);
     if (call) segments.push({ start, end, calls: [call], dialect: 'llama' });
   }
   for (const match of text.matchAll(mistralNamedPattern)) {
@@ -104,7 +118,10 @@ export function parseToolCallsFromText(text: string, toolNames: Iterable<string>
   remaining += text.slice(cursor);
   return {
     toolCalls: segments.flatMap((segment) => segment.calls),
-    text: remaining.replace(callMarkers, '').replace(/\n{3,}/g, '\n\n').trim(),
+    text: remaining
+      .replace(callMarkers, '')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim(),
     dialect: segments[0]!.dialect,
   };
 }
@@ -120,7 +137,13 @@ function markedDialect(before: string): TextToolCallDialect | undefined {
 }
 
 /** A call whose name stands outside its arguments object (Mistral v11+, Llama's `<function=…>`). */
-function namedCall(name: string, argumentsSource: string, id: string | undefined, known: Set<string>, createId: () => string): ToolCall | undefined {
+function namedCall(
+  name: string,
+  argumentsSource: string,
+  id: string | undefined,
+  known: Set<string>,
+  createId: () => string,
+): ToolCall | undefined {
   if (!known.has(name)) return undefined;
   const value = argumentsSource === '' ? {} : parseJson(argumentsSource);
   if (!isRecord(value)) return undefined;
@@ -157,13 +180,20 @@ function toCall(value: unknown, known: Set<string>, createId: () => string): Too
     return inner && typeof value.id === 'string' ? { ...inner, id: value.id } : inner;
   }
   const nameKey = nameKeys.find((key) => typeof value[key] === 'string');
-  const name = nameKey === undefined ? (typeof value.function === 'string' ? value.function : undefined) : (value[nameKey] as string);
+  const name =
+    nameKey === undefined
+      ? typeof value.function === 'string'
+        ? value.function
+        : undefined
+      : (value[nameKey] as string);
   if (name === undefined || !known.has(name)) return undefined;
   const argumentKey = argumentKeys.find((key) => key in value);
   let argumentsText: string;
   if (argumentKey === undefined) {
     // A bare {"name": "tool"} is a call without arguments; anything else beside the name is not a call.
-    const others = Object.keys(value).filter((key) => key !== nameKey && key !== 'function' && !bookkeepingKeys.has(key));
+    const others = Object.keys(value).filter(
+      (key) => key !== nameKey && key !== 'function' && !bookkeepingKeys.has(key),
+    );
     if (others.length > 0) return undefined;
     argumentsText = '{}';
   } else {
@@ -173,7 +203,11 @@ function toCall(value: unknown, known: Set<string>, createId: () => string): Too
     else if (argumentsValue === null) argumentsText = '{}';
     else return undefined;
   }
-  return { id: typeof value.id === 'string' && value.id !== '' ? value.id : createId(), name, arguments: argumentsText };
+  return {
+    id: typeof value.id === 'string' && value.id !== '' ? value.id : createId(),
+    name,
+    arguments: argumentsText,
+  };
 }
 
 /** Index just past the bracket that closes the one at `start`, skipping strings; undefined when unclosed. */

@@ -13,8 +13,17 @@ const droppedKeywords = new Set(['$schema', '$id', '$comment']);
 const schemaMapKeywords = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
 /** Keywords whose value is one schema. */
 const schemaKeywords = new Set([
-  'items', 'additionalProperties', 'additionalItems', 'unevaluatedProperties', 'unevaluatedItems',
-  'not', 'if', 'then', 'else', 'contains', 'propertyNames',
+  'items',
+  'additionalProperties',
+  'additionalItems',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+  'not',
+  'if',
+  'then',
+  'else',
+  'contains',
+  'propertyNames',
 ]);
 /** Keywords whose value is a list of schemas. */
 const schemaListKeywords = new Set(['anyOf', 'oneOf', 'allOf', 'prefixItems']);
@@ -59,7 +68,11 @@ function cleanSchema(schema: unknown): unknown {
     if (key === 'required' && Array.isArray(value) && value.length === 0) continue;
     if (schemaMapKeywords.has(key) && isPlainObject(value)) {
       result[key] = Object.fromEntries(Object.entries(value).map(([name, inner]) => [name, cleanSchema(inner)]));
-    } else if ((schemaKeywords.has(key) || schemaListKeywords.has(key)) && typeof value === 'object' && value !== null) {
+    } else if (
+      (schemaKeywords.has(key) || schemaListKeywords.has(key)) &&
+      typeof value === 'object' &&
+      value !== null
+    ) {
       result[key] = cleanSchema(value);
     } else {
       result[key] = structuredClone(value);

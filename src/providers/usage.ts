@@ -1,7 +1,12 @@
 import type OpenAI from 'openai';
 import type { Usage } from './chat-types.js';
 
-export const emptyUsage: Usage = Object.freeze({ inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, reasoningTokens: 0 });
+export const emptyUsage: Usage = Object.freeze({
+  inputTokens: 0,
+  outputTokens: 0,
+  cachedInputTokens: 0,
+  reasoningTokens: 0,
+});
 
 /** Maps a response's `usage` (absent on some local servers) to ours; missing counts are 0. */
 export function mapUsage(usage: OpenAI.CompletionUsage | null | undefined): Usage {

@@ -39,14 +39,24 @@ const headerSchema = z.object({
 
 const toolSetSchema = z.object({ type: z.literal('tool-set'), hash: z.string(), tools: z.string() });
 
-const transcriptSchema = z.object({ type: z.literal('transcript'), delegation: z.string(), agent: z.string(), messages: z.array(projectedMessageSchema) });
+const transcriptSchema = z.object({
+  type: z.literal('transcript'),
+  delegation: z.string(),
+  agent: z.string(),
+  messages: z.array(projectedMessageSchema),
+});
 
 const replySchema = z.object({
   content: z.string().nullable(),
   toolCalls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() })),
   finishReason: z.string().nullable(),
   model: z.string(),
-  usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), cachedInputTokens: z.number(), reasoningTokens: z.number() }),
+  usage: z.object({
+    inputTokens: z.number(),
+    outputTokens: z.number(),
+    cachedInputTokens: z.number(),
+    reasoningTokens: z.number(),
+  }),
   costUsd: z.number(),
   costSource: z.string().nullable(),
 });
@@ -100,7 +110,13 @@ const recordSchema = z.discriminatedUnion('type', [toolSetSchema, transcriptSche
 
 /** The cassette as JSON Lines: header, tool sets, transcripts, model calls, tool calls. */
 export function cassetteLines(cassette: Cassette): string {
-  const records = [cassette.header, ...cassette.toolSets, ...cassette.transcripts, ...cassette.modelCalls, ...cassette.toolCalls];
+  const records = [
+    cassette.header,
+    ...cassette.toolSets,
+    ...cassette.transcripts,
+    ...cassette.modelCalls,
+    ...cassette.toolCalls,
+  ];
   return records.map((record) => JSON.stringify(record)).join('\n') + '\n';
 }
 
@@ -116,7 +132,11 @@ export function readCassette(file: string): Cassette {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(file, [{ path: '', message: code === 'ENOENT' ? 'cassette not found' : `cannot read the cassette (${code})` }], 'Give a run id or a cassette written by `mux-swarm export <run> --cassette -o <file.jsonl>`.');
+    throw new ConfigError(
+      file,
+      [{ path: '', message: code === 'ENOENT' ? 'cassette not found' : `cannot read the cassette (${code})` }],
+      'Give a run id or a cassette written by `mux-swarm export <run> --cassette -o <file.jsonl>`.',
+    );
   }
   return parseCassette(text, file);
 }
@@ -125,7 +145,11 @@ export function readCassette(file: string): Cassette {
 export function parseCassette(text: string, label: string): Cassette {
   const lines = text.split('\n');
   const problem = (line: number, message: string): ConfigError =>
-    new ConfigError(`${label}:${line}`, [{ path: '', message }], 'The cassette is damaged or was not written by `mux-swarm export --cassette`; export it again.');
+    new ConfigError(
+      `${label}:${line}`,
+      [{ path: '', message }],
+      'The cassette is damaged or was not written by `mux-swarm export --cassette`; export it again.',
+    );
   let header: CassetteHeader | undefined;
   const cassette: Omit<Cassette, 'header'> = { toolSets: [], transcripts: [], modelCalls: [], toolCalls: [] };
   for (const [index, line] of lines.entries()) {
@@ -140,13 +164,22 @@ export function parseCassette(text: string, label: string): Cassette {
       const parsed = headerSchema.safeParse(value);
       if (!parsed.success) {
         const version = (value as { version?: unknown } | null)?.version;
-        throw problem(index + 1, (value as { type?: unknown } | null)?.type === 'cassette' && version !== CASSETTE_VERSION ? `cassette version ${String(version)}; this mux-swarm reads version ${CASSETTE_VERSION}` : 'the first line is not a cassette header');
+        throw problem(
+          index + 1,
+          (value as { type?: unknown } | null)?.type === 'cassette' && version !== CASSETTE_VERSION
+            ? `cassette version ${String(version)}; this mux-swarm reads version ${CASSETTE_VERSION}`
+            : 'the first line is not a cassette header',
+        );
       }
       header = parsed.data;
       continue;
     }
     const parsed = recordSchema.safeParse(value);
-    if (!parsed.success) throw problem(index + 1, `not a cassette record (${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'record'}: ${issue.message}`).join('; ')})`);
+    if (!parsed.success)
+      throw problem(
+        index + 1,
+        `not a cassette record (${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'record'}: ${issue.message}`).join('; ')})`,
+      );
     const record = parsed.data;
     if (record.type === 'tool-set') cassette.toolSets.push(record);
     else if (record.type === 'transcript') cassette.transcripts.push(record);

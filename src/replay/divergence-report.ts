@@ -26,15 +26,22 @@ export function describeDivergence(cassette: Cassette, now: AskedNow): Divergenc
   const candidates = cassette.modelCalls.filter((call) => call.agent === asker.agent);
   if (candidates.length === 0) {
     const agents = [...new Set(cassette.modelCalls.map((call) => call.agent))];
-    return { agent: asker.agent, turn, reason: `the recording has no model call by ${asker.agent} (it has calls by ${agents.join(', ') || 'nobody'})`, diff: renderDiff('', renderMessages(now.messages)) };
+    return {
+      agent: asker.agent,
+      turn,
+      reason: `the recording has no model call by ${asker.agent} (it has calls by ${agents.join(', ') || 'nobody'})`,
+      diff: renderDiff('', renderMessages(now.messages)),
+    };
   }
   const transcripts = new Map(cassette.transcripts.map((transcript) => [transcript.delegation, transcript.messages]));
-  const recordedMessages = (call: CassetteModelCall): ProjectedMessage[] => (transcripts.get(call.delegation) ?? []).slice(0, call.messages).map(comparableMessage);
+  const recordedMessages = (call: CassetteModelCall): ProjectedMessage[] =>
+    (transcripts.get(call.delegation) ?? []).slice(0, call.messages).map(comparableMessage);
   const nowKeys = now.messages.map((message) => canonicalJson(message));
   const score = (call: CassetteModelCall): number => {
     const recorded = recordedMessages(call);
     let common = 0;
-    while (common < recorded.length && common < nowKeys.length && canonicalJson(recorded[common]) === nowKeys[common]) common += 1;
+    while (common < recorded.length && common < nowKeys.length && canonicalJson(recorded[common]) === nowKeys[common])
+      common += 1;
     return common;
   };
   let best = candidates[0]!;
@@ -48,16 +55,24 @@ export function describeDivergence(cassette: Cassette, now: AskedNow): Divergenc
   }
   const recorded = recordedMessages(best);
   const differences: string[] = [];
-  if (best.provider !== asker.provider || best.model !== asker.model) differences.push(`the model is ${asker.provider}/${asker.model}, recorded ${best.provider}/${best.model}`);
+  if (best.provider !== asker.provider || best.model !== asker.model)
+    differences.push(`the model is ${asker.provider}/${asker.model}, recorded ${best.provider}/${best.model}`);
   if (best.tools !== now.toolsHash) differences.push('the tools offered differ');
   if (bestScore < Math.max(recorded.length, now.messages.length)) {
     const index = bestScore;
     const role = now.messages[index]?.role ?? recorded[index]?.role ?? 'message';
     differences.push(
-      index >= recorded.length ? `message ${index + 1} (${role}) was not in the recorded request` : index >= now.messages.length ? `message ${index + 1} (${role}) of the recorded request is missing` : `message ${index + 1} (${role}) differs`,
+      index >= recorded.length
+        ? `message ${index + 1} (${role}) was not in the recorded request`
+        : index >= now.messages.length
+          ? `message ${index + 1} (${role}) of the recorded request is missing`
+          : `message ${index + 1} (${role}) differs`,
     );
   }
-  if (differences.length === 0) differences.push('the request differs from the recorded one only in what the recording hashed (e.g. a trimmed context)');
+  if (differences.length === 0)
+    differences.push(
+      'the request differs from the recorded one only in what the recording hashed (e.g. a trimmed context)',
+    );
   let diff = renderDiff(renderMessages(recorded), renderMessages(now.messages));
   if (best.tools !== now.toolsHash) {
     const recordedTools = cassette.toolSets.find((set) => set.hash === best.tools)?.tools ?? '[]';
@@ -73,13 +88,15 @@ export function describeDivergence(cassette: Cassette, now: AskedNow): Divergenc
 
 /** Messages as text a person reads: one block per message, tool calls and results labelled. */
 export function renderMessages(messages: readonly ProjectedMessage[]): string {
-  return messages
-    .map((message, index) => {
-      const head = `=== message ${index + 1}: ${message.role}${message.tool_call_id ? ` (result of ${message.tool_call_id})` : ''}`;
-      const calls = (message.tool_calls ?? []).map((call) => `→ ${call.name} ${call.arguments} [${call.id}]`);
-      return [head, ...(message.content ? [message.content] : []), ...calls].join('\n');
-    })
-    .join('\n') + '\n';
+  return (
+    messages
+      .map((message, index) => {
+        const head = `=== message ${index + 1}: ${message.role}${message.tool_call_id ? ` (result of ${message.tool_call_id})` : ''}`;
+        const calls = (message.tool_calls ?? []).map((call) => `→ ${call.name} ${call.arguments} [${call.id}]`);
+        return [head, ...(message.content ? [message.content] : []), ...calls].join('\n');
+      })
+      .join('\n') + '\n'
+  );
 }
 
 function renderTools(toolsJson: string): string {
@@ -89,11 +106,17 @@ function renderTools(toolsJson: string): string {
   } catch {
     return `${toolsJson}\n`;
   }
-  return tools.map((tool) => `=== tool ${tool.name}\n${tool.description}\nparameters: ${JSON.stringify(tool.parameters)}`).join('\n') + '\n';
+  return (
+    tools
+      .map((tool) => `=== tool ${tool.name}\n${tool.description}\nparameters: ${JSON.stringify(tool.parameters)}`)
+      .join('\n') + '\n'
+  );
 }
 
 function renderDiff(recorded: string, now: string, what = 'request'): string {
-  return createTwoFilesPatch(`recorded ${what}`, `replayed ${what}`, recorded, now, undefined, undefined, { context: 2 }).replace(/^=+\n/, '');
+  return createTwoFilesPatch(`recorded ${what}`, `replayed ${what}`, recorded, now, undefined, undefined, {
+    context: 2,
+  }).replace(/^=+\n/, '');
 }
 
 function capLines(text: string): string {

@@ -14,7 +14,10 @@ export class ReplayLibrary {
   toolsAnswered = 0;
   divergence: Divergence | undefined;
 
-  constructor(readonly cassette: Cassette, toolKey: (call: CassetteToolCall) => string) {
+  constructor(
+    readonly cassette: Cassette,
+    toolKey: (call: CassetteToolCall) => string,
+  ) {
     for (const call of cassette.modelCalls) {
       const queue = this.calls.get(call.hash) ?? [];
       queue.push(call);

@@ -7,7 +7,14 @@ import type { Completion } from '../runtime/runtime-tool.js';
 import type { Cassette, CassetteToolCall } from './cassette.js';
 import { describeDivergence } from './divergence-report.js';
 import { ReplayLibrary } from './replay-library.js';
-import { messagesJson, projectMessage, RequestIdentifier, RequestNormaliser, requestTurn, type ProjectedMessage } from './request-identity.js';
+import {
+  messagesJson,
+  projectMessage,
+  RequestIdentifier,
+  RequestNormaliser,
+  requestTurn,
+  type ProjectedMessage,
+} from './request-identity.js';
 import { RequestRecorder } from './request-recorder.js';
 import { askerOf, type ModelScope, type SessionModels } from './session-models.js';
 
@@ -34,7 +41,12 @@ export function replaySession(cassette: Cassette, tools: ReplayTools): ReplaySes
   const library = new ReplayLibrary(cassette, (call: CassetteToolCall) => call.id);
   const runFor = (scope: ModelScope): NonNullable<typeof current> => {
     if (current?.runId !== scope.runId) {
-      current = { runId: scope.runId, workdir: scope.workdir, identifier: new RequestIdentifier(new RequestNormaliser(scope, scope.scrubber)), recorder: new RequestRecorder(scope.database) };
+      current = {
+        runId: scope.runId,
+        workdir: scope.workdir,
+        identifier: new RequestIdentifier(new RequestNormaliser(scope, scope.scrubber)),
+        recorder: new RequestRecorder(scope.database),
+      };
     }
     return current;
   };
@@ -57,15 +69,31 @@ export function replaySession(cassette: Cassette, tools: ReplayTools): ReplaySes
         const call = library.takeModelCall(identity.hash);
         if (!call) {
           const messages = JSON.parse(messagesJson(request.messages, normaliser)) as ProjectedMessage[];
-          throw library.diverge(describeDivergence(cassette, { asker, turn: requestTurn(request.messages.map(projectMessage)), messages, toolsHash: identity.toolsHash, toolsJson: identity.toolsJson }));
+          throw library.diverge(
+            describeDivergence(cassette, {
+              asker,
+              turn: requestTurn(request.messages.map(projectMessage)),
+              messages,
+              toolsHash: identity.toolsHash,
+              toolsJson: identity.toolsJson,
+            }),
+          );
         }
-        if (call.reply === undefined) throw new MuxSwarmError('replayed_model_failure', normaliser.restore(call.error ?? 'the recorded call failed'));
+        if (call.reply === undefined)
+          throw new MuxSwarmError(
+            'replayed_model_failure',
+            normaliser.restore(call.error ?? 'the recorded call failed'),
+          );
         const reply = call.reply;
         const content = reply.content === null ? null : normaliser.restore(reply.content);
         if (content) request.onTextDelta?.(content);
         return {
           content,
-          toolCalls: reply.toolCalls.map((toolCall) => ({ id: toolCall.id, name: toolCall.name, arguments: normaliser.restore(toolCall.arguments) })),
+          toolCalls: reply.toolCalls.map((toolCall) => ({
+            id: toolCall.id,
+            name: toolCall.name,
+            arguments: normaliser.restore(toolCall.arguments),
+          })),
           toolCallsFromText: false,
           finishReason: reply.finishReason,
           usage: reply.usage,
@@ -91,20 +119,35 @@ export function replaySession(cassette: Cassette, tools: ReplayTools): ReplaySes
    * same name): nothing runs. Delegations still run (their agents are replayed); an accepted `complete` hands back
    * its completion unchecked. A call the recording does not hold ends the replay.
    */
-  function recordedToolCall(call: { journalId: string; name: string; input: Record<string, unknown> }): Promise<{ text: string; isError: boolean; completion?: Completion }> | undefined {
+  function recordedToolCall(call: {
+    journalId: string;
+    name: string;
+    input: Record<string, unknown>;
+  }): Promise<{ text: string; isError: boolean; completion?: Completion }> | undefined {
     if (call.name === DELEGATE_TOOL_NAME) return undefined;
     const normaliser = current?.identifier.normaliser;
     const recorded = library.takeToolCall(call.journalId);
     if (!recorded || recorded.name !== call.name) {
       const argumentsJson = normaliser ? normaliser.text(JSON.stringify(call.input)) : JSON.stringify(call.input);
       const turn = Number(call.journalId.split('.').at(-2));
-      const agent = cassette.toolCalls.find((candidate) => candidate.delegation === call.journalId.split('.').slice(0, -2).join('.'))?.agent ?? 'an agent';
+      const agent =
+        cassette.toolCalls.find(
+          (candidate) => candidate.delegation === call.journalId.split('.').slice(0, -2).join('.'),
+        )?.agent ?? 'an agent';
       return Promise.reject(
-        library.diverge({ agent, turn, reason: `the recording holds no result of ${call.name} ${argumentsJson} as call ${call.journalId}${recorded ? ` (it recorded ${recorded.name} there)` : ''}; --tools recorded runs no tool`, diff: '' }),
+        library.diverge({
+          agent,
+          turn,
+          reason: `the recording holds no result of ${call.name} ${argumentsJson} as call ${call.journalId}${recorded ? ` (it recorded ${recorded.name} there)` : ''}; --tools recorded runs no tool`,
+          diff: '',
+        }),
       );
     }
     const text = normaliser ? normaliser.restore(recorded.result) : recorded.result;
-    const completion = call.name === COMPLETE_TOOL_NAME && !recorded.isError ? acceptedCompletion(current?.workdir ?? '.', call.input) : undefined;
+    const completion =
+      call.name === COMPLETE_TOOL_NAME && !recorded.isError
+        ? acceptedCompletion(current?.workdir ?? '.', call.input)
+        : undefined;
     return Promise.resolve({ text, isError: recorded.isError, ...(completion ? { completion } : {}) });
   }
 

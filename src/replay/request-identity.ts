@@ -76,10 +76,22 @@ export class RequestNormaliser {
 /** A message as the model sees it, whichever shape it was held in (in memory, or rebuilt from the journal). */
 export function projectMessage(message: ChatMessage | ProjectedMessage): ProjectedMessage {
   const record = message as { role: string; content?: unknown; tool_calls?: unknown; tool_call_id?: string };
-  const content = typeof record.content === 'string' ? record.content : record.content == null ? null : JSON.stringify(record.content);
+  const content =
+    typeof record.content === 'string'
+      ? record.content
+      : record.content == null
+        ? null
+        : JSON.stringify(record.content);
   const projected: ProjectedMessage = { role: record.role, content };
   if (Array.isArray(record.tool_calls) && record.tool_calls.length > 0) {
-    projected.tool_calls = (record.tool_calls as Array<{ id: string; name?: string; arguments?: string; function?: { name: string; arguments: string } }>).map((call) => ({
+    projected.tool_calls = (
+      record.tool_calls as Array<{
+        id: string;
+        name?: string;
+        arguments?: string;
+        function?: { name: string; arguments: string };
+      }>
+    ).map((call) => ({
       id: call.id,
       name: call.function?.name ?? call.name ?? '',
       arguments: call.function?.arguments ?? call.arguments ?? '',
@@ -108,8 +120,15 @@ function sha256(text: string): string {
 }
 
 /** Normalised canonical JSON of a tool set, and its hash. */
-export function toolSetIdentity(tools: readonly ToolDefinition[], normaliser: RequestNormaliser): { toolsHash: string; toolsJson: string } {
-  const toolsJson = normaliser.text(canonicalJson(tools.map((tool) => ({ name: tool.name, description: tool.description, parameters: tool.parameters }))));
+export function toolSetIdentity(
+  tools: readonly ToolDefinition[],
+  normaliser: RequestNormaliser,
+): { toolsHash: string; toolsJson: string } {
+  const toolsJson = normaliser.text(
+    canonicalJson(
+      tools.map((tool) => ({ name: tool.name, description: tool.description, parameters: tool.parameters })),
+    ),
+  );
   return { toolsHash: sha256(toolsJson).slice(0, 32), toolsJson };
 }
 
@@ -137,7 +156,10 @@ export function comparableMessage(message: ChatMessage | ProjectedMessage): Proj
 }
 
 /** Normalised canonical JSON of the messages of a request (see comparableMessage). */
-export function messagesJson(messages: ReadonlyArray<ChatMessage | ProjectedMessage>, normaliser: RequestNormaliser): string {
+export function messagesJson(
+  messages: ReadonlyArray<ChatMessage | ProjectedMessage>,
+  normaliser: RequestNormaliser,
+): string {
   return normaliser.text(canonicalJson(messages.map(comparableMessage)));
 }
 
@@ -160,7 +182,12 @@ function chainEnd(chain: string, toolsHash: string): string {
  * The hash replay matches on, computed in full: a chain over who was asked, each message (normalised, see
  * comparableMessage) in order, and the tool set's hash. RequestIdentifier computes the same incrementally.
  */
-export function requestHash(asker: RequestAsker, messages: ReadonlyArray<ChatMessage | ProjectedMessage>, toolsHash: string, normaliser: RequestNormaliser): string {
+export function requestHash(
+  asker: RequestAsker,
+  messages: ReadonlyArray<ChatMessage | ProjectedMessage>,
+  toolsHash: string,
+  normaliser: RequestNormaliser,
+): string {
   let chain = chainStart(asker);
   for (const message of messages) chain = messageLink(chain, message, normaliser);
   return chainEnd(chain, toolsHash);
@@ -204,7 +231,9 @@ export class RequestIdentifier {
   private toolSet(tools: readonly ToolDefinition[]): { toolsHash: string; toolsJson: string } {
     const known = this.toolSets.get(tools);
     if (known) return known;
-    const key = tools.map((tool) => `${tool.name}\u0000${tool.description}\u0000${this.schemaId(tool.parameters)}`).join('\u0001');
+    const key = tools
+      .map((tool) => `${tool.name}\u0000${tool.description}\u0000${this.schemaId(tool.parameters)}`)
+      .join('\u0001');
     let toolSet = this.toolSetsByContent.get(key);
     if (!toolSet) {
       toolSet = toolSetIdentity(tools, this.normaliser);

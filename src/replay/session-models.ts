@@ -37,13 +37,22 @@ export function askerOf(agent: AgentDefinition): RequestAsker {
  * Wraps `model` so that each request's identity (hash, tool set, message count) is journaled on its model call
  * before it is sent. Recording never fails a call: a journal error is left to the call's own journaling.
  */
-export function recordingModel(model: ChatModel, asker: RequestAsker, identifier: RequestIdentifier, recorder: RequestRecorder): ChatModel {
+export function recordingModel(
+  model: ChatModel,
+  asker: RequestAsker,
+  identifier: RequestIdentifier,
+  recorder: RequestRecorder,
+): ChatModel {
   return {
     provider: model.provider,
     model: model.model,
     complete(request: ChatRequest): Promise<ChatResponse> {
       try {
-        recorder.record(identifier.identify(asker, request.messages, request.tools), request.messages.length, request.modelCallId);
+        recorder.record(
+          identifier.identify(asker, request.messages, request.tools),
+          request.messages.length,
+          request.modelCallId,
+        );
       } catch {
         // The hash is for replay only: the run goes on without it.
       }

@@ -3,7 +3,13 @@ import type { AgentStatus } from '../events/event-schema.js';
 import type { ChatMessage, ChatResponse, ToolCall, ToolDefinition } from '../providers/chat-types.js';
 import type { FailoverNotice } from '../providers/failover-chat-model.js';
 import type { HubTool } from '../tools/tool-hub.js';
-import { AgentTranscript, lastAssistantMessage, lastAssistantText, lastToolCalls, trailingRepliesWithoutTools } from './agent-transcript.js';
+import {
+  AgentTranscript,
+  lastAssistantMessage,
+  lastAssistantText,
+  lastToolCalls,
+  trailingRepliesWithoutTools,
+} from './agent-transcript.js';
 import { COMPLETE_TOOL_NAME } from './complete-tool.js';
 import { contextWindowFor, fitToContextWindow } from './context-window.js';
 import { failPoint } from '../supervisor/fail-points.js';
@@ -71,16 +77,30 @@ export async function runAgent(run: RunContext, invocation: AgentInvocation): Pr
     toolbox.hubTools = new Map(invocation.hubTools().map((tool) => [tool.exposedName, tool]));
     tools = [
       ...invocation.runtimeTools.map((tool) => tool.definition),
-      ...[...toolbox.hubTools.values()].map((tool) => ({ name: tool.exposedName, description: tool.description, parameters: tool.inputSchema })),
+      ...[...toolbox.hubTools.values()].map((tool) => ({
+        name: tool.exposedName,
+        description: tool.description,
+        parameters: tool.inputSchema,
+      })),
     ];
   };
   const transcript = new AgentTranscript(run, invocation.delegationId, invocation.resumeFrom);
-  if (transcript.messages.length === 0) transcript.append({ role: 'system', content: invocation.systemPrompt }, { role: 'user', content: invocation.task });
+  if (transcript.messages.length === 0)
+    transcript.append({ role: 'system', content: invocation.systemPrompt }, { role: 'user', content: invocation.task });
 
-  const turnRunner = new TurnToolRunner(run, toolbox, transcript, { agent: agent.name, delegationId: invocation.delegationId });
+  const turnRunner = new TurnToolRunner(run, toolbox, transcript, {
+    agent: agent.name,
+    delegationId: invocation.delegationId,
+  });
   const stuckWatch = new StuckWatch(run, agent, invocation.delegationId);
   let lastText = lastAssistantText(transcript.messages);
-  const stuckOutcome = (ending: StuckEnding, turn: number): AgentOutcome => ({ status: 'stuck', summary: ending.summary, artifacts: [], turns: turn, stopReason: 'stuck' });
+  const stuckOutcome = (ending: StuckEnding, turn: number): AgentOutcome => ({
+    status: 'stuck',
+    summary: ending.summary,
+    artifacts: [],
+    turns: turn,
+    stopReason: 'stuck',
+  });
 
   // Resuming: a turn whose tool calls were made but whose results were not all journaled is finished first, and a
   // reply without tool calls gets the nudge it was about to get. The no-progress detector first replays the
@@ -95,7 +115,10 @@ export async function runAgent(run: RunContext, invocation: AgentInvocation): Pr
     // The last turn's results are journaled; if it completed the task, the crash came before the delegation's
     // outcome was: the completion is checked again and returned, the model is not asked for another turn.
     refreshTools();
-    const completion = await turnRunner.recheckCompletion(lastToolCalls(lastAssistantMessage(transcript.messages)), transcript.turns);
+    const completion = await turnRunner.recheckCompletion(
+      lastToolCalls(lastAssistantMessage(transcript.messages)),
+      transcript.turns,
+    );
     if (completion) return { ...completion, turns: transcript.turns, stopReason: 'completed' };
     const stuck = stuckWatch.resume(transcript);
     if (stuck) return stuckOutcome(stuck, transcript.turns);
@@ -103,12 +126,19 @@ export async function runAgent(run: RunContext, invocation: AgentInvocation): Pr
     stuckWatch.resume(transcript);
   }
   // After the interrupted turn's results (a tool call must be followed by its result, not by another message).
-  if (invocation.resumeMessage && invocation.resumeFrom && invocation.resumeFrom.length > 0) transcript.append({ role: 'user', content: invocation.resumeMessage });
+  if (invocation.resumeMessage && invocation.resumeFrom && invocation.resumeFrom.length > 0)
+    transcript.append({ role: 'user', content: invocation.resumeMessage });
 
   async function afterReply(toolCalls: ToolCall[], turn: number): Promise<AgentOutcome | undefined> {
     if (toolCalls.length === 0) {
       if (trailingRepliesWithoutTools(transcript.messages) >= MAX_REPLIES_WITHOUT_TOOLS) {
-        return { status: 'partial', summary: lastText || 'the agent stopped without a summary', artifacts: [], turns: turn, stopReason: 'no_completion' };
+        return {
+          status: 'partial',
+          summary: lastText || 'the agent stopped without a summary',
+          artifacts: [],
+          turns: turn,
+          stopReason: 'no_completion',
+        };
       }
       transcript.append({ role: 'user', content: NUDGE });
     } else {
@@ -121,7 +151,8 @@ export async function runAgent(run: RunContext, invocation: AgentInvocation): Pr
 
   // Training jobs that end while this agent works are announced to it, when it is concerned, before its next turn.
   const trainingServers = run.dependencies.trainingServers ?? [];
-  const hearsOfTraining = agent.role === 'orchestrator' || invocation.hubTools().some((tool) => trainingServers.includes(tool.server));
+  const hearsOfTraining =
+    agent.role === 'orchestrator' || invocation.hubTools().some((tool) => trainingServers.includes(tool.server));
   let noticeCursor = run.notices.cursor();
 
   for (let turn = transcript.turns + 1; turn <= agent.maxTurns; turn += 1) {
@@ -151,16 +182,39 @@ export async function runAgent(run: RunContext, invocation: AgentInvocation): Pr
  * One model call, journaled: an intent row before it is made, then its usage and its reply committed together
  * (so a reply is never lost after it was paid for, nor asked for twice).
  */
-async function callModel(run: RunContext, invocation: AgentInvocation, model: ReturnType<RunContext['dependencies']['modelFor']>, transcript: AgentTranscript, tools: ToolDefinition[], turn: number): Promise<ChatResponse> {
+async function callModel(
+  run: RunContext,
+  invocation: AgentInvocation,
+  model: ReturnType<RunContext['dependencies']['modelFor']>,
+  transcript: AgentTranscript,
+  tools: ToolDefinition[],
+  turn: number,
+): Promise<ChatResponse> {
   const { agent, delegationId } = invocation;
   const startedAt = run.now();
-  const intent = run.store.startModelCall({ runId: run.runId, delegationId, agent: agent.name, turn, provider: model.provider, model: model.model, startedAt: new Date(startedAt).toISOString() });
+  const intent = run.store.startModelCall({
+    runId: run.runId,
+    delegationId,
+    agent: agent.name,
+    turn,
+    provider: model.provider,
+    model: model.model,
+    startedAt: new Date(startedAt).toISOString(),
+  });
   failPoint('model-intent');
-  const activity = run.activity.begin({ kind: 'model', agent: agent.name, delegationId, model: `${model.provider}/${model.model}` });
+  const activity = run.activity.begin({
+    kind: 'model',
+    agent: agent.name,
+    delegationId,
+    model: `${model.provider}/${model.model}`,
+  });
   let response: ChatResponse;
   try {
     response = await model.complete({
-      messages: fitToContextWindow(transcript.messages, await contextWindowFor(transcript.messages, agent.params.contextWindow, model)),
+      messages: fitToContextWindow(
+        transcript.messages,
+        await contextWindowFor(transcript.messages, agent.params.contextWindow, model),
+      ),
       tools,
       temperature: agent.params.temperature,
       maxOutputTokens: agent.params.maxOutputTokens,
@@ -173,7 +227,8 @@ async function callModel(run: RunContext, invocation: AgentInvocation, model: Re
     run.store.failModelCall(intent, (error as Error).message, run.now() - startedAt);
     // A provider that is down after its retries (and every failover) stops the whole run resumably, as Ctrl-C does:
     // no delegation records a failure it would replay, and `resume` asks this very call again.
-    if (isProviderOutage(error)) run.stop('provider_outage', `${agent.name}, turn ${turn}`, outageExplanation(run.runId, agent.name, error));
+    if (isProviderOutage(error))
+      run.stop('provider_outage', `${agent.name}, turn ${turn}`, outageExplanation(run.runId, agent.name, error));
     run.throwIfStopped();
     throw error;
   } finally {
@@ -186,15 +241,30 @@ async function callModel(run: RunContext, invocation: AgentInvocation, model: Re
   const reply: ChatMessage = {
     role: 'assistant',
     content: response.content ?? (response.toolCalls.length > 0 ? null : ''),
-    ...(response.toolCalls.length > 0 ? { tool_calls: response.toolCalls.map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } })) } : {}),
+    ...(response.toolCalls.length > 0
+      ? {
+          tool_calls: response.toolCalls.map((call) => ({
+            id: call.id,
+            type: 'function' as const,
+            function: { name: call.name, arguments: call.arguments },
+          })),
+        }
+      : {}),
   };
   run.store.finishModelCall(
     intent,
     {
       ...(answered.provider !== model.provider || answered.model !== model.model ? { answeredBy: answered } : {}),
-      responseModel: response.model, inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens, cachedInputTokens: response.usage.cachedInputTokens,
-      reasoningTokens: response.usage.reasoningTokens, costUsd: response.costUsd, costSource: response.costSource, finishReason: response.finishReason,
-      attempts: response.attempts, durationMs: response.durationMs,
+      responseModel: response.model,
+      inputTokens: response.usage.inputTokens,
+      outputTokens: response.usage.outputTokens,
+      cachedInputTokens: response.usage.cachedInputTokens,
+      reasoningTokens: response.usage.reasoningTokens,
+      costUsd: response.costUsd,
+      costSource: response.costSource,
+      finishReason: response.finishReason,
+      attempts: response.attempts,
+      durationMs: response.durationMs,
     },
     transcript.placeNext(reply),
   );
@@ -209,7 +279,12 @@ async function callModel(run: RunContext, invocation: AgentInvocation, model: Re
       model: response.model || model.model,
       content: [
         ...(response.content ? [{ type: 'text' as const, text: response.content }] : []),
-        ...response.toolCalls.map((call) => ({ type: 'tool_use' as const, id: call.id, name: call.name, input: safeParse(call.arguments) })),
+        ...response.toolCalls.map((call) => ({
+          type: 'tool_use' as const,
+          id: call.id,
+          name: call.name,
+          input: safeParse(call.arguments),
+        })),
       ],
     },
     usage: {
@@ -225,10 +300,33 @@ async function callModel(run: RunContext, invocation: AgentInvocation, model: Re
 }
 
 /** A call moved off an entry of the agent's failover chain: journaled (a resume restores the cooldown) and announced. */
-function recordFailover(run: RunContext, at: { agent: string; delegationId: string; turn: number }, notice: FailoverNotice): void {
+function recordFailover(
+  run: RunContext,
+  at: { agent: string; delegationId: string; turn: number },
+  notice: FailoverNotice,
+): void {
   const cooledUntil = notice.cooledUntilMs === undefined ? undefined : new Date(notice.cooledUntilMs).toISOString();
-  run.store.recordFailover({ runId: run.runId, ...at, fromEntry: notice.from, toEntry: notice.to, kind: notice.kind, reason: notice.reason, cooledUntil, durationMs: notice.durationMs, at: run.isoNow() });
-  run.events.emit({ type: 'model-failover', agent: at.agent, delegation_id: at.delegationId, from: notice.from, to: notice.to ?? null, kind: notice.kind, reason: notice.reason, cooled_until: cooledUntil ?? null });
+  run.store.recordFailover({
+    runId: run.runId,
+    ...at,
+    fromEntry: notice.from,
+    toEntry: notice.to,
+    kind: notice.kind,
+    reason: notice.reason,
+    cooledUntil,
+    durationMs: notice.durationMs,
+    at: run.isoNow(),
+  });
+  run.events.emit({
+    type: 'model-failover',
+    agent: at.agent,
+    delegation_id: at.delegationId,
+    from: notice.from,
+    to: notice.to ?? null,
+    kind: notice.kind,
+    reason: notice.reason,
+    cooled_until: cooledUntil ?? null,
+  });
 }
 
 /** The result of a run an outage stopped: what failed, that nothing is lost, and the command that goes on. */

@@ -40,13 +40,24 @@ export class AgentTranscript {
   }
 
   private place(message: ChatMessage, index: number): PlacedMessage {
-    return { runId: this.run.runId, delegationId: this.delegationId, seq: index + 1, message: toStored(message), createdAt: this.run.isoNow() };
+    return {
+      runId: this.run.runId,
+      delegationId: this.delegationId,
+      seq: index + 1,
+      message: toStored(message),
+      createdAt: this.run.isoNow(),
+    };
   }
 }
 
 function toStored(message: ChatMessage): StoredMessage {
   const record = message as { role: string; content?: unknown; tool_calls?: unknown; tool_call_id?: string };
-  const content = typeof record.content === 'string' ? record.content : record.content == null ? null : JSON.stringify(record.content);
+  const content =
+    typeof record.content === 'string'
+      ? record.content
+      : record.content == null
+        ? null
+        : JSON.stringify(record.content);
   return { role: record.role, content, toolCalls: record.tool_calls, toolCallId: record.tool_call_id };
 }
 
@@ -54,7 +65,8 @@ function toStored(message: ChatMessage): StoredMessage {
 export function lastAssistantText(messages: readonly ChatMessage[]): string {
   for (let index = messages.length - 1; index >= 0; index -= 1) {
     const message = messages[index]!;
-    if (message.role === 'assistant' && typeof message.content === 'string' && message.content !== '') return message.content;
+    if (message.role === 'assistant' && typeof message.content === 'string' && message.content !== '')
+      return message.content;
   }
   return '';
 }
@@ -70,7 +82,9 @@ export function lastAssistantMessage(messages: readonly ChatMessage[]): ChatMess
 /** The tool calls of an assistant message, as the runtime runs them. */
 export function lastToolCalls(message: ChatMessage): ToolCall[] {
   if (message.role !== 'assistant' || !message.tool_calls) return [];
-  return message.tool_calls.flatMap((call) => (call.type === 'function' ? [{ id: call.id, name: call.function.name, arguments: call.function.arguments }] : []));
+  return message.tool_calls.flatMap((call) =>
+    call.type === 'function' ? [{ id: call.id, name: call.function.name, arguments: call.function.arguments }] : [],
+  );
 }
 
 /** Assistant replies without tool calls at the end of the transcript, nudges in between not counting. */

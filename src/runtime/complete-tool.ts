@@ -11,9 +11,17 @@ export const NOT_COMPLETED_PREFIX = 'not completed:';
 export const GOAL_UNMET_PREFIX = `${NOT_COMPLETED_PREFIX} the goal does not hold yet`;
 
 const completeInput = z.object({
-  status: z.enum(['success', 'failure', 'partial']).describe('success: the task is done; partial: some of it is done; failure: it could not be done'),
-  summary: z.string().min(1).describe('What you did and found, and anything the caller must know. Be specific and brief.'),
-  artifacts: z.array(z.string()).default([]).describe('Paths of the files you produced or changed (relative to the working directory)'),
+  status: z
+    .enum(['success', 'failure', 'partial'])
+    .describe('success: the task is done; partial: some of it is done; failure: it could not be done'),
+  summary: z
+    .string()
+    .min(1)
+    .describe('What you did and found, and anything the caller must know. Be specific and brief.'),
+  artifacts: z
+    .array(z.string())
+    .default([])
+    .describe('Paths of the files you produced or changed (relative to the working directory)'),
 });
 
 /** The goal's "Done when" conditions that do not hold, one line each (phase, goal file line, condition, what was found); empty when all hold. */
@@ -24,14 +32,20 @@ export type GoalCheck = () => Promise<string[]>;
  * point at files that were never written; and where the agent's success ends the goal (`checkGoal`), every
  * "Done when" condition of the goal must hold too: the same evaluation as `mux-swarm goal check`.
  */
-export function createCompleteTool(options: { workdir: string; scope: 'task' | 'goal'; checkGoal?: GoalCheck }): RuntimeTool {
+export function createCompleteTool(options: {
+  workdir: string;
+  scope: 'task' | 'goal';
+  checkGoal?: GoalCheck;
+}): RuntimeTool {
   const what = options.scope === 'goal' ? 'the whole goal' : 'your task';
   return {
     definition: {
       name: COMPLETE_TOOL_NAME,
       description:
         `Finish ${what}: report the status, a summary and the files produced. Call it exactly once, when you are done or cannot go on; nothing you write after it is read.` +
-        (options.checkGoal ? ' A success is accepted only when every "Done when" condition of the goal holds: mux-swarm checks them.' : ''),
+        (options.checkGoal
+          ? ' A success is accepted only when every "Done when" condition of the goal holds: mux-swarm checks them.'
+          : ''),
       parameters: toolParameters(completeInput),
     },
     async execute(input) {
@@ -46,7 +60,8 @@ export function createCompleteTool(options: { workdir: string; scope: 'task' | '
           isError: true,
         };
       }
-      const missing = status === 'failure' ? [] : artifacts.filter((path) => !existsSync(resolve(options.workdir, path)));
+      const missing =
+        status === 'failure' ? [] : artifacts.filter((path) => !existsSync(resolve(options.workdir, path)));
       if (missing.length > 0) {
         return {
           text: `${NOT_COMPLETED_PREFIX} these artifact paths do not exist: ${missing.join(', ')}. Create them, correct the paths (relative to ${options.workdir}), or leave them out, then call ${COMPLETE_TOOL_NAME} again.`,
@@ -80,7 +95,11 @@ function goalUnmetText(unmet: string[]): string {
 export function acceptedCompletion(workdir: string, input: Record<string, unknown>): Completion | undefined {
   const parsed = parseToolInput(completeInput, input, COMPLETE_TOOL_NAME);
   if (!parsed.ok) return undefined;
-  return { status: parsed.value.status, summary: parsed.value.summary, artifacts: parsed.value.artifacts.map((path) => normalise(workdir, path)) };
+  return {
+    status: parsed.value.status,
+    summary: parsed.value.summary,
+    artifacts: parsed.value.artifacts.map((path) => normalise(workdir, path)),
+  };
 }
 
 function normalise(workdir: string, path: string): string {

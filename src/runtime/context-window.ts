@@ -22,7 +22,11 @@ const HEADROOM = 0.8;
  * model is only asked once the transcript has something that could be trimmed, so a first call never waits for the
  * catalogue to load.
  */
-export async function contextWindowFor(messages: readonly ChatMessage[], configured: number | undefined, model: Pick<ChatModel, 'contextWindow'>): Promise<number | undefined> {
+export async function contextWindowFor(
+  messages: readonly ChatMessage[],
+  configured: number | undefined,
+  model: Pick<ChatModel, 'contextWindow'>,
+): Promise<number | undefined> {
   if (configured !== undefined) return configured;
   if (messages.length - KEEP_RECENT <= FIRST_TRIMMABLE) return undefined;
   return model.contextWindow?.();

@@ -51,31 +51,85 @@ export async function runDelegation(run: RunContext, request: DelegationRequest)
   if (recorded?.status) return recordedOutcome(recorded);
   const startedAt = recorded ? Date.parse(recorded.started_at) : run.now();
   if (!recorded) {
-    run.store.startDelegation({ runId: run.runId, id: delegationId, parentId: request.parentDelegationId, agent: request.agent.name, fromAgent: request.from, depth: request.depth, task: request.task, startedAt: new Date(startedAt).toISOString() });
-    run.events.emit({ type: 'delegation-start', agent: request.agent.name, delegation_id: delegationId, parent_delegation_id: request.parentDelegationId, from: request.from, depth: request.depth, task: request.task });
+    run.store.startDelegation({
+      runId: run.runId,
+      id: delegationId,
+      parentId: request.parentDelegationId,
+      agent: request.agent.name,
+      fromAgent: request.from,
+      depth: request.depth,
+      task: request.task,
+      startedAt: new Date(startedAt).toISOString(),
+    });
+    run.events.emit({
+      type: 'delegation-start',
+      agent: request.agent.name,
+      delegation_id: delegationId,
+      parent_delegation_id: request.parentDelegationId,
+      from: request.from,
+      depth: request.depth,
+      task: request.task,
+    });
   }
   const resumeFrom = recorded ? (run.store.journal.transcript(run.runId, delegationId) as ChatMessage[]) : undefined;
 
   const checkGoal = request.checksGoal ? goalCheckFor(run) : undefined;
-  const delegates = request.depth < run.limits.maxDelegationDepth ? request.agent.canDelegateTo.map((name) => run.agent(name)).filter((agent): agent is AgentDefinition => agent !== undefined) : [];
+  const delegates =
+    request.depth < run.limits.maxDelegationDepth
+      ? request.agent.canDelegateTo
+          .map((name) => run.agent(name))
+          .filter((agent): agent is AgentDefinition => agent !== undefined)
+      : [];
   const runtimeTools: RuntimeTool[] = [
-    createCompleteTool({ workdir: run.dependencies.workdir, scope: request.scope, ...(checkGoal ? { checkGoal } : {}) }),
+    createCompleteTool({
+      workdir: run.dependencies.workdir,
+      scope: request.scope,
+      ...(checkGoal ? { checkGoal } : {}),
+    }),
     createReadResultTool({ workdir: run.dependencies.workdir, runDirectory: run.dependencies.runDirectory }),
     ...(delegates.length > 0 ? [createDelegateTool(run, request.agent, delegates, delegationId, request.depth)] : []),
   ];
   const hubTools = (): HubTool[] => run.dependencies.hub.toolsFor(request.agent);
-  const systemPrompt = composeSystemPrompt(request.agent, { workdir: run.dependencies.workdir, delegates, scope: request.scope, hasTools: hubTools().length > 0, checksGoal: checkGoal !== undefined });
+  const systemPrompt = composeSystemPrompt(request.agent, {
+    workdir: run.dependencies.workdir,
+    delegates,
+    scope: request.scope,
+    hasTools: hubTools().length > 0,
+    checksGoal: checkGoal !== undefined,
+  });
 
   let outcome: AgentOutcome;
   try {
-    outcome = await runAgent(run, { agent: request.agent, systemPrompt, task: request.task, delegationId, runtimeTools, hubTools, ...(resumeFrom ? { resumeFrom } : {}), ...(resumeFrom && request.resumeMessage ? { resumeMessage: request.resumeMessage } : {}) });
+    outcome = await runAgent(run, {
+      agent: request.agent,
+      systemPrompt,
+      task: request.task,
+      delegationId,
+      runtimeTools,
+      hubTools,
+      ...(resumeFrom ? { resumeFrom } : {}),
+      ...(resumeFrom && request.resumeMessage ? { resumeMessage: request.resumeMessage } : {}),
+    });
   } catch (error) {
     if (error instanceof RunStoppedError) {
       // A stopped run (Ctrl-C, a limit) leaves its delegations unfinished in the journal: resuming continues them.
-      finish(run, request, delegationId, startedAt, { status: 'partial', summary: describeError(error), artifacts: [], turns: 0, stopReason: 'error' }, { record: false });
+      finish(
+        run,
+        request,
+        delegationId,
+        startedAt,
+        { status: 'partial', summary: describeError(error), artifacts: [], turns: 0, stopReason: 'error' },
+        { record: false },
+      );
       throw error;
     }
-    const failed = finish(run, request, delegationId, startedAt, { status: 'failure', summary: `${request.agent.name} could not work: ${describeError(error)}`, artifacts: [], turns: 0, stopReason: 'error' });
+    const failed = finish(run, request, delegationId, startedAt, {
+      status: 'failure',
+      summary: `${request.agent.name} could not work: ${describeError(error)}`,
+      artifacts: [],
+      turns: 0,
+      stopReason: 'error',
+    });
     if (request.depth === 0) throw error;
     return failed;
   }
@@ -83,11 +137,28 @@ export async function runDelegation(run: RunContext, request: DelegationRequest)
 }
 
 /** Ends a delegation: its outcome journaled (unless it only stopped), and its end event. Its cost is that of its own and its sub-delegations' model calls, across restarts. */
-function finish(run: RunContext, request: DelegationRequest, delegationId: string, startedAt: number, outcome: AgentOutcome, options: { record: boolean } = { record: true }): DelegationOutcome {
+function finish(
+  run: RunContext,
+  request: DelegationRequest,
+  delegationId: string,
+  startedAt: number,
+  outcome: AgentOutcome,
+  options: { record: boolean } = { record: true },
+): DelegationOutcome {
   const costUsd = run.store.journal.delegationCost(run.runId, delegationId);
   const durationMs = run.now() - startedAt;
   if (options.record) {
-    run.store.finishDelegation({ runId: run.runId, id: delegationId, status: outcome.status, stopReason: outcome.stopReason, summary: outcome.summary, artifacts: outcome.artifacts, turns: outcome.turns, costUsd, endedAt: run.isoNow() });
+    run.store.finishDelegation({
+      runId: run.runId,
+      id: delegationId,
+      status: outcome.status,
+      stopReason: outcome.stopReason,
+      summary: outcome.summary,
+      artifacts: outcome.artifacts,
+      turns: outcome.turns,
+      costUsd,
+      endedAt: run.isoNow(),
+    });
   }
   run.events.emit({
     type: 'delegation-end',
@@ -118,7 +189,13 @@ function recordedOutcome(record: DelegationRecord): DelegationOutcome {
 }
 
 /** The tool through which an agent hands a task to one of the agents it may delegate to. */
-function createDelegateTool(run: RunContext, caller: AgentDefinition, delegates: AgentDefinition[], callerDelegationId: string, depth: number): RuntimeTool {
+function createDelegateTool(
+  run: RunContext,
+  caller: AgentDefinition,
+  delegates: AgentDefinition[],
+  callerDelegationId: string,
+  depth: number,
+): RuntimeTool {
   const names = delegates.map((agent) => agent.name);
   return {
     definition: {
@@ -130,7 +207,11 @@ function createDelegateTool(run: RunContext, caller: AgentDefinition, delegates:
         type: 'object',
         properties: {
           agent: { type: 'string', enum: names, description: 'Which agent does the task' },
-          task: { type: 'string', description: 'A self-contained task: what to do, which files to read, which files to write, how to know it is done' },
+          task: {
+            type: 'string',
+            description:
+              'A self-contained task: what to do, which files to read, which files to write, how to know it is done',
+          },
         },
         required: ['agent', 'task'],
         additionalProperties: false,
@@ -139,11 +220,29 @@ function createDelegateTool(run: RunContext, caller: AgentDefinition, delegates:
     async execute(input, context) {
       const { agent: target, task } = (input ?? {}) as { agent?: unknown; task?: unknown };
       if (typeof target !== 'string' || !names.includes(target)) {
-        return { text: `${caller.name} cannot delegate to ${JSON.stringify(target ?? null)}; valid agents: ${names.join(', ')}`, isError: true };
+        return {
+          text: `${caller.name} cannot delegate to ${JSON.stringify(target ?? null)}; valid agents: ${names.join(', ')}`,
+          isError: true,
+        };
       }
-      if (typeof task !== 'string' || task.trim() === '') return { text: `invalid arguments for ${DELEGATE_TOOL_NAME}: "task" must be a non-empty string`, isError: true };
-      const outcome = await runDelegation(run, { id: context.journalId, agent: run.agent(target)!, task, from: caller.name, parentDelegationId: callerDelegationId, depth: depth + 1, scope: 'task' });
-      return { text: formatDelegationResult(target, outcome), isError: outcome.status === 'failure' || outcome.status === 'stuck' };
+      if (typeof task !== 'string' || task.trim() === '')
+        return {
+          text: `invalid arguments for ${DELEGATE_TOOL_NAME}: "task" must be a non-empty string`,
+          isError: true,
+        };
+      const outcome = await runDelegation(run, {
+        id: context.journalId,
+        agent: run.agent(target)!,
+        task,
+        from: caller.name,
+        parentDelegationId: callerDelegationId,
+        depth: depth + 1,
+        scope: 'task',
+      });
+      return {
+        text: formatDelegationResult(target, outcome),
+        isError: outcome.status === 'failure' || outcome.status === 'stuck',
+      };
     },
   };
 }
@@ -156,4 +255,3 @@ export function formatDelegationResult(agent: string, outcome: DelegationOutcome
   ];
   return lines.join('\n');
 }
-

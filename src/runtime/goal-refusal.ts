@@ -10,9 +10,12 @@ export function lastGoalRefusal(messages: readonly ChatMessage[]): string | unde
   const results = new Map<string, string>();
   for (let index = messages.length - 1; index >= 0; index -= 1) {
     const message = messages[index]!;
-    if (message.role === 'tool' && typeof message.content === 'string') results.set(message.tool_call_id, message.content);
+    if (message.role === 'tool' && typeof message.content === 'string')
+      results.set(message.tool_call_id, message.content);
     if (message.role !== 'assistant' || !message.tool_calls) continue;
-    const call = message.tool_calls.find((entry) => entry.type === 'function' && entry.function.name === COMPLETE_TOOL_NAME);
+    const call = message.tool_calls.find(
+      (entry) => entry.type === 'function' && entry.function.name === COMPLETE_TOOL_NAME,
+    );
     if (!call) continue;
     const result = results.get(call.id);
     if (result === undefined) continue;

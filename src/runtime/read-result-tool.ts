@@ -17,7 +17,8 @@ export function createReadResultTool(options: { workdir: string; runDirectory: s
   return {
     definition: {
       name: READ_RESULT_TOOL_NAME,
-      description: 'Read part of a tool or delegation result that was too long to show in full and was saved to a file.',
+      description:
+        'Read part of a tool or delegation result that was too long to show in full and was saved to a file.',
       parameters: toolParameters(readResultInput),
     },
     async execute(input) {
@@ -33,13 +34,20 @@ export function createReadResultTool(options: { workdir: string; runDirectory: s
         return { text: `no saved result at ${path}; use the exact path given in the truncated result`, isError: true };
       }
       if (!file.startsWith(resultsDirectory + sep)) {
-        return { text: `${path} is not a saved result of this run; read_result only reads files named in truncated results`, isError: true };
+        return {
+          text: `${path} is not a saved result of this run; read_result only reads files named in truncated results`,
+          isError: true,
+        };
       }
       const text = readFileSync(file, 'utf8');
-      if (offset >= text.length) return { text: `offset ${offset} is past the end (${text.length} characters)`, isError: true };
+      if (offset >= text.length)
+        return { text: `offset ${offset} is past the end (${text.length} characters)`, isError: true };
       const end = Math.min(text.length, offset + limit);
       const more = end < text.length ? ` — ${text.length - end} more; continue with offset ${end}` : ' — end of result';
-      return { text: `[characters ${offset}–${end} of ${text.length}${more}]\n${text.slice(offset, end)}`, isError: false };
+      return {
+        text: `[characters ${offset}–${end} of ${text.length}${more}]\n${text.slice(offset, end)}`,
+        isError: false,
+      };
     },
   };
 }

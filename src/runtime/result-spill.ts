@@ -16,7 +16,10 @@ const MIN_PREVIEW = 1_000;
  * `<runDirectory>/results/<name>.txt`; the model gets the start of it and the path, and reads more on demand.
  * The text is written as given: executeToolCall has scrubbed the process's secrets from it already.
  */
-export function spillIfLarge(text: string, options: { maxChars: number; runDirectory: string; workdir: string; name: string }): SpilledText {
+export function spillIfLarge(
+  text: string,
+  options: { maxChars: number; runDirectory: string; workdir: string; name: string },
+): SpilledText {
   if (text.length <= options.maxChars) return { text };
   const directory = join(options.runDirectory, 'results');
   mkdirSync(directory, { recursive: true });

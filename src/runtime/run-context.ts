@@ -64,7 +64,11 @@ export interface RunDependencies {
    * `replay --tools recorded`: answers a tool call from a recording instead of running it (undefined: it runs).
    * Called with the call's journal id (delegation.turn.index), its name and parsed arguments.
    */
-  toolStandIn?: (call: { journalId: string; name: string; input: Record<string, unknown> }) => Promise<{ text: string; isError: boolean; completion?: Completion }> | undefined;
+  toolStandIn?: (call: {
+    journalId: string;
+    name: string;
+    input: Record<string, unknown>;
+  }) => Promise<{ text: string; isError: boolean; completion?: Completion }> | undefined;
   /** How often a `heartbeat` is emitted while a model or tool call is in flight (default 30 s; shorter in tests). */
   pulseIntervalMs?: number;
 }
@@ -101,7 +105,15 @@ export class RunContext {
     this.failures =
       failureMemory === undefined
         ? undefined
-        : new FailureTracker({ ...failureMemory, database: dependencies.store.database, runId: dependencies.runId, workdir: dependencies.workdir, events: dependencies.events, readLog: readLogRange, now: () => new Date(this.now()) });
+        : new FailureTracker({
+            ...failureMemory,
+            database: dependencies.store.database,
+            runId: dependencies.runId,
+            workdir: dependencies.workdir,
+            events: dependencies.events,
+            readLog: readLogRange,
+            now: () => new Date(this.now()),
+          });
     this.notices = new TrainingNotices(dependencies.events, (event) => this.failures?.afterTrainingEnd(event) ?? '');
     this.activity = new RunActivity(() => this.now());
     this.pulse = new RunPulse(this.activity, dependencies.events, dependencies.pulseIntervalMs);
@@ -150,14 +162,16 @@ export class RunContext {
     return this.dependencies.agents.find((agent) => agent.name === name);
   }
 
-
   /** Starts the wall-clock limit, when there is one. */
   startClock(): void {
     const timeout = this.limits.timeout;
     if (timeout === undefined) return;
     const remaining = Math.max(0, timeout - this.previouslyActiveMs);
     this.timer = setTimeout(() => this.stop('timeout', `${Math.round(timeout / 1000)}s`), remaining);
-    this.warningTimer = setTimeout(() => this.warnNear('time', this.previouslyActiveMs + this.now() - this.startedAt, timeout), Math.max(0, timeout * WARNING_FRACTION - this.previouslyActiveMs));
+    this.warningTimer = setTimeout(
+      () => this.warnNear('time', this.previouslyActiveMs + this.now() - this.startedAt, timeout),
+      Math.max(0, timeout * WARNING_FRACTION - this.previouslyActiveMs),
+    );
     this.timer.unref();
     this.warningTimer.unref();
   }

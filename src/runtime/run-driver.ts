@@ -1,7 +1,13 @@
 import { hostname } from 'node:os';
 import type { AgentDefinition } from '../config/load-swarm.js';
 import { describeError } from '../errors/mux-swarm-error.js';
-import { RUNTIME_AGENT, type InitEvent, type PhaseStanding, type ResultEvent, type ResultSubtype } from '../events/event-schema.js';
+import {
+  RUNTIME_AGENT,
+  type InitEvent,
+  type PhaseStanding,
+  type ResultEvent,
+  type ResultSubtype,
+} from '../events/event-schema.js';
 import type { GpuDiscovery } from '../hardware/gpu-discovery.js';
 import { COMPLETE_TOOL_NAME } from './complete-tool.js';
 import { GpuCostMeter } from './gpu-cost-meter.js';
@@ -40,17 +46,18 @@ interface Recovery {
 export async function driveRun(run: RunContext, options: { resumedSession?: number } = {}): Promise<ResultEvent> {
   const { goal, mode } = run.dependencies;
   if (options.resumedSession !== undefined) run.store.reopenRun(run.runId);
-  else run.store.createRun({
-    id: run.runId,
-    goalName: goal.name,
-    goalSource: goal.label,
-    goalText: goal.text,
-    mode,
-    settings: settingsSnapshot(run),
-    hostname: hostname(),
-    pid: process.pid,
-    startedAt: new Date(run.startedAt).toISOString(),
-  });
+  else
+    run.store.createRun({
+      id: run.runId,
+      goalName: goal.name,
+      goalSource: goal.label,
+      goalText: goal.text,
+      mode,
+      settings: settingsSnapshot(run),
+      hostname: hostname(),
+      pid: process.pid,
+      startedAt: new Date(run.startedAt).toISOString(),
+    });
   emitInit(run, options.resumedSession);
   run.startClock();
   run.startPulse();
@@ -64,11 +71,17 @@ export async function driveRun(run: RunContext, options: { resumedSession?: numb
     // A loop goes on while its phases' checks hold: they are its setup, its stop conditions are in `loop:`.
     if (goal.frontMatter.loop) ending = await runExperimentLoop(run, { report, session });
     else if (report.goalComplete) ending = { subtype: 'success', result: report.text, artifacts: [] };
-    else ending = mode === 'flat' ? await workFlat(run, { report, session }) : await workHierarchical(run, { report, session });
+    else
+      ending =
+        mode === 'flat' ? await workFlat(run, { report, session }) : await workHierarchical(run, { report, session });
   } catch (error) {
     const stopped = error instanceof RunStoppedError ? error : run.stopError;
     ending = stopped
-      ? { subtype: subtypeForStop(stopped.reason), result: `Stopped: ${stopped.message.replace(/\.?\s*$/, '')}.`, artifacts: [] }
+      ? {
+          subtype: subtypeForStop(stopped.reason),
+          result: `Stopped: ${stopped.message.replace(/\.?\s*$/, '')}.`,
+          artifacts: [],
+        }
       : { subtype: 'error_during_execution', result: describeError(error), artifacts: [] };
   } finally {
     run.dispose();
@@ -77,7 +90,10 @@ export async function driveRun(run: RunContext, options: { resumedSession?: numb
   await run.dependencies.beforeResult?.().catch(() => {});
   gpuCost.close();
   // Whatever ended the run, the result says where the goal stands now: evaluated at the end, never copied from its start.
-  const phases = await standingAtEnd(run, { succeeded: ending.subtype === 'success', atStart: report?.goalComplete ? report.evaluation : undefined });
+  const phases = await standingAtEnd(run, {
+    succeeded: ending.subtype === 'success',
+    atStart: report?.goalComplete ? report.evaluation : undefined,
+  });
   if (ending.refusedClaim) ending = goalUnmetEnding(ending, ending.refusedClaim, phases);
 
   const totals = run.usage.totals();
@@ -122,7 +138,11 @@ export async function driveRun(run: RunContext, options: { resumedSession?: numb
  * The goal-completing agent insisted on success while the goal's checks failed, and ended without it (stuck, out of
  * turns, or with partial/failure): the run says which condition does not hold, as the checks stand at its end.
  */
-function goalUnmetEnding(ending: Ending, claim: NonNullable<Ending['refusedClaim']>, phases: PhaseStanding | undefined): Ending {
+function goalUnmetEnding(
+  ending: Ending,
+  claim: NonNullable<Ending['refusedClaim']>,
+  phases: PhaseStanding | undefined,
+): Ending {
   if (phases !== undefined && phases.first_unmet === null) return { ...ending, refusedClaim: undefined };
   const standing = phases === undefined ? '' : ` (${formatPhaseStanding(phases)})`;
   return {
@@ -136,15 +156,38 @@ function goalUnmetEnding(ending: Ending, claim: NonNullable<Ending['refusedClaim
 async function workHierarchical(run: RunContext, recovery: Recovery): Promise<Ending> {
   const { goal, orchestrator } = run.dependencies;
   const task = taskWithRecoveryReport(recovery.report, goalTask(goal.name, goal.text));
-  const outcome = await runDelegation(run, { id: 'd1', agent: orchestrator, task, from: RUNTIME_AGENT, parentDelegationId: null, depth: 0, scope: 'goal', checksGoal: true, resumeMessage: restartMessage(recovery.report, recovery.session) });
-  if (outcome.status === 'success') return { subtype: 'success', result: outcome.summary, artifacts: outcome.artifacts };
-  return { subtype: 'error_goal_failed', result: outcome.summary, artifacts: outcome.artifacts, ...refusedClaim(run, 'd1', orchestrator.name, outcome) };
+  const outcome = await runDelegation(run, {
+    id: 'd1',
+    agent: orchestrator,
+    task,
+    from: RUNTIME_AGENT,
+    parentDelegationId: null,
+    depth: 0,
+    scope: 'goal',
+    checksGoal: true,
+    resumeMessage: restartMessage(recovery.report, recovery.session),
+  });
+  if (outcome.status === 'success')
+    return { subtype: 'success', result: outcome.summary, artifacts: outcome.artifacts };
+  return {
+    subtype: 'error_goal_failed',
+    result: outcome.summary,
+    artifacts: outcome.artifacts,
+    ...refusedClaim(run, 'd1', orchestrator.name, outcome),
+  };
 }
 
 /** The agent's last completion was a success the goal's checks refused (read from its journaled transcript). */
-function refusedClaim(run: RunContext, delegationId: string, agent: string, outcome: DelegationOutcome): Pick<Ending, 'refusedClaim'> {
+function refusedClaim(
+  run: RunContext,
+  delegationId: string,
+  agent: string,
+  outcome: DelegationOutcome,
+): Pick<Ending, 'refusedClaim'> {
   const transcript = run.store.journal.transcript(run.runId, delegationId) as Parameters<typeof lastGoalRefusal>[0];
-  return lastGoalRefusal(transcript) === undefined ? {} : { refusedClaim: { agent, status: outcome.status, summary: outcome.summary } };
+  return lastGoalRefusal(transcript) === undefined
+    ? {}
+    : { refusedClaim: { agent, status: outcome.status, summary: outcome.summary } };
 }
 
 /**
@@ -192,12 +235,24 @@ function goalTask(name: string, text: string): string {
   return `# Goal: ${name}\n\n${text}`;
 }
 
-function flatTask(name: string, text: string, order: string[], index: number, previous: Array<{ agent: string; outcome: DelegationOutcome }>): string {
-  const sections = [goalTask(name, text), `## Your part\nThe team works this goal in order: ${order.join(' → ')}. You are step ${index + 1} of ${order.length} (${order[index]}). Do your share, building on the files earlier steps wrote.`];
+function flatTask(
+  name: string,
+  text: string,
+  order: string[],
+  index: number,
+  previous: Array<{ agent: string; outcome: DelegationOutcome }>,
+): string {
+  const sections = [
+    goalTask(name, text),
+    `## Your part\nThe team works this goal in order: ${order.join(' → ')}. You are step ${index + 1} of ${order.length} (${order[index]}). Do your share, building on the files earlier steps wrote.`,
+  ];
   if (previous.length > 0) {
     sections.push(
       '## Earlier steps',
-      ...previous.map((step) => `### ${step.agent}: ${step.outcome.status}\n${step.outcome.summary}\nFiles: ${step.outcome.artifacts.length > 0 ? step.outcome.artifacts.join(', ') : 'none'}`),
+      ...previous.map(
+        (step) =>
+          `### ${step.agent}: ${step.outcome.status}\n${step.outcome.summary}\nFiles: ${step.outcome.artifacts.length > 0 ? step.outcome.artifacts.join(', ') : 'none'}`,
+      ),
     );
   }
   return sections.join('\n\n');
@@ -212,7 +267,7 @@ function emitInit(run: RunContext, resumedSession: number | undefined): void {
   const { hub, goal, mode, workdir, orchestrator, flatOrder } = run.dependencies;
   const limits = run.limits;
   const team = agentsInPlay(run);
-  const first = mode === 'flat' ? run.agent(flatOrder[0]!) ?? orchestrator : orchestrator;
+  const first = mode === 'flat' ? (run.agent(flatOrder[0]!) ?? orchestrator) : orchestrator;
   run.events.emit({
     type: 'system',
     subtype: 'init',
@@ -227,11 +282,21 @@ function emitInit(run: RunContext, resumedSession: number | undefined): void {
       provider: agent.provider,
       model: agent.model,
       ...(agent.chain.length > 1 ? { failover_chain: agent.chain.map((ref) => `${ref.provider}/${ref.model}`) } : {}),
-      tools: [COMPLETE_TOOL_NAME, READ_RESULT_TOOL_NAME, ...(mayDelegate(run, agent) ? [DELEGATE_TOOL_NAME] : []), ...hub.toolsFor(agent).map((tool) => tool.exposedName)],
+      tools: [
+        COMPLETE_TOOL_NAME,
+        READ_RESULT_TOOL_NAME,
+        ...(mayDelegate(run, agent) ? [DELEGATE_TOOL_NAME] : []),
+        ...hub.toolsFor(agent).map((tool) => tool.exposedName),
+      ],
       can_delegate_to: agent.canDelegateTo,
     })),
     tools: hub.tools().map((tool) => tool.exposedName),
-    mcp_servers: hub.statuses.map((status) => ({ name: status.name, status: status.status, tools: status.tools, ...(status.error ? { error: status.error } : {}) })),
+    mcp_servers: hub.statuses.map((status) => ({
+      name: status.name,
+      status: status.status,
+      tools: status.tools,
+      ...(status.error ? { error: status.error } : {}),
+    })),
     limits: {
       max_turns: limits.maxTurns,
       max_budget_usd: limits.maxBudgetUsd ?? null,
@@ -272,6 +337,13 @@ function settingsSnapshot(run: RunContext): unknown {
     // The report parses the stored goal text again to check its phases: with this line its conditions keep their file lines.
     goalTextLine: run.dependencies.goal.textLine ?? 1,
     limits: run.limits,
-    agents: agentsInPlay(run).map((agent) => ({ name: agent.name, role: agent.role, provider: agent.provider, model: agent.model, chain: agent.chain, canDelegateTo: agent.canDelegateTo })),
+    agents: agentsInPlay(run).map((agent) => ({
+      name: agent.name,
+      role: agent.role,
+      provider: agent.provider,
+      model: agent.model,
+      chain: agent.chain,
+      canDelegateTo: agent.canDelegateTo,
+    })),
   };
 }

@@ -43,6 +43,12 @@ export function runStatusFor(subtype: ResultSubtype): RunStatus {
   if (subtype === 'success') return 'succeeded';
   // An outage interrupts a run as Ctrl-C does: it did not reach a result by itself, and `resume` goes on with it.
   if (subtype === 'error_interrupted' || subtype === 'error_provider_outage') return 'interrupted';
-  if (subtype === 'error_goal_failed' || subtype === 'error_goal_unmet' || subtype === 'error_during_execution' || subtype === 'error_config') return 'failed';
+  if (
+    subtype === 'error_goal_failed' ||
+    subtype === 'error_goal_unmet' ||
+    subtype === 'error_during_execution' ||
+    subtype === 'error_config'
+  )
+    return 'failed';
   return 'stopped';
 }

@@ -50,9 +50,15 @@ export function toolParameters(schema: z.ZodType): Record<string, unknown> {
 const convertedSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
 
 /** Validates a runtime tool's input; the error text tells the model what to send instead. */
-export function parseToolInput<T>(schema: z.ZodType<T>, input: unknown, toolName: string): { ok: true; value: T } | { ok: false; error: string } {
+export function parseToolInput<T>(
+  schema: z.ZodType<T>,
+  input: unknown,
+  toolName: string,
+): { ok: true; value: T } | { ok: false; error: string } {
   const parsed = schema.safeParse(input);
   if (parsed.success) return { ok: true, value: parsed.data };
-  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`).join('; ');
+  const problems = parsed.error.issues
+    .map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`)
+    .join('; ');
   return { ok: false, error: `invalid arguments for ${toolName}: ${problems}` };
 }

@@ -19,7 +19,9 @@ export function composeSystemPrompt(agent: AgentDefinition, context: PromptConte
   const rules = [
     `You are "${agent.name}", an agent in a mux-swarm run. Nobody is watching live: work autonomously until done.`,
     `- Working directory: ${context.workdir}. Files are how agents share work: write results to files and give their paths.`,
-    context.hasTools ? '- Act through your tools; check what a tool returned before relying on it.' : '- You have no world tools: reason from what you are given.',
+    context.hasTools
+      ? '- Act through your tools; check what a tool returned before relying on it.'
+      : '- You have no world tools: reason from what you are given.',
     `- Long tool results are saved to a file and you get the start and the path; read more with ${READ_RESULT_TOOL_NAME}.`,
   ];
   if (context.delegates.length > 0) {
@@ -35,7 +37,9 @@ export function composeSystemPrompt(agent: AgentDefinition, context: PromptConte
       : `- When your task is done, or cannot be, call ${COMPLETE_TOOL_NAME} with the status, a summary and the paths of the files you produced. Only what you pass to ${COMPLETE_TOOL_NAME} reaches the caller.`,
   );
   if (context.checksGoal) {
-    rules.push(`- A success is accepted only when every "Done when" condition of the goal holds: mux-swarm checks them when you call ${COMPLETE_TOOL_NAME}, and tells you which do not.`);
+    rules.push(
+      `- A success is accepted only when every "Done when" condition of the goal holds: mux-swarm checks them when you call ${COMPLETE_TOOL_NAME}, and tells you which do not.`,
+    );
   }
   return `${agent.systemPrompt.trim()}\n\n## How this run works\n${rules.join('\n')}`;
 }

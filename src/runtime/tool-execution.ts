@@ -47,7 +47,13 @@ export const INTERRUPTED_CALL_TEXT =
  * is run again when that is safe (the runtime's own tools — a delegation resumes where it stopped — and MCP tools
  * marked read-only or idempotent), else the agent is told it was interrupted.
  */
-export async function executeToolCall(run: RunContext, toolbox: AgentToolbox, scope: ToolCallScope, call: ToolCall, index: number): Promise<ExecutedToolCall> {
+export async function executeToolCall(
+  run: RunContext,
+  toolbox: AgentToolbox,
+  scope: ToolCallScope,
+  call: ToolCall,
+  index: number,
+): Promise<ExecutedToolCall> {
   const storedId = `${scope.delegationId}.${scope.turn}.${index}`;
   const recorded = run.store.journal.toolCall(run.runId, storedId);
   // The completion is checked again rather than replayed: the agent's outcome is built from it.
@@ -55,7 +61,14 @@ export async function executeToolCall(run: RunContext, toolbox: AgentToolbox, sc
     return { toolCallId: call.id, name: call.name, text: recorded.replyText ?? '', isError: recorded.isError };
   }
   if (recorded && !recorded.completed && !rerunsSafely(toolbox, call.name)) {
-    run.store.finishToolCall({ runId: run.runId, id: storedId, resultText: INTERRUPTED_CALL_TEXT, replyText: INTERRUPTED_CALL_TEXT, isError: true, durationMs: 0 });
+    run.store.finishToolCall({
+      runId: run.runId,
+      id: storedId,
+      resultText: INTERRUPTED_CALL_TEXT,
+      replyText: INTERRUPTED_CALL_TEXT,
+      isError: true,
+      durationMs: 0,
+    });
     emitResult(run, scope, call, INTERRUPTED_CALL_TEXT, true, 0);
     return { toolCallId: call.id, name: call.name, text: INTERRUPTED_CALL_TEXT, isError: true };
   }
@@ -76,10 +89,16 @@ export async function executeToolCall(run: RunContext, toolbox: AgentToolbox, sc
   let outcome: { text: string; isError: boolean; completion?: Completion };
   const input = parseArguments(call.arguments);
   if (!input.ok) {
-    outcome = { text: `the arguments of ${call.name} are not a JSON object (${input.error}); call it again with a JSON object matching its schema`, isError: true };
+    outcome = {
+      text: `the arguments of ${call.name} are not a JSON object (${input.error}); call it again with a JSON object matching its schema`,
+      isError: true,
+    };
   } else {
     // A delegation is not a wait of its own: the delegate's model and tool calls are.
-    const activity = call.name === DELEGATE_TOOL_NAME ? undefined : run.activity.begin({ kind: 'tool', agent: scope.agent, delegationId: scope.delegationId, tool: call.name });
+    const activity =
+      call.name === DELEGATE_TOOL_NAME
+        ? undefined
+        : run.activity.begin({ kind: 'tool', agent: scope.agent, delegationId: scope.delegationId, tool: call.name });
     try {
       // A call that may change things starts only once its intent is on disk: a crash then finds it and does not
       // repeat it. A call safe to run again does not wait (the journal is synced in the background meanwhile).
@@ -96,11 +115,30 @@ export async function executeToolCall(run: RunContext, toolbox: AgentToolbox, sc
   failPoint('tool-ran');
   const spilled = outcome.completion
     ? { text: outcome.text }
-    : spillIfLarge(outcome.text, { maxChars: run.limits.maxToolResultChars, runDirectory: run.dependencies.runDirectory, workdir: run.dependencies.workdir, name: storedId });
+    : spillIfLarge(outcome.text, {
+        maxChars: run.limits.maxToolResultChars,
+        runDirectory: run.dependencies.runDirectory,
+        workdir: run.dependencies.workdir,
+        name: storedId,
+      });
   const durationMs = run.now() - startedAt;
-  run.store.finishToolCall({ runId: run.runId, id: storedId, resultText: outcome.text, replyText: spilled.text, isError: outcome.isError, spilledTo: spilled.spilledTo, durationMs });
+  run.store.finishToolCall({
+    runId: run.runId,
+    id: storedId,
+    resultText: outcome.text,
+    replyText: spilled.text,
+    isError: outcome.isError,
+    spilledTo: spilled.spilledTo,
+    durationMs,
+  });
   emitResult(run, scope, call, spilled.text, outcome.isError, durationMs, spilled.spilledTo);
-  return { toolCallId: call.id, name: call.name, text: spilled.text, isError: outcome.isError, completion: outcome.completion };
+  return {
+    toolCallId: call.id,
+    name: call.name,
+    text: spilled.text,
+    isError: outcome.isError,
+    completion: outcome.completion,
+  };
 }
 
 /** The runtime's own tools, and MCP tools that say they are read-only or idempotent, may run again after a restart. */
@@ -110,14 +148,32 @@ function rerunsSafely(toolbox: AgentToolbox, name: string): boolean {
   return annotations?.readOnlyHint === true || annotations?.idempotentHint === true;
 }
 
-function emitResult(run: RunContext, scope: ToolCallScope, call: ToolCall, text: string, isError: boolean, durationMs: number, spilledTo?: string): void {
+function emitResult(
+  run: RunContext,
+  scope: ToolCallScope,
+  call: ToolCall,
+  text: string,
+  isError: boolean,
+  durationMs: number,
+  spilledTo?: string,
+): void {
   run.events.emit({
     type: 'user',
     agent: scope.agent,
     delegation_id: scope.delegationId,
     message: {
       role: 'user',
-      content: [{ type: 'tool_result', tool_use_id: call.id, name: call.name, content: text, is_error: isError, duration_ms: durationMs, ...(spilledTo ? { spilled_to: spilledTo } : {}) }],
+      content: [
+        {
+          type: 'tool_result',
+          tool_use_id: call.id,
+          name: call.name,
+          content: text,
+          is_error: isError,
+          duration_ms: durationMs,
+          ...(spilledTo ? { spilled_to: spilledTo } : {}),
+        },
+      ],
     },
   });
 }
@@ -127,12 +183,28 @@ function emitResult(run: RunContext, scope: ToolCallScope, call: ToolCall, text:
  * success may close an earlier failure of the same step as fixed. Memory never breaks a tool call: its own errors are
  * reported as a warning.
  */
-function rememberOutcome(run: RunContext, call: { scope: ToolCallScope; callId: string; tool: string; input: Record<string, unknown> }, outcome: { text: string; isError: boolean; structuredContent?: unknown }): string {
+function rememberOutcome(
+  run: RunContext,
+  call: { scope: ToolCallScope; callId: string; tool: string; input: Record<string, unknown> },
+  outcome: { text: string; isError: boolean; structuredContent?: unknown },
+): string {
   if (run.failures === undefined) return '';
   const { scope, callId, tool, input } = call;
   return withFailureMemory(run, '', () => {
-    const structured = outcome.structuredContent !== null && typeof outcome.structuredContent === 'object' ? (outcome.structuredContent as Record<string, unknown>) : undefined;
-    return run.failures!.afterToolCall({ agent: scope.agent, delegationId: scope.delegationId, callId, tool, input, text: outcome.text, isError: outcome.isError, ...(structured === undefined ? {} : { structured }) });
+    const structured =
+      outcome.structuredContent !== null && typeof outcome.structuredContent === 'object'
+        ? (outcome.structuredContent as Record<string, unknown>)
+        : undefined;
+    return run.failures!.afterToolCall({
+      agent: scope.agent,
+      delegationId: scope.delegationId,
+      callId,
+      tool,
+      input,
+      text: outcome.text,
+      isError: outcome.isError,
+      ...(structured === undefined ? {} : { structured }),
+    });
   });
 }
 
@@ -141,12 +213,24 @@ function withFailureMemory<T>(run: RunContext, fallback: T, action: () => T): T 
   try {
     return action();
   } catch (error) {
-    run.events.emit({ type: 'system', subtype: 'warning', agent: RUNTIME_AGENT, message: `failure memory: ${describeError(error)} (the tool result is unaffected)` });
+    run.events.emit({
+      type: 'system',
+      subtype: 'warning',
+      agent: RUNTIME_AGENT,
+      message: `failure memory: ${describeError(error)} (the tool result is unaffected)`,
+    });
     return fallback;
   }
 }
 
-async function dispatch(run: RunContext, toolbox: AgentToolbox, scope: ToolCallScope, call: ToolCall, input: Record<string, unknown>, journalId: string): Promise<{ text: string; isError: boolean; completion?: Completion }> {
+async function dispatch(
+  run: RunContext,
+  toolbox: AgentToolbox,
+  scope: ToolCallScope,
+  call: ToolCall,
+  input: Record<string, unknown>,
+  journalId: string,
+): Promise<{ text: string; isError: boolean; completion?: Completion }> {
   const answered = run.dependencies.toolStandIn?.({ journalId, name: call.name, input });
   if (answered) return answered;
   const runtimeTool = toolbox.runtimeTools.get(call.name);
@@ -158,7 +242,16 @@ async function dispatch(run: RunContext, toolbox: AgentToolbox, scope: ToolCallS
     const failures = run.failures;
     if (failures !== undefined) {
       const readOnly = hubTool.annotations?.readOnlyHint === true;
-      withFailureMemory(run, undefined, () => failures.beforeToolCall({ agent: scope.agent, delegationId: scope.delegationId, callId: journalId, tool: call.name, input, readOnly }));
+      withFailureMemory(run, undefined, () =>
+        failures.beforeToolCall({
+          agent: scope.agent,
+          delegationId: scope.delegationId,
+          callId: journalId,
+          tool: call.name,
+          input,
+          readOnly,
+        }),
+      );
     }
     let outcome;
     try {
@@ -182,7 +275,8 @@ function parseArguments(text: string): { ok: true; value: Record<string, unknown
   if (text.trim() === '') return { ok: true, value: {} };
   try {
     const value: unknown = JSON.parse(text);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, error: `got ${Array.isArray(value) ? 'an array' : typeof value}` };
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      return { ok: false, error: `got ${Array.isArray(value) ? 'an array' : typeof value}` };
     return { ok: true, value: value as Record<string, unknown> };
   } catch (error) {
     return { ok: false, error: (error as Error).message };

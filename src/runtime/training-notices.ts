@@ -33,7 +33,12 @@ export class TrainingNotices {
 function noticeFor(event: TrainingEndEvent): string {
   const job = event.name === undefined ? event.job_id : `${event.job_id} (${event.name})`;
   const lines = [`[mux-swarm] Training job ${job} ended: ${event.classification}. ${event.summary}`];
-  if (event.last_step !== null) lines.push(`Last step: ${event.last_step}.${event.checkpoint === undefined ? '' : ` Last checkpoint: ${event.checkpoint}.`}`);
-  lines.push(`Log: ${event.log_file}. Its progress and the end of its log: the training server's status tool (job_id "${event.job_id}").`);
+  if (event.last_step !== null)
+    lines.push(
+      `Last step: ${event.last_step}.${event.checkpoint === undefined ? '' : ` Last checkpoint: ${event.checkpoint}.`}`,
+    );
+  lines.push(
+    `Log: ${event.log_file}. Its progress and the end of its log: the training server's status tool (job_id "${event.job_id}").`,
+  );
   return lines.join('\n');
 }

@@ -34,7 +34,13 @@ export class TurnToolRunner {
   async recheckCompletion(toolCalls: ToolCall[], turn: number): Promise<Completion | undefined> {
     const completeCall = toolCalls.find((call) => call.name === COMPLETE_TOOL_NAME);
     if (!completeCall) return undefined;
-    const executed = await executeToolCall(this.run, this.toolbox, { ...this.owner, turn }, completeCall, toolCalls.indexOf(completeCall));
+    const executed = await executeToolCall(
+      this.run,
+      this.toolbox,
+      { ...this.owner, turn },
+      completeCall,
+      toolCalls.indexOf(completeCall),
+    );
     return executed.completion;
   }
 
@@ -45,7 +51,11 @@ export class TurnToolRunner {
     const completeCall = toolCalls.find((call) => call.name === COMPLETE_TOOL_NAME);
     const others = toolCalls.filter((call) => call.name !== COMPLETE_TOOL_NAME);
     const settled = await Promise.allSettled(
-      others.map((call) => (call.name === DELEGATE_TOOL_NAME ? this.delegationLimiter : this.toolLimiter).run(() => executeToolCall(run, toolbox, scope, call, toolCalls.indexOf(call)))),
+      others.map((call) =>
+        (call.name === DELEGATE_TOOL_NAME ? this.delegationLimiter : this.toolLimiter).run(() =>
+          executeToolCall(run, toolbox, scope, call, toolCalls.indexOf(call)),
+        ),
+      ),
     );
     run.throwIfStopped();
     const results = new Map<string, ExecutedToolCall>();

@@ -3,7 +3,14 @@ import type { ChatResponse } from '../providers/chat-types.js';
 
 export type { UsageTotals };
 
-const empty = (): UsageTotals => ({ input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, reasoning_tokens: 0, cost_usd: 0, calls: 0 });
+const empty = (): UsageTotals => ({
+  input_tokens: 0,
+  output_tokens: 0,
+  cache_read_input_tokens: 0,
+  reasoning_tokens: 0,
+  cost_usd: 0,
+  calls: 0,
+});
 
 /** Token and cost totals for the run, per agent and per model (`provider/model`), and the models whose cost is unknown. */
 export class UsageTracker {
@@ -17,7 +24,11 @@ export class UsageTracker {
   /** GPU time of the run's training jobs and what it cost; the cost is part of the run's totals. */
   private gpu = { seconds: 0, costUsd: 0 };
 
-  record(agent: string, response: Pick<ChatResponse, 'usage' | 'costUsd' | 'costSource' | 'provider' | 'model'>, requestedModel: string): void {
+  record(
+    agent: string,
+    response: Pick<ChatResponse, 'usage' | 'costUsd' | 'costSource' | 'provider' | 'model'>,
+    requestedModel: string,
+  ): void {
     const modelKey = `${response.provider}/${requestedModel}`;
     if (response.costSource === 'unknown') this.unknownCost.add(modelKey);
     for (const totals of [this.run, this.totalsFor(this.agents, agent), this.totalsFor(this.models, modelKey)]) {
@@ -31,12 +42,33 @@ export class UsageTracker {
   }
 
   /** Counts the model calls a run made before a restart, so its totals and budgets carry on. */
-  restore(calls: ReadonlyArray<{ agent: string; provider: string; model: string; input_tokens: number; output_tokens: number; cached_input_tokens: number; reasoning_tokens: number; cost_usd: number; cost_source: string | null }>): void {
+  restore(
+    calls: ReadonlyArray<{
+      agent: string;
+      provider: string;
+      model: string;
+      input_tokens: number;
+      output_tokens: number;
+      cached_input_tokens: number;
+      reasoning_tokens: number;
+      cost_usd: number;
+      cost_source: string | null;
+    }>,
+  ): void {
     for (const call of calls) {
-      const usage = { inputTokens: call.input_tokens, outputTokens: call.output_tokens, cachedInputTokens: call.cached_input_tokens, reasoningTokens: call.reasoning_tokens };
+      const usage = {
+        inputTokens: call.input_tokens,
+        outputTokens: call.output_tokens,
+        cachedInputTokens: call.cached_input_tokens,
+        reasoningTokens: call.reasoning_tokens,
+      };
       // Only 'unknown' matters here; any other recorded source (or none, from an older mux-swarm) counts as known.
       const costSource = call.cost_source === 'unknown' ? 'unknown' : 'provider';
-      this.record(call.agent, { usage, costUsd: call.cost_usd, costSource, provider: call.provider, model: call.model }, call.model);
+      this.record(
+        call.agent,
+        { usage, costUsd: call.cost_usd, costSource, provider: call.provider, model: call.model },
+        call.model,
+      );
       this.turns += 1;
     }
   }

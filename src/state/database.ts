@@ -20,14 +20,22 @@ export interface OpenDatabaseOptions {
  * Opens (creating when needed) the state database in WAL mode with full fsync on commit, foreign keys on,
  * and every migration applied. A database written by a newer mux-swarm is refused rather than misread.
  */
-export function openDatabase(stateDirectory: string, fileName = DATABASE_FILE, options: OpenDatabaseOptions = {}): SqliteDatabase {
+export function openDatabase(
+  stateDirectory: string,
+  fileName = DATABASE_FILE,
+  options: OpenDatabaseOptions = {},
+): SqliteDatabase {
   mkdirSync(stateDirectory, { recursive: true });
   const path = join(stateDirectory, fileName);
   let database: SqliteDatabase;
   try {
     database = new Database(path);
   } catch (error) {
-    throw new MuxSwarmError('state_open_failed', `cannot open the state database ${path}: ${(error as Error).message}`, { cause: error });
+    throw new MuxSwarmError(
+      'state_open_failed',
+      `cannot open the state database ${path}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   database.pragma('journal_mode = WAL');
   database.pragma(options.syncedByCaller ? 'synchronous = NORMAL' : 'synchronous = FULL');
@@ -47,9 +55,11 @@ function migrate(database: SqliteDatabase, path: string): void {
     );
   }
   for (let index = version; index < MIGRATIONS.length; index += 1) {
-    database.transaction(() => {
-      database.exec(MIGRATIONS[index]!);
-      database.pragma(`user_version = ${index + 1}`);
-    }).immediate();
+    database
+      .transaction(() => {
+        database.exec(MIGRATIONS[index]!);
+        database.pragma(`user_version = ${index + 1}`);
+      })
+      .immediate();
   }
 }

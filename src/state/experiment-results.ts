@@ -1,4 +1,14 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  readSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { MuxSwarmError } from '../errors/mux-swarm-error.js';
@@ -63,7 +73,11 @@ export type LoopStartLine = z.infer<typeof loopStartSchema>;
 export type BaselineLine = z.infer<typeof baselineSchema>;
 export type ExperimentLine = z.infer<typeof experimentSchema>;
 /** A line as a writer hands it over: the version is filled in. */
-export type NewResultsLine = ResultsLine extends infer Line ? (Line extends ResultsLine ? Omit<Line, 'schemaVersion'> : never) : never;
+export type NewResultsLine = ResultsLine extends infer Line
+  ? Line extends ResultsLine
+    ? Omit<Line, 'schemaVersion'>
+    : never
+  : never;
 
 /** The lines of a results log, in order. */
 export interface ExperimentResults {
@@ -90,8 +104,13 @@ export function readExperimentResults(path: string): ExperimentResults {
     if (line.trim() === '') return;
     const parsed = resultsLineSchema.safeParse(parseJson(line));
     if (!parsed.success) {
-      const problem = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(line)'}: ${issue.message}`).join('; ');
-      throw new MuxSwarmError('results_unreadable', `${path} line ${index + 1} is not a results line this mux-swarm reads (${problem}); move the file away to start the loop's log afresh`);
+      const problem = parsed.error.issues
+        .map((issue) => `${issue.path.join('.') || '(line)'}: ${issue.message}`)
+        .join('; ');
+      throw new MuxSwarmError(
+        'results_unreadable',
+        `${path} line ${index + 1} is not a results line this mux-swarm reads (${problem}); move the file away to start the loop's log afresh`,
+      );
     }
     const entry = parsed.data;
     if (entry.kind === 'loop') results.start ??= entry;

@@ -9,10 +9,16 @@ export class FailureJobEnds {
   constructor(private readonly database: SqliteDatabase) {}
 
   judged(runId: string, jobKey: string): { fingerprint: string | null } | undefined {
-    return this.database.prepare('SELECT fingerprint FROM failure_job_ends WHERE run_id = ? AND job_key = ?').get(runId, jobKey) as { fingerprint: string | null } | undefined;
+    return this.database
+      .prepare('SELECT fingerprint FROM failure_job_ends WHERE run_id = ? AND job_key = ?')
+      .get(runId, jobKey) as { fingerprint: string | null } | undefined;
   }
 
   record(runId: string, jobKey: string, fingerprint: string | null, at: string): void {
-    this.database.prepare('INSERT INTO failure_job_ends (run_id, job_key, fingerprint, judged_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(runId, jobKey, fingerprint, at);
+    this.database
+      .prepare(
+        'INSERT INTO failure_job_ends (run_id, job_key, fingerprint, judged_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      )
+      .run(runId, jobKey, fingerprint, at);
   }
 }

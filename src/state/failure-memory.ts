@@ -2,8 +2,22 @@ import type { MemoryConfig } from '../config/config-schema.js';
 import { resolveHomePath } from '../config/home-path.js';
 import { MuxSwarmError } from '../errors/mux-swarm-error.js';
 import { openDatabase } from './database.js';
-import { compareFixes, mergeFailures, mergeFixes, type FailureRecord, type FailureSignatureInput, type FixRecord } from './failure-records.js';
-import { FailureStore, FIXES_PER_RESULT, toLines, type FailureStoreOptions, type ForgetResult, type NewFix } from './failure-store.js';
+import {
+  compareFixes,
+  mergeFailures,
+  mergeFixes,
+  type FailureRecord,
+  type FailureSignatureInput,
+  type FixRecord,
+} from './failure-records.js';
+import {
+  FailureStore,
+  FIXES_PER_RESULT,
+  toLines,
+  type FailureStoreOptions,
+  type ForgetResult,
+  type NewFix,
+} from './failure-store.js';
 
 /** The user store's file in its directory (config memory.userStore, default ~/.mux-swarm). */
 export const USER_STORE_FILE = 'memory.db';
@@ -53,7 +67,10 @@ export class FailureMemory {
     const first = found[0];
     if (first === undefined) return undefined;
     if (found.some((failure) => failure.fingerprint !== first.fingerprint)) {
-      throw new MuxSwarmError('memory_ambiguous', `"${fingerprint}" is the start of several fingerprints (${[...new Set(found.map((failure) => failure.fingerprint))].join(', ')}); give more of it`);
+      throw new MuxSwarmError(
+        'memory_ambiguous',
+        `"${fingerprint}" is the start of several fingerprints (${[...new Set(found.map((failure) => failure.fingerprint))].join(', ')}); give more of it`,
+      );
     }
     return found.reduce(mergeFailures);
   }
@@ -65,7 +82,11 @@ export class FailureMemory {
 
   /** Records the fix in the workdir store and writes it through to the user store, creating the failure where missing. */
   recordFix(fix: NewFix, signature: FailureSignatureInput, example: string): FixRecord {
-    if (signature.fingerprint !== fix.fingerprint) throw new MuxSwarmError('memory_bad_fix', `the fix is for failure ${fix.fingerprint} but the signature given is ${signature.fingerprint}`);
+    if (signature.fingerprint !== fix.fingerprint)
+      throw new MuxSwarmError(
+        'memory_bad_fix',
+        `the fix is for failure ${fix.fingerprint} but the signature given is ${signature.fingerprint}`,
+      );
     const recorded = this.stores.map((store) => {
       store.ensureFailure(signature, example, fix.at);
       return store.recordFix(fix);
@@ -76,21 +97,36 @@ export class FailureMemory {
   /** Rates a fix by uid in every store that has it; a row id is resolved to a uid in the workdir store first. */
   rateFix(idOrUid: number | string, outcome: 'worked' | 'failed', at: string): FixRecord {
     const uid = this.stores.map((store) => store.fix(idOrUid)?.uid).find((found) => found !== undefined);
-    if (uid === undefined) throw new MuxSwarmError('memory_unknown_fix', `no fix "${idOrUid}" in failure memory; fixes are named by the uid \`mux-swarm memory show\` prints`);
-    return this.stores.filter((store) => store.fix(uid)).map((store) => store.rateFix(uid, outcome, at)).reduce(mergeFixes);
+    if (uid === undefined)
+      throw new MuxSwarmError(
+        'memory_unknown_fix',
+        `no fix "${idOrUid}" in failure memory; fixes are named by the uid \`mux-swarm memory show\` prints`,
+      );
+    return this.stores
+      .filter((store) => store.fix(uid))
+      .map((store) => store.rateFix(uid, outcome, at))
+      .reduce(mergeFixes);
   }
 
   /** Both stores' results taken in turn (each failure once), with counts and fixes merged. */
   search(text: string, limit = 10): Array<{ failure: FailureRecord; fixes: FixRecord[] }> {
     const rankings = this.stores.map((store) => store.search(text, limit).map((result) => result.failure.fingerprint));
     const chosen: string[] = [];
-    for (let position = 0; chosen.length < limit && rankings.some((ranking) => position < ranking.length); position += 1) {
+    for (
+      let position = 0;
+      chosen.length < limit && rankings.some((ranking) => position < ranking.length);
+      position += 1
+    ) {
       for (const ranking of rankings) {
         const fingerprint = ranking[position];
-        if (fingerprint !== undefined && !chosen.includes(fingerprint) && chosen.length < limit) chosen.push(fingerprint);
+        if (fingerprint !== undefined && !chosen.includes(fingerprint) && chosen.length < limit)
+          chosen.push(fingerprint);
       }
     }
-    return chosen.map((fingerprint) => ({ failure: this.failure(fingerprint)!, fixes: this.fixesFor(fingerprint, FIXES_PER_RESULT) }));
+    return chosen.map((fingerprint) => ({
+      failure: this.failure(fingerprint)!,
+      fixes: this.fixesFor(fingerprint, FIXES_PER_RESULT),
+    }));
   }
 
   /**
@@ -110,8 +146,14 @@ export class FailureMemory {
       const known = failures.get(failure.fingerprint);
       failures.set(failure.fingerprint, known ? mergeFailures(known, failure) : failure);
     }
-    const ordered = [...failures.values()].sort((left, right) => left.firstSeenAt.localeCompare(right.firstSeenAt) || left.fingerprint.localeCompare(right.fingerprint));
-    const fixes = mergeByUid(this.stores.flatMap((store) => store.listFixes())).sort((left, right) => left.fingerprint.localeCompare(right.fingerprint) || left.createdAt.localeCompare(right.createdAt));
+    const ordered = [...failures.values()].sort(
+      (left, right) =>
+        left.firstSeenAt.localeCompare(right.firstSeenAt) || left.fingerprint.localeCompare(right.fingerprint),
+    );
+    const fixes = mergeByUid(this.stores.flatMap((store) => store.listFixes())).sort(
+      (left, right) =>
+        left.fingerprint.localeCompare(right.fingerprint) || left.createdAt.localeCompare(right.createdAt),
+    );
     return toLines(ordered, fixes);
   }
 
@@ -122,7 +164,11 @@ export class FailureMemory {
 }
 
 /** The directory of the user store from the config (default ~/.mux-swarm); a relative one is relative to `baseDirectory` (config.json's). */
-export function userStoreDirectory(memory: MemoryConfig | undefined, environment: NodeJS.ProcessEnv = process.env, baseDirectory = process.cwd()): string {
+export function userStoreDirectory(
+  memory: MemoryConfig | undefined,
+  environment: NodeJS.ProcessEnv = process.env,
+  baseDirectory = process.cwd(),
+): string {
   return resolveHomePath(memory?.userStore ?? '~/.mux-swarm', environment, baseDirectory);
 }
 
@@ -130,12 +176,20 @@ export function userStoreDirectory(memory: MemoryConfig | undefined, environment
  * Forgets what `id` names — a failure with its fixes, or one fix — in each of `stores` that has it. The id is
  * resolved to a full fingerprint or fix uid in the first store that knows it (row ids are per store).
  */
-export function forgetEverywhere<Name extends string>(stores: ReadonlyArray<{ name: Name; store: FailureStore }>, id: string): Array<{ name: Name; result: ForgetResult }> {
+export function forgetEverywhere<Name extends string>(
+  stores: ReadonlyArray<{ name: Name; store: FailureStore }>,
+  id: string,
+): Array<{ name: Name; result: ForgetResult }> {
   const key = stores.map(({ store }) => canonicalKey(store, id)).find((found) => found !== undefined);
   if (key === undefined) {
-    throw new MuxSwarmError('memory_not_found', `no failure or fix "${id}" in failure memory; give a fingerprint (or six characters of one) or a fix uid, as \`mux-swarm memory search\` prints them`);
+    throw new MuxSwarmError(
+      'memory_not_found',
+      `no failure or fix "${id}" in failure memory; give a fingerprint (or six characters of one) or a fix uid, as \`mux-swarm memory search\` prints them`,
+    );
   }
-  return stores.filter(({ store }) => canonicalKey(store, key) === key).map(({ name, store }) => ({ name, result: store.forget(key) }));
+  return stores
+    .filter(({ store }) => canonicalKey(store, key) === key)
+    .map(({ name, store }) => ({ name, result: store.forget(key) }));
 }
 
 /** The full fingerprint or fix uid `id` names in `store`, if any. */

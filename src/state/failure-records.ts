@@ -137,7 +137,12 @@ export function mergeFixes(first: FixRecord, second: FixRecord): FixRecord {
 
 /** Best first: more successes than failures, then more successes, then the most recently used. */
 export function compareFixes(left: FixRecord, right: FixRecord): number {
-  return right.worked - right.failed - (left.worked - left.failed) || right.worked - left.worked || right.updatedAt.localeCompare(left.updatedAt) || left.uid.localeCompare(right.uid);
+  return (
+    right.worked - right.failed - (left.worked - left.failed) ||
+    right.worked - left.worked ||
+    right.updatedAt.localeCompare(left.updatedAt) ||
+    left.uid.localeCompare(right.uid)
+  );
 }
 
 export function earlier(left: string, right: string): string {

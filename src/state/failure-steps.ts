@@ -62,14 +62,21 @@ export class FailureSteps {
   /** The step's latest failure that no launch has closed yet. */
   awaitingRelaunch(runId: string, stepKey: string): FailedStep | undefined {
     const row = this.database
-      .prepare('SELECT * FROM failure_steps WHERE run_id = ? AND step_key = ? AND relaunched_at IS NULL AND resolved_at IS NULL ORDER BY id DESC LIMIT 1')
+      .prepare(
+        'SELECT * FROM failure_steps WHERE run_id = ? AND step_key = ? AND relaunched_at IS NULL AND resolved_at IS NULL ORDER BY id DESC LIMIT 1',
+      )
       .get(runId, stepKey) as StepRow | undefined;
     return row === undefined ? undefined : toStep(row);
   }
 
   /** The step keys of the run whose failures wait for a relaunch. */
   awaitingKeys(runId: string): Set<string> {
-    const keys = this.database.prepare('SELECT DISTINCT step_key FROM failure_steps WHERE run_id = ? AND relaunched_at IS NULL AND resolved_at IS NULL').pluck().all(runId) as string[];
+    const keys = this.database
+      .prepare(
+        'SELECT DISTINCT step_key FROM failure_steps WHERE run_id = ? AND relaunched_at IS NULL AND resolved_at IS NULL',
+      )
+      .pluck()
+      .all(runId) as string[];
     return new Set(keys);
   }
 
@@ -77,22 +84,39 @@ export class FailureSteps {
   record(runId: string, step: Omit<FailedStep, 'id' | 'change'>): void {
     this.database.transaction(() => {
       this.database
-        .prepare(`UPDATE failure_steps SET resolved_at = ?, outcome = 'superseded' WHERE run_id = ? AND step_key = ? AND relaunched_at IS NULL AND resolved_at IS NULL`)
+        .prepare(
+          `UPDATE failure_steps SET resolved_at = ?, outcome = 'superseded' WHERE run_id = ? AND step_key = ? AND relaunched_at IS NULL AND resolved_at IS NULL`,
+        )
         .run(step.failedAt, runId, step.stepKey);
       this.database
-        .prepare('INSERT INTO failure_steps (run_id, step_key, fingerprint, agent, delegation_id, failed_at, failed_launch, snapshot_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(runId, step.stepKey, step.fingerprint, step.agent, step.delegationId, step.failedAt, step.failedLaunch, JSON.stringify(step.snapshot));
+        .prepare(
+          'INSERT INTO failure_steps (run_id, step_key, fingerprint, agent, delegation_id, failed_at, failed_launch, snapshot_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          runId,
+          step.stepKey,
+          step.fingerprint,
+          step.agent,
+          step.delegationId,
+          step.failedAt,
+          step.failedLaunch,
+          JSON.stringify(step.snapshot),
+        );
     })();
   }
 
   /** Closes a failed step: launched again by `call` at `at`, with `change`. Its outcome comes with the launch's. */
   relaunch(id: number, call: string, at: string, change: StepChange): void {
-    this.database.prepare('UPDATE failure_steps SET relaunch_call = ?, relaunched_at = ?, change_json = ? WHERE id = ?').run(call, at, JSON.stringify(change), id);
+    this.database
+      .prepare('UPDATE failure_steps SET relaunch_call = ?, relaunched_at = ?, change_json = ? WHERE id = ?')
+      .run(call, at, JSON.stringify(change), id);
   }
 
   /** The relaunch by `call` started a job: its end is that launch's outcome. */
   attachJob(runId: string, call: string, job: string): void {
-    this.database.prepare('UPDATE failure_steps SET relaunch_job = ? WHERE run_id = ? AND relaunch_call = ?').run(job, runId, call);
+    this.database
+      .prepare('UPDATE failure_steps SET relaunch_job = ? WHERE run_id = ? AND relaunch_call = ?')
+      .run(job, runId, call);
   }
 
   /** The failed step that `launch` closed and whose outcome is not known yet. */
@@ -101,18 +125,31 @@ export class FailureSteps {
     const value = launch.job ?? launch.call;
     if (value === undefined) return undefined;
     const row = this.database
-      .prepare(`SELECT * FROM failure_steps WHERE run_id = ? AND ${column} = ? AND resolved_at IS NULL ORDER BY id DESC LIMIT 1`)
+      .prepare(
+        `SELECT * FROM failure_steps WHERE run_id = ? AND ${column} = ? AND resolved_at IS NULL ORDER BY id DESC LIMIT 1`,
+      )
       .get(runId, value) as StepRow | undefined;
     return row === undefined ? undefined : toStep(row);
   }
 
   /** The outcome of the launch that closed the step: the fix recorded for it, if any. */
   settle(id: number, outcome: StepOutcome, at: string, fixUid: string | null): void {
-    this.database.prepare('UPDATE failure_steps SET resolved_at = ?, outcome = ?, fix_uid = ? WHERE id = ?').run(at, outcome, fixUid, id);
+    this.database
+      .prepare('UPDATE failure_steps SET resolved_at = ?, outcome = ?, fix_uid = ? WHERE id = ?')
+      .run(at, outcome, fixUid, id);
   }
 
   /** The run's failed steps that no later launch got past, oldest first, with their failure's type and message. */
-  openInRun(runId: string): Array<{ stepKey: string; fingerprint: string; failedAt: string; type: string | null; message: string | null; fixes: number }> {
+  openInRun(
+    runId: string,
+  ): Array<{
+    stepKey: string;
+    fingerprint: string;
+    failedAt: string;
+    type: string | null;
+    message: string | null;
+    fixes: number;
+  }> {
     return this.database
       .prepare(
         `SELECT s.step_key AS stepKey, s.fingerprint, s.failed_at AS failedAt, f.type, f.message,
@@ -122,7 +159,14 @@ export class FailureSteps {
             AND NOT EXISTS (SELECT 1 FROM failure_steps later WHERE later.run_id = s.run_id AND later.step_key = s.step_key AND later.id > s.id)
           ORDER BY s.id`,
       )
-      .all(runId) as Array<{ stepKey: string; fingerprint: string; failedAt: string; type: string | null; message: string | null; fixes: number }>;
+      .all(runId) as Array<{
+      stepKey: string;
+      fingerprint: string;
+      failedAt: string;
+      type: string | null;
+      message: string | null;
+      fixes: number;
+    }>;
   }
 }
 

@@ -71,7 +71,11 @@ export class FailureStore {
 
   constructor(database: SqliteDatabase, options: FailureStoreOptions = {}) {
     const version = z.number().parse(database.pragma('user_version', { simple: true }));
-    if (version < 7) throw new MuxSwarmError('memory_schema_old', `this database has schema version ${version}; failure memory needs 7 or later (open it with openDatabase)`);
+    if (version < 7)
+      throw new MuxSwarmError(
+        'memory_schema_old',
+        `this database has schema version ${version}; failure memory needs 7 or later (open it with openDatabase)`,
+      );
     this.database = database;
     this.secrets = scrubberOf(options.secrets);
   }
@@ -93,7 +97,11 @@ export class FailureStore {
    */
   recordRetry(fingerprint: string, outcome: 'worked' | 'failed', at: string): void {
     const column = outcome === 'worked' ? 'retry_worked' : 'retry_failed';
-    this.database.prepare(`UPDATE failures SET ${column} = ${column} + 1, last_seen_at = max(last_seen_at, ?) WHERE fingerprint = ?`).run(at, fingerprint);
+    this.database
+      .prepare(
+        `UPDATE failures SET ${column} = ${column} + 1, last_seen_at = max(last_seen_at, ?) WHERE fingerprint = ?`,
+      )
+      .run(at, fingerprint);
   }
 
   /** A failure by its fingerprint or a unique prefix of it (six characters or more); an ambiguous prefix throws. */
@@ -101,24 +109,34 @@ export class FailureStore {
     const exact = this.failureExact(fingerprint);
     if (exact || fingerprint.length < FINGERPRINT_PREFIX_MIN) return exact;
     const matches = this.fingerprintsStartingWith(fingerprint, 6); // six: enough to name five and say there are more
-    if (matches.length > 1) throw new MuxSwarmError('memory_ambiguous', `"${fingerprint}" is the start of ${matches.length > 5 ? 'more than 5' : matches.length} fingerprints (${matches.slice(0, 5).join(', ')}); give more of it`);
+    if (matches.length > 1)
+      throw new MuxSwarmError(
+        'memory_ambiguous',
+        `"${fingerprint}" is the start of ${matches.length > 5 ? 'more than 5' : matches.length} fingerprints (${matches.slice(0, 5).join(', ')}); give more of it`,
+      );
     return matches[0] === undefined ? undefined : this.failureExact(matches[0]);
   }
 
   /** The fixes recorded for a failure, best first (see compareFixes). */
   fixesFor(fingerprint: string, limit?: number): FixRecord[] {
     return this.database
-      .prepare(`SELECT * FROM failure_fixes WHERE fingerprint = ? ORDER BY worked - failed DESC, worked DESC, updated_at DESC, uid LIMIT ?`)
+      .prepare(
+        `SELECT * FROM failure_fixes WHERE fingerprint = ? ORDER BY worked - failed DESC, worked DESC, updated_at DESC, uid LIMIT ?`,
+      )
       .all(fingerprint, limit ?? -1)
       .map(toFix);
   }
 
   /** A fix by its uid or its row id here. */
   fix(idOrUid: number | string): FixRecord | undefined {
-    const byUid = typeof idOrUid === 'string' ? this.database.prepare(`SELECT * FROM failure_fixes WHERE uid = ?`).get(idOrUid) : undefined;
+    const byUid =
+      typeof idOrUid === 'string'
+        ? this.database.prepare(`SELECT * FROM failure_fixes WHERE uid = ?`).get(idOrUid)
+        : undefined;
     if (byUid !== undefined) return toFix(byUid);
     const id = typeof idOrUid === 'number' ? idOrUid : /^\d{1,15}$/.test(idOrUid) ? Number(idOrUid) : undefined;
-    const byId = id === undefined ? undefined : this.database.prepare(`SELECT * FROM failure_fixes WHERE id = ?`).get(id);
+    const byId =
+      id === undefined ? undefined : this.database.prepare(`SELECT * FROM failure_fixes WHERE id = ?`).get(id);
     return byId === undefined ? undefined : toFix(byId);
   }
 
@@ -128,10 +146,17 @@ export class FailureStore {
    */
   recordFix(fix: NewFix): FixRecord {
     if (!this.failureExact(fix.fingerprint)) {
-      throw new MuxSwarmError('memory_unknown_failure', `cannot record a fix for failure ${fix.fingerprint}: it is not in this store (record the failure with recordOccurrence or ensureFailure first)`);
+      throw new MuxSwarmError(
+        'memory_unknown_failure',
+        `cannot record a fix for failure ${fix.fingerprint}: it is not in this store (record the failure with recordOccurrence or ensureFailure first)`,
+      );
     }
     const description = this.redact(fix.description).trim();
-    if (description === '') throw new MuxSwarmError('memory_bad_fix', `a fix for failure ${fix.fingerprint} needs a description of what was changed`);
+    if (description === '')
+      throw new MuxSwarmError(
+        'memory_bad_fix',
+        `a fix for failure ${fix.fingerprint} needs a description of what was changed`,
+      );
     const diff = fix.diff == null ? null : this.redact(fix.diff);
     const uid = fixUid(fix.fingerprint, description, diff);
     const [worked, failed] = fix.outcome === 'worked' ? [1, 0] : [0, 1];
@@ -160,9 +185,15 @@ export class FailureStore {
   /** One more success or failure of a known fix, by uid or row id. */
   rateFix(idOrUid: number | string, outcome: 'worked' | 'failed', at: string): FixRecord {
     const known = this.fix(idOrUid);
-    if (!known) throw new MuxSwarmError('memory_unknown_fix', `no fix "${idOrUid}" in this store; fixes are named by the uid \`mux-swarm memory show\` prints`);
+    if (!known)
+      throw new MuxSwarmError(
+        'memory_unknown_fix',
+        `no fix "${idOrUid}" in this store; fixes are named by the uid \`mux-swarm memory show\` prints`,
+      );
     const column = outcome === 'worked' ? 'worked' : 'failed';
-    this.database.prepare(`UPDATE failure_fixes SET ${column} = ${column} + 1, updated_at = max(updated_at, ?) WHERE uid = ?`).run(at, known.uid);
+    this.database
+      .prepare(`UPDATE failure_fixes SET ${column} = ${column} + 1, updated_at = max(updated_at, ?) WHERE uid = ?`)
+      .run(at, known.uid);
     return this.fix(known.uid)!;
   }
 
@@ -173,13 +204,15 @@ export class FailureStore {
   search(text: string, limit = 10): Array<{ failure: FailureRecord; fixes: FixRecord[] }> {
     const found = new Set<string>();
     const query = text.trim();
-    if (/^\S+$/u.test(query) && query.length >= FINGERPRINT_PREFIX_MIN) for (const fingerprint of this.fingerprintsStartingWith(query)) found.add(fingerprint);
+    if (/^\S+$/u.test(query) && query.length >= FINGERPRINT_PREFIX_MIN)
+      for (const fingerprint of this.fingerprintsStartingWith(query)) found.add(fingerprint);
     const terms = quotedTerms(query);
     if (terms.length > 0) {
       const before = found.size;
       for (const fingerprint of this.matching(allTermsExactly(terms))) found.add(fingerprint);
       for (const fingerprint of this.matching(allTermsAsPrefixes(terms))) found.add(fingerprint);
-      if (found.size === before && terms.length > 1) for (const fingerprint of this.matching(anyTermAsPrefix(terms))) found.add(fingerprint);
+      if (found.size === before && terms.length > 1)
+        for (const fingerprint of this.matching(anyTermAsPrefix(terms))) found.add(fingerprint);
     }
     return [...found].slice(0, limit).flatMap((fingerprint) => {
       const failure = this.failureExact(fingerprint);
@@ -191,12 +224,23 @@ export class FailureStore {
   forget(id: string): ForgetResult {
     const failure = this.failure(id);
     if (failure) {
-      const fixes = z.number().parse(this.database.prepare(`SELECT count(*) FROM failure_fixes WHERE fingerprint = ?`).pluck().get(failure.fingerprint));
+      const fixes = z
+        .number()
+        .parse(
+          this.database
+            .prepare(`SELECT count(*) FROM failure_fixes WHERE fingerprint = ?`)
+            .pluck()
+            .get(failure.fingerprint),
+        );
       this.database.prepare(`DELETE FROM failures WHERE fingerprint = ?`).run(failure.fingerprint);
       return { kind: 'failure', fingerprint: failure.fingerprint, fixes };
     }
     const fix = this.fix(id);
-    if (!fix) throw new MuxSwarmError('memory_not_found', `no failure or fix "${id}" in this store; give a fingerprint (or six characters of one) or a fix uid, as \`mux-swarm memory search\` prints them`);
+    if (!fix)
+      throw new MuxSwarmError(
+        'memory_not_found',
+        `no failure or fix "${id}" in this store; give a fingerprint (or six characters of one) or a fix uid, as \`mux-swarm memory search\` prints them`,
+      );
     this.database.prepare(`DELETE FROM failure_fixes WHERE uid = ?`).run(fix.uid);
     return { kind: 'fix', uid: fix.uid };
   }
@@ -297,14 +341,21 @@ export class FailureStore {
 
   /** "added", "merged", or why the line was skipped. */
   private importFix(line: FixLine, at: string): string {
-    const known = z.string().optional().parse(this.database.prepare(`SELECT fingerprint FROM failure_fixes WHERE uid = ?`).pluck().get(line.uid));
-    if (known !== undefined && known !== line.fingerprint) return `fix ${line.uid} belongs to failure ${known} in this store, not ${line.fingerprint}`;
-    if (known === undefined && !this.failureExact(line.fingerprint)) return `fix ${line.uid} is for failure ${line.fingerprint}, which is neither in the file nor in this store`;
+    const known = z
+      .string()
+      .optional()
+      .parse(this.database.prepare(`SELECT fingerprint FROM failure_fixes WHERE uid = ?`).pluck().get(line.uid));
+    if (known !== undefined && known !== line.fingerprint)
+      return `fix ${line.uid} belongs to failure ${known} in this store, not ${line.fingerprint}`;
+    if (known === undefined && !this.failureExact(line.fingerprint))
+      return `fix ${line.uid} is for failure ${line.fingerprint}, which is neither in the file nor in this store`;
     const createdAt = line.createdAt ?? at;
     const updatedAt = line.updatedAt ?? at;
     if (known !== undefined) {
       this.database
-        .prepare(`UPDATE failure_fixes SET worked = max(worked, ?), failed = max(failed, ?), created_at = min(created_at, ?), updated_at = max(updated_at, ?) WHERE uid = ?`)
+        .prepare(
+          `UPDATE failure_fixes SET worked = max(worked, ?), failed = max(failed, ?), created_at = min(created_at, ?), updated_at = max(updated_at, ?) WHERE uid = ?`,
+        )
         .run(line.worked, line.failed, createdAt, updatedAt, line.uid);
       return 'merged';
     }
@@ -335,11 +386,21 @@ export class FailureStore {
   }
 
   private fingerprintsStartingWith(prefix: string, limit = -1): string[] {
-    return textColumn.parse(this.database.prepare(`SELECT fingerprint FROM failures WHERE substr(fingerprint, 1, ?) = ? ORDER BY fingerprint LIMIT ?`).pluck().all(prefix.length, prefix, limit));
+    return textColumn.parse(
+      this.database
+        .prepare(`SELECT fingerprint FROM failures WHERE substr(fingerprint, 1, ?) = ? ORDER BY fingerprint LIMIT ?`)
+        .pluck()
+        .all(prefix.length, prefix, limit),
+    );
   }
 
   private matching(expression: string): string[] {
-    return textColumn.parse(this.database.prepare(`SELECT fingerprint FROM failure_search WHERE failure_search MATCH ? ORDER BY ${BM25}, rowid`).pluck().all(expression));
+    return textColumn.parse(
+      this.database
+        .prepare(`SELECT fingerprint FROM failure_search WHERE failure_search MATCH ? ORDER BY ${BM25}, rowid`)
+        .pluck()
+        .all(expression),
+    );
   }
 
   private redact(text: string): string {
@@ -349,13 +410,19 @@ export class FailureStore {
 
 /** JSONL lines: the failures, then the fixes. */
 export function toLines(failures: readonly FailureRecord[], fixes: readonly FixRecord[]): string[] {
-  return [...failures.map((failure) => JSON.stringify(failureToLine(failure))), ...fixes.map((fix) => JSON.stringify(fixToLine(fix)))];
+  return [
+    ...failures.map((failure) => JSON.stringify(failureToLine(failure))),
+    ...fixes.map((fix) => JSON.stringify(fixToLine(fix))),
+  ];
 }
 
 /** The same fix everywhere: first 16 hex digits of sha256(fingerprint, description up to case and spacing, diff). */
 export function fixUid(fingerprint: string, description: string, diff: string | null): string {
   const normalised = description.trim().replace(/\s+/gu, ' ').toLowerCase();
-  return createHash('sha256').update(`${fingerprint}\0${normalised}\0${diff ?? ''}`).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(`${fingerprint}\0${normalised}\0${diff ?? ''}`)
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** The start and the end of a long output (an error is usually at the end), with how much was left out between. */

@@ -12,7 +12,11 @@ export interface GpuInterval {
  */
 export function gpuTime(intervals: readonly GpuInterval[], now: Date): { seconds: number; costUsd: number } {
   const spans = intervals
-    .map((interval) => ({ start: Date.parse(interval.startedAt), end: interval.endedAt === null ? now.getTime() : Date.parse(interval.endedAt), hourlyUsd: interval.hourlyUsd }))
+    .map((interval) => ({
+      start: Date.parse(interval.startedAt),
+      end: interval.endedAt === null ? now.getTime() : Date.parse(interval.endedAt),
+      hourlyUsd: interval.hourlyUsd,
+    }))
     .filter((span) => Number.isFinite(span.start) && Number.isFinite(span.end) && span.end > span.start);
   // Between two consecutive boundaries the set of running jobs does not change: price each such slice once.
   const boundaries = [...new Set(spans.flatMap((span) => [span.start, span.end]))].sort((a, b) => a - b);

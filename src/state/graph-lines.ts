@@ -57,8 +57,17 @@ export interface GraphImportResult {
 /** Every entity, then every relation, as JSONL lines. */
 export function graphToLines(graph: GraphPart): string[] {
   return [
-    ...graph.entities.map((entity) => JSON.stringify({ type: 'entity', name: entity.name, entityType: entity.entityType, observations: entity.observations })),
-    ...graph.relations.map((relation) => JSON.stringify({ type: 'relation', from: relation.from, to: relation.to, relationType: relation.relationType })),
+    ...graph.entities.map((entity) =>
+      JSON.stringify({
+        type: 'entity',
+        name: entity.name,
+        entityType: entity.entityType,
+        observations: entity.observations,
+      }),
+    ),
+    ...graph.relations.map((relation) =>
+      JSON.stringify({ type: 'relation', from: relation.from, to: relation.to, relationType: relation.relationType }),
+    ),
   ];
 }
 
@@ -67,7 +76,9 @@ export function isGraphLine(text: string): boolean {
   if (!text.trimStart().startsWith('{')) return false;
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && 'type' in value && GRAPH_LINE_TYPES.includes(String(value.type));
+    return (
+      typeof value === 'object' && value !== null && 'type' in value && GRAPH_LINE_TYPES.includes(String(value.type))
+    );
   } catch {
     return false;
   }
@@ -89,7 +100,12 @@ export function importGraphLines(lines: Iterable<readonly [number, string]>, wri
   for (const [number, text] of lines) {
     const parsed = parseGraphLine(text);
     if ('problem' in parsed) result.skipped.push({ line: number, problem: parsed.problem });
-    else if (parsed.line.type === 'entity') entities.push({ name: parsed.line.name, entityType: parsed.line.entityType, observations: parsed.line.observations });
+    else if (parsed.line.type === 'entity')
+      entities.push({
+        name: parsed.line.name,
+        entityType: parsed.line.entityType,
+        observations: parsed.line.observations,
+      });
     else relations.push({ from: parsed.line.from, to: parsed.line.to, relationType: parsed.line.relationType });
   }
   const merged = writer.mergeEntities(entities);

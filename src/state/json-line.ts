@@ -1,7 +1,10 @@
 import type { z } from 'zod';
 
 /** One line of a JSONL file checked against `schema`: the value, or what is wrong with it (the first issue, with its path). */
-export function parseJsonLine<Schema extends z.ZodType>(text: string, schema: Schema): { line: z.infer<Schema> } | { problem: string } {
+export function parseJsonLine<Schema extends z.ZodType>(
+  text: string,
+  schema: Schema,
+): { line: z.infer<Schema> } | { problem: string } {
   let value: unknown;
   try {
     value = JSON.parse(text);

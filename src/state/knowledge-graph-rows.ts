@@ -9,7 +9,11 @@ export type EntityRow = z.infer<typeof entityRowSchema>;
 export const observationRowSchema = z.object({ entity_id: z.number(), content: z.string() });
 export type ObservationRow = z.infer<typeof observationRowSchema>;
 
-export const relationRowSchema = z.object({ from_entity: z.string(), to_entity: z.string(), relation_type: z.string() });
+export const relationRowSchema = z.object({
+  from_entity: z.string(),
+  to_entity: z.string(),
+  relation_type: z.string(),
+});
 export type RelationRow = z.infer<typeof relationRowSchema>;
 
 /** An entity's id and name, to name the ids a ranking gives. */

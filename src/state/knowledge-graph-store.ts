@@ -15,7 +15,15 @@ import type {
   ObservationDeletion,
   Relation,
 } from './knowledge-graph.js';
-import { entityNameRowSchema, entityRowSchema, groupObservations, observationRowSchema, relationRowSchema, toEntity, toRelation } from './knowledge-graph-rows.js';
+import {
+  entityNameRowSchema,
+  entityRowSchema,
+  groupObservations,
+  observationRowSchema,
+  relationRowSchema,
+  toEntity,
+  toRelation,
+} from './knowledge-graph-rows.js';
 
 /** An entity id, as a plucked `id` or `RETURNING id` gives it. */
 const rowId = z.number();
@@ -75,7 +83,9 @@ export class KnowledgeGraphStore {
           this.statement(
             `INSERT INTO memory_entities (name, entity_type, created_at, updated_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (name) DO NOTHING RETURNING id`,
-          ).pluck().get(entity.name, entity.entityType, now, now),
+          )
+            .pluck()
+            .get(entity.name, entity.entityType, now, now),
         );
         if (inserted === undefined) continue;
         const observations = this.insertObservations(inserted, entity.observations, now);
@@ -107,13 +117,15 @@ export class KnowledgeGraphStore {
   createRelations(relations: readonly Relation[]): Relation[] {
     return this.write(() => {
       const now = new Date().toISOString();
-      return relations.map((relation) => this.cleanRelation(relation)).filter(
-        (relation) =>
-          this.statement(
-            `INSERT INTO memory_relations (from_entity, to_entity, relation_type, created_at) VALUES (?, ?, ?, ?)
+      return relations
+        .map((relation) => this.cleanRelation(relation))
+        .filter(
+          (relation) =>
+            this.statement(
+              `INSERT INTO memory_relations (from_entity, to_entity, relation_type, created_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (from_entity, to_entity, relation_type) DO NOTHING`,
-          ).run(relation.from, relation.to, relation.relationType, now).changes === 1,
-      );
+            ).run(relation.from, relation.to, relation.relationType, now).changes === 1,
+        );
     });
   }
 
@@ -122,14 +134,22 @@ export class KnowledgeGraphStore {
    * UnknownEntityError and nothing of the call is kept — unless `options.createMissing` gives it a type, when it
    * is created first.
    */
-  addObservations(additions: readonly ObservationAddition[], options: AddObservationsOptions = {}): AddedObservations[] {
+  addObservations(
+    additions: readonly ObservationAddition[],
+    options: AddObservationsOptions = {},
+  ): AddedObservations[] {
     return this.write(() => {
       const now = new Date().toISOString();
       return additions.map((addition) => {
         const entityName = this.redact(addition.entityName);
-        const entityId = this.entityId(entityName) ?? this.createEmpty(entityName, options.createMissing?.(addition.entityName), now);
+        const entityId =
+          this.entityId(entityName) ?? this.createEmpty(entityName, options.createMissing?.(addition.entityName), now);
         if (entityId === undefined) throw new UnknownEntityError(addition.entityName);
-        const added = this.insertObservations(entityId, addition.contents.map((content) => this.redact(content)), now);
+        const added = this.insertObservations(
+          entityId,
+          addition.contents.map((content) => this.redact(content)),
+          now,
+        );
         if (added.length > 0) this.touch(entityId, now);
         return { entityName, addedObservations: added };
       });
@@ -165,11 +185,9 @@ export class KnowledgeGraphStore {
   deleteRelations(relations: readonly Relation[]): void {
     this.write(() => {
       for (const relation of relations.map((given) => this.cleanRelation(given))) {
-        this.statement('DELETE FROM memory_relations WHERE from_entity = ? AND to_entity = ? AND relation_type = ?').run(
-          relation.from,
-          relation.to,
-          relation.relationType,
-        );
+        this.statement(
+          'DELETE FROM memory_relations WHERE from_entity = ? AND to_entity = ? AND relation_type = ?',
+        ).run(relation.from, relation.to, relation.relationType);
       }
     });
   }
@@ -177,9 +195,13 @@ export class KnowledgeGraphStore {
   /** The whole graph. It can be large: prefer searchNodes or openNodes. */
   readGraph(): KnowledgeGraph {
     return this.read(() => {
-      const rows = this.statement('SELECT id, name, entity_type FROM memory_entities ORDER BY id').all().map((row) => entityRowSchema.parse(row));
+      const rows = this.statement('SELECT id, name, entity_type FROM memory_entities ORDER BY id')
+        .all()
+        .map((row) => entityRowSchema.parse(row));
       const observations = groupObservations(
-        this.statement('SELECT entity_id, content FROM memory_observations ORDER BY id').all().map((row) => observationRowSchema.parse(row)),
+        this.statement('SELECT entity_id, content FROM memory_observations ORDER BY id')
+          .all()
+          .map((row) => observationRowSchema.parse(row)),
       );
       const relations = this.statement('SELECT from_entity, to_entity, relation_type FROM memory_relations ORDER BY id')
         .all()
@@ -219,8 +241,11 @@ export class KnowledgeGraphStore {
 
   /** The type of the named entity, or undefined when the graph does not hold it. */
   entityType(name: string): string | undefined {
-    return this.read(
-      () => z.string().optional().parse(this.statement('SELECT entity_type FROM memory_entities WHERE name = ?').pluck().get(this.redact(name))),
+    return this.read(() =>
+      z
+        .string()
+        .optional()
+        .parse(this.statement('SELECT entity_type FROM memory_entities WHERE name = ?').pluck().get(this.redact(name))),
     );
   }
 
@@ -232,12 +257,16 @@ export class KnowledgeGraphStore {
 
   private subgraph(ids: readonly number[]): KnowledgeGraph {
     const idList = JSON.stringify(ids);
-    const rows = this.statement('SELECT id, name, entity_type FROM memory_entities WHERE id IN (SELECT value FROM json_each(?))')
+    const rows = this.statement(
+      'SELECT id, name, entity_type FROM memory_entities WHERE id IN (SELECT value FROM json_each(?))',
+    )
       .all(idList)
       .map((row) => entityRowSchema.parse(row));
     const rowsById = new Map(rows.map((row) => [row.id, row]));
     const observations = groupObservations(
-      this.statement('SELECT entity_id, content FROM memory_observations WHERE entity_id IN (SELECT value FROM json_each(?)) ORDER BY id')
+      this.statement(
+        'SELECT entity_id, content FROM memory_observations WHERE entity_id IN (SELECT value FROM json_each(?)) ORDER BY id',
+      )
         .all(idList)
         .map((row) => observationRowSchema.parse(row)),
     );
@@ -269,7 +298,13 @@ export class KnowledgeGraphStore {
   }
 
   private insertEntity(name: string, entityType: string, now: string): number {
-    return rowId.parse(this.statement('INSERT INTO memory_entities (name, entity_type, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id').pluck().get(name, entityType, now, now));
+    return rowId.parse(
+      this.statement(
+        'INSERT INTO memory_entities (name, entity_type, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id',
+      )
+        .pluck()
+        .get(name, entityType, now, now),
+    );
   }
 
   private namesById(ids: readonly number[]): Map<number, string> {
@@ -298,7 +333,6 @@ export class KnowledgeGraphStore {
   private touch(entityId: number, now: string): void {
     this.statement('UPDATE memory_entities SET updated_at = ? WHERE id = ?').run(now, entityId);
   }
-
 
   private write<Result>(work: () => Result): Result {
     this.ensureOpen();

@@ -42,7 +42,10 @@ export function unionEntities(...lists: ReadonlyArray<readonly GraphEntity[]>): 
   const byName = new Map<string, GraphEntity>();
   for (const entity of lists.flat()) {
     const known = byName.get(entity.name);
-    byName.set(entity.name, known === undefined ? { ...entity, observations: [...entity.observations] } : mergeEntity(known, entity));
+    byName.set(
+      entity.name,
+      known === undefined ? { ...entity, observations: [...entity.observations] } : mergeEntity(known, entity),
+    );
   }
   return [...byName.values()];
 }
@@ -59,7 +62,10 @@ export function unionRelations(...lists: ReadonlyArray<readonly GraphRelation[]>
 
 /** Several graphs as one: unionEntities and unionRelations, the first graph's first. */
 export function unionGraphs(...parts: readonly GraphPart[]): GraphPart {
-  return { entities: unionEntities(...parts.map((part) => part.entities)), relations: unionRelations(...parts.map((part) => part.relations)) };
+  return {
+    entities: unionEntities(...parts.map((part) => part.entities)),
+    relations: unionRelations(...parts.map((part) => part.relations)),
+  };
 }
 
 /** What makes a relation the same relation: (from, to, relationType). */

@@ -10,7 +10,28 @@ const substringFunction = 'memory_contains';
 const entityIds = z.array(z.number());
 
 /** Words that would make the any-word tier match nearly everything ("the" is a prefix of "then", "there" …). */
-const FUNCTION_WORDS = new Set(['a', 'an', 'and', 'as', 'at', 'be', 'by', 'for', 'from', 'in', 'into', 'is', 'it', 'of', 'on', 'or', 'the', 'then', 'to', 'with']);
+const FUNCTION_WORDS = new Set([
+  'a',
+  'an',
+  'and',
+  'as',
+  'at',
+  'be',
+  'by',
+  'for',
+  'from',
+  'in',
+  'into',
+  'is',
+  'it',
+  'of',
+  'on',
+  'or',
+  'the',
+  'then',
+  'to',
+  'with',
+]);
 
 export interface RankingOptions {
   limit?: number;
@@ -41,7 +62,11 @@ export function rankEntityIds(database: SqliteDatabase, query: string, options: 
  * The same ranking kept in its four tiers (see rankEntityIds; `limit` is not applied), for merging the rankings of
  * two databases tier by tier: bm25 scores of two databases cannot be compared, their tiers can.
  */
-export function rankEntityTiers(database: SqliteDatabase, query: string, options: Omit<RankingOptions, 'limit'> = {}): number[][] {
+export function rankEntityTiers(
+  database: SqliteDatabase,
+  query: string,
+  options: Omit<RankingOptions, 'limit'> = {},
+): number[][] {
   registerSubstringFunction(database);
   const seen = new Set<number>();
   const fresh = (ids: readonly number[]): number[] =>
@@ -55,8 +80,16 @@ export function rankEntityTiers(database: SqliteDatabase, query: string, options
   if (terms.length > 0) {
     tiers[0] = fresh(matchingIds(database, allTermsExactly(terms)));
     tiers[1] = fresh(matchingIds(database, allTermsAsPrefixes(terms)));
-    const anyOf = options.skipFunctionWords ? quotedTerms(query.split(/\s+/u).filter((word) => !FUNCTION_WORDS.has(word.toLowerCase())).join(' ')) : terms;
-    if (seen.size === 0 && terms.length > 1 && anyOf.length > 0) tiers[2] = fresh(matchingIds(database, anyTermAsPrefix(anyOf)));
+    const anyOf = options.skipFunctionWords
+      ? quotedTerms(
+          query
+            .split(/\s+/u)
+            .filter((word) => !FUNCTION_WORDS.has(word.toLowerCase()))
+            .join(' '),
+        )
+      : terms;
+    if (seen.size === 0 && terms.length > 1 && anyOf.length > 0)
+      tiers[2] = fresh(matchingIds(database, anyTermAsPrefix(anyOf)));
   }
   tiers[3] = fresh(substringIds(database, query));
   return tiers;

@@ -37,14 +37,26 @@ export interface MemorySearchOptions {
  * (round robin), each entity once, at most `limit`. An entity both graphs hold is one: the first graph's type,
  * the observations of both without repeats. A database without the memory tables (or an empty graph) adds none.
  */
-export function searchMemoryEntities(databases: readonly SqliteDatabase[], queries: readonly string[], options: MemorySearchOptions): MemoryEntitySummary[] {
+export function searchMemoryEntities(
+  databases: readonly SqliteDatabase[],
+  queries: readonly string[],
+  options: MemorySearchOptions,
+): MemoryEntitySummary[] {
   const graphs = databases.filter(hasMemoryTables);
   if (options.limit <= 0 || graphs.length === 0) return [];
   const rankings = queries
     .filter((query) => query.trim() !== '')
-    .map((query) => interleaveTiers(graphs.map((database) => namedTiers(database, rankEntityTiers(database, query, { skipFunctionWords: true })))));
+    .map((query) =>
+      interleaveTiers(
+        graphs.map((database) => namedTiers(database, rankEntityTiers(database, query, { skipFunctionWords: true }))),
+      ),
+    );
   const chosen: string[] = [];
-  for (let position = 0; chosen.length < options.limit && rankings.some((names) => position < names.length); position += 1) {
+  for (
+    let position = 0;
+    chosen.length < options.limit && rankings.some((names) => position < names.length);
+    position += 1
+  ) {
     for (const names of rankings) {
       const name = names[position];
       if (name !== undefined && !chosen.includes(name) && chosen.length < options.limit) chosen.push(name);
@@ -54,7 +66,14 @@ export function searchMemoryEntities(databases: readonly SqliteDatabase[], queri
 }
 
 function hasMemoryTables(database: SqliteDatabase): boolean {
-  return database.prepare(`SELECT count(*) FROM sqlite_master WHERE name IN ('memory_entities', 'memory_observations', 'memory_search')`).pluck().get() === 3;
+  return (
+    database
+      .prepare(
+        `SELECT count(*) FROM sqlite_master WHERE name IN ('memory_entities', 'memory_observations', 'memory_search')`,
+      )
+      .pluck()
+      .get() === 3
+  );
 }
 
 function namedTiers(database: SqliteDatabase, tiers: readonly number[][]): string[][] {
@@ -67,7 +86,11 @@ function namedTiers(database: SqliteDatabase, tiers: readonly number[][]): strin
 }
 
 /** The entity as the graphs hold it together: the first one's type, each observation once, newest last. */
-function summarize(graphs: readonly SqliteDatabase[], name: string, observationsPerEntity: number): MemoryEntitySummary[] {
+function summarize(
+  graphs: readonly SqliteDatabase[],
+  name: string,
+  observationsPerEntity: number,
+): MemoryEntitySummary[] {
   let entityType: string | undefined;
   const observations: Array<{ content: string; createdAt: string }> = [];
   const known = new Set<string>();
@@ -90,5 +113,12 @@ function summarize(graphs: readonly SqliteDatabase[], name: string, observations
   // Stable: within one graph (and among equal times) the order they were added in.
   observations.sort((left, right) => left.createdAt.localeCompare(right.createdAt));
   const newest = observations.slice(Math.max(0, observations.length - Math.max(0, observationsPerEntity)));
-  return [{ name, entityType, observations: newest.map((row) => row.content), moreObservations: observations.length - newest.length }];
+  return [
+    {
+      name,
+      entityType,
+      observations: newest.map((row) => row.content),
+      moreObservations: observations.length - newest.length,
+    },
+  ];
 }

@@ -16,7 +16,9 @@ export class ModelCallRequests {
   private readonly insertToolSet;
 
   constructor(database: SqliteDatabase) {
-    this.attach = database.prepare(`UPDATE model_calls SET request_hash = ?, request_tools = ?, request_messages = ? WHERE id = ?`);
+    this.attach = database.prepare(
+      `UPDATE model_calls SET request_hash = ?, request_tools = ?, request_messages = ? WHERE id = ?`,
+    );
     this.insertToolSet = database.prepare(`INSERT OR IGNORE INTO request_tool_sets (hash, tools_json) VALUES (?, ?)`);
   }
 
@@ -33,5 +35,8 @@ export class ModelCallRequests {
 
 /** The JSON of the tool set stored under `hash`; undefined when none is. */
 export function toolSetJson(database: SqliteDatabase, hash: string): string | undefined {
-  return z.string().optional().parse(database.prepare(`SELECT tools_json FROM request_tool_sets WHERE hash = ?`).pluck().get(hash));
+  return z
+    .string()
+    .optional()
+    .parse(database.prepare(`SELECT tools_json FROM request_tool_sets WHERE hash = ?`).pluck().get(hash));
 }

@@ -43,7 +43,19 @@ export class ModelFailovers {
         `INSERT INTO model_failovers (run_id, delegation_id, agent, turn, from_entry, to_entry, kind, reason, cooled_until, duration_ms, at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(record.runId, record.delegationId, record.agent, record.turn, record.fromEntry, record.toEntry ?? null, record.kind, record.reason, record.cooledUntil ?? null, record.durationMs, record.at);
+      .run(
+        record.runId,
+        record.delegationId,
+        record.agent,
+        record.turn,
+        record.fromEntry,
+        record.toEntry ?? null,
+        record.kind,
+        record.reason,
+        record.cooledUntil ?? null,
+        record.durationMs,
+        record.at,
+      );
   }
 
   /** Entries of the run still cooling down at `now` (ISO), with the latest end of their cooldown. */
@@ -77,7 +89,15 @@ export class ModelFailovers {
       .all(runId, runId)
       .map((row) => chainUsageRow.parse(row));
     if (!rows.some((row) => row.moved === 1)) return [];
-    return rows.map((row) => ({ agent: row.agent, entry: row.entry, answered: row.answered, answerMs: row.answer_ms, costUsd: row.cost_usd, failovers: row.failovers, failedMs: row.failed_ms }));
+    return rows.map((row) => ({
+      agent: row.agent,
+      entry: row.entry,
+      answered: row.answered,
+      answerMs: row.answer_ms,
+      costUsd: row.cost_usd,
+      failovers: row.failovers,
+      failedMs: row.failed_ms,
+    }));
   }
 }
 

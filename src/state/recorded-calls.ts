@@ -37,7 +37,9 @@ export function recordedModelCalls(database: SqliteDatabase, runId: string): Rec
 /** The run's tool calls whose outcome was journaled, in the order they started. */
 export function finishedToolCalls(database: SqliteDatabase, runId: string): FinishedToolCall[] {
   return database
-    .prepare(`SELECT id, delegation_id, agent, turn, name, arguments_json, result_text, is_error FROM tool_calls WHERE run_id = ? AND duration_ms IS NOT NULL ORDER BY started_at, rowid`)
+    .prepare(
+      `SELECT id, delegation_id, agent, turn, name, arguments_json, result_text, is_error FROM tool_calls WHERE run_id = ? AND duration_ms IS NOT NULL ORDER BY started_at, rowid`,
+    )
     .all(runId)
     .map((row) => finishedToolCallSchema.parse(row));
 }

@@ -20,7 +20,11 @@ const delegationRecordSchema = z.object({
 });
 export type DelegationRecord = z.infer<typeof delegationRecordSchema>;
 
-const storedToolCallSchema = z.object({ id: z.string(), type: z.literal('function'), function: z.object({ name: z.string(), arguments: z.string() }) });
+const storedToolCallSchema = z.object({
+  id: z.string(),
+  type: z.literal('function'),
+  function: z.object({ name: z.string(), arguments: z.string() }),
+});
 
 const transcriptRowSchema = z.object({
   seq: z.number().int(),
@@ -89,7 +93,9 @@ export class RunJournal {
 
   delegation(runId: string, id: string): DelegationRecord | undefined {
     const row = this.database
-      .prepare(`SELECT id, agent, status, stop_reason, summary, artifacts_json, turns, cost_usd, started_at, ended_at FROM delegations WHERE run_id = ? AND id = ?`)
+      .prepare(
+        `SELECT id, agent, status, stop_reason, summary, artifacts_json, turns, cost_usd, started_at, ended_at FROM delegations WHERE run_id = ? AND id = ?`,
+      )
       .get(runId, id);
     return row === undefined ? undefined : delegationRecordSchema.parse(row);
   }
@@ -97,14 +103,23 @@ export class RunJournal {
   /** A delegation's transcript in order, as it was sent to the model. */
   transcript(runId: string, delegationId: string): JournalMessage[] {
     const rows = this.database
-      .prepare(`SELECT seq, role, content, tool_calls_json, tool_call_id FROM messages WHERE run_id = ? AND delegation_id = ? ORDER BY seq`)
+      .prepare(
+        `SELECT seq, role, content, tool_calls_json, tool_call_id FROM messages WHERE run_id = ? AND delegation_id = ? ORDER BY seq`,
+      )
       .all(runId, delegationId);
     return rows.map((raw) => {
       const row = transcriptRowSchema.parse(raw);
       switch (row.role) {
         case 'assistant': {
-          const calls = row.tool_calls_json === null ? undefined : z.array(storedToolCallSchema).parse(JSON.parse(row.tool_calls_json));
-          return { role: 'assistant', content: row.content, ...(calls && calls.length > 0 ? { tool_calls: calls } : {}) };
+          const calls =
+            row.tool_calls_json === null
+              ? undefined
+              : z.array(storedToolCallSchema).parse(JSON.parse(row.tool_calls_json));
+          return {
+            role: 'assistant',
+            content: row.content,
+            ...(calls && calls.length > 0 ? { tool_calls: calls } : {}),
+          };
         }
         case 'tool':
           return { role: 'tool', tool_call_id: row.tool_call_id ?? '', content: row.content ?? '' };
@@ -115,10 +130,16 @@ export class RunJournal {
   }
 
   toolCall(runId: string, id: string): ToolCallRecord | undefined {
-    const raw = this.database.prepare(`SELECT result_text, reply_text, is_error, duration_ms FROM tool_calls WHERE run_id = ? AND id = ?`).get(runId, id);
+    const raw = this.database
+      .prepare(`SELECT result_text, reply_text, is_error, duration_ms FROM tool_calls WHERE run_id = ? AND id = ?`)
+      .get(runId, id);
     if (raw === undefined) return undefined;
     const row = toolCallRecordSchema.parse(raw);
-    return { completed: row.duration_ms !== null, replyText: row.reply_text ?? row.result_text, isError: row.is_error === 1 };
+    return {
+      completed: row.duration_ms !== null,
+      replyText: row.reply_text ?? row.result_text,
+      isError: row.is_error === 1,
+    };
   }
 
   /** Every delegation of a run in the order they started, finished or not. */
@@ -135,7 +156,9 @@ export class RunJournal {
   /** Tool calls started and never finished, in the order they started (until a resumed run settles each one). */
   unfinishedToolCalls(runId: string): ToolCallIntent[] {
     return this.database
-      .prepare(`SELECT id, delegation_id, agent, turn, name, arguments_json, started_at FROM tool_calls WHERE run_id = ? AND duration_ms IS NULL ORDER BY started_at, rowid`)
+      .prepare(
+        `SELECT id, delegation_id, agent, turn, name, arguments_json, started_at FROM tool_calls WHERE run_id = ? AND duration_ms IS NULL ORDER BY started_at, rowid`,
+      )
       .all(runId)
       .map((row) => toolCallIntentSchema.parse(row));
   }
@@ -143,7 +166,9 @@ export class RunJournal {
   /** Usage of every model call that completed, to carry the run's totals and budgets across a restart. */
   completedModelCalls(runId: string): ModelUsageRow[] {
     return this.database
-      .prepare(`SELECT agent, provider, model, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, cost_source FROM model_calls WHERE run_id = ? AND status = 'completed' ORDER BY id`)
+      .prepare(
+        `SELECT agent, provider, model, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, cost_source FROM model_calls WHERE run_id = ? AND status = 'completed' ORDER BY id`,
+      )
       .all(runId)
       .map((row) => modelUsageRowSchema.parse(row));
   }
@@ -152,7 +177,9 @@ export class RunJournal {
   delegationCost(runId: string, delegationId: string): number {
     const prefix = `${delegationId.replace(/[%_\\]/g, '\\$&')}.%`;
     const cost = this.database
-      .prepare(`SELECT coalesce(sum(cost_usd), 0) AS cost FROM model_calls WHERE run_id = ? AND (delegation_id = ? OR delegation_id LIKE ? ESCAPE '\\')`)
+      .prepare(
+        `SELECT coalesce(sum(cost_usd), 0) AS cost FROM model_calls WHERE run_id = ? AND (delegation_id = ? OR delegation_id LIKE ? ESCAPE '\\')`,
+      )
       .pluck()
       .get(runId, delegationId, prefix);
     return z.number().parse(cost);
@@ -160,7 +187,11 @@ export class RunJournal {
 
   /** The next event sequence number of a run (0 for a new one). */
   nextEventSeq(runId: string): number {
-    const seq = z.number().int().nullable().parse(this.database.prepare(`SELECT max(seq) AS seq FROM events WHERE run_id = ?`).pluck().get(runId));
+    const seq = z
+      .number()
+      .int()
+      .nullable()
+      .parse(this.database.prepare(`SELECT max(seq) AS seq FROM events WHERE run_id = ?`).pluck().get(runId));
     return seq === null ? 0 : seq + 1;
   }
 }

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import type { PhaseStanding } from '../events/event-schema.js';
 import type { SqliteDatabase } from './database.js';
-import { delegationRowSchema, messageRowSchema, runDetailsRowSchema, runSummaryRowSchema, toolCallRowSchema, usageRowSchema, type RunRow } from './run-query-rows.js';
+import {
+  delegationRowSchema,
+  messageRowSchema,
+  runDetailsRowSchema,
+  runSummaryRowSchema,
+  toolCallRowSchema,
+  usageRowSchema,
+  type RunRow,
+} from './run-query-rows.js';
 
 export interface RunSummary {
   id: string;
@@ -110,12 +118,19 @@ function fromRow<Row>({ phases_json: stored, cost_unknown_models: unknownCost, .
 
 /** The ids of the newest runs, newest first. */
 export function newestRunIds(database: SqliteDatabase, limit: number): string[] {
-  return z.array(z.string()).parse(database.prepare('SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT ?').pluck().all(limit));
+  return z
+    .array(z.string())
+    .parse(database.prepare('SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT ?').pluck().all(limit));
 }
 
 /** Runs whose id starts with `prefix` (a unique prefix is enough to name a run). */
 export function findRunIds(database: SqliteDatabase, prefix: string): string[] {
-  return z.array(z.string()).parse(database.prepare(`SELECT id FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY id`).pluck().all(`${prefix.replace(/[%_\\]/g, '\\$&')}%`));
+  return z.array(z.string()).parse(
+    database
+      .prepare(`SELECT id FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY id`)
+      .pluck()
+      .all(`${prefix.replace(/[%_\\]/g, '\\$&')}%`),
+  );
 }
 
 export function getRunDetails(database: SqliteDatabase, runId: string): RunDetails | undefined {
@@ -148,7 +163,9 @@ export function getRunDetails(database: SqliteDatabase, runId: string): RunDetai
 
 export function getTranscript(database: SqliteDatabase, runId: string): MessageRow[] {
   return database
-    .prepare(`SELECT delegation_id, seq, role, content, tool_calls_json, tool_call_id FROM messages WHERE run_id = ? ORDER BY rowid`)
+    .prepare(
+      `SELECT delegation_id, seq, role, content, tool_calls_json, tool_call_id FROM messages WHERE run_id = ? ORDER BY rowid`,
+    )
     .all(runId)
     .map((row) => messageRowSchema.parse(row));
 }

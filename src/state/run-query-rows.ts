@@ -7,7 +7,10 @@ import type { DelegationRow, MessageRow, RunDetails, RunSummary, ToolCallRow, Us
  */
 
 /** A runs row as selected: the phase standing as stored JSON, the unknown-cost models as COST_UNKNOWN_MODELS's JSON array. */
-export type RunRow<Row> = Omit<Row, 'phases' | 'cost_unknown_models'> & { phases_json: string | null; cost_unknown_models: string };
+export type RunRow<Row> = Omit<Row, 'phases' | 'cost_unknown_models'> & {
+  phases_json: string | null;
+  cost_unknown_models: string;
+};
 
 const summaryColumns = {
   id: z.string(),
@@ -28,7 +31,12 @@ const summaryColumns = {
 };
 export const runSummaryRowSchema: z.ZodType<RunRow<RunSummary>> = z.object(summaryColumns);
 /** `SELECT *`: every column is kept (a later migration's too), as `runs show --json` prints them all. */
-export const runDetailsRowSchema: z.ZodType<RunRow<RunDetails['run']>> = z.looseObject({ ...summaryColumns, result: z.string().nullable(), goal_text: z.string(), hostname: z.string() });
+export const runDetailsRowSchema: z.ZodType<RunRow<RunDetails['run']>> = z.looseObject({
+  ...summaryColumns,
+  result: z.string().nullable(),
+  goal_text: z.string(),
+  hostname: z.string(),
+});
 
 export const usageRowSchema: z.ZodType<UsageRow> = z.object({
   key: z.string(),

@@ -19,6 +19,10 @@ export type RunRecord = z.infer<typeof runRecordSchema>;
 
 /** The run's record; undefined when the database holds no run `runId`. */
 export function runRecord(database: SqliteDatabase, runId: string): RunRecord | undefined {
-  const row = database.prepare(`SELECT id, goal_name, goal_source, goal_text, mode, status, subtype, exit_code, result, settings_json FROM runs WHERE id = ?`).get(runId);
+  const row = database
+    .prepare(
+      `SELECT id, goal_name, goal_source, goal_text, mode, status, subtype, exit_code, result, settings_json FROM runs WHERE id = ?`,
+    )
+    .get(runId);
   return row === undefined ? undefined : runRecordSchema.parse(row);
 }

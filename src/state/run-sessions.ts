@@ -24,7 +24,11 @@ const sessionRowSchema = z.object({
 });
 
 /** A session's span: when it started, and when it ended (null: it did not end cleanly, or still runs). */
-const sessionSpanSchema = z.object({ session: z.number().int(), started_at: z.string(), ended_at: z.string().nullable() });
+const sessionSpanSchema = z.object({
+  session: z.number().int(),
+  started_at: z.string(),
+  ended_at: z.string().nullable(),
+});
 export type SessionSpan = z.infer<typeof sessionSpanSchema>;
 
 /** A finished session's time worked: from its start to its end, or to the last heartbeat of one that died. */
@@ -36,45 +40,74 @@ const activeSpanSchema = z.object({ started_at: z.string(), until: z.string() })
  * in which case RunLockedError. A session whose process is gone is closed at its last heartbeat. One immediate
  * transaction, so two processes starting at once cannot both win.
  */
-export function beginRunSession(database: SqliteDatabase, runId: string, owner: SessionOwner, now: Date, isAlive: (pid: number, processStart: string | null) => boolean): number {
-  return database.transaction(() => {
-    const latest = latestSession(database, runId);
-    if (latest && latest.ended_at === null) {
-      const alive = latest.hostname === owner.hostname ? isAlive(latest.pid, latest.process_start) : now.getTime() - Date.parse(latest.heartbeat_at) < SESSION_STALE_MS;
-      if (alive) throw new RunLockedError(runId, latest);
-      database.prepare(`UPDATE run_sessions SET ended_at = heartbeat_at WHERE run_id = ? AND session = ?`).run(runId, latest.session);
-    }
-    const session = (latest?.session ?? 0) + 1;
-    const at = now.toISOString();
-    database
-      .prepare(`INSERT INTO run_sessions (run_id, session, hostname, pid, process_start, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-      .run(runId, session, owner.hostname, owner.pid, owner.processStart ?? null, at, at);
-    return session;
-  }).immediate();
+export function beginRunSession(
+  database: SqliteDatabase,
+  runId: string,
+  owner: SessionOwner,
+  now: Date,
+  isAlive: (pid: number, processStart: string | null) => boolean,
+): number {
+  return database
+    .transaction(() => {
+      const latest = latestSession(database, runId);
+      if (latest && latest.ended_at === null) {
+        const alive =
+          latest.hostname === owner.hostname
+            ? isAlive(latest.pid, latest.process_start)
+            : now.getTime() - Date.parse(latest.heartbeat_at) < SESSION_STALE_MS;
+        if (alive) throw new RunLockedError(runId, latest);
+        database
+          .prepare(`UPDATE run_sessions SET ended_at = heartbeat_at WHERE run_id = ? AND session = ?`)
+          .run(runId, latest.session);
+      }
+      const session = (latest?.session ?? 0) + 1;
+      const at = now.toISOString();
+      database
+        .prepare(
+          `INSERT INTO run_sessions (run_id, session, hostname, pid, process_start, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(runId, session, owner.hostname, owner.pid, owner.processStart ?? null, at, at);
+      return session;
+    })
+    .immediate();
 }
 
 /**
  * Whether a process is driving the run now: its newest session has not ended and its process lives (this machine:
  * the same pid and start time) or beats (another machine). A `running` run that nobody drives has crashed.
  */
-export function isRunDriven(database: SqliteDatabase, runId: string, here: string, now: Date, isAlive: (pid: number, processStart: string | null) => boolean): boolean {
+export function isRunDriven(
+  database: SqliteDatabase,
+  runId: string,
+  here: string,
+  now: Date,
+  isAlive: (pid: number, processStart: string | null) => boolean,
+): boolean {
   const latest = latestSession(database, runId);
   if (!latest || latest.ended_at !== null) return false;
-  return latest.hostname === here ? isAlive(latest.pid, latest.process_start) : now.getTime() - Date.parse(latest.heartbeat_at) < SESSION_STALE_MS;
+  return latest.hostname === here
+    ? isAlive(latest.pid, latest.process_start)
+    : now.getTime() - Date.parse(latest.heartbeat_at) < SESSION_STALE_MS;
 }
 
 export function beatRunSession(database: SqliteDatabase, runId: string, session: number, now: Date): void {
-  database.prepare(`UPDATE run_sessions SET heartbeat_at = ? WHERE run_id = ? AND session = ?`).run(now.toISOString(), runId, session);
+  database
+    .prepare(`UPDATE run_sessions SET heartbeat_at = ? WHERE run_id = ? AND session = ?`)
+    .run(now.toISOString(), runId, session);
 }
 
 export function endRunSession(database: SqliteDatabase, runId: string, session: number, now: Date): void {
-  database.prepare(`UPDATE run_sessions SET heartbeat_at = ?, ended_at = ? WHERE run_id = ? AND session = ?`).run(now.toISOString(), now.toISOString(), runId, session);
+  database
+    .prepare(`UPDATE run_sessions SET heartbeat_at = ?, ended_at = ? WHERE run_id = ? AND session = ?`)
+    .run(now.toISOString(), now.toISOString(), runId, session);
 }
 
 /** Time the run has been worked on in ended sessions (start to end, or to the last heartbeat of one that died). */
 export function previouslyActiveMs(database: SqliteDatabase, runId: string, currentSession: number): number {
   const rows = database
-    .prepare(`SELECT started_at, coalesce(ended_at, heartbeat_at) AS until FROM run_sessions WHERE run_id = ? AND session < ?`)
+    .prepare(
+      `SELECT started_at, coalesce(ended_at, heartbeat_at) AS until FROM run_sessions WHERE run_id = ? AND session < ?`,
+    )
     .all(runId, currentSession)
     .map((row) => activeSpanSchema.parse(row));
   return rows.reduce((sum, row) => sum + Math.max(0, Date.parse(row.until) - Date.parse(row.started_at)), 0);
@@ -89,6 +122,10 @@ export function sessionSpans(database: SqliteDatabase, runId: string): SessionSp
 }
 
 function latestSession(database: SqliteDatabase, runId: string): z.infer<typeof sessionRowSchema> | undefined {
-  const row = database.prepare(`SELECT session, hostname, pid, process_start, heartbeat_at, ended_at FROM run_sessions WHERE run_id = ? ORDER BY session DESC LIMIT 1`).get(runId);
+  const row = database
+    .prepare(
+      `SELECT session, hostname, pid, process_start, heartbeat_at, ended_at FROM run_sessions WHERE run_id = ? ORDER BY session DESC LIMIT 1`,
+    )
+    .get(runId);
   return row === undefined ? undefined : sessionRowSchema.parse(row);
 }

@@ -136,7 +136,10 @@ export class RunStore {
 
   /** A run picked up again after a crash or stop: running once more, its old outcome cleared. */
   reopenRun(runId: string): void {
-    this.#write(`UPDATE runs SET status = 'running', subtype = NULL, exit_code = NULL, result = NULL, ended_at = NULL, phases_json = NULL WHERE id = ?`, runId);
+    this.#write(
+      `UPDATE runs SET status = 'running', subtype = NULL, exit_code = NULL, result = NULL, ended_at = NULL, phases_json = NULL WHERE id = ?`,
+      runId,
+    );
   }
 
   createRun(run: NewRun): void {
@@ -145,7 +148,15 @@ export class RunStore {
       `INSERT INTO runs (id, goal_name, goal_source, goal_text, mode, status, settings_json, hostname, pid, started_at)
        VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET mode = excluded.mode, settings_json = excluded.settings_json, hostname = excluded.hostname, pid = excluded.pid`,
-      run.id, this.clean(run.goalName), run.goalSource, this.clean(run.goalText), run.mode, this.clean(JSON.stringify(run.settings)), run.hostname, run.pid, run.startedAt,
+      run.id,
+      this.clean(run.goalName),
+      run.goalSource,
+      this.clean(run.goalText),
+      run.mode,
+      this.clean(JSON.stringify(run.settings)),
+      run.hostname,
+      run.pid,
+      run.startedAt,
     );
   }
 
@@ -154,19 +165,67 @@ export class RunStore {
     this.#write(
       `UPDATE runs SET status = ?, subtype = ?, exit_code = ?, result = ?, ended_at = ?, num_turns = ?, cost_usd = ?,
          input_tokens = ?, output_tokens = ?, phases_json = ? WHERE id = ?`,
-      outcome.status, outcome.subtype, outcome.exitCode, this.clean(outcome.result), outcome.endedAt, outcome.numTurns, outcome.costUsd, outcome.inputTokens, outcome.outputTokens,
+      outcome.status,
+      outcome.subtype,
+      outcome.exitCode,
+      this.clean(outcome.result),
+      outcome.endedAt,
+      outcome.numTurns,
+      outcome.costUsd,
+      outcome.inputTokens,
+      outcome.outputTokens,
       outcome.phases === undefined ? null : this.clean(JSON.stringify(outcome.phases)),
       runId,
     );
     this.sync?.syncNow();
   }
 
-  startDelegation(record: { runId: string; id: string; parentId: string | null; agent: string; fromAgent: string | null; depth: number; task: string; startedAt: string }): void {
-    this.#write(`INSERT INTO delegations (run_id, id, parent_id, agent, from_agent, depth, task, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, record.runId, record.id, record.parentId, record.agent, record.fromAgent, record.depth, this.clean(record.task), record.startedAt);
+  startDelegation(record: {
+    runId: string;
+    id: string;
+    parentId: string | null;
+    agent: string;
+    fromAgent: string | null;
+    depth: number;
+    task: string;
+    startedAt: string;
+  }): void {
+    this.#write(
+      `INSERT INTO delegations (run_id, id, parent_id, agent, from_agent, depth, task, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      record.runId,
+      record.id,
+      record.parentId,
+      record.agent,
+      record.fromAgent,
+      record.depth,
+      this.clean(record.task),
+      record.startedAt,
+    );
   }
 
-  finishDelegation(record: { runId: string; id: string; status: string; stopReason: string; summary: string; artifacts: string[]; turns: number; costUsd: number; endedAt: string }): void {
-    this.#write(`UPDATE delegations SET status = ?, stop_reason = ?, summary = ?, artifacts_json = ?, turns = ?, cost_usd = ?, ended_at = ? WHERE run_id = ? AND id = ?`, record.status, record.stopReason, this.clean(record.summary), JSON.stringify(record.artifacts), record.turns, record.costUsd, record.endedAt, record.runId, record.id);
+  finishDelegation(record: {
+    runId: string;
+    id: string;
+    status: string;
+    stopReason: string;
+    summary: string;
+    artifacts: string[];
+    turns: number;
+    costUsd: number;
+    endedAt: string;
+  }): void {
+    this.#write(
+      `UPDATE delegations SET status = ?, stop_reason = ?, summary = ?, artifacts_json = ?, turns = ?, cost_usd = ?, ended_at = ? WHERE run_id = ? AND id = ?`,
+      record.status,
+      record.stopReason,
+      this.clean(record.summary),
+      JSON.stringify(record.artifacts),
+      record.turns,
+      record.costUsd,
+      record.endedAt,
+      record.runId,
+      record.id,
+    );
   }
 
   /** Appends transcript messages in one transaction (a turn's tool results land together or not at all). */
@@ -177,12 +236,33 @@ export class RunStore {
   }
 
   private insertMessage({ runId, delegationId, seq, message, createdAt }: PlacedMessage): void {
-    this.#write(`INSERT INTO messages (run_id, delegation_id, seq, role, content, tool_calls_json, tool_call_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, runId, delegationId, seq, message.role, this.clean(message.content), message.toolCalls === undefined ? null : this.clean(JSON.stringify(message.toolCalls)), message.toolCallId ?? null, createdAt);
+    this.#write(
+      `INSERT INTO messages (run_id, delegation_id, seq, role, content, tool_calls_json, tool_call_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      runId,
+      delegationId,
+      seq,
+      message.role,
+      this.clean(message.content),
+      message.toolCalls === undefined ? null : this.clean(JSON.stringify(message.toolCalls)),
+      message.toolCallId ?? null,
+      createdAt,
+    );
   }
 
   /** Journals a model call before it is made; returns its row id for the outcome. */
   startModelCall(intent: ModelCallIntent): number {
-    const result = this.#write(`INSERT INTO model_calls (run_id, delegation_id, agent, turn, provider, model, requested_provider, requested_model, started_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'started')`, intent.runId, intent.delegationId, intent.agent, intent.turn, intent.provider, intent.model, intent.provider, intent.model, intent.startedAt);
+    const result = this.#write(
+      `INSERT INTO model_calls (run_id, delegation_id, agent, turn, provider, model, requested_provider, requested_model, started_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'started')`,
+      intent.runId,
+      intent.delegationId,
+      intent.agent,
+      intent.turn,
+      intent.provider,
+      intent.model,
+      intent.provider,
+      intent.model,
+      intent.startedAt,
+    );
     return Number(result.lastInsertRowid);
   }
 
@@ -192,40 +272,105 @@ export class RunStore {
       this.#write(
         `UPDATE model_calls SET status = 'completed', response_model = ?, input_tokens = ?, output_tokens = ?, cached_input_tokens = ?,
            reasoning_tokens = ?, cost_usd = ?, cost_source = ?, finish_reason = ?, attempts = ?, duration_ms = ? WHERE id = ?`,
-        outcome.responseModel ?? null, outcome.inputTokens, outcome.outputTokens, outcome.cachedInputTokens, outcome.reasoningTokens,
-        outcome.costUsd, outcome.costSource ?? null, outcome.finishReason ?? null, outcome.attempts ?? null, outcome.durationMs, id,
+        outcome.responseModel ?? null,
+        outcome.inputTokens,
+        outcome.outputTokens,
+        outcome.cachedInputTokens,
+        outcome.reasoningTokens,
+        outcome.costUsd,
+        outcome.costSource ?? null,
+        outcome.finishReason ?? null,
+        outcome.attempts ?? null,
+        outcome.durationMs,
+        id,
       );
-      if (outcome.answeredBy) this.#write('UPDATE model_calls SET provider = ?, model = ? WHERE id = ?', outcome.answeredBy.provider, outcome.answeredBy.model, id);
+      if (outcome.answeredBy)
+        this.#write(
+          'UPDATE model_calls SET provider = ?, model = ? WHERE id = ?',
+          outcome.answeredBy.provider,
+          outcome.answeredBy.model,
+          id,
+        );
       this.insertMessage(reply);
     })();
   }
 
   /** Model calls a crash cut off (an intent, no reply): marked failed, so a resumed run asks again and totals stay right. */
   closeInterruptedModelCalls(runId: string): number {
-    return this.#write(`UPDATE model_calls SET status = 'failed', error = 'interrupted: mux-swarm stopped before the reply was recorded; asked again on resume' WHERE run_id = ? AND status = 'started'`, runId).changes;
+    return this.#write(
+      `UPDATE model_calls SET status = 'failed', error = 'interrupted: mux-swarm stopped before the reply was recorded; asked again on resume' WHERE run_id = ? AND status = 'started'`,
+      runId,
+    ).changes;
   }
 
   failModelCall(id: number, error: string, durationMs: number): void {
-    this.#write(`UPDATE model_calls SET status = 'failed', error = ?, duration_ms = ? WHERE id = ?`, this.clean(error), durationMs, id);
+    this.#write(
+      `UPDATE model_calls SET status = 'failed', error = ?, duration_ms = ? WHERE id = ?`,
+      this.clean(error),
+      durationMs,
+      id,
+    );
   }
 
-  startToolCall(record: { runId: string; id: string; delegationId: string; agent: string; turn: number; modelCallId: string; name: string; argumentsJson: string; startedAt: string }): void {
+  startToolCall(record: {
+    runId: string;
+    id: string;
+    delegationId: string;
+    agent: string;
+    turn: number;
+    modelCallId: string;
+    name: string;
+    argumentsJson: string;
+    startedAt: string;
+  }): void {
     // A call a restart interrupted and that is run again keeps its key: the intent is renewed.
     this.#write(
       `INSERT INTO tool_calls (id, run_id, delegation_id, agent, turn, model_call_id, name, arguments_json, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (run_id, id) DO UPDATE SET started_at = excluded.started_at, result_text = NULL, reply_text = NULL, is_error = NULL, duration_ms = NULL`,
-      record.id, record.runId, record.delegationId, record.agent, record.turn, record.modelCallId, record.name, this.clean(record.argumentsJson), record.startedAt,
+      record.id,
+      record.runId,
+      record.delegationId,
+      record.agent,
+      record.turn,
+      record.modelCallId,
+      record.name,
+      this.clean(record.argumentsJson),
+      record.startedAt,
     );
   }
 
   /** `replyText` is what the model was shown (a preview and a path when the result was spilled to a file). */
-  finishToolCall(record: { runId: string; id: string; resultText: string; replyText: string; isError: boolean; spilledTo?: string; durationMs: number }): void {
-    this.#write(`UPDATE tool_calls SET result_text = ?, reply_text = ?, is_error = ?, spilled_to = ?, duration_ms = ? WHERE run_id = ? AND id = ?`, this.clean(record.resultText), this.clean(record.replyText), record.isError ? 1 : 0, record.spilledTo ?? null, record.durationMs, record.runId, record.id);
+  finishToolCall(record: {
+    runId: string;
+    id: string;
+    resultText: string;
+    replyText: string;
+    isError: boolean;
+    spilledTo?: string;
+    durationMs: number;
+  }): void {
+    this.#write(
+      `UPDATE tool_calls SET result_text = ?, reply_text = ?, is_error = ?, spilled_to = ?, duration_ms = ? WHERE run_id = ? AND id = ?`,
+      this.clean(record.resultText),
+      this.clean(record.replyText),
+      record.isError ? 1 : 0,
+      record.spilledTo ?? null,
+      record.durationMs,
+      record.runId,
+      record.id,
+    );
   }
 
   /** Events arrive already scrubbed by the event bus. */
   appendEvent(event: { run_id: string; seq: number; type: string; agent: string }): void {
-    this.#write(`INSERT INTO events (run_id, seq, type, agent, json) VALUES (?, ?, ?, ?, ?)`, event.run_id, event.seq, event.type, event.agent, JSON.stringify(event));
+    this.#write(
+      `INSERT INTO events (run_id, seq, type, agent, json) VALUES (?, ?, ?, ?, ?)`,
+      event.run_id,
+      event.seq,
+      event.type,
+      event.agent,
+      JSON.stringify(event),
+    );
   }
 
   close(): void {

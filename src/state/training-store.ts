@@ -57,10 +57,21 @@ const trainingJobRowSchema: z.ZodType<TrainingJobRow> = z.looseObject({
   log_cursor: z.number(),
   gpu_hourly_usd: z.number(),
 });
-const storedMetricRowSchema = z.looseObject({ log_offset: z.number(), event: z.string(), step: z.number().nullable(), data_json: z.string(), at: z.string() });
+const storedMetricRowSchema = z.looseObject({
+  log_offset: z.number(),
+  event: z.string(),
+  step: z.number().nullable(),
+  data_json: z.string(),
+  at: z.string(),
+});
 
 /** A `log` or `eval` line of one of a run's jobs, its data as stored JSON. */
-const metricLineSchema = z.object({ job_id: z.string(), event: z.string(), step: z.number().nullable(), data_json: z.string() });
+const metricLineSchema = z.object({
+  job_id: z.string(),
+  event: z.string(),
+  step: z.number().nullable(),
+  data_json: z.string(),
+});
 export type TrainingMetricLine = z.infer<typeof metricLineSchema>;
 
 export interface NewTrainingJob {
@@ -113,7 +124,16 @@ export class TrainingStore {
         `INSERT OR IGNORE INTO training_jobs (run_id, job_id, name, command, cwd, log_file, started_at, gpu_hourly_usd)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(job.runId, job.jobId, job.name === undefined ? null : this.clean(job.name), this.clean(job.command), job.cwd, job.logFile, job.startedAt, job.gpuHourlyUsd);
+      .run(
+        job.runId,
+        job.jobId,
+        job.name === undefined ? null : this.clean(job.name),
+        this.clean(job.command),
+        job.cwd,
+        job.logFile,
+        job.startedAt,
+        job.gpuHourlyUsd,
+      );
   }
 
   job(runId: string, jobId: string): TrainingJobRow | undefined {
@@ -129,7 +149,12 @@ export class TrainingStore {
   }
 
   /** Stores the progress lines read from the log and how far it was read, in one transaction. */
-  recordProgress(runId: string, jobId: string, metrics: readonly TrainingMetricRow[], update: TrainingProgressUpdate): void {
+  recordProgress(
+    runId: string,
+    jobId: string,
+    metrics: readonly TrainingMetricRow[],
+    update: TrainingProgressUpdate,
+  ): void {
     const insert = this.database.prepare(
       'INSERT OR IGNORE INTO training_metrics (run_id, job_id, log_offset, event, step, data_json, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
@@ -140,9 +165,24 @@ export class TrainingStore {
     );
     this.database.transaction(() => {
       for (const metric of metrics) {
-        insert.run(runId, jobId, metric.log_offset, metric.event, metric.step, this.clean(JSON.stringify(metric.data)), metric.at);
+        insert.run(
+          runId,
+          jobId,
+          metric.log_offset,
+          metric.event,
+          metric.step,
+          this.clean(JSON.stringify(metric.data)),
+          metric.at,
+        );
       }
-      progress.run(update.logCursor, update.lastStep ?? null, update.totalSteps ?? null, update.lastProgressAt ?? null, runId, jobId);
+      progress.run(
+        update.logCursor,
+        update.lastStep ?? null,
+        update.totalSteps ?? null,
+        update.lastProgressAt ?? null,
+        runId,
+        jobId,
+      );
     })();
   }
 
@@ -152,22 +192,37 @@ export class TrainingStore {
         `UPDATE training_jobs SET ended_at = ?, state = ?, classification = ?, outcome_json = ?, exit_code = ?, signal = ?
           WHERE run_id = ? AND job_id = ?`,
       )
-      .run(end.endedAt, end.state, end.classification, this.clean(JSON.stringify(end.outcome)), end.exitCode, end.signal, runId, jobId);
+      .run(
+        end.endedAt,
+        end.state,
+        end.classification,
+        this.clean(JSON.stringify(end.outcome)),
+        end.exitCode,
+        end.signal,
+        runId,
+        jobId,
+      );
   }
 
   /** The job's progress lines in log order; only those of `event` when given. */
   metrics(runId: string, jobId: string, event?: string): TrainingMetricRow[] {
     const rows =
       event === undefined
-        ? this.database.prepare('SELECT * FROM training_metrics WHERE run_id = ? AND job_id = ? ORDER BY log_offset').all(runId, jobId)
-        : this.database.prepare('SELECT * FROM training_metrics WHERE run_id = ? AND job_id = ? AND event = ? ORDER BY log_offset').all(runId, jobId, event);
+        ? this.database
+            .prepare('SELECT * FROM training_metrics WHERE run_id = ? AND job_id = ? ORDER BY log_offset')
+            .all(runId, jobId)
+        : this.database
+            .prepare('SELECT * FROM training_metrics WHERE run_id = ? AND job_id = ? AND event = ? ORDER BY log_offset')
+            .all(runId, jobId, event);
     return rows.map(toMetricRow);
   }
 
   /** Progress lines that start at or after byte `from` of the log. */
   metricsFrom(runId: string, jobId: string, from: number, limit: number): TrainingMetricRow[] {
     return this.database
-      .prepare('SELECT * FROM training_metrics WHERE run_id = ? AND job_id = ? AND log_offset >= ? ORDER BY log_offset LIMIT ?')
+      .prepare(
+        'SELECT * FROM training_metrics WHERE run_id = ? AND job_id = ? AND log_offset >= ? ORDER BY log_offset LIMIT ?',
+      )
       .all(runId, jobId, from, limit)
       .map(toMetricRow);
   }
@@ -175,7 +230,9 @@ export class TrainingStore {
   /** The `log` and `eval` lines of every job of the run, by job and step. */
   runMetricLines(runId: string): TrainingMetricLine[] {
     return this.database
-      .prepare(`SELECT job_id, event, step, data_json FROM training_metrics WHERE run_id = ? AND event IN ('log', 'eval') ORDER BY job_id, step, log_offset`)
+      .prepare(
+        `SELECT job_id, event, step, data_json FROM training_metrics WHERE run_id = ? AND event IN ('log', 'eval') ORDER BY job_id, step, log_offset`,
+      )
       .all(runId)
       .map((row) => metricLineSchema.parse(row));
   }

@@ -41,7 +41,18 @@ export function buildChildEnvironment(options: ChildEnvironmentOptions = {}): Re
 }
 
 /** What git needs of mux-swarm's environment besides the minimal set: who commits, how it reaches remotes, its config. */
-const GIT_ENVIRONMENT_NAMES = ['SSH_AUTH_SOCK', 'GIT_SSH', 'GIT_SSH_COMMAND', 'GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL', 'GIT_CONFIG_GLOBAL', 'GIT_CONFIG_NOSYSTEM', 'XDG_CONFIG_HOME'];
+const GIT_ENVIRONMENT_NAMES = [
+  'SSH_AUTH_SOCK',
+  'GIT_SSH',
+  'GIT_SSH_COMMAND',
+  'GIT_AUTHOR_NAME',
+  'GIT_AUTHOR_EMAIL',
+  'GIT_COMMITTER_NAME',
+  'GIT_COMMITTER_EMAIL',
+  'GIT_CONFIG_GLOBAL',
+  'GIT_CONFIG_NOSYSTEM',
+  'XDG_CONFIG_HOME',
+];
 
 /** git's environment: the minimal set, its own variables, and `set` (never the API keys of ours: hooks run in it). */
 export function gitEnvironment(set: Readonly<Record<string, string>> = {}): Record<string, string> {

@@ -49,7 +49,8 @@ export function spawnTarget(file: string, searchPath: string | undefined, cwd: s
  * (empty entries mean `cwd`, relative ones are taken from it); undefined when there is none.
  */
 export function findOnSearchPath(name: string, searchPath: string, cwd: string): string | undefined {
-  for (const candidate of searchCandidates(name, searchPath, cwd)) if (probe(candidate) === 'executable') return candidate;
+  for (const candidate of searchCandidates(name, searchPath, cwd))
+    if (probe(candidate) === 'executable') return candidate;
   return undefined;
 }
 

@@ -45,7 +45,10 @@ export function startHeartbeatFromEnvironment(environment: NodeJS.ProcessEnv = p
 }
 
 /** Runs `work` with the heartbeat of the environment (if any) beating, and stops it when `work` settles. */
-export async function withHeartbeat<T>(work: () => Promise<T>, environment: NodeJS.ProcessEnv = process.env): Promise<T> {
+export async function withHeartbeat<T>(
+  work: () => Promise<T>,
+  environment: NodeJS.ProcessEnv = process.env,
+): Promise<T> {
   const heartbeat = startHeartbeatFromEnvironment(environment);
   try {
     return await work();
@@ -65,7 +68,8 @@ export function startHeartbeat(file: string, intervalMs = DEFAULT_HEARTBEAT_INTE
       writeHeartbeat(file);
     } catch (error) {
       // A worker must not die because its heartbeat cannot be written; the watchdog will see it as silent.
-      if (!warned) process.stderr.write(`mux-swarm: cannot write the heartbeat file ${file}: ${(error as Error).message}\n`);
+      if (!warned)
+        process.stderr.write(`mux-swarm: cannot write the heartbeat file ${file}: ${(error as Error).message}\n`);
       warned = true;
     }
   };

@@ -27,7 +27,8 @@ export interface LeftProcessGroup {
  */
 export function keepProcessGroupLedger(file: string): () => void {
   const entries = new Map<number, LedgerEntry>();
-  for (const processGroupId of trackedProcessGroups()) entries.set(processGroupId, { processGroupId, startTime: processStartTime(processGroupId) ?? null });
+  for (const processGroupId of trackedProcessGroups())
+    entries.set(processGroupId, { processGroupId, startTime: processStartTime(processGroupId) ?? null });
   const write = () => {
     const temporary = `${file}.tmp`;
     writeFileSync(temporary, JSON.stringify([...entries.values()]));

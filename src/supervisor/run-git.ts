@@ -16,5 +16,8 @@ export interface GitRunOptions extends Pick<CaptureOptions, 'input' | 'onStdout'
  */
 export function runGit(args: readonly string[], options: GitRunOptions = {}): Promise<CapturedChild> {
   const { cwd, env, ...capture } = options;
-  return captureChild({ file: 'git', args: [...args], ...(cwd === undefined ? {} : { cwd }), env: gitEnvironment(env) }, capture);
+  return captureChild(
+    { file: 'git', args: [...args], ...(cwd === undefined ? {} : { cwd }), env: gitEnvironment(env) },
+    capture,
+  );
 }

@@ -28,13 +28,30 @@ export interface ChildLaunch {
 
 /** Starts a child as `launch` says, in its sandbox when it has one. Spawn errors come as the child's 'error' event. */
 export function spawnChild(launch: ChildLaunch): ChildProcess {
-  const confined = launch.sandbox === undefined ? launch : confine(launch.sandbox, launch.file, launch.args, launch.cwd);
+  const confined =
+    launch.sandbox === undefined ? launch : confine(launch.sandbox, launch.file, launch.args, launch.cwd);
   const limits = launch.sandbox?.limits;
-  const group = limits === undefined || (limits.processes === undefined && limits.memoryBytes === undefined) ? undefined : createLimitGroup(limits);
-  const { file, args } = group === undefined || 'unavailable' in group ? confined : joinLimitGroup(group, confined.file, confined.args);
+  const group =
+    limits === undefined || (limits.processes === undefined && limits.memoryBytes === undefined)
+      ? undefined
+      : createLimitGroup(limits);
+  const { file, args } =
+    group === undefined || 'unavailable' in group ? confined : joinLimitGroup(group, confined.file, confined.args);
   // Inside the sandbox /tmp is its own, and a TMPDIR elsewhere would be read-only.
-  const env = launch.sandbox === undefined ? launch.env : { ...launch.env, ...(launch.env.TMPDIR === undefined ? {} : { TMPDIR: '/tmp' }), ...egressEnvironment(launch.sandbox) };
-  const child = spawn(file, args, { ...(launch.cwd === undefined ? {} : { cwd: launch.cwd }), env, stdio: launch.stdio, detached: true });
+  const env =
+    launch.sandbox === undefined
+      ? launch.env
+      : {
+          ...launch.env,
+          ...(launch.env.TMPDIR === undefined ? {} : { TMPDIR: '/tmp' }),
+          ...egressEnvironment(launch.sandbox),
+        };
+  const child = spawn(file, args, {
+    ...(launch.cwd === undefined ? {} : { cwd: launch.cwd }),
+    env,
+    stdio: launch.stdio,
+    detached: true,
+  });
   if (group !== undefined && !('unavailable' in group)) limitGroups.set(child, group);
   const processGroupId = child.pid;
   if (launch.lifetime === 'group' && processGroupId !== undefined) {
@@ -100,10 +117,17 @@ export interface CaptureOptions {
  * Runs a short program to its end, in its own tracked process group, keeping what it printed: git, a GPU tool, an
  * evaluation. At the timeout the whole group gets SIGKILL. Never rejects: a failure to start is `spawnError`.
  */
-export function captureChild(launch: Omit<ChildLaunch, 'stdio' | 'lifetime'>, options: CaptureOptions = {}): Promise<CapturedChild> {
+export function captureChild(
+  launch: Omit<ChildLaunch, 'stdio' | 'lifetime'>,
+  options: CaptureOptions = {},
+): Promise<CapturedChild> {
   const maxBytes = options.maxOutputBytes ?? 16 * 1024 * 1024;
   return new Promise((resolve) => {
-    const child = spawnChild({ ...launch, lifetime: 'group', stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawnChild({
+      ...launch,
+      lifetime: 'group',
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     const stdout = new OutputTail(maxBytes);
     const stderr = new OutputTail(maxBytes);
     let timedOut = false;
@@ -122,7 +146,14 @@ export function captureChild(launch: Omit<ChildLaunch, 'stdio' | 'lifetime'>, op
     });
     child.on('close', (code, signal) => {
       if (timer !== undefined) clearTimeout(timer);
-      resolve({ code, signal, stdout: stdout.text(), stderr: stderr.text(), timedOut, ...(spawnError === undefined ? {} : { spawnError }) });
+      resolve({
+        code,
+        signal,
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        timedOut,
+        ...(spawnError === undefined ? {} : { spawnError }),
+      });
     });
     if (options.input !== undefined && child.stdin) {
       child.stdin.on('error', () => undefined); // it may exit without reading it all

@@ -8,7 +8,9 @@ export async function waitForStreamsToClose(streams: readonly (Readable | null)[
   const open = streams.filter((stream): stream is Readable => stream !== null && !stream.closed);
   if (open.length === 0) return;
   let timer: NodeJS.Timeout | undefined;
-  const closed = Promise.all(open.map((stream) => new Promise<void>((resolve) => stream.once('close', () => resolve()))));
+  const closed = Promise.all(
+    open.map((stream) => new Promise<void>((resolve) => stream.once('close', () => resolve()))),
+  );
   const expired = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, timeoutMs);
   });

@@ -101,20 +101,26 @@ export function formatCrashReport(report: CrashReport, path: string | undefined)
   ];
   for (const crash of report.crashes) {
     const ranFor = formatDuration(Math.max(0, Date.parse(crash.endedAt) - Date.parse(crash.startedAt)));
-    lines.push(`  attempt ${crash.attempt} (pid ${crash.pid}, ended ${crash.endedAt} after ${ranFor}): ${crash.description}`);
+    lines.push(
+      `  attempt ${crash.attempt} (pid ${crash.pid}, ended ${crash.endedAt} after ${ranFor}): ${crash.description}`,
+    );
     const tail = crash.stderrTail.slice(-SUMMARY_STDERR_LINES);
     if (tail.length === 0) lines.push('      (nothing on stderr)');
     for (const line of tail) lines.push(`      | ${line}`);
   }
   if (report.journalPosition !== null) {
     const position = report.journalPosition;
-    lines.push(`  journal: run ${position.runId} (${position.status}), last event seq ${position.lastEventSeq ?? 'none'}, in ${position.database}`);
+    lines.push(
+      `  journal: run ${position.runId} (${position.status}), last event seq ${position.lastEventSeq ?? 'none'}, in ${position.database}`,
+    );
   } else if (report.journalPositionError !== null) {
     lines.push(`  journal: could not be read: ${report.journalPositionError}`);
   } else {
     lines.push('  journal: no run recorded');
   }
   if (path !== undefined) lines.push(`  crash report: ${path}`);
-  lines.push('Find the cause in the stderr lines above (and the run log under .mux-swarm/runs/), fix it, then start the same command again: the run resumes from its journal.');
+  lines.push(
+    'Find the cause in the stderr lines above (and the run log under .mux-swarm/runs/), fix it, then start the same command again: the run resumes from its journal.',
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -32,7 +32,12 @@ export function stateJournalPositionReader(stateDirectory: string): JournalPosit
     try {
       const newest = listRuns(database, 1)[0];
       if (newest === undefined) return undefined;
-      return { runId: newest.id, status: newest.status, lastEventSeq: lastEventSeq(database, newest.id), database: join(stateDirectory, DATABASE_FILE) };
+      return {
+        runId: newest.id,
+        status: newest.status,
+        lastEventSeq: lastEventSeq(database, newest.id),
+        database: join(stateDirectory, DATABASE_FILE),
+      };
     } finally {
       database.close();
     }

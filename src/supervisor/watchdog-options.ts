@@ -51,7 +51,9 @@ export interface WatchdogOptions {
   modelAnswersSince?: ModelAnswersSince;
 }
 
-export type ResolvedWatchdogOptions = Required<Omit<WatchdogOptions, 'stdout' | 'journalPosition' | 'cwd' | 'backoff' | 'modelAnswersSince'>> & {
+export type ResolvedWatchdogOptions = Required<
+  Omit<WatchdogOptions, 'stdout' | 'journalPosition' | 'cwd' | 'backoff' | 'modelAnswersSince'>
+> & {
   modelAnswersSince: ModelAnswersSince | undefined;
   stdout: Writable | undefined;
   journalPosition: JournalPositionReader | undefined;
@@ -70,8 +72,11 @@ export function resolveWatchdogOptions(options: WatchdogOptions): ResolvedWatchd
     heartbeatDirectory: options.heartbeatDirectory,
     heartbeatTimeoutMs,
     startupGraceMs: options.startupGraceMs ?? heartbeatTimeoutMs,
-    heartbeatIntervalMs: options.heartbeatIntervalMs ?? Math.max(1, Math.min(DEFAULT_HEARTBEAT_INTERVAL_MS, Math.floor(heartbeatTimeoutMs / 4))),
-    heartbeatCheckIntervalMs: options.heartbeatCheckIntervalMs ?? Math.min(1_000, Math.max(25, Math.floor(heartbeatTimeoutMs / 10))),
+    heartbeatIntervalMs:
+      options.heartbeatIntervalMs ??
+      Math.max(1, Math.min(DEFAULT_HEARTBEAT_INTERVAL_MS, Math.floor(heartbeatTimeoutMs / 4))),
+    heartbeatCheckIntervalMs:
+      options.heartbeatCheckIntervalMs ?? Math.min(1_000, Math.max(25, Math.floor(heartbeatTimeoutMs / 10))),
     maxCrashes: options.maxCrashes ?? DEFAULT_MAX_CRASHES,
     crashWindowMs: options.crashWindowMs ?? DEFAULT_CRASH_WINDOW_MS,
     backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
@@ -93,11 +98,17 @@ export function resolveWatchdogOptions(options: WatchdogOptions): ResolvedWatchd
   requirePositive('stopGraceMs', resolved.stopGraceMs);
   requirePositive('stderrTailLines', resolved.stderrTailLines);
   requirePositive('backoff.maxMs', resolved.backoff.maxMs);
-  if (!Number.isInteger(resolved.maxCrashes) || resolved.maxCrashes < 0) invalid('maxCrashes', resolved.maxCrashes, 'a whole number of 0 or more');
+  if (!Number.isInteger(resolved.maxCrashes) || resolved.maxCrashes < 0)
+    invalid('maxCrashes', resolved.maxCrashes, 'a whole number of 0 or more');
   if (!(resolved.backoff.baseMs >= 0)) invalid('backoff.baseMs', resolved.backoff.baseMs, '0 or more milliseconds');
-  if (!(resolved.backoff.jitter >= 0 && resolved.backoff.jitter < 1)) invalid('backoff.jitter', resolved.backoff.jitter, 'a fraction from 0 to below 1');
+  if (!(resolved.backoff.jitter >= 0 && resolved.backoff.jitter < 1))
+    invalid('backoff.jitter', resolved.backoff.jitter, 'a fraction from 0 to below 1');
   if (resolved.heartbeatIntervalMs * 2 > resolved.heartbeatTimeoutMs) {
-    invalid('heartbeatIntervalMs', resolved.heartbeatIntervalMs, `at most half the heartbeat timeout (${resolved.heartbeatTimeoutMs} ms), or healthy workers look hung`);
+    invalid(
+      'heartbeatIntervalMs',
+      resolved.heartbeatIntervalMs,
+      `at most half the heartbeat timeout (${resolved.heartbeatTimeoutMs} ms), or healthy workers look hung`,
+    );
   }
   return resolved;
 }
@@ -107,5 +118,8 @@ function requirePositive(name: string, value: number): void {
 }
 
 function invalid(name: string, value: unknown, expected: string): never {
-  throw new MuxSwarmError('watchdog-invalid-option', `watchdog option ${name} is ${String(value)}; it must be ${expected}.`);
+  throw new MuxSwarmError(
+    'watchdog-invalid-option',
+    `watchdog option ${name} is ${String(value)}; it must be ${expected}.`,
+  );
 }

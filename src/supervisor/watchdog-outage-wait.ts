@@ -30,7 +30,11 @@ export class OutageWait {
    * After a worker attempt that started at `attemptStartedAtMs` exited with `exitCode` at `nowMs`: how long to wait
    * before resuming it, or undefined when this exit is not an outage or the patience is spent.
    */
-  next(exitCode: number | null, attemptStartedAtMs: number, nowMs: number): { delayMs: number; outageMs: number } | undefined {
+  next(
+    exitCode: number | null,
+    attemptStartedAtMs: number,
+    nowMs: number,
+  ): { delayMs: number; outageMs: number } | undefined {
     if (exitCode !== PROVIDER_OUTAGE_EXIT_CODE) return undefined;
     if (this.outageStartedAtMs === undefined || this.modelAnswersSince?.(attemptStartedAtMs) === true) {
       this.outageStartedAtMs = nowMs;

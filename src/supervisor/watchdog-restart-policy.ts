@@ -29,7 +29,8 @@ export type RestartDecision =
  * any death by a signal is a crash.
  */
 export function decideRestart(exit: WorkerExit): RestartDecision {
-  if (exit.signal === null && exit.exitCode !== null && OUTCOME_EXIT_CODES.has(exit.exitCode)) return { action: 'exit', exitCode: exit.exitCode };
+  if (exit.signal === null && exit.exitCode !== null && OUTCOME_EXIT_CODES.has(exit.exitCode))
+    return { action: 'exit', exitCode: exit.exitCode };
   return { action: 'restart', description: describeWorkerExit(exit) };
 }
 
@@ -60,7 +61,11 @@ export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1_000, maxMs: 60_000, j
  * Delay before restarting after the `crashNumber`-th recent crash (1-based): base, 2×base, 4×base, … capped
  * at `maxMs`, then ±jitter. `random` returns a number in [0, 1), like Math.random.
  */
-export function backoffDelay(crashNumber: number, options: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+export function backoffDelay(
+  crashNumber: number,
+  options: BackoffOptions = DEFAULT_BACKOFF,
+  random: () => number = Math.random,
+): number {
   const exponent = Math.max(0, crashNumber - 1);
   const uncapped = options.baseMs * 2 ** Math.min(exponent, 30);
   const delay = Math.min(options.maxMs, uncapped);

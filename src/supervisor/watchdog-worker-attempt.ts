@@ -3,7 +3,13 @@ import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { formatDuration } from '../text/duration.js';
 import { MuxSwarmError, describeError } from '../errors/mux-swarm-error.js';
-import { HEARTBEAT_FILE_VARIABLE, HEARTBEAT_INTERVAL_VARIABLE, WATCHDOG_ATTEMPT_VARIABLE, WATCHDOG_RUN_FILE_VARIABLE, watchdogRunFile } from './heartbeat.js';
+import {
+  HEARTBEAT_FILE_VARIABLE,
+  HEARTBEAT_INTERVAL_VARIABLE,
+  WATCHDOG_ATTEMPT_VARIABLE,
+  WATCHDOG_RUN_FILE_VARIABLE,
+  watchdogRunFile,
+} from './heartbeat.js';
 import { killProcessGroup, signalProcessGroup } from './process-group.js';
 import { spawnInProcessGroup } from './spawn-child.js';
 import { waitForStreamsToClose } from './wait-for-streams.js';
@@ -77,7 +83,18 @@ export class WorkerAttempt {
         const endedAtMs = Date.now();
         // A worker that exited on its own before the SIGKILL for its silence landed reached an outcome after all.
         const hang = signal === 'SIGKILL' ? this.hang : undefined;
-        resolve(this.cleanUp().then(() => ({ attempt, pid, startedAtMs, endedAtMs, exitCode, signal, hang, stderrTail: tail.lines() })));
+        resolve(
+          this.cleanUp().then(() => ({
+            attempt,
+            pid,
+            startedAtMs,
+            endedAtMs,
+            exitCode,
+            signal,
+            hang,
+            stderrTail: tail.lines(),
+          })),
+        );
       });
     });
   }
@@ -100,7 +117,11 @@ export class WorkerAttempt {
     const pid = child.pid;
     if (pid === undefined) {
       const error = await new Promise<Error>((resolve) => child.once('error', resolve));
-      throw new MuxSwarmError('watchdog-spawn-failed', `The watchdog cannot start the worker ${options.command}: ${describeError(error)}. Check that the command exists and is executable.`, { cause: error });
+      throw new MuxSwarmError(
+        'watchdog-spawn-failed',
+        `The watchdog cannot start the worker ${options.command}: ${describeError(error)}. Check that the command exists and is executable.`,
+        { cause: error },
+      );
     }
     return new WorkerAttempt(child, pid, attempt, startedAtMs, heartbeatFile, options);
   }
@@ -114,16 +135,22 @@ export class WorkerAttempt {
     this.monitor.stop();
     this.signalGroup(signal);
     this.graceTimer ??= setTimeout(() => {
-      this.options.stderr.write(`mux-swarm watch: the worker (pid ${this.pid}) did not end within ${formatDuration(this.options.stopGraceMs)} of ${signal}; killing it.\n`);
+      this.options.stderr.write(
+        `mux-swarm watch: the worker (pid ${this.pid}) did not end within ${formatDuration(this.options.stopGraceMs)} of ${signal}; killing it.\n`,
+      );
       this.signalGroup('SIGKILL');
     }, this.options.stopGraceMs);
   }
 
   private killHung(silentMs: number, sawBeat: boolean): void {
     if (this.exited) return;
-    const description = sawBeat ? `hung: no heartbeat for ${formatDuration(silentMs)}` : `hung: no first heartbeat within ${formatDuration(silentMs)} of its start`;
+    const description = sawBeat
+      ? `hung: no heartbeat for ${formatDuration(silentMs)}`
+      : `hung: no first heartbeat within ${formatDuration(silentMs)} of its start`;
     this.hang = { silentMs, description };
-    this.options.stderr.write(`mux-swarm watch: the worker (attempt ${this.attempt}, pid ${this.pid}) is ${description}; killing its process group.\n`);
+    this.options.stderr.write(
+      `mux-swarm watch: the worker (attempt ${this.attempt}, pid ${this.pid}) is ${description}; killing its process group.\n`,
+    );
     this.signalGroup('SIGKILL');
   }
 
@@ -131,7 +158,9 @@ export class WorkerAttempt {
     try {
       signalProcessGroup(this.pid, signal);
     } catch (error) {
-      this.options.stderr.write(`mux-swarm watch: cannot send ${signal} to the worker's process group ${this.pid}: ${describeError(error)}\n`);
+      this.options.stderr.write(
+        `mux-swarm watch: cannot send ${signal} to the worker's process group ${this.pid}: ${describeError(error)}\n`,
+      );
     }
   }
 
@@ -149,4 +178,3 @@ export class WorkerAttempt {
     rmSync(this.heartbeatFile, { force: true });
   }
 }
-

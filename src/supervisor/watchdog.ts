@@ -50,7 +50,10 @@ export class Watchdog {
   constructor(options: WatchdogOptions) {
     this.options = resolveWatchdogOptions(options);
     this.history = new CrashHistory(this.options.maxCrashes, this.options.crashWindowMs);
-    this.outageWait = this.options.retryOutageMs > 0 ? new OutageWait(this.options.retryOutageMs, this.options.modelAnswersSince, this.options.random) : undefined;
+    this.outageWait =
+      this.options.retryOutageMs > 0
+        ? new OutageWait(this.options.retryOutageMs, this.options.modelAnswersSince, this.options.random)
+        : undefined;
   }
 
   /** Stops supervising: forwards `signal` to the running worker (again on each call) and restarts nothing. */
@@ -75,15 +78,21 @@ export class Watchdog {
 
   private async supervise(): Promise<WatchdogResult> {
     for (let attempt = 1; ; attempt += 1) {
-      if (this.stopSignal !== undefined) return this.result('stopped', 128 + constants.signals[this.stopSignal], attempt - 1);
+      if (this.stopSignal !== undefined)
+        return this.result('stopped', 128 + constants.signals[this.stopSignal], attempt - 1);
       const end = await this.runAttempt(attempt);
       if (this.stopSignal !== undefined) return this.result('stopped', shellExitCode(end), attempt);
 
-      const decision = end.hang === undefined ? decideRestart(end) : { action: 'restart' as const, description: end.hang.description };
+      const decision =
+        end.hang === undefined ? decideRestart(end) : { action: 'restart' as const, description: end.hang.description };
       if (decision.action === 'exit') {
-        const wait = end.hang === undefined ? this.outageWait?.next(end.exitCode, end.startedAtMs, Date.now()) : undefined;
+        const wait =
+          end.hang === undefined ? this.outageWait?.next(end.exitCode, end.startedAtMs, Date.now()) : undefined;
         if (wait === undefined) {
-          if (this.outageWait !== undefined && decision.exitCode === PROVIDER_OUTAGE_EXIT_CODE) this.say(`the provider outage outlasted --retry-outage ${formatDuration(this.options.retryOutageMs)}; the run stays resumable.`);
+          if (this.outageWait !== undefined && decision.exitCode === PROVIDER_OUTAGE_EXIT_CODE)
+            this.say(
+              `the provider outage outlasted --retry-outage ${formatDuration(this.options.retryOutageMs)}; the run stays resumable.`,
+            );
           return this.result('worker-finished', decision.exitCode, attempt);
         }
         this.say(

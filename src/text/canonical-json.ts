@@ -19,7 +19,8 @@ function serialise(value: unknown, path: string): string {
   }
   if (typeof value === 'object') {
     const prototype = Object.getPrototypeOf(value);
-    if (prototype !== Object.prototype && prototype !== null) throw new TypeError(`canonical JSON: ${path} is not a plain object`);
+    if (prototype !== Object.prototype && prototype !== null)
+      throw new TypeError(`canonical JSON: ${path} is not a plain object`);
     const members: string[] = [];
     for (const key of Object.keys(value).sort()) {
       const member = (value as Record<string, unknown>)[key];

@@ -47,7 +47,10 @@ function parseCompound(text: string): number | undefined {
 export const durationSchema = z.union([z.number(), z.string()]).transform((value, context) => {
   const milliseconds = parseDuration(value);
   if (milliseconds === undefined) {
-    context.addIssue({ code: 'custom', message: 'must be a positive duration: seconds as a number, or "90s", "45m", "2h", "1h30m"' });
+    context.addIssue({
+      code: 'custom',
+      message: 'must be a positive duration: seconds as a number, or "90s", "45m", "2h", "1h30m"',
+    });
     return z.NEVER;
   }
   return milliseconds;

@@ -6,7 +6,11 @@ export function editDistance(left: string, right: string): number {
     row[0] = leftIndex;
     for (let rightIndex = 1; rightIndex <= right.length; rightIndex += 1) {
       const above = row[rightIndex]!;
-      row[rightIndex] = Math.min(above + 1, row[rightIndex - 1]! + 1, diagonal + (left[leftIndex - 1] === right[rightIndex - 1] ? 0 : 1));
+      row[rightIndex] = Math.min(
+        above + 1,
+        row[rightIndex - 1]! + 1,
+        diagonal + (left[leftIndex - 1] === right[rightIndex - 1] ? 0 : 1),
+      );
       diagonal = above;
     }
   }

@@ -19,7 +19,11 @@ export interface NameSuggestionOptions {
  * The "did you mean" of every error that names something unknown (a config key, a provider, a model, a skill, a
  * tool): the candidates nearest to `wanted` by edit distance, ignoring case; ties go to the name that sorts first.
  */
-export function suggestNames(wanted: string, candidates: readonly string[], options: NameSuggestionOptions = {}): string[] {
+export function suggestNames(
+  wanted: string,
+  candidates: readonly string[],
+  options: NameSuggestionOptions = {},
+): string[] {
   const target = wanted.toLowerCase();
   const targetBare = options.ignorePrefix ? withoutPrefix(target) : target;
   const bound = options.maxDistance?.(wanted.length) ?? Infinity;
@@ -28,11 +32,19 @@ export function suggestNames(wanted: string, candidates: readonly string[], opti
       const name = candidate.toLowerCase();
       const bare = options.ignorePrefix ? withoutPrefix(name) : name;
       const distance = Math.min(editDistance(target, name), editDistance(targetBare, bare));
-      const contains = options.containmentFrom !== undefined && target.length >= options.containmentFrom && (bare.includes(targetBare) || targetBare.includes(bare));
+      const contains =
+        options.containmentFrom !== undefined &&
+        target.length >= options.containmentFrom &&
+        (bare.includes(targetBare) || targetBare.includes(bare));
       return { candidate, distance, contains };
     })
     .filter((entry) => entry.contains || entry.distance <= bound)
-    .sort((left, right) => Number(right.contains) - Number(left.contains) || left.distance - right.distance || compareCodeUnits(left.candidate, right.candidate))
+    .sort(
+      (left, right) =>
+        Number(right.contains) - Number(left.contains) ||
+        left.distance - right.distance ||
+        compareCodeUnits(left.candidate, right.candidate),
+    )
     .slice(0, options.limit ?? 1)
     .map((entry) => entry.candidate);
 }

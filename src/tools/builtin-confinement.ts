@@ -30,14 +30,22 @@ export function builtinConfinement(
     workdir: context.workdir,
     stateDirectory: context.stateDirectory,
     // The project's skills/ (next to config.json) and the user's skills stay readable wherever they are.
-    readOnly: [...(context.projectDirectory === undefined ? [] : [join(context.projectDirectory, 'skills')]), ...[USER_SKILLS, ...settings.readOnly, ...(own?.readOnly ?? [])].map(path)],
-    writable: [context.environment.HF_HOME ?? DEFAULT_HF_CACHE, ...settings.writable, ...(own?.writable ?? [])].map(path),
+    readOnly: [
+      ...(context.projectDirectory === undefined ? [] : [join(context.projectDirectory, 'skills')]),
+      ...[USER_SKILLS, ...settings.readOnly, ...(own?.readOnly ?? [])].map(path),
+    ],
+    writable: [context.environment.HF_HOME ?? DEFAULT_HF_CACHE, ...settings.writable, ...(own?.writable ?? [])].map(
+      path,
+    ),
     environment: context.environment,
     limits: processLimits({ ...settings.limits, ...own?.limits }),
   };
 }
 
-function processLimits(limits: { processes?: number; memoryMb?: number }): { processes?: number; memoryBytes?: number } {
+function processLimits(limits: { processes?: number; memoryMb?: number }): {
+  processes?: number;
+  memoryBytes?: number;
+} {
   return {
     ...(limits.processes === undefined ? {} : { processes: limits.processes }),
     ...(limits.memoryMb === undefined ? {} : { memoryBytes: limits.memoryMb * 1024 * 1024 }),

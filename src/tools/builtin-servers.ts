@@ -59,7 +59,12 @@ export interface BuiltinContext {
 export async function createBuiltinServer(entry: BuiltinServerConfig, context: BuiltinContext): Promise<McpServer> {
   const environment = context.environment ?? process.env;
   const confinement = (own: ServerSandbox | undefined, network: SandboxNetwork) => {
-    const request = builtinConfinement(context.sandbox, own, network, { workdir: context.workdir, stateDirectory: context.stateDirectory, environment, projectDirectory: context.projectDirectory });
+    const request = builtinConfinement(context.sandbox, own, network, {
+      workdir: context.workdir,
+      stateDirectory: context.stateDirectory,
+      environment,
+      projectDirectory: context.projectDirectory,
+    });
     return request === undefined ? {} : { confinement: request };
   };
   switch (entry.builtin) {
@@ -69,7 +74,14 @@ export async function createBuiltinServer(entry: BuiltinServerConfig, context: B
         readOnly: entry.options.readOnly,
       });
     case 'shell':
-      return createShellServer({ workdir: context.workdir, spillDir: context.spillDirectory, environment, ...entry.options, ...confinement(entry.options.sandbox, 'none'), ...scrubbing(context) });
+      return createShellServer({
+        workdir: context.workdir,
+        spillDir: context.spillDirectory,
+        environment,
+        ...entry.options,
+        ...confinement(entry.options.sandbox, 'none'),
+        ...scrubbing(context),
+      });
     case 'python':
       // A configured interpreter's environment (a venv, perhaps under $HOME) stays visible inside.
       return createPythonServer({
@@ -84,7 +96,9 @@ export async function createBuiltinServer(entry: BuiltinServerConfig, context: B
       return createFetchServer(entry.options);
     case 'memory':
       return createMemoryServer({
-        databasePath: entry.options.database ? resolve(context.workdir, entry.options.database) : join(context.stateDirectory, DATABASE_FILE),
+        databasePath: entry.options.database
+          ? resolve(context.workdir, entry.options.database)
+          : join(context.stateDirectory, DATABASE_FILE),
         ...context.userMemory,
         fixes: entry.options.fixes,
       });
@@ -116,7 +130,11 @@ export async function createBuiltinServer(entry: BuiltinServerConfig, context: B
 }
 
 /** A python server's sandbox with its interpreter's environment (`<venv>/bin/python` → `<venv>`) read-only. */
-function withInterpreter(own: ServerSandbox | undefined, interpreter: string, workdir: string): ServerSandbox | undefined {
+function withInterpreter(
+  own: ServerSandbox | undefined,
+  interpreter: string,
+  workdir: string,
+): ServerSandbox | undefined {
   if (!interpreter.includes('/')) return own;
   const environmentRoot = dirname(dirname(resolve(workdir, interpreter)));
   return { ...own, readOnly: [...(own?.readOnly ?? []), environmentRoot] };

@@ -3,7 +3,10 @@
  * abort listener to the signal of every request and never removes it; handing it the run-wide signal would pile
  * up one listener (and what it holds) per tool call for the whole run.
  */
-export async function withCallSignal<T>(parent: AbortSignal | undefined, use: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+export async function withCallSignal<T>(
+  parent: AbortSignal | undefined,
+  use: (signal: AbortSignal | undefined) => Promise<T>,
+): Promise<T> {
   if (!parent) return use(undefined);
   const controller = new AbortController();
   const follow = (): void => controller.abort(parent.reason);

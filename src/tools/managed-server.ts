@@ -3,7 +3,13 @@ import { formatDuration } from '../text/duration.js';
 import { McpServerStartError } from '../errors/mcp-server-error.js';
 import { describeError } from '../errors/mux-swarm-error.js';
 import { restartDelayMs, STABLE_RUN_MS } from './restart-backoff.js';
-import { connectServer, type ConnectOptions, type ListedTool, type ServerConnection, type TransportKind } from './server-connection.js';
+import {
+  connectServer,
+  type ConnectOptions,
+  type ListedTool,
+  type ServerConnection,
+  type TransportKind,
+} from './server-connection.js';
 
 export type ServerState = 'connected' | 'restarting' | 'failed' | 'disabled';
 
@@ -79,10 +85,16 @@ export class ManagedServer {
   }
 
   /** A live connection, waiting (bounded by `signal` and `waitMs`) while the server restarts; else why there is none. */
-  async connectionForCall(signal: AbortSignal | undefined, waitMs: number): Promise<ServerConnection | { unavailable: string }> {
+  async connectionForCall(
+    signal: AbortSignal | undefined,
+    waitMs: number,
+  ): Promise<ServerConnection | { unavailable: string }> {
     if (this.currentState === 'restarting' && this.reconnecting) await untilSettled(this.reconnecting, signal, waitMs);
     if (this.currentState === 'connected' && this.connection) return this.connection;
-    if (this.currentState === 'restarting') return { unavailable: `it stopped (${this.lastError ?? 'unknown reason'}) and is still restarting; call again in a few seconds` };
+    if (this.currentState === 'restarting')
+      return {
+        unavailable: `it stopped (${this.lastError ?? 'unknown reason'}) and is still restarting; call again in a few seconds`,
+      };
     if (this.currentState === 'disabled') return { unavailable: 'it is disabled in config.json' };
     return { unavailable: this.lastError ?? 'it is not connected' };
   }
@@ -162,8 +174,12 @@ export class ManagedServer {
         return;
       }
       const delay = (this.hooks.restartDelayMs ?? restartDelayMs)(this.failuresInARow);
-      const what = !restartFailed ? `stopped (${reason}); restarting it` : `could not be restarted (${reason}); trying again`;
-      this.hooks.onWarning?.(`MCP server "${this.name}" ${what} in ${formatDuration(delay)} (attempt ${this.failuresInARow} of ${limit})`);
+      const what = !restartFailed
+        ? `stopped (${reason}); restarting it`
+        : `could not be restarted (${reason}); trying again`;
+      this.hooks.onWarning?.(
+        `MCP server "${this.name}" ${what} in ${formatDuration(delay)} (attempt ${this.failuresInARow} of ${limit})`,
+      );
       await this.sleep(delay);
       if (this.closed) return;
       try {
@@ -174,12 +190,17 @@ export class ManagedServer {
         }
         this.restartCount += 1;
         this.hooks.onToolsChanged(this.name, connection.tools);
-        this.hooks.onWarning?.(`MCP server "${this.name}" restarted; its ${connection.tools.length} tools are available again`);
+        this.hooks.onWarning?.(
+          `MCP server "${this.name}" restarted; its ${connection.tools.length} tools are available again`,
+        );
         this.adopt(connection);
         return;
       } catch (error) {
         restartFailed = true;
-        reason = error instanceof McpServerStartError ? error.reason : describeError(error).split('\n')[0] ?? 'restart failed';
+        reason =
+          error instanceof McpServerStartError
+            ? error.reason
+            : (describeError(error).split('\n')[0] ?? 'restart failed');
         this.lastError = `stopped while in use and could not be restarted: ${reason}`;
       }
     }
@@ -217,7 +238,9 @@ export class ManagedServer {
       if (this.connection === connection && !this.closed) this.hooks.onToolsChanged(this.name, tools);
     } catch (error) {
       if (this.connection === connection && !this.closed) {
-        this.hooks.onWarning?.(`MCP server "${this.name}" announced new tools, but listing them failed: ${describeError(error)}; its previous tools stay in use`);
+        this.hooks.onWarning?.(
+          `MCP server "${this.name}" announced new tools, but listing them failed: ${describeError(error)}; its previous tools stay in use`,
+        );
       }
     }
   }

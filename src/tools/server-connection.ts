@@ -70,9 +70,15 @@ interface Opening {
  * name, the reason and its stderr tail. Whatever was started is stopped before this rejects: a stdio server that
  * never answers the handshake has its whole process group killed, not left running.
  */
-export async function connectServer(name: string, entry: McpServerConfig, options: ConnectOptions): Promise<ServerConnection> {
+export async function connectServer(
+  name: string,
+  entry: McpServerConfig,
+  options: ConnectOptions,
+): Promise<ServerConnection> {
   const controller = new AbortController();
-  const cancelDeadline = (options.startupDeadline ?? wallClockDeadline)(name, options.startupTimeoutMs, () => controller.abort());
+  const cancelDeadline = (options.startupDeadline ?? wallClockDeadline)(name, options.startupTimeoutMs, () =>
+    controller.abort(),
+  );
   // The SDK's own request timeout must not win the race with the deadline: its message would not say which limit.
   const requestOptions: RequestOptions = { signal: controller.signal, timeout: options.startupTimeoutMs + 60_000 };
   const opening: Opening = { name, options, deadline: controller.signal, requestOptions };
@@ -104,10 +110,16 @@ async function open(entry: McpServerConfig, opening: Opening): Promise<ServerCon
         await shutdownServer(server).catch(() => {});
         throw startFailure(opening, describeError(error));
       }
-      return connection(opening, 'in-process', client, () => [], async () => {
-        await client.close();
-        await shutdownServer(server);
-      });
+      return connection(
+        opening,
+        'in-process',
+        client,
+        () => [],
+        async () => {
+          await client.close();
+          await shutdownServer(server);
+        },
+      );
     }
     case 'stdio':
       return openStdio(entry, opening);
@@ -143,7 +155,13 @@ async function openStdio(entry: StdioServerConfig, opening: Opening): Promise<Se
     const reason = exitReason ? `${exitReason} before answering the MCP handshake` : describeError(error);
     throw startFailure(opening, `${commandLine}: ${reason}`, transport.stderrTail());
   }
-  return connection(opening, 'stdio', client, () => transport.stderrTail(), () => client.close());
+  return connection(
+    opening,
+    'stdio',
+    client,
+    () => transport.stderrTail(),
+    () => client.close(),
+  );
 }
 
 /** Streamable HTTP first; for `type: "http"` a 4xx answer (other than 401/403) means an SSE-only server: try SSE. */
@@ -155,12 +173,29 @@ async function openHttp(entry: HttpServerConfig, opening: Opening): Promise<Serv
     const client = new Client(CLIENT_INFO, CLIENT_OPTIONS());
     try {
       await untilDeadline(client.connect(transport, opening.requestOptions), opening.deadline);
-      return connection(opening, 'streamable-http', client, () => [], () => client.close());
+      return connection(
+        opening,
+        'streamable-http',
+        client,
+        () => [],
+        () => client.close(),
+      );
     } catch (error) {
       await transport.close().catch(() => {});
       const status = error instanceof StreamableHTTPError ? error.code : undefined;
-      const fallBack = entry.type === 'http' && !opening.deadline.aborted && status !== undefined && status >= 400 && status < 500 && status !== 401 && status !== 403;
-      if (!fallBack) throw startFailure(opening, `cannot connect to ${entry.url}: ${status !== undefined && status > 0 ? `HTTP ${status}, ` : ''}${describeError(error)}`);
+      const fallBack =
+        entry.type === 'http' &&
+        !opening.deadline.aborted &&
+        status !== undefined &&
+        status >= 400 &&
+        status < 500 &&
+        status !== 401 &&
+        status !== 403;
+      if (!fallBack)
+        throw startFailure(
+          opening,
+          `cannot connect to ${entry.url}: ${status !== undefined && status > 0 ? `HTTP ${status}, ` : ''}${describeError(error)}`,
+        );
     }
   }
   const transport = new SSEClientTransport(url, { requestInit });
@@ -173,10 +208,22 @@ async function openHttp(entry: HttpServerConfig, opening: Opening): Promise<Serv
     const tried = entry.type === 'sse' ? 'SSE' : 'streamable HTTP and SSE both';
     throw startFailure(opening, `cannot connect to ${entry.url} (${tried} failed): ${describeError(error)}`);
   }
-  return connection(opening, 'sse', client, () => [], () => client.close());
+  return connection(
+    opening,
+    'sse',
+    client,
+    () => [],
+    () => client.close(),
+  );
 }
 
-function connection(opening: Opening, transportKind: TransportKind, client: Client, stderrTail: () => string[], closeResources: () => Promise<void>): ServerConnection {
+function connection(
+  opening: Opening,
+  transportKind: TransportKind,
+  client: Client,
+  stderrTail: () => string[],
+  closeResources: () => Promise<void>,
+): ServerConnection {
   let closing = false;
   let lastError: string | undefined;
   let lostReason: string | undefined;
@@ -229,7 +276,8 @@ async function listAllTools(client: Client, requestOptions: RequestOptions): Pro
     }
     cursor = response.nextCursor;
     if (!cursor) return tools;
-    if (seenCursors.has(cursor)) throw new Error(`tools/list returned cursor "${cursor}" twice; the server's pagination loops`);
+    if (seenCursors.has(cursor))
+      throw new Error(`tools/list returned cursor "${cursor}" twice; the server's pagination loops`);
     seenCursors.add(cursor);
   }
 }
@@ -269,11 +317,16 @@ function untilDeadline<T>(promise: Promise<T>, deadline: AbortSignal): Promise<T
 /** A stdio server's sandbox: only when its entry asks for one (`sandbox`), with the host's network unless it says. */
 function stdioConfinement(entry: StdioServerConfig, context: BuiltinContext): { sandbox?: SandboxRequest } {
   if (entry.sandbox === undefined) return {};
-  const request = builtinConfinement(context.sandbox ?? { backend: 'auto', readOnly: [], writable: [], limits: {} }, entry.sandbox, 'host', {
-    workdir: context.workdir,
-    stateDirectory: context.stateDirectory,
-    environment: context.environment ?? process.env,
-    projectDirectory: context.projectDirectory,
-  });
+  const request = builtinConfinement(
+    context.sandbox ?? { backend: 'auto', readOnly: [], writable: [], limits: {} },
+    entry.sandbox,
+    'host',
+    {
+      workdir: context.workdir,
+      stateDirectory: context.stateDirectory,
+      environment: context.environment ?? process.env,
+      projectDirectory: context.projectDirectory,
+    },
+  );
   return request === undefined ? {} : { sandbox: request };
 }

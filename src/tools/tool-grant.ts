@@ -7,7 +7,10 @@ export interface ToolGrant {
 
 /** Glob over exposed names: `*` is any run of characters, `?` one character; the whole name must match. */
 export function matchesToolPattern(name: string, pattern: string): boolean {
-  const expression = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const expression = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${expression}$`).test(name);
 }
 

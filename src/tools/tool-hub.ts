@@ -78,15 +78,20 @@ export class ToolHub {
       onWarning: options.onWarning,
       restartDelayMs: options.restartDelayMs,
     };
-    for (const [name, entry] of Object.entries(servers)) hub.managed.set(name, new ManagedServer(name, entry, base, hooks));
+    for (const [name, entry] of Object.entries(servers))
+      hub.managed.set(name, new ManagedServer(name, entry, base, hooks));
     const enabled = [...hub.managed.values()].filter((server) => server.state !== 'disabled');
     const results = await Promise.allSettled(enabled.map((server) => server.start()));
     const failures: McpServerStartError[] = [];
     results.forEach((result, index) => {
       const server = enabled[index]!;
       if (result.status === 'fulfilled') return;
-      const error = result.reason instanceof McpServerStartError ? result.reason : new McpServerStartError(server.name, describeError(result.reason));
-      if (server.entry.optional) options.onWarning?.(`optional ${error.message.split('\n')[0]}; its tools are not available`);
+      const error =
+        result.reason instanceof McpServerStartError
+          ? result.reason
+          : new McpServerStartError(server.name, describeError(result.reason));
+      if (server.entry.optional)
+        options.onWarning?.(`optional ${error.message.split('\n')[0]}; its tools are not available`);
       else failures.push(error);
     });
     if (failures.length > 0) {
@@ -117,7 +122,8 @@ export class ToolHub {
   }
 
   private replaceTools(server: string, tools: ListedTool[]): void {
-    for (const [exposedName, tool] of this.byExposedName) if (tool.server === server) this.byExposedName.delete(exposedName);
+    for (const [exposedName, tool] of this.byExposedName)
+      if (tool.server === server) this.byExposedName.delete(exposedName);
     for (const tool of tools) {
       const exposedName = uniqueExposedName(server, tool.name, this.byExposedName);
       this.byExposedName.set(exposedName, {
@@ -148,7 +154,11 @@ export class ToolHub {
    * Calls a tool by its exposed name. Failures of any kind (unknown tool, timeout, a dead server) come back as
    * an error outcome the model can read, never as a hang or a thrown error; only cancellation throws.
    */
-  async call(exposedName: string, input: Record<string, unknown>, options: { signal?: AbortSignal } = {}): Promise<ToolCallOutcome> {
+  async call(
+    exposedName: string,
+    input: Record<string, unknown>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ToolCallOutcome> {
     const tool = this.byExposedName.get(exposedName);
     if (!tool) return { text: `unknown tool "${exposedName}"`, isError: true };
     const server = this.managed.get(tool.server);
@@ -157,25 +167,49 @@ export class ToolHub {
     if (!('sessionGone' in first)) return first;
     // The server forgot our session (it was restarted): the request was refused unread, so after a reconnect it is
     // sent once more.
-    server.connectionFailed(first.connection, 'its HTTP session ended (HTTP 404: the server no longer knows it, e.g. after a restart)');
+    server.connectionFailed(
+      first.connection,
+      'its HTTP session ended (HTTP 404: the server no longer knows it, e.g. after a restart)',
+    );
     const second = await this.callOnce(server, tool, input, options.signal);
-    return 'sessionGone' in second ? { text: `tool ${exposedName} failed on server "${tool.server}": its HTTP session ended again right after reconnecting`, isError: true } : second;
+    return 'sessionGone' in second
+      ? {
+          text: `tool ${exposedName} failed on server "${tool.server}": its HTTP session ended again right after reconnecting`,
+          isError: true,
+        }
+      : second;
   }
 
-  private async callOnce(server: ManagedServer, tool: HubTool, input: Record<string, unknown>, callSignal: AbortSignal | undefined): Promise<ToolCallOutcome | { sessionGone: true; connection: ServerConnection }> {
+  private async callOnce(
+    server: ManagedServer,
+    tool: HubTool,
+    input: Record<string, unknown>,
+    callSignal: AbortSignal | undefined,
+  ): Promise<ToolCallOutcome | { sessionGone: true; connection: ServerConnection }> {
     const { exposedName } = tool;
     const timeoutMs = server.entry.timeoutMs;
     const connection = await server.connectionForCall(callSignal, timeoutMs);
     if (callSignal?.aborted) throw callSignal.reason;
-    if ('unavailable' in connection) return { text: `tool ${exposedName} cannot run: its MCP server "${tool.server}" is not available: ${connection.unavailable}; other servers' tools still work`, isError: true };
+    if ('unavailable' in connection)
+      return {
+        text: `tool ${exposedName} cannot run: its MCP server "${tool.server}" is not available: ${connection.unavailable}; other servers' tools still work`,
+        isError: true,
+      };
     try {
-      const result = (await withCallSignal(callSignal, (signal) => connection.client.callTool({ name: tool.tool, arguments: input }, undefined, { signal, timeout: timeoutMs }))) as McpToolResult;
+      const result = (await withCallSignal(callSignal, (signal) =>
+        connection.client.callTool({ name: tool.tool, arguments: input }, undefined, { signal, timeout: timeoutMs }),
+      )) as McpToolResult;
       // A tool that changed the server's tools (its list_changed came before its answer) is followed by the new list.
       await server.toolChangesSettled();
-      return { text: toolResultText(result), isError: result.isError === true, structuredContent: result.structuredContent };
+      return {
+        text: toolResultText(result),
+        isError: result.isError === true,
+        structuredContent: result.structuredContent,
+      };
     } catch (error) {
       if (callSignal?.aborted) throw error;
-      if (connection.transportKind === 'streamable-http' && error instanceof StreamableHTTPError && error.code === 404) return { sessionGone: true, connection };
+      if (connection.transportKind === 'streamable-http' && error instanceof StreamableHTTPError && error.code === 404)
+        return { sessionGone: true, connection };
       const lostDuringCall = connection.lostReason();
       if (lostDuringCall) {
         const next = server.entry.maxRestarts > 0 ? 'it is being restarted' : 'it is not restarted (maxRestarts is 0)';

@@ -21,7 +21,9 @@ export function toolResultText(result: McpToolResult): string {
         break;
       case 'image':
       case 'audio':
-        parts.push(`[${block.type}: ${String(block.mimeType ?? 'unknown type')}, ${base64ByteLength(String(block.data ?? ''))} bytes]`);
+        parts.push(
+          `[${block.type}: ${String(block.mimeType ?? 'unknown type')}, ${base64ByteLength(String(block.data ?? ''))} bytes]`,
+        );
         break;
       case 'resource': {
         const resource = (block.resource ?? {}) as Record<string, unknown>;
@@ -37,7 +39,8 @@ export function toolResultText(result: McpToolResult): string {
     }
   }
   if (!hasText && result.structuredContent !== undefined) parts.push(JSON.stringify(result.structuredContent, null, 2));
-  else if (parts.length === 0 && result.toolResult !== undefined) parts.push(JSON.stringify(result.toolResult, null, 2));
+  else if (parts.length === 0 && result.toolResult !== undefined)
+    parts.push(JSON.stringify(result.toolResult, null, 2));
   return parts.join('\n');
 }
 

@@ -53,7 +53,8 @@ const CORPUS: BadInput[] = [
   },
   {
     name: 'goal front matter naming an unknown agent',
-    breakIt: (project) => project.write('goals/goal.md', '---\nagents: [coder, ghost]\n---\n# Write hello\nWrite hello.txt.\n'),
+    breakIt: (project) =>
+      project.write('goals/goal.md', '---\nagents: [coder, ghost]\n---\n# Write hello\nWrite hello.txt.\n'),
     message: /goal\.md: front matter\.agents\[1\]: "ghost" is not an agent in swarm\.json/,
   },
   {
@@ -63,31 +64,52 @@ const CORPUS: BadInput[] = [
   },
   {
     name: 'a binary goal file',
-    breakIt: (project) => writeFileSync(join(project.directory, 'goals/goal.md'), Buffer.from([0x23, 0x20, 0x68, 0x0a, 0x00, 0x01, 0x02, 0x89, 0x50, 0x4e, 0x47])),
+    breakIt: (project) =>
+      writeFileSync(
+        join(project.directory, 'goals/goal.md'),
+        Buffer.from([0x23, 0x20, 0x68, 0x0a, 0x00, 0x01, 0x02, 0x89, 0x50, 0x4e, 0x47]),
+      ),
     message: /goal\.md: .*is a binary file, not text \(a NUL byte on line 2\)/,
   },
   {
     name: 'a duplicate key in config.json',
-    breakIt: (project) => project.write('config.json', '{"providers": {"fake": {"baseURL": "http://127.0.0.1:9/v1"}}, "mcpServers": {"fs": {"builtin": "filesystem"}, "fs": {"builtin": "shell"}}}'),
+    breakIt: (project) =>
+      project.write(
+        'config.json',
+        '{"providers": {"fake": {"baseURL": "http://127.0.0.1:9/v1"}}, "mcpServers": {"fs": {"builtin": "filesystem"}, "fs": {"builtin": "shell"}}}',
+      ),
     message: /config\.json: mcpServers\.fs: is written twice in one object \(again at line 1, column \d+\)/,
   },
   {
     name: 'a duplicate key in swarm.json',
-    breakIt: (project) => project.write('swarm.json', swarmText().replace('"model": "coder-model"', '"model": "coder-model", "model": "other-model"')),
+    breakIt: (project) =>
+      project.write(
+        'swarm.json',
+        swarmText().replace('"model": "coder-model"', '"model": "coder-model", "model": "other-model"'),
+      ),
     message: /swarm\.json: agents\[0\]\.model: is written twice in one object/,
   },
   {
     name: 'systemPromptFile leading outside the project',
-    breakIt: (project) => project.write('swarm.json', swarmText().replace('"systemPrompt": "You are coder."', '"systemPromptFile": "../../../../etc/shadow"')),
-    message: /swarm\.json: agents\[0\]\.systemPromptFile: "\.\.\/\.\.\/\.\.\/\.\.\/etc\/shadow" leads outside the project/,
+    breakIt: (project) =>
+      project.write(
+        'swarm.json',
+        swarmText().replace('"systemPrompt": "You are coder."', '"systemPromptFile": "../../../../etc/shadow"'),
+      ),
+    message:
+      /swarm\.json: agents\[0\]\.systemPromptFile: "\.\.\/\.\.\/\.\.\/\.\.\/etc\/shadow" leads outside the project/,
   },
   {
     name: 'systemPromptFile a link out of the project',
     breakIt: (project) => {
       linkTo(project, 'prompts/coder.md', '/etc/hostname');
-      project.write('swarm.json', swarmText().replace('"systemPrompt": "You are coder."', '"systemPromptFile": "prompts/coder.md"'));
+      project.write(
+        'swarm.json',
+        swarmText().replace('"systemPrompt": "You are coder."', '"systemPromptFile": "prompts/coder.md"'),
+      );
     },
-    message: /swarm\.json: agents\[0\]\.systemPromptFile: "prompts\/coder\.md" is a link to \/etc\/hostname, outside the project/,
+    message:
+      /swarm\.json: agents\[0\]\.systemPromptFile: "prompts\/coder\.md" is a link to \/etc\/hostname, outside the project/,
   },
   {
     name: 'invalid JSON (a stray character)',
@@ -133,9 +155,16 @@ describe('bad input under --output-format json: the result line says exit 2 too'
       project.write('config.json', `{"providers": ${'['.repeat(200_000)}`);
       project.write('swarm.json', swarmText());
       project.write('goals/goal.md', GOAL);
-      const result = await runCli(['run', 'goals/goal.md', '--output-format', 'json'], { cwd: project.directory, timeoutMs: 60_000 });
+      const result = await runCli(['run', 'goals/goal.md', '--output-format', 'json'], {
+        cwd: project.directory,
+        timeoutMs: 60_000,
+      });
       assert.equal(result.code, 2, result.stderr);
-      const event = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { type: string; subtype: string; exit_code: number };
+      const event = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as {
+        type: string;
+        subtype: string;
+        exit_code: number;
+      };
       assert.deepEqual([event.type, event.subtype, event.exit_code], ['result', 'error_config', 2]);
     } finally {
       project.remove();
@@ -154,7 +183,12 @@ describe('a goal piped on standard input is held to what a goal file is', () => 
         project.write('config.json', fakeConfig(BASE_URL));
         project.write('swarm.json', swarmText());
         // mux-swarm stops reading past the cap: the rest of the input meets a closed pipe, which is what should happen.
-        const result = await runCli(['run', '-'], { cwd: project.directory, stdin, timeoutMs: 60_000, onSpawn: (child) => child.stdin?.on('error', () => undefined) });
+        const result = await runCli(['run', '-'], {
+          cwd: project.directory,
+          stdin,
+          timeoutMs: 60_000,
+          onSpawn: (child) => child.stdin?.on('error', () => undefined),
+        });
         assert.equal(result.code, 2, result.stderr);
         assert.match(result.stderr, message);
       } finally {

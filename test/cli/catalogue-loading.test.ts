@@ -8,7 +8,9 @@ import { createProjectFixture, fakeAgent, type ProjectFixture } from '../support
 import { REPOSITORY_ROOT, runCli } from '../support/run-cli.js';
 
 const RECORDER = pathToFileURL(join(REPOSITORY_ROOT, 'test', 'support', 'record-module-loads.mjs')).href;
-const complete = { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'done', artifacts: [] } }] };
+const complete = {
+  toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'done', artifacts: [] } }],
+};
 
 describe('the price catalogue is loaded only by the commands that need it', () => {
   let server: FakeOpenAIServer;
@@ -18,12 +20,19 @@ describe('the price catalogue is loaded only by the commands that need it', () =
   /** Runs the CLI with the module recorder; true when it loaded the catalogue. */
   async function loadsCatalogue(args: string[]): Promise<boolean> {
     rmSync(log(), { force: true });
-    const result = await runCli(args, { cwd: project.directory, env: { NODE_OPTIONS: `--import=${RECORDER}`, MUX_SWARM_TEST_LOAD_LOG: log() } });
+    const result = await runCli(args, {
+      cwd: project.directory,
+      env: { NODE_OPTIONS: `--import=${RECORDER}`, MUX_SWARM_TEST_LOAD_LOG: log() },
+    });
     assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
     return existsSync(log()) && readFileSync(log(), 'utf8').includes('genai-prices');
   }
   const writeConfig = (provider: Record<string, unknown>): void => {
-    project.write('config.json', { providers: { fake: { baseURL: server.baseURL, maxRetries: 1, timeoutMs: 20_000, ...provider } }, mcpServers: {}, filesystem: { workdir: 'work' } });
+    project.write('config.json', {
+      providers: { fake: { baseURL: server.baseURL, maxRetries: 1, timeoutMs: 20_000, ...provider } },
+      mcpServers: {},
+      filesystem: { workdir: 'work' },
+    });
   };
 
   before(async () => {

@@ -8,7 +8,10 @@ import { createProjectFixture, type ProjectFixture } from '../support/project-fi
 import { runCli } from '../support/run-cli.js';
 
 const usage = { prompt_tokens: 1_000, completion_tokens: 100 };
-const complete = (summary: string): ScriptedResponse => ({ toolCalls: [{ name: 'complete', arguments: { status: 'success', summary, artifacts: [] } }], usage });
+const complete = (summary: string): ScriptedResponse => ({
+  toolCalls: [{ name: 'complete', arguments: { status: 'success', summary, artifacts: [] } }],
+  usage,
+});
 
 interface StreamEvent {
   type: string;
@@ -33,7 +36,10 @@ describe('failover chains through the built CLI', { concurrency: 1 }, () => {
   const projects: ProjectFixture[] = [];
 
   before(async () => {
-    down = await startFakeOpenAIServer({ models: ['big'], fallback: () => ({ error: { status: 503, message: 'primary overloaded' } }) });
+    down = await startFakeOpenAIServer({
+      models: ['big'],
+      fallback: () => ({ error: { status: 503, message: 'primary overloaded' } }),
+    });
     up = await startFakeOpenAIServer({ models: ['small'] });
   });
   after(async () => {
@@ -46,14 +52,26 @@ describe('failover chains through the built CLI', { concurrency: 1 }, () => {
     const fixture = createProjectFixture('mux-swarm-failover-');
     projects.push(fixture);
     fixture.write('config.json', {
-      providers: { primary: { baseURL: down.baseURL, maxRetries: 0, timeoutMs: 10_000 }, backup: { baseURL: up.baseURL, maxRetries: 0, timeoutMs: 10_000 } },
-      prices: { big: { inputPerMillion: 10, outputPerMillion: 30 }, small: { inputPerMillion: 1, outputPerMillion: 2 } },
+      providers: {
+        primary: { baseURL: down.baseURL, maxRetries: 0, timeoutMs: 10_000 },
+        backup: { baseURL: up.baseURL, maxRetries: 0, timeoutMs: 10_000 },
+      },
+      prices: {
+        big: { inputPerMillion: 10, outputPerMillion: 30 },
+        small: { inputPerMillion: 1, outputPerMillion: 2 },
+      },
       mcpServers: { shell: { builtin: 'shell' } },
       filesystem: { workdir: 'work' },
       failover: { cooldown: '1h' },
     });
     fixture.write('swarm.json', {
-      orchestrator: { name: 'orchestrator', description: 'plans', systemPrompt: 'You are the orchestrator.', model: ['primary/big', 'backup/small'], mcpServers: ['shell'] },
+      orchestrator: {
+        name: 'orchestrator',
+        description: 'plans',
+        systemPrompt: 'You are the orchestrator.',
+        model: ['primary/big', 'backup/small'],
+        mcpServers: ['shell'],
+      },
       agents: [],
     });
     fixture.write('goal.md', '# Count\n\nAppend to count.log, then finish.\n');
@@ -64,14 +82,29 @@ describe('failover chains through the built CLI', { concurrency: 1 }, () => {
     down.reset();
     up.reset();
     const fixture = project();
-    up.route({ model: 'small' }, { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo once >> count.log' } }], usage }, complete('counted on the backup'));
+    up.route(
+      { model: 'small' },
+      { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo once >> count.log' } }], usage },
+      complete('counted on the backup'),
+    );
     const result = await runCli(['run', 'goal.md', '--output-format', 'stream-json'], { cwd: fixture.directory });
     assert.equal(result.code, 0, result.stderr);
-    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as StreamEvent);
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as StreamEvent);
     const init = events[0] as StreamEvent & { agents?: Array<{ name: string; failover_chain?: string[] }> };
-    assert.deepEqual(init.agents?.map((agent) => [agent.name, agent.failover_chain]), [['orchestrator', ['primary/big', 'backup/small']]], 'the init event names the chain');
+    assert.deepEqual(
+      init.agents?.map((agent) => [agent.name, agent.failover_chain]),
+      [['orchestrator', ['primary/big', 'backup/small']]],
+      'the init event names the chain',
+    );
     const failovers = events.filter((event) => event.type === 'model-failover');
-    assert.deepEqual(failovers.map((event) => [event.agent, event.from, event.to, event.kind]), [['orchestrator', 'primary/big', 'backup/small', 'outage']], 'one failover: the second call skipped the cooling primary');
+    assert.deepEqual(
+      failovers.map((event) => [event.agent, event.from, event.to, event.kind]),
+      [['orchestrator', 'primary/big', 'backup/small', 'outage']],
+      'one failover: the second call skipped the cooling primary',
+    );
     assert.equal(down.chatRequests().length, 1);
     const end = events.at(-1)!;
     assert.equal(end.subtype, 'success');
@@ -82,10 +115,15 @@ describe('failover chains through the built CLI', { concurrency: 1 }, () => {
     assert.equal(end.total_cost_usd, expected);
     const database = new Database(join(fixture.directory, 'work', '.mux-swarm', 'state.db'), { readonly: true });
     try {
-      assert.deepEqual(database.prepare('SELECT provider, model, requested_provider, requested_model FROM model_calls ORDER BY id').all(), [
-        { provider: 'backup', model: 'small', requested_provider: 'primary', requested_model: 'big' },
-        { provider: 'backup', model: 'small', requested_provider: 'primary', requested_model: 'big' },
-      ]);
+      assert.deepEqual(
+        database
+          .prepare('SELECT provider, model, requested_provider, requested_model FROM model_calls ORDER BY id')
+          .all(),
+        [
+          { provider: 'backup', model: 'small', requested_provider: 'primary', requested_model: 'big' },
+          { provider: 'backup', model: 'small', requested_provider: 'primary', requested_model: 'big' },
+        ],
+      );
     } finally {
       database.close();
     }
@@ -101,9 +139,14 @@ describe('failover chains through the built CLI', { concurrency: 1 }, () => {
     up.reset();
     const fixture = project();
     up.route({ model: 'small' }, complete('both entries priced'));
-    const priced = await runCli(['run', 'goal.md', '--max-budget-usd', '5', '--output-format', 'json'], { cwd: fixture.directory });
+    const priced = await runCli(['run', 'goal.md', '--max-budget-usd', '5', '--output-format', 'json'], {
+      cwd: fixture.directory,
+    });
     assert.equal(priced.code, 0, `both entries are priced in config.json: ${priced.stderr}`);
-    const config = JSON.parse(readFileSync(join(fixture.directory, 'config.json'), 'utf8')) as { prices: Record<string, unknown>; providers: Record<string, Record<string, unknown>> };
+    const config = JSON.parse(readFileSync(join(fixture.directory, 'config.json'), 'utf8')) as {
+      prices: Record<string, unknown>;
+      providers: Record<string, Record<string, unknown>>;
+    };
     delete config.prices.small;
     fixture.write('config.json', config);
     const refused = await runCli(['run', 'goal.md', '--fresh', '--max-budget-usd', '5'], { cwd: fixture.directory });
@@ -114,31 +157,50 @@ describe('failover chains through the built CLI', { concurrency: 1 }, () => {
     fixture.write('config.json', config);
     up.reset();
     up.route({ model: 'small' }, complete('answered by the only entry with a key'));
-    const keyless = await runCli(['run', 'goal.md', '--fresh', '--output-format', 'stream-json'], { cwd: fixture.directory });
+    const keyless = await runCli(['run', 'goal.md', '--fresh', '--output-format', 'stream-json'], {
+      cwd: fixture.directory,
+    });
     assert.equal(keyless.code, 0, keyless.stderr);
-    const warnings = keyless.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; subtype?: string; message?: string }).filter((event) => event.type === 'system' && event.subtype === 'warning');
-    assert.ok(warnings.some((event) => /orchestrator: failover entry primary\/big left out: .*MUX_SWARM_TEST_UNSET_KEY/.test(event.message ?? '')), JSON.stringify(warnings));
+    const warnings = keyless.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; subtype?: string; message?: string })
+      .filter((event) => event.type === 'system' && event.subtype === 'warning');
+    assert.ok(
+      warnings.some((event) =>
+        /orchestrator: failover entry primary\/big left out: .*MUX_SWARM_TEST_UNSET_KEY/.test(event.message ?? ''),
+      ),
+      JSON.stringify(warnings),
+    );
     config.providers.backup!.apiKeyEnv = 'MUX_SWARM_TEST_UNSET_KEY';
     fixture.write('config.json', config);
     const none = await runCli(['run', 'goal.md', '--fresh'], { cwd: fixture.directory });
     assert.equal(none.code, 2, 'no entry of the chain has its key');
-    assert.match(none.stderr, /MUX_SWARM_TEST_UNSET_KEY is not set \(nor that of any other entry of its failover chain\)/);
+    assert.match(
+      none.stderr,
+      /MUX_SWARM_TEST_UNSET_KEY is not set \(nor that of any other entry of its failover chain\)/,
+    );
   });
 
   it('status checks every entry of every chain; agents shows the chain', async () => {
     const fixture = project();
     const status = await runCli(['status', '--json'], { cwd: fixture.directory });
     assert.equal(status.code, 0, status.stderr + status.stdout);
-    const report = JSON.parse(status.stdout) as { models: Array<{ agent: string; provider: string; model: string; entry: number; listed: boolean | null }> };
-    assert.deepEqual(report.models.map((model) => [model.agent, `${model.provider}/${model.model}`, model.entry, model.listed]), [
-      ['orchestrator', 'primary/big', 1, true],
-      ['orchestrator', 'backup/small', 2, true],
-    ]);
+    const report = JSON.parse(status.stdout) as {
+      models: Array<{ agent: string; provider: string; model: string; entry: number; listed: boolean | null }>;
+    };
+    assert.deepEqual(
+      report.models.map((model) => [model.agent, `${model.provider}/${model.model}`, model.entry, model.listed]),
+      [
+        ['orchestrator', 'primary/big', 1, true],
+        ['orchestrator', 'backup/small', 2, true],
+      ],
+    );
     const text = await runCli(['agents', '--no-connect'], { cwd: fixture.directory });
     assert.match(text.stdout, /primary\/big \(\+1 failover\)/);
   });
 
-  it('a run killed mid-chain resumes with the chain\'s state: the primary, still cooling, is not asked first', async () => {
+  it("a run killed mid-chain resumes with the chain's state: the primary, still cooling, is not asked first", async () => {
     down.reset();
     up.reset();
     const fixture = project();
@@ -147,12 +209,18 @@ describe('failover chains through the built CLI', { concurrency: 1 }, () => {
       { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo once >> count.log' } }], usage },
       complete('counted across a kill'),
     );
-    const killed = await runCli(['run', 'goal.md', '--output-format', 'json'], { cwd: fixture.directory, env: { MUX_SWARM_FAIL_AT: 'turn-recorded:1' } });
+    const killed = await runCli(['run', 'goal.md', '--output-format', 'json'], {
+      cwd: fixture.directory,
+      env: { MUX_SWARM_FAIL_AT: 'turn-recorded:1' },
+    });
     assert.equal(killed.signal, 'SIGKILL', killed.stderr);
     assert.equal(down.chatRequests().length, 1);
     const resumed = await runCli(['resume', '--output-format', 'json'], { cwd: fixture.directory });
     assert.equal(resumed.code, 0, resumed.stderr);
-    assert.equal((JSON.parse(resumed.stdout.trim().split('\n').at(-1)!) as { result: string }).result, 'counted across a kill');
+    assert.equal(
+      (JSON.parse(resumed.stdout.trim().split('\n').at(-1)!) as { result: string }).result,
+      'counted across a kill',
+    );
     assert.equal(down.chatRequests().length, 1, 'the resumed run did not ask the cooling primary again');
     assert.equal(readFileSync(join(fixture.directory, 'work', 'count.log'), 'utf8'), 'once\n');
   });

@@ -7,13 +7,49 @@ import { messageText } from '../support/fake-openai-routing.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.js';
 import { createProjectFixture, fakeAgent, fakeConfig, type ProjectFixture } from '../support/project-fixture.js';
 import { runCli } from '../support/run-cli.js';
-import { errorReportedIn, firstKnownFixDiff, GENERAL_LESSON, seedAgentReply, SEED_ERRORS, type FollowMode } from '../support/seed-trainer-agent.js';
+import {
+  errorReportedIn,
+  firstKnownFixDiff,
+  GENERAL_LESSON,
+  seedAgentReply,
+  SEED_ERRORS,
+  type FollowMode,
+} from '../support/seed-trainer-agent.js';
 
-const TRAINER_FILES = ['train.py', 'fake_trl.py'].map((name) => join(import.meta.dirname, '..', 'fixtures', 'seed-trainer', name));
-const GOAL = ['---', 'name: qlora seed', '---', '# Fine-tune the adapter', '', '## Phase 1: Train the adapter', '', 'Run `python3 train.py` until it trains.', '', 'Done when:', '- `out/adapter_config.json` exists', ''].join('\n');
+const TRAINER_FILES = ['train.py', 'fake_trl.py'].map((name) =>
+  join(import.meta.dirname, '..', 'fixtures', 'seed-trainer', name),
+);
+const GOAL = [
+  '---',
+  'name: qlora seed',
+  '---',
+  '# Fine-tune the adapter',
+  '',
+  '## Phase 1: Train the adapter',
+  '',
+  'Run `python3 train.py` until it trains.',
+  '',
+  'Done when:',
+  '- `out/adapter_config.json` exists',
+  '',
+].join('\n');
 
-interface ExportedFailure { type: 'failure'; fingerprint: string; message: string; retryWorked: number; retryFailed: number }
-interface ExportedFix { type: 'fix'; fingerprint: string; description: string; files: string[]; diff: string | null; worked: number; failed: number }
+interface ExportedFailure {
+  type: 'failure';
+  fingerprint: string;
+  message: string;
+  retryWorked: number;
+  retryFailed: number;
+}
+interface ExportedFix {
+  type: 'fix';
+  fingerprint: string;
+  description: string;
+  files: string[];
+  diff: string | null;
+  worked: number;
+  failed: number;
+}
 
 /**
  * The seed story's promise, walked through the built CLI: the training script meets four API errors in turn; run 1
@@ -28,7 +64,9 @@ describe('failure memory on the seed story: four errors, four lessons, a quicker
   const homes: string[] = [];
 
   before(async () => {
-    server = await startFakeOpenAIServer({ fallback: (body) => seedAgentReply(body, { mode, writeLesson: mode === 'wait' }) });
+    server = await startFakeOpenAIServer({
+      fallback: (body) => seedAgentReply(body, { mode, writeLesson: mode === 'wait' }),
+    });
   });
   after(async () => {
     await server.close();
@@ -52,7 +90,10 @@ describe('failure memory on the seed story: four errors, four lessons, a quicker
         },
       }),
     );
-    fixture.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['fs', 'shell', 'training', 'memory'], maxTurns: 80 }), agents: [] });
+    fixture.write('swarm.json', {
+      orchestrator: fakeAgent('orchestrator', { mcpServers: ['fs', 'shell', 'training', 'memory'], maxTurns: 80 }),
+      agents: [],
+    });
     fixture.write('goal.md', GOAL);
     fixture.write('work/.keep', '');
     for (const file of TRAINER_FILES) copyFileSync(file, join(fixture.directory, 'work', file.split('/').at(-1)!));
@@ -72,8 +113,14 @@ describe('failure memory on the seed story: four errors, four lessons, a quicker
     const file = join(fixture.directory, `${store}.jsonl`);
     const result = await runCli(['memory', 'export', '-o', file, '--store', store], { cwd: fixture.directory });
     assert.equal(result.code, 0, result.stderr);
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string });
-    return { failures: lines.filter((line): line is ExportedFailure => line.type === 'failure'), fixes: lines.filter((line): line is ExportedFix => line.type === 'fix') };
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string });
+    return {
+      failures: lines.filter((line): line is ExportedFailure => line.type === 'failure'),
+      fixes: lines.filter((line): line is ExportedFix => line.type === 'fix'),
+    };
   }
 
   /** The text of every message that reported a failed end of the job: tool results (wait/status) and notices. */
@@ -82,10 +129,15 @@ describe('failure memory on the seed story: four errors, four lessons, a quicker
       const messages = request.body.messages;
       const last = messages.findLastIndex((message) => message.role === 'assistant');
       const after = messages.slice(last + 1);
-      const wanted = followedBy === 'notices' ? after.filter((message) => message.role === 'user') : after.filter((message) => message.role === 'tool');
+      const wanted =
+        followedBy === 'notices'
+          ? after.filter((message) => message.role === 'user')
+          : after.filter((message) => message.role === 'tool');
       return wanted.map(messageText).join('\n');
     });
-    return texts.filter((text) => SEED_ERRORS.some((error) => text.includes(error.tell)) && /ended|python_exception/.test(text));
+    return texts.filter(
+      (text) => SEED_ERRORS.some((error) => text.includes(error.tell)) && /ended|python_exception/.test(text),
+    );
   }
 
   for (const followedBy of ['wait', 'status', 'notices'] as const) {
@@ -98,7 +150,11 @@ describe('failure memory on the seed story: four errors, four lessons, a quicker
       const first = project(userStore);
       const run1 = await run(first);
       const firstReports = reports(run1, followedBy);
-      assert.equal(firstReports.length, 4, `each of the four errors was reported once:\n${firstReports.join('\n---\n')}`);
+      assert.equal(
+        firstReports.length,
+        4,
+        `each of the four errors was reported once:\n${firstReports.join('\n---\n')}`,
+      );
       for (const report of firstReports) assert.doesNotMatch(report, /known fixes/, 'nothing was known in run 1');
 
       // Memory holds exactly the four failures, each with exactly its own fix: the edit of train.py that got past it.
@@ -113,7 +169,11 @@ describe('failure memory on the seed story: four errors, four lessons, a quicker
           const own = fixes.filter((fix) => fix.fingerprint === failure.fingerprint);
           assert.equal(own.length, 1, `one fix for ${error.tell}`);
           const fix = own[0]!;
-          assert.deepEqual(fix.files, ['train.py'], 'only the agent\'s edit: no checkpoint or adapter the trainer wrote');
+          assert.deepEqual(
+            fix.files,
+            ['train.py'],
+            "only the agent's edit: no checkpoint or adapter the trainer wrote",
+          );
           assert.deepEqual([fix.worked, fix.failed], [1, 0]);
           assertDiffMakes(fix.diff ?? '', error);
           assert.doesNotMatch(fix.description, /no change/);
@@ -126,7 +186,9 @@ describe('failure memory on the seed story: four errors, four lessons, a quicker
       assert.equal(secondReports.length, 4, secondReports.join('\n---\n'));
       for (const report of secondReports) {
         // The error's own fix comes first, in the very result (or notice) that reports the error.
-        const error = errorReportedIn(report.slice(0, report.indexOf('[mux-swarm memory]') < 0 ? undefined : report.indexOf('[mux-swarm memory]')));
+        const error = errorReportedIn(
+          report.slice(0, report.indexOf('[mux-swarm memory]') < 0 ? undefined : report.indexOf('[mux-swarm memory]')),
+        );
         const diff = firstKnownFixDiff(report);
         assert.ok(diff, `the report carries a known fix:\n${report}`);
         assertDiffMakes(diff, error);
@@ -135,15 +197,28 @@ describe('failure memory on the seed story: four errors, four lessons, a quicker
       if (followedBy === 'wait') {
         // Run 1 ended by writing a general lesson to the memory graph: run 2's phase 0, in another workdir, has it.
         const phase0 = run2[0]!.body.messages.map(messageText).join('\n');
-        assert.ok(phase0.includes(GENERAL_LESSON.observations[0]!), `run 2's first request holds run 1's lesson:\n${phase0}`);
-        assert.ok(!run1[0]!.body.messages.map(messageText).join('\n').includes(GENERAL_LESSON.observations[0]!), 'run 1 did not know it yet');
+        assert.ok(
+          phase0.includes(GENERAL_LESSON.observations[0]!),
+          `run 2's first request holds run 1's lesson:\n${phase0}`,
+        );
+        assert.ok(
+          !run1[0]!.body.messages.map(messageText).join('\n').includes(GENERAL_LESSON.observations[0]!),
+          'run 1 did not know it yet',
+        );
       }
-      assert.equal(readFileSync(join(second.directory, 'work', 'train.py'), 'utf8'), readFileSync(join(first.directory, 'work', 'train.py'), 'utf8'), 'run 2 applied the same fixes');
+      assert.equal(
+        readFileSync(join(second.directory, 'work', 'train.py'), 'utf8'),
+        readFileSync(join(first.directory, 'work', 'train.py'), 'utf8'),
+        'run 2 applied the same fixes',
+      );
 
       // Run 2's own lessons are the same fixes, counted again; still four failures in the user store.
       const { failures, fixes } = await exported(second, 'user');
       assert.equal(failures.length, 4);
-      assert.deepEqual(fixes.map((fix) => fix.worked), [2, 2, 2, 2]);
+      assert.deepEqual(
+        fixes.map((fix) => fix.worked),
+        [2, 2, 2, 2],
+      );
     });
   }
 });
@@ -153,9 +228,20 @@ function assertDiffMakes(diff: string, error: (typeof SEED_ERRORS)[number]): voi
   const lines = diff.split('\n');
   const removed = lines.filter((line) => line.startsWith('-') && !line.startsWith('---'));
   const added = lines.filter((line) => line.startsWith('+') && !line.startsWith('+++'));
-  assert.equal(removed.length, error.edits.length, `the fix of ${error.tell} changes ${error.edits.length} line(s):\n${diff}`);
+  assert.equal(
+    removed.length,
+    error.edits.length,
+    `the fix of ${error.tell} changes ${error.edits.length} line(s):\n${diff}`,
+  );
   for (const edit of error.edits) {
-    assert.ok(removed.some((line) => line.includes(edit.oldText.trim())), `the fix of ${error.tell} removes ${edit.oldText.trim()}:\n${diff}`);
-    if (edit.newText !== '') assert.ok(added.some((line) => line.includes(edit.newText.trim())), `the fix of ${error.tell} adds ${edit.newText.trim()}:\n${diff}`);
+    assert.ok(
+      removed.some((line) => line.includes(edit.oldText.trim())),
+      `the fix of ${error.tell} removes ${edit.oldText.trim()}:\n${diff}`,
+    );
+    if (edit.newText !== '')
+      assert.ok(
+        added.some((line) => line.includes(edit.newText.trim())),
+        `the fix of ${error.tell} adds ${edit.newText.trim()}:\n${diff}`,
+      );
   }
 }

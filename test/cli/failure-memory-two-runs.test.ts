@@ -50,8 +50,14 @@ describe('failure memory across two runs in two workdirs sharing one user store'
   function project(scriptPath: string, padding: number): ProjectFixture {
     const fixture = createProjectFixture('mux-swarm-memory-');
     projects.push(fixture);
-    fixture.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' }, memory: { userStore } }));
-    fixture.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['fs', 'shell'], canDelegateTo: ['helper'] }), agents: [fakeAgent('helper')] });
+    fixture.write(
+      'config.json',
+      fakeConfig(server.baseURL, { filesystem: { workdir: 'work' }, memory: { userStore } }),
+    );
+    fixture.write('swarm.json', {
+      orchestrator: fakeAgent('orchestrator', { mcpServers: ['fs', 'shell'], canDelegateTo: ['helper'] }),
+      agents: [fakeAgent('helper')],
+    });
     fixture.write('goal.md', '# Train\n\nMake the training script run.\n');
     fixture.write(`work/${scriptPath}`, failingScript(padding));
     return fixture;
@@ -62,7 +68,18 @@ describe('failure memory across two runs in two workdirs sharing one user store'
     server.route(
       { model: 'orchestrator-model' },
       { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'python3 app.py' } }] },
-      { content: EXPLANATION, toolCalls: [{ name: 'fs__edit_file', arguments: { path: 'app.py', edits: [{ oldText: '    trainer = SFTTrainer("qwen", max_seq_length=2048)', newText: FIXED_LINE }] } }] },
+      {
+        content: EXPLANATION,
+        toolCalls: [
+          {
+            name: 'fs__edit_file',
+            arguments: {
+              path: 'app.py',
+              edits: [{ oldText: '    trainer = SFTTrainer("qwen", max_seq_length=2048)', newText: FIXED_LINE }],
+            },
+          },
+        ],
+      },
       { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'python3 app.py' } }] },
       { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'the script runs' } }] },
     );
@@ -70,7 +87,10 @@ describe('failure memory across two runs in two workdirs sharing one user store'
     assert.equal(run1.code, 0, run1.stderr);
     const run1Requests = server.chatRequests();
     const firstFailure = messageText(run1Requests[1]!.body.messages.at(-1)!);
-    assert.match(firstFailure, /TypeError: SFTTrainer\.__init__\(\) got an unexpected keyword argument 'max_seq_length'/);
+    assert.match(
+      firstFailure,
+      /TypeError: SFTTrainer\.__init__\(\) got an unexpected keyword argument 'max_seq_length'/,
+    );
     assert.doesNotMatch(firstFailure, /known fixes/, 'nothing was known yet');
 
     server.reset();
@@ -87,14 +107,16 @@ describe('failure memory across two runs in two workdirs sharing one user store'
     assert.match(result, /\[mux-swarm memory\] This error has known fixes/);
     assert.match(result, /Changed app\.py — worked 1 time/);
     assert.ok(result.includes(`+${FIXED_LINE}`), `the diff of the fix is in the result:\n${result}`);
-    assert.ok(result.includes(EXPLANATION), 'with the agent\'s own explanation');
+    assert.ok(result.includes(EXPLANATION), "with the agent's own explanation");
 
     // The key the script printed reached neither store: not the user store's files, not the workdir's failure tables.
     for (const file of ['memory.db', 'memory.db-wal']) {
       const path = join(userStore, file);
       if (existsSync(path)) assert.equal(readFileSync(path).includes(LEAKED_KEY), false, `${file} holds the key`);
     }
-    const search = await runCli(['memory', 'search', 'max_seq_length', '--json', '--no-user-store'], { cwd: first.directory });
+    const search = await runCli(['memory', 'search', 'max_seq_length', '--json', '--no-user-store'], {
+      cwd: first.directory,
+    });
     assert.equal(search.code, 0, search.stderr);
     assert.equal(search.stdout.includes(LEAKED_KEY), false);
     assert.match(search.stdout, /max_length=2048/);

@@ -25,12 +25,17 @@ describe('a second Ctrl-C quits at once', () => {
   it('and takes the background jobs with it, even one that ignores SIGTERM', async () => {
     server.route(
       { model: 'orchestrator-model' },
-      { toolCalls: [{ name: 'shell__start_job', arguments: { command: 'trap "" TERM; sleep 300; true', name: 'stubborn' } }] },
+      {
+        toolCalls: [
+          { name: 'shell__start_job', arguments: { command: 'trap "" TERM; sleep 300; true', name: 'stubborn' } },
+        ],
+      },
       { delayMs: 20_000, content: 'still thinking' },
     );
     let child: ChildProcess | undefined;
     const running = runCli(['run', 'goal.md'], { cwd: project.directory, onSpawn: (spawned) => (child = spawned) });
-    for (let attempt = 0; attempt < 200 && server.chatRequests().length < 2; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let attempt = 0; attempt < 200 && server.chatRequests().length < 2; attempt += 1)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     const started = server.chatRequests()[1]?.body.messages.find((message) => message.role === 'tool');
     const pid = Number(/pid (\d+)/.exec(String(started?.content))?.[1]);
     assert.ok(pid > 0, `the job started: ${String(started?.content)}`);
@@ -39,7 +44,11 @@ describe('a second Ctrl-C quits at once', () => {
     child!.kill('SIGINT');
     const result = await running;
     assert.equal(result.code, 130);
-    assert.match(result.stderr.trimEnd().split('\n').at(-1) ?? '', /^mux-swarm resume \S+$/, 'the last line says how to resume');
+    assert.match(
+      result.stderr.trimEnd().split('\n').at(-1) ?? '',
+      /^mux-swarm resume \S+$/,
+      'the last line says how to resume',
+    );
     assert.deepEqual(await waitUntilGroupGone(pid, 5_000), [], 'no process of the job is left');
   });
 });

@@ -100,7 +100,13 @@ describe('mux-swarm goal check', () => {
           line: 6,
           state: 'done',
           conditions: [
-            { line: 9, text: '`data/train.jsonl` has at least 2 records', kind: 'record-count', met: true, detail: '2 records (at least 2)' },
+            {
+              line: 9,
+              text: '`data/train.jsonl` has at least 2 records',
+              kind: 'record-count',
+              met: true,
+              detail: '2 records (at least 2)',
+            },
             { line: 10, text: '`test -d data` exits 0', kind: 'command', met: true, detail: 'exit code 0' },
           ],
           firstUnmet: null,
@@ -111,9 +117,21 @@ describe('mux-swarm goal check', () => {
           line: 12,
           state: 'not-done',
           conditions: [
-            { line: 15, text: '`results/eval.json` field `metrics.accuracy` >= 0.8', kind: 'json-field', met: false, detail: 'metrics.accuracy is 0.74, needs >= 0.8' },
+            {
+              line: 15,
+              text: '`results/eval.json` field `metrics.accuracy` >= 0.8',
+              kind: 'json-field',
+              met: false,
+              detail: 'metrics.accuracy is 0.74, needs >= 0.8',
+            },
           ],
-          firstUnmet: { line: 15, text: '`results/eval.json` field `metrics.accuracy` >= 0.8', kind: 'json-field', met: false, detail: 'metrics.accuracy is 0.74, needs >= 0.8' },
+          firstUnmet: {
+            line: 15,
+            text: '`results/eval.json` field `metrics.accuracy` >= 0.8',
+            kind: 'json-field',
+            met: false,
+            detail: 'metrics.accuracy is 0.74, needs >= 0.8',
+          },
         },
         { number: 3, title: 'Write up', line: 17, state: 'unchecked', conditions: [], firstUnmet: null },
       ],
@@ -126,7 +144,10 @@ describe('mux-swarm goal check', () => {
     assert.equal(result.code, 2);
     assert.equal(result.stdout, '');
     const lines = result.stderr.split('\n');
-    assert.equal(lines[0], 'mux-swarm: bad.md: line 6: "Done when" item "the model is good" is not a condition mux-swarm can check: it does not start with a path or a command in backticks');
+    assert.equal(
+      lines[0],
+      'mux-swarm: bad.md: line 6: "Done when" item "the model is good" is not a condition mux-swarm can check: it does not start with a path or a command in backticks',
+    );
     assert.equal(lines[1], 'A "Done when" item is one condition, in one of these forms:');
     assert.ok(lines.includes('  - `data/train.jsonl` exists'));
   });
@@ -145,10 +166,14 @@ describe('mux-swarm goal check', () => {
       assert.equal(overridden.code, 1);
       assert.match(overridden.stdout, /✗ `here\.txt` exists — does not exist/);
 
-      const otherConfig = await runCli(['goal', 'check', '../goal.md', '--config', '../config.json'], { cwd: join(configured.directory, 'work') });
+      const otherConfig = await runCli(['goal', 'check', '../goal.md', '--config', '../config.json'], {
+        cwd: join(configured.directory, 'work'),
+      });
       assert.equal(otherConfig.code, 0, otherConfig.stdout + otherConfig.stderr);
 
-      const missingConfig = await runCli(['goal', 'check', 'goal.md', '--config', 'nope.json'], { cwd: configured.directory });
+      const missingConfig = await runCli(['goal', 'check', 'goal.md', '--config', 'nope.json'], {
+        cwd: configured.directory,
+      });
       assert.equal(missingConfig.code, 2);
       assert.match(missingConfig.stderr, /^mux-swarm: nope\.json: not found at /);
 
@@ -168,7 +193,10 @@ describe('mux-swarm goal check', () => {
       assert.equal(empty.code, 1);
       assert.match(empty.stdout, /\n0 of 3 phases done, 3 not done\.\n/);
 
-      example.write('fizzbuzz.py', 'for n in range(1, 31):\n    print("FizzBuzz" if n % 15 == 0 else "Fizz" if n % 3 == 0 else "Buzz" if n % 5 == 0 else n)\n');
+      example.write(
+        'fizzbuzz.py',
+        'for n in range(1, 31):\n    print("FizzBuzz" if n % 15 == 0 else "Fizz" if n % 3 == 0 else "Buzz" if n % 5 == 0 else n)\n',
+      );
       const run = spawnSync('python3', ['fizzbuzz.py'], { cwd: example.directory, encoding: 'utf8' });
       assert.equal(run.status, 0, run.stderr);
       example.write('fizzbuzz.txt', run.stdout);

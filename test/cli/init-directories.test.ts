@@ -25,7 +25,11 @@ describe('init leaves no dead end: the directories its config names exist', () =
     assert.ok(widest <= 100, `the agents table fits 100 columns (its widest line: ${widest})`);
     assert.match(agents.stdout, /^orchestrator .*fs \(6 of 14\),/m, 'a server granted in part is counted, not listed');
     const wide = await runCli(['agents', '--wide'], { cwd: directory });
-    assert.match(wide.stdout, /^orchestrator .*fs__read_text_file, fs__read_multiple_files, .*training__list/m, '--wide lists every tool on one line');
+    assert.match(
+      wide.stdout,
+      /^orchestrator .*fs__read_text_file, fs__read_multiple_files, .*training__list/m,
+      '--wide lists every tool on one line',
+    );
   });
 
   it('init --preset creates the workdir of the preset as well', async () => {

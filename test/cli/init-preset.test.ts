@@ -6,8 +6,12 @@ import { after, before, describe, it } from 'node:test';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.js';
 import { runCli } from '../support/run-cli.js';
 
-const complete = (summary: string, artifacts: string[]) => ({ toolCalls: [{ name: 'complete', arguments: { status: 'success', summary, artifacts } }] });
-const write = (path: string, content: string) => ({ toolCalls: [{ name: 'fs__write_file', arguments: { path, content } }] });
+const complete = (summary: string, artifacts: string[]) => ({
+  toolCalls: [{ name: 'complete', arguments: { status: 'success', summary, artifacts } }],
+});
+const write = (path: string, content: string) => ({
+  toolCalls: [{ name: 'fs__write_file', arguments: { path, content } }],
+});
 
 interface AgentJson {
   name: string;
@@ -30,18 +34,29 @@ describe('mux-swarm init --preset local-dev-team', () => {
   it('writes the team into an empty directory, with the limits the team needed', async () => {
     const result = await runCli(['init', '--preset', 'local-dev-team', '.'], { cwd: directory });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /Wrote the local-dev-team preset: config\.json, swarm\.json, goals\/safe-user-lookup\.md, ollama\/orchestrator\.Modelfile/);
+    assert.match(
+      result.stdout,
+      /Wrote the local-dev-team preset: config\.json, swarm\.json, goals\/safe-user-lookup\.md, ollama\/orchestrator\.Modelfile/,
+    );
     assert.match(result.stdout, /sh ollama\/create-models\.sh/);
 
-    const config = JSON.parse(readFileSync(join(directory, 'config.json'), 'utf8')) as { providers: Record<string, { baseURL: string; timeoutMs: number; free: boolean; apiKeyEnv?: string }> };
+    const config = JSON.parse(readFileSync(join(directory, 'config.json'), 'utf8')) as {
+      providers: Record<string, { baseURL: string; timeoutMs: number; free: boolean; apiKeyEnv?: string }>;
+    };
     assert.deepEqual(Object.keys(config.providers), ['ollama']);
     assert.equal(config.providers.ollama!.timeoutMs, 1_200_000);
     assert.equal(config.providers.ollama!.free, true);
     assert.equal(config.providers.ollama!.apiKeyEnv, undefined);
 
-    const swarm = JSON.parse(readFileSync(join(directory, 'swarm.json'), 'utf8')) as { orchestrator: { model: string; params: Record<string, number>; canDelegateTo: string[] }; agents: Array<{ name: string; model: string; params: Record<string, number> }> };
+    const swarm = JSON.parse(readFileSync(join(directory, 'swarm.json'), 'utf8')) as {
+      orchestrator: { model: string; params: Record<string, number>; canDelegateTo: string[] };
+      agents: Array<{ name: string; model: string; params: Record<string, number> }>;
+    };
     assert.equal(swarm.orchestrator.model, 'qwen2.5-coder-8k:14b');
-    assert.deepEqual(swarm.agents.map((agent) => agent.name), ['frontend', 'backend', 'test', 'security', 'docs', 'devops']);
+    assert.deepEqual(
+      swarm.agents.map((agent) => agent.name),
+      ['frontend', 'backend', 'test', 'security', 'docs', 'devops'],
+    );
     assert.deepEqual(swarm.orchestrator.canDelegateTo, ['frontend', 'backend', 'test', 'security', 'docs', 'devops']);
     for (const agent of [swarm.orchestrator, ...swarm.agents]) {
       assert.equal(agent.params.maxOutputTokens, 2048);
@@ -64,7 +79,10 @@ describe('mux-swarm init --preset local-dev-team', () => {
   it('validates, goal included', async () => {
     const result = await runCli(['validate', 'goals/safe-user-lookup.md'], { cwd: directory });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /swarm\.json: ok \(hierarchical, orchestrator \+ 6 agents: frontend, backend, test, security, docs, devops\)/);
+    assert.match(
+      result.stdout,
+      /swarm\.json: ok \(hierarchical, orchestrator \+ 6 agents: frontend, backend, test, security, docs, devops\)/,
+    );
     assert.match(result.stdout, /goals\/safe-user-lookup\.md: ok \("Safe user lookup"\)/);
   });
 
@@ -72,20 +90,45 @@ describe('mux-swarm init --preset local-dev-team', () => {
     const result = await runCli(['agents', '--json'], { cwd: directory });
     assert.equal(result.code, 0, result.stderr);
     const agents = (JSON.parse(result.stdout) as { agents: AgentJson[] }).agents;
-    assert.deepEqual(agents.map((agent) => `${agent.name}=${agent.provider}/${agent.model}`), [
-      'orchestrator=ollama/qwen2.5-coder-8k:14b',
-      ...['frontend', 'backend', 'test', 'security', 'docs', 'devops'].map((name) => `${name}=ollama/qwen2.5-coder-8k:3b`),
-    ]);
+    assert.deepEqual(
+      agents.map((agent) => `${agent.name}=${agent.provider}/${agent.model}`),
+      [
+        'orchestrator=ollama/qwen2.5-coder-8k:14b',
+        ...['frontend', 'backend', 'test', 'security', 'docs', 'devops'].map(
+          (name) => `${name}=ollama/qwen2.5-coder-8k:3b`,
+        ),
+      ],
+    );
     const backend = agents.find((agent) => agent.name === 'backend')!;
-    assert.ok(backend.tools?.includes('fs__write_file') && backend.tools.includes('shell__run_command'), backend.tools?.join(', '));
+    assert.ok(
+      backend.tools?.includes('fs__write_file') && backend.tools.includes('shell__run_command'),
+      backend.tools?.join(', '),
+    );
     assert.ok(!agents.find((agent) => agent.name === 'docs')!.tools?.includes('shell__run_command'));
   });
 
   it('runs --flat --agents security,backend against the endpoint, with the output limit in every request', async () => {
-    writeFileSync(join(directory, 'goal.md'), '---\nname: Fix SQL injection\n---\nFind and fix the SQL injection risk in users.py.\n');
-    server.route({ systemIncludes: 'You are the security specialist' }, write('SECURITY.md', '# Rules\n- parameterised queries only\n'), complete('rules written', ['SECURITY.md']));
-    server.route({ systemIncludes: 'You are the backend specialist' }, write('users.py', 'def find_user(conn, name):\n    return conn.execute("select * from users where name = ?", (name,)).fetchone()\n'), complete('users.py uses a parameterised query', ['users.py']));
-    const result = await runCli(['run', '--flat', '--agents', 'security,backend', 'goal.md', '--output-format', 'json'], { cwd: directory, env: { OLLAMA_BASE_URL: server.baseURL } });
+    writeFileSync(
+      join(directory, 'goal.md'),
+      '---\nname: Fix SQL injection\n---\nFind and fix the SQL injection risk in users.py.\n',
+    );
+    server.route(
+      { systemIncludes: 'You are the security specialist' },
+      write('SECURITY.md', '# Rules\n- parameterised queries only\n'),
+      complete('rules written', ['SECURITY.md']),
+    );
+    server.route(
+      { systemIncludes: 'You are the backend specialist' },
+      write(
+        'users.py',
+        'def find_user(conn, name):\n    return conn.execute("select * from users where name = ?", (name,)).fetchone()\n',
+      ),
+      complete('users.py uses a parameterised query', ['users.py']),
+    );
+    const result = await runCli(
+      ['run', '--flat', '--agents', 'security,backend', 'goal.md', '--output-format', 'json'],
+      { cwd: directory, env: { OLLAMA_BASE_URL: server.baseURL } },
+    );
     assert.equal(result.code, 0, result.stderr);
     const parsed = JSON.parse(result.stdout) as { subtype: string; result: string };
     assert.equal(parsed.subtype, 'success');
@@ -97,7 +140,11 @@ describe('mux-swarm init --preset local-dev-team', () => {
       const system = String(request.body.messages.find((message) => message.role === 'system')?.content ?? '');
       return /security specialist/.test(system) ? 'security' : /backend specialist/.test(system) ? 'backend' : 'other';
     });
-    assert.deepEqual(roles, ['security', 'security', 'backend', 'backend'], 'security first, then backend; nobody else');
+    assert.deepEqual(
+      roles,
+      ['security', 'security', 'backend', 'backend'],
+      'security first, then backend; nobody else',
+    );
     for (const request of requests) {
       const body = request.body as { model: string; max_tokens?: number };
       assert.equal(body.model, 'qwen2.5-coder-8k:3b');
@@ -123,7 +170,10 @@ describe('mux-swarm init --preset <unknown>', () => {
   it('exits 2 with the list of presets and writes nothing', async () => {
     const result = await runCli(['init', '--preset', 'cloud-team', '.'], { cwd: directory });
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /--preset: no preset "cloud-team"\nThe presets are:\n {2}local-dev-team: a qwen2\.5-coder:14b orchestrator/);
+    assert.match(
+      result.stderr,
+      /--preset: no preset "cloud-team"\nThe presets are:\n {2}local-dev-team: a qwen2\.5-coder:14b orchestrator/,
+    );
     assert.equal(existsSync(join(directory, 'config.json')), false);
     assert.equal(existsSync(join(directory, 'swarm.json')), false);
   });

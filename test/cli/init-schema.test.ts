@@ -17,7 +17,10 @@ describe('init writes "$schema" into config.json and swarm.json', () => {
     const init = await runCli(['init', 'project'], { cwd: directory });
     assert.equal(init.code, 0, init.stderr);
     const project = join(directory, 'project');
-    for (const [file, schema] of [['config.json', 'config.schema.json'], ['swarm.json', 'swarm.schema.json']] as const) {
+    for (const [file, schema] of [
+      ['config.json', 'config.schema.json'],
+      ['swarm.json', 'swarm.schema.json'],
+    ] as const) {
       const reference = schemaOf(join(project, file));
       // Outside the package (here a temporary directory): the file URL of the package's own schema.
       assert.equal(reference, pathToFileURL(join(REPOSITORY_ROOT, 'schemas', schema)).href);
@@ -34,14 +37,26 @@ describe('init writes "$schema" into config.json and swarm.json', () => {
   });
 
   it('relative inside the package (a project with mux-swarm in its node_modules), a file URL outside it', () => {
-    assert.equal(schemaReference('swarm.json', '/p', '/p/node_modules/mux-swarm'), './node_modules/mux-swarm/schemas/swarm.schema.json');
-    assert.equal(schemaReference('config.json', '/home/me/project', '/usr/lib/node_modules/mux-swarm'), 'file:///usr/lib/node_modules/mux-swarm/schemas/config.schema.json');
+    assert.equal(
+      schemaReference('swarm.json', '/p', '/p/node_modules/mux-swarm'),
+      './node_modules/mux-swarm/schemas/swarm.schema.json',
+    );
+    assert.equal(
+      schemaReference('config.json', '/home/me/project', '/usr/lib/node_modules/mux-swarm'),
+      'file:///usr/lib/node_modules/mux-swarm/schemas/config.schema.json',
+    );
     assert.equal(schemaReference('goals/example.md', '/p', '/p'), undefined);
   });
 
   it('replacing an existing "$schema" or adding it first, leaving the rest of the text as it was', () => {
-    assert.equal(withSchemaReference('{\n  "a": { "b": 1 }\n}\n', './s.json'), '{\n  "$schema": "./s.json",\n  "a": { "b": 1 }\n}\n');
-    assert.equal(withSchemaReference('{\n  "$schema": "./old.json",\n  "a": 1\n}\n', 'file:///new.json'), '{\n  "$schema": "file:///new.json",\n  "a": 1\n}\n');
+    assert.equal(
+      withSchemaReference('{\n  "a": { "b": 1 }\n}\n', './s.json'),
+      '{\n  "$schema": "./s.json",\n  "a": { "b": 1 }\n}\n',
+    );
+    assert.equal(
+      withSchemaReference('{\n  "$schema": "./old.json",\n  "a": 1\n}\n', 'file:///new.json'),
+      '{\n  "$schema": "file:///new.json",\n  "a": 1\n}\n',
+    );
     assert.deepEqual(JSON.parse(withSchemaReference('{}', './s.json')), { $schema: './s.json' });
   });
 });

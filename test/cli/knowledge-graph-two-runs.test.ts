@@ -28,8 +28,18 @@ describe('knowledge graph lessons across two runs in two workdirs sharing one us
   function project(goal: string, memory: Record<string, unknown> = {}): ProjectFixture {
     const fixture = createProjectFixture('mux-swarm-graph-');
     projects.push(fixture);
-    fixture.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' }, mcpServers: { memory: { builtin: 'memory' } }, memory: { userStore, ...memory } }));
-    fixture.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['memory'], canDelegateTo: ['helper'] }), agents: [fakeAgent('helper')] });
+    fixture.write(
+      'config.json',
+      fakeConfig(server.baseURL, {
+        filesystem: { workdir: 'work' },
+        mcpServers: { memory: { builtin: 'memory' } },
+        memory: { userStore, ...memory },
+      }),
+    );
+    fixture.write('swarm.json', {
+      orchestrator: fakeAgent('orchestrator', { mcpServers: ['memory'], canDelegateTo: ['helper'] }),
+      agents: [fakeAgent('helper')],
+    });
     fixture.write('goal.md', goal);
     return fixture;
   }
@@ -61,20 +71,39 @@ describe('knowledge graph lessons across two runs in two workdirs sharing one us
 
     server.reset();
     const second = project('# Python training\n\nTrain the model with python.\n');
-    server.route({ model: 'orchestrator-model' }, { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'done' } }] });
+    server.route(
+      { model: 'orchestrator-model' },
+      { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'done' } }] },
+    );
     const run2 = await runCli(['run', 'goal.md'], { cwd: second.directory });
     assert.equal(run2.code, 0, run2.stderr);
-    const firstRequest = server.chatRequests()[0]!.body.messages.map((message) => messageText(message)).join('\n');
+    const firstRequest = server
+      .chatRequests()[0]!
+      .body.messages.map((message) => messageText(message))
+      .join('\n');
     assert.match(firstRequest, /## Memory/);
-    assert.ok(firstRequest.includes(`- python-venv (machine-quirk): ${LESSON}`), `the lesson is in run 2's recovery report:\n${firstRequest}`);
+    assert.ok(
+      firstRequest.includes(`- python-venv (machine-quirk): ${LESSON}`),
+      `the lesson is in run 2's recovery report:\n${firstRequest}`,
+    );
     assert.equal(firstRequest.includes(LOCAL_NOTE), false, 'a lesson not marked general stays in workdir 1');
 
     server.reset();
     const isolated = project('# Python training\n\nTrain the model with python.\n', { shareGraph: 'none' });
-    server.route({ model: 'orchestrator-model' }, { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'done' } }] });
+    server.route(
+      { model: 'orchestrator-model' },
+      { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'done' } }] },
+    );
     const run3 = await runCli(['run', 'goal.md'], { cwd: isolated.directory });
     assert.equal(run3.code, 0, run3.stderr);
-    const isolatedRequest = server.chatRequests()[0]!.body.messages.map((message) => messageText(message)).join('\n');
-    assert.equal(isolatedRequest.includes(LESSON), false, `memory.shareGraph "none" reads the workdir's graph alone:\n${isolatedRequest}`);
+    const isolatedRequest = server
+      .chatRequests()[0]!
+      .body.messages.map((message) => messageText(message))
+      .join('\n');
+    assert.equal(
+      isolatedRequest.includes(LESSON),
+      false,
+      `memory.shareGraph "none" reads the workdir's graph alone:\n${isolatedRequest}`,
+    );
   });
 });

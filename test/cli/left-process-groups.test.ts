@@ -42,10 +42,16 @@ describe('no process left behind', () => {
     const marker = `sleep 300.${process.pid}`;
     server.route(
       { model: 'orchestrator-model' },
-      { toolCalls: [{ name: 'shell__run_command', arguments: { command: `${marker} & ${marker} & ${marker}; wait` } }] },
+      {
+        toolCalls: [{ name: 'shell__run_command', arguments: { command: `${marker} & ${marker} & ${marker}; wait` } }],
+      },
       { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'resumed after the crash' } }] },
     );
-    const worker = spawn(process.execPath, [CLI, 'run', 'goal.md'], { cwd: project.directory, env: { ...process.env, HOME: TEST_HOME, NO_COLOR: '1' }, stdio: 'ignore' });
+    const worker = spawn(process.execPath, [CLI, 'run', 'goal.md'], {
+      cwd: project.directory,
+      env: { ...process.env, HOME: TEST_HOME, NO_COLOR: '1' },
+      stdio: 'ignore',
+    });
     for (let waited = 0; processesWith(marker).length < 3; waited += 50) {
       assert.ok(waited < 30_000, 'the command started');
       await delay(50);
@@ -53,12 +59,21 @@ describe('no process left behind', () => {
     worker.kill('SIGKILL');
     await new Promise((resolve) => worker.once('exit', resolve));
     await delay(200);
-    assert.equal(processesWith(marker).length, 3, 'a kill -9 leaves the command\'s processes running');
+    assert.equal(processesWith(marker).length, 3, "a kill -9 leaves the command's processes running");
 
     const resumed = await runCli(['run', 'goal.md', '--output-format', 'stream-json'], { cwd: project.directory });
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.deepEqual(processesWith(marker), [], 'the resumed run ended them');
-    const warnings = resumed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; subtype?: string; message?: string }).filter((event) => event.type === 'system' && event.subtype === 'warning');
-    assert.ok(warnings.some((event) => /ended 1 process group the previous session of this run left running: \d+ \(/.test(event.message ?? '')), JSON.stringify(warnings));
+    const warnings = resumed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; subtype?: string; message?: string })
+      .filter((event) => event.type === 'system' && event.subtype === 'warning');
+    assert.ok(
+      warnings.some((event) =>
+        /ended 1 process group the previous session of this run left running: \d+ \(/.test(event.message ?? ''),
+      ),
+      JSON.stringify(warnings),
+    );
   });
 });

@@ -8,11 +8,44 @@ import { chartScales, markerCentres } from '../support/chart-raster.js';
 const timing = { durationMs: 1000, startedAt: '2025-01-01T10:00:00Z', endedAt: '2025-01-01T10:00:01Z' };
 
 /** A results log measuring `accuracy` (higher is better) with the baseline readings and experiments given. */
-function results(margin: number | null, baselines: Array<number | null>, experiments: Array<[number | null, 'kept' | 'discarded']>): ExperimentResults {
+function results(
+  margin: number | null,
+  baselines: Array<number | null>,
+  experiments: Array<[number | null, 'kept' | 'discarded']>,
+): ExperimentResults {
   return {
-    start: { schemaVersion: 1, kind: 'loop', metric: { name: 'accuracy', direction: 'higher' }, baselineRepeats: baselines.length, margin, command: null, baseCommit: 'a'.repeat(40), startedAt: timing.startedAt },
-    baselines: baselines.map((metric, index) => ({ schemaVersion: 1, kind: 'baseline', iteration: 0, repeat: index + 1, commit: 'a'.repeat(40), metric, ...(metric === null ? { problem: 'no number in the output' } : {}), ...timing })),
-    experiments: experiments.map(([metric, decision], index) => ({ schemaVersion: 1, kind: 'experiment', iteration: index + 1, commit: metric === null ? null : String(index + 1).repeat(40), metric, decision, reason: decision, hypothesis: 'h', costUsd: 0, ...timing })),
+    start: {
+      schemaVersion: 1,
+      kind: 'loop',
+      metric: { name: 'accuracy', direction: 'higher' },
+      baselineRepeats: baselines.length,
+      margin,
+      command: null,
+      baseCommit: 'a'.repeat(40),
+      startedAt: timing.startedAt,
+    },
+    baselines: baselines.map((metric, index) => ({
+      schemaVersion: 1,
+      kind: 'baseline',
+      iteration: 0,
+      repeat: index + 1,
+      commit: 'a'.repeat(40),
+      metric,
+      ...(metric === null ? { problem: 'no number in the output' } : {}),
+      ...timing,
+    })),
+    experiments: experiments.map(([metric, decision], index) => ({
+      schemaVersion: 1,
+      kind: 'experiment',
+      iteration: index + 1,
+      commit: metric === null ? null : String(index + 1).repeat(40),
+      metric,
+      decision,
+      reason: decision,
+      hypothesis: 'h',
+      costUsd: 0,
+      ...timing,
+    })),
     tornTail: false,
   };
 }
@@ -25,7 +58,14 @@ function bandYs(svg: string): number[] {
 
 describe('loopMetricChart', () => {
   it('puts the band above the best when higher is better, as wide as the fixed margin the legend names', () => {
-    const log = results(0.05, [0.6, 0.62], [[0.7, 'kept'], [0.72, 'discarded']]);
+    const log = results(
+      0.05,
+      [0.6, 0.62],
+      [
+        [0.7, 'kept'],
+        [0.72, 'discarded'],
+      ],
+    );
     const svg = loopMetricChart(log, loopStanding(log, 0.05));
     const { y } = chartScales(svg);
     const ys = bandYs(svg);
@@ -37,7 +77,14 @@ describe('loopMetricChart', () => {
   });
 
   it('shows a baseline that read no number as an unmeasured iteration 0, with no best line or band', () => {
-    const log = results(null, [null, null], [[null, 'discarded'], [0.5, 'discarded']]);
+    const log = results(
+      null,
+      [null, null],
+      [
+        [null, 'discarded'],
+        [0.5, 'discarded'],
+      ],
+    );
     const svg = loopMetricChart(log, loopStanding(log, undefined));
     assert.deepEqual(
       markerCentres(svg, 'unmeasured').map(([x]) => x),
@@ -45,7 +92,10 @@ describe('loopMetricChart', () => {
     );
     assert.doesNotMatch(svg, /class="band"/);
     assert.match(svg, /<path d="" stroke="#4e79a7"><title>best so far<\/title>/);
-    assert.match(svg, /<desc id="chart-desc">accuracy by iteration \(higher is better\)\. No baseline reading\. 2 experiments: 0 kept, 1 discarded, 1 unmeasured\.<\/desc>/);
+    assert.match(
+      svg,
+      /<desc id="chart-desc">accuracy by iteration \(higher is better\)\. No baseline reading\. 2 experiments: 0 kept, 1 discarded, 1 unmeasured\.<\/desc>/,
+    );
   });
 
   it('draws no band when the margin is zero (identical baseline readings)', () => {

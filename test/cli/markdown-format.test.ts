@@ -6,20 +6,33 @@ import { escapeMarkdown, markdownTable, usd } from '../../src/cli/report/markdow
 
 describe('escapeMarkdown: free text renders as written', () => {
   it('escapes the underscores of __init__ but leaves those inside a word alone', () => {
-    assert.equal(escapeMarkdown('SFTTrainer.__init__() got max_seq_length'), 'SFTTrainer.\\_\\_init\\_\\_() got max_seq_length');
-    assert.equal(escapeMarkdown('shell__run_command'), 'shell__run_command', 'underscores between letters never make emphasis');
+    assert.equal(
+      escapeMarkdown('SFTTrainer.__init__() got max_seq_length'),
+      'SFTTrainer.\\_\\_init\\_\\_() got max_seq_length',
+    );
+    assert.equal(
+      escapeMarkdown('shell__run_command'),
+      'shell__run_command',
+      'underscores between letters never make emphasis',
+    );
     assert.equal(escapeMarkdown('_private and trailing_'), '\\_private and trailing\\_');
     assert.equal(escapeMarkdown('__bold__'), '\\_\\_bold\\_\\_');
   });
 
   it('escapes \\ * [ ] > # ~ and a < that could open a tag; leaves <$0.01 and a < b alone', () => {
-    assert.equal(escapeMarkdown('*a* [link](x) > q # h ~s~ C:\\dir'), '\\*a\\* \\[link\\](x) \\> q \\# h \\~s\\~ C:\\\\dir');
+    assert.equal(
+      escapeMarkdown('*a* [link](x) > q # h ~s~ C:\\dir'),
+      '\\*a\\* \\[link\\](x) \\> q \\# h \\~s\\~ C:\\\\dir',
+    );
     assert.equal(escapeMarkdown('<script> </b> <!-- <https://x>'), '\\<script\\> \\</b\\> \\<!-- \\<https://x\\>');
     assert.equal(escapeMarkdown('<$0.01 and 1 < 2'), '<$0.01 and 1 < 2');
   });
 
   it('keeps code spans the text holds as they are, and escapes a backtick that closes nothing', () => {
-    assert.equal(escapeMarkdown('features (`labels` in __this__ case)'), 'features (`labels` in \\_\\_this\\_\\_ case)');
+    assert.equal(
+      escapeMarkdown('features (`labels` in __this__ case)'),
+      'features (`labels` in \\_\\_this\\_\\_ case)',
+    );
     assert.equal(escapeMarkdown('call `__init__` now'), 'call `__init__` now', 'inside a code span nothing is escaped');
     assert.equal(escapeMarkdown('a ``x ` y`` b'), 'a ``x ` y`` b', 'a span closes on a run of the same length');
     assert.equal(escapeMarkdown("it's `open *here*"), "it's \\`open \\*here\\*");
@@ -49,7 +62,17 @@ describe('usd: money in cents', () => {
 
 describe('markdownTable', () => {
   it('right-aligns the columns it is told to, and makes cells one line with pipes escaped', () => {
-    assert.deepEqual(markdownTable(['Tool', 'Count'], [['a|b', '3'], ['x\ny', '10']], ['left', 'right']), ['| Tool | Count |', '|---|---:|', '| a\\|b | 3 |', '| x y | 10 |']);
+    assert.deepEqual(
+      markdownTable(
+        ['Tool', 'Count'],
+        [
+          ['a|b', '3'],
+          ['x\ny', '10'],
+        ],
+        ['left', 'right'],
+      ),
+      ['| Tool | Count |', '|---|---:|', '| a\\|b | 3 |', '| x y | 10 |'],
+    );
     assert.deepEqual(markdownTable(['A', 'B'], [])[1], '|---|---|', 'left by default');
   });
 });
@@ -86,8 +109,19 @@ describe('diffStat', () => {
     ]);
   });
 
-  it('reads the filesystem server\'s edit_file result: a fenced diff with tab-suffixed names', () => {
-    const result = ['```diff', 'Index: /w/train.py', '='.repeat(67), '--- /w/train.py\toriginal', '+++ /w/train.py\tmodified', '@@ -1,2 +1,1 @@', ' a', '-b', '```', ''].join('\n');
+  it("reads the filesystem server's edit_file result: a fenced diff with tab-suffixed names", () => {
+    const result = [
+      '```diff',
+      'Index: /w/train.py',
+      '='.repeat(67),
+      '--- /w/train.py\toriginal',
+      '+++ /w/train.py\tmodified',
+      '@@ -1,2 +1,1 @@',
+      ' a',
+      '-b',
+      '```',
+      '',
+    ].join('\n');
     assert.deepEqual(diffStat(result), [{ file: '/w/train.py', added: 0, removed: 1 }]);
   });
 });

@@ -7,7 +7,9 @@ import { startFakeOpenAIServer, type FakeOpenAIServer, type ScriptedResponse } f
 import { createProjectFixture, fakeAgent, fakeConfig, type ProjectFixture } from '../support/project-fixture.js';
 import { runCli } from '../support/run-cli.js';
 
-const complete = (summary: string): ScriptedResponse => ({ toolCalls: [{ name: 'complete', arguments: { status: 'success', summary, artifacts: [] } }] });
+const complete = (summary: string): ScriptedResponse => ({
+  toolCalls: [{ name: 'complete', arguments: { status: 'success', summary, artifacts: [] } }],
+});
 
 /** How the provider fails once it is down: each outage the issue measured. */
 const OUTAGES: Record<string, ScriptedResponse> = {
@@ -41,21 +43,37 @@ describe('a provider outage that outlasts the retries', { concurrency: 1 }, () =
       down = undefined;
       const project = createProjectFixture('mux-swarm-outage-');
       projects.push(project);
-      project.write('config.json', fakeConfig(server.baseURL, { providers: { fake: { baseURL: server.baseURL, maxRetries: 1, timeoutMs: 1_500 } }, filesystem: { workdir: 'work' } }));
+      project.write(
+        'config.json',
+        fakeConfig(server.baseURL, {
+          providers: { fake: { baseURL: server.baseURL, maxRetries: 1, timeoutMs: 1_500 } },
+          filesystem: { workdir: 'work' },
+        }),
+      );
       project.write('swarm.json', {
         orchestrator: fakeAgent('orchestrator'),
         agents: [fakeAgent('coder', { mcpServers: ['shell'] })],
       });
       project.write('goal.md', '# Count\n\nHave the coder append a line to count.log.\n');
-      server.route({ model: 'orchestrator-model' }, { toolCalls: [{ name: 'delegate', arguments: { agent: 'coder', task: 'Append "once" to count.log.' } }] });
+      server.route(
+        { model: 'orchestrator-model' },
+        { toolCalls: [{ name: 'delegate', arguments: { agent: 'coder', task: 'Append "once" to count.log.' } }] },
+      );
       server.route({ model: 'coder-model' }, () => {
         down = outage; // every request after this reply fails the same way
         return { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo once >> count.log' } }] };
       });
 
-      const failed = await runCli(['run', 'goal.md', '--output-format', 'json'], { cwd: project.directory, timeoutMs: 60_000 });
+      const failed = await runCli(['run', 'goal.md', '--output-format', 'json'], {
+        cwd: project.directory,
+        timeoutMs: 60_000,
+      });
       assert.equal(failed.code, 75, failed.stderr + failed.stdout);
-      const result = JSON.parse(failed.stdout.trim().split('\n').at(-1)!) as { subtype: string; result: string; run_id: string };
+      const result = JSON.parse(failed.stdout.trim().split('\n').at(-1)!) as {
+        subtype: string;
+        result: string;
+        run_id: string;
+      };
       assert.equal(result.subtype, 'error_provider_outage');
       assert.match(result.result, /provider failed after its retries/);
       assert.match(result.result, /mux-swarm resume/, 'the result says how to go on');
@@ -63,8 +81,17 @@ describe('a provider outage that outlasts the retries', { concurrency: 1 }, () =
       assert.equal(readFileSync(join(workdir, 'count.log'), 'utf8'), 'once\n');
       const database = new Database(join(workdir, '.mux-swarm', 'state.db'), { readonly: true });
       try {
-        assert.deepEqual(database.prepare('SELECT status, subtype, exit_code FROM runs').all(), [{ status: 'interrupted', subtype: 'error_provider_outage', exit_code: 75 }]);
-        assert.deepEqual(database.prepare('SELECT id, status FROM delegations ORDER BY id').all(), [{ id: 'd1', status: null }, { id: expectDelegationId(database), status: null }], 'no delegation recorded an outcome a resume would replay');
+        assert.deepEqual(database.prepare('SELECT status, subtype, exit_code FROM runs').all(), [
+          { status: 'interrupted', subtype: 'error_provider_outage', exit_code: 75 },
+        ]);
+        assert.deepEqual(
+          database.prepare('SELECT id, status FROM delegations ORDER BY id').all(),
+          [
+            { id: 'd1', status: null },
+            { id: expectDelegationId(database), status: null },
+          ],
+          'no delegation recorded an outcome a resume would replay',
+        );
       } finally {
         database.close();
       }
@@ -74,14 +101,28 @@ describe('a provider outage that outlasts the retries', { concurrency: 1 }, () =
       const before = server.chatRequests().length;
       server.route({ model: 'coder-model' }, complete('appended once'));
       server.route({ model: 'orchestrator-model' }, complete('the coder appended once'));
-      const resumed = await runCli(['resume', '--output-format', 'json'], { cwd: project.directory, timeoutMs: 60_000 });
+      const resumed = await runCli(['resume', '--output-format', 'json'], {
+        cwd: project.directory,
+        timeoutMs: 60_000,
+      });
       assert.equal(resumed.code, 0, resumed.stderr);
-      const end = JSON.parse(resumed.stdout.trim().split('\n').at(-1)!) as { subtype: string; result: string; run_id: string };
+      const end = JSON.parse(resumed.stdout.trim().split('\n').at(-1)!) as {
+        subtype: string;
+        result: string;
+        run_id: string;
+      };
       assert.equal(end.subtype, 'success');
       assert.equal(end.run_id, result.run_id, 'the same run went on');
       assert.equal(end.result, 'the coder appended once');
-      const asked = server.chatRequests().slice(before).map((request) => request.body.model);
-      assert.deepEqual(asked, ['coder-model', 'orchestrator-model'], 'the failed call was asked again, nothing finished before it was');
+      const asked = server
+        .chatRequests()
+        .slice(before)
+        .map((request) => request.body.model);
+      assert.deepEqual(
+        asked,
+        ['coder-model', 'orchestrator-model'],
+        'the failed call was asked again, nothing finished before it was',
+      );
       assert.equal(readFileSync(join(workdir, 'count.log'), 'utf8'), 'once\n', 'the shell command did not run again');
     });
   }
@@ -94,7 +135,10 @@ describe('a provider outage that outlasts the retries', { concurrency: 1 }, () =
     project.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' } }));
     project.write('swarm.json', { orchestrator: fakeAgent('orchestrator'), agents: [] });
     project.write('goal.md', '# Nothing\n\nNothing.\n');
-    const failed = await runCli(['run', 'goal.md', '--output-format', 'json'], { cwd: project.directory, timeoutMs: 60_000 });
+    const failed = await runCli(['run', 'goal.md', '--output-format', 'json'], {
+      cwd: project.directory,
+      timeoutMs: 60_000,
+    });
     assert.equal(failed.code, 1, failed.stderr);
     const result = JSON.parse(failed.stdout.trim().split('\n').at(-1)!) as { subtype: string; result: string };
     assert.equal(result.subtype, 'error_during_execution');

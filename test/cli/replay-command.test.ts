@@ -20,18 +20,43 @@ function script(): Record<string, ScriptedReply[]> {
   return {
     'orchestrator-model': [
       { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo ran >> counter.log' } }] },
-      { toolCalls: [{ name: 'delegate', arguments: { agent: 'writer', task: 'Read secret.txt, then write notes.txt.' } }] },
-      { toolCalls: [{ name: 'delegate', arguments: { agent: 'checker', task: 'Check that notes.txt says "notes".' } }] },
-      { content: 'Both specialists reported back.', toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'notes written and checked', artifacts: ['notes.txt'] } }] },
+      {
+        toolCalls: [
+          { name: 'delegate', arguments: { agent: 'writer', task: 'Read secret.txt, then write notes.txt.' } },
+        ],
+      },
+      {
+        toolCalls: [{ name: 'delegate', arguments: { agent: 'checker', task: 'Check that notes.txt says "notes".' } }],
+      },
+      {
+        content: 'Both specialists reported back.',
+        toolCalls: [
+          {
+            name: 'complete',
+            arguments: { status: 'success', summary: 'notes written and checked', artifacts: ['notes.txt'] },
+          },
+        ],
+      },
     ],
     'writer-model': [
       { toolCalls: [{ name: 'fs__read_text_file', arguments: { path: 'secret.txt' } }] },
-      { content: `I will not repeat ${SECRET}.`, toolCalls: [{ name: 'fs__write_file', arguments: { path: 'notes.txt', content: 'notes\n' } }] },
-      { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'wrote notes.txt', artifacts: ['notes.txt'] } }] },
+      {
+        content: `I will not repeat ${SECRET}.`,
+        toolCalls: [{ name: 'fs__write_file', arguments: { path: 'notes.txt', content: 'notes\n' } }],
+      },
+      {
+        toolCalls: [
+          { name: 'complete', arguments: { status: 'success', summary: 'wrote notes.txt', artifacts: ['notes.txt'] } },
+        ],
+      },
     ],
     'checker-model': [
       { toolCalls: [{ name: 'fs__read_text_file', arguments: { path: 'notes.txt' } }] },
-      { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'notes.txt says notes', artifacts: [] } }] },
+      {
+        toolCalls: [
+          { name: 'complete', arguments: { status: 'success', summary: 'notes.txt says notes', artifacts: [] } },
+        ],
+      },
     ],
   };
 }
@@ -43,7 +68,11 @@ const SWARM = {
 const GOAL = '# Notes\n\nLog a run, have notes.txt written and checked.\n';
 
 function lines(file: string): number {
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line !== '').length : 0;
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '').length
+    : 0;
 }
 
 describe('mux-swarm replay', { concurrency: 1 }, () => {
@@ -63,7 +92,10 @@ describe('mux-swarm replay', { concurrency: 1 }, () => {
     project.write('goal.md', GOAL);
     project.write('work/secret.txt', `token: ${SECRET}\n`);
     workdir = join(project.directory, 'work');
-    const recorded = await runCli(['run', 'goal.md', '--output-format', 'json'], { cwd: project.directory, env: SECRET_ENV });
+    const recorded = await runCli(['run', 'goal.md', '--output-format', 'json'], {
+      cwd: project.directory,
+      env: SECRET_ENV,
+    });
     assert.equal(recorded.code, 0, recorded.stderr);
     runId = (JSON.parse(recorded.stdout.trim().split('\n').at(-1)!) as { run_id: string }).run_id;
   }
@@ -85,7 +117,10 @@ describe('mux-swarm replay', { concurrency: 1 }, () => {
   it('replays a recorded run to the same outcome with no network, tools live', async () => {
     const replayed = await runCli(['replay', runId], { cwd: project.directory, env: SECRET_ENV });
     assert.equal(replayed.code, 0, replayed.stderr);
-    assert.match(replayed.stderr, /replay reached the recorded outcome: succeeded \(success\); 9 model calls answered from the recording/);
+    assert.match(
+      replayed.stderr,
+      /replay reached the recorded outcome: succeeded \(success\); 9 model calls answered from the recording/,
+    );
     assert.equal(server.chatRequests().length, recordedRequests, 'no request reached the provider');
     assert.equal(lines(join(workdir, 'counter.log')), 2, 'the shell tool ran live');
   });
@@ -93,7 +128,10 @@ describe('mux-swarm replay', { concurrency: 1 }, () => {
   it('--tools recorded answers tool calls from the recording: nothing runs', async () => {
     const before = lines(join(workdir, 'counter.log'));
     rmSync(join(workdir, 'notes.txt'));
-    const replayed = await runCli(['replay', runId, '--tools', 'recorded'], { cwd: project.directory, env: SECRET_ENV });
+    const replayed = await runCli(['replay', runId, '--tools', 'recorded'], {
+      cwd: project.directory,
+      env: SECRET_ENV,
+    });
     assert.equal(replayed.code, 0, replayed.stderr);
     assert.match(replayed.stderr, /9 model calls and 7 tool calls answered from the recording/);
     assert.equal(lines(join(workdir, 'counter.log')), before, 'the counter file is untouched');
@@ -101,12 +139,24 @@ describe('mux-swarm replay', { concurrency: 1 }, () => {
     writeFileSync(join(workdir, 'notes.txt'), 'notes\n');
   });
 
-  it('an edited agent prompt diverges at that agent\'s first turn, with a diff of the prompt', async () => {
-    project.write('swarm.json', { ...SWARM, agents: [SWARM.agents[0], fakeAgent('checker', { mcpServers: ['fs'], systemPrompt: 'You are a stricter checker.' })] });
+  it("an edited agent prompt diverges at that agent's first turn, with a diff of the prompt", async () => {
+    project.write('swarm.json', {
+      ...SWARM,
+      agents: [
+        SWARM.agents[0],
+        fakeAgent('checker', { mcpServers: ['fs'], systemPrompt: 'You are a stricter checker.' }),
+      ],
+    });
     try {
-      const replayed = await runCli(['replay', runId, '--tools', 'recorded'], { cwd: project.directory, env: SECRET_ENV });
+      const replayed = await runCli(['replay', runId, '--tools', 'recorded'], {
+        cwd: project.directory,
+        env: SECRET_ENV,
+      });
       assert.equal(replayed.code, 1, replayed.stderr);
-      assert.match(replayed.stderr, /replay DIVERGED at checker, turn 1: message 1 \(system\) differs \(closest recorded call: checker turn 1 of delegation /);
+      assert.match(
+        replayed.stderr,
+        /replay DIVERGED at checker, turn 1: message 1 \(system\) differs \(closest recorded call: checker turn 1 of delegation /,
+      );
       assert.match(replayed.stderr, /^-You are checker\.$/m);
       assert.match(replayed.stderr, /^\+You are a stricter checker\.$/m);
       // The orchestrator's three turns and the writer's three were answered before the checker was asked.
@@ -117,15 +167,22 @@ describe('mux-swarm replay', { concurrency: 1 }, () => {
     assert.equal(server.chatRequests().length, recordedRequests);
   });
 
-  it('an edited goal diverges at the orchestrator\'s first turn, naming the task message', async () => {
+  it("an edited goal diverges at the orchestrator's first turn, naming the task message", async () => {
     project.write('goal.md', GOAL.replace('checked', 'reviewed twice'));
     try {
-      const replayed = await runCli(['replay', runId, '--tools', 'recorded', '--output-format', 'json'], { cwd: project.directory, env: SECRET_ENV });
+      const replayed = await runCli(['replay', runId, '--tools', 'recorded', '--output-format', 'json'], {
+        cwd: project.directory,
+        env: SECRET_ENV,
+      });
       assert.equal(replayed.code, 1, replayed.stderr);
       assert.match(replayed.stderr, /replay DIVERGED at orchestrator, turn 1: message 2 \(user\) differs/);
       assert.match(replayed.stderr, /^-Log a run, have notes\.txt written and checked\.$/m);
       assert.match(replayed.stderr, /^\+Log a run, have notes\.txt written and reviewed twice\.$/m);
-      const verdict = JSON.parse(replayed.stdout.trim().split('\n').at(-1)!) as { type: string; outcome: string; divergence: { agent: string; turn: number } };
+      const verdict = JSON.parse(replayed.stdout.trim().split('\n').at(-1)!) as {
+        type: string;
+        outcome: string;
+        divergence: { agent: string; turn: number };
+      };
       assert.equal(verdict.type, 'replay');
       assert.equal(verdict.outcome, 'diverged');
       assert.deepEqual([verdict.divergence.agent, verdict.divergence.turn], ['orchestrator', 1]);
@@ -135,14 +192,26 @@ describe('mux-swarm replay', { concurrency: 1 }, () => {
   });
 
   it('a specialist added to swarm.json diverges at the orchestrator; --agents replays the recorded team', async () => {
-    project.write('swarm.json', { orchestrator: { ...SWARM.orchestrator, canDelegateTo: ['writer', 'checker', 'reviewer'] }, agents: [...SWARM.agents, fakeAgent('reviewer')] });
+    project.write('swarm.json', {
+      orchestrator: { ...SWARM.orchestrator, canDelegateTo: ['writer', 'checker', 'reviewer'] },
+      agents: [...SWARM.agents, fakeAgent('reviewer')],
+    });
     try {
       const added = await runCli(['replay', runId, '--tools', 'recorded'], { cwd: project.directory, env: SECRET_ENV });
       assert.equal(added.code, 1, added.stderr);
-      assert.match(added.stderr, /replay DIVERGED at orchestrator, turn 1: the tools offered differ; message 1 \(system\) differs/);
+      assert.match(
+        added.stderr,
+        /replay DIVERGED at orchestrator, turn 1: the tools offered differ; message 1 \(system\) differs/,
+      );
       assert.match(added.stderr, /^\+ {2}- reviewer: the reviewer agent$/m);
-      assert.match(added.stderr, /note: the recording had the specialists writer, checker in play, this replay writer, checker, reviewer \(--agents writer,checker replays the recorded team\)/);
-      const recordedTeam = await runCli(['replay', runId, '--tools', 'recorded', '--agents', 'writer,checker'], { cwd: project.directory, env: SECRET_ENV });
+      assert.match(
+        added.stderr,
+        /note: the recording had the specialists writer, checker in play, this replay writer, checker, reviewer \(--agents writer,checker replays the recorded team\)/,
+      );
+      const recordedTeam = await runCli(['replay', runId, '--tools', 'recorded', '--agents', 'writer,checker'], {
+        cwd: project.directory,
+        env: SECRET_ENV,
+      });
       assert.equal(recordedTeam.code, 0, recordedTeam.stderr);
     } finally {
       project.write('swarm.json', SWARM);
@@ -151,7 +220,10 @@ describe('mux-swarm replay', { concurrency: 1 }, () => {
 
   it('exports a scrubbed cassette that replays on a clean checkout with no key, no network and no secret', async () => {
     const cassette = join(project.directory, 'run.cassette.jsonl');
-    const exported = await runCli(['export', runId, '--cassette', '-o', cassette], { cwd: project.directory, env: SECRET_ENV });
+    const exported = await runCli(['export', runId, '--cassette', '-o', cassette], {
+      cwd: project.directory,
+      env: SECRET_ENV,
+    });
     assert.equal(exported.code, 0, exported.stderr);
     assert.match(exported.stdout, /9 model calls, 9 tool calls/);
     const text = readFileSync(cassette, 'utf8');

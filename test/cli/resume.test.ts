@@ -19,12 +19,24 @@ function script(repeat?: { model: string; index: number }): Record<string, Scrip
   const replies: Record<string, ScriptedReply[]> = {
     'orchestrator-model': [
       { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo once >> ran.log' } }] },
-      { toolCalls: [{ name: 'delegate', arguments: { agent: 'writer', task: 'Write notes.txt saying "resumed fine".' } }] },
-      { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'all done', artifacts: ['notes.txt'] } }] },
+      {
+        toolCalls: [
+          { name: 'delegate', arguments: { agent: 'writer', task: 'Write notes.txt saying "resumed fine".' } },
+        ],
+      },
+      {
+        toolCalls: [
+          { name: 'complete', arguments: { status: 'success', summary: 'all done', artifacts: ['notes.txt'] } },
+        ],
+      },
     ],
     'writer-model': [
       { toolCalls: [{ name: 'fs__write_file', arguments: { path: 'notes.txt', content: 'resumed fine\n' } }] },
-      { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'wrote notes.txt', artifacts: ['notes.txt'] } }] },
+      {
+        toolCalls: [
+          { name: 'complete', arguments: { status: 'success', summary: 'wrote notes.txt', artifacts: ['notes.txt'] } },
+        ],
+      },
     ],
   };
   // A reply lost to the kill is asked for again: the fake model answers the same.
@@ -54,12 +66,24 @@ describe('resuming a run killed at a fail point', { concurrency: 1 }, () => {
     await server.close();
   });
 
-  async function killThenResume(failAt: string | undefined, repeat?: { model: string; index: number }, options: { stream?: boolean } = {}): Promise<Outcome> {
+  async function killThenResume(
+    failAt: string | undefined,
+    repeat?: { model: string; index: number },
+    options: { stream?: boolean } = {},
+  ): Promise<Outcome> {
     server.reset();
     for (const [model, replies] of Object.entries(script(repeat))) server.route({ model }, ...replies);
     const project = createProjectFixture('mux-swarm-resume-');
     projects.push(project);
-    project.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' }, ...(options.stream ? { providers: { fake: { baseURL: server.baseURL, maxRetries: 1, timeoutMs: 20_000, stream: true } } } : {}) }));
+    project.write(
+      'config.json',
+      fakeConfig(server.baseURL, {
+        filesystem: { workdir: 'work' },
+        ...(options.stream
+          ? { providers: { fake: { baseURL: server.baseURL, maxRetries: 1, timeoutMs: 20_000, stream: true } } }
+          : {}),
+      }),
+    );
     project.write('swarm.json', {
       orchestrator: fakeAgent('orchestrator', { mcpServers: ['shell'], canDelegateTo: ['writer'] }),
       agents: [fakeAgent('writer', { mcpServers: ['fs'] })],
@@ -67,14 +91,22 @@ describe('resuming a run killed at a fail point', { concurrency: 1 }, () => {
     project.write('goal.md', '# Notes\n\nLog a line, then have notes.txt written.\n');
     if (failAt) {
       const killed = await runCli(['run', 'goal.md'], { cwd: project.directory, env: { MUX_SWARM_FAIL_AT: failAt } });
-      assert.equal(killed.signal, 'SIGKILL', `the run died at ${failAt} (code ${killed.code}; stderr: ${killed.stderr})`);
+      assert.equal(
+        killed.signal,
+        'SIGKILL',
+        `the run died at ${failAt} (code ${killed.code}; stderr: ${killed.stderr})`,
+      );
     }
     const resumed = await runCli(['run', 'goal.md', '--output-format', 'json'], { cwd: project.directory });
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.equal(server.pendingResponses(), 0, 'every scripted reply was used');
     const requests: Record<string, number> = {};
     for (const request of server.chatRequests()) requests[request.body.model] = (requests[request.body.model] ?? 0) + 1;
-    const toolMessagesSeen = server.chatRequests().flatMap((request) => request.body.messages.filter((message) => message.role === 'tool').map((message) => String(message.content)));
+    const toolMessagesSeen = server
+      .chatRequests()
+      .flatMap((request) =>
+        request.body.messages.filter((message) => message.role === 'tool').map((message) => String(message.content)),
+      );
     const workdir = join(project.directory, 'work');
     const database = new Database(join(workdir, '.mux-swarm', 'state.db'), { readonly: true });
     databases.push(database);
@@ -83,15 +115,38 @@ describe('resuming a run killed at a fail point', { concurrency: 1 }, () => {
 
   function assertFinished(outcome: Outcome, sessions: number): void {
     const { database, workdir } = outcome;
-    assert.equal(readFileSync(join(workdir, 'notes.txt'), 'utf8'), 'resumed fine\n', 'the artifact is what an uninterrupted run writes');
-    assert.deepEqual(database.prepare('SELECT status, subtype FROM runs').all(), [{ status: 'succeeded', subtype: 'success' }], 'one run, resumed to success');
-    assert.equal((database.prepare('SELECT count(*) AS n FROM run_sessions WHERE ended_at IS NOT NULL').get() as { n: number }).n, sessions);
+    assert.equal(
+      readFileSync(join(workdir, 'notes.txt'), 'utf8'),
+      'resumed fine\n',
+      'the artifact is what an uninterrupted run writes',
+    );
+    assert.deepEqual(
+      database.prepare('SELECT status, subtype FROM runs').all(),
+      [{ status: 'succeeded', subtype: 'success' }],
+      'one run, resumed to success',
+    );
+    assert.equal(
+      (database.prepare('SELECT count(*) AS n FROM run_sessions WHERE ended_at IS NOT NULL').get() as { n: number }).n,
+      sessions,
+    );
     assert.deepEqual(database.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
     assert.deepEqual(database.pragma('foreign_key_check'), []);
-    assert.deepEqual(database.prepare(`SELECT id FROM tool_calls WHERE duration_ms IS NULL`).all(), [], 'every journaled tool call has an outcome');
-    assert.deepEqual(database.prepare(`SELECT count(*) AS n FROM model_calls WHERE status = 'started'`).get(), { n: 0 });
-    const seqs = (database.prepare('SELECT seq FROM events ORDER BY seq').all() as Array<{ seq: number }>).map((row) => row.seq);
-    assert.deepEqual(seqs, seqs.map((_, index) => index), 'one event stream, numbered on across the restart');
+    assert.deepEqual(
+      database.prepare(`SELECT id FROM tool_calls WHERE duration_ms IS NULL`).all(),
+      [],
+      'every journaled tool call has an outcome',
+    );
+    assert.deepEqual(database.prepare(`SELECT count(*) AS n FROM model_calls WHERE status = 'started'`).get(), {
+      n: 0,
+    });
+    const seqs = (database.prepare('SELECT seq FROM events ORDER BY seq').all() as Array<{ seq: number }>).map(
+      (row) => row.seq,
+    );
+    assert.deepEqual(
+      seqs,
+      seqs.map((_, index) => index),
+      'one event stream, numbered on across the restart',
+    );
   }
 
   function ranLines(outcome: Outcome): number {
@@ -111,17 +166,20 @@ describe('resuming a run killed at a fail point', { concurrency: 1 }, () => {
     assertFinished(outcome, 2);
     assert.equal(ranLines(outcome), 1, 'the command ran once');
     assert.deepEqual(outcome.requests, { 'orchestrator-model': 3, 'writer-model': 2 }, 'no model call was made twice');
-    assert.ok(outcome.toolMessagesSeen.some((text) => INTERRUPTED.test(text)), 'the orchestrator heard that the call was interrupted');
+    assert.ok(
+      outcome.toolMessagesSeen.some((text) => INTERRUPTED.test(text)),
+      'the orchestrator heard that the call was interrupted',
+    );
   });
 
-  it('killed after a tool call\'s intent, before it ran: reported as interrupted, not run', async () => {
+  it("killed after a tool call's intent, before it ran: reported as interrupted, not run", async () => {
     const outcome = await killThenResume('tool-intent:1');
     assertFinished(outcome, 2);
     assert.equal(ranLines(outcome), 0);
     assert.ok(outcome.toolMessagesSeen.some((text) => INTERRUPTED.test(text)));
   });
 
-  it('killed inside a delegation, before the writer\'s second model call: the orchestrator\'s turn and the writer resume where they were', async () => {
+  it("killed inside a delegation, before the writer's second model call: the orchestrator's turn and the writer resume where they were", async () => {
     const outcome = await killThenResume('model-intent:4');
     assertFinished(outcome, 2);
     assert.deepEqual(outcome.requests, { 'orchestrator-model': 3, 'writer-model': 2 }, 'no model call was made twice');
@@ -135,16 +193,27 @@ describe('resuming a run killed at a fail point', { concurrency: 1 }, () => {
   it('killed after the model answered but before its reply was journaled: that one call is made again, nothing else', async () => {
     const outcome = await killThenResume('model-reply:3', { model: 'writer-model', index: 0 });
     assertFinished(outcome, 2);
-    assert.deepEqual(outcome.requests, { 'orchestrator-model': 3, 'writer-model': 3 }, 'only the lost writer reply was asked for again');
+    assert.deepEqual(
+      outcome.requests,
+      { 'orchestrator-model': 3, 'writer-model': 3 },
+      'only the lost writer reply was asked for again',
+    );
     assert.equal(ranLines(outcome), 1);
-    assert.deepEqual(outcome.database.prepare(`SELECT count(*) AS n FROM model_calls WHERE status = 'completed'`).get(), { n: 5 }, 'five replies paid for and kept');
+    assert.deepEqual(
+      outcome.database.prepare(`SELECT count(*) AS n FROM model_calls WHERE status = 'completed'`).get(),
+      { n: 5 },
+      'five replies paid for and kept',
+    );
   });
 
   it('killed while a streamed reply was arriving: that one call is made again, nothing else', async () => {
     const outcome = await killThenResume('model-stream:3', { model: 'writer-model', index: 0 }, { stream: true });
     assertFinished(outcome, 2);
     assert.deepEqual(outcome.requests, { 'orchestrator-model': 3, 'writer-model': 3 });
-    assert.ok(server.chatRequests().every((request) => request.body.stream === true), 'the provider streamed');
+    assert.ok(
+      server.chatRequests().every((request) => request.body.stream === true),
+      'the provider streamed',
+    );
     assert.equal(ranLines(outcome), 1);
   });
 
@@ -156,12 +225,16 @@ describe('resuming a run killed at a fail point', { concurrency: 1 }, () => {
     assert.ok(!outcome.toolMessagesSeen.some((text) => INTERRUPTED.test(text)), 'nothing was interrupted');
   });
 
-  it('killed after a completing turn was journaled but before the delegation\'s outcome: the completion stands, no further model call', async () => {
+  it("killed after a completing turn was journaled but before the delegation's outcome: the completion stands, no further model call", async () => {
     // Turn-recorded points: 1 orchestrator (shell), 2 writer (write), 3 writer (complete), 4 orchestrator (delegate), 5 orchestrator (complete).
     for (const point of ['turn-recorded:3', 'turn-recorded:5']) {
       const outcome = await killThenResume(point);
       assertFinished(outcome, 2);
-      assert.deepEqual(outcome.requests, { 'orchestrator-model': 3, 'writer-model': 2 }, `${point}: no model call after the completion`);
+      assert.deepEqual(
+        outcome.requests,
+        { 'orchestrator-model': 3, 'writer-model': 2 },
+        `${point}: no model call after the completion`,
+      );
       assert.equal(ranLines(outcome), 1);
     }
   });
@@ -170,22 +243,38 @@ describe('resuming a run killed at a fail point', { concurrency: 1 }, () => {
     server.reset();
     server.route(
       { model: 'orchestrator-model' },
-      { toolCalls: [{ name: 'shell__start_job', arguments: { command: 'echo started; sleep 30; echo late', name: 'sleeper' } }] },
+      {
+        toolCalls: [
+          { name: 'shell__start_job', arguments: { command: 'echo started; sleep 30; echo late', name: 'sleeper' } },
+        ],
+      },
       { toolCalls: [{ name: 'shell__list_jobs', arguments: {} }] },
       { toolCalls: [{ name: 'shell__kill_job', arguments: { job_id: 'shell-1', grace_ms: 100 } }] },
-      { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'found the job after the restart' } }] },
+      {
+        toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'found the job after the restart' } }],
+      },
     );
     const fixture = createProjectFixture('mux-swarm-resume-job-');
     projects.push(fixture);
     fixture.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' } }));
     fixture.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['shell'] }), agents: [] });
     fixture.write('goal.md', '# Sleeper\n\nStart a long job and keep track of it.\n');
-    const killed = await runCli(['run', 'goal.md'], { cwd: fixture.directory, env: { MUX_SWARM_FAIL_AT: 'job-spawned:1' } });
+    const killed = await runCli(['run', 'goal.md'], {
+      cwd: fixture.directory,
+      env: { MUX_SWARM_FAIL_AT: 'job-spawned:1' },
+    });
     assert.equal(killed.signal, 'SIGKILL');
     const resumed = await runCli(['run', 'goal.md', '--output-format', 'json'], { cwd: fixture.directory });
     assert.equal(resumed.code, 0, resumed.stderr);
-    const results = server.chatRequests().flatMap((request) => request.body.messages.filter((message) => message.role === 'tool').map((message) => String(message.content)));
-    assert.ok(results.some((text) => INTERRUPTED.test(text)), 'start_job was reported as interrupted, not run again');
+    const results = server
+      .chatRequests()
+      .flatMap((request) =>
+        request.body.messages.filter((message) => message.role === 'tool').map((message) => String(message.content)),
+      );
+    assert.ok(
+      results.some((text) => INTERRUPTED.test(text)),
+      'start_job was reported as interrupted, not run again',
+    );
     const listing = results.find((text) => text.includes('shell-1') && /running/.test(text));
     assert.ok(listing, `list_jobs showed the re-attached job running:\n${results.join('\n---\n')}`);
     assert.ok(!results.some((text) => text.includes('shell-2')), 'no second job was started');
@@ -207,7 +296,9 @@ describe('resuming a run killed at a fail point', { concurrency: 1 }, () => {
     const runStatuses = (fixture: ProjectFixture) => {
       const database = new Database(join(fixture.directory, 'work', '.mux-swarm', 'state.db'), { readonly: true });
       try {
-        return (database.prepare('SELECT status FROM runs ORDER BY started_at, rowid').all() as Array<{ status: string }>).map((row) => row.status);
+        return (
+          database.prepare('SELECT status FROM runs ORDER BY started_at, rowid').all() as Array<{ status: string }>
+        ).map((row) => row.status);
       } finally {
         database.close();
       }
@@ -217,10 +308,17 @@ describe('resuming a run killed at a fail point', { concurrency: 1 }, () => {
       server.reset();
       server.route({ model: 'orchestrator-model' }, ...turns());
       const fixture = project();
-      const killed = await runCli(['run', 'goal.md'], { cwd: fixture.directory, env: { MUX_SWARM_FAIL_AT: 'turn-recorded:1' } });
+      const killed = await runCli(['run', 'goal.md'], {
+        cwd: fixture.directory,
+        env: { MUX_SWARM_FAIL_AT: 'turn-recorded:1' },
+      });
       assert.equal(killed.signal, 'SIGKILL');
       const listed = await runCli(['runs', '--json'], { cwd: fixture.directory });
-      assert.deepEqual((JSON.parse(listed.stdout) as Array<{ status: string }>).map((run) => run.status), ['crashed'], 'runs tells a crashed run from a running one');
+      assert.deepEqual(
+        (JSON.parse(listed.stdout) as Array<{ status: string }>).map((run) => run.status),
+        ['crashed'],
+        'runs tells a crashed run from a running one',
+      );
       const resumed = await runCli(['resume', '--output-format', 'json'], { cwd: fixture.directory });
       assert.equal(resumed.code, 0, resumed.stderr);
       assert.equal((JSON.parse(resumed.stdout) as { result: string }).result, 'tallied');
@@ -237,29 +335,48 @@ describe('resuming a run killed at a fail point', { concurrency: 1 }, () => {
       server.reset();
       server.route({ model: 'orchestrator-model' }, ...turns(), ...turns());
       const fixture = project();
-      assert.equal((await runCli(['run', 'goal.md'], { cwd: fixture.directory, env: { MUX_SWARM_FAIL_AT: 'turn-recorded:1' } })).signal, 'SIGKILL');
+      assert.equal(
+        (await runCli(['run', 'goal.md'], { cwd: fixture.directory, env: { MUX_SWARM_FAIL_AT: 'turn-recorded:1' } }))
+          .signal,
+        'SIGKILL',
+      );
       server.reset();
       server.route({ model: 'orchestrator-model' }, ...turns());
       const fresh = await runCli(['run', 'goal.md', '--fresh'], { cwd: fixture.directory });
       assert.equal(fresh.code, 0, fresh.stderr);
-      assert.deepEqual(runStatuses(fixture), ['running', 'succeeded'], 'the crashed run is left as it was; a second run did the work');
+      assert.deepEqual(
+        runStatuses(fixture),
+        ['running', 'succeeded'],
+        'the crashed run is left as it was; a second run did the work',
+      );
       assert.equal(readFileSync(join(fixture.directory, 'work', 'tally.log'), 'utf8'), 'x\nx\n');
     });
 
     it('a run stopped with Ctrl-C is resumed by the next run of the goal, and finishes its interrupted task', async () => {
       server.reset();
-      server.route({ model: 'orchestrator-model' }, { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo x >> tally.log' } }] }, { delayMs: 10_000, content: 'never heard' });
+      server.route(
+        { model: 'orchestrator-model' },
+        { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo x >> tally.log' } }] },
+        { delayMs: 10_000, content: 'never heard' },
+      );
       const fixture = project();
       let child: import('node:child_process').ChildProcess | undefined;
-      const interrupted = runCli(['run', 'goal.md'], { cwd: fixture.directory, onSpawn: (spawned) => (child = spawned) });
-      for (let attempt = 0; attempt < 200 && server.chatRequests().length < 2; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      const interrupted = runCli(['run', 'goal.md'], {
+        cwd: fixture.directory,
+        onSpawn: (spawned) => (child = spawned),
+      });
+      for (let attempt = 0; attempt < 200 && server.chatRequests().length < 2; attempt += 1)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       assert.equal(server.chatRequests().length, 2, 'the second model call is in flight');
       child!.kill('SIGINT');
       assert.equal((await interrupted).code, 130);
       assert.deepEqual(runStatuses(fixture), ['interrupted']);
 
       server.reset();
-      server.route({ model: 'orchestrator-model' }, { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'tallied after Ctrl-C' } }] });
+      server.route(
+        { model: 'orchestrator-model' },
+        { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'tallied after Ctrl-C' } }] },
+      );
       const resumed = await runCli(['run', 'goal.md', '--output-format', 'json'], { cwd: fixture.directory });
       assert.equal(resumed.code, 0, resumed.stderr);
       assert.equal((JSON.parse(resumed.stdout) as { result: string }).result, 'tallied after Ctrl-C');
@@ -285,8 +402,11 @@ describe('resuming a run killed at a fail point', { concurrency: 1 }, () => {
         if (existsSync(file)) {
           const database = new Database(file, { readonly: true, fileMustExist: true });
           try {
-            const row = database.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'run_sessions'`).get() as { n: number };
-            if (row.n > 0 && (database.prepare('SELECT count(*) AS n FROM run_sessions').get() as { n: number }).n > 0) return;
+            const row = database
+              .prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'run_sessions'`)
+              .get() as { n: number };
+            if (row.n > 0 && (database.prepare('SELECT count(*) AS n FROM run_sessions').get() as { n: number }).n > 0)
+              return;
           } finally {
             database.close();
           }

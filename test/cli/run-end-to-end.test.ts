@@ -19,7 +19,10 @@ describe('mux-swarm run, end to end through the built CLI', () => {
       orchestrator: fakeAgent('orchestrator', { canDelegateTo: ['writer', 'runner'] }),
       agents: [fakeAgent('writer', { mcpServers: ['fs'] }), fakeAgent('runner', { mcpServers: ['shell'] })],
     });
-    project.write('goal.md', '---\nname: two helpers\n---\n# Two helpers\n\nWrite hello.txt and run a command that writes ran.txt.\n');
+    project.write(
+      'goal.md',
+      '---\nname: two helpers\n---\n# Two helpers\n\nWrite hello.txt and run a command that writes ran.txt.\n',
+    );
   });
 
   after(async () => {
@@ -36,18 +39,39 @@ describe('mux-swarm run, end to end through the built CLI', () => {
           { name: 'delegate', arguments: { agent: 'runner', task: 'Run a command that writes ran.txt.' } },
         ],
       },
-      { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'both helpers finished', artifacts: ['hello.txt', 'ran.txt'] } }] },
+      {
+        toolCalls: [
+          {
+            name: 'complete',
+            arguments: { status: 'success', summary: 'both helpers finished', artifacts: ['hello.txt', 'ran.txt'] },
+          },
+        ],
+      },
     );
     // Each specialist's first reply is slow, so the two delegations overlap only if they really run in parallel.
     server.route(
       { model: 'writer-model' },
-      { delayMs: 400, toolCalls: [{ name: 'fs__write_file', arguments: { path: 'hello.txt', content: 'hello from writer\n' } }] },
-      { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'wrote hello.txt', artifacts: ['hello.txt'] } }] },
+      {
+        delayMs: 400,
+        toolCalls: [{ name: 'fs__write_file', arguments: { path: 'hello.txt', content: 'hello from writer\n' } }],
+      },
+      {
+        toolCalls: [
+          { name: 'complete', arguments: { status: 'success', summary: 'wrote hello.txt', artifacts: ['hello.txt'] } },
+        ],
+      },
     );
     server.route(
       { model: 'runner-model' },
-      { delayMs: 400, toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo ran > ran.txt && cat ran.txt' } }] },
-      { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'ran the command', artifacts: ['ran.txt'] } }] },
+      {
+        delayMs: 400,
+        toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo ran > ran.txt && cat ran.txt' } }],
+      },
+      {
+        toolCalls: [
+          { name: 'complete', arguments: { status: 'success', summary: 'ran the command', artifacts: ['ran.txt'] } },
+        ],
+      },
     );
 
     const result = await runCli(['run', 'goal.md', '--output-format', 'stream-json'], { cwd: project.directory });
@@ -60,27 +84,43 @@ describe('mux-swarm run, end to end through the built CLI', () => {
     const lines = result.stdout.trim().split('\n');
     const events: RunEvent[] = lines.map((line, index) => {
       const parsed = runEventSchema.safeParse(JSON.parse(line));
-      assert.ok(parsed.success, `line ${index + 1} does not match the event schema: ${line}\n${parsed.success ? '' : parsed.error.message}`);
+      assert.ok(
+        parsed.success,
+        `line ${index + 1} does not match the event schema: ${line}\n${parsed.success ? '' : parsed.error.message}`,
+      );
       return parsed.data;
     });
     assert.equal(events[0]!.type, 'system');
     assert.equal(events.at(-1)!.type, 'result');
     assert.equal(events.filter((event) => event.type === 'result').length, 1);
-    assert.deepEqual(events.map((event) => event.seq), events.map((_, index) => index), 'seq is monotonic from 0');
+    assert.deepEqual(
+      events.map((event) => event.seq),
+      events.map((_, index) => index),
+      'seq is monotonic from 0',
+    );
     assert.ok(events.every((event) => event.run_id === events[0]!.run_id));
 
     const init = events[0]!;
     assert.ok(init.type === 'system' && init.subtype === 'init');
-    assert.deepEqual(init.agents.map((agent) => agent.name), ['orchestrator', 'writer', 'runner']);
+    assert.deepEqual(
+      init.agents.map((agent) => agent.name),
+      ['orchestrator', 'writer', 'runner'],
+    );
     assert.ok(init.agents.find((agent) => agent.name === 'writer')!.tools.includes('fs__write_file'));
     assert.ok(!init.agents.find((agent) => agent.name === 'writer')!.tools.includes('shell__run_command'));
     assert.ok(init.agents.find((agent) => agent.name === 'orchestrator')!.tools.includes('delegate'));
-    assert.ok(!init.agents.find((agent) => agent.name === 'writer')!.tools.includes('delegate'), 'writer may delegate to nobody');
+    assert.ok(
+      !init.agents.find((agent) => agent.name === 'writer')!.tools.includes('delegate'),
+      'writer may delegate to nobody',
+    );
 
     const starts = events.filter((event) => event.type === 'delegation-start' && event.depth === 1);
     const firstEnd = events.findIndex((event) => event.type === 'delegation-end' && event.agent !== 'orchestrator');
     assert.deepEqual(starts.map((event) => event.agent).sort(), ['runner', 'writer']);
-    assert.ok(starts.every((event) => events.indexOf(event) < firstEnd), 'both delegations started before either ended');
+    assert.ok(
+      starts.every((event) => events.indexOf(event) < firstEnd),
+      'both delegations started before either ended',
+    );
 
     const final = events.at(-1)!;
     assert.ok(final.type === 'result');
@@ -94,7 +134,12 @@ describe('mux-swarm run, end to end through the built CLI', () => {
 
     // The specialists only ever saw their own tools; the orchestrator saw delegate and complete.
     const requests = server.chatRequests();
-    const toolNames = (model: string) => new Set(requests.filter((request) => request.body.model === model).flatMap((request) => (request.body.tools ?? []).map((tool) => tool.function.name)));
+    const toolNames = (model: string) =>
+      new Set(
+        requests
+          .filter((request) => request.body.model === model)
+          .flatMap((request) => (request.body.tools ?? []).map((tool) => tool.function.name)),
+      );
     assert.ok(toolNames('writer-model').has('fs__write_file'));
     assert.ok(!toolNames('writer-model').has('shell__run_command'));
     assert.ok(toolNames('orchestrator-model').has('delegate'));

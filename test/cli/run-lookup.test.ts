@@ -24,7 +24,12 @@ describe('a run that cannot be found: exit 2 ("usage: no such run") in every com
   before(async () => {
     server = await startFakeOpenAIServer();
     project = createProjectFixture('mux-swarm-run-lookup-');
-    project.write('config.json', fakeConfig(server.baseURL, { providers: { fake: { baseURL: server.baseURL, maxRetries: 1, timeoutMs: 20_000, free: true } } }));
+    project.write(
+      'config.json',
+      fakeConfig(server.baseURL, {
+        providers: { fake: { baseURL: server.baseURL, maxRetries: 1, timeoutMs: 20_000, free: true } },
+      }),
+    );
     project.write('swarm.json', { orchestrator: fakeAgent('orchestrator'), agents: [] });
     project.write('goal.md', '# Say done\nSay done.\n');
   });
@@ -43,7 +48,10 @@ describe('a run that cannot be found: exit 2 ("usage: no such run") in every com
   });
 
   it('after a run: an unknown id exits 2 with "no run" in every command; show without a run shows the newest', async () => {
-    server.route({ model: 'orchestrator-model' }, { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'done' } }] });
+    server.route(
+      { model: 'orchestrator-model' },
+      { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'done' } }] },
+    );
     const run = await runCli(['run', 'goal.md', '--output-format', 'json'], { cwd: project.directory });
     assert.equal(run.code, 0, run.stderr);
     runId = (JSON.parse(run.stdout) as { run_id: string }).run_id;

@@ -24,7 +24,13 @@ interface ProbeJson {
   fix?: string;
 }
 
-const agent = (name: string, provider: string, model: string) => ({ name, description: `the ${name} agent`, provider, model, systemPrompt: `You are ${name}.` });
+const agent = (name: string, provider: string, model: string) => ({
+  name,
+  description: `the ${name} agent`,
+  provider,
+  model,
+  systemPrompt: `You are ${name}.`,
+});
 
 describe('mux-swarm status --probe', () => {
   let server: FakeOpenAIServer;
@@ -101,11 +107,22 @@ describe('mux-swarm status --probe', () => {
     assert.equal(byModel.get('native-model')!.fix, undefined);
 
     const requests = server.chatRequests();
-    assert.deepEqual(requests.map((request) => request.body.model).sort(), Object.keys(RECORDED).sort(), 'exactly one request per distinct model');
+    assert.deepEqual(
+      requests.map((request) => request.body.model).sort(),
+      Object.keys(RECORDED).sort(),
+      'exactly one request per distinct model',
+    );
     for (const request of requests) {
-      const body = request.body as { max_tokens?: number; tools?: Array<{ function: { name: string } }>; stream?: boolean };
+      const body = request.body as {
+        max_tokens?: number;
+        tools?: Array<{ function: { name: string } }>;
+        stream?: boolean;
+      };
       assert.equal(body.max_tokens, 200);
-      assert.deepEqual(body.tools?.map((tool) => tool.function.name), ['probe_echo']);
+      assert.deepEqual(
+        body.tools?.map((tool) => tool.function.name),
+        ['probe_echo'],
+      );
     }
   });
 
@@ -140,7 +157,10 @@ describe('mux-swarm status --probe on a team whose models all call tools', () =>
     server = await startFakeOpenAIServer({ models: ['native-model', 'hermes-model'] });
     project = createProjectFixture();
     project.write('config.json', { providers: { local: { baseURL: server.baseURL } } });
-    project.write('swarm.json', { orchestrator: agent('orchestrator', 'local', 'native-model'), agents: [agent('code', 'local', 'hermes-model')] });
+    project.write('swarm.json', {
+      orchestrator: agent('orchestrator', 'local', 'native-model'),
+      agents: [agent('code', 'local', 'hermes-model')],
+    });
   });
   after(async () => {
     await server.close();
@@ -152,7 +172,10 @@ describe('mux-swarm status --probe on a team whose models all call tools', () =>
     server.route({ model: 'hermes-model' }, RECORDED['hermes-model']!);
     const result = await runCli(['status', '--probe', '--json'], { cwd: project.directory });
     const parsed = JSON.parse(result.stdout) as { healthy: boolean; probes: ProbeJson[] };
-    assert.deepEqual(parsed.probes.map((probe) => probe.outcome), ['native', 'text']);
+    assert.deepEqual(
+      parsed.probes.map((probe) => probe.outcome),
+      ['native', 'text'],
+    );
     assert.match(parsed.probes[1]!.fix ?? '', /^usable as is; for native tool_calls: /);
     assert.equal(parsed.healthy, true, result.stdout);
     assert.equal(result.code, 0);

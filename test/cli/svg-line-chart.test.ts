@@ -4,13 +4,18 @@ import { linearScale, niceTicks, renderLineChart } from '../../src/cli/report/sv
 
 /** The numbers of the tick labels of one axis ("x-tick" or "y-tick"), in document order. */
 function tickLabels(svg: string, axis: 'x-tick' | 'y-tick'): number[] {
-  return [...svg.matchAll(new RegExp(`<text class="${axis}"[^>]*>([^<]*)</text>`, 'g'))].map((match) => Number(match[1]));
+  return [...svg.matchAll(new RegExp(`<text class="${axis}"[^>]*>([^<]*)</text>`, 'g'))].map((match) =>
+    Number(match[1]),
+  );
 }
 
 /** The coordinates of a path's points, as [x, y] pairs, and how many M (segment starts) it has. */
 function pathPoints(d: string): { points: Array<[number, number]>; moves: number } {
   const commands = [...d.matchAll(/([ML])(-?[\d.]+) (-?[\d.]+)/g)];
-  return { points: commands.map((match) => [Number(match[2]), Number(match[3])]), moves: commands.filter((match) => match[1] === 'M').length };
+  return {
+    points: commands.map((match) => [Number(match[2]), Number(match[3])]),
+    moves: commands.filter((match) => match[1] === 'M').length,
+  };
 }
 
 describe('niceTicks', () => {
@@ -61,8 +66,24 @@ describe('renderLineChart', () => {
     xLabel: 'step',
     yLabel: 'loss',
     series: [
-      { name: 'job-a loss', points: [{ x: 30, y: 1.5 }, { x: 10, y: 2.31 }, { x: 20, y: 1.9 }] },
-      { name: 'job-a eval_loss', points: [{ x: 20, y: 1.7 }, { x: 40, y: null }, { x: 60, y: 1.2 }, { x: 80, y: 1.13 }], dashed: true },
+      {
+        name: 'job-a loss',
+        points: [
+          { x: 30, y: 1.5 },
+          { x: 10, y: 2.31 },
+          { x: 20, y: 1.9 },
+        ],
+      },
+      {
+        name: 'job-a eval_loss',
+        points: [
+          { x: 20, y: 1.7 },
+          { x: 40, y: null },
+          { x: 60, y: 1.2 },
+          { x: 80, y: 1.13 },
+        ],
+        dashed: true,
+      },
       { name: 'job-b loss', points: [{ x: 100, y: 1.4 }] },
     ],
   });
@@ -73,7 +94,8 @@ describe('renderLineChart', () => {
     assert.equal(chart.split('<path').length - 1, 3);
     assert.match(chart, />Loss &amp; &lt;friends&gt;</);
     assert.doesNotMatch(chart, /<friends>/);
-    for (const name of ['job-a loss', 'job-a eval_loss', 'job-b loss']) assert.ok(chart.includes(`>${name}</text>`), `legend names ${name}`);
+    for (const name of ['job-a loss', 'job-a eval_loss', 'job-b loss'])
+      assert.ok(chart.includes(`>${name}</text>`), `legend names ${name}`);
     assert.equal(chart.split('stroke-dasharray').length - 1, 2, 'the dashed series: its path and its legend line');
   });
 
@@ -91,19 +113,31 @@ describe('renderLineChart', () => {
     const first = paths[0]!;
     assert.equal(first.moves, 1);
     const xs = first.points.map(([px]) => px);
-    assert.deepEqual(xs, [...xs].sort((a, b) => a - b), 'sorted by x');
+    assert.deepEqual(
+      xs,
+      [...xs].sort((a, b) => a - b),
+      'sorted by x',
+    );
     assert.ok(first.points[0]![1] < first.points[2]![1], 'loss 2.31 at step 10 is drawn above 1.5 at step 30');
     assert.equal(paths[1]!.moves, 2, 'the eval series is two segments around the missing value');
     assert.equal(paths[1]!.points.length, 3);
     const axis = /<g class="axes"[^>]*>\n<line x1="([\d.]+)" y1="([\d.]+)" x2="([\d.]+)"/.exec(chart)!;
     const [left, bottom, right] = [Number(axis[1]), Number(axis[2]), Number(axis[3])];
-    for (const [px, py] of paths.flatMap((path) => path.points)) assert.ok(px >= left && px <= right && py <= bottom, `${px},${py} inside`);
+    for (const [px, py] of paths.flatMap((path) => path.points))
+      assert.ok(px >= left && px <= right && py <= bottom, `${px},${py} inside`);
     assert.equal(paths[2]!.points.length, 1);
     assert.match(chart, /<circle cx="[\d.]+" cy="[\d.]+" r="2.5"/, 'a lone point is a dot');
   });
 
   it('says "no data" with default axes when no series has a value', () => {
-    const empty = renderLineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'nothing', points: [{ x: 1, y: null }] }], width: 300, height: 200 });
+    const empty = renderLineChart({
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'y',
+      series: [{ name: 'nothing', points: [{ x: 1, y: null }] }],
+      width: 300,
+      height: 200,
+    });
     assert.match(empty, /^<svg[^>]* width="300" height="200"/);
     assert.match(empty, />no data</);
     assert.deepEqual(tickLabels(empty, 'x-tick'), niceTicks(0, 1).values);
@@ -117,19 +151,54 @@ describe('renderLineChart: steps, markers, bands and gaps', () => {
     xLabel: 'iteration',
     yLabel: 'metric',
     series: [
-      { name: 'best', points: [{ x: 0, y: 1 }, { x: 1, y: 0.8 }, { x: 2, y: 0.8 }], line: 'step', color: '#4e79a7' },
+      {
+        name: 'best',
+        points: [
+          { x: 0, y: 1 },
+          { x: 1, y: 0.8 },
+          { x: 2, y: 0.8 },
+        ],
+        line: 'step',
+        color: '#4e79a7',
+      },
       { name: 'kept', points: [{ x: 1, y: 0.8 }], line: 'none', marker: 'circle', color: '#59a14f' },
-      { name: 'discarded', points: [{ x: 2, y: 0.9 }, { x: 3, y: null }], line: 'none', marker: 'cross', color: '#e15759' },
+      {
+        name: 'discarded',
+        points: [
+          { x: 2, y: 0.9 },
+          { x: 3, y: null },
+        ],
+        line: 'none',
+        marker: 'cross',
+        color: '#e15759',
+      },
     ],
-    bands: [{ name: 'margin', points: [{ x: 0, low: 0.9, high: 1 }, { x: 1, low: 0.7, high: 0.8 }], color: '#dce6f0', step: true }],
+    bands: [
+      {
+        name: 'margin',
+        points: [
+          { x: 0, low: 0.9, high: 1 },
+          { x: 1, low: 0.7, high: 0.8 },
+        ],
+        color: '#dce6f0',
+        step: true,
+      },
+    ],
     gaps: [{ name: 'unmeasured', xs: [5] }],
   });
-  const markerGroup = (series: string) => new RegExp(`<g class="markers" data-series="${series}">\\n([\\s\\S]*?)\\n</g>`).exec(chart)?.[1] ?? '';
+  const markerGroup = (series: string) =>
+    new RegExp(`<g class="markers" data-series="${series}">\\n([\\s\\S]*?)\\n</g>`).exec(chart)?.[1] ?? '';
 
   it('opens with a title and a description that list what is drawn, for screen readers', () => {
-    assert.match(chart, /^<svg [^>]*role="img" aria-labelledby="chart-title chart-desc"[^>]*>\n<title id="chart-title">metric by iteration<\/title>\n<desc id="chart-desc">([^<]*)<\/desc>/);
+    assert.match(
+      chart,
+      /^<svg [^>]*role="img" aria-labelledby="chart-title chart-desc"[^>]*>\n<title id="chart-title">metric by iteration<\/title>\n<desc id="chart-desc">([^<]*)<\/desc>/,
+    );
     const description = /<desc id="chart-desc">([^<]*)</.exec(chart)![1]!;
-    assert.equal(description, 'metric by iteration: metric by iteration. Shows best (a step line, 3 points); kept (circle markers, 1 point); discarded (cross markers, 1 point); margin (a shaded band); unmeasured (dotted rules at 5).');
+    assert.equal(
+      description,
+      'metric by iteration: metric by iteration. Shows best (a step line, 3 points); kept (circle markers, 1 point); discarded (cross markers, 1 point); margin (a shaded band); unmeasured (dotted rules at 5).',
+    );
   });
 
   it('draws a step series as horizontal runs joined by vertical rises', () => {
@@ -148,11 +217,16 @@ describe('renderLineChart: steps, markers, bands and gaps', () => {
     assert.equal(markerGroup('kept').split('<g transform').length - 1, 1);
     assert.equal(markerGroup('discarded').split('<g transform').length - 1, 1, 'the missing value has no marker');
     assert.match(markerGroup('kept'), /<title>kept: 1, 0\.8<\/title><circle r="5"/);
-    assert.ok(chart.lastIndexOf('<g class="series"') < chart.indexOf('<g class="markers"'), 'markers come after the lines');
+    assert.ok(
+      chart.lastIndexOf('<g class="series"') < chart.indexOf('<g class="markers"'),
+      'markers come after the lines',
+    );
   });
 
   it('shows each series in the legend as it is drawn: the same marker shape, a line only where there is one', () => {
-    const legend = (name: string) => chart.split('<g class="legend-entry"').find((entry) => entry.includes(`<text x="28" y="10">${name}</text>`)) ?? assert.fail(`no legend entry ${name}`);
+    const legend = (name: string) =>
+      chart.split('<g class="legend-entry"').find((entry) => entry.includes(`<text x="28" y="10">${name}</text>`)) ??
+      assert.fail(`no legend entry ${name}`);
     assert.match(legend('kept'), /<circle r="5" fill="#59a14f"/);
     assert.doesNotMatch(legend('kept'), /<line /);
     assert.match(legend('discarded'), /<path d="M-5 -5 L5 5 M-5 5 L5 -5" fill="none" stroke="#e15759"/);
@@ -166,7 +240,11 @@ describe('renderLineChart: steps, markers, bands and gaps', () => {
       title: 't',
       xLabel: 'x',
       yLabel: 'y',
-      series: [{ name: 'line', points: [{ x: 0, y: 1 }] }, { name: 'dots', points: [{ x: 1, y: 2 }], line: 'none', marker: 'square' }, { name: 'more dots', points: [], line: 'none', marker: 'cross' }],
+      series: [
+        { name: 'line', points: [{ x: 0, y: 1 }] },
+        { name: 'dots', points: [{ x: 1, y: 2 }], line: 'none', marker: 'square' },
+        { name: 'more dots', points: [], line: 'none', marker: 'cross' },
+      ],
       bands: [{ name: 'band', points: [{ x: 0, low: 0, high: 1 }], color: '#dddddd' }],
       legendOrder: ['line', 'band', 'dots'],
     });
@@ -191,7 +269,13 @@ describe('renderLineChart: steps, markers, bands and gaps', () => {
 
   it('marks a gap with a dotted rule across the plot and a hollow marker on the x axis, and widens x to reach it', () => {
     assert.ok(tickLabels(chart, 'x-tick').at(-1)! >= 5, 'x reaches the gap at 5');
-    assert.match(chart, /<line x1="([\d.]+)" y1="40" x2="\1" y2="352" stroke="#7f7f7f" stroke-dasharray="2 3"><title>unmeasured: 5<\/title><\/line>/);
-    assert.match(markerGroup('unmeasured'), /<g transform="translate\([\d.]+ 352\)"><title>unmeasured: 5<\/title><path d="[^"]*Z" fill="#ffffff" stroke="#7f7f7f"/);
+    assert.match(
+      chart,
+      /<line x1="([\d.]+)" y1="40" x2="\1" y2="352" stroke="#7f7f7f" stroke-dasharray="2 3"><title>unmeasured: 5<\/title><\/line>/,
+    );
+    assert.match(
+      markerGroup('unmeasured'),
+      /<g transform="translate\([\d.]+ 352\)"><title>unmeasured: 5<\/title><path d="[^"]*Z" fill="#ffffff" stroke="#7f7f7f"/,
+    );
   });
 });

@@ -27,7 +27,10 @@ describe('mux-swarm run with the training server, end to end through the built C
       orchestrator: fakeAgent('orchestrator', { canDelegateTo: ['trainer'] }),
       agents: [fakeAgent('trainer', { mcpServers: ['training'] })],
     });
-    project.write('goal.md', '---\nname: train once\n---\n# Train once\n\nStart the training and report how it went.\n');
+    project.write(
+      'goal.md',
+      '---\nname: train once\n---\n# Train once\n\nStart the training and report how it went.\n',
+    );
   });
 
   after(async () => {
@@ -36,23 +39,57 @@ describe('mux-swarm run with the training server, end to end through the built C
   });
 
   it('wakes the agents with the classified end of a failed job, and counts its GPU time in the cost', async () => {
-    const command = trainerCommand('--steps', '10', '--step-seconds', '0.1', '--fail', 'max_seq_length', '--fail-at', '3', '--output-dir', 'out');
+    const command = trainerCommand(
+      '--steps',
+      '10',
+      '--step-seconds',
+      '0.1',
+      '--fail',
+      'max_seq_length',
+      '--fail-at',
+      '3',
+      '--output-dir',
+      'out',
+    );
     // Replies that answer a request carrying the notice are routed first; the rest follow the script in order.
-    server.route({ model: 'trainer-model', lastUserIncludes: 'ended: python_exception' }, { toolCalls: [{ name: 'complete', arguments: { status: 'failure', summary: 'training failed on max_seq_length' } }] });
-    server.route({ model: 'orchestrator-model', lastUserIncludes: 'ended: python_exception' }, { toolCalls: [{ name: 'complete', arguments: { status: 'failure', summary: 'the trainer needs SFTConfig(max_length=…)' } }] });
+    server.route(
+      { model: 'trainer-model', lastUserIncludes: 'ended: python_exception' },
+      {
+        toolCalls: [
+          { name: 'complete', arguments: { status: 'failure', summary: 'training failed on max_seq_length' } },
+        ],
+      },
+    );
+    server.route(
+      { model: 'orchestrator-model', lastUserIncludes: 'ended: python_exception' },
+      {
+        toolCalls: [
+          { name: 'complete', arguments: { status: 'failure', summary: 'the trainer needs SFTConfig(max_length=…)' } },
+        ],
+      },
+    );
     server.route(
       { model: 'trainer-model' },
       { toolCalls: [{ name: 'training__start', arguments: { command, name: 'seed-run' } }] },
       // Answered slowly: the job fails meanwhile, so the next request must carry the notice.
       { delayMs: 2_500, toolCalls: [{ name: 'training__list', arguments: {} }] },
     );
-    server.route({ model: 'orchestrator-model' }, { toolCalls: [{ name: 'delegate', arguments: { agent: 'trainer', task: 'Start the training.' } }] });
+    server.route(
+      { model: 'orchestrator-model' },
+      { toolCalls: [{ name: 'delegate', arguments: { agent: 'trainer', task: 'Start the training.' } }] },
+    );
 
-    const result = await runCli(['run', 'goal.md', '--output-format', 'stream-json'], { cwd: project.directory, timeoutMs: 60_000 });
+    const result = await runCli(['run', 'goal.md', '--output-format', 'stream-json'], {
+      cwd: project.directory,
+      timeoutMs: 60_000,
+    });
     assert.equal(result.code, 1, result.stderr);
     assert.deepEqual(server.unmatched, []);
 
-    const events: RunEvent[] = result.stdout.trim().split('\n').map((line) => runEventSchema.parse(JSON.parse(line)));
+    const events: RunEvent[] = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => runEventSchema.parse(JSON.parse(line)));
     const init = events[0]!;
     assert.ok(init.type === 'system' && init.subtype === 'init');
     assert.ok(init.gpus !== undefined, 'the init event says what GPUs were found');
@@ -62,20 +99,29 @@ describe('mux-swarm run with the training server, end to end through the built C
     assert.ok(end && end.type === 'training-end');
     assert.equal(end.classification, 'python_exception');
     assert.equal(end.name, 'seed-run');
-    assert.match(end.summary, new RegExp(`^${SEED_ERROR.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(fake_trainer\\.py:\\d+ in fail\\)$`));
+    assert.match(
+      end.summary,
+      new RegExp(`^${SEED_ERROR.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(fake_trainer\\.py:\\d+ in fail\\)$`),
+    );
     assert.equal(end.last_step, 2);
     assert.ok(events.some((event) => event.type === 'training-progress' && event.event === 'log' && event.step === 2));
 
     // Both the agent that started the job and the orchestrator were told, in their next request.
     const requests = server.chatRequests();
-    const told = (model: string) => requests.filter((request) => request.body.model === model && messageText(request.body.messages.at(-1)!).includes(SEED_ERROR));
+    const told = (model: string) =>
+      requests.filter(
+        (request) => request.body.model === model && messageText(request.body.messages.at(-1)!).includes(SEED_ERROR),
+      );
     assert.equal(told('trainer-model').length, 1);
     assert.equal(told('orchestrator-model').length, 1);
 
     const final = events.at(-1)!;
     assert.ok(final.type === 'result');
     // $36 an hour is a cent a second; the job ran about 0.3 s (plus Python's start-up).
-    assert.ok(final.gpu_seconds !== undefined && final.gpu_seconds > 0.2 && final.gpu_seconds < 10, `gpu_seconds ${final.gpu_seconds}`);
+    assert.ok(
+      final.gpu_seconds !== undefined && final.gpu_seconds > 0.2 && final.gpu_seconds < 10,
+      `gpu_seconds ${final.gpu_seconds}`,
+    );
     assert.ok(Math.abs(final.gpu_cost_usd! - final.gpu_seconds * 0.01) < 1e-6);
     assert.ok(final.total_cost_usd >= final.gpu_cost_usd!);
 
@@ -85,7 +131,16 @@ describe('mux-swarm run with the training server, end to end through the built C
     assert.equal(report.code, 0, report.stderr);
     const data = JSON.parse(report.stdout) as {
       failures: {
-        steps: Array<{ step: string; verdict: string; relaunch: unknown; failedLaunch: { kind: string; ref: string; ending: { classification: string; summary: string; exception: { type: string } | null } } }>;
+        steps: Array<{
+          step: string;
+          verdict: string;
+          relaunch: unknown;
+          failedLaunch: {
+            kind: string;
+            ref: string;
+            ending: { classification: string; summary: string; exception: { type: string } | null };
+          };
+        }>;
         unrecordedJobs: unknown[];
       };
       costs: { gpu: { jobs: number; seconds: number; costUsd: number } };
@@ -93,7 +148,10 @@ describe('mux-swarm run with the training server, end to end through the built C
     assert.equal(data.failures.steps.length, 1);
     const [failure] = data.failures.steps;
     assert.deepEqual([failure!.step, failure!.verdict, failure!.relaunch], [`job:${command}`, 'unresolved', null]);
-    assert.deepEqual([failure!.failedLaunch.kind, failure!.failedLaunch.ref], ['training-job', `training:${end.job_id}`]);
+    assert.deepEqual(
+      [failure!.failedLaunch.kind, failure!.failedLaunch.ref],
+      ['training-job', `training:${end.job_id}`],
+    );
     assert.equal(failure!.failedLaunch.ending.classification, 'python_exception');
     assert.equal(failure!.failedLaunch.ending.summary, end.summary);
     assert.equal(failure!.failedLaunch.ending.exception?.type, 'TypeError');

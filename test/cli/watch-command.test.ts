@@ -8,7 +8,9 @@ import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-op
 import { createProjectFixture, fakeAgent, fakeConfig, type ProjectFixture } from '../support/project-fixture.js';
 import { runCli } from '../support/run-cli.js';
 
-const complete = (summary: string) => ({ toolCalls: [{ name: 'complete', arguments: { status: 'success', summary, artifacts: [] } }] });
+const complete = (summary: string) => ({
+  toolCalls: [{ name: 'complete', arguments: { status: 'success', summary, artifacts: [] } }],
+});
 
 function occurrences(text: string, needle: string): number {
   return text.split(needle).length - 1;
@@ -22,7 +24,10 @@ describe('mux-swarm watch and run --watchdog, through the built CLI', { timeout:
     server = await startFakeOpenAIServer();
     project = createProjectFixture();
     project.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' } }));
-    project.write('swarm.json', { orchestrator: fakeAgent('orchestrator'), agents: [fakeAgent('code', { mcpServers: ['fs'] })] });
+    project.write('swarm.json', {
+      orchestrator: fakeAgent('orchestrator'),
+      agents: [fakeAgent('code', { mcpServers: ['fs'] })],
+    });
   });
   afterEach(() => {
     assert.deepEqual(server.unmatched, []);
@@ -76,13 +81,19 @@ describe('mux-swarm watch and run --watchdog, through the built CLI', { timeout:
       onSpawn: (child) => (supervisorPid = child.pid!),
     });
     assert.equal(result.code, 0, result.stderr);
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; result?: string; run_id: string });
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; result?: string; run_id: string });
     assert.equal(lines.filter((line) => line.type === 'result').length, 1, 'ran once');
     assert.equal(lines.at(-1)!.result, 'done under the watchdog');
 
     const database = new Database(join(project.directory, 'work', '.mux-swarm', 'state.db'), { readonly: true });
     try {
-      const run = database.prepare('SELECT pid, status FROM runs WHERE id = ?').get(lines.at(-1)!.run_id) as { pid: number; status: string };
+      const run = database.prepare('SELECT pid, status FROM runs WHERE id = ?').get(lines.at(-1)!.run_id) as {
+        pid: number;
+        status: string;
+      };
       assert.equal(run.status, 'succeeded');
       assert.notEqual(run.pid, supervisorPid, 'the run happened in a worker, not in the supervisor');
     } finally {
@@ -94,7 +105,10 @@ describe('mux-swarm watch and run --watchdog, through the built CLI', { timeout:
     const killedProject = createProjectFixture();
     try {
       killedProject.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' } }));
-      killedProject.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['shell'] }), agents: [] });
+      killedProject.write('swarm.json', {
+        orchestrator: fakeAgent('orchestrator', { mcpServers: ['shell'] }),
+        agents: [],
+      });
       killedProject.write('goal.md', '# Count\n\nAppend to count.log, then finish.\n');
       server.route(
         { model: 'orchestrator-model' },
@@ -107,10 +121,19 @@ describe('mux-swarm watch and run --watchdog, through the built CLI', { timeout:
       });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stderr, /SIGKILL/, 'the watchdog saw the first worker die');
-      assert.equal((JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { result: string }).result, 'counted after a restart');
-      assert.equal(readFileSync(join(killedProject.directory, 'work', 'count.log'), 'utf8'), 'once\n', 'the command ran once over both workers');
+      assert.equal(
+        (JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { result: string }).result,
+        'counted after a restart',
+      );
+      assert.equal(
+        readFileSync(join(killedProject.directory, 'work', 'count.log'), 'utf8'),
+        'once\n',
+        'the command ran once over both workers',
+      );
       assert.equal(server.chatRequests().length, 2, 'no model call was made twice');
-      const database = new Database(join(killedProject.directory, 'work', '.mux-swarm', 'state.db'), { readonly: true });
+      const database = new Database(join(killedProject.directory, 'work', '.mux-swarm', 'state.db'), {
+        readonly: true,
+      });
       try {
         assert.deepEqual(database.prepare('SELECT status FROM runs').all(), [{ status: 'succeeded' }]);
         assert.deepEqual(database.prepare('SELECT count(*) AS n FROM run_sessions').get(), { n: 2 });
@@ -126,7 +149,10 @@ describe('mux-swarm watch and run --watchdog, through the built CLI', { timeout:
     const freshProject = createProjectFixture();
     try {
       freshProject.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' } }));
-      freshProject.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['shell'] }), agents: [] });
+      freshProject.write('swarm.json', {
+        orchestrator: fakeAgent('orchestrator', { mcpServers: ['shell'] }),
+        agents: [],
+      });
       freshProject.write('goal.md', '# Count\n\nAppend to count.log, then finish.\n');
       server.reset();
       server.route(
@@ -140,17 +166,27 @@ describe('mux-swarm watch and run --watchdog, through the built CLI', { timeout:
       });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stderr, /SIGKILL/, 'the first worker died');
-      assert.equal(readFileSync(join(freshProject.directory, 'work', 'count.log'), 'utf8'), 'once\n', 'the work was not done twice');
+      assert.equal(
+        readFileSync(join(freshProject.directory, 'work', 'count.log'), 'utf8'),
+        'once\n',
+        'the work was not done twice',
+      );
       assert.equal(server.chatRequests().length, 2);
       const database = new Database(join(freshProject.directory, 'work', '.mux-swarm', 'state.db'), { readonly: true });
       try {
-        assert.deepEqual(database.prepare('SELECT status FROM runs').all(), [{ status: 'succeeded' }], 'one run, resumed');
+        assert.deepEqual(
+          database.prepare('SELECT status FROM runs').all(),
+          [{ status: 'succeeded' }],
+          'one run, resumed',
+        );
         assert.deepEqual(database.prepare('SELECT count(*) AS n FROM run_sessions').get(), { n: 2 });
       } finally {
         database.close();
       }
       const watchdogDirectory = join(freshProject.directory, 'work', '.mux-swarm', 'watchdog');
-      const left = existsSync(watchdogDirectory) ? readdirSync(watchdogDirectory).filter((name) => name.startsWith('run-')) : [];
+      const left = existsSync(watchdogDirectory)
+        ? readdirSync(watchdogDirectory).filter((name) => name.startsWith('run-'))
+        : [];
       assert.deepEqual(left, [], 'the watchdog cleaned its run note');
     } finally {
       freshProject.remove();
@@ -161,7 +197,10 @@ describe('mux-swarm watch and run --watchdog, through the built CLI', { timeout:
     const hungProject = createProjectFixture();
     try {
       hungProject.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' } }));
-      hungProject.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['shell'] }), agents: [] });
+      hungProject.write('swarm.json', {
+        orchestrator: fakeAgent('orchestrator', { mcpServers: ['shell'] }),
+        agents: [],
+      });
       hungProject.write('goal.md', '# Count\n\nAppend to count.log, then finish.\n');
       const watchdogDirectory = join(hungProject.directory, 'work', '.mux-swarm', 'watchdog');
       let killed: number | undefined;
@@ -170,23 +209,38 @@ describe('mux-swarm watch and run --watchdog, through the built CLI', { timeout:
         { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo once >> count.log' } }] },
         () => {
           // The second model call hangs; the worker asking it is killed with -9 while it waits.
-          const beat = readdirSync(watchdogDirectory).filter((name) => name.startsWith('heartbeat-')).map((name) => readHeartbeat(join(watchdogDirectory, name))).find((found) => found !== undefined);
+          const beat = readdirSync(watchdogDirectory)
+            .filter((name) => name.startsWith('heartbeat-'))
+            .map((name) => readHeartbeat(join(watchdogDirectory, name)))
+            .find((found) => found !== undefined);
           killed = beat?.pid;
           if (killed !== undefined) process.kill(killed, 'SIGKILL');
           return { delayMs: 30_000, ...complete('too late') };
         },
         complete('counted once, after a kill during a model call'),
       );
-      const result = await runCli(['run', 'goal.md', '--fresh', '--watchdog', '--output-format', 'json'], { cwd: hungProject.directory });
+      const result = await runCli(['run', 'goal.md', '--fresh', '--watchdog', '--output-format', 'json'], {
+        cwd: hungProject.directory,
+      });
       assert.equal(result.code, 0, result.stderr);
       assert.notEqual(killed, undefined, 'the hanging call found the worker to kill');
       assert.match(result.stderr, /SIGKILL/, 'the watchdog saw the worker die');
-      assert.equal((JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { result: string }).result, 'counted once, after a kill during a model call');
-      assert.equal(readFileSync(join(hungProject.directory, 'work', 'count.log'), 'utf8'), 'once\n', 'the journaled command ran once');
+      assert.equal(
+        (JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { result: string }).result,
+        'counted once, after a kill during a model call',
+      );
+      assert.equal(
+        readFileSync(join(hungProject.directory, 'work', 'count.log'), 'utf8'),
+        'once\n',
+        'the journaled command ran once',
+      );
       const database = new Database(join(hungProject.directory, 'work', '.mux-swarm', 'state.db'), { readonly: true });
       try {
         assert.deepEqual(database.prepare('SELECT status FROM runs').all(), [{ status: 'succeeded' }], 'one run');
-        assert.deepEqual(database.prepare("SELECT count(*) AS n FROM tool_calls WHERE name = 'shell__run_command'").get(), { n: 1 });
+        assert.deepEqual(
+          database.prepare("SELECT count(*) AS n FROM tool_calls WHERE name = 'shell__run_command'").get(),
+          { n: 1 },
+        );
       } finally {
         database.close();
       }
@@ -198,8 +252,17 @@ describe('mux-swarm watch and run --watchdog, through the built CLI', { timeout:
   it('run --fresh --watchdog --retry-outage: a provider down for a while is waited out and the run resumed, the command not run again', async () => {
     const outageProject = createProjectFixture();
     try {
-      outageProject.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' }, providers: { fake: { baseURL: server.baseURL, maxRetries: 0, timeoutMs: 20_000 } } }));
-      outageProject.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['shell'] }), agents: [] });
+      outageProject.write(
+        'config.json',
+        fakeConfig(server.baseURL, {
+          filesystem: { workdir: 'work' },
+          providers: { fake: { baseURL: server.baseURL, maxRetries: 0, timeoutMs: 20_000 } },
+        }),
+      );
+      outageProject.write('swarm.json', {
+        orchestrator: fakeAgent('orchestrator', { mcpServers: ['shell'] }),
+        agents: [],
+      });
       outageProject.write('goal.md', '# Count\n\nAppend to count.log, then finish.\n');
       const down = { error: { status: 503, message: 'service unavailable' } };
       server.route(
@@ -209,14 +272,30 @@ describe('mux-swarm watch and run --watchdog, through the built CLI', { timeout:
         down, // and the first resumed one too
         complete('counted once, after the outage'),
       );
-      const result = await runCli(['run', 'goal.md', '--fresh', '--watchdog', '--retry-outage', '30s', '--output-format', 'json'], { cwd: outageProject.directory });
+      const result = await runCli(
+        ['run', 'goal.md', '--fresh', '--watchdog', '--retry-outage', '30s', '--output-format', 'json'],
+        { cwd: outageProject.directory },
+      );
       assert.equal(result.code, 0, result.stderr);
-      assert.equal(occurrences(result.stderr, 'its model provider is down (exit 75); resuming it in'), 2, result.stderr);
-      assert.equal((JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { result: string }).result, 'counted once, after the outage');
+      assert.equal(
+        occurrences(result.stderr, 'its model provider is down (exit 75); resuming it in'),
+        2,
+        result.stderr,
+      );
+      assert.equal(
+        (JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { result: string }).result,
+        'counted once, after the outage',
+      );
       assert.equal(readFileSync(join(outageProject.directory, 'work', 'count.log'), 'utf8'), 'once\n');
-      const database = new Database(join(outageProject.directory, 'work', '.mux-swarm', 'state.db'), { readonly: true });
+      const database = new Database(join(outageProject.directory, 'work', '.mux-swarm', 'state.db'), {
+        readonly: true,
+      });
       try {
-        assert.deepEqual(database.prepare('SELECT status FROM runs').all(), [{ status: 'succeeded' }], 'one run, resumed twice');
+        assert.deepEqual(
+          database.prepare('SELECT status FROM runs').all(),
+          [{ status: 'succeeded' }],
+          'one run, resumed twice',
+        );
         assert.deepEqual(database.prepare('SELECT count(*) AS n FROM run_sessions').get(), { n: 3 });
       } finally {
         database.close();
@@ -229,7 +308,13 @@ describe('mux-swarm watch and run --watchdog, through the built CLI', { timeout:
   it('an outage that outlasts --retry-outage ends the watchdog with exit 75, the run still resumable; --retry-outage without --watchdog is refused (exit 2)', async () => {
     const outageProject = createProjectFixture();
     try {
-      outageProject.write('config.json', fakeConfig(server.baseURL, { filesystem: { workdir: 'work' }, providers: { fake: { baseURL: server.baseURL, maxRetries: 0, timeoutMs: 20_000 } } }));
+      outageProject.write(
+        'config.json',
+        fakeConfig(server.baseURL, {
+          filesystem: { workdir: 'work' },
+          providers: { fake: { baseURL: server.baseURL, maxRetries: 0, timeoutMs: 20_000 } },
+        }),
+      );
       outageProject.write('swarm.json', { orchestrator: fakeAgent('orchestrator'), agents: [] });
       outageProject.write('goal.md', '# Wait\n\nNothing.\n');
       const down = { error: { status: 503, message: 'service unavailable' } };
@@ -237,14 +322,21 @@ describe('mux-swarm watch and run --watchdog, through the built CLI', { timeout:
       const refused = await runCli(['run', 'goal.md', '--retry-outage', '1s'], { cwd: outageProject.directory });
       assert.equal(refused.code, 2);
       assert.match(refused.stderr, /--retry-outage needs --watchdog/);
-      const result = await runCli(['watch', '--retry-outage', '1s', '--', 'run', 'goal.md', '--output-format', 'json'], { cwd: outageProject.directory });
+      const result = await runCli(
+        ['watch', '--retry-outage', '1s', '--', 'run', 'goal.md', '--output-format', 'json'],
+        { cwd: outageProject.directory },
+      );
       assert.equal(result.code, 75, result.stderr);
       assert.match(result.stderr, /the provider outage outlasted --retry-outage 1 s; the run stays resumable/);
       const tries = server.chatRequests().length;
       assert.ok(tries >= 2 && tries <= 8, `tried ${tries} times within the patience`);
-      const database = new Database(join(outageProject.directory, 'work', '.mux-swarm', 'state.db'), { readonly: true });
+      const database = new Database(join(outageProject.directory, 'work', '.mux-swarm', 'state.db'), {
+        readonly: true,
+      });
       try {
-        assert.deepEqual(database.prepare('SELECT status, subtype FROM runs').all(), [{ status: 'interrupted', subtype: 'error_provider_outage' }]);
+        assert.deepEqual(database.prepare('SELECT status, subtype FROM runs').all(), [
+          { status: 'interrupted', subtype: 'error_provider_outage' },
+        ]);
       } finally {
         database.close();
       }
@@ -265,7 +357,10 @@ describe('mux-swarm watch and run --watchdog, through the built CLI', { timeout:
     });
     assert.equal(result.code, 0, result.stderr);
     const beat = readHeartbeat(heartbeatFile);
-    assert.ok(beat !== undefined, `no beat in ${heartbeatFile}: ${existsSync(heartbeatFile) ? readFileSync(heartbeatFile, 'utf8') : 'missing'}`);
+    assert.ok(
+      beat !== undefined,
+      `no beat in ${heartbeatFile}: ${existsSync(heartbeatFile) ? readFileSync(heartbeatFile, 'utf8') : 'missing'}`,
+    );
     assert.equal(beat.pid, runPid);
   });
 });

@@ -18,26 +18,48 @@ describe('interpolateEnvironment', () => {
     const data = { url: '${BASE_URL:-http://127.0.0.1:11434/v1}' };
     assert.deepEqual(interpolateEnvironment(data, {}).value, { url: 'http://127.0.0.1:11434/v1' });
     assert.deepEqual(interpolateEnvironment(data, { BASE_URL: '' }).value, { url: 'http://127.0.0.1:11434/v1' });
-    assert.deepEqual(interpolateEnvironment(data, { BASE_URL: 'https://openrouter.ai/api/v1' }).value, { url: 'https://openrouter.ai/api/v1' });
-    assert.deepEqual(interpolateEnvironment({ suffix: 'model${TAG:-}' }, {}).value, { suffix: 'model' }, 'an empty default is allowed');
+    assert.deepEqual(interpolateEnvironment(data, { BASE_URL: 'https://openrouter.ai/api/v1' }).value, {
+      url: 'https://openrouter.ai/api/v1',
+    });
+    assert.deepEqual(
+      interpolateEnvironment({ suffix: 'model${TAG:-}' }, {}).value,
+      { suffix: 'model' },
+      'an empty default is allowed',
+    );
   });
 
   it('reports an unset or empty variable without a default at its JSON path', () => {
-    const result = interpolateEnvironment({ servers: [{ args: ['--token', '${GH_TOKEN}'] }], headers: { 'X-Title': '${TITLE}' } }, { TITLE: '' });
+    const result = interpolateEnvironment(
+      { servers: [{ args: ['--token', '${GH_TOKEN}'] }], headers: { 'X-Title': '${TITLE}' } },
+      { TITLE: '' },
+    );
     assert.deepEqual(result.issues, [
-      { path: 'servers[0].args[1]', message: 'environment variable GH_TOKEN is not set (or is empty); export GH_TOKEN=… or write ${GH_TOKEN:-default}' },
-      { path: 'headers["X-Title"]', message: 'environment variable TITLE is not set (or is empty); export TITLE=… or write ${TITLE:-default}' },
+      {
+        path: 'servers[0].args[1]',
+        message:
+          'environment variable GH_TOKEN is not set (or is empty); export GH_TOKEN=… or write ${GH_TOKEN:-default}',
+      },
+      {
+        path: 'headers["X-Title"]',
+        message: 'environment variable TITLE is not set (or is empty); export TITLE=… or write ${TITLE:-default}',
+      },
     ]);
   });
 
   it('reads $${ as a literal ${ and never looks that variable up', () => {
-    const result = interpolateEnvironment({ script: 'echo $${HOME} and ${USER_NAME}', price: '$5' }, { USER_NAME: 'ada' });
+    const result = interpolateEnvironment(
+      { script: 'echo $${HOME} and ${USER_NAME}', price: '$5' },
+      { USER_NAME: 'ada' },
+    );
     assert.deepEqual(result.issues, []);
     assert.deepEqual(result.value, { script: 'echo ${HOME} and ada', price: '$5' });
   });
 
   it('never interpolates keys', () => {
-    const result = interpolateEnvironment({ headers: { '${HEADER_NAME}': '${HEADER_VALUE}' } }, { HEADER_NAME: 'X-Name', HEADER_VALUE: 'v' });
+    const result = interpolateEnvironment(
+      { headers: { '${HEADER_NAME}': '${HEADER_VALUE}' } },
+      { HEADER_NAME: 'X-Name', HEADER_VALUE: 'v' },
+    );
     assert.deepEqual(result.value, { headers: { '${HEADER_NAME}': 'v' } });
   });
 
@@ -50,14 +72,30 @@ describe('interpolateEnvironment', () => {
 
   it('keeps values with quotes, backslashes, braces and newlines intact', () => {
     const awkward = 'p"a\\ss}{\n\t,]';
-    const result = interpolateEnvironment({ password: '${DB_PASSWORD}', both: '[${DB_PASSWORD}]' }, { DB_PASSWORD: awkward });
+    const result = interpolateEnvironment(
+      { password: '${DB_PASSWORD}', both: '[${DB_PASSWORD}]' },
+      { DB_PASSWORD: awkward },
+    );
     assert.deepEqual(result.value, { password: awkward, both: `[${awkward}]` });
   });
 
   it('collects the values of secret-looking variables, and only those', () => {
     const result = interpolateEnvironment(
-      { a: '${OPENAI_API_KEY}', b: '${GITHUB_TOKEN}', c: '${DB_PASSWORD}', d: '${CLIENT_SECRET}', e: '${HOST}', f: '${SESSION_TOKEN:-fallback-token-value}' },
-      { OPENAI_API_KEY: 'sk-one', GITHUB_TOKEN: 'ghp_two', DB_PASSWORD: 'three', CLIENT_SECRET: 'four', HOST: 'example.com' },
+      {
+        a: '${OPENAI_API_KEY}',
+        b: '${GITHUB_TOKEN}',
+        c: '${DB_PASSWORD}',
+        d: '${CLIENT_SECRET}',
+        e: '${HOST}',
+        f: '${SESSION_TOKEN:-fallback-token-value}',
+      },
+      {
+        OPENAI_API_KEY: 'sk-one',
+        GITHUB_TOKEN: 'ghp_two',
+        DB_PASSWORD: 'three',
+        CLIENT_SECRET: 'four',
+        HOST: 'example.com',
+      },
     );
     assert.deepEqual(result.secrets.sort(), ['four', 'ghp_two', 'sk-one', 'three']);
   });
@@ -87,14 +125,22 @@ describe('loadConfig interpolation', () => {
 
   it('substitutes into the file read from disk, JSON-breaking characters included', () => {
     const value = 'tok"en\\with}"quotes';
-    const loaded = load({ providers: { corp: { baseURL: '${CORP_URL}', headers: { 'X-Custom': '${CUSTOM}' } } } }, { CORP_URL: 'https://llm.corp.test/v1', CUSTOM: value });
+    const loaded = load(
+      { providers: { corp: { baseURL: '${CORP_URL}', headers: { 'X-Custom': '${CUSTOM}' } } } },
+      { CORP_URL: 'https://llm.corp.test/v1', CUSTOM: value },
+    );
     assert.equal(loaded.config.providers.corp?.baseURL, 'https://llm.corp.test/v1');
     assert.equal(loaded.config.providers.corp?.headers['X-Custom'], value);
   });
 
   it('skips disabled MCP server entries: their unset variables are not errors', () => {
     const servers = {
-      github: { command: 'npx', args: ['-y', '${GITHUB_PACKAGE}'], env: { GITHUB_TOKEN: '${GITHUB_TOKEN}' }, enabled: false },
+      github: {
+        command: 'npx',
+        args: ['-y', '${GITHUB_PACKAGE}'],
+        env: { GITHUB_TOKEN: '${GITHUB_TOKEN}' },
+        enabled: false,
+      },
       notion: { url: '${NOTION_MCP_URL}', headers: { Authorization: 'Bearer ${NOTION_TOKEN}' }, enabled: false },
     };
     const loaded = load({ providers, mcpServers: servers }, {});
@@ -126,12 +172,20 @@ describe('loadConfig interpolation', () => {
   });
 
   it('still checks a disabled entry for typos, and an enabled URL that holds no variable', () => {
-    assert.throws(() => load({ providers, mcpServers: { notion: { url: '${NOTION_MCP_URL}', enabeld: true, enabled: false } } }, {}), {
-      message: 'config.json: mcpServers.notion.enabeld: unknown key (did you mean "enabled"?); allowed here: description, enabled, headers, maxRestarts, optional, timeoutMs, type, url',
-    });
-    assert.throws(() => load({ providers, mcpServers: { notion: { url: 'mcp.notion.com/mcp', enabled: false } } }, {}), {
-      message: 'config.json: mcpServers.notion.url: must be an http(s) URL of the MCP endpoint',
-    });
+    assert.throws(
+      () =>
+        load({ providers, mcpServers: { notion: { url: '${NOTION_MCP_URL}', enabeld: true, enabled: false } } }, {}),
+      {
+        message:
+          'config.json: mcpServers.notion.enabeld: unknown key (did you mean "enabled"?); allowed here: description, enabled, headers, maxRestarts, optional, timeoutMs, type, url',
+      },
+    );
+    assert.throws(
+      () => load({ providers, mcpServers: { notion: { url: 'mcp.notion.com/mcp', enabled: false } } }, {}),
+      {
+        message: 'config.json: mcpServers.notion.url: must be an http(s) URL of the MCP endpoint',
+      },
+    );
   });
 
   it('collects secrets from secret-looking variables, API key variables and auth headers, dropping short ones', () => {
@@ -148,7 +202,13 @@ describe('loadConfig interpolation', () => {
       },
       { OPENROUTER_API_KEY: 'sk-or-v1-abcdef', GITHUB_TOKEN: 'ghp_0123456789', SHORT_KEY: 'abc' },
     );
-    assert.deepEqual(loaded.secrets.sort(), ['abc', 'corp-literal-token', 'ghp_0123456789', 'search-key-12345', 'sk-or-v1-abcdef']);
+    assert.deepEqual(loaded.secrets.sort(), [
+      'abc',
+      'corp-literal-token',
+      'ghp_0123456789',
+      'search-key-12345',
+      'sk-or-v1-abcdef',
+    ]);
     // Very short values would scrub ordinary words out of transcripts: the scrubber leaves them alone.
     const scrubber = new SecretScrubber(loaded.secrets);
     assert.equal(scrubber.size, 4);

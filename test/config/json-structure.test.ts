@@ -10,7 +10,10 @@ describe('JSON structure checks: nesting depth and duplicate keys', () => {
   });
 
   it('names the path of a duplicate key, through arrays and escaped keys', () => {
-    assert.deepEqual(firstDuplicateKey('{"agents": [{"name": "a"}, {"name": "b", "model": "x", "model": "y"}]}'), { path: 'agents[1].model', offset: 55 });
+    assert.deepEqual(firstDuplicateKey('{"agents": [{"name": "a"}, {"name": "b", "model": "x", "model": "y"}]}'), {
+      path: 'agents[1].model',
+      offset: 55,
+    });
     assert.equal(firstDuplicateKey('{"a b": {"k": 1, "\\u006b": 2}}')?.path, '["a b"].k');
     assert.equal(firstDuplicateKey('{"x": 1, "x": 2}')?.path, 'x');
   });

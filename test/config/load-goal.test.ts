@@ -38,7 +38,23 @@ describe('goal front matter', () => {
   it('parses and validates it, turning budget.time into milliseconds', () => {
     const goal = loadGoal(
       'goals/port.md',
-      ['---', 'name: Port the parser', 'mode: flat', 'agents: [code, memory]', 'budget:', '  usd: 2.5', '  tokens: 400000', '  time: 2h', 'limits:', '  maxTurns: 80', '---', '# Port', '', 'Port it.', ''].join('\n'),
+      [
+        '---',
+        'name: Port the parser',
+        'mode: flat',
+        'agents: [code, memory]',
+        'budget:',
+        '  usd: 2.5',
+        '  tokens: 400000',
+        '  time: 2h',
+        'limits:',
+        '  maxTurns: 80',
+        '---',
+        '# Port',
+        '',
+        'Port it.',
+        '',
+      ].join('\n'),
     );
     assert.deepEqual(goal.frontMatter, {
       name: 'Port the parser',
@@ -59,15 +75,27 @@ describe('goal front matter', () => {
 
   it('reports an unknown key with its path prefixed "front matter"', () => {
     const nested = goalErrorOf('goal.md', '---\nbudget:\n  tme: 2h\n---\nDo it.');
-    assert.equal(nested.message, 'goal.md: front matter.budget.tme: unknown key (did you mean "time"?); allowed here: time, tokens, usd');
+    assert.equal(
+      nested.message,
+      'goal.md: front matter.budget.tme: unknown key (did you mean "time"?); allowed here: time, tokens, usd',
+    );
     assert.equal(nested.file, 'goal.md');
-    assert.deepEqual(nested.issues.map((issue) => issue.path), ['front matter.budget.tme']);
+    assert.deepEqual(
+      nested.issues.map((issue) => issue.path),
+      ['front matter.budget.tme'],
+    );
     const topLevel = goalErrorOf('goal.md', '---\nagent: [code]\n---\nDo it.');
-    assert.equal(topLevel.message, 'goal.md: front matter.agent: unknown key (did you mean "agents"?); allowed here: agents, budget, description, limits, loop, mode, name');
+    assert.equal(
+      topLevel.message,
+      'goal.md: front matter.agent: unknown key (did you mean "agents"?); allowed here: agents, budget, description, limits, loop, mode, name',
+    );
   });
 
   it('reports invalid values with their paths, several at once', () => {
-    const error = goalErrorOf('goal.md', '---\nmode: swarm\nagents: [Code]\nbudget:\n  time: soon\n  usd: -1\n---\nDo it.');
+    const error = goalErrorOf(
+      'goal.md',
+      '---\nmode: swarm\nagents: [Code]\nbudget:\n  time: soon\n  usd: -1\n---\nDo it.',
+    );
     assert.equal(
       error.message,
       [
@@ -80,12 +108,18 @@ describe('goal front matter', () => {
   });
 
   it('refuses front matter that is not a mapping', () => {
-    assert.equal(goalErrorOf('goal.md', '---\n- code\n- memory\n---\nDo it.').message, 'goal.md: front matter: expected an object, got an array');
+    assert.equal(
+      goalErrorOf('goal.md', '---\n- code\n- memory\n---\nDo it.').message,
+      'goal.md: front matter: expected an object, got an array',
+    );
   });
 
   it('reports invalid YAML with its line and column in the goal file', () => {
     const error = goalErrorOf('goal.md', '---\nname: Port\nagents: [code\n---\nDo it.');
-    assert.equal(error.message, 'goal.md: front matter: invalid YAML at line 3, column 14: Flow sequence in block collection must be sufficiently indented and end with a ]');
+    assert.equal(
+      error.message,
+      'goal.md: front matter: invalid YAML at line 3, column 14: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    );
   });
 
   it('accepts an empty front matter block and CRLF line endings', () => {
@@ -100,7 +134,10 @@ describe('goal front matter', () => {
 
 describe('goal name and text', () => {
   it('takes the name from the first level-one heading when the front matter has none', () => {
-    const goal = loadGoal('fix.md', '---\nbudget:\n  usd: 1\n---\nSome context first.\n\n## Details\n\n# Fix the login page\n');
+    const goal = loadGoal(
+      'fix.md',
+      '---\nbudget:\n  usd: 1\n---\nSome context first.\n\n## Details\n\n# Fix the login page\n',
+    );
     assert.equal(goal.name, 'Fix the login page');
   });
 
@@ -109,7 +146,10 @@ describe('goal name and text', () => {
   });
 
   it('falls back to the first words of a goal given inline', () => {
-    assert.equal(parseGoal('Summarise the logs in ./logs\nand write SUMMARY.md', '--task').name, 'Summarise the logs in ./logs');
+    assert.equal(
+      parseGoal('Summarise the logs in ./logs\nand write SUMMARY.md', '--task').name,
+      'Summarise the logs in ./logs',
+    );
     const long = 'word '.repeat(30).trim();
     assert.equal(parseGoal(long, '--task').name, `${long.slice(0, 57)}...`);
   });
@@ -122,9 +162,17 @@ describe('goal name and text', () => {
   });
 
   it('refuses an empty goal, with or without front matter', () => {
-    assert.equal(goalErrorOf('empty.md', '  \n\n').message, 'empty.md: the goal is empty; write what the swarm should achieve');
-    assert.equal(goalErrorOf('only-front.md', '---\nname: Nothing\n---\n\n').message, 'only-front.md: the goal is empty; write what the swarm should achieve');
-    assert.throws(() => parseGoal('', 'stdin'), { message: 'stdin: the goal is empty; write what the swarm should achieve' });
+    assert.equal(
+      goalErrorOf('empty.md', '  \n\n').message,
+      'empty.md: the goal is empty; write what the swarm should achieve',
+    );
+    assert.equal(
+      goalErrorOf('only-front.md', '---\nname: Nothing\n---\n\n').message,
+      'only-front.md: the goal is empty; write what the swarm should achieve',
+    );
+    assert.throws(() => parseGoal('', 'stdin'), {
+      message: 'stdin: the goal is empty; write what the swarm should achieve',
+    });
   });
 
   it('reports a missing goal file and what to pass instead', () => {

@@ -21,7 +21,12 @@ before(() => {
   directory = mkdtempSync(join(tmpdir(), 'mux-swarm-run-settings-'));
   writeFileSync(
     join(directory, 'config.json'),
-    JSON.stringify({ providers: { openrouter: { baseURL: 'https://openrouter.ai/api/v1' }, ollama: { baseURL: 'http://127.0.0.1:11434/v1' } } }),
+    JSON.stringify({
+      providers: {
+        openrouter: { baseURL: 'https://openrouter.ai/api/v1' },
+        ollama: { baseURL: 'http://127.0.0.1:11434/v1' },
+      },
+    }),
   );
   writeFileSync(
     join(directory, 'swarm.json'),
@@ -29,11 +34,23 @@ before(() => {
       orchestrator: { description: 'plans', provider: 'openrouter', model: 'model-for-orchestrator' },
       agents: [agent('code', ['memory', 'research']), agent('research', ['memory']), agent('monitor'), agent('memory')],
       flatOrder: ['research', 'code'],
-      limits: { maxTurns: 300, maxBudgetUsd: 10, maxTokens: 1_000_000, timeout: '2h', maxConcurrentDelegations: 4, maxDelegationDepth: 2 },
+      limits: {
+        maxTurns: 300,
+        maxBudgetUsd: 10,
+        maxTokens: 1_000_000,
+        timeout: '2h',
+        maxConcurrentDelegations: 4,
+        maxDelegationDepth: 2,
+      },
     }),
   );
   config = loadConfig({ path: 'config.json', environment: {}, currentDirectory: directory });
-  swarm = loadSwarm({ path: 'swarm.json', currentDirectory: directory, config: config.config, configLabel: config.label });
+  swarm = loadSwarm({
+    path: 'swarm.json',
+    currentDirectory: directory,
+    config: config.config,
+    configLabel: config.label,
+  });
 });
 after(() => {
   rmSync(directory, { recursive: true, force: true });
@@ -53,11 +70,19 @@ function configErrorOf(resolve: () => unknown): ConfigError {
 }
 
 describe('limit precedence: command line > goal front matter > swarm.json', () => {
-  const frontMatter = 'mode: flat\nbudget:\n  usd: 3\n  tokens: 50000\n  time: 45m\nlimits:\n  maxTurns: 60\n  maxConcurrentDelegations: 2';
+  const frontMatter =
+    'mode: flat\nbudget:\n  usd: 3\n  tokens: 50000\n  time: 45m\nlimits:\n  maxTurns: 60\n  maxConcurrentDelegations: 2';
 
   it('takes swarm.json limits when nothing else sets them', () => {
     const settings = resolveRunSettings(swarm, plainGoal(), {}, config.config);
-    assert.deepEqual(settings.limits, { ...swarm.limits, maxTurns: 300, maxBudgetUsd: 10, maxTokens: 1_000_000, timeout: 7_200_000, maxConcurrentDelegations: 4 });
+    assert.deepEqual(settings.limits, {
+      ...swarm.limits,
+      maxTurns: 300,
+      maxBudgetUsd: 10,
+      maxTokens: 1_000_000,
+      timeout: 7_200_000,
+      maxConcurrentDelegations: 4,
+    });
     assert.equal(settings.mode, 'hierarchical');
   });
 
@@ -73,7 +98,13 @@ describe('limit precedence: command line > goal front matter > swarm.json', () =
   });
 
   it('lets the command line override both', () => {
-    const overrides = { mode: 'hierarchical' as const, maxTurns: 5, maxBudgetUsd: 0.5, maxTokens: 1_000, timeoutMs: 30_000 };
+    const overrides = {
+      mode: 'hierarchical' as const,
+      maxTurns: 5,
+      maxBudgetUsd: 0.5,
+      maxTokens: 1_000,
+      timeoutMs: 30_000,
+    };
     const settings = resolveRunSettings(swarm, goalWith(frontMatter), overrides, config.config);
     assert.equal(settings.mode, 'hierarchical');
     assert.equal(settings.limits.maxTurns, 5);
@@ -95,31 +126,64 @@ describe('limit precedence: command line > goal front matter > swarm.json', () =
 describe('choosing the team', () => {
   it('restricts the team to --agents, keeping swarm.json order, and drops delegation to agents left out', () => {
     const settings = resolveRunSettings(swarm, plainGoal(), { agents: ['memory', 'code'] }, config.config);
-    assert.deepEqual(settings.agents.map((agent) => agent.name), ['code', 'memory']);
-    assert.deepEqual(settings.agents.find((agent) => agent.name === 'code')?.canDelegateTo, ['memory'], 'research is not in play');
+    assert.deepEqual(
+      settings.agents.map((agent) => agent.name),
+      ['code', 'memory'],
+    );
+    assert.deepEqual(
+      settings.agents.find((agent) => agent.name === 'code')?.canDelegateTo,
+      ['memory'],
+      'research is not in play',
+    );
     assert.deepEqual(settings.orchestrator.canDelegateTo, ['code', 'memory']);
-    assert.deepEqual(swarm.orchestrator.canDelegateTo, ['code', 'research', 'monitor', 'memory'], 'the loaded swarm is not changed');
+    assert.deepEqual(
+      swarm.orchestrator.canDelegateTo,
+      ['code', 'research', 'monitor', 'memory'],
+      'the loaded swarm is not changed',
+    );
   });
 
   it('works flat mode in the order --agents gives, else in swarm.json flatOrder', () => {
-    assert.deepEqual(resolveRunSettings(swarm, plainGoal(), { mode: 'flat', agents: ['memory', 'code'] }, config.config).flatOrder, ['memory', 'code']);
-    assert.deepEqual(resolveRunSettings(swarm, plainGoal(), { mode: 'flat' }, config.config).flatOrder, ['research', 'code']);
+    assert.deepEqual(
+      resolveRunSettings(swarm, plainGoal(), { mode: 'flat', agents: ['memory', 'code'] }, config.config).flatOrder,
+      ['memory', 'code'],
+    );
+    assert.deepEqual(resolveRunSettings(swarm, plainGoal(), { mode: 'flat' }, config.config).flatOrder, [
+      'research',
+      'code',
+    ]);
   });
 
   it('runs an agent named twice in --agents only once', () => {
-    const settings = resolveRunSettings(swarm, plainGoal(), { mode: 'flat', agents: ['code', 'memory', 'code'] }, config.config);
+    const settings = resolveRunSettings(
+      swarm,
+      plainGoal(),
+      { mode: 'flat', agents: ['code', 'memory', 'code'] },
+      config.config,
+    );
     assert.deepEqual(settings.flatOrder, ['code', 'memory']);
-    assert.deepEqual(settings.agents.map((agent) => agent.name), ['code', 'memory']);
+    assert.deepEqual(
+      settings.agents.map((agent) => agent.name),
+      ['code', 'memory'],
+    );
   });
 
   it('takes the team from the goal front matter, unless --agents is given', () => {
     const goal = goalWith('agents: [research, monitor]');
-    assert.deepEqual(resolveRunSettings(swarm, goal, {}, config.config).agents.map((agent) => agent.name), ['research', 'monitor']);
-    assert.deepEqual(resolveRunSettings(swarm, goal, { agents: ['code'] }, config.config).agents.map((agent) => agent.name), ['code']);
+    assert.deepEqual(
+      resolveRunSettings(swarm, goal, {}, config.config).agents.map((agent) => agent.name),
+      ['research', 'monitor'],
+    );
+    assert.deepEqual(
+      resolveRunSettings(swarm, goal, { agents: ['code'] }, config.config).agents.map((agent) => agent.name),
+      ['code'],
+    );
   });
 
   it('refuses an unknown agent in --agents, suggesting the near one', () => {
-    const error = configErrorOf(() => resolveRunSettings(swarm, plainGoal(), { agents: ['code', 'reserch', 'writer'] }, config.config));
+    const error = configErrorOf(() =>
+      resolveRunSettings(swarm, plainGoal(), { agents: ['code', 'reserch', 'writer'] }, config.config),
+    );
     assert.equal(
       error.message,
       [
@@ -132,7 +196,10 @@ describe('choosing the team', () => {
 
   it('blames the goal file for an unknown agent in its front matter', () => {
     const error = configErrorOf(() => resolveRunSettings(swarm, goalWith('agents: [code, memroy]'), {}, config.config));
-    assert.equal(error.message, 'goal.md: front matter.agents[1]: "memroy" is not an agent in swarm.json (did you mean "memory"?); agents: code, research, monitor, memory');
+    assert.equal(
+      error.message,
+      'goal.md: front matter.agents[1]: "memroy" is not an agent in swarm.json (did you mean "memory"?); agents: code, research, monitor, memory',
+    );
     assert.equal(error.file, 'goal.md');
   });
 });
@@ -150,13 +217,26 @@ describe('retargeting models', () => {
     const settings = resolveRunSettings(swarm, plainGoal(), { model: 'openai/gpt-5-mini' }, config.config);
     assert.deepEqual(
       [settings.orchestrator, ...settings.agents].map((agent) => `${agent.provider}/${agent.model}`),
-      ['openrouter/openai/gpt-5-mini', 'openrouter/openai/gpt-5-mini', 'openrouter/openai/gpt-5-mini', 'openrouter/openai/gpt-5-mini', 'openrouter/openai/gpt-5-mini'],
+      [
+        'openrouter/openai/gpt-5-mini',
+        'openrouter/openai/gpt-5-mini',
+        'openrouter/openai/gpt-5-mini',
+        'openrouter/openai/gpt-5-mini',
+        'openrouter/openai/gpt-5-mini',
+      ],
     );
-    assert.equal(resolveRunSettings(swarm, plainGoal(), {}, config.config).agents[0]?.model, 'model-for-code', 'without overrides each keeps its own');
+    assert.equal(
+      resolveRunSettings(swarm, plainGoal(), {}, config.config).agents[0]?.model,
+      'model-for-code',
+      'without overrides each keeps its own',
+    );
   });
 
   it('refuses an unknown --provider, listing the defined ones', () => {
     const error = configErrorOf(() => resolveRunSettings(swarm, plainGoal(), { provider: 'lmstudio' }, config.config));
-    assert.equal(error.message, 'command line: --provider: "lmstudio" is not a provider in the config; providers: openrouter, ollama');
+    assert.equal(
+      error.message,
+      'command line: --provider: "lmstudio" is not a provider in the config; providers: openrouter, ollama',
+    );
   });
 });

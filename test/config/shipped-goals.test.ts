@@ -29,7 +29,10 @@ after(() => {
 describe('the goals shipped in goals/', () => {
   it('each loads, with its front matter and phases parsed', () => {
     const files = shippedGoalFiles();
-    assert.ok(files.includes(join('goals', 'example.md')) && files.includes(join('goals', 'gpu-specialist.md')), files.join(', '));
+    assert.ok(
+      files.includes(join('goals', 'example.md')) && files.includes(join('goals', 'gpu-specialist.md')),
+      files.join(', '),
+    );
     for (const file of files) {
       const goal = loadGoalFile(file, repositoryRoot);
       assert.ok(goal.name.length > 0, `${file} has no name`);
@@ -50,24 +53,55 @@ describe('the goals shipped in goals/', () => {
         assert.ok(phase.line !== undefined, `phase ${phase.number} comes from a "## Phase N:" heading`);
         assert.ok(phase.conditions.length >= 1, `phase ${phase.number} (${phase.title}) has no "Done when" condition`);
       }
-      assert.ok(goal.frontMatter.budget?.usd !== undefined && goal.frontMatter.budget.time !== undefined, 'a budget in dollars and time');
+      assert.ok(
+        goal.frontMatter.budget?.usd !== undefined && goal.frontMatter.budget.time !== undefined,
+        'a budget in dollars and time',
+      );
     });
 
     it('checks the artefacts of the pipeline: dataset size, adapter, judged prompts, report', () => {
       const conditions = goal.phases.flatMap((phase) => phase.conditions);
-      const train = conditions.find((condition) => condition.kind === 'record-count' && condition.path === 'data/train.jsonl');
-      assert.ok(train?.kind === 'record-count' && train.comparison === 'at-least' && train.count >= 1000, 'data/train.jsonl has at least 1000 records');
-      assert.ok(conditions.some((condition) => condition.kind === 'command' && condition.command.includes('--dry-run')), 'a dry run of the training command');
-      assert.ok(conditions.some((condition) => condition.kind === 'exists' && condition.path === 'runs/qlora-1/final/adapter_config.json'), 'the adapter of run 1');
-      const prompts = conditions.find((condition) => condition.kind === 'json-field' && condition.path === 'evaluation/evaluation.json' && condition.field === 'aggregate.prompts');
-      assert.ok(prompts?.kind === 'json-field' && prompts.operator === '>=' && typeof prompts.value === 'number' && prompts.value >= 10, 'at least 10 judged prompts');
-      assert.ok(conditions.some((condition) => condition.kind === 'non-empty' && condition.path === 'report/final-report.md'), 'the final report');
+      const train = conditions.find(
+        (condition) => condition.kind === 'record-count' && condition.path === 'data/train.jsonl',
+      );
+      assert.ok(
+        train?.kind === 'record-count' && train.comparison === 'at-least' && train.count >= 1000,
+        'data/train.jsonl has at least 1000 records',
+      );
+      assert.ok(
+        conditions.some((condition) => condition.kind === 'command' && condition.command.includes('--dry-run')),
+        'a dry run of the training command',
+      );
+      assert.ok(
+        conditions.some(
+          (condition) => condition.kind === 'exists' && condition.path === 'runs/qlora-1/final/adapter_config.json',
+        ),
+        'the adapter of run 1',
+      );
+      const prompts = conditions.find(
+        (condition) =>
+          condition.kind === 'json-field' &&
+          condition.path === 'evaluation/evaluation.json' &&
+          condition.field === 'aggregate.prompts',
+      );
+      assert.ok(
+        prompts?.kind === 'json-field' &&
+          prompts.operator === '>=' &&
+          typeof prompts.value === 'number' &&
+          prompts.value >= 10,
+        'at least 10 judged prompts',
+      );
+      assert.ok(
+        conditions.some((condition) => condition.kind === 'non-empty' && condition.path === 'report/final-report.md'),
+        'the final report',
+      );
     });
 
     it('is not done in an empty workdir, and names the first unmet condition', async () => {
       const evaluation = await evaluateGoalPhases(goal.phases, { workdir: emptyWorkdir });
       assert.equal(evaluation.allDone, false);
-      for (const phase of evaluation.phases) assert.equal(phase.state, 'not-done', `phase ${phase.phase.number}: ${phase.state}`);
+      for (const phase of evaluation.phases)
+        assert.equal(phase.state, 'not-done', `phase ${phase.phase.number}: ${phase.state}`);
       const first = evaluation.phases[0]?.firstUnmet;
       assert.ok(first, 'phase 1 names its first unmet condition');
       assert.equal(first.condition, goal.phases[0]?.conditions[0]);

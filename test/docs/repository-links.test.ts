@@ -24,8 +24,15 @@ describe('the README and docs/architecture.md', () => {
 
   it('docs/architecture.md has a row for every folder of src/, and its links resolve', () => {
     const page = readFileSync(join(REPOSITORY_ROOT, 'docs', 'architecture.md'), 'utf8');
-    const folders = readdirSync(join(REPOSITORY_ROOT, 'src'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
-    for (const folder of folders) assert.match(page, new RegExp(`^\\| [^|]*\`src/${folder}/`, 'm'), `src/${folder}/ has no row in the layer table`);
-    for (const target of relativeTargets(page)) assert.ok(existsSync(resolve(dirname(join(REPOSITORY_ROOT, 'docs', 'architecture.md')), target)), `${target} does not exist`);
+    const folders = readdirSync(join(REPOSITORY_ROOT, 'src'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+    for (const folder of folders)
+      assert.match(page, new RegExp(`^\\| [^|]*\`src/${folder}/`, 'm'), `src/${folder}/ has no row in the layer table`);
+    for (const target of relativeTargets(page))
+      assert.ok(
+        existsSync(resolve(dirname(join(REPOSITORY_ROOT, 'docs', 'architecture.md')), target)),
+        `${target} does not exist`,
+      );
   });
 });

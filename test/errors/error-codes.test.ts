@@ -30,7 +30,10 @@ function sourceFiles(directory: string): string[] {
   });
 }
 
-const sources = sourceFiles(join(ROOT, 'src')).map((path) => ({ path: relative(ROOT, path), text: readFileSync(path, 'utf8') }));
+const sources = sourceFiles(join(ROOT, 'src')).map((path) => ({
+  path: relative(ROOT, path),
+  text: readFileSync(path, 'utf8'),
+}));
 
 /**
  * Error classes that stay plain `Error`, each never leaving the function or layer that throws it: the raw failures of
@@ -46,25 +49,38 @@ describe('the closed list of error codes', () => {
     for (const code of CODES) {
       if (code.startsWith(STOP_PREFIX)) {
         const reason = code.slice(STOP_PREFIX.length);
-        assert.match(stopReasons, new RegExp(`export type StopReason = [^;]*'${reason}'`), `${code}: no stop reason "${reason}"`);
+        assert.match(
+          stopReasons,
+          new RegExp(`export type StopReason = [^;]*'${reason}'`),
+          `${code}: no stop reason "${reason}"`,
+        );
         assert.equal(new RunStoppedError(reason as StopReason).code, code);
         continue;
       }
-      assert.ok(others.some((source) => source.text.includes(`'${code}'`)), `${code} is listed but nothing raises it`);
+      assert.ok(
+        others.some((source) => source.text.includes(`'${code}'`)),
+        `${code} is listed but nothing raises it`,
+      );
     }
   });
 
   it('docs/errors.md lists exactly these codes, each with the exit code it ends a command with', () => {
     const page = readFileSync(join(ROOT, 'docs', 'errors.md'), 'utf8');
     const rows = [...page.matchAll(/^\| `([^`]+)` \| (\d+) \|/gm)].map((match) => [match[1]!, Number(match[2])]);
-    assert.deepEqual(rows, CODES.map((code) => [code, exitCodeForError(new MuxSwarmError(code, ''))]));
+    assert.deepEqual(
+      rows,
+      CODES.map((code) => [code, exitCodeForError(new MuxSwarmError(code, ''))]),
+    );
   });
 
   it('the exit codes of docs/cli.md are those of EXIT_CODES', () => {
     const page = readFileSync(join(ROOT, 'docs', 'cli.md'), 'utf8');
     const table = page.slice(page.indexOf('## Exit codes'), page.indexOf('## Start-up'));
     const documented = [...table.matchAll(/^\| (\d+) \|/gm)].map((match) => Number(match[1]));
-    assert.deepEqual(documented, [...new Set(Object.values(EXIT_CODES))].sort((a, b) => a - b));
+    assert.deepEqual(
+      documented,
+      [...new Set(Object.values(EXIT_CODES))].sort((a, b) => a - b),
+    );
   });
 });
 
@@ -73,7 +89,12 @@ describe('exitCodeForError', () => {
     const usage = [
       new ConfigError('swarm.json', [{ path: 'agents[0].model', message: 'required' }]),
       new NoModelEndpointError('give the swarm a model'),
-      new UnknownModelPriceError({ models: [{ agent: 'a', provider: 'p', model: 'm' }], budgetUsd: 1, budgetSource: '--max-budget-usd', configFile: 'config.json' }),
+      new UnknownModelPriceError({
+        models: [{ agent: 'a', provider: 'p', model: 'm' }],
+        budgetUsd: 1,
+        budgetSource: '--max-budget-usd',
+        configFile: 'config.json',
+      }),
       new McpServerStartError('fs', 'exited'),
       new McpCallUsageError('name a tool'),
       new RunLockedError('r1', { hostname: 'h', pid: 1, heartbeat_at: 'now' }),
@@ -83,9 +104,14 @@ describe('exitCodeForError', () => {
       new HubUsageError('no hub given'),
     ];
     for (const error of usage) assert.equal(exitCodeForError(error), EXIT_CODES.usage, error.code);
-    const failures = [new ModelChainError('worker', []), new MuxSwarmError('nothing_to_resume', 'every run reached a result'), new PgHubError('hub_unreachable', 'down')];
+    const failures = [
+      new ModelChainError('worker', []),
+      new MuxSwarmError('nothing_to_resume', 'every run reached a result'),
+      new PgHubError('hub_unreachable', 'down'),
+    ];
     for (const error of failures) assert.equal(exitCodeForError(error), EXIT_CODES.goalFailed, error.code);
-    for (const thrown of [new Error('bug'), new TypeError('x is undefined'), 'a string']) assert.equal(exitCodeForError(thrown), EXIT_CODES.internal);
+    for (const thrown of [new Error('bug'), new TypeError('x is undefined'), 'a string'])
+      assert.equal(exitCodeForError(thrown), EXIT_CODES.internal);
   });
 
   it('in the memory and hub subcommands a failure is bad input, but an unreachable hub is not', () => {
@@ -95,9 +121,17 @@ describe('exitCodeForError', () => {
     assert.equal(exitCodeForError(new Error('bug'), 'input'), EXIT_CODES.internal);
   });
 
-  it('a stopped run\'s code gives the exit code of the result subtype the run driver reports for it', () => {
-    const reasons: StopReason[] = ['max_turns', 'max_budget_usd', 'max_tokens', 'timeout', 'interrupted', 'provider_outage'];
-    for (const reason of reasons) assert.equal(exitCodeForError(new RunStoppedError(reason)), exitCodeFor(subtypeForStop(reason)), reason);
+  it("a stopped run's code gives the exit code of the result subtype the run driver reports for it", () => {
+    const reasons: StopReason[] = [
+      'max_turns',
+      'max_budget_usd',
+      'max_tokens',
+      'timeout',
+      'interrupted',
+      'provider_outage',
+    ];
+    for (const reason of reasons)
+      assert.equal(exitCodeForError(new RunStoppedError(reason)), exitCodeFor(subtypeForStop(reason)), reason);
     assert.equal(exitCodeForError(new RunStoppedError('provider_outage')), EXIT_CODES.providerOutage);
     assert.equal(exitCodeForError(new RunStoppedError('interrupted')), EXIT_CODES.interrupted);
   });
@@ -106,9 +140,15 @@ describe('exitCodeForError', () => {
 describe('the error classes', () => {
   it('live in src/errors/, one a file, and extend MuxSwarmError (but for the internal signals)', () => {
     for (const source of sources) {
-      const classes = [...source.text.matchAll(/class (\w+) extends (\w*Error)\b/g)].map((match) => ({ name: match[1]!, base: match[2]! })).filter(({ name }) => !INTERNAL_SIGNALS.has(name));
+      const classes = [...source.text.matchAll(/class (\w+) extends (\w*Error)\b/g)]
+        .map((match) => ({ name: match[1]!, base: match[2]! }))
+        .filter(({ name }) => !INTERNAL_SIGNALS.has(name));
       for (const { name, base } of classes) {
-        assert.equal(relative(join('src', 'errors'), source.path).startsWith('..'), false, `${name} (${source.path}) is outside src/errors/`);
+        assert.equal(
+          relative(join('src', 'errors'), source.path).startsWith('..'),
+          false,
+          `${name} (${source.path}) is outside src/errors/`,
+        );
         if (name !== 'MuxSwarmError') assert.notEqual(base, 'Error', `${name} extends Error, not MuxSwarmError`);
       }
       assert.ok(classes.length <= 1, `${source.path} holds ${classes.length} error classes`);

@@ -6,7 +6,17 @@ import { createHumanRenderer } from '../../src/events/human-renderer.js';
 
 describe('counts agree in number', () => {
   it('countText: 1 turn, 2 turns, 0 turns, thousands grouped, irregular plurals', () => {
-    assert.deepEqual([countText(1, 'turn'), countText(2, 'turn'), countText(0, 'turn'), countText(1234, 'token'), countText(1, 'MCP server'), countText(3, 'child', 'children')], ['1 turn', '2 turns', '0 turns', '1,234 tokens', '1 MCP server', '3 children']);
+    assert.deepEqual(
+      [
+        countText(1, 'turn'),
+        countText(2, 'turn'),
+        countText(0, 'turn'),
+        countText(1234, 'token'),
+        countText(1, 'MCP server'),
+        countText(3, 'child', 'children'),
+      ],
+      ['1 turn', '2 turns', '0 turns', '1,234 tokens', '1 MCP server', '3 children'],
+    );
   });
 
   it('the human renderer says "1 agent · 1 MCP server, 1 tool", "(1 turn," and "· 1 turn · 1 token ·"', () => {
@@ -22,8 +32,24 @@ describe('counts agree in number', () => {
       mcp_servers: [{ name: 'fs', status: 'connected' }],
       tools: ['fs__read_text_file'],
     } as unknown as RunEvent);
-    render({ type: 'delegation-end', agent: 'orchestrator', status: 'success', turns: 1, duration_ms: 1_000, cost_usd: 0, summary: 'done' } as unknown as RunEvent);
-    render({ type: 'result', subtype: 'success', usage: { input_tokens: 1, output_tokens: 0 }, duration_ms: 1_000, num_turns: 1, total_cost_usd: 0, exit_code: 0 } as unknown as RunEvent);
+    render({
+      type: 'delegation-end',
+      agent: 'orchestrator',
+      status: 'success',
+      turns: 1,
+      duration_ms: 1_000,
+      cost_usd: 0,
+      summary: 'done',
+    } as unknown as RunEvent);
+    render({
+      type: 'result',
+      subtype: 'success',
+      usage: { input_tokens: 1, output_tokens: 0 },
+      duration_ms: 1_000,
+      num_turns: 1,
+      total_cost_usd: 0,
+      exit_code: 0,
+    } as unknown as RunEvent);
     assert.match(output, /· hierarchical · 1 agent · 1 MCP server, 1 tool\n/);
     assert.match(output, /✔ success \(1 turn, 1 s, \$0\.0000\) done/);
     assert.match(output, /■ success in 1 s · 1 turn · 1 token · /);

@@ -69,9 +69,15 @@ describe('the live status line', () => {
   it('hands the terminal width to the text and redraws on its timer until stopped', async () => {
     const output = terminal(42);
     const widths: Array<number | undefined> = [];
-    const line = new LiveStatusLine({ output, text: (columns) => (widths.push(columns), 'tick'), escapes: true, intervalMs: 10 });
+    const line = new LiveStatusLine({
+      output,
+      text: (columns) => (widths.push(columns), 'tick'),
+      escapes: true,
+      intervalMs: 10,
+    });
     line.start();
-    for (let attempt = 0; attempt < 500 && output.writes.length < 2; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let attempt = 0; attempt < 500 && output.writes.length < 2; attempt += 1)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     line.stop();
     assert.ok(output.writes.length >= 2, 'redrawn by the timer');
     assert.deepEqual([...new Set(widths)], [42]);

@@ -5,7 +5,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { fingerprintFailure, type FailureContext, type FailureSignature, type Fingerprint } from '../../src/failures/failure-fingerprint.js';
+import {
+  fingerprintFailure,
+  type FailureContext,
+  type FailureSignature,
+  type Fingerprint,
+} from '../../src/failures/failure-fingerprint.js';
 import { normaliseMessage } from '../../src/failures/normalise-message.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/failures/', import.meta.url));
@@ -19,7 +24,10 @@ interface CorpusItem {
 
 const corpus = JSON.parse(readFileSync(path.join(FIXTURES, 'corpus.json'), 'utf8')) as CorpusItem[];
 const fingerprints = new Map<string, Fingerprint | undefined>(
-  corpus.map((item) => [item.file, fingerprintFailure(readFileSync(path.join(FIXTURES, item.file), 'utf8'), item.context)]),
+  corpus.map((item) => [
+    item.file,
+    fingerprintFailure(readFileSync(path.join(FIXTURES, item.file), 'utf8'), item.context),
+  ]),
 );
 
 function fingerprintOf(item: CorpusItem): Fingerprint {
@@ -33,7 +41,9 @@ describe('failure corpus', () => {
     assert.ok(corpus.length >= 30, `only ${corpus.length} outputs`);
     const listed = corpus.map((item) => item.file).sort();
     assert.deepEqual(listed, [...new Set(listed)], 'a file is listed twice');
-    const files = readdirSync(FIXTURES).filter((name) => name.endsWith('.txt')).sort();
+    const files = readdirSync(FIXTURES)
+      .filter((name) => name.endsWith('.txt'))
+      .sort();
     assert.deepEqual(listed, files, 'corpus.json and the .txt files differ');
     const sizes = new Map<string, number>();
     for (const item of corpus) sizes.set(item.group, (sizes.get(item.group) ?? 0) + 1);
@@ -48,7 +58,11 @@ describe('failure corpus', () => {
       if (item.expect.message !== undefined) assert.equal(signature.message, item.expect.message, 'message');
       if (item.expect.frame !== undefined) assert.equal(signature.frame, item.expect.frame, 'frame');
       assert.match(id, /^[0-9a-f]{16}$/);
-      assert.equal(normaliseMessage(signature.message), signature.message, 'the message is a fixed point of normaliseMessage');
+      assert.equal(
+        normaliseMessage(signature.message),
+        signature.message,
+        'the message is a fixed point of normaliseMessage',
+      );
       assert.ok(signature.message.length <= 300, 'message longer than 300 characters');
     });
   }
@@ -60,7 +74,10 @@ describe('failure corpus', () => {
         if (left.group !== right.group) continue;
         const a = fingerprintOf(left);
         const b = fingerprintOf(right);
-        if (a.id !== b.id) failures.push(`${left.file} ≠ ${right.file} (group ${left.group}):\n  ${JSON.stringify(a.signature)}\n  ${JSON.stringify(b.signature)}`);
+        if (a.id !== b.id)
+          failures.push(
+            `${left.file} ≠ ${right.file} (group ${left.group}):\n  ${JSON.stringify(a.signature)}\n  ${JSON.stringify(b.signature)}`,
+          );
       }
     }
     assert.deepEqual(failures, []);
@@ -73,14 +90,22 @@ describe('failure corpus', () => {
         if (left.group === right.group) continue;
         const a = fingerprintOf(left);
         const b = fingerprintOf(right);
-        if (a.id === b.id) failures.push(`${left.file} (${left.group}) = ${right.file} (${right.group}): ${JSON.stringify(a.signature)}`);
+        if (a.id === b.id)
+          failures.push(
+            `${left.file} (${left.group}) = ${right.file} (${right.group}): ${JSON.stringify(a.signature)}`,
+          );
       }
     }
     assert.deepEqual(failures, []);
   });
 
   it('a fingerprint does not depend on output before the tail that is read', () => {
-    for (const file of ['sft-max-seq-length-a.txt', 'nccl-watchdog-timeout-a.txt', 'npm-e404-lodahs.txt', 'node-type-error.txt']) {
+    for (const file of [
+      'sft-max-seq-length-a.txt',
+      'nccl-watchdog-timeout-a.txt',
+      'npm-e404-lodahs.txt',
+      'node-type-error.txt',
+    ]) {
       const item = corpus.find((entry) => entry.file === file);
       assert.ok(item, file);
       const text = readFileSync(path.join(FIXTURES, file), 'utf8');

@@ -44,11 +44,17 @@ describe('the known fixes an agent is offered', () => {
 
   it('offers no retry once the failure came back unchanged: it is not transient', () => {
     assert.equal(knownFixesText(FINGERPRINT, failure(5, 1), []), '');
-    assert.doesNotMatch(knownFixesText(FINGERPRINT, failure(5, 1), [fix('aaaaaaaaaaaaaaaa', FINGERPRINT, 1)]), /transient/);
+    assert.doesNotMatch(
+      knownFixesText(FINGERPRINT, failure(5, 1), [fix('aaaaaaaaaaaaaaaa', FINGERPRINT, 1)]),
+      /transient/,
+    );
   });
 
   it('never offers a fix of another failure', () => {
-    const text = knownFixesText(FINGERPRINT, failure(0, 0), [fix('bbbbbbbbbbbbbbbb', 'ffffffffffffffff', 9), fix('aaaaaaaaaaaaaaaa', FINGERPRINT, 1)]);
+    const text = knownFixesText(FINGERPRINT, failure(0, 0), [
+      fix('bbbbbbbbbbbbbbbb', 'ffffffffffffffff', 9),
+      fix('aaaaaaaaaaaaaaaa', FINGERPRINT, 1),
+    ]);
     assert.doesNotMatch(text, /bbbbbbbbbbbbbbbb/);
     assert.match(text, /1\. Changed aaaaaaaaaaaaaaaa\.py/);
   });

@@ -109,7 +109,7 @@ describe('normaliseMessage', () => {
       ["with 'padding=True' 'truncation=True'", "with '<v>' '<v>'"],
       ["No such file or directory: '/home/alice/data/train.jsonl'", "No such file or directory: '<path>'"],
       ["Can't find 'config.json'", "Can't find '<path>'"],
-      ['Unexpected value "42.5" for field', "Unexpected value \"<v>\" for field"],
+      ['Unexpected value "42.5" for field', 'Unexpected value "<v>" for field'],
       ["device 'cuda:0'", "device '<v>'"],
       ["checkpoint 'checkpoint-1500' and run 'run_20250914'", "checkpoint '<v>' and run '<v>'"],
     ]);
@@ -121,7 +121,10 @@ describe('normaliseMessage', () => {
       ["got an unexpected keyword argument 'max_seq_length'", "got an unexpected keyword argument 'max_seq_length'"],
       ["No module named 'torch.distributed.fsdp'", "No module named 'torch.distributed.fsdp'"],
       ['features (`input_ids` in this case)', 'features (`input_ids` in this case)'],
-      ["Cannot find package '@aws-sdk/client-s3' imported from /x/y.js", "Cannot find package '@aws-sdk/client-s3' imported from <path>"],
+      [
+        "Cannot find package '@aws-sdk/client-s3' imported from /x/y.js",
+        "Cannot find package '@aws-sdk/client-s3' imported from <path>",
+      ],
       ["Cannot find package 'left-pad'", "Cannot find package 'left-pad'"],
       ['Missing script: "build"', 'Missing script: "build"'],
       ["Expecting ',' delimiter", "Expecting ',' delimiter"],
@@ -144,7 +147,10 @@ describe('normaliseMessage', () => {
         "KeyError: \"Column labels not in the dataset. Current columns in the dataset: ['text', 'input_ids']\"",
         "KeyError: \"Column labels not in the dataset. Current columns in the dataset: ['text', 'input_ids']\"",
       ],
-      ["{'message': 'Rate limit reached for gpt-4o in organization org-123 on tokens per min: Limit 30000'}", "{'message': 'Rate limit reached for gpt-<n> in organization org-<n> on tokens per min: Limit <n>'}"],
+      [
+        "{'message': 'Rate limit reached for gpt-4o in organization org-123 on tokens per min: Limit 30000'}",
+        "{'message': 'Rate limit reached for gpt-<n> in organization org-<n> on tokens per min: Limit <n>'}",
+      ],
     ]);
   });
 
@@ -163,7 +169,7 @@ describe('normaliseMessage', () => {
     const message = [
       'The size of tensor a (4096) must match the size of tensor b (2048) at non-singleton dimension 1',
       'tensor([[ 0.1234, -0.5531,  1.2000,  0.0003],',
-      '        [ 0.9912,  0.1100, -0.2231,  0.7781]], device=\'cuda:0\')',
+      "        [ 0.9912,  0.1100, -0.2231,  0.7781]], device='cuda:0')",
       '[1, 2, 3, 4, 5, 6, 7, 8]',
       'Hint: check the model config.',
     ].join('\n');
@@ -188,7 +194,10 @@ describe('normaliseMessage', () => {
   });
 
   it('ANSI colours and carriage-return redraws are removed', () => {
-    cases([['\x1b[35mCUDA out of memory\x1b[0m', 'CUDA out of memory'], ['10%\r100% done', '<n> done']]);
+    cases([
+      ['\x1b[35mCUDA out of memory\x1b[0m', 'CUDA out of memory'],
+      ['10%\r100% done', '<n> done'],
+    ]);
   });
 
   it('is idempotent: normalising twice gives what normalising once gave', () => {
@@ -200,7 +209,7 @@ describe('normaliseMessage', () => {
       "unterminated 'quote with 12 and llama-3 inside",
       `${'a'.repeat(290)} 'llama-3-8b' tail`,
       `${'long-token-'.repeat(40)} 12`,
-      'Can\'t load tokenizer for \'meta-llama/Llama-3.1-8B\'. If you were trying to load it from \'https://huggingface.co/models\', make sure you don\'t have a local directory',
+      "Can't load tokenizer for 'meta-llama/Llama-3.1-8B'. If you were trying to load it from 'https://huggingface.co/models', make sure you don't have a local directory",
       'WorkNCCL(SeqNum=2048, OpType=ALLREDUCE, NumelIn=1, NumelOut=1, Timeout(ms)=600000) ran for 600023 milliseconds',
       "'`x`' \"'y'\" `'z'` '' \"\" ``",
       'mixed 0x1F and C:\\a\\b.txt and ~/c and ./d and e/f/g and h/i.py and https://j.k:1/l?m#n',
@@ -225,10 +234,63 @@ describe('normaliseMessage', () => {
   });
 
   it('is idempotent on random mixtures of the shapes it rewrites (seeded)', () => {
-    const pieces = ["'", '"', '`', ' ', 'abc', 'max_seq_length', '12', '3.5', '0x1f', '/a/b', './x', '~/y', 'C:\\z', 'a/b/c', 'x.py',
-      'train.jsonl', ':', '=', ',', '(', ')', '[', ']', '{', '}', 'https://h.io/p', 'http://l:80/', '2025-01-01', '10:11:12', 'e3b0c44f',
-      'rank', 'GiB', '%', '<n>', '<path>', "'<v>'", 'sk-abc123def456ghi789jkl0', 'HF_TOKEN=', 'api_key: ', '"k": ', '--token ', 'x1', '-',
-      '_', '.', '\n', '\r', 'word', 'the', '7b', '@s/p', '?', '#', 'Bearer ', '12345678'];
+    const pieces = [
+      "'",
+      '"',
+      '`',
+      ' ',
+      'abc',
+      'max_seq_length',
+      '12',
+      '3.5',
+      '0x1f',
+      '/a/b',
+      './x',
+      '~/y',
+      'C:\\z',
+      'a/b/c',
+      'x.py',
+      'train.jsonl',
+      ':',
+      '=',
+      ',',
+      '(',
+      ')',
+      '[',
+      ']',
+      '{',
+      '}',
+      'https://h.io/p',
+      'http://l:80/',
+      '2025-01-01',
+      '10:11:12',
+      'e3b0c44f',
+      'rank',
+      'GiB',
+      '%',
+      '<n>',
+      '<path>',
+      "'<v>'",
+      'sk-abc123def456ghi789jkl0',
+      'HF_TOKEN=',
+      'api_key: ',
+      '"k": ',
+      '--token ',
+      'x1',
+      '-',
+      '_',
+      '.',
+      '\n',
+      '\r',
+      'word',
+      'the',
+      '7b',
+      '@s/p',
+      '?',
+      '#',
+      'Bearer ',
+      '12345678',
+    ];
     let state = 20251122;
     const random = (): number => {
       state = (state + 0x6d2b79f5) | 0;
@@ -239,7 +301,8 @@ describe('normaliseMessage', () => {
     for (let sample = 0; sample < 5000; sample += 1) {
       let text = '';
       const length = 1 + Math.floor(random() * 40);
-      for (let index = 0; index < length; index += 1) text += (random() < 0.5 ? ' ' : '') + (pieces[Math.floor(random() * pieces.length)] ?? '');
+      for (let index = 0; index < length; index += 1)
+        text += (random() < 0.5 ? ' ' : '') + (pieces[Math.floor(random() * pieces.length)] ?? '');
       const once = normaliseMessage(text);
       assert.equal(normaliseMessage(once), once, JSON.stringify(text));
     }

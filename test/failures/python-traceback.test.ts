@@ -20,7 +20,6 @@ const PACKAGES = '/workspace/.venv/lib/python3.11/site-packages/';
 const RULE = '============================================================';
 import { adversarialOutputs, progressBars } from './adversarial-output.js';
 
-
 type Location = Pick<PythonFrame, 'file' | 'line' | 'function'>;
 
 interface Expectation {
@@ -53,7 +52,11 @@ function span(text: string, first: string, last: string): string {
   return [first, ...lines.slice(start + 1, end + 1)].join('\n');
 }
 
-function assertException(exception: PythonException | undefined, expected: Omit<Expectation, 'behaviour'>, text: string): void {
+function assertException(
+  exception: PythonException | undefined,
+  expected: Omit<Expectation, 'behaviour'>,
+  text: string,
+): void {
   assert.ok(exception, 'a traceback is found');
   assert.equal(exception.type, expected.type);
   const message = typeof expected.message === 'string' ? expected.message : span(text, ...expected.message);
@@ -73,13 +76,17 @@ const corpus: Record<string, Expectation | { behaviour: string; none: true }> = 
     frame: { file: `${PACKAGES}transformers/utils/deprecation.py`, line: 172, function: 'wrapped_func' },
     userFrame: { file: '/workspace/runs/sft-qwen/train.py', line: 42, function: 'main' },
     check: (exception) => {
-      assert.deepEqual(exception.frames.map((frame) => frame.line), [61, 42, 172]);
+      assert.deepEqual(
+        exception.frames.map((frame) => frame.line),
+        [61, 42, 172],
+      );
       assert.equal(exception.frames[1]?.code, 'trainer = SFTTrainer(');
       assert.equal(exception.chained, undefined);
     },
   },
   'torch-cuda-out-of-memory.txt': {
-    behaviour: 'reads torch.OutOfMemoryError with its long message; the traceback starts on a progress-bar line and wandb follows',
+    behaviour:
+      'reads torch.OutOfMemoryError with its long message; the traceback starts on a progress-bar line and wandb follows',
     type: 'torch.OutOfMemoryError',
     message:
       'CUDA out of memory. Tried to allocate 7.83 GiB. GPU 0 has a total capacity of 79.19 GiB of which 5.21 GiB is free. ' +
@@ -119,8 +126,16 @@ const corpus: Record<string, Expectation | { behaviour: string; none: true }> = 
       assert.equal(cause?.type, 'json.decoder.JSONDecodeError');
       assert.equal(cause?.message, 'Expecting property name enclosed in double quotes: line 1 column 37 (char 36)');
       assert.equal(cause?.chainedAs, 'cause');
-      assert.deepEqual(locationOf(cause?.frame), { file: `${STANDARD_LIBRARY}json/decoder.py`, line: 353, function: 'raw_decode' });
-      assert.deepEqual(locationOf(cause?.userFrame), { file: `${PROJECT}config_loader.py`, line: 8, function: 'load_config' });
+      assert.deepEqual(locationOf(cause?.frame), {
+        file: `${STANDARD_LIBRARY}json/decoder.py`,
+        line: 353,
+        function: 'raw_decode',
+      });
+      assert.deepEqual(locationOf(cause?.userFrame), {
+        file: `${PROJECT}config_loader.py`,
+        line: 8,
+        function: 'load_config',
+      });
     },
   },
   'real-chained-during-handling.txt': {
@@ -149,15 +164,21 @@ const corpus: Record<string, Expectation | { behaviour: string; none: true }> = 
     frame: { file: `${PACKAGES}transformers/utils/hub.py`, line: 543, function: 'cached_files' },
     userFrame: { file: '/workspace/runs/sft-llama/train.py', line: 23, function: '<module>' },
     check: (exception, text) => {
-      assert.deepEqual(exception.chained?.map((link) => [link.type, link.chainedAs]), [
-        ['requests.exceptions.HTTPError', 'cause'],
-        ['huggingface_hub.errors.GatedRepoError', 'cause'],
-      ]);
+      assert.deepEqual(
+        exception.chained?.map((link) => [link.type, link.chainedAs]),
+        [
+          ['requests.exceptions.HTTPError', 'cause'],
+          ['huggingface_hub.errors.GatedRepoError', 'cause'],
+        ],
+      );
       const gated = exception.chained?.[1];
       assert.equal(
         gated?.message,
-        span(text, '401 Client Error. (Request ID: Root=1-68c6f1a2-3b0e5d2c7a4f19e86d0b2c41;5e1f0a77-2c9d-4b8e-9f3a-1d2c3b4a5e6f)',
-          'Access to model meta-llama/Llama-3.1-8B is restricted. You must have access to it and be authenticated to access it. Please log in.'),
+        span(
+          text,
+          '401 Client Error. (Request ID: Root=1-68c6f1a2-3b0e5d2c7a4f19e86d0b2c41;5e1f0a77-2c9d-4b8e-9f3a-1d2c3b4a5e6f)',
+          'Access to model meta-llama/Llama-3.1-8B is restricted. You must have access to it and be authenticated to access it. Please log in.',
+        ),
       );
       assert.deepEqual(locationOf(gated?.frame), {
         file: `${PACKAGES}huggingface_hub/utils/_http.py`,
@@ -194,7 +215,11 @@ const corpus: Record<string, Expectation | { behaviour: string; none: true }> = 
     message: "Missing parentheses in call to 'print'. Did you mean print(...)?",
     frame: { file: `${PROJECT}legacy_utils.py`, line: 2, function: '' },
     check: (exception) => {
-      assert.deepEqual(locationOf(exception.frames[0]), { file: `${PROJECT}import_legacy.py`, line: 1, function: '<module>' });
+      assert.deepEqual(locationOf(exception.frames[0]), {
+        file: `${PROJECT}import_legacy.py`,
+        line: 1,
+        function: '<module>',
+      });
       assert.equal(exception.frame?.code, 'print "step %d loss %.4f" % (step, loss)');
     },
   },
@@ -231,11 +256,15 @@ const corpus: Record<string, Expectation | { behaviour: string; none: true }> = 
     message: "SFTConfig.__init__() got an unexpected keyword argument 'evaluation_strategy'",
     frame: { file: '/home/ada/experiments/qwen-sft/train.py', line: 39, function: 'main' },
     check: (exception) => {
-      assert.deepEqual(exception.frames.map((frame) => frame.code), ['main()', 'config = SFTConfig(']);
+      assert.deepEqual(
+        exception.frames.map((frame) => frame.code),
+        ['main()', 'config = SFTConfig('],
+      );
     },
   },
   'real-exception-group.txt': {
-    behaviour: 'reads an ExceptionGroup from asyncio.TaskGroup with its sub-exceptions, a chained one and a nested group',
+    behaviour:
+      'reads an ExceptionGroup from asyncio.TaskGroup with its sub-exceptions, a chained one and a nested group',
     type: 'ExceptionGroup',
     message: 'unhandled errors in a TaskGroup (3 sub-exceptions)',
     frame: { file: `${STANDARD_LIBRARY}asyncio/taskgroups.py`, line: 145, function: '__aexit__' },
@@ -244,14 +273,24 @@ const corpus: Record<string, Expectation | { behaviour: string; none: true }> = 
       const [checksum, etag, mirrors] = exception.exceptions ?? [];
       assert.equal(exception.exceptions?.length, 3);
       assert.deepEqual([checksum?.type, checksum?.message], ['ValueError', 'shard 1 has a bad checksum']);
-      assert.deepEqual(locationOf(checksum?.frame), { file: `${PROJECT}download_shards.py`, line: 7, function: 'download_shard' });
+      assert.deepEqual(locationOf(checksum?.frame), {
+        file: `${PROJECT}download_shards.py`,
+        line: 7,
+        function: 'download_shard',
+      });
       assert.deepEqual([etag?.type, etag?.message], ['RuntimeError', 'shard 2 has no etag']);
-      assert.deepEqual(etag?.chained?.map((link) => [link.type, link.message, link.chainedAs]), [['KeyError', "'etag'", 'cause']]);
+      assert.deepEqual(
+        etag?.chained?.map((link) => [link.type, link.message, link.chainedAs]),
+        [['KeyError', "'etag'", 'cause']],
+      );
       assert.deepEqual([mirrors?.type, mirrors?.message], ['ExceptionGroup', 'mirror failures (2 sub-exceptions)']);
-      assert.deepEqual(mirrors?.exceptions?.map((inner) => [inner.type, inner.message, inner.frames.length]), [
-        ['ConnectionError', 'mirror-a refused', 0],
-        ['TimeoutError', 'mirror-b timed out', 0],
-      ]);
+      assert.deepEqual(
+        mirrors?.exceptions?.map((inner) => [inner.type, inner.message, inner.frames.length]),
+        [
+          ['ConnectionError', 'mirror-a refused', 0],
+          ['TimeoutError', 'mirror-b timed out', 0],
+        ],
+      );
     },
   },
   'real-exception-group-truncated.txt': {
@@ -271,15 +310,23 @@ const corpus: Record<string, Expectation | { behaviour: string; none: true }> = 
     message: 'setup failed (2 sub-exceptions)',
     frame: { file: `${PROJECT}group_chain.py`, line: 11, function: '<module>' },
     check: (exception) => {
-      assert.deepEqual(exception.chained?.map((link) => [link.type, link.message, link.chainedAs]), [
-        ['KeyError', "'lora'", 'context'],
-        ['ExceptionGroup', 'adapter loading failed (1 sub-exception)', 'context'],
-      ]);
+      assert.deepEqual(
+        exception.chained?.map((link) => [link.type, link.message, link.chainedAs]),
+        [
+          ['KeyError', "'lora'", 'context'],
+          ['ExceptionGroup', 'adapter loading failed (1 sub-exception)', 'context'],
+        ],
+      );
       const [nested, dtype] = exception.exceptions ?? [];
-      assert.deepEqual(locationOf(nested?.frame), { file: `${PROJECT}group_chain.py`, line: 5, function: 'load_adapters' });
-      assert.deepEqual(nested?.exceptions?.map((inner) => [inner.type, inner.message]), [
-        ['FileNotFoundError', 'adapter_model.safetensors'],
-      ]);
+      assert.deepEqual(locationOf(nested?.frame), {
+        file: `${PROJECT}group_chain.py`,
+        line: 5,
+        function: 'load_adapters',
+      });
+      assert.deepEqual(
+        nested?.exceptions?.map((inner) => [inner.type, inner.message]),
+        [['FileNotFoundError', 'adapter_model.safetensors']],
+      );
       assert.deepEqual([dtype?.type, dtype?.message], ['TypeError', 'unsupported dtype bfloat16']);
     },
   },
@@ -297,7 +344,11 @@ const corpus: Record<string, Expectation | { behaviour: string; none: true }> = 
       const child = exception.childFailure;
       assert.equal(child?.type, 'FileNotFoundError');
       assert.equal(child?.message, "[Errno 2] No such file or directory: 'shard-0.jsonl'");
-      assert.deepEqual(locationOf(child?.frame), { file: `${PROJECT}tokenize_shards.py`, line: 5, function: 'count_tokens' });
+      assert.deepEqual(locationOf(child?.frame), {
+        file: `${PROJECT}tokenize_shards.py`,
+        line: 5,
+        function: 'count_tokens',
+      });
     },
   },
   'real-process-pool-remote-traceback.txt': {
@@ -308,7 +359,11 @@ const corpus: Record<string, Expectation | { behaviour: string; none: true }> = 
     userFrame: { file: `${PROJECT}score_shards.py`, line: 10, function: '<module>' },
     check: (exception) => {
       assert.equal(exception.chained?.[0]?.type, 'concurrent.futures.process._RemoteTraceback');
-      assert.deepEqual(locationOf(exception.childFailure?.frame), { file: `${PROJECT}score_shards.py`, line: 5, function: 'score' });
+      assert.deepEqual(locationOf(exception.childFailure?.frame), {
+        file: `${PROJECT}score_shards.py`,
+        line: 5,
+        function: 'score',
+      });
       assert.equal(exception.childFailure?.frames.length, 4);
     },
   },
@@ -329,7 +384,8 @@ const corpus: Record<string, Expectation | { behaviour: string; none: true }> = 
     },
   },
   'torchrun-child-failed.txt': {
-    behaviour: "reads torchrun's ChildFailedError and takes the root-cause rank's interleaved [rankN]: traceback as the child failure",
+    behaviour:
+      "reads torchrun's ChildFailedError and takes the root-cause rank's interleaved [rankN]: traceback as the child failure",
     type: 'torch.distributed.elastic.multiprocessing.errors.ChildFailedError',
     message: [RULE, RULE],
     frame: { file: `${PACKAGES}torch/distributed/launcher/api.py`, line: 269, function: 'launch_agent' },
@@ -337,9 +393,19 @@ const corpus: Record<string, Expectation | { behaviour: string; none: true }> = 
     check: (exception) => {
       const child = exception.childFailure;
       assert.equal(child?.type, 'torch.cuda.OutOfMemoryError');
-      assert.ok(child?.message.startsWith('CUDA out of memory. Tried to allocate 3.91 GiB (GPU 0; 39.39 GiB total capacity;'));
-      assert.deepEqual(locationOf(child?.frame), { file: `${PACKAGES}torch/nn/modules/linear.py`, line: 125, function: 'forward' });
-      assert.deepEqual(locationOf(child?.userFrame), { file: '/workspace/runs/ddp-7b/train.py', line: 71, function: 'main' });
+      assert.ok(
+        child?.message.startsWith('CUDA out of memory. Tried to allocate 3.91 GiB (GPU 0; 39.39 GiB total capacity;'),
+      );
+      assert.deepEqual(locationOf(child?.frame), {
+        file: `${PACKAGES}torch/nn/modules/linear.py`,
+        line: 125,
+        function: 'forward',
+      });
+      assert.deepEqual(locationOf(child?.userFrame), {
+        file: '/workspace/runs/ddp-7b/train.py',
+        line: 71,
+        function: 'main',
+      });
       assert.equal(child?.frames.length, 8);
     },
   },
@@ -347,7 +413,11 @@ const corpus: Record<string, Expectation | { behaviour: string; none: true }> = 
     behaviour: "reads the child's traceback that a @record ChildFailedError carries in its message",
     type: 'torch.distributed.elastic.multiprocessing.errors.ChildFailedError',
     message: [RULE, RULE],
-    frame: { file: '/usr/local/lib/python3.11/dist-packages/torch/distributed/launcher/api.py', line: 269, function: 'launch_agent' },
+    frame: {
+      file: '/usr/local/lib/python3.11/dist-packages/torch/distributed/launcher/api.py',
+      line: 269,
+      function: 'launch_agent',
+    },
     userFrame: null,
     check: (exception) => {
       const child = exception.childFailure;
@@ -361,17 +431,25 @@ const corpus: Record<string, Expectation | { behaviour: string; none: true }> = 
         line: 1064,
         function: 'inject_adapter',
       });
-      assert.deepEqual(locationOf(child?.userFrame), { file: '/workspace/lora/finetune.py', line: 57, function: 'main' });
+      assert.deepEqual(locationOf(child?.userFrame), {
+        file: '/workspace/lora/finetune.py',
+        line: 57,
+        function: 'main',
+      });
     },
   },
   'accelerate-called-process-error.txt': {
     behaviour: "reads accelerate's CalledProcessError and takes the script's traceback before it as the child failure",
     type: 'subprocess.CalledProcessError',
-    message: "Command '['/workspace/.venv/bin/python3', 'train_dpo.py', '--config', 'dpo.yaml']' returned non-zero exit status 1.",
+    message:
+      "Command '['/workspace/.venv/bin/python3', 'train_dpo.py', '--config', 'dpo.yaml']' returned non-zero exit status 1.",
     frame: { file: `${PACKAGES}accelerate/commands/launch.py`, line: 823, function: 'simple_launcher' },
     userFrame: null,
     check: (exception) => {
-      assert.equal(exception.childFailure?.message, "DPOConfig.__init__() got an unexpected keyword argument 'evaluation_strategy'");
+      assert.equal(
+        exception.childFailure?.message,
+        "DPOConfig.__init__() got an unexpected keyword argument 'evaluation_strategy'",
+      );
       assert.deepEqual(locationOf(exception.childFailure?.frame), {
         file: '/workspace/runs/dpo-zephyr/train_dpo.py',
         line: 47,
@@ -434,9 +512,16 @@ const corpus: Record<string, Expectation | { behaviour: string; none: true }> = 
     message: "'HF_TOKEN'",
     frame: { file: '<frozen os>', line: 679, function: '__getitem__' },
     userFrame: { file: '<stdin>', line: 5, function: 'read_token' },
-    check: (exception) => assert.deepEqual(exception.frames.map((frame) => frame.code), [undefined, undefined, undefined]),
+    check: (exception) =>
+      assert.deepEqual(
+        exception.frames.map((frame) => frame.code),
+        [undefined, undefined, undefined],
+      ),
   },
-  'real-faulthandler-segfault.txt': { behaviour: 'finds no exception in a faulthandler segmentation-fault report', none: true },
+  'real-faulthandler-segfault.txt': {
+    behaviour: 'finds no exception in a faulthandler segmentation-fault report',
+    none: true,
+  },
   'training-log-without-traceback.txt': {
     behaviour: 'finds no exception in a training log that only mentions "Traceback (most recent call last):"',
     none: true,
@@ -445,7 +530,9 @@ const corpus: Record<string, Expectation | { behaviour: string; none: true }> = 
 
 describe('parsePythonTraceback on the fixture corpus', () => {
   it('has an expectation for every fixture and a fixture for every expectation', () => {
-    const fixtures = readdirSync(FIXTURES).filter((name) => name.endsWith('.txt')).sort();
+    const fixtures = readdirSync(FIXTURES)
+      .filter((name) => name.endsWith('.txt'))
+      .sort();
     assert.deepEqual(fixtures, Object.keys(corpus).sort());
     assert.ok(fixtures.length >= 20);
   });
@@ -490,13 +577,19 @@ describe('parsePythonTraceback on edge cases', () => {
   });
 
   it('uses a traceback of a non-fatal kind when it is the only one', () => {
-    const exception = parsePythonTraceback(`Exception in thread Thread-1 (upload):\n${crash}\n\nwandb: Synced 5 W&B file(s)\n`);
+    const exception = parsePythonTraceback(
+      `Exception in thread Thread-1 (upload):\n${crash}\n\nwandb: Synced 5 W&B file(s)\n`,
+    );
     assertException(exception, { type: 'ValueError', message: 'no rows left after filtering', frame: crashFrame }, '');
   });
 
   it('skips log lines another process wrote between the frames', () => {
     const lines = crash.split('\n');
-    lines.splice(3, 0, 'W0915 10:12:45.567000 140245 torch/distributed/elastic/multiprocessing/api.py:897] Sending SIGTERM');
+    lines.splice(
+      3,
+      0,
+      'W0915 10:12:45.567000 140245 torch/distributed/elastic/multiprocessing/api.py:897] Sending SIGTERM',
+    );
     lines.splice(2, 0, ' 12%|█▏        | 60/500 [00:21<02:38,  2.78it/s]');
     const exception = parsePythonTraceback(lines.join('\n'));
     assertException(exception, { type: 'ValueError', message: 'no rows left after filtering', frame: crashFrame }, '');
@@ -504,7 +597,9 @@ describe('parsePythonTraceback on edge cases', () => {
   });
 
   it('ends the message at metrics printed as one JSON object per line', () => {
-    const exception = parsePythonTraceback(`${crash}\n{"event": "run_failed", "step": 120}\n{'loss': 0.41, 'epoch': 1.0}\n`);
+    const exception = parsePythonTraceback(
+      `${crash}\n{"event": "run_failed", "step": 120}\n{'loss': 0.41, 'epoch': 1.0}\n`,
+    );
     assertException(exception, { type: 'ValueError', message: 'no rows left after filtering', frame: crashFrame }, '');
   });
 
@@ -515,18 +610,25 @@ describe('parsePythonTraceback on edge cases', () => {
       '[rank0]:                                       ^^^^^^^^^^^^^^^^^^',
       '[rank0]: SyntaxError: invalid syntax. Perhaps you forgot a comma?',
     ].join('\n');
-    assertException(parsePythonTraceback(text), {
-      type: 'SyntaxError',
-      message: 'invalid syntax. Perhaps you forgot a comma?',
-      frame: { file: '/workspace/train.py', line: 14, function: '' },
-    }, text);
+    assertException(
+      parsePythonTraceback(text),
+      {
+        type: 'SyntaxError',
+        message: 'invalid syntax. Perhaps you forgot a comma?',
+        frame: { file: '/workspace/train.py', line: 14, function: '' },
+      },
+      text,
+    );
   });
 
   it('reads only the tail: a traceback followed by more output than the limit is not seen', () => {
     const logs = 'step 10 loss 0.5\n'.repeat(Math.ceil((PYTHON_TRACEBACK_TAIL_CHARACTERS + 1000) / 17));
     assert.equal(parsePythonTraceback(`${crash}\n${logs}`), undefined);
     assert.equal(parsePythonTraceback(`${crash}\n${'x'.repeat(200)}\n`, { tailCharacters: 100 }), undefined);
-    assert.equal(parsePythonTraceback(`${'x'.repeat(200)}\n${crash}\n`, { tailCharacters: crash.length + 1 })?.type, 'ValueError');
+    assert.equal(
+      parsePythonTraceback(`${'x'.repeat(200)}\n${crash}\n`, { tailCharacters: crash.length + 1 })?.type,
+      'ValueError',
+    );
   });
 
   it('finds the traceback at the end of 10 MB of progress-bar output', { timeout: 30_000 }, () => {
@@ -538,8 +640,14 @@ describe('parsePythonTraceback on edge cases', () => {
   // bench/traceback-parse.ts, not here.
   for (const [name, text] of Object.entries(adversarialOutputs(PYTHON_TRACEBACK_TAIL_CHARACTERS))) {
     it(`still finds the real crash after adversarial output: ${name}`, { timeout: 30_000 }, () => {
-      const exception = parsePythonTraceback(`${text}\n${crash}\n`, { tailCharacters: PYTHON_TRACEBACK_TAIL_CHARACTERS * 2 });
-      assertException(exception, { type: 'ValueError', message: 'no rows left after filtering', frame: crashFrame }, name);
+      const exception = parsePythonTraceback(`${text}\n${crash}\n`, {
+        tailCharacters: PYTHON_TRACEBACK_TAIL_CHARACTERS * 2,
+      });
+      assertException(
+        exception,
+        { type: 'ValueError', message: 'no rows left after filtering', frame: crashFrame },
+        name,
+      );
     });
   }
 });
@@ -560,8 +668,14 @@ describe('describePythonException', () => {
       describePythonException(parseFixture('real-keyboard-interrupt.txt')),
       'KeyboardInterrupt (in interrupted.py:10, train_epoch)',
     );
-    assert.equal(describePythonException(parseFixture('real-syntax-error.txt')), "SyntaxError: '(' was never closed (in syntax_main.py:3)");
-    assert.equal(describePythonException(parseFixture('real-stdin-frames.txt')), "KeyError: 'HF_TOKEN' (in <stdin>:5, read_token)");
+    assert.equal(
+      describePythonException(parseFixture('real-syntax-error.txt')),
+      "SyntaxError: '(' was never closed (in syntax_main.py:3)",
+    );
+    assert.equal(
+      describePythonException(parseFixture('real-stdin-frames.txt')),
+      "KeyError: 'HF_TOKEN' (in <stdin>:5, read_token)",
+    );
   });
 
   it('shortens a long message to fit and keeps the location', () => {
@@ -603,7 +717,12 @@ describe('describePythonException', () => {
   it('names package files by their folder', () => {
     const frame = { file: '/venv/lib/python3.11/site-packages/peft/__init__.py', line: 3, function: '<module>' };
     assert.equal(
-      describePythonException({ type: 'ImportError', message: 'cannot import name "LoraConfig"', frames: [frame], frame }),
+      describePythonException({
+        type: 'ImportError',
+        message: 'cannot import name "LoraConfig"',
+        frames: [frame],
+        frame,
+      }),
       'ImportError: cannot import name "LoraConfig" (in peft/__init__.py:3, <module>)',
     );
   });

@@ -38,7 +38,10 @@ function fakePath(tools: Record<string, FakeTool | Record<string, FakeTool>>): N
 
 describe('discoverGpus with fake tools on PATH', () => {
   it('takes nvidia-smi first and lists every GPU it prints', async () => {
-    const env = fakePath({ 'nvidia-smi': { prints: 'nvidia-smi-8x-a100.csv' }, 'rocm-smi': { prints: 'rocm-smi-mi300x.json' } });
+    const env = fakePath({
+      'nvidia-smi': { prints: 'nvidia-smi-8x-a100.csv' },
+      'rocm-smi': { prints: 'rocm-smi-mi300x.json' },
+    });
     const discovery = await discoverGpus(5_000, { env, run: runGpuTool });
     assert.equal(discovery.source, 'nvidia-smi');
     assert.equal(discovery.gpus.length, 8);
@@ -85,8 +88,17 @@ describe('discoverGpus with fake tools on PATH', () => {
         'amd-smi: no GPU in its output: Segmentation fault (core dumped); rocm-smi: not installed)',
     );
 
-    const quiet = await discoverGpus(5_000, { env: fakePath({ 'nvidia-smi': { prints: 'nvidia-smi-no-devices.txt', exit: 6 }, 'rocm-smi': { prints: 'empty.txt' } }), run: runGpuTool });
-    assert.equal(quiet.note, 'no GPU found (nvidia-smi: No devices were found (exit 6); amd-smi: not installed; rocm-smi: no GPU in its output (empty))');
+    const quiet = await discoverGpus(5_000, {
+      env: fakePath({
+        'nvidia-smi': { prints: 'nvidia-smi-no-devices.txt', exit: 6 },
+        'rocm-smi': { prints: 'empty.txt' },
+      }),
+      run: runGpuTool,
+    });
+    assert.equal(
+      quiet.note,
+      'no GPU found (nvidia-smi: No devices were found (exit 6); amd-smi: not installed; rocm-smi: no GPU in its output (empty))',
+    );
   });
 
   it('gives up on a tool that hangs after the timeout and goes on to the next', async () => {
@@ -108,7 +120,18 @@ describe('summarizeGpus', () => {
     const discovery: GpuDiscovery = {
       source: 'nvidia-smi',
       gpus: [
-        { index: 0, vendor: 'nvidia', name: 'NVIDIA H100 80GB HBM3', memoryTotalMiB: 81559, memoryUsedMiB: 1234, memoryFreeMiB: 80325, utilizationPercent: 0, temperatureC: 34, powerDrawW: 71.23, driver: '550.54.15' },
+        {
+          index: 0,
+          vendor: 'nvidia',
+          name: 'NVIDIA H100 80GB HBM3',
+          memoryTotalMiB: 81559,
+          memoryUsedMiB: 1234,
+          memoryFreeMiB: 80325,
+          utilizationPercent: 0,
+          temperatureC: 34,
+          powerDrawW: 71.23,
+          driver: '550.54.15',
+        },
         { index: 1, vendor: 'nvidia', name: 'NVIDIA GeForce GTX 1650', memoryTotalMiB: 4096, temperatureC: 45 },
         { index: 2, vendor: 'amd', name: 'AMD GPU' },
       ],
@@ -124,6 +147,9 @@ describe('summarizeGpus', () => {
   });
 
   it('gives the reason when there is no GPU', () => {
-    assert.equal(summarizeGpus({ gpus: [], source: 'none', note: 'no GPU found (nvidia-smi: not installed)' }), 'no GPU found (nvidia-smi: not installed)');
+    assert.equal(
+      summarizeGpus({ gpus: [], source: 'none', note: 'no GPU found (nvidia-smi: not installed)' }),
+      'no GPU found (nvidia-smi: not installed)',
+    );
   });
 });

@@ -129,7 +129,13 @@ describe('rocm-smi JSON', () => {
   });
 
   it('finds no GPU in garbage, nothing, or JSON without cardN objects', () => {
-    for (const output of [gpuFixture('garbage.txt'), gpuFixture('empty.txt'), '[1, 2]', '{"system": {"Driver version": "6.8.5"}}', 'null']) {
+    for (const output of [
+      gpuFixture('garbage.txt'),
+      gpuFixture('empty.txt'),
+      '[1, 2]',
+      '{"system": {"Driver version": "6.8.5"}}',
+      'null',
+    ]) {
       assert.deepEqual(parseRocmSmi(output), [], output);
     }
   });
@@ -182,7 +188,12 @@ describe('amd-smi JSON', () => {
   });
 
   it('finds no GPU in garbage, nothing, or a list without gpu ids', () => {
-    for (const output of [gpuFixture('garbage.txt'), gpuFixture('empty.txt'), '[{"asic": {"market_name": "x"}}]', '{"gpu_data": "N/A"}']) {
+    for (const output of [
+      gpuFixture('garbage.txt'),
+      gpuFixture('empty.txt'),
+      '[{"asic": {"market_name": "x"}}]',
+      '{"gpu_data": "N/A"}',
+    ]) {
       assert.deepEqual(parseAmdSmi(output, output), [], output);
     }
   });

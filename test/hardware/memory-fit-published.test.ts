@@ -11,10 +11,14 @@ describe('estimateTrainingMemory against published figures (docs/hardware.md)', 
     it(`${figure.model}, ${figure.settings}: ${kind} ${size}`, () => {
       const estimate = estimateTrainingMemory(figure.input);
       if (kind === 'oom') {
-        assert.ok(estimate.totalGiB > size, `estimate ${estimate.totalGiB} GiB fits the ${size} GiB card that ran out of memory`);
+        assert.ok(
+          estimate.totalGiB > size,
+          `estimate ${estimate.totalGiB} GiB fits the ${size} GiB card that ran out of memory`,
+        );
         return;
       }
-      const estimated = kind === 'card' ? estimate.totalGiB : ((estimate.totalGiB - estimate.breakdown.overheadGiB) * GIB) / 1e9;
+      const estimated =
+        kind === 'card' ? estimate.totalGiB : ((estimate.totalGiB - estimate.breakdown.overheadGiB) * GIB) / 1e9;
       const errorPercent = ((estimated - size) / size) * 100;
       assert.ok(
         errorPercent >= -figure.tolerance!.below && errorPercent <= figure.tolerance!.above,

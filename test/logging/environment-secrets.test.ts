@@ -17,7 +17,18 @@ describe('environmentSecrets', () => {
       SESSION_COOKIE: 'cookie-value-99',
       apiKey: 'camel-case-key',
     });
-    assert.deepEqual(new Set(secrets), new Set(['opaque-value-1', 'pg-pass-word', 'wJalrXUtnFEMI/K7MDENG', 'Bearer gh-auth-token-1', 'gh-auth-token-1', 'cookie-value-99', 'camel-case-key']));
+    assert.deepEqual(
+      new Set(secrets),
+      new Set([
+        'opaque-value-1',
+        'pg-pass-word',
+        'wJalrXUtnFEMI/K7MDENG',
+        'Bearer gh-auth-token-1',
+        'gh-auth-token-1',
+        'cookie-value-99',
+        'camel-case-key',
+      ]),
+    );
   });
 
   it('leaves variables that only point at or describe a secret, and names that merely contain the letters', () => {
@@ -32,14 +43,20 @@ describe('environmentSecrets', () => {
       HOME: '/home/someone',
     });
     assert.deepEqual(secrets, []);
-    for (const name of ['OPENROUTER_API_KEY', 'HF_TOKEN', 'MY_SERVICE_TOKEN', 'DB_PASSWORD']) assert.equal(isSecretEnvironmentName(name), true, name);
-    for (const name of ['SECRET_KEY_FILE', 'SSH_AUTH_SOCK', 'GIT_AUTHOR_EMAIL', 'KEYMAP', 'AWS_ACCESS_KEY_ID', 'PWD']) assert.equal(isSecretEnvironmentName(name), false, name);
+    for (const name of ['OPENROUTER_API_KEY', 'HF_TOKEN', 'MY_SERVICE_TOKEN', 'DB_PASSWORD'])
+      assert.equal(isSecretEnvironmentName(name), true, name);
+    for (const name of ['SECRET_KEY_FILE', 'SSH_AUTH_SOCK', 'GIT_AUTHOR_EMAIL', 'KEYMAP', 'AWS_ACCESS_KEY_ID', 'PWD'])
+      assert.equal(isSecretEnvironmentName(name), false, name);
   });
 
   it('finds API keys by their shape in any variable', () => {
     const key = 'sk-or-v1-0123456789abcdef0123456789abcdef';
     const github = `ghp_${'a1'.repeat(18)}`;
-    const secrets = environmentSecrets({ OPENAI_COMPAT: key, TOOL_ARGS: `--flag --token-from ${github} --x`, AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE' });
+    const secrets = environmentSecrets({
+      OPENAI_COMPAT: key,
+      TOOL_ARGS: `--flag --token-from ${github} --x`,
+      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    });
     assert.deepEqual(new Set(secrets), new Set([key, github, 'AKIAIOSFODNN7EXAMPLE']));
   });
 
@@ -67,7 +84,7 @@ describe('environmentSecrets', () => {
 });
 
 describe('loadConfig: the process scrubber', () => {
-  it('knows the environment\'s secrets config.json does not refer to, besides those it names', () => {
+  it("knows the environment's secrets config.json does not refer to, besides those it names", () => {
     const directory = mkdtempSync(join(tmpdir(), 'mux-swarm-secrets-'));
     try {
       writeFileSync(
@@ -80,9 +97,15 @@ describe('loadConfig: the process scrubber', () => {
       const loaded = loadConfig({
         path: 'config.json',
         currentDirectory: directory,
-        environment: { MAIN_API_KEY: 'sk-main-0123456789abcdefghij', MY_SERVICE_TOKEN: 'sk-live-unreferenced-1234', DATABASE_URL: 'postgres://u:db-pass-12345@h/db', LANG: 'C.UTF-8' },
+        environment: {
+          MAIN_API_KEY: 'sk-main-0123456789abcdefghij',
+          MY_SERVICE_TOKEN: 'sk-live-unreferenced-1234',
+          DATABASE_URL: 'postgres://u:db-pass-12345@h/db',
+          LANG: 'C.UTF-8',
+        },
       });
-      const text = 'sk-main-0123456789abcdefghij sk-live-unreferenced-1234 postgres://u:db-pass-12345@h/db literal-service-token C.UTF-8';
+      const text =
+        'sk-main-0123456789abcdefghij sk-live-unreferenced-1234 postgres://u:db-pass-12345@h/db literal-service-token C.UTF-8';
       assert.equal(loaded.scrubber.text(text), '[REDACTED] [REDACTED] postgres://u:[REDACTED]@h/db [REDACTED] C.UTF-8');
     } finally {
       rmSync(directory, { recursive: true, force: true });

@@ -16,10 +16,16 @@ describe('redactSecrets', () => {
     cases([
       ['key sk-proj-4fGh7JkL9mNpQrStUvWxYz0aBcDeFgHiJkLmNoPqRsTuVwXyZ12345678 used', 'key [REDACTED] used'],
       ['key sk-9aB8cD7eF6gH5iJ4kL3mN2oP1qR0sT9uV8wX7yZ6aB5cD4e', 'key [REDACTED]'],
-      ['key sk-ant-api03-Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-QwErTyAA!', 'key [REDACTED]!'],
+      [
+        'key sk-ant-api03-Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-QwErTyAA!',
+        'key [REDACTED]!',
+      ],
       ['key 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', 'key [REDACTED]'],
       ['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', '[REDACTED]'],
-      ['ghp_R8sT1uV2wX3yZ4aB5cD6eF7gH8iJ9kL0mN1o and gho_R8sT1uV2wX3yZ4aB5cD6eF7gH8iJ9kL0mN1o', '[REDACTED] and [REDACTED]'],
+      [
+        'ghp_R8sT1uV2wX3yZ4aB5cD6eF7gH8iJ9kL0mN1o and gho_R8sT1uV2wX3yZ4aB5cD6eF7gH8iJ9kL0mN1o',
+        '[REDACTED] and [REDACTED]',
+      ],
       ['github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ', '[REDACTED]'],
       ['xoxb-2210987654321-5550001112223-AbCdEfGhIjKlMnOpQrStUvWx xoxp-1234-5678-abcdefgh', '[REDACTED] [REDACTED]'],
       ['AKIAIOSFODNN7EXAMPLE', '[REDACTED]'],
@@ -27,7 +33,10 @@ describe('redactSecrets', () => {
       ['glpat-xY7zA8bC9dE0fG1hI2jK', '[REDACTED]'],
       ['Authorization: Bearer abcDEF123456.xyz_-987', 'Authorization: [REDACTED]'],
       ['curl -H "X-Token: Bearer 9f8e7d6c5b4a39281706"', 'curl -H "X-Token: Bearer [REDACTED]"'],
-      ['jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', 'jwt [REDACTED]'],
+      [
+        'jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+        'jwt [REDACTED]',
+      ],
       ['Incorrect API key provided: sk-proj-********************5678.', 'Incorrect API key provided: [REDACTED].'],
     ]);
   });
@@ -43,7 +52,10 @@ describe('redactSecrets', () => {
       ['NPM_AUTH=Zm9vOmJhcg', 'NPM_AUTH=[REDACTED]'],
       ['  "HF_TOKEN=9a8b7c6d5e4f",', '  "HF_TOKEN=[REDACTED]",'],
       ['{"apiKey": "9a8b7c6d5e4f", "model": "gpt-4o"}', '{"apiKey": "[REDACTED]", "model": "gpt-4o"}'],
-      ["environ({'HOME': '/root', 'OPENAI_API_KEY': 'abc-123-def'})", "environ({'HOME': '/root', 'OPENAI_API_KEY': '[REDACTED]'})"],
+      [
+        "environ({'HOME': '/root', 'OPENAI_API_KEY': 'abc-123-def'})",
+        "environ({'HOME': '/root', 'OPENAI_API_KEY': '[REDACTED]'})",
+      ],
       ['api_key: 3f9c2a7e1b8d4c6f', 'api_key: [REDACTED]'],
       ['client_secret: "plain words here"', 'client_secret: "[REDACTED]"'],
       ['password = "correct horse"', 'password = "[REDACTED]"'],
@@ -53,16 +65,32 @@ describe('redactSecrets', () => {
 
   it('redacts a key inside a URL: userinfo password, query parameter, token as user', () => {
     cases([
-      ['postgres://trainer:s3cr3t-Passw0rd@db.internal:5432/runs', 'postgres://trainer:[REDACTED]@db.internal:5432/runs'],
-      ['GET https://api.example.com/v1/data?api_key=abcd1234&page=2', 'GET https://api.example.com/v1/data?api_key=[REDACTED]&page=2'],
-      ['https://x-access-token:ghp_R8sT1uV2wX3yZ4aB5cD6eF7gH8iJ9kL0mN1o@github.com/o/r.git', 'https://x-access-token:[REDACTED]@github.com/o/r.git'],
+      [
+        'postgres://trainer:s3cr3t-Passw0rd@db.internal:5432/runs',
+        'postgres://trainer:[REDACTED]@db.internal:5432/runs',
+      ],
+      [
+        'GET https://api.example.com/v1/data?api_key=abcd1234&page=2',
+        'GET https://api.example.com/v1/data?api_key=[REDACTED]&page=2',
+      ],
+      [
+        'https://x-access-token:ghp_R8sT1uV2wX3yZ4aB5cD6eF7gH8iJ9kL0mN1o@github.com/o/r.git',
+        'https://x-access-token:[REDACTED]@github.com/o/r.git',
+      ],
       ['https://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@huggingface.co/x', 'https://[REDACTED]@huggingface.co/x'],
     ]);
   });
 
   it('redacts known secret values wherever they appear', () => {
-    assert.equal(redactSecrets('connected with plainvalue42 to plainvalue42', ['plainvalue42']), 'connected with [REDACTED] to [REDACTED]');
-    assert.equal(redactSecrets('short abc stays', ['abc']), 'short abc stays', 'values under 8 characters are not treated as secrets');
+    assert.equal(
+      redactSecrets('connected with plainvalue42 to plainvalue42', ['plainvalue42']),
+      'connected with [REDACTED] to [REDACTED]',
+    );
+    assert.equal(
+      redactSecrets('short abc stays', ['abc']),
+      'short abc stays',
+      'values under 8 characters are not treated as secrets',
+    );
   });
 
   it('keeps ordinary words and settings that only sound secret', () => {
@@ -112,16 +140,47 @@ describe('redactSecrets', () => {
       'glpat-',
     ];
     for (const secret of secrets) assert.ok(!redacted.includes(secret), `${secret} left in:\n${redacted}`);
-    for (const kept of ['MAX_TOKENS=512', 'TOKENIZERS_PARALLELISM=false', "'tokenizer': 'Qwen/Qwen2.5-7B-Instruct'", 'HF_HOME=/data/hf', 'NVIDIA_VISIBLE_DEVICES=all']) {
+    for (const kept of [
+      'MAX_TOKENS=512',
+      'TOKENIZERS_PARALLELISM=false',
+      "'tokenizer': 'Qwen/Qwen2.5-7B-Instruct'",
+      'HF_HOME=/data/hf',
+      'NVIDIA_VISIBLE_DEVICES=all',
+    ]) {
       assert.ok(redacted.includes(kept), `${kept} was redacted`);
     }
   });
 
   it('recognises secret setting names', () => {
-    for (const name of ['HF_TOKEN', 'OPENAI_API_KEY', 'apiKey', 'accessToken', 'AWS_SECRET_ACCESS_KEY', 'PGPASSWORD', 'MYSQL_PWD', 'GITHUB_AUTH', 'hf-token', 'SECRET_KEY_BASE', 'DOCKER_PASSWD', 'GOOGLE_APPLICATION_CREDENTIALS']) {
+    for (const name of [
+      'HF_TOKEN',
+      'OPENAI_API_KEY',
+      'apiKey',
+      'accessToken',
+      'AWS_SECRET_ACCESS_KEY',
+      'PGPASSWORD',
+      'MYSQL_PWD',
+      'GITHUB_AUTH',
+      'hf-token',
+      'SECRET_KEY_BASE',
+      'DOCKER_PASSWD',
+      'GOOGLE_APPLICATION_CREDENTIALS',
+    ]) {
       assert.ok(isSecretSettingName(name), name);
     }
-    for (const name of ['tokenizer', 'keyboard', 'max_tokens', 'pad_token', 'eos_token', 'KEY_FILE', 'PWD', 'author', 'monkey', 'TOKENIZERS_PARALLELISM', 'MAX_NEW_TOKEN']) {
+    for (const name of [
+      'tokenizer',
+      'keyboard',
+      'max_tokens',
+      'pad_token',
+      'eos_token',
+      'KEY_FILE',
+      'PWD',
+      'author',
+      'monkey',
+      'TOKENIZERS_PARALLELISM',
+      'MAX_NEW_TOKEN',
+    ]) {
       assert.ok(!isSecretSettingName(name), name);
     }
   });

@@ -6,7 +6,10 @@ import { createSeededRandom } from '../support/seeded-random.js';
 describe('SecretScrubber', () => {
   it('replaces every occurrence of every secret, a secret containing another whole', () => {
     const scrubber = new SecretScrubber(['abcdefgh12', 'abcdefgh12345', 'zz-token-99']);
-    assert.equal(scrubber.text('x abcdefgh12345 y abcdefgh12 z zz-token-99zz-token-99'), 'x [REDACTED] y [REDACTED] z [REDACTED][REDACTED]');
+    assert.equal(
+      scrubber.text('x abcdefgh12345 y abcdefgh12 z zz-token-99zz-token-99'),
+      'x [REDACTED] y [REDACTED] z [REDACTED][REDACTED]',
+    );
     assert.equal(scrubber.text('nothing secret here'), 'nothing secret here');
   });
 
@@ -34,10 +37,26 @@ describe('SecretScrubber', () => {
   });
 
   it('ignores values too short or too common to be secrets', () => {
-    for (const value of ['', '1', 'true', 'abc', 'seven77', 'password', 'DISABLED', 'localhost', '12345678', '127.0.0.1', '/home/user/.ssh/id_rsa', '${OPENAI_API_KEY}', '<your key>', '********']) {
+    for (const value of [
+      '',
+      '1',
+      'true',
+      'abc',
+      'seven77',
+      'password',
+      'DISABLED',
+      'localhost',
+      '12345678',
+      '127.0.0.1',
+      '/home/user/.ssh/id_rsa',
+      '${OPENAI_API_KEY}',
+      '<your key>',
+      '********',
+    ]) {
       assert.equal(isScrubbableSecret(value), false, value);
     }
-    for (const value of ['sk-live-0123456789', 'hunter2hunter2', 'eight888']) assert.equal(isScrubbableSecret(value), true, value);
+    for (const value of ['sk-live-0123456789', 'hunter2hunter2', 'eight888'])
+      assert.equal(isScrubbableSecret(value), true, value);
     assert.equal(MIN_SECRET_LENGTH, 8);
     const scrubber = new SecretScrubber(['true', '1', 'abc', 'password', 'real-secret-42']);
     assert.equal(scrubber.size, 1);
@@ -84,7 +103,10 @@ describe('SecretScrubber', () => {
     // A shorter secret inside a longer one is not cut from it, nor a complete secret from its start, by the hold.
     const nested = new SecretScrubber(['abcdefgh12', 'abcdefgh12345', 'h12zzzzzzz']);
     const pieces = nested.stream();
-    assert.equal(pieces.push('x abcdefgh12') + pieces.push('345 y abcdefgh12') + pieces.push(' z') + pieces.end(), 'x [REDACTED] y [REDACTED] z');
+    assert.equal(
+      pieces.push('x abcdefgh12') + pieces.push('345 y abcdefgh12') + pieces.push(' z') + pieces.end(),
+      'x [REDACTED] y [REDACTED] z',
+    );
     // A piece that cannot start a secret is passed on whole, at once.
     const stream = scrubber.stream();
     assert.equal(stream.push('plain text\n'), 'plain text\n');

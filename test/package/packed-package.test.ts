@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { FORBIDDEN_IN_PACKAGE, installGlobally, pack, REQUIRED_IN_PACKAGE, type PackedTarball } from '../support/packed-package.js';
+import {
+  FORBIDDEN_IN_PACKAGE,
+  installGlobally,
+  pack,
+  REQUIRED_IN_PACKAGE,
+  type PackedTarball,
+} from '../support/packed-package.js';
 import { runInstalled } from '../support/run-installed.js';
 import { REPOSITORY_ROOT } from '../support/run-cli.js';
 
@@ -26,8 +32,12 @@ describe('the packed package, installed with npm install -g --prefix', () => {
   after(() => rmSync(directory, { recursive: true, force: true }));
 
   it('ships what the CLI reads at run time, and no tests, fixtures, sources or source maps', () => {
-    for (const path of REQUIRED_IN_PACKAGE) assert.ok(tarball.files.includes(path), `${path} is missing from the package`);
-    assert.deepEqual(tarball.files.filter((path) => FORBIDDEN_IN_PACKAGE.test(path)), []);
+    for (const path of REQUIRED_IN_PACKAGE)
+      assert.ok(tarball.files.includes(path), `${path} is missing from the package`);
+    assert.deepEqual(
+      tarball.files.filter((path) => FORBIDDEN_IN_PACKAGE.test(path)),
+      [],
+    );
   });
 
   it('runs --version, init and validate from the prefix', async () => {

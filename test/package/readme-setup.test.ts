@@ -8,7 +8,10 @@ import { REPOSITORY_ROOT } from '../support/run-cli.js';
 function setUpCommands(): string[] {
   const readme = readFileSync(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
   const block = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
-  return block.split('\n').map((line) => line.replace(/\s+#.*$/, '').trim()).filter(Boolean);
+  return block
+    .split('\n')
+    .map((line) => line.replace(/\s+#.*$/, '').trim())
+    .filter(Boolean);
 }
 
 describe("the README's set-up", () => {
@@ -21,9 +24,12 @@ describe("the README's set-up", () => {
     assert.doesNotMatch(readme, /npx mux-swarm/, 'README examples run the linked mux-swarm, not npx');
   });
 
-  it("and its test command is exactly the one .ci/run ends with", () => {
+  it('and its test command is exactly the one .ci/run ends with', () => {
     const [, test] = setUpCommands();
-    const ci = readFileSync(join(REPOSITORY_ROOT, '.ci', 'run'), 'utf8').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+    const ci = readFileSync(join(REPOSITORY_ROOT, '.ci', 'run'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'));
     assert.equal(ci[ci.length - 1], test);
   });
 });

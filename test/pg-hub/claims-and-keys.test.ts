@@ -7,7 +7,14 @@ import { after, describe, it } from 'node:test';
 import { canonicalJson } from '../../src/text/canonical-json.js';
 import { claimMessage, claimSignatureValid, parseClaim, signClaim, type Claim } from '../../src/pg-hub/claim.js';
 import { beats, evaluationMetric as readMetric } from '../../src/pg-hub/evaluation.js';
-import { generateNodeKeys, keyId, loadPrivateKey, parsePublicKey, publicKeyPem, writeNodeKeys } from '../../src/pg-hub/node-keys.js';
+import {
+  generateNodeKeys,
+  keyId,
+  loadPrivateKey,
+  parsePublicKey,
+  publicKeyPem,
+  writeNodeKeys,
+} from '../../src/pg-hub/node-keys.js';
 import { pathsOutside } from '../../src/pg-hub/path-globs.js';
 
 const claim: Claim = {
@@ -25,8 +32,14 @@ const claim: Claim = {
 
 describe('claims: canonical serialisation and ed25519 signatures', () => {
   it('serialises with sorted keys at every depth, whatever the insertion order (integer-like keys included)', () => {
-    assert.equal(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: 'x' }, 10: true, 2: false }), '{"10":true,"2":false,"a":{"c":"x","d":[3,{"y":2,"z":1}]},"b":1}');
-    const reordered = { ...Object.fromEntries(Object.entries(claim).reverse()), metric: { direction: 'lower', value: 0.2, name: 'loss' } } as Claim;
+    assert.equal(
+      canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: 'x' }, 10: true, 2: false }),
+      '{"10":true,"2":false,"a":{"c":"x","d":[3,{"y":2,"z":1}]},"b":1}',
+    );
+    const reordered = {
+      ...Object.fromEntries(Object.entries(claim).reverse()),
+      metric: { direction: 'lower', value: 0.2, name: 'loss' },
+    } as Claim;
     assert.notEqual(JSON.stringify(reordered), JSON.stringify(claim));
     assert.equal(canonicalJson(reordered), canonicalJson(claim));
     assert.throws(() => canonicalJson({ value: Number.NaN }), /\$\.value is not a finite number/);
@@ -38,15 +51,33 @@ describe('claims: canonical serialisation and ed25519 signatures', () => {
     const signed = signClaim(claim, keys.privateKey);
     assert.ok(claimMessage(claim).startsWith('mux-swarm/claim/v1\n'));
     assert.ok(claimSignatureValid(signed, keys.publicKey));
-    assert.ok(claimSignatureValid({ claim: JSON.parse(JSON.stringify(claim)) as Claim, signature: signed.signature }, keys.publicKey), 'survives a JSON round trip');
+    assert.ok(
+      claimSignatureValid(
+        { claim: JSON.parse(JSON.stringify(claim)) as Claim, signature: signed.signature },
+        keys.publicKey,
+      ),
+      'survives a JSON round trip',
+    );
     assert.equal(claimSignatureValid(signed, generateNodeKeys().publicKey), false);
-    assert.equal(claimSignatureValid({ claim: { ...claim, metric: { ...claim.metric, value: 0.1 } }, signature: signed.signature }, keys.publicKey), false);
-    assert.equal(claimSignatureValid({ claim, signature: `${signed.signature.slice(0, -4)}AAA=` }, keys.publicKey), false);
+    assert.equal(
+      claimSignatureValid(
+        { claim: { ...claim, metric: { ...claim.metric, value: 0.1 } }, signature: signed.signature },
+        keys.publicKey,
+      ),
+      false,
+    );
+    assert.equal(
+      claimSignatureValid({ claim, signature: `${signed.signature.slice(0, -4)}AAA=` }, keys.publicKey),
+      false,
+    );
     assert.equal(claimSignatureValid({ claim, signature: 'not base64!' }, keys.publicKey), false);
   });
 
   it('refuses a malformed claim, naming each field', () => {
-    assert.throws(() => parseClaim({ ...claim, commit: 'HEAD', seeds: [], extra: 1 }), (error: Error) => /commit/.test(error.message) && /seeds/.test(error.message) && /extra/.test(error.message));
+    assert.throws(
+      () => parseClaim({ ...claim, commit: 'HEAD', seeds: [], extra: 1 }),
+      (error: Error) => /commit/.test(error.message) && /seeds/.test(error.message) && /extra/.test(error.message),
+    );
   });
 });
 
@@ -67,7 +98,9 @@ describe('node keys', () => {
   });
 
   it('accepts only ed25519 public keys, and never a private key as a public one', () => {
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
     assert.throws(() => parsePublicKey(rsa), /a rsa public key; mux-swarm nodes use ed25519/);
     const privateFile = join(directory, 'leaked.key');
     writeFileSync(privateFile, generateNodeKeys().privateKey.export({ type: 'pkcs8', format: 'pem' }));
@@ -79,7 +112,16 @@ describe('node keys', () => {
 describe('allowed paths and metrics', () => {
   it('matches globs per path segment', () => {
     const allowed = ['params.json', 'src/**', 'configs/*.yaml', '**/*.md'];
-    const paths = ['params.json', 'src/a/b.py', 'configs/x.yaml', 'configs/deep/x.yaml', 'docs/notes.md', 'README.md', 'eval.sh', 'params.json.bak'];
+    const paths = [
+      'params.json',
+      'src/a/b.py',
+      'configs/x.yaml',
+      'configs/deep/x.yaml',
+      'docs/notes.md',
+      'README.md',
+      'eval.sh',
+      'params.json.bak',
+    ];
     assert.deepEqual(pathsOutside(paths, allowed), ['configs/deep/x.yaml', 'eval.sh', 'params.json.bak']);
   });
 
@@ -87,11 +129,43 @@ describe('allowed paths and metrics', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'mux-swarm-metric-'));
     writeFileSync(join(cwd, 'out.json'), '{"eval": {"acc": 0.91}}');
     writeFileSync(join(cwd, 'train.log'), 'step 1 loss=0.9\nstep 2 loss=0.7\ndone\n');
-    assert.equal(await readMetric({ kind: 'log', path: 'train.log', regex: 'loss=([0-9.]+)' }, 'loss', { stdout: '', stderr: '', cwd }), 0.7, 'the last match');
-    assert.equal(await readMetric({ kind: 'stdout-json' }, 'loss', { stdout: 'noise\n{"loss": 1}\n{"loss": 0.5}\n', stderr: '', cwd }), 0.5);
-    assert.equal(await readMetric({ kind: 'output-regex', regex: 'val_loss=([0-9.]+)' }, 'loss', { stdout: '', stderr: 'epoch 3 val_loss=0.25\n', cwd }), 0.25);
-    assert.equal(await readMetric({ kind: 'json', path: 'out.json', field: 'eval.acc', fieldPath: ['eval', 'acc'] }, 'acc', { stdout: '', stderr: '', cwd }), 0.91);
-    await assert.rejects(readMetric({ kind: 'stdout-json' }, 'loss', { stdout: '{"loss": "nan"}', stderr: '', cwd }), /not a finite number/);
+    assert.equal(
+      await readMetric({ kind: 'log', path: 'train.log', regex: 'loss=([0-9.]+)' }, 'loss', {
+        stdout: '',
+        stderr: '',
+        cwd,
+      }),
+      0.7,
+      'the last match',
+    );
+    assert.equal(
+      await readMetric({ kind: 'stdout-json' }, 'loss', {
+        stdout: 'noise\n{"loss": 1}\n{"loss": 0.5}\n',
+        stderr: '',
+        cwd,
+      }),
+      0.5,
+    );
+    assert.equal(
+      await readMetric({ kind: 'output-regex', regex: 'val_loss=([0-9.]+)' }, 'loss', {
+        stdout: '',
+        stderr: 'epoch 3 val_loss=0.25\n',
+        cwd,
+      }),
+      0.25,
+    );
+    assert.equal(
+      await readMetric({ kind: 'json', path: 'out.json', field: 'eval.acc', fieldPath: ['eval', 'acc'] }, 'acc', {
+        stdout: '',
+        stderr: '',
+        cwd,
+      }),
+      0.91,
+    );
+    await assert.rejects(
+      readMetric({ kind: 'stdout-json' }, 'loss', { stdout: '{"loss": "nan"}', stderr: '', cwd }),
+      /not a finite number/,
+    );
     rmSync(cwd, { recursive: true, force: true });
     assert.ok(beats(0.18, 0.2, 0.01, 'lower'));
     assert.equal(beats(0.195, 0.2, 0.01, 'lower'), false);

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GitRemoteExchange, type RemoteBreakthrough } from '../../src/pg-hub/git-remote-exchange.js';
 import { measure } from '../../src/pg-hub/evaluation.js';
-import { generateNodeKeys, keyFilesFor, loadPrivateKey, parsePublicKey, writeNodeKeys } from '../../src/pg-hub/node-keys.js';
+import {
+  generateNodeKeys,
+  keyFilesFor,
+  loadPrivateKey,
+  parsePublicKey,
+  writeNodeKeys,
+} from '../../src/pg-hub/node-keys.js';
 import { prepareBreakthrough } from '../../src/pg-hub/prepare-breakthrough.js';
 import { verificationSignatureValid } from '../../src/pg-hub/verification-record.js';
 import { verifyBreakthrough, type VerifyOptions } from '../../src/pg-hub/verify-breakthrough.js';
@@ -34,14 +40,29 @@ describe('git-remote exchange: publish, verify and adopt through a shared bare r
     mkdirSync(trusted);
     copyFileSync(keyFilesFor(keys(), 'node-a').publicKeyFile, join(trusted, 'node-a.pub'));
     exchangeA = await GitRemoteExchange.open({ repo: repoA, remote: origin, trustedKeys: new Map() });
-    exchangeB = await GitRemoteExchange.open({ repo: repoB, remote: origin, trustedKeys: GitRemoteExchange.trustedKeysFromDirectory(trusted) });
-    verifyOptions = { repo: repoB, node: 'node-b', privateKey: loadPrivateKey(keyFilesFor(keys(), 'node-b').privateKeyFile), allowedPaths: ALLOWED_PATHS, evaluation: EVALUATION, seeds: SEEDS, noiseMargin: 0.01 };
+    exchangeB = await GitRemoteExchange.open({
+      repo: repoB,
+      remote: origin,
+      trustedKeys: GitRemoteExchange.trustedKeysFromDirectory(trusted),
+    });
+    verifyOptions = {
+      repo: repoB,
+      node: 'node-b',
+      privateKey: loadPrivateKey(keyFilesFor(keys(), 'node-b').privateKeyFile),
+      allowedPaths: ALLOWED_PATHS,
+      evaluation: EVALUATION,
+      seeds: SEEDS,
+      noiseMargin: 0.01,
+    };
   });
 
   after(() => rmSync(directory, { recursive: true, force: true }));
 
   /** node-a commits `files` on `base` and publishes the breakthrough (signed with `signer`'s key). */
-  const publishFromA = async (files: Record<string, string>, options: { signer?: string; claimMetric?: number } = {}): Promise<{ id: string; commit: string }> => {
+  const publishFromA = async (
+    files: Record<string, string>,
+    options: { signer?: string; claimMetric?: number } = {},
+  ): Promise<{ id: string; commit: string }> => {
     gitSync(repoA, ['checkout', '--quiet', '-B', `experiment-${Object.keys(files).join('-')}-${Date.now()}`, initial]);
     const commit = commitFiles(repoA, files, 'experiment');
     const measured = await measure(repoA, EVALUATION, SEEDS);
@@ -66,7 +87,10 @@ describe('git-remote exchange: publish, verify and adopt through a shared bare r
     assert.match(gitSync(origin, ['notes', '--ref=refs/notes/mux-swarm', 'show', published.commit]), /"signature":/);
 
     const pending = await exchangeB.pending('node-b');
-    assert.deepEqual(pending.map((breakthrough) => breakthrough.id), [published.id]);
+    assert.deepEqual(
+      pending.map((breakthrough) => breakthrough.id),
+      [published.id],
+    );
     assert.deepEqual(await exchangeA.pending('node-a'), [], 'a node does not verify its own claims');
     const outcome = await verifyBreakthrough(exchangeB, pending[0]!, verifyOptions);
     assert.equal(outcome.verdict, 'adopted', outcome.reason);
@@ -83,10 +107,17 @@ describe('git-remote exchange: publish, verify and adopt through a shared bare r
   });
 
   it('orders pending claims by the claimed metric, and rejects a forged signature and a diff outside the allowed paths', async () => {
-    const outside = await publishFromA({ 'params.json': '{ "lr": 0.2 }\n', 'eval.sh': 'echo \'{"loss": 0}\'\n' }, { claimMetric: 0.1 });
+    const outside = await publishFromA(
+      { 'params.json': '{ "lr": 0.2 }\n', 'eval.sh': 'echo \'{"loss": 0}\'\n' },
+      { claimMetric: 0.1 },
+    );
     const forged = await publishFromA({ 'params.json': '{ "lr": 0.15 }\n' }, { signer: 'mallory', claimMetric: 0.05 });
     const pending = await exchangeB.pending('node-b');
-    assert.deepEqual(pending.map((breakthrough) => breakthrough.id), [forged.id, outside.id], 'best claimed metric first');
+    assert.deepEqual(
+      pending.map((breakthrough) => breakthrough.id),
+      [forged.id, outside.id],
+      'best claimed metric first',
+    );
 
     const forgedOutcome = await verifyBreakthrough(exchangeB, pending[0]!, verifyOptions);
     assert.equal(forgedOutcome.verdict, 'rejected');
@@ -97,7 +128,10 @@ describe('git-remote exchange: publish, verify and adopt through a shared bare r
     assert.equal(gitSync(repoB, ['rev-parse', 'HEAD']), adopted.refCommit, 'nothing more adopted');
 
     const recorded = await exchangeA.verifications(pending[1]!);
-    assert.deepEqual(recorded.map((entry) => [entry.statement.verdict, entry.statement.reason]), [['rejected', 'outside allowed paths: eval.sh']]);
+    assert.deepEqual(
+      recorded.map((entry) => [entry.statement.verdict, entry.statement.reason]),
+      [['rejected', 'outside allowed paths: eval.sh']],
+    );
     assert.deepEqual(await exchangeB.pending('node-b'), []);
   });
 
@@ -107,6 +141,9 @@ describe('git-remote exchange: publish, verify and adopt through a shared bare r
     assert.equal(replayed?.id, 'node-a/replayed');
     const outcome = await verifyBreakthrough(exchangeB, replayed!, verifyOptions);
     assert.equal(outcome.verdict, 'rejected');
-    assert.equal(outcome.reason, `replay: claim nonce ${(adopted.claim as { nonce: string }).nonce} was already seen in breakthrough ${adopted.id}`);
+    assert.equal(
+      outcome.reason,
+      `replay: claim nonce ${(adopted.claim as { nonce: string }).nonce} was already seen in breakthrough ${adopted.id}`,
+    );
   });
 });

@@ -43,8 +43,15 @@ describe('hub: a breakthrough published by one node is verified, and adopted or 
     // node-c joined (registered its key) but nobody allowed it.
     await hub.nodes.register('node-c', parsePublicKey(keyFilesFor(keyDirectory(), 'node-c').publicKeyFile));
     await hub.close();
-    for (const node of ['node-a', 'node-c']) publishers[node] = startNode('publish', { db: server.url, node, keyFile: keyFile(node), repo: repos[node] });
-    verifier = startNode('verify', { db: server.url, node: 'node-b', keyFile: keyFile('node-b'), repo: repos['node-b'], expect: expected });
+    for (const node of ['node-a', 'node-c'])
+      publishers[node] = startNode('publish', { db: server.url, node, keyFile: keyFile(node), repo: repos[node] });
+    verifier = startNode('verify', {
+      db: server.url,
+      node: 'node-b',
+      keyFile: keyFile('node-b'),
+      repo: repos['node-b'],
+      expect: expected,
+    });
     await verifier.waitFor((line) => line.ready === true);
   });
 
@@ -55,7 +62,8 @@ describe('hub: a breakthrough published by one node is verified, and adopted or 
     if (directory) rmSync(directory, { recursive: true, force: true });
   });
 
-  const outcomeOf = (id: unknown): Promise<Record<string, unknown>> => verifier.waitFor((line) => line.breakthrough === id);
+  const outcomeOf = (id: unknown): Promise<Record<string, unknown>> =>
+    verifier.waitFor((line) => line.breakthrough === id);
   let requests = 0;
   /** Has node-a's (or node-c's) process publish a breakthrough; resolves with what it printed. */
   const publish = async (node: string, request: Record<string, unknown>): Promise<Record<string, unknown>> => {
@@ -78,8 +86,11 @@ describe('hub: a breakthrough published by one node is verified, and adopted or 
     adoptedFirst = published;
   });
 
-  it('rejects a forged signature (a claim in node-a\'s name signed by another key)', async () => {
-    const published = await publish('node-a', { signKeyFile: keyFile('mallory'), files: { 'params.json': '{ "lr": 0.11 }\n' } });
+  it("rejects a forged signature (a claim in node-a's name signed by another key)", async () => {
+    const published = await publish('node-a', {
+      signKeyFile: keyFile('mallory'),
+      files: { 'params.json': '{ "lr": 0.11 }\n' },
+    });
     const outcome = await outcomeOf(published.id);
     assert.equal(outcome.verdict, 'rejected');
     assert.match(String(outcome.reason), /^bad signature: the claim is not signed by the allowed key of node "node-a"/);
@@ -93,25 +104,37 @@ describe('hub: a breakthrough published by one node is verified, and adopted or 
   });
 
   it('rejects a diff outside the allowed paths', async () => {
-    const published = await publish('node-a', { files: { 'params.json': '{ "lr": 0.13 }\n', 'README.md': '# tiny, rewritten\n' } });
+    const published = await publish('node-a', {
+      files: { 'params.json': '{ "lr": 0.13 }\n', 'README.md': '# tiny, rewritten\n' },
+    });
     const outcome = await outcomeOf(published.id);
     assert.equal(outcome.verdict, 'rejected');
     assert.equal(outcome.reason, 'outside allowed paths: README.md');
   });
 
   it('rejects a claim on a base commit it does not have', async () => {
-    const published = await publish('node-a', { baseFiles: { 'src/local.json': '{}\n' }, files: { 'params.json': '{ "lr": 0.14 }\n' } });
+    const published = await publish('node-a', {
+      baseFiles: { 'src/local.json': '{}\n' },
+      files: { 'params.json': '{ "lr": 0.14 }\n' },
+    });
     const outcome = await outcomeOf(published.id);
     assert.equal(outcome.verdict, 'rejected');
     assert.equal(outcome.reason, `unknown base commit ${String(published.base)}: this repository does not have it`);
   });
 
   it('rejects a claim that does not reproduce: the claimed metric is better than what the code gives', async () => {
-    const published = await publish('node-a', { base: adoptedFirst.commit, files: { 'params.json': '{ "lr": 0.45 }\n' }, claimMetric: 0.01 });
+    const published = await publish('node-a', {
+      base: adoptedFirst.commit,
+      files: { 'params.json': '{ "lr": 0.45 }\n' },
+      claimMetric: 0.01,
+    });
     assert.ok(Number(published.measured) > 0.3, 'the change really is worse');
     const outcome = await outcomeOf(published.id);
     assert.equal(outcome.verdict, 'rejected');
-    assert.match(String(outcome.reason), /^did not reproduce: measured loss 0\.35\d* \(mean of seeds 1,2,3; claimed 0\.01\), which does not beat the local best 0\.2\d* by the noise margin 0\.01/);
+    assert.match(
+      String(outcome.reason),
+      /^did not reproduce: measured loss 0\.35\d* \(mean of seeds 1,2,3; claimed 0\.01\), which does not beat the local best 0\.2\d* by the noise margin 0\.01/,
+    );
     assert.equal(gitSync(repos['node-b']!, ['rev-parse', 'HEAD']), adoptedFirst.commit, 'nothing adopted');
   });
 
@@ -126,7 +149,10 @@ describe('hub: a breakthrough published by one node is verified, and adopted or 
     assert.equal(head, outcome.adoptedCommit);
     assert.notEqual(head, published.commit, 'a cherry-pick is a new commit');
     assert.equal(gitSync(repos['node-b']!, ['rev-parse', 'HEAD~1']), adoptedFirst.commit);
-    assert.match(gitSync(repos['node-b']!, ['log', '-1', '--format=%B']), new RegExp(`cherry picked from commit ${String(published.commit)}`));
+    assert.match(
+      gitSync(repos['node-b']!, ['log', '-1', '--format=%B']),
+      new RegExp(`cherry picked from commit ${String(published.commit)}`),
+    );
   });
 
   it('rejects a replay: the same signed claim published again', async () => {
@@ -143,7 +169,10 @@ describe('hub: a breakthrough published by one node is verified, and adopted or 
     await client.end();
     const outcome = await outcomeOf(replayId);
     assert.equal(outcome.verdict, 'rejected');
-    assert.match(String(outcome.reason), new RegExp(`^replay: claim nonce [0-9a-f]{32} was already seen in breakthrough ${String(adoptedFirst.id)}$`));
+    assert.match(
+      String(outcome.reason),
+      new RegExp(`^replay: claim nonce [0-9a-f]{32} was already seen in breakthrough ${String(adoptedFirst.id)}$`),
+    );
   });
 
   it('records every verification in the hub, signed by the verifying node, with its verdict and reason', async () => {
@@ -165,18 +194,34 @@ describe('hub: a breakthrough published by one node is verified, and adopted or 
         assert.ok(verificationSignatureValid(row, keyOfB), `verification of ${row.breakthroughId} is signed by node-b`);
         assert.equal(verificationSignatureValid(row, keyOfA), false);
       }
-      const tampered: SignedVerification = { statement: { ...rows[0]!.statement, verdict: rows[0]!.verdict === 'adopted' ? 'rejected' : 'adopted' }, signature: rows[0]!.signature };
+      const tampered: SignedVerification = {
+        statement: { ...rows[0]!.statement, verdict: rows[0]!.verdict === 'adopted' ? 'rejected' : 'adopted' },
+        signature: rows[0]!.signature,
+      };
       assert.equal(verificationSignatureValid(tampered, keyOfB), false);
       const adopted = rows.filter((row) => row.verdict === 'adopted');
       assert.equal(adopted.length, 2);
-      assert.ok(adopted.every((row) => row.statement.measured !== null && row.statement.measured.values.length === 3 && row.statement.baseline?.source === 'measured'));
+      assert.ok(
+        adopted.every(
+          (row) =>
+            row.statement.measured !== null &&
+            row.statement.measured.values.length === 3 &&
+            row.statement.baseline?.source === 'measured',
+        ),
+      );
       const status = await hub.status();
       assert.deepEqual(status.breakthroughs, { announced: 0, adopted: 2, rejected: 6 });
       assert.deepEqual(status.verifications, { adopted: 2, rejected: 6 });
       // No private key material reached the hub.
       const client = new pg.Client(server.url);
       await client.connect();
-      const dump = JSON.stringify((await client.query('SELECT n.*, b.claim FROM mux_swarm.nodes n LEFT JOIN mux_swarm.breakthroughs b ON b.node = n.name')).rows);
+      const dump = JSON.stringify(
+        (
+          await client.query(
+            'SELECT n.*, b.claim FROM mux_swarm.nodes n LEFT JOIN mux_swarm.breakthroughs b ON b.node = n.name',
+          )
+        ).rows,
+      );
       await client.end();
       assert.match(dump, /BEGIN PUBLIC KEY/);
       assert.doesNotMatch(dump, /PRIVATE KEY/);

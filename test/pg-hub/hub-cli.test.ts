@@ -13,7 +13,8 @@ import { startPgServer, type PgServer } from './pg-server.js';
 describe('mux-swarm hub (CLI)', () => {
   let server: PgServer;
   let directory: string;
-  const hub = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => runCli(['hub', ...args], { cwd: directory, env: { HOME: directory, ...env }, timeoutMs: 30_000 });
+  const hub = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+    runCli(['hub', ...args], { cwd: directory, env: { HOME: directory, ...env }, timeoutMs: 30_000 });
   const password = (): string => new URL(server.url).password;
 
   before(async () => {
@@ -26,10 +27,13 @@ describe('mux-swarm hub (CLI)', () => {
     if (directory) rmSync(directory, { recursive: true, force: true });
   });
 
-  it('init creates the versioned mux_swarm schema and pg-boss\'s queue, and is idempotent', async () => {
+  it("init creates the versioned mux_swarm schema and pg-boss's queue, and is idempotent", async () => {
     const first = await hub(['init', '--hub', server.url]);
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /schema mux_swarm at version 1 \(applied migration 1\); pg-boss schema pgboss with queue "experiments"/);
+    assert.match(
+      first.stdout,
+      /schema mux_swarm at version 1 \(applied migration 1\); pg-boss schema pgboss with queue "experiments"/,
+    );
     assert.doesNotMatch(first.stdout + first.stderr, new RegExp(password()), 'the password is never printed');
     const again = await hub(['init'], { MUX_SWARM_HUB_URL: server.url });
     assert.equal(again.code, 0, again.stderr);
@@ -37,17 +41,28 @@ describe('mux-swarm hub (CLI)', () => {
 
     const client = new pg.Client(server.url);
     await client.connect();
-    const tables = await client.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'mux_swarm' ORDER BY table_name`);
+    const tables = await client.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'mux_swarm' ORDER BY table_name`,
+    );
     const migrations = await client.query(`SELECT version FROM mux_swarm.schema_migrations`);
     const queues = await client.query<{ name: string }>(`SELECT name FROM pgboss.queue`);
     await client.end();
-    assert.deepEqual(tables.rows.map((row) => row.table_name), ['breakthroughs', 'nodes', 'results', 'schema_migrations', 'seen_claims', 'verifications']);
+    assert.deepEqual(
+      tables.rows.map((row) => row.table_name),
+      ['breakthroughs', 'nodes', 'results', 'schema_migrations', 'seen_claims', 'verifications'],
+    );
     assert.equal(migrations.rowCount, 1);
-    assert.deepEqual(queues.rows.map((row) => row.name), ['experiments']);
+    assert.deepEqual(
+      queues.rows.map((row) => row.name),
+      ['experiments'],
+    );
   });
 
   it('keygen writes an ed25519 key pair (private key 0600, never printed; default ~/.mux-swarm/keys)', async () => {
-    const [made, inHome] = await Promise.all([hub(['keygen', '--node', 'node-a', '--dir', join(directory, 'keys')]), hub(['keygen', '--node', 'node-b'])]);
+    const [made, inHome] = await Promise.all([
+      hub(['keygen', '--node', 'node-a', '--dir', join(directory, 'keys')]),
+      hub(['keygen', '--node', 'node-b']),
+    ]);
     assert.equal(made.code, 0, made.stderr);
     assert.match(made.stdout, /Node "node-a": key ed25519:[0-9a-f]{32}/);
     assert.doesNotMatch(made.stdout, /PRIVATE KEY/);
@@ -80,15 +95,32 @@ describe('mux-swarm hub (CLI)', () => {
     const client = await PgHubClient.connect(server.url);
     const nodes = await client.nodes.list();
     await client.close();
-    assert.deepEqual(nodes.map((node) => [node.name, node.allowed]), [['node-a', true], ['node-b', false]]);
+    assert.deepEqual(
+      nodes.map((node) => [node.name, node.allowed]),
+      [
+        ['node-a', true],
+        ['node-b', false],
+      ],
+    );
     assert.ok(nodes.every((node) => !node.publicKey.includes('PRIVATE')));
   });
 
   it('status shows the nodes, the queue, breakthroughs and verifications', async () => {
     const json = await hub(['status', '--json'], { MUX_SWARM_HUB_URL: server.url });
     assert.equal(json.code, 0, json.stderr);
-    const status = JSON.parse(json.stdout) as { nodes: Array<{ name: string; allowed: boolean }>; queue: Record<string, number>; schemaVersion: number; url: string };
-    assert.deepEqual(status.nodes.map((node) => [node.name, node.allowed]), [['node-a', true], ['node-b', false]]);
+    const status = JSON.parse(json.stdout) as {
+      nodes: Array<{ name: string; allowed: boolean }>;
+      queue: Record<string, number>;
+      schemaVersion: number;
+      url: string;
+    };
+    assert.deepEqual(
+      status.nodes.map((node) => [node.name, node.allowed]),
+      [
+        ['node-a', true],
+        ['node-b', false],
+      ],
+    );
     assert.deepEqual(status.queue, {});
     assert.equal(status.schemaVersion, 1);
     assert.match(status.url, /^postgres:\/\/hub:\*\*\*@127\.0\.0\.1:/);
@@ -111,7 +143,10 @@ describe('mux-swarm hub (CLI)', () => {
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /no hub given: pass --hub postgres:\/\/.*or set MUX_SWARM_HUB_URL/);
     assert.equal(unreachable.code, 1);
-    assert.match(unreachable.stderr, /cannot reach the hub at postgres:\/\/hub:\*\*\*@127\.0\.0\.1:1\/hub: .*ECONNREFUSED/);
+    assert.match(
+      unreachable.stderr,
+      /cannot reach the hub at postgres:\/\/hub:\*\*\*@127\.0\.0\.1:1\/hub: .*ECONNREFUSED/,
+    );
     assert.doesNotMatch(unreachable.stderr, new RegExp(password()));
 
     const client = new pg.Client(server.url);
@@ -120,6 +155,9 @@ describe('mux-swarm hub (CLI)', () => {
     await client.end();
     const empty = new URL(server.url);
     empty.pathname = '/empty';
-    await assert.rejects(PgHubClient.connect(empty.toString()), /at schema version 0, this mux-swarm needs 1: run `mux-swarm hub init --hub <url>`/);
+    await assert.rejects(
+      PgHubClient.connect(empty.toString()),
+      /at schema version 0, this mux-swarm needs 1: run `mux-swarm hub init --hub <url>`/,
+    );
   });
 });

@@ -29,7 +29,10 @@ describe('hub: the experiments work-item queue', () => {
     try {
       const a = startNode('work', { db: server.url, node: 'node-a', mode: 'hang' });
       nodes.push(a);
-      const jobId = await queue.enqueueExperiment({ experiment_id: 'exp-killed', base_commit: 'abc', hypothesis: 'lower lr' }, { expireInSeconds: 3, retryLimit: 2 });
+      const jobId = await queue.enqueueExperiment(
+        { experiment_id: 'exp-killed', base_commit: 'abc', hypothesis: 'lower lr' },
+        { expireInSeconds: 3, retryLimit: 2 },
+      );
       const took = await a.waitFor((line) => line.took === jobId);
       assert.equal(took.retryCount, 0);
       // node-b is already polling while node-a holds the job: it must not get it until node-a's attempt expires.
@@ -51,25 +54,34 @@ describe('hub: the experiments work-item queue', () => {
       const hub = await PgHubClient.connect(server.url);
       const results = await hub.results('exp-killed');
       await hub.close();
-      assert.deepEqual(results.map((result) => result.node), ['node-b']);
+      assert.deepEqual(
+        results.map((result) => result.node),
+        ['node-b'],
+      );
     } finally {
       await queue.stop();
     }
   });
 
   it('a failed attempt is retried, and a job that keeps failing ends failed after its retry limit', async () => {
-    const queue = await ExperimentQueue.open(server.url, { node: 'node-c', pollingIntervalSeconds: 0.5, maintenanceIntervalSeconds: 3600 });
+    const queue = await ExperimentQueue.open(server.url, {
+      node: 'node-c',
+      pollingIntervalSeconds: 0.5,
+      maintenanceIntervalSeconds: 3600,
+    });
     try {
       const flaky = await queue.enqueueExperiment({ experiment_id: 'exp-flaky' }, { retryLimit: 1 });
       const broken = await queue.enqueueExperiment({ experiment_id: 'exp-broken' }, { retryLimit: 1 });
       const attempts: Array<{ experiment: string; retryCount: number }> = [];
       await queue.work(async (job) => {
         attempts.push({ experiment: job.data.experiment_id, retryCount: job.retryCount });
-        if (job.data.experiment_id === 'exp-broken' || job.retryCount === 0) throw new Error(`evaluation crashed on attempt ${job.retryCount + 1}`);
+        if (job.data.experiment_id === 'exp-broken' || job.retryCount === 0)
+          throw new Error(`evaluation crashed on attempt ${job.retryCount + 1}`);
         return { loss: 0.2 };
       });
       const settled = async (id: string, state: string): Promise<void> => {
-        for (let waited = 0; waited < 15_000 && (await queue.job(id))?.state !== state; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+        for (let waited = 0; waited < 15_000 && (await queue.job(id))?.state !== state; waited += 100)
+          await new Promise((resolve) => setTimeout(resolve, 100));
       };
       await settled(flaky, 'completed');
       await settled(broken, 'failed');
@@ -80,7 +92,10 @@ describe('hub: the experiments work-item queue', () => {
       const brokenJob = await queue.job(broken);
       assert.equal(brokenJob?.state, 'failed');
       assert.match(JSON.stringify(brokenJob?.output), /evaluation crashed on attempt 2/);
-      assert.deepEqual(attempts.filter((attempt) => attempt.experiment === 'exp-broken').map((attempt) => attempt.retryCount), [0, 1]);
+      assert.deepEqual(
+        attempts.filter((attempt) => attempt.experiment === 'exp-broken').map((attempt) => attempt.retryCount),
+        [0, 1],
+      );
       const hub = await PgHubClient.connect(server.url);
       const status = await hub.status();
       await hub.close();

@@ -19,7 +19,10 @@ export interface NodeProcess {
 }
 
 export function startNode(mode: 'publish' | 'verify' | 'work', args: Record<string, unknown>): NodeProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', HUB_NODE, mode, JSON.stringify(args)], { cwd: REPOSITORY_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', HUB_NODE, mode, JSON.stringify(args)], {
+    cwd: REPOSITORY_ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const lines: Array<Record<string, unknown>> = [];
   const waiters: Array<() => void> = [];
   let stderr = '';
@@ -35,15 +38,28 @@ export function startNode(mode: 'publish' | 'verify' | 'work', args: Record<stri
     }
     for (const wake of waiters.splice(0)) wake();
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
   let ended = false;
   void exited.then(() => {
     ended = true;
     for (const wake of waiters.splice(0)) wake();
   });
-  const waitFor = (predicate: (line: Record<string, unknown>) => boolean, timeoutMs = 20_000): Promise<Record<string, unknown>> =>
+  const waitFor = (
+    predicate: (line: Record<string, unknown>) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<Record<string, unknown>> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`hub-node ${mode} printed no matching line within ${timeoutMs} ms\nstdout: ${JSON.stringify(lines)}\nstderr: ${stderr}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `hub-node ${mode} printed no matching line within ${timeoutMs} ms\nstdout: ${JSON.stringify(lines)}\nstderr: ${stderr}`,
+            ),
+          ),
+        timeoutMs,
+      );
       const check = (): void => {
         const found = lines.find(predicate);
         if (found) {
@@ -51,12 +67,23 @@ export function startNode(mode: 'publish' | 'verify' | 'work', args: Record<stri
           resolve(found);
         } else if (ended) {
           clearTimeout(timer);
-          reject(new Error(`hub-node ${mode} exited without a matching line\nstdout: ${JSON.stringify(lines)}\nstderr: ${stderr}`));
+          reject(
+            new Error(
+              `hub-node ${mode} exited without a matching line\nstdout: ${JSON.stringify(lines)}\nstderr: ${stderr}`,
+            ),
+          );
         } else {
           waiters.push(check);
         }
       };
       check();
     });
-  return { child, lines, waitFor, exited, stderr: () => stderr, send: (value) => child.stdin!.write(`${JSON.stringify(value)}\n`) };
+  return {
+    child,
+    lines,
+    waitFor,
+    exited,
+    stderr: () => stderr,
+    send: (value) => child.stdin!.write(`${JSON.stringify(value)}\n`),
+  };
 }

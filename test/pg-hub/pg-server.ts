@@ -27,7 +27,9 @@ export interface PgServer {
 export async function startPgServer(): Promise<PgServer> {
   for (const binary of ['initdb', 'pg_ctl', 'postgres']) {
     if (!existsSync(join(PG_BIN, binary))) {
-      throw new Error(`PostgreSQL 15 is not installed (${join(PG_BIN, binary)} is missing): install it with \`apt-get install -y --no-install-recommends postgresql-15\` (.ci/run does this), or point MUX_SWARM_PG_BIN at its bin directory`);
+      throw new Error(
+        `PostgreSQL 15 is not installed (${join(PG_BIN, binary)} is missing): install it with \`apt-get install -y --no-install-recommends postgresql-15\` (.ci/run does this), or point MUX_SWARM_PG_BIN at its bin directory`,
+      );
     }
   }
   const runAs = userInfo().uid === 0 ? serviceUser() : undefined;
@@ -43,22 +45,53 @@ export async function startPgServer(): Promise<PgServer> {
   const run = (binary: string, args: string[]): SpawnSyncReturns<string> => {
     const command = runAs ? 'runuser' : join(PG_BIN, binary);
     const argv = runAs ? ['-u', runAs.name, '--', join(PG_BIN, binary), ...args] : args;
-    return spawnSync(command, argv, { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', LANG: 'C' }, timeout: 60_000 });
+    return spawnSync(command, argv, {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', LANG: 'C' },
+      timeout: 60_000,
+    });
   };
   const check = (result: SpawnSyncReturns<string>, what: string): void => {
     if (result.status !== 0) {
       const log = existsSync(join(directory, 'server.log')) ? readFileSync(join(directory, 'server.log'), 'utf8') : '';
-      throw new Error(`${what} failed (exit ${result.status}${result.error ? `, ${result.error.message}` : ''}):\n${result.stdout}${result.stderr}${log}`);
+      throw new Error(
+        `${what} failed (exit ${result.status}${result.error ? `, ${result.error.message}` : ''}):\n${result.stdout}${result.stderr}${log}`,
+      );
     }
   };
-  check(run('initdb', ['-D', data, '-U', 'hub', `--pwfile=${join(directory, 'pwfile')}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-sync']), 'initdb');
+  check(
+    run('initdb', [
+      '-D',
+      data,
+      '-U',
+      'hub',
+      `--pwfile=${join(directory, 'pwfile')}`,
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      '-E',
+      'UTF8',
+      '--no-sync',
+    ]),
+    'initdb',
+  );
 
   let port = 0;
   let started = false;
   for (let attempt = 0; attempt < 3 && !started; attempt += 1) {
     port = await freePort();
     const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${directory} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60`;
-    const result = run('pg_ctl', ['-D', data, '-l', join(directory, 'server.log'), '-o', options, '-w', '-t', '30', 'start']);
+    const result = run('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      join(directory, 'server.log'),
+      '-o',
+      options,
+      '-w',
+      '-t',
+      '30',
+      'start',
+    ]);
     started = result.status === 0;
     if (!started && attempt === 2) check(result, 'pg_ctl start');
   }
@@ -84,8 +117,15 @@ function serviceUser(): { name: string; uid: number; gid: number } {
       return { name, uid: Number(id.stdout.trim()), gid: Number(gid.stdout.trim()) };
     }
   }
-  const created = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', FALLBACK_USER], { encoding: 'utf8' });
-  if (created.status !== 0) throw new Error(`running as root, and no user to run PostgreSQL as: useradd ${FALLBACK_USER} failed: ${created.stderr}`);
+  const created = spawnSync(
+    'useradd',
+    ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', FALLBACK_USER],
+    { encoding: 'utf8' },
+  );
+  if (created.status !== 0)
+    throw new Error(
+      `running as root, and no user to run PostgreSQL as: useradd ${FALLBACK_USER} failed: ${created.stderr}`,
+    );
   return serviceUser();
 }
 

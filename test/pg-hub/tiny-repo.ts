@@ -18,7 +18,10 @@ export const SEEDS = [1, 2, 3];
 export const ALLOWED_PATHS = ['params.json', 'src/**'];
 
 export function gitSync(repo: string, args: string[]): string {
-  const result = spawnSync('git', ['-C', repo, ...args], { encoding: 'utf8', env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+  const result = spawnSync('git', ['-C', repo, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+  });
   if (result.status !== 0) throw new Error(`git ${args.join(' ')} in ${repo} failed: ${result.stderr}`);
   return result.stdout.trim();
 }

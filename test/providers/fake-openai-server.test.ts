@@ -4,7 +4,11 @@ import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-op
 
 type Message = { role: string; content: string; tool_call_id?: string; tool_calls?: unknown[] };
 
-async function chat(server: FakeOpenAIServer, body: { model: string; messages: Message[]; stream?: boolean; stream_options?: object }, headers: Record<string, string> = {}) {
+async function chat(
+  server: FakeOpenAIServer,
+  body: { model: string; messages: Message[]; stream?: boolean; stream_options?: object },
+  headers: Record<string, string> = {},
+) {
   const response = await fetch(`${server.baseURL}/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -42,7 +46,14 @@ describe('fake OpenAI server', () => {
     server.enqueue({ content: 'default' });
     server.route({ model: 'beta' }, { content: 'beta route' });
     server.route({ systemIncludes: 'You are the coder' }, { content: 'coder 1' }, { content: 'coder 2' });
-    const coder = (model: string) => chat(server, { model, messages: [{ role: 'system', content: 'You are the coder.' }, { role: 'user', content: 'go' }] });
+    const coder = (model: string) =>
+      chat(server, {
+        model,
+        messages: [
+          { role: 'system', content: 'You are the coder.' },
+          { role: 'user', content: 'go' },
+        ],
+      });
 
     assert.equal(contentOf((await coder('beta')).text), 'beta route', 'the first matching route wins');
     assert.equal(contentOf((await coder('beta')).text), 'coder 1', 'an empty route is skipped');
@@ -59,13 +70,33 @@ describe('fake OpenAI server', () => {
       model: 'alpha',
       messages: [
         { role: 'user', content: 'second question' },
-        { role: 'assistant', content: '', tool_calls: [{ id: 't1', type: 'function', function: { name: 'read', arguments: '{}' } }] },
+        {
+          role: 'assistant',
+          content: '',
+          tool_calls: [{ id: 't1', type: 'function', function: { name: 'read', arguments: '{}' } }],
+        },
         { role: 'tool', tool_call_id: 't1', content: 'the file body' },
       ],
     });
     assert.equal(contentOf(afterTool.text), 'after tool');
-    assert.equal(contentOf((await chat(server, { model: 'alpha', messages: [{ role: 'user', content: 'first' }, { role: 'user', content: 'second' }] })).text), 'by user');
-    assert.equal(contentOf((await chat(server, { model: 'alpha', messages: [{ role: 'user', content: 'x' }] })).text), 'by predicate');
+    assert.equal(
+      contentOf(
+        (
+          await chat(server, {
+            model: 'alpha',
+            messages: [
+              { role: 'user', content: 'first' },
+              { role: 'user', content: 'second' },
+            ],
+          })
+        ).text,
+      ),
+      'by user',
+    );
+    assert.equal(
+      contentOf((await chat(server, { model: 'alpha', messages: [{ role: 'user', content: 'x' }] })).text),
+      'by predicate',
+    );
   });
 
   it('matches tool results only after the last assistant message', async () => {
@@ -97,13 +128,24 @@ describe('fake OpenAI server', () => {
   });
 
   it('answers from the fallback, then reports a request nothing answers as a 500 that must not be retried', async () => {
-    const withFallback = await startFakeOpenAIServer({ fallback: (body) => (body.model === 'echo' ? { content: `echo ${body.messages.length}` } : undefined) });
+    const withFallback = await startFakeOpenAIServer({
+      fallback: (body) => (body.model === 'echo' ? { content: `echo ${body.messages.length}` } : undefined),
+    });
     try {
-      assert.equal(contentOf((await chat(withFallback, { model: 'echo', messages: [{ role: 'user', content: 'a' }] })).text), 'echo 1');
-      const unmatched = await chat(withFallback, { model: 'other', messages: [{ role: 'user', content: 'lost question' }] });
+      assert.equal(
+        contentOf((await chat(withFallback, { model: 'echo', messages: [{ role: 'user', content: 'a' }] })).text),
+        'echo 1',
+      );
+      const unmatched = await chat(withFallback, {
+        model: 'other',
+        messages: [{ role: 'user', content: 'lost question' }],
+      });
       assert.equal(unmatched.status, 500);
       assert.equal(unmatched.headers.get('x-should-retry'), 'false');
-      assert.match(unmatched.text, /no scripted response matched this request \(model=\\"other\\", last user=\\"lost question\\"\)/);
+      assert.match(
+        unmatched.text,
+        /no scripted response matched this request \(model=\\"other\\", last user=\\"lost question\\"\)/,
+      );
       assert.equal(withFallback.unmatched.length, 1);
       assert.equal(withFallback.unmatched[0]?.path, '/v1/chat/completions');
       assert.equal(withFallback.chatRequests().length, 2);
@@ -113,20 +155,46 @@ describe('fake OpenAI server', () => {
   });
 
   it('streams SSE chunks with tool-call arguments split, then usage, then [DONE]', async () => {
-    server.enqueue({ content: 'abcdef', toolCalls: [{ id: 'call_x', name: 'fs__read', arguments: { path: 'a-long-enough-path.txt' } }], usage: { prompt_tokens: 5 }, cost: 0.5 });
-    const response = await chat(server, { model: 'alpha', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+    server.enqueue({
+      content: 'abcdef',
+      toolCalls: [{ id: 'call_x', name: 'fs__read', arguments: { path: 'a-long-enough-path.txt' } }],
+      usage: { prompt_tokens: 5 },
+      cost: 0.5,
+    });
+    const response = await chat(server, {
+      model: 'alpha',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     assert.equal(response.headers.get('content-type'), 'text/event-stream');
     const events = response.text.split('\n\n').filter(Boolean);
     assert.equal(events.at(-1), 'data: [DONE]');
-    const chunks = events.slice(0, -1).map((event) => JSON.parse(event.replace(/^data: /, '')) as { choices: Array<{ delta: Record<string, unknown>; finish_reason: string | null }>; usage?: Record<string, unknown> });
-    const argumentPieces = chunks.flatMap((chunk) => (chunk.choices[0]?.delta.tool_calls as Array<{ function: { arguments?: string } }> | undefined) ?? []).map((call) => call.function.arguments ?? '');
+    const chunks = events
+      .slice(0, -1)
+      .map(
+        (event) =>
+          JSON.parse(event.replace(/^data: /, '')) as {
+            choices: Array<{ delta: Record<string, unknown>; finish_reason: string | null }>;
+            usage?: Record<string, unknown>;
+          },
+      );
+    const argumentPieces = chunks
+      .flatMap(
+        (chunk) =>
+          (chunk.choices[0]?.delta.tool_calls as Array<{ function: { arguments?: string } }> | undefined) ?? [],
+      )
+      .map((call) => call.function.arguments ?? '');
     assert.ok(argumentPieces.filter(Boolean).length >= 2, 'arguments arrive in several chunks');
     assert.equal(argumentPieces.join(''), '{"path":"a-long-enough-path.txt"}');
     assert.equal(chunks.at(-2)?.choices[0]?.finish_reason, 'tool_calls');
     const usage = chunks.at(-1)?.usage;
     assert.equal(usage?.prompt_tokens, 5);
     assert.equal(usage?.cost, 0.5);
-    assert.ok(typeof usage?.completion_tokens === 'number' && usage.completion_tokens > 0, 'completion tokens default from text length');
+    assert.ok(
+      typeof usage?.completion_tokens === 'number' && usage.completion_tokens > 0,
+      'completion tokens default from text length',
+    );
   });
 
   it('sends no usage chunk unless asked', async () => {
@@ -140,13 +208,19 @@ describe('fake OpenAI server', () => {
     const response = await chat(server, { model: 'alpha', messages: [{ role: 'user', content: 'x' }] });
     assert.equal(response.status, 429);
     assert.equal(response.headers.get('retry-after'), '7');
-    assert.deepEqual(JSON.parse(response.text), { error: { message: 'slow down', type: 'rate_limit_error', code: 'rate_limit_exceeded', param: null } });
+    assert.deepEqual(JSON.parse(response.text), {
+      error: { message: 'slow down', type: 'rate_limit_error', code: 'rate_limit_exceeded', param: null },
+    });
   });
 
   it('computes replies from functions and records every request', async () => {
     server.enqueue((body) => ({ content: `you said ${String(body.messages.at(-1)?.content)}` }));
     const before = server.requests.length;
-    const response = await chat(server, { model: 'alpha', messages: [{ role: 'user', content: 'ping' }] }, { 'x-test': 'yes' });
+    const response = await chat(
+      server,
+      { model: 'alpha', messages: [{ role: 'user', content: 'ping' }] },
+      { 'x-test': 'yes' },
+    );
     assert.equal(contentOf(response.text), 'you said ping');
     const recorded = server.requests.at(-1);
     assert.equal(server.requests.length, before + 1);
@@ -164,19 +238,40 @@ describe('fake OpenAI server', () => {
       server.route({ model: 'beta' }, { content: `beta ${index}` });
     }
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, index) => chat(server, { model: index % 2 === 0 ? 'alpha' : 'beta', messages: [{ role: 'user', content: String(index) }] })),
+      Array.from({ length: 10 }, (_, index) =>
+        chat(server, {
+          model: index % 2 === 0 ? 'alpha' : 'beta',
+          messages: [{ role: 'user', content: String(index) }],
+        }),
+      ),
     );
     const contents = results.map((result) => String(contentOf(result.text)));
-    assert.deepEqual(contents.filter((content) => content.startsWith('alpha')).sort(), ['alpha 0', 'alpha 1', 'alpha 2', 'alpha 3', 'alpha 4']);
-    assert.deepEqual(contents.filter((content) => content.startsWith('beta')).sort(), ['beta 0', 'beta 1', 'beta 2', 'beta 3', 'beta 4']);
-    for (const [index, content] of contents.entries()) assert.ok(content.startsWith(index % 2 === 0 ? 'alpha' : 'beta'));
+    assert.deepEqual(contents.filter((content) => content.startsWith('alpha')).sort(), [
+      'alpha 0',
+      'alpha 1',
+      'alpha 2',
+      'alpha 3',
+      'alpha 4',
+    ]);
+    assert.deepEqual(contents.filter((content) => content.startsWith('beta')).sort(), [
+      'beta 0',
+      'beta 1',
+      'beta 2',
+      'beta 3',
+      'beta 4',
+    ]);
+    for (const [index, content] of contents.entries())
+      assert.ok(content.startsWith(index % 2 === 0 ? 'alpha' : 'beta'));
   });
 
   it('rejects unknown paths and bodies that are not chat requests, recording them as unmatched', async () => {
     const before = server.unmatched.length;
     assert.equal((await fetch(`${server.baseURL}/embeddings`, { method: 'POST', body: '{}' })).status, 404);
     assert.equal((await fetch(`${server.baseURL}/chat/completions`, { method: 'POST', body: 'not json' })).status, 400);
-    assert.deepEqual(server.unmatched.slice(before).map((entry) => entry.body), [{}, 'not json']);
+    assert.deepEqual(
+      server.unmatched.slice(before).map((entry) => entry.body),
+      [{}, 'not json'],
+    );
   });
 
   it('hangs up when told to', async () => {
@@ -185,17 +280,29 @@ describe('fake OpenAI server', () => {
   });
 
   it('checks the bearer token and model names when asked to', async () => {
-    const strict = await startFakeOpenAIServer({ requireApiKey: 'sk-right', models: ['known'], rejectUnknownModels: true });
+    const strict = await startFakeOpenAIServer({
+      requireApiKey: 'sk-right',
+      models: ['known'],
+      rejectUnknownModels: true,
+    });
     try {
       strict.enqueue({ content: 'welcome' });
       const noKey = await chat(strict, { model: 'known', messages: [{ role: 'user', content: 'x' }] });
       assert.equal(noKey.status, 401);
       assert.equal((JSON.parse(noKey.text) as { error: { code: string } }).error.code, 'invalid_api_key');
       assert.equal((await fetch(`${strict.baseURL}/models`)).status, 401);
-      const unknownModel = await chat(strict, { model: 'unknown', messages: [{ role: 'user', content: 'x' }] }, { authorization: 'Bearer sk-right' });
+      const unknownModel = await chat(
+        strict,
+        { model: 'unknown', messages: [{ role: 'user', content: 'x' }] },
+        { authorization: 'Bearer sk-right' },
+      );
       assert.equal(unknownModel.status, 404);
       assert.equal((JSON.parse(unknownModel.text) as { error: { code: string } }).error.code, 'model_not_found');
-      const ok = await chat(strict, { model: 'known', messages: [{ role: 'user', content: 'x' }] }, { authorization: 'Bearer sk-right' });
+      const ok = await chat(
+        strict,
+        { model: 'known', messages: [{ role: 'user', content: 'x' }] },
+        { authorization: 'Bearer sk-right' },
+      );
       assert.equal(contentOf(ok.text), 'welcome');
     } finally {
       await strict.close();
@@ -205,7 +312,9 @@ describe('fake OpenAI server', () => {
   it('closes promptly even with a reply still waiting', async () => {
     const slow = await startFakeOpenAIServer();
     slow.enqueue({ content: 'never', delayMs: 60_000 });
-    const pending = chat(slow, { model: 'm', messages: [{ role: 'user', content: 'x' }] }).catch((error: unknown) => error);
+    const pending = chat(slow, { model: 'm', messages: [{ role: 'user', content: 'x' }] }).catch(
+      (error: unknown) => error,
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     const started = Date.now();
     await slow.close();

@@ -3,7 +3,12 @@ import { after, describe, it } from 'node:test';
 import { configSchema } from '../../src/config/config-schema.js';
 import { ConfigError } from '../../src/errors/config-error.js';
 import { loadModelCatalogue } from '../../src/providers/model-catalogue.js';
-import { checkCatalogueProviders, mayNeedCatalogue, reportsOwnCost, unpricedModels } from '../../src/providers/price-check.js';
+import {
+  checkCatalogueProviders,
+  mayNeedCatalogue,
+  reportsOwnCost,
+  unpricedModels,
+} from '../../src/providers/price-check.js';
 import { catalogueModel, catalogueRawPrices } from './catalogue-data.js';
 
 // Every way out to the network a module without imports has: the catalogue must use none of them.
@@ -19,14 +24,20 @@ describe('the model catalogue (@pydantic/genai-prices, loaded on first use)', ()
     globalThis.fetch = realFetch;
   });
 
-  it('finds a model by the endpoint\'s base URL, with its prices per million tokens and context window', async () => {
+  it("finds a model by the endpoint's base URL, with its prices per million tokens and context window", async () => {
     const catalogue = await loadModelCatalogue();
     const expected = await catalogueModel('openrouter', 'openai/gpt-4o-mini');
     const entry = catalogue.find({ baseURL: 'https://openrouter.ai/api/v1', modelIds: ['openai/gpt-4o-mini'] });
     assert.deepEqual(entry, {
       providerId: 'openrouter',
       modelId: 'openai/gpt-4o-mini',
-      price: { inputPerMillion: expected.inputPerMillion, outputPerMillion: expected.outputPerMillion, ...(expected.cachedInputPerMillion === undefined ? {} : { cachedInputPerMillion: expected.cachedInputPerMillion }) },
+      price: {
+        inputPerMillion: expected.inputPerMillion,
+        outputPerMillion: expected.outputPerMillion,
+        ...(expected.cachedInputPerMillion === undefined
+          ? {}
+          : { cachedInputPerMillion: expected.cachedInputPerMillion }),
+      },
       contextWindow: expected.contextWindow,
     });
   });
@@ -34,7 +45,11 @@ describe('the model catalogue (@pydantic/genai-prices, loaded on first use)', ()
   it('uses the provider id config names instead of the base URL, and tries a vendor/ id without its prefix', async () => {
     const catalogue = await loadModelCatalogue();
     const expected = await catalogueModel('openai', 'gpt-4o-mini');
-    const entry = catalogue.find({ baseURL: 'http://127.0.0.1:4000/v1', providerId: 'openai', modelIds: ['openai/gpt-4o-mini'] });
+    const entry = catalogue.find({
+      baseURL: 'http://127.0.0.1:4000/v1',
+      providerId: 'openai',
+      modelIds: ['openai/gpt-4o-mini'],
+    });
     assert.equal(entry?.providerId, 'openai');
     assert.equal(entry?.modelId, 'gpt-4o-mini');
     assert.equal(entry?.price?.inputPerMillion, expected.inputPerMillion);
@@ -45,10 +60,16 @@ describe('the model catalogue (@pydantic/genai-prices, loaded on first use)', ()
     const catalogue = await loadModelCatalogue();
     assert.equal(catalogue.find({ baseURL: 'http://127.0.0.1:11434/v1', modelIds: ['gpt-4o-mini'] }), undefined);
     assert.equal(catalogue.find({ baseURL: 'https://api.openai.com/v1', modelIds: ['qwen2.5-coder:7b'] }), undefined);
-    assert.equal(catalogue.cost({ baseURL: 'http://127.0.0.1:11434/v1', modelIds: ['gpt-4o-mini'] }, { inputTokens: 10, outputTokens: 10, cachedInputTokens: 0, reasoningTokens: 0 }), undefined);
+    assert.equal(
+      catalogue.cost(
+        { baseURL: 'http://127.0.0.1:11434/v1', modelIds: ['gpt-4o-mini'] },
+        { inputTokens: 10, outputTokens: 10, cachedInputTokens: 0, reasoningTokens: 0 },
+      ),
+      undefined,
+    );
   });
 
-  it('prices a model with tiered prices at the tier the prompt\'s length reaches', async () => {
+  it("prices a model with tiered prices at the tier the prompt's length reaches", async () => {
     const catalogue = await loadModelCatalogue();
     const raw = await catalogueRawPrices('anthropic', 'claude-sonnet-4-5');
     const tiered = raw.input_mtok;
@@ -60,9 +81,17 @@ describe('the model catalogue (@pydantic/genai-prices, loaded on first use)', ()
     };
     const query = { baseURL: 'https://api.anthropic.com/v1', modelIds: ['claude-sonnet-4-5'] };
     for (const prompt of [tiered.tiers[0]!.start - 1_000, tiered.tiers[0]!.start + 50_000]) {
-      const cost = catalogue.cost(query, { inputTokens: prompt, outputTokens: 1_000, cachedInputTokens: 0, reasoningTokens: 0 });
+      const cost = catalogue.cost(query, {
+        inputTokens: prompt,
+        outputTokens: 1_000,
+        cachedInputTokens: 0,
+        reasoningTokens: 0,
+      });
       const expected = (prompt * rate(raw.input_mtok, prompt) + 1_000 * rate(raw.output_mtok, prompt)) / 1_000_000;
-      assert.ok(cost !== undefined && Math.abs(cost.costUsd - expected) < 1e-9, `${prompt} tokens: ${cost?.costUsd} vs ${expected}`);
+      assert.ok(
+        cost !== undefined && Math.abs(cost.costUsd - expected) < 1e-9,
+        `${prompt} tokens: ${cost?.costUsd} vs ${expected}`,
+      );
     }
     assert.equal(catalogue.find(query)?.price?.inputPerMillion, tiered.base, 'the per-million figure is the base rate');
   });
@@ -123,16 +152,30 @@ describe('what a run checks about prices before it starts', () => {
 
   it('needs the catalogue for a price the table lacks or a context window swarm.json lacks, not for a free local model', () => {
     assert.equal(mayNeedCatalogue({ agent: 'a', provider: 'ollama', model: 'qwen3:8b' }, config), false);
-    assert.equal(mayNeedCatalogue({ agent: 'a', provider: 'local', model: 'priced-model', contextWindow: 8000 }, config), false);
-    assert.equal(mayNeedCatalogue({ agent: 'a', provider: 'local', model: 'priced-model' }, config), true, 'for the context window');
-    assert.equal(mayNeedCatalogue({ agent: 'a', provider: 'local', model: 'mystery', contextWindow: 8000 }, config), true, 'for the price');
+    assert.equal(
+      mayNeedCatalogue({ agent: 'a', provider: 'local', model: 'priced-model', contextWindow: 8000 }, config),
+      false,
+    );
+    assert.equal(
+      mayNeedCatalogue({ agent: 'a', provider: 'local', model: 'priced-model' }, config),
+      true,
+      'for the context window',
+    );
+    assert.equal(
+      mayNeedCatalogue({ agent: 'a', provider: 'local', model: 'mystery', contextWindow: 8000 }, config),
+      true,
+      'for the price',
+    );
   });
 
   it('refuses a catalogue id the catalogue lacks, naming the file, the JSON path and the nearest id', async () => {
     await checkCatalogueProviders(config, 'config.json', ['proxy', 'local']);
     await assert.rejects(checkCatalogueProviders(config, 'config.json', ['proxy', 'typo']), (error: unknown) => {
       assert.ok(error instanceof ConfigError);
-      assert.match(error.message, /^config\.json: providers\.typo\.catalogue: "opnai" is not a provider of the price catalogue \(did you mean "openai"\?\); it has: .*openrouter/);
+      assert.match(
+        error.message,
+        /^config\.json: providers\.typo\.catalogue: "opnai" is not a provider of the price catalogue \(did you mean "openai"\?\); it has: .*openrouter/,
+      );
       return true;
     });
   });

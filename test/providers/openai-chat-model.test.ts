@@ -59,7 +59,9 @@ describe('OpenAIChatModel against the fake endpoint', () => {
     server.enqueue({ content: text, usage: { prompt_tokens: 20, completion_tokens: 7 } });
     const { client } = testProvider(server.baseURL, { stream: true });
     const pieces: string[] = [];
-    const response = await client.chatModel('small-model').complete(ask('stream please', { onTextDelta: (piece) => pieces.push(piece) }));
+    const response = await client
+      .chatModel('small-model')
+      .complete(ask('stream please', { onTextDelta: (piece) => pieces.push(piece) }));
 
     assert.equal(response.content, text);
     assert.ok(pieces.length >= 2, `expected several deltas, got ${pieces.length}`);
@@ -79,7 +81,9 @@ describe('OpenAIChatModel against the fake endpoint', () => {
       ],
     });
     const { client } = testProvider(server.baseURL);
-    const response = await client.chatModel('small-model').complete(ask('read', { tools: [readFileTool, listDirectoryTool] }));
+    const response = await client
+      .chatModel('small-model')
+      .complete(ask('read', { tools: [readFileTool, listDirectoryTool] }));
     assert.equal(response.finishReason, 'tool_calls');
     assert.equal(response.content, null);
     assert.deepEqual(response.toolCalls, [
@@ -98,7 +102,9 @@ describe('OpenAIChatModel against the fake endpoint', () => {
       ],
     });
     const { client } = testProvider(server.baseURL, { stream: true });
-    const response = await client.chatModel('small-model').complete(ask('go', { tools: [readFileTool, listDirectoryTool] }));
+    const response = await client
+      .chatModel('small-model')
+      .complete(ask('go', { tools: [readFileTool, listDirectoryTool] }));
     assert.equal(response.content, 'Reading both.');
     assert.equal(response.finishReason, 'tool_calls');
     assert.deepEqual(response.toolCalls, [
@@ -110,25 +116,42 @@ describe('OpenAIChatModel against the fake endpoint', () => {
 
   it('reports streaming progress with each chunk: the characters of text and tool-call arguments so far', async () => {
     const longPath = 'src/some/deeply/nested/directory/with/a/long/file-name.ts';
-    server.enqueue({ content: 'Reading it now.', toolCalls: [{ id: 'call_1', name: 'fs__read_file', arguments: { path: longPath } }] });
+    server.enqueue({
+      content: 'Reading it now.',
+      toolCalls: [{ id: 'call_1', name: 'fs__read_file', arguments: { path: longPath } }],
+    });
     const { client } = testProvider(server.baseURL, { stream: true });
     const progress: number[] = [];
-    const response = await client.chatModel('small-model').complete(ask('go', { tools: [readFileTool], onStreamProgress: (characters) => progress.push(characters) }));
+    const response = await client
+      .chatModel('small-model')
+      .complete(ask('go', { tools: [readFileTool], onStreamProgress: (characters) => progress.push(characters) }));
     const total = 'Reading it now.'.length + response.toolCalls[0]!.arguments.length;
     assert.ok(progress.length >= 4, `one call per chunk: ${progress.join(', ')}`);
-    assert.deepEqual([...progress].sort((a, b) => a - b), progress, 'never goes back within one attempt');
-    assert.ok(progress.some((characters) => characters > 0 && characters < total), `grows as chunks arrive: ${progress.join(', ')}`);
+    assert.deepEqual(
+      [...progress].sort((a, b) => a - b),
+      progress,
+      'never goes back within one attempt',
+    );
+    assert.ok(
+      progress.some((characters) => characters > 0 && characters < total),
+      `grows as chunks arrive: ${progress.join(', ')}`,
+    );
     assert.equal(progress.at(-1), total);
 
     server.enqueue({ content: 'not streamed' });
     const quiet: number[] = [];
-    await testProvider(server.baseURL).client.chatModel('small-model').complete(ask('go', { onStreamProgress: (characters) => quiet.push(characters) }));
+    await testProvider(server.baseURL)
+      .client.chatModel('small-model')
+      .complete(ask('go', { onStreamProgress: (characters) => quiet.push(characters) }));
     assert.deepEqual(quiet, [], 'a provider that does not stream reports no progress');
   });
 
   it('recovers a tool call written as text, streamed or not', async () => {
     for (const stream of [false, true]) {
-      server.enqueue({ content: 'Let me look.\n<tool_call>\n{"name": "fs__read_file", "arguments": {"path": "notes.md"}}\n</tool_call>' });
+      server.enqueue({
+        content:
+          'Let me look.\n<tool_call>\n{"name": "fs__read_file", "arguments": {"path": "notes.md"}}\n</tool_call>',
+      });
       const { client } = testProvider(server.baseURL, { stream });
       const response = await client.chatModel('small-model').complete(ask('read notes', { tools: [readFileTool] }));
       assert.equal(response.toolCallsFromText, true, `stream=${stream}`);
@@ -156,22 +179,46 @@ describe('OpenAIChatModel against the fake endpoint', () => {
     for (const stream of [false, true]) {
       server.enqueue({
         content: 'priced',
-        usage: { prompt_tokens: 1000, completion_tokens: 200, prompt_tokens_details: { cached_tokens: 600 }, completion_tokens_details: { reasoning_tokens: 150 } },
+        usage: {
+          prompt_tokens: 1000,
+          completion_tokens: 200,
+          prompt_tokens_details: { cached_tokens: 600 },
+          completion_tokens_details: { reasoning_tokens: 150 },
+        },
         cost: 0.0123,
       });
-      const { client } = testProvider(server.baseURL, { stream }, { prices: { 'small-model': { inputPerMillion: 100, outputPerMillion: 100 } } });
+      const { client } = testProvider(
+        server.baseURL,
+        { stream },
+        { prices: { 'small-model': { inputPerMillion: 100, outputPerMillion: 100 } } },
+      );
       const response = await client.chatModel('small-model').complete(ask('cost?'));
-      assert.deepEqual(response.usage, { inputTokens: 1000, outputTokens: 200, cachedInputTokens: 600, reasoningTokens: 150 }, `stream=${stream}`);
+      assert.deepEqual(
+        response.usage,
+        { inputTokens: 1000, outputTokens: 200, cachedInputTokens: 600, reasoningTokens: 150 },
+        `stream=${stream}`,
+      );
       assert.equal(response.costUsd, 0.0123);
       assert.equal(response.costSource, 'provider');
     }
   });
 
   it('prices from the table when the provider reports no cost, matching without the provider/ prefix', async () => {
-    server.enqueue({ content: 'x', usage: { prompt_tokens: 2_000_000, completion_tokens: 1_000_000, prompt_tokens_details: { cached_tokens: 1_000_000 } } });
-    const { client } = testProvider(server.baseURL, {}, {
-      prices: { 'gpt-test': { inputPerMillion: 2, outputPerMillion: 8, cachedInputPerMillion: 0.5 } },
+    server.enqueue({
+      content: 'x',
+      usage: {
+        prompt_tokens: 2_000_000,
+        completion_tokens: 1_000_000,
+        prompt_tokens_details: { cached_tokens: 1_000_000 },
+      },
     });
+    const { client } = testProvider(
+      server.baseURL,
+      {},
+      {
+        prices: { 'gpt-test': { inputPerMillion: 2, outputPerMillion: 8, cachedInputPerMillion: 0.5 } },
+      },
+    );
     const response = await client.chatModel('openai/gpt-test').complete(ask('price'));
     assert.equal(response.costSource, 'price-table');
     assert.equal(response.costUsd, 2 + 0.5 + 8);
@@ -192,25 +239,45 @@ describe('OpenAIChatModel against the fake endpoint', () => {
     assert.deepEqual([response.costUsd, response.costSource], [0, 'free']);
   });
 
-  it('prices from the catalogue provider config names when the table has no entry, and gives the catalogue\'s context window', async () => {
+  it("prices from the catalogue provider config names when the table has no entry, and gives the catalogue's context window", async () => {
     const expected = await catalogueModel('openai', 'gpt-4o-mini');
     server.enqueue({ content: 'x', usage: { prompt_tokens: 200_000, completion_tokens: 10_000 } });
     const { client } = testProvider(server.baseURL, { catalogue: 'openai' });
     const model = client.chatModel('gpt-4o-mini');
     const response = await model.complete(ask('price'));
     assert.equal(response.costSource, 'catalogue');
-    assert.ok(Math.abs(response.costUsd - (0.2 * expected.inputPerMillion + 0.01 * expected.outputPerMillion)) < 1e-9, `${response.costUsd}`);
+    assert.ok(
+      Math.abs(response.costUsd - (0.2 * expected.inputPerMillion + 0.01 * expected.outputPerMillion)) < 1e-9,
+      `${response.costUsd}`,
+    );
     assert.equal(await model.contextWindow?.(), expected.contextWindow);
-    assert.equal(await testProvider(server.baseURL).client.chatModel('gpt-4o-mini').contextWindow?.(), undefined, 'a local base URL matches no catalogue provider');
+    assert.equal(
+      await testProvider(server.baseURL).client.chatModel('gpt-4o-mini').contextWindow?.(),
+      undefined,
+      'a local base URL matches no catalogue provider',
+    );
   });
 
-  it('asks the catalogue for a free provider\'s context window only when it names a catalogue provider', async () => {
+  it("asks the catalogue for a free provider's context window only when it names a catalogue provider", async () => {
     const expected = await catalogueModel('openai', 'gpt-4o-mini');
     let loads = 0;
-    const counting = { loadCatalogue: async () => { loads += 1; return loadModelCatalogue(); } };
-    assert.equal(await testProvider(server.baseURL, { free: true }, counting).client.chatModel('gpt-4o-mini').contextWindow?.(), undefined);
+    const counting = {
+      loadCatalogue: async () => {
+        loads += 1;
+        return loadModelCatalogue();
+      },
+    };
+    assert.equal(
+      await testProvider(server.baseURL, { free: true }, counting).client.chatModel('gpt-4o-mini').contextWindow?.(),
+      undefined,
+    );
     assert.equal(loads, 0, 'a free local endpoint does not load the catalogue');
-    assert.equal(await testProvider(server.baseURL, { free: true, catalogue: 'openai' }, counting).client.chatModel('gpt-4o-mini').contextWindow?.(), expected.contextWindow);
+    assert.equal(
+      await testProvider(server.baseURL, { free: true, catalogue: 'openai' }, counting)
+        .client.chatModel('gpt-4o-mini')
+        .contextWindow?.(),
+      expected.contextWindow,
+    );
     assert.equal(loads, 1);
   });
 
@@ -240,7 +307,11 @@ describe('OpenAIChatModel against the fake endpoint', () => {
     assert.equal(server.chatRequests().at(-1)?.headers.authorization, 'Bearer sk-test-1234567890');
 
     assert.throws(
-      () => createProviderClient('router', providerConfig(server.baseURL, { apiKeyEnv: 'TEST_ROUTER_KEY' }), { env: {}, prices: {} }),
+      () =>
+        createProviderClient('router', providerConfig(server.baseURL, { apiKeyEnv: 'TEST_ROUTER_KEY' }), {
+          env: {},
+          prices: {},
+        }),
       (error: unknown) =>
         error instanceof MissingApiKeyError &&
         error.code === 'api_key_missing' &&
@@ -250,7 +321,11 @@ describe('OpenAIChatModel against the fake endpoint', () => {
   });
 
   it('ignores OPENAI_* variables of the process environment', async () => {
-    const saved = { organization: process.env.OPENAI_ORG_ID, baseURL: process.env.OPENAI_BASE_URL, key: process.env.OPENAI_API_KEY };
+    const saved = {
+      organization: process.env.OPENAI_ORG_ID,
+      baseURL: process.env.OPENAI_BASE_URL,
+      key: process.env.OPENAI_API_KEY,
+    };
     process.env.OPENAI_ORG_ID = 'org-should-not-leak';
     process.env.OPENAI_BASE_URL = 'http://127.0.0.1:1/nowhere';
     process.env.OPENAI_API_KEY = 'sk-should-not-leak';
@@ -262,7 +337,11 @@ describe('OpenAIChatModel against the fake endpoint', () => {
       assert.equal(headers['openai-organization'], undefined);
       assert.equal(headers.authorization, `Bearer ${keylessPlaceholderKey}`);
     } finally {
-      for (const [name, value] of [['OPENAI_ORG_ID', saved.organization], ['OPENAI_BASE_URL', saved.baseURL], ['OPENAI_API_KEY', saved.key]] as const) {
+      for (const [name, value] of [
+        ['OPENAI_ORG_ID', saved.organization],
+        ['OPENAI_BASE_URL', saved.baseURL],
+        ['OPENAI_API_KEY', saved.key],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
@@ -278,7 +357,11 @@ describe('OpenAIChatModel against the fake endpoint', () => {
 
   it('switches to max_completion_tokens when the endpoint rejects max_tokens, and keeps it', async () => {
     server.route((body) => 'max_tokens' in body, {
-      error: { status: 400, message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead." },
+      error: {
+        status: 400,
+        message:
+          "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+      },
     });
     server.route((body) => 'max_completion_tokens' in body, { content: 'first' }, { content: 'second' });
     const { client } = testProvider(server.baseURL);
@@ -287,7 +370,10 @@ describe('OpenAIChatModel against the fake endpoint', () => {
     const second = await model.complete(ask('y'));
     assert.equal(first.content, 'first');
     assert.equal(second.content, 'second');
-    const bodies = server.chatRequests().slice(-3).map((entry) => entry.body);
+    const bodies = server
+      .chatRequests()
+      .slice(-3)
+      .map((entry) => entry.body);
     assert.equal(bodies[0]?.max_tokens, 500);
     assert.equal(bodies[1]?.max_completion_tokens, 500);
     assert.equal('max_tokens' in (bodies[2] ?? {}), false);
@@ -305,7 +391,9 @@ describe('OpenAIChatModel against the fake endpoint', () => {
     const before = server.requests.length;
     const { client } = testProvider(server.baseURL);
     await assert.rejects(
-      client.chatModel('small-model').complete(ask('x', { tools: [{ name: 'bad.name with space', description: '', parameters: {} }] })),
+      client
+        .chatModel('small-model')
+        .complete(ask('x', { tools: [{ name: 'bad.name with space', description: '', parameters: {} }] })),
       (error: unknown) => error instanceof InvalidToolNameError && error.message.includes('bad.name with space'),
     );
     assert.equal(server.requests.length, before);

@@ -9,26 +9,50 @@ import { parseToolCallsFromText } from '../../src/providers/tool-call-text-parse
 function textReply(content: string, finishReason = 'stop'): ProbeReply {
   const recovered = parseToolCallsFromText(content, [PROBE_TOOL.name]);
   if (recovered.toolCalls.length === 0) return { content, toolCalls: [], toolCallsFromText: false, finishReason };
-  return { content: recovered.text || null, toolCalls: recovered.toolCalls, toolCallsFromText: true, ...(recovered.dialect ? { textDialect: recovered.dialect } : {}), finishReason };
+  return {
+    content: recovered.text || null,
+    toolCalls: recovered.toolCalls,
+    toolCallsFromText: true,
+    ...(recovered.dialect ? { textDialect: recovered.dialect } : {}),
+    finishReason,
+  };
 }
 
 describe('classifyProbeReply', () => {
   it('a call in the tool_calls field is native', () => {
-    const verdict = classifyProbeReply({ content: null, toolCalls: [{ id: 'call_1', name: 'probe_echo', arguments: '{"word":"ping"}' }], toolCallsFromText: false, finishReason: 'tool_calls' });
+    const verdict = classifyProbeReply({
+      content: null,
+      toolCalls: [{ id: 'call_1', name: 'probe_echo', arguments: '{"word":"ping"}' }],
+      toolCallsFromText: false,
+      finishReason: 'tool_calls',
+    });
     assert.deepEqual(verdict, { outcome: 'native', detail: 'called probe_echo in the tool_calls field' });
   });
 
   it('a native call whose arguments are not a JSON object says so', () => {
-    const verdict = classifyProbeReply({ content: null, toolCalls: [{ id: 'call_1', name: 'probe_echo', arguments: '{"word": "pi' }], toolCallsFromText: false, finishReason: 'tool_calls' });
+    const verdict = classifyProbeReply({
+      content: null,
+      toolCalls: [{ id: 'call_1', name: 'probe_echo', arguments: '{"word": "pi' }],
+      toolCallsFromText: false,
+      finishReason: 'tool_calls',
+    });
     assert.equal(verdict.outcome, 'native');
     assert.match(verdict.detail, /but its arguments are not a JSON object$/);
   });
 
   const recorded: Array<[string, string, string]> = [
-    ['<tool_call>\n{"name": "probe_echo", "arguments": {"word": "ping"}}\n</tool_call>', 'hermes', '<tool_call> tags (Hermes/Qwen)'],
+    [
+      '<tool_call>\n{"name": "probe_echo", "arguments": {"word": "ping"}}\n</tool_call>',
+      'hermes',
+      '<tool_call> tags (Hermes/Qwen)',
+    ],
     ['[TOOL_CALLS] [{"name": "probe_echo", "arguments": {"word": "ping"}}]', 'mistral', '[TOOL_CALLS] (Mistral)'],
     ['[TOOL_CALLS]probe_echo[ARGS]{"word": "ping"}', 'mistral', '[TOOL_CALLS] (Mistral)'],
-    ['<|python_tag|>{"name": "probe_echo", "parameters": {"word": "ping"}}<|eom_id|>', 'llama', '<|python_tag|> / <function=…> (Llama)'],
+    [
+      '<|python_tag|>{"name": "probe_echo", "parameters": {"word": "ping"}}<|eom_id|>',
+      'llama',
+      '<|python_tag|> / <function=…> (Llama)',
+    ],
     ['<function=probe_echo>{"word": "ping"}</function>', 'llama', '<|python_tag|> / <function=…> (Llama)'],
     ['Sure:\n```json\n{"name": "probe_echo", "arguments": {"word": "ping"}}\n```', 'fenced', 'JSON in a code fence'],
     ['{"name": "probe_echo", "arguments": {"word": "ping"}}', 'json', 'bare JSON in the text'],
@@ -44,7 +68,10 @@ describe('classifyProbeReply', () => {
 
   it('plain prose is nothing usable, with what it said', () => {
     const verdict = classifyProbeReply(textReply('I cannot call tools, but the word is ping.'));
-    assert.deepEqual(verdict, { outcome: 'none', detail: 'no tool call, answered in prose: "I cannot call tools, but the word is ping."' });
+    assert.deepEqual(verdict, {
+      outcome: 'none',
+      detail: 'no tool call, answered in prose: "I cannot call tools, but the word is ping."',
+    });
   });
 
   it('JSON naming another tool is nothing usable (runs would not recover it either)', () => {
@@ -58,15 +85,24 @@ describe('classifyProbeReply', () => {
   });
 
   it('an empty answer is nothing usable', () => {
-    assert.deepEqual(classifyProbeReply({ content: null, toolCalls: [], toolCallsFromText: false, finishReason: 'stop' }), { outcome: 'none', detail: 'no tool call and no text' });
+    assert.deepEqual(
+      classifyProbeReply({ content: null, toolCalls: [], toolCallsFromText: false, finishReason: 'stop' }),
+      { outcome: 'none', detail: 'no tool call and no text' },
+    );
   });
 });
 
 describe('probeFix', () => {
   it('names the switch of each server', () => {
-    assert.match(probeFix({ outcome: 'none' }, 'ollama', 'qwen2.5-coder:3b') ?? '', /`ollama show qwen2\.5-coder:3b` lists "tools"/);
+    assert.match(
+      probeFix({ outcome: 'none' }, 'ollama', 'qwen2.5-coder:3b') ?? '',
+      /`ollama show qwen2\.5-coder:3b` lists "tools"/,
+    );
     assert.match(probeFix({ outcome: 'none' }, 'llama.cpp', 'm') ?? '', /llama-server with --jinja/);
-    assert.match(probeFix({ outcome: 'text', dialect: 'mistral' }, 'vllm', 'm') ?? '', /^usable as is; .*--enable-auto-tool-choice --tool-call-parser mistral /);
+    assert.match(
+      probeFix({ outcome: 'text', dialect: 'mistral' }, 'vllm', 'm') ?? '',
+      /^usable as is; .*--enable-auto-tool-choice --tool-call-parser mistral /,
+    );
     assert.match(probeFix({ outcome: 'text', dialect: 'hermes' }, 'vllm', 'm') ?? '', /--tool-call-parser hermes /);
     assert.match(probeFix({ outcome: 'text', dialect: 'llama' }, 'vllm', 'm') ?? '', /--tool-call-parser llama3_json /);
   });

@@ -14,12 +14,16 @@ import { ask, fastRetries, providerConfig } from './provider-fixtures.js';
 const secretKey = 'sk-or-v1-THIS-IS-THE-SECRET-0123456789abcdef';
 
 function keyedProvider(baseURL: string, notices: RetryNotice[] = [], overrides: Record<string, unknown> = {}) {
-  return createProviderClient('openrouter', providerConfig(baseURL, { apiKeyEnv: 'OPENROUTER_API_KEY', maxRetries: 1, ...overrides }), {
-    env: { OPENROUTER_API_KEY: secretKey },
-    prices: {},
-    retryPolicy: fastRetries,
-    onRetry: (notice) => notices.push(notice),
-  });
+  return createProviderClient(
+    'openrouter',
+    providerConfig(baseURL, { apiKeyEnv: 'OPENROUTER_API_KEY', maxRetries: 1, ...overrides }),
+    {
+      env: { OPENROUTER_API_KEY: secretKey },
+      prices: {},
+      retryPolicy: fastRetries,
+      onRetry: (notice) => notices.push(notice),
+    },
+  );
 }
 
 async function caught(promise: Promise<unknown>): Promise<Error> {
@@ -36,7 +40,12 @@ describe('provider errors', () => {
   let server: FakeOpenAIServer;
   before(async () => {
     server = await startFakeOpenAIServer({
-      models: ['meta-llama/llama-3.1-8b-instruct', 'qwen/qwen-2.5-7b-instruct', 'qwen/qwen-2.5-72b-instruct', 'openai/gpt-4o-mini'],
+      models: [
+        'meta-llama/llama-3.1-8b-instruct',
+        'qwen/qwen-2.5-7b-instruct',
+        'qwen/qwen-2.5-72b-instruct',
+        'openai/gpt-4o-mini',
+      ],
     });
   });
   after(async () => {
@@ -88,7 +97,8 @@ describe('provider errors', () => {
     assert.equal(error.model, 'qwen/qwen-2.5-7b');
     assert.deepEqual(error.availableModels.slice(0, 2), ['qwen/qwen-2.5-7b-instruct', 'qwen/qwen-2.5-72b-instruct']);
     assert.equal(error.availableModels.length, 4);
-    for (const model of ['meta-llama/llama-3.1-8b-instruct', 'openai/gpt-4o-mini']) assert.ok(error.message.includes(model));
+    for (const model of ['meta-llama/llama-3.1-8b-instruct', 'openai/gpt-4o-mini'])
+      assert.ok(error.message.includes(model));
     assert.match(error.message, /No endpoints found/);
     assert.match(error.message, /swarm\.json/);
     const listing = server.requests.at(-1);
@@ -110,7 +120,10 @@ describe('provider errors', () => {
     assert.deepEqual(error.availableModels, []);
     assert.match(error.message, /Listing its models .* failed too: 404/);
     assert.match(error.message, /baseURL/);
-    assert.deepEqual(server.unmatched.slice(unmatchedBefore).map((entry) => entry.path), ['/api/chat/completions', '/api/models']);
+    assert.deepEqual(
+      server.unmatched.slice(unmatchedBefore).map((entry) => entry.path),
+      ['/api/chat/completions', '/api/models'],
+    );
   });
 
   it('keeps the endpoint message of other 4xx, trimmed to one line', async () => {
@@ -124,7 +137,10 @@ describe('provider errors', () => {
   });
 
   it('reads an Ollama-style string error body', async () => {
-    server.enqueue({ error: { status: 500, body: { error: 'llama runner process has terminated' } } }, { error: { status: 500, body: { error: 'llama runner process has terminated' } } });
+    server.enqueue(
+      { error: { status: 500, body: { error: 'llama runner process has terminated' } } },
+      { error: { status: 500, body: { error: 'llama runner process has terminated' } } },
+    );
     const error = await caught(keyedProvider(server.baseURL).chatModel('m').complete(ask('x')));
     assert.ok(error instanceof ProviderRequestError);
     assert.equal(error.endpointMessage, 'llama runner process has terminated');
@@ -140,7 +156,10 @@ describe('provider errors', () => {
       [{ error: { status: 403, message: echo } }],
       [{ error: { status: 400, message: echo } }],
       [{ error: { status: 500, message: echo } }, { error: { status: 500, message: echo } }],
-      [{ error: { status: 429, message: echo, headers: { 'retry-after-ms': '1' } } }, { error: { status: 429, message: echo } }],
+      [
+        { error: { status: 429, message: echo, headers: { 'retry-after-ms': '1' } } },
+        { error: { status: 429, message: echo } },
+      ],
       [{ error: { status: 404, message: echo } }],
     ];
     for (const replies of cases) {
@@ -153,14 +172,22 @@ describe('provider errors', () => {
     assert.ok(notices.length >= 2);
     const everything = [...messages, ...notices.map((notice) => JSON.stringify(notice))];
     for (const text of everything) assert.ok(!text.includes(secretKey), `key leaked in: ${text}`);
-    assert.ok(everything.some((text) => text.includes('[REDACTED]')), 'the echoed key was replaced, not dropped with the message');
+    assert.ok(
+      everything.some((text) => text.includes('[REDACTED]')),
+      'the echoed key was replaced, not dropped with the message',
+    );
     assert.equal(server.pendingResponses(), 0);
   });
 
   it('reports a missing key variable by provider and variable name', () => {
     assert.throws(
-      () => createProviderClient('openai', providerConfig('https://api.openai.com/v1', { apiKeyEnv: 'OPENAI_API_KEY' }), { env: { OPENAI_API_KEY: '  ' }, prices: {} }),
-      (error: unknown) => error instanceof MissingApiKeyError && error.provider === 'openai' && error.apiKeyEnv === 'OPENAI_API_KEY',
+      () =>
+        createProviderClient('openai', providerConfig('https://api.openai.com/v1', { apiKeyEnv: 'OPENAI_API_KEY' }), {
+          env: { OPENAI_API_KEY: '  ' },
+          prices: {},
+        }),
+      (error: unknown) =>
+        error instanceof MissingApiKeyError && error.provider === 'openai' && error.apiKeyEnv === 'OPENAI_API_KEY',
     );
   });
 });

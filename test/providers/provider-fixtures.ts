@@ -1,6 +1,10 @@
 import { providerSchema, type ProviderConfig } from '../../src/config/config-schema.js';
 import type { ChatRequest, RetryNotice, ToolDefinition } from '../../src/providers/chat-types.js';
-import { createProviderClient, type ProviderClient, type ProviderClientOptions } from '../../src/providers/provider-client.js';
+import {
+  createProviderClient,
+  type ProviderClient,
+  type ProviderClientOptions,
+} from '../../src/providers/provider-client.js';
 
 /** A provider config as config.json would give it (schema defaults applied), with test-friendly retries. */
 export function providerConfig(baseURL: string, overrides: Record<string, unknown> = {}): ProviderConfig {
@@ -33,7 +37,12 @@ export function ask(text: string, extra: Partial<ChatRequest> = {}): ChatRequest
 export const readFileTool: ToolDefinition = {
   name: 'fs__read_file',
   description: 'Read a text file',
-  parameters: { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties: { path: { type: 'string' } }, required: ['path'] },
+  parameters: {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    type: 'object',
+    properties: { path: { type: 'string' } },
+    required: ['path'],
+  },
 };
 
 export const listDirectoryTool: ToolDefinition = {

@@ -10,7 +10,6 @@ import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-op
 import { ask, testProvider } from './provider-fixtures.js';
 import { closedPort } from '../support/closed-port.js';
 
-
 describe('retries against the fake endpoint', () => {
   let server: FakeOpenAIServer;
   before(async () => {
@@ -21,7 +20,10 @@ describe('retries against the fake endpoint', () => {
   });
 
   it('waits as long as Retry-After says after a 429, then succeeds', async () => {
-    server.enqueue({ error: { status: 429, message: 'Rate limit reached', headers: { 'retry-after': '1' } } }, { content: 'after the wait' });
+    server.enqueue(
+      { error: { status: 429, message: 'Rate limit reached', headers: { 'retry-after': '1' } } },
+      { content: 'after the wait' },
+    );
     const { client, notices } = testProvider(server.baseURL);
     const started = Date.now();
     const response = await client.chatModel('m').complete(ask('x'));
@@ -30,12 +32,18 @@ describe('retries against the fake endpoint', () => {
     assert.equal(response.attempts, 2);
     assert.ok(elapsed >= 950 && elapsed < 3000, `waited ${elapsed} ms`);
     assert.equal(notices.length, 1);
-    assert.deepEqual({ ...notices[0], reason: undefined }, { provider: 'local', model: 'm', attempt: 2, delayMs: 1000, reason: undefined });
+    assert.deepEqual(
+      { ...notices[0], reason: undefined },
+      { provider: 'local', model: 'm', attempt: 2, delayMs: 1000, reason: undefined },
+    );
     assert.match(notices[0]?.reason ?? '', /^429: Rate limit reached/);
   });
 
   it('honours retry-after-ms before Retry-After', async () => {
-    server.enqueue({ error: { status: 429, headers: { 'retry-after-ms': '250', 'retry-after': '30' } } }, { content: 'ok' });
+    server.enqueue(
+      { error: { status: 429, headers: { 'retry-after-ms': '250', 'retry-after': '30' } } },
+      { content: 'ok' },
+    );
     const { client, notices } = testProvider(server.baseURL);
     const started = Date.now();
     await client.chatModel('m').complete(ask('x'));
@@ -69,7 +77,10 @@ describe('retries against the fake endpoint', () => {
       return true;
     });
     assert.equal(server.chatRequests().length - before, 4);
-    assert.deepEqual(notices.map((notice) => notice.attempt), [2, 3, 4]);
+    assert.deepEqual(
+      notices.map((notice) => notice.attempt),
+      [2, 3, 4],
+    );
   });
 
   it('does not retry a 400', async () => {
@@ -89,7 +100,9 @@ describe('retries against the fake endpoint', () => {
 
   it('retries when the connection is dropped, streamed or not', async () => {
     for (const stream of [false, true]) {
-      server.enqueue(stream ? { content: 'partial answer that is cut', hangUpAfterChunks: 2 } : { hangUp: true }, { content: 'second try' });
+      server.enqueue(stream ? { content: 'partial answer that is cut', hangUpAfterChunks: 2 } : { hangUp: true }, {
+        content: 'second try',
+      });
       const { client, notices } = testProvider(server.baseURL, { stream });
       const response = await client.chatModel('m').complete(ask('x'));
       assert.equal(response.content, 'second try', `stream=${stream}`);
@@ -120,7 +133,10 @@ describe('retries against the fake endpoint', () => {
     const started = Date.now();
     const pending = client.chatModel('m').complete(ask('x', { signal: controller.signal }));
     setTimeout(() => controller.abort(), 150);
-    await assert.rejects(pending, (error: unknown) => error instanceof RequestAbortedError && error.code === 'request_aborted');
+    await assert.rejects(
+      pending,
+      (error: unknown) => error instanceof RequestAbortedError && error.code === 'request_aborted',
+    );
     assert.ok(Date.now() - started < 1500, 'the 30 s wait was cut short');
     assert.equal(notices[0]?.delayMs, 30_000);
   });
@@ -141,7 +157,10 @@ describe('retries against the fake endpoint', () => {
   it('rejects at once when the signal has already fired', async () => {
     const before = server.requests.length;
     const { client } = testProvider(server.baseURL);
-    await assert.rejects(client.chatModel('m').complete(ask('x', { signal: AbortSignal.abort() })), RequestAbortedError);
+    await assert.rejects(
+      client.chatModel('m').complete(ask('x', { signal: AbortSignal.abort() })),
+      RequestAbortedError,
+    );
     assert.equal(server.requests.length, before);
   });
 
@@ -199,19 +218,37 @@ describe('parseRetryAfter', () => {
 describe('retryDelay', () => {
   const policy = defaultRetryPolicy(4);
   const status = (code: number, entries: Record<string, string> = {}): ProviderFailure => ({
-    kind: 'status', status: code, message: '', headers: new Headers(entries), errorBody: undefined,
+    kind: 'status',
+    status: code,
+    message: '',
+    headers: new Headers(entries),
+    errorBody: undefined,
   });
 
   it('never retries 400, 401, 403, 404, 422', () => {
-    for (const code of [400, 401, 403, 404, 422]) assert.equal(retryDelay(status(code), 1, policy), undefined, String(code));
+    for (const code of [400, 401, 403, 404, 422])
+      assert.equal(retryDelay(status(code), 1, policy), undefined, String(code));
   });
 
   it('retries 408, 409, 429 and 5xx with capped, jittered exponential backoff', () => {
-    for (const code of [408, 409, 429, 500, 502, 503, 504]) assert.notEqual(retryDelay(status(code), 1, policy), undefined, String(code));
-    assert.equal(retryDelay(status(500), 1, policy, () => 0), 250);
-    assert.equal(retryDelay(status(500), 1, policy, () => 1), 500);
-    assert.equal(retryDelay(status(500), 3, policy, () => 1), 2000);
-    assert.equal(retryDelay(status(500), 20, { ...policy, maxRetries: 30 }, () => 1), policy.maxDelayMs);
+    for (const code of [408, 409, 429, 500, 502, 503, 504])
+      assert.notEqual(retryDelay(status(code), 1, policy), undefined, String(code));
+    assert.equal(
+      retryDelay(status(500), 1, policy, () => 0),
+      250,
+    );
+    assert.equal(
+      retryDelay(status(500), 1, policy, () => 1),
+      500,
+    );
+    assert.equal(
+      retryDelay(status(500), 3, policy, () => 1),
+      2000,
+    );
+    assert.equal(
+      retryDelay(status(500), 20, { ...policy, maxRetries: 30 }, () => 1),
+      policy.maxDelayMs,
+    );
     assert.equal(retryDelay(status(500), 5, policy), undefined, 'beyond maxRetries');
   });
 

@@ -14,14 +14,37 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'bare name + arguments object', text: '{"name": "fs__read_file", "arguments": {"path": "a.txt"}}', calls: [['fs__read_file', { path: 'a.txt' }]], rest: '' },
-  { name: 'parameters instead of arguments', text: '{"name": "shell__run", "parameters": {"command": "ls -la"}}', calls: [['shell__run', { command: 'ls -la' }]], rest: '' },
-  { name: 'arguments as a JSON string', text: '{"name": "fs__read_file", "arguments": "{\\"path\\": \\"b.md\\"}"}', calls: [['fs__read_file', { path: 'b.md' }]], rest: '' },
-  { name: 'tool + args', text: 'Sure.\n{"tool": "fs__write_file", "args": {"path": "x", "content": "y"}}', calls: [['fs__write_file', { path: 'x', content: 'y' }]], rest: 'Sure.' },
+  {
+    name: 'bare name + arguments object',
+    text: '{"name": "fs__read_file", "arguments": {"path": "a.txt"}}',
+    calls: [['fs__read_file', { path: 'a.txt' }]],
+    rest: '',
+  },
+  {
+    name: 'parameters instead of arguments',
+    text: '{"name": "shell__run", "parameters": {"command": "ls -la"}}',
+    calls: [['shell__run', { command: 'ls -la' }]],
+    rest: '',
+  },
+  {
+    name: 'arguments as a JSON string',
+    text: '{"name": "fs__read_file", "arguments": "{\\"path\\": \\"b.md\\"}"}',
+    calls: [['fs__read_file', { path: 'b.md' }]],
+    rest: '',
+  },
+  {
+    name: 'tool + args',
+    text: 'Sure.\n{"tool": "fs__write_file", "args": {"path": "x", "content": "y"}}',
+    calls: [['fs__write_file', { path: 'x', content: 'y' }]],
+    rest: 'Sure.',
+  },
   {
     name: 'a list of calls (Mistral marker)',
     text: '[TOOL_CALLS][{"name": "fs__read_file", "arguments": {"path": "1"}}, {"name": "fs__read_file", "arguments": {"path": "2"}}]',
-    calls: [['fs__read_file', { path: '1' }], ['fs__read_file', { path: '2' }]],
+    calls: [
+      ['fs__read_file', { path: '1' }],
+      ['fs__read_file', { path: '2' }],
+    ],
     rest: '',
   },
   {
@@ -33,36 +56,80 @@ const cases: Case[] = [
   {
     name: 'Hermes/Qwen <tool_call> tags, two of them',
     text: '<tool_call>\n{"name": "fs__read_file", "arguments": {"path": "a"}}\n</tool_call>\n<tool_call>\n{"name": "shell__run", "arguments": {"command": "pwd"}}\n</tool_call>',
-    calls: [['fs__read_file', { path: 'a' }], ['shell__run', { command: 'pwd' }]],
+    calls: [
+      ['fs__read_file', { path: 'a' }],
+      ['shell__run', { command: 'pwd' }],
+    ],
     rest: '',
   },
-  { name: 'unclosed <tool_call> at the end', text: 'ok <tool_call>{"name": "shell__run", "arguments": {"command": "date"}}', calls: [['shell__run', { command: 'date' }]], rest: 'ok' },
+  {
+    name: 'unclosed <tool_call> at the end',
+    text: 'ok <tool_call>{"name": "shell__run", "arguments": {"command": "date"}}',
+    calls: [['shell__run', { command: 'date' }]],
+    rest: 'ok',
+  },
   {
     name: 'OpenAI shape written as text',
     text: '{"type": "function", "function": {"name": "fs__read_file", "arguments": "{\\"path\\":\\"c\\"}"}}',
     calls: [['fs__read_file', { path: 'c' }]],
     rest: '',
   },
-  { name: 'a tool_calls wrapper', text: '{"tool_calls": [{"name": "shell__run", "arguments": {"command": "id"}}]}', calls: [['shell__run', { command: 'id' }]], rest: '' },
-  { name: 'a braces-in-strings argument', text: '{"name": "fs__write_file", "arguments": {"path": "f.js", "content": "if (a) { b(); } // ]"}}', calls: [['fs__write_file', { path: 'f.js', content: 'if (a) { b(); } // ]' }]], rest: '' },
+  {
+    name: 'a tool_calls wrapper',
+    text: '{"tool_calls": [{"name": "shell__run", "arguments": {"command": "id"}}]}',
+    calls: [['shell__run', { command: 'id' }]],
+    rest: '',
+  },
+  {
+    name: 'a braces-in-strings argument',
+    text: '{"name": "fs__write_file", "arguments": {"path": "f.js", "content": "if (a) { b(); } // ]"}}',
+    calls: [['fs__write_file', { path: 'f.js', content: 'if (a) { b(); } // ]' }]],
+    rest: '',
+  },
   { name: 'name only, no arguments', text: '{"name": "shell__run"}', calls: [['shell__run', {}]], rest: '' },
   {
     name: 'Mistral v11+: [TOOL_CALLS]name{arguments}, twice',
     text: '[TOOL_CALLS]fs__read_file{"path": "a"}[TOOL_CALLS]shell__run{"command": "ls"}',
-    calls: [['fs__read_file', { path: 'a' }], ['shell__run', { command: 'ls' }]],
+    calls: [
+      ['fs__read_file', { path: 'a' }],
+      ['shell__run', { command: 'ls' }],
+    ],
     rest: '',
   },
-  { name: 'Mistral v13: [TOOL_CALLS]name[ARGS]{arguments} after prose', text: 'Reading it.[TOOL_CALLS]fs__read_file[ARGS]{"path": "b"}', calls: [['fs__read_file', { path: 'b' }]], rest: 'Reading it.' },
-  { name: 'Llama 3.1 <|python_tag|> with parameters', text: '<|python_tag|>{"name": "shell__run", "parameters": {"command": "pwd"}}', calls: [['shell__run', { command: 'pwd' }]], rest: '' },
-  { name: 'Llama 3.1 <function=name> form', text: '<function=fs__read_file>{"path": "c.md"}</function>', calls: [['fs__read_file', { path: 'c.md' }]], rest: '' },
+  {
+    name: 'Mistral v13: [TOOL_CALLS]name[ARGS]{arguments} after prose',
+    text: 'Reading it.[TOOL_CALLS]fs__read_file[ARGS]{"path": "b"}',
+    calls: [['fs__read_file', { path: 'b' }]],
+    rest: 'Reading it.',
+  },
+  {
+    name: 'Llama 3.1 <|python_tag|> with parameters',
+    text: '<|python_tag|>{"name": "shell__run", "parameters": {"command": "pwd"}}',
+    calls: [['shell__run', { command: 'pwd' }]],
+    rest: '',
+  },
+  {
+    name: 'Llama 3.1 <function=name> form',
+    text: '<function=fs__read_file>{"path": "c.md"}</function>',
+    calls: [['fs__read_file', { path: 'c.md' }]],
+    rest: '',
+  },
   // Negative cases: left as text.
   { name: 'Mistral v11+ naming an unknown tool', text: '[TOOL_CALLS]web__search{"q": "x"}', calls: [] },
   { name: 'Llama <function=…> naming an unknown tool', text: '<function=web__search>{"q": "x"}</function>', calls: [] },
   { name: 'unknown tool name', text: '{"name": "web__search", "arguments": {"q": "x"}}', calls: [] },
-  { name: 'a list with one unknown name', text: '[{"name": "fs__read_file", "arguments": {}}, {"name": "nope", "arguments": {}}]', calls: [] },
+  {
+    name: 'a list with one unknown name',
+    text: '[{"name": "fs__read_file", "arguments": {}}, {"name": "nope", "arguments": {}}]',
+    calls: [],
+  },
   { name: 'plain prose', text: 'The answer is 42. No tools needed.', calls: [] },
   { name: 'ordinary JSON data', text: 'Here is the config: {"name": "Alice", "age": 3}', calls: [] },
-  { name: 'a known name with unrelated keys', text: '{"name": "shell__run", "description": "runs commands"}', calls: [] },
+  {
+    name: 'a known name with unrelated keys',
+    text: '{"name": "shell__run", "description": "runs commands"}',
+    calls: [],
+  },
   { name: 'invalid JSON', text: '{"name": "fs__read_file", "arguments": {"path": "a.txt"}', calls: [] },
   { name: 'arguments that are not an object', text: '{"name": "fs__read_file", "arguments": "a.txt"}', calls: [] },
   { name: 'a fenced block of code', text: '```js\nconst x = { name: "fs__read_file" };\n```', calls: [] },

@@ -11,7 +11,12 @@ describe('cleanToolSchema', () => {
       type: 'object',
       properties: {
         $schema: { type: 'string', description: 'a property that happens to be named $schema' },
-        options: { $schema: 'x', $comment: 'inner', type: 'object', properties: { depth: { type: 'integer', $id: 'd' } } },
+        options: {
+          $schema: 'x',
+          $comment: 'inner',
+          type: 'object',
+          properties: { depth: { type: 'integer', $id: 'd' } },
+        },
         items: { type: 'array', items: { $schema: 'x', type: 'string' } },
         choice: { anyOf: [{ $schema: 'x', type: 'string' }, { type: 'number' }] },
       },
@@ -38,25 +43,41 @@ describe('cleanToolSchema', () => {
     assert.deepEqual(cleanToolSchema({}), { type: 'object', properties: {} });
     assert.deepEqual(cleanToolSchema(undefined), { type: 'object', properties: {} });
     assert.deepEqual(cleanToolSchema({ type: 'object' }), { type: 'object', properties: {} });
-    assert.deepEqual(cleanToolSchema({ properties: { a: { type: 'string' } } }), { type: 'object', properties: { a: { type: 'string' } } });
+    assert.deepEqual(cleanToolSchema({ properties: { a: { type: 'string' } } }), {
+      type: 'object',
+      properties: { a: { type: 'string' } },
+    });
   });
 
   it('drops an empty required list and keeps the rest of the vocabulary', () => {
-    assert.deepEqual(cleanToolSchema({ type: 'object', properties: { a: { type: 'string', enum: ['x', 'y'], default: 'x' } }, required: [], additionalProperties: false }), {
-      type: 'object',
-      properties: { a: { type: 'string', enum: ['x', 'y'], default: 'x' } },
-      additionalProperties: false,
-    });
+    assert.deepEqual(
+      cleanToolSchema({
+        type: 'object',
+        properties: { a: { type: 'string', enum: ['x', 'y'], default: 'x' } },
+        required: [],
+        additionalProperties: false,
+      }),
+      {
+        type: 'object',
+        properties: { a: { type: 'string', enum: ['x', 'y'], default: 'x' } },
+        additionalProperties: false,
+      },
+    );
   });
 });
 
 describe('assertToolName', () => {
   it('accepts server__tool names up to 64 characters', () => {
-    for (const name of ['fs__read_file', 'a', 'web-search__get', 'x'.repeat(64)]) assert.doesNotThrow(() => assertToolName(name), name);
+    for (const name of ['fs__read_file', 'a', 'web-search__get', 'x'.repeat(64)])
+      assert.doesNotThrow(() => assertToolName(name), name);
   });
   it('rejects empty, long, dotted and spaced names', () => {
     for (const name of ['', 'x'.repeat(65), 'fs.read', 'read file', 'fs/read', 'é']) {
-      assert.throws(() => assertToolName(name), (error: unknown) => error instanceof InvalidToolNameError && error.code === 'tool_name_invalid', JSON.stringify(name));
+      assert.throws(
+        () => assertToolName(name),
+        (error: unknown) => error instanceof InvalidToolNameError && error.code === 'tool_name_invalid',
+        JSON.stringify(name),
+      );
     }
   });
 });

@@ -21,29 +21,100 @@ describe('a cassette read from the journal', () => {
     const scrubber = new SecretScrubber([SECRET]);
     const store = new RunStore(openDatabase(stateDirectory, `${options.answered ? 'a' : 'b'}.db`), scrubber);
     const at = '2026-12-07T00:00:00.000Z';
-    store.createRun({ id: 'run-1', goalName: 'g', goalSource: 'goal.md', goalText: `use ${SECRET}`, mode: 'hierarchical', settings: { agents: [{ name: 'orchestrator', role: 'orchestrator' }, { name: 'writer', role: 'specialist' }] }, hostname: 'h', pid: 1, startedAt: at });
-    store.startDelegation({ runId: 'run-1', id: 'd1', parentId: null, agent: 'writer', fromAgent: null, depth: 0, task: 'write', startedAt: at });
+    store.createRun({
+      id: 'run-1',
+      goalName: 'g',
+      goalSource: 'goal.md',
+      goalText: `use ${SECRET}`,
+      mode: 'hierarchical',
+      settings: {
+        agents: [
+          { name: 'orchestrator', role: 'orchestrator' },
+          { name: 'writer', role: 'specialist' },
+        ],
+      },
+      hostname: 'h',
+      pid: 1,
+      startedAt: at,
+    });
+    store.startDelegation({
+      runId: 'run-1',
+      id: 'd1',
+      parentId: null,
+      agent: 'writer',
+      fromAgent: null,
+      depth: 0,
+      task: 'write',
+      startedAt: at,
+    });
     store.appendMessages([
-      { runId: 'run-1', delegationId: 'd1', seq: 1, message: { role: 'system', content: `Working directory: ${workdir}.` }, createdAt: at },
+      {
+        runId: 'run-1',
+        delegationId: 'd1',
+        seq: 1,
+        message: { role: 'system', content: `Working directory: ${workdir}.` },
+        createdAt: at,
+      },
       { runId: 'run-1', delegationId: 'd1', seq: 2, message: { role: 'user', content: 'write' }, createdAt: at },
     ]);
-    const attach = store.database.prepare(`UPDATE model_calls SET request_hash = 'h1', request_tools = 't1', request_messages = 2 WHERE id = ?`);
+    const attach = store.database.prepare(
+      `UPDATE model_calls SET request_hash = 'h1', request_tools = 't1', request_messages = 2 WHERE id = ?`,
+    );
     store.database.prepare(`INSERT INTO request_tool_sets (hash, tools_json) VALUES ('t1', '[]')`).run();
-    const first = store.startModelCall({ runId: 'run-1', delegationId: 'd1', agent: 'writer', turn: 1, provider: 'fake', model: 'writer-model', startedAt: at });
+    const first = store.startModelCall({
+      runId: 'run-1',
+      delegationId: 'd1',
+      agent: 'writer',
+      turn: 1,
+      provider: 'fake',
+      model: 'writer-model',
+      startedAt: at,
+    });
     attach.run(first);
     store.failModelCall(first, 'HTTP 503 from the provider', 10);
     if (options.answered) {
-      const second = store.startModelCall({ runId: 'run-1', delegationId: 'd1', agent: 'writer', turn: 1, provider: 'fake', model: 'writer-model', startedAt: at });
+      const second = store.startModelCall({
+        runId: 'run-1',
+        delegationId: 'd1',
+        agent: 'writer',
+        turn: 1,
+        provider: 'fake',
+        model: 'writer-model',
+        startedAt: at,
+      });
       attach.run(second);
-      store.finishModelCall(second, { inputTokens: 10, outputTokens: 2, cachedInputTokens: 0, reasoningTokens: 0, costUsd: 0.5, durationMs: 5, finishReason: 'stop' }, { runId: 'run-1', delegationId: 'd1', seq: 3, message: { role: 'assistant', content: `done in ${workdir}, not telling ${SECRET}` }, createdAt: at });
+      store.finishModelCall(
+        second,
+        {
+          inputTokens: 10,
+          outputTokens: 2,
+          cachedInputTokens: 0,
+          reasoningTokens: 0,
+          costUsd: 0.5,
+          durationMs: 5,
+          finishReason: 'stop',
+        },
+        {
+          runId: 'run-1',
+          delegationId: 'd1',
+          seq: 3,
+          message: { role: 'assistant', content: `done in ${workdir}, not telling ${SECRET}` },
+          createdAt: at,
+        },
+      );
     }
     return store;
   }
 
-  it('keeps the answer to a request asked again after a failure, with the run\'s places as placeholders and no secret', () => {
+  it("keeps the answer to a request asked again after a failure, with the run's places as placeholders and no secret", () => {
     const store = journal({ answered: true });
     try {
-      const cassette = cassetteFromJournal(store.database, 'run-1', { workdir, stateDirectory, scrubber: new SecretScrubber([SECRET]), muxSwarmVersion: 'test' });
+      const cassette = cassetteFromJournal(store.database, 'run-1', {
+        workdir,
+        stateDirectory,
+        scrubber: new SecretScrubber([SECRET]),
+        muxSwarmVersion: 'test',
+      });
       assert.equal(cassette.modelCalls.length, 1);
       const [call] = cassette.modelCalls;
       assert.equal(call!.reply?.content, 'done in <workdir>, not telling [REDACTED]');
@@ -60,8 +131,15 @@ describe('a cassette read from the journal', () => {
   it('keeps a failure that was not asked again, to replay it as the same failure', () => {
     const store = journal({ answered: false });
     try {
-      const cassette = cassetteFromJournal(store.database, 'run-1', { workdir, stateDirectory, muxSwarmVersion: 'test' });
-      assert.deepEqual(cassette.modelCalls.map((call) => [call.reply, call.error]), [[undefined, 'HTTP 503 from the provider']]);
+      const cassette = cassetteFromJournal(store.database, 'run-1', {
+        workdir,
+        stateDirectory,
+        muxSwarmVersion: 'test',
+      });
+      assert.deepEqual(
+        cassette.modelCalls.map((call) => [call.reply, call.error]),
+        [[undefined, 'HTTP 503 from the provider']],
+      );
     } finally {
       store.close();
     }

@@ -15,10 +15,14 @@ function countingModel(): { contextWindow: () => Promise<number | undefined>; as
   };
 }
 
-const transcript = (length: number): ChatMessage[] => Array.from({ length }, (_, index) => ({ role: index === 0 ? 'system' : 'user', content: `message ${index}` }) as ChatMessage);
+const transcript = (length: number): ChatMessage[] =>
+  Array.from(
+    { length },
+    (_, index) => ({ role: index === 0 ? 'system' : 'user', content: `message ${index}` }) as ChatMessage,
+  );
 
 describe('contextWindowFor', () => {
-  it('takes swarm.json\'s window without asking the model', async () => {
+  it("takes swarm.json's window without asking the model", async () => {
     const model = countingModel();
     assert.equal(await contextWindowFor(transcript(20), 1000, model), 1000);
     assert.equal(model.asked(), 0);
@@ -26,8 +30,16 @@ describe('contextWindowFor', () => {
 
   it('asks the model (the catalogue) only once the transcript has a message that could be trimmed', async () => {
     const model = countingModel();
-    assert.equal(await contextWindowFor(transcript(2), undefined, model), undefined, 'a first call does not wait for the catalogue');
-    assert.equal(await contextWindowFor(transcript(8), undefined, model), undefined, 'system, task and the six newest are never trimmed');
+    assert.equal(
+      await contextWindowFor(transcript(2), undefined, model),
+      undefined,
+      'a first call does not wait for the catalogue',
+    );
+    assert.equal(
+      await contextWindowFor(transcript(8), undefined, model),
+      undefined,
+      'system, task and the six newest are never trimmed',
+    );
     assert.equal(model.asked(), 0);
     assert.equal(await contextWindowFor(transcript(9), undefined, model), 6000);
     assert.equal(model.asked(), 1);

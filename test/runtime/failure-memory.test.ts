@@ -22,7 +22,10 @@ const JOB = [
 ].join('\n');
 
 const run = (command: string) => ({ toolCalls: [{ name: 'shell__run_command', arguments: { command } }] });
-const writeSettings = (mode: string, text?: string) => ({ ...(text ? { content: text } : {}), toolCalls: [{ name: 'fs__write_file', arguments: { path: 'settings.json', content: `{"mode": "${mode}"}\n` } }] });
+const writeSettings = (mode: string, text?: string) => ({
+  ...(text ? { content: text } : {}),
+  toolCalls: [{ name: 'fs__write_file', arguments: { path: 'settings.json', content: `{"mode": "${mode}"}\n` } }],
+});
 
 describe('failure memory in a run', () => {
   const harness = harnessPerTest();
@@ -73,7 +76,10 @@ describe('failure memory in a run', () => {
     const user = FailureMemory.openUserStore(store);
     try {
       const fixes = user.listFixes();
-      assert.deepEqual(fixes.map((fix) => [fix.worked, fix.failed]).sort(), [[0, 1], [1, 0]]);
+      assert.deepEqual(fixes.map((fix) => [fix.worked, fix.failed]).sort(), [
+        [0, 1],
+        [1, 0],
+      ]);
       assert.ok(fixes.every((fix) => fix.source === 'runtime' && fix.files.includes('settings.json')));
     } finally {
       user.database.close();
@@ -83,16 +89,30 @@ describe('failure memory in a run', () => {
   it('tells the agents of a failed training job the fix that made the same job succeed before', async () => {
     const { drive, models, workdir } = await harness({
       userStore: userStore(),
-      servers: { fs: { builtin: 'filesystem' }, shell: { builtin: 'shell', options: { timeoutMs: 20_000 } }, training: { builtin: 'training', options: { progressEventIntervalMs: 0 } } },
+      servers: {
+        fs: { builtin: 'filesystem' },
+        shell: { builtin: 'shell', options: { timeoutMs: 20_000 } },
+        training: { builtin: 'training', options: { progressEventIntervalMs: 0 } },
+      },
       orchestrator: { mcpServers: ['fs', 'shell', 'training'] },
       script: {
         orchestrator: [
           { toolCalls: [{ name: 'training__start', arguments: { command: 'sh train.sh' } }] },
           run('sleep 2'),
-          { content: 'The trainer takes max_length now; dropping the old argument.', toolCalls: [{ name: 'fs__write_file', arguments: { path: 'args.txt', content: '--steps 3\n' } }] },
+          {
+            content: 'The trainer takes max_length now; dropping the old argument.',
+            toolCalls: [{ name: 'fs__write_file', arguments: { path: 'args.txt', content: '--steps 3\n' } }],
+          },
           { toolCalls: [{ name: 'training__start', arguments: { command: 'sh train.sh' } }] },
           run('sleep 2'),
-          { toolCalls: [{ name: 'fs__write_file', arguments: { path: 'args.txt', content: '--steps 3 --fail max_seq_length --fail-at 2\n' } }] },
+          {
+            toolCalls: [
+              {
+                name: 'fs__write_file',
+                arguments: { path: 'args.txt', content: '--steps 3 --fail max_seq_length --fail-at 2\n' },
+              },
+            ],
+          },
           { toolCalls: [{ name: 'training__start', arguments: { command: 'sh train.sh' } }] },
           run('sleep 2'),
           completeTurn('success', 'done'),
@@ -100,12 +120,17 @@ describe('failure memory in a run', () => {
       },
     });
     writeFileSync(join(workdir, 'args.txt'), '--steps 3 --fail max_seq_length --fail-at 2\n');
-    writeFileSync(join(workdir, 'train.sh'), `exec ${trainerCommand()} --step-seconds 0.01 --output-dir out $(cat args.txt)\n`);
+    writeFileSync(
+      join(workdir, 'train.sh'),
+      `exec ${trainerCommand()} --step-seconds 0.01 --output-dir out $(cat args.txt)\n`,
+    );
     const result = await drive();
     assert.equal(result.subtype, 'success');
 
     const requests = models.get('orchestrator')!.requests;
-    const notices = requests.map((request) => String(request.messages.at(-1)!.content)).filter((text) => text.startsWith('[mux-swarm] Training job'));
+    const notices = requests
+      .map((request) => String(request.messages.at(-1)!.content))
+      .filter((text) => text.startsWith('[mux-swarm] Training job'));
     assert.equal(notices.length, 3, notices.join('\n---\n'));
     assert.match(notices[0]!, /ended: python_exception/);
     assert.doesNotMatch(notices[0]!, /known fixes/);
@@ -122,20 +147,43 @@ describe('failure memory in a run', () => {
     const { drive, models, workdir } = await harness({
       userStore: store,
       orchestrator: { mcpServers: ['fs', 'shell'] },
-      script: { orchestrator: [run('python3 flaky.py'), run('python3 flaky.py'), run('rm -f attempted && python3 flaky.py'), completeTurn('success', 'done')] },
+      script: {
+        orchestrator: [
+          run('python3 flaky.py'),
+          run('python3 flaky.py'),
+          run('rm -f attempted && python3 flaky.py'),
+          completeTurn('success', 'done'),
+        ],
+      },
     });
     // Fails on the first attempt of a fresh checkout, passes after: nothing an agent changed.
-    writeFileSync(join(workdir, 'flaky.py'), ['import os', 'if not os.path.exists("attempted"):', '    open("attempted", "w").close()', '    raise ConnectionError("the dataset mirror reset the connection")', 'print("ok")', ''].join('\n'));
+    writeFileSync(
+      join(workdir, 'flaky.py'),
+      [
+        'import os',
+        'if not os.path.exists("attempted"):',
+        '    open("attempted", "w").close()',
+        '    raise ConnectionError("the dataset mirror reset the connection")',
+        'print("ok")',
+        '',
+      ].join('\n'),
+    );
     const result = await drive();
     assert.equal(result.subtype, 'success');
     assert.match(toolMessages(models.get('orchestrator')!, 1).at(-1)!, /ConnectionError/);
     const third = toolMessages(models.get('orchestrator')!, 3).at(-1)!;
     assert.match(third, /ConnectionError: the dataset mirror reset the connection/);
-    assert.match(third, /no known fix .*Seen to pass when simply run again with no change 1 time .*possibly transient/s);
+    assert.match(
+      third,
+      /no known fix .*Seen to pass when simply run again with no change 1 time .*possibly transient/s,
+    );
     const user = FailureMemory.openUserStore(store);
     try {
       assert.deepEqual(user.listFixes(), [], 'running again is no fix');
-      assert.deepEqual(user.listFailures().map((failure) => [failure.retryWorked, failure.retryFailed]), [[1, 0]]);
+      assert.deepEqual(
+        user.listFailures().map((failure) => [failure.retryWorked, failure.retryFailed]),
+        [[1, 0]],
+      );
     } finally {
       user.database.close();
     }
@@ -143,7 +191,12 @@ describe('failure memory in a run', () => {
 
   it('judges a background job once, from its own output, however often its end is reported; leaves out what another job wrote meanwhile', async () => {
     const store = userStore();
-    const { drive, models, workdir, store: runStore } = await harness({
+    const {
+      drive,
+      models,
+      workdir,
+      store: runStore,
+    } = await harness({
       userStore: store,
       orchestrator: { mcpServers: ['fs', 'shell'], maxTurns: 20 },
       limits: { maxTurns: 20 },
@@ -157,7 +210,16 @@ describe('failure memory in a run', () => {
           // Reading the traceback in the job's log is no failure of its own.
           run('tail -n 20 .mux-swarm/runs/test-run/spill/jobs/shell-1.output.log'),
           // Another job writes a source-like file while the agent waits on it: not the agent's change.
-          { toolCalls: [{ name: 'shell__start_job', arguments: { command: 'sleep 0.3 && mkdir -p out && echo \'{"r": 16}\' > out/adapter_config.json && sleep 0.3' } }] },
+          {
+            toolCalls: [
+              {
+                name: 'shell__start_job',
+                arguments: {
+                  command: 'sleep 0.3 && mkdir -p out && echo \'{"r": 16}\' > out/adapter_config.json && sleep 0.3',
+                },
+              },
+            ],
+          },
           { toolCalls: [{ name: 'shell__wait_job', arguments: { job_id: 'shell-2', timeout_ms: 10_000 } }] },
           writeSettings('safe', 'Only the safe mode is supported.'),
           { toolCalls: [{ name: 'shell__start_job', arguments: { command: 'python3 job.py' } }] },
@@ -190,7 +252,11 @@ describe('failure memory in a run', () => {
     assert.match(waited, /ValueError: unsupported mode/);
     assert.match(status, /ValueError: unsupported mode/);
     assert.match(toolMessages(model, 5).at(-1)!, /ValueError: unsupported mode/, 'the tail shows the traceback');
-    assert.deepEqual(new FailureStore(runStore.database).listFailures().map((failure) => failure.occurrences), [1], 'one end, counted once');
+    assert.deepEqual(
+      new FailureStore(runStore.database).listFailures().map((failure) => failure.occurrences),
+      [1],
+      'one end, counted once',
+    );
   });
 
   it('lists the steps still failing in the recovery report of a resumed run', async () => {
@@ -203,7 +269,11 @@ describe('failure memory in a run', () => {
     writeFileSync(join(session.workdir, 'settings.json'), '{"mode": "fast"}\n');
     // Session 1 freezes in its second call, as a killed process would.
     const firstSession = session.drive();
-    for (let waited = 0; !session.store.journal.unfinishedToolCalls('test-run').some((call) => call.arguments_json.includes('sleep')); waited += 50) {
+    for (
+      let waited = 0;
+      !session.store.journal.unfinishedToolCalls('test-run').some((call) => call.arguments_json.includes('sleep'));
+      waited += 50
+    ) {
       assert.ok(waited < 10_000, 'the second call started');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -218,6 +288,9 @@ describe('failure memory in a run', () => {
 
     assert.equal(result.subtype, 'success');
     const note = String(orchestrator.requests[0]!.messages.at(-1)!.content);
-    assert.match(note, /## Failures not fixed yet\n.*\n- `shell__run_command:python3 job\.py` failed at \S+ with ValueError: unsupported mode for this dataset \(fingerprint [0-9a-f]{16}\)/);
+    assert.match(
+      note,
+      /## Failures not fixed yet\n.*\n- `shell__run_command:python3 job\.py` failed at \S+ with ValueError: unsupported mode for this dataset \(fingerprint [0-9a-f]{16}\)/,
+    );
   });
 });

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { agentDefinition, completeTurn as complete, harnessPerTest } from '../support/runtime-harness.js';
 
-
 describe('flat mode', () => {
   const createHarness = harnessPerTest();
 
@@ -12,7 +11,10 @@ describe('flat mode', () => {
       agents: [agentDefinition('research', { mcpServers: ['fs'] }), agentDefinition('code', { mcpServers: ['fs'] })],
       flatOrder: ['research', 'code'],
       script: {
-        research: [{ toolCalls: [{ name: 'fs__write_file', arguments: { path: 'notes.md', content: '# notes' } }] }, complete('success', 'notes written', ['notes.md'])],
+        research: [
+          { toolCalls: [{ name: 'fs__write_file', arguments: { path: 'notes.md', content: '# notes' } }] },
+          complete('success', 'notes written', ['notes.md']),
+        ],
         code: [complete('success', 'built from the notes', ['notes.md'])],
       },
     });
@@ -26,7 +28,10 @@ describe('flat mode', () => {
     assert.equal(harness.models.get('orchestrator')!.requests.length, 0, 'no orchestrator in flat mode');
     const init = harness.events[0]!;
     assert.ok(init.type === 'system' && init.subtype === 'init');
-    assert.deepEqual(init.agents.map((agent) => agent.name), ['research', 'code']);
+    assert.deepEqual(
+      init.agents.map((agent) => agent.name),
+      ['research', 'code'],
+    );
   });
 
   it('stops the sequence at the first failure and reports the goal failed', async () => {

@@ -25,7 +25,8 @@ describe('journal durability around tool calls', () => {
 
   it('a call that may change things (shell__run_command) starts only after a sync that covers its intent has completed', async () => {
     let harness: RuntimeHarness | undefined;
-    const intentOf = () => harness?.store.database.prepare(`SELECT 1 FROM tool_calls WHERE name = 'shell__run_command'`).get() !== undefined;
+    const intentOf = () =>
+      harness?.store.database.prepare(`SELECT 1 FROM tool_calls WHERE name = 'shell__run_command'`).get() !== undefined;
     const observations: Array<{ intent: boolean; writtenBeforeSyncDone: boolean }> = [];
     const walSync = heldSync(async (seen) => {
       // Long enough for a call that did not wait to have written its file by the time the sync completes.
@@ -35,7 +36,12 @@ describe('journal durability around tool calls', () => {
     harness = await createHarness({
       orchestrator: { mcpServers: ['shell'] },
       walSync,
-      script: { orchestrator: [{ toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo done > out.txt' } }] }, complete('success', 'wrote it', ['out.txt'])] },
+      script: {
+        orchestrator: [
+          { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo done > out.txt' } }] },
+          complete('success', 'wrote it', ['out.txt']),
+        ],
+      },
     });
     const result = await harness.drive();
     assert.equal(result.subtype, 'success');
@@ -47,23 +53,33 @@ describe('journal durability around tool calls', () => {
 
   it('a read-only call (skills__list_skills) does not wait for the disk: it finishes while a sync of its intent is held', async () => {
     let harness: RuntimeHarness | undefined;
-    const row = () => harness?.store.database.prepare(`SELECT duration_ms FROM tool_calls WHERE name = 'skills__list_skills'`).get() as { duration_ms: number | null } | undefined;
+    const row = () =>
+      harness?.store.database.prepare(`SELECT duration_ms FROM tool_calls WHERE name = 'skills__list_skills'`).get() as
+        { duration_ms: number | null } | undefined;
     let heldUntilOutcome = false;
-    const walSync = heldSync(async (seen) => {
-      if (!seen.intent) return;
-      // Released when the call's outcome is journaled: a runtime that waited for this sync would never get there.
-      const deadline = Date.now() + 20_000;
-      while (row()?.duration_ms === null || row()?.duration_ms === undefined) {
-        if (Date.now() > deadline) throw new Error('the read-only call waited for the sync of its intent');
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      heldUntilOutcome = true;
-    }, () => row() !== undefined && !heldUntilOutcome);
+    const walSync = heldSync(
+      async (seen) => {
+        if (!seen.intent) return;
+        // Released when the call's outcome is journaled: a runtime that waited for this sync would never get there.
+        const deadline = Date.now() + 20_000;
+        while (row()?.duration_ms === null || row()?.duration_ms === undefined) {
+          if (Date.now() > deadline) throw new Error('the read-only call waited for the sync of its intent');
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        heldUntilOutcome = true;
+      },
+      () => row() !== undefined && !heldUntilOutcome,
+    );
     harness = await createHarness({
       orchestrator: { mcpServers: ['skills'] },
       servers: { skills: { builtin: 'skills' } },
       walSync,
-      script: { orchestrator: [{ toolCalls: [{ name: 'skills__list_skills', arguments: {} }] }, complete('success', 'listed', [])] },
+      script: {
+        orchestrator: [
+          { toolCalls: [{ name: 'skills__list_skills', arguments: {} }] },
+          complete('success', 'listed', []),
+        ],
+      },
     });
     const result = await harness.drive();
     assert.equal(result.subtype, 'success');

@@ -83,29 +83,55 @@ describe('phase conditions: files', () => {
   it('has … records: non-empty JSONL lines, CRLF included; a broken line fails with its number', async () => {
     await expectResult('`records.jsonl` has at least 3 records', true, '3 records (at least 3)');
     await expectResult('`records.jsonl` has at least 4 records', false, '3 of 4 records');
-    await expectResult('`broken.jsonl` has at least 1 record', false, /^line 2 is not valid JSON \(.+\); 1 record before it$/);
+    await expectResult(
+      '`broken.jsonl` has at least 1 record',
+      false,
+      /^line 2 is not valid JSON \(.+\); 1 record before it$/,
+    );
   });
 
   it('counts big files correctly, across read chunks and multi-byte characters', async () => {
     const lines = Array.from({ length: 200_000 }, (_, index) => `line ${index} ${'é'.repeat(index % 7)}`);
     writeFileSync(join(workdir, 'big.txt'), lines.join('\n'));
     await expectResult('`big.txt` has exactly 200000 lines', true, '200000 lines');
-    const records = Array.from({ length: 150_000 }, (_, index) => JSON.stringify({ index, text: 'ü'.repeat(index % 13) }));
+    const records = Array.from({ length: 150_000 }, (_, index) =>
+      JSON.stringify({ index, text: 'ü'.repeat(index % 13) }),
+    );
     writeFileSync(join(workdir, 'big.jsonl'), `${records.join('\n')}\n`);
     await expectResult('`big.jsonl` has at least 150,000 records', true, '150000 records (at least 150000)');
     records[123_456] = '{"index": 123456, "text": ';
     writeFileSync(join(workdir, 'big-broken.jsonl'), `${records.join('\n')}\n`);
-    await expectResult('`big-broken.jsonl` has at least 1 record', false, /^line 123457 is not valid JSON \(.+\); 123456 records before it$/);
+    await expectResult(
+      '`big-broken.jsonl` has at least 1 record',
+      false,
+      /^line 123457 is not valid JSON \(.+\); 123456 records before it$/,
+    );
   });
 
   it('field: compares numbers, strings and booleans, and says what is missing', async () => {
     await expectResult('`eval.json` field `metrics.accuracy` >= 0.8', false, 'metrics.accuracy is 0.74, needs >= 0.8');
     await expectResult('`eval.json` field `metrics.accuracy` > 0.7', true, 'metrics.accuracy is 0.74 (> 0.7)');
-    await expectResult('`eval.json` field `runs[0].status` is "finished"', true, 'runs[0].status is "finished" (== "finished")');
+    await expectResult(
+      '`eval.json` field `runs[0].status` is "finished"',
+      true,
+      'runs[0].status is "finished" (== "finished")',
+    );
     await expectResult('`eval.json` field `ok` != true', false, 'ok is true, needs != true');
-    await expectResult('`eval.json` field `metrics.f1` >= 0.5', false, 'metrics.f1 is missing: metrics has no key "f1" (its keys: accuracy, loss)');
-    await expectResult('`eval.json` field `runs[3].status` == "finished"', false, 'runs[3].status is missing: runs has 1 item, so no [3]');
-    await expectResult('`eval.json` field `metrics.accuracy.value` == 1', false, 'metrics.accuracy.value is missing: metrics.accuracy is 0.74, not an object');
+    await expectResult(
+      '`eval.json` field `metrics.f1` >= 0.5',
+      false,
+      'metrics.f1 is missing: metrics has no key "f1" (its keys: accuracy, loss)',
+    );
+    await expectResult(
+      '`eval.json` field `runs[3].status` == "finished"',
+      false,
+      'runs[3].status is missing: runs has 1 item, so no [3]',
+    );
+    await expectResult(
+      '`eval.json` field `metrics.accuracy.value` == 1',
+      false,
+      'metrics.accuracy.value is missing: metrics.accuracy is 0.74, not an object',
+    );
     await expectResult('`eval.json` field `name` >= 1', false, 'name is "x", not a number; needs >= 1');
     await expectResult('`eval.json` field `metrics` == 1', false, 'metrics is an object with 2 keys, needs == 1');
     await expectResult('`not-json.json` field `metrics` == 1', false, /^the file is not valid JSON: /);
@@ -117,14 +143,21 @@ describe('phase conditions: paths stay inside the workdir', () => {
   it('refuses a path that leads out through ..', async () => {
     const result = await check('`../secret.txt` exists');
     assert.equal(result.met, false);
-    assert.match(result.detail, /^refused: it resolves to .*secret\.txt, outside the workdir .*work; conditions may only check paths inside the workdir$/);
+    assert.match(
+      result.detail,
+      /^refused: it resolves to .*secret\.txt, outside the workdir .*work; conditions may only check paths inside the workdir$/,
+    );
     assert.doesNotMatch(result.detail, /symbolic link/);
     await expectResult('`sub/../../secret.txt` is non-empty', false, /^refused: it resolves to .*secret\.txt, outside/);
     await expectResult(`\`${join(root, 'secret.txt')}\` exists`, false, /^refused: .*outside the workdir/);
   });
 
   it('refuses a symbolic link to a file or directory outside, even for a file that does not exist there', async () => {
-    await expectResult('`link-out.txt` has at least 1 line', false, /^refused: it resolves to .*secret\.txt through a symbolic link, outside the workdir/);
+    await expectResult(
+      '`link-out.txt` has at least 1 line',
+      false,
+      /^refused: it resolves to .*secret\.txt through a symbolic link, outside the workdir/,
+    );
     await expectResult('`dir-out/secret.txt` is non-empty', false, /through a symbolic link, outside the workdir/);
     await expectResult('`dir-out/not-there.txt` exists', false, /through a symbolic link, outside the workdir/);
   });
@@ -157,13 +190,21 @@ describe('phase conditions: commands', () => {
   });
 
   it('reports a failing command with the last lines of stderr, or of stdout', async () => {
-    await expectResult('`echo out; echo first >&2; echo second >&2; exit 1` exits 0', false, 'exit code 1; last stderr lines:\nfirst\nsecond');
+    await expectResult(
+      '`echo out; echo first >&2; echo second >&2; exit 1` exits 0',
+      false,
+      'exit code 1; last stderr lines:\nfirst\nsecond',
+    );
     await expectResult('`seq 1 20; exit 2` succeeds', false, 'exit code 2; last stdout lines:\n16\n17\n18\n19\n20');
     await expectResult('`kill -9 $$` exits 0', false, 'killed by SIGKILL; no output');
   });
 
   it('keeps only the end of a long output, with long lines cut', async () => {
-    await expectResult('`seq 1 200000; exit 1` exits 0', false, 'exit code 1; last stdout lines:\n199996\n199997\n199998\n199999\n200000');
+    await expectResult(
+      '`seq 1 200000; exit 1` exits 0',
+      false,
+      'exit code 1; last stdout lines:\n199996\n199997\n199998\n199999\n200000',
+    );
     const result = await check("`head -c 3000000 /dev/zero | tr '\\0' x; echo; echo done; exit 1` exits 0");
     assert.equal(result.detail, `exit code 1; last stdout lines:\n${'x'.repeat(299)}…\ndone`);
   });
@@ -172,7 +213,9 @@ describe('phase conditions: commands', () => {
     process.env.MUX_SWARM_PHASE_TEST_SECRET = 'do-not-leak';
     try {
       await expectResult('`test -z "$MUX_SWARM_PHASE_TEST_SECRET" && test -n "$PATH"` exits 0', true, 'exit code 0');
-      const passed = await check('`test "$CHOSEN" = yes` exits 0', { environment: { PATH: process.env.PATH ?? '/usr/bin:/bin', CHOSEN: 'yes' } });
+      const passed = await check('`test "$CHOSEN" = yes` exits 0', {
+        environment: { PATH: process.env.PATH ?? '/usr/bin:/bin', CHOSEN: 'yes' },
+      });
       assert.equal(passed.met, true, passed.detail);
     } finally {
       delete process.env.MUX_SWARM_PHASE_TEST_SECRET;
@@ -202,9 +245,16 @@ describe('phase conditions: commands', () => {
 
   it('stops on abort: the running command is killed and later conditions are not checked', async () => {
     const controller = new AbortController();
-    const goal = parseGoal('## Phase 1: A\n\nDone when:\n- `echo $$ > abort.pid; sleep 60` exits 0\n- `three.txt` exists\n', 'goal.md');
+    const goal = parseGoal(
+      '## Phase 1: A\n\nDone when:\n- `echo $$ > abort.pid; sleep 60` exits 0\n- `three.txt` exists\n',
+      'goal.md',
+    );
     const pending = evaluatePhase(goal.phases[0]!, { workdir, signal: controller.signal });
-    assert.ok(await waitFor(() => existsSync(join(workdir, 'abort.pid')) && readFileSync(join(workdir, 'abort.pid'), 'utf8').endsWith('\n')));
+    assert.ok(
+      await waitFor(
+        () => existsSync(join(workdir, 'abort.pid')) && readFileSync(join(workdir, 'abort.pid'), 'utf8').endsWith('\n'),
+      ),
+    );
     controller.abort();
     const evaluation = await pending;
     assert.deepEqual(
@@ -235,7 +285,11 @@ describe('phase states', () => {
   it('checks every condition of every phase, after a failing one too, and names the first unmet', async () => {
     const evaluation = await evaluateGoalPhases(parseGoal(goalSource, 'goal.md').phases, { workdir });
     assert.deepEqual(
-      evaluation.phases.map((phase) => [phase.phase.number, phase.state, phase.conditions.map((condition) => condition.met)]),
+      evaluation.phases.map((phase) => [
+        phase.phase.number,
+        phase.state,
+        phase.conditions.map((condition) => condition.met),
+      ]),
       [
         [1, 'not-done', [false, true, false]],
         [2, 'done', [true]],

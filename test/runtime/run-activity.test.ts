@@ -6,7 +6,12 @@ describe('the run activity registry', () => {
   it('lists the calls in flight longest-waiting first, with their elapsed time, until each ends', () => {
     let now = 1_000;
     const activity = new RunActivity(() => now);
-    const model = activity.begin({ kind: 'model', agent: 'code', delegationId: 'd1.1.0', model: 'openrouter/openai/gpt-5' });
+    const model = activity.begin({
+      kind: 'model',
+      agent: 'code',
+      delegationId: 'd1.1.0',
+      model: 'openrouter/openai/gpt-5',
+    });
     now = 3_000;
     const tool = activity.begin({ kind: 'tool', agent: 'research', delegationId: 'd1.1.1', tool: 'fetch__fetch' });
     now = 4_500;
@@ -17,7 +22,10 @@ describe('the run activity registry', () => {
     ]);
     model.end();
     model.end();
-    assert.deepEqual(activity.inFlight().map((call) => call.agent), ['research']);
+    assert.deepEqual(
+      activity.inFlight().map((call) => call.agent),
+      ['research'],
+    );
     tool.end();
     assert.equal(activity.size, 0);
     assert.deepEqual(activity.inFlight(), []);

@@ -13,7 +13,14 @@ describe('run limits', () => {
     const harness = await createHarness({
       orchestrator: { mcpServers: ['fs'] },
       limits: { maxBudgetUsd: 1 },
-      script: { orchestrator: [{ ...listing, costUsd: 0.45 }, { ...listing, costUsd: 0.4 }, { ...listing, costUsd: 0.3 }, complete('never reached')] },
+      script: {
+        orchestrator: [
+          { ...listing, costUsd: 0.45 },
+          { ...listing, costUsd: 0.4 },
+          { ...listing, costUsd: 0.3 },
+          complete('never reached'),
+        ],
+      },
     });
     const result = await harness.drive();
     assert.equal(result.subtype, 'error_max_budget_usd');
@@ -40,7 +47,10 @@ describe('run limits', () => {
     assert.equal(result.subtype, 'error_max_budget_usd');
     assert.equal(result.exit_code, 3);
     assert.equal(result.num_turns, 2);
-    assert.match(result.result, /^Stopped: the cost of a call to scripted\/orchestrator-model is unknown \(.*\), so the USD budget of \$5 cannot be enforced; give the model a price \("prices" in config\.json, "free": true on a local provider, or a "catalogue" provider id/);
+    assert.match(
+      result.result,
+      /^Stopped: the cost of a call to scripted\/orchestrator-model is unknown \(.*\), so the USD budget of \$5 cannot be enforced; give the model a price \("prices" in config\.json, "free": true on a local provider, or a "catalogue" provider id/,
+    );
     assert.deepEqual(result.cost_unknown_models, ['scripted/orchestrator-model']);
     assert.equal(harness.models.get('orchestrator')!.remaining, 1, 'no model call after the stop');
   });
@@ -48,7 +58,9 @@ describe('run limits', () => {
   it('without a USD budget, reports models of unknown cost in the result, a free one not, and counts them again from the journal', async () => {
     const harness = await createHarness({
       orchestrator: { mcpServers: ['fs'] },
-      script: { orchestrator: [listing, { ...listing, costUsd: 0, costSource: 'free' }, { ...complete('done'), costUsd: 0.02 }] },
+      script: {
+        orchestrator: [listing, { ...listing, costUsd: 0, costSource: 'free' }, { ...complete('done'), costUsd: 0.02 }],
+      },
     });
     const result = await harness.drive();
     assert.equal(result.subtype, 'success');
@@ -58,7 +70,10 @@ describe('run limits', () => {
     restored.restore(harness.store.journal.completedModelCalls('test-run'));
     assert.deepEqual(restored.costUnknownModels(), ['scripted/orchestrator-model'], 'a resumed run still knows');
 
-    const free = await createHarness({ script: { orchestrator: [{ ...complete('done'), costUsd: 0, costSource: 'free' }] }, limits: { maxBudgetUsd: 0.0001 } });
+    const free = await createHarness({
+      script: { orchestrator: [{ ...complete('done'), costUsd: 0, costSource: 'free' }] },
+      limits: { maxBudgetUsd: 0.0001 },
+    });
     const freeResult = await free.drive();
     assert.equal(freeResult.subtype, 'success');
     assert.equal(freeResult.cost_unknown_models, undefined);
@@ -68,7 +83,13 @@ describe('run limits', () => {
     const harness = await createHarness({
       orchestrator: { mcpServers: ['fs'] },
       limits: { maxTokens: 500 },
-      script: { orchestrator: [{ ...listing, inputTokens: 200, outputTokens: 100 }, { ...listing, inputTokens: 200, outputTokens: 100 }, complete('never')] },
+      script: {
+        orchestrator: [
+          { ...listing, inputTokens: 200, outputTokens: 100 },
+          { ...listing, inputTokens: 200, outputTokens: 100 },
+          complete('never'),
+        ],
+      },
     });
     const result = await harness.drive();
     assert.equal(result.subtype, 'error_max_tokens');
@@ -80,7 +101,10 @@ describe('run limits', () => {
       agents: [agentDefinition('worker', { mcpServers: ['fs'] })],
       limits: { maxTurns: 3 },
       script: {
-        orchestrator: [{ toolCalls: [{ name: 'delegate', arguments: { agent: 'worker', task: 'busy work' } }] }, complete('never')],
+        orchestrator: [
+          { toolCalls: [{ name: 'delegate', arguments: { agent: 'worker', task: 'busy work' } }] },
+          complete('never'),
+        ],
         worker: [listing, listing, listing, complete('never')],
       },
     });
@@ -88,11 +112,17 @@ describe('run limits', () => {
     assert.equal(result.subtype, 'error_max_turns');
     assert.equal(result.exit_code, 3);
     assert.equal(result.num_turns, 3);
-    assert.deepEqual(Object.fromEntries(Object.entries(result.usage_by_agent).map(([agent, usage]) => [agent, usage.calls])), { orchestrator: 1, worker: 2 });
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(result.usage_by_agent).map(([agent, usage]) => [agent, usage.calls])),
+      { orchestrator: 1, worker: 2 },
+    );
   });
 
   it('stops at the wall-clock limit, cancelling the model call in flight', async () => {
-    const harness = await createHarness({ limits: { timeout: 200 }, script: { orchestrator: [{ delayMs: 10_000, ...complete('too late') }] } });
+    const harness = await createHarness({
+      limits: { timeout: 200 },
+      script: { orchestrator: [{ delayMs: 10_000, ...complete('too late') }] },
+    });
     const started = Date.now();
     const result = await harness.drive();
     assert.equal(result.subtype, 'error_timeout');
@@ -100,7 +130,9 @@ describe('run limits', () => {
     assert.ok(Date.now() - started < 3_000, 'the slow call was cancelled, not awaited');
     assert.equal(harness.models.get('orchestrator')!.requests[0]!.signal?.aborted, true);
     const warning = harness.events.find((event) => event.type === 'budget-warning');
-    assert.ok(warning?.type === 'budget-warning' && warning.budget === 'time' && warning.limit === 200 && warning.used >= 160);
+    assert.ok(
+      warning?.type === 'budget-warning' && warning.budget === 'time' && warning.limit === 200 && warning.used >= 160,
+    );
   });
 
   it('reports an interruption as error_interrupted with exit code 130', async () => {
@@ -111,7 +143,11 @@ describe('run limits', () => {
     assert.equal(result.subtype, 'error_interrupted');
     assert.equal(result.exit_code, 130);
     const delegation = harness.store.database.prepare(`SELECT status, stop_reason FROM delegations`).get();
-    assert.deepEqual(delegation, { status: null, stop_reason: null }, 'left unfinished in the journal, so a resume continues it');
+    assert.deepEqual(
+      delegation,
+      { status: null, stop_reason: null },
+      'left unfinished in the journal, so a resume continues it',
+    );
     const ended = harness.events.find((event) => event.type === 'delegation-end') as { status: string } | undefined;
     assert.equal(ended?.status, 'partial', 'the event stream still says how it ended');
   });

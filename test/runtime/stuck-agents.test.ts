@@ -36,10 +36,19 @@ describe('stuck agents are caught', () => {
     const warning = worker.requests[3]!.messages.at(-1)!;
     assert.equal(warning.role, 'user');
     assert.ok(String(warning.content).startsWith(STUCK_WARNING_PREFIX), String(warning.content));
-    assert.match(String(warning.content), /called shell__run_command \{"command":"cat missing.txt"\} 3 times in a row and got the same result each time/);
+    assert.match(
+      String(warning.content),
+      /called shell__run_command \{"command":"cat missing.txt"\} 3 times in a row and got the same result each time/,
+    );
 
     const stuck = h.events.filter((event): event is StuckEvent => event.type === 'stuck');
-    assert.deepEqual(stuck.map((event) => [event.agent, event.pattern, event.action]), [['worker', 'repeated_call', 'warned'], ['worker', 'repeated_call', 'ended']]);
+    assert.deepEqual(
+      stuck.map((event) => [event.agent, event.pattern, event.action]),
+      [
+        ['worker', 'repeated_call', 'warned'],
+        ['worker', 'repeated_call', 'ended'],
+      ],
+    );
     const end = h.events.find((event) => event.type === 'delegation-end' && event.agent === 'worker');
     assert.ok(end && end.type === 'delegation-end');
     assert.equal(end.status, 'stuck');
@@ -47,7 +56,10 @@ describe('stuck agents are caught', () => {
     assert.equal(h.store.journal.delegation('test-run', 'd1.1.0')?.status, 'stuck');
 
     const [delegateResult] = toolMessages(h.models.get('orchestrator')!, 1);
-    assert.match(delegateResult!, /^worker finished with status stuck after 4 turns \(stuck, \$0\.0000\)\.\nSummary: worker called shell__run_command \{"command":"cat missing\.txt"\} 4 times in a row and got the same result each time, and went on after it was told\./);
+    assert.match(
+      delegateResult!,
+      /^worker finished with status stuck after 4 turns \(stuck, \$0\.0000\)\.\nSummary: worker called shell__run_command \{"command":"cat missing\.txt"\} 4 times in a row and got the same result each time, and went on after it was told\./,
+    );
 
     const failures = new FailureStore(h.store.database).listFailures();
     const filed = failures.find((failure) => failure.kind === 'stuck');
@@ -63,7 +75,16 @@ describe('stuck agents are caught', () => {
       agents: [agentDefinition('worker', { mcpServers: ['fs'] })],
       script: {
         orchestrator: [delegateTo('worker', 'Find the answer.'), completeTurn('failure', 'no answer')],
-        worker: [read('a.txt'), read('b.txt'), read('a.txt'), read('b.txt'), read('a.txt'), read('b.txt'), read('a.txt'), read('b.txt')],
+        worker: [
+          read('a.txt'),
+          read('b.txt'),
+          read('a.txt'),
+          read('b.txt'),
+          read('a.txt'),
+          read('b.txt'),
+          read('a.txt'),
+          read('b.txt'),
+        ],
       },
     });
     writeFileSync(join(h.workdir, 'a.txt'), 'A\n');
@@ -73,7 +94,13 @@ describe('stuck agents are caught', () => {
     assert.equal(worker.requests.length, 7, 'two new reads, four without news (told), one more (ended)');
     assert.match(String(worker.requests[6]!.messages.at(-1)!.content), /4 turns in a row without a new tool result/);
     const stuck = h.events.filter((event): event is StuckEvent => event.type === 'stuck');
-    assert.deepEqual(stuck.map((event) => [event.pattern, event.action, event.turn]), [['no_progress', 'warned', 6], ['no_progress', 'ended', 7]]);
+    assert.deepEqual(
+      stuck.map((event) => [event.pattern, event.action, event.turn]),
+      [
+        ['no_progress', 'warned', 6],
+        ['no_progress', 'ended', 7],
+      ],
+    );
   });
 
   it('an agent that reacts to the warning goes on working', async () => {
@@ -81,14 +108,29 @@ describe('stuck agents are caught', () => {
       agents: [agentDefinition('worker', { mcpServers: ['shell'] })],
       script: {
         orchestrator: [delegateTo('worker', 'Make done.txt.'), completeTurn('success', 'done', ['done.txt'])],
-        worker: [run('ls missing'), run('ls missing'), run('ls missing'), run('touch done.txt'), run('ls missing'), completeTurn('success', 'made it', ['done.txt'])],
+        worker: [
+          run('ls missing'),
+          run('ls missing'),
+          run('ls missing'),
+          run('touch done.txt'),
+          run('ls missing'),
+          completeTurn('success', 'made it', ['done.txt']),
+        ],
       },
     });
     const result = await h.drive();
     assert.equal(result.subtype, 'success');
     const stuck = h.events.filter((event): event is StuckEvent => event.type === 'stuck');
-    assert.deepEqual(stuck.map((event) => event.action), ['warned']);
-    assert.equal(h.events.find((event) => event.type === 'delegation-end' && event.agent === 'worker' && event.status === 'success') !== undefined, true);
+    assert.deepEqual(
+      stuck.map((event) => event.action),
+      ['warned'],
+    );
+    assert.equal(
+      h.events.find(
+        (event) => event.type === 'delegation-end' && event.agent === 'worker' && event.status === 'success',
+      ) !== undefined,
+      true,
+    );
   });
 
   it('a model that polls a job whose result changes is not stuck, however often it asks', async () => {
@@ -98,7 +140,14 @@ describe('stuck agents are caught', () => {
       script: {
         orchestrator: [delegateTo('worker', 'Follow the counter job.'), completeTurn('success', 'followed')],
         worker: [
-          { toolCalls: [{ name: 'shell__start_job', arguments: { command: 'i=0; while [ $i -lt 400 ]; do i=$((i+1)); echo tick $i; sleep 0.05; done' } }] },
+          {
+            toolCalls: [
+              {
+                name: 'shell__start_job',
+                arguments: { command: 'i=0; while [ $i -lt 400 ]; do i=$((i+1)); echo tick $i; sleep 0.05; done' },
+              },
+            ],
+          },
           ...Array.from({ length: 8 }, () => poll),
           { toolCalls: [{ name: 'shell__kill_job', arguments: { job_id: 'shell-1' } }] },
           completeTurn('success', 'the counter counted'),
@@ -107,7 +156,10 @@ describe('stuck agents are caught', () => {
     });
     const result = await h.drive();
     assert.equal(result.subtype, 'success');
-    assert.deepEqual(h.events.filter((event) => event.type === 'stuck'), []);
+    assert.deepEqual(
+      h.events.filter((event) => event.type === 'stuck'),
+      [],
+    );
     const worker = h.models.get('worker')!;
     assert.equal(worker.requests.length, 11, 'it polled, killed the job and completed: never ended early');
     const statuses = toolMessages(worker, 10).filter((text) => text.includes('is running'));
@@ -126,6 +178,9 @@ describe('stuck agents are caught', () => {
     });
     const result = await h.drive();
     assert.equal(result.subtype, 'success');
-    assert.deepEqual(h.events.filter((event) => event.type === 'stuck'), []);
+    assert.deepEqual(
+      h.events.filter((event) => event.type === 'stuck'),
+      [],
+    );
   });
 });

@@ -6,7 +6,10 @@ import { StuckDetector, type StuckSignal, type StuckVerdict } from '../../src/ru
 
 const call = (name: string, args: object, result: string) => ({ name, arguments: JSON.stringify(args), result });
 const turn = (...calls: ReturnType<typeof call>[]): ObservedTurn => ({ calls });
-const refused = (text: string): ObservedTurn => ({ calls: [], refusal: { text, goalUnmet: text.startsWith('not completed: the goal') } });
+const refused = (text: string): ObservedTurn => ({
+  calls: [],
+  refusal: { text, goalUnmet: text.startsWith('not completed: the goal') },
+});
 
 /** The signal of a verdict that is not `none`. */
 function signalOf(verdict: StuckVerdict): StuckSignal {
@@ -39,30 +42,51 @@ describe('the no-progress detector', () => {
 
   it('does not take a call whose result changes for a repeat: polling a job that moves is progress', () => {
     const detector = new StuckDetector({ repeatedCalls: 3, idleTurns: 10 });
-    const polls = Array.from({ length: 12 }, (_, step) => turn(call('shell__job_status', { job_id: 'j1' }, `running, step ${step}`)));
+    const polls = Array.from({ length: 12 }, (_, step) =>
+      turn(call('shell__job_status', { job_id: 'j1' }, `running, step ${step}`)),
+    );
     assert.deepEqual(actions(detector, polls), Array(12).fill('none'));
   });
 
   it('compares results without millisecond durations, saved-result paths and the known fixes memory appends', () => {
-    assert.equal(comparableResult('`ls` succeeded: exit code 0 (12 ms).'), comparableResult('`ls` succeeded: exit code 0 (3 ms).'));
-    assert.equal(comparableResult('x\n\n[mux-swarm memory] This error has known fixes (fingerprint f, met 2 times)'), comparableResult('x\n\n[mux-swarm memory] This error has known fixes (fingerprint f, met 3 times)'));
-    assert.equal(comparableResult('saved at .mux-swarm/runs/r/results/d1.2.0.txt; read'), comparableResult('saved at .mux-swarm/runs/r/results/d1.3.0.txt; read'));
-    assert.notEqual(comparableResult('running for 5m 3s'), comparableResult('running for 6m 10s'), 'elapsed time in words still moves');
+    assert.equal(
+      comparableResult('`ls` succeeded: exit code 0 (12 ms).'),
+      comparableResult('`ls` succeeded: exit code 0 (3 ms).'),
+    );
+    assert.equal(
+      comparableResult('x\n\n[mux-swarm memory] This error has known fixes (fingerprint f, met 2 times)'),
+      comparableResult('x\n\n[mux-swarm memory] This error has known fixes (fingerprint f, met 3 times)'),
+    );
+    assert.equal(
+      comparableResult('saved at .mux-swarm/runs/r/results/d1.2.0.txt; read'),
+      comparableResult('saved at .mux-swarm/runs/r/results/d1.3.0.txt; read'),
+    );
+    assert.notEqual(
+      comparableResult('running for 5m 3s'),
+      comparableResult('running for 6m 10s'),
+      'elapsed time in words still moves',
+    );
   });
 
   it('warns at the Nth refused completion with the same reason and no progress between, then ends', () => {
     const detector = new StuckDetector({ repeatedCalls: 3, idleTurns: 10 });
-    const refusal = refused('not completed: the goal does not hold yet: phase 1 (Write), goal.md line 9: `a.py` is non-empty — a.py: does not exist');
+    const refusal = refused(
+      'not completed: the goal does not hold yet: phase 1 (Write), goal.md line 9: `a.py` is non-empty — a.py: does not exist',
+    );
     assert.deepEqual(actions(detector, [refusal, refusal, refusal, refusal]), ['none', 'none', 'warn', 'end']);
   });
 
   it('starts the refusal count again after progress: working between two claims is not going in circles', () => {
     const detector = new StuckDetector({ repeatedCalls: 3, idleTurns: 10 });
-    const refusal = refused('not completed: the goal does not hold yet: phase 1 (Write), goal.md line 9: `a.txt` has exactly 30 lines — a.txt: 29 lines');
+    const refusal = refused(
+      'not completed: the goal does not hold yet: phase 1 (Write), goal.md line 9: `a.txt` has exactly 30 lines — a.txt: 29 lines',
+    );
     const verdicts: string[] = [];
     for (let attempt = 0; attempt < 6; attempt += 1) {
       verdicts.push(detector.observe(refusal).action);
-      verdicts.push(detector.observe(turn(call('shell__run_command', { command: `fix ${attempt}` }, `tried ${attempt}`))).action);
+      verdicts.push(
+        detector.observe(turn(call('shell__run_command', { command: `fix ${attempt}` }, `tried ${attempt}`))).action,
+      );
     }
     assert.deepEqual(verdicts, Array(12).fill('none'));
   });
@@ -99,7 +123,11 @@ describe('turns as the detector reads them from a transcript', () => {
   const assistant = (calls: Array<{ id: string; name: string; arguments: string }>): ChatMessage => ({
     role: 'assistant',
     content: null,
-    tool_calls: calls.map((entry) => ({ id: entry.id, type: 'function' as const, function: { name: entry.name, arguments: entry.arguments } })),
+    tool_calls: calls.map((entry) => ({
+      id: entry.id,
+      type: 'function' as const,
+      function: { name: entry.name, arguments: entry.arguments },
+    })),
   });
   const tool = (id: string, content: string): ChatMessage => ({ role: 'tool', tool_call_id: id, content });
 
@@ -107,7 +135,10 @@ describe('turns as the detector reads them from a transcript', () => {
     const messages: ChatMessage[] = [
       { role: 'system', content: 's' },
       { role: 'user', content: 'task' },
-      assistant([{ id: 'c1', name: 'shell__run_command', arguments: '{"b":1,"a":2}' }, { id: 'c2', name: 'complete', arguments: '{}' }]),
+      assistant([
+        { id: 'c1', name: 'shell__run_command', arguments: '{"b":1,"a":2}' },
+        { id: 'c2', name: 'complete', arguments: '{}' },
+      ]),
       tool('c1', 'ran (5 ms)'),
       tool('c2', 'not completed: the goal does not hold yet: phase 1 …'),
       { role: 'user', content: 'a runtime message' },
@@ -117,8 +148,13 @@ describe('turns as the detector reads them from a transcript', () => {
     ];
     const turns = observedTurns(messages);
     assert.equal(turns.length, 2, 'the last turn has no recorded result');
-    assert.deepEqual(turns[0]!.calls, [{ name: 'shell__run_command', arguments: '{"a":2,"b":1}', result: 'ran (# ms)' }]);
-    assert.deepEqual(turns[0]!.refusal, { text: 'not completed: the goal does not hold yet: phase 1 …', goalUnmet: true });
+    assert.deepEqual(turns[0]!.calls, [
+      { name: 'shell__run_command', arguments: '{"a":2,"b":1}', result: 'ran (# ms)' },
+    ]);
+    assert.deepEqual(turns[0]!.refusal, {
+      text: 'not completed: the goal does not hold yet: phase 1 …',
+      goalUnmet: true,
+    });
     assert.deepEqual(turns[1], { calls: [] }, 'a reply without tool calls is a turn without calls');
   });
 });

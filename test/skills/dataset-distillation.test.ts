@@ -11,7 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startFakeOpenAIServer, type FakeChatBody, type FakeOpenAIServer, type ScriptedResponse } from '../support/fake-openai-server.js';
+import {
+  startFakeOpenAIServer,
+  type FakeChatBody,
+  type FakeOpenAIServer,
+  type ScriptedResponse,
+} from '../support/fake-openai-server.js';
 import { readJson, REPO, runPythonScript, userText, type ScriptResult } from './skill-script-helpers.js';
 
 const SKILL = join(REPO, 'skills/dataset-distillation');
@@ -23,7 +28,11 @@ const TEMPLATES = ['qa', 'troubleshooting', 'code', 'comparison'];
 /** 4 fixture files, cut by --chunk-chars 600 --min-chunk-chars 100. */
 const CHUNKS = 11;
 
-function runScript(args: string[], env: Record<string, string> = {}, onSpawn?: (child: ChildProcess) => void): Promise<ScriptResult> {
+function runScript(
+  args: string[],
+  env: Record<string, string> = {},
+  onSpawn?: (child: ChildProcess) => void,
+): Promise<ScriptResult> {
   return runPythonScript(SCRIPT, FIXTURES, args, env, onSpawn);
 }
 
@@ -58,7 +67,10 @@ function teacherReply(body: FakeChatBody): ScriptedResponse {
   });
   const json = JSON.stringify({ pairs });
   // One template answers the way chatty models do: prose, then a fenced block.
-  const content = template === 'comparison' ? `Here are the pairs you asked for:\n\n\`\`\`json\n${json}\n\`\`\`\nHope this helps.` : json;
+  const content =
+    template === 'comparison'
+      ? `Here are the pairs you asked for:\n\n\`\`\`json\n${json}\n\`\`\`\nHope this helps.`
+      : json;
   return { content };
 }
 
@@ -68,7 +80,9 @@ function normalise(text: string): string {
 
 /** The split rule the script documents: sha256("<seed>:<normalised instruction>"), first 64 bits, < fraction. */
 function isEval(seed: number, instruction: string, fraction: number): boolean {
-  const digest = createHash('sha256').update(`${seed}:${normalise(instruction)}`).digest('hex');
+  const digest = createHash('sha256')
+    .update(`${seed}:${normalise(instruction)}`)
+    .digest('hex');
   return Number(BigInt(`0x${digest.slice(0, 16)}`)) / 2 ** 64 < fraction;
 }
 
@@ -98,7 +112,18 @@ function withoutLastRun(stats: Record<string, unknown>): Record<string, unknown>
   return rest;
 }
 
-const COMMON = ['--sources', 'docs', '--model', 'teacher-1', '--chunk-chars', '600', '--min-chunk-chars', '100', '--api-key-env', KEY_ENV];
+const COMMON = [
+  '--sources',
+  'docs',
+  '--model',
+  'teacher-1',
+  '--chunk-chars',
+  '600',
+  '--min-chunk-chars',
+  '100',
+  '--api-key-env',
+  KEY_ENV,
+];
 
 describe('dataset-distillation skill (distill.py)', () => {
   let server: FakeOpenAIServer;
@@ -123,37 +148,79 @@ describe('dataset-distillation skill (distill.py)', () => {
 
   it('distils the fixture documents into chat-format train/eval files with stable split and exact stats', async () => {
     const out = fresh('full');
-    const args = [...COMMON, '--base-url', server.baseURL, '--out', out, '--pairs-per-chunk', '2', '--eval-fraction', '0.3', '--seed', '7', '--system-prompt', 'You are a GPU expert.'];
+    const args = [
+      ...COMMON,
+      '--base-url',
+      server.baseURL,
+      '--out',
+      out,
+      '--pairs-per-chunk',
+      '2',
+      '--eval-fraction',
+      '0.3',
+      '--seed',
+      '7',
+      '--system-prompt',
+      'You are a GPU expert.',
+    ];
     const result = await runScript(args, env);
     assert.equal(result.code, 0, result.stderr);
 
     const requests = server.chatRequests();
     assert.equal(requests.length, CHUNKS * TEMPLATES.length);
     for (const request of requests) {
-      assert.equal(request.headers.authorization, `Bearer ${KEY}`, 'the key comes from the variable named by --api-key-env');
+      assert.equal(
+        request.headers.authorization,
+        `Bearer ${KEY}`,
+        'the key comes from the variable named by --api-key-env',
+      );
       assert.equal(request.body.model, 'teacher-1');
       const template = templateOf(request.body);
       const templateText = readFileSync(join(SKILL, 'templates', `${template}.txt`), 'utf8');
-      assert.ok(userText(request.body).startsWith(templateText.split('{format}')[0]!.split('{n}')[0]!), `the ${template} template is sent`);
+      assert.ok(
+        userText(request.body).startsWith(templateText.split('{format}')[0]!.split('{n}')[0]!),
+        `the ${template} template is sent`,
+      );
       assert.ok(chunkOf(request.body).length > 0 && chunkOf(request.body).length <= 600);
     }
     assert.deepEqual([...new Set(requests.map((request) => templateOf(request.body)))].sort(), [...TEMPLATES].sort());
-    const sanitizer = requests.filter((request) => userText(request.body).includes('compute-sanitizer --tool memcheck ./train_step'));
+    const sanitizer = requests.filter((request) =>
+      userText(request.body).includes('compute-sanitizer --tool memcheck ./train_step'),
+    );
     assert.equal(sanitizer.length, TEMPLATES.length, 'the chunk text (with its code block) is in the prompt');
-    assert.ok(!requests.some((request) => userText(request.body).includes('do not index me')), 'html scripts are stripped');
-    assert.ok(requests.some((request) => userText(request.body).includes('hipify-perl reduce.cu > reduce.hip.cpp')), 'html entities decoded');
+    assert.ok(
+      !requests.some((request) => userText(request.body).includes('do not index me')),
+      'html scripts are stripped',
+    );
+    assert.ok(
+      requests.some((request) => userText(request.body).includes('hipify-perl reduce.cu > reduce.hip.cpp')),
+      'html entities decoded',
+    );
 
     const train = examples(join(out, 'train.jsonl'));
     const evaluation = examples(join(out, 'eval.jsonl'));
     assert.equal(train.length + evaluation.length, CHUNKS * TEMPLATES.length * 2);
     assert.ok(evaluation.length > 0 && train.length > evaluation.length);
-    for (const [list, expectEval] of [[train, false], [evaluation, true]] as const) {
+    for (const [list, expectEval] of [
+      [train, false],
+      [evaluation, true],
+    ] as const) {
       for (const example of list) {
-        assert.deepEqual(example.messages.map((message) => message.role), ['system', 'user', 'assistant']);
+        assert.deepEqual(
+          example.messages.map((message) => message.role),
+          ['system', 'user', 'assistant'],
+        );
         assert.equal(example.messages[0]!.content, 'You are a GPU expert.');
-        assert.match(example.meta.source, /^docs\/(cuda-debugging\.md|nccl-tuning\.txt|rocm\/hip-porting\.html|rocm\/profiling\.rst)#\d+$/);
+        assert.match(
+          example.meta.source,
+          /^docs\/(cuda-debugging\.md|nccl-tuning\.txt|rocm\/hip-porting\.html|rocm\/profiling\.rst)#\d+$/,
+        );
         assert.ok(TEMPLATES.includes(example.meta.template));
-        assert.equal(isEval(7, example.messages[1]!.content, 0.3), expectEval, 'the split follows the documented hash rule');
+        assert.equal(
+          isEval(7, example.messages[1]!.content, 0.3),
+          expectEval,
+          'the split follows the documented hash rule',
+        );
       }
     }
 
@@ -195,33 +262,67 @@ describe('dataset-distillation skill (distill.py)', () => {
     assert.equal(dry.code, 0, dry.stderr);
     const plan = jsonLines(dry.stdout);
     assert.equal(plan.filter((event) => event.event === 'plan' && event.status === 'done').length, CHUNKS * 4);
-    assert.deepEqual({ items: plan.at(-1)?.items, done: plan.at(-1)?.done, to_request: plan.at(-1)?.to_request }, { items: 44, done: 44, to_request: 0 });
+    assert.deepEqual(
+      { items: plan.at(-1)?.items, done: plan.at(-1)?.done, to_request: plan.at(-1)?.to_request },
+      { items: 44, done: 44, to_request: 0 },
+    );
     assert.equal(server.chatRequests().length, 0);
   });
 
   it('drops invalid pairs and exact/near duplicates, retries an unparseable reply once, and records a failed item', async () => {
     const out = fresh('filters');
-    const long = 'How do I find out why the NCCL all reduce bus bandwidth between two nodes is far below the InfiniBand link speed';
-    const good = (instruction: string) => ({ instruction, response: `Set NCCL_DEBUG=INFO and read the transport lines for: ${instruction}` });
-    const firstChunk = (template: string) => (body: FakeChatBody) => templateOf(body) === template && chunkOf(body).startsWith('NCCL all-reduce performance');
-    const secondChunk = (template: string) => (body: FakeChatBody) => templateOf(body) === template && chunkOf(body).startsWith('NCCL_P2P_DISABLE');
+    const long =
+      'How do I find out why the NCCL all reduce bus bandwidth between two nodes is far below the InfiniBand link speed';
+    const good = (instruction: string) => ({
+      instruction,
+      response: `Set NCCL_DEBUG=INFO and read the transport lines for: ${instruction}`,
+    });
+    const firstChunk = (template: string) => (body: FakeChatBody) =>
+      templateOf(body) === template && chunkOf(body).startsWith('NCCL all-reduce performance');
+    const secondChunk = (template: string) => (body: FakeChatBody) =>
+      templateOf(body) === template && chunkOf(body).startsWith('NCCL_P2P_DISABLE');
     const pairs = [
       good(long),
       good(`  ${long.toUpperCase()}  `), // exact duplicate once case and whitespace are normalised
       good(`${long.slice(0, long.lastIndexOf(' '))} rate`), // near duplicate: the last word differs
-      { instruction: 'Is NCCL_IB_DISABLE safe to keep in production?', response: 'As an AI language model, I cannot give operational advice.' },
+      {
+        instruction: 'Is NCCL_IB_DISABLE safe to keep in production?',
+        response: 'As an AI language model, I cannot give operational advice.',
+      },
       { instruction: 'Repeat the NCCL transport rule exactly', response: 'repeat the NCCL transport rule   exactly' },
       { instruction: 'What does NCCL_IB_HCA select?', response: '' },
       { instruction: 'What does via SHM mean in NCCL logs?', response: 42 },
       { instruction: 'Why?', response: 'Because the transport fell back to sockets.' },
       good('Which NCCL_DEBUG lines show the transport used by each channel?'),
     ];
-    server.route(firstChunk('qa'), { content: `Sure! Below are the pairs.\n\n\`\`\`json\n${JSON.stringify({ pairs })}\n\`\`\`` });
-    server.route(secondChunk('qa'), { content: 'Sorry, I got distracted and wrote no JSON.' }, {
-      content: JSON.stringify({ pairs: [good('When should NCCL_P2P_DISABLE be unset again?')] }),
+    server.route(firstChunk('qa'), {
+      content: `Sure! Below are the pairs.\n\n\`\`\`json\n${JSON.stringify({ pairs })}\n\`\`\``,
     });
-    server.route(firstChunk('troubleshooting'), { content: '{"pairs": "not a list"' }, { content: 'still nothing usable' });
-    const args = [...COMMON, '--sources', 'docs/nccl-tuning.txt', '--templates', 'qa,troubleshooting', '--pairs-per-chunk', '2', '--base-url', server.baseURL, '--out', out];
+    server.route(
+      secondChunk('qa'),
+      { content: 'Sorry, I got distracted and wrote no JSON.' },
+      {
+        content: JSON.stringify({ pairs: [good('When should NCCL_P2P_DISABLE be unset again?')] }),
+      },
+    );
+    server.route(
+      firstChunk('troubleshooting'),
+      { content: '{"pairs": "not a list"' },
+      { content: 'still nothing usable' },
+    );
+    const args = [
+      ...COMMON,
+      '--sources',
+      'docs/nccl-tuning.txt',
+      '--templates',
+      'qa,troubleshooting',
+      '--pairs-per-chunk',
+      '2',
+      '--base-url',
+      server.baseURL,
+      '--out',
+      out,
+    ];
     const result = await runScript(args, env);
     assert.equal(result.code, 1, 'a failed item makes the exit status 1');
     assert.equal(server.pendingResponses(), 0);
@@ -234,7 +335,13 @@ describe('dataset-distillation skill (distill.py)', () => {
     assert.equal(stats.failures, 1);
     assert.equal(stats.requests, 6);
     assert.equal(stats.pairs_generated, 9 + 1 + 2);
-    assert.deepEqual(stats.invalid_reasons, { copy_of_response: 1, empty: 1, instruction_too_short: 1, not_strings: 1, refusal: 1 });
+    assert.deepEqual(stats.invalid_reasons, {
+      copy_of_response: 1,
+      empty: 1,
+      instruction_too_short: 1,
+      not_strings: 1,
+      refusal: 1,
+    });
     assert.equal(stats.invalid, 5);
     assert.equal(stats.duplicates_exact, 1);
     assert.equal(stats.duplicates_near, 1);
@@ -245,9 +352,14 @@ describe('dataset-distillation skill (distill.py)', () => {
     assert.equal(failed[0]!.template, 'troubleshooting');
     assert.equal(failed[0]!.source, 'docs/nccl-tuning.txt#0');
     assert.match(failed[0]!.reason, /invalid output/);
-    const kept = [...examples(join(out, 'train.jsonl')), ...examples(join(out, 'eval.jsonl'))].map((example) => example.messages[0]!.content);
+    const kept = [...examples(join(out, 'train.jsonl')), ...examples(join(out, 'eval.jsonl'))].map(
+      (example) => example.messages[0]!.content,
+    );
     assert.ok(kept.includes(long));
-    assert.equal(kept.filter((instruction) => normalise(instruction).startsWith(normalise(long).slice(0, 60))).length, 1);
+    assert.equal(
+      kept.filter((instruction) => normalise(instruction).startsWith(normalise(long).slice(0, 60))).length,
+      1,
+    );
     assert.equal(examples(join(out, 'train.jsonl'))[0]!.messages.length, 2, 'no system message unless --system-prompt');
 
     // The rerun asks only for the failed item.
@@ -269,13 +381,31 @@ describe('dataset-distillation skill (distill.py)', () => {
       { error: { status: 503, message: 'upstream overloaded' } },
       { hangUp: true },
     );
-    const args = [...COMMON, '--sources', 'docs/nccl-tuning.txt', '--templates', 'qa', '--base-url', server.baseURL, '--out', out, '--backoff-base', '0.05'];
+    const args = [
+      ...COMMON,
+      '--sources',
+      'docs/nccl-tuning.txt',
+      '--templates',
+      'qa',
+      '--base-url',
+      server.baseURL,
+      '--out',
+      out,
+      '--backoff-base',
+      '0.05',
+    ];
     const result = await runScript(args, env);
     assert.equal(result.code, 0, result.stderr);
     const requests = server.chatRequests();
     assert.equal(requests.length, 5);
-    assert.ok(requests[1]!.time - requests[0]!.time >= 950, `Retry-After: 1 honoured (${requests[1]!.time - requests[0]!.time} ms)`);
-    assert.deepEqual(requests.map((request) => request.status), [429, 200, 503, undefined, 200]);
+    assert.ok(
+      requests[1]!.time - requests[0]!.time >= 950,
+      `Retry-After: 1 honoured (${requests[1]!.time - requests[0]!.time} ms)`,
+    );
+    assert.deepEqual(
+      requests.map((request) => request.status),
+      [429, 200, 503, undefined, 200],
+    );
     const stats = readJson(join(out, 'stats.json'));
     assert.equal(stats.items_done, 2);
     assert.equal(stats.requests, 5);
@@ -283,7 +413,17 @@ describe('dataset-distillation skill (distill.py)', () => {
 
   it('resumes after a SIGKILL with requests only for the remaining items and the same files as an uninterrupted run', async () => {
     const reference = fresh('uninterrupted');
-    const args = (out: string) => [...COMMON, '--templates', 'qa,code', '--base-url', server.baseURL, '--out', out, '--eval-fraction', '0.25'];
+    const args = (out: string) => [
+      ...COMMON,
+      '--templates',
+      'qa,code',
+      '--base-url',
+      server.baseURL,
+      '--out',
+      out,
+      '--eval-fraction',
+      '0.25',
+    ];
     const total = CHUNKS * 2;
     const whole = await runScript(args(reference), env);
     assert.equal(whole.code, 0, whole.stderr);
@@ -320,9 +460,16 @@ describe('dataset-distillation skill (distill.py)', () => {
     assert.equal(second.code, 0, second.stderr);
     assert.equal(server.chatRequests().length, total - answered, 'only the remaining items are requested');
     for (const name of ['train.jsonl', 'eval.jsonl']) {
-      assert.equal(readFileSync(join(out, name), 'utf8'), readFileSync(join(reference, name), 'utf8'), `${name} equals the uninterrupted run's`);
+      assert.equal(
+        readFileSync(join(out, name), 'utf8'),
+        readFileSync(join(reference, name), 'utf8'),
+        `${name} equals the uninterrupted run's`,
+      );
     }
-    assert.deepEqual(withoutLastRun(readJson(join(out, 'stats.json'))), withoutLastRun(readJson(join(reference, 'stats.json'))));
+    assert.deepEqual(
+      withoutLastRun(readJson(join(out, 'stats.json'))),
+      withoutLastRun(readJson(join(reference, 'stats.json'))),
+    );
 
     // Parallel requests finish in any order; the files are still built in plan order.
     const parallel = fresh('parallel');
@@ -341,7 +488,21 @@ describe('dataset-distillation skill (distill.py)', () => {
       seen += 1;
       return seen <= 3 ? teacherReply(body) : { hangUp: true };
     };
-    const args = [...COMMON, '--templates', 'qa', '--base-url', server.baseURL, '--out', out, '--max-attempts', '2', '--backoff-base', '0.01', '--max-consecutive-failures', '2'];
+    const args = [
+      ...COMMON,
+      '--templates',
+      'qa',
+      '--base-url',
+      server.baseURL,
+      '--out',
+      out,
+      '--max-attempts',
+      '2',
+      '--backoff-base',
+      '0.01',
+      '--max-consecutive-failures',
+      '2',
+    ];
     const first = await runScript(args, env);
     assert.equal(first.code, 1);
     assert.match(first.stderr, /2 items failed in a row/);
@@ -373,9 +534,22 @@ describe('dataset-distillation skill (distill.py)', () => {
   it('never prints or stores the key, even when the server echoes it in an error body', async () => {
     const out = fresh('leak');
     server.route((body) => chunkOf(body).startsWith('NCCL all-reduce'), {
-      error: { status: 400, message: `Invalid request made with key ${KEY} (key ${KEY.slice(0, 12)}...${KEY.slice(-8)})` },
+      error: {
+        status: 400,
+        message: `Invalid request made with key ${KEY} (key ${KEY.slice(0, 12)}...${KEY.slice(-8)})`,
+      },
     });
-    const args = [...COMMON, '--sources', 'docs/nccl-tuning.txt', '--templates', 'qa', '--base-url', server.baseURL, '--out', out];
+    const args = [
+      ...COMMON,
+      '--sources',
+      'docs/nccl-tuning.txt',
+      '--templates',
+      'qa',
+      '--base-url',
+      server.baseURL,
+      '--out',
+      out,
+    ];
     const result = await runScript(args, env);
     assert.equal(result.code, 1);
     assert.equal(server.chatRequests().length, 2, 'a 400 fails the item at once; the other item succeeds');
@@ -383,14 +557,26 @@ describe('dataset-distillation skill (distill.py)', () => {
     assert.match(failed[0]!.reason, /HTTP 400: Invalid request made with key \[redacted\]/);
 
     server.reset();
-    server.enqueue({ error: { status: 401, message: `Incorrect API key provided: ${KEY.slice(0, 9)}****${KEY.slice(-4)}. Check ${KEY}.` } });
+    server.enqueue({
+      error: {
+        status: 401,
+        message: `Incorrect API key provided: ${KEY.slice(0, 9)}****${KEY.slice(-4)}. Check ${KEY}.`,
+      },
+    });
     const rejected = await runScript([...args, '--out', join(work, 'leak-401')], env);
     assert.equal(rejected.code, 1);
     assert.match(rejected.stderr, /HTTP 401/);
     assert.match(rejected.stderr, new RegExp(KEY_ENV), 'names where the key came from');
     assert.equal(server.chatRequests().length, 1, 'a 401 stops the run');
 
-    const everything = [result.stdout, result.stderr, rejected.stdout, rejected.stderr, allOutputText(out), allOutputText(join(work, 'leak-401'))].join('\n');
+    const everything = [
+      result.stdout,
+      result.stderr,
+      rejected.stdout,
+      rejected.stderr,
+      allOutputText(out),
+      allOutputText(join(work, 'leak-401')),
+    ].join('\n');
     for (let start = 0; start + 8 <= KEY.length; start += 1) {
       const piece = KEY.slice(start, start + 8);
       assert.ok(!everything.includes(piece), `no piece of the key (${start}) is printed or stored`);

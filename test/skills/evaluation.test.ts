@@ -10,7 +10,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startFakeOpenAIServer, type FakeChatBody, type FakeOpenAIServer, type ScriptedResponse } from '../support/fake-openai-server.js';
+import {
+  startFakeOpenAIServer,
+  type FakeChatBody,
+  type FakeOpenAIServer,
+  type ScriptedResponse,
+} from '../support/fake-openai-server.js';
 import { readJson, REPO, runPythonScript, userText, type ScriptResult } from './skill-script-helpers.js';
 
 const SCRIPT = join(REPO, 'skills/evaluation/scripts/evaluate.py');
@@ -45,10 +50,15 @@ type Verdict = { base: number; specialist: number } | 'garbage';
 function verdictReply(judge: string, verdict: Verdict, a: System, b: System): ScriptedResponse {
   if (verdict === 'garbage') return { content: 'Both answers have merit; I would rather not put numbers on them.' };
   if (judge === 'j1') {
-    const json = JSON.stringify({ a: { score: verdict[a], reason: `${a} seen in A` }, b: { score: verdict[b], reason: `${b} seen in B` } });
+    const json = JSON.stringify({
+      a: { score: verdict[a], reason: `${a} seen in A` },
+      b: { score: verdict[b], reason: `${b} seen in B` },
+    });
     return { content: `My assessment follows.\n\n\`\`\`json\n${json}\n\`\`\`` };
   }
-  return { content: `Answer A: covers the question. Score: ${verdict[a]}\n\nAnswer B: also relevant. Score: ${verdict[b]}` };
+  return {
+    content: `Answer A: covers the question. Score: ${verdict[a]}\n\nAnswer B: also relevant. Score: ${verdict[b]}`,
+  };
 }
 
 /** A judge scripted per judge and prompt: the n-th request for (judge, prompt) gets verdicts[n]. */
@@ -72,10 +82,21 @@ function lines(path: string): string[] {
 
 /** The documented A/B rule: sha256("<seed>:<id>:<judge>:<repeat>"), first 8 hex digits even → base is A. */
 function baseFirst(seed: number, id: string, judge: string, repeat: number): boolean {
-  return Number.parseInt(createHash('sha256').update(`${seed}:${id}:${judge}:${repeat}`).digest('hex').slice(0, 8), 16) % 2 === 0;
+  return (
+    Number.parseInt(createHash('sha256').update(`${seed}:${id}:${judge}:${repeat}`).digest('hex').slice(0, 8), 16) %
+      2 ===
+    0
+  );
 }
 
-const FILES = ['--prompts', 'prompts.jsonl', '--base-answers', 'base-answers.jsonl', '--specialist-answers', 'specialist-answers.jsonl'];
+const FILES = [
+  '--prompts',
+  'prompts.jsonl',
+  '--base-answers',
+  'base-answers.jsonl',
+  '--specialist-answers',
+  'specialist-answers.jsonl',
+];
 
 describe('evaluation skill (evaluate.py)', () => {
   let judges: FakeOpenAIServer;
@@ -97,7 +118,9 @@ describe('evaluation skill (evaluate.py)', () => {
           .find((entry) => entry.prompt === userText(body));
         if (!prompt) return undefined;
         return body.model === 'gpu-specialist'
-          ? { content: `<think>Let me think about ${prompt.id}.</think>\nSPECIALIST ANSWER (${prompt.id}): precise steps.` }
+          ? {
+              content: `<think>Let me think about ${prompt.id}.</think>\nSPECIALIST ANSWER (${prompt.id}): precise steps.`,
+            }
           : { content: `BASE ANSWER (${prompt.id}): generic advice.` };
       },
     });
@@ -118,28 +141,68 @@ describe('evaluation skill (evaluate.py)', () => {
     const out = fresh('aggregate');
     judge = scriptedJudge({
       j1: {
-        '1': [{ base: 4, specialist: 4 }, { base: 5, specialist: 4 }],
-        '2': [{ base: 3, specialist: 3 }, { base: 3, specialist: 4 }],
-        '3': [{ base: 5, specialist: 4 }, { base: 5, specialist: 4 }],
+        '1': [
+          { base: 4, specialist: 4 },
+          { base: 5, specialist: 4 },
+        ],
+        '2': [
+          { base: 3, specialist: 3 },
+          { base: 3, specialist: 4 },
+        ],
+        '3': [
+          { base: 5, specialist: 4 },
+          { base: 5, specialist: 4 },
+        ],
       },
       j2: {
-        '1': [{ base: 4, specialist: 5 }, { base: 4, specialist: 5 }],
-        '2': [{ base: 2, specialist: 4 }, { base: 3, specialist: 4 }],
+        '1': [
+          { base: 4, specialist: 5 },
+          { base: 4, specialist: 5 },
+        ],
+        '2': [
+          { base: 2, specialist: 4 },
+          { base: 3, specialist: 4 },
+        ],
         '3': [{ base: 5, specialist: 4 }, 'garbage', 'garbage'],
       },
     });
-    const args = [...FILES, '--out', out, '--judge-model', 'j1', '--judge-model', 'j2', '--judge-repeats', '2', '--seed', '3', '--judge-url', judges.baseURL, '--judge-key-env', JUDGE_KEY_ENV];
+    const args = [
+      ...FILES,
+      '--out',
+      out,
+      '--judge-model',
+      'j1',
+      '--judge-model',
+      'j2',
+      '--judge-repeats',
+      '2',
+      '--seed',
+      '3',
+      '--judge-url',
+      judges.baseURL,
+      '--judge-key-env',
+      JUDGE_KEY_ENV,
+    ];
     const result = await runScript(args, env);
     assert.equal(result.code, 0, result.stderr);
 
     const requests = judges.chatRequests();
     assert.equal(requests.length, 3 * 2 * 2 + 1, 'twelve judgements and one retry of the unparseable one');
     assert.ok(requests.every((request) => request.headers.authorization === `Bearer ${JUDGE_KEY}`));
-    assert.ok(requests.every((request) => request.body.model === 'j1' || request.body.model === 'j2'), 'answers come from files: no answer request');
-    assert.equal(existsSync(join(out, 'answers-base.jsonl')) || existsSync(join(out, 'answers-specialist.jsonl')), false);
+    assert.ok(
+      requests.every((request) => request.body.model === 'j1' || request.body.model === 'j2'),
+      'answers come from files: no answer request',
+    );
+    assert.equal(
+      existsSync(join(out, 'answers-base.jsonl')) || existsSync(join(out, 'answers-specialist.jsonl')),
+      false,
+    );
     const orders = requests.map((request) => slots(request.body).a);
     assert.ok(orders.includes('base') && orders.includes('specialist'), 'both A/B orders occur');
-    assert.ok(!requests.some((request) => userText(request.body).includes('<think>')), 'reasoning blocks are stripped from answers');
+    assert.ok(
+      !requests.some((request) => userText(request.body).includes('<think>')),
+      'reasoning blocks are stripped from answers',
+    );
     const first = userText(requests[0]!.body);
     assert.match(first, /\[Reference answer\]\nEach block loads elements into shared memory/);
     assert.match(first, /Topic: CUDA parallel reduction kernel/);
@@ -155,19 +218,44 @@ describe('evaluation skill (evaluate.py)', () => {
       judges: ['j1', 'j2'],
       prompts: [
         {
-          id: '1', topic: 'CUDA parallel reduction kernel', base_score: 4.25, specialist_score: 4.5, delta: 0.25,
-          scores: { j1: { base: [4, 5], specialist: [4, 4] }, j2: { base: [4, 4], specialist: [5, 5] } }, missing_judgements: 0,
+          id: '1',
+          topic: 'CUDA parallel reduction kernel',
+          base_score: 4.25,
+          specialist_score: 4.5,
+          delta: 0.25,
+          scores: { j1: { base: [4, 5], specialist: [4, 4] }, j2: { base: [4, 4], specialist: [5, 5] } },
+          missing_judgements: 0,
         },
         {
-          id: '2', topic: 'NCCL all-reduce bottleneck diagnosis', base_score: 2.75, specialist_score: 3.75, delta: 1,
-          scores: { j1: { base: [3, 3], specialist: [3, 4] }, j2: { base: [2, 3], specialist: [4, 4] } }, missing_judgements: 0,
+          id: '2',
+          topic: 'NCCL all-reduce bottleneck diagnosis',
+          base_score: 2.75,
+          specialist_score: 3.75,
+          delta: 1,
+          scores: { j1: { base: [3, 3], specialist: [3, 4] }, j2: { base: [2, 3], specialist: [4, 4] } },
+          missing_judgements: 0,
         },
         {
-          id: '3', topic: 'Write a Dockerfile for multi-GPU CUDA training with PyTor...', base_score: 5, specialist_score: 4, delta: -1,
-          scores: { j1: { base: [5, 5], specialist: [4, 4] }, j2: { base: [5], specialist: [4] } }, missing_judgements: 1,
+          id: '3',
+          topic: 'Write a Dockerfile for multi-GPU CUDA training with PyTor...',
+          base_score: 5,
+          specialist_score: 4,
+          delta: -1,
+          scores: { j1: { base: [5, 5], specialist: [4, 4] }, j2: { base: [5], specialist: [4] } },
+          missing_judgements: 1,
         },
       ],
-      aggregate: { base: 4, specialist: 4.08, delta: 0.08, relative_delta: 0.021, prompts: 3, specialist_wins: 2, base_wins: 1, ties: 0, missing_judgements: 1 },
+      aggregate: {
+        base: 4,
+        specialist: 4.08,
+        delta: 0.08,
+        relative_delta: 0.021,
+        prompts: 3,
+        specialist_wins: 2,
+        base_wins: 1,
+        ties: 0,
+        missing_judgements: 1,
+      },
     });
 
     const markdown = readFileSync(join(out, 'evaluation.md'), 'utf8').split('\n');
@@ -195,7 +283,26 @@ describe('evaluation skill (evaluate.py)', () => {
     const out = fresh('position');
     judge = () => ({ content: '{"a": {"score": 5, "reason": "first"}, "b": {"score": 1, "reason": "second"}}' });
     const seed = 11;
-    const result = await runScript([...FILES, '--out', out, '--judge-model', 'j1', '--judge-model', 'j2', '--judge-repeats', '3', '--seed', String(seed), '--judge-url', judges.baseURL, '--judge-key-env', JUDGE_KEY_ENV], env);
+    const result = await runScript(
+      [
+        ...FILES,
+        '--out',
+        out,
+        '--judge-model',
+        'j1',
+        '--judge-model',
+        'j2',
+        '--judge-repeats',
+        '3',
+        '--seed',
+        String(seed),
+        '--judge-url',
+        judges.baseURL,
+        '--judge-key-env',
+        JUDGE_KEY_ENV,
+      ],
+      env,
+    );
     assert.equal(result.code, 0, result.stderr);
     const requests = judges.chatRequests();
     assert.equal(requests.length, 18);
@@ -206,24 +313,55 @@ describe('evaluation skill (evaluate.py)', () => {
       const counter = `${request.body.model}/${prompt}`;
       const repeat = repeats.get(counter) ?? 0;
       repeats.set(counter, repeat + 1);
-      assert.equal(a === 'base', baseFirst(seed, prompt, request.body.model, repeat), `the order of ${counter} #${repeat} follows the seeded rule`);
+      assert.equal(
+        a === 'base',
+        baseFirst(seed, prompt, request.body.model, repeat),
+        `the order of ${counter} #${repeat} follows the seeded rule`,
+      );
       if (a === 'base') baseShownFirst += 1;
     }
     assert.ok(baseShownFirst > 0 && baseShownFirst < 18);
 
-    const evaluation = readJson(join(out, 'evaluation.json')) as { prompts: Array<{ id: string; scores: Record<string, { base: number[]; specialist: number[] }> }> };
+    const evaluation = readJson(join(out, 'evaluation.json')) as {
+      prompts: Array<{ id: string; scores: Record<string, { base: number[]; specialist: number[] }> }>;
+    };
     for (const row of evaluation.prompts) {
       for (const judgeName of ['j1', 'j2']) {
         const expectedBase = [0, 1, 2].map((repeat) => (baseFirst(seed, row.id, judgeName, repeat) ? 5 : 1));
         assert.deepEqual(row.scores[judgeName]!.base, expectedBase);
-        assert.deepEqual(row.scores[judgeName]!.specialist, expectedBase.map((score) => 6 - score));
+        assert.deepEqual(
+          row.scores[judgeName]!.specialist,
+          expectedBase.map((score) => 6 - score),
+        );
       }
     }
     // The same seed gives the same orders; another seed gives others.
-    const other = await runScript([...FILES, '--out', fresh('position-other'), '--judge-model', 'j1', '--judge-model', 'j2', '--judge-repeats', '3', '--seed', String(seed + 1), '--judge-url', judges.baseURL, '--judge-key-env', JUDGE_KEY_ENV], env);
+    const other = await runScript(
+      [
+        ...FILES,
+        '--out',
+        fresh('position-other'),
+        '--judge-model',
+        'j1',
+        '--judge-model',
+        'j2',
+        '--judge-repeats',
+        '3',
+        '--seed',
+        String(seed + 1),
+        '--judge-url',
+        judges.baseURL,
+        '--judge-key-env',
+        JUDGE_KEY_ENV,
+      ],
+      env,
+    );
     assert.equal(other.code, 0, other.stderr);
     const otherOrders = judges.chatRequests().map((request) => slots(request.body).a);
-    assert.notDeepEqual(otherOrders, requests.map((request) => slots(request.body).a));
+    assert.notDeepEqual(
+      otherOrders,
+      requests.map((request) => slots(request.body).a),
+    );
   });
 
   it('generates answers at a keyless local endpoint, caches answers and judgements, and resumes only what is missing', async () => {
@@ -239,37 +377,82 @@ describe('evaluation skill (evaluate.py)', () => {
       return { content: JSON.stringify({ a: { score: verdict[a] }, b: { score: verdict[b] } }) };
     };
     const args = (...judgeModels: string[]) => [
-      '--prompts', 'prompts.jsonl', '--out', out,
-      '--base-model', 'qwen3-14b', '--base-url', vllm.baseURL,
-      '--specialist-model', 'gpu-specialist', '--specialist-url', vllm.baseURL,
-      '--system-prompt', 'You are a GPU/HPC expert.',
+      '--prompts',
+      'prompts.jsonl',
+      '--out',
+      out,
+      '--base-model',
+      'qwen3-14b',
+      '--base-url',
+      vllm.baseURL,
+      '--specialist-model',
+      'gpu-specialist',
+      '--specialist-url',
+      vllm.baseURL,
+      '--system-prompt',
+      'You are a GPU/HPC expert.',
       ...judgeModels.flatMap((model) => ['--judge-model', model]),
-      '--judge-url', judges.baseURL, '--judge-key-env', JUDGE_KEY_ENV,
+      '--judge-url',
+      judges.baseURL,
+      '--judge-key-env',
+      JUDGE_KEY_ENV,
     ];
     const result = await runScript(args('j1'), env);
     assert.equal(result.code, 0, result.stderr);
 
     const answerRequests = vllm.chatRequests();
     assert.equal(answerRequests.length, 6);
-    assert.deepEqual(answerRequests.map((request) => request.body.model).sort(), ['gpu-specialist', 'gpu-specialist', 'gpu-specialist', 'qwen3-14b', 'qwen3-14b', 'qwen3-14b']);
+    assert.deepEqual(answerRequests.map((request) => request.body.model).sort(), [
+      'gpu-specialist',
+      'gpu-specialist',
+      'gpu-specialist',
+      'qwen3-14b',
+      'qwen3-14b',
+      'qwen3-14b',
+    ]);
     for (const request of answerRequests) {
-      assert.equal(request.headers.authorization, undefined, 'no key is needed or sent for a local endpoint without one');
+      assert.equal(
+        request.headers.authorization,
+        undefined,
+        'no key is needed or sent for a local endpoint without one',
+      );
       assert.deepEqual(request.body.messages[0], { role: 'system', content: 'You are a GPU/HPC expert.' });
     }
     assert.equal(lines(join(out, 'answers-base.jsonl')).length, 3);
-    const specialistCache = lines(join(out, 'answers-specialist.jsonl')).map((line) => JSON.parse(line) as { answer: string; status: string });
-    assert.ok(specialistCache.every((record) => record.status === 'ok' && record.answer.startsWith('SPECIALIST ANSWER')), 'think blocks stripped');
+    const specialistCache = lines(join(out, 'answers-specialist.jsonl')).map(
+      (line) => JSON.parse(line) as { answer: string; status: string },
+    );
+    assert.ok(
+      specialistCache.every((record) => record.status === 'ok' && record.answer.startsWith('SPECIALIST ANSWER')),
+      'think blocks stripped',
+    );
     assert.equal(judges.chatRequests().length, 3);
     assert.equal(lines(join(out, 'judgements.jsonl')).length, 3);
 
-    const evaluation = readJson(join(out, 'evaluation.json')) as { base: unknown; specialist: unknown; aggregate: Record<string, unknown> };
+    const evaluation = readJson(join(out, 'evaluation.json')) as {
+      base: unknown;
+      specialist: unknown;
+      aggregate: Record<string, unknown>;
+    };
     assert.deepEqual(evaluation.base, { model: 'qwen3-14b' });
     assert.deepEqual(evaluation.specialist, { model: 'gpu-specialist' });
-    assert.deepEqual(evaluation.aggregate, { base: 3.67, specialist: 3.67, delta: 0, relative_delta: 0, prompts: 3, specialist_wins: 1, base_wins: 1, ties: 1, missing_judgements: 0 });
+    assert.deepEqual(evaluation.aggregate, {
+      base: 3.67,
+      specialist: 3.67,
+      delta: 0,
+      relative_delta: 0,
+      prompts: 3,
+      specialist_wins: 1,
+      base_wins: 1,
+      ties: 1,
+      missing_judgements: 0,
+    });
     const markdown = readFileSync(join(out, 'evaluation.md'), 'utf8');
     assert.ok(markdown.includes('| 1 | CUDA parallel reduction kernel | 3.00 | 5.00 | +2.00 |'));
     assert.ok(markdown.includes('| 2 | NCCL all-reduce bottleneck diagnosis | 4.00 | 4.00 | +0.00 |'));
-    assert.ok(markdown.includes('| 3 | Write a Dockerfile for multi-GPU CUDA training with PyTor... | 4.00 | 2.00 | -2.00 |'));
+    assert.ok(
+      markdown.includes('| 3 | Write a Dockerfile for multi-GPU CUDA training with PyTor... | 4.00 | 2.00 | -2.00 |'),
+    );
     assert.ok(markdown.includes('| Aggregate | | 3.67 | 3.67 | +0.00 |'));
     assert.match(markdown, /3 prompts scored by 1 LLM judge,/);
 
@@ -284,7 +467,10 @@ describe('evaluation skill (evaluate.py)', () => {
     const widened = await runScript(args('j1', 'j2'), env);
     assert.equal(widened.code, 0, widened.stderr);
     assert.equal(vllm.chatRequests().length, 0);
-    assert.deepEqual(judges.chatRequests().map((request) => request.body.model), ['j2', 'j2', 'j2']);
+    assert.deepEqual(
+      judges.chatRequests().map((request) => request.body.model),
+      ['j2', 'j2', 'j2'],
+    );
 
     // Judgements lost (say, a kill before they were written): only those are asked again.
     const kept = lines(join(out, 'judgements.jsonl'));
@@ -301,7 +487,10 @@ describe('evaluation skill (evaluate.py)', () => {
 
   it('exits 2 naming the variable when the judge key is missing', async () => {
     const out = fresh('no-key');
-    const named = await runScript([...FILES, '--out', out, '--judge-model', 'j1', '--judge-url', judges.baseURL, '--judge-key-env', JUDGE_KEY_ENV], {});
+    const named = await runScript(
+      [...FILES, '--out', out, '--judge-model', 'j1', '--judge-url', judges.baseURL, '--judge-key-env', JUDGE_KEY_ENV],
+      {},
+    );
     assert.equal(named.code, 2);
     assert.match(named.stderr, new RegExp(JUDGE_KEY_ENV));
     const defaults = await runScript([...FILES, '--out', out, '--judge-model', 'j1'], {});
@@ -318,16 +507,43 @@ describe('evaluation skill (evaluate.py)', () => {
       if (prompt === '2') return { error: { status: 400, message: `Bad request for key ${JUDGE_KEY}` } };
       return { content: JSON.stringify({ a: { score: a === 'base' ? 2 : 4 }, b: { score: b === 'base' ? 2 : 4 } }) };
     };
-    const result = await runScript([...FILES, '--out', out, '--judge-model', 'j1', '--judge-url', judges.baseURL, '--judge-key-env', JUDGE_KEY_ENV], env);
+    const result = await runScript(
+      [...FILES, '--out', out, '--judge-model', 'j1', '--judge-url', judges.baseURL, '--judge-key-env', JUDGE_KEY_ENV],
+      env,
+    );
     assert.equal(result.code, 1, 'a prompt without any judgement is unscored');
-    const evaluation = readJson(join(out, 'evaluation.json')) as { prompts: Array<Record<string, unknown>>; aggregate: Record<string, unknown> };
+    const evaluation = readJson(join(out, 'evaluation.json')) as {
+      prompts: Array<Record<string, unknown>>;
+      aggregate: Record<string, unknown>;
+    };
     assert.deepEqual(evaluation.prompts[1], {
-      id: '2', topic: 'NCCL all-reduce bottleneck diagnosis', base_score: null, specialist_score: null, delta: null,
-      scores: { j1: { base: [], specialist: [] } }, missing_judgements: 1,
+      id: '2',
+      topic: 'NCCL all-reduce bottleneck diagnosis',
+      base_score: null,
+      specialist_score: null,
+      delta: null,
+      scores: { j1: { base: [], specialist: [] } },
+      missing_judgements: 1,
     });
-    assert.deepEqual(evaluation.aggregate, { base: 2, specialist: 4, delta: 2, relative_delta: 1, prompts: 2, specialist_wins: 2, base_wins: 0, ties: 0, missing_judgements: 1 });
-    assert.ok(readFileSync(join(out, 'evaluation.md'), 'utf8').includes('| 2 | NCCL all-reduce bottleneck diagnosis | n/a | n/a | n/a |'));
-    const stored = readdirSync(out).map((name) => readFileSync(join(out, name), 'utf8')).join('\n');
+    assert.deepEqual(evaluation.aggregate, {
+      base: 2,
+      specialist: 4,
+      delta: 2,
+      relative_delta: 1,
+      prompts: 2,
+      specialist_wins: 2,
+      base_wins: 0,
+      ties: 0,
+      missing_judgements: 1,
+    });
+    assert.ok(
+      readFileSync(join(out, 'evaluation.md'), 'utf8').includes(
+        '| 2 | NCCL all-reduce bottleneck diagnosis | n/a | n/a | n/a |',
+      ),
+    );
+    const stored = readdirSync(out)
+      .map((name) => readFileSync(join(out, name), 'utf8'))
+      .join('\n');
     const everything = `${result.stdout}\n${result.stderr}\n${stored}`;
     assert.match(everything, /Bad request for key \[redacted\]/);
     for (let start = 0; start + 8 <= JUDGE_KEY.length; start += 1) {

@@ -36,7 +36,13 @@ interface ScriptResult {
 }
 
 function environment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1', ...extra };
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: tmpdir(),
+    LANG: 'C.UTF-8',
+    PYTHONDONTWRITEBYTECODE: '1',
+    ...extra,
+  };
 }
 
 /** Runs train.py to completion (for quick runs: dry runs, argument errors, short stand-in trainings). */
@@ -82,22 +88,32 @@ function progressLines(stdout: string): Json[] {
     });
 }
 
-async function dryRun(args: string[], extra: Record<string, string> = {}): Promise<{ result: ScriptResult; summary: Json }> {
+async function dryRun(
+  args: string[],
+  extra: Record<string, string> = {},
+): Promise<{ result: ScriptResult; summary: Json }> {
   const result = await runScript(['--model', MODEL, '--dry-run', ...args], extra);
   const lines = result.stdout.split('\n').filter((line) => line !== '');
-  assert.equal(lines.length, 1, `--dry-run must print exactly one JSON line, got:\n${result.stdout}\nstderr:\n${result.stderr}`);
+  assert.equal(
+    lines.length,
+    1,
+    `--dry-run must print exactly one JSON line, got:\n${result.stdout}\nstderr:\n${result.stderr}`,
+  );
   return { result, summary: JSON.parse(lines[0] ?? '') as Json };
 }
 
 /** Writes checkpoint-N: complete = readable trainer_state.json + adapter weights. */
-function writeCheckpoint(outputDir: string, step: number | string, parts: { state?: string; weights?: boolean } = {}): string {
+function writeCheckpoint(
+  outputDir: string,
+  step: number | string,
+  parts: { state?: string; weights?: boolean } = {},
+): string {
   const directory = join(outputDir, `checkpoint-${step}`);
   mkdirSync(directory, { recursive: true });
   if (parts.weights !== false) writeFileSync(join(directory, 'adapter_model.safetensors'), 'weights');
   if (parts.state !== undefined) writeFileSync(join(directory, 'trainer_state.json'), parts.state);
   return directory;
 }
-
 
 let workspace: string;
 
@@ -119,7 +135,9 @@ function freshDirectory(name: string): string {
 describe('skills/qlora-training/scripts/train.py', { concurrency: true }, () => {
   describe('arguments and dry run', { concurrency: 4 }, () => {
     it('compiles', async () => {
-      const result = await run('python3', ['-m', 'py_compile', SCRIPT], { PYTHONPYCACHEPREFIX: freshDirectory('pycache') });
+      const result = await run('python3', ['-m', 'py_compile', SCRIPT], {
+        PYTHONPYCACHEPREFIX: freshDirectory('pycache'),
+      });
       assert.equal(result.code, 0, result.stderr);
     });
 
@@ -127,12 +145,34 @@ describe('skills/qlora-training/scripts/train.py', { concurrency: true }, () => 
       const result = await runScript(['--help']);
       assert.equal(result.code, 0, result.stderr);
       const expected = [
-        '--model', '--train-file', '--eval-file', '--output-dir', '--lora-r', '--lora-alpha', '--lora-dropout', '--target-modules',
-        '--max-length', '--epochs', '--max-steps', '--batch-size', '--grad-accum', '--learning-rate', '--warmup', '--logging-steps',
-        '--save-steps', '--eval-steps', '--seed', '--quantization', '--trainer', '--resume', '--gradient-checkpointing',
-        '--no-gradient-checkpointing', '--dry-run',
+        '--model',
+        '--train-file',
+        '--eval-file',
+        '--output-dir',
+        '--lora-r',
+        '--lora-alpha',
+        '--lora-dropout',
+        '--target-modules',
+        '--max-length',
+        '--epochs',
+        '--max-steps',
+        '--batch-size',
+        '--grad-accum',
+        '--learning-rate',
+        '--warmup',
+        '--logging-steps',
+        '--save-steps',
+        '--eval-steps',
+        '--seed',
+        '--quantization',
+        '--trainer',
+        '--resume',
+        '--gradient-checkpointing',
+        '--no-gradient-checkpointing',
+        '--dry-run',
       ];
-      for (const argument of expected) assert.ok(result.stdout.includes(argument), `--help does not mention ${argument}`);
+      for (const argument of expected)
+        assert.ok(result.stdout.includes(argument), `--help does not mention ${argument}`);
       assert.match(result.stdout, /\{auto,4bit,8bit,none\}/);
     });
 
@@ -146,8 +186,14 @@ describe('skills/qlora-training/scripts/train.py', { concurrency: true }, () => 
       assert.equal(summary.eval_examples, 2);
       assert.deepEqual(summary.problems, []);
       const warnings = (summary.warnings as Json[]).map((warning) => String(warning.warning));
-      assert.ok(warnings.some((warning) => warning.includes('line 5 = line 1')), `no duplicate warning in ${warnings.join(' | ')}`);
-      assert.ok(warnings.some((warning) => warning.includes('also appear in the training data')), 'no train/eval overlap warning');
+      assert.ok(
+        warnings.some((warning) => warning.includes('line 5 = line 1')),
+        `no duplicate warning in ${warnings.join(' | ')}`,
+      );
+      assert.ok(
+        warnings.some((warning) => warning.includes('also appear in the training data')),
+        'no train/eval overlap warning',
+      );
 
       const plan = summary.plan as Json;
       assert.equal(plan.backends.torch, false);
@@ -155,7 +201,8 @@ describe('skills/qlora-training/scripts/train.py', { concurrency: true }, () => 
       assert.equal(plan.backends.trl, false);
       assert.equal(plan.backends.peft, false);
       assert.equal(plan.can_train, false);
-      for (const name of ['torch', 'transformers', 'peft']) assert.ok(plan.missing.includes(name), `plan.missing lacks ${name}`);
+      for (const name of ['torch', 'transformers', 'peft'])
+        assert.ok(plan.missing.includes(name), `plan.missing lacks ${name}`);
       assert.equal(plan.trainer, 'transformers');
       assert.match(plan.trainer_reason, /trl not importable/);
       assert.equal(plan.quantization, 'none');
@@ -172,7 +219,9 @@ describe('skills/qlora-training/scripts/train.py', { concurrency: true }, () => 
       const { result, summary } = await dryRun(['--train-file', TRAIN, '--max-length', '128']);
       assert.equal(result.code, 0, result.stderr);
       assert.equal(summary.valid, true);
-      const overLength = (summary.warnings as Json[]).find((warning) => String(warning.warning).includes('longer than --max-length 128'));
+      const overLength = (summary.warnings as Json[]).find((warning) =>
+        String(warning.warning).includes('longer than --max-length 128'),
+      );
       assert.ok(overLength, JSON.stringify(summary.warnings));
       assert.deepEqual(overLength.lines, [4]);
     });
@@ -183,14 +232,21 @@ describe('skills/qlora-training/scripts/train.py', { concurrency: true }, () => 
       assert.equal(summary.valid, false);
       assert.equal(summary.train_examples, 3, 'lines 1, 8 and 10 are valid; the blank line 9 is skipped');
       const problems = summary.problems as Json[];
-      const at = (line: number): string => problems.filter((problem) => problem.line === line).map((problem) => String(problem.problem)).join(' | ');
+      const at = (line: number): string =>
+        problems
+          .filter((problem) => problem.line === line)
+          .map((problem) => String(problem.problem))
+          .join(' | ');
       assert.match(at(2), /invalid JSON/);
       assert.match(at(3), /missing "messages".*prompt/);
       assert.match(at(4), /unknown role 'bot'/);
       assert.match(at(5), /empty content/);
       assert.match(at(6), /last message is from 'user'/);
       assert.match(at(7), /over --max-length 256/);
-      assert.deepEqual([...new Set(problems.map((problem) => problem.line))].sort((a, b) => a - b), [2, 3, 4, 5, 6, 7]);
+      assert.deepEqual(
+        [...new Set(problems.map((problem) => problem.line))].sort((a, b) => a - b),
+        [2, 3, 4, 5, 6, 7],
+      );
       assert.ok(problems.every((problem) => problem.file === INVALID));
       assert.equal(summary.problems_total, 6);
     });
@@ -222,7 +278,9 @@ describe('skills/qlora-training/scripts/train.py', { concurrency: true }, () => 
           `for extra in ${JSON.stringify(cases.map(([args]) => args))}:\n` +
           '    err = io.StringIO()\n' +
           '    with contextlib.redirect_stderr(err):\n' +
-          '        try:\n            code = train.main(["--model", "m/x", "--train-file", ' + JSON.stringify(TRAIN) + ', *extra])\n' +
+          '        try:\n            code = train.main(["--model", "m/x", "--train-file", ' +
+          JSON.stringify(TRAIN) +
+          ', *extra])\n' +
           '        except SystemExit as exit:\n            code = exit.code\n' +
           '    out.append([code, err.getvalue()])\n' +
           'print(json.dumps(out))',
@@ -244,8 +302,16 @@ describe('skills/qlora-training/scripts/train.py', { concurrency: true }, () => 
 
     it('reports every file-system argument problem at once: missing files, output dir under a file, resume, model', async () => {
       const args = [
-        '--model', FIXTURES, '--train-file', '/nonexistent/train.jsonl', '--eval-file', '/nonexistent/eval.jsonl',
-        '--output-dir', join(TRAIN, 'run'), '--resume', '/nonexistent/checkpoint-5',
+        '--model',
+        FIXTURES,
+        '--train-file',
+        '/nonexistent/train.jsonl',
+        '--eval-file',
+        '/nonexistent/eval.jsonl',
+        '--output-dir',
+        join(TRAIN, 'run'),
+        '--resume',
+        '/nonexistent/checkpoint-5',
       ];
       const expected: Array<[string, RegExp]> = [
         ['--model', /no config\.json/],
@@ -264,7 +330,10 @@ describe('skills/qlora-training/scripts/train.py', { concurrency: true }, () => 
       }
       const { result, summary } = await dryRun(args.slice(2));
       assert.equal(result.code, 2);
-      assert.deepEqual((summary.problems as Json[]).map((problem) => problem.argument), expected.map(([argument]) => argument).slice(1));
+      assert.deepEqual(
+        (summary.problems as Json[]).map((problem) => problem.argument),
+        expected.map(([argument]) => argument).slice(1),
+      );
     });
 
     it('never prints the value of HF_TOKEN, only whether it is set', async () => {
@@ -297,13 +366,29 @@ describe('skills/qlora-training/scripts/train.py', { concurrency: true }, () => 
           '"complete": {n: train.is_complete_checkpoint(d / f"checkpoint-{n}") for n in (10, 30, 200, 300, 400, 500)}}))',
       );
       assert.equal(found.latest, join(outputDir, 'checkpoint-200'));
-      assert.deepEqual(found.complete, { '10': true, '30': true, '200': true, '300': false, '400': false, '500': false });
+      assert.deepEqual(found.complete, {
+        '10': true,
+        '30': true,
+        '200': true,
+        '300': false,
+        '400': false,
+        '500': false,
+      });
 
       const never = (await dryRun(['--train-file', TRAIN, '--output-dir', outputDir, '--resume', 'never'])).summary;
       assert.equal(never.plan.resume.checkpoint, null);
-      assert.ok((never.warnings as Json[]).some((warning) => String(warning.warning).includes('already holds checkpoints')));
+      assert.ok(
+        (never.warnings as Json[]).some((warning) => String(warning.warning).includes('already holds checkpoints')),
+      );
 
-      const incomplete = await runScript(['--model', MODEL, '--train-file', TRAIN, '--resume', join(outputDir, 'checkpoint-300')]);
+      const incomplete = await runScript([
+        '--model',
+        MODEL,
+        '--train-file',
+        TRAIN,
+        '--resume',
+        join(outputDir, 'checkpoint-300'),
+      ]);
       assert.equal(incomplete.code, 2);
       assert.match(incomplete.stderr, /argument --resume: incomplete checkpoint/);
     });
@@ -351,9 +436,18 @@ describe('skills/qlora-training/scripts/train.py', { concurrency: true }, () => 
 
     it('pads a batch to flat rows, masking padding out of the labels (no nested lists)', () => {
       assert.deepEqual(helpers.batch, {
-        input_ids: [[5, 6, 7], [8, 0, 0]],
-        attention_mask: [[1, 1, 1], [1, 0, 0]],
-        labels: [[5, 6, 7], [8, -100, -100]],
+        input_ids: [
+          [5, 6, 7],
+          [8, 0, 0],
+        ],
+        attention_mask: [
+          [1, 1, 1],
+          [1, 0, 0],
+        ],
+        labels: [
+          [5, 6, 7],
+          [8, -100, -100],
+        ],
       });
     });
 
@@ -364,7 +458,14 @@ describe('skills/qlora-training/scripts/train.py', { concurrency: true }, () => 
 
   describe('training path on a machine without the ML libraries', () => {
     it('without torch & co. a real run exits 3, pointing at requirements.txt', async () => {
-      const result = await runScript(['--model', MODEL, '--train-file', TRAIN, '--output-dir', join(workspace, 'no-libraries')]);
+      const result = await runScript([
+        '--model',
+        MODEL,
+        '--train-file',
+        TRAIN,
+        '--output-dir',
+        join(workspace, 'no-libraries'),
+      ]);
       assert.equal(result.code, 3);
       assert.ok(result.stderr.includes(join(SKILL, 'requirements.txt')), result.stderr);
       assert.match(result.stderr, /torch, transformers, peft, accelerate not importable/);
@@ -391,7 +492,15 @@ describe('skills/qlora-training/scripts/train.py', { concurrency: true }, () => 
       return bodies;
     }
 
-    for (const banned of ['max_seq_length', 'torch_dtype', 'evaluation_strategy', 'overwrite_output_dir', 'logging_dir', 'warmup_ratio', 'DataCollatorForCompletionOnlyLM']) {
+    for (const banned of [
+      'max_seq_length',
+      'torch_dtype',
+      'evaluation_strategy',
+      'overwrite_output_dir',
+      'logging_dir',
+      'warmup_ratio',
+      'DataCollatorForCompletionOnlyLM',
+    ]) {
       it(`does not use ${banned}`, async () => {
         assert.ok(!source.includes(banned), `train.py mentions ${banned}`);
       });
@@ -407,7 +516,11 @@ describe('skills/qlora-training/scripts/train.py', { concurrency: true }, () => 
       assert.ok(loads.length > 0);
       for (const body of loads) assert.doesNotMatch(body, /load_in_(4|8)bit/);
       const configs = callArguments('BitsAndBytesConfig').join('\n');
-      assert.equal(source.match(/load_in_4bit=/g)?.length, configs.match(/load_in_4bit=/g)?.length, 'load_in_4bit= only inside BitsAndBytesConfig(...)');
+      assert.equal(
+        source.match(/load_in_4bit=/g)?.length,
+        configs.match(/load_in_4bit=/g)?.length,
+        'load_in_4bit= only inside BitsAndBytesConfig(...)',
+      );
       assert.match(configs, /bnb_4bit_quant_type="nf4"/);
       assert.match(configs, /bnb_4bit_use_double_quant=True/);
       assert.match(source, /options\["quantization_config"\] = bnb_config/);

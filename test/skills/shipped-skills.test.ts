@@ -12,7 +12,13 @@ const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const skillsDirectory = join(repositoryRoot, 'skills');
 
 /** The skills the GPU pipeline of the seed story relies on. */
-const EXPECTED_SKILLS = ['qlora-training', 'dataset-distillation', 'evaluation', 'gpu-monitoring', 'training-error-recovery'];
+const EXPECTED_SKILLS = [
+  'qlora-training',
+  'dataset-distillation',
+  'evaluation',
+  'gpu-monitoring',
+  'training-error-recovery',
+];
 
 /** The four failures the seed story recovered from, as Python printed them. */
 const SEED_STORY_SIGNATURES = [
@@ -67,7 +73,10 @@ describe('the skills shipped in skills/', () => {
       const why = existsSync(join(skillsDirectory, folder, 'SKILL.md')) ? '' : ' (it has no SKILL.md)';
       assert.ok(skill, `skills/${folder} is not listed by list_skills${why}`);
       assert.equal(skill.name, folder, `skills/${folder}: keep the name equal to the folder name`);
-      assert.ok(skill.description.trim().length >= 20, `skills/${folder} has no useful description: "${skill.description}"`);
+      assert.ok(
+        skill.description.trim().length >= 20,
+        `skills/${folder} has no useful description: "${skill.description}"`,
+      );
     }
   });
 
@@ -87,8 +96,14 @@ describe('the skills shipped in skills/', () => {
       const source = readFileSync(join(skill.path, 'SKILL.md'), 'utf8');
       for (const match of source.matchAll(PLACEHOLDER_PATH)) {
         const path = (match[1] ?? '').replace(/[.,;:]+$/, '');
-        assert.ok(existsSync(join(skill.path, path)), `${relative(repositoryRoot, skill.path)}/SKILL.md names {baseDir}/${path}, which is not in the folder`);
-        assert.ok(outcome.text.includes(join(skill.path, path)), `read_skill ${skill.name} does not show the absolute path of ${path}`);
+        assert.ok(
+          existsSync(join(skill.path, path)),
+          `${relative(repositoryRoot, skill.path)}/SKILL.md names {baseDir}/${path}, which is not in the folder`,
+        );
+        assert.ok(
+          outcome.text.includes(join(skill.path, path)),
+          `read_skill ${skill.name} does not show the absolute path of ${path}`,
+        );
       }
     }
   });
@@ -96,7 +111,8 @@ describe('the skills shipped in skills/', () => {
   it('training-error-recovery quotes each failure of the seed story verbatim', async () => {
     const outcome = await client.call('read_skill', { name: 'training-error-recovery' });
     assert.equal(outcome.isError, false, outcome.text);
-    for (const signature of SEED_STORY_SIGNATURES) assert.ok(outcome.text.includes(signature), `training-error-recovery does not mention: ${signature}`);
+    for (const signature of SEED_STORY_SIGNATURES)
+      assert.ok(outcome.text.includes(signature), `training-error-recovery does not mention: ${signature}`);
   });
 
   it('every Python script under skills/ compiles', (context) => {
@@ -110,7 +126,10 @@ describe('the skills shipped in skills/', () => {
     try {
       for (const script of scripts) {
         try {
-          execFileSync('python3', ['-m', 'py_compile', script], { env: { ...process.env, PYTHONPYCACHEPREFIX: pycachePrefix }, stdio: 'pipe' });
+          execFileSync('python3', ['-m', 'py_compile', script], {
+            env: { ...process.env, PYTHONPYCACHEPREFIX: pycachePrefix },
+            stdio: 'pipe',
+          });
         } catch (error) {
           const stderr = String((error as { stderr?: Buffer }).stderr ?? error);
           assert.fail(`${relative(repositoryRoot, script)} does not compile:\n${stderr}`);

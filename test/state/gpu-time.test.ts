@@ -46,7 +46,11 @@ describe('gpuTime', () => {
   });
 
   it('ignores intervals that end before they start, start after now, or have no readable start', () => {
-    const broken: GpuInterval[] = [job('11:00', '10:00', 9), job('13:00', null, 9), { startedAt: 'yesterday', endedAt: null, hourlyUsd: 9 }];
+    const broken: GpuInterval[] = [
+      job('11:00', '10:00', 9),
+      job('13:00', null, 9),
+      { startedAt: 'yesterday', endedAt: null, hourlyUsd: 9 },
+    ];
     assertGpu(gpuTime([...broken, job('10:00', '10:30', 2)], NOW), 1800, 1);
   });
 });

@@ -44,7 +44,17 @@ describe('journal sync: the run journal fsyncs its WAL off the event loop', () =
   }
   const event = (seq: number) => ({ run_id: 'r1', seq, type: 'system', agent: 'runtime' });
   function createRun(store: RunStore): void {
-    store.createRun({ id: 'r1', goalName: 'g', goalSource: 'goal.md', goalText: 'x', mode: 'hierarchical', settings: {}, hostname: 'h', pid: 1, startedAt: new Date().toISOString() });
+    store.createRun({
+      id: 'r1',
+      goalName: 'g',
+      goalSource: 'goal.md',
+      goalText: 'x',
+      mode: 'hierarchical',
+      settings: {},
+      hostname: 'h',
+      pid: 1,
+      startedAt: new Date().toISOString(),
+    });
   }
 
   it('commits without fsync on the run journal, and with FULL everywhere else', () => {
@@ -91,12 +101,28 @@ describe('journal sync: the run journal fsyncs its WAL off the event loop', () =
     const { io, calls } = recordingSync();
     const { store } = journal(io);
     createRun(store);
-    store.finishRun('r1', { status: 'succeeded', subtype: 'success', exitCode: 0, result: 'ok', endedAt: new Date().toISOString(), numTurns: 1, costUsd: 0, inputTokens: 0, outputTokens: 0 });
-    assert.deepEqual(calls.map((call) => call.blocking), [true]);
+    store.finishRun('r1', {
+      status: 'succeeded',
+      subtype: 'success',
+      exitCode: 0,
+      result: 'ok',
+      endedAt: new Date().toISOString(),
+      numTurns: 1,
+      costUsd: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+    });
+    assert.deepEqual(
+      calls.map((call) => call.blocking),
+      [true],
+    );
     store.appendEvent(event(1));
     store.close();
     stores.splice(stores.indexOf(store), 1);
-    assert.deepEqual(calls.map((call) => call.blocking), [true, true]);
+    assert.deepEqual(
+      calls.map((call) => call.blocking),
+      [true, true],
+    );
   });
 
   it('a background sync that failed is reported by the next durable(), not ignored', async () => {

@@ -3,10 +3,16 @@ import { describe, it } from 'node:test';
 import { interleaveTiers, unionEntities, unionGraphs, unionRelations } from '../../src/state/knowledge-graph-union.js';
 
 describe('knowledge graph union', () => {
-  it('keeps one entity per name: the first list\'s type, every observation once, the first\'s first', () => {
+  it("keeps one entity per name: the first list's type, every observation once, the first's first", () => {
     const merged = unionEntities(
-      [{ name: 'venv', entityType: 'workdir-type', observations: ['a', 'b'] }, { name: 'only-workdir', entityType: 't', observations: [] }],
-      [{ name: 'venv', entityType: 'user-type', observations: ['c', 'b', 'a'] }, { name: 'only-user', entityType: 't', observations: ['x'] }],
+      [
+        { name: 'venv', entityType: 'workdir-type', observations: ['a', 'b'] },
+        { name: 'only-workdir', entityType: 't', observations: [] },
+      ],
+      [
+        { name: 'venv', entityType: 'user-type', observations: ['c', 'b', 'a'] },
+        { name: 'only-user', entityType: 't', observations: ['x'] },
+      ],
     );
     assert.deepEqual(merged, [
       { name: 'venv', entityType: 'workdir-type', observations: ['a', 'b', 'c'] },
@@ -17,11 +23,13 @@ describe('knowledge graph union', () => {
 
   it('keeps each relation once, by from, to and type', () => {
     const relation = { from: 'a', to: 'b', relationType: 'uses' };
-    assert.deepEqual(unionRelations([relation], [{ ...relation }, { ...relation, relationType: 'needs' }, { from: 'b', to: 'a', relationType: 'uses' }]), [
-      relation,
-      { from: 'a', to: 'b', relationType: 'needs' },
-      { from: 'b', to: 'a', relationType: 'uses' },
-    ]);
+    assert.deepEqual(
+      unionRelations(
+        [relation],
+        [{ ...relation }, { ...relation, relationType: 'needs' }, { from: 'b', to: 'a', relationType: 'uses' }],
+      ),
+      [relation, { from: 'a', to: 'b', relationType: 'needs' }, { from: 'b', to: 'a', relationType: 'uses' }],
+    );
   });
 
   it('does not change the graphs it merges', () => {

@@ -21,15 +21,40 @@ describe('run archives', () => {
     mkdirSync(join(workdir, 'src'), { recursive: true });
     writeFileSync(join(workdir, 'src', 'train.py'), 'print("train")\n');
     const store = new RunStore(openDatabase(join(workdir, '.mux-swarm')));
-    store.createRun({ id: runId, goalName: 'g', goalSource: 'goal.md', goalText: 'text', mode: 'hierarchical', settings: {}, hostname: 'h', pid: 1, startedAt: new Date().toISOString() });
-    store.startDelegation({ runId, id: 'd1', parentId: null, agent: 'orchestrator', fromAgent: null, depth: 0, task: 't', startedAt: new Date().toISOString() });
+    store.createRun({
+      id: runId,
+      goalName: 'g',
+      goalSource: 'goal.md',
+      goalText: 'text',
+      mode: 'hierarchical',
+      settings: {},
+      hostname: 'h',
+      pid: 1,
+      startedAt: new Date().toISOString(),
+    });
+    store.startDelegation({
+      runId,
+      id: 'd1',
+      parentId: null,
+      agent: 'orchestrator',
+      fromAgent: null,
+      depth: 0,
+      task: 't',
+      startedAt: new Date().toISOString(),
+    });
     store.close();
   });
   after(() => rmSync(base, { recursive: true, force: true }));
 
   it('carries the database copy, a manifest and the workdir; the manifest says what and where', async () => {
     const output = join(base, 'a.tar.gz');
-    const { manifest } = await exportRun({ workdir, stateDirectory: join(workdir, '.mux-swarm'), runId, output, muxSwarmVersion: '9.9.9' });
+    const { manifest } = await exportRun({
+      workdir,
+      stateDirectory: join(workdir, '.mux-swarm'),
+      runId,
+      output,
+      muxSwarmVersion: '9.9.9',
+    });
     assert.equal(manifest.runId, runId);
     assert.equal(manifest.stateDirectory, '.mux-swarm');
     assert.equal(manifest.databaseSchemaVersion, MIGRATIONS.length);
@@ -38,7 +63,11 @@ describe('run archives', () => {
     await extract({ file: output, cwd: unpacked });
     assert.equal(JSON.parse(readFileSync(join(unpacked, 'manifest.json'), 'utf8')).muxSwarmVersion, '9.9.9');
     assert.equal(readFileSync(join(unpacked, 'workdir', 'src', 'train.py'), 'utf8'), 'print("train")\n');
-    assert.throws(() => readFileSync(join(unpacked, 'workdir', '.mux-swarm', 'state.db')), /ENOENT/, 'the live database is not in the workdir part');
+    assert.throws(
+      () => readFileSync(join(unpacked, 'workdir', '.mux-swarm', 'state.db')),
+      /ENOENT/,
+      'the live database is not in the workdir part',
+    );
     const imported = await importRun({ archive: output, workdir: join(base, 'restored') });
     const database = openDatabase(imported.stateDirectory);
     assert.deepEqual(database.prepare('SELECT id FROM delegations WHERE run_id = ?').all(runId), [{ id: 'd1' }]);
@@ -60,7 +89,10 @@ describe('run archives', () => {
     const target = join(base, 'not-restored');
     await assert.rejects(importRun({ archive: corrupt, workdir: target }), (error: Error & { code?: string }) => {
       assert.equal(error.code, 'import_integrity_failed');
-      assert.match(error.message, /corrupt\.tar\.gz: the state database (cannot be opened|failed SQLite's integrity check)/);
+      assert.match(
+        error.message,
+        /corrupt\.tar\.gz: the state database (cannot be opened|failed SQLite's integrity check)/,
+      );
       return true;
     });
     assert.throws(() => readFileSync(join(target, 'src', 'train.py')), /ENOENT/);
@@ -71,13 +103,19 @@ describe('run archives', () => {
     mkdirSync(join(evil, 'inner', 'workdir'), { recursive: true });
     writeFileSync(join(evil, 'planted.txt'), 'planted by the archive');
     const archive = join(base, 'evil.tar.gz');
-    await createTar({ file: archive, gzip: true, cwd: join(evil, 'inner'), preservePaths: true }, ['workdir', '../planted.txt']);
+    await createTar({ file: archive, gzip: true, cwd: join(evil, 'inner'), preservePaths: true }, [
+      'workdir',
+      '../planted.txt',
+    ]);
     const listed: string[] = [];
     await list({ file: archive, onReadEntry: (entry) => listed.push(entry.path) });
     assert.ok(listed.includes('../planted.txt'), `the archive really holds a ".." entry (${listed.join(', ')})`);
 
     const parent = join(base, 'landing');
-    await assert.rejects(importRun({ archive, workdir: join(parent, 'target') }), /could not be unpacked|holds no readable manifest\.json/);
+    await assert.rejects(
+      importRun({ archive, workdir: join(parent, 'target') }),
+      /could not be unpacked|holds no readable manifest\.json/,
+    );
     assert.equal(existsSync(join(parent, 'planted.txt')), false, 'nothing was written next to the staging directory');
     assert.equal(existsSync(join(parent, 'target')), false);
   });

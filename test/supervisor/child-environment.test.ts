@@ -14,7 +14,12 @@ const source = {
 
 describe('buildChildEnvironment', () => {
   it('keeps only the minimal set (the GPUs a job may use among it), so secrets in our environment do not reach children', () => {
-    assert.deepEqual(buildChildEnvironment({ source }), { PATH: '/usr/bin:/bin', HOME: '/home/agent', LANG: 'C.UTF-8', CUDA_VISIBLE_DEVICES: '0' });
+    assert.deepEqual(buildChildEnvironment({ source }), {
+      PATH: '/usr/bin:/bin',
+      HOME: '/home/agent',
+      LANG: 'C.UTF-8',
+      CUDA_VISIBLE_DEVICES: '0',
+    });
   });
 
   it('adds passEnv names that are set, and explicit values that win over inherited ones', () => {

@@ -20,10 +20,15 @@ describe('one spawn path', () => {
       if (name === THE_SPAWN_PATH) return [];
       const text = readFileSync(file, 'utf8');
       const valueImport = /import\s+(?!type\b)[^;]*from\s+['"](node:)?child_process['"]/.test(text);
-      const required = /require\(\s*['"](node:)?child_process['"]\s*\)|import\(\s*['"](node:)?child_process['"]\s*\)/.test(text);
+      const required =
+        /require\(\s*['"](node:)?child_process['"]\s*\)|import\(\s*['"](node:)?child_process['"]\s*\)/.test(text);
       return valueImport || required ? [name] : [];
     });
     assert.deepEqual(offenders, []);
-    assert.match(readFileSync(join(SOURCE, THE_SPAWN_PATH), 'utf8'), /import \{ spawn,[^}]*\} from 'node:child_process'/, 'the spawn path itself spawns');
+    assert.match(
+      readFileSync(join(SOURCE, THE_SPAWN_PATH), 'utf8'),
+      /import \{ spawn,[^}]*\} from 'node:child_process'/,
+      'the spawn path itself spawns',
+    );
   });
 });

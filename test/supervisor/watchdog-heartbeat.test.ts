@@ -25,7 +25,10 @@ describe('heartbeat (worker side)', () => {
 
   it('writes a beat at once with the pid and the time, then keeps beating until stopped', async () => {
     const file = join(directory, 'beating.json');
-    const heartbeat = startHeartbeatFromEnvironment({ MUX_SWARM_HEARTBEAT_FILE: file, MUX_SWARM_HEARTBEAT_INTERVAL_MS: '20' });
+    const heartbeat = startHeartbeatFromEnvironment({
+      MUX_SWARM_HEARTBEAT_FILE: file,
+      MUX_SWARM_HEARTBEAT_INTERVAL_MS: '20',
+    });
     assert.ok(heartbeat !== undefined);
     try {
       assert.equal(heartbeat.intervalMs, 20);
@@ -40,11 +43,18 @@ describe('heartbeat (worker side)', () => {
     const last = readHeartbeat(file)!.timeMs;
     await delay(100);
     assert.equal(readHeartbeat(file)!.timeMs, last, 'no beat after stop');
-    assert.deepEqual(readdirSync(directory).filter((name) => name.endsWith('.tmp')), [], 'no temporary file left');
+    assert.deepEqual(
+      readdirSync(directory).filter((name) => name.endsWith('.tmp')),
+      [],
+      'no temporary file left',
+    );
   });
 
   it('falls back to the default interval when the variable is not a positive whole number', () => {
-    const heartbeat = startHeartbeatFromEnvironment({ MUX_SWARM_HEARTBEAT_FILE: join(directory, 'default.json'), MUX_SWARM_HEARTBEAT_INTERVAL_MS: 'soon' });
+    const heartbeat = startHeartbeatFromEnvironment({
+      MUX_SWARM_HEARTBEAT_FILE: join(directory, 'default.json'),
+      MUX_SWARM_HEARTBEAT_INTERVAL_MS: 'soon',
+    });
     heartbeat!.stop();
     assert.equal(heartbeat!.intervalMs, DEFAULT_HEARTBEAT_INTERVAL_MS);
   });
@@ -93,7 +103,14 @@ describe('heartbeat monitor (watchdog side)', () => {
     const file = join(directory, 'monitored.json');
     const stale: Array<[number, boolean]> = [];
     writeHeartbeat(file);
-    const monitor = monitorHeartbeat({ file, startedAtMs: Date.now(), timeoutMs: 300, startupGraceMs: 300, checkIntervalMs: 20, onStale: (silentMs, sawBeat) => stale.push([silentMs, sawBeat]) });
+    const monitor = monitorHeartbeat({
+      file,
+      startedAtMs: Date.now(),
+      timeoutMs: 300,
+      startupGraceMs: 300,
+      checkIntervalMs: 20,
+      onStale: (silentMs, sawBeat) => stale.push([silentMs, sawBeat]),
+    });
     try {
       const beater = setInterval(() => writeHeartbeat(file), 30);
       await delay(500);
@@ -112,7 +129,14 @@ describe('heartbeat monitor (watchdog side)', () => {
   it('measures the first beat from the start, with the start-up grace', async () => {
     const file = join(directory, 'never-written.json');
     const stale: boolean[] = [];
-    const monitor = monitorHeartbeat({ file, startedAtMs: Date.now(), timeoutMs: 50, startupGraceMs: 300, checkIntervalMs: 20, onStale: (_silentMs, sawBeat) => stale.push(sawBeat) });
+    const monitor = monitorHeartbeat({
+      file,
+      startedAtMs: Date.now(),
+      timeoutMs: 50,
+      startupGraceMs: 300,
+      checkIntervalMs: 20,
+      onStale: (_silentMs, sawBeat) => stale.push(sawBeat),
+    });
     try {
       await delay(150);
       assert.deepEqual(stale, [], 'still within the start-up grace, though past the timeout');

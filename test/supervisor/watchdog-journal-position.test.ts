@@ -9,14 +9,23 @@ import { stateJournalPositionReader } from '../../src/supervisor/watchdog-journa
 const directory = mkdtempSync(join(tmpdir(), 'mux-swarm-journal-position-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
 
-function insertRun(database: ReturnType<typeof openDatabase>, id: string, startedAt: string, status: string, eventCount: number): void {
+function insertRun(
+  database: ReturnType<typeof openDatabase>,
+  id: string,
+  startedAt: string,
+  status: string,
+  eventCount: number,
+): void {
   database
     .prepare(
       `INSERT INTO runs (id, goal_name, goal_source, goal_text, mode, status, settings_json, hostname, pid, started_at)
        VALUES (?, 'goal', 'goal.md', 'text', 'hierarchical', ?, '{}', 'host', 1, ?)`,
     )
     .run(id, status, startedAt);
-  for (let seq = 0; seq < eventCount; seq += 1) database.prepare(`INSERT INTO events (run_id, seq, type, agent, json) VALUES (?, ?, 'system', 'runtime', '{}')`).run(id, seq);
+  for (let seq = 0; seq < eventCount; seq += 1)
+    database
+      .prepare(`INSERT INTO events (run_id, seq, type, agent, json) VALUES (?, ?, 'system', 'runtime', '{}')`)
+      .run(id, seq);
 }
 
 describe('stateJournalPositionReader', () => {
@@ -33,7 +42,12 @@ describe('stateJournalPositionReader', () => {
     insertRun(database, 'newer', '2026-01-02T00:00:00.000Z', 'running', 13);
     insertRun(database, 'newest-no-events', '2026-01-01T12:00:00.000Z', 'failed', 0);
     database.close();
-    assert.deepEqual(stateJournalPositionReader(stateDirectory)(), { runId: 'newer', status: 'running', lastEventSeq: 12, database: join(stateDirectory, 'state.db') });
+    assert.deepEqual(stateJournalPositionReader(stateDirectory)(), {
+      runId: 'newer',
+      status: 'running',
+      lastEventSeq: 12,
+      database: join(stateDirectory, 'state.db'),
+    });
   });
 
   it('reports null as the seq of a run without events', () => {

@@ -5,14 +5,24 @@ import { backoffDelay, decideRestart, shellExitCode } from '../../src/supervisor
 
 describe('decideRestart', () => {
   it('ends the watchdog with the same code for the outcomes of a run: 0, 1, 2, 3, 130', () => {
-    for (const exitCode of [0, 1, 2, 3, 130]) assert.deepEqual(decideRestart({ exitCode, signal: null }), { action: 'exit', exitCode });
+    for (const exitCode of [0, 1, 2, 3, 130])
+      assert.deepEqual(decideRestart({ exitCode, signal: null }), { action: 'exit', exitCode });
   });
 
   it('restarts after any other exit code and after any death by a signal', () => {
     assert.deepEqual(decideRestart({ exitCode: 7, signal: null }), { action: 'restart', description: 'exit code 7' });
-    assert.deepEqual(decideRestart({ exitCode: 137, signal: null }), { action: 'restart', description: 'exit code 137' });
-    assert.deepEqual(decideRestart({ exitCode: null, signal: 'SIGKILL' }), { action: 'restart', description: 'killed by SIGKILL' });
-    assert.deepEqual(decideRestart({ exitCode: null, signal: 'SIGSEGV' }), { action: 'restart', description: 'killed by SIGSEGV' });
+    assert.deepEqual(decideRestart({ exitCode: 137, signal: null }), {
+      action: 'restart',
+      description: 'exit code 137',
+    });
+    assert.deepEqual(decideRestart({ exitCode: null, signal: 'SIGKILL' }), {
+      action: 'restart',
+      description: 'killed by SIGKILL',
+    });
+    assert.deepEqual(decideRestart({ exitCode: null, signal: 'SIGSEGV' }), {
+      action: 'restart',
+      description: 'killed by SIGSEGV',
+    });
   });
 });
 
@@ -30,12 +40,21 @@ describe('backoffDelay', () => {
   const middle = (): number => 0.5;
 
   it('doubles from the base with each recent crash, up to the cap', () => {
-    assert.deepEqual([1, 2, 3, 4, 5, 6, 50].map((crash) => backoffDelay(crash, options, middle)), [1_000, 2_000, 4_000, 8_000, 10_000, 10_000, 10_000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6, 50].map((crash) => backoffDelay(crash, options, middle)),
+      [1_000, 2_000, 4_000, 8_000, 10_000, 10_000, 10_000],
+    );
   });
 
   it('adds at most ±jitter at random', () => {
-    assert.equal(backoffDelay(2, options, () => 0), 1_600);
-    assert.equal(backoffDelay(2, options, () => 0.999_999), 2_400);
+    assert.equal(
+      backoffDelay(2, options, () => 0),
+      1_600,
+    );
+    assert.equal(
+      backoffDelay(2, options, () => 0.999_999),
+      2_400,
+    );
     for (let index = 0; index < 100; index += 1) {
       const delay = backoffDelay(3, options);
       assert.ok(delay >= 3_200 && delay <= 4_800, `${delay}`);

@@ -6,7 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readWorkerLog } from '../fixtures/watchdog-harness.js';
-import { TSX_LOADER, fixturePath, livingMembersOfGroup, waitFor, waitUntilGroupGone } from '../fixtures/process-helpers.js';
+import {
+  TSX_LOADER,
+  fixturePath,
+  livingMembersOfGroup,
+  waitFor,
+  waitUntilGroupGone,
+} from '../fixtures/process-helpers.js';
 
 interface SupervisorRun {
   logFile: string;
@@ -17,12 +23,20 @@ interface SupervisorRun {
 }
 
 /** Starts test/fixtures/watchdog-supervisor.ts (a real watchdog process) and waits until its worker is ready. */
-async function startSupervisor(plan: string, settings: { stopGraceMs?: number } = {}): Promise<SupervisorRun & { workerPid: number }> {
+async function startSupervisor(
+  plan: string,
+  settings: { stopGraceMs?: number } = {},
+): Promise<SupervisorRun & { workerPid: number }> {
   const directory = mkdtempSync(join(tmpdir(), 'mux-swarm-watchdog-signal-'));
   const logFile = join(directory, 'worker.log');
   const child = spawn(
     process.execPath,
-    ['--import', TSX_LOADER, fixturePath('watchdog-supervisor.ts'), JSON.stringify({ plan, log: logFile, heartbeatDirectory: join(directory, 'watchdog'), ...settings })],
+    [
+      '--import',
+      TSX_LOADER,
+      fixturePath('watchdog-supervisor.ts'),
+      JSON.stringify({ plan, log: logFile, heartbeatDirectory: join(directory, 'watchdog'), ...settings }),
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -35,10 +49,20 @@ async function startSupervisor(plan: string, settings: { stopGraceMs?: number } 
       return '';
     }
   };
-  assert.ok(await waitFor(() => readLog().includes('ready'), 20_000), `the worker did not get ready; stderr: ${stderr}`);
+  assert.ok(
+    await waitFor(() => readLog().includes('ready'), 20_000),
+    `the worker did not get ready; stderr: ${stderr}`,
+  );
   const workerPid = readWorkerLog(logFile)[0]!.pid;
   assert.ok(livingMembersOfGroup(workerPid).length >= 2, 'the worker and its sleep run in the worker’s group');
-  return { logFile, stderr: () => stderr, ended, supervisorPid: child.pid!, workerPid, remove: () => rmSync(directory, { recursive: true, force: true }) };
+  return {
+    logFile,
+    stderr: () => stderr,
+    ended,
+    supervisorPid: child.pid!,
+    workerPid,
+    remove: () => rmSync(directory, { recursive: true, force: true }),
+  };
 }
 
 describe('watchdog: signals to the supervisor process', { concurrency: true, timeout: 60_000 }, () => {

@@ -15,10 +15,23 @@ describe('watchdog: restarts', { timeout: 120_000 }, () => {
       assert.equal(result.exitCode, 0, harness.stderr());
       assert.equal(result.outcome, 'worker-finished');
       assert.equal(result.attempts, 2);
-      assert.deepEqual(harness.attempts().map((entry) => [entry.attempt, entry.plan]), [[1, 'sigkill'], [2, 'exit:0']]);
-      assert.equal(harness.stdout(), 'attempt 1 stdout\nattempt 2 stdout\n', 'both attempts’ stdout passed through untouched');
+      assert.deepEqual(
+        harness.attempts().map((entry) => [entry.attempt, entry.plan]),
+        [
+          [1, 'sigkill'],
+          [2, 'exit:0'],
+        ],
+      );
+      assert.equal(
+        harness.stdout(),
+        'attempt 1 stdout\nattempt 2 stdout\n',
+        'both attempts’ stdout passed through untouched',
+      );
       assert.match(harness.stderr(), /attempt 1 stderr line 2\n/);
-      assert.match(harness.stderr(), /mux-swarm watch: the worker \(attempt 1, pid \d+\) crashed: killed by SIGKILL; restarting it in 10 ms \(crash 1 of 5/);
+      assert.match(
+        harness.stderr(),
+        /mux-swarm watch: the worker \(attempt 1, pid \d+\) crashed: killed by SIGKILL; restarting it in 10 ms \(crash 1 of 5/,
+      );
       assert.equal(result.crashes.length, 1);
       const [crash] = result.crashes;
       assert.equal(crash!.reason, 'crashed');
@@ -58,7 +71,10 @@ describe('watchdog: restarts', { timeout: 120_000 }, () => {
       assert.equal(crash!.reason, 'hung');
       assert.equal(crash!.signal, 'SIGKILL');
       assert.match(crash!.description, /^hung: no heartbeat for \d/);
-      assert.match(harness.stderr(), /the worker \(attempt 1, pid \d+\) is hung: no heartbeat for .*; killing its process group/);
+      assert.match(
+        harness.stderr(),
+        /the worker \(attempt 1, pid \d+\) is hung: no heartbeat for .*; killing its process group/,
+      );
       assert.deepEqual(livingMembersOfGroup(harness.attempts()[0]!.pid), []);
     } finally {
       harness.remove();
@@ -88,8 +104,17 @@ describe('watchdog: restarts', { timeout: 120_000 }, () => {
 
 describe('watchdog: crash loop', { timeout: 60_000 }, () => {
   it('gives up after more than maxCrashes crashes in the window, with a crash report, and exits 1', async () => {
-    const journalPosition = { runId: '20260101-000000-abcd', status: 'running', lastEventSeq: 42, database: '/work/.mux-swarm/state.db' };
-    const harness = createWatchdogHarness(['exit:7', 'sigkill', 'exit:9', 'exit:0'], { maxCrashes: 2, crashWindowMs: 60_000, journalPosition: () => journalPosition });
+    const journalPosition = {
+      runId: '20260101-000000-abcd',
+      status: 'running',
+      lastEventSeq: 42,
+      database: '/work/.mux-swarm/state.db',
+    };
+    const harness = createWatchdogHarness(['exit:7', 'sigkill', 'exit:9', 'exit:0'], {
+      maxCrashes: 2,
+      crashWindowMs: 60_000,
+      journalPosition: () => journalPosition,
+    });
     try {
       const result = await harness.run();
       assert.equal(result.exitCode, 1);
@@ -120,7 +145,10 @@ describe('watchdog: crash loop', { timeout: 60_000 }, () => {
 
       const stderr = harness.stderr();
       assert.match(stderr, /the worker crashed 3 times, more than 2 within 1 min 0 s: a crash loop, not restarting it/);
-      assert.match(stderr, /attempt 2 \(pid \d+, ended .*\): killed by SIGKILL\n {6}\| attempt 2 stderr line 1\n {6}\| attempt 2 stderr line 2\n/);
+      assert.match(
+        stderr,
+        /attempt 2 \(pid \d+, ended .*\): killed by SIGKILL\n {6}\| attempt 2 stderr line 1\n {6}\| attempt 2 stderr line 2\n/,
+      );
       assert.match(stderr, /journal: run 20260101-000000-abcd \(running\), last event seq 42/);
       assert.ok(stderr.includes(`crash report: ${result.crashReportPath}`));
     } finally {
@@ -150,7 +178,9 @@ describe('watchdog: crash loop', { timeout: 60_000 }, () => {
 
 describe('watchdog: stop', { timeout: 60_000 }, () => {
   it('stopped during the backoff, it restarts nothing and exits 128 + the signal number', async () => {
-    const harness = createWatchdogHarness(['sigkill', 'exit:0'], { backoff: { baseMs: 60_000, maxMs: 60_000, jitter: 0 } });
+    const harness = createWatchdogHarness(['sigkill', 'exit:0'], {
+      backoff: { baseMs: 60_000, maxMs: 60_000, jitter: 0 },
+    });
     try {
       const running = harness.run();
       assert.ok(await waitFor(() => harness.stderr().includes('restarting it in'), 20_000), harness.stderr());
@@ -166,7 +196,20 @@ describe('watchdog: stop', { timeout: 60_000 }, () => {
   });
 
   it('refuses options that cannot work, naming the option', () => {
-    assert.throws(() => new Watchdog({ command: 'true', args: [], heartbeatDirectory: '/tmp', heartbeatTimeoutMs: 1_000, heartbeatIntervalMs: 800 }), /watchdog option heartbeatIntervalMs is 800; it must be at most half the heartbeat timeout/);
-    assert.throws(() => new Watchdog({ command: 'true', args: [], heartbeatDirectory: '/tmp', maxCrashes: -1 }), /watchdog option maxCrashes is -1/);
+    assert.throws(
+      () =>
+        new Watchdog({
+          command: 'true',
+          args: [],
+          heartbeatDirectory: '/tmp',
+          heartbeatTimeoutMs: 1_000,
+          heartbeatIntervalMs: 800,
+        }),
+      /watchdog option heartbeatIntervalMs is 800; it must be at most half the heartbeat timeout/,
+    );
+    assert.throws(
+      () => new Watchdog({ command: 'true', args: [], heartbeatDirectory: '/tmp', maxCrashes: -1 }),
+      /watchdog option maxCrashes is -1/,
+    );
   });
 });

@@ -14,7 +14,10 @@ export interface FakeChatBody {
   messages: FakeChatMessage[];
   stream?: boolean;
   stream_options?: { include_usage?: boolean };
-  tools?: Array<{ type: string; function: { name: string; description?: string; parameters?: Record<string, unknown> } }>;
+  tools?: Array<{
+    type: string;
+    function: { name: string; description?: string; parameters?: Record<string, unknown> };
+  }>;
   [key: string]: unknown;
 }
 
@@ -84,9 +87,13 @@ interface WireToolCall {
 let sequence = 0;
 
 export function buildUsage(body: FakeChatBody, response: ScriptedResponse, toolCalls: WireToolCall[]): FakeUsage {
-  const promptCharacters = body.messages.reduce((total, message) => total + JSON.stringify(message.content ?? '').length, 0);
+  const promptCharacters = body.messages.reduce(
+    (total, message) => total + JSON.stringify(message.content ?? '').length,
+    0,
+  );
   const completionCharacters =
-    (response.content ?? '').length + toolCalls.reduce((total, call) => total + call.function.name.length + call.function.arguments.length, 0);
+    (response.content ?? '').length +
+    toolCalls.reduce((total, call) => total + call.function.name.length + call.function.arguments.length, 0);
   const promptTokens = response.usage?.prompt_tokens ?? Math.max(1, Math.ceil(promptCharacters / 4));
   const completionTokens = response.usage?.completion_tokens ?? Math.max(1, Math.ceil(completionCharacters / 4));
   const usage: FakeUsage = {
@@ -103,7 +110,10 @@ export function wireToolCalls(response: ScriptedResponse): WireToolCall[] {
   return (response.toolCalls ?? []).map((call, index) => ({
     id: call.id ?? `call_fake_${sequence}_${index}`,
     type: 'function',
-    function: { name: call.name, arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments) },
+    function: {
+      name: call.name,
+      arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
+    },
   }));
 }
 
@@ -156,14 +166,25 @@ export function completionChunks(body: FakeChatBody, response: ScriptedResponse)
   const chunks = [chunk({ role: 'assistant', content: '' })];
   for (const piece of splitText(response.content ?? '', 3)) chunks.push(chunk({ content: piece }));
   toolCalls.forEach((call, index) => {
-    chunks.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] }));
+    chunks.push(
+      chunk({
+        tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }],
+      }),
+    );
     for (const piece of splitText(call.function.arguments, 3)) {
       chunks.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
     }
   });
   chunks.push(chunk({}, finishReason(response)));
   if (body.stream_options?.include_usage === true) {
-    chunks.push({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: buildUsage(body, response, toolCalls) });
+    chunks.push({
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      choices: [],
+      usage: buildUsage(body, response, toolCalls),
+    });
   }
   return chunks;
 }
@@ -179,7 +200,10 @@ const defaultErrorTypes: Record<number, { type: string; code: string | null }> =
 /** An OpenAI-shaped error body: `{error: {message, type, code, param}}`. */
 export function errorBody(error: ScriptedError): unknown {
   if (error.body !== undefined) return error.body;
-  const defaults = defaultErrorTypes[error.status] ?? { type: error.status >= 500 ? 'server_error' : 'invalid_request_error', code: null };
+  const defaults = defaultErrorTypes[error.status] ?? {
+    type: error.status >= 500 ? 'server_error' : 'invalid_request_error',
+    code: null,
+  };
   return {
     error: {
       message: error.message ?? `fake error ${error.status}`,

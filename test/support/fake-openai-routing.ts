@@ -26,7 +26,8 @@ export function matchesRoute(match: RouteMatch, body: FakeChatBody): boolean {
     if (!lastUser || !messageText(lastUser).includes(match.lastUserIncludes)) return false;
   }
   if (match.toolResultIncludes !== undefined) {
-    if (!latestToolResults(messages).some((message) => messageText(message).includes(match.toolResultIncludes ?? ''))) return false;
+    if (!latestToolResults(messages).some((message) => messageText(message).includes(match.toolResultIncludes ?? '')))
+      return false;
   }
   return true;
 }
@@ -43,7 +44,11 @@ export function messageText(message: FakeChatMessage): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   return content
-    .map((part) => (typeof part === 'object' && part !== null && typeof (part as { text?: unknown }).text === 'string' ? (part as { text: string }).text : ''))
+    .map((part) =>
+      typeof part === 'object' && part !== null && typeof (part as { text?: unknown }).text === 'string'
+        ? (part as { text: string }).text
+        : '',
+    )
     .join('');
 }
 

@@ -48,7 +48,14 @@ import {
 } from './fake-openai-replies.js';
 import { describeChatBody, matchesRoute, type RouteMatch } from './fake-openai-routing.js';
 
-export type { FakeChatBody, FakeChatMessage, ScriptedError, ScriptedResponse, ScriptedToolCall, ScriptedUsage } from './fake-openai-replies.js';
+export type {
+  FakeChatBody,
+  FakeChatMessage,
+  ScriptedError,
+  ScriptedResponse,
+  ScriptedToolCall,
+  ScriptedUsage,
+} from './fake-openai-replies.js';
 export type { RouteMatch } from './fake-openai-routing.js';
 
 /** A scripted reply, or a function computing it from the request. */
@@ -131,7 +138,13 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     const time = performance.timeOrigin + performance.now();
     const raw = await readBody(request);
     const path = (request.url ?? '/').split('?')[0] ?? '/';
-    const recorded: RecordedRequest = { method: request.method ?? 'GET', path, headers: flattenHeaders(request), body: parseBody(raw), time };
+    const recorded: RecordedRequest = {
+      method: request.method ?? 'GET',
+      path,
+      headers: flattenHeaders(request),
+      body: parseBody(raw),
+      time,
+    };
     requests.push(recorded);
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
       recorded.status = status;
@@ -145,11 +158,20 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     };
 
     if (options.requireApiKey !== undefined && recorded.headers.authorization !== `Bearer ${options.requireApiKey}`) {
-      send(401, errorBody({ status: 401, message: 'Incorrect API key provided. You can find your API key in your account settings.' }));
+      send(
+        401,
+        errorBody({
+          status: 401,
+          message: 'Incorrect API key provided. You can find your API key in your account settings.',
+        }),
+      );
       return;
     }
     if (recorded.method === 'GET' && path === '/v1/models') {
-      send(200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'fake-openai-server' })) });
+      send(200, {
+        object: 'list',
+        data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'fake-openai-server' })),
+      });
       return;
     }
     if (recorded.method !== 'POST' || path !== '/v1/chat/completions') {
@@ -162,13 +184,21 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       return;
     }
     if (options.rejectUnknownModels && !models.includes(body.model)) {
-      send(404, errorBody({ status: 404, message: `The model '${body.model}' does not exist or you do not have access to it.` }));
+      send(
+        404,
+        errorBody({
+          status: 404,
+          message: `The model '${body.model}' does not exist or you do not have access to it.`,
+        }),
+      );
       return;
     }
     const reply = takeReply(body);
     const scripted = typeof reply === 'function' ? await reply(body) : (reply ?? (await options.fallback?.(body)));
     if (scripted === undefined) {
-      reject(500, `no scripted response matched this request (${describeChatBody(body)})`, { 'x-should-retry': 'false' });
+      reject(500, `no scripted response matched this request (${describeChatBody(body)})`, {
+        'x-should-retry': 'false',
+      });
       return;
     }
     if (scripted.delayMs) await delay(scripted.delayMs, undefined, { signal: closing.signal });
@@ -195,7 +225,9 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
         response.destroy();
       } else if (!response.headersSent) {
         response.writeHead(500, { 'content-type': 'application/json' });
-        response.end(JSON.stringify(errorBody({ status: 500, message: `fake-openai-server failed: ${String(error)}` })));
+        response.end(
+          JSON.stringify(errorBody({ status: 500, message: `fake-openai-server failed: ${String(error)}` })),
+        );
       } else {
         response.destroy();
       }
@@ -219,7 +251,10 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       routes.push({ match, replies: [...replies] });
     },
     chatRequests: () =>
-      requests.filter((entry): entry is RecordedChatRequest => entry.method === 'POST' && entry.path === '/v1/chat/completions' && isChatBody(entry.body)),
+      requests.filter(
+        (entry): entry is RecordedChatRequest =>
+          entry.method === 'POST' && entry.path === '/v1/chat/completions' && isChatBody(entry.body),
+      ),
     pendingResponses: () => defaultQueue.length + routes.reduce((total, route) => total + route.replies.length, 0),
     reset: () => {
       defaultQueue.length = 0;
@@ -244,7 +279,11 @@ async function streamChunks(
   closing: AbortSignal,
 ): Promise<void> {
   recorded.status = 200;
-  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  response.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  });
   for (const [index, chunk] of chunks.entries()) {
     if (scripted.hangUpAfterChunks !== undefined && index >= scripted.hangUpAfterChunks) {
       request.socket.destroy();

@@ -36,7 +36,8 @@ export function completedModelCalls(workdir: string): number {
   if (!existsSync(file)) return 0;
   const database = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    return (database.prepare(`SELECT count(*) AS n FROM model_calls WHERE status = 'completed'`).get() as { n: number }).n;
+    return (database.prepare(`SELECT count(*) AS n FROM model_calls WHERE status = 'completed'`).get() as { n: number })
+      .n;
   } finally {
     database.close();
   }
@@ -46,24 +47,48 @@ export function completedModelCalls(workdir: string): number {
 export function observeScenario(workdir: string, finalStdout: string): ScenarioObservation {
   const database = new Database(stateDatabasePath(workdir), { readonly: true, fileMustExist: true });
   try {
-    const toolRows = database.prepare(`SELECT id, name, arguments_json, result_text, duration_ms FROM tool_calls ORDER BY id`).all() as Array<{
-      id: string; name: string; arguments_json: string; result_text: string | null; duration_ms: number | null;
+    const toolRows = database
+      .prepare(`SELECT id, name, arguments_json, result_text, duration_ms FROM tool_calls ORDER BY id`)
+      .all() as Array<{
+      id: string;
+      name: string;
+      arguments_json: string;
+      result_text: string | null;
+      duration_ms: number | null;
     }>;
-    const modelRows = database.prepare(`SELECT delegation_id, turn, status, error FROM model_calls ORDER BY id`).all() as Array<{
-      delegation_id: string; turn: number; status: string; error: string | null;
+    const modelRows = database
+      .prepare(`SELECT delegation_id, turn, status, error FROM model_calls ORDER BY id`)
+      .all() as Array<{
+      delegation_id: string;
+      turn: number;
+      status: string;
+      error: string | null;
     }>;
-    const transcriptRows = database.prepare(`SELECT delegation_id, role, content FROM messages ORDER BY delegation_id, seq`).all() as Array<{ delegation_id: string; role: string; content: string | null }>;
+    const transcriptRows = database
+      .prepare(`SELECT delegation_id, role, content FROM messages ORDER BY delegation_id, seq`)
+      .all() as Array<{ delegation_id: string; role: string; content: string | null }>;
     const transcripts: Record<string, string> = {};
     for (const row of transcriptRows) {
       const role = row.role === 'user' && row.content?.startsWith(RESTART_MESSAGE_PREFIX) ? 'restart' : row.role;
-      transcripts[row.delegation_id] = transcripts[row.delegation_id] === undefined ? role : `${transcripts[row.delegation_id]},${role}`;
+      transcripts[row.delegation_id] =
+        transcripts[row.delegation_id] === undefined ? role : `${transcripts[row.delegation_id]},${role}`;
     }
-    const sessions = database.prepare(`SELECT count(*) AS total, count(ended_at) AS ended FROM run_sessions`).get() as { total: number; ended: number };
+    const sessions = database.prepare(`SELECT count(*) AS total, count(ended_at) AS ended FROM run_sessions`).get() as {
+      total: number;
+      ended: number;
+    };
     const result = JSON.parse(finalStdout) as ScenarioObservation['result'];
     return {
       files: readTree(workdir),
-      logLines: existsSync(join(workdir, LOG_FILE)) ? readFileSync(join(workdir, LOG_FILE), 'utf8').split('\n').filter(Boolean) : [],
-      result: { subtype: result.subtype, result: result.result, artifacts: result.artifacts, num_turns: result.num_turns },
+      logLines: existsSync(join(workdir, LOG_FILE))
+        ? readFileSync(join(workdir, LOG_FILE), 'utf8').split('\n').filter(Boolean)
+        : [],
+      result: {
+        subtype: result.subtype,
+        result: result.result,
+        artifacts: result.artifacts,
+        num_turns: result.num_turns,
+      },
       runs: database.prepare(`SELECT status, subtype FROM runs`).all() as ScenarioObservation['runs'],
       sessions,
       integrity: database.pragma('integrity_check'),
@@ -71,14 +96,26 @@ export function observeScenario(workdir: string, finalStdout: string): ScenarioO
       toolCalls: toolRows.map((row) => ({
         id: row.id,
         name: row.name,
-        command: row.name === 'shell__run_command' ? (JSON.parse(row.arguments_json) as { command?: string }).command : undefined,
+        command:
+          row.name === 'shell__run_command'
+            ? (JSON.parse(row.arguments_json) as { command?: string }).command
+            : undefined,
         completed: row.duration_ms !== null,
         interrupted: row.result_text === INTERRUPTED_CALL_TEXT,
       })),
-      modelCalls: modelRows.map((row) => ({ delegationId: row.delegation_id, turn: row.turn, status: row.status, error: row.error })),
+      modelCalls: modelRows.map((row) => ({
+        delegationId: row.delegation_id,
+        turn: row.turn,
+        status: row.status,
+        error: row.error,
+      })),
       transcripts,
-      delegations: database.prepare(`SELECT id, agent, status FROM delegations ORDER BY id`).all() as ScenarioObservation['delegations'],
-      eventSeqs: (database.prepare(`SELECT seq FROM events ORDER BY seq`).all() as Array<{ seq: number }>).map((row) => row.seq),
+      delegations: database
+        .prepare(`SELECT id, agent, status FROM delegations ORDER BY id`)
+        .all() as ScenarioObservation['delegations'],
+      eventSeqs: (database.prepare(`SELECT seq FROM events ORDER BY seq`).all() as Array<{ seq: number }>).map(
+        (row) => row.seq,
+      ),
     };
   } finally {
     database.close();

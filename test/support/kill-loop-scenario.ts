@@ -47,12 +47,30 @@ const shell = (line: string): { name: string; arguments: { command: string } } =
 /** Each model's reply to its n-th request (n = assistant messages already in the conversation). */
 export const REPLIES_BY_TURN: Readonly<Record<string, readonly ScriptedResponse[]>> = {
   'orchestrator-model': [
-    { content: 'Logging the start, then handing out the work.', toolCalls: [shell('orchestrator: step 1'), shell('orchestrator: step 2')] },
+    {
+      content: 'Logging the start, then handing out the work.',
+      toolCalls: [shell('orchestrator: step 1'), shell('orchestrator: step 2')],
+    },
     { toolCalls: [shell('orchestrator: step 3')] },
-    { toolCalls: [{ name: 'delegate', arguments: { agent: 'writer', task: 'Write report/summary.md and report/data.json.' } }] },
-    { toolCalls: [{ name: 'delegate', arguments: { agent: 'runner', task: 'Check that the report exists and log two checks.' } }] },
+    {
+      toolCalls: [
+        { name: 'delegate', arguments: { agent: 'writer', task: 'Write report/summary.md and report/data.json.' } },
+      ],
+    },
+    {
+      toolCalls: [
+        { name: 'delegate', arguments: { agent: 'runner', task: 'Check that the report exists and log two checks.' } },
+      ],
+    },
     { toolCalls: [shell('orchestrator: step 4')] },
-    { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'report written and checked', artifacts: ARTIFACTS } }] },
+    {
+      toolCalls: [
+        {
+          name: 'complete',
+          arguments: { status: 'success', summary: 'report written and checked', artifacts: ARTIFACTS },
+        },
+      ],
+    },
   ],
   'writer-model': [
     { toolCalls: [{ name: 'fs__create_directory', arguments: { path: 'report' } }] },
@@ -63,7 +81,11 @@ export const REPLIES_BY_TURN: Readonly<Record<string, readonly ScriptedResponse[
       ],
     },
     { toolCalls: [{ name: 'fs__read_text_file', arguments: { path: 'report/summary.md' } }] },
-    { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'wrote the report', artifacts: ARTIFACTS } }] },
+    {
+      toolCalls: [
+        { name: 'complete', arguments: { status: 'success', summary: 'wrote the report', artifacts: ARTIFACTS } },
+      ],
+    },
   ],
   'runner-model': [
     { content: 'I will check the report, then log the checks.' },

@@ -31,7 +31,8 @@ export async function connectTestClient(server: McpServer, clientName = 'mux-swa
   await client.connect(clientTransport);
   return {
     client,
-    call: async (name, args = {}, options) => outcomeOf((await client.callTool({ name, arguments: args }, undefined, options)) as CallToolResult),
+    call: async (name, args = {}, options) =>
+      outcomeOf((await client.callTool({ name, arguments: args }, undefined, options)) as CallToolResult),
     toolNames: async () => (await client.listTools()).tools.map((tool) => tool.name),
     close: async () => {
       await client.close();

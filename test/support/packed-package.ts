@@ -18,8 +18,17 @@ function npmEnvironment(): NodeJS.ProcessEnv {
 
 /** Runs npm and returns its stdout; throws with its stderr when it fails. */
 function npm(args: string[], cwd: string, timeoutMs: number): string {
-  const result = spawnSync('npm', args, { cwd, env: npmEnvironment(), encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
-  if (result.status !== 0) throw new Error(`npm ${args.join(' ')} exited ${result.status ?? result.signal ?? result.error?.message}:\n${result.stderr}`);
+  const result = spawnSync('npm', args, {
+    cwd,
+    env: npmEnvironment(),
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0)
+    throw new Error(
+      `npm ${args.join(' ')} exited ${result.status ?? result.signal ?? result.error?.message}:\n${result.stderr}`,
+    );
   return result.stdout;
 }
 
@@ -28,9 +37,16 @@ function npm(args: string[], cwd: string, timeoutMs: number): string {
  * the suite packs the repository's dist/ as `npm test` just built it, without rewriting it under the other tests.
  */
 export function pack(directory: string, destination: string, options: { ignoreScripts: boolean }): PackedTarball {
-  const output = npm(['pack', '--json', '--pack-destination', destination, ...(options.ignoreScripts ? ['--ignore-scripts'] : [])], directory, 300_000);
+  const output = npm(
+    ['pack', '--json', '--pack-destination', destination, ...(options.ignoreScripts ? ['--ignore-scripts'] : [])],
+    directory,
+    300_000,
+  );
   // prepack's own output (the build) comes before the JSON on stdout.
-  const [entry] = JSON.parse(output.slice(output.indexOf('[\n'))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const [entry] = JSON.parse(output.slice(output.indexOf('[\n'))) as Array<{
+    filename: string;
+    files: Array<{ path: string }>;
+  }>;
   if (!entry) throw new Error(`npm pack wrote no tarball:\n${output}`);
   return { path: join(destination, entry.filename), files: entry.files.map((file) => file.path) };
 }
@@ -41,18 +57,52 @@ export function pack(directory: string, destination: string, options: { ignoreSc
  * install scripts do not run (better-sqlite3 then has no compiled addon: fine for commands that open no database).
  * Returns the installed command, `<prefix>/bin/mux-swarm`.
  */
-export function installGlobally(tarball: string, prefix: string, options: { ignoreScripts: boolean; timeoutMs: number }): string {
-  npm(['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', ...(options.ignoreScripts ? ['--ignore-scripts'] : []), tarball], dirname(tarball), options.timeoutMs);
+export function installGlobally(
+  tarball: string,
+  prefix: string,
+  options: { ignoreScripts: boolean; timeoutMs: number },
+): string {
+  npm(
+    [
+      'install',
+      '--global',
+      '--prefix',
+      prefix,
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      ...(options.ignoreScripts ? ['--ignore-scripts'] : []),
+      tarball,
+    ],
+    dirname(tarball),
+    options.timeoutMs,
+  );
   return join(prefix, 'bin', 'mux-swarm');
 }
 
 /** What a clean checkout holds that packing needs: the sources the prepack build compiles, and every shipped file. */
-const PACKAGE_SOURCES = ['package.json', 'package-lock.json', '.npmrc', 'tsconfig.json', 'src', 'bin', 'schemas', 'skills', 'goals', 'docs', 'config.json', 'swarm.json', 'README.md', 'LICENSE'];
+const PACKAGE_SOURCES = [
+  'package.json',
+  'package-lock.json',
+  '.npmrc',
+  'tsconfig.json',
+  'src',
+  'bin',
+  'schemas',
+  'skills',
+  'goals',
+  'docs',
+  'config.json',
+  'swarm.json',
+  'README.md',
+  'LICENSE',
+];
 
 /** Copies the repository's package sources to `directory` (node_modules linked, no dist/), for a pack that builds. */
 export function copyPackageSources(directory: string): void {
   for (const entry of PACKAGE_SOURCES) {
-    if (existsSync(join(REPOSITORY_ROOT, entry))) cpSync(join(REPOSITORY_ROOT, entry), join(directory, entry), { recursive: true });
+    if (existsSync(join(REPOSITORY_ROOT, entry)))
+      cpSync(join(REPOSITORY_ROOT, entry), join(directory, entry), { recursive: true });
   }
   symlinkSync(join(REPOSITORY_ROOT, 'node_modules'), join(directory, 'node_modules'));
 }

@@ -25,22 +25,35 @@ export function decodePng(file: Buffer): DecodedPng {
     const type = file.toString('latin1', offset + 4, offset + 8);
     const body = file.subarray(offset + 8, offset + 8 + length);
     if (body.length !== length) throw new Error(`PNG chunk ${type} is cut off`);
-    if (crc32(file.subarray(offset + 4, offset + 8 + length)) !== file.readUInt32BE(offset + 8 + length)) throw new Error(`PNG chunk ${type} fails its CRC`);
-    if (type === 'IHDR') header = { width: body.readUInt32BE(0), height: body.readUInt32BE(4), bitDepth: body[8]!, colorType: body[9]!, interlace: body[12]! };
+    if (crc32(file.subarray(offset + 4, offset + 8 + length)) !== file.readUInt32BE(offset + 8 + length))
+      throw new Error(`PNG chunk ${type} fails its CRC`);
+    if (type === 'IHDR')
+      header = {
+        width: body.readUInt32BE(0),
+        height: body.readUInt32BE(4),
+        bitDepth: body[8]!,
+        colorType: body[9]!,
+        interlace: body[12]!,
+      };
     else if (type === 'IDAT') data.push(body);
     else if (type === 'IEND') ended = true;
     offset += 12 + length;
   }
   if (!header || !ended) throw new Error('PNG without IHDR or IEND');
   const channels = CHANNELS[header.colorType];
-  if (header.bitDepth !== 8 || channels === undefined || header.interlace !== 0) throw new Error(`unsupported PNG: bit depth ${header.bitDepth}, colour type ${header.colorType}, interlace ${header.interlace}`);
+  if (header.bitDepth !== 8 || channels === undefined || header.interlace !== 0)
+    throw new Error(
+      `unsupported PNG: bit depth ${header.bitDepth}, colour type ${header.colorType}, interlace ${header.interlace}`,
+    );
   const raw = inflateSync(Buffer.concat(data));
   const stride = header.width * channels;
-  if (raw.length !== header.height * (stride + 1)) throw new Error(`PNG data is ${raw.length} bytes, not ${header.height * (stride + 1)}`);
+  if (raw.length !== header.height * (stride + 1))
+    throw new Error(`PNG data is ${raw.length} bytes, not ${header.height * (stride + 1)}`);
   const pixels = unfilter(raw, header.height, stride, channels);
   const rgba = new Uint8Array(header.width * header.height * 4);
   for (let index = 0; index < header.width * header.height; index += 1) {
-    for (let channel = 0; channel < 4; channel += 1) rgba[index * 4 + channel] = channel < channels ? pixels[index * channels + channel]! : 255;
+    for (let channel = 0; channel < 4; channel += 1)
+      rgba[index * 4 + channel] = channel < channels ? pixels[index * channels + channel]! : 255;
   }
   return { width: header.width, height: header.height, rgba };
 }

@@ -36,5 +36,12 @@ export function fakeConfig(baseURL: string, extra: Record<string, unknown> = {})
 
 /** An agent entry for swarm.json on the fake provider; the model name doubles as the routing key. */
 export function fakeAgent(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { name, description: `the ${name} agent`, provider: 'fake', model: `${name}-model`, systemPrompt: `You are ${name}.`, ...overrides };
+  return {
+    name,
+    description: `the ${name} agent`,
+    provider: 'fake',
+    model: `${name}-model`,
+    systemPrompt: `You are ${name}.`,
+    ...overrides,
+  };
 }

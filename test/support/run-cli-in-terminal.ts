@@ -18,7 +18,14 @@ export interface TerminalResult {
  */
 export function runCliInTerminal(
   args: string[],
-  options: { cwd: string; columns?: number; env?: Record<string, string>; timeoutMs?: number; onSpawn?: (child: ChildProcess) => void; onOutput?: (transcript: string) => void },
+  options: {
+    cwd: string;
+    columns?: number;
+    env?: Record<string, string>;
+    timeoutMs?: number;
+    onSpawn?: (child: ChildProcess) => void;
+    onOutput?: (transcript: string) => void;
+  },
 ): Promise<TerminalResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('python3', [PTY_RUN, String(options.columns ?? 100), process.execPath, CLI, ...args], {
@@ -35,7 +42,11 @@ export function runCliInTerminal(
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`mux-swarm ${args.join(' ')} on a terminal did not finish within ${options.timeoutMs ?? 60_000} ms\ntranscript: ${JSON.stringify(transcript)}\n${errors}`));
+      reject(
+        new Error(
+          `mux-swarm ${args.join(' ')} on a terminal did not finish within ${options.timeoutMs ?? 60_000} ms\ntranscript: ${JSON.stringify(transcript)}\n${errors}`,
+        ),
+      );
     }, options.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code) => {

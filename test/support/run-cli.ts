@@ -28,7 +28,13 @@ export interface CliResult {
  */
 export function runCli(
   args: string[],
-  options: { cwd: string; env?: Record<string, string>; stdin?: string; timeoutMs?: number; onSpawn?: (child: ChildProcess) => void },
+  options: {
+    cwd: string;
+    env?: Record<string, string>;
+    stdin?: string;
+    timeoutMs?: number;
+    onSpawn?: (child: ChildProcess) => void;
+  },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
@@ -42,7 +48,11 @@ export function runCli(
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`mux-swarm ${args.join(' ')} did not finish within ${options.timeoutMs ?? 60_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(
+          `mux-swarm ${args.join(' ')} did not finish within ${options.timeoutMs ?? 60_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      );
     }, options.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {

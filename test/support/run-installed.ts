@@ -11,7 +11,10 @@ export function runInstalled(command: string, args: string[], cwd: string, timeo
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd,
-      env: { PATH: `${dirname(command)}:${dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: TEST_HOME },
+      env: {
+        PATH: `${dirname(command)}:${dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+        HOME: TEST_HOME,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: timeoutMs,
     });

@@ -33,7 +33,9 @@ export function agentDefinition(name: string, overrides: Partial<AgentDefinition
     canDelegateTo: [],
     maxTurns: 10,
     ...overrides,
-    chain: overrides.chain ?? [{ provider: overrides.provider ?? 'scripted', model: overrides.model ?? `${name}-model` }],
+    chain: overrides.chain ?? [
+      { provider: overrides.provider ?? 'scripted', model: overrides.model ?? `${name}-model` },
+    ],
   };
 }
 
@@ -88,13 +90,30 @@ export async function createRuntimeHarness(options: HarnessOptions): Promise<Run
   bus.subscribe((event) => events.push(event));
   bus.subscribe((event) => store.appendEvent(event));
   const servers = Object.fromEntries(
-    Object.entries(options.servers ?? { fs: { builtin: 'filesystem' }, shell: { builtin: 'shell', options: { timeoutMs: 10_000 } } }).map(([name, entry]) => [name, mcpServerSchema.parse(entry) as McpServerConfig]),
+    Object.entries(
+      options.servers ?? { fs: { builtin: 'filesystem' }, shell: { builtin: 'shell', options: { timeoutMs: 10_000 } } },
+    ).map(([name, entry]) => [name, mcpServerSchema.parse(entry) as McpServerConfig]),
   );
-  const hub = await ToolHub.start(servers, { context: { workdir, allowedRoots: [workdir], spillDirectory: join(runDirectory, 'spill'), projectDirectory: workdir, stateDirectory: join(workdir, '.mux-swarm'), scrubber, run: { id: 'test-run', directory: runDirectory, emit: (event) => bus.emit(event) } } });
+  const hub = await ToolHub.start(servers, {
+    context: {
+      workdir,
+      allowedRoots: [workdir],
+      spillDirectory: join(runDirectory, 'spill'),
+      projectDirectory: workdir,
+      stateDirectory: join(workdir, '.mux-swarm'),
+      scrubber,
+      run: { id: 'test-run', directory: runDirectory, emit: (event) => bus.emit(event) },
+    },
+  });
   const agents = options.agents ?? [];
-  const orchestrator = agentDefinition('orchestrator', { role: 'orchestrator', canDelegateTo: agents.map((agent) => agent.name), ...options.orchestrator });
+  const orchestrator = agentDefinition('orchestrator', {
+    role: 'orchestrator',
+    canDelegateTo: agents.map((agent) => agent.name),
+    ...options.orchestrator,
+  });
   const models = new Map<string, ScriptedChatModel>();
-  for (const agent of [orchestrator, ...agents]) models.set(agent.name, new ScriptedChatModel(agent.model, options.script[agent.name] ?? []));
+  for (const agent of [orchestrator, ...agents])
+    models.set(agent.name, new ScriptedChatModel(agent.model, options.script[agent.name] ?? []));
   const run = new RunContext({
     runId: 'test-run',
     workdir,
@@ -111,10 +130,17 @@ export async function createRuntimeHarness(options: HarnessOptions): Promise<Run
     store,
     scrubber,
     ...(options.pulseIntervalMs === undefined ? {} : { pulseIntervalMs: options.pulseIntervalMs }),
-    trainingServers: Object.entries(servers).filter(([, entry]) => entry.type === 'builtin' && entry.builtin === 'training').map(([name]) => name),
+    trainingServers: Object.entries(servers)
+      .filter(([, entry]) => entry.type === 'builtin' && entry.builtin === 'training')
+      .map(([name]) => name),
     ...(options.userStore === undefined
       ? {}
-      : { failureMemory: { memory: new FailureMemory(new FailureStore(store.database), FailureMemory.openUserStore(options.userStore)), scrub: (text: string) => scrubber.text(text) } }),
+      : {
+          failureMemory: {
+            memory: new FailureMemory(new FailureStore(store.database), FailureMemory.openUserStore(options.userStore)),
+            scrub: (text: string) => scrubber.text(text),
+          },
+        }),
   });
   return {
     run,
@@ -141,7 +167,11 @@ export function toolMessages(model: ScriptedChatModel, requestIndex: number): st
 }
 
 /** A scripted turn that calls `complete`. */
-export function completeTurn(status: 'success' | 'failure' | 'partial', summary: string, artifacts: string[] = []): { toolCalls: Array<{ name: string; arguments: unknown }> } {
+export function completeTurn(
+  status: 'success' | 'failure' | 'partial',
+  summary: string,
+  artifacts: string[] = [],
+): { toolCalls: Array<{ name: string; arguments: unknown }> } {
   return { toolCalls: [{ name: 'complete', arguments: { status, summary, artifacts } }] };
 }
 

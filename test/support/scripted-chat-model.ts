@@ -59,7 +59,12 @@ export class ScriptedChatModel implements ChatModel {
       })),
       toolCallsFromText: false,
       finishReason: turn.toolCalls?.length ? 'tool_calls' : 'stop',
-      usage: { inputTokens: turn.inputTokens ?? 100, outputTokens: turn.outputTokens ?? 20, cachedInputTokens: 0, reasoningTokens: 0 },
+      usage: {
+        inputTokens: turn.inputTokens ?? 100,
+        outputTokens: turn.outputTokens ?? 20,
+        cachedInputTokens: 0,
+        reasoningTokens: 0,
+      },
       costUsd: turn.costUsd ?? 0,
       costSource: turn.costSource ?? (turn.costUsd === undefined ? 'unknown' : 'provider'),
       model: this.model,

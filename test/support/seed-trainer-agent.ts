@@ -15,14 +15,29 @@ export const TRAIN_COMMAND = 'python3 train.py';
 
 /** What a model works out for each of the seed's errors: the error's tell, and the edit that fixes it. */
 export const SEED_ERRORS = [
-  { tell: "unexpected keyword argument 'overwrite_output_dir'", edits: [{ oldText: '        overwrite_output_dir=True,\n', newText: '' }] },
-  { tell: "unexpected keyword argument 'tokenizer'", edits: [{ oldText: 'tokenizer=tokenizer, data_collator', newText: 'processing_class=tokenizer, data_collator' }] },
-  { tell: "unexpected keyword argument 'max_seq_length'", edits: [{ oldText: 'SFTConfig(max_seq_length=512', newText: 'SFTConfig(max_length=512' }] },
+  {
+    tell: "unexpected keyword argument 'overwrite_output_dir'",
+    edits: [{ oldText: '        overwrite_output_dir=True,\n', newText: '' }],
+  },
+  {
+    tell: "unexpected keyword argument 'tokenizer'",
+    edits: [{ oldText: 'tokenizer=tokenizer, data_collator', newText: 'processing_class=tokenizer, data_collator' }],
+  },
+  {
+    tell: "unexpected keyword argument 'max_seq_length'",
+    edits: [{ oldText: 'SFTConfig(max_seq_length=512', newText: 'SFTConfig(max_length=512' }],
+  },
   {
     tell: 'excessive nesting',
     edits: [
-      { oldText: 'from fake_trl import AutoTokenizer, DataCollatorForLanguageModeling,', newText: 'from fake_trl import AutoTokenizer, DataCollatorForSeq2Seq,' },
-      { oldText: 'collator = DataCollatorForLanguageModeling(tokenizer, mlm=False)', newText: 'collator = DataCollatorForSeq2Seq(tokenizer, padding=True)' },
+      {
+        oldText: 'from fake_trl import AutoTokenizer, DataCollatorForLanguageModeling,',
+        newText: 'from fake_trl import AutoTokenizer, DataCollatorForSeq2Seq,',
+      },
+      {
+        oldText: 'collator = DataCollatorForLanguageModeling(tokenizer, mlm=False)',
+        newText: 'collator = DataCollatorForSeq2Seq(tokenizer, padding=True)',
+      },
     ],
   },
 ] as const;
@@ -52,7 +67,10 @@ export function seedAgentReply(body: FakeChatBody, options: SeedAgentOptions): S
     case 'shell__run_command':
       return afterFollowing(since, jobIdOf(messages), options);
     case 'fs__read_text_file':
-      return call('fs__edit_file', { path: 'train.py', edits: knownEditFor(errorReportedIn(textOfLastJobEnd(messages))) });
+      return call('fs__edit_file', {
+        path: 'train.py',
+        edits: knownEditFor(errorReportedIn(textOfLastJobEnd(messages))),
+      });
     case 'fs__edit_file':
       return call('training__start', { command: TRAIN_COMMAND, name: 'seed' });
     case 'memory__create_entities':
@@ -67,7 +85,8 @@ function afterFollowing(since: string, jobId: string, options: SeedAgentOptions)
   const ended = endIn(since, options.mode);
   if (ended === undefined) return follow(jobId, since, options.mode);
   if (ended === 'success') {
-    if (options.writeLesson) return call('memory__create_entities', { entities: [{ ...GENERAL_LESSON, general: true }] });
+    if (options.writeLesson)
+      return call('memory__create_entities', { entities: [{ ...GENERAL_LESSON, general: true }] });
     return call('complete', { status: 'success', summary: 'the adapter is trained' });
   }
   const offered = firstKnownFixDiff(since);
@@ -78,7 +97,11 @@ function afterFollowing(since: string, jobId: string, options: SeedAgentOptions)
 function follow(jobId: string, since: string, mode: FollowMode): ScriptedResponse {
   if (mode === 'wait') {
     const cursor = /Next: wait with cursor (\d+)/.exec(since)?.[1];
-    return call('training__wait', { job_id: jobId, cursor: cursor === undefined ? 0 : Number(cursor), timeout_ms: 10_000 });
+    return call('training__wait', {
+      job_id: jobId,
+      cursor: cursor === undefined ? 0 : Number(cursor),
+      timeout_ms: 10_000,
+    });
   }
   if (mode === 'status') return { ...call('training__status', { job_id: jobId }), delayMs: 150 };
   return call('shell__run_command', { command: 'sleep 0.5' });
@@ -151,7 +174,8 @@ function call(name: string, args: Record<string, unknown>): ScriptedResponse {
 }
 
 function lastToolCall(messages: FakeChatMessage[]): { name: string; arguments: string } | undefined {
-  return messages.findLast((message) => message.role === 'assistant' && message.tool_calls?.length)?.tool_calls?.at(-1)?.function;
+  return messages.findLast((message) => message.role === 'assistant' && message.tool_calls?.length)?.tool_calls?.at(-1)
+    ?.function;
 }
 
 /** The tool results and user messages (notices) after the last assistant message. */
@@ -165,7 +189,11 @@ function textSinceLastAssistant(messages: FakeChatMessage[]): string {
 
 /** Everything since the last training__start: where the failed end was reported. */
 function textOfLastJobEnd(messages: FakeChatMessage[]): string {
-  const start = messages.findLastIndex((message) => message.role === 'assistant' && message.tool_calls?.some((toolCall) => toolCall.function.name === 'training__start'));
+  const start = messages.findLastIndex(
+    (message) =>
+      message.role === 'assistant' &&
+      message.tool_calls?.some((toolCall) => toolCall.function.name === 'training__start'),
+  );
   return messages
     .slice(start + 1)
     .map(messageText)
@@ -173,7 +201,9 @@ function textOfLastJobEnd(messages: FakeChatMessage[]): string {
 }
 
 function jobIdOf(messages: FakeChatMessage[]): string {
-  const started = messages.findLast((message) => message.role === 'tool' && /^Started training job (\S+)/.test(messageText(message)));
+  const started = messages.findLast(
+    (message) => message.role === 'tool' && /^Started training job (\S+)/.test(messageText(message)),
+  );
   const id = started === undefined ? undefined : /^Started training job (\S+?)[: ]/.exec(messageText(started))?.[1];
   if (id === undefined) throw new Error('seed agent: no training job started yet');
   return id;

@@ -37,7 +37,8 @@ export function chooseSeed(variable: string, fixed: number): number {
   if (given === 'random') return Math.floor(Math.random() * 4_294_967_296);
   if (given !== undefined && given !== '') {
     const parsed = Number(given);
-    if (!Number.isInteger(parsed) || parsed < 0 || parsed >= 4_294_967_296) throw new Error(`${variable}=${given} is not a seed (an integer from 0 to 4294967295)`);
+    if (!Number.isInteger(parsed) || parsed < 0 || parsed >= 4_294_967_296)
+      throw new Error(`${variable}=${given} is not a seed (an integer from 0 to 4294967295)`);
     return parsed;
   }
   return fixed;

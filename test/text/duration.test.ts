@@ -54,13 +54,19 @@ describe('durationSchema', () => {
     assert.equal(durationSchema.parse(30), 30_000);
     const refused = durationSchema.safeParse('tomorrow');
     assert.equal(refused.success, false);
-    assert.equal(refused.error?.issues[0]?.message, 'must be a positive duration: seconds as a number, or "90s", "45m", "2h", "1h30m"');
+    assert.equal(
+      refused.error?.issues[0]?.message,
+      'must be a positive duration: seconds as a number, or "90s", "45m", "2h", "1h30m"',
+    );
     assert.equal(durationSchema.safeParse(true).success, false);
   });
 });
 
 describe('formatDuration', () => {
   it('writes milliseconds, seconds, minutes and hours', () => {
-    assert.deepEqual([250, 1_500, 45_000, 90_000, 7_200_000, 5_430_000].map((milliseconds) => formatDuration(milliseconds)), ['250 ms', '1.5 s', '45 s', '1 min 30 s', '2 h 00 min', '1 h 30 min']);
+    assert.deepEqual(
+      [250, 1_500, 45_000, 90_000, 7_200_000, 5_430_000].map((milliseconds) => formatDuration(milliseconds)),
+      ['250 ms', '1.5 s', '45 s', '1 min 30 s', '2 h 00 min', '1 h 30 min'],
+    );
   });
 });

@@ -66,16 +66,32 @@ describe('ProcessGroupStdioTransport', { concurrency: true }, () => {
       env: { HOME: home },
       cwd: workdir,
       onStderrLine: (line) => stderrLines.push(line),
-      sandbox: { backend: 'bwrap', network: 'none', workdir, readOnly: [], writable: [], home, environment: { ...process.env, HOME: home } },
+      sandbox: {
+        backend: 'bwrap',
+        network: 'none',
+        workdir,
+        readOnly: [],
+        writable: [],
+        home,
+        environment: { ...process.env, HOME: home },
+      },
     });
     const client = await connect(transport);
     const pid = transport.pid as number;
     try {
-      const echoed = (await client.callTool({ name: 'echo', arguments: { text: 'from the sandbox' } })) as CallToolResult;
+      const echoed = (await client.callTool({
+        name: 'echo',
+        arguments: { text: 'from the sandbox' },
+      })) as CallToolResult;
       assert.equal(firstText(echoed), 'from the sandbox');
       assert.ok(await waitFor(() => stderrLines.some((line) => line.startsWith('fixture-echo ready'))));
-      const insidePid = Number(/pid=(\d+)/.exec(stderrLines.find((line) => line.startsWith('fixture-echo ready'))!)![1]);
-      assert.ok(insidePid < 10 && insidePid !== pid, `the server sees its own PID namespace (pid ${insidePid} inside, ${pid} outside)`);
+      const insidePid = Number(
+        /pid=(\d+)/.exec(stderrLines.find((line) => line.startsWith('fixture-echo ready'))!)![1],
+      );
+      assert.ok(
+        insidePid < 10 && insidePid !== pid,
+        `the server sees its own PID namespace (pid ${insidePid} inside, ${pid} outside)`,
+      );
     } finally {
       await client.close();
       rmSync(home, { recursive: true, force: true });
@@ -93,7 +109,8 @@ describe('ProcessGroupStdioTransport', { concurrency: true }, () => {
       await assert.rejects(starting, /MCP server "sleep" was closed before it had started\./);
       await closing;
       assert.equal(transport.pid === undefined, cwd !== undefined, 'spawned only when close() came during the spawn');
-      if (transport.pid !== undefined) assert.deepEqual(livingMembersOfGroup(transport.pid), [], 'the spawned group was killed');
+      if (transport.pid !== undefined)
+        assert.deepEqual(livingMembersOfGroup(transport.pid), [], 'the spawned group was killed');
     }
   });
 
@@ -118,7 +135,10 @@ describe('ProcessGroupStdioTransport', { concurrency: true }, () => {
   });
 
   it('fires onclose when the server dies by itself, and reports how', async () => {
-    const transport = new ProcessGroupStdioTransport({ command: process.execPath, args: ['--import', TSX_LOADER, SERVER_SCRIPT] });
+    const transport = new ProcessGroupStdioTransport({
+      command: process.execPath,
+      args: ['--import', TSX_LOADER, SERVER_SCRIPT],
+    });
     const client = await connect(transport);
     const errors: Error[] = [];
     client.onerror = (error) => errors.push(error);
@@ -126,7 +146,10 @@ describe('ProcessGroupStdioTransport', { concurrency: true }, () => {
     const pid = transport.pid as number;
     process.kill(pid, 'SIGKILL');
     await closed;
-    assert.ok(errors.some((error) => /was killed by SIGKILL/.test(error.message)), errors.map(String).join('; '));
+    assert.ok(
+      errors.some((error) => /was killed by SIGKILL/.test(error.message)),
+      errors.map(String).join('; '),
+    );
     await assert.rejects(client.listTools(), 'requests fail once the server is gone');
     assert.deepEqual(livingMembersOfGroup(pid), []);
   });
@@ -147,7 +170,10 @@ describe('ProcessGroupStdioTransport', { concurrency: true }, () => {
 
   it('fails with a clear error when the working directory does not exist', async () => {
     const transport = new ProcessGroupStdioTransport({ command: 'true', cwd: '/nonexistent/mux-swarm' });
-    await assert.rejects(transport.start(), { code: 'mcp-server-cwd-missing', message: /\/nonexistent\/mux-swarm does not exist/ });
+    await assert.rejects(transport.start(), {
+      code: 'mcp-server-cwd-missing',
+      message: /\/nonexistent\/mux-swarm does not exist/,
+    });
   });
 
   it('keeps only the last 50 stderr lines, in order', async () => {

@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { McpServerStartError } from '../../src/errors/mcp-server-error.js';
 import { ToolHub } from '../../src/tools/tool-hub.js';
-import { livingProcessesWithArgument, newMarker, numberAfter, servers, tempContext, tsxServer, watchProcessesWithArgument, type TempContext } from '../fixtures/hub-test-support.js';
+import {
+  livingProcessesWithArgument,
+  newMarker,
+  numberAfter,
+  servers,
+  tempContext,
+  tsxServer,
+  watchProcessesWithArgument,
+  type TempContext,
+} from '../fixtures/hub-test-support.js';
 import { livingMembersOfGroup } from '../fixtures/process-helpers.js';
 
 function linesOf(stderr: Array<[string, string]>, server: string): string[] {
@@ -35,10 +44,22 @@ describe('ToolHub start-up failures', { concurrency: true }, () => {
     assert.ok(error instanceof McpServerStartError, String(error));
     assert.equal(error.code, 'mcp_server_start_failed');
     assert.equal(error.server, 'crashing');
-    assert.match(error.message, /^MCP server "crashing" did not start: .*hub-crashing-mcp-server\.ts --hub-test-marker=\S+: the process exited with code 1 before answering the MCP handshake/);
-    assert.match(error.message, /its stderr ended with:\n {4}hub-crashing: reading settings\n {4}hub-crashing: fatal: HUB_FIXTURE_TOKEN is not set\n/);
-    assert.match(error.message, /Fix the mcpServers\.crashing entry in config\.json, mark it "optional": true, or set "enabled": false\./);
-    assert.deepEqual(error.stderrTail, ['hub-crashing: reading settings', 'hub-crashing: fatal: HUB_FIXTURE_TOKEN is not set']);
+    assert.match(
+      error.message,
+      /^MCP server "crashing" did not start: .*hub-crashing-mcp-server\.ts --hub-test-marker=\S+: the process exited with code 1 before answering the MCP handshake/,
+    );
+    assert.match(
+      error.message,
+      /its stderr ended with:\n {4}hub-crashing: reading settings\n {4}hub-crashing: fatal: HUB_FIXTURE_TOKEN is not set\n/,
+    );
+    assert.match(
+      error.message,
+      /Fix the mcpServers\.crashing entry in config\.json, mark it "optional": true, or set "enabled": false\./,
+    );
+    assert.deepEqual(error.stderrTail, [
+      'hub-crashing: reading settings',
+      'hub-crashing: fatal: HUB_FIXTURE_TOKEN is not set',
+    ]);
 
     const goodPid = numberAfter(linesOf(stderr, 'good'), 'pid');
     assert.ok(goodPid !== undefined, 'the good server had started and logged its pid');
@@ -59,9 +80,18 @@ describe('ToolHub start-up failures', { concurrency: true }, () => {
     );
     assert.ok(error instanceof McpServerStartError);
     assert.equal(error.server, 'first, second');
-    assert.deepEqual(error.failures.map((failure) => failure.server), ['first', 'second']);
-    assert.match(error.message, /^2 MCP servers did not start:\n- MCP server "first" did not start: .*exited with code 1/);
-    assert.match(error.message, /\n- MCP server "second" did not start: mux-swarm-no-such-server: .*"mux-swarm-no-such-server" was not found/);
+    assert.deepEqual(
+      error.failures.map((failure) => failure.server),
+      ['first', 'second'],
+    );
+    assert.match(
+      error.message,
+      /^2 MCP servers did not start:\n- MCP server "first" did not start: .*exited with code 1/,
+    );
+    assert.match(
+      error.message,
+      /\n- MCP server "second" did not start: mux-swarm-no-such-server: .*"mux-swarm-no-such-server" was not found/,
+    );
   });
 
   it('an optional server that fails only warns: status failed, the other servers still work', async () => {
@@ -75,13 +105,19 @@ describe('ToolHub start-up failures', { concurrency: true }, () => {
     );
     try {
       assert.equal(warnings.length, 1);
-      assert.match(warnings[0]!, /^optional MCP server "flaky" did not start: .*exited with code 1 before answering the MCP handshake; its tools are not available$/);
+      assert.match(
+        warnings[0]!,
+        /^optional MCP server "flaky" did not start: .*exited with code 1 before answering the MCP handshake; its tools are not available$/,
+      );
       const flaky = hub.statuses.find((status) => status.name === 'flaky');
       assert.equal(flaky?.status, 'failed');
       assert.equal(flaky?.optional, true);
       assert.match(flaky?.error ?? '', /HUB_FIXTURE_TOKEN is not set/, 'the status keeps the stderr tail');
       assert.equal(hub.statuses.find((status) => status.name === 'fs')?.status, 'connected');
-      assert.deepEqual(hub.tools().filter((tool) => tool.server === 'flaky'), []);
+      assert.deepEqual(
+        hub.tools().filter((tool) => tool.server === 'flaky'),
+        [],
+      );
       const listed = await hub.call('fs__list_allowed_directories', {});
       assert.equal(listed.isError, false);
       assert.ok(listed.text.includes(temp.context.workdir), listed.text);
@@ -131,15 +167,24 @@ describe('ToolHub start-up failures', { concurrency: true }, () => {
     const ended = Date.now();
     assert.ok(error instanceof McpServerStartError, String(error));
     assert.equal(error.server, 'silent');
-    assert.match(error.message, /^MCP server "silent" did not start: no answer within 2\.5 s \(startupTimeoutMs\); it was stopped/);
+    assert.match(
+      error.message,
+      /^MCP server "silent" did not start: no answer within 2\.5 s \(startupTimeoutMs\); it was stopped/,
+    );
     assert.equal(deadlineMs, startupTimeoutMs, 'the deadline is startupTimeoutMs');
     assert.ok(expiredAt - started >= startupTimeoutMs - 50, `waited for the deadline (${expiredAt - started} ms)`);
     assert.ok(ended - expiredAt < 3_000, `did not hang past the deadline (${ended - expiredAt} ms)`);
 
     const pid = numberAfter(linesOf(stderr, 'silent'), 'pid');
     const helper = numberAfter(linesOf(stderr, 'silent'), 'helper');
-    assert.ok(pid !== undefined && helper !== undefined, `the server had started (${linesOf(stderr, 'silent').join(' | ')})`);
-    assert.ok(error.stderrTail.some((line) => line.startsWith(`hub-silent pid=${pid}`)), 'the error carries its stderr');
+    assert.ok(
+      pid !== undefined && helper !== undefined,
+      `the server had started (${linesOf(stderr, 'silent').join(' | ')})`,
+    );
+    assert.ok(
+      error.stderrTail.some((line) => line.startsWith(`hub-silent pid=${pid}`)),
+      'the error carries its stderr',
+    );
     assert.deepEqual(livingMembersOfGroup(pid), [], 'neither the server nor its helper runs once start() rejected');
     assert.deepEqual(livingProcessesWithArgument(marker), []);
   });
@@ -154,7 +199,9 @@ describe('ToolHub start-up failures', { concurrency: true }, () => {
     );
     watch.stop();
     try {
-      assert.deepEqual(warnings, ['optional MCP server "silent" did not start: no answer within 1 s (startupTimeoutMs); it was stopped; its tools are not available']);
+      assert.deepEqual(warnings, [
+        'optional MCP server "silent" did not start: no answer within 1 s (startupTimeoutMs); it was stopped; its tools are not available',
+      ]);
       assert.equal(watch.seen.size, 1, 'the server had been started');
       for (const pid of watch.seen) assert.deepEqual(livingMembersOfGroup(pid), [], 'and its group is gone');
       assert.equal(hub.statuses.find((status) => status.name === 'silent')?.status, 'failed');
@@ -165,9 +212,12 @@ describe('ToolHub start-up failures', { concurrency: true }, () => {
   });
 
   it('a built-in server with a bad configuration fails with the server named', async () => {
-    const error = await ToolHub.start(servers({ files: { builtin: 'filesystem', options: { roots: ['does-not-exist'] } } }), {
-      context: temp.context,
-    }).then(
+    const error = await ToolHub.start(
+      servers({ files: { builtin: 'filesystem', options: { roots: ['does-not-exist'] } } }),
+      {
+        context: temp.context,
+      },
+    ).then(
       () => assert.fail('start should have failed'),
       (failure: unknown) => failure,
     );
@@ -191,7 +241,12 @@ describe('ToolHub calls that go wrong', () => {
         victim: tsxServer('hub-paged-mcp-server.ts', marker, { maxRestarts: 0 }),
         fs: { builtin: 'filesystem' },
       }),
-      { context: temp.context, startupTimeoutMs: 15_000, onStderrLine: (server, line) => stderr.push([server, line]), onWarning: (message) => warnings.push(message) },
+      {
+        context: temp.context,
+        startupTimeoutMs: 15_000,
+        onStderrLine: (server, line) => stderr.push([server, line]),
+        onWarning: (message) => warnings.push(message),
+      },
     );
   });
   after(async () => {
@@ -217,9 +272,15 @@ describe('ToolHub calls that go wrong', () => {
     const controller = new AbortController();
     const started = Date.now();
     setTimeout(() => controller.abort(new Error('the user pressed Ctrl-C')), 100);
-    await assert.rejects(hub.call('victim__sleep', { ms: 10_000 }, { signal: controller.signal }), /the user pressed Ctrl-C/);
+    await assert.rejects(
+      hub.call('victim__sleep', { ms: 10_000 }, { signal: controller.signal }),
+      /the user pressed Ctrl-C/,
+    );
     assert.ok(Date.now() - started < 2_000);
-    await assert.rejects(hub.call('victim__echo', { text: 'x' }, { signal: controller.signal }), 'an already aborted signal rejects too');
+    await assert.rejects(
+      hub.call('victim__echo', { text: 'x' }, { signal: controller.signal }),
+      'an already aborted signal rejects too',
+    );
     assert.equal((await hub.call('victim__echo', { text: 'after abort' })).text, 'after abort');
   });
 
@@ -242,11 +303,16 @@ describe('ToolHub calls that go wrong', () => {
     const next = await hub.call('victim__echo', { text: 'anyone there?' });
     assert.ok(Date.now() - started < 500, 'no hang');
     assert.equal(next.isError, true);
-    assert.match(next.text, /^tool victim__echo cannot run: its MCP server "victim" is not available: stopped while in use: the process was killed by SIGKILL; not restarted \(maxRestarts is 0\)/);
+    assert.match(
+      next.text,
+      /^tool victim__echo cannot run: its MCP server "victim" is not available: stopped while in use: the process was killed by SIGKILL; not restarted \(maxRestarts is 0\)/,
+    );
 
     const status = hub.statuses.find((candidate) => candidate.name === 'victim');
     assert.equal(status?.status, 'failed');
-    assert.deepEqual(warnings, ['MCP server "victim" stopped while in use: the process was killed by SIGKILL; not restarted (maxRestarts is 0); calls to its tools will fail']);
+    assert.deepEqual(warnings, [
+      'MCP server "victim" stopped while in use: the process was killed by SIGKILL; not restarted (maxRestarts is 0); calls to its tools will fail',
+    ]);
     assert.deepEqual(livingMembersOfGroup(pid), []);
     assert.equal((await hub.call('slow__echo', { text: 'unaffected' })).text, 'unaffected');
     assert.equal((await hub.call('fs__list_allowed_directories', {})).isError, false);

@@ -3,7 +3,12 @@ import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { McpServerStartError } from '../../src/errors/mcp-server-error.js';
 import { ToolHub } from '../../src/tools/tool-hub.js';
-import { startSseOnlyServer, startStatefulStreamableHttpServer, startStreamableHttpServer, type RunningHttpServer } from '../fixtures/hub-http-servers.js';
+import {
+  startSseOnlyServer,
+  startStatefulStreamableHttpServer,
+  startStreamableHttpServer,
+  type RunningHttpServer,
+} from '../fixtures/hub-http-servers.js';
 import { servers, tempContext, type TempContext } from '../fixtures/hub-test-support.js';
 
 const TOKEN = 'hub-test-token-1';
@@ -53,11 +58,27 @@ describe('ToolHub over HTTP', () => {
   });
 
   it('reaches a streamable-HTTP server through a {url, headers} entry, sending the headers with every request', async () => {
-    const hub = await ToolHub.start(servers({ web: { url: streamable.url, headers: { 'x-hub-token': TOKEN } } }), { context: temp.context, startupTimeoutMs: 5_000 });
+    const hub = await ToolHub.start(servers({ web: { url: streamable.url, headers: { 'x-hub-token': TOKEN } } }), {
+      context: temp.context,
+      startupTimeoutMs: 5_000,
+    });
     try {
-      assert.deepEqual({ ...hub.statuses[0] }, { name: 'web', status: 'connected', transport: 'streamable-http', tools: 2, optional: false, restarts: 0 });
-      assert.deepEqual(hub.tools().map((tool) => tool.exposedName).sort(), ['web__echo', 'web__whoami']);
-      assert.deepEqual(await hub.call('web__echo', { text: 'over http' }), { text: 'streamable: over http', isError: false, structuredContent: undefined });
+      assert.deepEqual(
+        { ...hub.statuses[0] },
+        { name: 'web', status: 'connected', transport: 'streamable-http', tools: 2, optional: false, restarts: 0 },
+      );
+      assert.deepEqual(
+        hub
+          .tools()
+          .map((tool) => tool.exposedName)
+          .sort(),
+        ['web__echo', 'web__whoami'],
+      );
+      assert.deepEqual(await hub.call('web__echo', { text: 'over http' }), {
+        text: 'streamable: over http',
+        isError: false,
+        structuredContent: undefined,
+      });
       assert.equal((await hub.call('web__whoami', {})).text, `token=${TOKEN}`);
     } finally {
       await hub.close();
@@ -66,9 +87,17 @@ describe('ToolHub over HTTP', () => {
 
   it('fails a required HTTP server the server refuses (401) with the server, URL and status, without trying SSE', async () => {
     const before = streamable.requests.length;
-    const error = await startFailure(ToolHub.start(servers({ web: { url: streamable.url, headers: { 'x-hub-token': 'wrong' } } }), { context: temp.context, startupTimeoutMs: 5_000 }));
+    const error = await startFailure(
+      ToolHub.start(servers({ web: { url: streamable.url, headers: { 'x-hub-token': 'wrong' } } }), {
+        context: temp.context,
+        startupTimeoutMs: 5_000,
+      }),
+    );
     assert.equal(error.server, 'web');
-    assert.match(error.message, new RegExp(`^MCP server "web" did not start: cannot connect to ${streamable.url.replace(/[.]/g, '\\.')}: .*401`));
+    assert.match(
+      error.message,
+      new RegExp(`^MCP server "web" did not start: cannot connect to ${streamable.url.replace(/[.]/g, '\\.')}: .*401`),
+    );
     assert.deepEqual(
       streamable.requests.slice(before).filter((request) => !request.startsWith('POST /mcp')),
       [],
@@ -78,11 +107,18 @@ describe('ToolHub over HTTP', () => {
 
   it('falls back to SSE for a {type: "http"} entry whose server answers streamable HTTP with a 4xx', async () => {
     const before = sseOnly.requests.length;
-    const hub = await ToolHub.start(servers({ legacy: { type: 'http', url: sseOnly.url } }), { context: temp.context, startupTimeoutMs: 5_000 });
+    const hub = await ToolHub.start(servers({ legacy: { type: 'http', url: sseOnly.url } }), {
+      context: temp.context,
+      startupTimeoutMs: 5_000,
+    });
     try {
       assert.equal(hub.statuses[0]?.transport, 'sse');
       assert.equal(hub.statuses[0]?.status, 'connected');
-      assert.deepEqual(await hub.call('legacy__echo', { text: 'old transport' }), { text: 'sse-only: old transport', isError: false, structuredContent: undefined });
+      assert.deepEqual(await hub.call('legacy__echo', { text: 'old transport' }), {
+        text: 'sse-only: old transport',
+        isError: false,
+        structuredContent: undefined,
+      });
       const requests = sseOnly.requests.slice(before);
       assert.equal(requests[0], 'POST /sse', 'streamable HTTP was tried first');
       assert.equal(requests[1], 'GET /sse', 'then SSE');
@@ -93,7 +129,10 @@ describe('ToolHub over HTTP', () => {
 
   it('goes straight to SSE for a {type: "sse"} entry', async () => {
     const before = sseOnly.requests.length;
-    const hub = await ToolHub.start(servers({ legacy: { type: 'sse', url: sseOnly.url } }), { context: temp.context, startupTimeoutMs: 5_000 });
+    const hub = await ToolHub.start(servers({ legacy: { type: 'sse', url: sseOnly.url } }), {
+      context: temp.context,
+      startupTimeoutMs: 5_000,
+    });
     try {
       assert.equal(hub.statuses[0]?.transport, 'sse');
       assert.equal((await hub.call('legacy__echo', { text: 'direct' })).text, 'sse-only: direct');
@@ -105,14 +144,24 @@ describe('ToolHub over HTTP', () => {
   });
 
   it('does not fall back for a {type: "streamable-http"} entry', async () => {
-    const error = await startFailure(ToolHub.start(servers({ strict: { type: 'streamable-http', url: sseOnly.url } }), { context: temp.context, startupTimeoutMs: 5_000 }));
-    assert.match(error.message, /^MCP server "strict" did not start: cannot connect to http:\/\/127\.0\.0\.1:\d+\/sse: .*404/);
+    const error = await startFailure(
+      ToolHub.start(servers({ strict: { type: 'streamable-http', url: sseOnly.url } }), {
+        context: temp.context,
+        startupTimeoutMs: 5_000,
+      }),
+    );
+    assert.match(
+      error.message,
+      /^MCP server "strict" did not start: cannot connect to http:\/\/127\.0\.0\.1:\d+\/sse: .*404/,
+    );
   });
 
   it('fails with a clear reason when nothing listens at the URL', async () => {
     const closed = await startHangingListener();
     await closed.close(); // the port is now free: connections are refused
-    const error = await startFailure(ToolHub.start(servers({ gone: { url: closed.url } }), { context: temp.context, startupTimeoutMs: 5_000 }));
+    const error = await startFailure(
+      ToolHub.start(servers({ gone: { url: closed.url } }), { context: temp.context, startupTimeoutMs: 5_000 }),
+    );
     assert.match(error.message, /^MCP server "gone" did not start: cannot connect to http:\/\/127\.0\.0\.1:\d+\/mcp: /);
   });
 
@@ -121,9 +170,18 @@ describe('ToolHub over HTTP', () => {
     try {
       for (const type of ['http', 'sse'] as const) {
         const started = Date.now();
-        const error = await startFailure(ToolHub.start(servers({ stuck: { type, url: hanging.url } }), { context: temp.context, startupTimeoutMs: 500 }));
+        const error = await startFailure(
+          ToolHub.start(servers({ stuck: { type, url: hanging.url } }), {
+            context: temp.context,
+            startupTimeoutMs: 500,
+          }),
+        );
         const elapsed = Date.now() - started;
-        assert.match(error.message, /^MCP server "stuck" did not start: no answer within 500 ms \(startupTimeoutMs\)/, type);
+        assert.match(
+          error.message,
+          /^MCP server "stuck" did not start: no answer within 500 ms \(startupTimeoutMs\)/,
+          type,
+        );
         assert.ok(elapsed >= 450 && elapsed < 2_500, `${type}: failed at the deadline (${elapsed} ms)`);
       }
     } finally {
@@ -134,7 +192,12 @@ describe('ToolHub over HTTP', () => {
   it('reconnects when a streamable-HTTP server forgets the session (a restart) and sends the refused call again', async () => {
     const stateful = await startStatefulStreamableHttpServer();
     const warnings: string[] = [];
-    const hub = await ToolHub.start(servers({ api: { url: stateful.url } }), { context: temp.context, startupTimeoutMs: 10_000, onWarning: (message) => warnings.push(message), restartDelayMs: () => 10 });
+    const hub = await ToolHub.start(servers({ api: { url: stateful.url } }), {
+      context: temp.context,
+      startupTimeoutMs: 10_000,
+      onWarning: (message) => warnings.push(message),
+      restartDelayMs: () => 10,
+    });
     try {
       assert.equal((await hub.call('api__echo', { text: 'one' })).text, 'stateful: one');
       assert.deepEqual(stateful.sessionIds, ['session-1']);

@@ -22,7 +22,9 @@ export function registerCompletionCommand(program: Command, outcome: CommandOutc
     .description('print a shell completion script: source <(mux-swarm completion bash); zsh and fish too (docs/cli.md)')
     .addArgument(new Argument('[shell]', 'the shell').choices(COMPLETION_SHELLS))
     .addOption(new Option('--list-runs', 'print the run ids of the workdir, for the scripts').hideHelp())
-    .addOption(new Option('--config <path>', 'config.json whose workdir --list-runs reads').default('config.json').hideHelp())
+    .addOption(
+      new Option('--config <path>', 'config.json whose workdir --list-runs reads').default('config.json').hideHelp(),
+    )
     .addOption(new Option('--workdir <dir>', 'the workdir --list-runs reads').hideHelp())
     .action(async (shell: CompletionShell | undefined, options: CompletionOptions) => {
       outcome.exitCode = 0;
@@ -33,7 +35,9 @@ export function registerCompletionCommand(program: Command, outcome: CommandOutc
         return;
       }
       if (shell === undefined) {
-        process.stderr.write(`mux-swarm completion: name the shell: ${COMPLETION_SHELLS.join(', ')} (e.g. source <(mux-swarm completion bash))\n`);
+        process.stderr.write(
+          `mux-swarm completion: name the shell: ${COMPLETION_SHELLS.join(', ')} (e.g. source <(mux-swarm completion bash))\n`,
+        );
         outcome.exitCode = 2;
         return;
       }

@@ -17,22 +17,37 @@ export function registerGoalCommand(program: Command, outcome: CommandOutcome): 
   const goal = program.command('goal').description('goal files: check which phases are done');
   goal
     .command('check')
-    .description('evaluate every phase\'s "Done when" conditions in the workdir and report each phase (exit 0: all done, 1: not, 2: malformed goal)')
+    .description(
+      'evaluate every phase\'s "Done when" conditions in the workdir and report each phase (exit 0: all done, 1: not, 2: malformed goal)',
+    )
     .argument('<goal>', 'the goal markdown file')
-    .option('-w, --workdir <dir>', 'where paths are looked up and commands run (default: filesystem.workdir of the config, else the current directory)')
-    .option('-c, --config <path>', `config.json whose filesystem.workdir to use (default: ./${DEFAULT_CONFIG_FILE} when it exists)`)
+    .option(
+      '-w, --workdir <dir>',
+      'where paths are looked up and commands run (default: filesystem.workdir of the config, else the current directory)',
+    )
+    .option(
+      '-c, --config <path>',
+      `config.json whose filesystem.workdir to use (default: ./${DEFAULT_CONFIG_FILE} when it exists)`,
+    )
     .option('--json', 'machine-readable output')
     .action(async (path: string, options: GoalCheckOptions) => {
-      const [{ loadGoalFile }, { evaluateGoalPhases }, { formatGoalEvaluation }, { goalEvaluationToJson }] = await Promise.all([
-        import('../../config/load-goal.js'),
-        import('../../runtime/phases/evaluate-phase-conditions.js'),
-        import('../../runtime/phases/format-goal-evaluation.js'),
-        import('../../runtime/phases/goal-evaluation-json.js'),
-      ]);
+      const [{ loadGoalFile }, { evaluateGoalPhases }, { formatGoalEvaluation }, { goalEvaluationToJson }] =
+        await Promise.all([
+          import('../../config/load-goal.js'),
+          import('../../runtime/phases/evaluate-phase-conditions.js'),
+          import('../../runtime/phases/format-goal-evaluation.js'),
+          import('../../runtime/phases/goal-evaluation-json.js'),
+        ]);
       const currentDirectory = process.cwd();
       const loaded = loadGoalFile(path, currentDirectory);
-      const evaluation = await evaluateGoalPhases(loaded.phases, { workdir: await checkWorkdir(options, currentDirectory) });
-      process.stdout.write(options.json ? `${JSON.stringify(goalEvaluationToJson(loaded, evaluation), null, 2)}\n` : formatGoalEvaluation(loaded, evaluation));
+      const evaluation = await evaluateGoalPhases(loaded.phases, {
+        workdir: await checkWorkdir(options, currentDirectory),
+      });
+      process.stdout.write(
+        options.json
+          ? `${JSON.stringify(goalEvaluationToJson(loaded, evaluation), null, 2)}\n`
+          : formatGoalEvaluation(loaded, evaluation),
+      );
       outcome.exitCode = evaluation.allDone ? EXIT_CODES.success : EXIT_CODES.goalFailed;
     });
 }

@@ -10,7 +10,11 @@ import { registerHubStatus } from './hub/hub-status-command.js';
  * breakthroughs. Exit 0; 1 when the hub cannot be reached; 2 for bad input. See docs/hub.md.
  */
 export function registerHubCommand(program: Command, outcome: CommandOutcome): void {
-  const hub = program.command('hub').description('the PostgreSQL hub shared by nodes: work items, results, signed breakthroughs and their verifications (init, status, keygen, allow, revoke)');
+  const hub = program
+    .command('hub')
+    .description(
+      'the PostgreSQL hub shared by nodes: work items, results, signed breakthroughs and their verifications (init, status, keygen, allow, revoke)',
+    );
   registerHubInit(hub, outcome);
   registerHubStatus(hub, outcome);
   registerHubKeygen(hub, outcome);

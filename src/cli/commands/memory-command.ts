@@ -10,7 +10,11 @@ import { registerMemoryExport, registerMemoryForget, registerMemoryImport } from
  * docs/failure-memory.md.
  */
 export function registerMemoryCommand(program: Command, outcome: CommandOutcome): void {
-  const memory = program.command('memory').description('failure memory: the errors runs met and the fixes that worked (search, show, export, import, forget)');
+  const memory = program
+    .command('memory')
+    .description(
+      'failure memory: the errors runs met and the fixes that worked (search, show, export, import, forget)',
+    );
   registerMemorySearch(memory, outcome);
   registerMemoryShow(memory, outcome);
   registerMemoryExport(memory, outcome);

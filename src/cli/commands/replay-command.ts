@@ -37,18 +37,49 @@ const NOT_REPLAYABLE = new Set<ErrorCode>(['no_state', 'run_not_found', 'run_amb
 export function registerReplayCommand(program: Command, outcome: CommandOutcome): void {
   const command = program
     .command('replay')
-    .description('run a recorded run again offline: models answered from the recording, tools live (or recorded); exit 1 on the first divergence (docs/replay.md)')
-    .argument('<source>', 'a run id (a unique prefix, or "last") of this workdir, or a cassette written by `mux-swarm export <run> --cassette`')
-    .addOption(new Option('--tools <mode>', 'live: MCP tools run for real; recorded: their results come from the recording and nothing runs').choices(['live', 'recorded']).default('live'))
-    .option('-g, --goal <file>', 'the goal file to replay with (default: the recorded goal\'s file when it exists here, else the recorded goal text)')
-    .option('-a, --agents <names>', 'only these specialists, as `run --agents` (give the same as the recorded run had)', commaList)
+    .description(
+      'run a recorded run again offline: models answered from the recording, tools live (or recorded); exit 1 on the first divergence (docs/replay.md)',
+    )
+    .argument(
+      '<source>',
+      'a run id (a unique prefix, or "last") of this workdir, or a cassette written by `mux-swarm export <run> --cassette`',
+    )
+    .addOption(
+      new Option(
+        '--tools <mode>',
+        'live: MCP tools run for real; recorded: their results come from the recording and nothing runs',
+      )
+        .choices(['live', 'recorded'])
+        .default('live'),
+    )
+    .option(
+      '-g, --goal <file>',
+      "the goal file to replay with (default: the recorded goal's file when it exists here, else the recorded goal text)",
+    )
+    .option(
+      '-a, --agents <names>',
+      'only these specialists, as `run --agents` (give the same as the recorded run had)',
+      commaList,
+    )
     .option('--flat', 'specialists work the goal one after another (as `run --flat`)')
     .option('--hierarchical', 'the orchestrator plans and delegates (as `run --hierarchical`)')
-    .addOption(new Option('-f, --output-format <format>', 'text (progress on stderr), json (one result object), stream-json (NDJSON events)').choices(OUTPUT_FORMATS).default('text'))
+    .addOption(
+      new Option(
+        '-f, --output-format <format>',
+        'text (progress on stderr), json (one result object), stream-json (NDJSON events)',
+      )
+        .choices(OUTPUT_FORMATS)
+        .default('text'),
+    )
     .option('-v, --verbose', 'full assistant text and tool results in the progress');
   addProjectOptions(command).action(async (source: string, options: ReplayOptions) => {
-    if (options.flat && options.hierarchical) throw new ConfigError('command line', [{ path: '', message: '--flat and --hierarchical exclude each other' }]);
-    const [{ loadProject }, { runSession }, { replaySession }] = await Promise.all([import('../project.js'), import('../run-session.js'), import('../../replay/replay-session-models.js')]);
+    if (options.flat && options.hierarchical)
+      throw new ConfigError('command line', [{ path: '', message: '--flat and --hierarchical exclude each other' }]);
+    const [{ loadProject }, { runSession }, { replaySession }] = await Promise.all([
+      import('../project.js'),
+      import('../run-session.js'),
+      import('../../replay/replay-session-models.js'),
+    ]);
     const cassette = await loadRecording(source, options);
     const project = withoutUserStore(loadProject(options));
     const goal = await replayGoal(cassette, options.goal);
@@ -58,7 +89,10 @@ export function registerReplayCommand(program: Command, outcome: CommandOutcome)
       goal,
       choice: { kind: 'fresh' },
       // The team is swarm.json's, as a run's would be: a specialist added since the recording is a divergence.
-      overrides: { mode: options.flat ? 'flat' : options.hierarchical ? 'hierarchical' : undefined, agents: options.agents },
+      overrides: {
+        mode: options.flat ? 'flat' : options.hierarchical ? 'hierarchical' : undefined,
+        agents: options.agents,
+      },
       outputFormat: options.outputFormat,
       verbose: options.verbose === true,
       environment: process.env,
@@ -70,15 +104,29 @@ export function registerReplayCommand(program: Command, outcome: CommandOutcome)
 
 /** The cassette of `source`: a cassette file, or a run of this workdir read from its journal. */
 async function loadRecording(source: string, options: ReplayOptions): Promise<Cassette> {
-  const [{ readCassette }, { cassetteFromJournal }, { resolveRunId, withStateDatabase }] = await Promise.all([import('../../replay/cassette.js'), import('../../replay/cassette-from-journal.js'), import('../state-access.js')]);
+  const [{ readCassette }, { cassetteFromJournal }, { resolveRunId, withStateDatabase }] = await Promise.all([
+    import('../../replay/cassette.js'),
+    import('../../replay/cassette-from-journal.js'),
+    import('../state-access.js'),
+  ]);
   if (existsSync(source) || /\.jsonl?$/i.test(source)) return readCassette(source);
   try {
     return withStateDatabase(options, (database, location) => {
       const runId = resolveRunId(database, source);
-      return cassetteFromJournal(database, runId, { workdir: location.workdir, stateDirectory: location.stateDirectory, scrubber: location.scrubber, muxSwarmVersion: PACKAGE_VERSION });
+      return cassetteFromJournal(database, runId, {
+        workdir: location.workdir,
+        stateDirectory: location.stateDirectory,
+        scrubber: location.scrubber,
+        muxSwarmVersion: PACKAGE_VERSION,
+      });
     });
   } catch (error) {
-    if (isMuxSwarmError(error) && NOT_REPLAYABLE.has(error.code)) throw new ConfigError(source, [{ path: '', message: error.message }], 'Give a run id of this workdir (see `mux-swarm runs`) or a cassette file.');
+    if (isMuxSwarmError(error) && NOT_REPLAYABLE.has(error.code))
+      throw new ConfigError(
+        source,
+        [{ path: '', message: error.message }],
+        'Give a run id of this workdir (see `mux-swarm runs`) or a cassette file.',
+      );
     throw error;
   }
 }
@@ -88,7 +136,8 @@ async function replayGoal(cassette: Cassette, goalOption: string | undefined): P
   const { loadGoalFile, parseGoal } = await import('../../config/load-goal.js');
   if (goalOption !== undefined) return loadGoalFile(goalOption, process.cwd());
   const { goalSource, goalText, goalName } = cassette.header.run;
-  if (goalSource !== 'stdin' && goalSource !== '--task' && existsSync(resolve(goalSource))) return loadGoalFile(goalSource, process.cwd());
+  if (goalSource !== 'stdin' && goalSource !== '--task' && existsSync(resolve(goalSource)))
+    return loadGoalFile(goalSource, process.cwd());
   const goal = parseGoal(goalText, goalSource, goalName);
   return { ...goal, name: goalName };
 }
@@ -96,16 +145,28 @@ async function replayGoal(cassette: Cassette, goalOption: string | undefined): P
 /** A replay neither reads nor feeds the user's failure memory: known fixes from elsewhere would change what is asked. */
 function withoutUserStore(project: Project): Project {
   const inner = project.config.config;
-  return { ...project, config: { ...project.config, config: { ...inner, memory: { ...inner.memory, shareWithUserStore: false } } } };
+  return {
+    ...project,
+    config: { ...project.config, config: { ...inner, memory: { ...inner.memory, shareWithUserStore: false } } },
+  };
 }
 
 /** Prints how the replay compares with the recording (stderr; also a JSON line in the machine formats) and returns the exit code. */
-async function reportVerdict(session: ReplaySession, cassette: Cassette, project: Project, options: ReplayOptions): Promise<number> {
+async function reportVerdict(
+  session: ReplaySession,
+  cassette: Cassette,
+  project: Project,
+  options: ReplayOptions,
+): Promise<number> {
   const recorded = cassette.header.run;
   const replayed = await replayedRun(project, session.runId());
   const { library } = session;
   const divergence = library.divergence;
-  const sameOutcome = divergence === undefined && replayed !== undefined && replayed.status === recorded.status && replayed.subtype === recorded.subtype;
+  const sameOutcome =
+    divergence === undefined &&
+    replayed !== undefined &&
+    replayed.status === recorded.status &&
+    replayed.subtype === recorded.subtype;
   const answered = `${library.answered} model call${library.answered === 1 ? '' : 's'}${options.tools === 'recorded' ? ` and ${library.toolsAnswered} tool call${library.toolsAnswered === 1 ? '' : 's'}` : ''} answered from the recording`;
   const lines: string[] = [];
   if (divergence) {
@@ -113,10 +174,14 @@ async function reportVerdict(session: ReplaySession, cassette: Cassette, project
     if (divergence.diff.trim() !== '') lines.push(divergence.diff.trimEnd());
     lines.push(`(${answered} before that)`);
   } else if (!sameOutcome) {
-    lines.push(`replay ended ${describeOutcome(replayed)}; the recording ended ${recorded.status} (${recorded.subtype ?? 'no subtype'}); ${answered}`);
+    lines.push(
+      `replay ended ${describeOutcome(replayed)}; the recording ended ${recorded.status} (${recorded.subtype ?? 'no subtype'}); ${answered}`,
+    );
   } else {
     const unused = library.unanswered;
-    lines.push(`replay reached the recorded outcome: ${recorded.status} (${recorded.subtype ?? 'no subtype'}); ${answered}${unused > 0 ? `; ${unused} recorded call${unused === 1 ? ' was' : 's were'} not asked` : ''}`);
+    lines.push(
+      `replay reached the recorded outcome: ${recorded.status} (${recorded.subtype ?? 'no subtype'}); ${answered}${unused > 0 ? `; ${unused} recorded call${unused === 1 ? ' was' : 's were'} not asked` : ''}`,
+    );
   }
   if (replayed) {
     const team = teamDifference(recorded, replayed);
@@ -142,7 +207,10 @@ async function reportVerdict(session: ReplaySession, cassette: Cassette, project
 /** A note when the replay's mode or specialists are not the recording's (a changed swarm.json, or `run --agents`/`--flat` then). */
 function teamDifference(recorded: Cassette['header']['run'], replayed: RunRecord): string | undefined {
   const notes: string[] = [];
-  if (recorded.mode !== replayed.mode) notes.push(`the recording ran ${recorded.mode}, this replay ${replayed.mode} (--${recorded.mode} replays it as recorded)`);
+  if (recorded.mode !== replayed.mode)
+    notes.push(
+      `the recording ran ${recorded.mode}, this replay ${replayed.mode} (--${recorded.mode} replays it as recorded)`,
+    );
   let specialists: string[] | undefined;
   try {
     const settings = JSON.parse(replayed.settings_json) as { agents?: Array<{ name: string; role: string }> };
@@ -150,8 +218,14 @@ function teamDifference(recorded: Cassette['header']['run'], replayed: RunRecord
   } catch {
     specialists = undefined;
   }
-  if (recorded.agents !== undefined && specialists !== undefined && recorded.agents.join(',') !== specialists.join(',')) {
-    notes.push(`the recording had the specialists ${recorded.agents.join(', ') || 'none'} in play, this replay ${specialists.join(', ') || 'none'} (--agents ${recorded.agents.join(',')} replays the recorded team)`);
+  if (
+    recorded.agents !== undefined &&
+    specialists !== undefined &&
+    recorded.agents.join(',') !== specialists.join(',')
+  ) {
+    notes.push(
+      `the recording had the specialists ${recorded.agents.join(', ') || 'none'} in play, this replay ${specialists.join(', ') || 'none'} (--agents ${recorded.agents.join(',')} replays the recorded team)`,
+    );
   }
   return notes.length === 0 ? undefined : `note: ${notes.join('; ')}`;
 }
@@ -163,7 +237,10 @@ function describeOutcome(run: RunRecord | undefined): string {
 /** The replayed run's outcome, from the journal. */
 async function replayedRun(project: Project, runId: string | undefined): Promise<RunRecord | undefined> {
   if (runId === undefined) return undefined;
-  const [{ openDatabase }, { runRecord }] = await Promise.all([import('../../state/database.js'), import('../../state/run-record.js')]);
+  const [{ openDatabase }, { runRecord }] = await Promise.all([
+    import('../../state/database.js'),
+    import('../../state/run-record.js'),
+  ]);
   const database = openDatabase(project.config.stateDirectory);
   try {
     return runRecord(database, runId);

@@ -23,22 +23,37 @@ const NOT_FOUND = new Set<ErrorCode>(['no_state', 'run_not_found', 'run_ambiguou
 export function registerReportCommand(program: Command, outcome: CommandOutcome): void {
   const command = program
     .command('report')
-    .description('a markdown report of one run: phases, timeline, training jobs and curve, evaluation, cost, failures and their fixes')
+    .description(
+      'a markdown report of one run: phases, timeline, training jobs and curve, evaluation, cost, failures and their fixes',
+    )
     .argument('[run]', 'run id, a unique prefix of one, or "last" (the newest)', 'last')
-    .option('-o, --output <file>', 'write the markdown to this file, the charts next to it (default: markdown on stdout, charts in the run directory)')
+    .option(
+      '-o, --output <file>',
+      'write the markdown to this file, the charts next to it (default: markdown on stdout, charts in the run directory)',
+    )
     .addOption(
       new Option('--eval <file>', 'an evaluation.json to show (repeatable)')
         .argParser((value: string, previous: string[]) => [...previous, value])
-        .default([] as string[], 'those found in the run\'s workdir'),
+        .default([] as string[], "those found in the run's workdir"),
     )
-    .addOption(new Option('--json', 'the report\'s data as one JSON object on stdout; writes no files').conflicts('output'));
+    .addOption(
+      new Option('--json', "the report's data as one JSON object on stdout; writes no files").conflicts('output'),
+    );
   addProjectOptions(command).action(async (runArgument: string, options: ReportOptions) => {
     outcome.exitCode = await report(runArgument, options);
   });
 }
 
 async function report(runArgument: string, options: ReportOptions): Promise<number> {
-  const [{ resolveRunId, withStateDatabase }, { loadReportData }, { findEvaluationFiles, loadEvaluations }, { checkGoalNow }, { buildRunReport }, { renderReportMarkdown }, { trainingCurveChart }] = await Promise.all([
+  const [
+    { resolveRunId, withStateDatabase },
+    { loadReportData },
+    { findEvaluationFiles, loadEvaluations },
+    { checkGoalNow },
+    { buildRunReport },
+    { renderReportMarkdown },
+    { trainingCurveChart },
+  ] = await Promise.all([
     import('../state-access.js'),
     import('../report/report-data.js'),
     import('../report/evaluation-files.js'),
@@ -62,7 +77,10 @@ async function report(runArgument: string, options: ReportOptions): Promise<numb
   // The report is scrubbed as it is written: the evaluation files and goal checks it quotes come from the workdir.
   const { scrubber } = location;
   const workdir = data.workdir !== undefined && existsSync(data.workdir) ? data.workdir : location.workdir;
-  const evaluationFiles = options.eval.length > 0 ? options.eval.map(evaluationArgument) : findEvaluationFiles(workdir, [location.stateDirectory]);
+  const evaluationFiles =
+    options.eval.length > 0
+      ? options.eval.map(evaluationArgument)
+      : findEvaluationFiles(workdir, [location.stateDirectory]);
   const goalNow = await checkGoalNow(data, workdir);
   const runReport = buildRunReport(data, loadEvaluations(evaluationFiles, workdir), new Date(), goalNow);
   if (options.json) {
@@ -77,7 +95,9 @@ async function report(runArgument: string, options: ReportOptions): Promise<numb
   let chartLink: string | undefined;
   if (chart !== undefined) {
     const chartFile =
-      markdownFile === undefined ? join(location.stateDirectory, 'runs', data.run.id, 'report', 'training-curve.svg') : join(markdownDirectory, `${basename(markdownFile, extname(markdownFile))}.training-curve.svg`);
+      markdownFile === undefined
+        ? join(location.stateDirectory, 'runs', data.run.id, 'report', 'training-curve.svg')
+        : join(markdownDirectory, `${basename(markdownFile, extname(markdownFile))}.training-curve.svg`);
     writeFile(chartFile, scrubber.text(chart));
     chartLink = relativeLink(markdownDirectory, chartFile);
     process.stderr.write(`Training curve: ${shownPath(chartFile)}\n`);

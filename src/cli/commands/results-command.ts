@@ -30,23 +30,40 @@ const NOT_FOUND = new Set<ErrorCode>(['no_state', 'run_not_found', 'run_ambiguou
 export function registerResultsCommand(program: Command, outcome: CommandOutcome): void {
   const command = program
     .command('results')
-    .description("an experiment loop's history: each iteration's commit, metric, change against the best, kept or discarded, cost and hypothesis; writes an SVG chart of the metric")
+    .description(
+      "an experiment loop's history: each iteration's commit, metric, change against the best, kept or discarded, cost and hypothesis; writes an SVG chart of the metric",
+    )
     .argument('[run]', 'run id, a unique prefix of one, or "last"; default: the newest run with a results log')
     .option('--json', 'the history as one JSON object on stdout; writes no chart')
-    .addOption(new Option('--chart <file>', "where to write the SVG chart (default: report/metric.svg in the run's directory)").conflicts('json'));
+    .addOption(
+      new Option(
+        '--chart <file>',
+        "where to write the SVG chart (default: report/metric.svg in the run's directory)",
+      ).conflicts('json'),
+    );
   addProjectOptions(command).action(async (runArgument: string | undefined, options: ResultsOptions) => {
     outcome.exitCode = await showResults(runArgument, options);
   });
 }
 
 async function showResults(runArgument: string | undefined, options: ResultsOptions): Promise<number> {
-  const [{ resolveRunId, withStateDatabase }, { readExperimentResults, resultsLogPath }] = await Promise.all([import('../state-access.js'), import('../../state/experiment-results.js')]);
+  const [{ resolveRunId, withStateDatabase }, { readExperimentResults, resultsLogPath }] = await Promise.all([
+    import('../state-access.js'),
+    import('../../state/experiment-results.js'),
+  ]);
   let found: { runId: string; runDirectory: string; scrubber: SecretScrubber };
   try {
     found = withStateDatabase(options, (database, location) => {
-      const runId = runArgument === undefined ? newestRunWithResults(database, location, resultsLogPath) : resolveRunId(database, runArgument);
+      const runId =
+        runArgument === undefined
+          ? newestRunWithResults(database, location, resultsLogPath)
+          : resolveRunId(database, runArgument);
       const runDirectory = join(location.stateDirectory, 'runs', runId);
-      if (!existsSync(resultsLogPath(runDirectory))) throw new MuxSwarmError('no_results', `run ${runId} has no results log (${resultsLogPath(runDirectory)}): only a goal with loop: front matter writes one`);
+      if (!existsSync(resultsLogPath(runDirectory)))
+        throw new MuxSwarmError(
+          'no_results',
+          `run ${runId} has no results log (${resultsLogPath(runDirectory)}): only a goal with loop: front matter writes one`,
+        );
       return { runId, runDirectory, scrubber: location.scrubber };
     });
   } catch (error) {
@@ -57,12 +74,15 @@ async function showResults(runArgument: string | undefined, options: ResultsOpti
   const results = readExperimentResults(resultsLogPath(found.runDirectory));
   const standing = loopStanding(results, results.start?.margin ?? undefined);
   if (options.json) {
-    process.stdout.write(found.scrubber.text(`${JSON.stringify(resultsJson(found.runId, results, standing), null, 2)}\n`));
+    process.stdout.write(
+      found.scrubber.text(`${JSON.stringify(resultsJson(found.runId, results, standing), null, 2)}\n`),
+    );
     return EXIT_CODES.success;
   }
   process.stdout.write(found.scrubber.text(`${resultsText(found.runId, results, standing)}\n`));
   if (results.baselines.length + results.experiments.length > 0) {
-    const chartFile = options.chart === undefined ? join(found.runDirectory, 'report', 'metric.svg') : resolve(options.chart);
+    const chartFile =
+      options.chart === undefined ? join(found.runDirectory, 'report', 'metric.svg') : resolve(options.chart);
     mkdirSync(dirname(chartFile), { recursive: true });
     writeFileSync(chartFile, found.scrubber.text(loopMetricChart(results, standing)));
     process.stderr.write(`Metric chart: ${shownPath(chartFile)}\n`);
@@ -71,9 +91,19 @@ async function showResults(runArgument: string | undefined, options: ResultsOpti
 }
 
 /** The newest run of the workdir whose directory holds a results log. */
-function newestRunWithResults(database: SqliteDatabase, location: StateLocation, resultsLogPath: (runDirectory: string) => string): string {
-  const run = listRuns(database, Number.MAX_SAFE_INTEGER).find((candidate) => existsSync(resultsLogPath(join(location.stateDirectory, 'runs', candidate.id))));
-  if (!run) throw new MuxSwarmError('no_results', 'no run in this workdir has a results log: only a goal with loop: front matter writes one (see docs/loop.md)');
+function newestRunWithResults(
+  database: SqliteDatabase,
+  location: StateLocation,
+  resultsLogPath: (runDirectory: string) => string,
+): string {
+  const run = listRuns(database, Number.MAX_SAFE_INTEGER).find((candidate) =>
+    existsSync(resultsLogPath(join(location.stateDirectory, 'runs', candidate.id))),
+  );
+  if (!run)
+    throw new MuxSwarmError(
+      'no_results',
+      'no run in this workdir has a results log: only a goal with loop: front matter writes one (see docs/loop.md)',
+    );
   return run.id;
 }
 
@@ -83,21 +113,48 @@ function resultsText(runId: string, results: ExperimentResults, standing: LoopSt
   const lines = [`Run ${runId}: ${metric}${start?.command ? `, measured by \`${start.command}\`` : ''}`];
   if (standing.baseline) {
     const { mean, noise, readings } = standing.baseline;
-    lines.push(`Baseline ${formatMetric(mean)} (${readings} run${readings === 1 ? '' : 's'}, noise ${formatMetric(noise)}); kept only when better by more than ${formatMetric(standing.margin)}${start?.margin === null ? ' (the noise)' : ''}.`);
+    lines.push(
+      `Baseline ${formatMetric(mean)} (${readings} run${readings === 1 ? '' : 's'}, noise ${formatMetric(noise)}); kept only when better by more than ${formatMetric(standing.margin)}${start?.margin === null ? ' (the noise)' : ''}.`,
+    );
   }
   lines.push('');
   const rows = [
-    ...results.baselines.map((line) => [`0 (${line.repeat}/${start?.baselineRepeats ?? results.baselines.length})`, line.commit.slice(0, 7), metricCell(line.metric), '—', line.problem ? `baseline: ${clip(line.problem, 60)}` : 'baseline', '—', '—']),
+    ...results.baselines.map((line) => [
+      `0 (${line.repeat}/${start?.baselineRepeats ?? results.baselines.length})`,
+      line.commit.slice(0, 7),
+      metricCell(line.metric),
+      '—',
+      line.problem ? `baseline: ${clip(line.problem, 60)}` : 'baseline',
+      '—',
+      '—',
+    ]),
     ...results.experiments.map((line, index) => {
       const before = standing.bestBefore[index];
-      const delta = line.metric === null || before === null || before === undefined ? '—' : formatMetric(line.metric - before, { signed: true });
-      return [String(line.iteration), line.commit?.slice(0, 7) ?? '—', metricCell(line.metric), delta, `${line.decision}: ${clip(line.reason, 60)}`, `$${line.costUsd.toFixed(4)}`, clip(line.hypothesis, 80)];
+      const delta =
+        line.metric === null || before === null || before === undefined
+          ? '—'
+          : formatMetric(line.metric - before, { signed: true });
+      return [
+        String(line.iteration),
+        line.commit?.slice(0, 7) ?? '—',
+        metricCell(line.metric),
+        delta,
+        `${line.decision}: ${clip(line.reason, 60)}`,
+        `$${line.costUsd.toFixed(4)}`,
+        clip(line.hypothesis, 80),
+      ];
     }),
   ];
-  lines.push(rows.length === 0 ? 'No measurement yet.' : formatTable(['iteration', 'commit', 'metric', 'Δ best', 'decision', 'cost', 'hypothesis'], rows));
+  lines.push(
+    rows.length === 0
+      ? 'No measurement yet.'
+      : formatTable(['iteration', 'commit', 'metric', 'Δ best', 'decision', 'cost', 'hypothesis'], rows),
+  );
   lines.push('');
   const counts = `${standing.experiments} experiment${standing.experiments === 1 ? '' : 's'}: ${standing.kept} kept, ${standing.experiments - standing.kept} discarded; $${standing.costUsd.toFixed(4)}.`;
-  const best = standing.best ? ` Best ${formatMetric(standing.best.metric)} at commit ${standing.best.commit.slice(0, 7)} (${standing.best.iteration === 0 ? 'the baseline' : `iteration ${standing.best.iteration}`}).` : '';
+  const best = standing.best
+    ? ` Best ${formatMetric(standing.best.metric)} at commit ${standing.best.commit.slice(0, 7)} (${standing.best.iteration === 0 ? 'the baseline' : `iteration ${standing.best.iteration}`}).`
+    : '';
   lines.push(`${counts}${best}`);
   if (results.tornTail) lines.push('The last line of the log was cut off by a crash; it is not counted.');
   return lines.join('\n');
@@ -115,7 +172,11 @@ function resultsJson(runId: string, results: ExperimentResults, standing: LoopSt
     baselines: results.baselines.map(({ schemaVersion: _version, kind: _kind, ...line }) => line),
     experiments: results.experiments.map(({ schemaVersion: _version, kind: _kind, ...line }, index) => {
       const before = standing.bestBefore[index] ?? null;
-      return { ...line, bestBefore: before, delta: line.metric === null || before === null ? null : line.metric - before };
+      return {
+        ...line,
+        bestBefore: before,
+        delta: line.metric === null || before === null ? null : line.metric - before,
+      };
     }),
     costUsd: standing.costUsd,
     tornTail: results.tornTail,

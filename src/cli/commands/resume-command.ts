@@ -35,7 +35,10 @@ export function registerResumeCommand(program: Command, outcome: CommandOutcome)
 }
 
 /** The goal a run recorded; its file when that still holds the same text (so its front matter applies again). */
-function recordedGoal(row: Pick<RunRecord, 'goal_name' | 'goal_source' | 'goal_text'>, { loadGoalFile, parseGoal }: typeof import('../../config/load-goal.js')): Goal {
+function recordedGoal(
+  row: Pick<RunRecord, 'goal_name' | 'goal_source' | 'goal_text'>,
+  { loadGoalFile, parseGoal }: typeof import('../../config/load-goal.js'),
+): Goal {
   const file = resolve(row.goal_source);
   if (existsSync(file)) {
     try {

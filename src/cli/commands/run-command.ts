@@ -45,33 +45,72 @@ interface RunOptions extends RunLaunchOptions {
 export function registerRunCommand(program: Command, outcome: CommandOutcome): void {
   const command = program
     .command('run')
-    .description('work a goal with the swarm until it completes, fails, or hits a limit; an unfinished run of the same goal is resumed')
+    .description(
+      'work a goal with the swarm until it completes, fails, or hits a limit; an unfinished run of the same goal is resumed',
+    )
     .argument('[goal]', 'markdown goal file, or - to read it from stdin')
     .option('-t, --task <text>', 'a one-line goal instead of a file')
     .option('--fresh', 'start a new run even when an unfinished run of this goal is recorded in the workdir');
   addRunOptions(command)
     .option('--watchdog', 'run under a watchdog that restarts the run when it crashes or hangs (docs/watchdog.md)')
-    .option('--retry-outage <duration>', 'with --watchdog: wait out a model provider outage for this long (30m, 2h), resuming the run with backoff');
+    .option(
+      '--retry-outage <duration>',
+      'with --watchdog: wait out a model provider outage for this long (30m, 2h), resuming the run with backoff',
+    );
   command
-    .addOption(new Option('--hub <url>', 'share the loop\'s breakthroughs through this PostgreSQL hub (needs --node; docs/hub.md)').env('MUX_SWARM_HUB_URL'))
-    .option('--remote <repo>', 'share the loop\'s breakthroughs through this git remote (a bare repository\'s path or a URL) instead of a hub')
-    .option('--node <name>', 'this node\'s name on the hub or remote: its claims are signed with <keys>/<name>.key')
-    .option('--keys <dir>', 'where the node keys are (default ~/.mux-swarm/keys; `mux-swarm hub keygen --node <name>` makes them)');
+    .addOption(
+      new Option(
+        '--hub <url>',
+        "share the loop's breakthroughs through this PostgreSQL hub (needs --node; docs/hub.md)",
+      ).env('MUX_SWARM_HUB_URL'),
+    )
+    .option(
+      '--remote <repo>',
+      "share the loop's breakthroughs through this git remote (a bare repository's path or a URL) instead of a hub",
+    )
+    .option('--node <name>', "this node's name on the hub or remote: its claims are signed with <keys>/<name>.key")
+    .option(
+      '--keys <dir>',
+      'where the node keys are (default ~/.mux-swarm/keys; `mux-swarm hub keygen --node <name>` makes them)',
+    );
   addProjectOptions(command).action(async (goalArgument: string | undefined, options: RunOptions) => {
     outcome.reportFailure = (error, usage) => reportEarlyFailure(options.outputFormat, error, usage);
     if (options.retryOutage !== undefined && !options.watchdog) {
-      throw new ConfigError('command line', [{ path: '', message: '--retry-outage needs --watchdog (the watchdog waits out the outage and resumes the run); or resume it yourself later with `mux-swarm resume`' }]);
+      throw new ConfigError('command line', [
+        {
+          path: '',
+          message:
+            '--retry-outage needs --watchdog (the watchdog waits out the outage and resumes the run); or resume it yourself later with `mux-swarm resume`',
+        },
+      ]);
     }
     if (options.watchdog) {
-      outcome.exitCode = await superviseCommand(invocationArgs(program), { retryOutageMs: await durationOption('--retry-outage', options.retryOutage) });
+      outcome.exitCode = await superviseCommand(invocationArgs(program), {
+        retryOutageMs: await durationOption('--retry-outage', options.retryOutage),
+      });
       return;
     }
     const goal = await readGoal(goalArgument, options.task);
-    const [{ prepareLoopExchange }, { watchdogRun }] = await Promise.all([import('../loop-exchange-open.js'), import('../../supervisor/heartbeat.js')]);
-    const loopExchange = prepareLoopExchange(goal, { ...options, hubFromEnvironment: command.getOptionValueSource('hub') === 'env' });
+    const [{ prepareLoopExchange }, { watchdogRun }] = await Promise.all([
+      import('../loop-exchange-open.js'),
+      import('../../supervisor/heartbeat.js'),
+    ]);
+    const loopExchange = prepareLoopExchange(goal, {
+      ...options,
+      hubFromEnvironment: command.getOptionValueSource('hub') === 'env',
+    });
     // Under the watchdog a restart resumes the run the first worker drove, even when that one started it fresh.
     const restarted = watchdogRun();
-    outcome.exitCode = await startRun(goal, options, restarted !== undefined ? { kind: 'named', run: restarted } : options.fresh ? { kind: 'fresh' } : { kind: 'auto' }, loopExchange);
+    outcome.exitCode = await startRun(
+      goal,
+      options,
+      restarted !== undefined
+        ? { kind: 'named', run: restarted }
+        : options.fresh
+          ? { kind: 'fresh' }
+          : { kind: 'auto' },
+      loopExchange,
+    );
   });
 }
 
@@ -82,7 +121,14 @@ export function addRunOptions(command: Command): Command {
     .option('--flat', 'specialists work the goal one after another')
     .option('--hierarchical', 'the orchestrator plans and delegates')
     .option('-o, --output <file.md>', 'also write the final result as markdown')
-    .addOption(new Option('-f, --output-format <format>', 'text (live progress on stderr), json (one result object), stream-json (NDJSON events)').choices(OUTPUT_FORMATS).default('text'))
+    .addOption(
+      new Option(
+        '-f, --output-format <format>',
+        'text (live progress on stderr), json (one result object), stream-json (NDJSON events)',
+      )
+        .choices(OUTPUT_FORMATS)
+        .default('text'),
+    )
     .option('--max-turns <n>', 'model turns across the run', positiveInteger)
     .option('--max-budget-usd <usd>', 'stop when the run has cost this much', positiveNumber)
     .option('--max-tokens <n>', 'stop after this many input + output tokens', positiveInteger)
@@ -93,11 +139,25 @@ export function addRunOptions(command: Command): Command {
 }
 
 /** Drives `goal` as `choice` says (new, resumed or named run), with the heartbeat a watchdog reads. */
-export async function startRun(goal: Goal, options: RunLaunchOptions, choice: RunChoice, loopExchange?: LoopExchangeOpener): Promise<number> {
-  if (options.flat && options.hierarchical) throw new ConfigError('command line', [{ path: '', message: '--flat and --hierarchical exclude each other' }]);
-  const [{ parseDuration }, { loadProject }, { withHeartbeat }, { runSession }] = await Promise.all([import('../../text/duration.js'), import('../project.js'), import('../../supervisor/heartbeat.js'), import('../run-session.js')]);
+export async function startRun(
+  goal: Goal,
+  options: RunLaunchOptions,
+  choice: RunChoice,
+  loopExchange?: LoopExchangeOpener,
+): Promise<number> {
+  if (options.flat && options.hierarchical)
+    throw new ConfigError('command line', [{ path: '', message: '--flat and --hierarchical exclude each other' }]);
+  const [{ parseDuration }, { loadProject }, { withHeartbeat }, { runSession }] = await Promise.all([
+    import('../../text/duration.js'),
+    import('../project.js'),
+    import('../../supervisor/heartbeat.js'),
+    import('../run-session.js'),
+  ]);
   const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout);
-  if (options.timeout !== undefined && timeoutMs === undefined) throw new ConfigError('command line', [{ path: '', message: `--timeout "${options.timeout}" is not a duration; use e.g. 90s, 45m, 2h or 1h30m` }]);
+  if (options.timeout !== undefined && timeoutMs === undefined)
+    throw new ConfigError('command line', [
+      { path: '', message: `--timeout "${options.timeout}" is not a duration; use e.g. 90s, 45m, 2h or 1h30m` },
+    ]);
   const project = loadProject(options);
   return withHeartbeat(() =>
     runSession({
@@ -125,10 +185,14 @@ export async function startRun(goal: Goal, options: RunLaunchOptions, choice: Ru
 }
 
 async function readGoal(argument: string | undefined, task: string | undefined): Promise<Goal> {
-  if (argument !== undefined && task !== undefined) throw new ConfigError('command line', [{ path: '', message: 'give a goal file or --task, not both' }]);
+  if (argument !== undefined && task !== undefined)
+    throw new ConfigError('command line', [{ path: '', message: 'give a goal file or --task, not both' }]);
   const { loadGoalFile, parseGoal } = await import('../../config/load-goal.js');
   if (task !== undefined) return parseGoal(task, '--task');
-  if (argument === undefined) throw new ConfigError('command line', [{ path: '', message: 'no goal: give a markdown goal file, - to read one from stdin, or --task "…"' }]);
+  if (argument === undefined)
+    throw new ConfigError('command line', [
+      { path: '', message: 'no goal: give a markdown goal file, - to read one from stdin, or --task "…"' },
+    ]);
   if (argument === '-') return parseGoal(await readStandardInput(), 'stdin');
   return loadGoalFile(argument, process.cwd());
 }
@@ -142,7 +206,12 @@ async function readStandardInput(): Promise<string> {
     bytes += (chunk as Buffer).length;
     if (bytes > MAX_PROJECT_FILE_BYTES) {
       process.stdin.destroy();
-      throw new ConfigError('stdin', [{ path: '', message: `the goal on standard input is larger than ${MAX_PROJECT_FILE_BYTES / (1024 * 1024)} MiB, the most a goal may hold; pipe a markdown goal` }]);
+      throw new ConfigError('stdin', [
+        {
+          path: '',
+          message: `the goal on standard input is larger than ${MAX_PROJECT_FILE_BYTES / (1024 * 1024)} MiB, the most a goal may hold; pipe a markdown goal`,
+        },
+      ]);
     }
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -23,20 +23,41 @@ interface ShowOptions extends ProjectOptions {
 }
 
 export function registerRunsCommand(program: Command, outcome: CommandOutcome): void {
-  const command = program.command('runs').description('the runs recorded in this workdir, newest first').option('--json', 'machine-readable output').option('-n, --limit <n>', 'how many', positiveInteger, 20);
+  const command = program
+    .command('runs')
+    .description('the runs recorded in this workdir, newest first')
+    .option('--json', 'machine-readable output')
+    .option('-n, --limit <n>', 'how many', positiveInteger, 20);
   addProjectOptions(command).action(async (options: ListOptions) => {
-    const [{ withStateDatabase: withDatabase }, { formatDuration }] = await Promise.all([import('../state-access.js'), import('../../text/duration.js')]);
+    const [{ withStateDatabase: withDatabase }, { formatDuration }] = await Promise.all([
+      import('../state-access.js'),
+      import('../../text/duration.js'),
+    ]);
     withDatabase(options, (database) => {
       // A run left `running` by a process that is gone has crashed: say so, it can be resumed.
       const now = new Date();
-      const runs = listRuns(database, options.limit).map((run) => (run.status === 'running' && !isRunDriven(database, run.id, hostname(), now, isSameProcessAlive) ? { ...run, status: 'crashed' } : run));
+      const runs = listRuns(database, options.limit).map((run) =>
+        run.status === 'running' && !isRunDriven(database, run.id, hostname(), now, isSameProcessAlive)
+          ? { ...run, status: 'crashed' }
+          : run,
+      );
       if (options.json) process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
       else if (runs.length === 0) process.stdout.write('No runs recorded yet.\n');
       else {
         process.stdout.write(
           `${formatTable(
             ['run', 'started', 'status', 'outcome', 'phases', 'turns', 'cost', 'duration', 'goal'],
-            runs.map((run) => [run.id, run.started_at.replace('T', ' ').slice(0, 19), run.status, run.subtype ?? '—', phasesCell(run.phases), String(run.num_turns), costText(run.cost_usd, run.cost_unknown_models), run.ended_at ? formatDuration(Date.parse(run.ended_at) - Date.parse(run.started_at)) : '—', run.goal_name]),
+            runs.map((run) => [
+              run.id,
+              run.started_at.replace('T', ' ').slice(0, 19),
+              run.status,
+              run.subtype ?? '—',
+              phasesCell(run.phases),
+              String(run.num_turns),
+              costText(run.cost_usd, run.cost_unknown_models),
+              run.ended_at ? formatDuration(Date.parse(run.ended_at) - Date.parse(run.started_at)) : '—',
+              run.goal_name,
+            ]),
           )}\n`,
         );
       }
@@ -53,14 +74,19 @@ export function registerShowCommand(program: Command, outcome: CommandOutcome): 
     .option('--json', 'machine-readable output')
     .option('--transcript', 'also print every agent message');
   addProjectOptions(command).action(async (runArgument: string, options: ShowOptions) => {
-    const [{ resolveRunId, withStateDatabase: withDatabase }, { formatDuration }] = await Promise.all([import('../state-access.js'), import('../../text/duration.js')]);
+    const [{ resolveRunId, withStateDatabase: withDatabase }, { formatDuration }] = await Promise.all([
+      import('../state-access.js'),
+      import('../../text/duration.js'),
+    ]);
     withDatabase(options, (database, { scrubber }) => {
       const runId = resolveRunId(database, runArgument);
       const details = getRunDetails(database, runId)!;
       const transcript = options.transcript ? getTranscript(database, runId) : undefined;
       // Stored text was scrubbed when it was written; scrubbed again as it is printed, for runs recorded before that.
       if (options.json) {
-        process.stdout.write(scrubber.text(`${JSON.stringify({ ...details, ...(transcript ? { transcript } : {}) }, null, 2)}\n`));
+        process.stdout.write(
+          scrubber.text(`${JSON.stringify({ ...details, ...(transcript ? { transcript } : {}) }, null, 2)}\n`),
+        );
         return;
       }
       const { run } = details;
@@ -71,17 +97,39 @@ export function registerShowCommand(program: Command, outcome: CommandOutcome): 
         ...(run.phases ? [`phases at the end: ${formatPhaseStanding(run.phases)}`] : []),
         '',
         'Delegations',
-        ...details.delegations.map((delegation) => `${'  '.repeat(delegation.depth + 1)}${delegation.id} ${delegation.from_agent ?? '?'} → ${delegation.agent}: ${delegation.status ?? 'unfinished'} (${countText(delegation.turns, 'turn')}, $${delegation.cost_usd.toFixed(4)}) ${firstLine(delegation.summary ?? delegation.task)}`),
+        ...details.delegations.map(
+          (delegation) =>
+            `${'  '.repeat(delegation.depth + 1)}${delegation.id} ${delegation.from_agent ?? '?'} → ${delegation.agent}: ${delegation.status ?? 'unfinished'} (${countText(delegation.turns, 'turn')}, $${delegation.cost_usd.toFixed(4)}) ${firstLine(delegation.summary ?? delegation.task)}`,
+        ),
         ...stuckLine(details.delegations),
         '',
         `Tool calls: ${details.toolCalls.length} (${details.toolCalls.filter((call) => call.is_error === 1).length} failed)`,
-        ...details.toolCalls.map((call) => `  ${call.delegation_id} ${call.agent} turn ${call.turn}: ${call.name}${call.is_error === 1 ? ' ✗' : ''}${call.spilled_to ? ` → ${call.spilled_to}` : ''}`),
+        ...details.toolCalls.map(
+          (call) =>
+            `  ${call.delegation_id} ${call.agent} turn ${call.turn}: ${call.name}${call.is_error === 1 ? ' ✗' : ''}${call.spilled_to ? ` → ${call.spilled_to}` : ''}`,
+        ),
         '',
         'Usage by agent',
-        formatTable(['agent', 'calls', 'tokens', 'cost'], details.usageByAgent.map((row) => [row.key, String(row.calls), String(row.input_tokens + row.output_tokens), costCell(row.cost_usd, row.unknown_cost_calls)])),
+        formatTable(
+          ['agent', 'calls', 'tokens', 'cost'],
+          details.usageByAgent.map((row) => [
+            row.key,
+            String(row.calls),
+            String(row.input_tokens + row.output_tokens),
+            costCell(row.cost_usd, row.unknown_cost_calls),
+          ]),
+        ),
         '',
         'Usage by model',
-        formatTable(['model', 'calls', 'tokens', 'cost'], details.usageByModel.map((row) => [row.key, String(row.calls), String(row.input_tokens + row.output_tokens), costCell(row.cost_usd, row.unknown_cost_calls)])),
+        formatTable(
+          ['model', 'calls', 'tokens', 'cost'],
+          details.usageByModel.map((row) => [
+            row.key,
+            String(row.calls),
+            String(row.input_tokens + row.output_tokens),
+            costCell(row.cost_usd, row.unknown_cost_calls),
+          ]),
+        ),
         '',
         'Result',
         run.result ?? '(none yet)',
@@ -89,7 +137,9 @@ export function registerShowCommand(program: Command, outcome: CommandOutcome): 
       if (transcript) {
         lines.push('', 'Transcript');
         for (const message of transcript) {
-          lines.push(`--- ${message.delegation_id} #${message.seq} ${message.role}${message.tool_call_id ? ` (${message.tool_call_id})` : ''}`);
+          lines.push(
+            `--- ${message.delegation_id} #${message.seq} ${message.role}${message.tool_call_id ? ` (${message.tool_call_id})` : ''}`,
+          );
           if (message.content) lines.push(message.content);
           if (message.tool_calls_json) lines.push(`tool calls: ${message.tool_calls_json}`);
         }

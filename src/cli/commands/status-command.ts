@@ -43,20 +43,28 @@ export function registerStatusCommand(program: Command, outcome: CommandOutcome)
     .command('status')
     .description('is every provider reachable, every model listed, every MCP server up, and which GPUs are there?')
     .option('--json', 'machine-readable output')
-    .addOption(new Option('-f, --output-format <format>', 'text, or json (the same as --json)').choices(['text', 'json']))
-    .option('--probe', 'also send each configured model one short tool-calling request and report how it answers (native tool_calls, a text form the runtime recovers, or nothing usable)')
+    .addOption(
+      new Option('-f, --output-format <format>', 'text, or json (the same as --json)').choices(['text', 'json']),
+    )
+    .option(
+      '--probe',
+      'also send each configured model one short tool-calling request and report how it answers (native tool_calls, a text form the runtime recovers, or nothing usable)',
+    )
     .option('--probe-timeout <duration>', 'how long each probe waits for its answer: 90s, 5m (default 60s)');
   addProjectOptions(command).action(async (options: StatusOptions) => {
-    const [{ parseDuration }, { loadProject }, { withInspectionHub }, { discoverGpus }, { runGpuTool }] = await Promise.all([
-      import('../../text/duration.js'),
-      import('../project.js'),
-      import('../inspection-hub.js'),
-      import('../../hardware/gpu-discovery.js'),
-      import('../../supervisor/run-gpu-tool.js'),
-    ]);
+    const [{ parseDuration }, { loadProject }, { withInspectionHub }, { discoverGpus }, { runGpuTool }] =
+      await Promise.all([
+        import('../../text/duration.js'),
+        import('../project.js'),
+        import('../inspection-hub.js'),
+        import('../../hardware/gpu-discovery.js'),
+        import('../../supervisor/run-gpu-tool.js'),
+      ]);
     const probeTimeoutMs = options.probeTimeout === undefined ? undefined : parseDuration(options.probeTimeout);
     if (options.probeTimeout !== undefined && (probeTimeoutMs === undefined || probeTimeoutMs <= 0)) {
-      throw new ConfigError('command line', [{ path: '', message: `--probe-timeout "${options.probeTimeout}" is not a duration; use e.g. 90s or 5m` }]);
+      throw new ConfigError('command line', [
+        { path: '', message: `--probe-timeout "${options.probeTimeout}" is not a duration; use e.g. 90s or 5m` },
+      ]);
     }
     const project = loadProject(options);
     const [providers, servers, gpus, sandbox, probes] = await Promise.all([
@@ -68,20 +76,26 @@ export function registerStatusCommand(program: Command, outcome: CommandOutcome)
     ]);
     const models = checkModels(project, providers);
     const healthy =
-      providers.filter((provider) => usedProviders(project).has(provider.name)).every((provider) => provider.reachable) &&
+      providers
+        .filter((provider) => usedProviders(project).has(provider.name))
+        .every((provider) => provider.reachable) &&
       models.every((model) => model.listed !== false) &&
       servers.every((server) => server.status !== 'failed' || server.optional) &&
       sandbox.problem === undefined &&
       (probes ?? []).every(probeIsUsable);
     if (options.json || options.outputFormat === 'json') {
-      process.stdout.write(`${JSON.stringify({ healthy, providers, models, mcpServers: servers, gpus, sandbox, ...(probes ? { probes } : {}) }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ healthy, providers, models, mcpServers: servers, gpus, sandbox, ...(probes ? { probes } : {}) }, null, 2)}\n`,
+      );
     } else process.stdout.write(render(providers, models, servers, gpus, healthy, sandbox, probes));
     outcome.exitCode = healthy ? 0 : 1;
   });
 }
 
 function usedProviders(project: Project): Set<string> {
-  return new Set([project.swarm.orchestrator, ...project.swarm.agents].flatMap((agent) => agent.chain.map((ref) => ref.provider)));
+  return new Set(
+    [project.swarm.orchestrator, ...project.swarm.agents].flatMap((agent) => agent.chain.map((ref) => ref.provider)),
+  );
 }
 
 async function checkProviders(project: Project): Promise<ProviderReport[]> {
@@ -89,14 +103,19 @@ async function checkProviders(project: Project): Promise<ProviderReport[]> {
   const { createProviderClient } = await import('../../providers/provider-client.js');
   return Promise.all(
     Object.entries(providers).map(async ([name, provider]): Promise<ProviderReport> => {
-      const key = provider.apiKeyEnv ? `${provider.apiKeyEnv} ${process.env[provider.apiKeyEnv] ? 'set' : 'NOT SET'}` : 'none needed';
+      const key = provider.apiKeyEnv
+        ? `${provider.apiKeyEnv} ${process.env[provider.apiKeyEnv] ? 'set' : 'NOT SET'}`
+        : 'none needed';
       const started = Date.now();
       try {
         const client = createProviderClient(name, { ...provider, maxRetries: 0 }, { env: process.env, prices });
         const models = await client.listModels(AbortSignal.timeout(10_000));
         return { name, baseURL: provider.baseURL, key, reachable: true, latencyMs: Date.now() - started, models };
       } catch (error) {
-        const problem = error instanceof MissingApiKeyError ? `not checked (${provider.apiKeyEnv} is not set)` : describeError(error).split('\n')[0]!;
+        const problem =
+          error instanceof MissingApiKeyError
+            ? `not checked (${provider.apiKeyEnv} is not set)`
+            : describeError(error).split('\n')[0]!;
         return { name, baseURL: provider.baseURL, key, reachable: false, error: problem };
       }
     }),
@@ -107,8 +126,15 @@ async function checkProviders(project: Project): Promise<ProviderReport[]> {
 async function probeModels(project: Project, timeoutMs: number | undefined): Promise<ProbeResult[]> {
   const { probeToolCalling } = await import('../tool-call-probe.js');
   const { providers, prices } = project.config.config;
-  const targets = [project.swarm.orchestrator, ...project.swarm.agents].flatMap((agent) => agent.chain.map((ref) => ({ provider: ref.provider, model: ref.model })));
-  return probeToolCalling(targets, { providers, prices, env: process.env, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+  const targets = [project.swarm.orchestrator, ...project.swarm.agents].flatMap((agent) =>
+    agent.chain.map((ref) => ({ provider: ref.provider, model: ref.model })),
+  );
+  return probeToolCalling(targets, {
+    providers,
+    prices,
+    env: process.env,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  });
 }
 
 function checkModels(project: Project, providers: ProviderReport[]): ModelReport[] {
@@ -116,7 +142,13 @@ function checkModels(project: Project, providers: ProviderReport[]): ModelReport
   return [project.swarm.orchestrator, ...project.swarm.agents].flatMap((agent) =>
     agent.chain.map((ref, index) => {
       const listing = providers.find((provider) => provider.name === ref.provider)?.models;
-      return { agent: agent.name, provider: ref.provider, model: ref.model, entry: index + 1, listed: listing ? listing.includes(ref.model) : null };
+      return {
+        agent: agent.name,
+        provider: ref.provider,
+        model: ref.model,
+        entry: index + 1,
+        listed: listing ? listing.includes(ref.model) : null,
+      };
     }),
   );
 }
@@ -128,7 +160,10 @@ type SandboxStatus = SandboxStanding & { problem?: string; limits?: { enforced: 
  * whether the limits hold — a control group is made and removed (only here: `run` does not pay for the check).
  */
 async function sandboxStatus(project: Project): Promise<SandboxStatus> {
-  const [{ checkSandbox }, { createLimitGroup }] = await Promise.all([import('../sandbox-gate.js'), import('../../supervisor/sandbox/cgroup-limits.js')]);
+  const [{ checkSandbox }, { createLimitGroup }] = await Promise.all([
+    import('../sandbox-gate.js'),
+    import('../../supervisor/sandbox/cgroup-limits.js'),
+  ]);
   let standing: SandboxStanding;
   try {
     standing = await checkSandbox(project.config);
@@ -145,33 +180,69 @@ async function sandboxStatus(project: Project): Promise<SandboxStatus> {
 
 function describeSandbox(sandbox: SandboxStatus): string[] {
   if (sandbox.problem !== undefined) return sandbox.problem.split('\n').map((line) => `  NOT USABLE: ${line}`);
-  if (sandbox.backend === 'none') return ['  backend none: shell commands, Python and training jobs run unconfined (config.json sandbox.backend)'];
+  if (sandbox.backend === 'none')
+    return ['  backend none: shell commands, Python and training jobs run unconfined (config.json sandbox.backend)'];
   if (!sandbox.confined) return [`  backend ${sandbox.backend}: WARNING ${sandbox.warning ?? 'unconfined'}`];
-  const gpus = sandbox.gpuDevices.length === 0 ? 'no GPU devices on this machine' : `GPU devices bound in: ${sandbox.gpuDevices.join(', ')}`;
-  const limits = sandbox.limits?.enforced ? 'process and memory limits enforced (control groups)' : `limits NOT enforced: ${sandbox.limits?.reason ?? 'unknown'}`;
-  return [`  backend ${sandbox.backend}: bubblewrap works; shell commands, Python and training jobs run confined; ${gpus}; ${limits}`];
+  const gpus =
+    sandbox.gpuDevices.length === 0
+      ? 'no GPU devices on this machine'
+      : `GPU devices bound in: ${sandbox.gpuDevices.join(', ')}`;
+  const limits = sandbox.limits?.enforced
+    ? 'process and memory limits enforced (control groups)'
+    : `limits NOT enforced: ${sandbox.limits?.reason ?? 'unknown'}`;
+  return [
+    `  backend ${sandbox.backend}: bubblewrap works; shell commands, Python and training jobs run confined; ${gpus}; ${limits}`,
+  ];
 }
 
-function render(providers: ProviderReport[], models: ModelReport[], servers: ServerStatus[], gpus: GpuDiscovery, healthy: boolean, sandbox: SandboxStatus, probes: ProbeResult[] | undefined): string {
+function render(
+  providers: ProviderReport[],
+  models: ModelReport[],
+  servers: ServerStatus[],
+  gpus: GpuDiscovery,
+  healthy: boolean,
+  sandbox: SandboxStatus,
+  probes: ProbeResult[] | undefined,
+): string {
   const sections = [
     'Providers',
     formatTable(
       ['provider', 'base URL', 'key', 'reachable'],
-      providers.map((provider) => [provider.name, provider.baseURL, provider.key, provider.reachable ? `yes (${provider.latencyMs} ms, ${provider.models?.length ?? 0} models)` : `no: ${firstSentence(provider.error ?? '')}`]),
+      providers.map((provider) => [
+        provider.name,
+        provider.baseURL,
+        provider.key,
+        provider.reachable
+          ? `yes (${provider.latencyMs} ms, ${provider.models?.length ?? 0} models)`
+          : `no: ${firstSentence(provider.error ?? '')}`,
+      ]),
     ),
-    ...providers.filter((provider) => !provider.reachable && firstSentence(provider.error ?? '') !== provider.error).map((provider) => `  ${provider.name}: ${provider.error}`),
+    ...providers
+      .filter((provider) => !provider.reachable && firstSentence(provider.error ?? '') !== provider.error)
+      .map((provider) => `  ${provider.name}: ${provider.error}`),
     '',
     'Models',
     formatTable(
       ['agent', 'model', 'listed by the endpoint'],
-      models.map((model) => [model.entry === 1 ? model.agent : `  ↳ failover ${model.entry}`, `${model.provider}/${model.model}`, model.listed === null ? 'unknown (provider not reachable)' : model.listed ? 'yes' : 'NO: check the model id'])
+      models.map((model) => [
+        model.entry === 1 ? model.agent : `  ↳ failover ${model.entry}`,
+        `${model.provider}/${model.model}`,
+        model.listed === null ? 'unknown (provider not reachable)' : model.listed ? 'yes' : 'NO: check the model id',
+      ]),
     ),
     '',
     ...(probes ? [...describeProbes(probes), ''] : []),
     'MCP servers',
     formatTable(
       ['server', 'state', 'transport', 'tools'],
-      servers.map((server) => [server.name, server.status === 'failed' ? `FAILED${server.optional ? ' (optional)' : ''}: ${server.error?.split('\n')[0] ?? ''}` : server.status, server.transport ?? '—', String(server.tools)]),
+      servers.map((server) => [
+        server.name,
+        server.status === 'failed'
+          ? `FAILED${server.optional ? ' (optional)' : ''}: ${server.error?.split('\n')[0] ?? ''}`
+          : server.status,
+        server.transport ?? '—',
+        String(server.tools),
+      ]),
     ),
     '',
     'GPUs',
@@ -179,7 +250,14 @@ function render(providers: ProviderReport[], models: ModelReport[], servers: Ser
       ? `  ${gpus.note ?? 'none'}`
       : formatTable(
           ['#', 'name', 'memory used/total', 'util', 'temp', 'power'],
-          gpus.gpus.map((gpu) => [String(gpu.index), gpu.name, `${gpu.memoryUsedMiB ?? '?'} / ${gpu.memoryTotalMiB ?? '?'} MiB`, gpu.utilizationPercent === undefined ? '?' : `${gpu.utilizationPercent}%`, gpu.temperatureC === undefined ? '?' : `${gpu.temperatureC} C`, gpu.powerDrawW === undefined ? '?' : `${gpu.powerDrawW} W`]),
+          gpus.gpus.map((gpu) => [
+            String(gpu.index),
+            gpu.name,
+            `${gpu.memoryUsedMiB ?? '?'} / ${gpu.memoryTotalMiB ?? '?'} MiB`,
+            gpu.utilizationPercent === undefined ? '?' : `${gpu.utilizationPercent}%`,
+            gpu.temperatureC === undefined ? '?' : `${gpu.temperatureC} C`,
+            gpu.powerDrawW === undefined ? '?' : `${gpu.powerDrawW} W`,
+          ]),
         ),
     '',
     'Sandbox',

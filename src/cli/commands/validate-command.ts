@@ -24,7 +24,9 @@ export function registerValidateCommand(program: Command, outcome: CommandOutcom
     process.stdout.write(
       `${config.label}: ok (${countText(Object.keys(config.config.providers).length, 'provider')}, ${servers.filter((server) => server.enabled).length} of ${countText(servers.length, 'MCP server')} enabled, workdir ${shownPath(config.workdir)})\n`,
     );
-    process.stdout.write(`${swarm.label}: ok (${swarm.mode}, ${swarm.orchestrator.name} + ${countText(swarm.agents.length, 'agent')}: ${swarm.agents.map((agent) => agent.name).join(', ')})\n`);
+    process.stdout.write(
+      `${swarm.label}: ok (${swarm.mode}, ${swarm.orchestrator.name} + ${countText(swarm.agents.length, 'agent')}: ${swarm.agents.map((agent) => agent.name).join(', ')})\n`,
+    );
     for (const path of goals) {
       const goal = loadGoalFile(path, process.cwd());
       // What run checks of a goal against the team (its front matter's agents, its mode), validate checks too.

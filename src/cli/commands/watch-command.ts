@@ -32,11 +32,18 @@ export function registerWatchCommand(program: Command, outcome: CommandOutcome):
     .command('watch')
     .description('run a mux-swarm command (usually run) under a watchdog that restarts it when it crashes or hangs')
     .argument('<command...>', 'the command to supervise, after --: watch -- run goal.md')
-    .option('--max-crashes <n>', 'crashes tolerated within the crash window before giving up (default 5)', positiveInteger)
+    .option(
+      '--max-crashes <n>',
+      'crashes tolerated within the crash window before giving up (default 5)',
+      positiveInteger,
+    )
     .option('--crash-window <duration>', 'the window crashes are counted in (default 10m)')
     .option('--heartbeat-timeout <duration>', 'a worker silent for this long is killed and restarted (default 60s)')
     .option('--stop-grace <duration>', 'after SIGINT/SIGTERM, how long the worker has before SIGKILL (default 10s)')
-    .option('--retry-outage <duration>', 'wait out a model provider outage (the run stops with exit 75) for this long, resuming with backoff: 30m, 2h')
+    .option(
+      '--retry-outage <duration>',
+      'wait out a model provider outage (the run stops with exit 75) for this long, resuming with backoff: 30m, 2h',
+    )
     .action(async (commandArgs: string[], options: WatchOptions) => {
       outcome.exitCode = await superviseCommand(commandArgs, {
         maxCrashes: options.maxCrashes,
@@ -53,21 +60,32 @@ export function registerWatchCommand(program: Command, outcome: CommandOutcome):
  * Heartbeats and a crash report go to `<state dir>/watchdog/` when the command's config can be read, else to
  * a temporary directory; the crash report's journal position comes from that state directory's database.
  */
-export async function superviseCommand(commandArgs: readonly string[], options: SuperviseOptions = {}): Promise<number> {
+export async function superviseCommand(
+  commandArgs: readonly string[],
+  options: SuperviseOptions = {},
+): Promise<number> {
   const workerArgs = withoutWatchdogOptions(commandArgs);
   if (workerArgs.includes('-')) {
     throw new ConfigError('command line', [
-      { path: '', message: 'under the watchdog the goal cannot come from stdin (-): a restart needs it again. Save it to a file and give its path' },
+      {
+        path: '',
+        message:
+          'under the watchdog the goal cannot come from stdin (-): a restart needs it again. Save it to a file and give its path',
+      },
     ]);
   }
-  const [{ loadConfig }, { runWatchdog }, { watchdogRunFile }, { stateJournalPositionReader, stateModelAnswersSince }] = await Promise.all([
-    import('../../config/load-config.js'),
-    import('../../supervisor/watchdog.js'),
-    import('../../supervisor/heartbeat.js'),
-    import('../../supervisor/watchdog-journal-position.js'),
-  ]);
+  const [{ loadConfig }, { runWatchdog }, { watchdogRunFile }, { stateJournalPositionReader, stateModelAnswersSince }] =
+    await Promise.all([
+      import('../../config/load-config.js'),
+      import('../../supervisor/watchdog.js'),
+      import('../../supervisor/heartbeat.js'),
+      import('../../supervisor/watchdog-journal-position.js'),
+    ]);
   const stateDirectory = findStateDirectory(workerArgs, loadConfig);
-  const heartbeatDirectory = stateDirectory === undefined ? mkdtempSync(join(tmpdir(), 'mux-swarm-watchdog-')) : join(stateDirectory, 'watchdog');
+  const heartbeatDirectory =
+    stateDirectory === undefined
+      ? mkdtempSync(join(tmpdir(), 'mux-swarm-watchdog-'))
+      : join(stateDirectory, 'watchdog');
   const result = await runWatchdog({
     command: process.execPath,
     args: [CLI_SCRIPT, ...workerArgs],
@@ -110,7 +128,10 @@ export function invocationArgs(program: Command): string[] {
 }
 
 /** The state directory the worker will use, read from its --config/--workdir the way it will; undefined if unreadable. */
-function findStateDirectory(args: readonly string[], loadConfig: typeof import('../../config/load-config.js').loadConfig): string | undefined {
+function findStateDirectory(
+  args: readonly string[],
+  loadConfig: typeof import('../../config/load-config.js').loadConfig,
+): string | undefined {
   try {
     return loadConfig({
       path: lastOptionValue(args, '--config', '-c') ?? 'config.json',
@@ -131,7 +152,8 @@ function lastOptionValue(args: readonly string[], long: string, short: string): 
     if (argument === '--') break;
     if (argument === long || argument === short) value = args[index + 1];
     else if (argument.startsWith(`${long}=`)) value = argument.slice(long.length + 1);
-    else if (argument.startsWith(short) && !argument.startsWith('--') && argument.length > short.length) value = argument.slice(short.length);
+    else if (argument.startsWith(short) && !argument.startsWith('--') && argument.length > short.length)
+      value = argument.slice(short.length);
   }
   return value;
 }
@@ -141,7 +163,10 @@ export async function durationOption(name: string, value: string | undefined): P
   if (value === undefined) return undefined;
   const { parseDuration } = await import('../../text/duration.js');
   const milliseconds = parseDuration(value);
-  if (milliseconds === undefined) throw new ConfigError('command line', [{ path: '', message: `${name} "${value}" is not a duration; use e.g. 90s, 10m or 1h` }]);
+  if (milliseconds === undefined)
+    throw new ConfigError('command line', [
+      { path: '', message: `${name} "${value}" is not a duration; use e.g. 90s, 10m or 1h` },
+    ]);
   return milliseconds;
 }
 

@@ -18,15 +18,33 @@ const pattern = (values: string[]): string => values.map((value) => `'${value}'`
 export function bashCompletionScript(root: CompletionCommand): string {
   const commands = flattenTree(root);
   const key = (command: CompletionCommand): string => command.path.join(' ');
-  const descend = commands.flatMap((command) => command.subcommands.map((subcommand) => `      ${pattern([`${key(command)}:${subcommand.name}`])}) path='${key(subcommand)}' ;;`));
-  const valueOptions = commands.flatMap((command) => command.options.filter((option) => option.takesValue).flatMap((option) => optionFlags(option).map((flag) => `${key(command)}:${flag}`)));
-  const choiceCases = commands.flatMap((command) =>
-    command.options.filter((option) => option.choices.length > 0).map((option) => `    ${pattern(optionFlags(option).map((flag) => `${key(command)}:${flag}`))}) COMPREPLY=($(compgen -W '${option.choices.join(' ')}' -- "$cur")); return 0 ;;`),
+  const descend = commands.flatMap((command) =>
+    command.subcommands.map(
+      (subcommand) => `      ${pattern([`${key(command)}:${subcommand.name}`])}) path='${key(subcommand)}' ;;`,
+    ),
   );
-  const optionCases = commands.filter((command) => command.options.length > 0).map((command) => `      '${key(command)}') words='${command.options.flatMap(optionFlags).join(' ')}' ;;`);
+  const valueOptions = commands.flatMap((command) =>
+    command.options
+      .filter((option) => option.takesValue)
+      .flatMap((option) => optionFlags(option).map((flag) => `${key(command)}:${flag}`)),
+  );
+  const choiceCases = commands.flatMap((command) =>
+    command.options
+      .filter((option) => option.choices.length > 0)
+      .map(
+        (option) =>
+          `    ${pattern(optionFlags(option).map((flag) => `${key(command)}:${flag}`))}) COMPREPLY=($(compgen -W '${option.choices.join(' ')}' -- "$cur")); return 0 ;;`,
+      ),
+  );
+  const optionCases = commands
+    .filter((command) => command.options.length > 0)
+    .map((command) => `      '${key(command)}') words='${command.options.flatMap(optionFlags).join(' ')}' ;;`);
   const subcommandCases = commands
     .filter((command) => command.subcommands.length > 0 || command.argumentChoices.length > 0)
-    .map((command) => `      '${key(command)}') words='${[...command.subcommands.map((subcommand) => subcommand.name), ...command.argumentChoices].join(' ')}' ;;`);
+    .map(
+      (command) =>
+        `      '${key(command)}') words='${[...command.subcommands.map((subcommand) => subcommand.name), ...command.argumentChoices].join(' ')}' ;;`,
+    );
   const runCommands = commands.filter((command) => command.takesRun).map(key);
   const name = completionFunctionName(root.name);
   return `# ${root.name} completion for bash, generated from the CLI's own definition by \`${root.name} completion bash\`.

@@ -15,19 +15,40 @@ export function fishCompletionScript(root: CompletionCommand): string {
   const prefix = `__${program.replace(/[^A-Za-z0-9]/g, '_')}`;
   const commands = flattenTree(root);
   const key = (command: CompletionCommand): string => command.path.join(' ');
-  const valueOptions = commands.flatMap((command) => command.options.filter((option) => option.takesValue).flatMap((option) => optionFlags(option).map((flag) => quoted(`${key(command)}:${flag}`))));
-  const descend = commands.flatMap((command) => command.subcommands.map((subcommand) => `            case ${quoted(`${key(command)}:${subcommand.name}`)}\n                set cmdpath ${quoted(key(subcommand))}`));
+  const valueOptions = commands.flatMap((command) =>
+    command.options
+      .filter((option) => option.takesValue)
+      .flatMap((option) => optionFlags(option).map((flag) => quoted(`${key(command)}:${flag}`))),
+  );
+  const descend = commands.flatMap((command) =>
+    command.subcommands.map(
+      (subcommand) =>
+        `            case ${quoted(`${key(command)}:${subcommand.name}`)}\n                set cmdpath ${quoted(key(subcommand))}`,
+    ),
+  );
   const lines: string[] = [];
   for (const command of commands) {
     const at = `-n ${quoted(`${prefix}_at ${quoted(key(command))}`)}`;
     if (command.subcommands.length > 0) lines.push(`complete -c ${program} ${at} -f`);
-    for (const subcommand of command.subcommands) lines.push(`complete -c ${program} ${at} -f -a ${quoted(subcommand.name)} -d ${quoted(firstLine(subcommand.description))}`);
+    for (const subcommand of command.subcommands)
+      lines.push(
+        `complete -c ${program} ${at} -f -a ${quoted(subcommand.name)} -d ${quoted(firstLine(subcommand.description))}`,
+      );
     for (const option of command.options) {
-      const flags = [option.long ? `-l ${quoted(option.long.replace(/^--/, ''))}` : '', option.short ? `-s ${quoted(option.short.replace(/^-/, ''))}` : ''].filter(Boolean).join(' ');
-      const value = option.choices.length > 0 ? ` -x -a ${quoted(option.choices.join(' '))}` : option.takesValue ? ' -r' : '';
+      const flags = [
+        option.long ? `-l ${quoted(option.long.replace(/^--/, ''))}` : '',
+        option.short ? `-s ${quoted(option.short.replace(/^-/, ''))}` : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
+      const value =
+        option.choices.length > 0 ? ` -x -a ${quoted(option.choices.join(' '))}` : option.takesValue ? ' -r' : '';
       lines.push(`complete -c ${program} ${at} ${flags}${value} -d ${quoted(firstLine(option.description))}`);
     }
-    if (command.argumentChoices.length > 0) lines.push(`complete -c ${program} ${at} -f -a ${quoted(command.argumentChoices.join(' '))} -d ${quoted(firstLine(command.argumentDescription))}`);
+    if (command.argumentChoices.length > 0)
+      lines.push(
+        `complete -c ${program} ${at} -f -a ${quoted(command.argumentChoices.join(' '))} -d ${quoted(firstLine(command.argumentDescription))}`,
+      );
     if (command.takesRun) lines.push(`complete -c ${program} ${at} -f -k -a '(${prefix}_runs)' -d 'run'`);
   }
   return `# ${program} completion for fish, generated from the CLI's own definition by \`${program} completion fish\`.

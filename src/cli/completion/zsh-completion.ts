@@ -6,7 +6,8 @@ const quoted = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
 /** A `case` pattern matching any of `values`. */
 const pattern = (values: string[]): string => (values.length > 0 ? values.map(quoted).join('|') : "''");
 /** `_describe` entries are `word:description`; a colon in the word would split it, one in the description is kept. */
-const describeEntry = (word: string, description: string): string => quoted(`${word}:${description.split('\n')[0] ?? ''}`);
+const describeEntry = (word: string, description: string): string =>
+  quoted(`${word}:${description.split('\n')[0] ?? ''}`);
 
 /**
  * The zsh completion script: `source <(mux-swarm completion zsh)` after `compinit`, or saved as `_mux-swarm` in a
@@ -17,17 +18,36 @@ const describeEntry = (word: string, description: string): string => quoted(`${w
 export function zshCompletionScript(root: CompletionCommand): string {
   const commands = flattenTree(root);
   const key = (command: CompletionCommand): string => command.path.join(' ');
-  const descend = commands.flatMap((command) => command.subcommands.map((subcommand) => `      (${quoted(`${key(command)}:${subcommand.name}`)}) cmdpath=${quoted(key(subcommand))} ;;`));
-  const valueOptions = commands.flatMap((command) => command.options.filter((option) => option.takesValue).flatMap((option) => optionFlags(option).map((flag) => `${key(command)}:${flag}`)));
+  const descend = commands.flatMap((command) =>
+    command.subcommands.map(
+      (subcommand) => `      (${quoted(`${key(command)}:${subcommand.name}`)}) cmdpath=${quoted(key(subcommand))} ;;`,
+    ),
+  );
+  const valueOptions = commands.flatMap((command) =>
+    command.options
+      .filter((option) => option.takesValue)
+      .flatMap((option) => optionFlags(option).map((flag) => `${key(command)}:${flag}`)),
+  );
   const choiceCases = commands.flatMap((command) =>
-    command.options.filter((option) => option.choices.length > 0).map((option) => `    (${pattern(optionFlags(option).map((flag) => `${key(command)}:${flag}`))}) compadd -- ${option.choices.map(quoted).join(' ')}; return ;;`),
+    command.options
+      .filter((option) => option.choices.length > 0)
+      .map(
+        (option) =>
+          `    (${pattern(optionFlags(option).map((flag) => `${key(command)}:${flag}`))}) compadd -- ${option.choices.map(quoted).join(' ')}; return ;;`,
+      ),
   );
   const optionCases = commands
     .filter((command) => command.options.length > 0)
-    .map((command) => `      (${quoted(key(command))}) entries=(${command.options.flatMap((option) => optionFlags(option).map((flag) => describeEntry(flag, option.description))).join(' ')}) ;;`);
+    .map(
+      (command) =>
+        `      (${quoted(key(command))}) entries=(${command.options.flatMap((option) => optionFlags(option).map((flag) => describeEntry(flag, option.description))).join(' ')}) ;;`,
+    );
   const subcommandCases = commands
     .filter((command) => command.subcommands.length > 0 || command.argumentChoices.length > 0)
-    .map((command) => `      (${quoted(key(command))}) entries=(${[...command.subcommands.map((subcommand) => describeEntry(subcommand.name, subcommand.description)), ...command.argumentChoices.map((choice) => describeEntry(choice, command.argumentDescription))].join(' ')}) ;;`);
+    .map(
+      (command) =>
+        `      (${quoted(key(command))}) entries=(${[...command.subcommands.map((subcommand) => describeEntry(subcommand.name, subcommand.description)), ...command.argumentChoices.map((choice) => describeEntry(choice, command.argumentDescription))].join(' ')}) ;;`,
+    );
   const runCommands = commands.filter((command) => command.takesRun).map(key);
   const name = completionFunctionName(root.name);
   return `#compdef ${root.name}

@@ -17,7 +17,15 @@ const SPECIALIST_BASE = 'qwen2.5-coder:3b';
 const ORCHESTRATOR_MODEL = 'qwen2.5-coder-8k:14b';
 const SPECIALIST_MODEL = 'qwen2.5-coder-8k:3b';
 
-const SPECIALIST_TOOLS = ['fs__read_text_file', 'fs__write_file', 'fs__edit_file', 'fs__create_directory', 'fs__list_directory', 'fs__search_files', 'shell__run_command'];
+const SPECIALIST_TOOLS = [
+  'fs__read_text_file',
+  'fs__write_file',
+  'fs__edit_file',
+  'fs__create_directory',
+  'fs__list_directory',
+  'fs__search_files',
+  'shell__run_command',
+];
 const params = { temperature: 0.2, maxOutputTokens: OUTPUT_TOKENS, contextWindow: CONTEXT_TOKENS };
 
 interface Specialist {
@@ -31,33 +39,40 @@ const SPECIALISTS: Specialist[] = [
   {
     name: 'frontend',
     description: 'Builds user interfaces: React or Vue components, forms with validation, styling.',
-    focus: 'You are the frontend specialist. Write concise, working React or Vue components. No over-commenting, no filler.',
+    focus:
+      'You are the frontend specialist. Write concise, working React or Vue components. No over-commenting, no filler.',
   },
   {
     name: 'backend',
     description: 'Builds APIs and data access: FastAPI or Django endpoints, schemas, database code.',
-    focus: 'You are the backend specialist. Write clean, working API and database code (FastAPI, Django, SQL). Keep it simple: no premature optimisation. Always use parameterised queries.',
+    focus:
+      'You are the backend specialist. Write clean, working API and database code (FastAPI, Django, SQL). Keep it simple: no premature optimisation. Always use parameterised queries.',
   },
   {
     name: 'test',
     description: 'Writes and runs tests: pytest or unittest suites, edge cases, coverage of the code others wrote.',
-    focus: 'You are the test specialist. Write thorough tests (pytest or unittest) for the code you are pointed at, including edge cases, and run them.',
+    focus:
+      'You are the test specialist. Write thorough tests (pytest or unittest) for the code you are pointed at, including edge cases, and run them.',
   },
   {
     name: 'security',
-    description: 'Audits code and designs for security problems (injection, authentication, secrets, unsafe input) and says how to fix them.',
-    focus: 'You are the security specialist. Audit for injection, broken authentication, leaked secrets and unsafe input handling. Report each finding with the file, the risk and the fix; fix it when asked to.',
+    description:
+      'Audits code and designs for security problems (injection, authentication, secrets, unsafe input) and says how to fix them.',
+    focus:
+      'You are the security specialist. Audit for injection, broken authentication, leaked secrets and unsafe input handling. Report each finding with the file, the risk and the fix; fix it when asked to.',
   },
   {
     name: 'docs',
     description: 'Writes technical documentation: READMEs, usage guides, API references, in plain language.',
-    focus: 'You are the documentation specialist. Write clear, plain technical documentation from the code as it is. No jargon for its own sake.',
+    focus:
+      'You are the documentation specialist. Write clear, plain technical documentation from the code as it is. No jargon for its own sake.',
     tools: ['fs__read_text_file', 'fs__write_file', 'fs__edit_file', 'fs__list_directory', 'fs__search_files'],
   },
   {
     name: 'devops',
     description: 'Sets up builds and deployment: Dockerfiles, compose files, CI, Kubernetes manifests.',
-    focus: 'You are the devops specialist. Write working Dockerfiles, compose files, CI and Kubernetes manifests. Prefer the simplest setup that works: no over-engineering.',
+    focus:
+      'You are the devops specialist. Write working Dockerfiles, compose files, CI and Kubernetes manifests. Prefer the simplest setup that works: no over-engineering.',
   },
 ];
 
@@ -84,11 +99,13 @@ const config = {
 };
 
 const swarm = {
-  description: 'The local developer team: a 14B orchestrator that plans and delegates, and six 3B specialists, all on one Ollama server.',
+  description:
+    'The local developer team: a 14B orchestrator that plans and delegates, and six 3B specialists, all on one Ollama server.',
   mode: 'hierarchical',
   orchestrator: {
     name: 'orchestrator',
-    description: 'Plans the goal, delegates each piece to the right specialist, checks the results on disk, and completes the run.',
+    description:
+      'Plans the goal, delegates each piece to the right specialist, checks the results on disk, and completes the run.',
     provider: 'ollama',
     model: ORCHESTRATOR_MODEL,
     params,
@@ -185,7 +202,7 @@ export const localDevTeam: Preset = {
   nextSteps: (where) => {
     const cd = where === '.' ? '' : `cd ${where} && `;
     return [
-      '  1. start Ollama so the team\'s two models stay loaded: OLLAMA_MAX_LOADED_MODELS=3 OLLAMA_KEEP_ALIVE=30m ollama serve',
+      "  1. start Ollama so the team's two models stay loaded: OLLAMA_MAX_LOADED_MODELS=3 OLLAMA_KEEP_ALIVE=30m ollama serve",
       `  2. ${cd}sh ollama/create-models.sh   (pulls ${ORCHESTRATOR_BASE} and ${SPECIALIST_BASE}, creates ${ORCHESTRATOR_MODEL} and ${SPECIALIST_MODEL})`,
       `  3. ${cd}mux-swarm status --probe     (does each model call tools?)`,
       '  4. mux-swarm run --flat --agents security,backend goals/safe-user-lookup.md',

@@ -10,5 +10,9 @@ export function findPreset(name: string): Preset {
   const preset = PRESETS.find((candidate) => candidate.name === name);
   if (preset) return preset;
   const list = PRESETS.map((candidate) => `  ${candidate.name}: ${candidate.description}`).join('\n');
-  throw new ConfigError('command line', [{ path: '--preset', message: `no preset "${name}"` }], `The presets are:\n${list}`);
+  throw new ConfigError(
+    'command line',
+    [{ path: '--preset', message: `no preset "${name}"` }],
+    `The presets are:\n${list}`,
+  );
 }

@@ -64,7 +64,13 @@ export function findEvaluationFiles(workdir: string, skip: readonly string[] = [
     }
     for (const entry of entries) {
       const path = join(directory, entry.name);
-      if (entry.isDirectory() && depth < EVALUATION_SCAN_DEPTH && !SKIPPED_DIRECTORIES.has(entry.name) && !skipped.has(path)) visit(path, depth + 1);
+      if (
+        entry.isDirectory() &&
+        depth < EVALUATION_SCAN_DEPTH &&
+        !SKIPPED_DIRECTORIES.has(entry.name) &&
+        !skipped.has(path)
+      )
+        visit(path, depth + 1);
       else if (entry.isFile() && entry.name === EVALUATION_FILE_NAME) found.push(path);
     }
   };
@@ -96,7 +102,10 @@ function readEvaluation(path: string): Evaluation | string {
   const json = parseJson(text);
   if (json === undefined) return 'not valid JSON';
   const format = (json as { format?: unknown } | null)?.format;
-  if (format !== EVALUATION_FORMAT) return format === undefined ? `it has no "format" (expected "${EVALUATION_FORMAT}")` : `its format is ${JSON.stringify(format)}, not "${EVALUATION_FORMAT}"`;
+  if (format !== EVALUATION_FORMAT)
+    return format === undefined
+      ? `it has no "format" (expected "${EVALUATION_FORMAT}")`
+      : `its format is ${JSON.stringify(format)}, not "${EVALUATION_FORMAT}"`;
   const parsed = evaluationSchema.safeParse(json);
   if (parsed.success) return parsed.data;
   return parsed.error.issues

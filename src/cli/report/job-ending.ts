@@ -33,16 +33,28 @@ const storedOutcomeSchema = z.object({
 
 /** The job's end: from its training-end event (the last, if reported twice), else from what the training server stored. */
 export function jobEnding(job: TrainingJobRow, events: readonly RunEvent[]): JobEnding {
-  const ended = events.filter((event): event is TrainingEndEvent => event.type === 'training-end' && event.job_id === job.job_id).at(-1);
+  const ended = events
+    .filter((event): event is TrainingEndEvent => event.type === 'training-end' && event.job_id === job.job_id)
+    .at(-1);
   if (ended !== undefined) return { ...endingOfEvent(ended), endedAt: job.ended_at ?? ended.timestamp };
   const stored = storedOutcomeSchema.safeParse(parseJson(job.outcome_json ?? ''));
   const outcome = stored.success ? stored.data : {};
-  return { endedAt: job.ended_at, classification: job.classification, summary: outcome.summary ?? null, exception: outcome.exception ?? null };
+  return {
+    endedAt: job.ended_at,
+    classification: job.classification,
+    summary: outcome.summary ?? null,
+    exception: outcome.exception ?? null,
+  };
 }
 
 /** The end a training-end event tells, at the event's time. */
 export function endingOfEvent(event: TrainingEndEvent): JobEnding {
-  return { endedAt: event.timestamp, classification: event.classification, summary: event.summary, exception: event.exception ?? null };
+  return {
+    endedAt: event.timestamp,
+    classification: event.classification,
+    summary: event.summary,
+    exception: event.exception ?? null,
+  };
 }
 
 /**

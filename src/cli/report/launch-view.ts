@@ -41,11 +41,18 @@ export function launchView(ref: string, data: ReportData): LaunchView {
   if (ref.startsWith(TRAINING_PREFIX)) {
     const jobId = ref.slice(TRAINING_PREFIX.length);
     const job = data.trainingJobs.find((candidate) => candidate.job_id === jobId);
-    return { kind: 'training-job', ref, jobId, name: job?.name ?? null, ending: job === undefined ? null : jobEnding(job, data.events) };
+    return {
+      kind: 'training-job',
+      ref,
+      jobId,
+      name: job?.name ?? null,
+      ending: job === undefined ? null : jobEnding(job, data.events),
+    };
   }
   const call = data.toolCalls.find((candidate) => candidate.id === ref);
   const separator = ref.indexOf(':');
-  if (call === undefined && separator > 0) return { kind: 'job', ref, server: ref.slice(0, separator), jobId: ref.slice(separator + 1) };
+  if (call === undefined && separator > 0)
+    return { kind: 'job', ref, server: ref.slice(0, separator), jobId: ref.slice(separator + 1) };
   return {
     kind: 'tool-call',
     ref,
@@ -70,7 +77,9 @@ export function commandOf(call: ToolCallRow): string | null {
 export function parseArguments(argumentsJson: string): Record<string, unknown> {
   try {
     const parsed = JSON.parse(argumentsJson) as unknown;
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
   } catch {
     return {};
   }

@@ -23,7 +23,8 @@ export const LOOP_CHART_COLORS = {
 export function loopMetricChart(results: ExperimentResults, standing: LoopStanding): string {
   const name = results.start?.metric.name ?? 'metric';
   const direction = results.start?.metric.direction ?? 'lower';
-  const measured = (lines: ExperimentResults['experiments']): ChartPoint[] => lines.flatMap((line) => (line.metric === null ? [] : [{ x: line.iteration, y: line.metric }]));
+  const measured = (lines: ExperimentResults['experiments']): ChartPoint[] =>
+    lines.flatMap((line) => (line.metric === null ? [] : [{ x: line.iteration, y: line.metric }]));
   const best: Array<{ x: number; y: number }> = [];
   if (standing.baseline) best.push({ x: 0, y: standing.baseline.mean });
   results.experiments.forEach((line, index) => {
@@ -33,15 +34,22 @@ export function loopMetricChart(results: ExperimentResults, standing: LoopStandi
   const kept = measured(results.experiments.filter((line) => line.decision === 'kept'));
   const discarded = measured(results.experiments.filter((line) => line.decision === 'discarded'));
   const baselineRuns = results.baselines.flatMap((line) => (line.metric === null ? [] : [{ x: 0, y: line.metric }]));
-  const unmeasured = [...(standing.baseline === undefined && results.baselines.length > 0 ? [0] : []), ...results.experiments.filter((line) => line.metric === null).map((line) => line.iteration)];
+  const unmeasured = [
+    ...(standing.baseline === undefined && results.baselines.length > 0 ? [0] : []),
+    ...results.experiments.filter((line) => line.metric === null).map((line) => line.iteration),
+  ];
   const toward = direction === 'lower' ? -1 : 1;
   const margin = standing.margin;
   const marginName = `${results.start?.margin === null || results.start === undefined ? 'noise margin' : 'margin'} (${formatMetric(margin)})`;
 
   const summary = [
-    standing.baseline ? `Baseline ${formatMetric(standing.baseline.mean)} over ${standing.baseline.readings} run${standing.baseline.readings === 1 ? '' : 's'}.` : 'No baseline reading.',
+    standing.baseline
+      ? `Baseline ${formatMetric(standing.baseline.mean)} over ${standing.baseline.readings} run${standing.baseline.readings === 1 ? '' : 's'}.`
+      : 'No baseline reading.',
     `${standing.experiments} experiment${standing.experiments === 1 ? '' : 's'}: ${kept.length} kept, ${discarded.length} discarded, ${results.experiments.filter((line) => line.metric === null).length} unmeasured.`,
-    standing.best ? `Best ${formatMetric(standing.best.metric)} at ${standing.best.iteration === 0 ? 'the baseline' : `iteration ${standing.best.iteration}`}.` : '',
+    standing.best
+      ? `Best ${formatMetric(standing.best.metric)} at ${standing.best.iteration === 0 ? 'the baseline' : `iteration ${standing.best.iteration}`}.`
+      : '',
     margin > 0 ? `Kept only when better than the best by more than ${formatMetric(margin)}: past the band.` : '',
   ].filter(Boolean);
   return renderLineChart({
@@ -51,12 +59,35 @@ export function loopMetricChart(results: ExperimentResults, standing: LoopStandi
     yLabel: `${name} (${direction} is better)`,
     series: [
       { name: 'best so far', points: best, color: LOOP_CHART_COLORS.best, line: 'step' },
-      { name: 'baseline runs', points: baselineRuns, color: LOOP_CHART_COLORS.baseline, line: 'none', marker: 'square' },
+      {
+        name: 'baseline runs',
+        points: baselineRuns,
+        color: LOOP_CHART_COLORS.baseline,
+        line: 'none',
+        marker: 'square',
+      },
       { name: 'kept', points: kept, color: LOOP_CHART_COLORS.kept, line: 'none', marker: 'circle' },
       { name: 'discarded', points: discarded, color: LOOP_CHART_COLORS.discarded, line: 'none', marker: 'cross' },
     ],
-    bands: margin > 0 && best.length > 0 ? [{ name: marginName, color: LOOP_CHART_COLORS.margin, step: true, points: best.map((point) => ({ x: point.x, low: Math.min(point.y, point.y + toward * margin), high: Math.max(point.y, point.y + toward * margin) })) }] : [],
+    bands:
+      margin > 0 && best.length > 0
+        ? [
+            {
+              name: marginName,
+              color: LOOP_CHART_COLORS.margin,
+              step: true,
+              points: best.map((point) => ({
+                x: point.x,
+                low: Math.min(point.y, point.y + toward * margin),
+                high: Math.max(point.y, point.y + toward * margin),
+              })),
+            },
+          ]
+        : [],
     legendOrder: ['best so far', marginName, 'baseline runs', 'kept', 'discarded', 'unmeasured'],
-    gaps: unmeasured.length > 0 ? [{ name: 'unmeasured', xs: unmeasured, color: LOOP_CHART_COLORS.unmeasured, marker: 'diamond' }] : [],
+    gaps:
+      unmeasured.length > 0
+        ? [{ name: 'unmeasured', xs: unmeasured, color: LOOP_CHART_COLORS.unmeasured, marker: 'diamond' }]
+        : [],
   });
 }

@@ -9,9 +9,17 @@ export type ColumnAlignment = 'left' | 'right';
  * A markdown table; cells are made safe (one line, pipes escaped) but not escaped otherwise: pass free text through
  * `escapeMarkdown` first. `alignment` gives each column's (default left); numeric columns are right-aligned (`---:`).
  */
-export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[], alignment: readonly ColumnAlignment[] = []): string[] {
+export function markdownTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  alignment: readonly ColumnAlignment[] = [],
+): string[] {
   const rule = header.map((_, index) => (alignment[index] === 'right' ? '---:' : '---'));
-  return [`| ${header.join(' | ')} |`, `|${rule.join('|')}|`, ...rows.map((row) => `| ${row.map(tableCell).join(' | ')} |`)];
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${rule.join('|')}|`,
+    ...rows.map((row) => `| ${row.map(tableCell).join(' | ')} |`),
+  ];
 }
 
 function tableCell(text: string): string {
@@ -60,7 +68,9 @@ function escapeOutsideCode(text: string): string {
   const wordCharacter = (character: string | undefined) => character !== undefined && /[\p{L}\p{N}]/u.test(character);
   return text.replace(MARKDOWN_SPECIAL, (found: string, index: number) => {
     if (!found.startsWith('_')) return `\\${found}`;
-    return wordCharacter(text[index - 1]) && wordCharacter(text[index + found.length]) ? found : found.replace(/_/g, '\\_');
+    return wordCharacter(text[index - 1]) && wordCharacter(text[index + found.length])
+      ? found
+      : found.replace(/_/g, '\\_');
   });
 }
 

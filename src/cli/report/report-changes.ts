@@ -93,17 +93,41 @@ export function changesSection(data: ReportData): ChangesSection {
   ];
   const byPath = new Map<string, FileChange[]>();
   for (const { path, change } of changes) byPath.set(path, [...(byPath.get(path) ?? []), change]);
-  const files = [...byPath].map(([path, fileChanges]) => changedFile(path, fileChanges.sort((left, right) => left.at.localeCompare(right.at))));
+  const files = [...byPath].map(([path, fileChanges]) =>
+    changedFile(
+      path,
+      fileChanges.sort((left, right) => left.at.localeCompare(right.at)),
+    ),
+  );
   const delegations = data.delegations
-    .flatMap((delegation) => (delegation.ended_at === null ? [] : [{ delegationId: delegation.id, agent: delegation.agent, status: delegation.status, endedAt: delegation.ended_at, summary: delegation.summary ?? '' }]))
+    .flatMap((delegation) =>
+      delegation.ended_at === null
+        ? []
+        : [
+            {
+              delegationId: delegation.id,
+              agent: delegation.agent,
+              status: delegation.status,
+              endedAt: delegation.ended_at,
+              summary: delegation.summary ?? '',
+            },
+          ],
+    )
     .sort((left, right) => left.endedAt.localeCompare(right.endedAt));
-  return { files: files.sort((left, right) => left.firstAt.localeCompare(right.firstAt) || left.path.localeCompare(right.path)), delegations };
+  return {
+    files: files.sort(
+      (left, right) => left.firstAt.localeCompare(right.firstAt) || left.path.localeCompare(right.path),
+    ),
+    delegations,
+  };
 }
 
 function changedFile(path: string, changes: FileChange[]): ChangedFile {
   const edits = changes.filter((change) => change.how !== 'relaunch');
   // The edits' own diffs where they are known; else what failure memory saw before the relaunches.
-  const counted = edits.some((change) => change.added !== null) ? edits : changes.filter((change) => change.how === 'relaunch');
+  const counted = edits.some((change) => change.added !== null)
+    ? edits
+    : changes.filter((change) => change.how === 'relaunch');
   const known = counted.filter((change) => change.added !== null);
   return {
     path,
@@ -123,20 +147,43 @@ function toolCallChanges(call: ToolCallRow, workdir: string | undefined): Array<
   const tool = WRITE_TOOLS.find((name) => call.name.endsWith(`__${name}`));
   if (tool === undefined || call.is_error !== 0) return [];
   const args = parseArguments(call.arguments_json);
-  const base = { at: call.started_at, agent: call.agent, how: tool, callId: call.id, added: null, removed: null, linesWritten: null };
-  const path = (value: unknown) => (typeof value === 'string' && value !== '' ? workdirRelative(value, workdir) : undefined);
+  const base = {
+    at: call.started_at,
+    agent: call.agent,
+    how: tool,
+    callId: call.id,
+    added: null,
+    removed: null,
+    linesWritten: null,
+  };
+  const path = (value: unknown) =>
+    typeof value === 'string' && value !== '' ? workdirRelative(value, workdir) : undefined;
   switch (tool) {
     case 'edit_file': {
       const target = path(args.path);
       if (target === undefined || args.dryRun === true) return [];
       const stats = diffStat(call.result_text ?? '');
       const known = stats.length > 0;
-      return [{ path: target, change: { ...base, added: known ? stats.reduce((sum, stat) => sum + stat.added, 0) : null, removed: known ? stats.reduce((sum, stat) => sum + stat.removed, 0) : null } }];
+      return [
+        {
+          path: target,
+          change: {
+            ...base,
+            added: known ? stats.reduce((sum, stat) => sum + stat.added, 0) : null,
+            removed: known ? stats.reduce((sum, stat) => sum + stat.removed, 0) : null,
+          },
+        },
+      ];
     }
     case 'write_file': {
       const target = path(args.path);
       if (target === undefined) return [];
-      return [{ path: target, change: { ...base, linesWritten: typeof args.content === 'string' ? lineCount(args.content) : null } }];
+      return [
+        {
+          path: target,
+          change: { ...base, linesWritten: typeof args.content === 'string' ? lineCount(args.content) : null },
+        },
+      ];
     }
     case 'create_directory': {
       const target = path(args.path);
@@ -169,17 +216,23 @@ function lineCount(text: string): number {
 }
 
 export function renderChanges(section: ChangesSection, offsetOf: (iso: string) => string): string[] {
-  if (section.files.length === 0 && section.delegations.length === 0) return none('no agent changed a file, and no delegation ended');
+  if (section.files.length === 0 && section.delegations.length === 0)
+    return none('no agent changed a file, and no delegation ended');
   return [
     '### Files',
     '',
-    ...(section.files.length === 0 ? none('no agent changed a file through the filesystem tools, and failure memory saw no change before a relaunch') : renderFiles(section.files, offsetOf)),
+    ...(section.files.length === 0
+      ? none('no agent changed a file through the filesystem tools, and failure memory saw no change before a relaunch')
+      : renderFiles(section.files, offsetOf)),
     '',
     '### Delegations',
     '',
     ...(section.delegations.length === 0
       ? none('no delegation ended')
-      : section.delegations.map((delegation) => `- ${escapeMarkdown(delegation.agent)} (${delegation.delegationId}, ${escapeMarkdown(delegation.status ?? 'unfinished')}, ${offsetOf(delegation.endedAt)}): ${briefText(delegation.summary, 400)}`)),
+      : section.delegations.map(
+          (delegation) =>
+            `- ${escapeMarkdown(delegation.agent)} (${delegation.delegationId}, ${escapeMarkdown(delegation.status ?? 'unfinished')}, ${offsetOf(delegation.endedAt)}): ${briefText(delegation.summary, 400)}`,
+        )),
   ];
 }
 
@@ -205,15 +258,24 @@ function renderFiles(files: readonly ChangedFile[], offsetOf: (iso: string) => s
 /** `edit_file ×2, write_file (12 lines); changed before 2 relaunches`. */
 function how(file: ChangedFile): string {
   const counts = new Map<string, number>();
-  for (const change of file.changes) if (change.how !== 'relaunch') counts.set(change.how, (counts.get(change.how) ?? 0) + 1);
+  for (const change of file.changes)
+    if (change.how !== 'relaunch') counts.set(change.how, (counts.get(change.how) ?? 0) + 1);
   const tools = [...counts].map(([tool, count]) => `${tool}${count > 1 ? ` ×${count}` : ''}`);
   const written = file.changes.filter((change) => change.linesWritten !== null).at(-1)?.linesWritten;
-  const moves = file.changes.flatMap((change) => (change.movedFrom !== undefined ? [`moved from ${code(change.movedFrom)}`] : change.movedTo !== undefined ? [`moved to ${code(change.movedTo)}`] : []));
+  const moves = file.changes.flatMap((change) =>
+    change.movedFrom !== undefined
+      ? [`moved from ${code(change.movedFrom)}`]
+      : change.movedTo !== undefined
+        ? [`moved to ${code(change.movedTo)}`]
+        : [],
+  );
   const parts = [
     ...tools.map((tool) => escapeMarkdown(tool)),
     ...(written === undefined || written === null ? [] : [`last write ${written} ${written === 1 ? 'line' : 'lines'}`]),
     ...moves,
-    ...(file.relaunches === 0 ? [] : [`in the change before ${file.relaunches} ${file.relaunches === 1 ? 'relaunch' : 'relaunches'}`]),
+    ...(file.relaunches === 0
+      ? []
+      : [`in the change before ${file.relaunches} ${file.relaunches === 1 ? 'relaunch' : 'relaunches'}`]),
   ];
   return parts.join('; ');
 }

@@ -33,30 +33,58 @@ export interface CostSection {
 
 export function costSection(data: ReportData, now: Date): CostSection {
   const usage = (rows: readonly UsageRow[]): UsageLine[] =>
-    rows.map((row) => ({ key: row.key, calls: row.calls, inputTokens: row.input_tokens, outputTokens: row.output_tokens, costUsd: row.cost_usd, unknownCostCalls: row.unknown_cost_calls }));
+    rows.map((row) => ({
+      key: row.key,
+      calls: row.calls,
+      inputTokens: row.input_tokens,
+      outputTokens: row.output_tokens,
+      costUsd: row.cost_usd,
+      unknownCostCalls: row.unknown_cost_calls,
+    }));
   const modelUsd = data.usageByAgent.reduce((sum, row) => sum + row.cost_usd, 0);
   const gpu = gpuTime(
-    data.trainingJobs.map((job) => ({ startedAt: job.started_at, endedAt: job.ended_at, hourlyUsd: job.gpu_hourly_usd })),
+    data.trainingJobs.map((job) => ({
+      startedAt: job.started_at,
+      endedAt: job.ended_at,
+      hourlyUsd: job.gpu_hourly_usd,
+    })),
     now,
   );
   const costUnknownModels = data.usageByModel.filter((row) => row.unknown_cost_calls > 0).map((row) => row.key);
-  return { byAgent: usage(data.usageByAgent), byModel: usage(data.usageByModel), modelUsd, costUnknownModels, gpu: { jobs: data.trainingJobs.length, ...gpu }, totalUsd: modelUsd + gpu.costUsd, chains: data.chainUsage };
+  return {
+    byAgent: usage(data.usageByAgent),
+    byModel: usage(data.usageByModel),
+    modelUsd,
+    costUnknownModels,
+    gpu: { jobs: data.trainingJobs.length, ...gpu },
+    totalUsd: modelUsd + gpu.costUsd,
+    chains: data.chainUsage,
+  };
 }
 
 export function renderCosts(section: CostSection): string[] {
-  if (section.byAgent.length === 0 && section.gpu.jobs === 0) return none('no model calls and no training jobs were recorded');
+  if (section.byAgent.length === 0 && section.gpu.jobs === 0)
+    return none('no model calls and no training jobs were recorded');
   const table = (title: string, lines: readonly UsageLine[]) => [
     `### By ${title.toLowerCase()}`,
     '',
     ...markdownTable(
       [title, 'Calls', 'Input tokens', 'Output tokens', 'USD'],
-      lines.map((line) => [escapeMarkdown(line.key), String(line.calls), String(line.inputTokens), String(line.outputTokens), costCell(line.costUsd, line.unknownCostCalls, usd)]),
+      lines.map((line) => [
+        escapeMarkdown(line.key),
+        String(line.calls),
+        String(line.inputTokens),
+        String(line.outputTokens),
+        costCell(line.costUsd, line.unknownCostCalls, usd),
+      ]),
       ['left', 'right', 'right', 'right', 'right'],
     ),
     '',
   ];
   return [
-    ...(section.byAgent.length === 0 ? ['No model calls.', ''] : [...table('Agent', section.byAgent), ...table('Model', section.byModel)]),
+    ...(section.byAgent.length === 0
+      ? ['No model calls.', '']
+      : [...table('Agent', section.byAgent), ...table('Model', section.byModel)]),
     ...renderChains(section.chains),
     '### GPU',
     '',
@@ -76,7 +104,15 @@ function renderChains(chains: readonly ChainEntryUsage[]): string[] {
     '',
     ...markdownTable(
       ['Agent', 'Entry', 'Calls answered', 'Time answering', 'USD', 'Failovers from it', 'Time lost to its failures'],
-      chains.map((row) => [escapeMarkdown(row.agent), escapeMarkdown(row.entry), String(row.answered), formatDuration(row.answerMs), usd(row.costUsd), String(row.failovers), formatDuration(row.failedMs)]),
+      chains.map((row) => [
+        escapeMarkdown(row.agent),
+        escapeMarkdown(row.entry),
+        String(row.answered),
+        formatDuration(row.answerMs),
+        usd(row.costUsd),
+        String(row.failovers),
+        formatDuration(row.failedMs),
+      ]),
       ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
     ),
     '',

@@ -31,7 +31,17 @@ export interface ReportData {
   failureSteps: RunFailureStepRow[];
 }
 
-const REPORTED_EVENT_TYPES = ['system', 'phase-report', 'delegation-start', 'delegation-end', 'stuck', 'budget-warning', 'training-start', 'training-end', 'result'];
+const REPORTED_EVENT_TYPES = [
+  'system',
+  'phase-report',
+  'delegation-start',
+  'delegation-end',
+  'stuck',
+  'budget-warning',
+  'training-start',
+  'training-end',
+  'result',
+];
 
 /** Everything the report needs about `runId`, which must exist. */
 export function loadReportData(database: SqliteDatabase, runId: string): ReportData {

@@ -3,10 +3,18 @@ import { code, escapeMarkdown, markdownTable, none, signed, timestamp } from './
 
 /** Each evaluation as the seed-story table (base vs specialist per prompt, numbered, with an aggregate row), then the files skipped. */
 export function renderEvaluation(section: EvaluationSection): string[] {
-  if (section.evaluations.length === 0 && section.skipped.length === 0) return none('no evaluation.json was found (give one with --eval)');
+  if (section.evaluations.length === 0 && section.skipped.length === 0)
+    return none('no evaluation.json was found (give one with --eval)');
   return [
-    ...(section.evaluations.length === 0 ? none('no readable evaluation file') : section.evaluations.flatMap(({ path, evaluation }, index) => [...(index === 0 ? [] : ['']), ...renderOne(path, evaluation)])),
-    ...(section.skipped.length === 0 ? [] : ['', 'Skipped:', ...section.skipped.map((file) => `- ${code(file.path)}: ${escapeMarkdown(file.reason)}`)]),
+    ...(section.evaluations.length === 0
+      ? none('no readable evaluation file')
+      : section.evaluations.flatMap(({ path, evaluation }, index) => [
+          ...(index === 0 ? [] : ['']),
+          ...renderOne(path, evaluation),
+        ])),
+    ...(section.skipped.length === 0
+      ? []
+      : ['', 'Skipped:', ...section.skipped.map((file) => `- ${code(file.path)}: ${escapeMarkdown(file.reason)}`)]),
   ];
 }
 
@@ -21,7 +29,8 @@ function delta(value: number | null): string {
 
 function renderOne(path: string, evaluation: Evaluation): string[] {
   const { aggregate } = evaluation;
-  const judges = evaluation.judges.length === 0 ? 'no judges named' : `judged by ${evaluation.judges.map(code).join(', ')}`;
+  const judges =
+    evaluation.judges.length === 0 ? 'no judges named' : `judged by ${evaluation.judges.map(code).join(', ')}`;
   const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
   const unscored = evaluation.prompts.length - aggregate.prompts;
   return [
@@ -32,7 +41,13 @@ function renderOne(path: string, evaluation: Evaluation): string[] {
     ...markdownTable(
       ['#', 'Prompt Topic', 'Base', 'Specialist', 'Delta'],
       [
-        ...evaluation.prompts.map((prompt, index) => [String(index + 1), escapeMarkdown(prompt.topic), fixed(prompt.base_score), fixed(prompt.specialist_score), delta(prompt.delta)]),
+        ...evaluation.prompts.map((prompt, index) => [
+          String(index + 1),
+          escapeMarkdown(prompt.topic),
+          fixed(prompt.base_score),
+          fixed(prompt.specialist_score),
+          delta(prompt.delta),
+        ]),
         [
           'Aggregate',
           `${plural(aggregate.prompts, 'prompt')} scored${unscored > 0 ? ` (${unscored} unscored)` : ''}: ${plural(aggregate.specialist_wins, 'specialist win')}, ${plural(aggregate.base_wins, 'base win')}, ${plural(aggregate.ties, 'tie')}`,
@@ -43,6 +58,8 @@ function renderOne(path: string, evaluation: Evaluation): string[] {
       ],
       ['right', 'left', 'right', 'right', 'right'],
     ),
-    ...(aggregate.missing_judgements > 0 ? ['', `${plural(aggregate.missing_judgements, 'judgement')} missing: those scores average fewer judges.`] : []),
+    ...(aggregate.missing_judgements > 0
+      ? ['', `${plural(aggregate.missing_judgements, 'judgement')} missing: those scores average fewer judges.`]
+      : []),
   ];
 }

@@ -14,9 +14,16 @@ import { jobLabel } from './report-training.js';
  * `superseded` (the step failed again before a relaunch was seen), `pending` (relaunched, not judged yet: it still runs,
  * or the run ended first), `unresolved` (never launched again).
  */
-export type FailureVerdict = 'fixed' | 'not_fixed' | 'retry_passed' | 'retry_failed' | 'superseded' | 'pending' | 'unresolved';
+export type FailureVerdict =
+  'fixed' | 'not_fixed' | 'retry_passed' | 'retry_failed' | 'superseded' | 'pending' | 'unresolved';
 
-const VERDICTS: Record<string, FailureVerdict> = { worked: 'fixed', failed: 'not_fixed', retry_worked: 'retry_passed', retry_failed: 'retry_failed', superseded: 'superseded' };
+const VERDICTS: Record<string, FailureVerdict> = {
+  worked: 'fixed',
+  failed: 'not_fixed',
+  retry_worked: 'retry_passed',
+  retry_failed: 'retry_failed',
+  superseded: 'superseded',
+};
 
 /** What the agents changed between a failure and the relaunch, as failure memory saw it in the workdir. */
 export interface StepChangeView {
@@ -87,10 +94,14 @@ export function recordedChange(changeJson: string | null): StepChange | null {
 
 export function failureSection(data: ReportData): FailureSection {
   const steps = data.failureSteps.map((row) => stepFailure(row, data));
-  const failedLaunches = new Set(data.failureSteps.flatMap((row) => (row.failed_launch === null ? [] : [row.failed_launch])));
+  const failedLaunches = new Set(
+    data.failureSteps.flatMap((row) => (row.failed_launch === null ? [] : [row.failed_launch])),
+  );
   const unrecordedJobs = data.trainingJobs.flatMap((job) => {
     const ending = jobEnding(job, data.events);
-    return endedInFailure(ending) && !failedLaunches.has(`training:${job.job_id}`) ? [{ jobId: job.job_id, name: job.name, ending }] : [];
+    return endedInFailure(ending) && !failedLaunches.has(`training:${job.job_id}`)
+      ? [{ jobId: job.job_id, name: job.name, ending }]
+      : [];
   });
   return { steps, unrecordedJobs, toolCalls: toolFailures(data, failedLaunches) };
 }
@@ -98,7 +109,10 @@ export function failureSection(data: ReportData): FailureSection {
 function stepFailure(row: RunFailureStepRow, data: ReportData): StepFailure {
   const relaunchRef = row.relaunch_job ?? row.relaunch_call;
   const stored = recordedChange(row.change_json);
-  const change = stored === null ? null : { files: stored.files, stat: stored.diff === null ? [] : diffStat(stored.diff), diff: stored.diff };
+  const change =
+    stored === null
+      ? null
+      : { files: stored.files, stat: stored.diff === null ? [] : diffStat(stored.diff), diff: stored.diff };
   return {
     step: row.step_key,
     fingerprint: row.fingerprint,
@@ -112,12 +126,20 @@ function stepFailure(row: RunFailureStepRow, data: ReportData): StepFailure {
     relaunchCall: row.relaunch_call,
     relaunchedAt: row.relaunched_at,
     outcome: row.outcome,
-    verdict: (row.outcome === null ? undefined : VERDICTS[row.outcome]) ?? (row.relaunched_at === null ? 'unresolved' : 'pending'),
+    verdict:
+      (row.outcome === null ? undefined : VERDICTS[row.outcome]) ??
+      (row.relaunched_at === null ? 'unresolved' : 'pending'),
     resolvedAt: row.resolved_at,
     fix:
       row.fix_uid === null || row.fix_description === null
         ? null
-        : { uid: row.fix_uid, description: row.fix_description, explanation: row.fix_explanation, worked: row.fix_worked ?? 0, failed: row.fix_failed ?? 0 },
+        : {
+            uid: row.fix_uid,
+            description: row.fix_description,
+            explanation: row.fix_explanation,
+            worked: row.fix_worked ?? 0,
+            failed: row.fix_failed ?? 0,
+          },
   };
 }
 
@@ -141,10 +163,17 @@ export function renderFailures(section: FailureSection, offsetOf: (iso: string) 
     return none('no training job failed and no tool call returned an error');
   }
   return [
-    ...(section.steps.length === 0 ? ['Failure memory recorded no failed launch in this run.'] : [tally(section.steps), '', ...section.steps.flatMap((step) => renderStep(step, offsetOf))]),
+    ...(section.steps.length === 0
+      ? ['Failure memory recorded no failed launch in this run.']
+      : [tally(section.steps), '', ...section.steps.flatMap((step) => renderStep(step, offsetOf))]),
     ...(section.unrecordedJobs.length === 0
       ? []
-      : ['', '### Training jobs failure memory did not judge', '', ...section.unrecordedJobs.flatMap((failure) => renderUnrecordedJob(failure, offsetOf))]),
+      : [
+          '',
+          '### Training jobs failure memory did not judge',
+          '',
+          ...section.unrecordedJobs.flatMap((failure) => renderUnrecordedJob(failure, offsetOf)),
+        ]),
     '',
     '### Other tool errors',
     '',
@@ -152,7 +181,12 @@ export function renderFailures(section: FailureSection, offsetOf: (iso: string) 
       ? ['No other tool call returned an error.']
       : markdownTable(
           ['Tool', 'Error', 'Failures', 'Later succeeded'],
-          section.toolCalls.map((group) => [escapeMarkdown(group.tool), escapeMarkdown(group.error), String(group.count), group.laterSucceeded ? 'yes' : '**no: unresolved**']),
+          section.toolCalls.map((group) => [
+            escapeMarkdown(group.tool),
+            escapeMarkdown(group.error),
+            String(group.count),
+            group.laterSucceeded ? 'yes' : '**no: unresolved**',
+          ]),
           ['left', 'left', 'right', 'left'],
         )),
   ];
@@ -181,17 +215,32 @@ function changeStat(change: StepChangeView): string {
   return change.files
     .map((file) => {
       const stat = change.stat.filter((entry) => entry.file === file);
-      const counts = stat.length === 0 ? '' : ` ${lineCounts(stat.reduce((sum, entry) => sum + entry.added, 0), stat.reduce((sum, entry) => sum + entry.removed, 0))}`;
+      const counts =
+        stat.length === 0
+          ? ''
+          : ` ${lineCounts(
+              stat.reduce((sum, entry) => sum + entry.added, 0),
+              stat.reduce((sum, entry) => sum + entry.removed, 0),
+            )}`;
       return `${code(file)}${counts}`;
     })
     .join(', ');
 }
 
 function renderStep(step: StepFailure, offsetOf: (iso: string) => string): string[] {
-  const error = step.error === null ? `failure ${code(step.fingerprint.slice(0, 12))}` : `**${escapeMarkdown(step.error.type)}**: ${briefText(step.error.message, 300)}`;
+  const error =
+    step.error === null
+      ? `failure ${code(step.fingerprint.slice(0, 12))}`
+      : `**${escapeMarkdown(step.error.type)}**: ${briefText(step.error.message, 300)}`;
   const who = step.agent === null ? '' : `, ${escapeMarkdown(step.agent)}`;
-  const relaunch = step.relaunch === null ? '' : `${renderLaunch(step.relaunch, offsetOf)}${step.relaunch.kind !== 'tool-call' && step.relaunchCall !== null ? ` (started by call ${code(step.relaunchCall)})` : ''}`;
-  const changed = step.change === null || step.change.files.length === 0 ? 'no change (run again as it was)' : changeStat(step.change);
+  const relaunch =
+    step.relaunch === null
+      ? ''
+      : `${renderLaunch(step.relaunch, offsetOf)}${step.relaunch.kind !== 'tool-call' && step.relaunchCall !== null ? ` (started by call ${code(step.relaunchCall)})` : ''}`;
+  const changed =
+    step.change === null || step.change.files.length === 0
+      ? 'no change (run again as it was)'
+      : changeStat(step.change);
   const lines = [
     `- ${error} — step ${code(step.step)}${who}, at ${offsetOf(step.failedAt)}`,
     `  - Failed: ${step.failedLaunch === null ? 'the launch was not recorded' : renderLaunch(step.failedLaunch, offsetOf)}`,
@@ -201,7 +250,11 @@ function renderStep(step: StepFailure, offsetOf: (iso: string) => string): strin
       lines.push(`  - Fixed by: ${changed}${fixNote(step)}`, ...explanation(step), `  - Got past it: ${relaunch}`);
       break;
     case 'not_fixed':
-      lines.push(`  - Change: ${changed}${fixNote(step)}`, ...explanation(step), `  - **Not fixed**: the same error came back after the change, in ${relaunch}`);
+      lines.push(
+        `  - Change: ${changed}${fixNote(step)}`,
+        ...explanation(step),
+        `  - **Not fixed**: the same error came back after the change, in ${relaunch}`,
+      );
       break;
     case 'retry_passed':
       lines.push(`  - Passed when run again unchanged (possibly transient): ${relaunch}`);
@@ -210,10 +263,15 @@ function renderStep(step: StepFailure, offsetOf: (iso: string) => string): strin
       lines.push(`  - Failed again when run again unchanged: ${relaunch}`);
       break;
     case 'superseded':
-      lines.push('  - Superseded: the step failed again before failure memory saw it launched again (see its next failure).');
+      lines.push(
+        '  - Superseded: the step failed again before failure memory saw it launched again (see its next failure).',
+      );
       break;
     case 'pending':
-      lines.push(`  - Change: ${changed}`, `  - Relaunched: ${relaunch}; not judged yet (still running, or the run ended first).`);
+      lines.push(
+        `  - Change: ${changed}`,
+        `  - Relaunched: ${relaunch}; not judged yet (still running, or the run ended first).`,
+      );
       break;
     case 'unresolved':
       lines.push('  - **Unresolved**: the step was not launched again after this failure.');

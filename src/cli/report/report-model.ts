@@ -22,7 +22,12 @@ export interface RunReport {
 }
 
 /** `now` prices and times the training jobs still running; `goalNow` is the goal checked as the report is made. */
-export function buildRunReport(data: ReportData, evaluation: EvaluationSection, now: Date, goalNow?: GoalCheckNow): RunReport {
+export function buildRunReport(
+  data: ReportData,
+  evaluation: EvaluationSection,
+  now: Date,
+  goalNow?: GoalCheckNow,
+): RunReport {
   return {
     header: headerSection(data),
     phases: phasesSection(data, goalNow),

@@ -26,7 +26,14 @@ export function timelineSection(data: ReportData): TimelineEntry[] {
   return data.events.flatMap((event) => {
     const what = describe(event);
     if (what === undefined) return [];
-    return [{ at: event.timestamp, offsetMs: Date.parse(event.timestamp) - start, agent: event.agent, ...(typeof what === 'string' ? { what } : what) }];
+    return [
+      {
+        at: event.timestamp,
+        offsetMs: Date.parse(event.timestamp) - start,
+        agent: event.agent,
+        ...(typeof what === 'string' ? { what } : what),
+      },
+    ];
   });
 }
 
@@ -45,12 +52,17 @@ function describe(event: RunEvent): string | { what: string; command: string } |
     case 'delegation-end':
       return `ended ${event.status}: ${brief(event.summary)}`;
     case 'stuck':
-      return event.action === 'warned' ? `no progress, told: ${brief(event.detail)}` : `ended stuck: ${brief(event.detail)}`;
+      return event.action === 'warned'
+        ? `no progress, told: ${brief(event.detail)}`
+        : `ended stuck: ${brief(event.detail)}`;
     case 'budget-warning':
       return `budget warning: ${event.budget} at ${event.used} of ${event.limit}`;
     case 'training-start': {
       const command = brief(event.command, 100);
-      return { what: `training ${jobLabel(event.job_id, event.name ?? null)} ${event.reattached ? 're-attached' : 'started'}: ${command}`, command };
+      return {
+        what: `training ${jobLabel(event.job_id, event.name ?? null)} ${event.reattached ? 're-attached' : 'started'}: ${command}`,
+        command,
+      };
     }
     case 'training-end':
       return `training ${jobLabel(event.job_id, event.name ?? null)} ended ${brief(endingText(endingOfEvent(event)), 200)}`;
@@ -69,7 +81,11 @@ export function renderTimeline(entries: readonly TimelineEntry[]): string[] {
   const head = entries.slice(0, TIMELINE_LIMIT - TIMELINE_TAIL);
   const tail = entries.slice(-TIMELINE_TAIL);
   const left = entries.length - head.length - tail.length;
-  return markdownTable(['Time', 'Agent', 'What'], [...head.map(row), ['…', '', `… ${left} more (all of them in \`mux-swarm report --json\`)`], ...tail.map(row)], alignment);
+  return markdownTable(
+    ['Time', 'Agent', 'What'],
+    [...head.map(row), ['…', '', `… ${left} more (all of them in \`mux-swarm report --json\`)`], ...tail.map(row)],
+    alignment,
+  );
 }
 
 /** The entry's text escaped, the command it ends with as code. */

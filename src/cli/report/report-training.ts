@@ -63,9 +63,15 @@ export function jobLabel(jobId: string, name: string | null): string {
 
 export function trainingSection(data: ReportData, now: Date): TrainingSection {
   const curves = data.trainingJobs.flatMap((job) =>
-    CHARTED.map(({ metric: name, event }) => ({ jobId: job.job_id, label: jobLabel(job.job_id, job.name), metric: name, points: metricPoints(data, job.job_id, event, name) })).filter((curve) => curve.points.length > 0),
+    CHARTED.map(({ metric: name, event }) => ({
+      jobId: job.job_id,
+      label: jobLabel(job.job_id, job.name),
+      metric: name,
+      points: metricPoints(data, job.job_id, event, name),
+    })).filter((curve) => curve.points.length > 0),
   );
-  const summary = (jobId: string, name: ChartedMetric) => summarize(curves.find((curve) => curve.jobId === jobId && curve.metric === name)?.points ?? []);
+  const summary = (jobId: string, name: ChartedMetric) =>
+    summarize(curves.find((curve) => curve.jobId === jobId && curve.metric === name)?.points ?? []);
   const jobs = data.trainingJobs.map((job) => {
     const ending = jobEnding(job, data.events);
     return {
@@ -81,7 +87,8 @@ export function trainingSection(data: ReportData, now: Date): TrainingSection {
       startedAt: job.started_at,
       endedAt: job.ended_at,
       runtimeMs: Math.max(0, (job.ended_at ? Date.parse(job.ended_at) : now.getTime()) - Date.parse(job.started_at)),
-      gpuCostUsd: gpuTime([{ startedAt: job.started_at, endedAt: job.ended_at, hourlyUsd: job.gpu_hourly_usd }], now).costUsd,
+      gpuCostUsd: gpuTime([{ startedAt: job.started_at, endedAt: job.ended_at, hourlyUsd: job.gpu_hourly_usd }], now)
+        .costUsd,
       loss: summary(job.job_id, 'loss'),
       evalLoss: summary(job.job_id, 'eval_loss'),
     };
@@ -129,7 +136,9 @@ export function trainingCurveChart(section: TrainingSection): string | undefined
   const series: ChartSeries[] = section.curves.map((curve) => {
     const colors = TRAINING_CHART_COLORS[jobIds.indexOf(curve.jobId) % TRAINING_CHART_COLORS.length]!;
     const points = curve.points.map((point) => ({ x: point.step, y: point.value }));
-    return curve.metric === 'eval_loss' ? { name: `${curve.label} eval_loss`, points, color: colors.evalLoss, dashed: true, marker: 'circle' } : { name: `${curve.label} loss`, points, color: colors.loss };
+    return curve.metric === 'eval_loss'
+      ? { name: `${curve.label} eval_loss`, points, color: colors.evalLoss, dashed: true, marker: 'circle' }
+      : { name: `${curve.label} loss`, points, color: colors.loss };
   });
   const jobs = jobIds.map((jobId) => section.curves.find((curve) => curve.jobId === jobId)!.label);
   const description = `Training loss (solid) and eval_loss (dashed, a circle on each evaluation) by step, for ${jobs.join(', ')}.`;
@@ -140,14 +149,25 @@ export function trainingCurveChart(section: TrainingSection): string | undefined
 export function renderTraining(section: TrainingSection, chartLink: string | undefined): string[] {
   if (section.jobs.length === 0) return none('this run started no training jobs');
   const label = (job: TrainingJobSummary) => escapeMarkdown(jobLabel(job.jobId, job.name));
-  const stat = (summary: MetricSummary | null, which: 'last' | 'best') => (summary ? `${metric(summary[which])} (step ${summary[which === 'last' ? 'lastStep' : 'bestStep']})` : '—');
+  const stat = (summary: MetricSummary | null, which: 'last' | 'best') =>
+    summary ? `${metric(summary[which])} (step ${summary[which === 'last' ? 'lastStep' : 'bestStep']})` : '—';
   return [
     ...markdownTable(
       ['Job', 'Command', 'Ended', 'Steps', 'Runtime', 'GPU cost'],
       section.jobs.map((job) => [
         label(job),
         code(brief(job.command, 100)),
-        escapeMarkdown(brief(endingText({ endedAt: job.endedAt, classification: job.classification, summary: job.summary, exception: job.exception }), 200)),
+        escapeMarkdown(
+          brief(
+            endingText({
+              endedAt: job.endedAt,
+              classification: job.classification,
+              summary: job.summary,
+              exception: job.exception,
+            }),
+            200,
+          ),
+        ),
         job.lastStep === null ? '—' : `${job.lastStep}${job.totalSteps === null ? '' : `/${job.totalSteps}`}`,
         `${formatDuration(job.runtimeMs)}${job.endedAt ? '' : ' (running)'}`,
         usd(job.gpuCostUsd),
@@ -162,7 +182,15 @@ export function renderTraining(section: TrainingSection, chartLink: string | und
           '',
           ...markdownTable(
             ['Job', 'Last loss', 'Best loss', 'Last eval_loss', 'Best eval_loss'],
-            section.jobs.filter((job) => job.loss || job.evalLoss).map((job) => [label(job), stat(job.loss, 'last'), stat(job.loss, 'best'), stat(job.evalLoss, 'last'), stat(job.evalLoss, 'best')]),
+            section.jobs
+              .filter((job) => job.loss || job.evalLoss)
+              .map((job) => [
+                label(job),
+                stat(job.loss, 'last'),
+                stat(job.loss, 'best'),
+                stat(job.evalLoss, 'last'),
+                stat(job.evalLoss, 'best'),
+              ]),
             ['left', 'right', 'right', 'right', 'right'],
           ),
         ]),

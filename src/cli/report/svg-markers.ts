@@ -19,10 +19,15 @@ export function markerShape(shape: MarkerShape, color: string, fill: MarkerFill,
     const d = `M${-r} ${-r} L${r} ${r} M${-r} ${r} L${r} ${-r}`;
     return `<path d="${d}" fill="none" stroke="${background}" stroke-width="5"/><path d="${d}" fill="none" stroke="${color}" stroke-width="2.5"/>`;
   }
-  const paint = fill === 'filled' ? `fill="${color}" stroke="${background}" stroke-width="1"` : `fill="${background}" stroke="${color}" stroke-width="2"`;
+  const paint =
+    fill === 'filled'
+      ? `fill="${color}" stroke="${background}" stroke-width="1"`
+      : `fill="${background}" stroke="${color}" stroke-width="2"`;
   if (shape === 'circle') return `<circle r="${r}" ${paint}/>`;
-  if (shape === 'square') return `<rect x="${-r + 0.5}" y="${-r + 0.5}" width="${2 * r - 1}" height="${2 * r - 1}" ${paint}/>`;
-  if (shape === 'triangle') return `<path d="M0 ${-r - 0.5} L${r + 0.5} ${r - 0.5} L${-r - 0.5} ${r - 0.5} Z" ${paint}/>`;
+  if (shape === 'square')
+    return `<rect x="${-r + 0.5}" y="${-r + 0.5}" width="${2 * r - 1}" height="${2 * r - 1}" ${paint}/>`;
+  if (shape === 'triangle')
+    return `<path d="M0 ${-r - 0.5} L${r + 0.5} ${r - 0.5} L${-r - 0.5} ${r - 0.5} Z" ${paint}/>`;
   return `<path d="M0 ${-r - 0.5} L${r + 0.5} 0 L0 ${r + 0.5} L${-r - 0.5} 0 Z" ${paint}/>`;
 }
 

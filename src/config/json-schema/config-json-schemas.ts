@@ -13,7 +13,11 @@ export const JSON_SCHEMA_FILES = {
 export type JsonSchemaFileName = keyof typeof JSON_SCHEMA_FILES;
 
 /** The MCP server entries whose `type` the loader infers from their keys (command, url, builtin). */
-const SERVER_ENTRY_SCHEMAS: ReadonlySet<z.core.$ZodType> = new Set<z.core.$ZodType>([stdioServerSchema, httpServerSchema, ...builtinServerSchema.options]);
+const SERVER_ENTRY_SCHEMAS: ReadonlySet<z.core.$ZodType> = new Set<z.core.$ZodType>([
+  stdioServerSchema,
+  httpServerSchema,
+  ...builtinServerSchema.options,
+]);
 
 /**
  * The JSON Schema of one config file, generated from its zod schema: what a person may write (`io: "input"`, so a

@@ -18,4 +18,3 @@ export function writeJsonSchemas(directory: string = JSON_SCHEMA_DIRECTORY): str
     return path;
   });
 }
-

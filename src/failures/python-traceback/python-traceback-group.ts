@@ -70,7 +70,10 @@ function readSubExceptions(
     const line = lines[cursor] ?? '';
     const isSeparator = cursor === start ? line.startsWith('+-', column) : isSeparatorAt(line, column);
     if (!isSeparator) break;
-    const label = line.slice(column + 1).replace(/-/g, '').trim();
+    const label = line
+      .slice(column + 1)
+      .replace(/-/g, '')
+      .trim();
     cursor += 1;
     if (label === '') break;
     if (label === '...') {

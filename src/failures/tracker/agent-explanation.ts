@@ -8,7 +8,12 @@ const MAX_EXPLANATION_CHARS = 1_200;
  * (its reasoning about the error and the change it made) — read from the run's events; undefined when it said
  * nothing or the delegation is unknown.
  */
-export function agentExplanation(database: SqliteDatabase, runId: string, delegationId: string | null, since: string): string | undefined {
+export function agentExplanation(
+  database: SqliteDatabase,
+  runId: string,
+  delegationId: string | null,
+  since: string,
+): string | undefined {
   if (delegationId === null) return undefined;
   const texts = assistantTextsSince(database, runId, delegationId, since);
   if (texts.length === 0) return undefined;

@@ -34,7 +34,10 @@ export class AgentWrites {
    */
   isAgents(mtimeMs: number | undefined, sinceMs: number): boolean {
     if (sinceMs < this.#startedAt) return true;
-    const windows = [...this.#windows.filter((window) => window.end + SLACK_MS >= sinceMs), ...[...this.#running.values()].map((start) => ({ start, end: Date.now() }))];
+    const windows = [
+      ...this.#windows.filter((window) => window.end + SLACK_MS >= sinceMs),
+      ...[...this.#running.values()].map((start) => ({ start, end: Date.now() })),
+    ];
     if (mtimeMs === undefined) return windows.length > 0;
     return windows.some((window) => mtimeMs >= window.start - SLACK_MS && mtimeMs <= window.end + SLACK_MS);
   }

@@ -10,7 +10,15 @@ import type { FailureRecord } from '../../state/failure-records.js';
 import { TrainingStore } from '../../state/training-store.js';
 import { agentExplanation } from './agent-explanation.js';
 import { AgentWrites } from './agent-writes.js';
-import { jobEndInResult, jobEndOfTraining, jobOutput, startedJobKey, trainingJobKey, type JobEnd, type LogRangeReader } from './job-end.js';
+import {
+  jobEndInResult,
+  jobEndOfTraining,
+  jobOutput,
+  startedJobKey,
+  trainingJobKey,
+  type JobEnd,
+  type LogRangeReader,
+} from './job-end.js';
 import { knownFixesText } from './known-fixes-text.js';
 import { isJobStart, stepKeyOf } from './step-key.js';
 import { changesSince, snapshotWorkdir, type WorkdirChange } from './workdir-snapshot.js';
@@ -109,8 +117,20 @@ export class FailureTracker {
     const ended = jobEndInResult(server, call.structured);
     if (ended !== undefined) return this.#judgeJobEnd(ended);
     const key = stepKeyOf(call.tool, call.input);
-    const launch: Launch | undefined = key === undefined ? undefined : { stepKey: key, agent: call.agent, delegationId: call.delegationId, id: call.callId, ref: { call: call.callId } };
-    if (call.isError) return launch === undefined ? this.#offerOnly(call.text, call.tool) : this.#launchFailed(launch, call.text, { tool: call.tool });
+    const launch: Launch | undefined =
+      key === undefined
+        ? undefined
+        : {
+            stepKey: key,
+            agent: call.agent,
+            delegationId: call.delegationId,
+            id: call.callId,
+            ref: { call: call.callId },
+          };
+    if (call.isError)
+      return launch === undefined
+        ? this.#offerOnly(call.text, call.tool)
+        : this.#launchFailed(launch, call.text, { tool: call.tool });
     if (launch === undefined) return '';
     const jobKey = isJobStart(call.tool) ? startedJobKey(server, call.structured) : undefined;
     if (jobKey === undefined) {
@@ -126,7 +146,9 @@ export class FailureTracker {
   /** A training job ended: text to add to the agents' notice (known fixes), or ''. */
   afterTrainingEnd(event: TrainingEndEvent): string {
     // After a restart the job is known from its record: the same step as when it was started.
-    const command = this.#jobs.has(trainingJobKey(event.job_id)) ? undefined : new TrainingStore(this.#options.database).job(this.#options.runId, event.job_id)?.command;
+    const command = this.#jobs.has(trainingJobKey(event.job_id))
+      ? undefined
+      : new TrainingStore(this.#options.database).job(this.#options.runId, event.job_id)?.command;
     return this.#judgeJobEnd(jobEndOfTraining(event, command));
   }
 
@@ -135,7 +157,12 @@ export class FailureTracker {
    * condition its completion was refused for), like any failure; returns the known fixes as text, or ''.
    */
   afterStuck(stuck: { pattern: string; subject: string; description: string }): string {
-    const fingerprint = fingerprintOf({ kind: 'stuck', type: stuck.pattern.replace(/_/g, ' '), message: normaliseMessage(this.#options.scrub(stuck.subject)), frame: null });
+    const fingerprint = fingerprintOf({
+      kind: 'stuck',
+      type: stuck.pattern.replace(/_/g, ' '),
+      message: normaliseMessage(this.#options.scrub(stuck.subject)),
+      frame: null,
+    });
     return this.#record(fingerprint, stuck.description);
   }
 
@@ -148,7 +175,13 @@ export class FailureTracker {
     const judged = this.#jobEnds.judged(runId, end.jobKey);
     if (judged !== undefined) return judged.fingerprint === null ? '' : this.#knownFixes(judged.fingerprint);
     // A job started before a restart: its step from what it runs, its launch from the failed step it closed.
-    const launch = this.#jobs.get(end.jobKey) ?? { stepKey: end.command === undefined ? end.jobKey : `job:${end.command.trim()}`, agent: null, delegationId: null, id: end.jobKey, ref: { job: end.jobKey } };
+    const launch = this.#jobs.get(end.jobKey) ?? {
+      stepKey: end.command === undefined ? end.jobKey : `job:${end.command.trim()}`,
+      agent: null,
+      delegationId: null,
+      id: end.jobKey,
+      ref: { job: end.jobKey },
+    };
     if (!end.failed) {
       this.#jobEnds.record(runId, end.jobKey, null, this.#now().toISOString());
       if (end.succeeded) this.#launchSucceeded(launch);
@@ -211,16 +244,29 @@ export class FailureTracker {
   /** What the agents changed in the workdir's source files since the step failed (not what jobs wrote meanwhile). */
   #agentChange(open: FailedStep): WorkdirChange {
     const since = Date.parse(open.failedAt);
-    return changesSince(this.#options.workdir, open.snapshot, new Date(since), (_relative, mtimeMs) => this.#writes.isAgents(mtimeMs, since), this.#options.scrub);
+    return changesSince(
+      this.#options.workdir,
+      open.snapshot,
+      new Date(since),
+      (_relative, mtimeMs) => this.#writes.isAgents(mtimeMs, since),
+      this.#options.scrub,
+    );
   }
 
-  #fingerprint(output: string, context: { exitCode?: number | null; signal?: string | null; tool: string }): Fingerprint | undefined {
+  #fingerprint(
+    output: string,
+    context: { exitCode?: number | null; signal?: string | null; tool: string },
+  ): Fingerprint | undefined {
     return fingerprintFailure(this.#options.scrub(output), context);
   }
 
   /** Counts the failure and returns the known fixes as text for the agent. */
   #record(fingerprint: Fingerprint, output: string): string {
-    this.#options.memory.recordOccurrence(signatureOf(fingerprint), this.#options.scrub(output), this.#now().toISOString());
+    this.#options.memory.recordOccurrence(
+      signatureOf(fingerprint),
+      this.#options.scrub(output),
+      this.#now().toISOString(),
+    );
     return this.#knownFixes(fingerprint.id);
   }
 
@@ -229,7 +275,13 @@ export class FailureTracker {
     return knownFixesText(fingerprint, memory.failure(fingerprint), memory.fixesFor(fingerprint));
   }
 
-  #recordFix(closed: FailedStep, failure: FailureRecord, change: WorkdirChange, outcome: 'worked' | 'failed', at: string): string {
+  #recordFix(
+    closed: FailedStep,
+    failure: FailureRecord,
+    change: WorkdirChange,
+    outcome: 'worked' | 'failed',
+    at: string,
+  ): string {
     const { memory, runId } = this.#options;
     const explanation = agentExplanation(this.#options.database, runId, closed.delegationId, closed.failedAt);
     const fix = memory.recordFix(

@@ -27,7 +27,8 @@ const NOT_FAILED = new Set(['success', 'stopped']);
  * or the jobs tools' wait_job/job_status): undefined while it runs, or when the result is about no single job.
  */
 export function jobEndInResult(server: string, structured: Record<string, unknown> | undefined): JobEnd | undefined {
-  if (structured === undefined || typeof structured.job_id !== 'string' || structured.running !== false) return undefined;
+  if (structured === undefined || typeof structured.job_id !== 'string' || structured.running !== false)
+    return undefined;
   const command = typeof structured.command === 'string' ? { command: structured.command } : {};
   const exitCode = typeof structured.exit_code === 'number' ? structured.exit_code : null;
   const signal = typeof structured.signal === 'string' ? structured.signal : null;
@@ -46,8 +47,21 @@ export function jobEndInResult(server: string, structured: Record<string, unknow
       ...(typeof structured.summary === 'string' ? { summary: structured.summary } : {}),
     };
   }
-  if (typeof structured.output_log !== 'string' || structured.state !== 'exited' || (exitCode === null && structured.exit_status_unknown === true)) return undefined;
-  return { jobKey: `${server}:${structured.job_id}`, ...command, failed: exitCode !== 0, succeeded: exitCode === 0, logFile: structured.output_log, exitCode, signal };
+  if (
+    typeof structured.output_log !== 'string' ||
+    structured.state !== 'exited' ||
+    (exitCode === null && structured.exit_status_unknown === true)
+  )
+    return undefined;
+  return {
+    jobKey: `${server}:${structured.job_id}`,
+    ...command,
+    failed: exitCode !== 0,
+    succeeded: exitCode === 0,
+    logFile: structured.output_log,
+    exitCode,
+    signal,
+  };
 }
 
 /** A training job's end as its training-end event tells it. */

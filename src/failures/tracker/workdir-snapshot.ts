@@ -3,10 +3,57 @@ import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 
 /** Directories never looked into: version control, dependencies, caches, mux-swarm's own state. */
-const SKIPPED_DIRECTORIES = new Set(['.git', '.hg', 'node_modules', '.mux-swarm', '__pycache__', '.venv', 'venv', '.cache', '.mypy_cache', '.pytest_cache', 'wandb']);
+const SKIPPED_DIRECTORIES = new Set([
+  '.git',
+  '.hg',
+  'node_modules',
+  '.mux-swarm',
+  '__pycache__',
+  '.venv',
+  'venv',
+  '.cache',
+  '.mypy_cache',
+  '.pytest_cache',
+  'wandb',
+]);
 /** Files that are code or configuration, the things a fix changes (data, weights and logs are left out). */
-const SOURCE_EXTENSIONS = new Set(['.py', '.sh', '.bash', '.js', '.mjs', '.cjs', '.ts', '.json', '.yaml', '.yml', '.toml', '.cfg', '.ini', '.txt', '.md', '.r', '.jl', '.c', '.cc', '.cpp', '.h', '.cu', '.rs', '.go', '.java', '.sql', '.env.example']);
-const SOURCE_NAMES = new Set(['Makefile', 'Dockerfile', 'requirements.txt', 'setup.cfg', 'pyproject.toml', 'package.json']);
+const SOURCE_EXTENSIONS = new Set([
+  '.py',
+  '.sh',
+  '.bash',
+  '.js',
+  '.mjs',
+  '.cjs',
+  '.ts',
+  '.json',
+  '.yaml',
+  '.yml',
+  '.toml',
+  '.cfg',
+  '.ini',
+  '.txt',
+  '.md',
+  '.r',
+  '.jl',
+  '.c',
+  '.cc',
+  '.cpp',
+  '.h',
+  '.cu',
+  '.rs',
+  '.go',
+  '.java',
+  '.sql',
+  '.env.example',
+]);
+const SOURCE_NAMES = new Set([
+  'Makefile',
+  'Dockerfile',
+  'requirements.txt',
+  'setup.cfg',
+  'pyproject.toml',
+  'package.json',
+]);
 const MAX_FILE_BYTES = 128 * 1024;
 const MAX_FILES = 400;
 const MAX_TOTAL_BYTES = 4 * 1024 * 1024;
@@ -20,7 +67,10 @@ const MAX_DIFF_CHARS = 20_000;
  * and within bounds (400 files, 128 KiB each, 4 MiB in all): what a failed step is compared against when it later
  * succeeds. Each text passes through `scrub` (the process's secrets replaced: the snapshot is stored).
  */
-export function snapshotWorkdir(workdir: string, scrub: (text: string) => string = (text) => text): Record<string, string> {
+export function snapshotWorkdir(
+  workdir: string,
+  scrub: (text: string) => string = (text) => text,
+): Record<string, string> {
   const candidates: Array<{ relative: string; size: number; mtimeMs: number }> = [];
   walk(workdir, '', candidates, { left: MAX_ENTRIES_VISITED });
   candidates.sort((left, right) => right.mtimeMs - left.mtimeMs);
@@ -55,7 +105,13 @@ export type ChangeFilter = (relative: string, mtimeMs: number | undefined) => bo
  * What changed in the workdir's source files since `before` was taken: changed and removed files, and new ones
  * written since `since` — those `keep` accepts (default all). The files are read through `scrub`, as `before` was.
  */
-export function changesSince(workdir: string, before: Record<string, string>, since: Date, keep: ChangeFilter = () => true, scrub: (text: string) => string = (text) => text): WorkdirChange {
+export function changesSince(
+  workdir: string,
+  before: Record<string, string>,
+  since: Date,
+  keep: ChangeFilter = () => true,
+  scrub: (text: string) => string = (text) => text,
+): WorkdirChange {
   const now = snapshotWorkdir(workdir, scrub);
   const patches: string[] = [];
   const files: string[] = [];
@@ -65,7 +121,17 @@ export function changesSince(workdir: string, before: Record<string, string>, si
     const mtime = modifiedAt(path.join(workdir, relative));
     if (!keep(relative, mtime === 0 ? undefined : mtime)) continue;
     files.push(relative);
-    patches.push(createTwoFilesPatch(`a/${relative}`, current === '' ? '/dev/null' : `b/${relative}`, old, current, undefined, undefined, { context: 2 }));
+    patches.push(
+      createTwoFilesPatch(
+        `a/${relative}`,
+        current === '' ? '/dev/null' : `b/${relative}`,
+        old,
+        current,
+        undefined,
+        undefined,
+        { context: 2 },
+      ),
+    );
   }
   for (const [relative, current] of Object.entries(now)) {
     const mtime = modifiedAt(path.join(workdir, relative));
@@ -75,10 +141,21 @@ export function changesSince(workdir: string, before: Record<string, string>, si
   }
   if (files.length === 0) return { files, diff: null };
   const diff = patches.map(withoutSeparatorLine).join('');
-  return { files: files.sort(), diff: diff.length <= MAX_DIFF_CHARS ? diff : `${diff.slice(0, MAX_DIFF_CHARS)}\n[… diff cut at ${MAX_DIFF_CHARS} characters …]\n` };
+  return {
+    files: files.sort(),
+    diff:
+      diff.length <= MAX_DIFF_CHARS
+        ? diff
+        : `${diff.slice(0, MAX_DIFF_CHARS)}\n[… diff cut at ${MAX_DIFF_CHARS} characters …]\n`,
+  };
 }
 
-function walk(root: string, relative: string, into: Array<{ relative: string; size: number; mtimeMs: number }>, budget: { left: number }): void {
+function walk(
+  root: string,
+  relative: string,
+  into: Array<{ relative: string; size: number; mtimeMs: number }>,
+  budget: { left: number },
+): void {
   let entries;
   try {
     entries = readdirSync(path.join(root, relative), { withFileTypes: true });

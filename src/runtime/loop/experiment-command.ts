@@ -54,10 +54,21 @@ export async function runExperimentCommand(options: ExperimentCommand): Promise<
   }
   const lines = lastLines(tail.lines());
   const durationMs = outcome.durationMs;
-  if (outcome.spawnError) return { ok: false, detail: `could not start /bin/sh in ${options.cwd}: ${outcome.spawnError.code ?? outcome.spawnError.message}`, durationMs };
+  if (outcome.spawnError)
+    return {
+      ok: false,
+      detail: `could not start /bin/sh in ${options.cwd}: ${outcome.spawnError.code ?? outcome.spawnError.message}`,
+      durationMs,
+    };
   if (outcome.cancelled) return { ok: false, detail: `was cancelled; its processes were stopped${lines}`, durationMs };
-  if (outcome.timedOut) return { ok: false, detail: `did not finish within ${formatDuration(options.timeLimitMs)}; its processes were killed${lines}`, durationMs };
-  if (outcome.exitCode === null) return { ok: false, detail: `was killed by ${outcome.signal ?? 'a signal'}${lines}`, durationMs };
+  if (outcome.timedOut)
+    return {
+      ok: false,
+      detail: `did not finish within ${formatDuration(options.timeLimitMs)}; its processes were killed${lines}`,
+      durationMs,
+    };
+  if (outcome.exitCode === null)
+    return { ok: false, detail: `was killed by ${outcome.signal ?? 'a signal'}${lines}`, durationMs };
   if (outcome.exitCode !== 0) return { ok: false, detail: `exited with code ${outcome.exitCode}${lines}`, durationMs };
   return { ok: true, detail: 'exited with code 0', durationMs };
 }

@@ -33,7 +33,10 @@ export interface IterationOptions {
  * appends the result line (fsynced), and reverts a discarded change. The line comes before the revert, and each
  * step can tell from git whether it already happened, so a crash anywhere resumes without redoing finished work.
  */
-export async function runExperimentIteration(context: LoopContext, options: IterationOptions): Promise<{ summary: string }> {
+export async function runExperimentIteration(
+  context: LoopContext,
+  options: IterationOptions,
+): Promise<{ summary: string }> {
   const { run, loop, git } = context;
   const { iteration, results, standing, report } = options;
   const { goal, orchestrator } = run.dependencies;
@@ -80,7 +83,8 @@ export async function runExperimentIteration(context: LoopContext, options: Iter
     startedAt,
     endedAt,
   });
-  if (verdict.decision === 'discarded' && commit !== null) await git.revert(commit, `mux-swarm: discard experiment ${iteration} (${clipText(oneLine(verdict.reason), 120)})`);
+  if (verdict.decision === 'discarded' && commit !== null)
+    await git.revert(commit, `mux-swarm: discard experiment ${iteration} (${clipText(oneLine(verdict.reason), 120)})`);
   return { summary: outcome.summary };
 }
 
@@ -100,19 +104,34 @@ async function commitExperiment(context: LoopContext, iteration: number, hypothe
 /** Measures a committed change the orchestrator completed, and decides; anything else is discarded unmeasured. */
 async function judgeExperiment(
   context: LoopContext,
-  { iteration, outcome, commit, standing }: { iteration: number; outcome: DelegationOutcome; commit: string | null; standing: LoopStanding },
+  {
+    iteration,
+    outcome,
+    commit,
+    standing,
+  }: { iteration: number; outcome: DelegationOutcome; commit: string | null; standing: LoopStanding },
 ): Promise<{ metric: number | null; verdict: KeepDecision }> {
   const discarded = (reason: string) => ({ metric: null, verdict: { decision: 'discarded' as const, reason } });
   const summary = clipText(oneLine(outcome.summary), 200);
-  if (outcome.stopReason !== 'completed') return discarded(`the iteration stopped without completing (${outcome.stopReason}): ${summary}`);
+  if (outcome.stopReason !== 'completed')
+    return discarded(`the iteration stopped without completing (${outcome.stopReason}): ${summary}`);
   if (outcome.status !== 'success') return discarded(`the orchestrator reported ${outcome.status}: ${summary}`);
   if (commit === null) return discarded('no change: the orchestrator changed no file');
   const { loop } = context;
   const outside = loop.paths ? await filesOutside(context, commit, loop.paths) : [];
-  if (outside.length > 0) return discarded(`changed ${outside.slice(0, 10).map((path) => `\`${path}\``).join(', ')}${outside.length > 10 ? ', …' : ''}, outside loop.paths`);
+  if (outside.length > 0)
+    return discarded(
+      `changed ${outside
+        .slice(0, 10)
+        .map((path) => `\`${path}\``)
+        .join(', ')}${outside.length > 10 ? ', …' : ''}, outside loop.paths`,
+    );
   const measurement = await measureMetric(context, `iteration-${iteration}`);
   if (measurement.metric === null) return discarded(`the metric could not be read: ${measurement.problem}`);
-  return { metric: measurement.metric, verdict: decideKeep(measurement.metric, standing.best?.metric, standing.margin, loop.metric.direction) };
+  return {
+    metric: measurement.metric,
+    verdict: decideKeep(measurement.metric, standing.best?.metric, standing.margin, loop.metric.direction),
+  };
 }
 
 /**
@@ -122,13 +141,20 @@ async function judgeExperiment(
 export async function finishCutOffRevert(context: LoopContext, results: ExperimentResults): Promise<void> {
   const last = results.experiments.at(-1);
   if (last?.decision !== 'discarded' || last.commit === null) return;
-  if ((await context.git.head()) === last.commit) await context.git.revert(last.commit, `mux-swarm: discard experiment ${last.iteration} (${clipText(oneLine(last.reason), 120)})`);
+  if ((await context.git.head()) === last.commit)
+    await context.git.revert(
+      last.commit,
+      `mux-swarm: discard experiment ${last.iteration} (${clipText(oneLine(last.reason), 120)})`,
+    );
 }
 
 /** A report of a goal whose phases are all done says the run ends: in a loop it does not. */
 function forTheLoop(report: RecoveryReport): RecoveryReport {
   if (!report.goalComplete) return report;
-  return { ...report, text: `${report.text.trimEnd()}\n\nThis goal runs as an experiment loop: every phase being done does not end it; its stop conditions are in \`loop:\`.\n` };
+  return {
+    ...report,
+    text: `${report.text.trimEnd()}\n\nThis goal runs as an experiment loop: every phase being done does not end it; its stop conditions are in \`loop:\`.\n`,
+  };
 }
 
 async function filesOutside(context: LoopContext, commit: string, patterns: readonly string[]): Promise<string[]> {

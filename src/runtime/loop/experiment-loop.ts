@@ -2,7 +2,11 @@ import { isAbsolute, relative } from 'node:path';
 import { measurementRepeats, type GoalLoop } from '../../config/goal-loop.js';
 import { describeError, MuxSwarmError } from '../../errors/mux-swarm-error.js';
 import { RUNTIME_AGENT, type ResultSubtype } from '../../events/event-schema.js';
-import { appendExperimentResult, readExperimentResults, type ExperimentResults } from '../../state/experiment-results.js';
+import {
+  appendExperimentResult,
+  readExperimentResults,
+  type ExperimentResults,
+} from '../../state/experiment-results.js';
 import { prepareRecoveryReport, type RecoveryReport } from '../recovery/recovery-report.js';
 import type { RunContext } from '../run-context.js';
 import { subtypeForStop } from '../run-result.js';
@@ -40,7 +44,10 @@ export async function runExperimentLoop(run: RunContext, start: LoopStart): Prom
   const loop = goal.frontMatter.loop;
   if (loop === undefined) throw new MuxSwarmError('loop_missing', `${goal.label} has no loop: front matter`);
   if (mode !== 'hierarchical') {
-    throw new MuxSwarmError('loop_needs_orchestrator', `${goal.label}: loop: runs in hierarchical mode (the orchestrator proposes each experiment); remove mode: flat / --flat`);
+    throw new MuxSwarmError(
+      'loop_needs_orchestrator',
+      `${goal.label}: loop: runs in hierarchical mode (the orchestrator proposes each experiment); remove mode: flat / --flat`,
+    );
   }
   const context = await openLoopContext(run, loop);
   // Sharing with other nodes (run --hub / --remote): opened once the workdir is a repository, closed however the loop ends.
@@ -52,14 +59,27 @@ export async function runExperimentLoop(run: RunContext, start: LoopStart): Prom
       if (exchange) results = await exchange.betweenIterations(results);
       const standing = loopStanding(results, loop.margin);
       const stop = loopStopFor(loop, standing);
-      if (stop) return { subtype: 'success', result: `Experiment loop stopped: ${stop.text}. ${summary(context, standing)}`, artifacts: [resultsArtifact(context)] };
+      if (stop)
+        return {
+          subtype: 'success',
+          result: `Experiment loop stopped: ${stop.text}. ${summary(context, standing)}`,
+          artifacts: [resultsArtifact(context)],
+        };
       if (!first) report = await prepareRecoveryReport(run, { session: start.session, resumed: false });
       const iteration = (results.experiments.at(-1)?.iteration ?? 0) + 1;
       const base = exchange ? await context.git.head() : undefined;
       const suggestion = exchange ? await exchange.takeSuggestion() : undefined;
       let summaryText: string;
       try {
-        ({ summary: summaryText } = await runExperimentIteration(context, { iteration, results, standing, report, session: start.session, sharing: exchange !== undefined, ...(suggestion ? { suggestion } : {}) }));
+        ({ summary: summaryText } = await runExperimentIteration(context, {
+          iteration,
+          results,
+          standing,
+          report,
+          session: start.session,
+          sharing: exchange !== undefined,
+          ...(suggestion ? { suggestion } : {}),
+        }));
       } catch (error) {
         if (suggestion && exchange) await exchange.finishSuggestion(suggestion, undefined, describeError(error));
         throw error;
@@ -76,7 +96,11 @@ export async function runExperimentLoop(run: RunContext, start: LoopStart): Prom
     const stopped = error instanceof RunStoppedError ? error : run.stopError;
     if (!stopped) throw error;
     const standing = loopStanding(readExperimentResults(context.resultsPath), loop.margin);
-    return { subtype: subtypeForStop(stopped.reason), result: `Stopped: ${stopped.message}. ${summary(context, standing)}`, artifacts: [resultsArtifact(context)] };
+    return {
+      subtype: subtypeForStop(stopped.reason),
+      result: `Stopped: ${stopped.message}. ${summary(context, standing)}`,
+      artifacts: [resultsArtifact(context)],
+    };
   } finally {
     await exchange?.close();
   }
@@ -93,7 +117,12 @@ async function prepareBaseline(context: LoopContext): Promise<ExperimentResults>
     const changes = await git.changes(excluded);
     if (changes.tracked.length + changes.untracked.length > 0) {
       const commit = await git.commitChanges('mux-swarm: uncommitted changes before the experiment loop', excluded);
-      run.events.emit({ type: 'system', subtype: 'warning', agent: RUNTIME_AGENT, message: `the workdir had uncommitted changes: the experiment loop committed them as its baseline (commit ${commit.slice(0, 7)})` });
+      run.events.emit({
+        type: 'system',
+        subtype: 'warning',
+        agent: RUNTIME_AGENT,
+        message: `the workdir had uncommitted changes: the experiment loop committed them as its baseline (commit ${commit.slice(0, 7)})`,
+      });
     }
     appendExperimentResult(resultsPath, startLine(loop, (await git.head())!, run.isoNow()));
     results = readExperimentResults(resultsPath);

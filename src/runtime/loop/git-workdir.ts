@@ -35,7 +35,10 @@ export class GitWorkdir {
    * what is there becomes its first commit; `created` says so. `excluded` (workdir paths: the state directory,
    * the experiment's outputs) go to `.git/info/exclude` first, so they are never committed.
    */
-  static async open(workdir: string, options: { excluded: readonly string[] }): Promise<{ git: GitWorkdir; created: boolean }> {
+  static async open(
+    workdir: string,
+    options: { excluded: readonly string[] },
+  ): Promise<{ git: GitWorkdir; created: boolean }> {
     let created = false;
     let prefix: string;
     try {
@@ -46,16 +49,25 @@ export class GitWorkdir {
       created = true;
       prefix = '';
     }
-    const configured = await git(workdir, ['config', 'user.email']).then((email) => email.trim() !== '', () => false);
+    const configured = await git(workdir, ['config', 'user.email']).then(
+      (email) => email.trim() !== '',
+      () => false,
+    );
     const repository = new GitWorkdir(workdir, prefix, configured ? [] : FALLBACK_IDENTITY);
     await repository.exclude(options.excluded);
-    if ((await repository.head()) === undefined) await repository.commitChanges('mux-swarm: the workdir before the experiment loop', options.excluded, { allowEmpty: true });
+    if ((await repository.head()) === undefined)
+      await repository.commitChanges('mux-swarm: the workdir before the experiment loop', options.excluded, {
+        allowEmpty: true,
+      });
     return { git: repository, created };
   }
 
   /** The commit HEAD names; undefined in a repository without commits. */
   async head(): Promise<string | undefined> {
-    return this.run(['rev-parse', '--verify', '-q', 'HEAD']).then((sha) => sha.trim(), () => undefined);
+    return this.run(['rev-parse', '--verify', '-q', 'HEAD']).then(
+      (sha) => sha.trim(),
+      () => undefined,
+    );
   }
 
   /** HEAD's whole commit message. */
@@ -68,7 +80,9 @@ export class GitWorkdir {
     if (paths.length === 0) return;
     const file = resolve(this.workdir, (await this.run(['rev-parse', '--git-path', 'info/exclude'])).trim());
     const present = new Set(existsSync(file) ? readFileSync(file, 'utf8').split('\n') : []);
-    const lines = paths.map((path) => `/${this.prefix}${path}`.replace(/\/+$/, '')).filter((line) => !present.has(line));
+    const lines = paths
+      .map((path) => `/${this.prefix}${path}`.replace(/\/+$/, ''))
+      .filter((line) => !present.has(line));
     if (lines.length === 0) return;
     mkdirSync(dirname(file), { recursive: true });
     const text = present.size > 0 && !readFileSync(file, 'utf8').endsWith('\n') ? '\n' : '';
@@ -79,9 +93,21 @@ export class GitWorkdir {
    * What differs from HEAD in the workdir, `excluded` paths left out. Untracked files are listed one by one, or
    * with `untrackedDirectories` a directory git does not track at all as one entry (`out/`).
    */
-  async changes(excluded: readonly string[], options: { untrackedDirectories?: boolean } = {}): Promise<WorkdirChanges> {
+  async changes(
+    excluded: readonly string[],
+    options: { untrackedDirectories?: boolean } = {},
+  ): Promise<WorkdirChanges> {
     const untracked = options.untrackedDirectories ? '--untracked-files=normal' : '--untracked-files=all';
-    const output = await this.run(['status', '--porcelain=v1', '-z', untracked, '--no-renames', '--', '.', ...excludeSpecs(excluded)]);
+    const output = await this.run([
+      'status',
+      '--porcelain=v1',
+      '-z',
+      untracked,
+      '--no-renames',
+      '--',
+      '.',
+      ...excludeSpecs(excluded),
+    ]);
     const changes: WorkdirChanges = { tracked: [], untracked: [] };
     for (const entry of output.split('\0')) {
       if (entry.length < 4) continue;
@@ -93,18 +119,41 @@ export class GitWorkdir {
   }
 
   /** Commits every change in the workdir but `excluded`; returns the new commit. */
-  async commitChanges(message: string, excluded: readonly string[], options: { allowEmpty?: boolean } = {}): Promise<string> {
+  async commitChanges(
+    message: string,
+    excluded: readonly string[],
+    options: { allowEmpty?: boolean } = {},
+  ): Promise<string> {
     // Added, then taken out again: `add` refuses an exclude pathspec that names an ignored path.
     await this.run(['add', '-A', '--', '.']);
     if (excluded.length > 0) await this.run(['reset', '-q', '--', ...excluded.map((path) => `:(literal)${path}`)]);
-    await this.run([...this.identity, ...COMMIT_SETTINGS, 'commit', '-q', '--no-verify', ...(options.allowEmpty ? ['--allow-empty'] : []), '-m', message]);
+    await this.run([
+      ...this.identity,
+      ...COMMIT_SETTINGS,
+      'commit',
+      '-q',
+      '--no-verify',
+      ...(options.allowEmpty ? ['--allow-empty'] : []),
+      '-m',
+      message,
+    ]);
     return (await this.head())!;
   }
 
   /** Files a commit changed, relative to the workdir; with `patterns`, only those matching one (git glob pathspecs). */
   async filesChangedBy(commit: string, patterns?: readonly string[]): Promise<string[]> {
     const specs = patterns === undefined ? [] : ['--', ...patterns.map((pattern) => `:(glob)${pattern}`)];
-    const output = await this.run(['diff-tree', '--no-commit-id', '--name-only', '-r', '-z', '--relative', '--root', commit, ...specs]);
+    const output = await this.run([
+      'diff-tree',
+      '--no-commit-id',
+      '--name-only',
+      '-r',
+      '-z',
+      '--relative',
+      '--root',
+      commit,
+      ...specs,
+    ]);
     return output.split('\0').filter((path) => path !== '');
   }
 
@@ -119,7 +168,16 @@ export class GitWorkdir {
       await this.run(['revert', '--abort']).catch(() => {});
       throw error;
     }
-    await this.run([...this.identity, ...COMMIT_SETTINGS, 'commit', '-q', '--no-verify', '--allow-empty', '-m', `${message}\n\nThis reverts commit ${commit}.`]);
+    await this.run([
+      ...this.identity,
+      ...COMMIT_SETTINGS,
+      'commit',
+      '-q',
+      '--no-verify',
+      '--allow-empty',
+      '-m',
+      `${message}\n\nThis reverts commit ${commit}.`,
+    ]);
     return (await this.head())!;
   }
 

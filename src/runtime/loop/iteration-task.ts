@@ -17,7 +17,10 @@ const MAX_PROPOSALS = 5;
 
 /** The changes an iteration's summary proposes besides its own (`Also try: …`), at most five. */
 export function proposalsOf(summary: string): string[] {
-  return [...summary.matchAll(ALSO_TRY_LINE)].map((match) => clipText(oneLine(match[1]!), MAX_HYPOTHESIS)).filter(Boolean).slice(0, MAX_PROPOSALS);
+  return [...summary.matchAll(ALSO_TRY_LINE)]
+    .map((match) => clipText(oneLine(match[1]!), MAX_HYPOTHESIS))
+    .filter(Boolean)
+    .slice(0, MAX_PROPOSALS);
 }
 
 /** The hypothesis an iteration's summary states (`Hypothesis: …`), else its first line. */
@@ -30,7 +33,9 @@ export function hypothesisOf(summary: string): string {
 /** Where the metric comes from, in words. */
 export function describeMetricSource(loop: GoalLoop): string {
   const from = loop.metric.from;
-  return from.kind === 'json' ? `field \`${from.field}\` of \`${from.path}\`` : `the last match of \`/${from.regex}/\` in \`${from.path}\``;
+  return from.kind === 'json'
+    ? `field \`${from.field}\` of \`${from.path}\``
+    : `the last match of \`/${from.regex}/\` in \`${from.path}\``;
 }
 
 /**
@@ -60,8 +65,12 @@ export function iterationTask(options: {
         ? `After your change mux-swarm itself runs \`${loop.command}\` in the workdir and reads the metric: do not run it as your last step.`
         : `mux-swarm reads the metric after this iteration: run the experiment yourself after your change, so that it holds the new value.`,
       'The workdir is a git repository whose HEAD is the best version so far. mux-swarm commits your change, measures it, and keeps it only if it beats the best by more than the margin; otherwise it reverts it. Do not commit, revert or reset yourself.',
-      loop.paths ? `You may change only these paths (git pathspecs): ${loop.paths.map((path) => `\`${path}\``).join(', ')}. A change anywhere else discards the experiment.` : '',
-    ].filter(Boolean).join('\n'),
+      loop.paths
+        ? `You may change only these paths (git pathspecs): ${loop.paths.map((path) => `\`${path}\``).join(', ')}. A change anywhere else discards the experiment.`
+        : '',
+    ]
+      .filter(Boolean)
+      .join('\n'),
     `### Standing\n${standingText(loop, standing)}`,
     `### History\n${historyTable(results, standing)}`,
   ];
@@ -85,7 +94,9 @@ export function iterationTask(options: {
       `When the change is made, call ${COMPLETE_TOOL_NAME} with status success and a summary whose first line is\n` +
       `\`Hypothesis: <the change, and why you expect it to improve ${loop.metric.name}>\`\n` +
       `If no sensible change is left, call ${COMPLETE_TOOL_NAME} with status failure and say why.` +
-      (options.sharing ? '\nOther nodes work on the same goal: for other promising changes you did not make, add a line `Also try: <the change>` each (at most five); they are queued for the swarm.' : ''),
+      (options.sharing
+        ? '\nOther nodes work on the same goal: for other promising changes you did not make, add a line `Also try: <the change>` each (at most five); they are queued for the swarm.'
+        : ''),
   );
   return sections.join('\n\n');
 }
@@ -93,11 +104,21 @@ export function iterationTask(options: {
 function standingText(loop: GoalLoop, standing: LoopStanding): string {
   const lines: string[] = [];
   const { baseline, best } = standing;
-  if (baseline) lines.push(`- Baseline: ${formatMetric(baseline.mean)} (mean of ${baseline.readings} measurement${baseline.readings === 1 ? '' : 's'}; noise, their spread: ${formatMetric(baseline.noise)})`);
+  if (baseline)
+    lines.push(
+      `- Baseline: ${formatMetric(baseline.mean)} (mean of ${baseline.readings} measurement${baseline.readings === 1 ? '' : 's'}; noise, their spread: ${formatMetric(baseline.noise)})`,
+    );
   else lines.push('- Baseline: the metric could not be read before the first experiment.');
-  lines.push(best ? `- Best: ${formatMetric(best.metric)} (${best.iteration === 0 ? 'the baseline' : `iteration ${best.iteration}`}, commit ${best.commit.slice(0, 7)})` : '- Best: none yet: the first readable result is kept.');
-  lines.push(`- A change is kept only if it beats the best by more than ${formatMetric(standing.margin)}${loop.margin === undefined ? ' (the measured noise)' : ''}.`);
-  if (loop.stop?.metric !== undefined) lines.push(`- The loop stops when the best reaches ${formatMetric(loop.stop.metric)}.`);
+  lines.push(
+    best
+      ? `- Best: ${formatMetric(best.metric)} (${best.iteration === 0 ? 'the baseline' : `iteration ${best.iteration}`}, commit ${best.commit.slice(0, 7)})`
+      : '- Best: none yet: the first readable result is kept.',
+  );
+  lines.push(
+    `- A change is kept only if it beats the best by more than ${formatMetric(standing.margin)}${loop.margin === undefined ? ' (the measured noise)' : ''}.`,
+  );
+  if (loop.stop?.metric !== undefined)
+    lines.push(`- The loop stops when the best reaches ${formatMetric(loop.stop.metric)}.`);
   return lines.join('\n');
 }
 
@@ -106,10 +127,13 @@ function historyTable(results: ExperimentResults, standing: LoopStanding): strin
   const rows = ['| iteration | metric | decision | hypothesis |', '|---|---|---|---|'];
   if (standing.baseline) rows.push(`| 0 (baseline) | ${formatMetric(standing.baseline.mean)} | baseline | — |`);
   const shown = results.experiments.slice(-MAX_HISTORY_ROWS);
-  if (shown.length < results.experiments.length) rows.push(`| … | | ${results.experiments.length - shown.length} earlier iterations | |`);
+  if (shown.length < results.experiments.length)
+    rows.push(`| … | | ${results.experiments.length - shown.length} earlier iterations | |`);
   for (const line of shown) {
     const metric = line.metric === null ? '—' : formatMetric(line.metric);
-    rows.push(`| ${line.iteration} | ${metric} | ${line.decision}: ${cell(line.reason, 120)} | ${cell(line.hypothesis, 160)} |`);
+    rows.push(
+      `| ${line.iteration} | ${metric} | ${line.decision}: ${cell(line.reason, 120)} | ${cell(line.hypothesis, 160)} |`,
+    );
   }
   if (results.experiments.length === 0) rows.push('| | | no experiment yet | |');
   return rows.join('\n');

@@ -26,9 +26,14 @@ export interface LoopContext {
 export async function openLoopContext(run: RunContext, loop: GoalLoop): Promise<LoopContext> {
   const { workdir, runDirectory } = run.dependencies;
   const workdirRealPath = await realpath(workdir);
-  const stateDirectory = await realpath(resolve(runDirectory, '..', '..')).catch(() => resolve(runDirectory, '..', '..'));
+  const stateDirectory = await realpath(resolve(runDirectory, '..', '..')).catch(() =>
+    resolve(runDirectory, '..', '..'),
+  );
   const stateInside = relative(workdirRealPath, stateDirectory);
-  const excluded = [...(stateInside && !stateInside.startsWith('..') && !isAbsolute(stateInside) ? [stateInside] : []), loop.metric.from.path];
+  const excluded = [
+    ...(stateInside && !stateInside.startsWith('..') && !isAbsolute(stateInside) ? [stateInside] : []),
+    loop.metric.from.path,
+  ];
   const { git, created } = await GitWorkdir.open(workdirRealPath, { excluded });
   if (created) {
     run.events.emit({
@@ -38,5 +43,13 @@ export async function openLoopContext(run: RunContext, loop: GoalLoop): Promise<
       message: `the workdir ${workdir} was not a git repository: the experiment loop created one and committed what was there (commit ${(await git.head())!.slice(0, 7)}); ${excluded.join(' and ')} are left out through .git/info/exclude`,
     });
   }
-  return { run, loop, git, workdirRealPath, excluded, resultsPath: resultsLogPath(runDirectory), commandLogDirectory: join(runDirectory, 'loop') };
+  return {
+    run,
+    loop,
+    git,
+    workdirRealPath,
+    excluded,
+    resultsPath: resultsLogPath(runDirectory),
+    commandLogDirectory: join(runDirectory, 'loop'),
+  };
 }

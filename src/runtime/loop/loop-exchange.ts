@@ -45,7 +45,15 @@ export interface PendingBreakthrough {
 /** What verifying a breakthrough decided; `from` names the node that claimed it. */
 export type BreakthroughVerdict =
   | { verdict: 'rejected'; breakthrough: string; from: string; reason: string }
-  | { verdict: 'adopted'; breakthrough: string; from: string; reason: string; commit: string; metric: number; subject: string };
+  | {
+      verdict: 'adopted';
+      breakthrough: string;
+      from: string;
+      reason: string;
+      commit: string;
+      metric: number;
+      subject: string;
+    };
 
 /** The queue of experiments to try (the hub's pg-boss queue). Items keep the queue's field names: they are its stored job data. */
 export interface WorkItemQueue {

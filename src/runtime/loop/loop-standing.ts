@@ -36,9 +36,17 @@ export function improvement(direction: MetricDirection, from: number, to: number
 /** The loop's standing; `margin` is the goal's fixed margin, undefined for the measured noise. */
 export function loopStanding(results: ExperimentResults, margin: number | undefined): LoopStanding {
   const readings = results.baselines.map((line) => line.metric).filter((metric): metric is number => metric !== null);
-  const baseline = readings.length === 0 ? undefined : { mean: readings.reduce((sum, value) => sum + value, 0) / readings.length, noise: Math.max(...readings) - Math.min(...readings), readings: readings.length };
+  const baseline =
+    readings.length === 0
+      ? undefined
+      : {
+          mean: readings.reduce((sum, value) => sum + value, 0) / readings.length,
+          noise: Math.max(...readings) - Math.min(...readings),
+          readings: readings.length,
+        };
   const baseCommit = results.start?.baseCommit ?? results.baselines[0]?.commit;
-  let best: BestResult | undefined = baseline && baseCommit !== undefined ? { metric: baseline.mean, commit: baseCommit, iteration: 0 } : undefined;
+  let best: BestResult | undefined =
+    baseline && baseCommit !== undefined ? { metric: baseline.mean, commit: baseCommit, iteration: 0 } : undefined;
   const bestBefore: Array<number | null> = [];
   let sinceLastKept = 0;
   for (const experiment of results.experiments) {

@@ -44,9 +44,18 @@ export async function measureMetric(context: LoopContext, label: string): Promis
     const left = await git.changes(excluded, { untrackedDirectories: true });
     await git.restore(left.tracked);
     await git.exclude(left.untracked);
-    if (!outcome.ok) return { metric: null, problem: `the command \`${loop.command}\` ${outcome.detail}`, durationMs: Date.now() - started };
+    if (!outcome.ok)
+      return {
+        metric: null,
+        problem: `the command \`${loop.command}\` ${outcome.detail}`,
+        durationMs: Date.now() - started,
+      };
     if ((await fileStamp(join(workdirRealPath, source.path))) === before) {
-      return { metric: null, problem: `the command \`${loop.command}\` did not write \`${source.path}\`: its metric would be stale`, durationMs: Date.now() - started };
+      return {
+        metric: null,
+        problem: `the command \`${loop.command}\` did not write \`${source.path}\`: its metric would be stale`,
+        durationMs: Date.now() - started,
+      };
     }
     return fromReading(reading!, started);
   }
@@ -67,10 +76,15 @@ export function readWorkdirMetric(workdirRealPath: string, source: GoalMetricSou
 
 function fromReading(reading: MetricReading, started: number): Measurement {
   const durationMs = Date.now() - started;
-  return 'value' in reading ? { metric: reading.value, durationMs } : { metric: null, problem: reading.problem, durationMs };
+  return 'value' in reading
+    ? { metric: reading.value, durationMs }
+    : { metric: null, problem: reading.problem, durationMs };
 }
 
 /** A file's modification time and size, as one comparable string; "absent" when there is none. */
 async function fileStamp(path: string): Promise<string> {
-  return stat(path).then((stats) => `${stats.mtimeMs}:${stats.size}`, () => 'absent');
+  return stat(path).then(
+    (stats) => `${stats.mtimeMs}:${stats.size}`,
+    () => 'absent',
+  );
 }

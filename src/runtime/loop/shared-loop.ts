@@ -1,6 +1,11 @@
 import { describeError } from '../../errors/mux-swarm-error.js';
 import { RUNTIME_AGENT } from '../../events/event-schema.js';
-import { appendExperimentResult, readExperimentResults, type ExperimentLine, type ExperimentResults } from '../../state/experiment-results.js';
+import {
+  appendExperimentResult,
+  readExperimentResults,
+  type ExperimentLine,
+  type ExperimentResults,
+} from '../../state/experiment-results.js';
 import { clipText, oneLine } from '../recovery/report-text.js';
 import type { LoopContext } from './loop-context.js';
 import type { LoopExchange, PendingBreakthrough } from './loop-exchange.js';
@@ -18,7 +23,11 @@ export interface SuggestedExperiment {
 export async function openSharedLoop(context: LoopContext): Promise<SharedLoop | undefined> {
   const opener = context.run.dependencies.loopExchange;
   if (opener === undefined) return undefined;
-  const exchange = await opener.open({ runId: context.run.runId, loop: context.loop, workdirRealPath: context.workdirRealPath });
+  const exchange = await opener.open({
+    runId: context.run.runId,
+    loop: context.loop,
+    workdirRealPath: context.workdirRealPath,
+  });
   return new SharedLoop(context, exchange);
 }
 
@@ -47,7 +56,9 @@ export class SharedLoop {
     try {
       await this.exchange.publish({ ...measured, commit: line.commit }, base);
     } catch (error) {
-      this.warn(`could not publish iteration ${line.iteration}'s kept change as a breakthrough: ${describeError(error)}`);
+      this.warn(
+        `could not publish iteration ${line.iteration}'s kept change as a breakthrough: ${describeError(error)}`,
+      );
     }
   }
 
@@ -63,10 +74,15 @@ export class SharedLoop {
       try {
         pending = await this.exchange.nextPending();
         if (pending === undefined) return results;
-        outcome = await pending.verify({ margin: standing.margin, ...(standing.best === undefined ? {} : { best: standing.best.metric }) });
+        outcome = await pending.verify({
+          margin: standing.margin,
+          ...(standing.best === undefined ? {} : { best: standing.best.metric }),
+        });
       } catch (error) {
         // Not a rejection (those are outcomes): this node cannot verify now. The next pause between iterations tries again.
-        this.warn(`could not verify ${pending ? `breakthrough ${pending.id}` : 'pending breakthroughs'}: ${describeError(error)}`);
+        this.warn(
+          `could not verify ${pending ? `breakthrough ${pending.id}` : 'pending breakthroughs'}: ${describeError(error)}`,
+        );
         return results;
       }
       const from = outcome.from || 'another node';
@@ -82,7 +98,11 @@ export class SharedLoop {
         metric: outcome.metric,
         decision: 'kept',
         reason: `adopted from ${from} (breakthrough ${outcome.breakthrough}): ${clipText(oneLine(outcome.reason), 300)}`,
-        hypothesis: clipText(oneLine(outcome.subject.trim().replace(/^mux-swarm experiment \d+: /, '')) || `breakthrough ${outcome.breakthrough} of ${from}`, 200),
+        hypothesis: clipText(
+          oneLine(outcome.subject.trim().replace(/^mux-swarm experiment \d+: /, '')) ||
+            `breakthrough ${outcome.breakthrough} of ${from}`,
+          200,
+        ),
         costUsd: 0,
         durationMs: Math.max(0, Date.parse(endedAt) - Date.parse(startedAt)),
         startedAt,
@@ -100,7 +120,8 @@ export class SharedLoop {
       for (;;) {
         const job = await queue.fetch();
         if (job === undefined) return undefined;
-        if (job.data.hypothesis?.trim()) return { id: job.id, hypothesis: job.data.hypothesis.trim(), from: job.data.requested_by ?? 'another node' };
+        if (job.data.hypothesis?.trim())
+          return { id: job.id, hypothesis: job.data.hypothesis.trim(), from: job.data.requested_by ?? 'another node' };
         await queue.complete(job.id, { skipped: 'no hypothesis to try' });
       }
     } catch (error) {
@@ -110,12 +131,23 @@ export class SharedLoop {
   }
 
   /** The iteration that tried a suggestion wrote its result line (the item is completed), or failed before (retried elsewhere). */
-  async finishSuggestion(suggestion: SuggestedExperiment, line: ExperimentLine | undefined, problem?: string): Promise<void> {
+  async finishSuggestion(
+    suggestion: SuggestedExperiment,
+    line: ExperimentLine | undefined,
+    problem?: string,
+  ): Promise<void> {
     const queue = this.exchange.workItems;
     if (queue === undefined) return;
     try {
       if (line === undefined) await queue.fail(suggestion.id, problem ?? 'the iteration ended without a result');
-      else await queue.complete(suggestion.id, { iteration: line.iteration, commit: line.commit, metric: line.metric, decision: line.decision, reason: line.reason });
+      else
+        await queue.complete(suggestion.id, {
+          iteration: line.iteration,
+          commit: line.commit,
+          metric: line.metric,
+          decision: line.decision,
+          reason: line.reason,
+        });
     } catch (error) {
       this.warn(`could not finish work item ${suggestion.id}: ${describeError(error)}`);
     }
@@ -127,7 +159,11 @@ export class SharedLoop {
     if (queue === undefined) return;
     for (const [index, hypothesis] of hypotheses.entries()) {
       try {
-        await queue.enqueue({ experiment_id: `${this.context.run.runId}/${this.exchange.node}/${Date.now()}-${index}`, hypothesis, base_commit: base });
+        await queue.enqueue({
+          experiment_id: `${this.context.run.runId}/${this.exchange.node}/${Date.now()}-${index}`,
+          hypothesis,
+          base_commit: base,
+        });
       } catch (error) {
         this.warn(`could not queue the proposed experiment "${clipText(hypothesis, 80)}": ${describeError(error)}`);
       }

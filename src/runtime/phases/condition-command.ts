@@ -39,18 +39,34 @@ export async function runConditionCommand(options: ConditionCommand): Promise<Co
     capture: { append: (stream, chunk) => tails[stream].push(chunk) },
     killGraceMs: KILL_GRACE_MS,
   });
-  if (outcome.spawnError) return { met: false, detail: `could not start /bin/sh in ${options.cwd}: ${outcome.spawnError.code ?? outcome.spawnError.message}` };
+  if (outcome.spawnError)
+    return {
+      met: false,
+      detail: `could not start /bin/sh in ${options.cwd}: ${outcome.spawnError.code ?? outcome.spawnError.message}`,
+    };
   const output = describeOutput(tails.stdout.lines(), tails.stderr.lines());
-  if (outcome.cancelled) return { met: false, detail: `cancelled before it finished; its processes were stopped${output}` };
-  if (outcome.timedOut) return { met: false, detail: `did not finish within ${formatDuration(options.timeLimitMs)}; its processes were killed${output}` };
+  if (outcome.cancelled)
+    return { met: false, detail: `cancelled before it finished; its processes were stopped${output}` };
+  if (outcome.timedOut)
+    return {
+      met: false,
+      detail: `did not finish within ${formatDuration(options.timeLimitMs)}; its processes were killed${output}`,
+    };
   if (outcome.exitCode === null) return { met: false, detail: `killed by ${outcome.signal ?? 'a signal'}${output}` };
   if (outcome.exitCode === options.exitCode) return { met: true, detail: `exit code ${outcome.exitCode}` };
-  return { met: false, detail: `exit code ${outcome.exitCode}${options.exitCode === 0 ? '' : `, needs ${options.exitCode}`}${output}` };
+  return {
+    met: false,
+    detail: `exit code ${outcome.exitCode}${options.exitCode === 0 ? '' : `, needs ${options.exitCode}`}${output}`,
+  };
 }
 
 /** The last lines of stderr, or of stdout when stderr is silent: "; last stderr lines:\n…". */
 function describeOutput(stdoutLines: string[], stderrLines: string[]): string {
-  const [stream, lines] = hasText(stderrLines) ? ['stderr', stderrLines] : hasText(stdoutLines) ? ['stdout', stdoutLines] : ['', []];
+  const [stream, lines] = hasText(stderrLines)
+    ? ['stderr', stderrLines]
+    : hasText(stdoutLines)
+      ? ['stdout', stdoutLines]
+      : ['', []];
   if (stream === '') return '; no output';
   const shown = lines
     .filter((line) => line.trim() !== '')

@@ -42,20 +42,35 @@ export async function evaluateCondition(condition: GoalCondition, context: Condi
     const status = await stat(file);
     switch (condition.kind) {
       case 'exists':
-        return { met: true, detail: status.isDirectory() ? 'exists (a directory)' : `exists (${plural(status.size, 'byte')})` };
+        return {
+          met: true,
+          detail: status.isDirectory() ? 'exists (a directory)' : `exists (${plural(status.size, 'byte')})`,
+        };
       case 'non-empty':
         if (status.isDirectory()) {
           const entries = (await readdir(file)).length;
-          return { met: entries > 0, detail: entries > 0 ? `a directory with ${plural(entries, 'entry', 'entries')}` : 'is an empty directory' };
+          return {
+            met: entries > 0,
+            detail: entries > 0 ? `a directory with ${plural(entries, 'entry', 'entries')}` : 'is an empty directory',
+          };
         }
         return { met: status.size > 0, detail: status.size > 0 ? plural(status.size, 'byte') : 'is empty (0 bytes)' };
       case 'line-count':
       case 'record-count':
-        if (!status.isFile()) return { met: false, detail: `is ${status.isDirectory() ? 'a directory' : 'not a regular file'}, so it has no ${condition.kind === 'line-count' ? 'lines' : 'records'}` };
-        if (condition.kind === 'line-count') return compareCount(await countLines(file), condition.comparison, condition.count, 'line');
+        if (!status.isFile())
+          return {
+            met: false,
+            detail: `is ${status.isDirectory() ? 'a directory' : 'not a regular file'}, so it has no ${condition.kind === 'line-count' ? 'lines' : 'records'}`,
+          };
+        if (condition.kind === 'line-count')
+          return compareCount(await countLines(file), condition.comparison, condition.count, 'line');
         return await checkRecords(file, condition.comparison, condition.count);
       case 'json-field':
-        if (!status.isFile()) return { met: false, detail: `is ${status.isDirectory() ? 'a directory' : 'not a regular file'}, not a JSON file` };
+        if (!status.isFile())
+          return {
+            met: false,
+            detail: `is ${status.isDirectory() ? 'a directory' : 'not a regular file'}, not a JSON file`,
+          };
         return await checkJsonField(file, condition);
     }
   } catch (error) {
@@ -77,9 +92,14 @@ async function checkRecords(file: string, comparison: CountComparison, count: nu
 
 /** "412 of 500 lines", "30 lines", "612 lines, needs at most 500". */
 function compareCount(actual: number, comparison: CountComparison, wanted: number, unit: string): ConditionResult {
-  const met = comparison === 'at-least' ? actual >= wanted : comparison === 'at-most' ? actual <= wanted : actual === wanted;
+  const met =
+    comparison === 'at-least' ? actual >= wanted : comparison === 'at-most' ? actual <= wanted : actual === wanted;
   const words = comparison.replace('-', ' ');
-  if (met) return { met, detail: comparison === 'exactly' ? plural(actual, unit) : `${plural(actual, unit)} (${words} ${wanted})` };
+  if (met)
+    return {
+      met,
+      detail: comparison === 'exactly' ? plural(actual, unit) : `${plural(actual, unit)} (${words} ${wanted})`,
+    };
   if (comparison === 'at-least') return { met, detail: `${actual} of ${plural(wanted, unit)}` };
   return { met, detail: `${plural(actual, unit)}, needs ${words} ${wanted}` };
 }

@@ -46,7 +46,10 @@ export interface EvaluatePhasesOptions {
  * Checks every condition of every phase, in order, and never stops at a phase that is not done: the report
  * shows them all. Conditions run one at a time (commands may depend on the same files).
  */
-export async function evaluateGoalPhases(phases: readonly GoalPhase[], options: EvaluatePhasesOptions): Promise<GoalEvaluation> {
+export async function evaluateGoalPhases(
+  phases: readonly GoalPhase[],
+  options: EvaluatePhasesOptions,
+): Promise<GoalEvaluation> {
   const context = await createConditionContext(options);
   const evaluations: PhaseEvaluation[] = [];
   for (const phase of phases) evaluations.push(await evaluatePhaseIn(phase, context));
@@ -64,7 +67,8 @@ export async function evaluatePhase(phase: GoalPhase, options: EvaluatePhasesOpt
 
 async function evaluatePhaseIn(phase: GoalPhase, context: ConditionContext): Promise<PhaseEvaluation> {
   const conditions: ConditionEvaluation[] = [];
-  for (const condition of phase.conditions) conditions.push({ condition, ...(await evaluateCondition(condition, context)) });
+  for (const condition of phase.conditions)
+    conditions.push({ condition, ...(await evaluateCondition(condition, context)) });
   const firstUnmet = conditions.find((evaluation) => !evaluation.met);
   const state: PhaseState = conditions.length === 0 ? 'unchecked' : firstUnmet ? 'not-done' : 'done';
   return firstUnmet ? { phase, state, conditions, firstUnmet } : { phase, state, conditions };

@@ -19,7 +19,8 @@ function formatPhase(evaluation: PhaseEvaluation): string[] {
   const { phase, state } = evaluation;
   let why = '';
   if (state === 'unchecked') {
-    why = phase.line === undefined ? ' (no "## Phase N: title" headings, so nothing to check)' : ' (no "Done when" list)';
+    why =
+      phase.line === undefined ? ' (no "## Phase N: title" headings, so nothing to check)' : ' (no "Done when" list)';
   }
   const lines = [`${PHASE_MARKS[state]} Phase ${phase.number}: ${phase.title} — ${STATE_WORDS[state]}${why}`];
   for (const condition of evaluation.conditions) lines.push(formatCondition(condition));
@@ -28,7 +29,9 @@ function formatPhase(evaluation: PhaseEvaluation): string[] {
 
 function formatCondition({ condition, met, detail }: ConditionEvaluation): string {
   const [first, ...rest] = detail.split('\n');
-  return [`    ${met ? '✓' : '✗'} ${condition.text} — ${first ?? ''}`, ...rest.map((line) => `        ${line}`)].join('\n');
+  return [`    ${met ? '✓' : '✗'} ${condition.text} — ${first ?? ''}`, ...rest.map((line) => `        ${line}`)].join(
+    '\n',
+  );
 }
 
 function summarize(goal: { label: string }, evaluation: GoalEvaluation): string {

@@ -40,7 +40,13 @@ export function goalEvaluationToJson(goal: { label: string; name: string }, eval
     allDone: evaluation.allDone,
     counts: { done: count('done'), notDone: count('not-done'), unchecked: count('unchecked') },
     phases: evaluation.phases.map(({ phase, state, conditions, firstUnmet }) => {
-      const toJson = ({ condition, met, detail }: (typeof conditions)[number]): ConditionJson => ({ line: condition.line, text: condition.text, kind: condition.kind, met, detail });
+      const toJson = ({ condition, met, detail }: (typeof conditions)[number]): ConditionJson => ({
+        line: condition.line,
+        text: condition.text,
+        kind: condition.kind,
+        met,
+        detail,
+      });
       return {
         number: phase.number,
         title: phase.title,

@@ -1,7 +1,6 @@
 import type { PhaseReportEvent, PhaseStanding } from '../../events/event-schema.js';
 import type { GoalEvaluation, PhaseEvaluation } from './evaluate-phase-conditions.js';
 
-
 /**
  * Where a goal stands, in the few numbers every outcome carries (the `result` event, `runs`, `show`, the report):
  * phases done of all phases, how many cannot be checked, and the first condition that does not hold.
@@ -15,7 +14,13 @@ export function phaseStanding(evaluation: GoalEvaluation): PhaseStanding {
     unchecked: evaluation.phases.filter((phase) => phase.state === 'unchecked').length,
     first_unmet:
       firstNotDone && unmet
-        ? { phase: firstNotDone.phase.number, title: firstNotDone.phase.title, line: unmet.condition.line, text: unmet.condition.text, detail: firstLine(unmet.detail) }
+        ? {
+            phase: firstNotDone.phase.number,
+            title: firstNotDone.phase.title,
+            line: unmet.condition.line,
+            text: unmet.condition.text,
+            detail: firstLine(unmet.detail),
+          }
         : null,
   };
 }
@@ -26,7 +31,15 @@ export function phaseEntries(evaluation: GoalEvaluation): PhaseReportEvent['phas
     number: phase.phase.number,
     title: phase.phase.title,
     state: phase.state,
-    ...(phase.firstUnmet ? { first_unmet: { line: phase.firstUnmet.condition.line, text: phase.firstUnmet.condition.text, detail: phase.firstUnmet.detail } } : {}),
+    ...(phase.firstUnmet
+      ? {
+          first_unmet: {
+            line: phase.firstUnmet.condition.line,
+            text: phase.firstUnmet.condition.text,
+            detail: phase.firstUnmet.detail,
+          },
+        }
+      : {}),
   }));
 }
 
@@ -44,8 +57,15 @@ const LISTED_UNMET = 6;
  * `phase 2 (Run it), goal.md line 24: \`fizzbuzz.txt\` has exactly 30 lines — fizzbuzz.txt: 29 lines (exactly 30 expected)`.
  */
 export function describeUnmetConditions(goalLabel: string, evaluation: GoalEvaluation): string[] {
-  const unmet = evaluation.phases.flatMap((phase) => phase.conditions.filter((condition) => !condition.met).map((condition) => ({ phase, condition })));
-  const lines = unmet.slice(0, LISTED_UNMET).map(({ phase, condition }) => `${phaseName(phase)}, ${goalLabel} line ${condition.condition.line}: ${condition.condition.text} — ${firstLine(condition.detail)}`);
+  const unmet = evaluation.phases.flatMap((phase) =>
+    phase.conditions.filter((condition) => !condition.met).map((condition) => ({ phase, condition })),
+  );
+  const lines = unmet
+    .slice(0, LISTED_UNMET)
+    .map(
+      ({ phase, condition }) =>
+        `${phaseName(phase)}, ${goalLabel} line ${condition.condition.line}: ${condition.condition.text} — ${firstLine(condition.detail)}`,
+    );
   if (unmet.length > LISTED_UNMET) lines.push(`… and ${unmet.length - LISTED_UNMET} more`);
   return lines;
 }

@@ -11,7 +11,10 @@ const STOPPED_RUN_CHECK_MS = 15_000;
  * every phase done at the start) when there is one, else every condition checked now. A run that was stopped gives its
  * commands at most 15 s: conditions not evaluated by then count as not met. Undefined only when the check itself failed.
  */
-export async function standingAtEnd(run: RunContext, options: { succeeded: boolean; atStart?: GoalEvaluation | undefined }): Promise<PhaseStanding | undefined> {
+export async function standingAtEnd(
+  run: RunContext,
+  options: { succeeded: boolean; atStart?: GoalEvaluation | undefined },
+): Promise<PhaseStanding | undefined> {
   const latest = run.latestGoalEvaluation;
   if (options.succeeded && latest?.allDone) return phaseStanding(latest);
   if (options.succeeded && options.atStart) return phaseStanding(options.atStart);

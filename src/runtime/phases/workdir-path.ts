@@ -6,9 +6,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
  * (a path inside the workdir that names nothing yet), or a refusal in words (outside the workdir, unreadable).
  */
 export type WorkdirPathResolution =
-  | { kind: 'inside'; realPath: string }
-  | { kind: 'missing'; path: string }
-  | { kind: 'refused'; reason: string };
+  { kind: 'inside'; realPath: string } | { kind: 'missing'; path: string } | { kind: 'refused'; reason: string };
 
 /**
  * Resolves `requested` (relative to the workdir, or absolute) and follows every symbolic link, so that neither

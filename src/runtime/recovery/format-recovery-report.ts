@@ -18,7 +18,14 @@ export interface RecoveryReportContent {
   journal?: JournalRecovery;
   memory: { entities: MemoryEntitySummary[]; problem?: string };
   /** Steps of this run that failed and have not succeeded since (resumed runs). */
-  openFailures?: Array<{ stepKey: string; fingerprint: string; failedAt: string; type: string | null; message: string | null; fixes: number }>;
+  openFailures?: Array<{
+    stepKey: string;
+    fingerprint: string;
+    failedAt: string;
+    type: string | null;
+    message: string | null;
+    fixes: number;
+  }>;
 }
 
 const MARKS = { done: '✓', 'not-done': '✗', unchecked: '–' } as const;
@@ -48,7 +55,9 @@ function header({ goal, runId, session, resumed, checkedAt, evaluation }: Recove
 function phasesSection(evaluation: GoalEvaluation): string {
   const lines = ['## Phases'];
   if (!evaluation.phases.some((phase) => phase.conditions.length > 0)) {
-    lines.push('This goal has no `## Phase N: title` sections with "Done when" checks, so nothing can be checked: go by the journal and the goal.');
+    lines.push(
+      'This goal has no `## Phase N: title` sections with "Done when" checks, so nothing can be checked: go by the journal and the goal.',
+    );
     return lines.join('\n');
   }
   for (const phase of evaluation.phases) lines.push(...formatPhase(phase));
@@ -58,7 +67,8 @@ function phasesSection(evaluation: GoalEvaluation): string {
 function formatPhase(evaluation: PhaseEvaluation): string[] {
   const { phase, state } = evaluation;
   const heading = `Phase ${phase.number}: ${phase.title}`;
-  if (state === 'unchecked') return [`- ${MARKS.unchecked} ${heading} — unchecked (no "Done when" list): nothing shows whether it is done`];
+  if (state === 'unchecked')
+    return [`- ${MARKS.unchecked} ${heading} — unchecked (no "Done when" list): nothing shows whether it is done`];
   const lines = [`- ${MARKS[state]} ${heading} — ${state === 'done' ? 'done; evidence:' : 'not done'}`];
   for (const condition of evaluation.conditions) lines.push(formatCondition(condition));
   return lines;
@@ -72,7 +82,8 @@ function formatCondition({ condition, met, detail }: ConditionEvaluation): strin
 
 function nextSection({ goal, evaluation, goalComplete }: RecoveryReportContent): string {
   const title = '## Next';
-  if (goalComplete) return `${title}\nNothing: every phase is done by its checks. The run ends here, without calling a model.`;
+  if (goalComplete)
+    return `${title}\nNothing: every phase is done by its checks. The run ends here, without calling a model.`;
   const firstNotDone = evaluation.phases.find((phase) => phase.firstUnmet !== undefined);
   const unmet = firstNotDone?.firstUnmet;
   if (firstNotDone && unmet) {
@@ -82,7 +93,8 @@ function nextSection({ goal, evaluation, goalComplete }: RecoveryReportContent):
     );
   }
   const unchecked = evaluation.phases.filter((phase) => phase.state === 'unchecked');
-  if (unchecked.length === evaluation.phases.length) return `${title}\nThe goal, from where the journal says the work stopped.`;
+  if (unchecked.length === evaluation.phases.length)
+    return `${title}\nThe goal, from where the journal says the work stopped.`;
   return `${title}\nEvery phase with checks is done. Left: ${unchecked.map((phase) => `Phase ${phase.phase.number}: ${phase.phase.title}`).join(', ')} (unchecked: do it unless the journal shows it finished).`;
 }
 
@@ -95,10 +107,13 @@ function journalSection({ finished, inFlight, cutOff }: JournalRecovery): string
   if (finished.length > 0) {
     lines.push('', 'Finished delegations (their recorded outcome is given back; they are not worked again):');
     const shown = finished.slice(-MAX_FINISHED);
-    if (shown.length < finished.length) lines.push(`- … ${finished.length - shown.length} earlier ones (see \`mux-swarm show\`)`);
+    if (shown.length < finished.length)
+      lines.push(`- … ${finished.length - shown.length} earlier ones (see \`mux-swarm show\`)`);
     for (const delegation of shown) {
       const files = delegation.artifacts.length > 0 ? ` (files: ${delegation.artifacts.join(', ')})` : '';
-      lines.push(`- ${delegation.id} ${delegation.agent} — ${delegation.status}: ${clipText(oneLine(delegation.summary), MAX_LINE)}${files}`);
+      lines.push(
+        `- ${delegation.id} ${delegation.agent} — ${delegation.status}: ${clipText(oneLine(delegation.summary), MAX_LINE)}${files}`,
+      );
     }
   }
   if (inFlight.length > 0) {
@@ -109,18 +124,30 @@ function journalSection({ finished, inFlight, cutOff }: JournalRecovery): string
     }
   }
   if (cutOff.length > 0) {
-    lines.push('', 'Tool calls cut off (started, no outcome recorded; only read-only or idempotent ones are run again — check the effects of the others before repeating them):');
-    for (const call of cutOff) lines.push(`- ${call.id} ${call.agent}, turn ${call.turn}: ${call.name} ${clipText(oneLine(call.arguments), 160)}`);
+    lines.push(
+      '',
+      'Tool calls cut off (started, no outcome recorded; only read-only or idempotent ones are run again — check the effects of the others before repeating them):',
+    );
+    for (const call of cutOff)
+      lines.push(
+        `- ${call.id} ${call.agent}, turn ${call.turn}: ${call.name} ${clipText(oneLine(call.arguments), 160)}`,
+      );
   }
   return lines.join('\n');
 }
 
 function openFailuresSection(failures: NonNullable<RecoveryReportContent['openFailures']>): string {
-  const lines = ['## Failures not fixed yet', 'Steps of this run that failed and have not succeeded since (failure memory: `mux-swarm memory show <fingerprint>`):'];
+  const lines = [
+    '## Failures not fixed yet',
+    'Steps of this run that failed and have not succeeded since (failure memory: `mux-swarm memory show <fingerprint>`):',
+  ];
   for (const failure of failures.slice(-MAX_FINISHED)) {
-    const error = failure.type === null ? 'an error' : `${failure.type}${failure.message ? `: ${oneLine(failure.message)}` : ''}`;
+    const error =
+      failure.type === null ? 'an error' : `${failure.type}${failure.message ? `: ${oneLine(failure.message)}` : ''}`;
     const known = failure.fixes > 0 ? ` — ${failure.fixes} known fix${failure.fixes === 1 ? '' : 'es'}` : '';
-    lines.push(`- \`${clipText(failure.stepKey, 120)}\` failed at ${failure.failedAt} with ${clipText(error, MAX_LINE)} (fingerprint ${failure.fingerprint})${known}`);
+    lines.push(
+      `- \`${clipText(failure.stepKey, 120)}\` failed at ${failure.failedAt} with ${clipText(error, MAX_LINE)} (fingerprint ${failure.fingerprint})${known}`,
+    );
   }
   return lines.join('\n');
 }
@@ -128,7 +155,10 @@ function openFailuresSection(failures: NonNullable<RecoveryReportContent['openFa
 function memorySection({ entities, problem }: RecoveryReportContent['memory']): string | undefined {
   if (problem) return `## Memory\nThe memory graph could not be read: ${problem}`;
   if (entities.length === 0) return undefined;
-  const lines = ['## Memory', 'What the memory graph remembers about this goal and the phases left (search it for more):'];
+  const lines = [
+    '## Memory',
+    'What the memory graph remembers about this goal and the phases left (search it for more):',
+  ];
   for (const entity of entities) {
     const more = entity.moreObservations > 0 ? ` (+${entity.moreObservations} older)` : '';
     const observations = entity.observations.map((observation) => clipText(oneLine(observation), 240)).join('; ');
@@ -141,7 +171,10 @@ function guidance({ evaluation, goalComplete }: RecoveryReportContent): string {
   if (goalComplete) return '## How to go on\nNothing is left to do.';
   const done = evaluation.phases.filter((phase) => phase.state === 'done').map((phase) => phase.phase.number);
   const rules = ['## How to go on'];
-  if (done.length > 0) rules.push(`- Phase${done.length === 1 ? '' : 's'} ${done.join(', ')} ${done.length === 1 ? 'is' : 'are'} done: ${done.length === 1 ? 'its' : 'their'} checks hold now. Do not redo ${done.length === 1 ? 'it' : 'them'} and do not delegate ${done.length === 1 ? 'it' : 'them'} again; build on ${done.length === 1 ? 'its' : 'their'} files.`);
+  if (done.length > 0)
+    rules.push(
+      `- Phase${done.length === 1 ? '' : 's'} ${done.join(', ')} ${done.length === 1 ? 'is' : 'are'} done: ${done.length === 1 ? 'its' : 'their'} checks hold now. Do not redo ${done.length === 1 ? 'it' : 'them'} and do not delegate ${done.length === 1 ? 'it' : 'them'} again; build on ${done.length === 1 ? 'its' : 'their'} files.`,
+    );
   rules.push('- Start from "Next" above. Work already recorded in the journal is not repeated.');
   return rules.join('\n');
 }

@@ -60,14 +60,28 @@ export function readJournalRecovery(journal: RunJournal, runId: string): Journal
       });
     } else {
       const messages = journal.transcript(runId, delegation.id);
-      inFlight.push({ id: delegation.id, agent: delegation.agent, depth: delegation.depth, task: delegation.task, turns: countTurns(messages), lastStep: describeLastStep(messages) });
+      inFlight.push({
+        id: delegation.id,
+        agent: delegation.agent,
+        depth: delegation.depth,
+        task: delegation.task,
+        turns: countTurns(messages),
+        lastStep: describeLastStep(messages),
+      });
     }
   }
   const delegationIds = new Set(delegations.map((delegation) => delegation.id));
   const cutOff = journal
     .unfinishedToolCalls(runId)
     .filter((call) => !delegationIds.has(call.id))
-    .map((call) => ({ id: call.id, delegationId: call.delegation_id, agent: call.agent, turn: call.turn, name: call.name, arguments: call.arguments_json }));
+    .map((call) => ({
+      id: call.id,
+      delegationId: call.delegation_id,
+      agent: call.agent,
+      turn: call.turn,
+      name: call.name,
+      arguments: call.arguments_json,
+    }));
   return { finished, inFlight, cutOff };
 }
 
@@ -82,8 +96,11 @@ function describeLastStep(messages: readonly JournalMessage[]): string {
   if (reply === undefined || reply.role !== 'assistant') return 'no model reply recorded yet';
   const turn = `turn ${countTurns(messages)}`;
   const calls = reply.tool_calls ?? [];
-  if (calls.length === 0) return `${turn}: replied without a tool call: "${clipText(oneLine(reply.content ?? ''), 160)}"`;
-  const called = calls.map((call) => `${call.function.name} ${clipText(oneLine(call.function.arguments), 100)}`).join(', ');
+  if (calls.length === 0)
+    return `${turn}: replied without a tool call: "${clipText(oneLine(reply.content ?? ''), 160)}"`;
+  const called = calls
+    .map((call) => `${call.function.name} ${clipText(oneLine(call.function.arguments), 100)}`)
+    .join(', ');
   const resultsRecorded = messages.slice(index + 1).some((message) => message.role === 'tool');
   return `${turn}: called ${called}; ${resultsRecorded ? 'results recorded' : 'results not recorded'}`;
 }

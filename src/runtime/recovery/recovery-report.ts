@@ -30,13 +30,18 @@ export interface RecoveryReport {
  * the run directory, and announces it with a `phase-report` event. Stopping the run meanwhile (Ctrl-C, time
  * limit) cancels the checks and throws.
  */
-export async function prepareRecoveryReport(run: RunContext, options: { session: number; resumed: boolean }): Promise<RecoveryReport> {
+export async function prepareRecoveryReport(
+  run: RunContext,
+  options: { session: number; resumed: boolean },
+): Promise<RecoveryReport> {
   const { goal, workdir, runDirectory } = run.dependencies;
   const evaluation = await evaluateGoalPhases(goal.phases, { workdir, signal: run.signal });
   run.throwIfStopped();
   const goalComplete = isGoalComplete(evaluation);
   const journal = options.resumed ? readJournalRecovery(run.store.journal, run.runId) : undefined;
-  const memory = goalComplete ? { entities: [] } : findRelevantMemory(run.store.database, goal.name, evaluation, run.dependencies.userMemoryGraph);
+  const memory = goalComplete
+    ? { entities: [] }
+    : findRelevantMemory(run.store.database, goal.name, evaluation, run.dependencies.userMemoryGraph);
   const openFailures = options.resumed ? new FailureSteps(run.store.database).openInRun(run.runId) : [];
   // The checks' output comes from the workdir: the report (a file, and the orchestrator's first message) is scrubbed.
   const scrubber = run.dependencies.scrubber;
@@ -61,8 +66,14 @@ export async function prepareRecoveryReport(run: RunContext, options: { session:
     goal_complete: goalComplete,
     report_path: workdirRelative(workdir, path),
   });
-  const journaled = journal !== undefined && journal.finished.length + journal.inFlight.length + journal.cutOff.length > 0;
-  const informative = evaluation.phases.some((phase) => phase.conditions.length > 0) || journaled || memory.entities.length > 0 || 'problem' in memory || openFailures.length > 0;
+  const journaled =
+    journal !== undefined && journal.finished.length + journal.inFlight.length + journal.cutOff.length > 0;
+  const informative =
+    evaluation.phases.some((phase) => phase.conditions.length > 0) ||
+    journaled ||
+    memory.entities.length > 0 ||
+    'problem' in memory ||
+    openFailures.length > 0;
   return { text, path, evaluation, goalComplete, informative };
 }
 

@@ -13,11 +13,17 @@ const OBSERVATIONS_PER_ENTITY = 4;
  * every phase is done; a user store that cannot be read leaves the workdir's, and a workdir graph that cannot be
  * read is reported, not fatal.
  */
-export function findRelevantMemory(database: SqliteDatabase, goalName: string, evaluation: GoalEvaluation, userGraph?: SqliteDatabase): { entities: MemoryEntitySummary[]; problem?: string } {
+export function findRelevantMemory(
+  database: SqliteDatabase,
+  goalName: string,
+  evaluation: GoalEvaluation,
+  userGraph?: SqliteDatabase,
+): { entities: MemoryEntitySummary[]; problem?: string } {
   const openTitles = evaluation.phases.filter((phase) => phase.state !== 'done').map((phase) => phase.phase.title);
   if (openTitles.length === 0) return { entities: [] };
   const queries = [...new Set([goalName, ...openTitles])];
-  const search = (databases: SqliteDatabase[]) => searchMemoryEntities(databases, queries, { limit: MAX_ENTITIES, observationsPerEntity: OBSERVATIONS_PER_ENTITY });
+  const search = (databases: SqliteDatabase[]) =>
+    searchMemoryEntities(databases, queries, { limit: MAX_ENTITIES, observationsPerEntity: OBSERVATIONS_PER_ENTITY });
   try {
     return { entities: search(userGraph === undefined ? [database] : [database, userGraph]) };
   } catch (error) {

@@ -33,7 +33,10 @@ export function observedTurns(messages: readonly ChatMessage[], fromIndex = 0): 
     let next = index + 1;
     for (; next < messages.length && messages[next]!.role === 'tool'; next += 1) {
       const reply = messages[next] as { tool_call_id: string; content?: unknown };
-      results.set(reply.tool_call_id, typeof reply.content === 'string' ? reply.content : JSON.stringify(reply.content ?? ''));
+      results.set(
+        reply.tool_call_id,
+        typeof reply.content === 'string' ? reply.content : JSON.stringify(reply.content ?? ''),
+      );
     }
     // A turn cut off before its results were recorded is not observed: it is finished (and observed) when it resumes.
     if (calls.some((call) => !results.has(call.id))) break;
@@ -41,10 +44,15 @@ export function observedTurns(messages: readonly ChatMessage[], fromIndex = 0): 
     for (const call of calls) {
       const result = results.get(call.id)!;
       if (call.name === COMPLETE_TOOL_NAME) {
-        if (result.startsWith(NOT_COMPLETED_PREFIX)) turn.refusal = { text: result, goalUnmet: result.startsWith(GOAL_UNMET_PREFIX) };
+        if (result.startsWith(NOT_COMPLETED_PREFIX))
+          turn.refusal = { text: result, goalUnmet: result.startsWith(GOAL_UNMET_PREFIX) };
         continue;
       }
-      turn.calls.push({ name: call.name, arguments: canonicalArguments(call.arguments), result: comparableResult(result) });
+      turn.calls.push({
+        name: call.name,
+        arguments: canonicalArguments(call.arguments),
+        result: comparableResult(result),
+      });
     }
     turns.push(turn);
     index = next - 1;

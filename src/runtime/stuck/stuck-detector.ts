@@ -97,7 +97,10 @@ export class StuckDetector {
       };
     }
     if (idleTurns !== false && this.#idleTurns >= idleTurns) {
-      return { pattern: 'no_progress', detail: `${this.#idleTurns} turns in a row without a new tool result (no new file written, no new command run, nothing new read)` };
+      return {
+        pattern: 'no_progress',
+        detail: `${this.#idleTurns} turns in a row without a new tool result (no new file written, no new command run, nothing new read)`,
+      };
     }
     return undefined;
   }

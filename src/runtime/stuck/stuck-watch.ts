@@ -34,7 +34,10 @@ export class StuckWatch {
     this.#agent = agent;
     this.#delegationId = delegationId;
     const limits = run.limits.stuck;
-    this.#detector = new StuckDetector({ repeatedCalls: agent.stuck?.repeatedCalls ?? limits.repeatedCalls, idleTurns: agent.stuck?.idleTurns ?? limits.idleTurns });
+    this.#detector = new StuckDetector({
+      repeatedCalls: agent.stuck?.repeatedCalls ?? limits.repeatedCalls,
+      idleTurns: agent.stuck?.idleTurns ?? limits.idleTurns,
+    });
   }
 
   /**
@@ -63,7 +66,15 @@ export class StuckWatch {
   #act(verdict: StuckVerdict, transcript: AgentTranscript): StuckEnding | undefined {
     if (verdict.action === 'none') return undefined;
     const { signal } = verdict;
-    this.#run.events.emit({ type: 'stuck', agent: this.#agent.name, delegation_id: this.#delegationId, pattern: signal.pattern, action: verdict.action === 'warn' ? 'warned' : 'ended', detail: signal.detail, turn: transcript.turns });
+    this.#run.events.emit({
+      type: 'stuck',
+      agent: this.#agent.name,
+      delegation_id: this.#delegationId,
+      pattern: signal.pattern,
+      action: verdict.action === 'warn' ? 'warned' : 'ended',
+      detail: signal.detail,
+      turn: transcript.turns,
+    });
     if (verdict.action === 'warn') {
       transcript.append({ role: 'user', content: warningText(signal) });
       return undefined;
@@ -78,9 +89,18 @@ export class StuckWatch {
     if (failures === undefined) return '';
     const subject = signal.refusal ? conditionOf(signal.refusal.text) : (signal.tool ?? this.#agent.name);
     try {
-      return failures.afterStuck({ pattern: signal.pattern, subject, description: `${this.#agent.name} ${signal.detail}` });
+      return failures.afterStuck({
+        pattern: signal.pattern,
+        subject,
+        description: `${this.#agent.name} ${signal.detail}`,
+      });
     } catch (error) {
-      this.#run.events.emit({ type: 'system', subtype: 'warning', agent: RUNTIME_AGENT, message: `failure memory: ${describeError(error)} (the stuck delegation is unaffected)` });
+      this.#run.events.emit({
+        type: 'system',
+        subtype: 'warning',
+        agent: RUNTIME_AGENT,
+        message: `failure memory: ${describeError(error)} (the stuck delegation is unaffected)`,
+      });
       return '';
     }
   }
@@ -99,13 +119,16 @@ function warningText(signal: StuckSignal): string {
 /** The condition named by a goal refusal's first line (what the stuck failure is filed under), or the line itself. */
 function conditionOf(refusal: string): string {
   const first = refusal.split('\n')[0] ?? refusal;
-  return first.startsWith(GOAL_UNMET_PREFIX) ? first.slice(GOAL_UNMET_PREFIX.length).replace(/^:\s*/, '').split(' — ')[0]! : first;
+  return first.startsWith(GOAL_UNMET_PREFIX)
+    ? first.slice(GOAL_UNMET_PREFIX.length).replace(/^:\s*/, '').split(' — ')[0]!
+    : first;
 }
 
 function lastWords(messages: readonly ChatMessage[]): string {
   for (let index = messages.length - 1; index >= 0; index -= 1) {
     const message = messages[index]!;
-    if (message.role === 'assistant' && typeof message.content === 'string' && message.content.trim() !== '') return ` Last message: ${message.content.trim().slice(0, 300)}`;
+    if (message.role === 'assistant' && typeof message.content === 'string' && message.content.trim() !== '')
+      return ` Last message: ${message.content.trim().slice(0, 300)}`;
   }
   return '';
 }

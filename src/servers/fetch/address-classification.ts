@@ -65,10 +65,28 @@ const ipv6Ranges: Range[] = [
 
 /** IPv6 ranges that carry an IPv4 address in their low or middle bits: the IPv4 address decides. */
 const embeddingRanges: { prefix: number[]; bits: number; label: string; ipv4At: number; publicAllowed: boolean }[] = [
-  { prefix: [0, 0, 0, 0, 0, 0xffff], bits: 96, label: 'IPv4-mapped IPv6 (::ffff:0:0/96)', ipv4At: 6, publicAllowed: true },
-  { prefix: [0, 0, 0, 0, 0xffff, 0], bits: 96, label: 'IPv4-translated IPv6 (::ffff:0:0:0/96)', ipv4At: 6, publicAllowed: true },
+  {
+    prefix: [0, 0, 0, 0, 0, 0xffff],
+    bits: 96,
+    label: 'IPv4-mapped IPv6 (::ffff:0:0/96)',
+    ipv4At: 6,
+    publicAllowed: true,
+  },
+  {
+    prefix: [0, 0, 0, 0, 0xffff, 0],
+    bits: 96,
+    label: 'IPv4-translated IPv6 (::ffff:0:0:0/96)',
+    ipv4At: 6,
+    publicAllowed: true,
+  },
   { prefix: [0x64, 0xff9b, 0, 0, 0, 0], bits: 96, label: 'NAT64 (64:ff9b::/96)', ipv4At: 6, publicAllowed: true },
-  { prefix: [0, 0, 0, 0, 0, 0], bits: 96, label: 'IPv4-compatible IPv6, deprecated (::/96)', ipv4At: 6, publicAllowed: false },
+  {
+    prefix: [0, 0, 0, 0, 0, 0],
+    bits: 96,
+    label: 'IPv4-compatible IPv6, deprecated (::/96)',
+    ipv4At: 6,
+    publicAllowed: false,
+  },
   { prefix: [0x2002], bits: 16, label: '6to4 (2002::/16)', ipv4At: 1, publicAllowed: true },
 ];
 
@@ -92,7 +110,9 @@ function classifyIpv4(octets: number[]): AddressClassification {
 }
 
 function classifyIpv6(groups: number[]): AddressClassification {
-  const special = ipv6Ranges.find((candidate) => candidate.bits === 128 && matchesPrefix(groups, candidate.prefix, 128));
+  const special = ipv6Ranges.find(
+    (candidate) => candidate.bits === 128 && matchesPrefix(groups, candidate.prefix, 128),
+  );
   if (special !== undefined) return { kind: special.kind, description: `the ${special.label} address` };
   for (const embedding of embeddingRanges) {
     if (!matchesPrefix(groups, embedding.prefix, embedding.bits)) continue;

@@ -16,7 +16,12 @@ export function parseContentType(header: string | undefined): ContentType {
   let charset: string | undefined;
   for (const parameter of parameters) {
     const [name = '', value = ''] = parameter.split('=');
-    if (name.trim().toLowerCase() === 'charset') charset = value.trim().replace(/^"(.*)"$/, '$1').toLowerCase() || undefined;
+    if (name.trim().toLowerCase() === 'charset')
+      charset =
+        value
+          .trim()
+          .replace(/^"(.*)"$/, '$1')
+          .toLowerCase() || undefined;
   }
   return { mediaType: type.trim().toLowerCase(), charset };
 }
@@ -61,7 +66,11 @@ export function declaredContentKind(mediaType: string): ContentKind | undefined 
 /** The kind of a body that came without a Content-Type: HTML by its opening, text when it decodes as UTF-8. */
 export function sniffContentKind(body: Buffer): ContentKind {
   const head = body.subarray(0, 1024);
-  const opening = head.toString('latin1').replace(/^\xEF\xBB\xBF/, '').trimStart().toLowerCase();
+  const opening = head
+    .toString('latin1')
+    .replace(/^\xEF\xBB\xBF/, '')
+    .trimStart()
+    .toLowerCase();
   if (opening.startsWith('<!doctype html') || opening.startsWith('<html')) return 'html';
   if (head.includes(0)) return 'binary';
   try {

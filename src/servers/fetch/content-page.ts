@@ -27,7 +27,8 @@ export function contentPage(content: string, startIndex: number, maxLength: numb
     );
   }
   let endIndex = Math.min(totalLength, startIndex + maxLength);
-  if (endIndex < totalLength && endIndex > startIndex + 1 && isHighSurrogate(content.charCodeAt(endIndex - 1))) endIndex -= 1;
+  if (endIndex < totalLength && endIndex > startIndex + 1 && isHighSurrogate(content.charCodeAt(endIndex - 1)))
+    endIndex -= 1;
   return {
     text: content.slice(startIndex, endIndex),
     startIndex,

@@ -36,7 +36,13 @@ export class FetchedDocument {
     const response = await httpGet(url, options);
     if (response.kind === 'html') converter ??= await import('./html-to-markdown.js');
     const text = decodeText(response.body, response.contentType, response.kind === 'html');
-    return new FetchedDocument(response.requestedUrl, response.finalUrl, response.contentType.mediaType, response.kind, text);
+    return new FetchedDocument(
+      response.requestedUrl,
+      response.finalUrl,
+      response.contentType.mediaType,
+      response.kind,
+      text,
+    );
   }
 
   /** The content a call sees: markdown for HTML unless `raw`, the text itself otherwise. */
@@ -46,7 +52,10 @@ export class FetchedDocument {
     if (raw) return { content: this.text, description: `raw ${this.mediaType === '' ? 'HTML' : this.mediaType}` };
     this.converted ??= this.convert();
     const source = this.converted.extractedFrom === 'article' ? 'main article' : 'whole page; no article found';
-    return { content: this.converted.markdown, description: `${this.mediaType || 'HTML'} converted to markdown (${source})` };
+    return {
+      content: this.converted.markdown,
+      description: `${this.mediaType || 'HTML'} converted to markdown (${source})`,
+    };
   }
 
   private convert(): ConvertedHtml {

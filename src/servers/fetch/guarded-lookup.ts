@@ -10,22 +10,27 @@ import { type AddressPolicy, refusedAddressError } from './address-policy.js';
  */
 export function guardedLookup(policy: AddressPolicy, url: string): LookupFunction {
   return (hostname, options, callback) => {
-    dnsLookup(hostname, { all: true, family: options.family ?? 0, ...(options.hints === undefined ? {} : { hints: options.hints }) }, (error, addresses: LookupAddress[]) => {
-      if (error) {
-        callback(error, '', 0);
-        return;
-      }
-      for (const { address } of addresses) {
-        const refusal = policy.check(hostname, address);
-        if (refusal !== undefined) {
-          callback(refusedAddressError(url, hostname, address, refusal) as NodeJS.ErrnoException, '', 0);
+    dnsLookup(
+      hostname,
+      { all: true, family: options.family ?? 0, ...(options.hints === undefined ? {} : { hints: options.hints }) },
+      (error, addresses: LookupAddress[]) => {
+        if (error) {
+          callback(error, '', 0);
           return;
         }
-      }
-      const [first] = addresses;
-      if (options.all === true) callback(null, addresses);
-      else if (first === undefined) callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), '', 0);
-      else callback(null, first.address, first.family);
-    });
+        for (const { address } of addresses) {
+          const refusal = policy.check(hostname, address);
+          if (refusal !== undefined) {
+            callback(refusedAddressError(url, hostname, address, refusal) as NodeJS.ErrnoException, '', 0);
+            return;
+          }
+        }
+        const [first] = addresses;
+        if (options.all === true) callback(null, addresses);
+        else if (first === undefined)
+          callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), '', 0);
+        else callback(null, first.address, first.family);
+      },
+    );
   };
 }

@@ -57,7 +57,8 @@ function readArticle(html: string, pageUrl: string): ConvertedHtml | undefined {
   if (!isProbablyReaderable(document)) return undefined;
   absolutizeLinks(document, pageUrl);
   const article = new Readability(document).parse();
-  if (article === null || typeof article.content !== 'string' || (article.textContent ?? '').trim() === '') return undefined;
+  if (article === null || typeof article.content !== 'string' || (article.textContent ?? '').trim() === '')
+    return undefined;
   const title = cleanTitle(article.title);
   const markdown = tidy(markdownConverter.translate(article.content));
   if (markdown === '') return undefined;
@@ -83,8 +84,14 @@ interface LinkedElement {
   setAttribute(name: string, value: string): void;
 }
 
-function absolutizeLinks(document: { querySelectorAll(selector: string): Iterable<LinkedElement> }, pageUrl: string): void {
-  for (const [selector, attribute] of [['a[href]', 'href'], ['img[src]', 'src']] as const) {
+function absolutizeLinks(
+  document: { querySelectorAll(selector: string): Iterable<LinkedElement> },
+  pageUrl: string,
+): void {
+  for (const [selector, attribute] of [
+    ['a[href]', 'href'],
+    ['img[src]', 'src'],
+  ] as const) {
     for (const element of document.querySelectorAll(selector)) {
       const value = element.getAttribute(attribute);
       if (value === null || value.startsWith('#') || /^(javascript|data|mailto|tel):/i.test(value.trim())) continue;
@@ -104,11 +111,16 @@ function cleanTitle(title: string | null | undefined): string | undefined {
 
 function withTitle(markdown: string, title: string | undefined): string {
   if (title === undefined) return markdown;
-  const hasTitleHeading = markdown.split('\n').some((line) => /^#{1,6} /.test(line) && line.replace(/^#+ /, '').trim() === title);
+  const hasTitleHeading = markdown
+    .split('\n')
+    .some((line) => /^#{1,6} /.test(line) && line.replace(/^#+ /, '').trim() === title);
   if (hasTitleHeading) return markdown;
   return markdown === '' ? `# ${title}` : `# ${title}\n\n${markdown}`;
 }
 
 function tidy(markdown: string): string {
-  return markdown.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim();
+  return markdown
+    .replace(/[ \t]+$/gm, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }

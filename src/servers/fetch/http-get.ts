@@ -2,7 +2,13 @@ import type { IncomingMessage } from 'node:http';
 import { formatSize } from '../filesystem/format-size.js';
 import type { AddressPolicy } from './address-policy.js';
 import { bodyExcerpt } from './body-excerpt.js';
-import { type ContentKind, type ContentType, declaredContentKind, parseContentType, sniffContentKind } from './content-kind.js';
+import {
+  type ContentKind,
+  type ContentType,
+  declaredContentKind,
+  parseContentType,
+  sniffContentKind,
+} from './content-kind.js';
 import { FetchError } from '../../errors/fetch-error.js';
 import { sendGetRequest } from './http-request.js';
 import { networkFailure } from './network-failure.js';
@@ -44,9 +50,20 @@ export async function httpGet(address: string, options: HttpGetOptions): Promise
   let current = requested;
   let label = requested.href;
   for (let redirects = 0; ; redirects += 1) {
-    const context = { label, hostname: current.hostname, timeoutMs: options.timeoutMs, callSignal: options.signal, timeoutSignal };
+    const context = {
+      label,
+      hostname: current.hostname,
+      timeoutMs: options.timeoutMs,
+      callSignal: options.signal,
+      timeoutSignal,
+    };
     try {
-      const response = await sendGetRequest(current, { userAgent: options.userAgent, policy: options.policy, signal, label });
+      const response = await sendGetRequest(current, {
+        userAgent: options.userAgent,
+        policy: options.policy,
+        signal,
+        label,
+      });
       const status = response.statusCode ?? 0;
       const location = response.headers.location;
       if (redirectStatuses.has(status) && location !== undefined) {
@@ -71,10 +88,18 @@ export function parseFetchUrl(address: string): URL {
   try {
     url = new URL(address.trim());
   } catch {
-    throw new FetchError(address, 'invalid_url', `"${address}" is not a valid URL: give an absolute http or https URL such as https://example.com/page.`);
+    throw new FetchError(
+      address,
+      'invalid_url',
+      `"${address}" is not a valid URL: give an absolute http or https URL such as https://example.com/page.`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new FetchError(address, 'unsupported_scheme', `Cannot fetch "${address}": only http and https URLs are fetched, not ${url.protocol.slice(0, -1)}.`);
+    throw new FetchError(
+      address,
+      'unsupported_scheme',
+      `Cannot fetch "${address}": only http and https URLs are fetched, not ${url.protocol.slice(0, -1)}.`,
+    );
   }
   return url;
 }
@@ -84,7 +109,11 @@ function redirectTarget(location: string, from: URL): URL {
   try {
     next = new URL(location, from);
   } catch {
-    throw new FetchError(from.href, 'invalid_url', `${from.href} redirected to "${location}", which is not a valid URL; the redirect was not followed.`);
+    throw new FetchError(
+      from.href,
+      'invalid_url',
+      `${from.href} redirected to "${location}", which is not a valid URL; the redirect was not followed.`,
+    );
   }
   if (next.protocol !== 'http:' && next.protocol !== 'https:') {
     throw new FetchError(
@@ -125,13 +154,19 @@ async function readResult(
     throw tooLargeError(label, options.maxBytes, `its Content-Length is ${length} bytes (${formatSize(length)})`);
   }
   const { body, truncated } = await readBody(response, label, options.maxBytes, signal);
-  if (truncated) throw tooLargeError(label, options.maxBytes, `more than ${options.maxBytes} bytes arrived; reading stopped there`);
+  if (truncated)
+    throw tooLargeError(label, options.maxBytes, `more than ${options.maxBytes} bytes arrived; reading stopped there`);
   const kind = declaredContentKind(contentType.mediaType) ?? sniffContentKind(body);
   if (kind === 'binary') throw binaryContentError(label, 'an undeclared binary type', body.length);
   return { requestedUrl, finalUrl, contentType, kind, body };
 }
 
-async function httpStatusError(response: IncomingMessage, label: string, maxBytes: number, signal: AbortSignal): Promise<FetchError> {
+async function httpStatusError(
+  response: IncomingMessage,
+  label: string,
+  maxBytes: number,
+  signal: AbortSignal,
+): Promise<FetchError> {
   const status = response.statusCode ?? 0;
   const { body } = await readBody(response, label, Math.min(maxBytes, errorExcerptBytes), signal);
   const excerpt = bodyExcerpt(body, response.headers['content-type']);
@@ -144,13 +179,15 @@ async function httpStatusError(response: IncomingMessage, label: string, maxByte
 }
 
 function statusAdvice(status: number): string {
-  if (status === 404 || status === 410) return 'The page does not exist (any more): check the URL, or look for where the content moved.';
+  if (status === 404 || status === 410)
+    return 'The page does not exist (any more): check the URL, or look for where the content moved.';
   if (status === 401 || status === 403 || status === 407) {
     return 'The server refuses access; this tool sends no cookies or credentials, so pages behind a login cannot be fetched.';
   }
   if (status === 429) return 'The server is limiting the rate of requests: wait before trying again.';
   if (status >= 500) return 'The server failed: try again later, or use another source.';
-  if (status >= 300 && status < 400) return 'It is a redirect without a usable Location header, so there is nothing to follow.';
+  if (status >= 300 && status < 400)
+    return 'It is a redirect without a usable Location header, so there is nothing to follow.';
   return 'The server did not accept the request: check the URL.';
 }
 

@@ -26,7 +26,8 @@ export function sendGetRequest(url: URL, settings: SingleRequestSettings): Promi
     if (refusal !== undefined) return Promise.reject(refusedAddressError(settings.label, hostname, hostname, refusal));
   }
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  const credentials = url.username === '' ? undefined : `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  const credentials =
+    url.username === '' ? undefined : `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
   return new Promise((resolve, reject) => {
     const request = send({
       method: 'GET',

@@ -23,7 +23,9 @@ const dnsCodes = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'E
 export function networkFailure(error: unknown, context: FailureContext): FetchError {
   const { label } = context;
   if (context.callSignal?.aborted === true) {
-    return new FetchError(label, 'cancelled', `The fetch of ${label} was cancelled before it finished.`, { cause: error });
+    return new FetchError(label, 'cancelled', `The fetch of ${label} was cancelled before it finished.`, {
+      cause: error,
+    });
   }
   if (context.timeoutSignal.aborted) {
     return new FetchError(
@@ -46,7 +48,10 @@ export function networkFailure(error: unknown, context: FailureContext): FetchEr
       { cause: error },
     );
   }
-  if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/.test(code) || code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+  if (
+    /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/.test(code) ||
+    code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+  ) {
     return new FetchError(
       label,
       'connection_failed',

@@ -15,7 +15,12 @@ export interface BodyRead {
  * that it stops reading and destroys the response, so a huge or endless body (or a compression bomb) costs no
  * more than the limit. `signal` stops the read (the promise rejects with the signal's reason).
  */
-export async function readBody(response: IncomingMessage, url: string, maxBytes: number, signal: AbortSignal): Promise<BodyRead> {
+export async function readBody(
+  response: IncomingMessage,
+  url: string,
+  maxBytes: number,
+  signal: AbortSignal,
+): Promise<BodyRead> {
   const source = decodedStream(response, url);
   const stop = (): void => {
     source.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));

@@ -58,7 +58,9 @@ function replaceIgnoringWhitespace(content: string, oldText: string, newText: st
   const oldLines = oldText.split('\n');
   const contentLines = content.split('\n');
   for (let start = 0; start + oldLines.length <= contentLines.length; start++) {
-    const matches = oldLines.every((oldLine, offset) => oldLine.trim() === (contentLines[start + offset] as string).trim());
+    const matches = oldLines.every(
+      (oldLine, offset) => oldLine.trim() === (contentLines[start + offset] as string).trim(),
+    );
     if (!matches) continue;
     const fileIndent = leadingWhitespace(contentLines[start] as string);
     const newLines = newText.split('\n').map((line, offset) => {

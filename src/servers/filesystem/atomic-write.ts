@@ -18,7 +18,12 @@ const createExclusively = constants.O_WRONLY | constants.O_CREAT | constants.O_E
  * exclusively). Both the create and the rename go through the directory's checked descriptor, and the
  * temporary file's descriptor is checked too before a byte is written.
  */
-export async function writeFileAtomic(directory: OpenDirectory, name: string, content: string, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  directory: OpenDirectory,
+  name: string,
+  content: string,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   const temporaryName = `.${name}.${randomBytes(6).toString('hex')}.tmp`;
   const temporaryPath = directory.entryPath(temporaryName);
   const handle = await fs.open(temporaryPath, createExclusively, options.mode ?? 0o666);

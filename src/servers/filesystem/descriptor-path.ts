@@ -39,7 +39,9 @@ const pathOnly = descriptorPathsWork && architecturesWithGenericOPath.has(proces
  * Flags for a descriptor that is checked before anything is read through it: O_PATH where available, else a
  * read-only open that neither blocks on a pipe nor takes a terminal.
  */
-export const pathOnlyFlags: number = pathOnly ? linuxOPath : constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
+export const pathOnlyFlags: number = pathOnly
+  ? linuxOPath
+  : constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
 
 /** pathOnlyFlags for a directory: the open fails (ENOTDIR) on anything else. */
 export const directoryFlags: number = pathOnlyFlags | constants.O_DIRECTORY;

@@ -27,7 +27,10 @@ export interface DirectoryTreeOptions {
  * following a link (see OpenDirectory.openSubdirectory), so one swapped for a link meanwhile fails rather than
  * leading out. Excluded entries (see matchesPathPattern) are left out with everything beneath them.
  */
-export async function buildDirectoryTree(directory: OpenDirectory, options: DirectoryTreeOptions): Promise<DirectoryTree> {
+export async function buildDirectoryTree(
+  directory: OpenDirectory,
+  options: DirectoryTreeOptions,
+): Promise<DirectoryTree> {
   let count = 0;
   let truncated = false;
   const walk = async (current: OpenDirectory, relative: string): Promise<TreeEntry[]> => {

@@ -67,7 +67,9 @@ function walkBack(trace: readonly Int32Array[], before: readonly string[], after
     const at = (diagonal: number): number => read(snapshot, diagonal + distance + 1);
     const diagonal = x - y;
     const previousDiagonal =
-      diagonal === -distance || (diagonal !== distance && at(diagonal - 1) < at(diagonal + 1)) ? diagonal + 1 : diagonal - 1;
+      diagonal === -distance || (diagonal !== distance && at(diagonal - 1) < at(diagonal + 1))
+        ? diagonal + 1
+        : diagonal - 1;
     const previousX = at(previousDiagonal);
     const previousY = previousX - previousDiagonal;
     while (x > previousX && y > previousY) {

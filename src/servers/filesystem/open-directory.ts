@@ -43,7 +43,12 @@ export class OpenDirectory {
    * and creates the rest one at a time, each inside the one before through its descriptor (like mkdir -p,
    * but a directory renamed or swapped meanwhile cannot send the new ones elsewhere).
    */
-  static async openCreating(guard: PathGuard, requested: string, directoryPath: string, missing: number): Promise<OpenDirectory> {
+  static async openCreating(
+    guard: PathGuard,
+    requested: string,
+    directoryPath: string,
+    missing: number,
+  ): Promise<OpenDirectory> {
     const names: string[] = [];
     let existing = directoryPath;
     for (let index = 0; index < missing; index++) {
@@ -62,7 +67,12 @@ export class OpenDirectory {
     return directory;
   }
 
-  private static async checked(guard: PathGuard, requested: string, handle: FileHandle, openedPath: string): Promise<OpenDirectory> {
+  private static async checked(
+    guard: PathGuard,
+    requested: string,
+    handle: FileHandle,
+    openedPath: string,
+  ): Promise<OpenDirectory> {
     try {
       guard.checkDescriptor(requested, handle.fd, openedPath);
     } catch (error) {

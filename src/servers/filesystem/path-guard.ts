@@ -183,11 +183,15 @@ export class PathGuard {
   private toAbsolute(requested: string): string {
     if (requested.includes('\0')) throw new InvalidPathError(requested, 'it contains a null byte');
     if (process.platform !== 'win32' && /^[A-Za-z]:([\\/]|$)/.test(requested)) {
-      throw new InvalidPathError(requested, 'a Windows drive path cannot name a file on this POSIX system; use a POSIX path');
+      throw new InvalidPathError(
+        requested,
+        'a Windows drive path cannot name a file on this POSIX system; use a POSIX path',
+      );
     }
     const base = this.roots[0] as string;
     const absolute = path.resolve(base, expandHome(requested));
-    const lexicallyInside = this.isInsideRoots(absolute) || this.requestedRoots.some((root) => isWithin(absolute, root));
+    const lexicallyInside =
+      this.isInsideRoots(absolute) || this.requestedRoots.some((root) => isWithin(absolute, root));
     if (!lexicallyInside) throw new PathOutsideRootsError(requested, absolute, this.roots);
     return absolute;
   }
@@ -235,7 +239,11 @@ export class PathGuard {
     const realStats = await fs.stat(real);
     if (!realStats.isDirectory()) {
       if (purpose === 'read') throw new PathNotFoundError(requested, absolute);
-      throw fileOperationRefusal(requested, 'ENOTDIR', `Cannot use ${JSON.stringify(requested)}: ${real} is a file, not a directory.`);
+      throw fileOperationRefusal(
+        requested,
+        'ENOTDIR',
+        `Cannot use ${JSON.stringify(requested)}: ${real} is a file, not a directory.`,
+      );
     }
     return { real, missing };
   }

@@ -50,7 +50,10 @@ export async function openReadableFile(guard: PathGuard, requested: string): Pro
 }
 
 /** Reads what `read` returns from an open readable file, then closes it. */
-export async function readAndClose<Result>(file: ReadableFile, read: (handle: FileHandle) => Promise<Result>): Promise<Result> {
+export async function readAndClose<Result>(
+  file: ReadableFile,
+  read: (handle: FileHandle) => Promise<Result>,
+): Promise<Result> {
   try {
     return await read(file.handle);
   } finally {

@@ -48,7 +48,10 @@ export class JobInput {
       );
     }
     if (!this.open) {
-      throw new MuxSwarmError('job-stdin-closed', `Job ${this.#jobId}'s standard input is closed (${closedBecause}); no more input can be sent.`);
+      throw new MuxSwarmError(
+        'job-stdin-closed',
+        `Job ${this.#jobId}'s standard input is closed (${closedBecause}); no more input can be sent.`,
+      );
     }
     let delivered = true;
     if (text.length > 0) {

@@ -85,7 +85,8 @@ export class JobOutputLog {
     const marker =
       `\n[… ${cutTo - cutFrom} bytes of output cut: bytes ${cutFrom}–${cutTo} of ${this.file} ` +
       '(read them with sed, grep or tail) …]\n';
-    const text = decodeWholeCharacters(this.#bytes(cursor, cutFrom)) + marker + decodeWholeCharacters(this.#bytes(cutTo, to));
+    const text =
+      decodeWholeCharacters(this.#bytes(cursor, cutFrom)) + marker + decodeWholeCharacters(this.#bytes(cutTo, to));
     return { text, from: cursor, to, cutBytes: cutTo - cutFrom };
   }
 

@@ -65,7 +65,10 @@ export function readJobRecord(file: string): JobRecord {
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new MuxSwarmError('job-record-unreadable', `The job record ${file} could not be read as JSON (${describeError(error)}).`);
+    throw new MuxSwarmError(
+      'job-record-unreadable',
+      `The job record ${file} could not be read as JSON (${describeError(error)}).`,
+    );
   }
   const version = typeof data === 'object' && data !== null && 'schemaVersion' in data ? data.schemaVersion : undefined;
   if (typeof version === 'number' && version > JOB_RECORD_SCHEMA_VERSION) {

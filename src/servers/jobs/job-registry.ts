@@ -61,7 +61,10 @@ export class JobRegistry {
    */
   async start(launch: JobProgram): Promise<Job> {
     if (this.#closed) {
-      throw new MuxSwarmError('jobs-closed', `The ${this.options.serverLabel} is shutting down; no new job can be started.`);
+      throw new MuxSwarmError(
+        'jobs-closed',
+        `The ${this.options.serverLabel} is shutting down; no new job can be started.`,
+      );
     }
     const running = this.running();
     if (running.length + this.#starting >= this.options.maxJobs) {
@@ -69,7 +72,7 @@ export class JobRegistry {
         'job-limit-reached',
         `${countJobs(running.length + this.#starting)} running, the most the ${this.options.serverLabel} allows ` +
           `(maxJobs ${this.options.maxJobs}): ${running.map((job) => `${job.id} (${job.commandText})`).join(', ')}. ` +
-          'Wait for one to end (wait_job) or stop one (kill_job), or raise maxJobs in the server\'s options in config.json.',
+          "Wait for one to end (wait_job) or stop one (kill_job), or raise maxJobs in the server's options in config.json.",
       );
     }
     this.#starting += 1;
@@ -78,7 +81,8 @@ export class JobRegistry {
       const { logDirectory } = this.options;
       try {
         // The job writes its exit status in the log directory, inside the read-only state directory.
-        const sandbox = this.options.sandbox === undefined ? undefined : await sandboxFor(this.options.sandbox, [logDirectory]);
+        const sandbox =
+          this.options.sandbox === undefined ? undefined : await sandboxFor(this.options.sandbox, [logDirectory]);
         const job = await Job.start({
           ...launch,
           ...(sandbox === undefined ? {} : { sandbox }),
@@ -113,7 +117,9 @@ export class JobRegistry {
     throw new MuxSwarmError(
       'unknown-job',
       `No job "${id}" on the ${this.options.serverLabel}. ` +
-        (known.length === 0 ? 'No job has been started (start one with start_job).' : `Its jobs: ${known.join(', ')} (list_jobs shows them).`),
+        (known.length === 0
+          ? 'No job has been started (start one with start_job).'
+          : `Its jobs: ${known.join(', ')} (list_jobs shows them).`),
     );
   }
 

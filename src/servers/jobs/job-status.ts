@@ -16,7 +16,11 @@ export const jobStatusShape = {
   started_at: z.string().describe('ISO 8601 time'),
   runtime_ms: z.number().describe('Time since the start, or from start to end once it ended'),
   time_limit_ms: z.number().optional(),
-  exit_code: z.number().int().nullable().describe('Exit code once ended, null while running, when ended by a signal, or unknown'),
+  exit_code: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Exit code once ended, null while running, when ended by a signal, or unknown'),
   signal: z.string().nullable().describe('Signal that ended the job, e.g. SIGTERM, or null'),
   exit_status_unknown: z
     .boolean()
@@ -24,11 +28,15 @@ export const jobStatusShape = {
     .describe('True when the job ended unseen (e.g. while mux-swarm was not running) and left no exit status'),
   reattached: z
     .boolean()
-    .describe('Started by an earlier mux-swarm process that crashed; followed again since the restart, without its input'),
+    .describe(
+      'Started by an earlier mux-swarm process that crashed; followed again since the restart, without its input',
+    ),
   stdin_open: z.boolean().describe('Input can still be sent with send_job_input'),
   background_processes_stopped: z.boolean().describe('The job ended leaving processes in its group; they were killed'),
   output_bytes: z.number().int().describe('Bytes of stdout + stderr so far: the end cursor of wait_job'),
-  output_log: z.string().describe('stdout and stderr interleaved as written; wait_job cursors are byte offsets into it'),
+  output_log: z
+    .string()
+    .describe('stdout and stderr interleaved as written; wait_job cursors are byte offsets into it'),
   tail: z.string().optional().describe(`The last ${STATUS_TAIL_CHARS} characters of the output`),
 };
 const jobStatusSchema = z.object(jobStatusShape);
@@ -100,7 +108,11 @@ export function describeJobStatus(job: Job, status: JobStatus, extra?: string): 
   if (extra !== undefined) lines.push(extra);
   if (status.tail !== undefined) {
     const cut = status.tail.length < status.output_bytes ? ' (the last part)' : '';
-    lines.push(status.tail.length === 0 ? '--- output: (none yet) ---' : `--- output${cut} ---\n${withoutFinalNewline(status.tail)}`);
+    lines.push(
+      status.tail.length === 0
+        ? '--- output: (none yet) ---'
+        : `--- output${cut} ---\n${withoutFinalNewline(status.tail)}`,
+    );
   }
   return lines.join('\n');
 }

@@ -19,7 +19,10 @@ export const jobWaitShape = {
   running: z.boolean(),
   exit_code: z.number().int().nullable(),
   signal: z.string().nullable(),
-  exit_status_unknown: z.boolean().optional().describe('The job ended unseen (e.g. while mux-swarm was not running) and left no exit status'),
+  exit_status_unknown: z
+    .boolean()
+    .optional()
+    .describe('The job ended unseen (e.g. while mux-swarm was not running) and left no exit status'),
   runtime_ms: z.number(),
   returned_on: z
     .enum(['output', 'ended', 'timeout', 'cancelled'])
@@ -39,7 +42,12 @@ export type JobWaitResult = z.infer<typeof jobWaitSchema>;
  * Waits until the job's combined output grows past `cursor`, the job ends, `timeoutMs` passes or `signal`
  * aborts (a cancelled call: the job goes on). Returns at once when there is already output past the cursor.
  */
-export async function waitForJobOutput(job: Job, cursor: number, timeoutMs: number, signal?: AbortSignal): Promise<WaitOutcome> {
+export async function waitForJobOutput(
+  job: Job,
+  cursor: number,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<WaitOutcome> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (!job.running) return 'ended';
@@ -77,13 +85,19 @@ export function toJobWaitResult(job: Job, cursor: number, maxBytes: number, retu
   };
 }
 
-export function describeJobWait(job: Job, result: JobWaitResult, options: { waitedMs: number; extra?: string }): string {
+export function describeJobWait(
+  job: Job,
+  result: JobWaitResult,
+  options: { waitedMs: number; extra?: string },
+): string {
   const lines = [describeJobState(job)];
   if (result.returned_on === 'timeout' && result.output.length === 0) {
     lines.push(`No new output in ${options.waitedMs} ms.`);
   }
   if (result.output_truncated) {
-    lines.push(`The new output was too long: ${result.cut_bytes} bytes in its middle were cut (they are in ${result.output_log}).`);
+    lines.push(
+      `The new output was too long: ${result.cut_bytes} bytes in its middle were cut (they are in ${result.output_log}).`,
+    );
   }
   if (options.extra !== undefined) lines.push(options.extra);
   lines.push(

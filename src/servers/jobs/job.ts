@@ -111,7 +111,11 @@ export class Job {
     this.ended = new Promise((resolve) => {
       this.#resolveEnded = resolve;
     });
-    this.#growth = new LogGrowthWatcher(log.file, () => log.size(), () => this.#wake());
+    this.#growth = new LogGrowthWatcher(
+      log.file,
+      () => log.size(),
+      () => this.#wake(),
+    );
     this.#untrackForcedQuit = trackGroupForForcedQuit(record.pid);
     if (record.timeLimitMs !== undefined) {
       const remaining = this.startedAt.getTime() + record.timeLimitMs - Date.now();
@@ -198,7 +202,9 @@ export class Job {
    * the text within two seconds (the job is not reading); it stays queued.
    */
   writeInput(text: string, closeAfter: boolean): Promise<{ delivered: boolean }> {
-    const closedBecause = this.running ? 'it was closed' : `the job has ${this.#state === 'exited' ? 'exited' : 'been stopped'}`;
+    const closedBecause = this.running
+      ? 'it was closed'
+      : `the job has ${this.#state === 'exited' ? 'exited' : 'been stopped'}`;
     return this.#input.write(text, closeAfter, closedBecause);
   }
 

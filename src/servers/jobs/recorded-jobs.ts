@@ -56,7 +56,9 @@ export function claimRecordedJobs(logDirectory: string, idPrefix: string, owner:
       writeJobRecord(file, claimed);
       result.claimed.push({ record: claimed, file });
     } catch (error) {
-      result.problems.push(`${describeError(error)} That job was not re-attached; look at it by hand (its pid is in the file).`);
+      result.problems.push(
+        `${describeError(error)} That job was not re-attached; look at it by hand (its pid is in the file).`,
+      );
     }
   }
   return result;

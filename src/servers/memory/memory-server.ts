@@ -78,13 +78,23 @@ export function createMemoryServer(options: MemoryServerOptions): McpServer {
   const userGraph: UserGraph | undefined =
     user === undefined || sharing === 'none'
       ? undefined
-      : { path: user.path, sharing, ...(user.database ? { store: new KnowledgeGraphStore(user.database, { secrets }) } : { problem: user.problem! }) };
+      : {
+          path: user.path,
+          sharing,
+          ...(user.database
+            ? { store: new KnowledgeGraphStore(user.database, { secrets }) }
+            : { problem: user.problem! }),
+        };
   const graph = new SharedKnowledgeGraph(store, userGraph);
   registerMemoryWriteTools(server, graph, databasePath);
   registerMemoryReadTools(server, graph, databasePath);
   if (options.fixes) {
     const userFailures = user?.database === undefined ? undefined : new FailureStore(user.database, { secrets });
-    registerMemoryFixTools(server, new FailureMemory(new FailureStore(store.database, { secrets }), userFailures), databasePath);
+    registerMemoryFixTools(
+      server,
+      new FailureMemory(new FailureStore(store.database, { secrets }), userFailures),
+      databasePath,
+    );
   }
 
   const previousOnClose = server.server.onclose;

@@ -1,6 +1,13 @@
 import { describeError } from '../../errors/mux-swarm-error.js';
 import { interleaveTiers, unionGraphs } from '../../state/knowledge-graph-union.js';
-import type { AddedObservations, Entity, KnowledgeGraph, ObservationAddition, ObservationDeletion, Relation } from '../../state/knowledge-graph.js';
+import type {
+  AddedObservations,
+  Entity,
+  KnowledgeGraph,
+  ObservationAddition,
+  ObservationDeletion,
+  Relation,
+} from '../../state/knowledge-graph.js';
 import type { KnowledgeGraphStore, SearchOptions } from '../../state/knowledge-graph-store.js';
 
 /** An agent's mark on a write: `general: true` is a lesson that holds beyond this project. */
@@ -57,9 +64,16 @@ export class SharedKnowledgeGraph {
    * entity there with the workdir's type when it is new to it.
    */
   addObservations(additions: ReadonlyArray<ObservationAddition & GeneralMark>): SharedOutcome<AddedObservations[]> {
-    const result = this.workdir.addObservations(additions.map(withoutMark), { createMissing: (name) => this.userEntityType(name) });
+    const result = this.workdir.addObservations(additions.map(withoutMark), {
+      createMissing: (name) => this.userEntityType(name),
+    });
     const shared = additions.filter((addition) => this.shares(addition)).map(withoutMark);
-    return { result, ...this.writeThrough(shared.length, (store) => store.addObservations(shared, { createMissing: (name) => this.workdir.entityType(name) })) };
+    return {
+      result,
+      ...this.writeThrough(shared.length, (store) =>
+        store.addObservations(shared, { createMissing: (name) => this.workdir.entityType(name) }),
+      ),
+    };
   }
 
   deleteEntities(entityNames: readonly string[]): SharedOutcome<void> {
@@ -111,7 +125,10 @@ export class SharedKnowledgeGraph {
     return this.fromUser((store) => store.entityType(name)).value;
   }
 
-  private union(workdir: KnowledgeGraph, read: (store: KnowledgeGraphStore) => KnowledgeGraph): SharedOutcome<KnowledgeGraph> {
+  private union(
+    workdir: KnowledgeGraph,
+    read: (store: KnowledgeGraphStore) => KnowledgeGraph,
+  ): SharedOutcome<KnowledgeGraph> {
     if (this.user === undefined) return { result: workdir };
     const user = this.fromUser(read);
     const result = user.value === undefined ? workdir : unionGraphs(workdir, user.value);
@@ -121,13 +138,21 @@ export class SharedKnowledgeGraph {
   private writeThrough(count: number, write: (store: KnowledgeGraphStore) => unknown): { note?: string } {
     if (count === 0 || this.user === undefined) return {};
     const problem = this.toUser(write);
-    return problem === undefined ? {} : { note: `Not written to the user store (${this.user.path}): ${problem}. What this call wrote is kept in this workdir's graph only; other workdirs will not see it.` };
+    return problem === undefined
+      ? {}
+      : {
+          note: `Not written to the user store (${this.user.path}): ${problem}. What this call wrote is kept in this workdir's graph only; other workdirs will not see it.`,
+        };
   }
 
   private deleteThrough(remove: (store: KnowledgeGraphStore) => void): { note?: string } {
     if (this.user === undefined) return {};
     const problem = this.toUser(remove);
-    return problem === undefined ? {} : { note: `Not deleted from the user store (${this.user.path}): ${problem}. It was deleted from this workdir's graph only; other workdirs may still see it.` };
+    return problem === undefined
+      ? {}
+      : {
+          note: `Not deleted from the user store (${this.user.path}): ${problem}. It was deleted from this workdir's graph only; other workdirs may still see it.`,
+        };
   }
 
   /** Runs a write on the user store; what went wrong, or undefined when it was written. */

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { describePythonException, parsePythonTraceback, type PythonException, type PythonFrame } from '../../failures/python-traceback/python-traceback.js';
+import {
+  describePythonException,
+  parsePythonTraceback,
+  type PythonException,
+  type PythonFrame,
+} from '../../failures/python-traceback/python-traceback.js';
 
 const frameSchema = z.object({
   file: z.string(),
@@ -29,11 +34,17 @@ const pythonExceptionFieldsSchema = z.object(pythonExceptionShape);
 export type PythonExceptionFields = z.infer<typeof pythonExceptionFieldsSchema>;
 
 /** The exception at the end of `stderr` as structured fields and text, or undefined when there is none. */
-export function findPythonException(stderr: string): { fields: Required<PythonExceptionFields>; text: string } | undefined {
+export function findPythonException(
+  stderr: string,
+): { fields: Required<PythonExceptionFields>; text: string } | undefined {
   const exception = parsePythonTraceback(stderr);
   if (exception === undefined) return undefined;
   const summary = describePythonException(exception);
-  const fields: Required<PythonExceptionFields>['exception'] = { type: exception.type, message: exception.message, summary };
+  const fields: Required<PythonExceptionFields>['exception'] = {
+    type: exception.type,
+    message: exception.message,
+    summary,
+  };
   if (exception.frame !== undefined) fields.frame = toFrame(exception.frame);
   if (exception.userFrame !== undefined) fields.user_frame = toFrame(exception.userFrame);
   if (exception.childFailure !== undefined) fields.child_failure = toChildFailure(exception.childFailure);
@@ -51,10 +62,19 @@ function describeFrame(frame: PythonFrame): string {
 }
 
 function toFrame(frame: PythonFrame): z.infer<typeof frameSchema> {
-  return { file: frame.file, line: frame.line, function: frame.function, ...(frame.code === undefined ? {} : { code: frame.code }) };
+  return {
+    file: frame.file,
+    line: frame.line,
+    function: frame.function,
+    ...(frame.code === undefined ? {} : { code: frame.code }),
+  };
 }
 
-function toChildFailure(exception: PythonException): { type: string; message: string; frame?: z.infer<typeof frameSchema> } {
+function toChildFailure(exception: PythonException): {
+  type: string;
+  message: string;
+  frame?: z.infer<typeof frameSchema>;
+} {
   return {
     type: exception.type,
     message: exception.message,

@@ -18,7 +18,11 @@ export function resolveInterpreter(configured: string, workdir: string): PythonI
 }
 
 /** Why the interpreter could not be started, naming it and the option to change. */
-export function describeInterpreterFailure(interpreter: PythonInterpreter, error: NodeJS.ErrnoException, searchPath: string | undefined): string {
+export function describeInterpreterFailure(
+  interpreter: PythonInterpreter,
+  error: NodeJS.ErrnoException,
+  searchPath: string | undefined,
+): string {
   const fix =
     'Set the python server\'s "interpreter" option (options.interpreter of its entry in config.json\'s mcpServers) ' +
     'to an installed Python: a name on the PATH such as "python3", or a path such as "/venv/main/bin/python" ' +

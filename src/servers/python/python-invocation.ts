@@ -53,7 +53,10 @@ export interface PythonContext {
 }
 
 /** Checks a request and turns it into an interpreter command line; returns the reason when it is refused. */
-export async function preparePython(request: PythonRequest, context: PythonContext): Promise<PythonInvocation | string> {
+export async function preparePython(
+  request: PythonRequest,
+  context: PythonContext,
+): Promise<PythonInvocation | string> {
   if ((request.script === undefined) === (request.code === undefined)) {
     return 'Give exactly one of "script" (a .py file in the workdir) or "code" (Python source to run).';
   }
@@ -70,7 +73,15 @@ export async function preparePython(request: PythonRequest, context: PythonConte
           ? ['-c', SNIPPET_BOOTSTRAP, scriptFile, ...scriptArgs]
           : ['-c', PRIVATE_SNIPPET_BOOTSTRAP, scriptFile, saved.privateSource, ...scriptArgs];
     const commandText = [context.interpreter.configured, scriptFile, ...scriptArgs].join(' ');
-    return { file: context.interpreter.file, args, cwd, scriptFile, snippet, commandText, ...(saved?.privateSource === undefined ? {} : { privateSource: saved.privateSource }) };
+    return {
+      file: context.interpreter.file,
+      args,
+      cwd,
+      scriptFile,
+      snippet,
+      commandText,
+      ...(saved?.privateSource === undefined ? {} : { privateSource: saved.privateSource }),
+    };
   } catch (error) {
     return describeError(error);
   }

@@ -44,7 +44,13 @@ export function createPythonServer(options: PythonServerOptions): McpServer {
     ...(options.scrubber === undefined ? {} : { scrubber: options.scrubber }),
   };
 
-  registerRunPythonTool(server, { context, environment, timeoutMs: options.timeoutMs, maxOutputChars: options.maxOutputChars, ...(options.confinement === undefined ? {} : { confinement: options.confinement }) });
+  registerRunPythonTool(server, {
+    context,
+    environment,
+    timeoutMs: options.timeoutMs,
+    maxOutputChars: options.maxOutputChars,
+    ...(options.confinement === undefined ? {} : { confinement: options.confinement }),
+  });
 
   const registry = new JobRegistry({
     idPrefix: 'python',

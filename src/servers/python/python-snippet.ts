@@ -80,7 +80,10 @@ export async function writeSnippet(spillDir: string, code: string, scrubber?: Se
     return { file, privateSource };
   } catch (error) {
     if (privateDirectory !== undefined) await rm(privateDirectory, { recursive: true, force: true });
-    throw new MuxSwarmError('python-snippet-write-failed', `Could not write the code to a temporary file (${String(error)}); check that ${tmpdir()} is writable.`);
+    throw new MuxSwarmError(
+      'python-snippet-write-failed',
+      `Could not write the code to a temporary file (${String(error)}); check that ${tmpdir()} is writable.`,
+    );
   }
 }
 

@@ -38,7 +38,7 @@ export function registerRunPythonTool(server: McpServer, options: RunPythonToolO
         '(training, servers) use start_job.',
       inputSchema: {
         ...pythonSourceInput,
-        timeout_ms: z.number().int().positive().optional().describe('Time limit in ms; capped by the server\'s limit.'),
+        timeout_ms: z.number().int().positive().optional().describe("Time limit in ms; capped by the server's limit."),
         stdin: z.string().optional().describe('Text given to Python on standard input (default: none).'),
       },
       outputSchema: pythonRunResultShape,
@@ -53,25 +53,40 @@ export function registerRunPythonTool(server: McpServer, options: RunPythonToolO
       }
 
       const timeoutMs = Math.min(input.timeout_ms ?? options.timeoutMs, options.timeoutMs);
-      const capture = new OutputCapture({ maxChars: options.maxOutputChars, spillDir: context.spillDir, namePrefix: 'python', ...(context.scrubber ? { scrubber: context.scrubber } : {}) });
+      const capture = new OutputCapture({
+        maxChars: options.maxOutputChars,
+        spillDir: context.spillDir,
+        namePrefix: 'python',
+        ...(context.scrubber ? { scrubber: context.scrubber } : {}),
+      });
       const confined = await sandboxOrReason(options.confinement);
       if (typeof confined === 'string') return errorResult(confined);
       // A snippet's private source (outside the run directory, removed once read) is bound into the sandbox.
-      const sandbox = confined === undefined || invocation.privateSource === undefined ? confined : { ...confined, writableInside: [...(confined.writableInside ?? []), path.dirname(invocation.privateSource)] };
-      const outcome = await runWithPrivateSource(invocation.privateSource, () => runInProcessGroup({
-        file: invocation.file,
-        args: invocation.args,
-        cwd: invocation.cwd,
-        environment: options.environment,
-        ...(sandbox === undefined ? {} : { sandbox }),
-        ...(input.stdin === undefined ? {} : { stdin: input.stdin }),
-        timeoutMs,
-        signal: extra.signal,
-        capture,
-      }));
+      const sandbox =
+        confined === undefined || invocation.privateSource === undefined
+          ? confined
+          : {
+              ...confined,
+              writableInside: [...(confined.writableInside ?? []), path.dirname(invocation.privateSource)],
+            };
+      const outcome = await runWithPrivateSource(invocation.privateSource, () =>
+        runInProcessGroup({
+          file: invocation.file,
+          args: invocation.args,
+          cwd: invocation.cwd,
+          environment: options.environment,
+          ...(sandbox === undefined ? {} : { sandbox }),
+          ...(input.stdin === undefined ? {} : { stdin: input.stdin }),
+          timeoutMs,
+          signal: extra.signal,
+          capture,
+        }),
+      );
       const output = await capture.finish();
       if (outcome.spawnError !== undefined) {
-        return errorResult(describeInterpreterFailure(context.interpreter, outcome.spawnError, options.environment.PATH));
+        return errorResult(
+          describeInterpreterFailure(context.interpreter, outcome.spawnError, options.environment.PATH),
+        );
       }
       const command = toCommandResult(outcome, output);
       const { result, text } = await describePythonRun(command, output, {

@@ -43,7 +43,8 @@ export function registerStartPythonJobTool(server: McpServer, options: StartPyth
         invocation,
         input,
         environment: options.environment,
-        describeSpawnFailure: (error) => describeInterpreterFailure(context.interpreter, error, options.environment.PATH),
+        describeSpawnFailure: (error) =>
+          describeInterpreterFailure(context.interpreter, error, options.environment.PATH),
       });
       // A job that started reads and deletes the private source itself; one that did not leaves it to us.
       if (result.isError === true) await removePrivateSource(invocation.privateSource);

@@ -9,8 +9,27 @@ import { findCommandWords } from './command-words.js';
  * `builtin` are looked through to the program they name.)
  */
 export const ALWAYS_ALLOWED_BUILTINS: readonly string[] = [
-  ':', '[', 'break', 'cd', 'continue', 'echo', 'exit', 'export', 'false', 'local', 'printf', 'pwd', 'read',
-  'return', 'set', 'shift', 'test', 'true', 'umask', 'unset', 'wait',
+  ':',
+  '[',
+  'break',
+  'cd',
+  'continue',
+  'echo',
+  'exit',
+  'export',
+  'false',
+  'local',
+  'printf',
+  'pwd',
+  'read',
+  'return',
+  'set',
+  'shift',
+  'test',
+  'true',
+  'umask',
+  'unset',
+  'wait',
 ];
 
 export interface AllowListContext {
@@ -51,7 +70,9 @@ function isExecutableAllowed(executable: string, context: AllowListContext): boo
   }
   if (context.allowedCommands.includes(executable)) return true;
   // A bare name is allowed by an absolute entry only if the PATH search finds that very file.
-  const pinned = context.allowedCommands.filter((entry) => path.isAbsolute(entry) && path.basename(entry) === executable);
+  const pinned = context.allowedCommands.filter(
+    (entry) => path.isAbsolute(entry) && path.basename(entry) === executable,
+  );
   if (pinned.length === 0) return false;
   const found = findOnSearchPath(executable, context.searchPath ?? '', context.cwd);
   return found !== undefined && pinned.some((entry) => canonicalPath(entry) === canonicalPath(found));

@@ -7,7 +7,11 @@ export const SHELL = '/bin/sh';
 
 /** Inputs run_command and start_job share: what to run and where. */
 export const commandInput = {
-  command: z.string().min(1).optional().describe(`A shell command line, run by ${SHELL} -c. Give this or argv, not both.`),
+  command: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(`A shell command line, run by ${SHELL} -c. Give this or argv, not both.`),
   argv: z
     .array(z.string())
     .min(1)
@@ -43,7 +47,10 @@ export interface CommandContext {
  * Checks a request (exactly one of command/argv, cwd inside the workdir, programs allowed) and turns it into a
  * program and arguments; returns the reason as a string when the request is refused.
  */
-export async function prepareCommand(request: CommandRequest, context: CommandContext): Promise<CommandInvocation | string> {
+export async function prepareCommand(
+  request: CommandRequest,
+  context: CommandContext,
+): Promise<CommandInvocation | string> {
   if ((request.command === undefined) === (request.argv === undefined)) {
     return 'Give exactly one of "command" (a shell line) or "argv" (a program and its arguments).';
   }

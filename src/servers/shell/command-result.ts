@@ -17,7 +17,10 @@ export const commandResultShape = {
   background_processes_stopped: z
     .boolean()
     .describe('Processes the command left running in the background were killed when it ended'),
-  limit: z.enum(['pids', 'memory']).optional().describe('The sandbox limit it ran into: too many processes, or out of its memory'),
+  limit: z
+    .enum(['pids', 'memory'])
+    .optional()
+    .describe('The sandbox limit it ran into: too many processes, or out of its memory'),
 };
 const commandResultSchema = z.object(commandResultShape);
 export type CommandResult = z.infer<typeof commandResultSchema>;
@@ -77,8 +80,10 @@ export function describeCommandResult(result: CommandResult, options: DescribeCo
 
 function statusLine(result: CommandResult, timeoutMs: number, subject: string): string {
   const duration = `${result.duration_ms} ms`;
-  if (result.limit === 'pids') return `${subject} ended at limit: pids — it started more processes than the sandbox allows, and was killed with its whole process group (${duration}).`;
-  if (result.limit === 'memory') return `${subject} ended at limit: memory — it used more memory than the sandbox allows and was killed (${duration}).`;
+  if (result.limit === 'pids')
+    return `${subject} ended at limit: pids — it started more processes than the sandbox allows, and was killed with its whole process group (${duration}).`;
+  if (result.limit === 'memory')
+    return `${subject} ended at limit: memory — it used more memory than the sandbox allows and was killed (${duration}).`;
   if (result.timed_out) {
     return `${subject} timed out after ${timeoutMs} ms and was killed with its whole process group (${duration}).`;
   }

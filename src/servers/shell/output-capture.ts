@@ -96,7 +96,10 @@ export class OutputCapture {
     for (const name of ['stdout', 'stderr'] as const) {
       const record = this.#streams[name];
       const rest = record.decoder.end();
-      this.#appendText(name, record.scrubbing === undefined ? rest : record.scrubbing.push(rest) + record.scrubbing.end());
+      this.#appendText(
+        name,
+        record.scrubbing === undefined ? rest : record.scrubbing.push(rest) + record.scrubbing.end(),
+      );
     }
     await Promise.all(Object.values(this.#streams).map((record) => closeSpill(record.spill)));
 

@@ -5,8 +5,7 @@
  */
 
 export type ShellToken =
-  | { kind: 'word'; text: string; raw: string; hasExpansion: boolean }
-  | { kind: 'operator'; text: string };
+  { kind: 'word'; text: string; raw: string; hasExpansion: boolean } | { kind: 'operator'; text: string };
 
 export interface LexedShellLine {
   tokens: ShellToken[];
@@ -17,9 +16,30 @@ export interface LexedShellLine {
 }
 
 const OPERATORS = [
-  ';;&', '<<-', '<<<', '&>>',
-  '&&', '||', ';;', ';&', '|&', '<<', '>>', '<&', '>&', '<>', '>|', '&>',
-  '|', '&', ';', '(', ')', '<', '>', '\n',
+  ';;&',
+  '<<-',
+  '<<<',
+  '&>>',
+  '&&',
+  '||',
+  ';;',
+  ';&',
+  '|&',
+  '<<',
+  '>>',
+  '<&',
+  '>&',
+  '<>',
+  '>|',
+  '&>',
+  '|',
+  '&',
+  ';',
+  '(',
+  ')',
+  '<',
+  '>',
+  '\n',
 ];
 const REDIRECTION_OPERATORS = new Set(['<', '>', '>>', '<<', '<<-', '<<<', '<&', '>&', '<>', '>|', '&>', '&>>']);
 const OPERATOR_START = new Set(['|', '&', ';', '(', ')', '<', '>', '\n']);
@@ -186,7 +206,8 @@ function scanForSubstitutions(text: string, substitutions: string[]): void {
   while (position < text.length) {
     const character = text[position] as string;
     if (character === '\\') position += 2;
-    else if (character === '$' || character === '`') position = Math.max(skipExpansion(text, position, substitutions), position + 1);
+    else if (character === '$' || character === '`')
+      position = Math.max(skipExpansion(text, position, substitutions), position + 1);
     else position += 1;
   }
 }

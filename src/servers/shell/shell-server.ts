@@ -40,14 +40,18 @@ const DEFAULT_MAX_JOBS = 8;
  */
 export function createShellServer(options: ShellServerOptions): McpServer {
   const server = new McpServer({ name: 'shell', version: '0.1.0' });
-  const environment = buildChildEnvironment({ passEnv: options.passEnv, ...(options.environment ? { source: options.environment } : {}) });
+  const environment = buildChildEnvironment({
+    passEnv: options.passEnv,
+    ...(options.environment ? { source: options.environment } : {}),
+  });
   const spillDir = path.resolve(options.workdir, options.spillDir);
   const commandContext: CommandContext = {
     workdir: options.workdir,
     allowedCommands: options.allowedCommands,
     searchPath: environment.PATH,
   };
-  const allowedNote = options.allowedCommands === undefined ? '' : ` Allowed programs: ${options.allowedCommands.join(', ')}.`;
+  const allowedNote =
+    options.allowedCommands === undefined ? '' : ` Allowed programs: ${options.allowedCommands.join(', ')}.`;
 
   registerRunCommandTool(server, {
     commandContext,
@@ -71,4 +75,3 @@ export function createShellServer(options: ShellServerOptions): McpServer {
   registerJobTools(server, { registry, maxOutputBytes: options.maxOutputChars });
   return server;
 }
-

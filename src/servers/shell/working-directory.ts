@@ -6,7 +6,11 @@ import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
  * The real path of `cwd` (relative to `workdir`, default the workdir itself), which must be a directory
  * inside the workdir once symbolic links are resolved. `serverLabel` names the server in messages.
  */
-export async function resolveWorkingDirectory(workdir: string, cwd: string | undefined, serverLabel = 'shell server'): Promise<string> {
+export async function resolveWorkingDirectory(
+  workdir: string,
+  cwd: string | undefined,
+  serverLabel = 'shell server',
+): Promise<string> {
   const realWorkdir = await realpath(workdir).catch((error: unknown) => {
     throw new MuxSwarmError(
       'shell-workdir-missing',

@@ -43,7 +43,10 @@ export async function discoverSkills(options: SkillDiscoveryOptions): Promise<Sk
       });
       continue;
     }
-    const folders = entries.filter((entry) => !entry.name.startsWith('.')).map((entry) => entry.name).sort();
+    const folders = entries
+      .filter((entry) => !entry.name.startsWith('.'))
+      .map((entry) => entry.name)
+      .sort();
     for (const folderName of folders) {
       const directory = path.join(searchDirectory, folderName);
       const file = path.join(directory, SKILL_FILE);
@@ -92,7 +95,9 @@ async function readSkillFile(file: string): Promise<string | { problem: string }
     return { problem: `the file cannot be read (${code ?? String(error)})` };
   }
   if (size > MAX_SKILL_FILE_BYTES) {
-    return { problem: `the file has ${size} bytes, more than the ${MAX_SKILL_FILE_BYTES} a SKILL.md may have: move reference material to other files in the folder` };
+    return {
+      problem: `the file has ${size} bytes, more than the ${MAX_SKILL_FILE_BYTES} a SKILL.md may have: move reference material to other files in the folder`,
+    };
   }
   try {
     return await readFile(file, 'utf8');

@@ -16,7 +16,7 @@ export const listSkillsOutputShape = {
     z.object({
       name: z.string(),
       description: z.string(),
-      path: z.string().describe('Absolute path of the skill\'s folder.'),
+      path: z.string().describe("Absolute path of the skill's folder."),
       available: z.boolean(),
       agents: z.array(z.string()).optional().describe('Agents the skill is meant for; absent means every agent.'),
       unavailable_reason: z.string().optional(),
@@ -26,12 +26,18 @@ export const listSkillsOutputShape = {
   shadowed: z
     .array(z.object({ name: z.string(), path: z.string(), shadowed_by: z.string() }))
     .describe('Skills hidden by one of the same name earlier in the search order.'),
-  invalid: z.array(z.object({ path: z.string(), problem: z.string() })).describe('SKILL.md files (or directories) that could not be used.'),
+  invalid: z
+    .array(z.object({ path: z.string(), problem: z.string() }))
+    .describe('SKILL.md files (or directories) that could not be used.'),
   directories: z.array(z.string()).describe('The directories searched, in order of precedence.'),
 };
 
 const listSkillsInput = {
-  agent: z.string().min(1).optional().describe('Only skills meant for this agent (skills that name no agents are meant for all).'),
+  agent: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Only skills meant for this agent (skills that name no agents are meant for all).'),
 };
 
 /** Registers list_skills: every skill's name and description, unavailable ones with what they miss. */
@@ -42,7 +48,7 @@ export function registerListSkillsTool(server: McpServer, options: SkillDiscover
       title: 'List skills',
       description:
         'Lists the skills: playbooks for recurring tasks, each a folder with instructions and scripts. Gives each ' +
-        'skill\'s name and one-line description; a skill whose required environment variables or programs are ' +
+        "skill's name and one-line description; a skill whose required environment variables or programs are " +
         'missing here is marked unavailable with what is missing. Call read_skill with a name to get its ' +
         'instructions before doing what it describes. Pass "agent" to see only the skills meant for that agent.',
       inputSchema: listSkillsInput,
@@ -51,7 +57,10 @@ export function registerListSkillsTool(server: McpServer, options: SkillDiscover
     },
     async (input): Promise<CallToolResult> => {
       const catalog = catalogForAgent(await discoverSkills(options), input.agent);
-      return { content: [{ type: 'text', text: describeCatalog(catalog, input.agent) }], structuredContent: structuredCatalog(catalog) };
+      return {
+        content: [{ type: 'text', text: describeCatalog(catalog, input.agent) }],
+        structuredContent: structuredCatalog(catalog),
+      };
     },
   );
 }
@@ -71,7 +80,11 @@ function structuredCatalog(catalog: SkillCatalog): z.infer<z.ZodObject<typeof li
             missing: { env: skill.missing.env, bins: skill.missing.bins, any_bins: skill.missing.anyBins },
           }),
     })),
-    shadowed: catalog.shadowed.map((entry) => ({ name: entry.name, path: entry.directory, shadowed_by: entry.shadowedBy })),
+    shadowed: catalog.shadowed.map((entry) => ({
+      name: entry.name,
+      path: entry.directory,
+      shadowed_by: entry.shadowedBy,
+    })),
     invalid: catalog.invalid.map((entry) => ({ path: entry.path, problem: entry.problem })),
     directories: catalog.directories,
   };
@@ -99,7 +112,8 @@ function describeCatalog(catalog: SkillCatalog, agent: string | undefined): stri
   }
   if (catalog.shadowed.length > 0) {
     lines.push('', 'Shadowed (a skill of the same name earlier in the search order is used instead):');
-    for (const entry of catalog.shadowed) lines.push(`- ${entry.name} in ${entry.directory} (used: ${entry.shadowedBy})`);
+    for (const entry of catalog.shadowed)
+      lines.push(`- ${entry.name} in ${entry.directory} (used: ${entry.shadowedBy})`);
   }
   return lines.join('\n');
 }

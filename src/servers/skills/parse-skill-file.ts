@@ -22,11 +22,19 @@ export interface SkillFileContent {
 
 export type SkillFileParse = { valid: true; content: SkillFileContent } | { valid: false; problem: string };
 
-
 /** A name or a list of names; one name alone is read as a list of one. */
-const nameList = z.union([z.string().min(1).transform((name) => [name]), z.array(z.string().min(1))], {
-  error: 'must be a name or a list of names',
-});
+const nameList = z.union(
+  [
+    z
+      .string()
+      .min(1)
+      .transform((name) => [name]),
+    z.array(z.string().min(1)),
+  ],
+  {
+    error: 'must be a name or a list of names',
+  },
+);
 
 const programList = nameList.refine((names) => names.every((name) => !name.includes('/') || path.isAbsolute(name)), {
   error: 'lists programs by bare name (looked up on the PATH) or by absolute path',
@@ -46,14 +54,18 @@ const frontMatterSchema = z.looseObject({
   description: z
     .string({
       error: (issue) =>
-        issue.input === undefined ? 'is missing: add one line saying what the skill does and when to use it' : 'must be text (one line)',
+        issue.input === undefined
+          ? 'is missing: add one line saying what the skill does and when to use it'
+          : 'must be text (one line)',
     })
     .transform((text) => text.replace(/\s+/g, ' ').trim())
     .pipe(
       z
         .string()
         .min(1, { error: 'is empty: write one line saying what the skill does and when to use it' })
-        .max(MAX_DESCRIPTION_LENGTH, { error: `is longer than ${MAX_DESCRIPTION_LENGTH} characters: keep it to one line; details go in the body` }),
+        .max(MAX_DESCRIPTION_LENGTH, {
+          error: `is longer than ${MAX_DESCRIPTION_LENGTH} characters: keep it to one line; details go in the body`,
+        }),
     ),
   agents: nameList.optional(),
   requires: requirementsSchema.optional(),
@@ -68,13 +80,17 @@ const frontMatterSchema = z.looseObject({
 export function parseSkillFile(source: string, folderName: string): SkillFileParse {
   const split = splitFrontMatter(source);
   if (!split) {
-    return invalid('no YAML front matter: start the file with a "---" line, then "name: …" and "description: …" lines, then a closing "---" line');
+    return invalid(
+      'no YAML front matter: start the file with a "---" line, then "name: …" and "description: …" lines, then a closing "---" line',
+    );
   }
   const yaml = parseFrontMatterYaml(split.yaml);
   if ('problem' in yaml) return invalid(yaml.problem.replace(/^invalid YAML/, 'invalid YAML in the front matter'));
   const data = yaml.data;
   if (typeof data !== 'object' || Array.isArray(data) || data === null) {
-    return invalid('the front matter is not a mapping of fields: write "name: …" and "description: …" lines between the "---" lines');
+    return invalid(
+      'the front matter is not a mapping of fields: write "name: …" and "description: …" lines between the "---" lines',
+    );
   }
   const parsed = frontMatterSchema.safeParse(data);
   if (!parsed.success) return invalid(describeIssues(parsed.error.issues, ''));
@@ -82,7 +98,8 @@ export function parseSkillFile(source: string, folderName: string): SkillFilePar
 
   const name = frontMatter.name?.trim() ?? folderName;
   if (!SKILL_NAME_PATTERN.test(name) || name.length > MAX_NAME_LENGTH) {
-    const origin = frontMatter.name === undefined ? `no "name" is given, and the folder name "${folderName}"` : `name "${name}"`;
+    const origin =
+      frontMatter.name === undefined ? `no "name" is given, and the folder name "${folderName}"` : `name "${name}"`;
     return invalid(
       `${origin} is not a valid skill name: use lowercase letters, digits and hyphens, starting with a letter or digit, at most ${MAX_NAME_LENGTH} characters`,
     );
@@ -128,7 +145,8 @@ function metadataRequirements(metadata: unknown): Array<[string, unknown]> {
   const found: Array<[string, unknown]> = [];
   if (metadata.requires !== undefined) found.push(['metadata.requires', metadata.requires]);
   for (const [key, value] of Object.entries(metadata)) {
-    if (key !== 'requires' && isMapping(value) && value.requires !== undefined) found.push([`metadata.${key}.requires`, value.requires]);
+    if (key !== 'requires' && isMapping(value) && value.requires !== undefined)
+      found.push([`metadata.${key}.requires`, value.requires]);
   }
   return found;
 }

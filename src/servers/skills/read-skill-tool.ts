@@ -12,7 +12,7 @@ import { fillSkillPlaceholders, renderSkillInstructions } from './skill-instruct
 export const readSkillOutputShape = {
   name: z.string(),
   description: z.string(),
-  path: z.string().describe('Absolute path of the skill\'s folder.'),
+  path: z.string().describe("Absolute path of the skill's folder."),
   available: z.boolean(),
   unavailable_reason: z.string().optional(),
   files: z.array(z.string()).describe('Other files in the folder, relative to it.'),
@@ -21,7 +21,7 @@ export const readSkillOutputShape = {
 };
 
 const readSkillInput = {
-  name: z.string().min(1).describe('The skill\'s name, as list_skills gives it.'),
+  name: z.string().min(1).describe("The skill's name, as list_skills gives it."),
 };
 
 /** Registers read_skill: a skill's instructions, its folder and the files in it. */
@@ -31,7 +31,7 @@ export function registerReadSkillTool(server: McpServer, options: SkillDiscovery
     {
       title: 'Read a skill',
       description:
-        'Returns a skill\'s instructions (the body of its SKILL.md), the absolute path of its folder, and the ' +
+        "Returns a skill's instructions (the body of its SKILL.md), the absolute path of its folder, and the " +
         'other files in the folder (scripts, references) relative to it. Follow the instructions; run the ' +
         'scripts from that folder. A skill missing something it requires is still returned, led by a warning.',
       inputSchema: readSkillInput,
@@ -41,7 +41,8 @@ export function registerReadSkillTool(server: McpServer, options: SkillDiscovery
     async (input): Promise<CallToolResult> => {
       const catalog = await discoverSkills(options);
       const skill = catalog.skills.find((candidate) => candidate.name === input.name);
-      if (skill === undefined) return { content: [{ type: 'text', text: describeUnknownSkill(input.name, catalog) }], isError: true };
+      if (skill === undefined)
+        return { content: [{ type: 'text', text: describeUnknownSkill(input.name, catalog) }], isError: true };
       const folder = await listSkillFolderFiles(skill.directory);
       return {
         content: [{ type: 'text', text: renderSkillInstructions(skill, folder) }],
@@ -61,13 +62,21 @@ export function registerReadSkillTool(server: McpServer, options: SkillDiscovery
 }
 
 function describeUnknownSkill(name: string, catalog: SkillCatalog): string {
-  const broken = catalog.invalid.find((entry) => path.basename(entry.path) === 'SKILL.md' && path.basename(path.dirname(entry.path)) === name);
+  const broken = catalog.invalid.find(
+    (entry) => path.basename(entry.path) === 'SKILL.md' && path.basename(path.dirname(entry.path)) === name,
+  );
   if (broken !== undefined) {
     return `Skill "${name}" cannot be used because of a problem in ${broken.path}: ${broken.problem}. Fix that file, then call read_skill again.`;
   }
   const names = catalog.skills.map((skill) => skill.name);
-  if (names.length === 0) return `No skill named "${name}": there are no skills (searched ${catalog.directories.join(', ')}).`;
-  const suggestions = suggestNames(name, names, { limit: 3, maxDistance: (length) => Math.max(2, Math.floor(length / 3)), containmentFrom: 3 });
-  const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.map((suggestion) => `"${suggestion}"`).join(' or ')}?` : '';
+  if (names.length === 0)
+    return `No skill named "${name}": there are no skills (searched ${catalog.directories.join(', ')}).`;
+  const suggestions = suggestNames(name, names, {
+    limit: 3,
+    maxDistance: (length) => Math.max(2, Math.floor(length / 3)),
+    containmentFrom: 3,
+  });
+  const hint =
+    suggestions.length > 0 ? ` Did you mean ${suggestions.map((suggestion) => `"${suggestion}"`).join(' or ')}?` : '';
   return `No skill named "${name}".${hint} Call list_skills to see all skills (${names.length}).`;
 }

@@ -45,7 +45,13 @@ export class LogLineReader {
     while (start < end) {
       const newline = bytes.indexOf(0x0a, start);
       const stop = newline === -1 || newline >= end ? end : newline + 1;
-      lines.push({ offset: this.#cursor + start, text: bytes.subarray(start, stop).toString('utf8').replace(/\r?\n$/, '') });
+      lines.push({
+        offset: this.#cursor + start,
+        text: bytes
+          .subarray(start, stop)
+          .toString('utf8')
+          .replace(/\r?\n$/, ''),
+      });
       start = stop;
     }
     this.#cursor += end;

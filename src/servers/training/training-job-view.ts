@@ -59,7 +59,10 @@ export function toTrainingStatus(monitor: TrainingMonitor, gpuHourlyUsd: number)
 /** One line: id, name, state or outcome, step, main metrics. */
 export function describeTrainingJob(status: TrainingStatus): string {
   const who = status.name === undefined ? status.job_id : `${status.job_id} (${status.name})`;
-  const where = status.step === null ? 'no step reported yet' : `step ${status.step}${status.total_steps === null ? '' : `/${status.total_steps}`}`;
+  const where =
+    status.step === null
+      ? 'no step reported yet'
+      : `step ${status.step}${status.total_steps === null ? '' : `/${status.total_steps}`}`;
   const metrics = describeMetrics(status.metrics);
   const state = status.running
     ? `running for ${formatMs(status.runtime_ms)}${status.reattached ? ' (re-attached after a restart)' : ''}`
@@ -71,9 +74,12 @@ export function describeTrainingJob(status: TrainingStatus): string {
 export function describeTrainingStatus(status: TrainingStatus, logTail: string): string {
   const lines = [describeTrainingJob(status), `Command: ${status.command}`];
   if (status.last_checkpoint !== undefined) lines.push(`Last checkpoint: ${status.last_checkpoint}`);
-  if (status.ms_since_progress !== undefined) lines.push(`Last progress line ${formatMs(status.ms_since_progress)} ago.`);
+  if (status.ms_since_progress !== undefined)
+    lines.push(`Last progress line ${formatMs(status.ms_since_progress)} ago.`);
   if (status.exception !== undefined) {
-    lines.push(`Exception: ${status.exception.type}: ${status.exception.message}${status.exception.frame === undefined ? '' : ` at ${status.exception.frame}`}`);
+    lines.push(
+      `Exception: ${status.exception.type}: ${status.exception.message}${status.exception.frame === undefined ? '' : ` at ${status.exception.frame}`}`,
+    );
   }
   lines.push(`GPU cost so far: $${status.gpu_cost_usd.toFixed(4)}. Log: ${status.log_file}`);
   lines.push(logTail === '' ? '--- log: (empty) ---' : `--- last lines of the log ---\n${logTail.replace(/\n$/, '')}`);

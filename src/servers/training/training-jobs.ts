@@ -55,7 +55,8 @@ export class TrainingJobs {
       closeGraceMs: options.stopGraceMs,
       ...(options.confinement === undefined ? {} : { sandbox: options.confinement }),
     });
-    for (const job of this.#registry.list()) this.#monitors.set(job.id, new TrainingMonitor(job, this.#monitorOptions(options.workdir)));
+    for (const job of this.#registry.list())
+      this.#monitors.set(job.id, new TrainingMonitor(job, this.#monitorOptions(options.workdir)));
   }
 
   get reattachProblems(): readonly string[] {
@@ -68,7 +69,12 @@ export class TrainingJobs {
    */
   async start(request: TrainingStartRequest): Promise<TrainingMonitor> {
     const cwd = await resolveWorkingDirectory(this.options.workdir, request.cwd, 'training server');
-    const twin = this.list().find((monitor) => monitor.job.running && ((monitor.job.commandText === request.command && monitor.cwd === cwd) || (request.name !== undefined && monitor.job.name === request.name)));
+    const twin = this.list().find(
+      (monitor) =>
+        monitor.job.running &&
+        ((monitor.job.commandText === request.command && monitor.cwd === cwd) ||
+          (request.name !== undefined && monitor.job.name === request.name)),
+    );
     if (twin !== undefined) {
       throw new MuxSwarmError(
         'training-job-running',
@@ -85,7 +91,10 @@ export class TrainingJobs {
       ...(request.name === undefined ? {} : { name: request.name }),
       ...(request.time_limit_ms === undefined ? {} : { timeLimitMs: request.time_limit_ms }),
     });
-    const monitor = new TrainingMonitor(job, { ...this.#monitorOptions(cwd), ...(request.stall_timeout_ms === undefined ? {} : { stallTimeoutMs: request.stall_timeout_ms }) });
+    const monitor = new TrainingMonitor(job, {
+      ...this.#monitorOptions(cwd),
+      ...(request.stall_timeout_ms === undefined ? {} : { stallTimeoutMs: request.stall_timeout_ms }),
+    });
     this.#monitors.set(job.id, monitor);
     return monitor;
   }
@@ -121,6 +130,15 @@ export class TrainingJobs {
 
   #monitorOptions(cwd: string): TrainingMonitorOptions {
     const { store, runId, emit, stallTimeoutMs, stopGraceMs, progressEventIntervalMs, gpuHourlyUsd } = this.options;
-    return { store, runId, ...(emit === undefined ? {} : { emit }), stallTimeoutMs, stopGraceMs, progressEventIntervalMs, gpuHourlyUsd, cwd };
+    return {
+      store,
+      runId,
+      ...(emit === undefined ? {} : { emit }),
+      stallTimeoutMs,
+      stopGraceMs,
+      progressEventIntervalMs,
+      gpuHourlyUsd,
+      cwd,
+    };
   }
 }

@@ -84,7 +84,8 @@ export class TrainingMonitor {
     this.#reader = new LogLineReader(job.log.file, row.log_cursor);
     this.#lastStep = row.last_step;
     this.#totalSteps = row.total_steps;
-    for (const metric of store.metrics(runId, job.id)) this.#remember(metric.log_offset, metric.event, metric.step, metric.data);
+    for (const metric of store.metrics(runId, job.id))
+      this.#remember(metric.log_offset, metric.event, metric.step, metric.data);
     // After a restart the stall clock starts again: the time mux-swarm was down is not held against the job.
     this.#lastProgressAt = Date.now();
     if (row.classification !== null) {
@@ -118,7 +119,9 @@ export class TrainingMonitor {
   }
 
   get lastCheckpoint(): { step: number | null; path: string } | undefined {
-    return this.#lastCheckpoint === undefined ? undefined : { step: this.#lastCheckpoint.step, path: this.#lastCheckpoint.path };
+    return this.#lastCheckpoint === undefined
+      ? undefined
+      : { step: this.#lastCheckpoint.step, path: this.#lastCheckpoint.path };
   }
 
   /** Milliseconds since the last progress line (or since the job or this monitor started). */
@@ -224,7 +227,8 @@ export class TrainingMonitor {
     }
     if (typeof data.total_steps === 'number') this.#totalSteps = data.total_steps;
     if (event === 'done') this.#sawDone = true;
-    if (event === 'checkpoint' && typeof data.path === 'string') this.#lastCheckpoint = { step, path: data.path, offset };
+    if (event === 'checkpoint' && typeof data.path === 'string')
+      this.#lastCheckpoint = { step, path: data.path, offset };
   }
 
   #queueEvent(record: ProgressRecord): void {
@@ -256,7 +260,9 @@ export class TrainingMonitor {
       step: record.step ?? this.#lastStep,
       total_steps: this.#totalSteps,
       metrics: this.latestMetrics,
-      ...(record.event === 'checkpoint' && typeof record.data.path === 'string' ? { checkpoint: record.data.path } : {}),
+      ...(record.event === 'checkpoint' && typeof record.data.path === 'string'
+        ? { checkpoint: record.data.path }
+        : {}),
     });
   }
 
@@ -275,7 +281,8 @@ export class TrainingMonitor {
 
   #checkStall(): void {
     const timeout = this.#options.stallTimeoutMs;
-    if (this.#stalledAfterMs !== undefined || this.#stopOffset !== undefined || this.msSinceProgress() < timeout) return;
+    if (this.#stalledAfterMs !== undefined || this.#stopOffset !== undefined || this.msSinceProgress() < timeout)
+      return;
     this.#stalledAfterMs = timeout;
     this.#stopOffset = this.job.log.size();
     void this.job.kill(this.#options.stopGraceMs);
@@ -292,12 +299,26 @@ export class TrainingMonitor {
       stopRequested: this.#stopOffset !== undefined && this.#stalledAfterMs === undefined,
       ...(this.#stalledAfterMs === undefined ? {} : { stalledAfterMs: this.#stalledAfterMs }),
       sawDone: this.#sawDone,
-      ...(checkpoint === undefined ? {} : { lastCheckpoint: { step: checkpoint.step, path: checkpoint.path, afterStop: this.#stopOffset !== undefined && checkpoint.offset >= this.#stopOffset } }),
+      ...(checkpoint === undefined
+        ? {}
+        : {
+            lastCheckpoint: {
+              step: checkpoint.step,
+              path: checkpoint.path,
+              afterStop: this.#stopOffset !== undefined && checkpoint.offset >= this.#stopOffset,
+            },
+          }),
       logTail: job.log.lastBytesText(PYTHON_TRACEBACK_TAIL_CHARACTERS),
     });
     const endedAt = (job.endedAt ?? new Date()).toISOString();
     const gpuCostUsd = (job.runtimeMs() / 3_600_000) * this.#options.gpuHourlyUsd;
-    const end: TrainingEnd = { ...outcome, endedAt, gpuCostUsd, lastStep: this.#lastStep, ...(checkpoint === undefined ? {} : { checkpoint: checkpoint.path }) };
+    const end: TrainingEnd = {
+      ...outcome,
+      endedAt,
+      gpuCostUsd,
+      lastStep: this.#lastStep,
+      ...(checkpoint === undefined ? {} : { checkpoint: checkpoint.path }),
+    };
     this.#options.store.recordEnd(this.#options.runId, job.id, {
       endedAt,
       state: job.state,

@@ -57,7 +57,10 @@ export function createTrainingServer(options: TrainingServerOptions): McpServer 
     store: new TrainingStore(database, options.scrubber),
     environment,
   });
-  registerGpuTools(server, { discover: options.discoverGpus ?? (() => discoverGpus(5_000, { env: options.environment ?? process.env, run: runGpuTool })) });
+  registerGpuTools(server, {
+    discover:
+      options.discoverGpus ?? (() => discoverGpus(5_000, { env: options.environment ?? process.env, run: runGpuTool })),
+  });
   registerTrainingTools(server, jobs);
   onServerShutdown(server, async () => {
     try {

@@ -25,15 +25,30 @@ export function scrubDatabaseCopy(file: string, scrubber: SecretScrubber): numbe
   const database = new Database(file);
   try {
     database.pragma('secure_delete = ON');
-    database.function('mux_has_secret', { deterministic: true }, (value: unknown) => (typeof value === 'string' && scrubber.contains(value) ? 1 : 0));
-    database.function('mux_scrub', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? scrubber.text(value) : value));
-    const tables = names.parse(database.prepare(`SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'`).pluck().all());
+    database.function('mux_has_secret', { deterministic: true }, (value: unknown) =>
+      typeof value === 'string' && scrubber.contains(value) ? 1 : 0,
+    );
+    database.function('mux_scrub', { deterministic: true }, (value: unknown) =>
+      typeof value === 'string' ? scrubber.text(value) : value,
+    );
+    const tables = names.parse(
+      database
+        .prepare(
+          `SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'`,
+        )
+        .pluck()
+        .all(),
+    );
     let changed = 0;
     database.transaction(() => {
       for (const table of tables) {
         const columns = names.parse(database.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table));
         for (const column of columns) {
-          changed += database.prepare(`UPDATE ${quote(table)} SET ${quote(column)} = mux_scrub(${quote(column)}) WHERE mux_has_secret(${quote(column)})`).run().changes;
+          changed += database
+            .prepare(
+              `UPDATE ${quote(table)} SET ${quote(column)} = mux_scrub(${quote(column)}) WHERE mux_has_secret(${quote(column)})`,
+            )
+            .run().changes;
         }
       }
     })();

@@ -10,7 +10,14 @@ import type { SecretScrubber } from '../../logging/secret-scrubber.js';
 import { scrubDatabaseCopy, stageScrubbedFiles } from './archive-scrubbing.js';
 import { DATABASE_FILE, openDatabase } from '../database.js';
 import { getRunDetails } from '../run-queries.js';
-import { ARCHIVE_FORMAT, ARCHIVE_SCHEMA_VERSION, DATABASE_ENTRY, MANIFEST_ENTRY, WORKDIR_PREFIX, type ArchiveManifest } from './archive-manifest.js';
+import {
+  ARCHIVE_FORMAT,
+  ARCHIVE_SCHEMA_VERSION,
+  DATABASE_ENTRY,
+  MANIFEST_ENTRY,
+  WORKDIR_PREFIX,
+  type ArchiveManifest,
+} from './archive-manifest.js';
 
 export interface ExportRunOptions {
   workdir: string;
@@ -42,7 +49,10 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportedRun>
   const workdir = resolve(options.workdir);
   const stateRelative = relative(workdir, resolve(options.stateDirectory));
   if (stateRelative.startsWith('..') || isAbsolute(stateRelative)) {
-    throw new MuxSwarmError('export_state_outside_workdir', `the state directory ${options.stateDirectory} is not inside the workdir ${workdir}; an export carries one directory: set stateDir to a path inside the workdir`);
+    throw new MuxSwarmError(
+      'export_state_outside_workdir',
+      `the state directory ${options.stateDirectory} is not inside the workdir ${workdir}; an export carries one directory: set stateDir to a path inside the workdir`,
+    );
   }
   const staging = await mkdtemp(join(tmpdir(), 'mux-swarm-export-'));
   const uncompressed = join(staging, 'archive.tar');
@@ -51,7 +61,11 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportedRun>
     let manifest: ArchiveManifest;
     try {
       const details = getRunDetails(database, options.runId);
-      if (!details) throw new MuxSwarmError('run_not_found', `no run "${options.runId}" in ${join(options.stateDirectory, DATABASE_FILE)}`);
+      if (!details)
+        throw new MuxSwarmError(
+          'run_not_found',
+          `no run "${options.runId}" in ${join(options.stateDirectory, DATABASE_FILE)}`,
+        );
       await database.backup(join(staging, DATABASE_ENTRY));
       if (options.scrubber !== undefined) scrubDatabaseCopy(join(staging, DATABASE_ENTRY), options.scrubber);
       manifest = {
@@ -77,7 +91,13 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportedRun>
     const scrubbed =
       options.scrubber === undefined
         ? []
-        : await stageScrubbedFiles({ workdir, stateRelative: normalise(stateRelative), leftOut: left, scrubber: options.scrubber, into: scrubbedDirectory });
+        : await stageScrubbedFiles({
+            workdir,
+            stateRelative: normalise(stateRelative),
+            leftOut: left,
+            scrubber: options.scrubber,
+            into: scrubbedDirectory,
+          });
     const replaced = new Set(scrubbed);
     let files = scrubbed.length;
     const filter = (path: string): boolean => {
@@ -88,7 +108,11 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportedRun>
     await writeFile(join(staging, MANIFEST_ENTRY), '{}');
     await createTar({ file: uncompressed, cwd: staging, portable: true }, [DATABASE_ENTRY]);
     await appendToTar({ file: uncompressed, cwd: workdir, prefix: WORKDIR_PREFIX, portable: true, filter }, ['.']);
-    if (scrubbed.length > 0) await appendToTar({ file: uncompressed, cwd: scrubbedDirectory, prefix: WORKDIR_PREFIX, portable: true }, scrubbed);
+    if (scrubbed.length > 0)
+      await appendToTar(
+        { file: uncompressed, cwd: scrubbedDirectory, prefix: WORKDIR_PREFIX, portable: true },
+        scrubbed,
+      );
     manifest.files = files;
     await writeFile(join(staging, MANIFEST_ENTRY), `${JSON.stringify(manifest, null, 2)}\n`);
     await appendToTar({ file: uncompressed, cwd: staging, portable: true }, [MANIFEST_ENTRY]);
@@ -110,7 +134,9 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportedRun>
 
 /** Whether an archive path (`./…` relative to the workdir) is left out: the live database, the output itself, --exclude. */
 function leftOut(workdir: string, stateRelative: string, output: string, exclude: string[]): (path: string) => boolean {
-  const live = [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`, `${DATABASE_FILE}-journal`].map((name) => normalise(join(stateRelative, name)));
+  const live = [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`, `${DATABASE_FILE}-journal`].map((name) =>
+    normalise(join(stateRelative, name)),
+  );
   const outputRelative = normalise(relative(workdir, output));
   const excluded = exclude.map((path) => normalise(path)).filter((path) => path !== '');
   return (path) => {
@@ -122,5 +148,9 @@ function leftOut(workdir: string, stateRelative: string, output: string, exclude
 }
 
 function normalise(path: string): string {
-  return path.split(sep).join('/').replace(/^\.(\/|$)/, '').replace(/\/+$/, '');
+  return path
+    .split(sep)
+    .join('/')
+    .replace(/^\.(\/|$)/, '')
+    .replace(/\/+$/, '');
 }

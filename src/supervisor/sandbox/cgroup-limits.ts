@@ -27,7 +27,11 @@ let sequence = 0;
  * else cgroup v1's `pids` and `memory` controllers. Undefined, with the reason, where none can be made (no cgroupfs,
  * no permission: a desktop session without delegation) — the launch then runs without these limits.
  */
-export function createLimitGroup(limits: ProcessLimits, root = CGROUP_ROOT, self = '/proc/self/cgroup'): LimitGroup | { unavailable: string } {
+export function createLimitGroup(
+  limits: ProcessLimits,
+  root = CGROUP_ROOT,
+  self = '/proc/self/cgroup',
+): LimitGroup | { unavailable: string } {
   let membership: string;
   try {
     membership = readFileSync(self, 'utf8');
@@ -36,7 +40,9 @@ export function createLimitGroup(limits: ProcessLimits, root = CGROUP_ROOT, self
   }
   const name = `mux-swarm-${process.pid}-${(sequence += 1)}`;
   try {
-    return existsSync(join(root, 'cgroup.controllers')) ? unifiedGroup(root, membership, name, limits) : legacyGroups(root, membership, name, limits);
+    return existsSync(join(root, 'cgroup.controllers'))
+      ? unifiedGroup(root, membership, name, limits)
+      : legacyGroups(root, membership, name, limits);
   } catch (error) {
     return { unavailable: `control groups cannot be made here (${(error as Error).message.split('\n')[0]})` };
   }
@@ -51,7 +57,10 @@ function unifiedGroup(root: string, membership: string, name: string, limits: Pr
   if (limits.memoryBytes !== undefined) writeFileSync(join(directory, 'memory.max'), String(limits.memoryBytes));
   return {
     procsFiles: [join(directory, 'cgroup.procs')],
-    hits: () => [...(eventCount(join(directory, 'pids.events'), 'max') > 0 ? (['pids'] as const) : []), ...(eventCount(join(directory, 'memory.events'), 'oom_kill') > 0 ? (['memory'] as const) : [])],
+    hits: () => [
+      ...(eventCount(join(directory, 'pids.events'), 'max') > 0 ? (['pids'] as const) : []),
+      ...(eventCount(join(directory, 'memory.events'), 'oom_kill') > 0 ? (['memory'] as const) : []),
+    ],
     remove: () => removeDirectory(directory),
   };
 }
@@ -80,7 +89,10 @@ function legacyGroups(root: string, membership: string, name: string, limits: Pr
     hits: () =>
       directories.flatMap(({ controller, directory }) => {
         // memory.failcnt counts every reclaim at the limit (page cache too): only an OOM kill is running out of memory.
-        const hit = controller === 'pids' ? eventCount(join(directory, 'pids.events'), 'max') > 0 : eventCount(join(directory, 'memory.oom_control'), 'oom_kill') > 0;
+        const hit =
+          controller === 'pids'
+            ? eventCount(join(directory, 'pids.events'), 'max') > 0
+            : eventCount(join(directory, 'memory.oom_control'), 'oom_kill') > 0;
         return hit ? [controller] : [];
       }),
     remove: () => {
@@ -93,7 +105,11 @@ function legacyGroups(root: string, membership: string, name: string, limits: Pr
  * The command line that puts the launch in the group before it runs: a shell writes its own pid to each
  * `cgroup.procs` file, then becomes the program, so every process it starts is counted from the first.
  */
-export function joinLimitGroup(group: LimitGroup, file: string, args: readonly string[]): { file: string; args: string[] } {
+export function joinLimitGroup(
+  group: LimitGroup,
+  file: string,
+  args: readonly string[],
+): { file: string; args: string[] } {
   const script = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
   return { file: '/bin/sh', args: ['-c', script, 'mux-swarm-limits', ...group.procsFiles, '--', file, ...args] };
 }
@@ -101,13 +117,14 @@ export function joinLimitGroup(group: LimitGroup, file: string, args: readonly s
 /** The count of `key` in a `key value` events file; 0 when it cannot be read. */
 function eventCount(file: string, key: string): number {
   try {
-    const line = readFileSync(file, 'utf8').split('\n').find((entry) => entry.startsWith(`${key} `));
+    const line = readFileSync(file, 'utf8')
+      .split('\n')
+      .find((entry) => entry.startsWith(`${key} `));
     return line === undefined ? 0 : Number(line.split(' ')[1]) || 0;
   } catch {
     return 0;
   }
 }
-
 
 function removeDirectory(directory: string): void {
   try {

@@ -34,7 +34,9 @@ async function startProxy(allow: readonly string[]): Promise<string> {
   rmSync(socket, { force: true });
   const allowed = new Set(allow.map((entry) => entry.toLowerCase()));
   const server = createServer((request, response) => forwardPlainHttp(request, response, allowed));
-  server.on('connect', (request: IncomingMessage, client: Socket, head: Buffer) => tunnel(request, client, head, allowed));
+  server.on('connect', (request: IncomingMessage, client: Socket, head: Buffer) =>
+    tunnel(request, client, head, allowed),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socket, resolve);
@@ -58,7 +60,11 @@ function tunnel(request: IncomingMessage, client: Socket, head: Buffer, allowed:
     upstream.pipe(client);
     client.pipe(upstream);
   });
-  upstream.on('error', (error) => client.end(`HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\n\r\nmux-swarm sandbox: cannot reach ${target}: ${error.message}\n`));
+  upstream.on('error', (error) =>
+    client.end(
+      `HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\n\r\nmux-swarm sandbox: cannot reach ${target}: ${error.message}\n`,
+    ),
+  );
   client.on('error', () => upstream.destroy());
 }
 
@@ -68,7 +74,9 @@ function forwardPlainHttp(request: IncomingMessage, response: ServerResponse, al
   try {
     url = new URL(request.url ?? '');
   } catch {
-    response.writeHead(400, { 'content-type': 'text/plain' }).end('mux-swarm sandbox: a proxy request needs an absolute URL\n');
+    response
+      .writeHead(400, { 'content-type': 'text/plain' })
+      .end('mux-swarm sandbox: a proxy request needs an absolute URL\n');
     return;
   }
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
@@ -77,11 +85,24 @@ function forwardPlainHttp(request: IncomingMessage, response: ServerResponse, al
     response.writeHead(403, { 'content-type': 'text/plain' }).end(refusalText(target));
     return;
   }
-  const upstream = httpRequest({ host: url.hostname, port: Number(port), method: request.method, path: `${url.pathname}${url.search}`, headers: request.headers }, (answer) => {
-    response.writeHead(answer.statusCode ?? 502, answer.headers);
-    answer.pipe(response);
-  });
-  upstream.on('error', (error) => response.writeHead(502, { 'content-type': 'text/plain' }).end(`mux-swarm sandbox: cannot reach ${target}: ${error.message}\n`));
+  const upstream = httpRequest(
+    {
+      host: url.hostname,
+      port: Number(port),
+      method: request.method,
+      path: `${url.pathname}${url.search}`,
+      headers: request.headers,
+    },
+    (answer) => {
+      response.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(response);
+    },
+  );
+  upstream.on('error', (error) =>
+    response
+      .writeHead(502, { 'content-type': 'text/plain' })
+      .end(`mux-swarm sandbox: cannot reach ${target}: ${error.message}\n`),
+  );
   request.pipe(upstream);
 }
 

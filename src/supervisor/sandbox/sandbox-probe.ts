@@ -29,13 +29,39 @@ export function probeSandbox(environment: NodeJS.ProcessEnv = process.env): Prom
 
 async function runProbe(program: string, environment: NodeJS.ProcessEnv): Promise<SandboxAvailability> {
   const devices = gpuDevices();
-  const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-pid', '--unshare-net', ...devices.flatMap((device) => ['--dev-bind', device, device]), '--', 'true'];
-  const outcome = await captureChild({ file: program, args, env: { PATH: environment.PATH ?? '/usr/bin:/bin' } }, { timeoutMs: PROBE_TIMEOUT_MS, maxOutputBytes: 4096 });
+  const args = [
+    '--ro-bind',
+    '/',
+    '/',
+    '--dev',
+    '/dev',
+    '--proc',
+    '/proc',
+    '--unshare-pid',
+    '--unshare-net',
+    ...devices.flatMap((device) => ['--dev-bind', device, device]),
+    '--',
+    'true',
+  ];
+  const outcome = await captureChild(
+    { file: program, args, env: { PATH: environment.PATH ?? '/usr/bin:/bin' } },
+    { timeoutMs: PROBE_TIMEOUT_MS, maxOutputBytes: 4096 },
+  );
   if (outcome.spawnError !== undefined) {
     const missing = outcome.spawnError.code === 'ENOENT';
-    return { usable: false, gpuDevices: devices, reason: missing ? `bubblewrap (${program}) is not installed: apt-get install bubblewrap` : `${program} cannot be run: ${outcome.spawnError.message}` };
+    return {
+      usable: false,
+      gpuDevices: devices,
+      reason: missing
+        ? `bubblewrap (${program}) is not installed: apt-get install bubblewrap`
+        : `${program} cannot be run: ${outcome.spawnError.message}`,
+    };
   }
   if (outcome.code === 0) return { usable: true, gpuDevices: devices };
   const said = outcome.stderr.trim().split('\n').at(-1) ?? '';
-  return { usable: false, gpuDevices: devices, reason: `${program} does not work here${outcome.timedOut ? ' (no answer in 10 s)' : ''}: ${said || `exit ${outcome.code ?? outcome.signal}`} (user namespaces may be off: sysctl kernel.unprivileged_userns_clone)` };
+  return {
+    usable: false,
+    gpuDevices: devices,
+    reason: `${program} does not work here${outcome.timedOut ? ' (no answer in 10 s)' : ''}: ${said || `exit ${outcome.code ?? outcome.signal}`} (user namespaces may be off: sysctl kernel.unprivileged_userns_clone)`,
+  };
 }

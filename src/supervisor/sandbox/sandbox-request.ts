@@ -36,12 +36,18 @@ export interface SandboxRequest {
  * work (the run warned about it at its start). "bwrap" where it does not work throws `sandbox_unavailable`.
  * `writableInside` names the paths the launch itself must write inside the state directory (a job's exit file).
  */
-export async function sandboxFor(request: SandboxRequest, writableInside: readonly string[] = []): Promise<Sandbox | undefined> {
+export async function sandboxFor(
+  request: SandboxRequest,
+  writableInside: readonly string[] = [],
+): Promise<Sandbox | undefined> {
   if (request.backend === 'none') return undefined;
   const availability = await probeSandbox(request.environment);
   if (!availability.usable) {
     if (request.backend === 'auto') return undefined;
-    throw new MuxSwarmError('sandbox_unavailable', `the sandbox (backend "bwrap") cannot be used: ${availability.reason}; install bubblewrap, or set sandbox.backend to "auto" or "none" in config.json`);
+    throw new MuxSwarmError(
+      'sandbox_unavailable',
+      `the sandbox (backend "bwrap") cannot be used: ${availability.reason}; install bubblewrap, or set sandbox.backend to "auto" or "none" in config.json`,
+    );
   }
   const home = request.home ?? request.environment?.HOME ?? homedir();
   return {
@@ -56,7 +62,10 @@ export async function sandboxFor(request: SandboxRequest, writableInside: readon
     ],
     writableInside,
     hidden: home === '/' || home === '' ? [] : [home],
-    network: typeof request.network === 'object' ? { allow: request.network.allow, socket: await egressSocketFor(request.network.allow) } : request.network,
+    network:
+      typeof request.network === 'object'
+        ? { allow: request.network.allow, socket: await egressSocketFor(request.network.allow) }
+        : request.network,
     ...(request.limits === undefined ? {} : { limits: request.limits }),
   };
 }
@@ -88,7 +97,8 @@ export function toolDirectoriesInHome(home: string, searchPath: string | undefin
     if (directory === join(local, 'bin')) {
       found.add(join(local, 'bin'));
       found.add(join(local, 'lib'));
-    } else if (['bin', 'shims'].includes(basename(directory)) && dirname(directory) !== resolve(home)) found.add(dirname(directory));
+    } else if (['bin', 'shims'].includes(basename(directory)) && dirname(directory) !== resolve(home))
+      found.add(dirname(directory));
     else found.add(directory);
   }
   return [...found];

@@ -30,7 +30,12 @@ export function bwrapProgram(environment: NodeJS.ProcessEnv = process.env): stri
 }
 
 /** The command line that runs `file args` inside `sandbox`, starting in `cwd`. */
-export function confine(sandbox: Sandbox, file: string, args: readonly string[], cwd: string | undefined): { file: string; args: string[] } {
+export function confine(
+  sandbox: Sandbox,
+  file: string,
+  args: readonly string[],
+  cwd: string | undefined,
+): { file: string; args: string[] } {
   const options = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp'];
   for (const path of sandbox.hidden) options.push('--tmpfs', path);
   // Outermost first, so that a path inside another keeps its own mode (the state directory inside the workdir).
@@ -47,8 +52,23 @@ export function confine(sandbox: Sandbox, file: string, args: readonly string[],
   if (cwd !== undefined) options.push('--chdir', resolve(cwd));
   if (typeof sandbox.network !== 'object') return { file: bwrapProgram(), args: [...options, '--', file, ...args] };
   // The allow-list's way out: a forwarder to the egress proxy, listening before the program starts.
-  const script = 'node="$1"; code="$2"; shift 2; "$node" -e "$code" & tries=0; while [ ! -e /tmp/.mux-swarm-egress-ready ]; do tries=$((tries + 1)); [ "$tries" -gt 1000 ] && exit 125; sleep 0.01; done; exec "$@"';
-  return { file: bwrapProgram(), args: [...options, '--', '/bin/sh', '-c', script, 'mux-swarm-egress', process.execPath, EGRESS_FORWARDER, file, ...args] };
+  const script =
+    'node="$1"; code="$2"; shift 2; "$node" -e "$code" & tries=0; while [ ! -e /tmp/.mux-swarm-egress-ready ]; do tries=$((tries + 1)); [ "$tries" -gt 1000 ] && exit 125; sleep 0.01; done; exec "$@"';
+  return {
+    file: bwrapProgram(),
+    args: [
+      ...options,
+      '--',
+      '/bin/sh',
+      '-c',
+      script,
+      'mux-swarm-egress',
+      process.execPath,
+      EGRESS_FORWARDER,
+      file,
+      ...args,
+    ],
+  };
 }
 
 /** The GPU device nodes of this machine: NVIDIA's (control, UVM, modeset, each GPU), DRI render nodes, ROCm's kfd. */

@@ -16,7 +16,7 @@ function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', [...IDENTITY, ...args], { cwd, encoding: 'utf8' }).trim();
 }
 
-describe('the loop\'s git workdir', () => {
+describe("the loop's git workdir", () => {
   const directories: string[] = [];
   afterEach(() => {
     for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
@@ -42,7 +42,11 @@ describe('the loop\'s git workdir', () => {
 
     const again = await GitWorkdir.open(workdir, { excluded: ['.mux-swarm', 'metric.json'] });
     assert.equal(again.created, false);
-    assert.equal(readFileSync(join(workdir, '.git', 'info', 'exclude'), 'utf8').match(/\/\.mux-swarm/g)?.length, 1, 'excluded once');
+    assert.equal(
+      readFileSync(join(workdir, '.git', 'info', 'exclude'), 'utf8').match(/\/\.mux-swarm/g)?.length,
+      1,
+      'excluded once',
+    );
   });
 
   it('works inside a larger repository: paths relative to the workdir, commits limited to it', async () => {
@@ -65,12 +69,19 @@ describe('the loop\'s git workdir', () => {
     const commit = await repository.commitChanges('experiment', []);
     assert.deepEqual((await repository.filesChangedBy(commit)).sort(), ['params.json', 'src/model.py']);
     assert.deepEqual(await repository.filesChangedBy(commit, ['*.json']), ['params.json']);
-    assert.deepEqual(await repository.filesChangedBy(commit, ['src']), ['src/model.py'], 'a directory covers what is under it');
+    assert.deepEqual(
+      await repository.filesChangedBy(commit, ['src']),
+      ['src/model.py'],
+      'a directory covers what is under it',
+    );
     assert.equal(git(root, 'status', '--porcelain'), 'M README.md', 'the change outside the workdir was not committed');
 
     await repository.revert(commit, 'mux-swarm: discard experiment 1 (worse)');
     assert.equal(readFileSync(join(workdir, 'params.json'), 'utf8'), '{"lr": 0.1}\n');
-    assert.match(git(root, 'log', '-1', '--format=%B'), new RegExp(`^mux-swarm: discard experiment 1 \\(worse\\)\\n\\nThis reverts commit ${commit}\\.`));
+    assert.match(
+      git(root, 'log', '-1', '--format=%B'),
+      new RegExp(`^mux-swarm: discard experiment 1 \\(worse\\)\\n\\nThis reverts commit ${commit}\\.`),
+    );
   });
 
   it('commits without a configured identity (an unattended loop must not stop for user.email)', async () => {
@@ -82,7 +93,10 @@ describe('the loop\'s git workdir', () => {
     try {
       await GitWorkdir.open(workdir, { excluded: [] });
     } finally {
-      for (const [name, value] of [['GIT_CONFIG_GLOBAL', saved.global], ['GIT_CONFIG_NOSYSTEM', saved.system]] as const) {
+      for (const [name, value] of [
+        ['GIT_CONFIG_GLOBAL', saved.global],
+        ['GIT_CONFIG_NOSYSTEM', saved.system],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
@@ -99,14 +113,33 @@ describe('the loop\'s git workdir', () => {
     const results: ExperimentResults = {
       start: undefined,
       baselines: [],
-      experiments: [{ schemaVersion: 1, kind: 'experiment', iteration: 1, commit, metric: 0.36, decision: 'discarded', reason: 'worse', hypothesis: 'too large', costUsd: 0, durationMs: 1, startedAt: '', endedAt: '' }],
+      experiments: [
+        {
+          schemaVersion: 1,
+          kind: 'experiment',
+          iteration: 1,
+          commit,
+          metric: 0.36,
+          decision: 'discarded',
+          reason: 'worse',
+          hypothesis: 'too large',
+          costUsd: 0,
+          durationMs: 1,
+          startedAt: '',
+          endedAt: '',
+        },
+      ],
       tornTail: false,
     };
     const context = { git: repository } as LoopContext;
     await finishCutOffRevert(context, results);
     assert.equal(readFileSync(join(workdir, 'params.json'), 'utf8'), '{"lr": 0.1}\n');
     await finishCutOffRevert(context, results);
-    assert.equal(git(workdir, 'log', '--format=%s').split('\n').length, 3, 'the first commit, the experiment, one revert');
+    assert.equal(
+      git(workdir, 'log', '--format=%s').split('\n').length,
+      3,
+      'the first commit, the experiment, one revert',
+    );
   });
 
   it('names the command and what git said when git fails', async () => {
@@ -114,7 +147,12 @@ describe('the loop\'s git workdir', () => {
     const { git: repository } = await GitWorkdir.open(workdir, { excluded: [] });
     await assert.rejects(repository.revert('0123456789abcdef0123456789abcdef01234567', 'discard'), (error: unknown) => {
       assert.ok(error instanceof GitCommandError);
-      assert.match(error.message, new RegExp(`^the experiment loop could not run \`git revert --no-commit 0123456789abcdef0123456789abcdef01234567\` in ${workdir}: fatal: bad (object|revision)`));
+      assert.match(
+        error.message,
+        new RegExp(
+          `^the experiment loop could not run \`git revert --no-commit 0123456789abcdef0123456789abcdef01234567\` in ${workdir}: fatal: bad (object|revision)`,
+        ),
+      );
       return true;
     });
   });

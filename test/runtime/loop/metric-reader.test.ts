@@ -24,18 +24,33 @@ describe('reading the metric', () => {
 
   it('says which field is missing, and refuses a value that is not a finite number', async () => {
     writeFileSync(join(workdir, 'm.json'), JSON.stringify({ eval: { loss: '0.5', runs: [] } }));
-    assert.deepEqual(await readMetric(workdir, json('m.json', 'eval.accuracy')), { problem: '`m.json` has no field eval.accuracy' });
-    assert.deepEqual(await readMetric(workdir, json('m.json', 'eval.runs[0]')), { problem: '`m.json` has no field eval.runs[0]' });
-    assert.deepEqual(await readMetric(workdir, json('m.json', 'eval.loss')), { problem: 'field eval.loss of `m.json` is "0.5", not a finite number' });
-    assert.deepEqual(await readMetric(workdir, json('absent.json', 'loss')), { problem: '`absent.json` does not exist' });
+    assert.deepEqual(await readMetric(workdir, json('m.json', 'eval.accuracy')), {
+      problem: '`m.json` has no field eval.accuracy',
+    });
+    assert.deepEqual(await readMetric(workdir, json('m.json', 'eval.runs[0]')), {
+      problem: '`m.json` has no field eval.runs[0]',
+    });
+    assert.deepEqual(await readMetric(workdir, json('m.json', 'eval.loss')), {
+      problem: 'field eval.loss of `m.json` is "0.5", not a finite number',
+    });
+    assert.deepEqual(await readMetric(workdir, json('absent.json', 'loss')), {
+      problem: '`absent.json` does not exist',
+    });
     writeFileSync(join(workdir, 'bad.json'), '{"loss": ');
-    assert.match((await readMetric(workdir, json('bad.json', 'loss')) as { problem: string }).problem, /^`bad\.json` is not valid JSON: /);
+    assert.match(
+      ((await readMetric(workdir, json('bad.json', 'loss'))) as { problem: string }).problem,
+      /^`bad\.json` is not valid JSON: /,
+    );
   });
 
   it('takes the last match of a log regex (its first group that matched)', async () => {
     writeFileSync(join(workdir, 'train.log'), 'step 1 loss=0.9\nstep 2 loss=0.7\nnoise\nstep 3 loss=0.61\ndone\n');
-    assert.deepEqual(await readMetric(workdir, { kind: 'log', path: 'train.log', regex: 'loss=([0-9.]+)' }), { value: 0.61 });
-    assert.deepEqual(await readMetric(workdir, { kind: 'log', path: 'train.log', regex: '^acc=([0-9.]+)' }), { problem: 'no line of `train.log` matches /^acc=([0-9.]+)/' });
+    assert.deepEqual(await readMetric(workdir, { kind: 'log', path: 'train.log', regex: 'loss=([0-9.]+)' }), {
+      value: 0.61,
+    });
+    assert.deepEqual(await readMetric(workdir, { kind: 'log', path: 'train.log', regex: '^acc=([0-9.]+)' }), {
+      problem: 'no line of `train.log` matches /^acc=([0-9.]+)/',
+    });
   });
 
   it('refuses a metric file that leads outside the workdir', async () => {
@@ -43,7 +58,10 @@ describe('reading the metric', () => {
     try {
       writeFileSync(join(outside, 'm.json'), '{"loss": 0.1}');
       symlinkSync(join(outside, 'm.json'), join(workdir, 'link.json'));
-      assert.match((await readMetric(workdir, json('link.json', 'loss')) as { problem: string }).problem, /^`link\.json` is refused: it resolves to .* through a symbolic link, outside the workdir/);
+      assert.match(
+        ((await readMetric(workdir, json('link.json', 'loss'))) as { problem: string }).problem,
+        /^`link\.json` is refused: it resolves to .* through a symbolic link, outside the workdir/,
+      );
     } finally {
       rmSync(outside, { recursive: true, force: true });
     }

@@ -5,7 +5,11 @@ import { AddressPolicy, canonicalHost } from '../../../src/servers/fetch/address
 
 function assertKinds(cases: [string, AddressKind][]): void {
   for (const [address, kind] of cases) {
-    assert.equal(classifyAddress(address).kind, kind, `${address} should be ${kind}: ${classifyAddress(address).description}`);
+    assert.equal(
+      classifyAddress(address).kind,
+      kind,
+      `${address} should be ${kind}: ${classifyAddress(address).description}`,
+    );
   }
 }
 
@@ -142,7 +146,10 @@ describe('AddressPolicy', () => {
   });
 
   it('allows every address of a listed host, compared in canonical form, and nothing more', () => {
-    const policy = new AddressPolicy({ allowPrivateNetwork: false, allowedHosts: ['LocalHost', '::1', 'intranet.example.'] });
+    const policy = new AddressPolicy({
+      allowPrivateNetwork: false,
+      allowedHosts: ['LocalHost', '::1', 'intranet.example.'],
+    });
     assert.equal(policy.check('localhost', '127.0.0.1'), undefined);
     assert.equal(policy.check('[::1]', '::1'), undefined);
     assert.equal(policy.check('intranet.example', '10.1.1.1'), undefined);

@@ -15,9 +15,12 @@ async function connect(overrides: Parameters<typeof connectFetchServer>[0]): Pro
 before(async () => {
   site = await startTestSite({
     '/page': (_request, response) => response.writeHead(200, { 'content-type': 'text/plain' }).end('loopback page'),
-    '/to-localhost': (_request, response, current) => response.writeHead(302, { location: `http://localhost:${current.port}/page` }).end(),
-    '/to-metadata': (_request, response) => response.writeHead(307, { location: 'http://169.254.169.254/latest/meta-data/' }).end(),
-    '/to-mapped': (_request, response, current) => response.writeHead(301, { location: `http://[::ffff:127.0.0.1]:${current.port}/page` }).end(),
+    '/to-localhost': (_request, response, current) =>
+      response.writeHead(302, { location: `http://localhost:${current.port}/page` }).end(),
+    '/to-metadata': (_request, response) =>
+      response.writeHead(307, { location: 'http://169.254.169.254/latest/meta-data/' }).end(),
+    '/to-mapped': (_request, response, current) =>
+      response.writeHead(301, { location: `http://[::ffff:127.0.0.1]:${current.port}/page` }).end(),
   });
 });
 
@@ -80,7 +83,11 @@ describe('fetch tool: exemptions', () => {
 
   it('fetches any address with allowPrivateNetwork', async () => {
     const client = await connect({ allowedHosts: [], allowPrivateNetwork: true });
-    for (const url of [`http://127.0.0.1:${site.port}/page`, `http://localhost:${site.port}/page`, `http://0x7f000001:${site.port}/page`]) {
+    for (const url of [
+      `http://127.0.0.1:${site.port}/page`,
+      `http://localhost:${site.port}/page`,
+      `http://0x7f000001:${site.port}/page`,
+    ]) {
       const result = await client.call('fetch', { url });
       assert.equal(result.isError, false, `${url}: ${result.text}`);
       assert.equal(bodyOf(result.text), 'loopback page');
@@ -94,7 +101,12 @@ describe('fetch tool: redirects are checked hop by hop', () => {
     const before = site.count('/page');
     const result = await client.call('fetch', { url: `${site.origin}/to-localhost` });
     assert.equal(result.isError, true);
-    assert.match(result.text, new RegExp(`Refused to fetch http://localhost:${site.port}/page \\(redirected from ${site.origin}/to-localhost\\)`));
+    assert.match(
+      result.text,
+      new RegExp(
+        `Refused to fetch http://localhost:${site.port}/page \\(redirected from ${site.origin}/to-localhost\\)`,
+      ),
+    );
     assert.match(result.text, /add "localhost" to options\.allowedHosts/);
     assert.equal(site.count('/page'), before, 'the redirect target must not be requested');
   });

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ExpiringCache } from '../../../src/servers/fetch/expiring-cache.js';
 
-function cacheAt(clock: { now: number }, limits: { maxEntries?: number; maxSize?: number } = {}): ExpiringCache<string> {
+function cacheAt(
+  clock: { now: number },
+  limits: { maxEntries?: number; maxSize?: number } = {},
+): ExpiringCache<string> {
   return new ExpiringCache<string>({
     ttlMs: 1000,
     maxEntries: limits.maxEntries ?? 10,

@@ -15,21 +15,36 @@ let client: McpTestClient;
 
 before(async () => {
   site = await startTestSite({
-    '/article': (_request, response) => response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(articlePage),
+    '/article': (_request, response) =>
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(articlePage),
     '/listing': (_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(listingPage),
     '/untyped-html': (_request, response) => response.end(articlePage),
     '/fragment': (_request, response) =>
-      response.writeHead(200, { 'content-type': 'text/html' }).end('<p>Just a <strong>fragment</strong> of HTML.</p><script>FRAGMENT_SCRIPT</script>'),
-    '/text': (_request, response) => response.writeHead(200, { 'content-type': 'text/plain' }).end('plain line one\n  <b>not html</b>\n'),
-    '/json': (_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"river":"Avon","levels":[1,2,3]}'),
-    '/feed': (_request, response) => response.writeHead(200, { 'content-type': 'application/rss+xml' }).end('<rss><channel><title>Feed</title></channel></rss>'),
-    '/markdown': (_request, response) => response.writeHead(200, { 'content-type': 'text/markdown; charset=utf-8' }).end('# Title\n\n- item\n'),
+      response
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end('<p>Just a <strong>fragment</strong> of HTML.</p><script>FRAGMENT_SCRIPT</script>'),
+    '/text': (_request, response) =>
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('plain line one\n  <b>not html</b>\n'),
+    '/json': (_request, response) =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"river":"Avon","levels":[1,2,3]}'),
+    '/feed': (_request, response) =>
+      response
+        .writeHead(200, { 'content-type': 'application/rss+xml' })
+        .end('<rss><channel><title>Feed</title></channel></rss>'),
+    '/markdown': (_request, response) =>
+      response.writeHead(200, { 'content-type': 'text/markdown; charset=utf-8' }).end('# Title\n\n- item\n'),
     '/latin1': (_request, response) =>
-      response.writeHead(200, { 'content-type': 'text/plain; charset=iso-8859-1' }).end(Buffer.from([0x63, 0x61, 0x66, 0xe9])),
+      response
+        .writeHead(200, { 'content-type': 'text/plain; charset=iso-8859-1' })
+        .end(Buffer.from([0x63, 0x61, 0x66, 0xe9])),
     '/gzip': (_request, response) =>
-      response.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' }).end(gzipSync('compressed river text')),
-    '/image': (_request, response) => response.writeHead(200, { 'content-type': 'image/png', 'content-length': '2048' }).end(Buffer.alloc(2048, 1)),
-    '/untyped-binary': (_request, response) => response.end(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x01, 0x02])),
+      response
+        .writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' })
+        .end(gzipSync('compressed river text')),
+    '/image': (_request, response) =>
+      response.writeHead(200, { 'content-type': 'image/png', 'content-length': '2048' }).end(Buffer.alloc(2048, 1)),
+    '/untyped-binary': (_request, response) =>
+      response.end(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x01, 0x02])),
     '/empty': (_request, response) => response.writeHead(200, { 'content-type': 'text/plain' }).end(),
   });
   client = await connectFetchServer();
@@ -43,7 +58,10 @@ after(async () => {
 describe('fetch tool: the server', () => {
   it('lists one tool, fetch, with url, max_length, start_index and raw', async () => {
     const { tools } = await client.client.listTools();
-    assert.deepEqual(tools.map((tool) => tool.name), ['fetch']);
+    assert.deepEqual(
+      tools.map((tool) => tool.name),
+      ['fetch'],
+    );
     const properties = Object.keys((tools[0]?.inputSchema.properties ?? {}) as object).sort();
     assert.deepEqual(properties, ['max_length', 'raw', 'start_index', 'url']);
     assert.equal(tools[0]?.annotations?.readOnlyHint, true);
@@ -58,7 +76,9 @@ describe('fetch tool: the server', () => {
     const page = await client.call('fetch', { url: `http://agent:s3cret%2Dpass@127.0.0.1:${site.port}/text` });
     assert.equal(page.isError, false, page.text);
     assert.equal(site.headers.at(-1)?.authorization, `Basic ${Buffer.from('agent:s3cret-pass').toString('base64')}`);
-    const missing = await client.call('fetch', { url: `http://agent:s3cret%2Dpass@127.0.0.1:${site.port}/no-such-page` });
+    const missing = await client.call('fetch', {
+      url: `http://agent:s3cret%2Dpass@127.0.0.1:${site.port}/no-such-page`,
+    });
     assert.equal(missing.isError, true);
     for (const text of [page.text, missing.text]) {
       assert.ok(!text.includes('s3cret'), text);
@@ -71,7 +91,10 @@ describe('fetch tool: HTML', () => {
   it('turns an article into markdown: title, headings, text and absolute links kept; navigation, scripts and styles dropped', async () => {
     const result = await client.call('fetch', { url: `${site.origin}/article` });
     assert.equal(result.isError, false, result.text);
-    assert.match(result.text, /^Contents of http:\/\/127\.0\.0\.1:\d+\/article \(text\/html converted to markdown \(main article\)/);
+    assert.match(
+      result.text,
+      /^Contents of http:\/\/127\.0\.0\.1:\d+\/article \(text\/html converted to markdown \(main article\)/,
+    );
     const markdown = bodyOf(result.text);
     assert.match(markdown, /^# River Notes$/m);
     assert.match(markdown, /^## Upstream Section$/m);
@@ -93,7 +116,8 @@ describe('fetch tool: HTML', () => {
     assert.match(markdown, /^\| Station +\| Level \|$/m);
     assert.match(markdown, /^\| Upper Ford \| 3\.2 +\|$/m);
     assert.ok(markdown.includes(`[Lower gauge](${site.origin}/data/lower.csv)`), markdown);
-    for (const noise of ['LISTING_NAV', 'LISTING_SCRIPT', 'LISTING_NOSCRIPT']) assert.ok(!markdown.includes(noise), `${noise} in:\n${markdown}`);
+    for (const noise of ['LISTING_NAV', 'LISTING_SCRIPT', 'LISTING_NOSCRIPT'])
+      assert.ok(!markdown.includes(noise), `${noise} in:\n${markdown}`);
   });
 
   it('converts an HTML fragment without <html> or <body>', async () => {
@@ -194,15 +218,21 @@ describe('fetch tool: bad URLs and unreachable servers', () => {
 
   it('refuses an HTTPS server whose certificate it cannot trust, saying why', async () => {
     const tls = join(REPOSITORY_ROOT, 'test', 'fixtures', 'tls');
-    const secure = createHttpsServer({ key: readFileSync(join(tls, 'self-signed.key')), cert: readFileSync(join(tls, 'self-signed.crt')) }, (_request, response) => {
-      response.writeHead(200, { 'content-type': 'text/plain' }).end('secret page');
-    });
+    const secure = createHttpsServer(
+      { key: readFileSync(join(tls, 'self-signed.key')), cert: readFileSync(join(tls, 'self-signed.crt')) },
+      (_request, response) => {
+        response.writeHead(200, { 'content-type': 'text/plain' }).end('secret page');
+      },
+    );
     await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = secure.address() as AddressInfo;
       const result = await client.call('fetch', { url: `https://127.0.0.1:${port}/` });
       assert.equal(result.isError, true);
-      assert.match(result.text, /the TLS connection to 127\.0\.0\.1 failed \(DEPTH_ZERO_SELF_SIGNED_CERT: .*\)\. The certificate is invalid, expired or for another name/);
+      assert.match(
+        result.text,
+        /the TLS connection to 127\.0\.0\.1 failed \(DEPTH_ZERO_SELF_SIGNED_CERT: .*\)\. The certificate is invalid, expired or for another name/,
+      );
       assert.ok(!result.text.includes('secret page'));
     } finally {
       secure.closeAllConnections();

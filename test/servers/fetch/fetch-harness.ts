@@ -47,7 +47,9 @@ export async function startTestSite(routes: Record<string, RouteHandler>): Promi
     arrivalResolvers.get(path)?.();
     const route = routes[path.split('?')[0] ?? '/'];
     if (route === undefined) {
-      response.writeHead(404, { 'content-type': 'text/html' }).end('<html><body><h1>Not Found</h1><p>No page at this path.</p></body></html>');
+      response
+        .writeHead(404, { 'content-type': 'text/html' })
+        .end('<html><body><h1>Not Found</h1><p>No page at this path.</p></body></html>');
       return;
     }
     route(request, response, site);

@@ -43,10 +43,15 @@ before(async () => {
       writeForever(response);
     },
     '/gzip-bomb': (_request, response) =>
-      response.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' }).end(gzipSync(Buffer.alloc(5_000_000, 'z'))),
+      response
+        .writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' })
+        .end(gzipSync(Buffer.alloc(5_000_000, 'z'))),
     '/missing': (_request, response) =>
-      response.writeHead(404, { 'content-type': 'text/html' }).end('<html><head><style>p{}</style></head><body><h1>Gone fishing</h1><p>No river here.</p></body></html>'),
-    '/broken': (_request, response) => response.writeHead(500, { 'content-type': 'text/plain' }).end('database exploded at line 42'),
+      response
+        .writeHead(404, { 'content-type': 'text/html' })
+        .end('<html><head><style>p{}</style></head><body><h1>Gone fishing</h1><p>No river here.</p></body></html>'),
+    '/broken': (_request, response) =>
+      response.writeHead(500, { 'content-type': 'text/plain' }).end('database exploded at line 42'),
     '/forbidden': (_request, response) => response.writeHead(403).end(),
     '/chain': (request, response) => {
       const remaining = Number(new URL(request.url ?? '/', 'http://x').searchParams.get('n'));
@@ -95,7 +100,10 @@ describe('fetch tool: size limit', () => {
     const client = await connect({ maxBytes: 100_000 });
     const result = await client.call('fetch', { url: `${site.origin}/declared-huge` });
     assert.equal(result.isError, true);
-    assert.match(result.text, /larger than the limit of 100000 bytes .*options\.maxBytes.*: its Content-Length is 50000000 bytes/);
+    assert.match(
+      result.text,
+      /larger than the limit of 100000 bytes .*options\.maxBytes.*: its Content-Length is 50000000 bytes/,
+    );
     await site.connectionClosed('/declared-huge');
   });
 
@@ -103,7 +111,10 @@ describe('fetch tool: size limit', () => {
     const client = await connect({ maxBytes: 100_000, timeoutMs: 600_000 });
     const result = await client.call('fetch', { url: `${site.origin}/endless` });
     assert.equal(result.isError, true);
-    assert.match(result.text, /larger than the limit of 100000 bytes .*: more than 100000 bytes arrived; reading stopped there/);
+    assert.match(
+      result.text,
+      /larger than the limit of 100000 bytes .*: more than 100000 bytes arrived; reading stopped there/,
+    );
     await site.connectionClosed('/endless');
   });
 

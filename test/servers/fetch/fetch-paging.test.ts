@@ -5,7 +5,9 @@ import { bodyOf, connectFetchServer, startTestSite, type TestSite } from './fetc
 import { articlePage } from './fixtures.js';
 
 /** 2,500 characters, no two windows alike: "00000 00001 00002 …". */
-const longText = Array.from({ length: 2500 / 6 + 1 }, (_, index) => `${String(index).padStart(5, '0')} `).join('').slice(0, 2500);
+const longText = Array.from({ length: 2500 / 6 + 1 }, (_, index) => `${String(index).padStart(5, '0')} `)
+  .join('')
+  .slice(0, 2500);
 
 let site: TestSite;
 const clients: McpTestClient[] = [];
@@ -20,8 +22,10 @@ before(async () => {
   site = await startTestSite({
     '/long': (_request, response) => response.writeHead(200, { 'content-type': 'text/plain' }).end(longText),
     '/article': (_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(articlePage),
-    '/emoji': (_request, response) => response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('aaaaaaaaa😀bbb'),
-    '/default-length': (_request, response) => response.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(150)),
+    '/emoji': (_request, response) =>
+      response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('aaaaaaaaa😀bbb'),
+    '/default-length': (_request, response) =>
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(150)),
   });
 });
 
@@ -35,7 +39,10 @@ describe('fetch tool: paging', () => {
     const client = await connect();
     const first = await client.call('fetch', { url: `${site.origin}/long`, max_length: 1000 });
     assert.match(first.text, /characters 0-1000 of 2500\):\n/);
-    assert.match(first.text, /\n\n<error>Content truncated\. Call the fetch tool with a start_index of 1000 to get more content\.<\/error>$/);
+    assert.match(
+      first.text,
+      /\n\n<error>Content truncated\. Call the fetch tool with a start_index of 1000 to get more content\.<\/error>$/,
+    );
     const second = await client.call('fetch', { url: `${site.origin}/long`, max_length: 1000, start_index: 1000 });
     assert.match(second.text, /characters 1000-2000 of 2500\)/);
     assert.match(second.text, /start_index of 2000 to get more content/);
@@ -86,7 +93,10 @@ describe('fetch tool: paging', () => {
     const client = await connect();
     const result = await client.call('fetch', { url: `${site.origin}/long`, start_index: 2500 });
     assert.equal(result.isError, true);
-    assert.match(result.text, /No more content: start_index 2500 is at or past the end of .*\/long, which has 2500 characters/);
+    assert.match(
+      result.text,
+      /No more content: start_index 2500 is at or past the end of .*\/long, which has 2500 characters/,
+    );
   });
 
   it('rejects a max_length that is not a positive whole number', async () => {

@@ -41,7 +41,10 @@ describe('filesystem server containment', () => {
       await harness.call('edit_file', { path: requested, edits: [{ oldText: 'outside', newText: 'pwned' }] }),
       requested,
     );
-    assertOutsideRefusal(await harness.call('write_file', { path: '../outside/new.txt', content: 'x' }), '../outside/new.txt');
+    assertOutsideRefusal(
+      await harness.call('write_file', { path: '../outside/new.txt', content: 'x' }),
+      '../outside/new.txt',
+    );
     assertOutsideRefusal(await harness.call('create_directory', { path: '../outside/made' }), '../outside/made');
     assertOutsideRefusal(await harness.call('list_directory', { path: '..' }), '..');
     await assertOutsideUntouched();
@@ -64,7 +67,7 @@ describe('filesystem server containment', () => {
     await assertOutsideUntouched();
   });
 
-  it('refuses a sibling directory that shares the root\'s name as a prefix', async () => {
+  it("refuses a sibling directory that shares the root's name as a prefix", async () => {
     const evil = `${harness.root}-evil`;
     await fs.mkdir(evil);
     const evilFile = path.join(evil, 'secret.txt');
@@ -72,7 +75,10 @@ describe('filesystem server containment', () => {
     assertOutsideRefusal(await harness.call('read_text_file', { path: evilFile }), evilFile);
     assertOutsideRefusal(await harness.call('list_directory', { path: evil }), evil);
     assertOutsideRefusal(await harness.call('write_file', { path: evilFile, content: 'pwned' }), evilFile);
-    assertOutsideRefusal(await harness.call('write_file', { path: '../root-evil/new.txt', content: 'x' }), '../root-evil/new.txt');
+    assertOutsideRefusal(
+      await harness.call('write_file', { path: '../root-evil/new.txt', content: 'x' }),
+      '../root-evil/new.txt',
+    );
     assert.equal(await readText(evilFile), 'evil secret');
     assert.deepEqual(await fs.readdir(evil), ['secret.txt']);
   });
@@ -99,12 +105,18 @@ describe('filesystem server containment', () => {
     await fs.symlink(harness.outside, path.join(harness.root, 'linked-dir'));
     assertOutsideRefusal(await harness.call('list_directory', { path: 'linked-dir' }), 'linked-dir');
     assertOutsideRefusal(await harness.call('directory_tree', { path: 'linked-dir' }), 'linked-dir');
-    assertOutsideRefusal(await harness.call('read_text_file', { path: 'linked-dir/secret.txt' }), 'linked-dir/secret.txt');
+    assertOutsideRefusal(
+      await harness.call('read_text_file', { path: 'linked-dir/secret.txt' }),
+      'linked-dir/secret.txt',
+    );
     assertOutsideRefusal(
       await harness.call('write_file', { path: 'linked-dir/secret.txt', content: 'pwned' }),
       'linked-dir/secret.txt',
     );
-    assertOutsideRefusal(await harness.call('write_file', { path: 'linked-dir/new.txt', content: 'x' }), 'linked-dir/new.txt');
+    assertOutsideRefusal(
+      await harness.call('write_file', { path: 'linked-dir/new.txt', content: 'x' }),
+      'linked-dir/new.txt',
+    );
     assertOutsideRefusal(await harness.call('create_directory', { path: 'linked-dir/made' }), 'linked-dir/made');
     assertOutsideRefusal(
       await harness.call('move_file', { source: 'linked-dir/secret.txt', destination: 'stolen.txt' }),
@@ -118,7 +130,10 @@ describe('filesystem server containment', () => {
     await fs.symlink(harness.outside, path.join(harness.root, 'linked-dir'));
     const requested = 'linked-dir/deeper/still/new.txt';
     assertOutsideRefusal(await harness.call('write_file', { path: requested, content: 'x' }), requested);
-    assertOutsideRefusal(await harness.call('create_directory', { path: 'linked-dir/deeper/still' }), 'linked-dir/deeper/still');
+    assertOutsideRefusal(
+      await harness.call('create_directory', { path: 'linked-dir/deeper/still' }),
+      'linked-dir/deeper/still',
+    );
     await assertOutsideUntouched();
   });
 
@@ -140,8 +155,14 @@ describe('filesystem server containment', () => {
 
     const write = await harness.call('write_file', { path: 'inner-link.txt', content: 'changed' });
     assert.equal(write.isError, true);
-    assert.equal(write.text, 'Refused: "inner-link.txt" is a symbolic link; writes, edits and moves never go through links. Use the real path of the file instead.');
-    const edit = await harness.call('edit_file', { path: 'inner-link.txt', edits: [{ oldText: 'original', newText: 'changed' }] });
+    assert.equal(
+      write.text,
+      'Refused: "inner-link.txt" is a symbolic link; writes, edits and moves never go through links. Use the real path of the file instead.',
+    );
+    const edit = await harness.call('edit_file', {
+      path: 'inner-link.txt',
+      edits: [{ oldText: 'original', newText: 'changed' }],
+    });
     assert.equal(edit.isError, true);
     assert.match(edit.text, /is a symbolic link/);
     const move = await harness.call('move_file', { source: 'inner-link.txt', destination: 'moved.txt' });
@@ -160,7 +181,10 @@ describe('filesystem server containment', () => {
     const write = await harness.call('write_file', { path: 'hard.txt', content: 'pwned' });
     assert.equal(write.isError, true);
     assert.match(write.text, /^Refused: "hard\.txt" is a file with 2 hard links/);
-    const edit = await harness.call('edit_file', { path: 'hard.txt', edits: [{ oldText: 'outside', newText: 'pwned' }] });
+    const edit = await harness.call('edit_file', {
+      path: 'hard.txt',
+      edits: [{ oldText: 'outside', newText: 'pwned' }],
+    });
     assert.equal(edit.isError, true);
     assert.match(edit.text, /hard links/);
     await assertOutsideUntouched();
@@ -173,7 +197,10 @@ describe('filesystem server containment', () => {
       await harness.call('move_file', { source: 'mine.txt', destination: '../outside/mine.txt' }),
       '../outside/mine.txt',
     );
-    assertOutsideRefusal(await harness.call('move_file', { source: secretPath, destination: 'stolen.txt' }), secretPath);
+    assertOutsideRefusal(
+      await harness.call('move_file', { source: secretPath, destination: 'stolen.txt' }),
+      secretPath,
+    );
     assert.equal(await readText(path.join(harness.root, 'mine.txt')), 'mine');
     assert.equal(await exists(path.join(harness.root, 'stolen.txt')), false);
     await assertOutsideUntouched();
@@ -182,7 +209,10 @@ describe('filesystem server containment', () => {
   it('refuses moving the root itself', async () => {
     const outcome = await harness.call('move_file', { source: harness.root, destination: 'elsewhere' });
     assert.equal(outcome.isError, true);
-    assert.equal(outcome.text, `Cannot move ${JSON.stringify(harness.root)}: it is, or contains, an allowed root directory.`);
+    assert.equal(
+      outcome.text,
+      `Cannot move ${JSON.stringify(harness.root)}: it is, or contains, an allowed root directory.`,
+    );
     assert.equal((await fs.stat(harness.root)).isDirectory(), true);
   });
 
@@ -191,7 +221,10 @@ describe('filesystem server containment', () => {
     try {
       process.env.HOME = harness.outside;
       assertOutsideRefusal(await harness.call('read_text_file', { path: '~/secret.txt' }), '~/secret.txt');
-      assertOutsideRefusal(await harness.call('write_file', { path: '~/secret.txt', content: 'pwned' }), '~/secret.txt');
+      assertOutsideRefusal(
+        await harness.call('write_file', { path: '~/secret.txt', content: 'pwned' }),
+        '~/secret.txt',
+      );
       const home = path.join(harness.root, 'home');
       await fs.mkdir(home);
       await fs.writeFile(path.join(home, 'note.txt'), 'at home');

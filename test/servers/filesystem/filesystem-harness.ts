@@ -51,9 +51,7 @@ export async function startFilesystemHarness(options: { readOnly?: boolean } = {
     outside,
     async call(name, args = {}) {
       const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
-      const text = result.content
-        .flatMap((block) => (block.type === 'text' ? [block.text] : []))
-        .join('\n');
+      const text = result.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('\n');
       return { text, isError: result.isError === true, content: result.content };
     },
     async close() {

@@ -6,7 +6,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { FilesystemRootError } from '../../../src/errors/filesystem-root-error.js';
-import { createFilesystemServer, type FilesystemServerOptions } from '../../../src/servers/filesystem/filesystem-server.js';
+import {
+  createFilesystemServer,
+  type FilesystemServerOptions,
+} from '../../../src/servers/filesystem/filesystem-server.js';
 import { makeTemporaryDirectory } from './filesystem-harness.js';
 
 const readTools = [
@@ -31,7 +34,11 @@ async function connect(options: FilesystemServerOptions): Promise<Client> {
   return client;
 }
 
-async function callText(client: Client, name: string, args: Record<string, unknown>): Promise<{ text: string; isError: boolean }> {
+async function callText(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<{ text: string; isError: boolean }> {
   const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
   const first = result.content[0];
   return { text: first?.type === 'text' ? first.text : '', isError: result.isError === true };
@@ -61,7 +68,10 @@ describe('createFilesystemServer', () => {
   it('is named "filesystem" and offers every tool of the reference server with annotations', async () => {
     const client = await connected({ roots: [path.join(base, 'one')] });
     assert.equal(client.getServerVersion()?.name, 'filesystem');
-    assert.match(client.getInstructions() ?? '', new RegExp(`confined to these directories: ${path.join(base, 'one')}`));
+    assert.match(
+      client.getInstructions() ?? '',
+      new RegExp(`confined to these directories: ${path.join(base, 'one')}`),
+    );
     const { tools } = await client.listTools();
     assert.deepEqual(tools.map((tool) => tool.name).sort(), [...readTools, ...writeTools].sort());
     for (const tool of tools) {
@@ -73,7 +83,11 @@ describe('createFilesystemServer', () => {
     }
     const annotationsOf = (name: string) => tools.find((tool) => tool.name === name)?.annotations;
     assert.deepEqual(
-      [annotationsOf('write_file')?.destructiveHint, annotationsOf('edit_file')?.idempotentHint, annotationsOf('create_directory')?.destructiveHint],
+      [
+        annotationsOf('write_file')?.destructiveHint,
+        annotationsOf('edit_file')?.idempotentHint,
+        annotationsOf('create_directory')?.destructiveHint,
+      ],
       [true, false, false],
     );
     const editFile = tools.find((tool) => tool.name === 'edit_file');
@@ -103,7 +117,10 @@ describe('createFilesystemServer', () => {
       (await callText(client, 'list_allowed_directories', {})).text,
       `Allowed directories:\n${path.join(base, 'one')}\n${path.join(base, 'two')}`,
     );
-    const moved = await callText(client, 'move_file', { source: 'a.txt', destination: path.join(base, 'two', 'a.txt') });
+    const moved = await callText(client, 'move_file', {
+      source: 'a.txt',
+      destination: path.join(base, 'two', 'a.txt'),
+    });
     assert.equal(moved.isError, false);
     assert.equal(await fs.readFile(path.join(base, 'two', 'a.txt'), 'utf8'), 'in one');
   });
@@ -127,8 +144,14 @@ describe('createFilesystemServer', () => {
       (await callText(client, 'list_allowed_directories', {})).text,
       `Allowed directories:\n${path.join(base, 'one')}\n${path.join(base, 'two')}`,
     );
-    assert.equal((await callText(client, 'read_text_file', { path: path.join(base, 'alias', 'b.txt') })).text, 'via alias');
-    assert.equal((await callText(client, 'read_text_file', { path: path.join(base, 'two', 'b.txt') })).text, 'via alias');
+    assert.equal(
+      (await callText(client, 'read_text_file', { path: path.join(base, 'alias', 'b.txt') })).text,
+      'via alias',
+    );
+    assert.equal(
+      (await callText(client, 'read_text_file', { path: path.join(base, 'two', 'b.txt') })).text,
+      'via alias',
+    );
   });
 
   it('fails with FilesystemRootError for a missing root, a file root, or no roots', async () => {
@@ -147,6 +170,9 @@ describe('createFilesystemServer', () => {
       name: 'FilesystemRootError',
       message: new RegExp(`^Filesystem server root "${file}" is not a directory`),
     });
-    await assert.rejects(createFilesystemServer({ roots: [] }), { code: 'filesystem_root_invalid', message: /needs at least one root/ });
+    await assert.rejects(createFilesystemServer({ roots: [] }), {
+      code: 'filesystem_root_invalid',
+      message: /needs at least one root/,
+    });
   });
 });

@@ -33,9 +33,14 @@ describe('filesystem listing tools', () => {
       assert.equal(outcome.isError, false);
       assert.equal(
         outcome.text,
-        ['[FILE] .env', '[FILE] README.md', '[FILE] big.log', '[DIR] empty', '[DIR] node_modules', '[DIR] src'].join('\n'),
+        ['[FILE] .env', '[FILE] README.md', '[FILE] big.log', '[DIR] empty', '[DIR] node_modules', '[DIR] src'].join(
+          '\n',
+        ),
       );
-      assert.equal((await harness.call('list_directory', { path: 'src' })).text, '[FILE] index.test.ts\n[FILE] index.ts\n[DIR] nested');
+      assert.equal(
+        (await harness.call('list_directory', { path: 'src' })).text,
+        '[FILE] index.test.ts\n[FILE] index.ts\n[DIR] nested',
+      );
     });
 
     it('says when a directory is empty', async () => {
@@ -45,7 +50,10 @@ describe('filesystem listing tools', () => {
     it('reports a file given as a directory', async () => {
       const outcome = await harness.call('list_directory', { path: 'README.md' });
       assert.equal(outcome.isError, true);
-      assert.equal(outcome.text, 'Cannot list "README.md": it, or a directory above it, is a file and not a directory.');
+      assert.equal(
+        outcome.text,
+        'Cannot list "README.md": it, or a directory above it, is a file and not a directory.',
+      );
     });
   });
 
@@ -67,7 +75,10 @@ describe('filesystem listing tools', () => {
 
     it('puts the largest first when sorted by size', async () => {
       const outcome = await harness.call('list_directory_with_sizes', { path: '.', sortBy: 'size' });
-      const names = outcome.text.split('\n').slice(0, 3).map((line) => line.split(/\s+/)[1]);
+      const names = outcome.text
+        .split('\n')
+        .slice(0, 3)
+        .map((line) => line.split(/\s+/)[1]);
       assert.deepEqual(names, ['big.log', 'README.md', '.env']);
     });
 
@@ -125,7 +136,11 @@ describe('filesystem listing tools', () => {
 
   describe('search_files', () => {
     it('matches a name pattern at any depth', async () => {
-      const outcome = await harness.call('search_files', { path: '.', pattern: '*.ts', excludePatterns: ['node_modules'] });
+      const outcome = await harness.call('search_files', {
+        path: '.',
+        pattern: '*.ts',
+        excludePatterns: ['node_modules'],
+      });
       assert.equal(outcome.isError, false);
       assert.deepEqual(outcome.text.split('\n'), [
         path.join(harness.root, 'src', 'index.test.ts'),

@@ -54,8 +54,11 @@ export function swapperUnavailable(): string | undefined {
     mkdirSync(path.join(directory, 'dir'));
     symlinkSync(directory, path.join(directory, 'link'));
     const program = `${exchangeFunction}\nexchange(os.fsencode(sys.argv[1]), os.fsencode(sys.argv[2]))\n`;
-    const probe = spawnSync('python3', ['-c', program, path.join(directory, 'dir'), path.join(directory, 'link')], { encoding: 'utf8' });
-    if (probe.status !== 0) return `the swapper cannot exchange paths here (python3 with ctypes and renameat2): ${probe.stderr || String(probe.error)}`;
+    const probe = spawnSync('python3', ['-c', program, path.join(directory, 'dir'), path.join(directory, 'link')], {
+      encoding: 'utf8',
+    });
+    if (probe.status !== 0)
+      return `the swapper cannot exchange paths here (python3 with ctypes and renameat2): ${probe.stderr || String(probe.error)}`;
     return undefined;
   } finally {
     rmSync(directory, { recursive: true, force: true });
@@ -67,7 +70,9 @@ export function swapperUnavailable(): string | undefined {
  * succeeded and the loop is running.
  */
 export async function startSwapper(first: string, second: string, seconds: number): Promise<SwapperRun> {
-  const child = spawn('python3', ['-c', swapperProgram, first, second, String(seconds)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('python3', ['-c', swapperProgram, first, second, String(seconds)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const lines = createInterface({ input: child.stdout });

@@ -32,15 +32,24 @@ describe('filesystem read tools', () => {
     it('returns the first lines with head and the last lines with tail', async () => {
       assert.equal((await harness.call('read_text_file', { path: 'lines.txt', head: 2 })).text, 'one\ntwo');
       assert.equal((await harness.call('read_text_file', { path: 'lines.txt', tail: 2 })).text, 'four\nfive');
-      assert.equal((await harness.call('read_text_file', { path: 'lines.txt', tail: 50 })).text, 'one\ntwo\nthree\nfour\nfive');
+      assert.equal(
+        (await harness.call('read_text_file', { path: 'lines.txt', tail: 50 })).text,
+        'one\ntwo\nthree\nfour\nfive',
+      );
       assert.equal((await harness.call('read_text_file', { path: 'sub/note.md', tail: 1 })).text, 'ünïcödé ✓');
     });
 
     it('reads head and tail of a file larger than one read chunk', async () => {
       const lines = Array.from({ length: 30_000 }, (_, index) => `line ${index} ✓`);
       await fs.writeFile(path.join(harness.root, 'big.txt'), `${lines.join('\n')}\n`);
-      assert.equal((await harness.call('read_text_file', { path: 'big.txt', head: 3 })).text, lines.slice(0, 3).join('\n'));
-      assert.equal((await harness.call('read_text_file', { path: 'big.txt', tail: 3 })).text, lines.slice(-3).join('\n'));
+      assert.equal(
+        (await harness.call('read_text_file', { path: 'big.txt', head: 3 })).text,
+        lines.slice(0, 3).join('\n'),
+      );
+      assert.equal(
+        (await harness.call('read_text_file', { path: 'big.txt', tail: 3 })).text,
+        lines.slice(-3).join('\n'),
+      );
       assert.equal(
         (await harness.call('read_text_file', { path: 'big.txt', tail: 9_000 })).text,
         lines.slice(-9_000).join('\n'),
@@ -66,7 +75,10 @@ describe('filesystem read tools', () => {
     it('reports a directory read as a file', async () => {
       const outcome = await harness.call('read_text_file', { path: 'sub' });
       assert.equal(outcome.isError, true);
-      assert.equal(outcome.text, 'Cannot read "sub": it is a directory. Use list_directory or directory_tree to see what it contains.');
+      assert.equal(
+        outcome.text,
+        'Cannot read "sub": it is a directory. Use list_directory or directory_tree to see what it contains.',
+      );
     });
 
     it('refuses a whole read of a file over the size limit, but reads its tail', async () => {

@@ -95,10 +95,14 @@ function movePingPong(): Probe {
   let atPing = true;
   return {
     tool: 'move_file',
-    args: () => (atPing ? { source: 'dir/ping.txt', destination: 'dir/pong.txt' } : { source: 'dir/pong.txt', destination: 'dir/ping.txt' }),
+    args: () =>
+      atPing
+        ? { source: 'dir/ping.txt', destination: 'dir/pong.txt' }
+        : { source: 'dir/pong.txt', destination: 'dir/ping.txt' },
     leaked: () => false,
     succeeded: () => (atPing = !atPing),
-    alsoRefusedWith: /^(No such file or directory: "dir\/p[io]ng\.txt"|Cannot move "dir\/p[io]ng\.txt": it does not exist\.|Cannot move "dir\/pong\.txt" to "dir\/ping\.txt": the destination already exists\.)/,
+    alsoRefusedWith:
+      /^(No such file or directory: "dir\/p[io]ng\.txt"|Cannot move "dir\/p[io]ng\.txt": it does not exist\.|Cannot move "dir\/pong\.txt" to "dir\/ping\.txt": the destination already exists\.)/,
   };
 }
 
@@ -108,76 +112,113 @@ async function openDescriptorCount(): Promise<number> {
 }
 
 describe('filesystem server confinement under a concurrent directory swap', () => {
-  it('never reads, lists or writes outside the root while a directory is swapped with a link to the outside', { timeout: 120_000 }, async (t) => {
-    // The race needs Linux and python3 with ctypes (as .ci/run has): where it cannot run, that is a failure, not a skip.
-    assert.equal(swapperUnavailable(), undefined);
-    const harness = await startFilesystemHarness();
-    try {
-      const directory = path.join(harness.root, 'dir');
-      const link = path.join(harness.root, 'link');
-      await fs.mkdir(directory);
-      const outsideNames = ['file.txt', 'only-outside.txt', 'ping.txt', 'written.txt'];
-      for (const name of ['file.txt', 'written.txt', 'ping.txt']) await fs.writeFile(path.join(directory, name), insideText);
-      for (const name of outsideNames) await fs.writeFile(path.join(harness.outside, name), outsideText);
-      await fs.symlink(harness.outside, link);
+  it(
+    'never reads, lists or writes outside the root while a directory is swapped with a link to the outside',
+    { timeout: 120_000 },
+    async (t) => {
+      // The race needs Linux and python3 with ctypes (as .ci/run has): where it cannot run, that is a failure, not a skip.
+      assert.equal(swapperUnavailable(), undefined);
+      const harness = await startFilesystemHarness();
+      try {
+        const directory = path.join(harness.root, 'dir');
+        const link = path.join(harness.root, 'link');
+        await fs.mkdir(directory);
+        const outsideNames = ['file.txt', 'only-outside.txt', 'ping.txt', 'written.txt'];
+        for (const name of ['file.txt', 'written.txt', 'ping.txt'])
+          await fs.writeFile(path.join(directory, name), insideText);
+        for (const name of outsideNames) await fs.writeFile(path.join(harness.outside, name), outsideText);
+        await fs.symlink(harness.outside, link);
 
-      const descriptorsBefore = await openDescriptorCount();
-      const swapper = await startSwapper(directory, link, raceSeconds);
-      let racing = true;
-      const stopped = swapper.finished.finally(() => (racing = false));
-      const tallies: Record<string, Tally> = {};
-      await Promise.all(
-        Object.entries(probes).map(async ([name, probe]) => {
-          const tally: Tally = { calls: 0, succeeded: 0, refused: 0, leaked: 0, unexpected: 0, unexpectedMessages: [] };
-          tallies[name] = tally;
-          for (let index = 0; racing; index++) {
-            const outcome = await harness.call(probe.tool, probe.args(index));
-            tally.calls++;
-            if (probe.leaked(outcome)) tally.leaked++;
-            else if (!outcome.isError) {
-              tally.succeeded++;
-              probe.succeeded?.();
-            } else if (/^Access denied: "dir[/"]/.test(outcome.text) || probe.alsoRefusedWith?.test(outcome.text) === true) tally.refused++;
-            else if (++tally.unexpected <= 3) tally.unexpectedMessages.push(outcome.text);
-          }
-        }),
-      );
-      const swaps = await stopped;
-      const descriptorsAfter = await openDescriptorCount();
-      const outsideNow = (await fs.readdir(harness.outside)).sort();
-      const outsideChanged: string[] = []; // replaced, or moved away
-      for (const name of outsideNames) {
-        const content = await fs.readFile(path.join(harness.outside, name), 'utf8').catch(() => undefined);
-        if (content !== outsideText) outsideChanged.push(name);
+        const descriptorsBefore = await openDescriptorCount();
+        const swapper = await startSwapper(directory, link, raceSeconds);
+        let racing = true;
+        const stopped = swapper.finished.finally(() => (racing = false));
+        const tallies: Record<string, Tally> = {};
+        await Promise.all(
+          Object.entries(probes).map(async ([name, probe]) => {
+            const tally: Tally = {
+              calls: 0,
+              succeeded: 0,
+              refused: 0,
+              leaked: 0,
+              unexpected: 0,
+              unexpectedMessages: [],
+            };
+            tallies[name] = tally;
+            for (let index = 0; racing; index++) {
+              const outcome = await harness.call(probe.tool, probe.args(index));
+              tally.calls++;
+              if (probe.leaked(outcome)) tally.leaked++;
+              else if (!outcome.isError) {
+                tally.succeeded++;
+                probe.succeeded?.();
+              } else if (
+                /^Access denied: "dir[/"]/.test(outcome.text) ||
+                probe.alsoRefusedWith?.test(outcome.text) === true
+              )
+                tally.refused++;
+              else if (++tally.unexpected <= 3) tally.unexpectedMessages.push(outcome.text);
+            }
+          }),
+        );
+        const swaps = await stopped;
+        const descriptorsAfter = await openDescriptorCount();
+        const outsideNow = (await fs.readdir(harness.outside)).sort();
+        const outsideChanged: string[] = []; // replaced, or moved away
+        for (const name of outsideNames) {
+          const content = await fs.readFile(path.join(harness.outside, name), 'utf8').catch(() => undefined);
+          if (content !== outsideText) outsideChanged.push(name);
+        }
+        const outsideCreated = outsideNow.filter((name) => !outsideNames.includes(name)).length;
+        const summary = JSON.stringify({
+          swaps,
+          tallies,
+          outsideCreated,
+          outsideChanged,
+          descriptorsBefore,
+          descriptorsAfter,
+        });
+        t.diagnostic(summary);
+
+        // Nothing outside was read, listed, created or replaced.
+        for (const [name, tally] of Object.entries(tallies))
+          assert.equal(tally.leaked, 0, `${name} reached the outside: ${summary}`);
+        assert.deepEqual(outsideNow, outsideNames, summary);
+        assert.deepEqual(outsideChanged, [], summary);
+        // Every new file and directory landed in the real directory, wherever the swaps left it, with no temporary file left over.
+        const realDirectory = (await fs.lstat(directory)).isDirectory() ? directory : link;
+        const names = await fs.readdir(realDirectory);
+        assert.equal(
+          names.filter((name) => /^new-\d+\.txt$/.test(name)).length,
+          tallies['write_file new']?.succeeded,
+          summary,
+        );
+        assert.equal(
+          names.filter((name) => /^made-\d+$/.test(name)).length,
+          tallies.create_directory?.succeeded,
+          summary,
+        );
+        assert.equal(names.filter((name) => /^p[io]ng\.txt$/.test(name)).length, 1, summary);
+        assert.deepEqual(
+          names.filter((name) => name.startsWith('.')),
+          [],
+          summary,
+        );
+        // No descriptor was left open, whichever way a call ended.
+        assert.equal(descriptorsAfter, descriptorsBefore, summary);
+        // A raced call fails as "Access denied" (or, for move_file, a missing source), never with anything else.
+        for (const [name, tally] of Object.entries(tallies)) assert.equal(tally.unexpected, 0, `${name}: ${summary}`);
+        // The race really ran: many swaps, and calls both succeeded (a fair share, about a quarter where the
+        // machine is idle) and were refused. Counted over all probes: a busy machine makes few calls of some.
+        assert.ok(swaps > 100, summary);
+        const all = Object.values(tallies);
+        const count = (field: 'calls' | 'succeeded' | 'refused'): number =>
+          all.reduce((sum, tally) => sum + tally[field], 0);
+        assert.ok(count('succeeded') >= count('calls') / 10, summary);
+        assert.ok(count('refused') > 0, summary);
+      } finally {
+        await harness.close();
       }
-      const outsideCreated = outsideNow.filter((name) => !outsideNames.includes(name)).length;
-      const summary = JSON.stringify({ swaps, tallies, outsideCreated, outsideChanged, descriptorsBefore, descriptorsAfter });
-      t.diagnostic(summary);
-
-      // Nothing outside was read, listed, created or replaced.
-      for (const [name, tally] of Object.entries(tallies)) assert.equal(tally.leaked, 0, `${name} reached the outside: ${summary}`);
-      assert.deepEqual(outsideNow, outsideNames, summary);
-      assert.deepEqual(outsideChanged, [], summary);
-      // Every new file and directory landed in the real directory, wherever the swaps left it, with no temporary file left over.
-      const realDirectory = (await fs.lstat(directory)).isDirectory() ? directory : link;
-      const names = await fs.readdir(realDirectory);
-      assert.equal(names.filter((name) => /^new-\d+\.txt$/.test(name)).length, tallies['write_file new']?.succeeded, summary);
-      assert.equal(names.filter((name) => /^made-\d+$/.test(name)).length, tallies.create_directory?.succeeded, summary);
-      assert.equal(names.filter((name) => /^p[io]ng\.txt$/.test(name)).length, 1, summary);
-      assert.deepEqual(names.filter((name) => name.startsWith('.')), [], summary);
-      // No descriptor was left open, whichever way a call ended.
-      assert.equal(descriptorsAfter, descriptorsBefore, summary);
-      // A raced call fails as "Access denied" (or, for move_file, a missing source), never with anything else.
-      for (const [name, tally] of Object.entries(tallies)) assert.equal(tally.unexpected, 0, `${name}: ${summary}`);
-      // The race really ran: many swaps, and calls both succeeded (a fair share, about a quarter where the
-      // machine is idle) and were refused. Counted over all probes: a busy machine makes few calls of some.
-      assert.ok(swaps > 100, summary);
-      const all = Object.values(tallies);
-      const count = (field: 'calls' | 'succeeded' | 'refused'): number => all.reduce((sum, tally) => sum + tally[field], 0);
-      assert.ok(count('succeeded') >= count('calls') / 10, summary);
-      assert.ok(count('refused') > 0, summary);
-    } finally {
-      await harness.close();
-    }
-  });
+    },
+  );
 });

@@ -46,7 +46,10 @@ describe('filesystem write tools', () => {
     it('creates missing parent directories', async () => {
       const outcome = await harness.call('write_file', { path: 'a/b/c.txt', content: 'deep' });
       assert.equal(outcome.isError, false);
-      assert.equal(outcome.text, `Successfully wrote 4 bytes to a/b/c.txt (created directory ${path.join(root, 'a', 'b')})`);
+      assert.equal(
+        outcome.text,
+        `Successfully wrote 4 bytes to a/b/c.txt (created directory ${path.join(root, 'a', 'b')})`,
+      );
       assert.equal(await readText(path.join(root, 'a', 'b', 'c.txt')), 'deep');
     });
 
@@ -62,7 +65,10 @@ describe('filesystem write tools', () => {
       await fs.writeFile(path.join(root, 'file.txt'), 'x');
       const outcome = await harness.call('write_file', { path: 'file.txt/child.txt', content: 'y' });
       assert.equal(outcome.isError, true);
-      assert.equal(outcome.text, `Cannot use "file.txt/child.txt": ${path.join(root, 'file.txt')} is a file, not a directory.`);
+      assert.equal(
+        outcome.text,
+        `Cannot use "file.txt/child.txt": ${path.join(root, 'file.txt')} is a file, not a directory.`,
+      );
     });
   });
 
@@ -99,13 +105,16 @@ describe('filesystem write tools', () => {
       assert.equal(await readText(path.join(root, 'greet.js')), source);
     });
 
-    it('matches lines whose indentation differs and keeps the file\'s indentation', async () => {
+    it("matches lines whose indentation differs and keeps the file's indentation", async () => {
       const outcome = await harness.call('edit_file', {
         path: 'greet.js',
         edits: [{ oldText: 'console.log("hi");\n    return 1;', newText: 'console.log("bye");\n    return 0;' }],
       });
       assert.equal(outcome.isError, false, outcome.text);
-      assert.equal(await readText(path.join(root, 'greet.js')), 'function greet() {\n  console.log("bye");\n  return 0;\n}\n');
+      assert.equal(
+        await readText(path.join(root, 'greet.js')),
+        'function greet() {\n  console.log("bye");\n  return 0;\n}\n',
+      );
     });
 
     it('applies several edits in order', async () => {
@@ -147,7 +156,10 @@ describe('filesystem write tools', () => {
     it('keeps Windows line endings', async () => {
       const filePath = path.join(root, 'crlf.txt');
       await fs.writeFile(filePath, 'alpha\r\nbeta\r\ngamma\r\n');
-      const outcome = await harness.call('edit_file', { path: 'crlf.txt', edits: [{ oldText: 'beta\n', newText: 'BETA\n' }] });
+      const outcome = await harness.call('edit_file', {
+        path: 'crlf.txt',
+        edits: [{ oldText: 'beta\n', newText: 'BETA\n' }],
+      });
       assert.equal(outcome.isError, false, outcome.text);
       assert.match(outcome.text, /\n-beta\n\+BETA\n/);
       assert.equal(await readText(filePath), 'alpha\r\nBETA\r\ngamma\r\n');
@@ -214,7 +226,7 @@ describe('filesystem write tools', () => {
       assert.equal(await readText(path.join(root, 'b.txt')), 'B');
     });
 
-    it('fails when the destination\'s parent is missing or the source is absent', async () => {
+    it("fails when the destination's parent is missing or the source is absent", async () => {
       await fs.writeFile(path.join(root, 'a.txt'), 'A');
       const noParent = await harness.call('move_file', { source: 'a.txt', destination: 'missing/dir/a.txt' });
       assert.equal(noParent.isError, true);

@@ -8,9 +8,23 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { jobRecordSchema, type JobRecord } from '../../../src/servers/jobs/job-record.js';
 import { createShellServer, type ShellServerOptions } from '../../../src/servers/shell/shell-server.js';
-import { TSX_LOADER, fixturePath, livingMembersOfGroup, waitFor, waitUntilGroupGone } from '../../fixtures/process-helpers.js';
+import {
+  TSX_LOADER,
+  fixturePath,
+  livingMembersOfGroup,
+  waitFor,
+  waitUntilGroupGone,
+} from '../../fixtures/process-helpers.js';
 import { connectTestClient, type McpTestClient } from '../../support/mcp-test-client.js';
-import { assertNoJobProcessLeft, followToEnd, jobStatus, startedGroups, startJob, waitJob, type JobStatusView } from './job-test-helpers.js';
+import {
+  assertNoJobProcessLeft,
+  followToEnd,
+  jobStatus,
+  startedGroups,
+  startJob,
+  waitJob,
+  type JobStatusView,
+} from './job-test-helpers.js';
 
 let root: string;
 let workdir: string;
@@ -38,7 +52,14 @@ function newSpillDir(): string {
 
 /** The restarted mux-swarm: a new shell server on the same spill directory. */
 async function restart(spillDir: string, overrides: Partial<ShellServerOptions> = {}): Promise<McpTestClient> {
-  const server = createShellServer({ workdir, spillDir, timeoutMs: 10_000, maxOutputChars: 10_000, passEnv: [], ...overrides });
+  const server = createShellServer({
+    workdir,
+    spillDir,
+    timeoutMs: 10_000,
+    maxOutputChars: 10_000,
+    passEnv: [],
+    ...overrides,
+  });
   const client = await connectTestClient(server, 'job-reattach-test');
   clients.push(client);
   return client;
@@ -90,7 +111,10 @@ describe('jobs across a restart of mux-swarm', () => {
     const goFile = path.join(root, 'go-reattach');
     const job = onlyJob(
       await startJobsThenCrash(spillDir, [
-        { command: `echo before; while [ ! -e '${goFile}' ]; do sleep 0.05; done; echo after; exit 3`, wait_for: 'before' },
+        {
+          command: `echo before; while [ ! -e '${goFile}' ]; do sleep 0.05; done; echo after; exit 3`,
+          wait_for: 'before',
+        },
       ]),
     );
     assert.ok(livingMembersOfGroup(job.pid).includes(job.pid), 'the job outlived the mux-swarm that started it');
@@ -126,13 +150,18 @@ describe('jobs across a restart of mux-swarm', () => {
     assert.equal(all.result.output, 'before\nafter\n', 'one cursor runs through both lives of mux-swarm');
 
     const next = await startJob(client, { command: 'true' });
-    assert.ok(Number(next.job_id.split('-')[1]) > Number(job.job_id.split('-')[1]), 'ids continue after the recorded ones');
+    assert.ok(
+      Number(next.job_id.split('-')[1]) > Number(job.job_id.split('-')[1]),
+      'ids continue after the recorded ones',
+    );
     await followToEnd(client, next.job_id);
   });
 
   it('keeps jobs running when mux-swarm dies of an uncaught exception, whose exit handler kills other groups', async () => {
     const spillDir = newSpillDir();
-    const job = onlyJob(await startJobsThenCrash(spillDir, [{ command: 'echo up; sleep 60', wait_for: 'up' }], 'throw'));
+    const job = onlyJob(
+      await startJobsThenCrash(spillDir, [{ command: 'echo up; sleep 60', wait_for: 'up' }], 'throw'),
+    );
     assert.ok(livingMembersOfGroup(job.pid).includes(job.pid), 'the job outlived the crash');
     const client = await restart(spillDir);
     assert.equal((await jobStatus(client, job.job_id)).status.state, 'running');
@@ -141,7 +170,9 @@ describe('jobs across a restart of mux-swarm', () => {
 
   it('kills the whole process group of a re-attached job with kill_job, and counts it towards maxJobs', async () => {
     const spillDir = newSpillDir();
-    const job = onlyJob(await startJobsThenCrash(spillDir, [{ command: 'sleep 60 & sleep 60 & echo ready; wait', wait_for: 'ready' }]));
+    const job = onlyJob(
+      await startJobsThenCrash(spillDir, [{ command: 'sleep 60 & sleep 60 & echo ready; wait', wait_for: 'ready' }]),
+    );
     assert.ok(await waitFor(() => livingMembersOfGroup(job.pid).length >= 4), 'wrapper, shell and both sleeps run');
 
     const client = await restart(spillDir, { maxJobs: 1 });
@@ -162,7 +193,10 @@ describe('jobs across a restart of mux-swarm', () => {
     const goFile = path.join(root, 'go-unattended');
     const job = onlyJob(
       await startJobsThenCrash(spillDir, [
-        { command: `echo waiting; while [ ! -e '${goFile}' ]; do sleep 0.05; done; echo done; exit 4`, wait_for: 'waiting' },
+        {
+          command: `echo waiting; while [ ! -e '${goFile}' ]; do sleep 0.05; done; echo done; exit 4`,
+          wait_for: 'waiting',
+        },
       ]),
     );
     await writeFile(goFile, '');
@@ -221,7 +255,9 @@ describe('jobs across a restart of mux-swarm', () => {
 
   it('keeps the time limit of a re-attached job: its deadline is in the record', async () => {
     const spillDir = newSpillDir();
-    const job = onlyJob(await startJobsThenCrash(spillDir, [{ command: 'echo up; sleep 60', time_limit_ms: 1_500, wait_for: 'up' }]));
+    const job = onlyJob(
+      await startJobsThenCrash(spillDir, [{ command: 'echo up; sleep 60', time_limit_ms: 1_500, wait_for: 'up' }]),
+    );
     const client = await restart(spillDir);
     const { last } = await followToEnd(client, job.job_id);
     assert.equal(last.state, 'timed_out');
@@ -230,7 +266,9 @@ describe('jobs across a restart of mux-swarm', () => {
 
   it('kills re-attached jobs when the restarted server is closed in an orderly way', async () => {
     const spillDir = newSpillDir();
-    const job = onlyJob(await startJobsThenCrash(spillDir, [{ command: 'sleep 60 & echo ready; wait', wait_for: 'ready' }]));
+    const job = onlyJob(
+      await startJobsThenCrash(spillDir, [{ command: 'sleep 60 & echo ready; wait', wait_for: 'ready' }]),
+    );
     const client = await restart(spillDir);
     assert.equal((await jobStatus(client, job.job_id)).status.running, true);
     await client.close();

@@ -50,20 +50,30 @@ export async function startJob(client: McpTestClient, args: Record<string, unkno
   return status;
 }
 
-export async function waitJob(client: McpTestClient, args: Record<string, unknown>): Promise<{ outcome: TestToolOutcome; result: JobWaitView }> {
+export async function waitJob(
+  client: McpTestClient,
+  args: Record<string, unknown>,
+): Promise<{ outcome: TestToolOutcome; result: JobWaitView }> {
   const outcome = await client.call('wait_job', args);
   assert.equal(outcome.isError, false, `wait_job failed: ${outcome.text}`);
   return { outcome, result: outcome.structured as unknown as JobWaitView };
 }
 
-export async function jobStatus(client: McpTestClient, jobId: string): Promise<{ outcome: TestToolOutcome; status: JobStatusView }> {
+export async function jobStatus(
+  client: McpTestClient,
+  jobId: string,
+): Promise<{ outcome: TestToolOutcome; status: JobStatusView }> {
   const outcome = await client.call('job_status', { job_id: jobId });
   assert.equal(outcome.isError, false, `job_status failed: ${outcome.text}`);
   return { outcome, status: outcome.structured as unknown as JobStatusView };
 }
 
 /** Follows a job with wait_job from `cursor` until it ends; returns all the output read and the last result. */
-export async function followToEnd(client: McpTestClient, jobId: string, cursor = 0): Promise<{ output: string; last: JobWaitView }> {
+export async function followToEnd(
+  client: McpTestClient,
+  jobId: string,
+  cursor = 0,
+): Promise<{ output: string; last: JobWaitView }> {
   let output = '';
   for (let calls = 0; calls < 200; calls += 1) {
     const { result } = await waitJob(client, { job_id: jobId, cursor, timeout_ms: 20_000 });

@@ -12,7 +12,10 @@ const ERROR_AT_HOME = [
   '    trainer = SFTTrainer(model, args, max_seq_length=2048)',
   "TypeError: SFTTrainer.__init__() got an unexpected keyword argument 'max_seq_length'",
 ].join('\n');
-const SAME_ERROR_ELSEWHERE = ERROR_AT_HOME.replace('/home/ana/project', '/workspace/run-7').replace('line 88', 'line 141');
+const SAME_ERROR_ELSEWHERE = ERROR_AT_HOME.replace('/home/ana/project', '/workspace/run-7').replace(
+  'line 88',
+  'line 141',
+);
 
 describe('memory server: the failure memory tools', () => {
   let directory: string;
@@ -20,7 +23,14 @@ describe('memory server: the failure memory tools', () => {
 
   before(async () => {
     directory = await makeTemporaryDirectory();
-    memory = await connectTestClient(createMemoryServer({ databasePath: path.join(directory, 'state.db'), userStoreDirectory: path.join(directory, 'user'), secrets: ['hf_secret_value_123456'], fixes: true }));
+    memory = await connectTestClient(
+      createMemoryServer({
+        databasePath: path.join(directory, 'state.db'),
+        userStoreDirectory: path.join(directory, 'user'),
+        secrets: ['hf_secret_value_123456'],
+        fixes: true,
+      }),
+    );
   });
   after(async () => {
     await memory.close();
@@ -29,13 +39,15 @@ describe('memory server: the failure memory tools', () => {
 
   it('has the reference tools plus search_fixes, record_fix and rate_fix', async () => {
     const names = await memory.toolNames();
-    for (const name of ['search_fixes', 'record_fix', 'rate_fix', 'search_nodes', 'create_entities']) assert.ok(names.includes(name), name);
+    for (const name of ['search_fixes', 'record_fix', 'rate_fix', 'search_nodes', 'create_entities'])
+      assert.ok(names.includes(name), name);
   });
 
   it('records a fix an agent reports, finds it for the same error at another path and line, and counts its ratings', async () => {
     const recorded = await memory.call('record_fix', {
       error: ERROR_AT_HOME,
-      description: 'SFTConfig(max_length=2048) instead of SFTTrainer(max_seq_length=2048); token hf_secret_value_123456',
+      description:
+        'SFTConfig(max_length=2048) instead of SFTTrainer(max_seq_length=2048); token hf_secret_value_123456',
       files: ['train.py'],
       worked: true,
     });
@@ -44,9 +56,14 @@ describe('memory server: the failure memory tools', () => {
     assert.doesNotMatch(fix.description, /hf_secret_value_123456/, 'a known secret is not stored');
 
     const found = await memory.call('search_fixes', { error: SAME_ERROR_ELSEWHERE });
-    const results = (found.structured as { results: Array<{ fixes: Array<{ id: string; worked: number; failed: number }> }> }).results;
+    const results = (
+      found.structured as { results: Array<{ fixes: Array<{ id: string; worked: number; failed: number }> }> }
+    ).results;
     assert.equal(results.length, 1);
-    assert.deepEqual(results[0]!.fixes.map((known) => [known.id, known.worked, known.failed]), [[fix.id, 1, 0]]);
+    assert.deepEqual(
+      results[0]!.fixes.map((known) => [known.id, known.worked, known.failed]),
+      [[fix.id, 1, 0]],
+    );
 
     const rated = await memory.call('rate_fix', { fix: `fix ${fix.id}`, worked: false });
     assert.equal(rated.isError, false, rated.text);
@@ -56,7 +73,10 @@ describe('memory server: the failure memory tools', () => {
     // Written through to the user store.
     const user = FailureMemory.openUserStore(path.join(directory, 'user'));
     try {
-      assert.deepEqual(user.listFixes().map((known) => [known.uid, known.source, known.worked, known.failed]), [[fix.id, 'agent', 1, 1]]);
+      assert.deepEqual(
+        user.listFixes().map((known) => [known.uid, known.source, known.worked, known.failed]),
+        [[fix.id, 'agent', 1, 1]],
+      );
     } finally {
       user.database.close();
     }

@@ -39,13 +39,23 @@ async function callReference(name: string, args: Record<string, unknown> = {}): 
 }
 
 /** Calls both servers and asserts the same result: same content and structured content, or both an error. */
-async function callBoth(name: string, args: Record<string, unknown> = {}): Promise<{ reference: TestToolOutcome; ours: TestToolOutcome }> {
+async function callBoth(
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<{ reference: TestToolOutcome; ours: TestToolOutcome }> {
   const expected = await callReference(name, args);
   const actual = await ours.call(name, args);
   const step = `${name} ${JSON.stringify(args)}`;
-  assert.equal(actual.isError, expected.isError, `${step}: error flag (ours: ${actual.text}; reference: ${expected.text})`);
+  assert.equal(
+    actual.isError,
+    expected.isError,
+    `${step}: error flag (ours: ${actual.text}; reference: ${expected.text})`,
+  );
   if (expected.isError) {
-    assert.ok(actual.text.startsWith(expected.text), `${step}: our message "${actual.text}" starts like "${expected.text}"`);
+    assert.ok(
+      actual.text.startsWith(expected.text),
+      `${step}: our message "${actual.text}" starts like "${expected.text}"`,
+    );
   } else {
     assert.deepEqual(actual.structured, expected.structured, `${step}: structured content`);
     assert.deepEqual(actual.content, expected.content, `${step}: text content`);
@@ -64,7 +74,11 @@ function schemaStructure(tool: Tool): unknown {
         .map(([key, inner]) => [key, strip(inner)]),
     );
   };
-  return { inputSchema: strip(tool.inputSchema), outputSchema: strip(tool.outputSchema), annotations: tool.annotations };
+  return {
+    inputSchema: strip(tool.inputSchema),
+    outputSchema: strip(tool.outputSchema),
+    annotations: tool.annotations,
+  };
 }
 
 /**
@@ -124,8 +138,12 @@ describe('memory server interoperability with @modelcontextprotocol/server-memor
   });
 
   it('takes the general mark and answers as the reference does without it', async () => {
-    const expected = await callReference('create_entities', { entities: [{ name: 'Marked', entityType: 'quirk', observations: ['holds everywhere'] }] });
-    const actual = await ours.call('create_entities', { entities: [{ name: 'Marked', entityType: 'quirk', observations: ['holds everywhere'], general: true }] });
+    const expected = await callReference('create_entities', {
+      entities: [{ name: 'Marked', entityType: 'quirk', observations: ['holds everywhere'] }],
+    });
+    const actual = await ours.call('create_entities', {
+      entities: [{ name: 'Marked', entityType: 'quirk', observations: ['holds everywhere'], general: true }],
+    });
     assert.equal(actual.isError, false, actual.text);
     assert.deepEqual(actual.structured, expected.structured);
     assert.deepEqual(actual.content, expected.content);

@@ -36,7 +36,9 @@ describe('memory server persistence', () => {
     try {
       assert.deepEqual(graphOf(await second.call('read_graph')), before);
       assert.deepEqual(await searchNames(second, 'anvils'), ['Acme'], 'the search index persisted too');
-      const again = await second.call('create_entities', { entities: [{ name: 'Alice', entityType: 'person', observations: [] }] });
+      const again = await second.call('create_entities', {
+        entities: [{ name: 'Alice', entityType: 'person', observations: [] }],
+      });
       assert.deepEqual(again.structured, { entities: [] }, 'uniqueness holds across servers');
     } finally {
       await second.close();
@@ -56,7 +58,7 @@ describe('memory server persistence', () => {
 
     const reopened = await connectMemory(databasePath);
     try {
-      assert.deepEqual((await searchNames(reopened, 'Alice')), ['Alice']);
+      assert.deepEqual(await searchNames(reopened, 'Alice'), ['Alice']);
     } finally {
       await reopened.close();
     }
@@ -68,7 +70,9 @@ describe('memory server persistence', () => {
     try {
       const memory = await connectMemory(path.join(stateDirectory, 'state.db'));
       try {
-        const created = await memory.call('create_entities', { entities: [{ name: 'Alice', entityType: 'person', observations: ['on call'] }] });
+        const created = await memory.call('create_entities', {
+          entities: [{ name: 'Alice', entityType: 'person', observations: ['on call'] }],
+        });
         assert.equal(created.isError, false);
         assert.deepEqual(await searchNames(memory, 'call'), ['Alice']);
       } finally {
@@ -76,7 +80,11 @@ describe('memory server persistence', () => {
       }
       const stored = runtimeConnection.prepare('SELECT name FROM memory_entities').pluck().all();
       assert.deepEqual(stored, ['Alice']);
-      assert.equal(runtimeConnection.prepare('SELECT count(*) FROM runs').pluck().get(), 0, 'the run tables are there too');
+      assert.equal(
+        runtimeConnection.prepare('SELECT count(*) FROM runs').pluck().get(),
+        0,
+        'the run tables are there too',
+      );
     } finally {
       runtimeConnection.close();
     }

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { McpTestClient } from '../../support/mcp-test-client.js';
-import { connectMemory, graphOf, makeTemporaryDirectory, relationLines, removeDirectory, searchNames } from './memory-harness.js';
+import {
+  connectMemory,
+  graphOf,
+  makeTemporaryDirectory,
+  relationLines,
+  removeDirectory,
+  searchNames,
+} from './memory-harness.js';
 
 let directory: string;
 let memory: McpTestClient;
@@ -78,7 +85,10 @@ describe('memory server search_nodes', () => {
 
   it('returns the relations that touch a found entity', async () => {
     const graph = graphOf(await memory.call('search_nodes', { query: 'Bob' }));
-    assert.deepEqual(graph.entities.map((entity) => entity.name), ['Bob']);
+    assert.deepEqual(
+      graph.entities.map((entity) => entity.name),
+      ['Bob'],
+    );
     assert.deepEqual(relationLines(graph), ['Bob -uses-> Rust compiler']);
   });
 
@@ -87,7 +97,10 @@ describe('memory server search_nodes', () => {
   });
 
   it('returns nothing, without an error, when nothing matches', async () => {
-    assert.deepEqual(graphOf(await memory.call('search_nodes', { query: 'zeppelin' })), { entities: [], relations: [] });
+    assert.deepEqual(graphOf(await memory.call('search_nodes', { query: 'zeppelin' })), {
+      entities: [],
+      relations: [],
+    });
   });
 
   it('treats FTS5 syntax in a query as plain text', async () => {

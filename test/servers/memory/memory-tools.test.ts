@@ -86,7 +86,9 @@ describe('memory server tools', () => {
     const outcome = await memory.call('create_entities', {
       entities: [{ name: 'Carol', entityType: 'person', observations: ['reads Rust', 'reads Rust', 'runs'] }],
     });
-    assert.deepEqual(outcome.structured, { entities: [{ name: 'Carol', entityType: 'person', observations: ['reads Rust', 'runs'] }] });
+    assert.deepEqual(outcome.structured, {
+      entities: [{ name: 'Carol', entityType: 'person', observations: ['reads Rust', 'runs'] }],
+    });
     const added = await memory.call('add_observations', {
       observations: [{ entityName: 'Carol', contents: ['runs', 'swims', 'swims'] }],
     });
@@ -138,10 +140,10 @@ describe('memory server tools', () => {
       ],
     });
     const graph = graphOf(await memory.call('open_nodes', { names: ['Alice', 'Bob'] }));
-    assert.deepEqual(graph.entities.map((entity) => entity.observations), [
-      ['likes TypeScript', 'lives in Berlin', 'plays chess'],
-      ['new hire'],
-    ]);
+    assert.deepEqual(
+      graph.entities.map((entity) => entity.observations),
+      [['likes TypeScript', 'lives in Berlin', 'plays chess'], ['new hire']],
+    );
   });
 
   it('add_observations to an unknown entity is an error result and keeps nothing of the call', async () => {
@@ -183,10 +185,14 @@ describe('memory server tools', () => {
     assert.deepEqual(recreated.relations, []);
   });
 
-  it('keeps the search index in step when a deleted entity\'s row id is used again', async () => {
-    await memory.call('create_entities', { entities: [{ name: 'Zeppelin', entityType: 'airship', observations: ['floats over Friedrichshafen'] }] });
+  it("keeps the search index in step when a deleted entity's row id is used again", async () => {
+    await memory.call('create_entities', {
+      entities: [{ name: 'Zeppelin', entityType: 'airship', observations: ['floats over Friedrichshafen'] }],
+    });
     await memory.call('delete_entities', { entityNames: ['Zeppelin'] });
-    await memory.call('create_entities', { entities: [{ name: 'Kettle', entityType: 'appliance', observations: ['boils water'] }] });
+    await memory.call('create_entities', {
+      entities: [{ name: 'Kettle', entityType: 'appliance', observations: ['boils water'] }],
+    });
     assert.deepEqual(await searchNames(memory, 'Friedrichshafen'), []);
     assert.deepEqual(await searchNames(memory, 'airship'), []);
     assert.deepEqual(await searchNames(memory, 'boils'), ['Kettle']);
@@ -202,7 +208,9 @@ describe('memory server tools', () => {
     });
     assert.equal(outcome.isError, false);
     assert.deepEqual(outcome.structured, { success: true, message: 'Observations deleted successfully' });
-    assert.deepEqual(graphOf(await memory.call('open_nodes', { names: ['Alice'] })).entities[0]?.observations, ['likes TypeScript']);
+    assert.deepEqual(graphOf(await memory.call('open_nodes', { names: ['Alice'] })).entities[0]?.observations, [
+      'likes TypeScript',
+    ]);
     assert.deepEqual(await searchNames(memory, 'Berlin'), []);
     assert.deepEqual(await searchNames(memory, 'TypeScript'), ['Alice']);
   });

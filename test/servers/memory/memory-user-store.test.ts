@@ -29,7 +29,11 @@ describe('memory server: lessons marked general reach every workdir through the 
   /** A memory server in workdir `name` (its own state.db) sharing the user store in `<directory>/user`. */
   async function serverIn(name: string, options: Partial<MemoryServerOptions> = {}): Promise<McpTestClient> {
     const client = await connectTestClient(
-      createMemoryServer({ databasePath: path.join(directory, name, '.mux-swarm', 'state.db'), userStoreDirectory: path.join(directory, 'user'), ...options }),
+      createMemoryServer({
+        databasePath: path.join(directory, name, '.mux-swarm', 'state.db'),
+        userStoreDirectory: path.join(directory, 'user'),
+        ...options,
+      }),
       `memory-${name}`,
     );
     clients.push(client);
@@ -40,7 +44,7 @@ describe('memory server: lessons marked general reach every workdir through the 
     const a = await serverIn('a');
     const created = await a.call('create_entities', { entities: [{ ...LESSON, general: true }, LOCAL] });
     assert.equal(created.isError, false, created.text);
-    assert.deepEqual(created.structured, { entities: [LESSON, LOCAL] }, 'the reference\'s result, without the mark');
+    assert.deepEqual(created.structured, { entities: [LESSON, LOCAL] }, "the reference's result, without the mark");
     assert.equal(created.content.length, 1, 'no note: the user store was written');
 
     const b = await serverIn('b');
@@ -49,16 +53,22 @@ describe('memory server: lessons marked general reach every workdir through the 
     assert.deepEqual(await searchNames(b, 'python'), ['python-venv'], 'train-script stayed in workdir A');
     assert.deepEqual(await searchNames(a, 'python'), ['python-venv', 'train-script']);
     assert.deepEqual(entityNames(graphOf(await b.call('read_graph'))), ['python-venv']);
-    assert.deepEqual(graphOf(await b.call('open_nodes', { names: ['python-venv', 'train-script'] })).entities, [LESSON]);
+    assert.deepEqual(graphOf(await b.call('open_nodes', { names: ['python-venv', 'train-script'] })).entities, [
+      LESSON,
+    ]);
   });
 
-  it('adds to a shared lesson from workdir B, and B\'s own observations join it in both reads', async () => {
+  it("adds to a shared lesson from workdir B, and B's own observations join it in both reads", async () => {
     const a = await serverIn('a');
     await a.call('create_entities', { entities: [{ ...LESSON, general: true }] });
     const b = await serverIn('b');
-    const added = await b.call('add_observations', { observations: [{ entityName: 'python-venv', contents: ['pip is a shim too'], general: true }] });
+    const added = await b.call('add_observations', {
+      observations: [{ entityName: 'python-venv', contents: ['pip is a shim too'], general: true }],
+    });
     assert.equal(added.isError, false, added.text);
-    assert.deepEqual(added.structured, { results: [{ entityName: 'python-venv', addedObservations: ['pip is a shim too'] }] });
+    assert.deepEqual(added.structured, {
+      results: [{ entityName: 'python-venv', addedObservations: ['pip is a shim too'] }],
+    });
     const fromA = graphOf(await a.call('open_nodes', { names: ['python-venv'] })).entities;
     assert.deepEqual(fromA, [{ ...LESSON, observations: [...LESSON.observations, 'pip is a shim too'] }]);
   });
@@ -70,7 +80,11 @@ describe('memory server: lessons marked general reach every workdir through the 
     assert.deepEqual(await searchNames(none, 'python'), [], '"none" does not read the user store');
     await none.call('create_entities', { entities: [{ ...LESSON, general: true }] });
     const reader = await serverIn('c');
-    assert.deepEqual(await searchNames(reader, 'python'), ['train-script'], 'what "all" wrote is shared; what "none" wrote is not');
+    assert.deepEqual(
+      await searchNames(reader, 'python'),
+      ['train-script'],
+      'what "all" wrote is shared; what "none" wrote is not',
+    );
   });
 
   it('deletes from the user store too', async () => {
@@ -91,14 +105,21 @@ describe('memory server: lessons marked general reach every workdir through the 
   it('starts without a user store that cannot be opened: the workdir write stands and the result says the user store was not written', async () => {
     writeFileSync(path.join(directory, 'not-a-directory'), 'a file where the user store directory should be');
     const client = await connectTestClient(
-      createMemoryServer({ databasePath: path.join(directory, 'a', 'state.db'), userStoreDirectory: path.join(directory, 'not-a-directory'), fixes: true }),
+      createMemoryServer({
+        databasePath: path.join(directory, 'a', 'state.db'),
+        userStoreDirectory: path.join(directory, 'not-a-directory'),
+        fixes: true,
+      }),
     );
     clients.push(client);
     const created = await client.call('create_entities', { entities: [{ ...LESSON, general: true }] });
     assert.equal(created.isError, false, created.text);
     assert.deepEqual(created.structured, { entities: [LESSON] });
     assert.equal(created.content.length, 2);
-    assert.match(created.text, /Not written to the user store \(.*not-a-directory\/memory\.db\): it cannot be opened .*kept in this workdir's graph only/);
+    assert.match(
+      created.text,
+      /Not written to the user store \(.*not-a-directory\/memory\.db\): it cannot be opened .*kept in this workdir's graph only/,
+    );
     assert.deepEqual(await searchNames(client, 'python'), ['python-venv']);
     const fixes = await client.call('search_fixes', { error: 'TypeError: nothing known' });
     assert.equal(fixes.isError, false, 'the failure memory tools work on the workdir alone');
@@ -106,10 +127,17 @@ describe('memory server: lessons marked general reach every workdir through the 
 
   it('tells agents about the general mark in the server instructions and the write tools', async () => {
     const a = await serverIn('a');
-    assert.match(a.client.getInstructions() ?? '', /Mark general: true what holds beyond this project: machine quirks, library API changes, how to call tools/);
+    assert.match(
+      a.client.getInstructions() ?? '',
+      /Mark general: true what holds beyond this project: machine quirks, library API changes, how to call tools/,
+    );
     const { tools } = await a.client.listTools();
     for (const name of ['create_entities', 'create_relations', 'add_observations']) {
-      assert.match(tools.find((tool) => tool.name === name)?.description ?? '', /Mark general: true what holds beyond this project/, name);
+      assert.match(
+        tools.find((tool) => tool.name === name)?.description ?? '',
+        /Mark general: true what holds beyond this project/,
+        name,
+      );
     }
   });
 });

@@ -72,7 +72,11 @@ describe('python server: a snippet that holds a secret, in the sandbox', () => {
     const client = await connect({ backend: 'bwrap', network: 'none', workdir, readOnly: [], writable: [] });
     const { structured, text } = await client.call('run_python', { code: SNIPPET });
     assert.equal(structured?.exit_code, 1, text);
-    assert.match(String(structured?.stdout), new RegExp(`sha256: ${SECRET_SHA256}`), 'the code that ran held the secret');
+    assert.match(
+      String(structured?.stdout),
+      new RegExp(`sha256: ${SECRET_SHA256}`),
+      'the code that ran held the secret',
+    );
     assert.ok(!text.includes(SECRET));
     assert.deepEqual(await readdir(privateTemp), [], 'no private copy is left');
   });
@@ -83,7 +87,11 @@ describe('python server: a snippet that holds a secret', () => {
     const client = await connect();
     const { structured, text } = await client.call('run_python', { code: SNIPPET });
     assert.equal(structured?.exit_code, 1, text);
-    assert.match(String(structured?.stdout), new RegExp(`sha256: ${SECRET_SHA256}`), 'the code that ran held the secret');
+    assert.match(
+      String(structured?.stdout),
+      new RegExp(`sha256: ${SECRET_SHA256}`),
+      'the code that ran held the secret',
+    );
     assert.match(String(structured?.stdout), /token: \[REDACTED\]/);
     assert.ok(!text.includes(SECRET) && !JSON.stringify(structured).includes(SECRET), 'the result holds no secret');
 
@@ -93,7 +101,10 @@ describe('python server: a snippet that holds a secret', () => {
     assert.ok(!stored.includes(SECRET));
     assert.match(stored, /TOKEN = "\[REDACTED\]"/);
     // Tracebacks name the stored copy, and show its scrubbed line.
-    assert.match(String(structured?.stderr), new RegExp(`File "${script.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}", line 5`));
+    assert.match(
+      String(structured?.stderr),
+      new RegExp(`File "${script.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}", line 5`),
+    );
     assert.match(String(structured?.stderr), /raise ValueError\("\[REDACTED\]"\)/);
     assert.deepEqual(await readdir(privateTemp), [], 'the private source and its directory are gone');
   });

@@ -88,7 +88,15 @@ describe('python server', () => {
   it('lists run_python and the job tools', async () => {
     const client = await connect();
     const names = await client.toolNames();
-    for (const name of ['run_python', 'start_job', 'job_status', 'wait_job', 'send_job_input', 'kill_job', 'list_jobs']) {
+    for (const name of [
+      'run_python',
+      'start_job',
+      'job_status',
+      'wait_job',
+      'send_job_input',
+      'kill_job',
+      'list_jobs',
+    ]) {
       assert.ok(names.includes(name), `${name} is listed`);
     }
   });
@@ -111,7 +119,10 @@ describe('python server', () => {
 
   it('imports modules from the working directory in a snippet, as python -c would', async () => {
     const client = await connect();
-    const { structured } = await client.call('run_python', { code: 'import helper_module\nprint(helper_module.VALUE)', cwd: 'sub' });
+    const { structured } = await client.call('run_python', {
+      code: 'import helper_module\nprint(helper_module.VALUE)',
+      cwd: 'sub',
+    });
     assert.equal(structured?.stdout, 'imported from the working directory\n');
   });
 
@@ -137,7 +148,12 @@ describe('python server', () => {
       path.join(workdir, 'sub', 'shout.py'),
       'import os, sys\ndata = sys.stdin.read()\nprint(f"{sys.argv[1]}:{data.upper()}:{os.getcwd()}")\nsys.exit(3)\n',
     );
-    const { isError, text, structured } = await client.call('run_python', { script: 'sub/shout.py', args: ['loud'], stdin: 'quiet', cwd: 'sub' });
+    const { isError, text, structured } = await client.call('run_python', {
+      script: 'sub/shout.py',
+      args: ['loud'],
+      stdin: 'quiet',
+      cwd: 'sub',
+    });
     assert.equal(isError, true);
     assert.equal(structured?.exit_code, 3);
     assert.equal(structured?.stdout, `loud:QUIET:${path.join(workdir, 'sub')}\n`);
@@ -156,7 +172,10 @@ describe('python server', () => {
       assert.match(text, /outside the workdir/);
       assert.equal(structured, undefined, 'nothing ran');
     }
-    assert.match((await client.call('run_python', { script: 'nope.py' })).text, /Script "nope.py" does not exist under the workdir/);
+    assert.match(
+      (await client.call('run_python', { script: 'nope.py' })).text,
+      /Script "nope.py" does not exist under the workdir/,
+    );
     for (const args of [{}, { script: 'sub/shout.py', code: 'print(1)' }]) {
       assert.match((await client.call('run_python', args)).text, /exactly one of "script".*or "code"/);
     }
@@ -164,7 +183,10 @@ describe('python server', () => {
 
   it('returns the parsed exception with its innermost frame when Python crashes', async () => {
     const client = await connect();
-    const { isError, text, structured } = await client.call('run_python', { script: 'pipeline/train.py', cwd: 'pipeline' });
+    const { isError, text, structured } = await client.call('run_python', {
+      script: 'pipeline/train.py',
+      cwd: 'pipeline',
+    });
     assert.equal(isError, true);
     assert.equal(structured?.exit_code, 1);
     assert.equal(structured?.stdout, 'building the batch\n');
@@ -194,34 +216,50 @@ describe('python server', () => {
 
   it('kills Python at the timeout', async () => {
     const client = await connect();
-    const { isError, structured } = await client.call('run_python', { code: 'import time\ntime.sleep(60)', timeout_ms: 300 });
+    const { isError, structured } = await client.call('run_python', {
+      code: 'import time\ntime.sleep(60)',
+      timeout_ms: 300,
+    });
     assert.equal(isError, true);
     assert.equal(structured?.timed_out, true);
   });
 
   it('names the missing interpreter and the option to change', async () => {
     const byName = await connect({ interpreter: 'python3-mux-swarm-missing' });
-    for (const [tool, args] of [['run_python', { code: 'print(1)' }], ['start_job', { code: 'print(1)' }]] as const) {
+    for (const [tool, args] of [
+      ['run_python', { code: 'print(1)' }],
+      ['start_job', { code: 'print(1)' }],
+    ] as const) {
       const { isError, text } = await byName.call(tool, args);
       assert.equal(isError, true, tool);
-      assert.match(text, /The Python interpreter "python3-mux-swarm-missing" \(options\.interpreter\) was not found on the PATH/);
+      assert.match(
+        text,
+        /The Python interpreter "python3-mux-swarm-missing" \(options\.interpreter\) was not found on the PATH/,
+      );
       assert.match(text, /"interpreter" option/);
     }
     assert.deepEqual((await byName.call('list_jobs')).structured?.jobs, [], 'no job was recorded');
 
     const byPath = await connect({ interpreter: 'no-venv/bin/python' });
     const { text } = await byPath.call('run_python', { code: 'print(1)' });
-    assert.match(text, new RegExp(`${path.join(workdir, 'no-venv', 'bin', 'python')} \\(options\\.interpreter "no-venv/bin/python"\\) does not exist`));
+    assert.match(
+      text,
+      new RegExp(
+        `${path.join(workdir, 'no-venv', 'bin', 'python')} \\(options\\.interpreter "no-venv/bin/python"\\) does not exist`,
+      ),
+    );
   });
 
-  it('runs the interpreter given as a path relative to the workdir, such as a venv\'s bin/python', async () => {
+  it("runs the interpreter given as a path relative to the workdir, such as a venv's bin/python", async () => {
     const binDirectory = path.join(workdir, 'venv', 'bin');
     await mkdir(binDirectory, { recursive: true });
     const wrapper = path.join(binDirectory, 'python');
     await writeFile(wrapper, '#!/bin/sh\nMUX_VENV_WRAPPER=from-the-wrapper exec python3 "$@"\n');
     await chmod(wrapper, 0o755);
     const client = await connect({ interpreter: 'venv/bin/python' });
-    const { structured } = await client.call('run_python', { code: 'import os\nprint(os.environ.get("MUX_VENV_WRAPPER"))' });
+    const { structured } = await client.call('run_python', {
+      code: 'import os\nprint(os.environ.get("MUX_VENV_WRAPPER"))',
+    });
     assert.equal(structured?.stdout, 'from-the-wrapper\n');
     assert.equal(structured?.interpreter, wrapper);
   });
@@ -243,9 +281,12 @@ describe('python server', () => {
     });
   });
 
-  it('streams a job\'s prints as they happen (unbuffered) and takes its input', async () => {
+  it("streams a job's prints as they happen (unbuffered) and takes its input", async () => {
     const client = await connect();
-    const job = await startJob(client, { code: 'import sys\nprint("step 1")\nline = sys.stdin.readline()\nprint("got " + line.strip())', name: 'stream' });
+    const job = await startJob(client, {
+      code: 'import sys\nprint("step 1")\nline = sys.stdin.readline()\nprint("got " + line.strip())',
+      name: 'stream',
+    });
     assert.match(job.job_id, /^python-\d+$/);
     const first = await waitJob(client, { job_id: job.job_id, cursor: 0, timeout_ms: 45_000 });
     assert.equal(first.result.output, 'step 1\n');
@@ -257,7 +298,7 @@ describe('python server', () => {
     assert.equal(rest.last.exception, undefined);
   });
 
-  it('holds a job\'s prints back when options.env turns buffering on again', async () => {
+  it("holds a job's prints back when options.env turns buffering on again", async () => {
     const client = await connect({ env: { PYTHONUNBUFFERED: '' } });
     const job = await startJob(client, { code: 'import sys\nprint("step 1")\nsys.stdin.readline()\nprint("step 2")' });
     const quiet = await waitJob(client, { job_id: job.job_id, timeout_ms: 300 });
@@ -285,7 +326,9 @@ describe('python server', () => {
 
   it('kills running Python jobs when the server closes', async () => {
     const client = await connect();
-    const job = await startJob(client, { code: 'import subprocess, time\nsubprocess.Popen(["sleep", "60"])\nprint("ready")\ntime.sleep(60)' });
+    const job = await startJob(client, {
+      code: 'import subprocess, time\nsubprocess.Popen(["sleep", "60"])\nprint("ready")\ntime.sleep(60)',
+    });
     const ready = await waitJob(client, { job_id: job.job_id, timeout_ms: 45_000 });
     assert.equal(ready.result.output, 'ready\n');
     await client.close();

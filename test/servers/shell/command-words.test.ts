@@ -11,13 +11,24 @@ function words(line: string): string[] {
 describe('findCommandWords', () => {
   it('finds the program of every command in lists and pipelines, skipping assignments and redirections', () => {
     assert.deepEqual(words('echo hi | grep h && ls -la > out.txt 2>&1; FOO=bar make test || <in sort'), [
-      'echo', 'grep', 'ls', 'make', 'sort',
+      'echo',
+      'grep',
+      'ls',
+      'make',
+      'sort',
     ]);
   });
 
   it('looks inside command substitutions, arithmetic, parameter defaults, subshells and groups', () => {
     assert.deepEqual(words('echo "$(id -u)" `date` $(( $(nproc) + 1 )) ${X:-$(curl x)}; (cd a; make) | { tee log; }'), [
-      'echo', 'cd', 'make', 'tee', 'id', 'date', 'nproc', 'curl',
+      'echo',
+      'cd',
+      'make',
+      'tee',
+      'id',
+      'date',
+      'nproc',
+      'curl',
     ]);
   });
 
@@ -31,7 +42,7 @@ describe('findCommandWords', () => {
   });
 
   it('ignores quoted operators, comments and here-document bodies', () => {
-    assert.deepEqual(words("echo 'a;rm b' \"c|rm d\" # rm e"), ['echo']);
+    assert.deepEqual(words('echo \'a;rm b\' "c|rm d" # rm e'), ['echo']);
     assert.deepEqual(words('cat <<EOF\nrm -rf /\nEOF\nls'), ['cat', 'ls']);
   });
 

@@ -7,7 +7,14 @@ import { createShellServer, type ShellServerOptions } from '../../../src/servers
 import { trackedProcessGroups } from '../../../src/supervisor/process-group-registry.js';
 import { livingMembersOfGroup, waitFor, waitUntilGroupGone } from '../../fixtures/process-helpers.js';
 import { connectTestClient, type McpTestClient } from '../../support/mcp-test-client.js';
-import { assertNoJobProcessLeft, followToEnd, jobStatus, startJob, waitJob, type JobStatusView } from '../jobs/job-test-helpers.js';
+import {
+  assertNoJobProcessLeft,
+  followToEnd,
+  jobStatus,
+  startJob,
+  waitJob,
+  type JobStatusView,
+} from '../jobs/job-test-helpers.js';
 
 let root: string;
 let workdir: string;
@@ -29,7 +36,14 @@ after(async () => {
 });
 
 async function connect(overrides: Partial<ShellServerOptions> = {}): Promise<McpTestClient> {
-  const server = createShellServer({ workdir, timeoutMs: 10_000, maxOutputChars: 10_000, passEnv: [], spillDir, ...overrides });
+  const server = createShellServer({
+    workdir,
+    timeoutMs: 10_000,
+    maxOutputChars: 10_000,
+    passEnv: [],
+    spillDir,
+    ...overrides,
+  });
   const client = await connectTestClient(server, 'shell-jobs-test');
   clients.push(client);
   return client;
@@ -39,14 +53,25 @@ describe('shell server jobs', () => {
   it('lists the job tools beside run_command', async () => {
     const client = await connect();
     const names = await client.toolNames();
-    for (const name of ['run_command', 'start_job', 'job_status', 'wait_job', 'send_job_input', 'kill_job', 'list_jobs']) {
+    for (const name of [
+      'run_command',
+      'start_job',
+      'job_status',
+      'wait_job',
+      'send_job_input',
+      'kill_job',
+      'list_jobs',
+    ]) {
       assert.ok(names.includes(name), `${name} is listed`);
     }
   });
 
   it('returns the job id, pid and log paths at once, and wait_job returns only the output after the cursor', async () => {
     const client = await connect();
-    const started = await startJob(client, { command: 'echo first; read a; echo "second $a"; read b; echo "third $b"', name: 'steps' });
+    const started = await startJob(client, {
+      command: 'echo first; read a; echo "second $a"; read b; echo "third $b"',
+      name: 'steps',
+    });
     assert.match(started.job_id, /^shell-\d+$/);
     assert.equal(started.state, 'running');
     assert.equal(started.name, 'steps');
@@ -65,7 +90,11 @@ describe('shell server jobs', () => {
     assert.match(first.outcome.text, /cursor 6/);
 
     await client.call('send_job_input', { job_id: started.job_id, text: 'A\n' });
-    const second = await waitJob(client, { job_id: started.job_id, cursor: first.result.next_cursor, timeout_ms: 20_000 });
+    const second = await waitJob(client, {
+      job_id: started.job_id,
+      cursor: first.result.next_cursor,
+      timeout_ms: 20_000,
+    });
     assert.equal(second.result.cursor, 6);
     assert.equal(second.result.output, 'second A\n', 'only the new output, not "first" again');
     assert.equal(second.result.next_cursor, 15);
@@ -82,11 +111,19 @@ describe('shell server jobs', () => {
 
   it('feeds send_job_input lines to a read loop and reports stdin closed afterwards', async () => {
     const client = await connect();
-    const job = await startJob(client, { command: 'while read line; do echo "got:$line"; echo "err:$line" >&2; done; echo done' });
+    const job = await startJob(client, {
+      command: 'while read line; do echo "got:$line"; echo "err:$line" >&2; done; echo done',
+    });
     await client.call('send_job_input', { job_id: job.job_id, text: 'one\ntwo\n' });
     await client.call('send_job_input', { job_id: job.job_id, text: 'three\n', close_stdin: true });
     const { output, last } = await followToEnd(client, job.job_id);
-    assert.equal(output.split('\n').filter((line) => line.startsWith('got:')).join(','), 'got:one,got:two,got:three');
+    assert.equal(
+      output
+        .split('\n')
+        .filter((line) => line.startsWith('got:'))
+        .join(','),
+      'got:one,got:two,got:three',
+    );
     assert.equal(last.exit_code, 0);
     assert.equal(
       await readFile(job.output_log, 'utf8'),
@@ -103,7 +140,8 @@ describe('shell server jobs', () => {
     const client = await connect();
     const job = await startJob(client, { command: 'echo bye >&2; exit 7' });
     let result = (await waitJob(client, { job_id: job.job_id, timeout_ms: 45_000 })).result;
-    if (result.running) result = (await waitJob(client, { job_id: job.job_id, cursor: result.next_cursor, timeout_ms: 45_000 })).result;
+    if (result.running)
+      result = (await waitJob(client, { job_id: job.job_id, cursor: result.next_cursor, timeout_ms: 45_000 })).result;
     assert.equal(result.running, false);
     assert.equal(result.returned_on, 'ended', 'not the timeout');
     assert.equal(result.state, 'exited');
@@ -149,7 +187,8 @@ describe('shell server jobs', () => {
 
     const stubborn = await startJob(client, { command: 'trap "" TERM; sleep 60 & sleep 60 & echo ready; wait' });
     assert.ok(await waitFor(() => livingMembersOfGroup(stubborn.pid).length >= 3));
-    const forced = (await client.call('kill_job', { job_id: stubborn.job_id, grace_ms: 200 })).structured as unknown as JobStatusView;
+    const forced = (await client.call('kill_job', { job_id: stubborn.job_id, grace_ms: 200 }))
+      .structured as unknown as JobStatusView;
     assert.equal(forced.state, 'killed');
     assert.equal(forced.signal, 'SIGKILL');
     assert.deepEqual(livingMembersOfGroup(stubborn.pid), []);
@@ -202,7 +241,9 @@ describe('shell server jobs', () => {
     const client = await connect();
     const one = await startJob(client, { command: 'sleep 60 & sleep 60; wait' });
     const two = await startJob(client, { command: 'while :; do sleep 1; done' });
-    assert.ok(await waitFor(() => livingMembersOfGroup(one.pid).length >= 3 && livingMembersOfGroup(two.pid).length >= 1));
+    assert.ok(
+      await waitFor(() => livingMembersOfGroup(one.pid).length >= 3 && livingMembersOfGroup(two.pid).length >= 1),
+    );
     await client.close();
     assert.deepEqual(await waitUntilGroupGone(one.pid, 5_000), []);
     assert.deepEqual(await waitUntilGroupGone(two.pid, 5_000), []);

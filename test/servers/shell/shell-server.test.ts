@@ -28,7 +28,14 @@ after(async () => {
 });
 
 async function connect(overrides: Partial<ShellServerOptions> = {}): Promise<Client> {
-  const server = createShellServer({ workdir, timeoutMs: 10_000, maxOutputChars: 10_000, passEnv: [], spillDir, ...overrides });
+  const server = createShellServer({
+    workdir,
+    timeoutMs: 10_000,
+    maxOutputChars: 10_000,
+    passEnv: [],
+    spillDir,
+    ...overrides,
+  });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: 'shell-test', version: '0.0.0' });
   await Promise.all([server.connect(serverTransport), client.connect(clientTransport)]);
@@ -50,7 +57,10 @@ interface Structured {
   background_processes_stopped: boolean;
 }
 
-async function run(client: Client, args: Record<string, unknown>): Promise<{ result: CallToolResult; text: string; structured: Structured }> {
+async function run(
+  client: Client,
+  args: Record<string, unknown>,
+): Promise<{ result: CallToolResult; text: string; structured: Structured }> {
   const result = (await client.callTool({ name: 'run_command', arguments: args })) as CallToolResult;
   const text = result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
   return { result, text, structured: result.structuredContent as unknown as Structured };
@@ -115,7 +125,10 @@ describe('shell server run_command', () => {
     const client = await connect({ timeoutMs: 400 });
     const started = Date.now();
     // A larger timeout_ms is capped by the server's 400 ms.
-    const { result, text, structured } = await run(client, { command: 'echo $$; sleep 60 & sleep 60', timeout_ms: 60_000 });
+    const { result, text, structured } = await run(client, {
+      command: 'echo $$; sleep 60 & sleep 60',
+      timeout_ms: 60_000,
+    });
     const elapsed = Date.now() - started;
     assert.ok(elapsed < 3_000, `returned after ${elapsed} ms`);
     assert.equal(result.isError, true);
@@ -132,9 +145,13 @@ describe('shell server run_command', () => {
     const client = await connect();
     const pidFile = path.join(workdir, 'cancelled.pid');
     const controller = new AbortController();
-    const call = client.callTool({ name: 'run_command', arguments: { command: `echo $$ > ${pidFile}; sleep 60 & sleep 60` } }, undefined, {
-      signal: controller.signal,
-    });
+    const call = client.callTool(
+      { name: 'run_command', arguments: { command: `echo $$ > ${pidFile}; sleep 60 & sleep 60` } },
+      undefined,
+      {
+        signal: controller.signal,
+      },
+    );
     const rejected = assert.rejects(call);
     assert.ok(await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n')));
     const processGroupId = Number(readFileSync(pidFile, 'utf8').trim());
@@ -203,7 +220,11 @@ describe('shell server run_command', () => {
     assert.equal(allowed.structured.exit_code, 0);
     assert.equal(allowed.structured.stdout, 'hi\n1\n2\n');
 
-    for (const args of [{ command: 'ls && rm -rf sub' }, { command: 'echo $(touch owned)' }, { argv: ['rm', '-rf', 'sub'] }]) {
+    for (const args of [
+      { command: 'ls && rm -rf sub' },
+      { command: 'echo $(touch owned)' },
+      { argv: ['rm', '-rf', 'sub'] },
+    ]) {
       const { result, text } = await run(client, args);
       assert.equal(result.isError, true);
       assert.match(text, /Not allowed by the shell server's allowedCommands: "(rm|touch)"/);

@@ -33,8 +33,14 @@ describe('skills server list_skills', () => {
 
   it('lists each skill with its one-line description, sorted by name', async () => {
     const directory = await freshDirectory('listing');
-    await writeSkill(directory, 'train-lora', { name: 'train-lora', description: 'Fine-tune a model with LoRA on one GPU.' });
-    await writeSkill(directory, 'dataset-card', { name: 'dataset-card', description: 'Write a\ndataset card\n  from the data.' });
+    await writeSkill(directory, 'train-lora', {
+      name: 'train-lora',
+      description: 'Fine-tune a model with LoRA on one GPU.',
+    });
+    await writeSkill(directory, 'dataset-card', {
+      name: 'dataset-card',
+      description: 'Write a\ndataset card\n  from the data.',
+    });
     await writeSkill(directory, '.hidden', { name: 'hidden', description: 'Never listed.' });
     await mkdir(path.join(directory, 'no-skill-file'), { recursive: true });
     await writeFile(path.join(directory, 'notes.txt'), 'a stray file next to the skill folders');
@@ -68,7 +74,10 @@ describe('skills server list_skills', () => {
     const client = await startSkillsClient([directory]);
     try {
       const { listing } = await listSkills(client);
-      assert.deepEqual(listing.skills.map((skill) => skill.name), ['gpu-report']);
+      assert.deepEqual(
+        listing.skills.map((skill) => skill.name),
+        ['gpu-report'],
+      );
     } finally {
       await client.close();
     }
@@ -97,7 +106,12 @@ describe('skills server list_skills', () => {
         { name: 'deploy', path: path.join(user, 'deploy'), shadowed_by: path.join(project, 'deploy') },
         { name: 'deploy', path: path.join(user, 'deploy-copy'), shadowed_by: path.join(project, 'deploy') },
       ]);
-      assert.match(text, new RegExp(`Shadowed[^\\n]*\\n- deploy in ${escape(path.join(user, 'deploy'))} \\(used: ${escape(path.join(project, 'deploy'))}\\)`));
+      assert.match(
+        text,
+        new RegExp(
+          `Shadowed[^\\n]*\\n- deploy in ${escape(path.join(user, 'deploy'))} \\(used: ${escape(path.join(project, 'deploy'))}\\)`,
+        ),
+      );
 
       const read = await client.call('read_skill', { name: 'deploy' });
       assert.equal(read.isError, false);
@@ -116,7 +130,10 @@ describe('skills server list_skills', () => {
     const client = await startSkillsClient([directory, link]);
     try {
       const { listing } = await listSkills(client);
-      assert.deepEqual(listing.skills.map((skill) => skill.name), ['once']);
+      assert.deepEqual(
+        listing.skills.map((skill) => skill.name),
+        ['once'],
+      );
       assert.deepEqual(listing.shadowed, []);
     } finally {
       await client.close();
@@ -125,28 +142,44 @@ describe('skills server list_skills', () => {
 
   it('filters by agent: skills naming agents go to those agents, skills naming none to all', async () => {
     const directory = await freshDirectory('agents');
-    await writeSkill(directory, 'train-lora', { name: 'train-lora', description: 'Train.', agents: ['trainer', 'lead'] });
+    await writeSkill(directory, 'train-lora', {
+      name: 'train-lora',
+      description: 'Train.',
+      agents: ['trainer', 'lead'],
+    });
     await writeSkill(directory, 'write-report', { name: 'write-report', description: 'Report.', agents: 'writer' });
     await writeSkill(directory, 'read-logs', { name: 'read-logs', description: 'Logs.' });
 
     const client = await startSkillsClient([directory]);
     try {
       const all = await listSkills(client);
-      assert.deepEqual(all.listing.skills.map((skill) => [skill.name, skill.agents]), [
-        ['read-logs', undefined],
-        ['train-lora', ['trainer', 'lead']],
-        ['write-report', ['writer']],
-      ]);
+      assert.deepEqual(
+        all.listing.skills.map((skill) => [skill.name, skill.agents]),
+        [
+          ['read-logs', undefined],
+          ['train-lora', ['trainer', 'lead']],
+          ['write-report', ['writer']],
+        ],
+      );
 
       const trainer = await listSkills(client, 'trainer');
-      assert.deepEqual(trainer.listing.skills.map((skill) => skill.name), ['read-logs', 'train-lora']);
+      assert.deepEqual(
+        trainer.listing.skills.map((skill) => skill.name),
+        ['read-logs', 'train-lora'],
+      );
       assert.match(trainer.text, /^2 skills for agent "trainer"/);
 
       const writer = await listSkills(client, 'writer');
-      assert.deepEqual(writer.listing.skills.map((skill) => skill.name), ['read-logs', 'write-report']);
+      assert.deepEqual(
+        writer.listing.skills.map((skill) => skill.name),
+        ['read-logs', 'write-report'],
+      );
 
       const stranger = await listSkills(client, 'stranger');
-      assert.deepEqual(stranger.listing.skills.map((skill) => skill.name), ['read-logs']);
+      assert.deepEqual(
+        stranger.listing.skills.map((skill) => skill.name),
+        ['read-logs'],
+      );
     } finally {
       await client.close();
     }
@@ -159,12 +192,19 @@ describe('skills server list_skills', () => {
     await writeSkill(directory, 'no-description', skillText({ name: 'no-description' }));
     await writeSkill(directory, 'bad-name', skillText({ name: 'Bad_Name', description: 'Capitals and underscores.' }));
     await writeSkill(directory, 'no-front-matter', '# Just markdown\n\nNo front matter here.\n');
-    await writeSkill(directory, 'bad-requires', skillText({ name: 'bad-requires', description: 'x', requires: { bins: ['relative/tool'] } }));
+    await writeSkill(
+      directory,
+      'bad-requires',
+      skillText({ name: 'bad-requires', description: 'x', requires: { bins: ['relative/tool'] } }),
+    );
 
     const client = await startSkillsClient([directory]);
     try {
       const { text, listing } = await listSkills(client);
-      assert.deepEqual(listing.skills.map((skill) => skill.name), ['good']);
+      assert.deepEqual(
+        listing.skills.map((skill) => skill.name),
+        ['good'],
+      );
       const problems = new Map(listing.invalid.map((entry) => [path.relative(directory, entry.path), entry.problem]));
       assert.deepEqual([...problems.keys()].sort(), [
         'bad-name/SKILL.md',
@@ -174,10 +214,19 @@ describe('skills server list_skills', () => {
         'no-front-matter/SKILL.md',
       ]);
       assert.match(problems.get('bad-yaml/SKILL.md')!, /^invalid YAML in the front matter at line 3, column \d+: /);
-      assert.match(problems.get('no-description/SKILL.md')!, /^front matter field "description" is missing: add one line/);
-      assert.match(problems.get('bad-name/SKILL.md')!, /^name "Bad_Name" is not a valid skill name: use lowercase letters/);
+      assert.match(
+        problems.get('no-description/SKILL.md')!,
+        /^front matter field "description" is missing: add one line/,
+      );
+      assert.match(
+        problems.get('bad-name/SKILL.md')!,
+        /^name "Bad_Name" is not a valid skill name: use lowercase letters/,
+      );
       assert.match(problems.get('no-front-matter/SKILL.md')!, /^no YAML front matter/);
-      assert.match(problems.get('bad-requires/SKILL.md')!, /^front matter field "requires\.bins" lists programs by bare name .* or by absolute path/);
+      assert.match(
+        problems.get('bad-requires/SKILL.md')!,
+        /^front matter field "requires\.bins" lists programs by bare name .* or by absolute path/,
+      );
       assert.match(text, /Not usable until fixed:/);
       assert.ok(text.includes(`- ${path.join(directory, 'bad-yaml', 'SKILL.md')}: invalid YAML`), text);
     } finally {
@@ -193,9 +242,17 @@ describe('skills server list_skills', () => {
       assert.deepEqual(before.listing.skills, []);
       assert.match(before.text, /^No skills\. Searched: /);
 
-      await writeSkill(directory, 'fresh', { name: 'fresh', description: 'Written by an agent during the run.' }, 'Fresh body.');
+      await writeSkill(
+        directory,
+        'fresh',
+        { name: 'fresh', description: 'Written by an agent during the run.' },
+        'Fresh body.',
+      );
       const afterAdding = await listSkills(client);
-      assert.deepEqual(afterAdding.listing.skills.map((skill) => [skill.name, skill.description]), [['fresh', 'Written by an agent during the run.']]);
+      assert.deepEqual(
+        afterAdding.listing.skills.map((skill) => [skill.name, skill.description]),
+        [['fresh', 'Written by an agent during the run.']],
+      );
       const read = await client.call('read_skill', { name: 'fresh' });
       assert.equal(read.isError, false);
       assert.match(read.text, /Fresh body\./);

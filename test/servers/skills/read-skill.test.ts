@@ -55,13 +55,27 @@ describe('skills server read_skill', () => {
       const outcome = await client.call('read_skill', { name: 'train-lora' });
       assert.equal(outcome.isError, false, outcome.text);
       const lines = outcome.text.split('\n');
-      assert.equal(lines[0], `Skill "train-lora" — folder: ${folder} (relative paths below are relative to this folder).`);
-      assert.deepEqual(lines.slice(1, 5), ['Other files in the folder:', '- config/base.yaml', '- scripts/check.sh', '- scripts/train.py']);
+      assert.equal(
+        lines[0],
+        `Skill "train-lora" — folder: ${folder} (relative paths below are relative to this folder).`,
+      );
+      assert.deepEqual(lines.slice(1, 5), [
+        'Other files in the folder:',
+        '- config/base.yaml',
+        '- scripts/check.sh',
+        '- scripts/train.py',
+      ]);
       assert.ok(outcome.text.includes(`Run \`python3 ${folder}/scripts/train.py\`.`), outcome.text);
-      assert.ok(outcome.text.includes(`Config: ${folder}/config/base.yaml and again ${folder}/config/base.yaml`), outcome.text);
+      assert.ok(
+        outcome.text.includes(`Config: ${folder}/config/base.yaml and again ${folder}/config/base.yaml`),
+        outcome.text,
+      );
       assert.ok(outcome.text.includes(`Shell style: "${folder}/scripts/check.sh"`), outcome.text);
       assert.ok(outcome.text.includes('Left alone: {baseDirectory} and $SKILL_DIR'), outcome.text);
-      assert.doesNotMatch(outcome.text, /\{baseDir\}|\{skillDir\}|\$\{SKILL_DIR\}|name: train-lora|hidden\.bin|pycache|SKILL\.md/);
+      assert.doesNotMatch(
+        outcome.text,
+        /\{baseDir\}|\{skillDir\}|\$\{SKILL_DIR\}|name: train-lora|hidden\.bin|pycache|SKILL\.md/,
+      );
 
       const structured = outcome.structured as unknown as ReadSkillStructured;
       assert.equal(structured.name, 'train-lora');

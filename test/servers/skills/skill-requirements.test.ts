@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { listSkills, makeTemporaryDirectory, startSkillsClient, writeFileWithMode, writeSkill } from './skills-harness.js';
+import {
+  listSkills,
+  makeTemporaryDirectory,
+  startSkillsClient,
+  writeFileWithMode,
+  writeSkill,
+} from './skills-harness.js';
 
 let base: string;
 /** The only directory on the PATH the server is given. */
@@ -19,25 +25,50 @@ before(async () => {
   // A directory (which has execute bits) is no program either.
   await mkdir(path.join(binDirectory, 'directory-tool'), { recursive: true });
 
-  await writeSkill(skillsDirectory, 'uses-fake-tool', { name: 'uses-fake-tool', description: 'Needs the fake tool.', requires: { bins: ['fake-gpu-tool'] } });
-  await writeSkill(skillsDirectory, 'uses-unexecutable', { name: 'uses-unexecutable', description: 'Needs a file without x.', requires: { bins: 'not-executable-tool' } });
-  await writeSkill(skillsDirectory, 'uses-directory', { name: 'uses-directory', description: 'Needs a directory.', requires: { bins: ['directory-tool'] } });
+  await writeSkill(skillsDirectory, 'uses-fake-tool', {
+    name: 'uses-fake-tool',
+    description: 'Needs the fake tool.',
+    requires: { bins: ['fake-gpu-tool'] },
+  });
+  await writeSkill(skillsDirectory, 'uses-unexecutable', {
+    name: 'uses-unexecutable',
+    description: 'Needs a file without x.',
+    requires: { bins: 'not-executable-tool' },
+  });
+  await writeSkill(skillsDirectory, 'uses-directory', {
+    name: 'uses-directory',
+    description: 'Needs a directory.',
+    requires: { bins: ['directory-tool'] },
+  });
   await writeSkill(skillsDirectory, 'uses-absolute', {
     name: 'uses-absolute',
     description: 'Names its program by path.',
     requires: { bins: [path.join(binDirectory, 'fake-gpu-tool')] },
   });
-  await writeSkill(skillsDirectory, 'uses-sh', { name: 'uses-sh', description: 'Needs sh.', requires: { bins: ['sh'] } });
+  await writeSkill(skillsDirectory, 'uses-sh', {
+    name: 'uses-sh',
+    description: 'Needs sh.',
+    requires: { bins: ['sh'] },
+  });
   await writeSkill(
     skillsDirectory,
     'needs-token',
-    { name: 'needs-token', description: 'Needs a token.', requires: { env: ['HF_TOKEN', 'WANDB_API_KEY'], bins: ['fake-gpu-tool'] } },
+    {
+      name: 'needs-token',
+      description: 'Needs a token.',
+      requires: { env: ['HF_TOKEN', 'WANDB_API_KEY'], bins: ['fake-gpu-tool'] },
+    },
     'Upload with $HF_TOKEN.',
   );
   await writeSkill(skillsDirectory, 'openclaw-style', {
     name: 'openclaw-style',
     description: 'Declares requirements the OpenClaw way.',
-    metadata: { openclaw: { emoji: '🔧', requires: { env: ['GEMINI_API_KEY'], bins: ['fake-gpu-tool'], anyBins: ['docker', 'podman'] } } },
+    metadata: {
+      openclaw: {
+        emoji: '🔧',
+        requires: { env: ['GEMINI_API_KEY'], bins: ['fake-gpu-tool'], anyBins: ['docker', 'podman'] },
+      },
+    },
   });
   await writeSkill(skillsDirectory, 'metadata-requires', {
     name: 'metadata-requires',
@@ -53,7 +84,11 @@ after(async () => {
 describe('skills server requirements', () => {
   it('marks skills unavailable, with what is missing, using only the environment and PATH it was given', async () => {
     // process.env has a PATH with sh on it and maybe HF_TOKEN; the server must not look there.
-    const client = await startSkillsClient([skillsDirectory], { PATH: binDirectory, WANDB_API_KEY: 'set', HF_TOKEN: '' });
+    const client = await startSkillsClient([skillsDirectory], {
+      PATH: binDirectory,
+      WANDB_API_KEY: 'set',
+      HF_TOKEN: '',
+    });
     try {
       const { text, listing } = await listSkills(client);
       const byName = new Map(listing.skills.map((skill) => [skill.name, skill]));
@@ -83,8 +118,15 @@ describe('skills server requirements', () => {
       assert.match(text, /^- uses-fake-tool: Needs the fake tool\.$/m);
       assert.match(text, /^8 skills \(6 unavailable here\);/);
 
-      assert.deepEqual(byName.get('openclaw-style')?.missing, { env: ['GEMINI_API_KEY'], bins: [], any_bins: ['docker', 'podman'] });
-      assert.match(byName.get('openclaw-style')?.unavailable_reason ?? '', /none of the programs "docker", "podman" is on the PATH/);
+      assert.deepEqual(byName.get('openclaw-style')?.missing, {
+        env: ['GEMINI_API_KEY'],
+        bins: [],
+        any_bins: ['docker', 'podman'],
+      });
+      assert.match(
+        byName.get('openclaw-style')?.unavailable_reason ?? '',
+        /none of the programs "docker", "podman" is on the PATH/,
+      );
       // One of anyBins found is enough.
       assert.deepEqual(byName.get('metadata-requires')?.missing, { env: [], bins: ['missing-tool'], any_bins: [] });
     } finally {
@@ -93,7 +135,12 @@ describe('skills server requirements', () => {
   });
 
   it('makes a skill available once its variables are set', async () => {
-    const client = await startSkillsClient([skillsDirectory], { PATH: binDirectory, HF_TOKEN: 'hf_x', WANDB_API_KEY: 'w', GEMINI_API_KEY: 'g' });
+    const client = await startSkillsClient([skillsDirectory], {
+      PATH: binDirectory,
+      HF_TOKEN: 'hf_x',
+      WANDB_API_KEY: 'w',
+      GEMINI_API_KEY: 'g',
+    });
     try {
       const { listing } = await listSkills(client);
       const byName = new Map(listing.skills.map((skill) => [skill.name, skill]));
@@ -121,7 +168,10 @@ describe('skills server requirements', () => {
       const outcome = await client.call('read_skill', { name: 'needs-token' });
       assert.equal(outcome.isError, false);
       const [first, second] = outcome.text.split('\n');
-      assert.match(first ?? '', /^WARNING: skill "needs-token" is unavailable here: environment variables HF_TOKEN, WANDB_API_KEY are not set\. /);
+      assert.match(
+        first ?? '',
+        /^WARNING: skill "needs-token" is unavailable here: environment variables HF_TOKEN, WANDB_API_KEY are not set\. /,
+      );
       assert.match(second ?? '', /^Skill "needs-token" — folder: /);
       assert.match(outcome.text, /Upload with \$HF_TOKEN\./);
       const structured = outcome.structured as { available: boolean; unavailable_reason: string };

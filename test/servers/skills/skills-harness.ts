@@ -16,7 +16,12 @@ export function skillText(frontMatter: Record<string, unknown>, body = '# Steps\
 }
 
 /** Writes `<directory>/<folder>/SKILL.md` (text as given, or built from front matter) and returns the folder. */
-export async function writeSkill(directory: string, folder: string, content: string | Record<string, unknown>, body?: string): Promise<string> {
+export async function writeSkill(
+  directory: string,
+  folder: string,
+  content: string | Record<string, unknown>,
+  body?: string,
+): Promise<string> {
   const skillFolder = path.join(directory, folder);
   await mkdir(skillFolder, { recursive: true });
   await writeFile(path.join(skillFolder, 'SKILL.md'), typeof content === 'string' ? content : skillText(content, body));
@@ -31,7 +36,10 @@ export async function writeFileWithMode(file: string, text: string, mode: number
 }
 
 /** Starts the skills server over `directories` and connects a real MCP client to it. */
-export async function startSkillsClient(directories: string[], environment: NodeJS.ProcessEnv = { PATH: '' }): Promise<McpTestClient> {
+export async function startSkillsClient(
+  directories: string[],
+  environment: NodeJS.ProcessEnv = { PATH: '' },
+): Promise<McpTestClient> {
   return await connectTestClient(createSkillsServer({ directories, environment }));
 }
 
@@ -53,7 +61,10 @@ export interface SkillListing {
 }
 
 /** Calls list_skills and returns its text and structured content. */
-export async function listSkills(client: McpTestClient, agent?: string): Promise<{ text: string; listing: SkillListing }> {
+export async function listSkills(
+  client: McpTestClient,
+  agent?: string,
+): Promise<{ text: string; listing: SkillListing }> {
   const outcome = await client.call('list_skills', agent === undefined ? {} : { agent });
   if (outcome.isError) throw new Error(`list_skills failed: ${outcome.text}`);
   return { text: outcome.text, listing: outcome.structured as unknown as SkillListing };

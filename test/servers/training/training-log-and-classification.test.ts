@@ -48,13 +48,23 @@ describe('parseProgressLine', () => {
   });
 
   it('leaves everything else to the log', () => {
-    for (const line of ['{"loss": 1.2}', '{"event": 3}', '{"event": ""}', "{'event': 'log'}", '[1, 2]', 'step 3 loss 1.2', '{"event":"log"']) {
+    for (const line of [
+      '{"loss": 1.2}',
+      '{"event": 3}',
+      '{"event": ""}',
+      "{'event': 'log'}",
+      '[1, 2]',
+      'step 3 loss 1.2',
+      '{"event":"log"',
+    ]) {
       assert.equal(parseProgressLine(line), undefined, line);
     }
   });
 
   it("reads Python's bare NaN and Infinity as non-finite values", () => {
-    const record = parseProgressLine('{"event": "log", "step": 3, "loss": NaN, "grad_norm": Infinity, "lr": -Infinity, "label": "NaN here"}');
+    const record = parseProgressLine(
+      '{"event": "log", "step": 3, "loss": NaN, "grad_norm": Infinity, "lr": -Infinity, "label": "NaN here"}',
+    );
     assert.deepEqual(record?.nonFinite.sort(), ['grad_norm', 'loss', 'lr']);
     assert.deepEqual(record?.numbers, {});
     assert.equal(record?.data.label, 'NaN here');
@@ -62,16 +72,36 @@ describe('parseProgressLine', () => {
 });
 
 describe('classifyTrainingEnd', () => {
-  const base: TrainingEndFacts = { state: 'exited', exitCode: 0, signal: null, exitStatusKnown: true, stopRequested: false, sawDone: true, logTail: '' };
+  const base: TrainingEndFacts = {
+    state: 'exited',
+    exitCode: 0,
+    signal: null,
+    exitStatusKnown: true,
+    stopRequested: false,
+    sawDone: true,
+    logTail: '',
+  };
 
   it('says when a job exited 0 without its done line', () => {
-    assert.deepEqual(classifyTrainingEnd({ ...base, sawDone: false }), { classification: 'success', summary: 'exited with code 0, but printed no done line' });
+    assert.deepEqual(classifyTrainingEnd({ ...base, sawDone: false }), {
+      classification: 'success',
+      summary: 'exited with code 0, but printed no done line',
+    });
   });
 
   it('puts a time limit before what the program did when it was stopped', () => {
-    const outcome = classifyTrainingEnd({ ...base, state: 'timed_out', exitCode: null, signal: 'SIGTERM', lastCheckpoint: { step: 40, path: 'out/checkpoint-40', afterStop: true } });
+    const outcome = classifyTrainingEnd({
+      ...base,
+      state: 'timed_out',
+      exitCode: null,
+      signal: 'SIGTERM',
+      lastCheckpoint: { step: 40, path: 'out/checkpoint-40', afterStop: true },
+    });
     assert.equal(outcome.classification, 'timed_out');
-    assert.equal(outcome.summary, 'reached its time limit and was stopped (checkpoint saved at step 40: out/checkpoint-40)');
+    assert.equal(
+      outcome.summary,
+      'reached its time limit and was stopped (checkpoint saved at step 40: out/checkpoint-40)',
+    );
   });
 
   it('reads a job that ended unseen without an exit file as unknown', () => {
@@ -79,7 +109,11 @@ describe('classifyTrainingEnd', () => {
   });
 
   it('finds a GPU out-of-memory error even when the traceback is cut off', () => {
-    const outcome = classifyTrainingEnd({ ...base, exitCode: 1, logTail: 'step 3\nRuntimeError: CUDA error: out of memory\nCUDA kernel errors might be asynchronously reported' });
+    const outcome = classifyTrainingEnd({
+      ...base,
+      exitCode: 1,
+      logTail: 'step 3\nRuntimeError: CUDA error: out of memory\nCUDA kernel errors might be asynchronously reported',
+    });
     assert.equal(outcome.classification, 'cuda_oom');
   });
 

@@ -16,10 +16,30 @@ describe('training server: a job outlives a crash of mux-swarm', () => {
 
   it('re-attaches to the running job, reads its log on from where the dead process stopped, and classifies its end', async () => {
     const steps = 40;
-    const command = trainerCommand('--steps', String(steps), '--step-seconds', '0.05', '--checkpoint-every', '10', '--output-dir', 'survivor');
+    const command = trainerCommand(
+      '--steps',
+      String(steps),
+      '--step-seconds',
+      '0.05',
+      '--checkpoint-every',
+      '10',
+      '--output-dir',
+      'survivor',
+    );
     const child = spawn(
       process.execPath,
-      ['--import', TSX_LOADER, fixturePath('training-owner-crash.ts'), JSON.stringify({ workdir: sandbox.workdir, runDirectory: sandbox.runDirectory, stateDirectory: sandbox.stateDirectory }), command, '5'],
+      [
+        '--import',
+        TSX_LOADER,
+        fixturePath('training-owner-crash.ts'),
+        JSON.stringify({
+          workdir: sandbox.workdir,
+          runDirectory: sandbox.runDirectory,
+          stateDirectory: sandbox.stateDirectory,
+        }),
+        command,
+        '5',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
@@ -52,7 +72,11 @@ describe('training server: a job outlives a crash of mux-swarm', () => {
       assert.equal(last.step, steps);
       const metrics = sandbox.withStore((store) => store.metrics('r1', crashed.job_id));
       const logSteps = metrics.filter((metric) => metric.event === 'log').map((metric) => metric.step);
-      assert.deepEqual(logSteps, Array.from({ length: steps }, (_, index) => index + 1), 'each step stored exactly once across both processes');
+      assert.deepEqual(
+        logSteps,
+        Array.from({ length: steps }, (_, index) => index + 1),
+        'each step stored exactly once across both processes',
+      );
       const reattachedStart = sandbox.events.find((event) => event.type === 'training-start');
       assert.ok(reattachedStart?.type === 'training-start' && reattachedStart.reattached);
       assert.equal(sandbox.events.filter((event) => event.type === 'training-end').length, 1);

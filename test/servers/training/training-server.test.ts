@@ -3,7 +3,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isProcessGroupAlive } from '../../../src/supervisor/process-group.js';
-import { startTraining, trainerCommand, TrainingSandbox, waitUntilEnded, type TrainingStatusView } from './training-test-helpers.js';
+import {
+  startTraining,
+  trainerCommand,
+  TrainingSandbox,
+  waitUntilEnded,
+  type TrainingStatusView,
+} from './training-test-helpers.js';
 
 describe('training server: jobs of the stand-in trainer', () => {
   const sandbox = new TrainingSandbox();
@@ -12,7 +18,10 @@ describe('training server: jobs of the stand-in trainer', () => {
   it('follows a successful job: progress stored once per line, events sent, classification success', async () => {
     const client = await sandbox.connect({ gpuHourlyUsd: 3.6 });
     try {
-      const started = await startTraining(client, { command: trainerCommand('--steps', '12', '--eval-every', '4', '--checkpoint-every', '6', '--output-dir', 'ok'), name: 'ok-run' });
+      const started = await startTraining(client, {
+        command: trainerCommand('--steps', '12', '--eval-every', '4', '--checkpoint-every', '6', '--output-dir', 'ok'),
+        name: 'ok-run',
+      });
       assert.equal(started.job_id, 'train-1');
       assert.equal(started.running, true);
       const { last, progress } = await waitUntilEnded(client, started.job_id);
@@ -25,10 +34,19 @@ describe('training server: jobs of the stand-in trainer', () => {
       // Every protocol line reached the waits, in order, none twice.
       const events = progress.map((line) => `${line.event}:${line.step ?? ''}`);
       assert.equal(events.filter((event) => event.startsWith('log:')).length, 12);
-      assert.deepEqual(events.filter((event) => !event.startsWith('log:')), ['start:', 'eval:4', 'checkpoint:6', 'eval:8', 'eval:12', 'checkpoint:12', 'done:12']);
+      assert.deepEqual(
+        events.filter((event) => !event.startsWith('log:')),
+        ['start:', 'eval:4', 'checkpoint:6', 'eval:8', 'eval:12', 'checkpoint:12', 'done:12'],
+      );
       // stderr noise is log, not progress.
-      assert.equal(progress.some((line) => JSON.stringify(line).includes('Loading checkpoint shards')), false);
-      const stored = sandbox.withStore((store) => ({ job: store.job('r1', 'train-1')!, metrics: store.metrics('r1', 'train-1') }));
+      assert.equal(
+        progress.some((line) => JSON.stringify(line).includes('Loading checkpoint shards')),
+        false,
+      );
+      const stored = sandbox.withStore((store) => ({
+        job: store.job('r1', 'train-1')!,
+        metrics: store.metrics('r1', 'train-1'),
+      }));
       assert.equal(stored.metrics.length, 12 + 7);
       assert.equal(stored.job.classification, 'success');
       assert.equal(stored.job.last_step, 12);
@@ -39,19 +57,44 @@ describe('training server: jobs of the stand-in trainer', () => {
       // $3.60 an hour is a tenth of a cent a second.
       assert.ok(Math.abs(end.gpu_cost_usd - (end.runtime_ms / 1000) * 0.001) < 1e-9);
       assert.equal(sandbox.events.filter((event) => event.type === 'training-start').length, 1);
-      const checkpoints = sandbox.events.filter((event) => event.type === 'training-progress' && event.event === 'checkpoint');
-      assert.deepEqual(checkpoints.map((event) => event.type === 'training-progress' && event.checkpoint), ['ok/checkpoint-6', 'ok/checkpoint-12']);
+      const checkpoints = sandbox.events.filter(
+        (event) => event.type === 'training-progress' && event.event === 'checkpoint',
+      );
+      assert.deepEqual(
+        checkpoints.map((event) => event.type === 'training-progress' && event.checkpoint),
+        ['ok/checkpoint-6', 'ok/checkpoint-12'],
+      );
     } finally {
       await client.close();
     }
   });
 
   const failures: Array<{ mode: string; classification: string; type?: string; message: RegExp }> = [
-    { mode: 'overwrite_output_dir', classification: 'python_exception', type: 'TypeError', message: /^TrainingArguments\.__init__\(\) got an unexpected keyword argument 'overwrite_output_dir'$/ },
-    { mode: 'tokenizer', classification: 'python_exception', type: 'TypeError', message: /^Trainer\.__init__\(\) got an unexpected keyword argument 'tokenizer'$/ },
-    { mode: 'max_seq_length', classification: 'python_exception', type: 'TypeError', message: /^SFTTrainer\.__init__\(\) got an unexpected keyword argument 'max_seq_length'$/ },
+    {
+      mode: 'overwrite_output_dir',
+      classification: 'python_exception',
+      type: 'TypeError',
+      message: /^TrainingArguments\.__init__\(\) got an unexpected keyword argument 'overwrite_output_dir'$/,
+    },
+    {
+      mode: 'tokenizer',
+      classification: 'python_exception',
+      type: 'TypeError',
+      message: /^Trainer\.__init__\(\) got an unexpected keyword argument 'tokenizer'$/,
+    },
+    {
+      mode: 'max_seq_length',
+      classification: 'python_exception',
+      type: 'TypeError',
+      message: /^SFTTrainer\.__init__\(\) got an unexpected keyword argument 'max_seq_length'$/,
+    },
     { mode: 'nesting', classification: 'python_exception', type: 'ValueError', message: /excessive nesting/ },
-    { mode: 'cuda_oom', classification: 'cuda_oom', type: 'torch.OutOfMemoryError', message: /^CUDA out of memory\. Tried to allocate 2\.00 GiB/ },
+    {
+      mode: 'cuda_oom',
+      classification: 'cuda_oom',
+      type: 'torch.OutOfMemoryError',
+      message: /^CUDA out of memory\. Tried to allocate 2\.00 GiB/,
+    },
     { mode: 'sigkill', classification: 'killed', message: /SIGKILL.*OOM killer/ },
     { mode: 'exit', classification: 'failed', message: /exited with code 3/ },
   ];
@@ -61,7 +104,12 @@ describe('training server: jobs of the stand-in trainer', () => {
     try {
       const started = new Map<string, TrainingStatusView>();
       for (const failure of failures) {
-        started.set(failure.mode, await startTraining(client, { command: trainerCommand('--steps', '6', '--fail', failure.mode, '--output-dir', `fail-${failure.mode}`) }));
+        started.set(
+          failure.mode,
+          await startTraining(client, {
+            command: trainerCommand('--steps', '6', '--fail', failure.mode, '--output-dir', `fail-${failure.mode}`),
+          }),
+        );
       }
       for (const failure of failures) {
         const { last } = await waitUntilEnded(client, started.get(failure.mode)!.job_id);
@@ -79,9 +127,14 @@ describe('training server: jobs of the stand-in trainer', () => {
       }
       const ends = sandbox.events.filter((event) => event.type === 'training-end' && event.job_id !== 'train-1');
       assert.equal(ends.length, failures.length);
-      const maxSeqLength = ends.find((event) => event.type === 'training-end' && event.exception?.message.includes('max_seq_length'));
+      const maxSeqLength = ends.find(
+        (event) => event.type === 'training-end' && event.exception?.message.includes('max_seq_length'),
+      );
       assert.ok(maxSeqLength && maxSeqLength.type === 'training-end');
-      assert.match(maxSeqLength.summary, /^TypeError: SFTTrainer\.__init__\(\) got an unexpected keyword argument 'max_seq_length' \(fake_trainer\.py:\d+ in fail\)$/);
+      assert.match(
+        maxSeqLength.summary,
+        /^TypeError: SFTTrainer\.__init__\(\) got an unexpected keyword argument 'max_seq_length' \(fake_trainer\.py:\d+ in fail\)$/,
+      );
     } finally {
       await client.close();
     }
@@ -90,7 +143,10 @@ describe('training server: jobs of the stand-in trainer', () => {
   it('stops a stalled job after stall_timeout_ms and says so', async () => {
     const client = await sandbox.connect();
     try {
-      const started = await startTraining(client, { command: trainerCommand('--steps', '50', '--fail', 'stall', '--fail-at', '4', '--output-dir', 'stall'), stall_timeout_ms: 1_500 });
+      const started = await startTraining(client, {
+        command: trainerCommand('--steps', '50', '--fail', 'stall', '--fail-at', '4', '--output-dir', 'stall'),
+        stall_timeout_ms: 1_500,
+      });
       const { last } = await waitUntilEnded(client, started.job_id);
       assert.equal(last.classification, 'stalled');
       assert.match(last.summary!, /no progress line for 2 s; stopped \(no checkpoint was reported\)/);
@@ -111,7 +167,10 @@ describe('training server: jobs of the stand-in trainer', () => {
       const stopped = await client.call('stop', { job_id: first.job_id });
       const status = stopped.structured as unknown as TrainingStatusView;
       assert.equal(status.classification, 'stopped');
-      assert.match(status.summary!, /^stopped on request \(checkpoint saved at step (\d+): resumable\/checkpoint-\1\)$/);
+      assert.match(
+        status.summary!,
+        /^stopped on request \(checkpoint saved at step (\d+): resumable\/checkpoint-\1\)$/,
+      );
       const savedStep = Number(/step (\d+)/.exec(status.summary!)![1]);
       assert.ok(existsSync(path.join(sandbox.workdir, `resumable/checkpoint-${savedStep}/trainer_state.json`)));
 
@@ -135,7 +194,12 @@ describe('training server: jobs of the stand-in trainer', () => {
       await client.call('wait', { job_id: first.job_id, cursor: 0, timeout_ms: 10_000 }); // its SIGTERM handler is in place
       const again = await client.call('start', { command });
       assert.equal(again.isError, true);
-      assert.match(again.text, new RegExp(`Training job ${first.job_id} \\(twice\\) is already running this command; no second one was started`));
+      assert.match(
+        again.text,
+        new RegExp(
+          `Training job ${first.job_id} \\(twice\\) is already running this command; no second one was started`,
+        ),
+      );
       const sameName = await client.call('start', { command: trainerCommand('--steps', '3'), name: 'twice' });
       assert.equal(sameName.isError, true);
       assert.match(sameName.text, /already running under this name/);
@@ -152,7 +216,9 @@ describe('training server: jobs of the stand-in trainer', () => {
   it('sends SIGKILL when the trainer ignores SIGTERM past the grace', async () => {
     const client = await sandbox.connect();
     try {
-      const started = await startTraining(client, { command: trainerCommand('--steps', '400', '--ignore-sigterm', '--output-dir', 'stubborn') });
+      const started = await startTraining(client, {
+        command: trainerCommand('--steps', '400', '--ignore-sigterm', '--output-dir', 'stubborn'),
+      });
       await client.call('wait', { job_id: started.job_id, cursor: 0, timeout_ms: 10_000 });
       const began = Date.now();
       const stopped = await client.call('stop', { job_id: started.job_id, grace_ms: 700 });
@@ -169,7 +235,9 @@ describe('training server: jobs of the stand-in trainer', () => {
   it('reads a NaN loss as a metric that is not a number, not as log output', async () => {
     const client = await sandbox.connect();
     try {
-      const started = await startTraining(client, { command: trainerCommand('--steps', '4', '--fail', 'nan', '--fail-at', '3', '--output-dir', 'nan') });
+      const started = await startTraining(client, {
+        command: trainerCommand('--steps', '4', '--fail', 'nan', '--fail-at', '3', '--output-dir', 'nan'),
+      });
       const { progress } = await waitUntilEnded(client, started.job_id);
       const third = progress.find((line) => line.event === 'log' && line.step === 3);
       assert.equal(third?.loss, 'NaN');

@@ -10,7 +10,10 @@ import { createTrainingServer, type TrainingServerOptions } from '../../../src/s
 import { trainingOptionsSchema } from '../../../src/config/config-schema.js';
 import { connectTestClient, type McpTestClient } from '../../support/mcp-test-client.js';
 
-export const FAKE_TRAINER = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/trainer/fake_trainer.py');
+export const FAKE_TRAINER = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../fixtures/trainer/fake_trainer.py',
+);
 
 /** A shell command line running the stand-in trainer with these arguments. */
 export function trainerCommand(...args: string[]): string {
@@ -66,7 +69,14 @@ export class TrainingSandbox {
       runDirectory: this.runDirectory,
       stateDirectory: this.stateDirectory,
       runId: 'r1',
-      emit: (input: RunEventInput) => this.events.push({ ...input, seq: this.events.length, run_id: 'r1', session_id: 'r1', timestamp: new Date().toISOString() } as RunEvent),
+      emit: (input: RunEventInput) =>
+        this.events.push({
+          ...input,
+          seq: this.events.length,
+          run_id: 'r1',
+          session_id: 'r1',
+          timestamp: new Date().toISOString(),
+        } as RunEvent),
       discoverGpus: async () => ({ gpus: [], source: 'none', note: 'no GPU in tests' }),
       ...options,
     });
@@ -89,7 +99,11 @@ export class TrainingSandbox {
 }
 
 /** Calls wait until the job has ended; returns every progress line seen and the last result. */
-export async function waitUntilEnded(client: McpTestClient, jobId: string, limitMs = 30_000): Promise<{ last: TrainingWaitView; progress: Array<Record<string, unknown>> }> {
+export async function waitUntilEnded(
+  client: McpTestClient,
+  jobId: string,
+  limitMs = 30_000,
+): Promise<{ last: TrainingWaitView; progress: Array<Record<string, unknown>> }> {
   const deadline = Date.now() + limitMs;
   const progress: Array<Record<string, unknown>> = [];
   let cursor = 0;

@@ -22,12 +22,18 @@ export function registerHubAllow(hub: Command, outcome: CommandOutcome): void {
     .command('allow')
     .description("put a node's public key on the hub's allow-list: peers trust only claims signed by keys on it")
     .requiredOption('--node <name>', 'the node name')
-    .requiredOption('--public-key <file|pem>', 'the node\'s public key: the .pub file `hub keygen` wrote, or the PEM text')
+    .requiredOption(
+      '--public-key <file|pem>',
+      "the node's public key: the .pub file `hub keygen` wrote, or the PEM text",
+    )
     .option('--replace', 'trust this key instead of a different one already registered for the node');
   addDbOption(allow).action(
     hubAction(outcome, async (options: AllowOptions) => {
       const url = requireDb(options);
-      const [{ keyId, parsePublicKey }, { assertNodeName }] = await Promise.all([import('../../../pg-hub/node-keys.js'), import('../../../pg-hub/node-name.js')]);
+      const [{ keyId, parsePublicKey }, { assertNodeName }] = await Promise.all([
+        import('../../../pg-hub/node-keys.js'),
+        import('../../../pg-hub/node-name.js'),
+      ]);
       const node = assertNodeName(options.node);
       const publicKey = parsePublicKey(options.publicKey);
       const { PgHubClient } = await import('../../../pg-hub/pg-hub-client.js');
@@ -50,7 +56,8 @@ export function registerHubAllow(hub: Command, outcome: CommandOutcome): void {
       const { PgHubClient } = await import('../../../pg-hub/pg-hub-client.js');
       const hub = await PgHubClient.connect(requireDb(options));
       try {
-        if (!(await hub.nodes.revoke(options.node))) throw new PgHubError('node_unknown', `no node "${options.node}" on the hub`);
+        if (!(await hub.nodes.revoke(options.node)))
+          throw new PgHubError('node_unknown', `no node "${options.node}" on the hub`);
         process.stdout.write(`Node "${options.node}" is off the allow-list.\n`);
       } finally {
         await hub.close();

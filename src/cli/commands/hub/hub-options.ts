@@ -16,13 +16,18 @@ export interface DbOptions {
  */
 export function addDbOption(command: Command): Command {
   return command
-    .addOption(new Option('--hub <url>', 'the hub: postgres://user:password@host:5432/database').env('MUX_SWARM_HUB_URL'))
+    .addOption(
+      new Option('--hub <url>', 'the hub: postgres://user:password@host:5432/database').env('MUX_SWARM_HUB_URL'),
+    )
     .addOption(new Option('--db <url>', 'former name of --hub').hideHelp());
 }
 
 export function requireDb(options: DbOptions): string {
   const url = options.db ?? options.hub;
-  if (!url) throw new HubUsageError('no hub given: pass --hub postgres://user:password@host:5432/database, or set MUX_SWARM_HUB_URL');
+  if (!url)
+    throw new HubUsageError(
+      'no hub given: pass --hub postgres://user:password@host:5432/database, or set MUX_SWARM_HUB_URL',
+    );
   return url;
 }
 
@@ -31,7 +36,10 @@ export function requireDb(options: DbOptions): string {
  * reached; 2 for bad input (a missing --hub, a bad key file, an unknown node). Errors are printed without
  * secrets: URLs in messages have their password masked.
  */
-export function hubAction<Args extends unknown[]>(outcome: CommandOutcome, action: (...args: Args) => Promise<number | void>): (...args: Args) => Promise<void> {
+export function hubAction<Args extends unknown[]>(
+  outcome: CommandOutcome,
+  action: (...args: Args) => Promise<number | void>,
+): (...args: Args) => Promise<void> {
   return async (...args) => {
     try {
       outcome.exitCode = (await action(...args)) ?? 0;

@@ -8,7 +8,9 @@ import { addDbOption, hubAction, requireDb, type DbOptions } from './hub-options
 export function registerHubStatus(hub: Command, outcome: CommandOutcome): void {
   const command = hub
     .command('status')
-    .description('the hub: its nodes and allow-list, the experiments queue by state, breakthroughs by status, and the latest verifications with their reasons')
+    .description(
+      'the hub: its nodes and allow-list, the experiments queue by state, breakthroughs by status, and the latest verifications with their reasons',
+    )
     .option('--json', 'machine-readable output');
   addDbOption(command).action(
     hubAction(outcome, async (options: DbOptions & { json?: boolean }) => {
@@ -30,22 +32,41 @@ export function formatStatus(status: PgHubStatus): string {
   lines.push(
     status.nodes.length === 0
       ? '  none yet: `mux-swarm hub keygen --node <name>`, then `mux-swarm hub allow --node <name> --public-key <file>`'
-      : formatTable(['node', 'allowed', 'key', 'registered'], status.nodes.map((node) => [node.name, node.allowed ? 'yes' : 'no', node.keyId, node.registeredAt.toISOString()])),
+      : formatTable(
+          ['node', 'allowed', 'key', 'registered'],
+          status.nodes.map((node) => [
+            node.name,
+            node.allowed ? 'yes' : 'no',
+            node.keyId,
+            node.registeredAt.toISOString(),
+          ]),
+        ),
   );
   lines.push('');
   const queue = status.queue;
   if (!queue) lines.push('Queue "experiments": not created (run `mux-swarm hub init`)');
   else {
     const waiting = (queue.created ?? 0) + (queue.retry ?? 0);
-    const states = ['created', 'retry', 'active', 'completed', 'failed', 'cancelled'].map((state) => `${state} ${queue[state] ?? 0}`).join(', ');
+    const states = ['created', 'retry', 'active', 'completed', 'failed', 'cancelled']
+      .map((state) => `${state} ${queue[state] ?? 0}`)
+      .join(', ');
     lines.push(`Queue "experiments": ${waiting} waiting (${states})`);
   }
   const b = status.breakthroughs;
-  lines.push(`Breakthroughs: ${b.announced + b.adopted + b.rejected} (${b.announced} announced, ${b.adopted} adopted, ${b.rejected} rejected)`);
-  lines.push(`Verifications: ${status.verifications.adopted + status.verifications.rejected} (${status.verifications.adopted} adopted, ${status.verifications.rejected} rejected)`);
+  lines.push(
+    `Breakthroughs: ${b.announced + b.adopted + b.rejected} (${b.announced} announced, ${b.adopted} adopted, ${b.rejected} rejected)`,
+  );
+  lines.push(
+    `Verifications: ${status.verifications.adopted + status.verifications.rejected} (${status.verifications.adopted} adopted, ${status.verifications.rejected} rejected)`,
+  );
   if (status.recentVerifications.length > 0) {
     lines.push('', 'Latest verifications:');
-    lines.push(formatTable(['breakthrough', 'verifier', 'verdict', 'reason'], status.recentVerifications.map((row) => [row.breakthroughId, row.verifier, row.verdict, row.reason])));
+    lines.push(
+      formatTable(
+        ['breakthrough', 'verifier', 'verdict', 'reason'],
+        status.recentVerifications.map((row) => [row.breakthroughId, row.verifier, row.verdict, row.reason]),
+      ),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -6,7 +6,9 @@ import { registerMcpServeCommand } from './mcp-serve-command.js';
 
 /** `mux-swarm mcp list | call | serve`: look at, try and share the MCP servers of a project. */
 export function registerMcpCommand(program: Command, outcome: CommandOutcome): void {
-  const mcp = program.command('mcp').description('MCP servers: list them and their tools, call a tool, serve a built-in server over stdio');
+  const mcp = program
+    .command('mcp')
+    .description('MCP servers: list them and their tools, call a tool, serve a built-in server over stdio');
   registerMcpListCommand(mcp, outcome);
   registerMcpCallCommand(mcp, outcome);
   registerMcpServeCommand(mcp, outcome);

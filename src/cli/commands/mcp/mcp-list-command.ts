@@ -28,23 +28,51 @@ export function registerMcpListCommand(mcp: Command, outcome: CommandOutcome): v
     .description('each configured MCP server: its state, its tools, and which agents get each tool')
     .option('--json', 'machine-readable output');
   addProjectOptions(command).action(async (options: McpListOptions) => {
-    const [{ loadConfig }, { loadSwarm }, { withInspectionHub }] = await Promise.all([import('../../../config/load-config.js'), import('../../../config/load-swarm.js'), import('../../inspection-hub.js')]);
-    const config = loadConfig({ path: options.config, environment: process.env, currentDirectory: process.cwd(), workdirOverride: options.workdir });
+    const [{ loadConfig }, { loadSwarm }, { withInspectionHub }] = await Promise.all([
+      import('../../../config/load-config.js'),
+      import('../../../config/load-swarm.js'),
+      import('../../inspection-hub.js'),
+    ]);
+    const config = loadConfig({
+      path: options.config,
+      environment: process.env,
+      currentDirectory: process.cwd(),
+      workdirOverride: options.workdir,
+    });
     // swarm.json is optional here: without it the servers are still worth seeing.
     const swarmPresent = existsSync(resolve(process.cwd(), options.swarm));
-    const team = swarmPresent ? (({ orchestrator, agents }) => [orchestrator, ...agents])(loadSwarm({ path: options.swarm, currentDirectory: process.cwd(), config: config.config, configLabel: config.label })) : undefined;
+    const team = swarmPresent
+      ? (({ orchestrator, agents }) => [orchestrator, ...agents])(
+          loadSwarm({
+            path: options.swarm,
+            currentDirectory: process.cwd(),
+            config: config.config,
+            configLabel: config.label,
+          }),
+        )
+      : undefined;
     const servers = await withInspectionHub(config, async (hub) =>
       // The look starts every server as optional; what matters here is what config.json says.
-      hub.statuses.map((status) => listServer({ ...status, optional: config.config.mcpServers[status.name]?.optional ?? false }, hub.tools(), team)),
+      hub.statuses.map((status) =>
+        listServer(
+          { ...status, optional: config.config.mcpServers[status.name]?.optional ?? false },
+          hub.tools(),
+          team,
+        ),
+      ),
     );
 
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ servers: servers.map(({ toolList, ...status }) => ({ ...status, tools: toolList })) }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ servers: servers.map(({ toolList, ...status }) => ({ ...status, tools: toolList })) }, null, 2)}\n`,
+      );
     } else {
       process.stdout.write(`${renderServers(servers, team !== undefined)}\n`);
       if (!team) process.stderr.write(`note: ${options.swarm} not found, so which agents get each tool is not shown\n`);
     }
-    const requiredDown = servers.filter((server) => server.status === 'failed' && !config.config.mcpServers[server.name]?.optional);
+    const requiredDown = servers.filter(
+      (server) => server.status === 'failed' && !config.config.mcpServers[server.name]?.optional,
+    );
     outcome.exitCode = requiredDown.length > 0 ? 1 : 0;
   });
 }
@@ -58,7 +86,9 @@ function listServer(status: ServerStatus, tools: HubTool[], team: AgentDefinitio
         name: tool.tool,
         exposedName: tool.exposedName,
         description: firstLine(tool.description),
-        agents: team ? team.filter((agent) => isToolGranted(agent, tool.server, tool.exposedName)).map((agent) => agent.name) : [],
+        agents: team
+          ? team.filter((agent) => isToolGranted(agent, tool.server, tool.exposedName)).map((agent) => agent.name)
+          : [],
       })),
   };
 }
@@ -73,7 +103,11 @@ function renderServers(servers: ListedServer[], showAgents: boolean): string {
     .filter((server) => server.toolList.length > 0)
     .map((server) => {
       const header = showAgents ? ['tool', 'agents', 'description'] : ['tool', 'description'];
-      const rows = server.toolList.map((tool) => (showAgents ? [tool.exposedName, tool.agents.join(', ') || '—', clip(tool.description)] : [tool.exposedName, clip(tool.description)]));
+      const rows = server.toolList.map((tool) =>
+        showAgents
+          ? [tool.exposedName, tool.agents.join(', ') || '—', clip(tool.description)]
+          : [tool.exposedName, clip(tool.description)],
+      );
       return `\n${server.name}:\n${formatTable(header, rows)}`;
     });
   return [summary, ...sections].join('\n');

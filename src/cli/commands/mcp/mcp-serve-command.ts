@@ -21,12 +21,22 @@ interface McpServeOptions {
 export function registerMcpServeCommand(mcp: Command, outcome: CommandOutcome): void {
   mcp
     .command('serve')
-    .description(`serve a built-in server over stdio (${BUILTIN_SERVER_NAMES.join(', ')}), with its options from config.json when it has an entry`)
+    .description(
+      `serve a built-in server over stdio (${BUILTIN_SERVER_NAMES.join(', ')}), with its options from config.json when it has an entry`,
+    )
     .argument('<name>', 'a built-in server (shell), or the name of a built-in entry in config.json (fs)')
-    .option('-c, --config <path>', 'where the server\'s options, workdir and roots come from (defaults apply when the file does not exist)', 'config.json')
+    .option(
+      '-c, --config <path>',
+      "where the server's options, workdir and roots come from (defaults apply when the file does not exist)",
+      'config.json',
+    )
     .option('-w, --workdir <dir>', 'where the server works (overrides filesystem.workdir in the config)')
     .action(async (name: string, options: McpServeOptions) => {
-      const [{ createBuiltinServer }, { StdioServerTransport }, { shutdownServer }] = await Promise.all([import('../../../tools/builtin-servers.js'), import('@modelcontextprotocol/sdk/server/stdio.js'), import('../../../servers/server-shutdown.js')]);
+      const [{ createBuiltinServer }, { StdioServerTransport }, { shutdownServer }] = await Promise.all([
+        import('../../../tools/builtin-servers.js'),
+        import('@modelcontextprotocol/sdk/server/stdio.js'),
+        import('../../../servers/server-shutdown.js'),
+      ]);
       const { entry, context } = await resolveServed(name, options);
       const server = await createBuiltinServer(entry, context);
       const transport = new StdioServerTransport();
@@ -36,7 +46,9 @@ export function registerMcpServeCommand(mcp: Command, outcome: CommandOutcome): 
         transport.send = (message) => send(scrubber.value(message));
       }
       await server.connect(transport);
-      process.stderr.write(`mux-swarm: serving the built-in "${entry.builtin}" server over stdio (workdir ${context.workdir})\n`);
+      process.stderr.write(
+        `mux-swarm: serving the built-in "${entry.builtin}" server over stdio (workdir ${context.workdir})\n`,
+      );
       await new Promise<void>((done) => {
         let stopping = false;
         const stop = () => {
@@ -53,21 +65,38 @@ export function registerMcpServeCommand(mcp: Command, outcome: CommandOutcome): 
     });
 }
 
-async function resolveServed(name: string, options: McpServeOptions): Promise<{ entry: BuiltinServerConfig; context: BuiltinContext }> {
+async function resolveServed(
+  name: string,
+  options: McpServeOptions,
+): Promise<{ entry: BuiltinServerConfig; context: BuiltinContext }> {
   const currentDirectory = process.cwd();
-  const [{ loadConfig }, { builtinContextFor }, { mcpServerSchema }, { SecretScrubber }, { environmentSecrets }] = await Promise.all([
-    import('../../../config/load-config.js'),
-    import('../../builtin-context.js'),
-    import('../../../config/config-schema.js'),
-    import('../../../logging/secret-scrubber.js'),
-    import('../../../logging/environment-secrets.js'),
-  ]);
+  const [{ loadConfig }, { builtinContextFor }, { mcpServerSchema }, { SecretScrubber }, { environmentSecrets }] =
+    await Promise.all([
+      import('../../../config/load-config.js'),
+      import('../../builtin-context.js'),
+      import('../../../config/config-schema.js'),
+      import('../../../logging/secret-scrubber.js'),
+      import('../../../logging/environment-secrets.js'),
+    ]);
   const defaultEntry = (builtin: string) => defaultEntryOf(builtin, mcpServerSchema);
   if (existsSync(resolve(currentDirectory, options.config))) {
-    const config = loadConfig({ path: options.config, environment: process.env, currentDirectory, workdirOverride: options.workdir });
+    const config = loadConfig({
+      path: options.config,
+      environment: process.env,
+      currentDirectory,
+      workdirOverride: options.workdir,
+    });
     const entries = Object.entries(config.config.mcpServers);
     const named = config.config.mcpServers[name];
-    const entry = named?.type === 'builtin' ? named : entries.map(([, candidate]) => candidate).find((candidate): candidate is BuiltinServerConfig => candidate.type === 'builtin' && candidate.builtin === name) ?? defaultEntry(name);
+    const entry =
+      named?.type === 'builtin'
+        ? named
+        : (entries
+            .map(([, candidate]) => candidate)
+            .find(
+              (candidate): candidate is BuiltinServerConfig =>
+                candidate.type === 'builtin' && candidate.builtin === name,
+            ) ?? defaultEntry(name));
     return { entry, context: builtinContextFor(config, join(config.stateDirectory, 'serve', entry.builtin)) };
   }
   const workdir = resolve(currentDirectory, options.workdir ?? '.');
@@ -86,9 +115,14 @@ async function resolveServed(name: string, options: McpServeOptions): Promise<{ 
   };
 }
 
-function defaultEntryOf(name: string, mcpServerSchema: typeof import('../../../config/config-schema.js').mcpServerSchema): BuiltinServerConfig {
+function defaultEntryOf(
+  name: string,
+  mcpServerSchema: typeof import('../../../config/config-schema.js').mcpServerSchema,
+): BuiltinServerConfig {
   if (!(BUILTIN_SERVER_NAMES as readonly string[]).includes(name)) {
-    throw new McpCallUsageError(`"${name}" is not a built-in server or a built-in entry of config.json; the built-in servers are ${BUILTIN_SERVER_NAMES.join(', ')}`);
+    throw new McpCallUsageError(
+      `"${name}" is not a built-in server or a built-in entry of config.json; the built-in servers are ${BUILTIN_SERVER_NAMES.join(', ')}`,
+    );
   }
   return mcpServerSchema.parse({ builtin: name }) as BuiltinServerConfig;
 }

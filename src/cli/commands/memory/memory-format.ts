@@ -8,7 +8,10 @@ export function formatSearchResult(failure: FailureRecord, fixes: readonly FixRe
     ...(failure.frame ? [`  at ${failure.frame}`] : []),
   ];
   if (fixes.length === 0) lines.push('  no fix recorded yet');
-  for (const fix of fixes) lines.push(`  fix ${fix.uid}  ${tally(fix)}  ${fix.description}${fix.files.length > 0 ? `  [${fix.files.join(', ')}]` : ''}`);
+  for (const fix of fixes)
+    lines.push(
+      `  fix ${fix.uid}  ${tally(fix)}  ${fix.description}${fix.files.length > 0 ? `  [${fix.files.join(', ')}]` : ''}`,
+    );
   return lines.join('\n');
 }
 
@@ -54,5 +57,9 @@ function shortDate(timestamp: string): string {
 
 function indent(text: string, spaces = 2): string {
   const pad = ' '.repeat(spaces);
-  return text.replace(/\n+$/u, '').split('\n').map((line) => (line === '' ? '' : pad + line)).join('\n');
+  return text
+    .replace(/\n+$/u, '')
+    .split('\n')
+    .map((line) => (line === '' ? '' : pad + line))
+    .join('\n');
 }

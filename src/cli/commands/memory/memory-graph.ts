@@ -11,9 +11,15 @@ import type { OpenStore } from './memory-stores.js';
  */
 
 /** The graph of the open stores as one (the workdir's first), secrets redacted, as export lines with their counts. */
-export function exportGraph(stores: readonly OpenStore[], secrets: KnownSecrets): { lines: string[]; entities: number; relations: number } {
+export function exportGraph(
+  stores: readonly OpenStore[],
+  secrets: KnownSecrets,
+): { lines: string[]; entities: number; relations: number } {
   const graph = unionGraphs(...stores.map((open) => graphStore(open, secrets).readGraph()));
-  const redacted = unionGraphs({ entities: graph.entities.map((entity) => redactEntity(entity, secrets)), relations: graph.relations.map((relation) => redactRelation(relation, secrets)) });
+  const redacted = unionGraphs({
+    entities: graph.entities.map((entity) => redactEntity(entity, secrets)),
+    relations: graph.relations.map((relation) => redactRelation(relation, secrets)),
+  });
   return { lines: graphToLines(redacted), entities: redacted.entities.length, relations: redacted.relations.length };
 }
 
@@ -21,7 +27,10 @@ export function exportGraph(stores: readonly OpenStore[], secrets: KnownSecrets)
  * The lines of an export split in two: the failure memory's, with each graph line left blank (so the line numbers
  * failure memory reports stay the file's), and the graph's, numbered from 1.
  */
-export function splitExportLines(lines: readonly string[]): { failureLines: string[]; graphLines: Array<[number, string]> } {
+export function splitExportLines(lines: readonly string[]): {
+  failureLines: string[];
+  graphLines: Array<[number, string]>;
+} {
   const graphLines: Array<[number, string]> = [];
   const failureLines = lines.map((text, index) => {
     if (!isGraphLine(text)) return text;
@@ -32,7 +41,11 @@ export function splitExportLines(lines: readonly string[]): { failureLines: stri
 }
 
 /** Merges graph lines into the store's graph (the caller holds the transaction); the store redacts what it writes. */
-export function importGraph(target: OpenStore, graphLines: ReadonlyArray<readonly [number, string]>, secrets: KnownSecrets): GraphImportResult {
+export function importGraph(
+  target: OpenStore,
+  graphLines: ReadonlyArray<readonly [number, string]>,
+  secrets: KnownSecrets,
+): GraphImportResult {
   return importGraphLines(graphLines, graphStore(target, secrets));
 }
 

@@ -7,8 +7,11 @@ import { addProjectOptions } from '../../common-options.js';
 /** --config/--workdir (as `runs`), and where the user store is. */
 export function addMemoryOptions(command: Command): Command {
   return addProjectOptions(command)
-    .option('--user-store <dir>', 'the user store\'s directory, holding memory.db (default: memory.userStore in config.json, else ~/.mux-swarm)')
-    .option('--no-user-store', 'use only the workdir\'s store (state.db)');
+    .option(
+      '--user-store <dir>',
+      "the user store's directory, holding memory.db (default: memory.userStore in config.json, else ~/.mux-swarm)",
+    )
+    .option('--no-user-store', "use only the workdir's store (state.db)");
 }
 
 /** `--store workdir|user|both`. */
@@ -20,7 +23,10 @@ export function storeOption(description: string, choices: readonly string[], def
  * Runs a subcommand's action and sets the exit code it returns; an error mux-swarm raised on purpose (a bad id, a
  * bad file, an invalid config) is printed and exits 2, since for these commands it always means bad input.
  */
-export function exitWith<Args extends unknown[]>(outcome: CommandOutcome, action: (...args: Args) => number | Promise<number>): (...args: Args) => Promise<void> {
+export function exitWith<Args extends unknown[]>(
+  outcome: CommandOutcome,
+  action: (...args: Args) => number | Promise<number>,
+): (...args: Args) => Promise<void> {
   return async (...args) => {
     try {
       outcome.exitCode = await action(...args);

@@ -38,10 +38,19 @@ export interface OpenStore {
 /** The state directory from config.json when there is one (else --workdir's .mux-swarm), and the user store. */
 export function locateMemory(options: MemoryCommandOptions): MemoryPlaces {
   const config = existsSync(resolve(options.config))
-    ? loadConfig({ path: options.config, environment: process.env, currentDirectory: process.cwd(), workdirOverride: options.workdir })
+    ? loadConfig({
+        path: options.config,
+        environment: process.env,
+        currentDirectory: process.cwd(),
+        workdirOverride: options.workdir,
+      })
     : undefined;
   const workdirDirectory = config?.stateDirectory ?? join(resolve(options.workdir ?? '.'), '.mux-swarm');
-  return { workdirDirectory, userDirectory: chooseUserStore(options, config), secrets: config?.scrubber ?? new SecretScrubber(environmentSecrets(process.env)) };
+  return {
+    workdirDirectory,
+    userDirectory: chooseUserStore(options, config),
+    secrets: config?.scrubber ?? new SecretScrubber(environmentSecrets(process.env)),
+  };
 }
 
 /** `--no-user-store`: none; `--user-store <dir>`: that; else memory.userStore unless memory.shareWithUserStore is false. */
@@ -56,13 +65,22 @@ function chooseUserStore(options: MemoryCommandOptions, config: LoadedConfig | u
  * Opens the chosen stores for `use` and closes them after. With `create` false a store whose file does not exist
  * is left out (reading creates nothing); asking for the user store when it is off is an error that says so.
  */
-export function withStores<T>(places: MemoryPlaces, choice: StoreChoice, create: boolean, use: (stores: OpenStore[]) => T): T {
+export function withStores<T>(
+  places: MemoryPlaces,
+  choice: StoreChoice,
+  create: boolean,
+  use: (stores: OpenStore[]) => T,
+): T {
   if (choice === 'user' && places.userDirectory === undefined) {
-    throw new MuxSwarmError('memory_no_user_store', '--store user needs the user store, which is off here (--no-user-store, or memory.shareWithUserStore is false): pass --user-store <dir>');
+    throw new MuxSwarmError(
+      'memory_no_user_store',
+      '--store user needs the user store, which is off here (--no-user-store, or memory.shareWithUserStore is false): pass --user-store <dir>',
+    );
   }
   const wanted: Array<[StoreName, string, string]> = [];
   if (choice !== 'user') wanted.push(['workdir', places.workdirDirectory, DATABASE_FILE]);
-  if (choice !== 'workdir' && places.userDirectory !== undefined) wanted.push(['user', places.userDirectory, USER_STORE_FILE]);
+  if (choice !== 'workdir' && places.userDirectory !== undefined)
+    wanted.push(['user', places.userDirectory, USER_STORE_FILE]);
   const opened: OpenStore[] = [];
   try {
     for (const [name, directory, file] of wanted) {

@@ -30,8 +30,10 @@ export function registerFetchTool(server: McpServer, { options, policy, cache }:
         'cut result says which start_index to pass next, and the next pages come from a short-lived cache. ' +
         `Binary files (images, PDF, archives) are refused. Limits: ${options.timeoutMs} ms, ` +
         `${options.maxBytes} bytes, ${MAX_REDIRECTS} redirects; no cookies or credentials are sent.` +
-        (options.allowPrivateNetwork ? '' : ' Only public internet addresses can be fetched (no localhost or private networks' +
-          (options.allowedHosts.length === 0 ? ').' : `, except ${options.allowedHosts.join(', ')}).`)),
+        (options.allowPrivateNetwork
+          ? ''
+          : ' Only public internet addresses can be fetched (no localhost or private networks' +
+            (options.allowedHosts.length === 0 ? ').' : `, except ${options.allowedHosts.join(', ')}).`)),
       inputSchema: {
         url: z.string().min(1).describe('The http or https URL to fetch.'),
         max_length: z
@@ -50,7 +52,7 @@ export function registerFetchTool(server: McpServer, { options, policy, cache }:
         raw: z
           .boolean()
           .default(false)
-          .describe('Return an HTML page\'s source as it is, without turning it into markdown.'),
+          .describe("Return an HTML page's source as it is, without turning it into markdown."),
       },
       annotations: { readOnlyHint: true, openWorldHint: true },
     },
@@ -64,7 +66,9 @@ export function registerFetchTool(server: McpServer, { options, policy, cache }:
         }
         const { content, description } = document.content(input.raw);
         const page = contentPage(content, input.start_index, input.max_length, document.requestedUrl);
-        return { content: [{ type: 'text', text: withoutPassword(describePage(document, description, page), input.url) }] };
+        return {
+          content: [{ type: 'text', text: withoutPassword(describePage(document, description, page), input.url) }],
+        };
       } catch (error) {
         return errorResult(withoutPassword(describeError(error), input.url));
       }

@@ -17,19 +17,23 @@ export function registerCreateDirectoryTool(server: McpServer, guard: PathGuard)
       inputSchema: { path: writePathArgument },
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
-    guardedHandler('create directory', (input) => input.path, async (input) => {
-      const target = await guard.resolveWriteTarget(input.path, { refuseHardLinks: false });
-      if (target.stats !== undefined) {
-        if (target.stats.isDirectory()) return textResult(`Directory already exists: ${input.path}`);
-        throw fileOperationRefusal(
-          input.path,
-          'EEXIST',
-          `Cannot create directory ${JSON.stringify(input.path)}: a file already exists there. Choose another name.`,
-        );
-      }
-      const directory = await OpenDirectory.openCreating(guard, input.path, target.path, target.missingComponents);
-      await directory.close();
-      return textResult(`Successfully created directory ${input.path}`);
-    }),
+    guardedHandler(
+      'create directory',
+      (input) => input.path,
+      async (input) => {
+        const target = await guard.resolveWriteTarget(input.path, { refuseHardLinks: false });
+        if (target.stats !== undefined) {
+          if (target.stats.isDirectory()) return textResult(`Directory already exists: ${input.path}`);
+          throw fileOperationRefusal(
+            input.path,
+            'EEXIST',
+            `Cannot create directory ${JSON.stringify(input.path)}: a file already exists there. Choose another name.`,
+          );
+        }
+        const directory = await OpenDirectory.openCreating(guard, input.path, target.path, target.missingComponents);
+        await directory.close();
+        return textResult(`Successfully created directory ${input.path}`);
+      },
+    ),
   );
 }

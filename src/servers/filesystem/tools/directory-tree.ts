@@ -20,21 +20,29 @@ export function registerDirectoryTreeTool(server: McpServer, guard: PathGuard): 
       inputSchema: { path: directoryArgument, excludePatterns: excludePatternsArgument },
       annotations: readOnlyAnnotations,
     },
-    guardedHandler('list', (input) => input.path, async (input, signal) => {
-      const tree = await inDirectory(guard, input.path, (directory) =>
-        buildDirectoryTree(directory, { excludePatterns: input.excludePatterns, maximumEntries: maximumTreeEntries, signal }),
-      );
-      const text = JSON.stringify(tree.entries, null, 2);
-      if (!tree.truncated) return textResult(text);
-      return {
-        content: [
-          { type: 'text', text },
-          {
-            type: 'text',
-            text: `Truncated after ${maximumTreeEntries} entries. Call directory_tree on a subdirectory or add excludePatterns.`,
-          },
-        ],
-      };
-    }),
+    guardedHandler(
+      'list',
+      (input) => input.path,
+      async (input, signal) => {
+        const tree = await inDirectory(guard, input.path, (directory) =>
+          buildDirectoryTree(directory, {
+            excludePatterns: input.excludePatterns,
+            maximumEntries: maximumTreeEntries,
+            signal,
+          }),
+        );
+        const text = JSON.stringify(tree.entries, null, 2);
+        if (!tree.truncated) return textResult(text);
+        return {
+          content: [
+            { type: 'text', text },
+            {
+              type: 'text',
+              text: `Truncated after ${maximumTreeEntries} entries. Call directory_tree on a subdirectory or add excludePatterns.`,
+            },
+          ],
+        };
+      },
+    ),
   );
 }

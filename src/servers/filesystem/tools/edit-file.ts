@@ -22,7 +22,7 @@ export function registerEditFileTool(server: McpServer, guard: PathGuard): void 
       description:
         'Replace text in a file. Each edit replaces the first occurrence of oldText with newText, in order, each ' +
         'applied to the result of the previous ones; if oldText is not found exactly, a run of lines equal to it ' +
-        'apart from indentation and trailing spaces is replaced, keeping the file\'s indentation. All edits apply or ' +
+        "apart from indentation and trailing spaces is replaced, keeping the file's indentation. All edits apply or " +
         'none do: an edit whose oldText matches nowhere fails, naming its index. Returns a git-style unified diff. ' +
         'Use dryRun: true to preview the diff without writing. Include enough surrounding lines in oldText to make it unique.',
       inputSchema: {
@@ -40,26 +40,30 @@ export function registerEditFileTool(server: McpServer, guard: PathGuard): void 
       },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },
-    guardedHandler('edit', (input) => input.path, async (input) => {
-      const target = await guard.resolveWriteTarget(input.path, { refuseHardLinks: true });
-      requireFile(input.path, target);
-      const name = path.basename(target.path);
-      const directory = await OpenDirectory.open(guard, input.path, path.dirname(target.path));
-      try {
-        await requireWritable(directory, name);
-        const content = await readEditedFile(directory, input.path, name);
-        const edited = applyEdits(content, input.edits, target.path);
-        const diff = fenceDiff(createUnifiedDiff(edited.original, edited.modified, target.path));
-        if (input.dryRun) return textResult(`Dry run: nothing was written.\n${diff}`);
-        if (edited.modified !== edited.original) {
-          const text = edited.usesCrlf ? edited.modified.replace(/\n/g, '\r\n') : edited.modified;
-          await writeFileAtomic(directory, name, text, { mode: target.stats.mode & 0o777 });
+    guardedHandler(
+      'edit',
+      (input) => input.path,
+      async (input) => {
+        const target = await guard.resolveWriteTarget(input.path, { refuseHardLinks: true });
+        requireFile(input.path, target);
+        const name = path.basename(target.path);
+        const directory = await OpenDirectory.open(guard, input.path, path.dirname(target.path));
+        try {
+          await requireWritable(directory, name);
+          const content = await readEditedFile(directory, input.path, name);
+          const edited = applyEdits(content, input.edits, target.path);
+          const diff = fenceDiff(createUnifiedDiff(edited.original, edited.modified, target.path));
+          if (input.dryRun) return textResult(`Dry run: nothing was written.\n${diff}`);
+          if (edited.modified !== edited.original) {
+            const text = edited.usesCrlf ? edited.modified.replace(/\n/g, '\r\n') : edited.modified;
+            await writeFileAtomic(directory, name, text, { mode: target.stats.mode & 0o777 });
+          }
+          return textResult(diff);
+        } finally {
+          await directory.close();
         }
-        return textResult(diff);
-      } finally {
-        await directory.close();
-      }
-    }),
+      },
+    ),
   );
 }
 
@@ -79,7 +83,11 @@ async function readEditedFile(directory: OpenDirectory, requested: string, name:
     const stats = await handle.stat();
     if (stats.isSymbolicLink()) throw new UnsafeWriteTargetError(requested, 'symbolic-link');
     if (!stats.isFile()) {
-      throw fileOperationRefusal(requested, 'special', `Cannot change ${JSON.stringify(requested)}: it is not a regular file.`);
+      throw fileOperationRefusal(
+        requested,
+        'special',
+        `Cannot change ${JSON.stringify(requested)}: it is not a regular file.`,
+      );
     }
   } catch (error) {
     await handle.close();

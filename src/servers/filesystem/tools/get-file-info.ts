@@ -16,29 +16,33 @@ export function registerGetFileInfoTool(server: McpServer, guard: PathGuard): vo
       inputSchema: { path: filePathArgument },
       annotations: readOnlyAnnotations,
     },
-    guardedHandler('get information on', (input) => input.path, async (input) => {
-      const { handle, path: filePath } = await guard.openExisting(input.path, pathOnlyFlags);
-      let stats;
-      try {
-        stats = await handle.stat();
-      } finally {
-        await handle.close();
-      }
-      const info = {
-        path: filePath,
-        size: stats.size,
-        created: stats.birthtime.toISOString(),
-        modified: stats.mtime.toISOString(),
-        accessed: stats.atime.toISOString(),
-        isDirectory: stats.isDirectory(),
-        isFile: stats.isFile(),
-        permissions: (stats.mode & 0o777).toString(8).padStart(3, '0'),
-      };
-      return textResult(
-        Object.entries(info)
-          .map(([key, value]) => `${key}: ${String(value)}`)
-          .join('\n'),
-      );
-    }),
+    guardedHandler(
+      'get information on',
+      (input) => input.path,
+      async (input) => {
+        const { handle, path: filePath } = await guard.openExisting(input.path, pathOnlyFlags);
+        let stats;
+        try {
+          stats = await handle.stat();
+        } finally {
+          await handle.close();
+        }
+        const info = {
+          path: filePath,
+          size: stats.size,
+          created: stats.birthtime.toISOString(),
+          modified: stats.mtime.toISOString(),
+          accessed: stats.atime.toISOString(),
+          isDirectory: stats.isDirectory(),
+          isFile: stats.isFile(),
+          permissions: (stats.mode & 0o777).toString(8).padStart(3, '0'),
+        };
+        return textResult(
+          Object.entries(info)
+            .map(([key, value]) => `${key}: ${String(value)}`)
+            .join('\n'),
+        );
+      },
+    ),
   );
 }

@@ -6,7 +6,11 @@ import type { PathGuard } from '../path-guard.js';
 export const entryTags: Record<EntryKind, string> = { file: '[FILE]', directory: '[DIR]', symlink: '[LINK]' };
 
 /** Opens the directory `requested` (its descriptor checked inside a root), passes it to `use`, then closes it. */
-export async function inDirectory<Result>(guard: PathGuard, requested: string, use: (directory: OpenDirectory) => Promise<Result>): Promise<Result> {
+export async function inDirectory<Result>(
+  guard: PathGuard,
+  requested: string,
+  use: (directory: OpenDirectory) => Promise<Result>,
+): Promise<Result> {
   const directory = await OpenDirectory.openExisting(guard, requested);
   try {
     return await use(directory);

@@ -23,25 +23,29 @@ export function registerListDirectoryWithSizesTool(server: McpServer, guard: Pat
       },
       annotations: readOnlyAnnotations,
     },
-    guardedHandler('list', (input) => input.path, async (input) => {
-      const entries = await inDirectory(guard, input.path, async (directory) =>
-        Promise.all(
-          (await readSortedEntries(directory)).map(async (entry) => {
-            const kind = entryKind(entry);
-            const stats = await fs.lstat(directory.entryPath(entry.name)).catch(() => undefined);
-            return { name: entry.name, kind, size: kind === 'file' ? (stats?.size ?? 0) : 0 };
-          }),
-        ),
-      );
-      if (input.sortBy === 'size') entries.sort((left, right) => right.size - left.size);
-      const lines = entries.map(
-        (entry) => `${entryTags[entry.kind]} ${entry.name.padEnd(30)} ${entry.kind === 'file' ? formatSize(entry.size).padStart(10) : ''}`.trimEnd(),
-      );
-      const files = entries.filter((entry) => entry.kind === 'file').length;
-      const directories = entries.filter((entry) => entry.kind === 'directory').length;
-      const total = entries.reduce((sum, entry) => sum + entry.size, 0);
-      lines.push('', `Total: ${files} files, ${directories} directories`, `Combined size: ${formatSize(total)}`);
-      return textResult(lines.join('\n'));
-    }),
+    guardedHandler(
+      'list',
+      (input) => input.path,
+      async (input) => {
+        const entries = await inDirectory(guard, input.path, async (directory) =>
+          Promise.all(
+            (await readSortedEntries(directory)).map(async (entry) => {
+              const kind = entryKind(entry);
+              const stats = await fs.lstat(directory.entryPath(entry.name)).catch(() => undefined);
+              return { name: entry.name, kind, size: kind === 'file' ? (stats?.size ?? 0) : 0 };
+            }),
+          ),
+        );
+        if (input.sortBy === 'size') entries.sort((left, right) => right.size - left.size);
+        const lines = entries.map((entry) =>
+          `${entryTags[entry.kind]} ${entry.name.padEnd(30)} ${entry.kind === 'file' ? formatSize(entry.size).padStart(10) : ''}`.trimEnd(),
+        );
+        const files = entries.filter((entry) => entry.kind === 'file').length;
+        const directories = entries.filter((entry) => entry.kind === 'directory').length;
+        const total = entries.reduce((sum, entry) => sum + entry.size, 0);
+        lines.push('', `Total: ${files} files, ${directories} directories`, `Combined size: ${formatSize(total)}`);
+        return textResult(lines.join('\n'));
+      },
+    ),
   );
 }

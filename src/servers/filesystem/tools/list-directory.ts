@@ -17,10 +17,14 @@ export function registerListDirectoryTool(server: McpServer, guard: PathGuard): 
       inputSchema: { path: directoryArgument },
       annotations: readOnlyAnnotations,
     },
-    guardedHandler('list', (input) => input.path, async (input) => {
-      const entries = await inDirectory(guard, input.path, readSortedEntries);
-      if (entries.length === 0) return textResult(`Directory ${input.path} is empty.`);
-      return textResult(entries.map((entry) => `${entryTags[entryKind(entry)]} ${entry.name}`).join('\n'));
-    }),
+    guardedHandler(
+      'list',
+      (input) => input.path,
+      async (input) => {
+        const entries = await inDirectory(guard, input.path, readSortedEntries);
+        if (entries.length === 0) return textResult(`Directory ${input.path} is empty.`);
+        return textResult(entries.map((entry) => `${entryTags[entryKind(entry)]} ${entry.name}`).join('\n'));
+      },
+    ),
   );
 }

@@ -24,50 +24,58 @@ export function registerMoveFileTool(server: McpServer, guard: PathGuard): void 
       },
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
-    guardedHandler('move', (input) => input.source, async (input) => {
-      const source = await guard.resolveWriteTarget(input.source, { refuseHardLinks: false });
-      if (source.stats === undefined) throw new PathNotFoundError(input.source, source.path);
-      if (guard.holdsRoot(source.path)) {
-        throw fileOperationRefusal(
-          input.source,
-          'root',
-          `Cannot move ${JSON.stringify(input.source)}: it is, or contains, an allowed root directory.`,
-        );
-      }
-      const destination = await guard.resolveWriteTarget(input.destination, { refuseHardLinks: false });
-      if (destination.stats !== undefined) {
-        throw fileOperationRefusal(
-          input.destination,
-          'EEXIST',
-          `Cannot move ${JSON.stringify(input.source)} to ${JSON.stringify(input.destination)}: the destination already exists. ` +
-            'Choose a path that does not exist yet.',
-        );
-      }
-      if (destination.missingComponents > 1) {
-        throw fileOperationRefusal(
-          input.destination,
-          'ENOENT',
-          `Cannot move to ${JSON.stringify(input.destination)}: its parent directory ${path.dirname(destination.path)} ` +
-            'does not exist. Create it with create_directory first.',
-        );
-      }
-      const sourceDirectory = await OpenDirectory.open(guard, input.source, path.dirname(source.path));
-      try {
-        const destinationDirectory = await OpenDirectory.open(guard, input.destination, path.dirname(destination.path));
-        try {
-          await fs.rename(
-            sourceDirectory.entryPath(path.basename(source.path)),
-            destinationDirectory.entryPath(path.basename(destination.path)),
+    guardedHandler(
+      'move',
+      (input) => input.source,
+      async (input) => {
+        const source = await guard.resolveWriteTarget(input.source, { refuseHardLinks: false });
+        if (source.stats === undefined) throw new PathNotFoundError(input.source, source.path);
+        if (guard.holdsRoot(source.path)) {
+          throw fileOperationRefusal(
+            input.source,
+            'root',
+            `Cannot move ${JSON.stringify(input.source)}: it is, or contains, an allowed root directory.`,
           );
-        } catch (error) {
-          throw fileOperationFailure(error, `move ${JSON.stringify(input.source)} to`, input.destination);
-        } finally {
-          await destinationDirectory.close();
         }
-      } finally {
-        await sourceDirectory.close();
-      }
-      return textResult(`Successfully moved ${input.source} to ${input.destination}`);
-    }),
+        const destination = await guard.resolveWriteTarget(input.destination, { refuseHardLinks: false });
+        if (destination.stats !== undefined) {
+          throw fileOperationRefusal(
+            input.destination,
+            'EEXIST',
+            `Cannot move ${JSON.stringify(input.source)} to ${JSON.stringify(input.destination)}: the destination already exists. ` +
+              'Choose a path that does not exist yet.',
+          );
+        }
+        if (destination.missingComponents > 1) {
+          throw fileOperationRefusal(
+            input.destination,
+            'ENOENT',
+            `Cannot move to ${JSON.stringify(input.destination)}: its parent directory ${path.dirname(destination.path)} ` +
+              'does not exist. Create it with create_directory first.',
+          );
+        }
+        const sourceDirectory = await OpenDirectory.open(guard, input.source, path.dirname(source.path));
+        try {
+          const destinationDirectory = await OpenDirectory.open(
+            guard,
+            input.destination,
+            path.dirname(destination.path),
+          );
+          try {
+            await fs.rename(
+              sourceDirectory.entryPath(path.basename(source.path)),
+              destinationDirectory.entryPath(path.basename(destination.path)),
+            );
+          } catch (error) {
+            throw fileOperationFailure(error, `move ${JSON.stringify(input.source)} to`, input.destination);
+          } finally {
+            await destinationDirectory.close();
+          }
+        } finally {
+          await sourceDirectory.close();
+        }
+        return textResult(`Successfully moved ${input.source} to ${input.destination}`);
+      },
+    ),
   );
 }

@@ -9,7 +9,8 @@ export function registerReadFileTool(server: McpServer, guard: PathGuard): void 
     'read_file',
     {
       title: 'Read File (Deprecated)',
-      description: 'Read the complete contents of a file as text. DEPRECATED: use read_text_file, which takes the same arguments.',
+      description:
+        'Read the complete contents of a file as text. DEPRECATED: use read_text_file, which takes the same arguments.',
       inputSchema: readTextFileShape,
       annotations: readOnlyAnnotations,
     },

@@ -19,20 +19,26 @@ export function registerReadMediaFileTool(server: McpServer, guard: PathGuard): 
       inputSchema: { path: filePathArgument },
       annotations: readOnlyAnnotations,
     },
-    guardedHandler('read', (input) => input.path, async (input) => {
-      const file = await openReadableFile(guard, input.path);
-      const data = await readAndClose(file, async (handle) => {
-        checkReadSize(input.path, file.size, 'Media files that large cannot be passed to a model.');
-        return (await handle.readFile()).toString('base64');
-      });
-      const filePath = file.path;
-      const mimeType = mediaTypeFor(filePath);
-      const result: CallToolResult = mimeType.startsWith('image/')
-        ? { content: [{ type: 'image', data, mimeType }] }
-        : mimeType.startsWith('audio/')
-          ? { content: [{ type: 'audio', data, mimeType }] }
-          : { content: [{ type: 'resource', resource: { uri: pathToFileURL(filePath).href, mimeType, blob: data } }] };
-      return result;
-    }),
+    guardedHandler(
+      'read',
+      (input) => input.path,
+      async (input) => {
+        const file = await openReadableFile(guard, input.path);
+        const data = await readAndClose(file, async (handle) => {
+          checkReadSize(input.path, file.size, 'Media files that large cannot be passed to a model.');
+          return (await handle.readFile()).toString('base64');
+        });
+        const filePath = file.path;
+        const mimeType = mediaTypeFor(filePath);
+        const result: CallToolResult = mimeType.startsWith('image/')
+          ? { content: [{ type: 'image', data, mimeType }] }
+          : mimeType.startsWith('audio/')
+            ? { content: [{ type: 'audio', data, mimeType }] }
+            : {
+                content: [{ type: 'resource', resource: { uri: pathToFileURL(filePath).href, mimeType, blob: data } }],
+              };
+        return result;
+      },
+    ),
   );
 }

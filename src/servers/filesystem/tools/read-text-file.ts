@@ -22,12 +22,20 @@ export function readTextFileHandler(guard: PathGuard) {
     (input: { path: string }) => input.path,
     async (input: { path: string; head?: number | undefined; tail?: number | undefined }) => {
       if (input.head !== undefined && input.tail !== undefined) {
-        throw fileOperationRefusal(input.path, 'arguments', 'Pass either head or tail, not both: read the start or the end of the file.');
+        throw fileOperationRefusal(
+          input.path,
+          'arguments',
+          'Pass either head or tail, not both: read the start or the end of the file.',
+        );
       }
       if (input.head === undefined && input.tail === undefined) return textResult(await readText(guard, input.path));
       const file = await openReadableFile(guard, input.path);
       return await readAndClose(file, async (handle) =>
-        textResult(input.head !== undefined ? await readHeadLines(handle, input.head) : await readTailLines(handle, input.tail as number)),
+        textResult(
+          input.head !== undefined
+            ? await readHeadLines(handle, input.head)
+            : await readTailLines(handle, input.tail as number),
+        ),
       );
     },
   );

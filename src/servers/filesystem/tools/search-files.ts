@@ -27,21 +27,25 @@ export function registerSearchFilesTool(server: McpServer, guard: PathGuard): vo
       },
       annotations: readOnlyAnnotations,
     },
-    guardedHandler('search', (input) => input.path, async (input, signal) => {
-      const result = await inDirectory(guard, input.path, (directory) =>
-        searchFiles(directory, {
-          pattern: input.pattern,
-          excludePatterns: input.excludePatterns,
-          maximumResults: maximumSearchResults,
-          isAllowed: (realPath) => guard.isInsideRoots(realPath),
-          signal,
-        }),
-      );
-      if (result.paths.length === 0) return textResult('No matches found');
-      const note = result.truncated
-        ? `\n(stopped at ${maximumSearchResults} results; use a narrower pattern, path or excludePatterns)`
-        : '';
-      return textResult(result.paths.join('\n') + note);
-    }),
+    guardedHandler(
+      'search',
+      (input) => input.path,
+      async (input, signal) => {
+        const result = await inDirectory(guard, input.path, (directory) =>
+          searchFiles(directory, {
+            pattern: input.pattern,
+            excludePatterns: input.excludePatterns,
+            maximumResults: maximumSearchResults,
+            isAllowed: (realPath) => guard.isInsideRoots(realPath),
+            signal,
+          }),
+        );
+        if (result.paths.length === 0) return textResult('No matches found');
+        const note = result.truncated
+          ? `\n(stopped at ${maximumSearchResults} results; use a narrower pattern, path or excludePatterns)`
+          : '';
+        return textResult(result.paths.join('\n') + note);
+      },
+    ),
   );
 }

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 
 /** The annotations of every tool that only reads. */
-export const readOnlyAnnotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
+export const readOnlyAnnotations = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+} as const;
 
 /** The path of a file a read tool reads. */
 export const filePathArgument = z
@@ -16,7 +21,9 @@ export const writePathArgument = z
 /** The directory a listing tool lists or searches. */
 export const directoryArgument = z
   .string()
-  .describe('Directory path: absolute, or relative to the first allowed directory ("." for it). Must lie inside an allowed directory.');
+  .describe(
+    'Directory path: absolute, or relative to the first allowed directory ("." for it). Must lie inside an allowed directory.',
+  );
 
 /** directory_tree's and search_files' patterns of what to skip. */
 export const excludePatternsArgument = z

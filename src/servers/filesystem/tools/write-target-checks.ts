@@ -6,13 +6,24 @@ import type { OpenDirectory } from '../open-directory.js';
 import type { WriteTarget } from '../path-guard.js';
 
 /** The target must be an existing regular file (edit_file; write_file when it replaces one). */
-export function requireFile(requested: string, target: WriteTarget): asserts target is WriteTarget & { stats: NonNullable<WriteTarget['stats']> } {
+export function requireFile(
+  requested: string,
+  target: WriteTarget,
+): asserts target is WriteTarget & { stats: NonNullable<WriteTarget['stats']> } {
   if (target.stats === undefined) throw new PathNotFoundError(requested, target.path);
   if (target.stats.isDirectory()) {
-    throw fileOperationRefusal(requested, 'EISDIR', `Cannot change ${JSON.stringify(requested)}: it is a directory, not a file.`);
+    throw fileOperationRefusal(
+      requested,
+      'EISDIR',
+      `Cannot change ${JSON.stringify(requested)}: it is a directory, not a file.`,
+    );
   }
   if (!target.stats.isFile()) {
-    throw fileOperationRefusal(requested, 'special', `Cannot change ${JSON.stringify(requested)}: it is not a regular file.`);
+    throw fileOperationRefusal(
+      requested,
+      'special',
+      `Cannot change ${JSON.stringify(requested)}: it is not a regular file.`,
+    );
   }
 }
 

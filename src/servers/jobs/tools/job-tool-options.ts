@@ -15,6 +15,9 @@ export interface JobToolsOptions {
 export const jobIdInput = z.string().min(1).describe('The job id start_job returned, e.g. "shell-1".');
 
 /** The server's extra fields and text for `job`, when it adds any. */
-export function jobDetailsOf(options: JobToolsOptions, job: Job): { fields: Record<string, unknown>; text: string } | undefined {
+export function jobDetailsOf(
+  options: JobToolsOptions,
+  job: Job,
+): { fields: Record<string, unknown>; text: string } | undefined {
   return options.details?.describe(job);
 }

@@ -36,7 +36,8 @@ export function registerKillJobTool(server: McpServer, options: JobToolsOptions)
         const wasRunning = job.running;
         await job.kill(Math.min(input.grace_ms ?? DEFAULT_KILL_GRACE_MS, MAX_KILL_GRACE_MS));
         const result = jobStatusResult(job, options);
-        if (!wasRunning) result.content.unshift({ type: 'text', text: `Job ${job.id} had already ended; nothing was killed.` });
+        if (!wasRunning)
+          result.content.unshift({ type: 'text', text: `Job ${job.id} had already ended; nothing was killed.` });
         return result;
       }),
   );

@@ -25,7 +25,10 @@ export function registerListJobsTool(server: McpServer, options: JobToolsOptions
       const jobs = registry.list();
       const running = jobs.filter((job) => job.running).length;
       const heading = `${jobs.length} job(s), ${running} running (at most ${registry.options.maxJobs} at once).`;
-      const lines = [heading, ...jobs.map((job) => `- ${describeJobState(job)}${job.reattached ? ' (re-attached after a restart)' : ''}`)];
+      const lines = [
+        heading,
+        ...jobs.map((job) => `- ${describeJobState(job)}${job.reattached ? ' (re-attached after a restart)' : ''}`),
+      ];
       for (const problem of registry.reattachProblems) lines.push(`Not re-attached: ${problem}`);
       return {
         content: [{ type: 'text', text: lines.join('\n') }],

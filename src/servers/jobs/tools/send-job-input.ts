@@ -41,7 +41,13 @@ export function registerSendJobInputTool(server: McpServer, options: JobToolsOpt
         lines.push('Use wait_job to see what it answers.');
         return {
           content: [{ type: 'text', text: lines.join(' ') }],
-          structuredContent: { job_id: job.id, bytes_sent: bytes, delivered, stdin_open: job.stdinOpen, running: job.running },
+          structuredContent: {
+            job_id: job.id,
+            bytes_sent: bytes,
+            delivered,
+            stdin_open: job.stdinOpen,
+            running: job.running,
+          },
         };
       }),
   );

@@ -1,7 +1,14 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { guarded } from '../../tool-results.js';
-import { DEFAULT_WAIT_MS, describeJobWait, jobWaitShape, MAX_WAIT_MS, toJobWaitResult, waitForJobOutput } from '../job-wait.js';
+import {
+  DEFAULT_WAIT_MS,
+  describeJobWait,
+  jobWaitShape,
+  MAX_WAIT_MS,
+  toJobWaitResult,
+  waitForJobOutput,
+} from '../job-wait.js';
 import { jobDetailsOf, jobIdInput, type JobToolsOptions } from './job-tool-options.js';
 
 /** wait_job: a job's new output since a cursor, returned as soon as there is some or the job ends. */
@@ -18,8 +25,18 @@ export function registerWaitJobTool(server: McpServer, options: JobToolsOptions)
         'the log file path is given. Use it to follow long jobs instead of polling job_status.',
       inputSchema: {
         job_id: jobIdInput,
-        cursor: z.number().int().min(0).optional().describe('Byte offset to read from: 0 (default) or the last next_cursor.'),
-        timeout_ms: z.number().int().min(0).optional().describe(`How long to wait for new output; capped at ${MAX_WAIT_MS}.`),
+        cursor: z
+          .number()
+          .int()
+          .min(0)
+          .optional()
+          .describe('Byte offset to read from: 0 (default) or the last next_cursor.'),
+        timeout_ms: z
+          .number()
+          .int()
+          .min(0)
+          .optional()
+          .describe(`How long to wait for new output; capped at ${MAX_WAIT_MS}.`),
       },
       outputSchema: { ...jobWaitShape, ...options.details?.shape },
       annotations: { readOnlyHint: true },
@@ -34,7 +51,12 @@ export function registerWaitJobTool(server: McpServer, options: JobToolsOptions)
         const result = toJobWaitResult(job, cursor, options.maxOutputBytes, returnedOn);
         const details = jobDetailsOf(options, job);
         return {
-          content: [{ type: 'text', text: describeJobWait(job, result, { waitedMs, ...(details ? { extra: details.text } : {}) }) }],
+          content: [
+            {
+              type: 'text',
+              text: describeJobWait(job, result, { waitedMs, ...(details ? { extra: details.text } : {}) }),
+            },
+          ],
           structuredContent: { ...result, ...details?.fields },
         };
       }),

@@ -5,7 +5,11 @@ import type { SharedKnowledgeGraph } from '../shared-knowledge-graph.js';
 import { adds, general, markGeneral } from './graph-writes.js';
 
 /** add_observations: new observations on existing entities, all or none. */
-export function registerAddObservationsTool(server: McpServer, graph: SharedKnowledgeGraph, databasePath: string): void {
+export function registerAddObservationsTool(
+  server: McpServer,
+  graph: SharedKnowledgeGraph,
+  databasePath: string,
+): void {
   server.registerTool(
     'add_observations',
     {

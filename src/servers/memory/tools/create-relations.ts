@@ -6,7 +6,11 @@ import type { SharedKnowledgeGraph } from '../shared-knowledge-graph.js';
 import { adds, general, markGeneral } from './graph-writes.js';
 
 /** create_relations: new relations; existing ones are skipped. */
-export function registerCreateRelationsTool(server: McpServer, graph: SharedKnowledgeGraph, databasePath: string): void {
+export function registerCreateRelationsTool(
+  server: McpServer,
+  graph: SharedKnowledgeGraph,
+  databasePath: string,
+): void {
   server.registerTool(
     'create_relations',
     {

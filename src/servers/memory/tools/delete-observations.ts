@@ -5,7 +5,11 @@ import type { SharedKnowledgeGraph } from '../shared-knowledge-graph.js';
 import { deleteReply, deletesFromBothStores, removes } from './graph-writes.js';
 
 /** delete_observations: given observations of given entities. */
-export function registerDeleteObservationsTool(server: McpServer, graph: SharedKnowledgeGraph, databasePath: string): void {
+export function registerDeleteObservationsTool(
+  server: McpServer,
+  graph: SharedKnowledgeGraph,
+  databasePath: string,
+): void {
   server.registerTool(
     'delete_observations',
     {

@@ -6,7 +6,11 @@ import type { SharedKnowledgeGraph } from '../shared-knowledge-graph.js';
 import { deleteReply, deletesFromBothStores, removes } from './graph-writes.js';
 
 /** delete_relations: given relations. */
-export function registerDeleteRelationsTool(server: McpServer, graph: SharedKnowledgeGraph, databasePath: string): void {
+export function registerDeleteRelationsTool(
+  server: McpServer,
+  graph: SharedKnowledgeGraph,
+  databasePath: string,
+): void {
   server.registerTool(
     'delete_relations',
     {

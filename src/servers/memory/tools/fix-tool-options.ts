@@ -13,4 +13,6 @@ export const errorInput = z
   .string()
   .trim()
   .min(1)
-  .describe('The error as it was printed: a traceback, the error line, or a command\'s output. Paths, numbers and line numbers do not matter.');
+  .describe(
+    "The error as it was printed: a traceback, the error line, or a command's output. Paths, numbers and line numbers do not matter.",
+  );

@@ -1,8 +1,18 @@
 import { z } from 'zod';
 
 /** Annotations of the tools that add to the graph, and of those that delete from it. */
-export const adds = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false } as const;
-export const removes = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false } as const;
+export const adds = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: false,
+  openWorldHint: false,
+} as const;
+export const removes = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: true,
+  openWorldHint: false,
+} as const;
 
 /** The reply of the delete tools, as the reference's. */
 export const deleteReply = { success: z.boolean(), message: z.string() };
@@ -23,4 +33,5 @@ export const markGeneral =
   'that runs in other workdirs find it too.';
 
 /** Ends the descriptions of the tools that delete. */
-export const deletesFromBothStores = 'They are deleted from this workdir\'s graph and from the user store (what other workdirs share), where it holds them.';
+export const deletesFromBothStores =
+  "They are deleted from this workdir's graph and from the user store (what other workdirs share), where it holds them.";

@@ -17,6 +17,7 @@ export function registerOpenNodesTool(server: McpServer, graph: SharedKnowledgeG
       outputSchema: graphShape,
       annotations: readsOnly,
     },
-    async ({ names }) => runMemoryTool({ toolName: 'open_nodes', databasePath, writes: false }, () => graphResult(graph.openNodes(names))),
+    async ({ names }) =>
+      runMemoryTool({ toolName: 'open_nodes', databasePath, writes: false }, () => graphResult(graph.openNodes(names))),
   );
 }

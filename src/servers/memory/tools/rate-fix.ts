@@ -10,7 +10,8 @@ export function registerRateFixTool(server: McpServer, { memory, databasePath }:
     'rate_fix',
     {
       title: 'Rate a fix',
-      description: 'Says whether a known fix (by the id search_fixes or a tool result showed, e.g. "fix 3fa2c1d9e0b7a541") worked this time.',
+      description:
+        'Says whether a known fix (by the id search_fixes or a tool result showed, e.g. "fix 3fa2c1d9e0b7a541") worked this time.',
       inputSchema: { fix: z.string().min(1).describe('The fix id'), worked: z.boolean() },
       annotations: { destructiveHint: false, idempotentHint: false },
     },

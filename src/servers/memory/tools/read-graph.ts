@@ -16,6 +16,7 @@ export function registerReadGraphTool(server: McpServer, graph: SharedKnowledgeG
       outputSchema: graphShape,
       annotations: readsOnly,
     },
-    async () => runMemoryTool({ toolName: 'read_graph', databasePath, writes: false }, () => graphResult(graph.readGraph())),
+    async () =>
+      runMemoryTool({ toolName: 'read_graph', databasePath, writes: false }, () => graphResult(graph.readGraph())),
   );
 }

@@ -16,7 +16,10 @@ export function registerRecordFixTool(server: McpServer, { memory, databasePath 
         'not work too (worked: false): they keep others from repeating them.',
       inputSchema: {
         error: errorInput,
-        description: z.string().min(1).describe('What was changed, e.g. "SFTConfig(max_length=2048) instead of SFTTrainer(max_seq_length=…)"'),
+        description: z
+          .string()
+          .min(1)
+          .describe('What was changed, e.g. "SFTConfig(max_length=2048) instead of SFTTrainer(max_seq_length=…)"'),
         explanation: z.string().optional().describe('Why it fails and why the change fixes it'),
         files: z.array(z.string()).optional().describe('Files changed, relative to the workdir'),
         diff: z.string().optional().describe('A unified diff of the change'),

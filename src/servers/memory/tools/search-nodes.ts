@@ -20,6 +20,9 @@ export function registerSearchNodesTool(server: McpServer, graph: SharedKnowledg
       outputSchema: graphShape,
       annotations: readsOnly,
     },
-    async ({ query }) => runMemoryTool({ toolName: 'search_nodes', databasePath, writes: false }, () => graphResult(graph.searchNodes(query))),
+    async ({ query }) =>
+      runMemoryTool({ toolName: 'search_nodes', databasePath, writes: false }, () =>
+        graphResult(graph.searchNodes(query)),
+      ),
   );
 }

@@ -26,7 +26,7 @@ export interface RunCommandToolOptions {
 
 const runCommandInput = {
   ...commandInput,
-  timeout_ms: z.number().int().positive().optional().describe('Time limit in ms; capped by the server\'s limit.'),
+  timeout_ms: z.number().int().positive().optional().describe("Time limit in ms; capped by the server's limit."),
   stdin: z.string().optional().describe('Text given to the command on standard input (default: none).'),
 };
 
@@ -54,7 +54,11 @@ export function registerRunCommandTool(server: McpServer, options: RunCommandToo
       if (extra.signal.aborted) return errorResult('The call was cancelled before the command started.');
 
       const timeoutMs = Math.min(input.timeout_ms ?? options.timeoutMs, options.timeoutMs);
-      const capture = new OutputCapture({ maxChars: options.maxOutputChars, spillDir: options.spillDir, ...(options.scrubber ? { scrubber: options.scrubber } : {}) });
+      const capture = new OutputCapture({
+        maxChars: options.maxOutputChars,
+        spillDir: options.spillDir,
+        ...(options.scrubber ? { scrubber: options.scrubber } : {}),
+      });
       const sandbox = await sandboxOrReason(options.confinement);
       if (typeof sandbox === 'string') return errorResult(sandbox);
       const outcome = await runInProcessGroup({

@@ -13,11 +13,13 @@ export function registerEstimateMemoryTool(server: McpServer, discover: () => Pr
       description:
         'Estimates the GPU memory a LoRA/QLoRA fine-tune needs — base weights at the given quantisation, LoRA ' +
         'parameters, optimizer state, gradients, activations, CUDA overhead — and compares it with the free memory ' +
-        'of this machine\'s GPUs, with concrete changes that would fit when it does not. An estimate (see ' +
+        "of this machine's GPUs, with concrete changes that would fit when it does not. An estimate (see " +
         'docs/hardware.md for its error against published figures): leave headroom.',
       inputSchema: {
         parameters_billion: z.number().positive().describe('Model size in billions of parameters, e.g. 14'),
-        quantization: z.enum(['4bit', '8bit', 'bf16', 'fp16', 'fp32']).describe('How the base weights are held: 4bit = QLoRA NF4'),
+        quantization: z
+          .enum(['4bit', '8bit', 'bf16', 'fp16', 'fp32'])
+          .describe('How the base weights are held: 4bit = QLoRA NF4'),
         lora_rank: z.number().int().positive().default(32),
         sequence_length: z.number().int().positive().default(2048),
         batch_size: z.number().int().positive().default(1).describe('Micro-batch per GPU'),
@@ -50,7 +52,9 @@ export function registerEstimateMemoryTool(server: McpServer, discover: () => Pr
       }
       const discovery = await discover();
       const fit = fitAgainstGpus(estimate, request, discovery.gpus);
-      const parts = Object.entries(estimate.breakdown).map(([part, gib]) => `${part.replace(/GiB$/, '')} ${gib.toFixed(1)}`);
+      const parts = Object.entries(estimate.breakdown).map(
+        ([part, gib]) => `${part.replace(/GiB$/, '')} ${gib.toFixed(1)}`,
+      );
       const lines = [
         `Estimated need: ${estimate.totalGiB.toFixed(1)} GiB (${parts.join(', ')} GiB); ${estimate.loraParameters.toLocaleString('en-US')} trainable LoRA parameters.`,
         fit.gpu === undefined

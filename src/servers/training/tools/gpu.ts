@@ -31,8 +31,18 @@ export function registerGpuTool(server: McpServer, discover: () => Promise<GpuDi
     async () => {
       const discovery = await discover();
       return {
-        content: [{ type: 'text', text: discovery.gpus.length === 0 ? `No GPU found. ${discovery.note ?? ''}`.trim() : summarizeGpus(discovery) }],
-        structuredContent: { gpus: discovery.gpus, source: discovery.source, ...(discovery.note === undefined ? {} : { note: discovery.note }) },
+        content: [
+          {
+            type: 'text',
+            text:
+              discovery.gpus.length === 0 ? `No GPU found. ${discovery.note ?? ''}`.trim() : summarizeGpus(discovery),
+          },
+        ],
+        structuredContent: {
+          gpus: discovery.gpus,
+          source: discovery.source,
+          ...(discovery.note === undefined ? {} : { note: discovery.note }),
+        },
       };
     },
   );

@@ -12,15 +12,25 @@ export function registerListTool(server: McpServer, jobs: TrainingJobs): void {
       title: 'List training jobs',
       description: 'All training jobs of this run, running and ended (re-attached ones too), one line each.',
       inputSchema: {},
-      outputSchema: { jobs: z.array(z.object(trainingStatusShape)), running: z.number().int(), max_jobs: z.number().int() },
+      outputSchema: {
+        jobs: z.array(z.object(trainingStatusShape)),
+        running: z.number().int(),
+        max_jobs: z.number().int(),
+      },
       annotations: { readOnlyHint: true },
     },
     async () => {
       const statuses = jobs.list().map((monitor) => toTrainingStatus(monitor, options.gpuHourlyUsd));
       const running = statuses.filter((status) => status.running).length;
-      const lines = [`${statuses.length} training job(s), ${running} running (at most ${options.maxJobs} at once).`, ...statuses.map((status) => `- ${describeTrainingJob(status)}`)];
+      const lines = [
+        `${statuses.length} training job(s), ${running} running (at most ${options.maxJobs} at once).`,
+        ...statuses.map((status) => `- ${describeTrainingJob(status)}`),
+      ];
       for (const problem of jobs.reattachProblems) lines.push(`Not re-attached: ${problem}`);
-      return { content: [{ type: 'text', text: lines.join('\n') }], structuredContent: { jobs: statuses, running, max_jobs: options.maxJobs } };
+      return {
+        content: [{ type: 'text', text: lines.join('\n') }],
+        structuredContent: { jobs: statuses, running, max_jobs: options.maxJobs },
+      };
     },
   );
 }

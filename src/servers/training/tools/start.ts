@@ -27,8 +27,18 @@ export function registerStartTool(server: McpServer, jobs: TrainingJobs): void {
         cwd: z.string().optional().describe('Working directory, relative to the workdir (default: the workdir).'),
         env: z.record(z.string(), z.string()).optional().describe('Extra environment variables for the trainer.'),
         name: z.string().min(1).max(80).optional().describe('A short name, e.g. "qlora-r32-run1".'),
-        stall_timeout_ms: z.number().int().positive().optional().describe(`Stop the job when no progress line comes for this long (default ${options.stallTimeoutMs}).`),
-        time_limit_ms: z.number().int().positive().optional().describe('Stop the job when it still runs after this long (default: no limit).'),
+        stall_timeout_ms: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe(`Stop the job when no progress line comes for this long (default ${options.stallTimeoutMs}).`),
+        time_limit_ms: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe('Stop the job when it still runs after this long (default: no limit).'),
       },
       outputSchema: trainingStatusShape,
       annotations: { destructiveHint: true, openWorldHint: true },
@@ -43,7 +53,9 @@ export function registerStartTool(server: McpServer, jobs: TrainingJobs): void {
           `Follow it with wait (job_id "${status.job_id}", cursor 0); stop it with stop. You will also be told when it ends.`;
         return { content: [{ type: 'text', text }], structuredContent: status };
       } catch (error) {
-        return errorResult(isSpawnError(error) ? `Could not start /bin/sh for the job: ${describeError(error)}` : describeError(error));
+        return errorResult(
+          isSpawnError(error) ? `Could not start /bin/sh for the job: ${describeError(error)}` : describeError(error),
+        );
       }
     },
   );

@@ -24,7 +24,15 @@ export function registerStatusTool(server: McpServer, jobs: TrainingJobs): void 
       guarded(() => {
         const monitor = jobs.get(input.job_id);
         const status = toTrainingStatus(monitor, options.gpuHourlyUsd);
-        return { content: [{ type: 'text', text: describeTrainingStatus(status, logTail(monitor.job.log.tailText(options.maxOutputChars))) }], structuredContent: status };
+        return {
+          content: [
+            {
+              type: 'text',
+              text: describeTrainingStatus(status, logTail(monitor.job.log.tailText(options.maxOutputChars))),
+            },
+          ],
+          structuredContent: status,
+        };
       }),
   );
 }

@@ -23,7 +23,13 @@ export function registerStopTool(server: McpServer, jobs: TrainingJobs): void {
         'returns how it ended (stopped, with or without a checkpoint).',
       inputSchema: {
         job_id: trainingJobIdInput,
-        grace_ms: z.number().int().min(0).max(MAX_STOP_GRACE_MS).optional().describe('Time to checkpoint after SIGTERM before SIGKILL.'),
+        grace_ms: z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_STOP_GRACE_MS)
+          .optional()
+          .describe('Time to checkpoint after SIGTERM before SIGKILL.'),
       },
       outputSchema: trainingStatusShape,
       annotations: { destructiveHint: true },
@@ -37,7 +43,8 @@ export function registerStopTool(server: McpServer, jobs: TrainingJobs): void {
         const status = toTrainingStatus(monitor, options.gpuHourlyUsd);
         const lines = [describeTrainingJob(status)];
         if (!wasRunning) lines.unshift(`Job ${status.job_id} had already ended; nothing was stopped.`);
-        if (status.running) lines.push(`It is still saving; it gets SIGKILL when the grace period ends. Check it with status.`);
+        if (status.running)
+          lines.push(`It is still saving; it gets SIGKILL when the grace period ends. Check it with status.`);
         return { content: [{ type: 'text', text: lines.join('\n') }], structuredContent: status };
       }),
   );

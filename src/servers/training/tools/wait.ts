@@ -4,7 +4,12 @@ import { DEFAULT_WAIT_MS, MAX_WAIT_MS } from '../../jobs/job-wait.js';
 import { guarded } from '../../tool-results.js';
 import { readLogRange } from '../log-line-reader.js';
 import { parseProgressLine } from '../progress-line.js';
-import { describeProgressLines, describeTrainingJob, toTrainingStatus, trainingStatusShape } from '../training-job-view.js';
+import {
+  describeProgressLines,
+  describeTrainingJob,
+  toTrainingStatus,
+  trainingStatusShape,
+} from '../training-job-view.js';
 import type { TrainingJobs } from '../training-jobs.js';
 import { trainingJobIdInput } from './training-job-id-input.js';
 
@@ -25,7 +30,12 @@ export function registerWaitTool(server: McpServer, jobs: TrainingJobs): void {
         `at most ${MAX_WAIT_MS}). Use it instead of polling status.`,
       inputSchema: {
         job_id: trainingJobIdInput,
-        cursor: z.number().int().min(0).optional().describe('Byte offset to read from: 0 (default) or the last next_cursor.'),
+        cursor: z
+          .number()
+          .int()
+          .min(0)
+          .optional()
+          .describe('Byte offset to read from: 0 (default) or the last next_cursor.'),
         timeout_ms: z.number().int().min(0).optional().describe(`How long to wait; capped at ${MAX_WAIT_MS}.`),
       },
       outputSchema: {
@@ -47,7 +57,9 @@ export function registerWaitTool(server: McpServer, jobs: TrainingJobs): void {
         const waitedMs = Math.min(input.timeout_ms ?? DEFAULT_WAIT_MS, MAX_WAIT_MS);
         const returnedOn = await monitor.waitForProgress(cursor, waitedMs, extra.signal);
         const nextCursor = Math.max(cursor, monitor.readCursor);
-        const progress = monitor.metricsFrom(cursor, MAX_PROGRESS_LINES + 1).filter((metric) => metric.log_offset < nextCursor);
+        const progress = monitor
+          .metricsFrom(cursor, MAX_PROGRESS_LINES + 1)
+          .filter((metric) => metric.log_offset < nextCursor);
         const shown = progress.slice(-MAX_PROGRESS_LINES);
         const log = newLogLines(monitor.job.log.file, cursor, nextCursor, options.maxOutputChars);
         const status = toTrainingStatus(monitor, options.gpuHourlyUsd);
@@ -57,7 +69,9 @@ export function registerWaitTool(server: McpServer, jobs: TrainingJobs): void {
           status.running ? `Next: wait with cursor ${nextCursor}.` : 'The job has ended; this is all of its progress.',
           shown.length === 0 ? '--- new progress: (none) ---' : `--- new progress ---\n${describeProgressLines(shown)}`,
           log === '' ? undefined : `--- new log lines ---\n${log}`,
-        ].filter((line) => line !== undefined).join('\n');
+        ]
+          .filter((line) => line !== undefined)
+          .join('\n');
         return {
           content: [{ type: 'text', text }],
           structuredContent: {
