@@ -2,6 +2,8 @@ import type { Goal } from '../config/load-goal.js';
 import { MuxSwarmError } from '../errors/mux-swarm-error.js';
 import type { SecretScrubber } from '../logging/secret-scrubber.js';
 import type { SqliteDatabase } from '../state/database.js';
+import { runRecord } from '../state/run-record.js';
+import { newestUnfinishedRun, newestUnfinishedRunOfGoal } from '../state/unfinished-runs.js';
 import { resolveRunId } from './state-access.js';
 
 /** Which run `run`/`resume` drives: the unfinished run of the same goal, a new one, or a named one. */
@@ -12,9 +14,6 @@ export interface PickedRun {
   resumeRunId: string | undefined;
 }
 
-/** Statuses of runs that did not reach a result by themselves: a crash leaves `running`, Ctrl-C `interrupted`. */
-const UNFINISHED = ['running', 'interrupted'];
-
 /**
  * `auto` (plain `mux-swarm run goal.md`): the newest unfinished run of this very goal (same name and text) in this
  * workdir is resumed, else a new run starts. `fresh`: always a new run. `named`: that run (an id, a prefix or
@@ -23,12 +22,7 @@ const UNFINISHED = ['running', 'interrupted'];
 export function pickRun(database: SqliteDatabase, choice: RunChoice, goal: Goal, scrubber: SecretScrubber): PickedRun {
   if (choice.kind === 'fresh') return { resumeRunId: undefined };
   if (choice.kind === 'auto') {
-    const row = database
-      .prepare(
-        `SELECT id FROM runs WHERE status IN (${UNFINISHED.map(() => '?').join(', ')}) AND goal_name = ? AND goal_text = ? ORDER BY started_at DESC LIMIT 1`,
-      )
-      .get(...UNFINISHED, scrubber.text(goal.name), scrubber.text(goal.text)) as { id: string } | undefined;
-    return { resumeRunId: row?.id };
+    return { resumeRunId: newestUnfinishedRunOfGoal(database, scrubber.text(goal.name), scrubber.text(goal.text)) };
   }
   return { resumeRunId: resumableRun(database, choice.run) };
 }
@@ -36,21 +30,16 @@ export function pickRun(database: SqliteDatabase, choice: RunChoice, goal: Goal,
 /** The run `resume` continues: the one named (id, prefix or "last"), or the newest unfinished one; never a success. */
 export function resumableRun(database: SqliteDatabase, run: string | undefined): string {
   if (run === undefined) {
-    const row = database
-      .prepare(
-        `SELECT id FROM runs WHERE status IN (${UNFINISHED.map(() => '?').join(', ')}) ORDER BY started_at DESC LIMIT 1`,
-      )
-      .get(...UNFINISHED) as { id: string } | undefined;
-    if (!row)
+    const newest = newestUnfinishedRun(database);
+    if (newest === undefined)
       throw new MuxSwarmError(
         'nothing_to_resume',
         'no unfinished run in this workdir (every run reached a result); see `mux-swarm runs`, or name one: mux-swarm resume <run>',
       );
-    return row.id;
+    return newest;
   }
   const runId = resolveRunId(database, run);
-  const { status } = database.prepare('SELECT status FROM runs WHERE id = ?').get(runId) as { status: string };
-  if (status === 'succeeded')
+  if (runRecord(database, runId)?.status === 'succeeded')
     throw new MuxSwarmError(
       'run_already_succeeded',
       `run ${runId} already succeeded; there is nothing to resume (start a new one with mux-swarm run --fresh)`,

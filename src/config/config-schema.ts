@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from './duration.js';
+import { durationSchema } from '../text/duration.js';
 
 /** Environment variable names as POSIX shells accept them. */
 const environmentVariableName = z
@@ -264,11 +264,9 @@ export const configSchema = z.strictObject({
   prices: z.record(z.string(), priceSchema).default({}),
   mcpServers: z
     .record(
-      z
-        .string()
-        .regex(/^[A-Za-z0-9-]+$/, {
-          error: 'server names use letters, digits and "-" (no "_": tools are named server__tool)',
-        }),
+      z.string().regex(/^[A-Za-z0-9-]+$/, {
+        error: 'server names use letters, digits and "-" (no "_": tools are named server__tool)',
+      }),
       mcpServerSchema,
     )
     .default({}),

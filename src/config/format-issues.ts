@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ConfigIssue } from '../errors/config-error.js';
+import { closestName } from '../text/name-suggestions.js';
 import { formatJsonPath } from './json-path.js';
-import { editDistance } from './edit-distance.js';
 
 type ZodIssue = z.core.$ZodIssue;
 type AnySchema = z.core.$ZodType;
@@ -16,7 +16,7 @@ export function formatIssues(issues: readonly ZodIssue[], data: unknown, schema:
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeysAt(schema, issue.path, data);
       for (const key of issue.keys) {
-        const suggestion = closest(key, known);
+        const suggestion = closestName(key, known);
         result.push({
           path: formatJsonPath([...issue.path, key]),
           message: `unknown key${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; ${known.length ? `allowed here: ${known.join(', ')}` : 'remove it'}`,
@@ -171,18 +171,4 @@ function knownKeysAt(schema: AnySchema, path: ReadonlyArray<PropertyKey>, data: 
   };
   visit(schema, 0, data);
   return [...keys].sort();
-}
-
-/** The known key nearest to `key` by edit distance (case-insensitive), when it is near enough to be a typo. */
-export function closest(key: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      bestDistance = distance;
-      best = candidate;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(key.length / 3)) ? best : undefined;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from './duration.js';
+import { durationSchema } from '../text/duration.js';
 import { parseFieldPath, type FieldPathSegment } from './goal-phases-field-path.js';
 
 /** Where the goal says the metric is read after each experiment: a JSON file's field, or the last match of a regex over a log (the file kinds of the one metric vocabulary, src/metrics/). */

@@ -1,4 +1,4 @@
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../text/duration.js';
 import { parseFieldPath, type FieldPathSegment } from './goal-phases-field-path.js';
 
 /** How a counted condition compares: `has at least 500 lines`, `has exactly 30 lines`, `has at most 10 records`. */

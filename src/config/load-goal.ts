@@ -1,7 +1,7 @@
 import { basename, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors/config-error.js';
-import { durationSchema } from './duration.js';
+import { durationSchema } from '../text/duration.js';
 import { parseFrontMatterYaml, splitFrontMatter, unclosedFrontMatter } from './front-matter.js';
 import { formatIssues } from './format-issues.js';
 import { goalLoopSchema } from './goal-loop.js';

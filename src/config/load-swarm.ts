@@ -1,8 +1,9 @@
 import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
+import { closestName } from '../text/name-suggestions.js';
 import type { Config } from './config-schema.js';
-import { closest, formatIssues } from './format-issues.js';
+import { formatIssues } from './format-issues.js';
 import { readJsonFile } from './json-file.js';
 import { displayPath } from './load-config.js';
 import { readProjectFile } from './read-project-file.js';
@@ -195,7 +196,7 @@ function resolveChain(
         ref = { provider: named, model: entry.slice(slash + 1) };
       else if (agent.provider !== undefined) ref = { provider: agent.provider, model: entry };
       else {
-        const suggestion = named === undefined ? undefined : closest(named, providerNames);
+        const suggestion = named === undefined ? undefined : closestName(named, providerNames);
         issues.push({
           path: entryPath,
           message: `"${entry}" names no provider of ${configLabel}${suggestion ? ` (did you mean "${suggestion}/${entry.slice(slash + 1)}"?)` : ''}: write "provider/model" with one of ${providerNames.join(', ')}, or set ${path}.provider for entries without one`,
@@ -211,7 +212,7 @@ function resolveChain(
 }
 
 function unknownName(kind: string, name: string, known: string[], file: string, section: string): string {
-  const suggestion = closest(name, known);
+  const suggestion = closestName(name, known);
   const listing = known.length > 0 ? `defined: ${known.join(', ')}` : `none is defined`;
   return `"${name}" is not ${kind === 'agent' || kind === 'MCP server' ? 'an' : 'a'} ${kind} in ${file} ${section}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; ${listing}`;
 }

@@ -1,6 +1,6 @@
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
+import { closestName } from '../text/name-suggestions.js';
 import type { Config } from './config-schema.js';
-import { closest } from './format-issues.js';
 import type { Goal } from './load-goal.js';
 import type { AgentDefinition, LoadedSwarm, ModelRef } from './load-swarm.js';
 import type { Limits } from './swarm-schema.js';
@@ -39,7 +39,7 @@ export function resolveRunSettings(
   const requested = listed ? [...new Set(listed)] : undefined;
   requested?.forEach((name, index) => {
     if (!known.includes(name)) {
-      const suggestion = closest(name, known);
+      const suggestion = closestName(name, known);
       issues.push({
         path: overrides.agents ? '--agents' : `front matter.agents[${index}]`,
         message: `"${name}" is not an agent in ${swarm.label}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; agents: ${known.join(', ')}`,
@@ -50,7 +50,7 @@ export function resolveRunSettings(
   if (issues.length > 0 && !overrides.agents) throw new ConfigError(goal.label, issues);
   if (overrides.provider !== undefined && !(overrides.provider in config.providers)) {
     const providers = Object.keys(config.providers);
-    const suggestion = closest(overrides.provider, providers);
+    const suggestion = closestName(overrides.provider, providers);
     issues.push({
       path: '--provider',
       message: `"${overrides.provider}" is not a provider in the config${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; providers: ${providers.join(', ')}`,

@@ -1,19 +1,15 @@
 import { z } from 'zod';
-import { durationSchema } from './duration.js';
+import { durationSchema } from '../text/duration.js';
 
 /** Agent names appear in tool arguments and file names: keep them plain. */
-export const agentNameSchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,39}$/, {
-    error: 'agent names are lowercase letters, digits and "-", starting with a letter (e.g. "code")',
-  });
+export const agentNameSchema = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, {
+  error: 'agent names are lowercase letters, digits and "-", starting with a letter (e.g. "code")',
+});
 
 /** Patterns over exposed tool names (`server__tool`); `*` matches any run of characters. */
-const toolPatternSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_*?-]+$/, {
-    error: 'tool patterns use letters, digits, "_", "-", "*" and "?" (e.g. "fs__read_*")',
-  });
+const toolPatternSchema = z.string().regex(/^[A-Za-z0-9_*?-]+$/, {
+  error: 'tool patterns use letters, digits, "_", "-", "*" and "?" (e.g. "fs__read_*")',
+});
 
 export const modelParamsSchema = z.strictObject({
   temperature: z.number().min(0).max(2).optional(),

@@ -1,4 +1,4 @@
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../text/duration.js';
 import { costText } from './cost-text.js';
 import { countText } from './count-text.js';
 import type { RunEvent } from './event-schema.js';

@@ -1,7 +1,7 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalJson } from './canonical-json.js';
 import { PgHubError } from '../errors/pg-hub-error.js';
+import { canonicalJson } from '../text/canonical-json.js';
 import { messageSignatureValid, signMessage } from './node-keys.js';
 import { NODE_NAME } from './node-name.js';
 

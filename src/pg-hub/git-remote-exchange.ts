@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../text/canonical-json.js';
 import type { Claim, SignedClaim } from './claim.js';
 import { git } from './git.js';
 import { PgHubError } from '../errors/pg-hub-error.js';

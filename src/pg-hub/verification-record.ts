@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../text/canonical-json.js';
 import type { Measurement } from './evaluation.js';
 import { messageSignatureValid, signMessage } from './node-keys.js';
 

@@ -1,7 +1,7 @@
 import type { Config, ProviderConfig } from '../config/config-schema.js';
-import { closest } from '../config/format-issues.js';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 import type { UnpricedModel } from '../errors/unknown-model-price-error.js';
+import { closestName } from '../text/name-suggestions.js';
 import { findPrice } from './cost.js';
 import { loadModelCatalogue, type ModelCatalogue } from './model-catalogue.js';
 
@@ -79,7 +79,7 @@ export async function checkCatalogueProviders(
   for (const name of named) {
     const id = providerOf(config, name).catalogue!;
     if (catalogue.hasProvider(id)) continue;
-    const suggestion = closest(id, catalogue.providerIds());
+    const suggestion = closestName(id, catalogue.providerIds());
     issues.push({
       path: `providers.${name}.catalogue`,
       message: `"${id}" is not a provider of the price catalogue${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; it has: ${catalogue.providerIds().join(', ')}`,

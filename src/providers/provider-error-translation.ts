@@ -3,7 +3,7 @@ import { ProviderAuthError } from '../errors/provider-auth-error.js';
 import { ProviderRequestError } from '../errors/provider-request-error.js';
 import { ProviderUnreachableError } from '../errors/provider-unreachable-error.js';
 import { isMuxSwarmError } from '../errors/mux-swarm-error.js';
-import { closestModels } from './model-suggestions.js';
+import { suggestNames } from '../text/name-suggestions.js';
 import { parseRetryAfter } from './retry-after.js';
 import { isTransientStatus } from './retry-policy.js';
 import { classifyFailure, type ProviderFailure } from './provider-failure.js';
@@ -141,7 +141,10 @@ async function listForMessage(
 ): Promise<{ models: string[]; total: number } | { listingError: string }> {
   try {
     const models = await listModels();
-    return { models: closestModels(model, models, maxListedModels), total: new Set(models).size };
+    return {
+      models: suggestNames(model, models, { limit: maxListedModels, containmentFrom: 0, ignorePrefix: true }),
+      total: new Set(models).size,
+    };
   } catch (error) {
     return { listingError: describeFailure(classifyFailure(error), scrubber) };
   }

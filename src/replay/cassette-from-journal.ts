@@ -1,9 +1,11 @@
 import { join } from 'node:path';
-import { z } from 'zod';
 import { MuxSwarmError } from '../errors/mux-swarm-error.js';
 import type { SecretScrubber } from '../logging/secret-scrubber.js';
 import type { SqliteDatabase } from '../state/database.js';
-import { modelUsageRowSchema, RunJournal, toolCallIntentSchema } from '../state/run-journal.js';
+import { toolSetJson } from '../state/model-call-requests.js';
+import { finishedToolCalls, recordedModelCalls } from '../state/recorded-calls.js';
+import { RunJournal } from '../state/run-journal.js';
+import { runRecord } from '../state/run-record.js';
 import {
   CASSETTE_VERSION,
   type Cassette,
@@ -12,38 +14,6 @@ import {
   type CassetteTranscript,
 } from './cassette.js';
 import { projectMessage, RequestNormaliser, type ProjectedMessage } from './request-identity.js';
-
-const runRowSchema = z.object({
-  id: z.string(),
-  goal_name: z.string(),
-  goal_source: z.string(),
-  goal_text: z.string(),
-  mode: z.string(),
-  status: z.string(),
-  subtype: z.string().nullable(),
-  exit_code: z.number().int().nullable(),
-  result: z.string().nullable(),
-  settings_json: z.string(),
-});
-
-/** A model call as the cassette needs it: its usage as the journal keeps it, and what was asked and answered. */
-const modelCallRowSchema = modelUsageRowSchema.extend({
-  delegation_id: z.string(),
-  turn: z.number().int(),
-  response_model: z.string().nullable(),
-  finish_reason: z.string().nullable(),
-  status: z.string(),
-  error: z.string().nullable(),
-  request_hash: z.string().nullable(),
-  request_tools: z.string().nullable(),
-  request_messages: z.number().int().nullable(),
-});
-
-/** A tool call as the cassette needs it: the journal's intent and its result. */
-const toolCallRowSchema = toolCallIntentSchema.omit({ started_at: true }).extend({
-  result_text: z.string().nullable(),
-  is_error: z.number().int().nullable(),
-});
 
 export interface JournalCassetteOptions {
   workdir: string;
@@ -66,13 +36,8 @@ export function cassetteFromJournal(
   runId: string,
   options: JournalCassetteOptions,
 ): Cassette {
-  const run = runRowSchema.parse(
-    database
-      .prepare(
-        `SELECT id, goal_name, goal_source, goal_text, mode, status, subtype, exit_code, result, settings_json FROM runs WHERE id = ?`,
-      )
-      .get(runId),
-  );
+  const run = runRecord(database, runId);
+  if (run === undefined) throw new MuxSwarmError('run_not_found', `no run ${runId} in this state database`);
   const normaliser = new RequestNormaliser(
     { workdir: options.workdir, runDirectory: join(options.stateDirectory, 'runs', runId), runId },
     options.scrubber,
@@ -93,13 +58,7 @@ export function cassetteFromJournal(
     });
   }
 
-  const rows = database
-    .prepare(
-      `SELECT delegation_id, agent, turn, provider, model, response_model, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, cost_source,
-              finish_reason, status, error, request_hash, request_tools, request_messages FROM model_calls WHERE run_id = ? ORDER BY id`,
-    )
-    .all(runId)
-    .map((row) => modelCallRowSchema.parse(row));
+  const rows = recordedModelCalls(database, runId);
   const unhashed = rows.filter((row) => row.status === 'completed' && row.request_hash === null).length;
   if (unhashed > 0) {
     throw new MuxSwarmError(
@@ -163,32 +122,23 @@ export function cassetteFromJournal(
   }
 
   const toolSetHashes = [...new Set(modelCalls.map((call) => call.tools))];
-  const toolSet = database.prepare(`SELECT tools_json FROM request_tool_sets WHERE hash = ?`).pluck();
   const toolSets = toolSetHashes.map((hash) => ({
     type: 'tool-set' as const,
     hash,
-    tools: String(toolSet.get(hash) ?? '[]'),
+    tools: toolSetJson(database, hash) ?? '[]',
   }));
 
-  const toolCalls: CassetteToolCall[] = database
-    .prepare(
-      `SELECT id, delegation_id, agent, turn, name, arguments_json, result_text, is_error FROM tool_calls WHERE run_id = ? AND duration_ms IS NOT NULL ORDER BY started_at, rowid`,
-    )
-    .all(runId)
-    .map((raw) => {
-      const row = toolCallRowSchema.parse(raw);
-      return {
-        type: 'tool-call' as const,
-        id: row.id,
-        agent: row.agent,
-        delegation: row.delegation_id,
-        turn: row.turn,
-        name: row.name,
-        arguments: normaliser.text(row.arguments_json),
-        result: normaliser.text(row.result_text ?? ''),
-        isError: row.is_error === 1,
-      };
-    });
+  const toolCalls: CassetteToolCall[] = finishedToolCalls(database, runId).map((row) => ({
+    type: 'tool-call' as const,
+    id: row.id,
+    agent: row.agent,
+    delegation: row.delegation_id,
+    turn: row.turn,
+    name: row.name,
+    arguments: normaliser.text(row.arguments_json),
+    result: normaliser.text(row.result_text ?? ''),
+    isError: row.is_error === 1,
+  }));
 
   return {
     header: {

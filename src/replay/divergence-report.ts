@@ -1,6 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
 import type { Cassette, CassetteModelCall } from './cassette.js';
-import { canonicalJson } from '../pg-hub/canonical-json.js';
+import { canonicalJson } from '../text/canonical-json.js';
 import { comparableMessage, type ProjectedMessage, type RequestAsker } from './request-identity.js';
 import type { Divergence } from '../errors/replay-diverged-error.js';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { relative } from 'node:path';
-import { canonicalJson } from '../pg-hub/canonical-json.js';
+import { canonicalJson } from '../text/canonical-json.js';
 import type { SecretScrubber } from '../logging/secret-scrubber.js';
 import type { ChatMessage, ToolDefinition } from '../providers/chat-types.js';
 

@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from '../state/database.js';
+import { ModelCallRequests } from '../state/model-call-requests.js';
 import type { RequestIdentity } from './request-identity.js';
 
 /**
@@ -8,23 +9,19 @@ import type { RequestIdentity } from './request-identity.js';
  */
 export class RequestRecorder {
   private readonly knownToolSets = new Set<string>();
-  private readonly attach;
-  private readonly storeToolSet;
+  private readonly requests: ModelCallRequests;
 
   constructor(database: SqliteDatabase) {
-    this.attach = database.prepare(
-      `UPDATE model_calls SET request_hash = ?, request_tools = ?, request_messages = ? WHERE id = ?`,
-    );
-    this.storeToolSet = database.prepare(`INSERT OR IGNORE INTO request_tool_sets (hash, tools_json) VALUES (?, ?)`);
+    this.requests = new ModelCallRequests(database);
   }
 
   /** Records `identity` on the model call `modelCallId`. */
   record(identity: RequestIdentity, messageCount: number, modelCallId: number | undefined): void {
     if (modelCallId === undefined) return;
     if (!this.knownToolSets.has(identity.toolsHash)) {
-      this.storeToolSet.run(identity.toolsHash, identity.toolsJson);
+      this.requests.storeToolSet(identity.toolsHash, identity.toolsJson);
       this.knownToolSets.add(identity.toolsHash);
     }
-    this.attach.run(identity.hash, identity.toolsHash, messageCount, modelCallId);
+    this.requests.record(modelCallId, { hash: identity.hash, toolsHash: identity.toolsHash, messageCount });
   }
 }

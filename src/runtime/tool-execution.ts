@@ -1,4 +1,4 @@
-import { closest } from '../config/format-issues.js';
+import { closestName } from '../text/name-suggestions.js';
 import type { ToolCall } from '../providers/chat-types.js';
 import type { HubTool } from '../tools/tool-hub.js';
 import type { RunContext } from './run-context.js';
@@ -264,7 +264,7 @@ async function dispatch(
     return knownFixes === '' ? outcome : { ...outcome, text: `${outcome.text}\n\n${knownFixes}` };
   }
   const available = [...toolbox.runtimeTools.keys(), ...toolbox.hubTools.keys()];
-  const suggestion = closest(call.name, available);
+  const suggestion = closestName(call.name, available);
   return {
     text: `there is no tool "${call.name}" for you${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; your tools are: ${available.join(', ')}`,
     isError: true,

@@ -1,5 +1,5 @@
 import type { MemoryConfig } from '../config/config-schema.js';
-import { expandHome } from '../config/home-path.js';
+import { resolveHomePath } from '../config/home-path.js';
 import { MuxSwarmError } from '../errors/mux-swarm-error.js';
 import { openDatabase } from './database.js';
 import {
@@ -40,7 +40,7 @@ export class FailureMemory {
 
   /** Opens (creating) `<directory>/memory.db`; `~` is the home directory. */
   static openUserStore(directory: string, options?: FailureStoreOptions): FailureStore {
-    return new FailureStore(openDatabase(expandHome(directory), USER_STORE_FILE), options);
+    return new FailureStore(openDatabase(resolveHomePath(directory), USER_STORE_FILE), options);
   }
 
   private get stores(): FailureStore[] {
@@ -169,7 +169,7 @@ export function userStoreDirectory(
   environment: NodeJS.ProcessEnv = process.env,
   baseDirectory = process.cwd(),
 ): string {
-  return expandHome(memory?.userStore ?? '~/.mux-swarm', environment, baseDirectory);
+  return resolveHomePath(memory?.userStore ?? '~/.mux-swarm', environment, baseDirectory);
 }
 
 /**

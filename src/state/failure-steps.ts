@@ -140,9 +140,7 @@ export class FailureSteps {
   }
 
   /** The run's failed steps that no later launch got past, oldest first, with their failure's type and message. */
-  openInRun(
-    runId: string,
-  ): Array<{
+  openInRun(runId: string): Array<{
     stepKey: string;
     fingerprint: string;
     failedAt: string;

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { SqliteDatabase } from './database.js';
 import { allTermsAsPrefixes, allTermsExactly, anyTermAsPrefix, quotedTerms } from './full-text-query.js';
 
@@ -5,6 +6,8 @@ import { allTermsAsPrefixes, allTermsExactly, anyTermAsPrefix, quotedTerms } fro
 const columnWeights = { name: 10, entityType: 3, observations: 1 } as const;
 
 const substringFunction = 'memory_contains';
+
+const entityIds = z.array(z.number());
 
 /** Words that would make the any-word tier match nearly everything ("the" is a prefix of "then", "there" …). */
 const FUNCTION_WORDS = new Set([
@@ -93,17 +96,18 @@ export function rankEntityTiers(
 }
 
 function matchingIds(database: SqliteDatabase, expression: string): number[] {
-  return database
+  const ids = database
     .prepare(
       `SELECT rowid AS id FROM memory_search WHERE memory_search MATCH ?
         ORDER BY bm25(memory_search, ${columnWeights.name}, ${columnWeights.entityType}, ${columnWeights.observations}), rowid`,
     )
     .pluck()
-    .all(expression) as number[];
+    .all(expression);
+  return entityIds.parse(ids);
 }
 
 function substringIds(database: SqliteDatabase, query: string): number[] {
-  return database
+  const ids = database
     .prepare(
       `SELECT e.id FROM memory_entities e
         WHERE ${substringFunction}(e.name, @query) OR ${substringFunction}(e.entity_type, @query)
@@ -111,7 +115,8 @@ function substringIds(database: SqliteDatabase, query: string): number[] {
         ORDER BY e.id`,
     )
     .pluck()
-    .all({ query }) as number[];
+    .all({ query });
+  return entityIds.parse(ids);
 }
 
 /** JavaScript's case folding (`toLowerCase`), as the reference uses: SQLite's lower() folds ASCII only. */

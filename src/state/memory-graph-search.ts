@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { SqliteDatabase } from './database.js';
+import { entityNameRowSchema } from './knowledge-graph-rows.js';
 import { interleaveTiers } from './knowledge-graph-union.js';
 import { rankEntityTiers } from './memory-entity-ranking.js';
 
@@ -19,6 +21,9 @@ export interface MemoryEntitySummary {
   /** Observations not included. */
   moreObservations: number;
 }
+
+const entityTypeRowSchema = z.object({ id: z.number(), entity_type: z.string() });
+const datedObservationSchema = z.object({ content: z.string(), createdAt: z.string() });
 
 export interface MemorySearchOptions {
   /** Most entities returned, across all queries. */
@@ -74,7 +79,8 @@ function hasMemoryTables(database: SqliteDatabase): boolean {
 function namedTiers(database: SqliteDatabase, tiers: readonly number[][]): string[][] {
   const rows = database
     .prepare(`SELECT id, name FROM memory_entities WHERE id IN (SELECT value FROM json_each(?))`)
-    .all(JSON.stringify(tiers.flat())) as Array<{ id: number; name: string }>;
+    .all(JSON.stringify(tiers.flat()))
+    .map((row) => entityNameRowSchema.parse(row));
   const names = new Map(rows.map((row) => [row.id, row.name]));
   return tiers.map((ids) => ids.flatMap((id) => names.get(id) ?? []));
 }
@@ -89,13 +95,14 @@ function summarize(
   const observations: Array<{ content: string; createdAt: string }> = [];
   const known = new Set<string>();
   for (const database of graphs) {
-    const entity = database.prepare(`SELECT id, entity_type FROM memory_entities WHERE name = ?`).get(name) as
-      { id: number; entity_type: string } | undefined;
-    if (entity === undefined) continue;
+    const found = database.prepare(`SELECT id, entity_type FROM memory_entities WHERE name = ?`).get(name);
+    if (found === undefined) continue;
+    const entity = entityTypeRowSchema.parse(found);
     entityType ??= entity.entity_type;
     const rows = database
       .prepare(`SELECT content, created_at AS createdAt FROM memory_observations WHERE entity_id = ? ORDER BY id`)
-      .all(entity.id) as Array<{ content: string; createdAt: string }>;
+      .all(entity.id)
+      .map((row) => datedObservationSchema.parse(row));
     for (const row of rows) {
       if (known.has(row.content)) continue;
       known.add(row.content);

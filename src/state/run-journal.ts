@@ -176,19 +176,22 @@ export class RunJournal {
   /** USD spent by a delegation's model calls and its sub-delegations' (their ids extend its id: d1 → d1.2.0). */
   delegationCost(runId: string, delegationId: string): number {
     const prefix = `${delegationId.replace(/[%_\\]/g, '\\$&')}.%`;
-    const row = this.database
+    const cost = this.database
       .prepare(
         `SELECT coalesce(sum(cost_usd), 0) AS cost FROM model_calls WHERE run_id = ? AND (delegation_id = ? OR delegation_id LIKE ? ESCAPE '\\')`,
       )
-      .get(runId, delegationId, prefix) as { cost: number };
-    return row.cost;
+      .pluck()
+      .get(runId, delegationId, prefix);
+    return z.number().parse(cost);
   }
 
   /** The next event sequence number of a run (0 for a new one). */
   nextEventSeq(runId: string): number {
-    const row = this.database.prepare(`SELECT max(seq) AS seq FROM events WHERE run_id = ?`).get(runId) as {
-      seq: number | null;
-    };
-    return row.seq === null ? 0 : row.seq + 1;
+    const seq = z
+      .number()
+      .int()
+      .nullable()
+      .parse(this.database.prepare(`SELECT max(seq) AS seq FROM events WHERE run_id = ?`).pluck().get(runId));
+    return seq === null ? 0 : seq + 1;
   }
 }

@@ -1,5 +1,15 @@
+import { z } from 'zod';
 import type { PhaseStanding } from '../events/event-schema.js';
 import type { SqliteDatabase } from './database.js';
+import {
+  delegationRowSchema,
+  messageRowSchema,
+  runDetailsRowSchema,
+  runSummaryRowSchema,
+  toolCallRowSchema,
+  usageRowSchema,
+  type RunRow,
+} from './run-query-rows.js';
 
 export interface RunSummary {
   id: string;
@@ -85,20 +95,14 @@ export interface RunDetails {
  */
 const COST_UNKNOWN_MODELS = `(SELECT json_group_array(DISTINCT provider || '/' || model) FROM model_calls WHERE model_calls.run_id = runs.id AND cost_source = 'unknown') AS cost_unknown_models`;
 
-/** A runs row as selected: the phase standing as stored JSON, the unknown-cost models as COST_UNKNOWN_MODELS's JSON array. */
-type RunRow<Row> = Omit<Row, 'phases' | 'cost_unknown_models'> & {
-  phases_json: string | null;
-  cost_unknown_models: string;
-};
-
 export function listRuns(database: SqliteDatabase, limit = 20): RunSummary[] {
   const rows = database
     .prepare(
       `SELECT id, goal_name, goal_source, mode, status, subtype, exit_code, started_at, ended_at, num_turns, cost_usd, input_tokens, output_tokens, phases_json, ${COST_UNKNOWN_MODELS}
        FROM runs ORDER BY started_at DESC, id DESC LIMIT ?`,
     )
-    .all(limit) as Array<RunRow<RunSummary>>;
-  return rows.map(fromRow);
+    .all(limit);
+  return rows.map((row) => fromRow(runSummaryRowSchema.parse(row)));
 }
 
 /** The stored phase standing as an object (null when none was stored or it does not parse), the unknown-cost models as a sorted list. */
@@ -109,23 +113,30 @@ function fromRow<Row>({ phases_json: stored, cost_unknown_models: unknownCost, .
   } catch {
     phases = null;
   }
-  return { ...row, phases, cost_unknown_models: (JSON.parse(unknownCost) as string[]).sort() } as Row;
+  return { ...row, phases, cost_unknown_models: z.array(z.string()).parse(JSON.parse(unknownCost)).sort() } as Row;
+}
+
+/** The ids of the newest runs, newest first. */
+export function newestRunIds(database: SqliteDatabase, limit: number): string[] {
+  return z
+    .array(z.string())
+    .parse(database.prepare('SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT ?').pluck().all(limit));
 }
 
 /** Runs whose id starts with `prefix` (a unique prefix is enough to name a run). */
 export function findRunIds(database: SqliteDatabase, prefix: string): string[] {
-  return (
+  return z.array(z.string()).parse(
     database
       .prepare(`SELECT id FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY id`)
-      .all(`${prefix.replace(/[%_\\]/g, '\\$&')}%`) as Array<{ id: string }>
-  ).map((row) => row.id);
+      .pluck()
+      .all(`${prefix.replace(/[%_\\]/g, '\\$&')}%`),
+  );
 }
 
 export function getRunDetails(database: SqliteDatabase, runId: string): RunDetails | undefined {
-  const row = database.prepare(`SELECT *, ${COST_UNKNOWN_MODELS} FROM runs WHERE id = ?`).get(runId) as
-    RunRow<RunDetails['run']> | undefined;
+  const row = database.prepare(`SELECT *, ${COST_UNKNOWN_MODELS} FROM runs WHERE id = ?`).get(runId);
   if (!row) return undefined;
-  const run = fromRow(row);
+  const run = fromRow(runDetailsRowSchema.parse(row));
   const usage = (column: string): UsageRow[] =>
     database
       .prepare(
@@ -133,17 +144,20 @@ export function getRunDetails(database: SqliteDatabase, runId: string): RunDetai
            COUNT(CASE WHEN cost_source = 'unknown' THEN 1 END) AS unknown_cost_calls
          FROM model_calls WHERE run_id = ? GROUP BY ${column} ORDER BY ${column}`,
       )
-      .all(runId) as UsageRow[];
+      .all(runId)
+      .map((usageRow) => usageRowSchema.parse(usageRow));
   return {
     run,
     delegations: database
       .prepare(`SELECT * FROM delegations WHERE run_id = ? ORDER BY started_at, rowid`)
-      .all(runId) as DelegationRow[],
+      .all(runId)
+      .map((delegation) => delegationRowSchema.parse(delegation)),
     usageByAgent: usage('agent'),
     usageByModel: usage(`provider || '/' || model`),
     toolCalls: database
       .prepare(`SELECT * FROM tool_calls WHERE run_id = ? ORDER BY started_at, rowid`)
-      .all(runId) as ToolCallRow[],
+      .all(runId)
+      .map((toolCall) => toolCallRowSchema.parse(toolCall)),
   };
 }
 
@@ -152,5 +166,6 @@ export function getTranscript(database: SqliteDatabase, runId: string): MessageR
     .prepare(
       `SELECT delegation_id, seq, role, content, tool_calls_json, tool_call_id FROM messages WHERE run_id = ? ORDER BY rowid`,
     )
-    .all(runId) as MessageRow[];
+    .all(runId)
+    .map((row) => messageRowSchema.parse(row));
 }

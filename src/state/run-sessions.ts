@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { RunLockedError } from '../errors/run-locked-error.js';
 import type { SqliteDatabase } from './database.js';
 
@@ -13,14 +14,25 @@ export const SESSION_STALE_MS = 30_000;
 /** How often a session writes its heartbeat. */
 export const SESSION_HEARTBEAT_MS = 5_000;
 
-interface SessionRow {
-  session: number;
-  hostname: string;
-  pid: number;
-  process_start: string | null;
-  heartbeat_at: string;
-  ended_at: string | null;
-}
+const sessionRowSchema = z.object({
+  session: z.number().int(),
+  hostname: z.string(),
+  pid: z.number().int(),
+  process_start: z.string().nullable(),
+  heartbeat_at: z.string(),
+  ended_at: z.string().nullable(),
+});
+
+/** A session's span: when it started, and when it ended (null: it did not end cleanly, or still runs). */
+const sessionSpanSchema = z.object({
+  session: z.number().int(),
+  started_at: z.string(),
+  ended_at: z.string().nullable(),
+});
+export type SessionSpan = z.infer<typeof sessionSpanSchema>;
+
+/** A finished session's time worked: from its start to its end, or to the last heartbeat of one that died. */
+const activeSpanSchema = z.object({ started_at: z.string(), until: z.string() });
 
 /**
  * Takes the run for this process: a new session row, unless the newest session has not ended and its process is
@@ -37,11 +49,7 @@ export function beginRunSession(
 ): number {
   return database
     .transaction(() => {
-      const latest = database
-        .prepare(
-          `SELECT session, hostname, pid, process_start, heartbeat_at, ended_at FROM run_sessions WHERE run_id = ? ORDER BY session DESC LIMIT 1`,
-        )
-        .get(runId) as SessionRow | undefined;
+      const latest = latestSession(database, runId);
       if (latest && latest.ended_at === null) {
         const alive =
           latest.hostname === owner.hostname
@@ -75,11 +83,7 @@ export function isRunDriven(
   now: Date,
   isAlive: (pid: number, processStart: string | null) => boolean,
 ): boolean {
-  const latest = database
-    .prepare(
-      `SELECT session, hostname, pid, process_start, heartbeat_at, ended_at FROM run_sessions WHERE run_id = ? ORDER BY session DESC LIMIT 1`,
-    )
-    .get(runId) as SessionRow | undefined;
+  const latest = latestSession(database, runId);
   if (!latest || latest.ended_at !== null) return false;
   return latest.hostname === here
     ? isAlive(latest.pid, latest.process_start)
@@ -104,6 +108,24 @@ export function previouslyActiveMs(database: SqliteDatabase, runId: string, curr
     .prepare(
       `SELECT started_at, coalesce(ended_at, heartbeat_at) AS until FROM run_sessions WHERE run_id = ? AND session < ?`,
     )
-    .all(runId, currentSession) as Array<{ started_at: string; until: string }>;
+    .all(runId, currentSession)
+    .map((row) => activeSpanSchema.parse(row));
   return rows.reduce((sum, row) => sum + Math.max(0, Date.parse(row.until) - Date.parse(row.started_at)), 0);
+}
+
+/** The run's sessions in order, each with its start and end. */
+export function sessionSpans(database: SqliteDatabase, runId: string): SessionSpan[] {
+  return database
+    .prepare(`SELECT session, started_at, ended_at FROM run_sessions WHERE run_id = ? ORDER BY session`)
+    .all(runId)
+    .map((row) => sessionSpanSchema.parse(row));
+}
+
+function latestSession(database: SqliteDatabase, runId: string): z.infer<typeof sessionRowSchema> | undefined {
+  const row = database
+    .prepare(
+      `SELECT session, hostname, pid, process_start, heartbeat_at, ended_at FROM run_sessions WHERE run_id = ? ORDER BY session DESC LIMIT 1`,
+    )
+    .get(runId);
+  return row === undefined ? undefined : sessionRowSchema.parse(row);
 }

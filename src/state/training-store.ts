@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { SecretScrubber } from '../logging/secret-scrubber.js';
 import type { SqliteDatabase } from './database.js';
 
@@ -31,6 +32,47 @@ export interface TrainingMetricRow {
   data: Record<string, unknown>;
   at: string;
 }
+
+/**
+ * The rows as `SELECT *` gives them; columns beyond those named (a later migration's) are kept, as every column
+ * always was.
+ */
+const trainingJobRowSchema: z.ZodType<TrainingJobRow> = z.looseObject({
+  run_id: z.string(),
+  job_id: z.string(),
+  name: z.string().nullable(),
+  command: z.string(),
+  cwd: z.string(),
+  log_file: z.string(),
+  started_at: z.string(),
+  ended_at: z.string().nullable(),
+  state: z.string(),
+  classification: z.string().nullable(),
+  outcome_json: z.string().nullable(),
+  exit_code: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  last_step: z.number().nullable(),
+  total_steps: z.number().nullable(),
+  last_progress_at: z.string().nullable(),
+  log_cursor: z.number(),
+  gpu_hourly_usd: z.number(),
+});
+const storedMetricRowSchema = z.looseObject({
+  log_offset: z.number(),
+  event: z.string(),
+  step: z.number().nullable(),
+  data_json: z.string(),
+  at: z.string(),
+});
+
+/** A `log` or `eval` line of one of a run's jobs, its data as stored JSON. */
+const metricLineSchema = z.object({
+  job_id: z.string(),
+  event: z.string(),
+  step: z.number().nullable(),
+  data_json: z.string(),
+});
+export type TrainingMetricLine = z.infer<typeof metricLineSchema>;
 
 export interface NewTrainingJob {
   runId: string;
@@ -95,14 +137,15 @@ export class TrainingStore {
   }
 
   job(runId: string, jobId: string): TrainingJobRow | undefined {
-    return this.database.prepare('SELECT * FROM training_jobs WHERE run_id = ? AND job_id = ?').get(runId, jobId) as
-      TrainingJobRow | undefined;
+    const row = this.database.prepare('SELECT * FROM training_jobs WHERE run_id = ? AND job_id = ?').get(runId, jobId);
+    return row === undefined ? undefined : trainingJobRowSchema.parse(row);
   }
 
   jobs(runId: string): TrainingJobRow[] {
     return this.database
       .prepare('SELECT * FROM training_jobs WHERE run_id = ? ORDER BY started_at, job_id')
-      .all(runId) as TrainingJobRow[];
+      .all(runId)
+      .map((row) => trainingJobRowSchema.parse(row));
   }
 
   /** Stores the progress lines read from the log and how far it was read, in one transaction. */
@@ -163,25 +206,39 @@ export class TrainingStore {
 
   /** The job's progress lines in log order; only those of `event` when given. */
   metrics(runId: string, jobId: string, event?: string): TrainingMetricRow[] {
-    const rows = (
+    const rows =
       event === undefined
         ? this.database
             .prepare('SELECT * FROM training_metrics WHERE run_id = ? AND job_id = ? ORDER BY log_offset')
             .all(runId, jobId)
         : this.database
             .prepare('SELECT * FROM training_metrics WHERE run_id = ? AND job_id = ? AND event = ? ORDER BY log_offset')
-            .all(runId, jobId, event)
-    ) as Array<Omit<TrainingMetricRow, 'data'> & { data_json: string }>;
-    return rows.map(({ data_json: json, ...row }) => ({ ...row, data: JSON.parse(json) as Record<string, unknown> }));
+            .all(runId, jobId, event);
+    return rows.map(toMetricRow);
   }
 
   /** Progress lines that start at or after byte `from` of the log. */
   metricsFrom(runId: string, jobId: string, from: number, limit: number): TrainingMetricRow[] {
-    const rows = this.database
+    return this.database
       .prepare(
         'SELECT * FROM training_metrics WHERE run_id = ? AND job_id = ? AND log_offset >= ? ORDER BY log_offset LIMIT ?',
       )
-      .all(runId, jobId, from, limit) as Array<Omit<TrainingMetricRow, 'data'> & { data_json: string }>;
-    return rows.map(({ data_json: json, ...row }) => ({ ...row, data: JSON.parse(json) as Record<string, unknown> }));
+      .all(runId, jobId, from, limit)
+      .map(toMetricRow);
   }
+
+  /** The `log` and `eval` lines of every job of the run, by job and step. */
+  runMetricLines(runId: string): TrainingMetricLine[] {
+    return this.database
+      .prepare(
+        `SELECT job_id, event, step, data_json FROM training_metrics WHERE run_id = ? AND event IN ('log', 'eval') ORDER BY job_id, step, log_offset`,
+      )
+      .all(runId)
+      .map((row) => metricLineSchema.parse(row));
+  }
+}
+
+function toMetricRow(stored: unknown): TrainingMetricRow {
+  const { data_json: json, ...row } = storedMetricRowSchema.parse(stored);
+  return { ...row, data: JSON.parse(json) as Record<string, unknown> };
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../text/duration.js';
 import { describeError } from '../errors/mux-swarm-error.js';
 import type { CrashRecord } from './watchdog-crash-history.js';
 import type { JournalPositionReader } from './watchdog-journal-position.js';

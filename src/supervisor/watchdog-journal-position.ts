@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { DATABASE_FILE } from '../state/database.js';
+import { modelAnsweredSince } from '../state/model-answers.js';
+import { openReadOnlyDatabase } from '../state/read-only-database.js';
+import { lastEventSeq } from '../state/run-events.js';
 import { listRuns } from '../state/run-queries.js';
 
 /** Where the newest run stood in its journal when the watchdog gave up: where a resume will start from. */
@@ -14,6 +15,9 @@ export interface JournalPosition {
   database: string;
 }
 
+/** How long a read waits for the worker's write lock. */
+const BUSY_TIMEOUT_MS = 5_000;
+
 /** Reads the journal position for a crash report; undefined when there is nothing to read. May throw. */
 export type JournalPositionReader = () => JournalPosition | undefined;
 
@@ -22,16 +26,18 @@ export type JournalPositionReader = () => JournalPosition | undefined;
  * file created); undefined from the reader while the database does not exist or holds no run.
  */
 export function stateJournalPositionReader(stateDirectory: string): JournalPositionReader {
-  const path = join(stateDirectory, DATABASE_FILE);
   return () => {
-    if (!existsSync(path)) return undefined;
-    const database = new Database(path, { readonly: true, fileMustExist: true, timeout: 5_000 });
+    const database = openReadOnlyDatabase(stateDirectory, BUSY_TIMEOUT_MS);
+    if (database === undefined) return undefined;
     try {
       const newest = listRuns(database, 1)[0];
       if (newest === undefined) return undefined;
-      const row = database.prepare('SELECT MAX(seq) AS seq FROM events WHERE run_id = ?').get(newest.id) as
-        { seq: number | null } | undefined;
-      return { runId: newest.id, status: newest.status, lastEventSeq: row?.seq ?? null, database: path };
+      return {
+        runId: newest.id,
+        status: newest.status,
+        lastEventSeq: lastEventSeq(database, newest.id),
+        database: join(stateDirectory, DATABASE_FILE),
+      };
     } finally {
       database.close();
     }
@@ -43,15 +49,11 @@ export function stateJournalPositionReader(stateDirectory: string): JournalPosit
  * what tells `--retry-outage` that a resumed worker got past the outage it stopped on.
  */
 export function stateModelAnswersSince(stateDirectory: string): (sinceMs: number) => boolean {
-  const path = join(stateDirectory, DATABASE_FILE);
   return (sinceMs) => {
-    if (!existsSync(path)) return false;
-    const database = new Database(path, { readonly: true, fileMustExist: true, timeout: 5_000 });
+    const database = openReadOnlyDatabase(stateDirectory, BUSY_TIMEOUT_MS);
+    if (database === undefined) return false;
     try {
-      const row = database
-        .prepare(`SELECT 1 AS answered FROM model_calls WHERE status = 'completed' AND started_at >= ? LIMIT 1`)
-        .get(new Date(sinceMs).toISOString());
-      return row !== undefined;
+      return modelAnsweredSince(database, new Date(sinceMs));
     } finally {
       database.close();
     }

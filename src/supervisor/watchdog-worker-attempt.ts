@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../text/duration.js';
 import { MuxSwarmError, describeError } from '../errors/mux-swarm-error.js';
 import {
   HEARTBEAT_FILE_VARIABLE,

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../text/duration.js';
 import { describeError } from '../errors/mux-swarm-error.js';
 import { CrashHistory, type CrashRecord } from './watchdog-crash-history.js';
 import { buildCrashReport, formatCrashReport, writeCrashReport } from './watchdog-crash-report.js';

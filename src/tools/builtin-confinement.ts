@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { SandboxSettings, ServerSandbox } from '../config/config-schema.js';
-import { expandHome } from '../config/home-path.js';
+import { resolveHomePath } from '../config/home-path.js';
 import type { SandboxNetwork, SandboxRequest } from '../supervisor/sandbox/sandbox-request.js';
 
 /** Where a Hugging Face cache is written when HF_HOME does not say: shared by every sandboxed trainer. */
@@ -23,7 +23,7 @@ export function builtinConfinement(
   if (settings === undefined) return undefined;
   const backend = own?.backend ?? settings.backend;
   if (backend === 'none') return undefined;
-  const path = (entry: string) => expandHome(entry, context.environment, context.workdir);
+  const path = (entry: string) => resolveHomePath(entry, context.environment, context.workdir);
   return {
     backend,
     network: own?.network ?? defaultNetwork,

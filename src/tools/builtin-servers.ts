@@ -4,7 +4,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { BuiltinServerConfig, GraphSharing, SandboxSettings, ServerSandbox } from '../config/config-schema.js';
 import type { SandboxNetwork } from '../supervisor/sandbox/sandbox-request.js';
 import { builtinConfinement } from './builtin-confinement.js';
-import { expandHome } from '../config/home-path.js';
+import { resolveHomePath } from '../config/home-path.js';
 import { DATABASE_FILE } from '../state/database.js';
 import { createFetchServer } from '../servers/fetch/fetch-server.js';
 import { createFilesystemServer } from '../servers/filesystem/filesystem-server.js';
@@ -108,7 +108,7 @@ export async function createBuiltinServer(entry: BuiltinServerConfig, context: B
           join(context.projectDirectory, 'skills'),
           join(context.workdir, '.agents', 'skills'),
           ...entry.options.directories.map((directory) => resolve(context.projectDirectory, directory)),
-          expandHome(entry.options.userDirectory ?? '~/.mux-swarm/skills', environment),
+          resolveHomePath(entry.options.userDirectory ?? '~/.mux-swarm/skills', environment),
           ...(entry.options.shipped ? [SHIPPED_SKILLS_DIRECTORY] : []),
         ],
         environment,

@@ -1,5 +1,5 @@
 import type { McpServerConfig } from '../config/config-schema.js';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../text/duration.js';
 import { McpServerStartError } from '../errors/mcp-server-error.js';
 import { describeError } from '../errors/mux-swarm-error.js';
 import { restartDelayMs, STABLE_RUN_MS } from './restart-backoff.js';

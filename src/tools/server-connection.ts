@@ -10,7 +10,7 @@ import { McpServerStartError } from '../errors/mcp-server-error.js';
 import { describeError } from '../errors/mux-swarm-error.js';
 import { createBuiltinServer, type BuiltinContext } from './builtin-servers.js';
 import { shutdownServer } from '../servers/server-shutdown.js';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../text/duration.js';
 import { ProcessGroupStdioTransport } from './process-group-stdio-transport.js';
 import { builtinConfinement } from './builtin-confinement.js';
 import type { SandboxRequest } from '../supervisor/sandbox/sandbox-request.js';

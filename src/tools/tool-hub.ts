@@ -4,7 +4,7 @@ import type { McpServerConfig } from '../config/config-schema.js';
 import { McpServerStartError } from '../errors/mcp-server-error.js';
 import { describeError } from '../errors/mux-swarm-error.js';
 import type { BuiltinContext } from './builtin-servers.js';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../text/duration.js';
 import { withCallSignal } from './call-signal.js';
 import { ManagedServer, type ServerState } from './managed-server.js';
 import type { ListedTool, ServerConnection, TransportKind } from './server-connection.js';

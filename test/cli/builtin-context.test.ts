@@ -5,7 +5,7 @@ import { builtinContextFor } from '../../src/cli/builtin-context.js';
 import { mcpServerSchema, type BuiltinServerConfig } from '../../src/config/config-schema.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { ConfigError } from '../../src/errors/config-error.js';
-import { openKnowledgeGraphStore } from '../../src/servers/memory/open-knowledge-graph-store.js';
+import { openKnowledgeGraphStore } from '../../src/state/open-knowledge-graph-store.js';
 import { createBuiltinServer } from '../../src/tools/builtin-servers.js';
 import { connectTestClient } from '../support/mcp-test-client.js';
 import { createProjectFixture } from '../support/project-fixture.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { KnowledgeGraphStore } from '../../src/servers/memory/knowledge-graph-store.js';
+import { KnowledgeGraphStore } from '../../src/state/knowledge-graph-store.js';
 import { openDatabase } from '../../src/state/database.js';
 import { createProjectFixture, type ProjectFixture } from '../support/project-fixture.js';
 import { runCli, type CliResult } from '../support/run-cli.js';

@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { canonicalJson } from '../../src/pg-hub/canonical-json.js';
+import { canonicalJson } from '../../src/text/canonical-json.js';
 import { claimMessage, claimSignatureValid, parseClaim, signClaim, type Claim } from '../../src/pg-hub/claim.js';
 import { beats, evaluationMetric as readMetric } from '../../src/pg-hub/evaluation.js';
 import {

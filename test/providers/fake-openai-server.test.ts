@@ -170,15 +170,13 @@ describe('fake OpenAI server', () => {
     assert.equal(response.headers.get('content-type'), 'text/event-stream');
     const events = response.text.split('\n\n').filter(Boolean);
     assert.equal(events.at(-1), 'data: [DONE]');
-    const chunks = events
-      .slice(0, -1)
-      .map(
-        (event) =>
-          JSON.parse(event.replace(/^data: /, '')) as {
-            choices: Array<{ delta: Record<string, unknown>; finish_reason: string | null }>;
-            usage?: Record<string, unknown>;
-          },
-      );
+    const chunks = events.slice(0, -1).map(
+      (event) =>
+        JSON.parse(event.replace(/^data: /, '')) as {
+          choices: Array<{ delta: Record<string, unknown>; finish_reason: string | null }>;
+          usage?: Record<string, unknown>;
+        },
+    );
     const argumentPieces = chunks
       .flatMap(
         (chunk) =>

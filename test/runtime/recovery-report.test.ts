@@ -7,7 +7,7 @@ import { runEventSchema, type RunEvent } from '../../src/events/event-schema.js'
 import { createHumanRenderer } from '../../src/events/human-renderer.js';
 import { RunContext } from '../../src/runtime/run-context.js';
 import { driveRun } from '../../src/runtime/run-driver.js';
-import { KnowledgeGraphStore } from '../../src/servers/memory/knowledge-graph-store.js';
+import { KnowledgeGraphStore } from '../../src/state/knowledge-graph-store.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.js';
 import { createProjectFixture, fakeAgent, fakeConfig, type ProjectFixture } from '../support/project-fixture.js';
 import { runCli } from '../support/run-cli.js';

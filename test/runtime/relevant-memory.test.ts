@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { GoalEvaluation } from '../../src/runtime/phases/evaluate-phase-conditions.js';
 import { findRelevantMemory } from '../../src/runtime/recovery/relevant-memory.js';
-import { KnowledgeGraphStore } from '../../src/servers/memory/knowledge-graph-store.js';
+import { KnowledgeGraphStore } from '../../src/state/knowledge-graph-store.js';
 import { openDatabase } from '../../src/state/database.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'mux-swarm-relevant-memory-'));

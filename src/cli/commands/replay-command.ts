@@ -8,6 +8,7 @@ import type { Cassette } from '../../replay/cassette.js';
 import type { ReplaySession, ReplayTools } from '../../replay/replay-session-models.js';
 import type { ErrorCode } from '../../errors/error-codes.js';
 import { EXIT_CODES } from '../../errors/exit-codes.js';
+import type { RunRecord } from '../../state/run-record.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions, commaList } from '../common-options.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../output-format.js';
@@ -150,14 +151,6 @@ function withoutUserStore(project: Project): Project {
   };
 }
 
-interface ReplayedRun {
-  id: string;
-  status: string;
-  subtype: string | null;
-  mode: string;
-  settings_json: string;
-}
-
 /** Prints how the replay compares with the recording (stderr; also a JSON line in the machine formats) and returns the exit code. */
 async function reportVerdict(
   session: ReplaySession,
@@ -212,7 +205,7 @@ async function reportVerdict(
 }
 
 /** A note when the replay's mode or specialists are not the recording's (a changed swarm.json, or `run --agents`/`--flat` then). */
-function teamDifference(recorded: Cassette['header']['run'], replayed: ReplayedRun): string | undefined {
+function teamDifference(recorded: Cassette['header']['run'], replayed: RunRecord): string | undefined {
   const notes: string[] = [];
   if (recorded.mode !== replayed.mode)
     notes.push(
@@ -237,18 +230,20 @@ function teamDifference(recorded: Cassette['header']['run'], replayed: ReplayedR
   return notes.length === 0 ? undefined : `note: ${notes.join('; ')}`;
 }
 
-function describeOutcome(run: ReplayedRun | undefined): string {
+function describeOutcome(run: RunRecord | undefined): string {
   return run === undefined ? 'before its first model call' : `${run.status} (${run.subtype ?? 'no subtype'})`;
 }
 
 /** The replayed run's outcome, from the journal. */
-async function replayedRun(project: Project, runId: string | undefined): Promise<ReplayedRun | undefined> {
+async function replayedRun(project: Project, runId: string | undefined): Promise<RunRecord | undefined> {
   if (runId === undefined) return undefined;
-  const { openDatabase } = await import('../../state/database.js');
+  const [{ openDatabase }, { runRecord }] = await Promise.all([
+    import('../../state/database.js'),
+    import('../../state/run-record.js'),
+  ]);
   const database = openDatabase(project.config.stateDirectory);
   try {
-    return database.prepare(`SELECT id, status, subtype, mode, settings_json FROM runs WHERE id = ?`).get(runId) as
-      ReplayedRun | undefined;
+    return runRecord(database, runId);
   } finally {
     database.close();
   }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Goal } from '../../config/load-goal.js';
+import type { RunRecord } from '../../state/run-record.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions } from '../common-options.js';
 import { addRunOptions, reportEarlyFailure, startRun, type RunLaunchOptions } from './run-command.js';
@@ -19,19 +20,15 @@ export function registerResumeCommand(program: Command, outcome: CommandOutcome)
   addRunOptions(command);
   addProjectOptions(command).action(async (runArgument: string | undefined, options: RunLaunchOptions) => {
     outcome.reportFailure = (error, usage) => reportEarlyFailure(options.outputFormat, error, usage);
-    const [{ withStateDatabase }, { resumableRun }, goals] = await Promise.all([
+    const [{ withStateDatabase }, { resumableRun }, { runRecord }, goals] = await Promise.all([
       import('../state-access.js'),
       import('../run-choice.js'),
+      import('../../state/run-record.js'),
       import('../../config/load-goal.js'),
     ]);
     const { runId, goal } = withStateDatabase(options, (database) => {
       const id = resumableRun(database, runArgument);
-      const row = database.prepare('SELECT goal_name, goal_source, goal_text FROM runs WHERE id = ?').get(id) as {
-        goal_name: string;
-        goal_source: string;
-        goal_text: string;
-      };
-      return { runId: id, goal: recordedGoal(row, goals) };
+      return { runId: id, goal: recordedGoal(runRecord(database, id)!, goals) };
     });
     outcome.exitCode = await startRun(goal, options, { kind: 'named', run: runId });
   });
@@ -39,7 +36,7 @@ export function registerResumeCommand(program: Command, outcome: CommandOutcome)
 
 /** The goal a run recorded; its file when that still holds the same text (so its front matter applies again). */
 function recordedGoal(
-  row: { goal_name: string; goal_source: string; goal_text: string },
+  row: Pick<RunRecord, 'goal_name' | 'goal_source' | 'goal_text'>,
   { loadGoalFile, parseGoal }: typeof import('../../config/load-goal.js'),
 ): Goal {
   const file = resolve(row.goal_source);

@@ -148,7 +148,7 @@ export async function startRun(
   if (options.flat && options.hierarchical)
     throw new ConfigError('command line', [{ path: '', message: '--flat and --hierarchical exclude each other' }]);
   const [{ parseDuration }, { loadProject }, { withHeartbeat }, { runSession }] = await Promise.all([
-    import('../../config/duration.js'),
+    import('../../text/duration.js'),
     import('../project.js'),
     import('../../supervisor/heartbeat.js'),
     import('../run-session.js'),

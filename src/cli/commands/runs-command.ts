@@ -31,7 +31,7 @@ export function registerRunsCommand(program: Command, outcome: CommandOutcome): 
   addProjectOptions(command).action(async (options: ListOptions) => {
     const [{ withStateDatabase: withDatabase }, { formatDuration }] = await Promise.all([
       import('../state-access.js'),
-      import('../../config/duration.js'),
+      import('../../text/duration.js'),
     ]);
     withDatabase(options, (database) => {
       // A run left `running` by a process that is gone has crashed: say so, it can be resumed.
@@ -76,7 +76,7 @@ export function registerShowCommand(program: Command, outcome: CommandOutcome): 
   addProjectOptions(command).action(async (runArgument: string, options: ShowOptions) => {
     const [{ resolveRunId, withStateDatabase: withDatabase }, { formatDuration }] = await Promise.all([
       import('../state-access.js'),
-      import('../../config/duration.js'),
+      import('../../text/duration.js'),
     ]);
     withDatabase(options, (database, { scrubber }) => {
       const runId = resolveRunId(database, runArgument);

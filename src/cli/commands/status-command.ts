@@ -54,7 +54,7 @@ export function registerStatusCommand(program: Command, outcome: CommandOutcome)
   addProjectOptions(command).action(async (options: StatusOptions) => {
     const [{ parseDuration }, { loadProject }, { withInspectionHub }, { discoverGpus }, { runGpuTool }] =
       await Promise.all([
-        import('../../config/duration.js'),
+        import('../../text/duration.js'),
         import('../project.js'),
         import('../inspection-hub.js'),
         import('../../hardware/gpu-discovery.js'),

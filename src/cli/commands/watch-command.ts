@@ -161,7 +161,7 @@ function lastOptionValue(args: readonly string[], long: string, short: string): 
 /** A duration option's milliseconds; an unreadable one is a usage error. Async: the duration parser loads on first use. */
 export async function durationOption(name: string, value: string | undefined): Promise<number | undefined> {
   if (value === undefined) return undefined;
-  const { parseDuration } = await import('../../config/duration.js');
+  const { parseDuration } = await import('../../text/duration.js');
   const milliseconds = parseDuration(value);
   if (milliseconds === undefined)
     throw new ConfigError('command line', [

@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { DATABASE_FILE } from '../../state/database.js';
+import { openReadOnlyDatabase } from '../../state/read-only-database.js';
+import { newestRunIds } from '../../state/run-queries.js';
 import { locateState } from '../state-access.js';
 
 /** How many run ids a completion offers at most, newest first. */
@@ -14,15 +12,11 @@ const MAX_RUN_IDS = 200;
  */
 export function completionRunIds(options: { config: string; workdir?: string }): string[] {
   try {
-    const { stateDirectory } = locateState(options);
-    const path = join(stateDirectory, DATABASE_FILE);
-    if (!existsSync(path)) return [];
-    const database = new Database(path, { readonly: true, fileMustExist: true, timeout: 250 });
+    const database = openReadOnlyDatabase(locateState(options).stateDirectory, 250);
+    if (database === undefined) return [];
     try {
-      const rows = database
-        .prepare('SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT ?')
-        .all(MAX_RUN_IDS) as Array<{ id: string }>;
-      return rows.length === 0 ? [] : [...rows.map((row) => row.id), 'last'];
+      const ids = newestRunIds(database, MAX_RUN_IDS);
+      return ids.length === 0 ? [] : [...ids, 'last'];
     } finally {
       database.close();
     }

@@ -1,4 +1,4 @@
-import { formatDuration } from '../../config/duration.js';
+import { formatDuration } from '../../text/duration.js';
 import { costCell, costText } from '../../events/cost-text.js';
 import { gpuTime } from '../../state/gpu-time.js';
 import type { ChainEntryUsage } from '../../state/model-failovers.js';

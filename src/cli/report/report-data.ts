@@ -1,9 +1,12 @@
 import { runEventSchema, type RunEvent } from '../../events/event-schema.js';
 import type { SqliteDatabase } from '../../state/database.js';
 import { ModelFailovers, type ChainEntryUsage } from '../../state/model-failovers.js';
+import { eventJsonOfTypes } from '../../state/run-events.js';
 import { runFailureSteps, type RunFailureStepRow } from '../../state/run-failure-steps.js';
 import { getRunDetails, type RunDetails } from '../../state/run-queries.js';
-import { TrainingStore, type TrainingJobRow } from '../../state/training-store.js';
+import { runRecord } from '../../state/run-record.js';
+import { sessionSpans, type SessionSpan } from '../../state/run-sessions.js';
+import { TrainingStore, type TrainingJobRow, type TrainingMetricLine } from '../../state/training-store.js';
 
 /** What the report reads of one run from the state database; nothing else is read (the rows are scrubbed at write time). */
 export interface ReportData {
@@ -12,7 +15,7 @@ export interface ReportData {
   workdir: string | undefined;
   /** Line of the goal file on which the recorded goal text began (1 for runs that did not record it). */
   goalTextLine: number;
-  sessions: SessionRow[];
+  sessions: SessionSpan[];
   /** The events the report tells about, in order; assistant and user events are left out. */
   events: RunEvent[];
   delegations: RunDetails['delegations'];
@@ -23,22 +26,9 @@ export interface ReportData {
   toolCalls: RunDetails['toolCalls'];
   trainingJobs: TrainingJobRow[];
   /** The `log` and `eval` lines of the run's training jobs, by job and step. */
-  trainingMetrics: TrainingMetricRow[];
+  trainingMetrics: TrainingMetricLine[];
   /** The run's failed steps as failure memory recorded them: each failed launch, its relaunch, the change between, how it went. */
   failureSteps: RunFailureStepRow[];
-}
-
-export interface SessionRow {
-  session: number;
-  started_at: string;
-  ended_at: string | null;
-}
-
-export interface TrainingMetricRow {
-  job_id: string;
-  event: string;
-  step: number | null;
-  data_json: string;
 }
 
 const REPORTED_EVENT_TYPES = [
@@ -56,24 +46,16 @@ const REPORTED_EVENT_TYPES = [
 /** Everything the report needs about `runId`, which must exist. */
 export function loadReportData(database: SqliteDatabase, runId: string): ReportData {
   const details = getRunDetails(database, runId)!;
-  const settings = database.prepare(`SELECT settings_json FROM runs WHERE id = ?`).get(runId) as {
-    settings_json: string;
-  };
-  const eventRows = database
-    .prepare(
-      `SELECT json FROM events WHERE run_id = ? AND type IN (${REPORTED_EVENT_TYPES.map(() => '?').join(', ')}) ORDER BY seq`,
-    )
-    .all(runId, ...REPORTED_EVENT_TYPES) as Array<{ json: string }>;
+  const settingsJson = runRecord(database, runId)!.settings_json;
+  const trainingStore = new TrainingStore(database);
   return {
     run: details.run,
-    workdir: recordedWorkdir(settings.settings_json),
-    goalTextLine: recordedGoalTextLine(settings.settings_json),
-    sessions: database
-      .prepare(`SELECT session, started_at, ended_at FROM run_sessions WHERE run_id = ? ORDER BY session`)
-      .all(runId) as SessionRow[],
+    workdir: recordedWorkdir(settingsJson),
+    goalTextLine: recordedGoalTextLine(settingsJson),
+    sessions: sessionSpans(database, runId),
     // An event an older mux-swarm wrote in another shape is left out rather than misread.
-    events: eventRows.flatMap((row) => {
-      const parsed = runEventSchema.safeParse(parseJson(row.json));
+    events: eventJsonOfTypes(database, runId, REPORTED_EVENT_TYPES).flatMap((json) => {
+      const parsed = runEventSchema.safeParse(parseJson(json));
       return parsed.success ? [parsed.data] : [];
     }),
     delegations: details.delegations,
@@ -81,12 +63,8 @@ export function loadReportData(database: SqliteDatabase, runId: string): ReportD
     usageByModel: details.usageByModel,
     chainUsage: new ModelFailovers(database).chainUsage(runId),
     toolCalls: details.toolCalls,
-    trainingJobs: new TrainingStore(database).jobs(runId),
-    trainingMetrics: database
-      .prepare(
-        `SELECT job_id, event, step, data_json FROM training_metrics WHERE run_id = ? AND event IN ('log', 'eval') ORDER BY job_id, step, log_offset`,
-      )
-      .all(runId) as TrainingMetricRow[],
+    trainingJobs: trainingStore.jobs(runId),
+    trainingMetrics: trainingStore.runMetricLines(runId),
     failureSteps: runFailureSteps(database, runId),
   };
 }

@@ -1,4 +1,4 @@
-import { formatDuration } from '../../config/duration.js';
+import { formatDuration } from '../../text/duration.js';
 import type { ResultEvent } from '../../events/event-schema.js';
 import { briefText, code, escapeMarkdown, timestamp } from './markdown-format.js';
 import type { ReportData } from './report-data.js';

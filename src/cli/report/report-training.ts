@@ -1,4 +1,4 @@
-import { formatDuration } from '../../config/duration.js';
+import { formatDuration } from '../../text/duration.js';
 import { gpuTime } from '../../state/gpu-time.js';
 import { endingText, jobEnding, type JobException } from './job-ending.js';
 import { brief, code, escapeMarkdown, markdownTable, metric, none, usd } from './markdown-format.js';

@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { formatDuration } from '../../config/duration.js';
+import { formatDuration } from '../../text/duration.js';
 import { LineTail } from '../../supervisor/line-tail.js';
 import { runInProcessGroup } from '../../supervisor/run-in-process-group.js';
 

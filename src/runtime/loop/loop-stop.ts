@@ -1,5 +1,5 @@
 import type { GoalLoop } from '../../config/goal-loop.js';
-import { formatDuration } from '../../config/duration.js';
+import { formatDuration } from '../../text/duration.js';
 import { formatMetric } from './keep-decision.js';
 import type { LoopStanding } from './loop-standing.js';
 

@@ -1,4 +1,4 @@
-import { formatDuration } from '../../config/duration.js';
+import { formatDuration } from '../../text/duration.js';
 import { runInProcessGroup } from '../../supervisor/run-in-process-group.js';
 import type { ConditionResult } from './condition-result.js';
 import { LineTail } from '../../supervisor/line-tail.js';

@@ -1,7 +1,7 @@
 import type { Stats } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
+import { expandHome } from '../../config/home-path.js';
 import { FilesystemRootError } from '../../errors/filesystem-root-error.js';
 import { InvalidPathError } from '../../errors/invalid-path-error.js';
 import { PathNotFoundError } from '../../errors/path-not-found-error.js';
@@ -247,13 +247,6 @@ export class PathGuard {
     }
     return { real, missing };
   }
-}
-
-/** `~` and `~/…` name the home directory; `~user` is left alone (a literal name). */
-export function expandHome(requested: string): string {
-  if (requested === '~') return os.homedir();
-  if (requested.startsWith('~/')) return path.join(os.homedir(), requested.slice(2));
-  return requested;
 }
 
 /** Equal to `root` or beneath it: `/x/root-evil` is not within `/x/root`. */

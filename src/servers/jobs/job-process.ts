@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { processStartTime } from '../../supervisor/process-identity.js';
 import { spawnChild } from '../../supervisor/spawn-child.js';
 import type { Sandbox } from '../../supervisor/sandbox/sandbox.js';
-import { findExecutable } from './executable-lookup.js';
+import { spawnTarget } from '../../supervisor/executable-lookup.js';
 import { JOB_WRAPPER_NAME, JOB_WRAPPER_SCRIPT, JOB_WRAPPER_SHELL } from './job-exit-status.js';
 
 export interface JobProcessLaunch {
@@ -39,7 +39,7 @@ export interface JobProcess {
  * Rejects with a spawn-shaped error (ENOENT, EACCES) when the program cannot be found or executed.
  */
 export async function spawnJobProcess(launch: JobProcessLaunch): Promise<JobProcess> {
-  const program = findExecutable(launch.file, launch.environment.PATH, launch.cwd);
+  const program = spawnTarget(launch.file, launch.environment.PATH, launch.cwd);
   rmSync(launch.exitFile, { force: true });
   const child = spawnChild({
     file: JOB_WRAPPER_SHELL,

@@ -1,5 +1,5 @@
 import { z, type ZodRawShape } from 'zod';
-import { formatDuration } from '../../config/duration.js';
+import { formatDuration } from '../../text/duration.js';
 import type { Job } from './job.js';
 
 /** Characters of the latest combined output shown by job_status. */

@@ -1,17 +1,17 @@
 import { join } from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { GraphSharing } from '../../config/config-schema.js';
-import { expandHome } from '../../config/home-path.js';
+import { resolveHomePath } from '../../config/home-path.js';
 import { describeError } from '../../errors/mux-swarm-error.js';
 import { scrubberOf, type KnownSecrets } from '../../logging/secret-scrubber.js';
 import { openDatabase, type SqliteDatabase } from '../../state/database.js';
 import { FailureMemory, USER_STORE_FILE } from '../../state/failure-memory.js';
 import { FailureStore } from '../../state/failure-store.js';
-import { KnowledgeGraphStore } from './knowledge-graph-store.js';
+import { KnowledgeGraphStore } from '../../state/knowledge-graph-store.js';
 import { registerMemoryFixTools } from './memory-fix-tools.js';
 import { registerMemoryReadTools } from './memory-read-tools.js';
 import { registerMemoryWriteTools } from './memory-write-tools.js';
-import { openKnowledgeGraphStore } from './open-knowledge-graph-store.js';
+import { openKnowledgeGraphStore } from '../../state/open-knowledge-graph-store.js';
 import { SharedKnowledgeGraph, type UserGraph } from './shared-knowledge-graph.js';
 
 export interface MemoryServerOptions {
@@ -50,7 +50,7 @@ interface UserDatabase {
 }
 
 function openUserDatabase(directory: string): UserDatabase {
-  const expanded = expandHome(directory);
+  const expanded = resolveHomePath(directory);
   const path = join(expanded, USER_STORE_FILE);
   try {
     return { path, database: openDatabase(expanded, USER_STORE_FILE) };

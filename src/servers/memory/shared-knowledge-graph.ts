@@ -7,8 +7,8 @@ import type {
   ObservationAddition,
   ObservationDeletion,
   Relation,
-} from './knowledge-graph.js';
-import type { KnowledgeGraphStore, SearchOptions } from './knowledge-graph-store.js';
+} from '../../state/knowledge-graph.js';
+import type { KnowledgeGraphStore, SearchOptions } from '../../state/knowledge-graph-store.js';
 
 /** An agent's mark on a write: `general: true` is a lesson that holds beyond this project. */
 export interface GeneralMark {

@@ -1,5 +1,6 @@
-import { accessSync, constants, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
+import { findOnSearchPath } from '../../supervisor/executable-lookup.js';
 import { findCommandWords } from './command-words.js';
 
 /**
@@ -73,21 +74,8 @@ function isExecutableAllowed(executable: string, context: AllowListContext): boo
     (entry) => path.isAbsolute(entry) && path.basename(entry) === executable,
   );
   if (pinned.length === 0) return false;
-  const found = findOnSearchPath(executable, context);
+  const found = findOnSearchPath(executable, context.searchPath ?? '', context.cwd);
   return found !== undefined && pinned.some((entry) => canonicalPath(entry) === canonicalPath(found));
-}
-
-function findOnSearchPath(name: string, context: AllowListContext): string | undefined {
-  for (const directory of (context.searchPath ?? '').split(':')) {
-    const candidate = path.resolve(context.cwd, directory === '' ? '.' : directory, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 /** Real path where it exists (so /bin/x and /usr/bin/x match on merged-/usr systems), else normalised. */

@@ -1,4 +1,4 @@
-import { findExecutable } from './find-executable.js';
+import { findExecutable } from '../../supervisor/executable-lookup.js';
 import type { MissingRequirements, SkillRequirements } from './skill-catalog.js';
 
 /**

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { closestNames } from './closest-names.js';
+import { suggestNames } from '../../text/name-suggestions.js';
 import { discoverSkills, type SkillDiscoveryOptions } from './discover-skills.js';
 import { describeMissingRequirements } from './missing-requirements.js';
 import type { SkillCatalog } from './skill-catalog.js';
@@ -71,7 +71,11 @@ function describeUnknownSkill(name: string, catalog: SkillCatalog): string {
   const names = catalog.skills.map((skill) => skill.name);
   if (names.length === 0)
     return `No skill named "${name}": there are no skills (searched ${catalog.directories.join(', ')}).`;
-  const suggestions = closestNames(name, names);
+  const suggestions = suggestNames(name, names, {
+    limit: 3,
+    maxDistance: (length) => Math.max(2, Math.floor(length / 3)),
+    containmentFrom: 3,
+  });
   const hint =
     suggestions.length > 0 ? ` Did you mean ${suggestions.map((suggestion) => `"${suggestion}"`).join(' or ')}?` : '';
   return `No skill named "${name}".${hint} Call list_skills to see all skills (${names.length}).`;

@@ -1,6 +1,7 @@
 import { chmod, lstat, mkdir, readdir, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { z } from 'zod';
 import { fileHoldsSecret, writeScrubbedCopy } from '../../logging/scrubbed-file.js';
 import type { SecretScrubber } from '../../logging/secret-scrubber.js';
 
@@ -10,6 +11,9 @@ import type { SecretScrubber } from '../../logging/secret-scrubber.js';
  * are scanned whatever their size.
  */
 export const MAX_SCANNED_BYTES = 256 * 1024 * 1024;
+
+/** Table or column names, as SQLite's pragma tables list them. */
+const names = z.array(z.string());
 
 /**
  * Replaces the process's secrets in a copy of the state database (the export's, never the live one): every text
@@ -27,16 +31,18 @@ export function scrubDatabaseCopy(file: string, scrubber: SecretScrubber): numbe
     database.function('mux_scrub', { deterministic: true }, (value: unknown) =>
       typeof value === 'string' ? scrubber.text(value) : value,
     );
-    const tables = database
-      .prepare(
-        `SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'`,
-      )
-      .pluck()
-      .all() as string[];
+    const tables = names.parse(
+      database
+        .prepare(
+          `SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'`,
+        )
+        .pluck()
+        .all(),
+    );
     let changed = 0;
     database.transaction(() => {
       for (const table of tables) {
-        const columns = database.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[];
+        const columns = names.parse(database.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table));
         for (const column of columns) {
           changed += database
             .prepare(

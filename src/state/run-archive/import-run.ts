@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { extract } from 'tar';
+import { z } from 'zod';
 import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
 import { DATABASE_FILE, openDatabase, type SqliteDatabase } from '../database.js';
 import {
@@ -12,6 +13,9 @@ import {
   WORKDIR_PREFIX,
   type ArchiveManifest,
 } from './archive-manifest.js';
+
+/** What SQLite's integrity check returns: one row per problem, or one row saying "ok". */
+const integrityRows = z.array(z.object({ integrity_check: z.string() }));
 
 export interface ImportRunOptions {
   archive: string;
@@ -118,7 +122,7 @@ function checkDatabase(stateDirectory: string, manifest: ArchiveManifest, archiv
   try {
     let integrity: Array<{ integrity_check: string }>;
     try {
-      integrity = database.pragma('integrity_check') as Array<{ integrity_check: string }>;
+      integrity = integrityRows.parse(database.pragma('integrity_check'));
     } catch (error) {
       throw new MuxSwarmError(
         'import_integrity_failed',

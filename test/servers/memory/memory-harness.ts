@@ -1,7 +1,7 @@
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { KnowledgeGraph } from '../../../src/servers/memory/knowledge-graph.js';
+import type { KnowledgeGraph } from '../../../src/state/knowledge-graph.js';
 import { createMemoryServer } from '../../../src/servers/memory/memory-server.js';
 import { connectTestClient, type McpTestClient, type TestToolOutcome } from '../../support/mcp-test-client.js';
 

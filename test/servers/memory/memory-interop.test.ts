@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { KnowledgeGraph } from '../../../src/servers/memory/knowledge-graph.js';
+import type { KnowledgeGraph } from '../../../src/state/knowledge-graph.js';
 import { outcomeOf, type McpTestClient, type TestToolOutcome } from '../../support/mcp-test-client.js';
 import { connectMemory, graphOf, makeTemporaryDirectory, removeDirectory } from './memory-harness.js';
 

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { createMemoryServer, type MemoryServerOptions } from '../../../src/servers/memory/memory-server.js';
-import { openKnowledgeGraphStore } from '../../../src/servers/memory/open-knowledge-graph-store.js';
+import { openKnowledgeGraphStore } from '../../../src/state/open-knowledge-graph-store.js';
 import { connectTestClient, type McpTestClient } from '../../support/mcp-test-client.js';
 import { entityNames, graphOf, makeTemporaryDirectory, removeDirectory, searchNames } from './memory-harness.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { KnowledgeGraphStore } from '../../../src/servers/memory/knowledge-graph-store.js';
+import { KnowledgeGraphStore } from '../../../src/state/knowledge-graph-store.js';
 import { UnknownEntityError } from '../../../src/errors/unknown-entity-error.js';
 import { SharedKnowledgeGraph } from '../../../src/servers/memory/shared-knowledge-graph.js';
 import { openDatabase } from '../../../src/state/database.js';

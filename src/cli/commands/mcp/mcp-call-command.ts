@@ -25,8 +25,8 @@ export function registerMcpCallCommand(mcp: Command, outcome: CommandOutcome): v
     .option('--json', 'print {isError, text, structuredContent} as JSON');
   addProjectOptions(command).action(
     async (serverName: string, toolName: string, argumentText: string, options: McpCallOptions) => {
-      const [{ closest }, { loadConfig }, { ToolHub }, { builtinContextFor }] = await Promise.all([
-        import('../../../config/format-issues.js'),
+      const [{ closestName }, { loadConfig }, { ToolHub }, { builtinContextFor }] = await Promise.all([
+        import('../../../text/name-suggestions.js'),
         import('../../../config/load-config.js'),
         import('../../../tools/tool-hub.js'),
         import('../../builtin-context.js'),
@@ -40,7 +40,7 @@ export function registerMcpCallCommand(mcp: Command, outcome: CommandOutcome): v
       const entry = config.config.mcpServers[serverName];
       if (!entry) {
         const names = Object.keys(config.config.mcpServers);
-        const suggestion = closest(serverName, names);
+        const suggestion = closestName(serverName, names);
         throw new McpCallUsageError(
           `${config.label} has no MCP server "${serverName}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; configured: ${names.join(', ') || 'none'}`,
         );
@@ -65,7 +65,7 @@ export function registerMcpCallCommand(mcp: Command, outcome: CommandOutcome): v
           tools.find((candidate) => candidate.tool === toolName);
         if (!tool) {
           const names = tools.map((candidate) => candidate.tool);
-          const suggestion = closest(toolName, names);
+          const suggestion = closestName(toolName, names);
           throw new McpCallUsageError(
             `MCP server "${serverName}" has no tool "${toolName}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; its tools: ${names.join(', ') || 'none'}`,
           );

@@ -1,5 +1,5 @@
 import type { KnownSecrets } from '../../../logging/secret-scrubber.js';
-import { KnowledgeGraphStore } from '../../../servers/memory/knowledge-graph-store.js';
+import { KnowledgeGraphStore } from '../../../state/knowledge-graph-store.js';
 import { graphToLines, importGraphLines, isGraphLine, type GraphImportResult } from '../../../state/graph-lines.js';
 import { redactEntity, redactRelation } from '../../../state/graph-redaction.js';
 import { unionGraphs } from '../../../state/knowledge-graph-union.js';

@@ -5,7 +5,7 @@ import { MuxSwarmError } from '../../../errors/mux-swarm-error.js';
 import { environmentSecrets } from '../../../logging/environment-secrets.js';
 import { SecretScrubber } from '../../../logging/secret-scrubber.js';
 import { DATABASE_FILE, openDatabase } from '../../../state/database.js';
-import { expandHome } from '../../../config/home-path.js';
+import { resolveHomePath } from '../../../config/home-path.js';
 import { FailureMemory, USER_STORE_FILE, userStoreDirectory, type StoreName } from '../../../state/failure-memory.js';
 import { FailureStore } from '../../../state/failure-store.js';
 import type { ProjectOptions } from '../../project.js';
@@ -56,7 +56,7 @@ export function locateMemory(options: MemoryCommandOptions): MemoryPlaces {
 /** `--no-user-store`: none; `--user-store <dir>`: that; else memory.userStore unless memory.shareWithUserStore is false. */
 function chooseUserStore(options: MemoryCommandOptions, config: LoadedConfig | undefined): string | undefined {
   if (options.userStore === false) return undefined;
-  if (typeof options.userStore === 'string') return expandHome(options.userStore);
+  if (typeof options.userStore === 'string') return resolveHomePath(options.userStore);
   if (config?.config.memory.shareWithUserStore === false) return undefined;
   return userStoreDirectory(config?.config.memory, process.env, config ? dirname(config.file) : process.cwd());
 }

@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { relationSchema } from '../knowledge-graph.js';
+import { relationSchema } from '../../../state/knowledge-graph.js';
 import { runMemoryTool, successResult, withNote } from '../memory-tool-result.js';
 import type { SharedKnowledgeGraph } from '../shared-knowledge-graph.js';
 import { deleteReply, deletesFromBothStores, removes } from './graph-writes.js';

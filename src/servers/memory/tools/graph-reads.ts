@@ -1,6 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { entitySchema, relationSchema, type KnowledgeGraph } from '../knowledge-graph.js';
+import { entitySchema, relationSchema, type KnowledgeGraph } from '../../../state/knowledge-graph.js';
 import { jsonResult, withNote } from '../memory-tool-result.js';
 import type { SharedOutcome } from '../shared-knowledge-graph.js';
 

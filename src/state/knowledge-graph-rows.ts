@@ -1,23 +1,23 @@
+import { z } from 'zod';
 import type { Entity, Relation } from './knowledge-graph.js';
 
 /** The knowledge graph's rows (tables of migration 2) as SQLite returns them, and how they become entities and relations. */
 
-export interface EntityRow {
-  id: number;
-  name: string;
-  entity_type: string;
-}
+export const entityRowSchema = z.object({ id: z.number(), name: z.string(), entity_type: z.string() });
+export type EntityRow = z.infer<typeof entityRowSchema>;
 
-export interface ObservationRow {
-  entity_id: number;
-  content: string;
-}
+export const observationRowSchema = z.object({ entity_id: z.number(), content: z.string() });
+export type ObservationRow = z.infer<typeof observationRowSchema>;
 
-export interface RelationRow {
-  from_entity: string;
-  to_entity: string;
-  relation_type: string;
-}
+export const relationRowSchema = z.object({
+  from_entity: z.string(),
+  to_entity: z.string(),
+  relation_type: z.string(),
+});
+export type RelationRow = z.infer<typeof relationRowSchema>;
+
+/** An entity's id and name, to name the ids a ranking gives. */
+export const entityNameRowSchema = z.object({ id: z.number(), name: z.string() });
 
 /** Observation contents by entity id, each list in the order of `rows`. */
 export function groupObservations(rows: readonly ObservationRow[]): Map<number, string[]> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { durationSchema, formatDuration, parseDuration } from '../../src/config/duration.js';
+import { durationSchema, formatDuration, parseDuration } from '../../src/text/duration.js';
 
 describe('parseDuration', () => {
   const table: Array<[string | number, number | undefined]> = [

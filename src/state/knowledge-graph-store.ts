@@ -1,10 +1,12 @@
 import type { Statement } from 'better-sqlite3';
-import { MuxSwarmError } from '../../errors/mux-swarm-error.js';
-import { redactSecrets } from '../../logging/redact-secrets.js';
-import { scrubberOf, type KnownSecrets, type SecretScrubber } from '../../logging/secret-scrubber.js';
-import type { SqliteDatabase } from '../../state/database.js';
-import { redactEntity, redactRelation } from '../../state/graph-redaction.js';
-import { rankEntityIds, rankEntityTiers } from '../../state/memory-entity-ranking.js';
+import { z } from 'zod';
+import { MuxSwarmError } from '../errors/mux-swarm-error.js';
+import { UnknownEntityError } from '../errors/unknown-entity-error.js';
+import { redactSecrets } from '../logging/redact-secrets.js';
+import { scrubberOf, type KnownSecrets, type SecretScrubber } from '../logging/secret-scrubber.js';
+import type { SqliteDatabase } from './database.js';
+import { redactEntity, redactRelation } from './graph-redaction.js';
+import { rankEntityIds, rankEntityTiers } from './memory-entity-ranking.js';
 import type {
   AddedObservations,
   Entity,
@@ -14,14 +16,17 @@ import type {
   Relation,
 } from './knowledge-graph.js';
 import {
+  entityNameRowSchema,
+  entityRowSchema,
   groupObservations,
+  observationRowSchema,
+  relationRowSchema,
   toEntity,
   toRelation,
-  type EntityRow,
-  type ObservationRow,
-  type RelationRow,
 } from './knowledge-graph-rows.js';
-import { UnknownEntityError } from '../../errors/unknown-entity-error.js';
+
+/** An entity id, as a plucked `id` or `RETURNING id` gives it. */
+const rowId = z.number();
 
 export interface SearchOptions {
   /** Most entities returned (the best ranked); default all that match. */
@@ -74,12 +79,14 @@ export class KnowledgeGraphStore {
       const now = new Date().toISOString();
       const created: Entity[] = [];
       for (const entity of entities.map((given) => this.cleanEntity(given))) {
-        const inserted = this.statement(
-          `INSERT INTO memory_entities (name, entity_type, created_at, updated_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (name) DO NOTHING RETURNING id`,
-        )
-          .pluck()
-          .get(entity.name, entity.entityType, now, now) as number | undefined;
+        const inserted = rowId.optional().parse(
+          this.statement(
+            `INSERT INTO memory_entities (name, entity_type, created_at, updated_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (name) DO NOTHING RETURNING id`,
+          )
+            .pluck()
+            .get(entity.name, entity.entityType, now, now),
+        );
         if (inserted === undefined) continue;
         const observations = this.insertObservations(inserted, entity.observations, now);
         created.push({ name: entity.name, entityType: entity.entityType, observations });
@@ -188,13 +195,17 @@ export class KnowledgeGraphStore {
   /** The whole graph. It can be large: prefer searchNodes or openNodes. */
   readGraph(): KnowledgeGraph {
     return this.read(() => {
-      const rows = this.statement('SELECT id, name, entity_type FROM memory_entities ORDER BY id').all() as EntityRow[];
+      const rows = this.statement('SELECT id, name, entity_type FROM memory_entities ORDER BY id')
+        .all()
+        .map((row) => entityRowSchema.parse(row));
       const observations = groupObservations(
-        this.statement('SELECT entity_id, content FROM memory_observations ORDER BY id').all() as ObservationRow[],
+        this.statement('SELECT entity_id, content FROM memory_observations ORDER BY id')
+          .all()
+          .map((row) => observationRowSchema.parse(row)),
       );
-      const relations = this.statement(
-        'SELECT from_entity, to_entity, relation_type FROM memory_relations ORDER BY id',
-      ).all() as RelationRow[];
+      const relations = this.statement('SELECT from_entity, to_entity, relation_type FROM memory_relations ORDER BY id')
+        .all()
+        .map((row) => relationRowSchema.parse(row));
       return { entities: rows.map((row) => toEntity(row, observations)), relations: relations.map(toRelation) };
     });
   }
@@ -219,21 +230,22 @@ export class KnowledgeGraphStore {
   /** The named entities that exist, in creation order, and every relation with at least one end among them. */
   openNodes(names: readonly string[]): KnowledgeGraph {
     return this.read(() => {
-      const ids = this.statement(
-        'SELECT id FROM memory_entities WHERE name IN (SELECT value FROM json_each(?)) ORDER BY id',
-      )
-        .pluck()
-        .all(JSON.stringify(names.map((name) => this.redact(name)))) as number[];
+      const ids = z.array(rowId).parse(
+        this.statement('SELECT id FROM memory_entities WHERE name IN (SELECT value FROM json_each(?)) ORDER BY id')
+          .pluck()
+          .all(JSON.stringify(names.map((name) => this.redact(name)))),
+      );
       return this.subgraph(ids);
     });
   }
 
   /** The type of the named entity, or undefined when the graph does not hold it. */
   entityType(name: string): string | undefined {
-    return this.read(
-      () =>
-        this.statement('SELECT entity_type FROM memory_entities WHERE name = ?').pluck().get(this.redact(name)) as
-          string | undefined,
+    return this.read(() =>
+      z
+        .string()
+        .optional()
+        .parse(this.statement('SELECT entity_type FROM memory_entities WHERE name = ?').pluck().get(this.redact(name))),
     );
   }
 
@@ -247,12 +259,16 @@ export class KnowledgeGraphStore {
     const idList = JSON.stringify(ids);
     const rows = this.statement(
       'SELECT id, name, entity_type FROM memory_entities WHERE id IN (SELECT value FROM json_each(?))',
-    ).all(idList) as EntityRow[];
+    )
+      .all(idList)
+      .map((row) => entityRowSchema.parse(row));
     const rowsById = new Map(rows.map((row) => [row.id, row]));
     const observations = groupObservations(
       this.statement(
         'SELECT entity_id, content FROM memory_observations WHERE entity_id IN (SELECT value FROM json_each(?)) ORDER BY id',
-      ).all(idList) as ObservationRow[],
+      )
+        .all(idList)
+        .map((row) => observationRowSchema.parse(row)),
     );
     const entities = ids.flatMap((id) => {
       const row = rowsById.get(id);
@@ -262,7 +278,9 @@ export class KnowledgeGraphStore {
       `SELECT from_entity, to_entity, relation_type FROM memory_relations
         WHERE from_entity IN (SELECT value FROM json_each(@names)) OR to_entity IN (SELECT value FROM json_each(@names))
         ORDER BY id`,
-    ).all({ names: JSON.stringify(entities.map((entity) => entity.name)) }) as RelationRow[];
+    )
+      .all({ names: JSON.stringify(entities.map((entity) => entity.name)) })
+      .map((row) => relationRowSchema.parse(row));
     return { entities, relations: relations.map(toRelation) };
   }
 
@@ -280,20 +298,19 @@ export class KnowledgeGraphStore {
   }
 
   private insertEntity(name: string, entityType: string, now: string): number {
-    return this.statement(
-      'INSERT INTO memory_entities (name, entity_type, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id',
-    )
-      .pluck()
-      .get(name, entityType, now, now) as number;
+    return rowId.parse(
+      this.statement(
+        'INSERT INTO memory_entities (name, entity_type, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id',
+      )
+        .pluck()
+        .get(name, entityType, now, now),
+    );
   }
 
   private namesById(ids: readonly number[]): Map<number, string> {
-    const rows = this.statement(
-      'SELECT id, name FROM memory_entities WHERE id IN (SELECT value FROM json_each(?))',
-    ).all(JSON.stringify(ids)) as Array<{
-      id: number;
-      name: string;
-    }>;
+    const rows = this.statement('SELECT id, name FROM memory_entities WHERE id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(ids))
+      .map((row) => entityNameRowSchema.parse(row));
     return new Map(rows.map((row) => [row.id, row.name]));
   }
 
@@ -310,7 +327,7 @@ export class KnowledgeGraphStore {
   }
 
   private entityId(name: string): number | undefined {
-    return this.statement('SELECT id FROM memory_entities WHERE name = ?').pluck().get(name) as number | undefined;
+    return rowId.optional().parse(this.statement('SELECT id FROM memory_entities WHERE name = ?').pluck().get(name));
   }
 
   private touch(entityId: number, now: string): void {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { openDatabase } from '../../state/database.js';
+import { openDatabase } from './database.js';
 import { KnowledgeGraphStore, type KnowledgeGraphStoreOptions } from './knowledge-graph-store.js';
 
 /**
