@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { messageContentText } from '../providers/message-content.js';
 import { relative } from 'node:path';
 import { canonicalJson } from '../text/canonical-json.js';
 import type { SecretScrubber } from '../logging/secret-scrubber.js';
@@ -76,13 +77,7 @@ export class RequestNormaliser {
 /** A message as the model sees it, whichever shape it was held in (in memory, or rebuilt from the journal). */
 export function projectMessage(message: ChatMessage | ProjectedMessage): ProjectedMessage {
   const record = message as { role: string; content?: unknown; tool_calls?: unknown; tool_call_id?: string };
-  const content =
-    typeof record.content === 'string'
-      ? record.content
-      : record.content == null
-        ? null
-        : JSON.stringify(record.content);
-  const projected: ProjectedMessage = { role: record.role, content };
+  const projected: ProjectedMessage = { role: record.role, content: messageContentText(record.content) };
   if (Array.isArray(record.tool_calls) && record.tool_calls.length > 0) {
     projected.tool_calls = (
       record.tool_calls as Array<{

@@ -1,4 +1,5 @@
 import type { ChatMessage, ToolCall } from '../providers/chat-types.js';
+import { messageContentText } from '../providers/message-content.js';
 import type { PlacedMessage, StoredMessage } from '../state/run-store.js';
 import type { RunContext } from './run-context.js';
 
@@ -52,13 +53,12 @@ export class AgentTranscript {
 
 function toStored(message: ChatMessage): StoredMessage {
   const record = message as { role: string; content?: unknown; tool_calls?: unknown; tool_call_id?: string };
-  const content =
-    typeof record.content === 'string'
-      ? record.content
-      : record.content == null
-        ? null
-        : JSON.stringify(record.content);
-  return { role: record.role, content, toolCalls: record.tool_calls, toolCallId: record.tool_call_id };
+  return {
+    role: record.role,
+    content: messageContentText(record.content),
+    toolCalls: record.tool_calls,
+    toolCallId: record.tool_call_id,
+  };
 }
 
 /** The text of the newest assistant message that had some. */

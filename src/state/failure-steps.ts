@@ -1,4 +1,16 @@
+import { z } from 'zod';
 import type { SqliteDatabase } from './database.js';
+
+const openFailedStepSchema = z.object({
+  stepKey: z.string(),
+  fingerprint: z.string(),
+  failedAt: z.string(),
+  type: z.string().nullable(),
+  message: z.string().nullable(),
+  fixes: z.number().int(),
+});
+/** A step of a run that failed and that no later launch got past, with its failure and how many fixes worked. */
+export type OpenFailedStep = z.infer<typeof openFailedStepSchema>;
 
 /** What an agent changed between a failure and the next launch of the same step. */
 export interface StepChange {
@@ -140,14 +152,7 @@ export class FailureSteps {
   }
 
   /** The run's failed steps that no later launch got past, oldest first, with their failure's type and message. */
-  openInRun(runId: string): Array<{
-    stepKey: string;
-    fingerprint: string;
-    failedAt: string;
-    type: string | null;
-    message: string | null;
-    fixes: number;
-  }> {
+  openInRun(runId: string): OpenFailedStep[] {
     return this.database
       .prepare(
         `SELECT s.step_key AS stepKey, s.fingerprint, s.failed_at AS failedAt, f.type, f.message,
@@ -157,14 +162,8 @@ export class FailureSteps {
             AND NOT EXISTS (SELECT 1 FROM failure_steps later WHERE later.run_id = s.run_id AND later.step_key = s.step_key AND later.id > s.id)
           ORDER BY s.id`,
       )
-      .all(runId) as Array<{
-      stepKey: string;
-      fingerprint: string;
-      failedAt: string;
-      type: string | null;
-      message: string | null;
-      fixes: number;
-    }>;
+      .all(runId)
+      .map((row) => openFailedStepSchema.parse(row));
   }
 }
 

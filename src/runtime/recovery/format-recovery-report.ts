@@ -2,6 +2,7 @@ import type { MemoryEntitySummary } from '../../state/memory-graph-search.js';
 import type { ConditionEvaluation, GoalEvaluation, PhaseEvaluation } from '../phases/evaluate-phase-conditions.js';
 import type { JournalRecovery } from './journal-recovery.js';
 import { clipText, gist, oneLine } from './report-text.js';
+import type { OpenFailedStep } from '../../state/failure-steps.js';
 
 /** Everything a recovery report says, gathered at the start of a session. */
 export interface RecoveryReportContent {
@@ -18,14 +19,7 @@ export interface RecoveryReportContent {
   journal?: JournalRecovery;
   memory: { entities: MemoryEntitySummary[]; problem?: string };
   /** Steps of this run that failed and have not succeeded since (resumed runs). */
-  openFailures?: Array<{
-    stepKey: string;
-    fingerprint: string;
-    failedAt: string;
-    type: string | null;
-    message: string | null;
-    fixes: number;
-  }>;
+  openFailures?: OpenFailedStep[];
 }
 
 const MARKS = { done: '✓', 'not-done': '✗', unchecked: '–' } as const;
