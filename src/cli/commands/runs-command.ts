@@ -2,9 +2,6 @@ import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { costCell, costText } from '../../events/cost-text.js';
 import { countText } from '../../events/count-text.js';
-import { getRunDetails, getTranscript, listRuns } from '../../state/run-queries.js';
-import { isRunDriven } from '../../state/run-sessions.js';
-import { isSameProcessAlive } from '../../supervisor/process-identity.js';
 import type { CommandOutcome } from '../command-outcome.js';
 import { addProjectOptions, positiveInteger } from '../common-options.js';
 import type { ProjectOptions } from '../project.js';
@@ -29,9 +26,19 @@ export function registerRunsCommand(program: Command, outcome: CommandOutcome): 
     .option('--json', 'machine-readable output')
     .option('-n, --limit <n>', 'how many', positiveInteger, 20);
   addProjectOptions(command).action(async (options: ListOptions) => {
-    const [{ withStateDatabase: withDatabase }, { formatDuration }] = await Promise.all([
+    // Loaded when the command runs: the state readers (zod, SQLite) are nothing --version or --help needs.
+    const [
+      { withStateDatabase: withDatabase },
+      { formatDuration },
+      { listRuns },
+      { isRunDriven },
+      { isSameProcessAlive },
+    ] = await Promise.all([
       import('../state-access.js'),
       import('../../text/duration.js'),
+      import('../../state/run-queries.js'),
+      import('../../state/run-sessions.js'),
+      import('../../supervisor/process-identity.js'),
     ]);
     withDatabase(options, (database) => {
       // A run left `running` by a process that is gone has crashed: say so, it can be resumed.
@@ -74,10 +81,12 @@ export function registerShowCommand(program: Command, outcome: CommandOutcome): 
     .option('--json', 'machine-readable output')
     .option('--transcript', 'also print every agent message');
   addProjectOptions(command).action(async (runArgument: string, options: ShowOptions) => {
-    const [{ resolveRunId, withStateDatabase: withDatabase }, { formatDuration }] = await Promise.all([
-      import('../state-access.js'),
-      import('../../text/duration.js'),
-    ]);
+    const [{ resolveRunId, withStateDatabase: withDatabase }, { formatDuration }, { getRunDetails, getTranscript }] =
+      await Promise.all([
+        import('../state-access.js'),
+        import('../../text/duration.js'),
+        import('../../state/run-queries.js'),
+      ]);
     withDatabase(options, (database, { scrubber }) => {
       const runId = resolveRunId(database, runArgument);
       const details = getRunDetails(database, runId)!;
