@@ -1,4 +1,7 @@
+import { z } from 'zod';
 import type { SqliteDatabase } from './database.js';
+
+const judgedSchema = z.object({ fingerprint: z.string().nullable() });
 
 /**
  * The background and training jobs of a run whose end failure memory has judged (`failure_job_ends`): a job's end
@@ -9,9 +12,10 @@ export class FailureJobEnds {
   constructor(private readonly database: SqliteDatabase) {}
 
   judged(runId: string, jobKey: string): { fingerprint: string | null } | undefined {
-    return this.database
+    const row = this.database
       .prepare('SELECT fingerprint FROM failure_job_ends WHERE run_id = ? AND job_key = ?')
-      .get(runId, jobKey) as { fingerprint: string | null } | undefined;
+      .get(runId, jobKey);
+    return row === undefined ? undefined : judgedSchema.parse(row);
   }
 
   record(runId: string, jobKey: string, fingerprint: string | null, at: string): void {

@@ -39,22 +39,30 @@ export interface FailedStep {
   change: StepChange | null;
 }
 
-/** The columns of a `failure_steps` row (migrations 5 and 7) that say what failed, where, and with which change. */
-export interface FailureStepColumns {
-  id: number;
-  step_key: string;
-  fingerprint: string;
-  agent: string | null;
-  delegation_id: string | null;
-  failed_at: string;
-  /** A tool call's journal id, `training:<job id>`, or `<server>:<job id>`; null for steps recorded before migration 7. */
-  failed_launch: string | null;
-  /** `{"files": [...], "diff": string|null}`: what the agents changed between the failure and the relaunch. */
-  change_json: string | null;
-}
+/**
+ * The columns of a `failure_steps` row (migrations 5 and 7) that say what failed, where, and with which change.
+ * `failed_launch`: a tool call's journal id, `training:<job id>`, or `<server>:<job id>`; null for steps recorded
+ * before migration 7. `change_json`: `{"files": [...], "diff": string|null}`, what the agents changed between the
+ * failure and the relaunch.
+ */
+export const failureStepColumnsSchema = z.object({
+  id: z.number().int(),
+  step_key: z.string(),
+  fingerprint: z.string(),
+  agent: z.string().nullable(),
+  delegation_id: z.string().nullable(),
+  failed_at: z.string(),
+  failed_launch: z.string().nullable(),
+  change_json: z.string().nullable(),
+});
+export type FailureStepColumns = z.infer<typeof failureStepColumnsSchema>;
 
-interface StepRow extends FailureStepColumns {
-  snapshot_json: string;
+const stepRowSchema = failureStepColumnsSchema.extend({ snapshot_json: z.string() });
+type StepRow = z.infer<typeof stepRowSchema>;
+
+/** A row read back, checked: a database another version wrote is understood or refused with the reason. */
+function stepRow(row: unknown): StepRow | undefined {
+  return row === undefined ? undefined : stepRowSchema.parse(row);
 }
 
 /** A launch of a step: the tool call that launched it, and the job it started once known. */
@@ -77,8 +85,9 @@ export class FailureSteps {
       .prepare(
         'SELECT * FROM failure_steps WHERE run_id = ? AND step_key = ? AND relaunched_at IS NULL AND resolved_at IS NULL ORDER BY id DESC LIMIT 1',
       )
-      .get(runId, stepKey) as StepRow | undefined;
-    return row === undefined ? undefined : toStep(row);
+      .get(runId, stepKey);
+    const step = stepRow(row);
+    return step === undefined ? undefined : toStep(step);
   }
 
   /** The step keys of the run whose failures wait for a relaunch. */
@@ -88,8 +97,8 @@ export class FailureSteps {
         'SELECT DISTINCT step_key FROM failure_steps WHERE run_id = ? AND relaunched_at IS NULL AND resolved_at IS NULL',
       )
       .pluck()
-      .all(runId) as string[];
-    return new Set(keys);
+      .all(runId);
+    return new Set(z.array(z.string()).parse(keys));
   }
 
   /** Records a failure of the step; an earlier failure of it that no launch closed is superseded. */
@@ -140,8 +149,9 @@ export class FailureSteps {
       .prepare(
         `SELECT * FROM failure_steps WHERE run_id = ? AND ${column} = ? AND resolved_at IS NULL ORDER BY id DESC LIMIT 1`,
       )
-      .get(runId, value) as StepRow | undefined;
-    return row === undefined ? undefined : toStep(row);
+      .get(runId, value);
+    const step = stepRow(row);
+    return step === undefined ? undefined : toStep(step);
   }
 
   /** The outcome of the launch that closed the step: the fix recorded for it, if any. */

@@ -1,25 +1,27 @@
+import { z } from 'zod';
 import type { SqliteDatabase } from './database.js';
-import type { FailureStepColumns } from './failure-steps.js';
+import { failureStepColumnsSchema } from './failure-steps.js';
 
 /**
  * One failed step of a run as failure memory recorded it (`failure_steps`, migrations 5 and 7), with its failure's
  * type and message (`failures`) and the fix its relaunch recorded (`failure_fixes`), for the run report.
  */
-export interface RunFailureStepRow extends FailureStepColumns {
-  relaunch_call: string | null;
-  relaunch_job: string | null;
-  relaunched_at: string | null;
+const runFailureStepRowSchema = failureStepColumnsSchema.extend({
+  relaunch_call: z.string().nullable(),
+  relaunch_job: z.string().nullable(),
+  relaunched_at: z.string().nullable(),
   /** worked, failed, retry_worked, retry_failed, superseded; null while not relaunched or the relaunch runs. */
-  outcome: string | null;
-  resolved_at: string | null;
-  fix_uid: string | null;
-  failure_type: string | null;
-  failure_message: string | null;
-  fix_description: string | null;
-  fix_explanation: string | null;
-  fix_worked: number | null;
-  fix_failed: number | null;
-}
+  outcome: z.string().nullable(),
+  resolved_at: z.string().nullable(),
+  fix_uid: z.string().nullable(),
+  failure_type: z.string().nullable(),
+  failure_message: z.string().nullable(),
+  fix_description: z.string().nullable(),
+  fix_explanation: z.string().nullable(),
+  fix_worked: z.number().int().nullable(),
+  fix_failed: z.number().int().nullable(),
+});
+export type RunFailureStepRow = z.infer<typeof runFailureStepRowSchema>;
 
 /** The run's failed steps in the order they failed. */
 export function runFailureSteps(database: SqliteDatabase, runId: string): RunFailureStepRow[] {
@@ -35,5 +37,6 @@ export function runFailureSteps(database: SqliteDatabase, runId: string): RunFai
         WHERE s.run_id = ?
         ORDER BY s.id`,
     )
-    .all(runId) as RunFailureStepRow[];
+    .all(runId)
+    .map((row) => runFailureStepRowSchema.parse(row));
 }
