@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.js';
 
@@ -214,6 +215,7 @@ describe('fake OpenAI server', () => {
   it('computes replies from functions and records every request', async () => {
     server.enqueue((body) => ({ content: `you said ${String(body.messages.at(-1)?.content)}` }));
     const before = server.requests.length;
+    const sentAt = performance.timeOrigin + performance.now();
     const response = await chat(
       server,
       { model: 'alpha', messages: [{ role: 'user', content: 'ping' }] },
@@ -226,7 +228,10 @@ describe('fake OpenAI server', () => {
     assert.equal(recorded?.path, '/v1/chat/completions');
     assert.equal(recorded?.headers['x-test'], 'yes');
     assert.equal(recorded?.status, 200);
-    assert.ok(typeof recorded?.time === 'number' && recorded.time <= Date.now());
+    // Epoch milliseconds from the same clock as performance.now(), sub-millisecond (bench/ measures turns with it).
+    const answeredAt = performance.timeOrigin + performance.now();
+    assert.ok(typeof recorded?.time === 'number' && recorded.time >= sentAt && recorded.time <= answeredAt);
+    assert.notEqual(recorded.time, Math.trunc(recorded.time), 'finer than a millisecond');
     assert.deepEqual((recorded?.body as { messages: unknown }).messages, [{ role: 'user', content: 'ping' }]);
   });
 
