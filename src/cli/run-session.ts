@@ -154,6 +154,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   if (sandbox.warning !== undefined) logger.warn(sandbox.warning);
   const events = new EventBus(runId, scrubber, (error) => logger.error({ err: error }, 'an event listener failed'));
   events.subscribe((event) => store.appendEvent(event));
+  if (options.outputFormat === 'stream-json') events.subscribe(createNdjsonWriter(process.stdout));
   // Only a run with traces configured loads OpenTelemetry (test/telemetry/telemetry-off.test.ts).
   const tracing = telemetry
     ? (await import('../telemetry/run-tracing.js')).startRunTracing(telemetry, {
@@ -163,7 +164,6 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
       })
     : undefined;
   if (tracing) events.subscribe(tracing.listener);
-  if (options.outputFormat === 'stream-json') events.subscribe(createNdjsonWriter(process.stdout));
   const progress =
     options.outputFormat === 'text'
       ? new TextProgress(events, { environment, verbose: options.verbose, workdir: config.workdir })

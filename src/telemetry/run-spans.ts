@@ -1,30 +1,15 @@
-import {
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Context,
-  type Span,
-  type Tracer,
-} from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import type { AssistantEvent, RunEvent, UserEvent } from '../events/event-schema.js';
+import { OpenDelegations } from './open-delegations.js';
 import {
   chatAttributes,
   delegationEndAttributes,
   delegationStartAttributes,
+  failoverAttributes,
   resultAttributes,
   toolAttributes,
   type AgentModel,
 } from './span-attributes.js';
-
-interface OpenDelegation {
-  span: Span;
-  context: Context;
-  /** When this delegation's last model reply, tool result or failover came: its next model call started then. */
-  lastEventAt: number;
-  /** The arguments of the tool calls its model asked for, by call id, until their results come. */
-  toolInputs: Map<string, unknown>;
-}
 
 /**
  * Turns the run's event stream into a span tree, after the fact: one span for the run, one per delegation (a child
@@ -35,9 +20,8 @@ interface OpenDelegation {
  */
 export class RunSpans {
   private readonly run: Span;
-  private readonly runContext: Context;
   private readonly models = new Map<string, AgentModel>();
-  private readonly delegations = new Map<string, OpenDelegation>();
+  private readonly delegations: OpenDelegations;
   private ended = false;
 
   constructor(
@@ -51,7 +35,7 @@ export class RunSpans {
       { kind: SpanKind.INTERNAL, startTime: startedAt, attributes: { 'mux_swarm.run.id': runId } },
       ROOT_CONTEXT,
     );
-    this.runContext = trace.setSpan(ROOT_CONTEXT, this.run);
+    this.delegations = new OpenDelegations(tracer, trace.setSpan(ROOT_CONTEXT, this.run), this.models, startedAt);
   }
 
   /** For `EventBus.subscribe`. */
@@ -74,24 +58,16 @@ export class RunSpans {
         }
         return;
       case 'delegation-start': {
-        const parent = event.parent_delegation_id ? this.delegations.get(event.parent_delegation_id) : undefined;
         const attributes = delegationStartAttributes(event, this.models.get(event.agent), this.content);
-        const span = this.tracer.startSpan(
-          `invoke_agent ${event.agent}`,
-          { kind: SpanKind.INTERNAL, startTime: at, attributes },
-          parent?.context ?? this.runContext,
-        );
-        const context = trace.setSpan(ROOT_CONTEXT, span);
-        this.delegations.set(event.delegation_id, { span, context, lastEventAt: at, toolInputs: new Map() });
+        this.delegations.start(event.delegation_id, event.parent_delegation_id, event.agent, attributes, at);
         return;
       }
       case 'delegation-end': {
-        const open = this.delegations.get(event.delegation_id);
-        if (!open) return;
-        open.span.setAttributes(delegationEndAttributes(event, this.content));
+        const { span } = this.delegations.get(event.delegation_id, event.agent);
+        span.setAttributes(delegationEndAttributes(event, this.content));
         if (event.status === 'failure' || event.status === 'stuck' || event.stop_reason === 'error')
-          open.span.setStatus({ code: SpanStatusCode.ERROR, message: `${event.status} (${event.stop_reason})` });
-        open.span.end(at);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: `${event.status} (${event.stop_reason})` });
+        span.end(at);
         this.delegations.delete(event.delegation_id);
         return;
       }
@@ -100,23 +76,12 @@ export class RunSpans {
       case 'user':
         return this.toolCalls(event, at);
       case 'model-failover': {
-        const open = this.delegations.get(event.delegation_id);
-        if (!open) return;
-        const slash = event.from.indexOf('/');
+        // The entry that failed: a model call of its own, ended by the failure.
+        const open = this.delegations.get(event.delegation_id, event.agent);
+        const attributes = failoverAttributes(event);
         const span = this.tracer.startSpan(
-          `chat ${event.from.slice(slash + 1)}`,
-          {
-            kind: SpanKind.CLIENT,
-            startTime: open.lastEventAt,
-            attributes: {
-              'gen_ai.operation.name': 'chat',
-              'gen_ai.agent.name': event.agent,
-              'gen_ai.provider.name': event.from.slice(0, slash),
-              'gen_ai.request.model': event.from.slice(slash + 1),
-              'error.type': event.kind,
-              ...(event.to ? { 'mux_swarm.failover.to': event.to } : {}),
-            },
-          },
+          `chat ${String(attributes['gen_ai.request.model'])}`,
+          { kind: SpanKind.CLIENT, startTime: open.lastEventAt, attributes },
           open.context,
         );
         span.setStatus({ code: SpanStatusCode.ERROR, message: event.reason });
@@ -124,11 +89,13 @@ export class RunSpans {
         open.lastEventAt = at;
         return;
       }
-      case 'stuck':
-        this.delegations
-          .get(event.delegation_id)
-          ?.span.addEvent('stuck', { pattern: event.pattern, action: event.action, detail: event.detail }, at);
+      case 'stuck': {
+        const { span } = this.delegations.get(event.delegation_id, event.agent);
+        // The detail names the repeated call with its arguments: content.
+        const detail = this.content ? { detail: event.detail } : {};
+        span.addEvent('stuck', { pattern: event.pattern, action: event.action, ...detail }, at);
         return;
+      }
       case 'budget-warning':
         this.run.addEvent('budget-warning', { budget: event.budget, used: event.used, limit: event.limit }, at);
         return;
@@ -146,14 +113,12 @@ export class RunSpans {
   end(at = Date.now()): void {
     if (this.ended) return;
     this.ended = true;
-    for (const open of [...this.delegations.values()].reverse()) open.span.end(at);
-    this.delegations.clear();
+    this.delegations.endAll(at);
     this.run.end(at);
   }
 
   private modelCall(event: AssistantEvent, at: number): void {
-    const open = this.delegations.get(event.delegation_id);
-    if (!open) return;
+    const open = this.delegations.get(event.delegation_id, event.agent);
     const model = this.models.get(event.agent);
     const span = this.tracer.startSpan(
       `chat ${model?.model ?? event.message.model}`,
@@ -167,8 +132,7 @@ export class RunSpans {
   }
 
   private toolCalls(event: UserEvent, at: number): void {
-    const open = this.delegations.get(event.delegation_id);
-    if (!open) return;
+    const open = this.delegations.get(event.delegation_id, event.agent);
     for (const result of event.message.content) {
       const input = open.toolInputs.get(result.tool_use_id);
       open.toolInputs.delete(result.tool_use_id);

@@ -4,6 +4,7 @@ import type {
   DelegationEndEvent,
   DelegationStartEvent,
   ResultEvent,
+  RunEvent,
   UserEvent,
 } from '../events/event-schema.js';
 
@@ -64,6 +65,20 @@ export function chatAttributes(event: AssistantEvent, model: AgentModel | undefi
     'mux_swarm.turn': event.turn,
     'mux_swarm.tool_calls': toolCalls.map((block) => block.name),
     ...(content ? { 'gen_ai.output.messages': JSON.stringify([event.message]) } : {}),
+  };
+}
+
+/** A model call that failed over: the chain entry (`provider/model`) that failed, why, and the one asked next. */
+export function failoverAttributes(event: Extract<RunEvent, { type: 'model-failover' }>): Attributes {
+  const slash = event.from.indexOf('/');
+  return {
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.agent.name': event.agent,
+    'gen_ai.provider.name': event.from.slice(0, slash),
+    'gen_ai.request.model': event.from.slice(slash + 1),
+    'error.type': event.kind,
+    'mux_swarm.delegation.id': event.delegation_id,
+    ...(event.to ? { 'mux_swarm.failover.to': event.to } : {}),
   };
 }
 

@@ -123,4 +123,31 @@ describe('RunSpans', () => {
     bus.emit({ type: 'budget-warning', agent: 'mux-swarm', budget: 'usd', used: 1, limit: 2 });
     assert.equal(exporter.getFinishedSpans().length, 3, 'nothing after the end');
   });
+
+  it('a resumed run: a delegation in progress before the restart gets its span at its first event, under its ancestor', () => {
+    const { bus, spans, byName } = setUp();
+    const result = (id: string) => ({
+      type: 'tool_result' as const,
+      tool_use_id: id,
+      name: 'fs__read_file',
+      content: 'x',
+      is_error: false,
+      duration_ms: 5,
+    });
+    bus.emit({ type: 'user', agent: 'coder', delegation_id: 'd1', message: { role: 'user', content: [result('a')] } });
+    bus.emit({
+      type: 'user',
+      agent: 'tester',
+      delegation_id: 'd1.3.0',
+      message: { role: 'user', content: [result('b')] },
+    });
+    spans.end();
+    const [coder] = byName('invoke_agent coder');
+    const [tester] = byName('invoke_agent tester');
+    const [run] = byName('mux-swarm run');
+    assert.equal(coder?.parentSpanContext?.spanId, run?.spanContext().spanId);
+    assert.equal(tester?.parentSpanContext?.spanId, coder?.spanContext().spanId);
+    assert.equal(tester?.attributes['mux_swarm.delegation.resumed'], true);
+    assert.equal(byName('execute_tool fs__read_file').length, 2);
+  });
 });
