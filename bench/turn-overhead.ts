@@ -15,10 +15,12 @@
  *
  *   npm run bench:turn                                                    (builds first)
  *   node --import tsx bench/turn-overhead.ts [turns] [rounds] [--max-ratio R]   (default 200 turns, 3 rounds)
+ *   npm run bench:turn -- --otlp      mux-swarm sends OpenTelemetry traces to a local OTLP/HTTP receiver (docs/telemetry.md)
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startFakeOpenAIServer, type FakeChatBody } from '../test/support/fake-openai-server.js';
+import { startOtlpReceiver } from '../test/support/otlp-receiver.js';
 import { createProjectFixture, fakeAgent } from '../test/support/project-fixture.js';
 import { CLI } from '../test/support/run-cli.js';
 
@@ -48,6 +50,7 @@ function reply(body: FakeChatBody) {
 }
 
 const server = await startFakeOpenAIServer({ fallback: reply });
+const receiver = process.argv.includes('--otlp') ? await startOtlpReceiver() : undefined;
 const project = createProjectFixture('mux-swarm-bench-turn-');
 project.write('config.json', {
   providers: { fake: { baseURL: server.baseURL, maxRetries: 0, timeoutMs: 20_000 } },
@@ -60,7 +63,11 @@ function spawnAndWait(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: project.directory,
-      env: { PATH: process.env.PATH, HOME: project.directory },
+      env: {
+        PATH: process.env.PATH,
+        HOME: project.directory,
+        ...(receiver ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint } : {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -120,8 +127,10 @@ try {
   }
 } finally {
   await server.close();
+  await receiver?.close();
   project.remove();
 }
+if (receiver) console.log(`\ntraces: ${receiver.spans().length} spans received`);
 const mux = percentile(gaps['mux-swarm'], 0.5);
 const agents = percentile(gaps['agents-js'], 0.5);
 console.log(`\n| runtime | median turn | p90 turn |\n|---|---|---|`);

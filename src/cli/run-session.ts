@@ -53,6 +53,8 @@ import { writeRunReport } from './run-report.js';
 import { resumeCommand } from './resume-hint.js';
 import { TextProgress } from './text-progress.js';
 import { liveModels, type SessionModels } from '../replay/session-models.js';
+import { telemetrySettings } from '../telemetry/telemetry-settings.js';
+import { PACKAGE_VERSION } from './package-info.js';
 
 export interface RunSessionOptions {
   project: Project;
@@ -92,6 +94,8 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   // The process's one scrubber (built with the config from the environment and config.json): store, events, logs,
   // tool results, the servers' files and what is printed all pass through it.
   const { scrubber } = config;
+  // Traces (docs/telemetry.md): resolved here, so a bad endpoint variable stops the run before it starts.
+  const telemetry = telemetrySettings(config.config.telemetry, environment);
 
   // Bubblewrap is tried (a few ms) while the keys and prices are checked; its verdict comes before anything is written.
   const sandboxCheck = checkSandbox(config, environment);
@@ -151,6 +155,15 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   const events = new EventBus(runId, scrubber, (error) => logger.error({ err: error }, 'an event listener failed'));
   events.subscribe((event) => store.appendEvent(event));
   if (options.outputFormat === 'stream-json') events.subscribe(createNdjsonWriter(process.stdout));
+  // Only a run with traces configured loads OpenTelemetry (test/telemetry/telemetry-off.test.ts).
+  const tracing = telemetry
+    ? (await import('../telemetry/run-tracing.js')).startRunTracing(telemetry, {
+        runId,
+        serviceVersion: PACKAGE_VERSION,
+        warn: (message) => logger.warn(message),
+      })
+    : undefined;
+  if (tracing) events.subscribe(tracing.listener);
   const progress =
     options.outputFormat === 'text'
       ? new TextProgress(events, { environment, verbose: options.verbose, workdir: config.workdir })
@@ -314,6 +327,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     if (options.outputFormat === 'text') process.stdout.write(scrubber.text(`${result.result}\n`));
     return result.exit_code;
   } finally {
+    await tracing?.close();
     progress?.close();
     for (const [signal, handler] of signalHandlers) process.off(signal, handler);
     await hub?.close();

@@ -324,8 +324,30 @@ export const configSchema = z.strictObject({
       shareGraph: z.enum(GRAPH_SHARING).default('general'),
     })
     .prefault({}),
+  /**
+   * OpenTelemetry traces over OTLP/HTTP (docs/telemetry.md). Absent: no traces, unless OTEL_EXPORTER_OTLP_ENDPOINT or
+   * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set; the OTel packages are then never loaded.
+   */
+  telemetry: z
+    .strictObject({
+      otlp: z
+        .strictObject({
+          /** The collector's base URL (`/v1/traces` is added), e.g. http://127.0.0.1:4318. */
+          endpoint: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+          /** Sent with every export, e.g. an API key (`${VAR}` reads it from the environment). */
+          headers: z.record(z.string(), z.string()).default({}),
+        })
+        .prefault({}),
+      /** Put prompts, replies, tool arguments and results on spans (scrubbed of secrets). */
+      includeContent: z.boolean().default(false),
+      /** The resource's `service.name` (default: OTEL_SERVICE_NAME, else "mux-swarm"). */
+      serviceName: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 export type Config = z.infer<typeof configSchema>;
+/** config.json `telemetry`. */
+export type TelemetryConfig = NonNullable<Config['telemetry']>;
 export type MemoryConfig = Config['memory'];
 
 /** config.json `sandbox`. */

@@ -116,6 +116,7 @@ function collectSecrets(config: Config, environment: NodeJS.ProcessEnv, substitu
     if (key) secrets.add(key);
     for (const value of secretHeaderValues(provider.headers)) secrets.add(value);
   }
+  for (const value of secretHeaderValues(config.telemetry?.otlp.headers ?? {})) secrets.add(value);
   for (const server of Object.values(config.mcpServers)) {
     if (server.type === 'http' || server.type === 'streamable-http' || server.type === 'sse') {
       for (const value of secretHeaderValues(server.headers)) secrets.add(value);

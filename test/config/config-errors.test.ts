@@ -135,7 +135,7 @@ describe('config.json errors', () => {
     const error = configErrorOf(() => loadConfigFile({ ...validConfig, colour: 'blue' }));
     assert.equal(
       error.message,
-      'config.json: colour: unknown key; allowed here: $schema, failover, filesystem, logging, mcpServers, memory, prices, providers, sandbox, stateDir',
+      'config.json: colour: unknown key; allowed here: $schema, failover, filesystem, logging, mcpServers, memory, prices, providers, sandbox, stateDir, telemetry',
     );
   });
 
