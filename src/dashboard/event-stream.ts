@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SqliteDatabase } from '../state/database.js';
 import { eventsAfter } from '../state/run-events.js';
 import { SECURITY_HEADERS, type Responder } from './responses.js';
 import type { StateReader } from './state-reader.js';
@@ -52,8 +53,22 @@ export function streamEvents(
   look();
 }
 
-function startAfter(request: IncomingMessage, url: URL): number {
-  const header = request.headers['last-event-id'];
+/** Most events one `events.json` answer holds; the page's stream goes on after the last of them. */
+const JSON_LIMIT = 50_000;
+
+/**
+ * The run's events after `?after=` (default: from the first) as one JSON array, `{"events":[…]}`: a page opened
+ * on a long run draws what happened so far from one parse, then follows the stream from the last seq (thousands
+ * of server-sent messages, each dispatched and parsed on its own, take the browser many times longer). The rows'
+ * JSON is joined as stored, not parsed and written again.
+ */
+export function eventsJson(database: SqliteDatabase, runId: string, url: URL): string {
+  const rows = eventsAfter(database, runId, startAfter(undefined, url), JSON_LIMIT);
+  return `{"events":[${rows.map((row) => row.json).join(',')}]}`;
+}
+
+function startAfter(request: IncomingMessage | undefined, url: URL): number {
+  const header = request?.headers['last-event-id'];
   const text = typeof header === 'string' ? header : url.searchParams.get('after');
   const value = Number(text ?? '-1');
   // Events are numbered from 0: with nothing to resume after, the stream starts before the first.

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { runRecord } from '../state/run-record.js';
 import type { DashboardOptions } from './dashboard-options.js';
-import { streamEvents } from './event-stream.js';
+import { eventsJson, streamEvents } from './event-stream.js';
 import { memoryJson } from './memory-json.js';
 import type { Responder } from './responses.js';
 import { runJson, runListing } from './run-json.js';
@@ -11,6 +11,7 @@ import { pageFor, serveStatic } from './static-files.js';
 
 const RUN_ID = '([A-Za-z0-9._-]+)';
 const SVG = 'image/svg+xml; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** One request, already past the guard: the pages, the static client, the JSON API, the event stream, the actions. */
 export function route(
@@ -45,7 +46,9 @@ export function route(
     return responder.json(response, 200, { runs: database ? runListing(database, options, 200) : [] });
   if (path === '/api/memory')
     return responder.json(response, 200, database ? memoryJson(database, url.searchParams.get('q') ?? '') : {});
-  const match = new RegExp(`^/api/runs/${RUN_ID}(/events|/training\\.svg|/metric\\.svg)?$`, 'u').exec(path);
+  const match = new RegExp(`^/api/runs/${RUN_ID}(/events|/events\\.json|/training\\.svg|/metric\\.svg)?$`, 'u').exec(
+    path,
+  );
   if (!match || !database) return responder.error(response, 404, `nothing at ${path}`);
   const runId = decodeURIComponent(match[1]!);
   if (match[2] !== undefined && runRecord(database, runId) === undefined)
@@ -53,6 +56,8 @@ export function route(
   switch (match[2]) {
     case '/events':
       return streamEvents(request, response, url, runId, reader, responder);
+    case '/events.json':
+      return responder.send(response, 200, JSON_TYPE, eventsJson(database, runId, url));
     case '/training.svg': {
       const chart = options.views.trainingChart(database, runId);
       return chart ? responder.send(response, 200, SVG, chart) : responder.error(response, 404, 'no training curve');

@@ -4,7 +4,14 @@
 'use strict';
 
 const runId = decodeURIComponent(location.pathname.split('/').pop());
-const state = { details: undefined, phaseReport: undefined, models: new Map(), lanes: new Map(), lastSeq: -1 };
+const state = {
+  drawnSeq: -1,
+  details: undefined,
+  phaseReport: undefined,
+  models: new Map(),
+  lanes: new Map(),
+  lastSeq: -1,
+};
 const sections = {};
 for (const name of ['summary', 'actions', 'tree', 'usage', 'training', 'failures', 'loop', 'transcripts'])
   sections[name] = el('section', { id: name });
@@ -261,20 +268,92 @@ function firstLine(text) {
 }
 
 /** The transcript lane of a delegation (or the runtime's own messages), made on its first event. */
-function lane(key, title) {
+function laneRecord(key, title) {
   let found = state.lanes.get(key);
   if (!found) {
     const list = el('ol', { class: 'entries' });
-    const box = el('details', { class: 'lane', open: true, 'data-lane': key }, el('summary', {}, title), list);
+    const more = el('button', { class: 'more', hidden: true }, 'show earlier entries');
+    const box = el('details', { class: 'lane', open: true, 'data-lane': key }, el('summary', {}, title), more, list);
     sections.transcripts.append(box);
-    found = { box, list };
+    found = { box, list, more, deferred: [], earlier: [], showAll: false, fragment: document.createDocumentFragment() };
+    more.addEventListener('click', () => showEarlier(found));
     state.lanes.set(key, found);
   }
-  return found.list;
+  return found;
+}
+
+/** Where new entries of a lane go until the next frame appends them. */
+function lane(key, title) {
+  return laneRecord(key, title).fragment;
+}
+
+/** Events that draw an entry (the others only update the page's state); those in a delegation's lane by type. */
+const RENDERED = new Set([
+  'assistant',
+  'user',
+  'delegation-start',
+  'delegation-end',
+  'system',
+  'model-retry',
+  'model-failover',
+  'stuck',
+  'budget-warning',
+  'training-start',
+  'training-end',
+  'result',
+]);
+const IN_DELEGATION_LANE = new Set(['assistant', 'user', 'delegation-start', 'delegation-end']);
+
+function laneKey(event) {
+  return IN_DELEGATION_LANE.has(event.type) && event.delegation_id ? event.delegation_id : 'runtime';
+}
+
+function laneTitle(event) {
+  const key = laneKey(event);
+  return key === 'runtime' ? 'runtime' : `${event.agent} · ${key}`;
+}
+
+/** The earlier entries of a lane, drawn when asked for: the deferred events, then the entries taken off the page. */
+function showEarlier(found) {
+  found.showAll = true;
+  const older = document.createDocumentFragment();
+  const newer = found.fragment;
+  found.fragment = older;
+  for (const event of found.deferred.splice(0)) addEvent(event);
+  found.fragment = newer;
+  older.append(...found.earlier.splice(0));
+  found.list.prepend(older);
+  found.more.hidden = true;
+}
+
+/**
+ * Entries a lane shows: the newest; the earlier ones wait behind a button (a long run has thousands). Events past
+ * SHOWN_EVENTS_PER_LANE in one batch (a page opened on a long run) are not even drawn until asked for.
+ */
+const SHOWN_PER_LANE = 300;
+const SHOWN_EVENTS_PER_LANE = 150;
+
+/** Appends a lane's new entries, keeping at most SHOWN_PER_LANE on the page; the others are kept, not drawn. */
+function showNewest(found) {
+  found.list.append(found.fragment);
+  const extra = found.list.childElementCount - SHOWN_PER_LANE;
+  if (extra <= 0 || found.showAll) return;
+  for (let index = 0; index < extra; index += 1) {
+    const oldest = found.list.firstElementChild;
+    oldest.remove();
+    found.earlier.push(oldest);
+  }
+  found.more.hidden = false;
 }
 
 function clip(text, limit) {
   return text.length > limit ? `${text.slice(0, limit)}\n… (${text.length - limit} more characters)` : text;
+}
+
+/** What an event changes of the page's state besides its entry: the model of a delegation, the phase report. */
+function note(event) {
+  if (event.type === 'assistant') state.models.set(event.delegation_id, event.message.model);
+  if (event.type === 'phase-report') state.phaseReport = event;
 }
 
 /** One event into its lane: assistant text, tool calls with arguments, results, and the runtime's messages. */
@@ -377,19 +456,70 @@ async function redraw() {
   drawFailures();
   drawLoop();
   document.body.dataset.status = state.details.run.status;
-  document.body.dataset.lastSeq = String(state.lastSeq);
+  document.body.dataset.lastSeq = String(state.drawnSeq);
+}
+
+/**
+ * Events are drawn in batches, once per animation frame: a page opened on a long run receives thousands at once,
+ * and appending each to the document as it arrives would lay the page out thousands of times.
+ */
+const pending = [];
+let drawScheduled = false;
+function drawPending() {
+  drawScheduled = false;
+  const began = performance.now();
+  const batch = pending.splice(0);
+  // From the newest back: past SHOWN_EVENTS_PER_LANE of a lane, an event is kept for "show earlier", not drawn.
+  const counts = new Map();
+  const deferred = new Set();
+  for (let index = batch.length - 1; index >= 0; index -= 1) {
+    const event = batch[index];
+    if (!RENDERED.has(event.type) || state.lanes.get(laneKey(event))?.showAll) continue;
+    const count = (counts.get(laneKey(event)) ?? 0) + 1;
+    counts.set(laneKey(event), count);
+    if (count > SHOWN_EVENTS_PER_LANE) deferred.add(index);
+  }
+  let redrawDelay;
+  batch.forEach((event, index) => {
+    note(event);
+    if (deferred.has(index)) {
+      const found = laneRecord(laneKey(event), laneTitle(event));
+      found.deferred.push(event);
+      found.more.hidden = false;
+    } else addEvent(event);
+    if (REDRAW_ON.has(event.type)) redrawDelay = Math.min(redrawDelay ?? 250, event.type === 'result' ? 50 : 250);
+  });
+  for (const found of state.lanes.values()) if (found.fragment.childNodes.length > 0) showNewest(found);
+  if (batch.length > 0) {
+    state.drawnSeq = batch[batch.length - 1].seq;
+    document.body.dataset.lastSeq = String(state.drawnSeq);
+  }
+  if (redrawDelay !== undefined) scheduleRedraw(redrawDelay);
+  drawing.batches += 1;
+  drawing.ms += performance.now() - began;
+  drawing.lastAt = performance.now();
+}
+/** How the stream was drawn (batches, time spent): for the browser test's measurement. */
+const drawing = { batches: 0, ms: 0, firstMessageAt: undefined, lastAt: undefined };
+window.muxSwarmDrawing = drawing;
+
+function enqueue(event) {
+  state.lastSeq = event.seq;
+  pending.push(event);
+  if (!drawScheduled) {
+    drawScheduled = true;
+    requestAnimationFrame(drawPending);
+  }
 }
 
 async function start() {
-  await redraw();
-  const events = new EventSource(`/api/runs/${encodeURIComponent(runId)}/events`);
-  events.onmessage = (message) => {
-    const event = JSON.parse(message.data);
-    state.lastSeq = event.seq;
-    addEvent(event);
-    document.body.dataset.lastSeq = String(event.seq);
-    if (REDRAW_ON.has(event.type)) scheduleRedraw(event.type === 'result' ? 50 : 250);
-  };
+  const path = `/api/runs/${encodeURIComponent(runId)}`;
+  // What happened so far in one document, then the live stream from there on (it resumes by itself after a drop).
+  const [, past] = await Promise.all([redraw(), getJson(`${path}/events.json`)]);
+  drawing.firstMessageAt = performance.now();
+  for (const event of past.events) enqueue(event);
+  const events = new EventSource(`${path}/events?after=${state.lastSeq}`);
+  events.onmessage = (message) => enqueue(JSON.parse(message.data));
   // A live run's elapsed time and liveness (the process may die) are read again now and then, events or not.
   setInterval(() => scheduleRedraw(0), 5000);
 }
