@@ -7,6 +7,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.js';
 import { createProjectFixture, fakeAgent, fakeConfig, type ProjectFixture } from '../support/project-fixture.js';
 import { REPOSITORY_ROOT, runCli } from '../support/run-cli.js';
+import { trainerCommand } from '../servers/training/training-test-helpers.js';
 import { httpRequest, readEvents, startServe, waitFor, type ServeProcess } from '../support/dashboard-client.js';
 
 /** Screenshots a person can look at (gitignored). */
@@ -134,5 +135,70 @@ describe('the dashboard in a real browser (headless Chromium)', () => {
     assert.ok((await page.locator('ol.entries li').count()) > 4_000, 'and the earlier ones on demand');
     await page.screenshot({ path: join(SHOTS, 'run-5000-events.png') });
     await page.close();
+  });
+
+  it('a training job: the loss curve grows on the page while the job runs', async () => {
+    const training = createProjectFixture('mux-swarm-dashboard-training-');
+    let done: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    server.reset();
+    const command = trainerCommand('--steps', '40', '--step-seconds', '0.15', '--eval-every', '10');
+    server.route(
+      { model: 'orchestrator-model' },
+      { toolCalls: [{ name: 'training__start', arguments: { command, name: 'live-curve' } }] },
+      // Held while the job trains: the page is watched meanwhile.
+      async () => {
+        await finished;
+        return {
+          toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'trained', artifacts: [] } }],
+        };
+      },
+    );
+    training.write(
+      'config.json',
+      fakeConfig(server.baseURL, {
+        filesystem: { workdir: 'work' },
+        mcpServers: { training: { builtin: 'training', options: { progressEventIntervalMs: 0 } } },
+      }),
+    );
+    training.write('swarm.json', { orchestrator: fakeAgent('orchestrator', { mcpServers: ['training'] }), agents: [] });
+    training.write('goal.md', '# Train\n\nTrain the model.\n');
+    const trainingServe = await startServe([], { cwd: training.directory });
+    const running = runCli(['run', 'goal.md'], { cwd: training.directory, timeoutMs: 120_000 });
+    try {
+      const runId = await waitFor('the run to start', async () => {
+        const { runs } = JSON.parse((await httpRequest(`${trainingServe.base}/api/runs`)).body);
+        return runs[0]?.id as string | undefined;
+      });
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      await page.goto(`${trainingServe.base}/runs/${runId}`);
+      const chart = page.locator('#training-chart');
+      await chart.waitFor({ timeout: 60_000 });
+      const stepOf = async () =>
+        Number(/^(\d+)/.exec((await page.locator('#training-jobs td:nth-child(3)').textContent()) ?? '')?.[1] ?? 0);
+      const early = { step: await stepOf(), src: await chart.getAttribute('src') };
+      await page.screenshot({ path: join(SHOTS, 'training-early.png'), fullPage: true });
+      const svgAt = (src: string | null) => httpRequest(`${trainingServe.base}${src}`).then((answer) => answer.body);
+      const earlySvg = await svgAt(early.src);
+      await waitFor('the job to reach step 40 on the page', async () => ((await stepOf()) >= 40 ? true : undefined));
+      await page.waitForFunction(
+        `document.querySelector('#training-chart')?.getAttribute('src') !== ${JSON.stringify(early.src)}`,
+      );
+      const late = { step: await stepOf(), src: await chart.getAttribute('src') };
+      const lateSvg = await svgAt(late.src);
+      await page.screenshot({ path: join(SHOTS, 'training-late.png'), fullPage: true });
+      assert.ok(early.step < 40, `the page showed the job before its end (step ${early.step})`);
+      assert.notEqual(late.src, early.src, 'the chart was drawn again');
+      assert.ok(lateSvg.length > earlySvg.length, 'with more points');
+      assert.match(lateSvg, /eval_loss/);
+      await page.close();
+      done();
+      const ended = await running;
+      assert.equal(ended.code, 0, ended.stderr);
+    } finally {
+      done();
+      await trainingServe.stop();
+      training.remove();
+    }
   });
 });

@@ -45,7 +45,16 @@ mainElement().replaceChildren(
 );
 
 function drawSummary() {
-  const { run, driven } = state.details;
+  const { run, driven, usage_by_model: byModel } = state.details;
+  // The run's row is totalled when a session ends; the journal's usage is current while it runs.
+  const totals = byModel.reduce(
+    (sum, row) => ({
+      calls: sum.calls + row.calls,
+      tokens: sum.tokens + row.input_tokens + row.output_tokens,
+      cost: sum.cost + row.cost_usd,
+    }),
+    { calls: 0, tokens: 0, cost: 0 },
+  );
   const phases = run.phases ? phaseText(run.phases) : phaseReportText(state.phaseReport);
   sections.summary.replaceChildren(
     el(
@@ -62,9 +71,9 @@ function drawSummary() {
       el('dt', {}, 'elapsed'),
       el('dd', {}, durationText(run.elapsed_ms)),
       el('dt', {}, 'cost'),
-      el('dd', { id: 'run-cost' }, costText(run.cost_usd)),
-      el('dt', {}, 'turns · tokens'),
-      el('dd', {}, `${run.num_turns} · ${tokensText(run.input_tokens + run.output_tokens)}`),
+      el('dd', { id: 'run-cost' }, costText(totals.cost)),
+      el('dt', {}, 'model calls · tokens'),
+      el('dd', {}, `${totals.calls} · ${tokensText(totals.tokens)}`),
     ),
     run.result ? el('details', {}, el('summary', {}, 'result'), el('pre', {}, run.result)) : '',
   );
