@@ -26,13 +26,15 @@ export function serveStatic(response: ServerResponse, path: string, directory: s
 
 /** The HTML shell of a page (its script draws it from the JSON API), or undefined when `path` names no page. */
 export function pageFor(path: string): string | undefined {
-  if (path === '/') return shell('Runs', 'runs');
-  if (/^\/runs\/[A-Za-z0-9._-]+$/u.test(path)) return shell('Run', 'run');
-  if (path === '/memory') return shell('Memory', 'memory');
+  if (path === '/') return shell('Runs', ['runs']);
+  if (/^\/runs\/[A-Za-z0-9._-]+$/u.test(path))
+    return shell('Run', ['run-summary', 'run-reports', 'run-transcript', 'run']);
+  if (path === '/memory') return shell('Memory', ['memory']);
   return undefined;
 }
 
-function shell(title: string, script: string): string {
+/** Classic scripts, in order: common.js first, the page's own after it (they share the page's global scope). */
+function shell(title: string, scripts: string[]): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -45,7 +47,7 @@ function shell(title: string, script: string): string {
 <header><a href="/" class="brand">mux-swarm</a> <nav><a href="/">runs</a> <a href="/memory">memory</a></nav></header>
 <main id="main"><p class="muted">loading…</p></main>
 <script src="/static/common.js"></script>
-<script src="/static/${script}.js"></script>
+${scripts.map((script) => `<script src="/static/${script}.js"></script>`).join('\n')}
 </body>
 </html>
 `;

@@ -78,7 +78,16 @@ describe('the dashboard over a finished run', () => {
       assert.match(String(page.headers['content-type']), /text\/html/);
       assert.match(page.body, /<script src="\/static\/common\.js">/);
     }
-    for (const file of ['common.js', 'runs.js', 'run.js', 'memory.js', 'dashboard.css']) {
+    for (const file of [
+      'common.js',
+      'runs.js',
+      'run.js',
+      'run-summary.js',
+      'run-reports.js',
+      'run-transcript.js',
+      'memory.js',
+      'dashboard.css',
+    ]) {
       const answer = await get(`/static/${file}`);
       assert.equal(answer.status, 200, file);
     }
@@ -222,5 +231,14 @@ describe('the dashboard over a finished run', () => {
       await get(path);
     assert.ok(bodies.length > 20);
     for (const body of bodies) assert.ok(!body.includes(SERVICE_TOKEN), 'a response held the secret');
+  });
+
+  it('refuses a bad port (exit 2) and says so when the port is taken (exit 2)', async () => {
+    const bad = await runCli(['serve', '--port', 'eighty'], { cwd: project.directory });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /must be a port number, 0 to 65535/);
+    const taken = await runCli(['serve', '--port', new URL(serve.base).port], { cwd: project.directory });
+    assert.equal(taken.code, 2, taken.stderr);
+    assert.match(taken.stderr, /the dashboard cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\); choose another --port/);
   });
 });
