@@ -61,6 +61,13 @@ describe('the dashboard in a real browser (headless Chromium)', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
+    // A Content-Security-Policy violation, a failed request or a script error shows as a console error.
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('response', (response) => {
+      if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+    });
     await page.goto(`${serve.base}/runs/${runId}`);
     await page.locator('.tool-result', { hasText: 'step one' }).waitFor({ timeout: 30_000 });
     assert.equal(await page.locator('.tool-result', { hasText: 'step two' }).count(), 0, 'step two had not run yet');
@@ -88,7 +95,7 @@ describe('the dashboard in a real browser (headless Chromium)', () => {
     await page.screenshot({ path: join(SHOTS, 'runs.png'), fullPage: true });
     await page.goto(`${serve.base}/memory`);
     await page.locator('h1', { hasText: 'Memory' }).waitFor();
-    assert.deepEqual(problems, [], 'no script error on any page');
+    assert.deepEqual(problems, [], 'no script or policy error on any page');
     await page.close();
   });
 

@@ -30,6 +30,7 @@ describe('the dashboard over a finished run', () => {
     server.route(
       { model: 'orchestrator-model' },
       { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'echo "token is $MY_SERVICE_TOKEN"' } }] },
+      { toolCalls: [{ name: 'shell__run_command', arguments: { command: 'python3 -c "import nosuchmodule"' } }] },
       { toolCalls: [{ name: 'delegate', arguments: { agent: 'writer', task: 'Write notes.txt.' } }] },
       { toolCalls: [{ name: 'complete', arguments: { status: 'success', summary: 'all done', artifacts: [] } }] },
     );
@@ -114,7 +115,7 @@ describe('the dashboard over a finished run', () => {
     assert.deepEqual(
       run.usage_by_agent.map((row: { key: string; calls: number }) => [row.key, row.calls]),
       [
-        ['orchestrator', 3],
+        ['orchestrator', 4],
         ['writer', 2],
       ],
     );
@@ -122,15 +123,24 @@ describe('the dashboard over a finished run', () => {
       'fake/orchestrator-model',
       'fake/writer-model',
     ]);
-    assert.equal(run.tool_calls.total, 5);
+    assert.equal(run.tool_calls.total, 6);
+    assert.equal(run.tool_calls.failed, 1);
+    const [step] = run.failures.steps;
+    assert.equal(run.failures.steps.length, 1);
+    assert.match(step.fingerprint, /^[0-9a-f]{16}$/);
+    assert.deepEqual(step.error, { type: 'ModuleNotFoundError', message: "No module named 'nosuchmodule'" });
     assert.deepEqual(run.training.jobs, []);
     assert.equal(run.loop, null);
     assert.equal((await get(`/api/runs/${runId}/training.svg`)).status, 404, 'no training, no curve');
     assert.equal((await get('/api/runs/20990101-000000-ffff')).status, 404);
     assert.equal((await get('/api/runs/20990101-000000-ffff/events')).status, 404);
-    const memory = await get('/api/memory?q=anything');
-    assert.equal(memory.status, 200);
-    assert.deepEqual(Object.keys(JSON.parse(memory.body)).sort(), ['entities', 'failures', 'query', 'relations']);
+    const memory = JSON.parse((await get('/api/memory?q=nosuchmodule')).body);
+    assert.deepEqual(Object.keys(memory).sort(), ['entities', 'failures', 'query', 'relations']);
+    assert.deepEqual(
+      memory.failures.map((found: { failure: { fingerprint: string } }) => found.failure.fingerprint),
+      [step.fingerprint],
+      'failure memory found by a word of its message',
+    );
   });
 
   it('streams the events table in order, each with its seq as id, and resumes after Last-Event-ID', async () => {

@@ -9,6 +9,8 @@ function el(tag, attributes, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
     else if (name === 'class') node.className = value;
+    // Through the CSSOM: the Content-Security-Policy refuses inline style attributes.
+    else if (name === 'style') Object.assign(node.style, value);
     else node.setAttribute(name, value === true ? '' : String(value));
   }
   for (const child of children.flat()) {

@@ -69,7 +69,7 @@ function drawTree() {
     el(
       'tr',
       { 'data-delegation': delegation.id },
-      el('td', { style: `padding-left: ${0.5 + delegation.depth * 1.5}em` }, delegation.agent),
+      el('td', { style: { paddingLeft: `${0.5 + delegation.depth * 1.5}em` } }, delegation.agent),
       el('td', {}, state.models.get(delegation.id) ?? '—'),
       el('td', {}, statusBadge(delegation.status ?? 'running')),
       el('td', { class: 'number' }, delegation.turns),
