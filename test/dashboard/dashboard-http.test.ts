@@ -229,14 +229,23 @@ describe('the dashboard over a finished run', () => {
     }
   });
 
-  it('never sends the secret echoed into a tool result', async () => {
+  it('never sends the secret echoed into a tool result, even one stored unscrubbed', async () => {
+    // As a run recorded before stored text was scrubbed would hold it: the dashboard's own scrubbing must catch it.
+    const database = new Database(join(project.directory, 'work', '.mux-swarm', 'state.db'));
+    const planted = database
+      .prepare(`UPDATE events SET json = replace(json, '[REDACTED]', ?) WHERE run_id = ? AND json LIKE '%[REDACTED]%'`)
+      .run(SERVICE_TOKEN, runId).changes;
+    database.prepare(`UPDATE runs SET goal_name = goal_name || ' ' || ? WHERE id = ?`).run(SERVICE_TOKEN, runId);
+    database.close();
+    assert.ok(planted > 0, 'the secret is in the stored events now');
     const run = JSON.parse((await get(`/api/runs/${runId}`)).body);
-    assert.ok(run);
+    assert.equal(run.run.goal_name, 'Notes [REDACTED]');
     const events = await readEvents(`${serve.base}/api/runs/${runId}/events`, (got) =>
       got.some((streamed) => streamed.event.type === 'result'),
     );
     bodies.push(events.raw);
     assert.match(events.raw, /token is \[REDACTED\]/, 'the shell result was streamed, scrubbed');
+    bodies.push((await get(`/api/runs/${runId}/events.json`)).body);
     for (const path of ['/', `/runs/${runId}`, '/memory', '/api/runs', '/api/memory', '/api/memory?q=token'])
       await get(path);
     assert.ok(bodies.length > 20);
