@@ -36,4 +36,20 @@ export default defineConfig([
     },
   },
   { files: ['src/cli/**/*.ts'], rules: { 'no-console': 'off' } },
+  // The dashboard's client: browser scripts (no modules, no build step) sharing the helpers of common.js.
+  {
+    files: ['web/dashboard/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: {
+        ...globals.browser,
+        ...Object.fromEntries(
+          ['el', 'getJson', 'postAction', 'costText', 'durationText', 'tokensText', 'phaseText', 'statusBadge']
+            .concat(['mainElement', 'showError'])
+            .map((name) => [name, 'readonly']),
+        ),
+      },
+    },
+  },
+  { files: ['web/dashboard/common.js'], rules: { 'no-unused-vars': 'off', 'no-redeclare': 'off' } },
 ]);

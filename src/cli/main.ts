@@ -15,6 +15,7 @@ import { registerResultsCommand } from './commands/results-command.js';
 import { registerResumeCommand } from './commands/resume-command.js';
 import { registerRunCommand } from './commands/run-command.js';
 import { registerRunsCommand, registerShowCommand } from './commands/runs-command.js';
+import { registerServeCommand } from './commands/serve-command.js';
 import { registerStatusCommand } from './commands/status-command.js';
 import { registerValidateCommand } from './commands/validate-command.js';
 import { registerWatchCommand } from './commands/watch-command.js';
@@ -48,6 +49,7 @@ export function buildProgram(outcome: CommandOutcome): Command {
   registerRunsCommand(program, outcome);
   registerShowCommand(program, outcome);
   registerReportCommand(program, outcome);
+  registerServeCommand(program, outcome);
   registerResultsCommand(program, outcome);
   registerMcpCommand(program, outcome);
   registerExportCommand(program, outcome);

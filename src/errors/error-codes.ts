@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   no_state: { exit: 'usage', meaning: 'the workdir has no state database: no run was recorded there' },
   run_not_found: { exit: 'usage', meaning: 'no run has the id given' },
   run_ambiguous: { exit: 'usage', meaning: 'the id given is the start of several run ids' },
+  dashboard_listen_failed: { exit: 'usage', meaning: 'the dashboard cannot listen on the host and port given' },
   no_results: { exit: 'usage', meaning: 'the run has no results log (only a loop: goal writes one)' },
   api_key_missing: { exit: 'failure', meaning: 'the environment variable a provider reads its key from is not set' },
   init_would_overwrite: { exit: 'failure', meaning: '`init` would overwrite files (no --force)' },

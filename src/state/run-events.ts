@@ -18,3 +18,17 @@ export function lastEventSeq(database: SqliteDatabase, runId: string): number | 
     .nullable()
     .parse(database.prepare('SELECT MAX(seq) AS seq FROM events WHERE run_id = ?').pluck().get(runId));
 }
+
+const eventRowSchema = z.object({ seq: z.number().int(), json: z.string() });
+export type StoredEvent = z.infer<typeof eventRowSchema>;
+
+/**
+ * The run's events after `afterSeq`, in order, at most `limit`: what a live reader (the dashboard's event stream)
+ * asks again and again as the run writes on; the primary key (run_id, seq) makes each ask an index range.
+ */
+export function eventsAfter(database: SqliteDatabase, runId: string, afterSeq: number, limit: number): StoredEvent[] {
+  return database
+    .prepare('SELECT seq, json FROM events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+    .all(runId, afterSeq, limit)
+    .map((row) => eventRowSchema.parse(row));
+}

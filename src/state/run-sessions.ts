@@ -121,7 +121,10 @@ export function sessionSpans(database: SqliteDatabase, runId: string): SessionSp
     .map((row) => sessionSpanSchema.parse(row));
 }
 
-function latestSession(database: SqliteDatabase, runId: string): z.infer<typeof sessionRowSchema> | undefined {
+/** The run's newest session (who drives it, or drove it last); undefined for a run without one. */
+export type RunSessionRow = z.infer<typeof sessionRowSchema>;
+
+export function latestSession(database: SqliteDatabase, runId: string): RunSessionRow | undefined {
   const row = database
     .prepare(
       `SELECT session, hostname, pid, process_start, heartbeat_at, ended_at FROM run_sessions WHERE run_id = ? ORDER BY session DESC LIMIT 1`,

@@ -13,6 +13,7 @@ import { OUTPUT_FORMATS, type OutputFormat } from '../output-format.js';
 import type { ProjectOptions } from '../project.js';
 import type { RunChoice } from '../run-choice.js';
 import { resumeArguments } from '../resume-hint.js';
+import { portNumber } from './serve-options.js';
 import { durationOption, invocationArgs, superviseCommand } from './watch-command.js';
 
 /** What `run` and `resume` take besides the goal. */
@@ -40,6 +41,7 @@ interface RunOptions extends RunLaunchOptions {
   remote?: string;
   node?: string;
   keys?: string;
+  serve?: true | number;
 }
 
 export function registerRunCommand(program: Command, outcome: CommandOutcome): void {
@@ -50,7 +52,12 @@ export function registerRunCommand(program: Command, outcome: CommandOutcome): v
     )
     .argument('[goal]', 'markdown goal file, or - to read it from stdin')
     .option('-t, --task <text>', 'a one-line goal instead of a file')
-    .option('--fresh', 'start a new run even when an unfinished run of this goal is recorded in the workdir');
+    .option('--fresh', 'start a new run even when an unfinished run of this goal is recorded in the workdir')
+    .option(
+      '--serve [port]',
+      'also serve the web dashboard on 127.0.0.1 while the run goes on (default port 8080; docs/dashboard.md)',
+      portNumber,
+    );
   addRunOptions(command)
     .option('--watchdog', 'run under a watchdog that restarts the run when it crashes or hangs (docs/watchdog.md)')
     .option(
@@ -101,17 +108,37 @@ export function registerRunCommand(program: Command, outcome: CommandOutcome): v
     });
     // Under the watchdog a restart resumes the run the first worker drove, even when that one started it fresh.
     const restarted = watchdogRun();
-    outcome.exitCode = await startRun(
-      goal,
-      options,
-      restarted !== undefined
-        ? { kind: 'named', run: restarted }
-        : options.fresh
-          ? { kind: 'fresh' }
-          : { kind: 'auto' },
-      loopExchange,
-    );
+    const dashboard = options.serve === undefined ? undefined : await serveDuringRun(options, options.serve);
+    try {
+      outcome.exitCode = await startRun(
+        goal,
+        options,
+        restarted !== undefined
+          ? { kind: 'named', run: restarted }
+          : options.fresh
+            ? { kind: 'fresh' }
+            : { kind: 'auto' },
+        loopExchange,
+      );
+    } finally {
+      await dashboard?.close();
+    }
   });
+}
+
+/**
+ * `run --serve`: the dashboard in the run's own process, on loopback. It reads the state database through its
+ * own read-only connection, as `serve` does from another process, so the run's hot path does not see it.
+ */
+async function serveDuringRun(options: RunOptions, port: true | number): Promise<{ close(): Promise<void> }> {
+  const { launchDashboard } = await import('../dashboard-launch.js');
+  const dashboard = await launchDashboard(
+    options,
+    { host: '127.0.0.1', port: port === true ? 8080 : port, readOnly: false },
+    process.env,
+  );
+  process.stderr.write(`mux-swarm dashboard: ${dashboard.url}\n`);
+  return dashboard;
 }
 
 /** Options `run` and `resume` share: the team, the limits, the output. */
