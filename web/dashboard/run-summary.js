@@ -69,12 +69,21 @@ function drawActions() {
   );
 }
 
+/**
+ * The delegations as a tree: the API sends them in tree order (each followed by its children), so each row is
+ * indented by its depth and marked with its parent (`data-depth`, `data-parent`).
+ */
 function drawTree() {
   const rows = state.details.delegations.map((delegation) =>
     el(
       'tr',
-      { 'data-delegation': delegation.id },
-      el('td', { style: { paddingLeft: `${0.5 + delegation.depth * 1.5}em` } }, delegation.agent),
+      { 'data-delegation': delegation.id, 'data-depth': delegation.depth, 'data-parent': delegation.parent_id },
+      el(
+        'td',
+        { class: 'agent', style: { paddingLeft: `${0.5 + delegation.depth * 1.5}em` } },
+        delegation.depth > 0 ? el('span', { class: 'branch' }, '└ ') : '',
+        delegation.agent,
+      ),
       el('td', {}, state.models.get(delegation.id) ?? '—'),
       el('td', {}, statusBadge(delegation.status ?? 'running')),
       el('td', { class: 'number' }, delegation.turns),
