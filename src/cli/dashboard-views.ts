@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { RunViews } from '../dashboard/dashboard-options.js';
 import { loopStanding } from '../runtime/loop/loop-standing.js';
 import { readExperimentResults, resultsLogPath } from '../state/experiment-results.js';
+import { gpuCosts } from './dashboard-costs.js';
 import { failureSection } from './report/report-failures.js';
 import { loadReportData } from './report/report-data.js';
 import { trainingCurveChart, trainingSection } from './report/report-training.js';
@@ -15,10 +16,12 @@ import { loopMetricChart } from './report/loop-metric-chart.js';
 export const reportViews: RunViews = {
   extras(database, runId, runDirectory) {
     const data = loadReportData(database, runId);
-    const training = trainingSection(data, new Date());
+    const now = new Date();
+    const training = trainingSection(data, now);
     const results = loopResults(runDirectory);
     return {
       training: { jobs: training.jobs, charted: training.curves.length > 0 },
+      gpu: gpuCosts(data, now),
       failures: failureSection(data),
       loop: results
         ? {

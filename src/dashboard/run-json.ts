@@ -3,6 +3,7 @@ import type { SqliteDatabase } from '../state/database.js';
 import { lastEventSeq } from '../state/run-events.js';
 import { getRunDetails, listRuns, type RunSummary } from '../state/run-queries.js';
 import type { DashboardOptions } from './dashboard-options.js';
+import { treeOrder } from './delegation-tree.js';
 
 /** A run as the runs page lists it: its row, and `status` "crashed" for a `running` run that no process drives. */
 export interface RunListing extends RunSummary {
@@ -24,7 +25,7 @@ export function runListing(
 }
 
 /**
- * One run for its page: the row, the delegation tree's rows, usage by agent and by model, tool call counts, whether
+ * One run for its page: the row, the delegation tree's rows (in tree order, see treeOrder), usage by agent and by model, tool call counts, whether
  * a process drives it, the last event's seq (the page's stream starts after what it was drawn from), and what the
  * report adds (training, failures, the loop's results). Undefined for an unknown run.
  */
@@ -47,7 +48,7 @@ export function runJson(
     driven,
     read_only: options.readOnly,
     last_seq: lastEventSeq(database, runId),
-    delegations: details.delegations,
+    delegations: treeOrder(details.delegations),
     usage_by_agent: details.usageByAgent,
     usage_by_model: details.usageByModel,
     tool_calls: {

@@ -28,7 +28,7 @@ export function serveStatic(response: ServerResponse, path: string, directory: s
 export function pageFor(path: string): string | undefined {
   if (path === '/') return shell('Runs', ['runs']);
   if (/^\/runs\/[A-Za-z0-9._-]+$/u.test(path))
-    return shell('Run', ['run-summary', 'run-reports', 'run-transcript', 'run']);
+    return shell('Run', ['run-summary', 'run-reports', 'run-loop', 'run-transcript', 'run']);
   if (path === '/memory') return shell('Memory', ['memory']);
   return undefined;
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DATABASE_FILE, type SqliteDatabase } from './database.js';
+import { MIGRATIONS } from './migrations.js';
 
 /**
  * The state database of `stateDirectory` opened read-only, as it is: no migration, no write, no file created; for
@@ -12,4 +13,13 @@ export function openReadOnlyDatabase(stateDirectory: string, busyTimeoutMs: numb
   const path = join(stateDirectory, DATABASE_FILE);
   if (!existsSync(path)) return undefined;
   return new Database(path, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+}
+
+/**
+ * Whether every migration this mux-swarm knows has been committed to `database` (its `user_version`): a reader
+ * that opens the file while a run is creating it sees the tables appear one migration at a time, and a query
+ * before the last one fails ("no such table", "no such column") on a database that is only being set up.
+ */
+export function schemaComplete(database: SqliteDatabase): boolean {
+  return (database.pragma('user_version', { simple: true }) as number) >= MIGRATIONS.length;
 }

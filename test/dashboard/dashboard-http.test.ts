@@ -85,6 +85,7 @@ describe('the dashboard over a finished run', () => {
       'run.js',
       'run-summary.js',
       'run-reports.js',
+      'run-loop.js',
       'run-transcript.js',
       'memory.js',
       'dashboard.css',

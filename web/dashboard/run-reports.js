@@ -1,7 +1,7 @@
-// The run page's training, failure and loop sections (the report's views, charts drawn on the server), and the
-// table helpers every section uses.
+// The run page's training and failure sections (the report's views, the curve drawn on the server), and the table
+// helpers every section uses.
 /* global state, sections, runId */
-/* exported drawTraining, drawFailures, drawLoop, table, firstLine */
+/* exported drawTraining, drawFailures, table, firstLine */
 'use strict';
 
 function drawTraining() {
@@ -77,33 +77,6 @@ function drawFailures() {
           ),
           'failed-tools',
         ),
-  );
-}
-
-function drawLoop() {
-  const loop = state.details.loop;
-  if (!loop) return sections.loop.replaceChildren();
-  const rows = [...loop.baselines, ...loop.experiments].map((line) =>
-    el(
-      'tr',
-      {},
-      el('td', {}, line.kind),
-      el('td', {}, line.name ?? line.id ?? line.hypothesis ?? '—'),
-      el('td', { class: 'number' }, typeof line.metric === 'number' ? line.metric : (line.value ?? '—')),
-      el('td', {}, line.decision ?? line.status ?? '—'),
-    ),
-  );
-  sections.loop.replaceChildren(
-    el('h2', {}, 'Loop results'),
-    table(['kind', 'experiment', 'metric', 'decision'], rows, 'loop-results'),
-    rows.length === 0
-      ? ''
-      : el('img', {
-          id: 'metric-chart',
-          class: 'chart',
-          alt: 'the loop metric by experiment',
-          src: `/api/runs/${encodeURIComponent(runId)}/metric.svg?v=${state.lastSeq}`,
-        }),
   );
 }
 

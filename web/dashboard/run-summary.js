@@ -4,7 +4,7 @@
 'use strict';
 
 function drawSummary() {
-  const { run, driven, usage_by_model: byModel } = state.details;
+  const { run, driven, usage_by_model: byModel, gpu } = state.details;
   // The run's row is totalled when a session ends; the journal's usage is current while it runs.
   const totals = byModel.reduce(
     (sum, row) => ({
@@ -30,7 +30,12 @@ function drawSummary() {
       el('dt', {}, 'elapsed'),
       el('dd', {}, durationText(run.elapsed_ms)),
       el('dt', {}, 'cost'),
-      el('dd', { id: 'run-cost' }, costText(totals.cost)),
+      el(
+        'dd',
+        { id: 'run-cost' },
+        costText(totals.cost + (gpu?.cost_usd ?? 0)),
+        gpu && gpu.jobs.length > 0 ? ` (models ${costText(totals.cost)} + GPU ${costText(gpu.cost_usd)})` : '',
+      ),
       el('dt', {}, 'model calls · tokens'),
       el('dd', {}, `${totals.calls} · ${tokensText(totals.tokens)}`),
     ),
@@ -64,12 +69,21 @@ function drawActions() {
   );
 }
 
+/**
+ * The delegations as a tree: the API sends them in tree order (each followed by its children), so each row is
+ * indented by its depth and marked with its parent (`data-depth`, `data-parent`).
+ */
 function drawTree() {
   const rows = state.details.delegations.map((delegation) =>
     el(
       'tr',
-      { 'data-delegation': delegation.id },
-      el('td', { style: { paddingLeft: `${0.5 + delegation.depth * 1.5}em` } }, delegation.agent),
+      { 'data-delegation': delegation.id, 'data-depth': delegation.depth, 'data-parent': delegation.parent_id },
+      el(
+        'td',
+        { class: 'agent', style: { paddingLeft: `${0.5 + delegation.depth * 1.5}em` } },
+        delegation.depth > 0 ? el('span', { class: 'branch' }, '└ ') : '',
+        delegation.agent,
+      ),
       el('td', {}, state.models.get(delegation.id) ?? '—'),
       el('td', {}, statusBadge(delegation.status ?? 'running')),
       el('td', { class: 'number' }, delegation.turns),
@@ -97,13 +111,44 @@ function drawUsage() {
         el('td', { class: 'number' }, costText(row.cost_usd)),
       ),
     );
-  const { usage_by_agent: byAgent, usage_by_model: byModel } = state.details;
+  const { usage_by_agent: byAgent, usage_by_model: byModel, gpu } = state.details;
   sections.usage.replaceChildren(
     el(
       'div',
       { class: 'columns' },
       table(['agent', 'calls', 'input', 'output', 'cost'], usageRows(byAgent), 'usage-agent'),
       table(['model', 'calls', 'input', 'output', 'cost'], usageRows(byModel), 'usage-model'),
+      gpu && gpu.jobs.length > 0 ? gpuTable(gpu) : '',
     ),
   );
+}
+
+/**
+ * GPU time and cost by training job (each at its hourly price), then the run's GPU total: overlapping jobs are
+ * counted once there, so the total may be less than the jobs' sum (as in `mux-swarm report`).
+ */
+function gpuTable(gpu) {
+  const rows = gpu.jobs.map((job) =>
+    el(
+      'tr',
+      { 'data-job': job.job_id },
+      el('td', {}, job.name ? `${job.name} (${job.job_id})` : job.job_id),
+      el('td', {}, job.state),
+      el('td', { class: 'number' }, `${costText(job.hourly_usd)}/h`),
+      el('td', { class: 'number' }, durationText(job.seconds * 1000)),
+      el('td', { class: 'number' }, costText(job.cost_usd)),
+    ),
+  );
+  rows.push(
+    el(
+      'tr',
+      { class: 'total', 'data-total': 'gpu' },
+      el('td', {}, 'GPU total (overlaps once)'),
+      el('td', {}, ''),
+      el('td', {}, ''),
+      el('td', { class: 'number' }, durationText(gpu.seconds * 1000)),
+      el('td', { class: 'number' }, costText(gpu.cost_usd)),
+    ),
+  );
+  return table(['GPU: job', 'state', 'price', 'time', 'cost'], rows, 'usage-gpu');
 }
