@@ -41,6 +41,19 @@ describe('niceTicks', () => {
   it('accepts its bounds in either order', () => {
     assert.deepEqual(niceTicks(100, 10), niceTicks(10, 100));
   });
+
+  it('puts no tick between two whole things when told its axis counts them (iterations, steps)', () => {
+    assert.deepEqual(niceTicks(0, 2).values, [0, 0.5, 1, 1.5, 2]);
+    assert.deepEqual(niceTicks(0, 2, 6, 1).values, [0, 1, 2]);
+    const svg = renderLineChart({
+      title: 't',
+      xLabel: 'iteration',
+      yLabel: 'loss',
+      wholeX: true,
+      series: [{ name: 'best', points: [0, 1, 2].map((x) => ({ x, y: 1 / (x + 1) })) }],
+    });
+    assert.deepEqual(tickLabels(svg, 'x-tick'), [0, 1, 2]);
+  });
 });
 
 describe('linearScale', () => {

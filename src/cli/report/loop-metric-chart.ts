@@ -57,6 +57,7 @@ export function loopMetricChart(results: ExperimentResults, standing: LoopStandi
     description: `${name} by iteration (${direction} is better). ${summary.join(' ')}`,
     xLabel: 'iteration (0: baseline)',
     yLabel: `${name} (${direction} is better)`,
+    wholeX: true,
     series: [
       { name: 'best so far', points: best, color: LOOP_CHART_COLORS.best, line: 'step' },
       {

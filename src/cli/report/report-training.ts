@@ -142,7 +142,14 @@ export function trainingCurveChart(section: TrainingSection): string | undefined
   });
   const jobs = jobIds.map((jobId) => section.curves.find((curve) => curve.jobId === jobId)!.label);
   const description = `Training loss (solid) and eval_loss (dashed, a circle on each evaluation) by step, for ${jobs.join(', ')}.`;
-  return renderLineChart({ title: 'Training curve', description, xLabel: 'step', yLabel: 'loss', series });
+  return renderLineChart({
+    title: 'Training curve',
+    description,
+    xLabel: 'step',
+    yLabel: 'loss',
+    series,
+    wholeX: true,
+  });
 }
 
 /** `chartLink`: where the markdown finds the chart, relative to it; undefined when there is no chart. */

@@ -52,6 +52,8 @@ export interface LineChartOptions {
   gaps?: readonly ChartGaps[];
   /** Names in the order the legend lists them; by default (and after these) series, then bands, then gaps. */
   legendOrder?: readonly string[];
+  /** x counts whole things (iterations, steps): no tick between two of them. */
+  wholeX?: boolean;
   width?: number;
   height?: number;
 }
@@ -80,7 +82,7 @@ const LEGEND_NAME_CHARS = 32;
 const CHARACTER_WIDTH = 7;
 
 /** Ticks covering [min, max] in about `targetCount` steps; a single value is widened to a range around it. */
-export function niceTicks(min: number, max: number, targetCount = 6): Ticks {
+export function niceTicks(min: number, max: number, targetCount = 6, minStep = 0): Ticks {
   let low = Math.min(min, max);
   let high = Math.max(min, max);
   if (low === high) {
@@ -88,7 +90,7 @@ export function niceTicks(min: number, max: number, targetCount = 6): Ticks {
     low -= pad;
     high += pad;
   }
-  const step = niceStep((high - low) / Math.max(1, targetCount - 1));
+  const step = Math.max(minStep, niceStep((high - low) / Math.max(1, targetCount - 1)));
   const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
   const first = Math.floor(low / step) * step;
   const count = Math.round((Math.ceil(high / step) * step - first) / step);
@@ -158,7 +160,7 @@ export function renderLineChart(options: LineChartOptions): string {
     ...drawn.map((point) => point.y),
     ...bands.flatMap((band) => band.points.flatMap((point) => [point.low, point.high])),
   ];
-  const xTicks = niceTicks(...extent(xs));
+  const xTicks = niceTicks(...extent(xs), 6, options.wholeX ? 1 : 0);
   const yTicks = niceTicks(...extent(ys));
 
   const legendNames = [...series, ...bands, ...gaps].map((entry) => clip(entry.name));
