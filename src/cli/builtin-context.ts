@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { BuiltinContext } from '../tools/builtin-servers.js';
-import { userStoreDirectory } from '../state/failure-memory.js';
+import { userStoreDirectory } from '../failures/failure-memory.js';
 
 /**
  * Where built-in servers work for this project, with large outputs and job logs going to `spillDirectory`. The

@@ -44,7 +44,7 @@ import {
 import { runGpuTool } from '../supervisor/run-gpu-tool.js';
 import { discoverGpus } from '../hardware/gpu-discovery.js';
 import { EventGate } from '../events/event-gate.js';
-import { FailureMemory, userStoreDirectory } from '../state/failure-memory.js';
+import { FailureMemory, userStoreDirectory } from '../failures/failure-memory.js';
 import { FailureStore } from '../state/failure-store.js';
 import { endpointGuidance } from './endpoint-guidance.js';
 import type { OutputFormat } from './output-format.js';

@@ -1,5 +1,5 @@
 import { MuxSwarmError } from '../errors/mux-swarm-error.js';
-import type { FailureMemory } from '../state/failure-memory.js';
+import type { FailureMemory } from './failure-memory.js';
 import type { FixRecord } from '../state/failure-records.js';
 import { fingerprintFailure } from './failure-fingerprint.js';
 

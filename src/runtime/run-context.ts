@@ -12,7 +12,7 @@ import { RunStoppedError, type StopReason } from '../errors/run-stopped-error.js
 import { TrainingNotices } from './training-notices.js';
 import { FailureTracker } from '../failures/tracker/failure-tracker.js';
 import { readLogRange } from '../servers/training/log-line-reader.js';
-import type { FailureMemory } from '../state/failure-memory.js';
+import type { FailureMemory } from '../failures/failure-memory.js';
 import { UsageTracker } from './usage-tracker.js';
 import type { GoalEvaluation } from './phases/evaluate-phase-conditions.js';
 import type { GpuDiscovery } from '../hardware/gpu-discovery.js';

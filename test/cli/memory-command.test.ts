@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openDatabase } from '../../src/state/database.js';
-import { FailureMemory } from '../../src/state/failure-memory.js';
+import { FailureMemory } from '../../src/failures/failure-memory.js';
 import type { FailureRecord, FixRecord } from '../../src/state/failure-records.js';
 import { FailureStore, type FailureSignatureInput } from '../../src/state/failure-store.js';
 import { createProjectFixture, type ProjectFixture } from '../support/project-fixture.js';

@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { EventBus } from '../../src/events/event-bus.js';
 import { RunContext } from '../../src/runtime/run-context.js';
 import { driveRun } from '../../src/runtime/run-driver.js';
-import { FailureMemory } from '../../src/state/failure-memory.js';
+import { FailureMemory } from '../../src/failures/failure-memory.js';
 import { FailureStore } from '../../src/state/failure-store.js';
 import { ScriptedChatModel } from '../support/scripted-chat-model.js';
 import { trainerCommand } from '../servers/training/training-test-helpers.js';

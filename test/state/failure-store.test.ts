@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { MuxSwarmError } from '../../src/errors/mux-swarm-error.js';
 import { openDatabase } from '../../src/state/database.js';
-import { FailureMemory } from '../../src/state/failure-memory.js';
+import { FailureMemory } from '../../src/failures/failure-memory.js';
 import {
   EXAMPLE_MAX_CHARS,
   FailureStore,

@@ -13,7 +13,7 @@ import { RunContext } from '../../src/runtime/run-context.js';
 import { driveRun } from '../../src/runtime/run-driver.js';
 import type { WalSyncCalls } from '../../src/state/journal-sync.js';
 import { RunStore } from '../../src/state/run-store.js';
-import { FailureMemory } from '../../src/state/failure-memory.js';
+import { FailureMemory } from '../../src/failures/failure-memory.js';
 import { FailureStore } from '../../src/state/failure-store.js';
 import { ToolHub } from '../../src/tools/tool-hub.js';
 import { ScriptedChatModel, type ScriptedReply } from './scripted-chat-model.js';

@@ -3,7 +3,7 @@ import type { TrainingEndEvent } from '../../events/event-schema.js';
 import { fingerprintFailure, fingerprintOf, type Fingerprint } from '../failure-fingerprint.js';
 import { normaliseMessage } from '../normalise-message.js';
 import type { SqliteDatabase } from '../../state/database.js';
-import type { FailureMemory } from '../../state/failure-memory.js';
+import type { FailureMemory } from '../failure-memory.js';
 import { FailureJobEnds } from '../../state/failure-job-ends.js';
 import { FailureSteps, type FailedStep, type LaunchRef } from '../../state/failure-steps.js';
 import type { FailureRecord } from '../../state/failure-records.js';

@@ -1,5 +1,5 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { FailureMemory } from '../../state/failure-memory.js';
+import type { FailureMemory } from '../../failures/failure-memory.js';
 import { registerRateFixTool } from './tools/rate-fix.js';
 import { registerRecordFixTool } from './tools/record-fix.js';
 import { registerSearchFixesTool } from './tools/search-fixes.js';

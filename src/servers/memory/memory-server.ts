@@ -5,7 +5,7 @@ import { resolveHomePath } from '../../config/home-path.js';
 import { describeError } from '../../errors/mux-swarm-error.js';
 import { scrubberOf, type KnownSecrets } from '../../logging/secret-scrubber.js';
 import { openDatabase, type SqliteDatabase } from '../../state/database.js';
-import { FailureMemory, USER_STORE_FILE } from '../../state/failure-memory.js';
+import { FailureMemory, USER_STORE_FILE } from '../../failures/failure-memory.js';
 import { FailureStore } from '../../state/failure-store.js';
 import { KnowledgeGraphStore } from '../../state/knowledge-graph-store.js';
 import { registerMemoryFixTools } from './memory-fix-tools.js';

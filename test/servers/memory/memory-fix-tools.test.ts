@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createMemoryServer } from '../../../src/servers/memory/memory-server.js';
-import { FailureMemory } from '../../../src/state/failure-memory.js';
+import { FailureMemory } from '../../../src/failures/failure-memory.js';
 import { connectTestClient, type McpTestClient } from '../../support/mcp-test-client.js';
 import { makeTemporaryDirectory, removeDirectory } from './memory-harness.js';
 

@@ -6,7 +6,12 @@ import { environmentSecrets } from '../../../logging/environment-secrets.js';
 import { SecretScrubber } from '../../../logging/secret-scrubber.js';
 import { DATABASE_FILE, openDatabase } from '../../../state/database.js';
 import { resolveHomePath } from '../../../config/home-path.js';
-import { FailureMemory, USER_STORE_FILE, userStoreDirectory, type StoreName } from '../../../state/failure-memory.js';
+import {
+  FailureMemory,
+  USER_STORE_FILE,
+  userStoreDirectory,
+  type StoreName,
+} from '../../../failures/failure-memory.js';
 import { FailureStore } from '../../../state/failure-store.js';
 import type { ProjectOptions } from '../../project.js';
 

@@ -126,7 +126,7 @@ export function registerMemoryForget(memory: Command, outcome: CommandOutcome): 
     exitWith(outcome, async (id: string, options: StoreOptions) => {
       const [{ describeStore, locateMemory, withStores }, { forgetEverywhere }] = await Promise.all([
         import('./memory-stores.js'),
-        import('../../../state/failure-memory.js'),
+        import('../../../failures/failure-memory.js'),
       ]);
       return withStores(locateMemory(options), options.store, false, (stores) => {
         const forgotten = forgetEverywhere(stores, id).map(({ name, result }) => ({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FailureMemory } from '../../../state/failure-memory.js';
+import type { FailureMemory } from '../../../failures/failure-memory.js';
 
 /** What each failure memory tool works on. */
 export interface FixToolOptions {

@@ -1,7 +1,7 @@
 import type { MemoryConfig } from '../config/config-schema.js';
 import { resolveHomePath } from '../config/home-path.js';
 import { MuxSwarmError } from '../errors/mux-swarm-error.js';
-import { openDatabase } from './database.js';
+import { openDatabase } from '../state/database.js';
 import {
   compareFixes,
   mergeFailures,
@@ -9,7 +9,7 @@ import {
   type FailureRecord,
   type FailureSignatureInput,
   type FixRecord,
-} from './failure-records.js';
+} from '../state/failure-records.js';
 import {
   FailureStore,
   FIXES_PER_RESULT,
@@ -17,7 +17,7 @@ import {
   type FailureStoreOptions,
   type ForgetResult,
   type NewFix,
-} from './failure-store.js';
+} from '../state/failure-store.js';
 
 /** The user store's file in its directory (config memory.userStore, default ~/.mux-swarm). */
 export const USER_STORE_FILE = 'memory.db';
