@@ -34,6 +34,7 @@ export class JournalSync {
   /** total_changes() up to which the WAL is known to be on disk. */
   #synced = 0;
   #inFlight: Promise<void> | undefined;
+  #closed = false;
   #scheduled = false;
   /** A background fsync that failed: the next durable() reports it rather than a run going on as if safe. */
   #failure: Error | undefined;
@@ -63,7 +64,10 @@ export class JournalSync {
       if (this.#failure) throw this.#failure;
       if (this.#inFlight === undefined) {
         const upTo = this.#changes.get()!;
-        this.#inFlight = this.#syncWal(upTo).finally(() => (this.#inFlight = undefined));
+        this.#inFlight = this.#syncWal(upTo).finally(() => {
+          this.#inFlight = undefined;
+          if (this.#closed) this.#closeWal();
+        });
       }
       await this.#inFlight;
     }
@@ -81,6 +85,13 @@ export class JournalSync {
   /** Syncs what is left and lets go of the WAL file; call before the database closes. */
   close(): void {
     this.syncNow();
+    this.#closed = true;
+    // A background sync still queued on the thread pool closes the file when it is done: closing it under that sync
+    // would fail it, or sync whatever file reused the descriptor's number.
+    if (this.#inFlight === undefined) this.#closeWal();
+  }
+
+  #closeWal(): void {
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
   }

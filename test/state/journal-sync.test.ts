@@ -28,6 +28,15 @@ function recordingSync(options: { fail?: Error } = {}) {
   return { io, calls };
 }
 
+function isOpen(fd: number): boolean {
+  try {
+    fstatSync(fd);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('journal sync: the run journal fsyncs its WAL off the event loop', () => {
   const directories: string[] = [];
   const stores: RunStore[] = [];
@@ -123,6 +132,31 @@ describe('journal sync: the run journal fsyncs its WAL off the event loop', () =
       calls.map((call) => call.blocking),
       [true, true],
     );
+  });
+
+  it('closing while a background sync is queued leaves the WAL open until that sync is done', async () => {
+    let release: () => void = () => undefined;
+    let held: number | undefined;
+    const io: WalSyncCalls = {
+      fdatasync(fd, callback) {
+        held = fd;
+        release = () => fdatasync(fd, callback);
+      },
+      fdatasyncSync,
+    };
+    const { store } = journal(io);
+    createRun(store);
+    store.appendEvent(event(1));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.notEqual(held, undefined, 'a background sync is queued');
+    store.close();
+    stores.splice(stores.indexOf(store), 1);
+    assert.ok(fstatSync(held!).isFile(), 'the WAL stays open under the queued sync');
+    release();
+    // Closed once the sync's callback has run (on the thread pool's schedule: polled, not timed).
+    const deadline = Date.now() + 10_000;
+    while (isOpen(held!) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(isOpen(held!), false, 'and is closed once it is done');
   });
 
   it('a background sync that failed is reported by the next durable(), not ignored', async () => {
