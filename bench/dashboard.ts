@@ -17,6 +17,7 @@ import { startFakeOpenAIServer } from '../test/support/fake-openai-server.js';
 import { createProjectFixture, fakeAgent, fakeConfig } from '../test/support/project-fixture.js';
 import { runCli } from '../test/support/run-cli.js';
 import { httpRequest, readEvents, startServe, waitFor } from '../test/support/dashboard-client.js';
+import { percentile } from './support/percentile.js';
 
 const loads = Number(process.argv[2] ?? 5);
 const EVENTS = 5_000;
@@ -61,12 +62,10 @@ try {
   const latencies = streamed.events
     .map((streamedEvent, index) => arrivals[index]! - Date.parse(String(streamedEvent.event.timestamp)))
     .filter((_, index) => Date.parse(String(streamed.events[index]!.event.timestamp)) > opened);
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const at = (fraction: number) => sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
-  const maxLatency = sorted.at(-1)!;
+  const maxLatency = Math.max(...latencies);
   failed ||= maxLatency >= 1_000;
   console.log(
-    `event → stream: ${latencies.length} live events, median ${at(0.5).toFixed(0)} ms, p90 ${at(0.9).toFixed(0)} ms, max ${maxLatency.toFixed(0)} ms (target: under 1,000 ms)`,
+    `event → stream: ${latencies.length} live events, median ${percentile(latencies, 0.5).toFixed(0)} ms, p90 ${percentile(latencies, 0.9).toFixed(0)} ms, max ${maxLatency.toFixed(0)} ms (target: under 1,000 ms)`,
   );
 
   // A page with 5,000 events: the run's own events repeated, as a long run would have them.

@@ -17,6 +17,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createFilesystemServer } from '../src/servers/filesystem/filesystem-server.js';
 import { startSwapper, swapperUnavailable } from '../test/servers/filesystem/path-swapper.js';
+import { percentile } from './support/percentile.js';
 
 const calls = Number(process.argv[2] ?? 2_000);
 const raceSeconds = Number(process.argv[3] ?? 5);
@@ -38,10 +39,6 @@ async function call(name: string, args: Record<string, unknown>): Promise<{ text
   const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
   const text = result.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('\n');
   return { text, isError: result.isError === true };
-}
-
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
 }
 
 function row(label: string, durations: number[]): string {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mcpServerSchema, type McpServerConfig } from '../src/config/config-schema.js';
 import { ToolHub } from '../src/tools/tool-hub.js';
+import { percentile } from './support/percentile.js';
 
 const calls = Number(process.argv[2] ?? 1_000);
 const warmUp = 100;
@@ -26,10 +27,6 @@ const entries: Record<string, McpServerConfig> = {
     args: [cli, 'mcp', 'serve', 'filesystem', '--workdir', workdir, '--config', join(workdir, 'none.json')],
   }),
 };
-
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
-}
 
 async function measure(
   hub: ToolHub,

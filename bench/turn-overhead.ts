@@ -23,6 +23,7 @@ import { startFakeOpenAIServer, type FakeChatBody } from '../test/support/fake-o
 import { startOtlpReceiver } from '../test/support/otlp-receiver.js';
 import { createProjectFixture, fakeAgent } from '../test/support/project-fixture.js';
 import { CLI } from '../test/support/run-cli.js';
+import { percentile } from './support/percentile.js';
 
 const positional = process.argv
   .slice(2)
@@ -109,19 +110,14 @@ async function turnGaps(runtime: 'mux-swarm' | 'agents-js', round: number): Prom
   return times.slice(1).map((time, index) => time - times[index]!);
 }
 
-function percentile(samples: number[], fraction: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
-}
-
 const gaps = { 'mux-swarm': [] as number[], 'agents-js': [] as number[] };
 try {
   for (let round = 1; round <= rounds; round++) {
     for (const runtime of ['mux-swarm', 'agents-js'] as const) {
-      const round_gaps = await turnGaps(runtime, round);
-      gaps[runtime].push(...round_gaps);
+      const roundGaps = await turnGaps(runtime, round);
+      gaps[runtime].push(...roundGaps);
       console.log(
-        `round ${round} ${runtime.padEnd(9)}: median ${percentile(round_gaps, 0.5).toFixed(2)} ms a turn over ${round_gaps.length} turns`,
+        `round ${round} ${runtime.padEnd(9)}: median ${percentile(roundGaps, 0.5).toFixed(2)} ms a turn over ${roundGaps.length} turns`,
       );
     }
   }

@@ -8,29 +8,9 @@ import type { FailureRecord, FixRecord } from '../../src/state/failure-records.j
 import { FailureStore, type FailureSignatureInput } from '../../src/state/failure-store.js';
 import { createProjectFixture, type ProjectFixture } from '../support/project-fixture.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
+import { CUDA, KWARG, MODULE } from '../support/failure-signatures.js';
 
 const at = (minute: number) => `2025-03-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
-const KWARG: FailureSignatureInput = {
-  fingerprint: 'a1b2c3d4e5f60718',
-  kind: 'python',
-  type: 'TypeError',
-  message: "SFTTrainer.__init__() got an unexpected keyword argument 'max_seq_length'",
-  frame: 'train.py:<module>',
-};
-const CUDA: FailureSignatureInput = {
-  fingerprint: 'c0ffee0123456789',
-  kind: 'training',
-  type: 'OutOfMemoryError',
-  message: 'CUDA out of memory. Tried to allocate <n> GiB',
-  frame: null,
-};
-const MODULE: FailureSignatureInput = {
-  fingerprint: 'beef00aa11bb22cc',
-  kind: 'shell',
-  type: 'ModuleNotFoundError',
-  message: "No module named 'peft'",
-  frame: null,
-};
 const TWIN_A: FailureSignatureInput = {
   fingerprint: 'abcdef0000000001',
   kind: 'tool',

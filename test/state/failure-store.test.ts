@@ -7,37 +7,10 @@ import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { MuxSwarmError } from '../../src/errors/mux-swarm-error.js';
 import { openDatabase } from '../../src/state/database.js';
 import { FailureMemory } from '../../src/failures/failure-memory.js';
-import {
-  EXAMPLE_MAX_CHARS,
-  FailureStore,
-  type FailureSignatureInput,
-  type FixRecord,
-  type NewFix,
-} from '../../src/state/failure-store.js';
+import { EXAMPLE_MAX_CHARS, FailureStore, type FixRecord, type NewFix } from '../../src/state/failure-store.js';
+import { CUDA, KWARG, MODULE } from '../support/failure-signatures.js';
 
 const at = (minute: number) => `2025-03-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
-
-const KWARG: FailureSignatureInput = {
-  fingerprint: 'a1b2c3d4e5f60718',
-  kind: 'python',
-  type: 'TypeError',
-  message: "SFTTrainer.__init__() got an unexpected keyword argument 'max_seq_length'",
-  frame: 'train.py:<module>',
-};
-const CUDA: FailureSignatureInput = {
-  fingerprint: 'c0ffee0123456789',
-  kind: 'training',
-  type: 'OutOfMemoryError',
-  message: 'CUDA out of memory. Tried to allocate <n> GiB',
-  frame: null,
-};
-const MODULE: FailureSignatureInput = {
-  fingerprint: 'beef00aa11bb22cc',
-  kind: 'shell',
-  type: 'ModuleNotFoundError',
-  message: "No module named 'peft'",
-  frame: null,
-};
 
 const fix = (overrides: Partial<NewFix> = {}): NewFix => ({
   fingerprint: KWARG.fingerprint,

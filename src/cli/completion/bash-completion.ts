@@ -1,4 +1,4 @@
-import { flattenTree, optionFlags, type CompletionCommand } from './command-tree.js';
+import { commandKey, flattenTree, optionFlags, valueOptionKeys, type CompletionCommand } from './command-tree.js';
 
 /** The shell function's name for a program: `_mux_swarm_completion`. */
 export function completionFunctionName(program: string): string {
@@ -17,17 +17,13 @@ const pattern = (values: string[]): string => values.map((value) => `'${value}'`
  */
 export function bashCompletionScript(root: CompletionCommand): string {
   const commands = flattenTree(root);
-  const key = (command: CompletionCommand): string => command.path.join(' ');
+  const key = commandKey;
   const descend = commands.flatMap((command) =>
     command.subcommands.map(
       (subcommand) => `      ${pattern([`${key(command)}:${subcommand.name}`])}) path='${key(subcommand)}' ;;`,
     ),
   );
-  const valueOptions = commands.flatMap((command) =>
-    command.options
-      .filter((option) => option.takesValue)
-      .flatMap((option) => optionFlags(option).map((flag) => `${key(command)}:${flag}`)),
-  );
+  const valueOptions = valueOptionKeys(commands);
   const choiceCases = commands.flatMap((command) =>
     command.options
       .filter((option) => option.choices.length > 0)

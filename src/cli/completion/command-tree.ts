@@ -75,3 +75,17 @@ export function flattenTree(root: CompletionCommand): CompletionCommand[] {
 export function optionFlags(option: CompletionOption): string[] {
   return [option.long, option.short].filter((flag): flag is string => flag !== undefined);
 }
+
+/** How every script names a command while it walks the words: its path from the root, space-separated. */
+export function commandKey(command: CompletionCommand): string {
+  return command.path.join(' ');
+}
+
+/** `<command key>:<flag>` of every option that takes a value: the word after it is that value, not a command. */
+export function valueOptionKeys(commands: readonly CompletionCommand[]): string[] {
+  return commands.flatMap((command) =>
+    command.options
+      .filter((option) => option.takesValue)
+      .flatMap((option) => optionFlags(option).map((flag) => `${commandKey(command)}:${flag}`)),
+  );
+}

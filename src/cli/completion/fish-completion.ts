@@ -1,4 +1,4 @@
-import { flattenTree, optionFlags, type CompletionCommand } from './command-tree.js';
+import { commandKey, flattenTree, valueOptionKeys, type CompletionCommand } from './command-tree.js';
 
 /** `text` inside a single-quoted fish word (fish escapes `\` and `'` there). */
 const quoted = (text: string): string => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -14,12 +14,8 @@ export function fishCompletionScript(root: CompletionCommand): string {
   const program = root.name;
   const prefix = `__${program.replace(/[^A-Za-z0-9]/g, '_')}`;
   const commands = flattenTree(root);
-  const key = (command: CompletionCommand): string => command.path.join(' ');
-  const valueOptions = commands.flatMap((command) =>
-    command.options
-      .filter((option) => option.takesValue)
-      .flatMap((option) => optionFlags(option).map((flag) => quoted(`${key(command)}:${flag}`))),
-  );
+  const key = commandKey;
+  const valueOptions = valueOptionKeys(commands).map(quoted);
   const descend = commands.flatMap((command) =>
     command.subcommands.map(
       (subcommand) =>

@@ -1,5 +1,5 @@
 import { completionFunctionName } from './bash-completion.js';
-import { flattenTree, optionFlags, type CompletionCommand } from './command-tree.js';
+import { commandKey, flattenTree, optionFlags, valueOptionKeys, type CompletionCommand } from './command-tree.js';
 
 /** `text` inside a single-quoted shell word. */
 const quoted = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
@@ -17,17 +17,13 @@ const describeEntry = (word: string, description: string): string =>
  */
 export function zshCompletionScript(root: CompletionCommand): string {
   const commands = flattenTree(root);
-  const key = (command: CompletionCommand): string => command.path.join(' ');
+  const key = commandKey;
   const descend = commands.flatMap((command) =>
     command.subcommands.map(
       (subcommand) => `      (${quoted(`${key(command)}:${subcommand.name}`)}) cmdpath=${quoted(key(subcommand))} ;;`,
     ),
   );
-  const valueOptions = commands.flatMap((command) =>
-    command.options
-      .filter((option) => option.takesValue)
-      .flatMap((option) => optionFlags(option).map((flag) => `${key(command)}:${flag}`)),
-  );
+  const valueOptions = valueOptionKeys(commands);
   const choiceCases = commands.flatMap((command) =>
     command.options
       .filter((option) => option.choices.length > 0)
